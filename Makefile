@@ -1,0 +1,28 @@
+# boundary-bot: make run · make test · make bench
+# Each target creates .venv on first use and reinstalls when pyproject.toml changes.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck pytest bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) >&2
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[all,dev]' >&2
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@$(PY) -m bot run
+
+test: $(STAMP)
+	$(PY) -m ruff check bot adapters tests
+	$(PY) -m mypy
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) -m pytest benchmarks -q
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,101 @@
+"""The terminal adapter: interactive on a TTY, scriptable through a pipe (one line in, replies out)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from bot.events import Command, Event, TextSubmitted
+from bot.messages import Address, InputKind, Question, Reply, Tone
+from bot.ports import Capabilities
+from bot.service import CheckinService
+
+RULE = "─" * 3
+
+
+def parse_line(address: Address, line: str) -> Event:
+    """'/name args' is a command; anything else is typed text (an answer, if a check-in is open)."""
+    stripped = line.strip()
+    if stripped.startswith("/"):
+        name, _, args = stripped[1:].partition(" ")
+        return Command(address, name, args.strip())
+    return TextSubmitted(address, line.rstrip("\n"))
+
+
+def _hint(question: Question) -> str:
+    skip = ", or 'skip'" if question.skippable else ""
+    if question.kind is InputKind.SCALE:
+        low, high = question.choices[0].value, question.choices[-1].value
+        return f"(type {low}–{high}{skip})"
+    if question.kind is InputKind.MULTI:
+        return f"(pick any: numbers separated by commas{skip})"
+    if question.kind is InputKind.SINGLE:
+        return f"(type a number{skip})"
+    example = f" — e.g. “{question.placeholder}”" if question.placeholder else ""
+    return f"(type your answer{skip}){example}"
+
+
+def render(reply: Reply) -> str:
+    """Plain text for a terminal: titles set off, choices numbered, the script line set apart."""
+    parts: list[str] = []
+    if reply.title:
+        parts.append(f"{RULE} {reply.title} {RULE}")
+    if reply.text:
+        parts.append(reply.text)
+    if reply.script:
+        script_lines = reply.script.splitlines()
+        if reply.tone is Tone.TIP and len(script_lines) == 1:
+            parts.append(f"\n    “{script_lines[0]}”\n")
+        else:
+            parts.append("\n" + "\n".join(f"    {line}" for line in script_lines) + "\n")
+    question = reply.question
+    if question is not None:
+        for index, choice in enumerate(question.choices, start=1):
+            number = choice.value if question.kind is InputKind.SCALE else str(index)
+            label = choice.label if question.kind is not InputKind.SCALE else choice.description
+            parts.append(f"  {number}. {label}".rstrip())
+        parts.append(_hint(question))
+    if reply.footer:
+        parts.append(reply.footer)
+    return "\n".join(parts)
+
+
+class ConsoleAdapter:
+    name = "console"
+    capabilities = Capabilities(max_text_length=100_000, max_buttons=0, images=False)
+
+    def __init__(self, service: CheckinService, user_id: str, *, stdin: TextIO | None = None,
+                 stdout: TextIO | None = None, interactive: bool | None = None) -> None:
+        self._service = service
+        self._stdin = stdin or sys.stdin
+        self._stdout = stdout or sys.stdout
+        self._interactive = self._stdin.isatty() if interactive is None else interactive
+        self.address = Address("console", "local", user_id, "console")
+
+    async def send(self, address: Address, replies: Sequence[Reply]) -> None:
+        for reply in replies:
+            self._stdout.write(render(reply) + "\n\n")
+        self._stdout.flush()
+
+    async def _read_line(self) -> str | None:
+        if self._interactive:
+            try:
+                return await asyncio.to_thread(input, "› ")
+            except EOFError:
+                return None
+        line = await asyncio.to_thread(self._stdin.readline)
+        return line if line else None
+
+    async def run(self) -> None:
+        if self._interactive:
+            await self.send(self.address, [Reply(self._service.texts.get("welcome"))])
+            if await self._service.has_open_checkin(self.address):
+                await self.send(self.address, [Reply(self._service.texts.get("resume_hint"))])
+        while True:
+            line = await self._read_line()
+            if line is None:
+                return
+            replies = await self._service.handle_safely(parse_line(self.address, line))
+            await self.send(self.address, replies)

@@ -1,0 +1,144 @@
+"""The `boundary-bot` command (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import importlib.util
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.app import build_app, configure_logging
+from bot.config import Settings
+from bot.content.loader import ContentInvalid, load_content
+from bot.storage.database import make_engine, migrate, schema_status
+from bot.storage.urls import DatabaseUrlError, normalize_database_url, redact
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="boundary-bot", description="Private boundary check-ins.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = commands.add_parser("run", help="start the bot (console unless a platform token is set)")
+    run.add_argument("--adapter", choices=["console", "discord", "slack"], help="override ADAPTER")
+    commands.add_parser("migrate", help="create or upgrade the database schema")
+    commands.add_parser("doctor", help="say what is configured, what is missing, and whether the database answers")
+    content = commands.add_parser("content", help="work with content/ files")
+    content_commands = content.add_subparsers(dest="content_command", required=True, metavar="ACTION")
+    content_commands.add_parser("check", help="validate every content file")
+    return parser
+
+
+async def _run(settings: Settings, adapter_name: str | None) -> int:
+    chosen = adapter_name or settings.chosen_adapter()
+    if chosen != "console":
+        print(f"The {chosen} adapter is not part of this build yet; use --adapter console.", file=sys.stderr)
+        return 2
+    from adapters.console.adapter import ConsoleAdapter  # the composition root may import adapters
+
+    async with build_app(settings) as app:
+        user = settings.console_user or getpass.getuser() or "me"
+        await ConsoleAdapter(app.service, user).run()
+    return 0
+
+
+async def _migrate(settings: Settings) -> int:
+    engine = make_engine(normalize_database_url(settings.database_url, settings.data_dir))
+    try:
+        await migrate(engine)
+        current, _ = await schema_status(engine)
+    finally:
+        await engine.dispose()
+    print(f"database schema is at revision {current}")
+    return 0
+
+
+def _content_check(settings: Settings) -> int:
+    try:
+        content = load_content(settings.content_dir)
+    except ContentInvalid as invalid:
+        for error in invalid.errors:
+            print(error, file=sys.stderr)
+        print(f"{len(invalid.errors)} problem(s) found in {settings.content_dir}", file=sys.stderr)
+        return 1
+    print(f"content OK: {len(content.flows)} flows, {len(content.tips)} tips, {len(content.topics)} topics")
+    return 0
+
+
+async def _doctor(settings: Settings) -> int:
+    problems = 0
+
+    def line(ok: bool | None, what: str) -> None:
+        mark = {True: "ok  ", False: "FAIL", None: "--  "}[ok]
+        print(f"[{mark}] {what}")
+
+    line(True, f"adapter: {settings.chosen_adapter()} (ADAPTER={settings.adapter})")
+    for name, secret in (("DISCORD_TOKEN", settings.discord_token), ("SLACK_BOT_TOKEN", settings.slack_bot_token),
+                         ("SLACK_APP_TOKEN", settings.slack_app_token),
+                         ("SLACK_SIGNING_SECRET", settings.slack_signing_secret)):
+        line(None, f"{name}: {'set' if secret.get_secret_value() else 'not set'}")
+    line(None, f"ENCRYPTION_KEYS: {'set' if settings.encryption_keys.get_secret_value() else 'not set (a key file in DATA_DIR is used)'}")
+    for extra, module in (("discord", "discord"), ("slack", "slack_bolt")):
+        line(None, f"{extra} support installed: {'yes' if importlib.util.find_spec(module) else 'no'}")
+    try:
+        content = load_content(settings.content_dir)
+        line(True, f"content: {len(content.flows)} flows, {len(content.tips)} tips ({settings.content_dir})")
+    except ContentInvalid as invalid:
+        problems += 1
+        line(False, f"content: {len(invalid.errors)} problem(s); run `boundary-bot content check`")
+    try:
+        url = normalize_database_url(settings.database_url, settings.data_dir)
+    except DatabaseUrlError as exc:
+        line(False, f"database: {exc}")
+        return 1
+    engine = make_engine(url)
+    try:
+        current, head = await asyncio.wait_for(schema_status(engine), timeout=10)
+        if current == head:
+            line(True, f"database: reachable, schema up to date ({redact(url)})")
+        else:
+            line(None, f"database: reachable, schema {current or 'empty'} -> {head} on next start ({redact(url)})")
+    except Exception as exc:
+        problems += 1
+        line(False, f"database: not reachable ({redact(url)}): {type(exc).__name__}")
+    finally:
+        await engine.dispose()
+    return 1 if problems else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        print(f"configuration problem:\n{exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    try:
+        if args.command == "run":
+            return asyncio.run(_run(settings, args.adapter))
+        if args.command == "migrate":
+            return asyncio.run(_migrate(settings))
+        if args.command == "doctor":
+            return asyncio.run(_doctor(settings))
+        if args.command == "content":
+            return _content_check(settings)
+    except ContentInvalid as invalid:
+        print(f"content problems, see `boundary-bot content check`:\n{invalid}", file=sys.stderr)
+        return 1
+    except DatabaseUrlError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

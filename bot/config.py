@@ -1,0 +1,39 @@
+"""Settings from the environment and `.env`. Nothing is read at import time: call `Settings()`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+AdapterName = Literal["auto", "console", "discord", "slack"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    adapter: AdapterName = Field("auto", description="Which adapter `run` starts; auto picks by the tokens set.")
+    data_dir: Path = Field(Path("data"), description="Where the SQLite database and the local key live.")
+    database_url: str = Field("", description="Empty for SQLite in DATA_DIR; or sqlite:///path, postgresql://...")
+    content_dir: Path = Field(Path("content"), description="Folder of the YAML flows, tips and texts.")
+    encryption_keys: SecretStr = Field(
+        SecretStr(""), description="Comma-separated Fernet keys, newest first; empty: a key file in DATA_DIR."
+    )
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    console_user: str = Field("", description="The console adapter's user id; empty: your login name.")
+    tip_history_size: int = Field(20, ge=0, le=500, description="How many recent tips a person won't see again.")
+    discord_token: SecretStr = Field(SecretStr(""), description="Discord bot token; set it to run on Discord.")
+    slack_bot_token: SecretStr = Field(SecretStr(""), description="Slack bot token (xoxb-...).")
+    slack_app_token: SecretStr = Field(SecretStr(""), description="Slack app-level token (xapp-...) for Socket Mode.")
+    slack_signing_secret: SecretStr = Field(SecretStr(""), description="Slack signing secret for HTTP mode.")
+
+    def chosen_adapter(self) -> Literal["console", "discord", "slack"]:
+        if self.adapter != "auto":
+            return self.adapter
+        if self.discord_token.get_secret_value():
+            return "discord"
+        if self.slack_bot_token.get_secret_value() or self.slack_app_token.get_secret_value():
+            return "slack"
+        return "console"

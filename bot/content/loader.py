@@ -1,0 +1,258 @@
+"""Load and cross-check everything in content/, with errors that name the file and line."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from bot.content.schema import (
+    END,
+    Flow,
+    Step,
+    Tip,
+    TipsFile,
+    Topic,
+    TopicsFile,
+    TextsFile,
+)
+from bot.messages import InputKind
+
+M = TypeVar("M", bound=BaseModel)
+
+REQUIRED_TEXTS = (
+    "help",
+    "about",
+    "welcome",
+    "unknown_command",
+    "idle_text",
+    "cancelled",
+    "nothing_to_cancel",
+    "checkin_open",
+    "stale_click",
+    "invalid_scale",
+    "invalid_choice",
+    "invalid_text_empty",
+    "too_long",
+    "skipped",
+    "no_history",
+    "tip_unknown_topic",
+    "topics",
+    "error",
+    "unknown_flow",
+    "idle_empty",
+    "set_aside",
+    "exclusive_choice",
+    "one_choice",
+    "not_skippable",
+    "invalid_empty_choice",
+    "tip_footer",
+    "no_recent_history",
+    "history_count",
+    "history_average",
+    "history_before",
+    "history_boundaries",
+    "history_last_note",
+    "history_footer",
+    "resume_hint",
+)
+
+
+@dataclass(frozen=True)
+class ContentError:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ContentInvalid(Exception):
+    def __init__(self, errors: list[ContentError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(error) for error in errors))
+
+
+@dataclass(frozen=True)
+class Texts:
+    values: dict[str, str]
+
+    def get(self, key: str, **fields: object) -> str:
+        return self.values[key].format(**fields) if fields else self.values[key]
+
+
+@dataclass(frozen=True)
+class Content:
+    flows: dict[str, Flow]
+    tips: tuple[Tip, ...]
+    topics: dict[str, Topic]
+    texts: Texts
+    root: Path = field(default=Path("content"))
+
+    def flow_named(self, name: str) -> Flow | None:
+        return next((flow for flow in self.flows.values() if flow.name == name), None)
+
+
+def _line_of(node: yaml.Node | None, loc: Iterable[int | str]) -> int:
+    """Follow a pydantic error location into the YAML node tree, for the nearest line number."""
+    if node is None:
+        return 1
+    line = node.start_mark.line + 1
+    for part in loc:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((value for key, value in node.value if key.value == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+        if child is None:
+            break
+        node = child
+        line = node.start_mark.line + 1
+    return line
+
+
+def _load(path: Path, model: type[M], root: Path, errors: list[ContentError]) -> tuple[M, yaml.Node] | None:
+    shown = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data: Any = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        errors.append(ContentError(shown, 1, f"cannot read: {exc}"))
+        return None
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        errors.append(ContentError(shown, line, f"not valid YAML: {exc.problem}"))
+        return None
+    try:
+        return model.model_validate(data), node
+    except ValidationError as exc:
+        for problem in exc.errors():
+            where = ".".join(str(part) for part in problem["loc"])
+            errors.append(ContentError(shown, _line_of(node, problem["loc"]), f"{where}: {problem['msg']}"))
+        return None
+
+
+def _files(folder: Path) -> Iterator[Path]:
+    yield from sorted(folder.glob("*.yaml")) if folder.is_dir() else iter(())
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _check_flow(flow: Flow, topics: dict[str, Topic], error: Any) -> None:
+    ids = [step.id for step in flow.steps]
+    for index, step in enumerate(flow.steps):
+        earlier = set(ids[:index])
+        rules = step.next if isinstance(step.next, list) else []
+        targets = [rule.goto for rule in rules] if rules else [step.next] if isinstance(step.next, str) else []
+        for target in targets:
+            if target != END and target not in ids:
+                error(("steps", index, "next"), f"step {step.id!r} goes to unknown step {target!r}")
+            if target in earlier or target == step.id:
+                error(("steps", index, "next"), f"step {step.id!r} goes back to {target!r}: flows only go forward")
+        if rules and rules[-1].when is not None:
+            error(("steps", index, "next"), f"step {step.id!r}: the last rule needs no 'when' (the fallback)")
+        for rule_index, rule in enumerate(rules):
+            if rule.when is not None and rule.when.step not in earlier | {step.id}:
+                error(
+                    ("steps", index, "next", rule_index, "when", "step"),
+                    f"condition tests {rule.when.step!r}, which is not this or an earlier step",
+                )
+        for option_index, option in enumerate(step.options):
+            for tag in option.tags:
+                if tag not in topics:
+                    error(("steps", index, "options", option_index, "tags"), f"unknown tip tag {tag!r}")
+        _check_records(step, index, error)
+    for tag in flow.outcome.tip_tags:
+        if tag not in topics:
+            error(("outcome", "tip_tags"), f"unknown tip tag {tag!r}")
+    for line_index, line in enumerate(flow.outcome.lines):
+        for name in _placeholders(line):
+            if name not in ids:
+                error(("outcome", "lines", line_index), f"line names {name!r}, which is no step of this flow")
+
+
+def _check_records(step: Step, index: int, error: Any) -> None:
+    wanted = {"safety": InputKind.SCALE, "boundaries": InputKind.MULTI, "note": InputKind.TEXT}
+    if step.records is not None and wanted[step.records] is not step.input:
+        error(("steps", index, "records"), f"'{step.records}' must be recorded from a {wanted[step.records]} step")
+
+
+def load_content(root: Path) -> Content:
+    """Load content/ or raise ContentInvalid listing every problem found."""
+    errors: list[ContentError] = []
+    root = root.resolve()
+
+    topics: dict[str, Topic] = {}
+    loaded_topics = _load(root / "topics.yaml", TopicsFile, root, errors)
+    if loaded_topics:
+        for topic in loaded_topics[0].topics:
+            topics[topic.id] = topic
+
+    tips: list[Tip] = []
+    seen_tips: dict[str, str] = {}
+    for path in _files(root / "tips"):
+        loaded = _load(path, TipsFile, root, errors)
+        if not loaded:
+            continue
+        tips_file, node = loaded
+        shown = str(path.relative_to(root.parent))
+        for index, tip in enumerate(tips_file.tips):
+            line = _line_of(node, ("tips", index))
+            if tip.id in seen_tips:
+                errors.append(ContentError(shown, line, f"tip id {tip.id!r} is already used in {seen_tips[tip.id]}"))
+            seen_tips[tip.id] = shown
+            for tag in tip.tags:
+                if tag not in topics:
+                    errors.append(ContentError(shown, line, f"tip {tip.id!r} has unknown tag {tag!r}"))
+            tips.append(tip)
+
+    flows: dict[str, Flow] = {}
+    for path in _files(root / "flows"):
+        loaded_flow = _load(path, Flow, root, errors)
+        if not loaded_flow:
+            continue
+        flow, node = loaded_flow
+        shown = str(path.relative_to(root.parent))
+
+        def error(loc: tuple[int | str, ...], message: str, _node: yaml.Node = node, _shown: str = shown) -> None:
+            errors.append(ContentError(_shown, _line_of(_node, loc), message))
+
+        if flow.id in flows:
+            error(("id",), f"flow id {flow.id!r} is used twice")
+        if any(other.name == flow.name for other in flows.values()):
+            error(("name",), f"flow name {flow.name!r} is used twice")
+        _check_flow(flow, topics, error)
+        flows[flow.id] = flow
+
+    texts: dict[str, str] = {}
+    texts_path = root / "locales" / "en.yaml"
+    loaded_texts = _load(texts_path, TextsFile, root, errors)
+    if loaded_texts:
+        texts = loaded_texts[0].texts
+        missing = [key for key in REQUIRED_TEXTS if key not in texts]
+        if missing:
+            errors.append(ContentError("content/locales/en.yaml", 1, f"missing texts: {', '.join(missing)}"))
+
+    if not errors:
+        if "daily" not in flows:
+            errors.append(ContentError("content/flows", 1, "the daily check-in flow ('daily') is missing"))
+        for topic_id in topics:
+            if not any(topic_id in tip.tags for tip in tips):
+                errors.append(ContentError("content/topics.yaml", 1, f"topic {topic_id!r} has no tips"))
+    if errors:
+        raise ContentInvalid(errors)
+    return Content(flows=flows, tips=tuple(tips), topics=topics, texts=Texts(texts), root=root)
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

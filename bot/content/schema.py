@@ -1,0 +1,184 @@
+"""The shape of every content file. Pydantic lives here, at the edge where YAML comes in."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bot.messages import InputKind
+
+TIP_BODY_MAX = 400
+TIP_SCRIPT_MAX = 160
+KEBAB = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+IDENT = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
+END = "end"
+
+Kebab = Annotated[str, Field(pattern=KEBAB, max_length=40)]
+Ident = Annotated[str, Field(pattern=IDENT, max_length=24)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------- tips and topics
+
+
+class Topic(Strict):
+    id: Kebab
+    label: Annotated[str, Field(min_length=1, max_length=60)]
+    description: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class TopicsFile(Strict):
+    topics: list[Topic]
+
+
+class Tip(Strict):
+    id: Kebab
+    title: Annotated[str, Field(min_length=1, max_length=60)]
+    body: Annotated[str, Field(min_length=1, max_length=TIP_BODY_MAX)]
+    script: Annotated[str, Field(max_length=TIP_SCRIPT_MAX)] = ""
+    tags: Annotated[list[Kebab], Field(min_length=1, max_length=4)]
+    stage: Literal["first-step", "practice", "reinforce"] = "practice"
+
+
+class TipsFile(Strict):
+    tips: list[Tip]
+
+
+# ---------------------------------------------------------------- flows
+
+
+class Option(Strict):
+    value: Ident
+    label: Annotated[str, Field(min_length=1, max_length=80)]
+    description: Annotated[str, Field(max_length=100)] = ""
+    tags: list[Kebab] = []
+    exclusive: bool = False
+
+
+class Scale(Strict):
+    min: int = 1
+    max: int = 5
+    labels: dict[int, Annotated[str, Field(max_length=40)]] = {}
+
+    @model_validator(mode="after")
+    def _range(self) -> Scale:
+        if not 0 <= self.min < self.max <= 10:
+            raise ValueError("a scale runs from min to max, within 0..10")
+        for value in self.labels:
+            if not self.min <= value <= self.max:
+                raise ValueError(f"label for {value} is outside {self.min}..{self.max}")
+        return self
+
+
+class Condition(Strict):
+    """All given parts must hold. `step` names an earlier step whose answer is tested."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    step: Ident
+    any_of: list[str] = []
+    at_most: int | None = None
+    at_least: int | None = None
+    answered: bool | None = None
+
+
+class Rule(Strict):
+    when: Condition | None = None
+    goto: Ident
+
+
+Field_ = Literal["safety", "boundaries", "note"]
+
+
+class Step(Strict):
+    id: Ident
+    prompt: Annotated[str, Field(min_length=1, max_length=500)]
+    help: Annotated[str, Field(max_length=300)] = ""
+    input: InputKind
+    options: list[Option] = []
+    scale: Scale | None = None
+    skippable: bool = True
+    max_length: Annotated[int, Field(ge=1, le=4000)] = 1500
+    placeholder: Annotated[str, Field(max_length=100)] = ""
+    records: Field_ | None = None
+    next: list[Rule] | Ident | None = None
+
+    @model_validator(mode="after")
+    def _inputs(self) -> Step:
+        choice = self.input in (InputKind.SINGLE, InputKind.MULTI)
+        if choice and len(self.options) < 2:
+            raise ValueError("a choice step needs at least two options")
+        if not choice and self.options:
+            raise ValueError(f"options only go with single or multi input, not {self.input.value}")
+        if self.input is InputKind.SCALE and self.scale is None:
+            object.__setattr__(self, "scale", Scale())
+        if self.input is not InputKind.SCALE and self.scale is not None:
+            raise ValueError("scale only goes with scale input")
+        values = [option.value for option in self.options]
+        if len(values) != len(set(values)):
+            raise ValueError("option values must be unique within a step")
+        if "skip" in values:
+            raise ValueError("'skip' is reserved for skipping a step")
+        return self
+
+
+class Outcome(Strict):
+    """What a finished flow gives back. Each line is dropped when an answer it names was skipped."""
+
+    kind: Literal["tip", "script", "summary"]
+    title: Annotated[str, Field(max_length=80)] = ""
+    lead: Annotated[str, Field(max_length=300)] = ""
+    lead_when_low: Annotated[str, Field(max_length=300)] = ""
+    lines: list[str] = []
+    empty: Annotated[str, Field(max_length=300)] = ""
+    closing: Annotated[str, Field(max_length=400)] = ""
+    tip: bool = False
+    tip_tags: list[Kebab] = []
+
+
+class Flow(Strict):
+    id: Ident
+    name: Annotated[str, Field(pattern=IDENT, max_length=24)]
+    title: Annotated[str, Field(min_length=1, max_length=60)]
+    description: Annotated[str, Field(min_length=1, max_length=100)]
+    intro: Annotated[str, Field(max_length=500)] = ""
+    steps: Annotated[list[Step], Field(min_length=1)]
+    outcome: Outcome
+
+    @field_validator("steps")
+    @classmethod
+    def _unique_steps(cls, steps: list[Step]) -> list[Step]:
+        ids = [step.id for step in steps]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"step ids must be unique: {', '.join(duplicates)}")
+        if END in ids:
+            raise ValueError(f"'{END}' is reserved for the end of a flow")
+        return steps
+
+    def step(self, step_id: str) -> Step | None:
+        return next((step for step in self.steps if step.id == step_id), None)
+
+
+# ---------------------------------------------------------------- texts
+
+
+class TextsFile(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    texts: dict[str, str]
+
+    @field_validator("texts")
+    @classmethod
+    def _placeholders(cls, texts: dict[str, str]) -> dict[str, str]:
+        for key, value in texts.items():
+            if not re.fullmatch(r"[a-z0-9_.]+", key):
+                raise ValueError(f"text key {key!r} must be lowercase with dots or underscores")
+            if not value.strip():
+                raise ValueError(f"text {key!r} is empty")
+        return texts

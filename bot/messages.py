@@ -1,0 +1,114 @@
+"""Outgoing messages: what the core says, in a shape every adapter can render natively.
+
+Replies are text-first. Anything interactive is a `Question` with plain `Choice` values, so a click on
+Discord, a Block Kit button on Slack and a typed "3" in the console all come back as the same answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+TOKEN_PREFIX = "ci"
+TOKEN_MAX_LENGTH = 100
+SKIP = "skip"
+
+
+@dataclass(frozen=True)
+class Address:
+    """Who and where: the key every event and reply carries."""
+
+    platform: str
+    workspace_id: str
+    user_id: str
+    channel_id: str = ""
+
+
+class InputKind(StrEnum):
+    SCALE = "scale"
+    SINGLE = "single"
+    MULTI = "multi"
+    TEXT = "text"
+
+
+class Tone(StrEnum):
+    """How a reply should feel when rendered; adapters may colour or label by it."""
+
+    INFO = "info"
+    PROMPT = "prompt"
+    TIP = "tip"
+    SCRIPT = "script"
+    NOTICE = "notice"
+    CRISIS = "crisis"
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    description: str = ""
+
+
+def make_token(session_id: str, step_id: str, value: str = "") -> str:
+    """A compact, restart-proof reference to one answer of one step of one session."""
+    token = f"{TOKEN_PREFIX}:{session_id}:{step_id}"
+    if value:
+        token = f"{token}:{value}"
+    if len(token) > TOKEN_MAX_LENGTH:
+        raise ValueError("token too long for a platform custom id")
+    return token
+
+
+@dataclass(frozen=True)
+class ParsedToken:
+    session_id: str
+    step_id: str
+    value: str
+
+
+def parse_token(token: str) -> ParsedToken | None:
+    """Read a token back; anything malformed (forged, truncated, foreign) is simply not a token."""
+    if len(token) > TOKEN_MAX_LENGTH:
+        return None
+    parts = token.split(":", 3)
+    if len(parts) < 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
+        return None
+    return ParsedToken(parts[1], parts[2], parts[3] if len(parts) == 4 else "")
+
+
+@dataclass(frozen=True)
+class Question:
+    """A request for one answer. Adapters render buttons, selects or a text box; all resolve alike."""
+
+    session_id: str
+    step_id: str
+    kind: InputKind
+    choices: tuple[Choice, ...] = ()
+    skippable: bool = True
+    min_choices: int = 1
+    max_choices: int = 1
+    max_length: int = 0
+    placeholder: str = ""
+
+    def token(self, value: str = "") -> str:
+        return make_token(self.session_id, self.step_id, value)
+
+
+@dataclass(frozen=True)
+class Image:
+    path: str
+    alt_text: str
+    filename: str = "chart.png"
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    title: str = ""
+    script: str = ""
+    tone: Tone = Tone.INFO
+    question: Question | None = None
+    image: Image | None = None
+    private: bool = True
+    footer: str = ""
+    links: tuple[str, ...] = field(default=())

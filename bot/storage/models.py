@@ -1,0 +1,96 @@
+"""Tables. Free text is stored only as ciphertext (columns ending in `_enc`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime()}
+
+
+class Identity(Base):
+    """One person on one platform in one workspace; everything personal hangs off this row."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("platform", "workspace_id", "user_id", name="uq_identity_address"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FlowSession(Base):
+    """An open or finished run of a flow; `version` makes two racing answers impossible to both apply."""
+
+    __tablename__ = "flow_sessions"
+    __table_args__ = (Index("ix_flow_sessions_identity_status", "identity_id", "status"),)
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"))
+    flow_id: Mapped[str] = mapped_column(String(24))
+    step_id: Mapped[str | None] = mapped_column(String(24))
+    answers_enc: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Checkin(Base):
+    """A finished flow. Scores and chosen boundaries stay readable for trends; words are encrypted."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (Index("ix_checkins_identity_created", "identity_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"))
+    session_id: Mapped[str] = mapped_column(String(24), unique=True)
+    flow_id: Mapped[str] = mapped_column(String(24))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    safety_score: Mapped[int | None] = mapped_column(Integer)
+    boundaries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    has_note: Mapped[bool] = mapped_column(default=False)
+    answers_enc: Mapped[str] = mapped_column(Text)
+    tip_id: Mapped[str | None] = mapped_column(String(40))
+
+
+class TipView(Base):
+    __tablename__ = "tip_views"
+    __table_args__ = (Index("ix_tip_views_identity_shown", "identity_id", "shown_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"))
+    tip_id: Mapped[str] = mapped_column(String(40))
+    shown_at: Mapped[datetime] = mapped_column(default=utcnow)

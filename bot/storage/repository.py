@@ -1,0 +1,192 @@
+"""Every query the core makes, in one place. Words go in and out through the cipher, never in plain."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.messages import Address
+from bot.privacy.crypto import Cipher
+from bot.storage.models import Checkin, FlowSession, Identity, TipView, utcnow
+
+OPEN, DONE, CANCELLED = "open", "done", "cancelled"
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    id: str
+    identity_id: int
+    flow_id: str
+    step_id: str | None
+    answers: dict[str, Any]
+    status: str
+    version: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class CheckinRecord:
+    id: int
+    flow_id: str
+    created_at: datetime
+    safety_score: int | None
+    boundaries: tuple[str, ...]
+    has_note: bool
+    tip_id: str | None
+
+
+def new_session_id() -> str:
+    """Unguessable, so a forged button token cannot name someone else's session by luck."""
+    return secrets.token_urlsafe(12)
+
+
+class Repository:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: Cipher) -> None:
+        self._sessions = sessions
+        self._cipher = cipher
+
+    # ------------------------------------------------------------ identities
+
+    async def identity_id(self, address: Address) -> int:
+        key = (Identity.platform == address.platform, Identity.workspace_id == address.workspace_id,
+               Identity.user_id == address.user_id)
+        async with self._sessions() as db:
+            found = await db.scalar(select(Identity.id).where(*key))
+            if found is not None:
+                return found
+            row = Identity(platform=address.platform, workspace_id=address.workspace_id, user_id=address.user_id)
+            db.add(row)
+            try:
+                await db.commit()
+                return row.id
+            except IntegrityError:  # another instance created it a moment ago
+                await db.rollback()
+                return (await db.scalars(select(Identity.id).where(*key))).one()
+
+    # ------------------------------------------------------------ flow sessions
+
+    def _record(self, row: FlowSession) -> SessionRecord:
+        return SessionRecord(row.id, row.identity_id, row.flow_id, row.step_id,
+                             json.loads(self._cipher.decrypt(row.answers_enc)), row.status, row.version,
+                             row.updated_at)
+
+    async def open_session(self, identity_id: int) -> SessionRecord | None:
+        async with self._sessions() as db:
+            row = await db.scalar(
+                select(FlowSession)
+                .where(FlowSession.identity_id == identity_id, FlowSession.status == OPEN)
+                .order_by(FlowSession.updated_at.desc())
+                .limit(1)
+            )
+            return self._record(row) if row else None
+
+    async def get_session(self, session_id: str) -> SessionRecord | None:
+        async with self._sessions() as db:
+            row = await db.get(FlowSession, session_id)
+            return self._record(row) if row else None
+
+    async def start_session(self, identity_id: int, flow_id: str, step_id: str) -> SessionRecord:
+        """Open a new session; any other open one is closed, so a person has at most one."""
+        now = utcnow()
+        row = FlowSession(id=new_session_id(), identity_id=identity_id, flow_id=flow_id, step_id=step_id,
+                          answers_enc=self._cipher.encrypt("{}"), status=OPEN, version=1, created_at=now,
+                          updated_at=now)
+        async with self._sessions() as db, db.begin():
+            await db.execute(
+                update(FlowSession)
+                .where(FlowSession.identity_id == identity_id, FlowSession.status == OPEN)
+                .values(status=CANCELLED, version=FlowSession.version + 1, updated_at=now,
+                        answers_enc=self._cipher.encrypt("{}"))
+            )
+            db.add(row)
+        return self._record(row)
+
+    async def save_step(self, record: SessionRecord, step_id: str | None, answers: dict[str, Any],
+                        status: str = OPEN) -> bool:
+        """Compare-and-set on `version`: False when another click or instance got there first."""
+        async with self._sessions() as db, db.begin():
+            return await self._save(db, record, step_id, answers, status)
+
+    async def _save(self, db: AsyncSession, record: SessionRecord, step_id: str | None,
+                    answers: dict[str, Any], status: str) -> bool:
+        result = await db.execute(
+            update(FlowSession)
+            .where(FlowSession.id == record.id, FlowSession.version == record.version,
+                   FlowSession.status == OPEN)
+            .values(step_id=step_id, answers_enc=self._cipher.encrypt(json.dumps(answers)), status=status,
+                    version=record.version + 1, updated_at=utcnow())
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def finish(self, record: SessionRecord, answers: dict[str, Any], *, safety: int | None,
+                     boundaries: Sequence[str], has_note: bool, tip_id: str | None) -> bool:
+        """Close the session and keep the check-in, in one transaction, or neither."""
+        async with self._sessions() as db, db.begin():
+            if not await self._save(db, record, None, answers, DONE):
+                return False
+            db.add(Checkin(identity_id=record.identity_id, session_id=record.id, flow_id=record.flow_id,
+                           created_at=utcnow(), safety_score=safety, boundaries=list(boundaries),
+                           has_note=has_note, answers_enc=self._cipher.encrypt(json.dumps(answers)),
+                           tip_id=tip_id))
+            if tip_id:
+                db.add(TipView(identity_id=record.identity_id, tip_id=tip_id, shown_at=utcnow()))
+            return True
+
+    async def cancel_open(self, identity_id: int) -> bool:
+        async with self._sessions() as db, db.begin():
+            result = await db.execute(
+                update(FlowSession)
+                .where(FlowSession.identity_id == identity_id, FlowSession.status == OPEN)
+                .values(status=CANCELLED, version=FlowSession.version + 1, updated_at=utcnow(),
+                        answers_enc=self._cipher.encrypt("{}"))
+            )
+            return bool(getattr(result, "rowcount", 0))
+
+    # ------------------------------------------------------------ tips
+
+    async def recent_tip_ids(self, identity_id: int, limit: int) -> list[str]:
+        """Newest first."""
+        if limit <= 0:
+            return []
+        async with self._sessions() as db:
+            rows = await db.scalars(
+                select(TipView.tip_id)
+                .where(TipView.identity_id == identity_id)
+                .order_by(TipView.shown_at.desc(), TipView.id.desc())
+                .limit(limit)
+            )
+            return list(rows)
+
+    async def record_tip_view(self, identity_id: int, tip_id: str) -> None:
+        async with self._sessions() as db, db.begin():
+            db.add(TipView(identity_id=identity_id, tip_id=tip_id, shown_at=utcnow()))
+
+    # ------------------------------------------------------------ check-ins
+
+    async def checkins(self, identity_id: int, since: datetime | None = None) -> list[CheckinRecord]:
+        """Oldest first."""
+        query = select(Checkin).where(Checkin.identity_id == identity_id)
+        if since is not None:
+            query = query.where(Checkin.created_at >= since)
+        async with self._sessions() as db:
+            rows = await db.scalars(query.order_by(Checkin.created_at, Checkin.id))
+            return [CheckinRecord(row.id, row.flow_id, row.created_at, row.safety_score,
+                                  tuple(row.boundaries or ()), row.has_note, row.tip_id) for row in rows]
+
+    async def checkin_count(self, identity_id: int) -> int:
+        async with self._sessions() as db:
+            return int(await db.scalar(select(func.count()).where(Checkin.identity_id == identity_id)) or 0)
+
+    async def forget_identity(self, identity_id: int) -> None:
+        async with self._sessions() as db, db.begin():
+            for table in (TipView, Checkin, FlowSession):
+                await db.execute(delete(table).where(table.identity_id == identity_id))
+            await db.execute(delete(Identity).where(Identity.id == identity_id))
