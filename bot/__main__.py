@@ -9,7 +9,6 @@ import importlib.util
 import logging
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -83,7 +82,8 @@ async def _doctor(settings: Settings) -> int:
                          ("SLACK_APP_TOKEN", settings.slack_app_token),
                          ("SLACK_SIGNING_SECRET", settings.slack_signing_secret)):
         line(None, f"{name}: {'set' if secret.get_secret_value() else 'not set'}")
-    line(None, f"ENCRYPTION_KEYS: {'set' if settings.encryption_keys.get_secret_value() else 'not set (a key file in DATA_DIR is used)'}")
+    keys = "set" if settings.encryption_keys.get_secret_value() else "not set (a key file in DATA_DIR is used)"
+    line(None, f"ENCRYPTION_KEYS: {keys}")
     for extra, module in (("discord", "discord"), ("slack", "slack_bolt")):
         line(None, f"{extra} support installed: {'yes' if importlib.util.find_spec(module) else 'no'}")
     try:

@@ -12,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.content.loader import Content, Texts
-from bot.content.schema import Flow, Outcome as OutcomeSpec, Step, Tip
+from bot.content.schema import Flow, Step, Tip
+from bot.content.schema import Outcome as OutcomeSpec
 from bot.content.tips import TipPicker, TipRequest
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.flows import engine

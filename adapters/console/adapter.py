@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from dataclasses import replace
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -73,11 +74,26 @@ class ConsoleAdapter:
         self._stdout = stdout or sys.stdout
         self._interactive = self._stdin.isatty() if interactive is None else interactive
         self.address = Address("console", "local", user_id, "console")
+        self._last_title = ""
 
     async def send(self, address: Address, replies: Sequence[Reply]) -> None:
-        for reply in replies:
-            self._stdout.write(render(reply) + "\n\n")
+        self._stdout.write(self.render_all(replies))
         self._stdout.flush()
+
+    def render_all(self, replies: Sequence[Reply]) -> str:
+        """Each reply as a paragraph; a title already on screen is not repeated question after question."""
+        out: list[str] = []
+        for reply in replies:
+            if reply.title and reply.title == self._last_title and reply.tone is Tone.PROMPT:
+                reply = replace(reply, title="")
+            elif reply.title:
+                self._last_title = reply.title
+            out.append(render(reply) + "\n\n")
+        return "".join(out)
+
+    async def respond(self, line: str) -> str:
+        """One line typed, the bot's answer as it appears on screen."""
+        return self.render_all(await self._service.handle_safely(parse_line(self.address, line)))
 
     async def _read_line(self) -> str | None:
         if self._interactive:
@@ -97,5 +113,5 @@ class ConsoleAdapter:
             line = await self._read_line()
             if line is None:
                 return
-            replies = await self._service.handle_safely(parse_line(self.address, line))
-            await self.send(self.address, replies)
+            self._stdout.write(await self.respond(line))
+            self._stdout.flush()

@@ -16,11 +16,11 @@ from bot.content.schema import (
     END,
     Flow,
     Step,
+    TextsFile,
     Tip,
     TipsFile,
     Topic,
     TopicsFile,
-    TextsFile,
 )
 from bot.messages import InputKind
 
@@ -122,7 +122,7 @@ def _load(path: Path, model: type[M], root: Path, errors: list[ContentError]) ->
     shown = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=yaml.SafeLoader) or yaml.ScalarNode("tag:yaml.org,2002:null", "")
         data: Any = yaml.safe_load(text)
     except (OSError, UnicodeDecodeError) as exc:
         errors.append(ContentError(shown, 1, f"cannot read: {exc}"))

@@ -1,0 +1,126 @@
+"""Shared fixtures: real SQLite always, real PostgreSQL too (required in CI, skipped locally if absent)."""
+
+from __future__ import annotations
+
+import os
+import random
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import pytest
+from cryptography.fernet import Fernet
+
+from adapters.console.adapter import ConsoleAdapter
+from bot.content.loader import Content, load_content
+from bot.content.tips import TipPicker
+from bot.privacy.crypto import Cipher
+from bot.service import CheckinService
+from bot.storage.database import make_engine, make_sessionmaker, migrate
+from bot.storage.repository import Repository
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT_DIR = ROOT / "content"
+POSTGRES_ADMIN_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+class FakeClock:
+    """A clock the test moves by hand; the service reads it wherever it needs 'now'."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content(CONTENT_DIR)
+
+
+async def _postgres_database() -> tuple[str, str]:
+    """Create a throwaway database on the machine's PostgreSQL; return (sqlalchemy url, name)."""
+    name = f"bb_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = await asyncpg.connect(POSTGRES_ADMIN_DSN, timeout=5)
+    except (OSError, asyncpg.PostgresError) as exc:
+        message = f"PostgreSQL at {POSTGRES_ADMIN_DSN} is unreachable: {exc!r}"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI is set, so this is a failure, not a skip)")
+        pytest.skip(message)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    return f"{base}/{name}", name
+
+
+async def _drop_postgres_database(name: str) -> None:
+    admin = await asyncpg.connect(POSTGRES_ADMIN_DSN, timeout=5)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'boundary-bot.db'}"
+        return
+    url, name = await _postgres_database()
+    try:
+        yield url
+    finally:
+        await _drop_postgres_database(name)
+
+
+@pytest.fixture
+def cipher() -> Cipher:
+    return Cipher([Fernet.generate_key()])
+
+
+@pytest.fixture
+async def repository(database_url: str, cipher: Cipher) -> AsyncIterator[Repository]:
+    engine = make_engine(database_url)
+    await migrate(engine)
+    try:
+        yield Repository(make_sessionmaker(engine), cipher)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def service(content: Content, repository: Repository, clock: FakeClock) -> CheckinService:
+    return CheckinService(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock)
+
+
+@pytest.fixture
+def console(service: CheckinService) -> ConsoleAdapter:
+    """The console adapter as a person uses it; `await console.respond(line)` returns what is printed."""
+    return ConsoleAdapter(service, "ana", interactive=False)
+
+
+@pytest.fixture
+def env_clean(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """Run CLI code with no settings from the developer's environment or .env leaking in."""
+    for key in list(os.environ):
+        if key.startswith(("DISCORD_", "SLACK_")) or key in {"ADAPTER", "DATABASE_URL", "ENCRYPTION_KEYS",
+                                                              "DATA_DIR", "CONTENT_DIR", "CONSOLE_USER"}:
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CONTENT_DIR", str(CONTENT_DIR))
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    yield tmp_path
