@@ -10,6 +10,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
 from bot.app import build_app, configure_logging
@@ -28,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--adapter", choices=["console", "discord", "slack"], help="override ADAPTER")
     commands.add_parser("migrate", help="create or upgrade the database schema")
     commands.add_parser("doctor", help="say what is configured, what is missing, and whether the database answers")
+    commands.add_parser("keygen", help="print a new encryption key for ENCRYPTION_KEYS")
     content = commands.add_parser("content", help="work with content/ files")
     content_commands = content.add_subparsers(dest="content_command", required=True, metavar="ACTION")
     content_commands.add_parser("check", help="validate every content file")
@@ -114,6 +116,9 @@ async def _doctor(settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "keygen":
+        print(Fernet.generate_key().decode("ascii"))
+        return 0
     try:
         settings = Settings()
     except ValidationError as exc:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_CONTENT = Path(__file__).resolve().parent.parent / "content"
 
 AdapterName = Literal["auto", "console", "discord", "slack"]
 
@@ -17,7 +19,7 @@ class Settings(BaseSettings):
     adapter: AdapterName = Field("auto", description="Which adapter `run` starts; auto picks by the tokens set.")
     data_dir: Path = Field(Path("data"), description="Where the SQLite database and the local key live.")
     database_url: str = Field("", description="Empty for SQLite in DATA_DIR; or sqlite:///path, postgresql://...")
-    content_dir: Path = Field(Path("content"), description="Folder of the YAML flows, tips and texts.")
+    content_dir: Path = Field(default_factory=lambda: PROJECT_CONTENT, description="Folder of the YAML content.")
     encryption_keys: SecretStr = Field(
         SecretStr(""), description="Comma-separated Fernet keys, newest first; empty: a key file in DATA_DIR."
     )
@@ -28,6 +30,11 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr = Field(SecretStr(""), description="Slack bot token (xoxb-...).")
     slack_app_token: SecretStr = Field(SecretStr(""), description="Slack app-level token (xapp-...) for Socket Mode.")
     slack_signing_secret: SecretStr = Field(SecretStr(""), description="Slack signing secret for HTTP mode.")
+
+    @field_validator("content_dir", mode="before")
+    @classmethod
+    def _content_default(cls, value: object) -> object:
+        return PROJECT_CONTENT if value in ("", None) else value
 
     def chosen_adapter(self) -> Literal["console", "discord", "slack"]:
         if self.adapter != "auto":
