@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import random
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -111,16 +111,3 @@ def service(content: Content, repository: Repository, clock: FakeClock) -> Check
 def console(service: CheckinService) -> ConsoleAdapter:
     """The console adapter as a person uses it; `await console.respond(line)` returns what is printed."""
     return ConsoleAdapter(service, "ana", interactive=False)
-
-
-@pytest.fixture
-def env_clean(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
-    """Run CLI code with no settings from the developer's environment or .env leaking in."""
-    for key in list(os.environ):
-        if key.startswith(("DISCORD_", "SLACK_")) or key in {"ADAPTER", "DATABASE_URL", "ENCRYPTION_KEYS",
-                                                              "DATA_DIR", "CONTENT_DIR", "CONSOLE_USER"}:
-            monkeypatch.delenv(key, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("CONTENT_DIR", str(CONTENT_DIR))
-    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
-    yield tmp_path

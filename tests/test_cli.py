@@ -35,10 +35,12 @@ def test_piped_daily_checkin_ends_with_a_fitting_tip(tmp_path: Path) -> None:
     assert "How emotionally safe" in out
     assert "Which boundaries did you hold" in out
     tip = out.rsplit("─── ", 2)[-1]
-    assert "“" in tip and "”" in tip, "the tip carries a line to say"
+    assert "“" in tip, "the tip carries a line to say"
+    assert "”" in tip
     assert "today asked a lot of you" in out, "a low score is met gently"
     assert (tmp_path / "data" / "boundary-bot.db").exists()
-    assert "INFO" not in out and "WARNING" not in out, "logs stay off stdout"
+    assert "INFO" not in out, "logs stay off stdout"
+    assert "WARNING" not in out
 
 
 def test_an_unfinished_checkin_survives_a_restart(tmp_path: Path) -> None:

@@ -26,7 +26,8 @@ def test_every_setting_in_env_example_has_a_comment_line_above_it() -> None:
     lines = (ROOT / ".env.example").read_text(encoding="utf-8").splitlines()
     for index, line in enumerate(lines):
         if re.match(r"^[A-Z][A-Z0-9_]*=", line):
-            assert index > 0 and lines[index - 1].startswith("# "), f"{line} has no comment"
+            assert index > 0, f"{line} has no comment"
+            assert lines[index - 1].startswith("# "), f"{line} has no comment"
 
 
 def test_secrets_are_blank_in_env_example() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TextIO
 
 from bot.events import Command, Event, TextSubmitted

@@ -193,10 +193,12 @@ def load_content(root: Path) -> Content:
     root = root.resolve()
 
     topics: dict[str, Topic] = {}
+    topic_lines: dict[str, int] = {}
     loaded_topics = _load(root / "topics.yaml", TopicsFile, root, errors)
     if loaded_topics:
-        for topic in loaded_topics[0].topics:
+        for index, topic in enumerate(loaded_topics[0].topics):
             topics[topic.id] = topic
+            topic_lines[topic.id] = _line_of(loaded_topics[1], ("topics", index))
 
     tips: list[Tip] = []
     seen_tips: dict[str, str] = {}
@@ -248,7 +250,8 @@ def load_content(root: Path) -> Content:
             errors.append(ContentError("content/flows", 1, "the daily check-in flow ('daily') is missing"))
         for topic_id in topics:
             if not any(topic_id in tip.tags for tip in tips):
-                errors.append(ContentError("content/topics.yaml", 1, f"topic {topic_id!r} has no tips"))
+                errors.append(ContentError(f"{root.name}/topics.yaml", topic_lines.get(topic_id, 1),
+                                           f"topic {topic_id!r} has no tips"))
     if errors:
         raise ContentInvalid(errors)
     return Content(flows=flows, tips=tuple(tips), topics=topics, texts=Texts(texts), root=root)

@@ -63,5 +63,7 @@ class TipPicker:
         if fresh:
             best = max(score for score, _ in fresh)
             return self._rng.choice([tip for score, tip in fresh if score == best])
-        order = {tip_id: index for index, tip_id in enumerate(recent)}
+        order: dict[str, int] = {}
+        for index, tip_id in enumerate(recent):
+            order.setdefault(tip_id, index)  # a tip shown twice counts from its latest showing
         return max((tip for _, tip in fitting), key=lambda tip: (order.get(tip.id, -1), -self._tips.index(tip)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -64,13 +65,26 @@ def question_for(flow: Flow, step: Step, session_id: str) -> Question:
     )
 
 
+def _plain_number(word: str) -> int | None:
+    """A typed whole number ("3"), or None; "-1", "3.5" and "²" are not answers to a numbered list."""
+    stripped = word.strip().rstrip(".!)")
+    return int(stripped) if re.fullmatch(r"[0-9]{1,6}", stripped) else None
+
+
+def _looks_numeric(word: str) -> bool:
+    return bool(re.fullmatch(r"\s*[-+]?[0-9.,]*[0-9][0-9.,]*\s*", word)) or any(
+        unicodedata.category(ch) == "No" for ch in word)
+
+
 def _match_option(options: Sequence[Option], word: str) -> Option | None:
+    number = _plain_number(word)
+    if number is not None:
+        return options[number - 1] if 1 <= number <= len(options) else None
+    if _looks_numeric(word):
+        return None
     key = fold(word)
     if not key:
         return None
-    if key.isdigit():
-        index = int(key) - 1
-        return options[index] if 0 <= index < len(options) else None
     for option in options:
         if key in (fold(option.value), fold(option.label)):
             return option
@@ -133,11 +147,9 @@ def _scale_fields(step: Step) -> dict[str, object]:
 
 def _scale(step: Step, text: str) -> Resolution:
     assert step.scale is not None
-    key = fold(text)
-    value: int | None = None
-    if re.fullmatch(r"[0-9]+", key):
-        value = int(key)
-    else:
+    value = _plain_number(text)
+    if value is None and not _looks_numeric(text):
+        key = fold(text)
         value = next((number for number, label in step.scale.labels.items() if fold(label) == key), None)
     if value is None or not step.scale.min <= value <= step.scale.max:
         return Rejected("invalid_scale", _scale_fields(step))
@@ -158,10 +170,10 @@ def resolve_values(step: Step, values: Sequence[str]) -> Resolution:
     picked = [by_value.get(value) for value in values]
     if any(option is None for option in picked):
         return Rejected("invalid_choice", {"answer": "", "count": len(step.options)})
-    chosen = [option for option in picked if option is not None]
+    chosen = list({option.value: option for option in picked if option is not None}.values())
     if step.input is InputKind.SINGLE:
         return Resolved(chosen[0].value) if len(chosen) == 1 else Rejected("one_choice")
-    return _check_exclusive(step, list(dict.fromkeys(chosen)))
+    return _check_exclusive(step, chosen)
 
 
 def _holds(answer: Answer, rule_any_of: list[str], at_most: int | None, at_least: int | None,
@@ -220,13 +232,17 @@ def _fit_into(template: str, name: str, text: str) -> str:
     """Fit a person's own words into a sentence: drop a repeated lead-in and the final full stop."""
     text = " ".join(text.split()).rstrip(" .!;,")
     before = template.split("{" + name + "}", 1)[0]
-    lead_words = re.findall(r"[A-Za-z']+", before)[-3:]
+    lead_words = re.findall(r"[A-Za-z']+", before)
     for size in range(len(lead_words), 0, -1):
-        lead = " ".join(lead_words[-size:])
-        if fold(text).startswith(fold(lead) + " "):
-            text = text[len(lead):].lstrip(" ,:")
+        pattern = r"[\s,;:.…\"“”]*".join(re.escape(word) for word in lead_words[-size:])
+        found = re.match(r"[\s\"“…]*" + pattern + r"[\s,;:.…\"“”]+", text, flags=re.IGNORECASE)
+        if found:
+            text = text[found.end():]
             break
-    if len(text) > 1 and text[0].isupper() and text[1].islower() and not text.startswith("I "):
+    # Keyboards capitalise the first word of every field; mid-sentence it reads lower case. Only a plain
+    # capitalised word is lowered: "I", "I'm", "NHS" and "McKay" keep theirs (a name at the start does not).
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and first[0].isupper() and first[1:].islower() and first.split("'")[0] != "I":
         text = text[0].lower() + text[1:]
     return text
 

@@ -179,6 +179,10 @@ def test_a_click_off_the_scale_is_rejected(safety: Step, values: list[str]) -> N
     assert resolve_values(safety, values) == Rejected("invalid_scale", {"min": 1, "max": 5})
 
 
+def test_a_click_on_one_boundary_is_that_boundary(boundaries: Step) -> None:
+    assert resolve_values(boundaries, ["asked_space"]) == Resolved(["asked_space"])
+
+
 def test_clicked_boundaries_come_back_once_each_in_option_order(boundaries: Step) -> None:
     assert resolve_values(boundaries, ["guilt", "saying_no", "guilt"]) == Resolved(["saying_no", "guilt"])
 

@@ -1,0 +1,201 @@
+"""Deterministic, auditable crisis screening of free text.
+
+Text is normalised (case, punctuation, spacing, zero-width and look-alike characters, digit and symbol
+substitutions, stretched letters) and matched on whole words against the phrase lists in
+content/safety/phrases.yaml. Recall comes first: idioms may silence only `ambiguous` matches, never an
+explicit one. Negation, past tense or another person as the subject are reported as context, which may
+change the wording of the reply, never whether resources are shown.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+ALWAYS = ("explicit", "slang", "burden", "farewell", "method", "danger")
+AMBIGUOUS = "ambiguous"
+IDIOMS = "idioms"
+WILDCARD = "*"
+COMPACT_MIN = 6
+
+_CONFUSABLES = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ѕ": "s", "ј": "j",
+    "к": "k", "ԁ": "d", "һ": "h", "ӏ": "l", "ο": "o", "α": "a", "ι": "i", "κ": "k", "ν": "v", "ε": "e",
+    "ρ": "p", "τ": "t", "υ": "u", "’": "'", "‘": "'", "ʼ": "'", "`": "'",
+})
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a",
+                       "$": "s", "!": "i", "|": "l", "+": "t"})
+_TOKEN = re.compile(r"[a-z0-9@$!|+']+")
+_STRETCH = re.compile(r"(.)\1{2,}")
+_RUNS = re.compile(r"(.)\1+")
+_NEGATIONS = frozenset({"not", "never", "dont", "don't", "didnt", "didn't", "wont", "won't", "wouldnt",
+                        "wouldn't", "cant", "can't", "isnt", "isn't", "no", "nor", "without"})
+_PAST = re.compile(r"\b(used to|years ago|months ago|when i was|last year|in the past|back then|back when|"
+                   r"a long time ago|as a (kid|teen|child)|had been|was going to|wanted to)\b")
+_OTHERS = re.compile(r"\b(my (friend|sister|brother|mum|mom|dad|mother|father|partner|son|daughter|kid|child|"
+                     r"colleague|coworker|roommate|cousin|boyfriend|girlfriend|wife|husband)|someone i know|"
+                     r"a friend|he|she|they|herself|himself|themselves|her|him)\b")
+_FIRST_PERSON = frozenset({"i", "i'm", "im", "me", "my", "myself", "mine"})
+
+
+@dataclass(frozen=True)
+class Match:
+    category: str
+    phrase: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    crisis: bool
+    matches: tuple[Match, ...] = ()
+    negated: bool = False
+    past: bool = False
+    other_person: bool = False
+
+    @property
+    def reasons(self) -> list[str]:
+        return [f"{match.category}: {match.phrase}" for match in self.matches]
+
+    def as_json(self) -> dict[str, object]:
+        context = [name for name, on in (("negated", self.negated), ("past", self.past),
+                                         ("other_person", self.other_person)) if on]
+        return {"crisis": self.crisis, "reasons": self.reasons, "context": context}
+
+
+def _squeeze(word: str) -> str:
+    return _RUNS.sub(r"\1", word)
+
+
+def _fix_token(token: str) -> str:
+    token = token.strip("'")
+    if any(ch.isalpha() for ch in token) and not token.isdigit():
+        token = token.translate(_LEET)
+    return token
+
+
+def tokens(text: str) -> list[str]:
+    """The words of `text` as screening sees them."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = text.casefold().translate(_CONFUSABLES)
+    raw = [_fix_token(token) for token in _TOKEN.findall(text)]
+    words: list[str] = []
+    letters: list[str] = []
+    for token in [*raw, ""]:
+        if len(token) == 1 and token.isalpha():  # "k i l l" and "k.i.l.l" are one word
+            letters.append(token)
+            continue
+        if letters:
+            words.extend(letters if len(letters) < 3 else ["".join(letters)])
+            letters = []
+        if token:
+            words.append(token)
+    return words
+
+
+def _same_word(token: str, word: str) -> bool:
+    """Equal, or equal once stretched letters are squeezed ("killlll" is "kill", but "of" is not "off")."""
+    if token == word:
+        return True
+    return bool(_STRETCH.search(token)) and _squeeze(token) == _squeeze(word)
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    category: str
+    text: str
+    words: tuple[str, ...]
+    compact: str
+
+
+@dataclass
+class Screener:
+    """Built once from the phrase lists; `screen(text)` is pure and safe to call from anywhere."""
+
+    phrases: Mapping[str, Sequence[str]]
+    _by_first: dict[str, list[_Phrase]] = field(init=False, default_factory=dict)
+    _wild_first: list[_Phrase] = field(init=False, default_factory=list)
+    _idioms: list[_Phrase] = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        known: set[tuple[str, ...]] = set()
+        for category, items in self.phrases.items():
+            for item in items:
+                words = tuple(tokens(item))
+                if not words or (category != IDIOMS and words in known):
+                    continue
+                known.add(words)
+                compact = _squeeze("".join(word for word in words if word != WILDCARD))
+                phrase = _Phrase(category, item, words, compact)
+                if category == IDIOMS:
+                    self._idioms.append(phrase)
+                elif words[0] == WILDCARD:
+                    self._wild_first.append(phrase)
+                else:
+                    self._by_first.setdefault(_squeeze(words[0]), []).append(phrase)
+
+    @staticmethod
+    def _at(words: Sequence[str], start: int, phrase: _Phrase) -> bool:
+        if start + len(phrase.words) > len(words):
+            return False
+        return all(want == WILDCARD or _same_word(words[start + i], want) for i, want in enumerate(phrase.words))
+
+    def _spans(self, words: Sequence[str], candidates: Iterable[_Phrase]) -> list[tuple[int, int, _Phrase]]:
+        found = []
+        for start in range(len(words)):
+            for phrase in candidates:
+                if self._at(words, start, phrase):
+                    found.append((start, start + len(phrase.words), phrase))
+        return found
+
+    def _compact_hits(self, words: Sequence[str], already: set[str]) -> list[_Phrase]:
+        """Phrases written without spaces ("#killmyself"); a stretched word is also read squeezed."""
+        plain = "".join(words)
+        stretched = [_squeeze(word) for word in words if _STRETCH.search(word)]
+        hits = []
+        for bucket in (*self._by_first.values(), self._wild_first):
+            for phrase in bucket:
+                if phrase.category not in ALWAYS or WILDCARD in phrase.words or phrase.compact in already:
+                    continue
+                joined = "".join(phrase.words)
+                if len(joined) < COMPACT_MIN:
+                    continue
+                if joined in plain or any(phrase.compact in word for word in stretched):
+                    hits.append(phrase)
+                    already.add(phrase.compact)
+        return hits
+
+    def screen(self, text: str) -> Verdict:
+        words = tokens(text)
+        hits: list[tuple[int, int, _Phrase]] = []
+        for start, word in enumerate(words):
+            for phrase in [*self._by_first.get(_squeeze(word), ()), *self._wild_first]:
+                if self._at(words, start, phrase):
+                    hits.append((start, start + len(phrase.words), phrase))
+        idiom_spans = self._spans(words, self._idioms) if any(p.category == AMBIGUOUS for *_, p in hits) else []
+        kept = [
+            (start, end, phrase)
+            for start, end, phrase in hits
+            if phrase.category != AMBIGUOUS
+            or not any(i_start <= start and end <= i_end for i_start, i_end, _ in idiom_spans)
+        ]
+        compact_hits = self._compact_hits(words, {phrase.compact for *_, phrase in kept})
+        matches = [Match(phrase.category, phrase.text) for *_, phrase in kept]
+        matches += [Match(phrase.category, phrase.text) for phrase in compact_hits]
+        if not matches:
+            return Verdict(False)
+        unique = tuple(dict.fromkeys(matches))
+        first_start = min((start for start, *_ in kept), default=0)
+        before = words[max(0, first_start - 3):first_start]
+        joined = " ".join(words)
+        phrase_words = {word for *_, phrase in kept for word in phrase.words}
+        return Verdict(
+            crisis=True,
+            matches=unique,
+            negated=any(word in _NEGATIONS for word in before),
+            past=bool(_PAST.search(joined)),
+            other_person=bool(_OTHERS.search(" ".join(words[:first_start + 1]))) and not (
+                phrase_words & _FIRST_PERSON),
+        )
