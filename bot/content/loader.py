@@ -6,6 +6,7 @@ import re
 import string
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,12 +16,16 @@ from pydantic import BaseModel, ValidationError
 from bot.content.schema import (
     END,
     Flow,
+    PhrasesFile,
+    Region,
+    ResourcesFile,
     Step,
     TextsFile,
     Tip,
     TipsFile,
     Topic,
     TopicsFile,
+    Verified,
 )
 from bot.messages import InputKind
 
@@ -46,6 +51,7 @@ REQUIRED_TEXTS = (
     "topics",
     "error",
     "unknown_flow",
+    "empty_command",
     "idle_empty",
     "set_aside",
     "exclusive_choice",
@@ -94,6 +100,8 @@ class Content:
     tips: tuple[Tip, ...]
     topics: dict[str, Topic]
     texts: Texts
+    phrases: dict[str, list[str]]
+    resources: ResourcesFile
     root: Path = field(default=Path("content"))
 
     def flow_named(self, name: str) -> Flow | None:
@@ -187,10 +195,39 @@ def _check_records(step: Step, index: int, error: Any) -> None:
         error(("steps", index, "records"), f"'{step.records}' must be recorded from a {wanted[step.records]} step")
 
 
-def load_content(root: Path) -> Content:
+REQUIRED_COUNTRIES = ("US", "CA", "GB", "IE", "AU", "NZ", "DE", "FR", "ES", "NL", "IN", "BR", "ZA")
+VERIFIED_WITHIN_DAYS = 365
+
+
+def _check_resources(resources: ResourcesFile, node: yaml.Node, shown: str, today: date,
+                     errors: list[ContentError]) -> None:
+    """Every number shown to a person in crisis has a source, checked within the last year."""
+    missing = [code for code in REQUIRED_COUNTRIES if code not in resources.countries]
+    if missing:
+        errors.append(ContentError(shown, 1, f"resources missing for: {', '.join(missing)}"))
+    regions: list[tuple[tuple[str, ...], Region]] = [(("fallback",), resources.fallback)]
+    regions += [(("countries", code), region) for code, region in resources.countries.items()]
+    for loc, region in regions:
+        entries: list[tuple[tuple[str | int, ...], Verified]] = [((*loc, "emergency"), region.emergency)]
+        entries += [((*loc, "services", index), service) for index, service in enumerate(region.services)]
+        for entry_loc, entry in entries:
+            age = (today - entry.last_verified).days
+            name = getattr(entry, "name", "emergency number")
+            where = f"{'/'.join(loc)}: {name}"
+            if age > VERIFIED_WITHIN_DAYS:
+                errors.append(ContentError(shown, _line_of(node, (*entry_loc, "last_verified")),
+                                           f"{where} was last verified {age} days ago (more than "
+                                           f"{VERIFIED_WITHIN_DAYS}): check it against its source"))
+            if age < 0:
+                errors.append(ContentError(shown, _line_of(node, (*entry_loc, "last_verified")),
+                                           f"{where} has a last_verified date in the future"))
+
+
+def load_content(root: Path, today: date | None = None) -> Content:
     """Load content/ or raise ContentInvalid listing every problem found."""
     errors: list[ContentError] = []
     root = root.resolve()
+    today = today or datetime.now(UTC).date()
 
     topics: dict[str, Topic] = {}
     topic_lines: dict[str, int] = {}
@@ -245,6 +282,18 @@ def load_content(root: Path) -> Content:
         if missing:
             errors.append(ContentError("content/locales/en.yaml", 1, f"missing texts: {', '.join(missing)}"))
 
+    phrases: dict[str, list[str]] = {}
+    loaded_phrases = _load(root / "safety" / "phrases.yaml", PhrasesFile, root, errors)
+    if loaded_phrases:
+        phrases = loaded_phrases[0].by_category()
+
+    resources: ResourcesFile | None = None
+    resources_path = root / "safety" / "resources.yaml"
+    loaded_resources = _load(resources_path, ResourcesFile, root, errors)
+    if loaded_resources:
+        resources = loaded_resources[0]
+        _check_resources(resources, loaded_resources[1], f"{root.name}/safety/resources.yaml", today, errors)
+
     if not errors:
         if "daily" not in flows:
             errors.append(ContentError("content/flows", 1, "the daily check-in flow ('daily') is missing"))
@@ -252,9 +301,10 @@ def load_content(root: Path) -> Content:
             if not any(topic_id in tip.tags for tip in tips):
                 errors.append(ContentError(f"{root.name}/topics.yaml", topic_lines.get(topic_id, 1),
                                            f"topic {topic_id!r} has no tips"))
-    if errors:
+    if errors or resources is None:
         raise ContentInvalid(errors)
-    return Content(flows=flows, tips=tuple(tips), topics=topics, texts=Texts(texts), root=root)
+    return Content(flows=flows, tips=tuple(tips), topics=topics, texts=Texts(texts), phrases=phrases,
+                   resources=resources, root=root)
 
 
 def slug(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -182,3 +183,64 @@ class TextsFile(Strict):
             if not value.strip():
                 raise ValueError(f"text {key!r} is empty")
         return texts
+
+
+# ---------------------------------------------------------------- safety
+
+PHRASE_CATEGORIES = ("explicit", "slang", "burden", "farewell", "method", "danger", "ambiguous", "idioms")
+Phrase = Annotated[str, Field(min_length=2, max_length=80)]
+
+
+class PhrasesFile(Strict):
+    explicit: list[Phrase]
+    slang: list[Phrase] = []
+    burden: list[Phrase] = []
+    farewell: list[Phrase] = []
+    method: list[Phrase] = []
+    danger: list[Phrase] = []
+    ambiguous: list[Phrase] = []
+    idioms: list[Phrase] = []
+
+    def by_category(self) -> dict[str, list[str]]:
+        return {category: list(getattr(self, category)) for category in PHRASE_CATEGORIES}
+
+
+HttpsUrl = Annotated[str, Field(pattern=r"^https://[^\s]+$", max_length=300)]
+
+
+class Verified(Strict):
+    source: HttpsUrl
+    last_verified: date
+
+
+class Emergency(Verified):
+    number: Annotated[str, Field(max_length=20)]
+
+
+class Service(Verified):
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+    phone: Annotated[str, Field(max_length=30)] = ""
+    text: Annotated[str, Field(max_length=30)] = ""
+    text_keyword: Annotated[str, Field(max_length=20)] = ""
+    chat: HttpsUrl | None = None
+    hours: Annotated[str, Field(max_length=40)] = ""
+    languages: list[str] = []
+    kind: Literal["crisis", "abuse", "youth"] = "crisis"
+    note: Annotated[str, Field(max_length=600)] = ""
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Service:
+        if not (self.phone or self.text or self.chat):
+            raise ValueError(f"{self.name}: a service needs a phone, a text number or a chat address")
+        return self
+
+
+class Region(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+    emergency: Emergency
+    services: Annotated[list[Service], Field(min_length=1, max_length=4)]
+
+
+class ResourcesFile(Strict):
+    countries: dict[Annotated[str, Field(pattern=r"^[A-Z]{2}$")], Region]
+    fallback: Region
