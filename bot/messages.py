@@ -6,10 +6,13 @@ Discord, a Block Kit button on Slack and a typed "3" in the console all come bac
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 TOKEN_PREFIX = "ci"
+_TOKEN_ID = re.compile(r"[A-Za-z0-9_-]{1,24}")
+_TOKEN_VALUE = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 TOKEN_MAX_LENGTH = 100
 SKIP = "skip"
 
@@ -71,9 +74,14 @@ def parse_token(token: str) -> ParsedToken | None:
     if len(token) > TOKEN_MAX_LENGTH:
         return None
     parts = token.split(":", 3)
-    if len(parts) < 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
+    if len(parts) < 3 or parts[0] != TOKEN_PREFIX:
         return None
-    return ParsedToken(parts[1], parts[2], parts[3] if len(parts) == 4 else "")
+    if not (_TOKEN_ID.fullmatch(parts[1]) and _TOKEN_ID.fullmatch(parts[2])):
+        return None
+    value = parts[3] if len(parts) == 4 else ""
+    if value and not _TOKEN_VALUE.fullmatch(value):
+        return None
+    return ParsedToken(parts[1], parts[2], value)
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,9 @@ class CheckinService:
             return await self._tip(event.address, args if event.name.strip("/") != "topics" else "topics")
         if name == "history":
             return await self._history(event.address)
-        shown = clean_text(event.name)[:30] or "that"
+        shown = clean_text(event.name).split(" ")[0][:30]
+        if not shown:
+            return [Reply(self._texts.get("empty_command"), tone=Tone.NOTICE)]
         return [Reply(self._texts.get("unknown_command", command=shown), tone=Tone.NOTICE)]
 
     def _help(self) -> Reply:

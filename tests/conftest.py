@@ -88,11 +88,11 @@ def cipher() -> Cipher:
 
 
 @pytest.fixture
-async def repository(database_url: str, cipher: Cipher) -> AsyncIterator[Repository]:
+async def repository(database_url: str, cipher: Cipher, clock: FakeClock) -> AsyncIterator[Repository]:
     engine = make_engine(database_url)
     await migrate(engine)
     try:
-        yield Repository(make_sessionmaker(engine), cipher)
+        yield Repository(make_sessionmaker(engine), cipher, clock)
     finally:
         await engine.dispose()
 

@@ -219,12 +219,21 @@ class Outcome:
     note: str | None
 
 
+def _mid_sentence(text: str) -> str:
+    """Keyboards and labels capitalise a first word; mid-sentence it reads lower case. Only a plain
+    capitalised word is lowered: "I", "I'm", "NHS" and "McKay" keep theirs (a name at the start does not)."""
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and first[0].isupper() and first[1:].islower() and first.split("'")[0] != "I":
+        return text[0].lower() + text[1:]
+    return text
+
+
 def _describe(step: Step, answer: Answer) -> str:
     if isinstance(answer, list):
-        labels = [option.label.lower() for option in step.options if option.value in answer]
+        labels = [_mid_sentence(option.label) for option in step.options if option.value in answer]
         return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
     if step.input is InputKind.SINGLE:
-        return next((option.label.lower() for option in step.options if option.value == answer), str(answer))
+        return next((_mid_sentence(option.label) for option in step.options if option.value == answer), str(answer))
     return str(answer)
 
 
@@ -239,12 +248,7 @@ def _fit_into(template: str, name: str, text: str) -> str:
         if found:
             text = text[found.end():]
             break
-    # Keyboards capitalise the first word of every field; mid-sentence it reads lower case. Only a plain
-    # capitalised word is lowered: "I", "I'm", "NHS" and "McKay" keep theirs (a name at the start does not).
-    first = text.split(" ", 1)[0]
-    if len(first) > 1 and first[0].isupper() and first[1:].islower() and first.split("'")[0] != "I":
-        text = text[0].lower() + text[1:]
-    return text
+    return _mid_sentence(text)
 
 
 def build_outcome(flow: Flow, answers: Answers) -> Outcome:

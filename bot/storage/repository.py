@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -49,9 +49,11 @@ def new_session_id() -> str:
 
 
 class Repository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: Cipher) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: Cipher,
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self._sessions = sessions
         self._cipher = cipher
+        self._now = clock
 
     # ------------------------------------------------------------ identities
 
@@ -62,7 +64,8 @@ class Repository:
             found = await db.scalar(select(Identity.id).where(*key))
             if found is not None:
                 return found
-            row = Identity(platform=address.platform, workspace_id=address.workspace_id, user_id=address.user_id)
+            row = Identity(platform=address.platform, workspace_id=address.workspace_id, user_id=address.user_id,
+                           created_at=self._now())
             db.add(row)
             try:
                 await db.commit()
@@ -95,7 +98,7 @@ class Repository:
 
     async def start_session(self, identity_id: int, flow_id: str, step_id: str) -> SessionRecord:
         """Open a new session; any other open one is closed, so a person has at most one."""
-        now = utcnow()
+        now = self._now()
         row = FlowSession(id=new_session_id(), identity_id=identity_id, flow_id=flow_id, step_id=step_id,
                           answers_enc=self._cipher.encrypt("{}"), status=OPEN, version=1, created_at=now,
                           updated_at=now)
@@ -122,7 +125,7 @@ class Repository:
             .where(FlowSession.id == record.id, FlowSession.version == record.version,
                    FlowSession.status == OPEN)
             .values(step_id=step_id, answers_enc=self._cipher.encrypt(json.dumps(answers)), status=status,
-                    version=record.version + 1, updated_at=utcnow())
+                    version=record.version + 1, updated_at=self._now())
         )
         return bool(getattr(result, "rowcount", 0) == 1)
 
@@ -130,14 +133,15 @@ class Repository:
                      boundaries: Sequence[str], has_note: bool, tip_id: str | None) -> bool:
         """Close the session and keep the check-in, in one transaction, or neither."""
         async with self._sessions() as db, db.begin():
-            if not await self._save(db, record, None, answers, DONE):
+            # The check-in keeps the answers; the finished session keeps no second copy of them.
+            if not await self._save(db, record, None, {}, DONE):
                 return False
             db.add(Checkin(identity_id=record.identity_id, session_id=record.id, flow_id=record.flow_id,
-                           created_at=utcnow(), safety_score=safety, boundaries=list(boundaries),
+                           created_at=self._now(), safety_score=safety, boundaries=list(boundaries),
                            has_note=has_note, answers_enc=self._cipher.encrypt(json.dumps(answers)),
                            tip_id=tip_id))
             if tip_id:
-                db.add(TipView(identity_id=record.identity_id, tip_id=tip_id, shown_at=utcnow()))
+                db.add(TipView(identity_id=record.identity_id, tip_id=tip_id, shown_at=self._now()))
             return True
 
     async def cancel_open(self, identity_id: int) -> bool:
@@ -145,7 +149,7 @@ class Repository:
             result = await db.execute(
                 update(FlowSession)
                 .where(FlowSession.identity_id == identity_id, FlowSession.status == OPEN)
-                .values(status=CANCELLED, version=FlowSession.version + 1, updated_at=utcnow(),
+                .values(status=CANCELLED, version=FlowSession.version + 1, updated_at=self._now(),
                         answers_enc=self._cipher.encrypt("{}"))
             )
             return bool(getattr(result, "rowcount", 0))
@@ -167,7 +171,7 @@ class Repository:
 
     async def record_tip_view(self, identity_id: int, tip_id: str) -> None:
         async with self._sessions() as db, db.begin():
-            db.add(TipView(identity_id=identity_id, tip_id=tip_id, shown_at=utcnow()))
+            db.add(TipView(identity_id=identity_id, tip_id=tip_id, shown_at=self._now()))
 
     # ------------------------------------------------------------ check-ins
 
