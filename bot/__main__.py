@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import importlib.util
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -13,10 +14,13 @@ from collections.abc import Sequence
 from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
-from bot.app import build_app, configure_logging
+from bot.app import ConfigurationError, build_app, cipher_for, configure_logging
 from bot.config import Settings
 from bot.content.loader import ContentInvalid, load_content
-from bot.storage.database import make_engine, migrate, schema_status
+from bot.privacy.crypto import CipherError
+from bot.safety.screening import Screener
+from bot.storage.database import make_engine, make_sessionmaker, migrate, schema_status
+from bot.storage.repository import Repository
 from bot.storage.urls import DatabaseUrlError, normalize_database_url, redact
 
 log = logging.getLogger("bot")
@@ -30,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="create or upgrade the database schema")
     commands.add_parser("doctor", help="say what is configured, what is missing, and whether the database answers")
     commands.add_parser("keygen", help="print a new encryption key for ENCRYPTION_KEYS")
+    commands.add_parser("rotate-keys", help="re-encrypt everything under the newest ENCRYPTION_KEYS key")
+    screen = commands.add_parser("screen", help="show how crisis screening reads a piece of text")
+    screen.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    screen.add_argument("text", nargs="+", help="the text to screen")
     content = commands.add_parser("content", help="work with content/ files")
     content_commands = content.add_subparsers(dest="content_command", required=True, metavar="ACTION")
     content_commands.add_parser("check", help="validate every content file")
@@ -45,7 +53,35 @@ async def _run(settings: Settings, adapter_name: str | None) -> int:
 
     async with build_app(settings) as app:
         user = settings.console_user or getpass.getuser() or "me"
-        await ConsoleAdapter(app.service, user).run()
+        await ConsoleAdapter(app.service, user, files_dir=settings.data_dir / "exports").run()
+    return 0
+
+
+def _screen(settings: Settings, text: str, as_json: bool) -> int:
+    content = load_content(settings.content_dir)
+    verdict = Screener(content.phrases).screen(text)
+    if as_json:
+        print(json.dumps(verdict.as_json(), ensure_ascii=False))
+        return 0
+    print("crisis: " + ("YES — resources would be shown" if verdict.crisis else "no"))
+    for reason in verdict.reasons:
+        print(f"  matched {reason}")
+    if verdict.context:
+        print(f"  context (changes the wording only): {', '.join(verdict.context)}")
+    return 0
+
+
+async def _rotate(settings: Settings) -> int:
+    url = normalize_database_url(settings.database_url, settings.data_dir)
+    engine = make_engine(url)
+    try:
+        await migrate(engine)
+        repository = Repository(make_sessionmaker(engine), cipher_for(settings, url))
+        count = await repository.rotate_keys()
+    finally:
+        await engine.dispose()
+    print(f"re-encrypted {count} value(s) under the newest key; older keys can be removed once every "
+          "instance runs with the new ENCRYPTION_KEYS")
     return 0
 
 
@@ -134,10 +170,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_doctor(settings))
         if args.command == "content":
             return _content_check(settings)
+        if args.command == "screen":
+            return _screen(settings, " ".join(args.text), args.json)
+        if args.command == "rotate-keys":
+            return asyncio.run(_rotate(settings))
     except ContentInvalid as invalid:
         print(f"content problems, see `boundary-bot content check`:\n{invalid}", file=sys.stderr)
         return 1
-    except DatabaseUrlError as exc:
+    except (DatabaseUrlError, ConfigurationError, CipherError) as exc:
         print(exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:

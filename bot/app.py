@@ -6,12 +6,15 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.content.loader import Content, load_content
-from bot.privacy.crypto import load_cipher
+from bot.privacy.crypto import Cipher, load_cipher
+from bot.privacy.retention import schedule_retention
 from bot.service import CheckinService
 from bot.storage.database import make_engine, make_sessionmaker, migrate
 from bot.storage.repository import Repository
@@ -29,19 +32,44 @@ class App:
     service: CheckinService
 
 
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def cipher_for(settings: Settings, url: str) -> Cipher:
+    """A shared database gets configured keys; only the embedded default may make its own key file."""
+    keys = settings.encryption_keys.get_secret_value()
+    if not keys.strip() and not url.startswith("sqlite"):
+        raise ConfigurationError(
+            "ENCRYPTION_KEYS must be set when DATABASE_URL is not SQLite: every instance needs the same keys. "
+            "Make one with `boundary-bot keygen`."
+        )
+    return load_cipher(keys, settings.data_dir)
+
+
 @asynccontextmanager
-async def build_app(settings: Settings, *, run_migrations: bool = True) -> AsyncIterator[App]:
+async def build_app(settings: Settings, *, run_migrations: bool = True,
+                    start_jobs: bool = True) -> AsyncIterator[App]:
     content = load_content(settings.content_dir)
     url = normalize_database_url(settings.database_url, settings.data_dir)
+    cipher = cipher_for(settings, url)
     engine = make_engine(url)
+    scheduler = AsyncIOScheduler(timezone="UTC")
     try:
         if run_migrations:
             await migrate(engine)
-        cipher = load_cipher(settings.encryption_keys.get_secret_value(), settings.data_dir)
         repository = Repository(make_sessionmaker(engine), cipher)
-        service = CheckinService(content, repository, tip_history_size=settings.tip_history_size)
+        service = CheckinService(content, repository, tip_history_size=settings.tip_history_size,
+                                 default_country=settings.default_country,
+                                 crisis_pause=timedelta(hours=settings.crisis_pause_hours),
+                                 retention_days=settings.retention_days)
+        if start_jobs:
+            schedule_retention(scheduler, repository, settings.retention_days)
+            scheduler.start()
         yield App(settings, engine, content, repository, service)
     finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
         await engine.dispose()
 
 

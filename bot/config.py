@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     console_user: str = Field("", description="The console adapter's user id; empty: your login name.")
+    default_country: str = Field("", pattern=r"^([A-Za-z]{2})?$",
+                                 description="Two-letter country for support numbers when a person has not chosen.")
+    retention_days: int = Field(365, ge=1, le=3650, description="Days a person's own words are kept.")
+    crisis_pause_hours: int = Field(72, ge=0, le=720, description="Hours without tips or prompts after a crisis reply.")
     tip_history_size: int = Field(20, ge=0, le=500, description="How many recent tips a person won't see again.")
     discord_token: SecretStr = Field(SecretStr(""), description="Discord bot token; set it to run on Discord.")
     slack_bot_token: SecretStr = Field(SecretStr(""), description="Slack bot token (xoxb-...).")

@@ -110,6 +110,15 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file for the person alone (an export); adapters upload it privately or save it locally."""
+
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str
     title: str = ""
@@ -120,3 +129,4 @@ class Reply:
     private: bool = True
     footer: str = ""
     links: tuple[str, ...] = field(default=())
+    files: tuple[Attachment, ...] = field(default=())

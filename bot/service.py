@@ -1,6 +1,7 @@
-"""CheckinService: the one place where the flow engine, the content and storage meet.
+"""CheckinService: the one place where the flow engine, content, safety and storage meet.
 
 `handle(event)` takes any incoming event and returns the replies to show that person, privately.
+Every piece of free text is screened for crisis before anything else happens with it.
 """
 
 from __future__ import annotations
@@ -17,50 +18,78 @@ from bot.content.schema import Outcome as OutcomeSpec
 from bot.content.tips import TipPicker, TipRequest
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.flows import engine
-from bot.messages import Address, Choice, InputKind, Question, Reply, Tone, parse_token
-from bot.storage.repository import Repository, SessionRecord
+from bot.messages import Address, Attachment, InputKind, Reply, Tone, parse_token
+from bot.privacy.export import checkins_csv, export_json
+from bot.safety.responder import SOS_SESSION, crisis_replies, sos_replies
+from bot.safety.screening import Screener
+from bot.storage.repository import HELD, OPEN, Profile, Repository, SessionRecord
+from bot.system_flows import ERASE, FORGET, KEEP_NOTES, SETTINGS, system_flows
 from bot.text import clean_text, fold
 
 log = logging.getLogger(__name__)
 
 RESUME_WINDOW = timedelta(hours=24)
 HISTORY_WINDOW = timedelta(days=28)
+NOT_MEANT_WINDOW = timedelta(hours=1)
 COMMAND_ARGS_MAX = 200
 FRESH_WORDS = frozenset({"new", "fresh", "restart", "again", "over", "start over"})
-COMMANDS = ("checkin", "tip", "history", "cancel", "help")
-COMMAND_ALIASES = {"start": "help", "stop": "cancel", "quit": "cancel", "tips": "tip", "topics": "tip"}
+NOT_MEANT_WORDS = frozenset({"that's not what i meant", "thats not what i meant", "not what i meant",
+                             "i didn't mean that", "i didnt mean that", "false alarm", "you misread me"})
+COMMANDS = ("checkin", "tip", "history", "cancel", "help", "sos", "privacy", "export", "forget", "settings")
+COMMAND_ALIASES = {"start": "help", "stop": "cancel", "quit": "cancel", "tips": "tip", "topics": "tip",
+                   "help me": "sos", "crisis": "sos", "delete": "forget", "erase": "forget"}
 
 
 class CheckinService:
     def __init__(self, content: Content, repository: Repository, *, tip_history_size: int = 20,
-                 picker: TipPicker | None = None, clock: Callable[[], datetime] | None = None) -> None:
+                 picker: TipPicker | None = None, clock: Callable[[], datetime] | None = None,
+                 screener: Screener | None = None, default_country: str = "",
+                 crisis_pause: timedelta = timedelta(hours=72), retention_days: int = 365) -> None:
         self._content = content
         self._repo = repository
         self._tip_history_size = tip_history_size
         self._picker = picker or TipPicker(content.tips)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._texts = content.texts
+        self._screener = screener or Screener(content.phrases)
+        self._default_country = default_country.upper()
+        self._crisis_pause = crisis_pause
+        self._retention_days = retention_days
+        self._flows: dict[str, Flow] = {**content.flows, **system_flows(content)}
+
+    @property
+    def texts(self) -> Texts:
+        return self._texts
 
     # ------------------------------------------------------------ entry points
 
     async def handle(self, event: Event) -> list[Reply]:
+        identity = await self._repo.identity_id(event.address)
+        who = await self._repo.profile(identity)
+        typed = event.text if isinstance(event, TextSubmitted) else event.args if isinstance(event, Command) else ""
+        if typed:
+            verdict = self._screener.screen(typed)
+            if verdict.crisis:
+                # Only the fact and the time are kept; the words that led here are never stored or logged.
+                await self._repo.record_crisis(identity)
+                return crisis_replies(self._texts, self._content.resources, self._country(who), verdict)
         if isinstance(event, Command):
-            return await self._command(event)
-        if isinstance(event, ChoicePicked):
-            return await self._picked(event)
-        return await self._typed(event)
+            replies = await self._command(who, event)
+        elif isinstance(event, ChoicePicked):
+            replies = await self._picked(who, event)
+        else:
+            replies = await self._typed(who, event)
+        if who.introduced_at is None and await self._repo.mark_introduced(identity):
+            replies = [Reply(self._texts.get("intro"), tone=Tone.INFO), *replies]
+        return replies
 
     async def handle_safely(self, event: Event) -> list[Reply]:
         """The error boundary every adapter wraps each event in: log the fault, apologise, keep going."""
         try:
             return await self.handle(event)
         except Exception:
-            log.exception("event %s for %s failed", type(event).__name__, event.address.platform)
+            log.exception("event %s on %s failed", type(event).__name__, event.address.platform)
             return [Reply(self._texts.get("error"), tone=Tone.NOTICE)]
-
-    @property
-    def texts(self) -> Texts:
-        return self._texts
 
     async def has_open_checkin(self, address: Address) -> bool:
         identity = await self._repo.identity_id(address)
@@ -68,20 +97,28 @@ class CheckinService:
 
     # ------------------------------------------------------------ commands
 
-    async def _command(self, event: Command) -> list[Reply]:
-        name = fold(event.name).replace(" ", "")
-        name = COMMAND_ALIASES.get(name, name)
+    async def _command(self, who: Profile, event: Command) -> list[Reply]:
+        raw_name = fold(event.name)
+        name = COMMAND_ALIASES.get(raw_name, raw_name.replace(" ", ""))
         args = clean_text(event.args)[:COMMAND_ARGS_MAX]
         if name == "help":
             return [self._help()]
+        if name == "sos":
+            return sos_replies(self._texts, self._content.resources, self._country(who))
         if name == "checkin":
-            return await self._checkin(event.address, args)
+            return await self._checkin(who, args)
         if name == "cancel":
-            return await self._cancel(event.address)
+            return await self._cancel(who)
         if name == "tip":
-            return await self._tip(event.address, args if event.name.strip("/") != "topics" else "topics")
+            return await self._tip(who, "topics" if raw_name == "topics" else args)
         if name == "history":
-            return await self._history(event.address)
+            return await self._history(who)
+        if name == "privacy":
+            return [Reply(self._texts.get("privacy", retention=self._retention_days), title="Your privacy")]
+        if name == "export":
+            return await self._export(who)
+        if name in (SETTINGS, FORGET):
+            return await self._start(who, self._flows[name], fresh=True)
         shown = clean_text(event.name).split(" ")[0][:30]
         if not shown:
             return [Reply(self._texts.get("empty_command"), tone=Tone.NOTICE)]
@@ -95,7 +132,7 @@ class CheckinService:
         )
         return Reply(self._texts.get("help", flows=flows), title="boundary-bot", footer=self._texts.get("about"))
 
-    async def _checkin(self, address: Address, args: str) -> list[Reply]:
+    async def _checkin(self, who: Profile, args: str) -> list[Reply]:
         words = fold(args).split()
         fresh = bool(FRESH_WORDS & set(words)) or fold(args) in FRESH_WORDS
         names = [word for word in words if word not in FRESH_WORDS]
@@ -107,44 +144,48 @@ class CheckinService:
                 return [Reply(self._texts.get("unknown_flow", name=names[0][:30], options=options),
                               tone=Tone.NOTICE)]
             flow = found
-        identity = await self._repo.identity_id(address)
-        current = await self._open_session(identity)
+        return await self._start(who, flow, fresh=fresh)
+
+    async def _start(self, who: Profile, flow: Flow, *, fresh: bool) -> list[Reply]:
+        current = await self._open_session(who.identity_id)
         replies: list[Reply] = []
         if current is not None and not fresh and current.flow_id == flow.id:
-            step = self._step_of(current)
-            if step is not None:
+            if current.status == HELD:
+                current = await self._repo.reopen(current)
+            step = self._step_of(current) if current else None
+            if current is not None and step is not None:
                 return [Reply(self._texts.get("checkin_open", title=self._flow(current).title), tone=Tone.NOTICE),
                         self._ask(self._flow(current), step, current.id)]
-        if current is not None and current.flow_id != flow.id:
+        if current is not None and current.flow_id != flow.id and current.flow_id in self._content.flows:
             replies.append(Reply(self._texts.get("set_aside", title=self._flow(current).title), tone=Tone.NOTICE))
-        record = await self._repo.start_session(identity, flow.id, engine.first_step(flow))
+        record = await self._repo.start_session(who.identity_id, flow.id, engine.first_step(flow))
         if flow.intro:
             replies.append(Reply(flow.intro, title=flow.title, tone=Tone.INFO))
         replies.append(self._ask(flow, flow.steps[0], record.id))
         return replies
 
-    async def _cancel(self, address: Address) -> list[Reply]:
-        identity = await self._repo.identity_id(address)
-        if await self._repo.cancel_open(identity):
+    async def _cancel(self, who: Profile) -> list[Reply]:
+        if await self._repo.cancel_open(who.identity_id):
             return [Reply(self._texts.get("cancelled"), tone=Tone.INFO)]
         return [Reply(self._texts.get("nothing_to_cancel"), tone=Tone.INFO)]
 
-    async def _tip(self, address: Address, args: str) -> list[Reply]:
+    async def _tip(self, who: Profile, args: str) -> list[Reply]:
         topic_word = fold(args).replace(" ", "-")
         if topic_word in ("topics", "list", "help", "?"):
             return [self._topics_reply()]
+        if self._supported(who):
+            return [Reply(self._texts.get("tips_paused"), tone=Tone.INFO)]
         topic = None
         if topic_word:
             topic = self._match_topic(topic_word)
             if topic is None:
                 return [Reply(self._texts.get("tip_unknown_topic", topic=args[:40]), tone=Tone.NOTICE),
                         self._topics_reply()]
-        identity = await self._repo.identity_id(address)
-        recent = await self._repo.recent_tip_ids(identity, self._tip_history_size)
+        recent = await self._repo.recent_tip_ids(who.identity_id, self._tip_history_size)
         tip = self._picker.pick(TipRequest(topic=topic), recent)
         if tip is None:
             return [self._topics_reply()]
-        await self._repo.record_tip_view(identity, tip.id)
+        await self._repo.record_tip_view(who.identity_id, tip.id)
         return [self._tip_reply(tip)]
 
     def _match_topic(self, word: str) -> str | None:
@@ -162,22 +203,20 @@ class CheckinService:
         return Reply(tip.body, title=tip.title, script=tip.script, tone=Tone.TIP,
                      footer=self._texts.get("tip_footer"))
 
-    async def _history(self, address: Address) -> list[Reply]:
-        identity = await self._repo.identity_id(address)
+    async def _history(self, who: Profile) -> list[Reply]:
         now = self._clock()
-        rows = await self._repo.checkins(identity, since=now - 2 * HISTORY_WINDOW)
+        rows = await self._repo.checkins(who.identity_id, since=now - 2 * HISTORY_WINDOW)
         recent = [row for row in rows if row.created_at >= now - HISTORY_WINDOW]
         earlier = [row for row in rows if row.created_at < now - HISTORY_WINDOW]
         if not recent:
-            total = await self._repo.checkin_count(identity)
+            total = await self._repo.checkin_count(who.identity_id)
             key = "no_history" if total == 0 else "no_recent_history"
             return [Reply(self._texts.get(key), title="Your history")]
         lines = [self._texts.get("history_count", count=len(recent), plural="" if len(recent) == 1 else "s")]
         scores = [row.safety_score for row in recent if row.safety_score is not None]
         before = [row.safety_score for row in earlier if row.safety_score is not None]
         if scores:
-            average = sum(scores) / len(scores)
-            line = self._texts.get("history_average", average=f"{average:.1f}")
+            line = self._texts.get("history_average", average=f"{sum(scores) / len(scores):.1f}")
             if before:
                 line += " " + self._texts.get("history_before", average=f"{sum(before) / len(before):.1f}")
             lines.append(line)
@@ -199,39 +238,54 @@ class CheckinService:
                     labels.update({option.value: option.label.lower() for option in step.options})
         return labels
 
+    async def _export(self, who: Profile) -> list[Reply]:
+        data = await self._repo.export(who.identity_id)
+        count = len(data["checkins"])
+        stamp = self._clock().strftime("%Y%m%d-%H%M%S")
+        files = (Attachment(f"boundary-bot-{stamp}.json", export_json(data), "application/json"),
+                 Attachment(f"boundary-bot-checkins-{stamp}.csv", checkins_csv(data), "text/csv"))
+        return [Reply(self._texts.get("export_ready", checkins=count, plural="" if count == 1 else "s"),
+                      title="Your data", files=files)]
+
     # ------------------------------------------------------------ answers
 
-    async def _typed(self, event: TextSubmitted) -> list[Reply]:
-        identity = await self._repo.identity_id(event.address)
+    async def _typed(self, who: Profile, event: TextSubmitted) -> list[Reply]:
         if event.token:
-            return await self._answer_token(identity, event.token, text=event.text)
-        current = await self._open_session(identity)
+            return await self._answer_token(who, event.token, text=event.text)
+        current = await self._open_session(who.identity_id)
+        if self._just_shown_crisis(who) and (current is None or current.status == HELD) and (
+                fold(event.text) in NOT_MEANT_WORDS or fold(event.text) == "1"):
+            return [Reply(self._texts.get("not_meant"), tone=Tone.INFO)]
+        if current is not None and current.status == HELD:
+            return [Reply(self._texts.get("held_text"), tone=Tone.INFO)]
         step = self._step_of(current) if current else None
         if current is None or step is None:
             key = "idle_empty" if not clean_text(event.text).strip() else "idle_text"
             return [Reply(self._texts.get(key), tone=Tone.INFO)]
-        return await self._apply(current, step, engine.resolve_text(step, event.text))
+        return await self._apply(who, current, step, engine.resolve_text(step, event.text))
 
-    async def _picked(self, event: ChoicePicked) -> list[Reply]:
-        identity = await self._repo.identity_id(event.address)
+    async def _picked(self, who: Profile, event: ChoicePicked) -> list[Reply]:
         parsed = parse_token(event.token)
+        if parsed is not None and parsed.session_id == SOS_SESSION:
+            return [Reply(self._texts.get("not_meant"), tone=Tone.INFO)]
         values = event.values or ((parsed.value,) if parsed and parsed.value else ())
-        return await self._answer_token(identity, event.token, values=values)
+        return await self._answer_token(who, event.token, values=values)
 
-    async def _answer_token(self, identity: int, token: str, *, values: Sequence[str] = (),
+    async def _answer_token(self, who: Profile, token: str, *, values: Sequence[str] = (),
                             text: str | None = None) -> list[Reply]:
         parsed = parse_token(token)
         record = await self._repo.get_session(parsed.session_id) if parsed else None
-        if parsed is None or record is None or record.identity_id != identity or record.status != "open" \
+        if parsed is None or record is None or record.identity_id != who.identity_id or record.status != OPEN \
                 or record.step_id != parsed.step_id:
             return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE)]
         step = self._step_of(record)
         if step is None:
             return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE)]
         resolution = engine.resolve_text(step, text) if text is not None else engine.resolve_values(step, values)
-        return await self._apply(record, step, resolution)
+        return await self._apply(who, record, step, resolution)
 
-    async def _apply(self, record: SessionRecord, step: Step, resolution: engine.Resolution) -> list[Reply]:
+    async def _apply(self, who: Profile, record: SessionRecord, step: Step,
+                     resolution: engine.Resolution) -> list[Reply]:
         flow = self._flow(record)
         if isinstance(resolution, engine.Rejected):
             return [Reply(self._texts.get(resolution.reason, **resolution.fields), tone=Tone.NOTICE),
@@ -239,33 +293,70 @@ class CheckinService:
         answers: dict[str, Any] = dict(record.answers)
         answers[step.id] = resolution.answer
         following = engine.next_step(flow, step, answers)
+        while following is not None and not who.store_notes and self._records_note(flow, following):
+            answers[following] = None  # "numbers only": the note step is not asked at all
+            following = engine.next_step(flow, self._require_step(flow, following), answers)
         replies: list[Reply] = []
         if resolution.answer is None:
             replies.append(Reply(self._texts.get("skipped"), tone=Tone.INFO))
         if following is not None:
             if not await self._repo.save_step(record, following, answers):
                 return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE)]
-            next_step = flow.step(following)
-            assert next_step is not None
-            return [*replies, self._ask(flow, next_step, record.id)]
-        return await self._finish(record, flow, answers)
+            return [*replies, self._ask(flow, self._require_step(flow, following), record.id)]
+        return await self._finish(who, record, flow, answers)
 
-    async def _finish(self, record: SessionRecord, flow: Flow, answers: dict[str, Any]) -> list[Reply]:
-        outcome = engine.build_outcome(flow, answers)
+    async def _finish(self, who: Profile, record: SessionRecord, flow: Flow,
+                      answers: dict[str, Any]) -> list[Reply]:
         spec = flow.outcome
+        if spec.kind == "settings":
+            return await self._save_settings(who, record, answers)
+        if spec.kind == "forget":
+            return await self._forget(who, record, answers)
+        outcome = engine.build_outcome(flow, answers)
+        supported = self._supported(who)
         tip: Tip | None = None
-        if spec.tip or spec.kind == "tip":
+        if (spec.tip or spec.kind == "tip") and not supported:
             recent = await self._repo.recent_tip_ids(record.identity_id, self._tip_history_size)
             request = TipRequest(tags=outcome.tags, safety=outcome.safety, boundaries=outcome.boundaries)
             tip = self._picker.pick(request, recent)
-        saved = await self._repo.finish(record, answers, safety=outcome.safety, boundaries=outcome.boundaries,
-                                        has_note=outcome.note is not None, tip_id=tip.id if tip else None)
+        text_steps = {step.id for step in flow.steps if step.input is InputKind.TEXT}
+        picked = {key: value for key, value in answers.items() if key not in text_steps}
+        words = {key: value for key, value in answers.items()
+                 if key in text_steps and isinstance(value, str)} if who.store_notes else {}
+        saved = await self._repo.finish(record, picked, words, safety=outcome.safety,
+                                        boundaries=outcome.boundaries, tip_id=tip.id if tip else None)
         if not saved:
             return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE)]
         replies = self._outcome_replies(spec, outcome)
+        if spec.kind == "tip" and supported:
+            replies = [Reply(self._texts.get("checkin_done_paused"), tone=Tone.INFO)]
+        if await self._repo.checkin_count(record.identity_id) == 1:
+            replies.append(Reply(self._texts.get("settings_offer"), tone=Tone.INFO))
         if tip is not None:
-            replies.append(self._tip_reply(tip))
+            replies.append(self._tip_reply(tip))  # the tip comes last: it is what the person takes away
         return replies
+
+    async def _save_settings(self, who: Profile, record: SessionRecord, answers: dict[str, Any]) -> list[Reply]:
+        if not await self._repo.close(record):
+            return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE)]
+        chosen = answers.get("country")
+        country = chosen.upper() if isinstance(chosen, str) else who.country
+        notes = answers.get("notes")
+        store_notes = who.store_notes if notes is None else notes == KEEP_NOTES
+        await self._repo.update_settings(who.identity_id, country=country, store_notes=store_notes)
+        region = self._content.resources.countries.get((country or self._default_country).upper())
+        return [Reply(self._texts.get("settings_saved",
+                                      country=region.name if region else self._texts.get("crisis_anywhere"),
+                                      notes=self._texts.get("notes_kept" if store_notes else "notes_not_kept")),
+                      tone=Tone.INFO)]
+
+    async def _forget(self, who: Profile, record: SessionRecord, answers: dict[str, Any]) -> list[Reply]:
+        if not await self._repo.close(record):
+            return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE)]
+        if answers.get("confirm") != ERASE:
+            return [Reply(self._texts.get("forget_kept"), tone=Tone.INFO)]
+        await self._repo.forget_identity(who.identity_id)
+        return [Reply(self._texts.get("forgotten"), tone=Tone.INFO)]
 
     def _outcome_replies(self, spec: OutcomeSpec, outcome: engine.Outcome) -> list[Reply]:
         low = outcome.safety is not None and outcome.safety <= 2
@@ -283,10 +374,20 @@ class CheckinService:
 
     # ------------------------------------------------------------ helpers
 
+    def _country(self, who: Profile) -> str | None:
+        return who.country or self._default_country or None
+
+    def _supported(self, who: Profile) -> bool:
+        """True for a while after a crisis reply: no tips, prompts or invitations then."""
+        return who.crisis_at is not None and self._clock() - who.crisis_at < self._crisis_pause
+
+    def _just_shown_crisis(self, who: Profile) -> bool:
+        return who.crisis_at is not None and self._clock() - who.crisis_at < NOT_MEANT_WINDOW
+
     async def _open_session(self, identity: int) -> SessionRecord | None:
-        """The person's open session, unless it has gone stale (then it is quietly set aside)."""
+        """The person's open or held session, unless it has gone stale (then it is quietly set aside)."""
         record = await self._repo.open_session(identity)
-        if record is None or record.flow_id not in self._content.flows:
+        if record is None or record.flow_id not in self._flows:
             return None
         if self._clock() - record.updated_at > RESUME_WINDOW:
             await self._repo.cancel_open(identity)
@@ -294,15 +395,27 @@ class CheckinService:
         return record
 
     def _flow(self, record: SessionRecord) -> Flow:
-        return self._content.flows[record.flow_id]
+        return self._flows[record.flow_id]
 
     def _step_of(self, record: SessionRecord) -> Step | None:
-        flow = self._content.flows.get(record.flow_id)
+        flow = self._flows.get(record.flow_id)
         return flow.step(record.step_id) if flow and record.step_id else None
 
+    @staticmethod
+    def _require_step(flow: Flow, step_id: str) -> Step:
+        step = flow.step(step_id)
+        if step is None:
+            raise LookupError(f"flow {flow.id} has no step {step_id}")
+        return step
+
+    @staticmethod
+    def _records_note(flow: Flow, step_id: str) -> bool:
+        step = flow.step(step_id)
+        return step is not None and step.records == "note"
+
     def _ask(self, flow: Flow, step: Step, session_id: str) -> Reply:
-        question: Question = engine.question_for(flow, step, session_id)
+        question = engine.question_for(flow, step, session_id)
         return Reply(step.prompt, title=flow.title, tone=Tone.PROMPT, question=question, footer=step.help)
 
 
-__all__ = ["COMMANDS", "CheckinService", "Choice", "InputKind"]
+__all__ = ["COMMANDS", "CheckinService"]

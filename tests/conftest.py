@@ -107,7 +107,13 @@ def service(content: Content, repository: Repository, clock: FakeClock) -> Check
     return CheckinService(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock)
 
 
+async def met(console: ConsoleAdapter) -> ConsoleAdapter:
+    """A person past first contact: the one-time introduction has been shown (tests of it start fresh)."""
+    await console.respond("/help")
+    return console
+
+
 @pytest.fixture
-def console(service: CheckinService) -> ConsoleAdapter:
+async def console(service: CheckinService, tmp_path: Path) -> ConsoleAdapter:
     """The console adapter as a person uses it; `await console.respond(line)` returns what is printed."""
-    return ConsoleAdapter(service, "ana", interactive=False)
+    return await met(ConsoleAdapter(service, "ana", interactive=False, files_dir=tmp_path / "exports"))

@@ -32,6 +32,7 @@ def test_every_text_the_code_uses_is_required_and_present(content: Content) -> N
 def test_texts_fill_in_without_errors(content: Content) -> None:
     fields = {"command": "x", "name": "x", "options": "x", "title": "x", "min": 1, "max": 5, "answer": "x",
               "count": 3, "label": "x", "limit": 10, "length": 20, "topic": "x", "topics": "x", "flows": "x",
-              "plural": "s", "average": "3.0", "boundaries": "x", "date": "1 Jan 2026"}
+              "plural": "s", "average": "3.0", "boundaries": "x", "date": "1 Jan 2026", "number": "112",
+              "where": "x", "retention": 365, "checkins": 2, "paths": "x", "country": "x", "notes": "x"}
     for key in content.texts.values:
         assert content.texts.get(key, **fields)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import TextIO
 
 from bot.events import Command, Event, TextSubmitted
-from bot.messages import Address, InputKind, Question, Reply, Tone
+from bot.messages import Address, Attachment, InputKind, Question, Reply, Tone
 from bot.ports import Capabilities
 from bot.service import CheckinService
 
@@ -68,8 +70,10 @@ class ConsoleAdapter:
     capabilities = Capabilities(max_text_length=100_000, max_buttons=0, images=False)
 
     def __init__(self, service: CheckinService, user_id: str, *, stdin: TextIO | None = None,
-                 stdout: TextIO | None = None, interactive: bool | None = None) -> None:
+                 stdout: TextIO | None = None, interactive: bool | None = None,
+                 files_dir: Path | None = None) -> None:
         self._service = service
+        self._files_dir = files_dir or Path("data") / "exports"
         self._stdin = stdin or sys.stdin
         self._stdout = stdout or sys.stdout
         self._interactive = self._stdin.isatty() if interactive is None else interactive
@@ -88,8 +92,22 @@ class ConsoleAdapter:
                 reply = replace(reply, title="")
             elif reply.title:
                 self._last_title = reply.title
-            out.append(render(reply) + "\n\n")
+            text = render(reply)
+            if reply.files:
+                paths = ", ".join(str(self._save(attachment)) for attachment in reply.files)
+                text += "\n" + self._service.texts.get("export_saved", paths=paths)
+            out.append(text + "\n\n")
         return "".join(out)
+
+    def _save(self, attachment: Attachment) -> Path:
+        """Files for the person go to a private folder (owner-only), never to the screen."""
+        self._files_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self._files_dir, 0o700)
+        path = self._files_dir / Path(attachment.filename).name
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(attachment.content)
+        return path
 
     async def respond(self, line: str) -> str:
         """One line typed, the bot's answer as it appears on screen."""

@@ -131,7 +131,7 @@ class Step(Strict):
 class Outcome(Strict):
     """What a finished flow gives back. Each line is dropped when an answer it names was skipped."""
 
-    kind: Literal["tip", "script", "summary"]
+    kind: Literal["tip", "script", "summary", "settings", "forget"]
     title: Annotated[str, Field(max_length=80)] = ""
     lead: Annotated[str, Field(max_length=300)] = ""
     lead_when_low: Annotated[str, Field(max_length=300)] = ""

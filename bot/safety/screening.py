@@ -58,10 +58,13 @@ class Verdict:
     def reasons(self) -> list[str]:
         return [f"{match.category}: {match.phrase}" for match in self.matches]
 
+    @property
+    def context(self) -> list[str]:
+        return [name for name, on in (("negated", self.negated), ("past", self.past),
+                                      ("other_person", self.other_person)) if on]
+
     def as_json(self) -> dict[str, object]:
-        context = [name for name, on in (("negated", self.negated), ("past", self.past),
-                                         ("other_person", self.other_person)) if on]
-        return {"crisis": self.crisis, "reasons": self.reasons, "context": context}
+        return {"crisis": self.crisis, "reasons": self.reasons, "context": self.context}
 
 
 def _squeeze(word: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -49,6 +49,10 @@ class Identity(Base):
     workspace_id: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    country: Mapped[str | None] = mapped_column(String(2))
+    store_notes: Mapped[bool] = mapped_column(default=True, server_default=true())
+    introduced_at: Mapped[datetime | None] = mapped_column()
+    crisis_at: Mapped[datetime | None] = mapped_column()
 
 
 class FlowSession(Base):
@@ -69,7 +73,8 @@ class FlowSession(Base):
 
 
 class Checkin(Base):
-    """A finished flow. Scores and chosen boundaries stay readable for trends; words are encrypted."""
+    """A finished flow. Picked answers stay readable for the person's trends; their own words (notes,
+    scripts) are only in `words_enc`, encrypted, and deleted after the retention period."""
 
     __tablename__ = "checkins"
     __table_args__ = (Index("ix_checkins_identity_created", "identity_id", "created_at"),)
@@ -82,7 +87,8 @@ class Checkin(Base):
     safety_score: Mapped[int | None] = mapped_column(Integer)
     boundaries: Mapped[list[str]] = mapped_column(JSON, default=list)
     has_note: Mapped[bool] = mapped_column(default=False)
-    answers_enc: Mapped[str] = mapped_column(Text)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    words_enc: Mapped[str | None] = mapped_column(Text)
     tip_id: Mapped[str | None] = mapped_column(String(40))
 
 
@@ -93,4 +99,14 @@ class TipView(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"))
     tip_id: Mapped[str] = mapped_column(String(40))
+    shown_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CrisisEvent(Base):
+    """Only that crisis resources were shown, and when. Never the text that led to it."""
+
+    __tablename__ = "crisis_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"), index=True)
     shown_at: Mapped[datetime] = mapped_column(default=utcnow)

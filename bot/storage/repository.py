@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.messages import Address
 from bot.privacy.crypto import Cipher
-from bot.storage.models import Checkin, FlowSession, Identity, TipView, utcnow
+from bot.storage.models import Checkin, CrisisEvent, FlowSession, Identity, TipView, utcnow
 
-OPEN, DONE, CANCELLED = "open", "done", "cancelled"
+OPEN, HELD, DONE, CANCELLED = "open", "held", "done", "cancelled"
+LIVE = (OPEN, HELD)
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,15 @@ class SessionRecord:
     status: str
     version: int
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Profile:
+    identity_id: int
+    country: str | None
+    store_notes: bool
+    introduced_at: datetime | None
+    crisis_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -85,7 +95,7 @@ class Repository:
         async with self._sessions() as db:
             row = await db.scalar(
                 select(FlowSession)
-                .where(FlowSession.identity_id == identity_id, FlowSession.status == OPEN)
+                .where(FlowSession.identity_id == identity_id, FlowSession.status.in_(LIVE))
                 .order_by(FlowSession.updated_at.desc())
                 .limit(1)
             )
@@ -105,7 +115,7 @@ class Repository:
         async with self._sessions() as db, db.begin():
             await db.execute(
                 update(FlowSession)
-                .where(FlowSession.identity_id == identity_id, FlowSession.status == OPEN)
+                .where(FlowSession.identity_id == identity_id, FlowSession.status.in_(LIVE))
                 .values(status=CANCELLED, version=FlowSession.version + 1, updated_at=now,
                         answers_enc=self._cipher.encrypt("{}"))
             )
@@ -129,8 +139,26 @@ class Repository:
         )
         return bool(getattr(result, "rowcount", 0) == 1)
 
-    async def finish(self, record: SessionRecord, answers: dict[str, Any], *, safety: int | None,
-                     boundaries: Sequence[str], has_note: bool, tip_id: str | None) -> bool:
+    async def reopen(self, record: SessionRecord) -> SessionRecord | None:
+        """A session held during a crisis reply goes on when the person asks for it."""
+        async with self._sessions() as db, db.begin():
+            result = await db.execute(
+                update(FlowSession)
+                .where(FlowSession.id == record.id, FlowSession.version == record.version,
+                       FlowSession.status == HELD)
+                .values(status=OPEN, version=record.version + 1, updated_at=self._now())
+            )
+            if getattr(result, "rowcount", 0) != 1:
+                return None
+        return await self.get_session(record.id)
+
+    async def close(self, record: SessionRecord) -> bool:
+        """End a session that leaves no check-in behind (settings, erase confirmation)."""
+        async with self._sessions() as db, db.begin():
+            return await self._save(db, record, None, {}, DONE)
+
+    async def finish(self, record: SessionRecord, picked: dict[str, Any], words: dict[str, str], *,
+                     safety: int | None, boundaries: Sequence[str], tip_id: str | None) -> bool:
         """Close the session and keep the check-in, in one transaction, or neither."""
         async with self._sessions() as db, db.begin():
             # The check-in keeps the answers; the finished session keeps no second copy of them.
@@ -138,7 +166,8 @@ class Repository:
                 return False
             db.add(Checkin(identity_id=record.identity_id, session_id=record.id, flow_id=record.flow_id,
                            created_at=self._now(), safety_score=safety, boundaries=list(boundaries),
-                           has_note=has_note, answers_enc=self._cipher.encrypt(json.dumps(answers)),
+                           has_note=bool(words), answers=picked,
+                           words_enc=self._cipher.encrypt(json.dumps(words)) if words else None,
                            tip_id=tip_id))
             if tip_id:
                 db.add(TipView(identity_id=record.identity_id, tip_id=tip_id, shown_at=self._now()))
@@ -148,7 +177,7 @@ class Repository:
         async with self._sessions() as db, db.begin():
             result = await db.execute(
                 update(FlowSession)
-                .where(FlowSession.identity_id == identity_id, FlowSession.status == OPEN)
+                .where(FlowSession.identity_id == identity_id, FlowSession.status.in_(LIVE))
                 .values(status=CANCELLED, version=FlowSession.version + 1, updated_at=self._now(),
                         answers_enc=self._cipher.encrypt("{}"))
             )
@@ -189,8 +218,117 @@ class Repository:
         async with self._sessions() as db:
             return int(await db.scalar(select(func.count()).where(Checkin.identity_id == identity_id)) or 0)
 
+    # ------------------------------------------------------------ the person
+
+    async def profile(self, identity_id: int) -> Profile:
+        async with self._sessions() as db:
+            row = await db.get(Identity, identity_id)
+            if row is None:
+                raise LookupError("no such identity")
+            return Profile(row.id, row.country, row.store_notes, row.introduced_at, row.crisis_at)
+
+    async def mark_introduced(self, identity_id: int) -> bool:
+        """True only for the call that made the mark, so the introduction is shown once."""
+        async with self._sessions() as db, db.begin():
+            result = await db.execute(
+                update(Identity).where(Identity.id == identity_id, Identity.introduced_at.is_(None))
+                .values(introduced_at=self._now())
+            )
+            return bool(getattr(result, "rowcount", 0))
+
+    async def update_settings(self, identity_id: int, *, country: str | None, store_notes: bool) -> None:
+        async with self._sessions() as db, db.begin():
+            await db.execute(update(Identity).where(Identity.id == identity_id)
+                             .values(country=country, store_notes=store_notes))
+            if not store_notes:
+                await db.execute(update(Checkin).where(Checkin.identity_id == identity_id)
+                                 .values(words_enc=None, has_note=False))
+
+    async def record_crisis(self, identity_id: int) -> None:
+        """Keep only that resources were shown, and when; hold any open check-in."""
+        now = self._now()
+        async with self._sessions() as db, db.begin():
+            db.add(CrisisEvent(identity_id=identity_id, shown_at=now))
+            await db.execute(update(Identity).where(Identity.id == identity_id).values(crisis_at=now))
+            await db.execute(
+                update(FlowSession)
+                .where(FlowSession.identity_id == identity_id, FlowSession.status == OPEN)
+                .values(status=HELD, version=FlowSession.version + 1, updated_at=now)
+            )
+
+    async def export(self, identity_id: int) -> dict[str, Any]:
+        """Everything stored about one person, decrypted, for them alone."""
+        async with self._sessions() as db:
+            person = await db.get(Identity, identity_id)
+            if person is None:
+                raise LookupError("no such identity")
+            checkins = (await db.scalars(select(Checkin).where(Checkin.identity_id == identity_id)
+                                         .order_by(Checkin.created_at, Checkin.id))).all()
+            sessions = (await db.scalars(select(FlowSession).where(FlowSession.identity_id == identity_id)
+                                         .order_by(FlowSession.created_at))).all()
+            tips = (await db.scalars(select(TipView).where(TipView.identity_id == identity_id)
+                                     .order_by(TipView.shown_at, TipView.id))).all()
+            crises = (await db.scalars(select(CrisisEvent.shown_at).where(CrisisEvent.identity_id == identity_id)
+                                       .order_by(CrisisEvent.shown_at))).all()
+        return {
+            "person": {"platform": person.platform, "workspace_id": person.workspace_id, "user_id": person.user_id,
+                       "first_seen": person.created_at.isoformat()},
+            "settings": {"country": person.country, "store_notes": person.store_notes},
+            "checkins": [
+                {"date": row.created_at.isoformat(), "flow": row.flow_id, "safety_score": row.safety_score,
+                 "boundaries": list(row.boundaries or []), "answers": row.answers or {},
+                 "own_words": json.loads(self._cipher.decrypt(row.words_enc)) if row.words_enc else {},
+                 "tip_shown": row.tip_id}
+                for row in checkins
+            ],
+            "unfinished_checkins": [
+                {"flow": row.flow_id, "step": row.step_id, "started": row.created_at.isoformat(),
+                 "answers": json.loads(self._cipher.decrypt(row.answers_enc))}
+                for row in sessions if row.status in LIVE
+            ],
+            "tips_shown": [{"tip": row.tip_id, "date": row.shown_at.isoformat()} for row in tips],
+            "crisis_resources_shown": [moment.isoformat() for moment in crises],
+        }
+
     async def forget_identity(self, identity_id: int) -> None:
         async with self._sessions() as db, db.begin():
-            for table in (TipView, Checkin, FlowSession):
+            for table in (TipView, Checkin, FlowSession, CrisisEvent):
                 await db.execute(delete(table).where(table.identity_id == identity_id))
             await db.execute(delete(Identity).where(Identity.id == identity_id))
+
+    # ------------------------------------------------------------ housekeeping
+
+    async def purge_words(self, older_than: datetime) -> int:
+        """Retention: people's own words go after the retention period; their numbers stay."""
+        async with self._sessions() as db, db.begin():
+            result = await db.execute(
+                update(Checkin).where(Checkin.created_at < older_than, Checkin.words_enc.is_not(None))
+                .values(words_enc=None, has_note=False)
+            )
+            await db.execute(
+                update(FlowSession).where(FlowSession.updated_at < older_than, FlowSession.status.in_(LIVE))
+                .values(status=CANCELLED, answers_enc=self._cipher.encrypt("{}"))
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    async def rotate_keys(self, batch_size: int = 500) -> int:
+        """Re-encrypt every encrypted value under the newest key. Returns how many values changed."""
+        return await self._rotate(FlowSession, "answers_enc", batch_size) + await self._rotate(
+            Checkin, "words_enc", batch_size)
+
+    async def _rotate(self, model: type[FlowSession] | type[Checkin], attribute: str, batch_size: int) -> int:
+        count = 0
+        last: str | int | None = None
+        column = getattr(model, attribute)
+        while True:
+            async with self._sessions() as db, db.begin():
+                query = select(model).where(column.is_not(None)).order_by(model.id).limit(batch_size)
+                if last is not None:
+                    query = query.where(model.id > last)
+                rows = (await db.scalars(query)).all()
+                if not rows:
+                    return count
+                for row in rows:
+                    setattr(row, attribute, self._cipher.rotate(getattr(row, attribute)))
+                count += len(rows)
+                last = max(row.id for row in rows if isinstance(row, FlowSession | Checkin))

@@ -51,7 +51,8 @@ def upgrade() -> None:
         sa.Column("safety_score", sa.Integer(), nullable=True),
         sa.Column("boundaries", sa.JSON(), nullable=False),
         sa.Column("has_note", sa.Boolean(), nullable=False),
-        sa.Column("answers_enc", sa.Text(), nullable=False),
+        sa.Column("answers", sa.JSON(), nullable=False),
+        sa.Column("words_enc", sa.Text(), nullable=True),
         sa.Column("tip_id", sa.String(40), nullable=True),
     )
     op.create_index("ix_checkins_identity_created", "checkins", ["identity_id", "created_at"])

@@ -1,0 +1,28 @@
+"""The daily retention job: a person's own words go after RETENTION_DAYS; their numbers stay."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.storage.repository import Repository
+
+log = logging.getLogger(__name__)
+
+
+async def purge_expired_words(repository: Repository, retention_days: int,
+                              clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> int:
+    purged = await repository.purge_words(clock() - timedelta(days=retention_days))
+    if purged:
+        log.info("retention: removed the words of %d check-ins older than %d days", purged, retention_days)
+    return purged
+
+
+def schedule_retention(scheduler: AsyncIOScheduler, repository: Repository, retention_days: int) -> None:
+    """Once at start, then daily."""
+    scheduler.add_job(purge_expired_words, "interval", days=1, args=(repository, retention_days),
+                      id="retention", next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
+                      replace_existing=True)

@@ -1,0 +1,48 @@
+"""Flows the bot itself needs (settings, the erase confirmation), built from content at start.
+
+They run on the same engine as check-ins, so their buttons survive restarts and stale clicks are caught
+the same way; they are not listed in /help and leave no check-in behind.
+"""
+
+from __future__ import annotations
+
+from bot.content.loader import Content
+from bot.content.schema import Flow
+
+SETTINGS, FORGET = "settings", "forget"
+SOMEWHERE_ELSE = "xx"
+KEEP_NOTES, NUMBERS_ONLY = "keep", "numbers"
+ERASE, KEEP = "erase", "keep"
+
+
+def system_flows(content: Content) -> dict[str, Flow]:
+    texts = content.texts
+    countries = sorted(content.resources.countries.items(), key=lambda item: item[1].name)
+    settings = Flow.model_validate({
+        "id": SETTINGS, "name": SETTINGS, "title": "Your settings",
+        "description": "country for support numbers, and whether notes are kept",
+        "steps": [
+            {"id": "country", "prompt": texts.get("settings_country_prompt"), "input": "single",
+             "options": [{"value": code.lower(), "label": region.name} for code, region in countries]
+             + [{"value": SOMEWHERE_ELSE, "label": "Somewhere else"}]},
+            {"id": "notes", "prompt": texts.get("settings_notes_prompt"), "input": "single",
+             "options": [{"value": KEEP_NOTES, "label": "Keep my notes, encrypted"},
+                         {"value": NUMBERS_ONLY, "label": "Numbers only"}]},
+        ],
+        "outcome": {"kind": "settings"},
+    })
+    forget = Flow.model_validate({
+        "id": FORGET, "name": FORGET, "title": "Erase everything",
+        "description": "erase everything the bot keeps about you",
+        "steps": [
+            {"id": "confirm", "prompt": texts.get("forget_prompt"), "input": "single", "skippable": False,
+             "options": [{"value": ERASE, "label": "Yes, erase everything"},
+                         {"value": KEEP, "label": "No, keep my data"}]},
+        ],
+        "outcome": {"kind": "forget"},
+    })
+    flows = {SETTINGS: settings, FORGET: forget}
+    clash = set(flows) & set(content.flows)
+    if clash:
+        raise ValueError(f"content flows may not use the reserved ids {sorted(clash)}")
+    return flows
