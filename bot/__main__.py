@@ -10,6 +10,8 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from itertools import islice
 
 from cryptography.fernet import Fernet
 from pydantic import ValidationError
@@ -19,6 +21,7 @@ from bot.config import Settings
 from bot.content.loader import ContentInvalid, load_content
 from bot.privacy.crypto import CipherError
 from bot.safety.screening import Screener
+from bot.scheduling.rules import Rule, RuleError, firings_after, parse_days, parse_quiet, parse_time
 from bot.storage.database import make_engine, make_sessionmaker, migrate, schema_status
 from bot.storage.repository import Repository
 from bot.storage.urls import DatabaseUrlError, normalize_database_url, redact
@@ -38,6 +41,16 @@ def _parser() -> argparse.ArgumentParser:
     screen = commands.add_parser("screen", help="show how crisis screening reads a piece of text")
     screen.add_argument("--json", action="store_true", help="print the verdict as JSON")
     screen.add_argument("text", nargs="+", help="the text to screen")
+    schedule = commands.add_parser("schedule", help="work with check-in schedules")
+    schedule_commands = schedule.add_subparsers(dest="schedule_command", required=True, metavar="ACTION")
+    preview = schedule_commands.add_parser("preview", help="print the next fire times of a rule (no database)")
+    preview.add_argument("--days", default="daily", help="mon-fri, weekends, daily, mon,wed,fri (default daily)")
+    preview.add_argument("--time", action="append", required=True, help="local time, e.g. 09:00 (up to 3)")
+    preview.add_argument("--tz", required=True, help="IANA time zone, e.g. Europe/Berlin")
+    preview.add_argument("--from", dest="start", help="ISO 8601 start, e.g. 2026-03-27T00:00:00Z (default now)")
+    preview.add_argument("--count", type=int, default=5, help="how many fire times (default 5, at most 1000)")
+    preview.add_argument("--quiet-hours", help="apply quiet hours the way delivery does, e.g. 21:00-08:00")
+    preview.add_argument("--json", action="store_true", help="print a JSON list of {utc, local}")
     content = commands.add_parser("content", help="work with content/ files")
     content_commands = content.add_subparsers(dest="content_command", required=True, metavar="ACTION")
     content_commands.add_parser("check", help="validate every content file")
@@ -53,7 +66,38 @@ async def _run(settings: Settings, adapter_name: str | None) -> int:
 
     async with build_app(settings) as app:
         user = settings.console_user or getpass.getuser() or "me"
-        await ConsoleAdapter(app.service, user, files_dir=settings.data_dir / "exports").run()
+        console = ConsoleAdapter(app.service, user, files_dir=settings.data_dir / "exports")
+        app.start_delivery({"console": console})
+        await console.run()
+    return 0
+
+
+def _preview(args: argparse.Namespace) -> int:
+    try:
+        times = tuple(parse_time(part) for value in args.time for part in value.split(",") if part.strip())
+        quiet = parse_quiet(args.quiet_hours) if args.quiet_hours else None
+        rule = Rule(parse_days(args.days), times, args.tz, quiet)
+        start = datetime.fromisoformat(args.start.replace("Z", "+00:00")) if args.start else datetime.now(UTC)
+    except (RuleError, ValueError) as problem:
+        print(f"schedule preview: {problem}", file=sys.stderr)
+        return 2
+    if start.tzinfo is None:
+        print("schedule preview: --from needs a time zone, e.g. 2026-03-27T00:00:00Z", file=sys.stderr)
+        return 2
+    count = max(1, min(args.count, 1000))
+    # A firing exactly at --from counts: "from" includes its own instant.
+    firings = list(islice(firings_after(rule, start - timedelta(microseconds=1), quiet=quiet is not None), count))
+    rows = [{"utc": firing.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+             "local": firing.local(rule.zone).isoformat(timespec="seconds")} for firing in firings]
+    if args.json:
+        print(json.dumps(rows))
+        return 0
+    if not rows:
+        print("no fire times: every configured time falls inside the quiet hours")
+        return 0
+    for row, firing in zip(rows, firings, strict=True):
+        local = firing.local(rule.zone)
+        print(f"{row['utc']}   {local.strftime('%a %Y-%m-%d %H:%M')} {local.tzname()} ({local.strftime('%z')})")
     return 0
 
 
@@ -170,6 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_doctor(settings))
         if args.command == "content":
             return _content_check(settings)
+        if args.command == "schedule":
+            return _preview(args)
         if args.command == "screen":
             return _screen(settings, " ".join(args.text), args.json)
         if args.command == "rotate-keys":

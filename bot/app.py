@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.content.loader import Content, load_content
+from bot.ports import Transport
 from bot.privacy.crypto import Cipher, load_cipher
 from bot.privacy.retention import schedule_retention
+from bot.scheduling.dispatcher import Dispatcher
+from bot.scheduling.store import ScheduleStore
 from bot.service import CheckinService
 from bot.storage.database import make_engine, make_sessionmaker, migrate
 from bot.storage.repository import Repository
@@ -30,6 +33,18 @@ class App:
     content: Content
     repository: Repository
     service: CheckinService
+    schedules: ScheduleStore
+    scheduler: AsyncIOScheduler
+
+    def start_delivery(self, transports: Mapping[str, Transport]) -> Dispatcher:
+        """Claim and send scheduled prompts for these platforms, every DISPATCH_INTERVAL_SECONDS."""
+        dispatcher = Dispatcher(self.schedules, self.service, transports,
+                                grace=timedelta(minutes=self.settings.grace_minutes),
+                                crisis_pause=timedelta(hours=self.settings.crisis_pause_hours))
+        self.scheduler.add_job(dispatcher.tick, "interval", seconds=self.settings.dispatch_interval_seconds,
+                               id="dispatch", next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
+                               replace_existing=True, misfire_grace_time=None)
+        return dispatcher
 
 
 class ConfigurationError(RuntimeError):
@@ -58,15 +73,18 @@ async def build_app(settings: Settings, *, run_migrations: bool = True,
     try:
         if run_migrations:
             await migrate(engine)
-        repository = Repository(make_sessionmaker(engine), cipher)
+        sessions = make_sessionmaker(engine)
+        repository = Repository(sessions, cipher)
+        schedules = ScheduleStore(sessions)
         service = CheckinService(content, repository, tip_history_size=settings.tip_history_size,
                                  default_country=settings.default_country,
                                  crisis_pause=timedelta(hours=settings.crisis_pause_hours),
-                                 retention_days=settings.retention_days)
+                                 retention_days=settings.retention_days, schedules=schedules,
+                                 default_zone=settings.default_timezone)
         if start_jobs:
             schedule_retention(scheduler, repository, settings.retention_days)
             scheduler.start()
-        yield App(settings, engine, content, repository, service)
+        yield App(settings, engine, content, repository, service, schedules, scheduler)
     finally:
         if scheduler.running:
             scheduler.shutdown(wait=False)

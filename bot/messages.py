@@ -97,6 +97,7 @@ class Question:
     max_choices: int = 1
     max_length: int = 0
     placeholder: str = ""
+    command: str = ""  # where buttons are not available, "/{command} {value}" gives the same answer
 
     def token(self, value: str = "") -> str:
         return make_token(self.session_id, self.step_id, value)

@@ -35,3 +35,23 @@ class Adapter(Transport, Protocol):
     async def run(self) -> None:
         """Serve until stopped (or, for the console, until its input ends)."""
         ...
+
+
+class DeliveryError(Exception):
+    """Raised by a Transport when a message could not be delivered; the subclasses say what to do next."""
+
+
+class RateLimited(DeliveryError):
+    """The platform asked us to wait (HTTP 429); `retry_after` is in seconds."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited for {retry_after:.2f}s")
+        self.retry_after = retry_after
+
+
+class Unreachable(DeliveryError):
+    """The person cannot receive direct messages (Discord 50007, a blocked or removed app)."""
+
+
+class TemporaryFailure(DeliveryError):
+    """A 5xx, a timeout or a dropped connection: worth retrying later."""

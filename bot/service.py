@@ -22,6 +22,9 @@ from bot.messages import Address, Attachment, InputKind, Reply, Tone, parse_toke
 from bot.privacy.export import checkins_csv, export_json
 from bot.safety.responder import SOS_SESSION, crisis_replies, sos_replies
 from bot.safety.screening import Screener
+from bot.scheduling.dispatcher import Prompt
+from bot.scheduling.manage import DIALDOWN_SESSION, SNOOZE_SESSION, ScheduleCommands
+from bot.scheduling.store import DeliveryJob, ScheduleStore
 from bot.storage.repository import HELD, OPEN, Profile, Repository, SessionRecord
 from bot.system_flows import ERASE, FORGET, KEEP_NOTES, SETTINGS, system_flows
 from bot.text import clean_text, fold
@@ -35,7 +38,10 @@ COMMAND_ARGS_MAX = 200
 FRESH_WORDS = frozenset({"new", "fresh", "restart", "again", "over", "start over"})
 NOT_MEANT_WORDS = frozenset({"that's not what i meant", "thats not what i meant", "not what i meant",
                              "i didn't mean that", "i didnt mean that", "false alarm", "you misread me"})
-COMMANDS = ("checkin", "tip", "history", "cancel", "help", "sos", "privacy", "export", "forget", "settings")
+SCHEDULING_COMMANDS = ("schedule", "pause", "vacation", "resume", "skip", "snooze")
+COMMANDS = ("checkin", "tip", "history", "cancel", "help", "sos", "privacy", "export", "forget", "settings",
+            *SCHEDULING_COMMANDS)
+BUSY_WINDOW = timedelta(minutes=30)
 COMMAND_ALIASES = {"start": "help", "stop": "cancel", "quit": "cancel", "tips": "tip", "topics": "tip",
                    "help me": "sos", "crisis": "sos", "delete": "forget", "erase": "forget"}
 
@@ -44,7 +50,8 @@ class CheckinService:
     def __init__(self, content: Content, repository: Repository, *, tip_history_size: int = 20,
                  picker: TipPicker | None = None, clock: Callable[[], datetime] | None = None,
                  screener: Screener | None = None, default_country: str = "",
-                 crisis_pause: timedelta = timedelta(hours=72), retention_days: int = 365) -> None:
+                 crisis_pause: timedelta = timedelta(hours=72), retention_days: int = 365,
+                 schedules: ScheduleStore | None = None, default_zone: str = "") -> None:
         self._content = content
         self._repo = repository
         self._tip_history_size = tip_history_size
@@ -56,6 +63,9 @@ class CheckinService:
         self._crisis_pause = crisis_pause
         self._retention_days = retention_days
         self._flows: dict[str, Flow] = {**content.flows, **system_flows(content)}
+        self._schedules = schedules
+        self._scheduling = ScheduleCommands(schedules, self._texts, content.flows, self._clock, default_zone) \
+            if schedules is not None else None
 
     @property
     def texts(self) -> Texts:
@@ -79,6 +89,9 @@ class CheckinService:
             replies = await self._picked(who, event)
         else:
             replies = await self._typed(who, event)
+        if who.unreachable_at is not None and not isinstance(event, ChoicePicked):
+            await self._repo.clear_unreachable(identity)
+            replies = [Reply(self._texts.get("unreachable_notice"), tone=Tone.NOTICE), *replies]
         if who.introduced_at is None and await self._repo.mark_introduced(identity):
             replies = [Reply(self._texts.get("intro"), tone=Tone.INFO), *replies]
         return replies
@@ -119,6 +132,8 @@ class CheckinService:
             return await self._export(who)
         if name in (SETTINGS, FORGET):
             return await self._start(who, self._flows[name], fresh=True)
+        if name in SCHEDULING_COMMANDS:
+            return await self._scheduling_command(who, name, args)
         shown = clean_text(event.name).split(" ")[0][:30]
         if not shown:
             return [Reply(self._texts.get("empty_command"), tone=Tone.NOTICE)]
@@ -264,10 +279,53 @@ class CheckinService:
             return [Reply(self._texts.get(key), tone=Tone.INFO)]
         return await self._apply(who, current, step, engine.resolve_text(step, event.text))
 
+    async def _scheduling_command(self, who: Profile, name: str, args: str) -> list[Reply]:
+        if self._scheduling is None:
+            return [Reply(self._texts.get("no_schedule"), tone=Tone.INFO)]
+        if name == "schedule" and fold(args) == "pause":
+            name, args = "pause", ""
+        if name == "schedule":
+            return await self._scheduling.schedule(who.identity_id, args)
+        if name in ("pause", "vacation"):
+            return await self._scheduling.pause(who.identity_id, args, name)
+        if name == "resume":
+            return await self._scheduling.resume(who.identity_id)
+        if name == "skip":
+            return await self._scheduling.skip(who.identity_id)
+        return await self._scheduling.snooze(who.identity_id, fold(args).replace(" ", "") or "1h")
+
+    async def prompt_for(self, job: DeliveryJob) -> Prompt | str:
+        """What a scheduled delivery says: a gentle prompt that starts the check-in, or (after three
+        unanswered in a row) one kind question about the rhythm. A string is a reason to send nothing."""
+        if self._scheduling is None or self._schedules is None:
+            return "no-scheduling"
+        if job.kind == "prompt" and job.unanswered >= 3 and not job.dialdown_asked:
+            await self._schedules.set_dialdown(job.schedule_id, asked=True)
+            question = self._scheduling.dialdown_question(job.schedule_id)
+            return Prompt([Reply(self._texts.get("dialdown_prompt"), tone=Tone.PROMPT, question=question)],
+                          counts_as_prompt=False)
+        current = await self._repo.open_session(job.identity_id)
+        if current is not None and current.status == OPEN and current.answers \
+                and self._clock() - current.updated_at < BUSY_WINDOW:
+            return "busy"  # in the middle of a check-in right now: no interruption
+        flow = self._content.flows.get(job.flow_id) or self._content.flows["daily"]
+        record = await self._repo.start_session(job.identity_id, flow.id, engine.first_step(flow))
+        return Prompt([
+            Reply(self._texts.get("prompt_greeting"), title=flow.title, tone=Tone.PROMPT),
+            self._ask(flow, flow.steps[0], record.id),
+            Reply(self._texts.get("prompt_snooze"), tone=Tone.INFO, question=self._scheduling.prompt_question(job.id)),
+        ], session_id=record.id)
+
     async def _picked(self, who: Profile, event: ChoicePicked) -> list[Reply]:
         parsed = parse_token(event.token)
         if parsed is not None and parsed.session_id == SOS_SESSION:
             return [Reply(self._texts.get("not_meant"), tone=Tone.INFO)]
+        if parsed is not None and parsed.session_id in (SNOOZE_SESSION, DIALDOWN_SESSION) \
+                and self._scheduling is not None and parsed.step_id.isdigit():
+            choice = (event.values or (parsed.value,))[0]
+            if parsed.session_id == SNOOZE_SESSION:
+                return await self._scheduling.snooze(who.identity_id, choice, int(parsed.step_id))
+            return await self._scheduling.dialdown(who.identity_id, int(parsed.step_id), choice)
         values = event.values or ((parsed.value,) if parsed and parsed.value else ())
         return await self._answer_token(who, event.token, values=values)
 
@@ -327,6 +385,8 @@ class CheckinService:
                                         boundaries=outcome.boundaries, tip_id=tip.id if tip else None)
         if not saved:
             return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE)]
+        if self._schedules is not None:
+            await self._schedules.reset_unanswered(record.identity_id)
         replies = self._outcome_replies(spec, outcome)
         if spec.kind == "tip" and supported:
             replies = [Reply(self._texts.get("checkin_done_paused"), tone=Tone.INFO)]

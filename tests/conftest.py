@@ -5,18 +5,23 @@ from __future__ import annotations
 import os
 import random
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
 import pytest
 from cryptography.fernet import Fernet
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.console.adapter import ConsoleAdapter
 from bot.content.loader import Content, load_content
 from bot.content.tips import TipPicker
+from bot.messages import Address, Reply
 from bot.privacy.crypto import Cipher
+from bot.scheduling.dispatcher import Dispatcher
+from bot.scheduling.pacing import Pacer
+from bot.scheduling.store import ScheduleStore
 from bot.service import CheckinService
 from bot.storage.database import make_engine, make_sessionmaker, migrate
 from bot.storage.repository import Repository
@@ -88,13 +93,58 @@ def cipher() -> Cipher:
 
 
 @pytest.fixture
-async def repository(database_url: str, cipher: Cipher, clock: FakeClock) -> AsyncIterator[Repository]:
+async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     engine = make_engine(database_url)
     await migrate(engine)
     try:
-        yield Repository(make_sessionmaker(engine), cipher, clock)
+        yield make_sessionmaker(engine)
     finally:
         await engine.dispose()
+
+
+@pytest.fixture
+def repository(sessions: async_sessionmaker[AsyncSession], cipher: Cipher, clock: FakeClock) -> Repository:
+    return Repository(sessions, cipher, clock)
+
+
+@pytest.fixture
+def schedules(sessions: async_sessionmaker[AsyncSession], clock: FakeClock) -> ScheduleStore:
+    return ScheduleStore(sessions, clock)
+
+
+class CollectingTransport:
+    """The test double at the platform boundary: keeps what would have been sent, or fails on demand."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[Address, list[Reply]]] = []
+        self.failures: list[Exception] = []
+
+    async def send(self, address: Address, replies: Sequence[Reply]) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append((address, list(replies)))
+
+    def texts_for(self, user_id: str) -> list[str]:
+        return ["\n".join(reply.text for reply in replies) for address, replies in self.sent
+                if address.user_id == user_id]
+
+
+@pytest.fixture
+def transport() -> CollectingTransport:
+    return CollectingTransport()
+
+
+@pytest.fixture
+def dispatcher(schedules: ScheduleStore, service: CheckinService, transport: CollectingTransport,
+               clock: FakeClock) -> Dispatcher:
+    """Delivery with the fake clock: waiting for the pacer moves the clock instead of sleeping."""
+
+    async def fake_sleep(seconds: float) -> None:
+        clock.advance(seconds=seconds)
+
+    pacer = Pacer(clock=lambda: clock.now.timestamp())
+    return Dispatcher(schedules, service, {"console": transport, "discord": transport, "slack": transport},
+                      pacer=pacer, clock=clock, sleep=fake_sleep)
 
 
 @pytest.fixture
@@ -103,8 +153,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def service(content: Content, repository: Repository, clock: FakeClock) -> CheckinService:
-    return CheckinService(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock)
+def service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore) -> CheckinService:
+    return CheckinService(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
+                          schedules=schedules)
 
 
 async def met(console: ConsoleAdapter) -> ConsoleAdapter:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 from pathlib import Path
 
 from bot.content.loader import REQUIRED_TEXTS, Content
@@ -29,10 +30,9 @@ def test_every_text_the_code_uses_is_required_and_present(content: Content) -> N
     assert used - set(content.texts.values) == set()
 
 
-def test_texts_fill_in_without_errors(content: Content) -> None:
-    fields = {"command": "x", "name": "x", "options": "x", "title": "x", "min": 1, "max": 5, "answer": "x",
-              "count": 3, "label": "x", "limit": 10, "length": 20, "topic": "x", "topics": "x", "flows": "x",
-              "plural": "s", "average": "3.0", "boundaries": "x", "date": "1 Jan 2026", "number": "112",
-              "where": "x", "retention": 365, "checkins": 2, "paths": "x", "country": "x", "notes": "x"}
-    for key in content.texts.values:
-        assert content.texts.get(key, **fields)
+def test_texts_are_well_formed_templates(content: Content) -> None:
+    """Every placeholder is a plain name (no stray braces, no positional {} a caller could not fill)."""
+    for key, template in content.texts.values.items():
+        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+        assert all(re.fullmatch(r"[a-z_]+", name) for name in names), key
+        assert content.texts.get(key, **dict.fromkeys(names, "x"))

@@ -54,7 +54,9 @@ def render(reply: Reply) -> str:
         else:
             parts.append("\n" + "\n".join(f"    {line}" for line in script_lines) + "\n")
     question = reply.question
-    if question is not None:
+    if question is not None and question.command:
+        parts.append("   ".join(f"{choice.label}: /{question.command} {choice.value}" for choice in question.choices))
+    elif question is not None:
         for index, choice in enumerate(question.choices, start=1):
             number = choice.value if question.kind is InputKind.SCALE else str(index)
             label = choice.label if question.kind is not InputKind.SCALE else choice.description

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.messages import Address
 from bot.privacy.crypto import Cipher
-from bot.storage.models import Checkin, CrisisEvent, FlowSession, Identity, TipView, utcnow
+from bot.storage.models import Checkin, CrisisEvent, Delivery, FlowSession, Identity, Schedule, TipView, utcnow
 
 OPEN, HELD, DONE, CANCELLED = "open", "held", "done", "cancelled"
 LIVE = (OPEN, HELD)
@@ -40,6 +40,7 @@ class Profile:
     store_notes: bool
     introduced_at: datetime | None
     crisis_at: datetime | None
+    unreachable_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,7 @@ class Repository:
             row = await db.get(Identity, identity_id)
             if row is None:
                 raise LookupError("no such identity")
-            return Profile(row.id, row.country, row.store_notes, row.introduced_at, row.crisis_at)
+            return Profile(row.id, row.country, row.store_notes, row.introduced_at, row.crisis_at, row.unreachable_at)
 
     async def mark_introduced(self, identity_id: int) -> bool:
         """True only for the call that made the mark, so the introduction is shown once."""
@@ -235,6 +236,10 @@ class Repository:
                 .values(introduced_at=self._now())
             )
             return bool(getattr(result, "rowcount", 0))
+
+    async def clear_unreachable(self, identity_id: int) -> None:
+        async with self._sessions() as db, db.begin():
+            await db.execute(update(Identity).where(Identity.id == identity_id).values(unreachable_at=None))
 
     async def update_settings(self, identity_id: int, *, country: str | None, store_notes: bool) -> None:
         async with self._sessions() as db, db.begin():
@@ -292,7 +297,7 @@ class Repository:
 
     async def forget_identity(self, identity_id: int) -> None:
         async with self._sessions() as db, db.begin():
-            for table in (TipView, Checkin, FlowSession, CrisisEvent):
+            for table in (Delivery, Schedule, TipView, Checkin, FlowSession, CrisisEvent):
                 await db.execute(delete(table).where(table.identity_id == identity_id))
             await db.execute(delete(Identity).where(Identity.id == identity_id))
 

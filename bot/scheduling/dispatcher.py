@@ -1,0 +1,156 @@
+"""The delivery side: claim due schedules into the outbox, then drain it to the platforms.
+
+Each outbox row is leased before it is sent, so a second instance cannot take it; a crash leaves the
+lease to expire and another instance (or this one, restarted) sends it. The only duplicate possible is a
+message the platform accepted in the moment between its answer and our `sent` mark (measured, see the
+README). Quiet hours, pauses, vacations and the crisis pause are checked here, at delivery time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.messages import Address, Reply
+from bot.ports import RateLimited, TemporaryFailure, Transport, Unreachable
+from bot.scheduling.pacing import Pacer
+from bot.scheduling.rules import in_quiet_hours
+from bot.scheduling.store import FAILED, SENT, SKIPPED, DeliveryJob, ScheduleStore
+from bot.storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    replies: Sequence[Reply]
+    session_id: str | None = None
+    counts_as_prompt: bool = True
+
+
+class PromptSource(Protocol):
+    async def prompt_for(self, job: DeliveryJob) -> Prompt | str:
+        """The messages for a due delivery, or the reason (a short code) to skip it."""
+        ...
+
+
+@dataclass
+class DispatchStats:
+    claimed: int = 0
+    sent: int = 0
+    skipped: int = 0
+    retried: int = 0
+    failed: int = 0
+    unreachable: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def skip(self, reason: str) -> None:
+        self.skipped += 1
+        self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+
+class Dispatcher:
+    def __init__(self, store: ScheduleStore, prompts: PromptSource, transports: Mapping[str, Transport], *,
+                 pacer: Pacer | None = None, clock: Callable[[], datetime] = utcnow,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 grace: timedelta = timedelta(hours=2), crisis_pause: timedelta = timedelta(hours=72),
+                 lease_for: timedelta = timedelta(seconds=120), max_attempts: int = 8,
+                 batch_size: int = 200, concurrency: int = 32) -> None:
+        self._store = store
+        self._prompts = prompts
+        self._transports = transports
+        self._pacer = pacer or Pacer()
+        self._clock = clock
+        self._sleep = sleep
+        self._grace = grace
+        self._crisis_pause = crisis_pause
+        self._lease_for = lease_for
+        self._max_attempts = max_attempts
+        self._batch_size = batch_size
+        self._gate = asyncio.Semaphore(concurrency)
+        self._rng = random.Random()
+
+    async def tick(self) -> DispatchStats:
+        """One round: claim what is due, then deliver until nothing is ready."""
+        stats = DispatchStats()
+        stats.claimed = await self._store.claim_due(grace=self._grace)
+        while await self.deliver_ready(stats):
+            pass
+        return stats
+
+    async def deliver_ready(self, stats: DispatchStats | None = None) -> int:
+        stats = stats if stats is not None else DispatchStats()
+        jobs = await self._store.lease(limit=self._batch_size, lease_for=self._lease_for,
+                                       platforms=list(self._transports))
+        await asyncio.gather(*(self._guarded(job, stats) for job in jobs))
+        return len(jobs)
+
+    async def _guarded(self, job: DeliveryJob, stats: DispatchStats) -> None:
+        async with self._gate:
+            try:
+                await self._deliver(job, stats)
+            except Exception:
+                # One bad delivery must not stop the others; it is retried like a temporary failure.
+                log.exception("delivery %s failed unexpectedly", job.id)
+                await self._retry(job, stats, "error")
+
+    def hold_reason(self, job: DeliveryJob, now: datetime) -> str | None:
+        """Why a due prompt must not go out now, checked at delivery time."""
+        if job.unreachable_at is not None:
+            return "unreachable"
+        if job.paused_until is not None and job.paused_until > now:
+            return "paused"
+        if job.crisis_at is not None and now - job.crisis_at < self._crisis_pause:
+            return "crisis-pause"
+        if now - job.due_at > self._grace:
+            return "late"
+        if in_quiet_hours(now.astimezone(job.rule.tz), job.rule.quiet):
+            return "quiet-hours"
+        return None
+
+    async def _deliver(self, job: DeliveryJob, stats: DispatchStats) -> None:
+        reason = self.hold_reason(job, self._clock())
+        transport = self._transports.get(job.platform)
+        if reason is None and transport is None:
+            reason = "no-transport"
+        if reason is not None:
+            await self._store.finish(job, SKIPPED, reason=reason)
+            stats.skip(reason)
+            return
+        assert transport is not None
+        prompt = await self._prompts.prompt_for(job)
+        if isinstance(prompt, str):
+            await self._store.finish(job, SKIPPED, reason=prompt)
+            stats.skip(prompt)
+            return
+        address = Address(job.platform, job.workspace_id, job.user_id)
+        while (wait := self._pacer.delay(address)) > 0:
+            await self._sleep(wait)
+        try:
+            await transport.send(address, prompt.replies)
+        except RateLimited as limited:
+            self._pacer.back_off(address, limited.retry_after)
+            await self._retry(job, stats, "rate-limited", after=limited.retry_after)
+        except Unreachable:
+            await self._store.mark_unreachable(job)
+            stats.unreachable += 1
+        except TemporaryFailure:
+            await self._retry(job, stats, "temporary")
+        else:
+            await self._store.finish(job, SENT, session_id=prompt.session_id, prompted=prompt.counts_as_prompt)
+            stats.sent += 1
+
+    async def _retry(self, job: DeliveryJob, stats: DispatchStats, reason: str, *, after: float | None = None) -> None:
+        if job.attempts >= self._max_attempts:
+            await self._store.finish(job, FAILED, reason=reason)
+            stats.failed += 1
+            return
+        if after is None:  # exponential backoff with jitter, bounded
+            after = min(300.0, 2.0 ** job.attempts) * (0.5 + self._rng.random())
+        await self._store.retry(job, self._clock() + timedelta(seconds=after), reason)
+        stats.retried += 1

@@ -1,0 +1,319 @@
+"""The person's side of scheduling: /schedule, /pause, /vacation, /resume, /skip, /snooze, and the kind
+question after three unanswered prompts. Replies only; the dispatcher does the sending."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import islice
+
+from bot.content.loader import Texts
+from bot.content.schema import Flow
+from bot.messages import Choice, InputKind, Question, Reply, Tone
+from bot.scheduling.rules import (
+    DEFAULT_QUIET,
+    EVERY_DAY,
+    Rule,
+    RuleError,
+    describe_days,
+    find_zones,
+    firings_after,
+    in_quiet_hours,
+    parse_days,
+    parse_quiet,
+    parse_time,
+    zone_info,
+)
+from bot.scheduling.store import CHECKIN, ScheduleRecord, ScheduleStore
+
+UNTIL_RESUMED = datetime(9999, 1, 1, tzinfo=UTC)
+SNOOZE_SESSION, DIALDOWN_SESSION = "snooze", "dd"
+SNOOZE_CHOICES = ("1h", "evening", "tomorrow", "skip")
+DIALDOWN_CHOICES = ("keep", "less", "pause")
+EVENING = time(19, 0)
+_SUNDAY = 1 << 6
+
+
+def _fmt_local(moment: datetime, zone: str) -> str:
+    local = moment.astimezone(zone_info(zone))
+    return local.strftime("%a %d %b %H:%M")
+
+
+class ScheduleCommands:
+    def __init__(self, store: ScheduleStore, texts: Texts, flows: dict[str, Flow],
+                 clock: Callable[[], datetime], default_zone: str = "") -> None:
+        self._store = store
+        self._texts = texts
+        self._flows = flows
+        self._clock = clock
+        self._default_zone = default_zone
+
+    # ------------------------------------------------------------ describing
+
+    def next_times(self, record: ScheduleRecord, count: int = 3) -> list[datetime]:
+        start = self._clock()
+        if record.paused(start) and record.paused_until is not None:
+            if record.paused_until >= UNTIL_RESUMED:
+                return []
+            start = record.paused_until
+        if record.next_fire_at is not None:
+            start = max(start, record.next_fire_at - timedelta(microseconds=1))
+        return [firing.at for firing in islice(firings_after(record.rule, start, quiet=True), count)]
+
+    def describe(self, record: ScheduleRecord) -> str:
+        rule = record.rule
+        flow = self._flows.get(record.flow_id)
+        quiet = ""
+        if rule.quiet:
+            quiet = self._texts.get("schedule_quiet", start=rule.quiet[0].strftime("%H:%M"),
+                                    end=rule.quiet[1].strftime("%H:%M"))
+        lines = [self._texts.get("schedule_show", flow=flow.title if flow else record.flow_id,
+                                 days=describe_days(rule.days),
+                                 times=", ".join(at.strftime("%H:%M") for at in rule.times), zone=rule.zone,
+                                 quiet=quiet)]
+        now = self._clock()
+        if record.paused(now) and record.paused_until is not None:
+            lines.append(self._texts.get("schedule_paused_open") if record.paused_until >= UNTIL_RESUMED
+                         else self._texts.get("schedule_paused", until=_fmt_local(record.paused_until, rule.zone)))
+        upcoming = self.next_times(record)
+        if upcoming:
+            lines.append(self._texts.get("schedule_next",
+                                         times="; ".join(_fmt_local(moment, rule.zone) for moment in upcoming)))
+        for at in rule.times:
+            probe = datetime.combine(now.astimezone(rule.tz).date(), at, tzinfo=rule.tz)
+            if in_quiet_hours(probe, rule.quiet):
+                lines.append(self._texts.get("schedule_in_quiet", time=at.strftime("%H:%M")))
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------ /schedule
+
+    async def schedule(self, identity_id: int, args: str) -> list[Reply]:
+        current = await self._store.get(identity_id)
+        words = [word for word in re.split(r"[\s,]+", args.strip()) if word]
+        lowered = [word.lower() for word in words]
+        if not words:
+            if current is None:
+                return [Reply(self._texts.get("schedule_none"), title="Your check-in schedule")]
+            return [Reply(self.describe(current), title="Your check-in schedule")]
+        if lowered in (["off"], ["stop"], ["none"], ["clear"]):
+            await self._store.delete(identity_id)
+            return [Reply(self._texts.get("schedule_removed"), tone=Tone.INFO)]
+        if lowered in (["keep"], ["less"]) and current is not None:
+            return await self.dialdown(identity_id, current.id, lowered[0])
+        try:
+            rule, flow_id = self._parse(words, current)
+        except RuleError as problem:
+            return [Reply(str(problem)[0].upper() + str(problem)[1:] + ".", tone=Tone.NOTICE)]
+        except _ZoneQuestion as question:
+            return [Reply(question.text, tone=Tone.NOTICE)]
+        record = await self._store.save(identity_id, rule, flow_id)
+        return [Reply(self._texts.get("schedule_saved", summary=self.describe(record)), title="Your check-in schedule")]
+
+    def _parse(self, words: list[str], current: ScheduleRecord | None) -> tuple[Rule, str]:
+        times: list[time] = []
+        days: int | None = None
+        quiet: tuple[time, time] | str | None = "unset"
+        flow_id = current.flow_id if current else "daily"
+        leftovers: list[str] = []
+        index = 0
+        while index < len(words):
+            word, low = words[index], words[index].lower()
+            if low == "quiet" and index + 1 < len(words):
+                following = words[index + 1]
+                if following.lower() in ("off", "none", "no"):
+                    quiet, index = None, index + 2
+                    continue
+                quiet_text = following if index + 2 >= len(words) or words[index + 2].lower() not in ("to",) \
+                    else f"{following} to {words[index + 3] if index + 3 < len(words) else ''}"
+                quiet = parse_quiet(quiet_text)
+                index += 2 if " to " not in quiet_text else 4
+                continue
+            if low in ("tz", "timezone", "zone", "in") and index + 1 < len(words):
+                leftovers.extend(words[index + 1:])
+                break
+            if low in {flow.name for flow in self._flows.values()}:
+                flow_id = next(flow.id for flow in self._flows.values() if flow.name == low)
+                index += 1
+                continue
+            try:
+                times.append(parse_time(word))
+                index += 1
+                continue
+            except RuleError:
+                pass
+            try:
+                days = (days or 0) | parse_days(word)
+                index += 1
+                continue
+            except RuleError:
+                pass
+            leftovers.append(word)
+            index += 1
+        zone = self._zone(" ".join(leftovers)) if leftovers else (current.rule.zone if current else
+                                                                  self._default_zone)
+        if not zone:
+            raise _ZoneQuestion(self._texts.get("schedule_need_zone"))
+        chosen_times = tuple(sorted(set(times))) if times else (current.rule.times if current else ())
+        if not chosen_times:
+            raise _ZoneQuestion(self._texts.get("schedule_need_time"))
+        if days is None:
+            days = current.rule.days if current and current.flow_id == flow_id else (
+                _SUNDAY if flow_id == "weekly" else EVERY_DAY)
+        chosen_quiet = (current.rule.quiet if current else DEFAULT_QUIET) if quiet == "unset" else quiet
+        assert not isinstance(chosen_quiet, str)
+        return Rule(days, chosen_times, zone, chosen_quiet), flow_id
+
+    def _zone(self, query: str) -> str:
+        found = find_zones(query, now=self._clock())
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise _ZoneQuestion(self._texts.get("schedule_zone_unknown", query=query[:40]))
+        raise _ZoneQuestion(self._texts.get("schedule_zone_many", query=query[:40], options=", ".join(found[:6])))
+
+    # ------------------------------------------------------------ pause, vacation, resume, skip
+
+    def parse_until(self, text: str, zone: str) -> datetime:
+        """'2026-12-24', 'friday', 'tomorrow', '3 days', '2 weeks' -> the start of that local day, in UTC."""
+        cleaned = text.strip().lower().removeprefix("until ").strip()
+        today = self._clock().astimezone(zone_info(zone)).date()
+        day: date | None = None
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cleaned):
+            try:
+                day = date.fromisoformat(cleaned)
+            except ValueError:
+                day = None
+        elif cleaned == "tomorrow":
+            day = today + timedelta(days=1)
+        elif match := re.fullmatch(r"(\d{1,3})\s*(day|days|d|week|weeks|w)", cleaned):
+            amount = int(match.group(1)) * (7 if match.group(2).startswith("w") else 1)
+            day = today + timedelta(days=amount)
+        else:
+            names = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+            matches = [index for index, name in enumerate(names) if cleaned and name.startswith(cleaned[:3])]
+            if len(cleaned) >= 3 and len(matches) == 1:
+                ahead = (matches[0] - today.weekday()) % 7 or 7
+                day = today + timedelta(days=ahead)
+        if day is None or day <= today:
+            raise RuleError(self._texts.get("bad_date", text=text[:30]))
+        return datetime.combine(day, time(0), tzinfo=zone_info(zone)).astimezone(UTC)
+
+    async def pause(self, identity_id: int, args: str, kind: str = "pause") -> list[Reply]:
+        record = await self._store.get(identity_id)
+        if record is None:
+            return [Reply(self._texts.get("no_schedule"), tone=Tone.INFO)]
+        until = UNTIL_RESUMED
+        if args.strip():
+            try:
+                until = self.parse_until(args, record.rule.zone)
+            except RuleError as problem:
+                return [Reply(str(problem), tone=Tone.NOTICE)]
+        await self._store.set_pause(identity_id, until, kind)
+        if until >= UNTIL_RESUMED:
+            return [Reply(self._texts.get("paused_open"), tone=Tone.INFO)]
+        shown = until.astimezone(record.rule.tz).strftime("%a %d %b")
+        return [Reply(self._texts.get("vacation" if kind == "vacation" else "paused", until=shown), tone=Tone.INFO)]
+
+    async def resume(self, identity_id: int) -> list[Reply]:
+        record = await self._store.get(identity_id)
+        if record is None:
+            return [Reply(self._texts.get("no_schedule"), tone=Tone.INFO)]
+        was_paused = record.paused(self._clock())
+        await self._store.set_pause(identity_id, None, None)
+        refreshed = await self._store.get(identity_id)
+        assert refreshed is not None
+        upcoming = self.next_times(refreshed, 1)
+        following = self._texts.get("schedule_next", times=_fmt_local(upcoming[0], refreshed.rule.zone)) \
+            if upcoming else ""
+        return [Reply(self._texts.get("resumed" if was_paused else "not_paused", next=following), tone=Tone.INFO)]
+
+    async def skip(self, identity_id: int) -> list[Reply]:
+        record = await self._store.get(identity_id)
+        if record is None:
+            return [Reply(self._texts.get("no_schedule"), tone=Tone.INFO)]
+        following = await self._store.skip_next(identity_id)
+        if following is None:
+            return [Reply(self._texts.get("no_schedule"), tone=Tone.INFO)]
+        return [Reply(self._texts.get("skip_next", next=_fmt_local(following.at, record.rule.zone)), tone=Tone.INFO)]
+
+    # ------------------------------------------------------------ from a delivered prompt
+
+    def prompt_question(self, delivery_id: int) -> Question:
+        return Question(session_id=SNOOZE_SESSION, step_id=str(delivery_id), kind=InputKind.SINGLE,
+                        choices=tuple(Choice(choice, self._texts.get(f"snooze_choice_{choice}"))
+                                      for choice in SNOOZE_CHOICES), skippable=False, command="snooze")
+
+    def dialdown_question(self, schedule_id: int) -> Question:
+        return Question(session_id=DIALDOWN_SESSION, step_id=str(schedule_id), kind=InputKind.SINGLE,
+                        choices=tuple(Choice(choice, self._texts.get(f"dialdown_{choice}_label"))
+                                      for choice in DIALDOWN_CHOICES), skippable=False, command="schedule")
+
+    async def snooze(self, identity_id: int, choice: str, delivery_id: int | None = None) -> list[Reply]:
+        latest = await self._store.latest_prompt(identity_id)
+        if latest is None or (delivery_id is not None and latest[0] != delivery_id):
+            return [Reply(self._texts.get("snooze_nothing"), tone=Tone.INFO)]
+        record = await self._store.get(identity_id)
+        if record is None or record.id != latest[1]:
+            return [Reply(self._texts.get("snooze_nothing"), tone=Tone.INFO)]
+        choice = {"hour": "1h", "1hour": "1h", "60m": "1h", "tonight": "evening", "later": "1h"}.get(choice, choice)
+        if choice == "skip":
+            return [Reply(self._texts.get("prompt_skipped"), tone=Tone.INFO)]
+        if choice not in SNOOZE_CHOICES:
+            return [Reply(self._texts.get("snooze_unknown"), tone=Tone.NOTICE)]
+        now = self._clock()
+        tz = record.rule.tz
+        local_now = now.astimezone(tz)
+        if choice == "1h":
+            at, when = now + timedelta(hours=1), "in an hour"
+        elif choice == "evening" and local_now.time() < EVENING:
+            at, when = datetime.combine(local_now.date(), EVENING, tzinfo=tz).astimezone(UTC), "this evening"
+        else:
+            slot_time = time.fromisoformat(latest[2][11:16]) if len(latest[2]) >= 16 else record.rule.times[0]
+            at = datetime.combine(local_now.date() + timedelta(days=1), slot_time, tzinfo=tz).astimezone(UTC)
+            when = "tomorrow"
+        if in_quiet_hours(at.astimezone(tz), record.rule.quiet) and record.rule.quiet is not None:
+            end = record.rule.quiet[1]
+            day = at.astimezone(tz).date() + (timedelta(days=1) if at.astimezone(tz).time() >= end else timedelta())
+            at = datetime.combine(day, end, tzinfo=tz).astimezone(UTC)
+            when = f"after your quiet hours ({_fmt_local(at, record.rule.zone)})"
+        await self._store.add_extra(record.id, identity_id, f"{latest[2]}~{at.strftime('%Y%m%d%H%M')}",
+                                    "snooze", at)
+        return [Reply(self._texts.get("snoozed", when=when), tone=Tone.INFO)]
+
+    async def dialdown(self, identity_id: int, schedule_id: int, choice: str) -> list[Reply]:
+        record = await self._store.get(identity_id)
+        if record is None or record.id != schedule_id or choice not in DIALDOWN_CHOICES:
+            return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE)]
+        if choice == "pause":
+            await self._store.set_pause(identity_id, UNTIL_RESUMED, "pause")
+            return [Reply(self._texts.get("dialdown_paused"), tone=Tone.INFO)]
+        if choice == "keep":
+            await self._store.set_dialdown(schedule_id, asked=False, reset_unanswered=True)
+            return [Reply(self._texts.get("dialdown_kept"), tone=Tone.INFO)]
+        saved = await self._store.save(identity_id, less_often(record.rule), record.flow_id)
+        return [Reply(self._texts.get("dialdown_less", schedule=self.describe(saved).split("\n")[0]), tone=Tone.INFO)]
+
+
+def less_often(rule: Rule) -> Rule:
+    """One step quieter: fewer times a day first, then fewer days (Mon/Wed/Fri, then once a week)."""
+    if len(rule.times) > 1:
+        return Rule(rule.days, rule.times[:1], rule.zone, rule.quiet)
+    days = [index for index in range(7) if rule.days >> index & 1]
+    if len(days) > 3:
+        keep = [day for day in (0, 2, 4) if day in days] or days[::2]
+        keep = keep[:3] if len(keep) >= 2 else days[::2][:3]
+    elif len(days) > 1:
+        keep = days[:1]
+    else:
+        keep = days
+    return Rule(sum(1 << day for day in keep), rule.times, rule.zone, rule.quiet)
+
+
+class _ZoneQuestion(Exception):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+__all__ = ["CHECKIN", "ScheduleCommands", "less_often"]

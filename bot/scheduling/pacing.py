@@ -1,0 +1,90 @@
+"""Pacing: stay under each platform's rate limits instead of bouncing off them.
+
+Token buckets per key (a platform's global budget, a Slack channel, a Slack workspace). `delay()` says
+how long to wait before the next request may go; it never sleeps itself, so it is testable with a fake
+clock, and the dispatcher does the waiting.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.messages import Address
+
+
+@dataclass
+class _Bucket:
+    rate: float  # tokens per second
+    capacity: float
+    tokens: float
+    updated: float
+
+
+@dataclass(frozen=True)
+class Limit:
+    rate: float
+    burst: float
+
+
+# Discord: 50 requests per second across the bot. Slack: about one message per second per channel, and a
+# workspace-wide budget for chat.postMessage beyond that.
+PLATFORM_LIMITS: dict[str, Limit] = {"discord": Limit(50.0, 50.0), "slack": Limit(20.0, 20.0)}
+PER_CHANNEL_LIMITS: dict[str, Limit] = {"slack": Limit(1.0, 1.0)}
+
+
+class Pacer:
+    def __init__(self, clock: Callable[[], float] = time.monotonic,
+                 platform_limits: dict[str, Limit] | None = None,
+                 channel_limits: dict[str, Limit] | None = None, max_keys: int = 50_000) -> None:
+        self._clock = clock
+        self._platform = PLATFORM_LIMITS if platform_limits is None else platform_limits
+        self._channel = PER_CHANNEL_LIMITS if channel_limits is None else channel_limits
+        self._buckets: dict[str, _Bucket] = {}
+        self._max_keys = max_keys
+        self._blocked_until: dict[str, float] = {}
+
+    def _bucket(self, key: str, limit: Limit, now: float) -> _Bucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            if len(self._buckets) >= self._max_keys:  # memory stays flat: drop buckets that are full again
+                self._buckets = {k: b for k, b in self._buckets.items()
+                                 if b.tokens + (now - b.updated) * b.rate < b.capacity}
+            bucket = _Bucket(limit.rate, limit.burst, limit.burst, now)
+            self._buckets[key] = bucket
+        bucket.tokens = min(bucket.capacity, bucket.tokens + (now - bucket.updated) * bucket.rate)
+        bucket.updated = now
+        return bucket
+
+    def _keys(self, address: Address) -> list[tuple[str, Limit]]:
+        keys: list[tuple[str, Limit]] = []
+        platform = self._platform.get(address.platform)
+        if platform:
+            scope = address.platform if address.platform == "discord" else f"{address.platform}:{address.workspace_id}"
+            keys.append((f"p:{scope}", platform))
+        channel = self._channel.get(address.platform)
+        if channel:
+            keys.append((f"c:{address.platform}:{address.workspace_id}:{address.channel_id or address.user_id}",
+                         channel))
+        return keys
+
+    def delay(self, address: Address) -> float:
+        """Seconds to wait before sending to `address`; 0 means go now (and a token has been taken)."""
+        now = self._clock()
+        blocked = max((until for key, until in self._blocked_until.items()
+                       if key in (address.platform, f"{address.platform}:{address.workspace_id}")), default=0.0)
+        if blocked > now:
+            return blocked - now
+        buckets = [self._bucket(key, limit, now) for key, limit in self._keys(address)]
+        waits = [(1 - bucket.tokens) / bucket.rate for bucket in buckets if bucket.tokens < 1]
+        if waits:
+            return max(waits)
+        for bucket in buckets:
+            bucket.tokens -= 1
+        return 0.0
+
+    def back_off(self, address: Address, seconds: float, *, whole_platform: bool = True) -> None:
+        """Honour a Retry-After: nothing more goes to that platform (or workspace) until it has passed."""
+        key = address.platform if whole_platform else f"{address.platform}:{address.workspace_id}"
+        self._blocked_until[key] = max(self._blocked_until.get(key, 0.0), self._clock() + seconds)

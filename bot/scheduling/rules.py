@@ -1,0 +1,242 @@
+"""Schedule rules and their calendar math: pure, zone-aware, computed once per distinct (rule, zone).
+
+A rule is: which weekdays, one to three local times, an IANA zone, and quiet hours. Each configured
+time fires once per local day:
+- a local time that does not exist (spring forward) fires at the first valid instant after it;
+- a local time that happens twice (fall back) fires once, at its first occurrence.
+Every firing has a `slot` ("2026-03-29T02:30"): the local date and configured time it stands for. The
+outbox is unique per (schedule, slot), which is what makes "once" hold across restarts and instances.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+EVERY_DAY = 0b1111111
+WEEKDAYS = 0b0011111
+WEEKEND = 0b1100000
+MAX_TIMES = 3
+DEFAULT_QUIET = (time(21, 0), time(8, 0))
+
+
+class RuleError(ValueError):
+    """A rule a person typed that cannot be used; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    days: int
+    times: tuple[time, ...]
+    zone: str
+    quiet: tuple[time, time] | None = DEFAULT_QUIET
+
+    def __post_init__(self) -> None:
+        if not 0 < self.days <= EVERY_DAY:
+            raise RuleError("pick at least one day")
+        if not 1 <= len(self.times) <= MAX_TIMES:
+            raise RuleError(f"pick one to {MAX_TIMES} times a day")
+        zone_info(self.zone)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return zone_info(self.zone)
+
+    def runs_on(self, day: date) -> bool:
+        return bool(self.days >> day.weekday() & 1)
+
+
+@lru_cache(maxsize=1024)
+def zone_info(name: str) -> ZoneInfo:
+    try:
+        if name != name.strip() or not name:
+            raise ZoneInfoNotFoundError(name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise RuleError(f"'{name}' is not a time zone I know; try a city like Europe/Berlin") from exc
+
+
+@dataclass(frozen=True)
+class Firing:
+    at: datetime  # UTC
+    slot: str  # local date and configured time, e.g. "2026-03-29T02:30"
+
+    def local(self, zone: str) -> datetime:
+        return self.at.astimezone(zone_info(zone))
+
+
+def resolve_local(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The UTC instant for a wall-clock time on a day: the first occurrence if it happens twice,
+    the first valid instant after it if it does not exist."""
+    naive = datetime.combine(day, at)
+    first = naive.replace(tzinfo=tz, fold=0)
+    utc = first.astimezone(UTC)
+    if utc.astimezone(tz).replace(tzinfo=None) == naive:
+        return utc
+    # A gap: the wall time was skipped. Find the transition (the first instant whose wall time is past
+    # `naive`) by bisection on whole seconds between two bounds around it.
+    low = int(min(utc, naive.replace(tzinfo=tz, fold=1).astimezone(UTC)).timestamp()) - 4 * 3600
+    high = int(max(utc, naive.replace(tzinfo=tz, fold=1).astimezone(UTC)).timestamp()) + 4 * 3600
+    while high - low > 1:
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, tz).replace(tzinfo=None) > naive:
+            high = middle
+        else:
+            low = middle
+    return datetime.fromtimestamp(high, UTC)
+
+
+def in_quiet_hours(local: datetime, quiet: tuple[time, time] | None) -> bool:
+    if quiet is None:
+        return False
+    start, end = quiet
+    now = local.time().replace(tzinfo=None)
+    if start == end:
+        return False
+    return start <= now < end if start < end else now >= start or now < end
+
+
+def _firings_on(rule: Rule, day: date) -> list[Firing]:
+    if not rule.runs_on(day):
+        return []
+    tz = rule.tz
+    firings = [Firing(resolve_local(day, at, tz), f"{day.isoformat()}T{at.strftime('%H:%M')}") for at in rule.times]
+    return sorted(firings, key=lambda firing: firing.at)
+
+
+def firings_after(rule: Rule, after: datetime, *, quiet: bool = False) -> Iterator[Firing]:
+    """Every firing strictly after `after` (UTC), earliest first; with `quiet`, skipping quiet hours."""
+    tz = rule.tz
+    day = after.astimezone(tz).date() - timedelta(days=1)
+    for _ in range(3700):  # ten years of days, at most
+        for firing in _firings_on(rule, day):
+            if firing.at > after and not (quiet and in_quiet_hours(firing.local(rule.zone), rule.quiet)):
+                yield firing
+        day += timedelta(days=1)
+
+
+def next_firing(rule: Rule, after: datetime) -> Firing:
+    return next(firings_after(rule, after))
+
+
+def last_firing_at_or_before(rule: Rule, moment: datetime) -> Firing | None:
+    tz = rule.tz
+    day = moment.astimezone(tz).date() + timedelta(days=1)
+    for _ in range(9):
+        for firing in reversed(_firings_on(rule, day)):
+            if firing.at <= moment:
+                return firing
+        day -= timedelta(days=1)
+    return None
+
+
+# ---------------------------------------------------------------- parsing what people type
+
+_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
+
+
+def parse_time(text: str) -> time:
+    match = _TIME.match(text.strip().lower())
+    if not match:
+        raise RuleError(f"'{text[:20]}' isn't a time I can read; try 09:00 or 6pm")
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if half:
+        if not 1 <= hour <= 12:
+            raise RuleError(f"'{text[:20]}' isn't a time I can read; try 09:00 or 6pm")
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise RuleError(f"'{text[:20]}' isn't a time of day; try 09:00 or 6pm")
+    return time(hour, minute)
+
+
+def parse_days(text: str) -> int:
+    """'mon-fri', 'weekdays', 'weekends', 'daily', 'mon,wed,fri', 'sat sun'."""
+    words = text.strip().lower().replace(" ", ",")
+    named = {"daily": EVERY_DAY, "everyday": EVERY_DAY, "every-day": EVERY_DAY, "all": EVERY_DAY,
+             "weekdays": WEEKDAYS, "workdays": WEEKDAYS, "weekends": WEEKEND, "weekend": WEEKEND}
+    mask = 0
+    for part in filter(None, words.split(",")):
+        if part in named:
+            mask |= named[part]
+            continue
+        ends = part.split("-")
+        try:
+            indexes = [DAY_NAMES.index(end[:3]) for end in ends]
+        except ValueError as exc:
+            raise RuleError(f"'{part[:20]}' isn't a day I know; try mon-fri, weekends or mon,wed,fri") from exc
+        if len(indexes) == 1:
+            mask |= 1 << indexes[0]
+        elif len(indexes) == 2:
+            start, end = indexes
+            index = start
+            while True:
+                mask |= 1 << index
+                if index == end:
+                    break
+                index = (index + 1) % 7
+        else:
+            raise RuleError(f"'{part[:20]}' isn't a day range; try mon-fri")
+    if not mask:
+        raise RuleError("pick at least one day, e.g. mon-fri or daily")
+    return mask
+
+
+def describe_days(mask: int) -> str:
+    if mask == EVERY_DAY:
+        return "every day"
+    if mask == WEEKDAYS:
+        return "Monday to Friday"
+    if mask == WEEKEND:
+        return "weekends"
+    return ", ".join(name.capitalize() for index, name in enumerate(DAY_NAMES) if mask >> index & 1)
+
+
+def parse_quiet(text: str) -> tuple[time, time] | None:
+    cleaned = text.strip().lower()
+    if cleaned in ("off", "none", "no"):
+        return None
+    parts = [part for part in re.split(r"\s*(?:-|–|to)\s*", cleaned) if part]
+    if len(parts) != 2:
+        raise RuleError("quiet hours look like 21:00-08:00 (or 'off')")
+    return parse_time(parts[0]), parse_time(parts[1])
+
+
+# ---------------------------------------------------------------- finding a zone
+
+_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$")
+
+
+@lru_cache(maxsize=1)
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(zone for zone in available_timezones()
+                        if "/" in zone and not zone.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))))
+
+
+def find_zones(query: str, *, now: datetime | None = None, limit: int = 10) -> list[str]:
+    """Zones for what a person types: an IANA name, a city ('berlin', 'new york'), or an offset ('UTC+2')."""
+    text = query.strip()
+    if not text:
+        return []
+    try:
+        zone_info(text)
+        if "/" in text or text.upper() == "UTC":
+            return [text]
+    except RuleError:
+        pass
+    lowered = text.lower().replace(" ", "_")
+    offset = _OFFSET.match(text.lower().replace(" ", ""))
+    if offset or lowered in ("utc", "gmt"):
+        sign, hours, minutes = (offset.group(1), int(offset.group(2)), int(offset.group(3) or 0)) if offset \
+            else ("+", 0, 0)
+        wanted = timedelta(hours=hours, minutes=minutes) * (1 if sign == "+" else -1)
+        moment = now or datetime.now(UTC)
+        return [zone for zone in _zones() if moment.astimezone(zone_info(zone)).utcoffset() == wanted][:limit]
+    exact = [zone for zone in _zones() if zone.lower().rsplit("/", 1)[-1] == lowered]
+    if exact:
+        return exact[:limit]
+    return [zone for zone in _zones() if lowered in zone.lower()][:limit]

@@ -1,0 +1,329 @@
+"""Schedules and the delivery outbox in the database: set-based claims, leases, and their outcomes.
+
+Claiming (schedules -> outbox) reads due rows in batches, computes the next firing once per distinct
+(days, times, zone), advances every row of a group in one statement, and inserts outbox rows keyed
+(schedule, slot) with ON CONFLICT DO NOTHING. PostgreSQL locks the batch with FOR UPDATE SKIP LOCKED so
+instances split the work; on SQLite the write lock serialises them. Either way the unique key is what
+makes a prompt exist once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, literal, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.scheduling.rules import Firing, Rule, last_firing_at_or_before, next_firing, parse_quiet
+from bot.storage.models import Delivery, Identity, Schedule, UTCDateTime, utcnow
+
+PENDING, SENDING, SENT, SKIPPED, FAILED, UNREACHABLE = "pending", "sending", "sent", "skipped", "failed", "unreachable"
+CHECKIN = "checkin"
+
+
+def format_times(times: Sequence[time]) -> str:
+    return ",".join(sorted(at.strftime("%H:%M") for at in times))
+
+
+def format_quiet(quiet: tuple[time, time] | None) -> str | None:
+    return None if quiet is None else f"{quiet[0].strftime('%H:%M')}-{quiet[1].strftime('%H:%M')}"
+
+
+@lru_cache(maxsize=4096)
+def rule_of(days: int, times: str, zone: str, quiet: str | None) -> Rule:
+    parsed = tuple(time.fromisoformat(part) for part in times.split(","))
+    return Rule(days, parsed, zone, parse_quiet(quiet) if quiet else None)
+
+
+@dataclass(frozen=True)
+class ScheduleRecord:
+    id: int
+    identity_id: int
+    kind: str
+    flow_id: str
+    rule: Rule
+    paused_until: datetime | None
+    pause_kind: str | None
+    next_fire_at: datetime | None
+    next_slot: str | None
+    unanswered: int
+    dialdown_asked: bool
+
+    def paused(self, now: datetime) -> bool:
+        return self.paused_until is not None and self.paused_until > now
+
+
+@dataclass(frozen=True)
+class DeliveryJob:
+    """A leased outbox row and what delivery needs to decide about it, read in one query."""
+
+    id: int
+    schedule_id: int
+    identity_id: int
+    slot: str
+    kind: str
+    due_at: datetime
+    attempts: int
+    platform: str
+    workspace_id: str
+    user_id: str
+    crisis_at: datetime | None
+    unreachable_at: datetime | None
+    flow_id: str
+    rule: Rule
+    paused_until: datetime | None
+    unanswered: int
+    dialdown_asked: bool
+
+
+def _record(row: Schedule) -> ScheduleRecord:
+    return ScheduleRecord(row.id, row.identity_id, row.kind, row.flow_id,
+                          rule_of(row.days, row.times, row.zone, row.quiet), row.paused_until, row.pause_kind,
+                          row.next_fire_at, row.next_slot, row.unanswered, row.dialdown_asked)
+
+
+class ScheduleStore:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession],
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self._sessions = sessions
+        self._now = clock
+
+    @staticmethod
+    def _postgres(db: AsyncSession) -> bool:
+        return db.get_bind().dialect.name == "postgresql"
+
+    # ------------------------------------------------------------ a person's schedule
+
+    async def get(self, identity_id: int, kind: str = CHECKIN) -> ScheduleRecord | None:
+        async with self._sessions() as db:
+            row = await db.scalar(select(Schedule).where(Schedule.identity_id == identity_id, Schedule.kind == kind))
+            return _record(row) if row else None
+
+    async def save(self, identity_id: int, rule: Rule, flow_id: str, kind: str = CHECKIN, *,
+                   platform: str | None = None) -> ScheduleRecord:
+        now = self._now()
+        upcoming = next_firing(rule, now)
+        async with self._sessions() as db, db.begin():
+            row = await db.scalar(select(Schedule).where(Schedule.identity_id == identity_id, Schedule.kind == kind))
+            if row is None:
+                if platform is None:
+                    platform = await db.scalar(select(Identity.platform).where(Identity.id == identity_id))
+                row = Schedule(identity_id=identity_id, platform=platform, kind=kind, created_at=now, unanswered=0,
+                               dialdown_asked=False)
+                db.add(row)
+            row.flow_id, row.days, row.times, row.zone = flow_id, rule.days, format_times(rule.times), rule.zone
+            row.quiet = format_quiet(rule.quiet)
+            row.next_fire_at, row.next_slot, row.updated_at = upcoming.at, upcoming.slot, now
+            row.unanswered, row.dialdown_asked = 0, False
+        saved = await self.get(identity_id, kind)
+        assert saved is not None
+        return saved
+
+    async def set_pause(self, identity_id: int, until: datetime | None, pause_kind: str | None) -> bool:
+        async with self._sessions() as db, db.begin():
+            result = await db.execute(update(Schedule).where(Schedule.identity_id == identity_id)
+                                      .values(paused_until=until, pause_kind=pause_kind, updated_at=self._now(),
+                                              unanswered=0, dialdown_asked=False))
+            return bool(getattr(result, "rowcount", 0))
+
+    async def skip_next(self, identity_id: int, kind: str = CHECKIN) -> Firing | None:
+        """Move past the next firing only; returns the one after it."""
+        record = await self.get(identity_id, kind)
+        if record is None or record.next_fire_at is None:
+            return None
+        following = next_firing(record.rule, record.next_fire_at)
+        async with self._sessions() as db, db.begin():
+            await db.execute(update(Schedule).where(Schedule.id == record.id,
+                                                    Schedule.next_fire_at == record.next_fire_at)
+                             .values(next_fire_at=following.at, next_slot=following.slot, updated_at=self._now()))
+        return following
+
+    async def set_dialdown(self, schedule_id: int, *, asked: bool, reset_unanswered: bool = False) -> None:
+        values: dict[str, Any] = {"dialdown_asked": asked}
+        if reset_unanswered:
+            values["unanswered"] = 0
+        async with self._sessions() as db, db.begin():
+            await db.execute(update(Schedule).where(Schedule.id == schedule_id).values(**values))
+
+    async def reset_unanswered(self, identity_id: int) -> None:
+        async with self._sessions() as db, db.begin():
+            await db.execute(update(Schedule).where(Schedule.identity_id == identity_id)
+                             .values(unanswered=0, dialdown_asked=False))
+
+    async def delete(self, identity_id: int, kind: str = CHECKIN) -> bool:
+        async with self._sessions() as db, db.begin():
+            row = await db.scalar(select(Schedule).where(Schedule.identity_id == identity_id, Schedule.kind == kind))
+            if row is None:
+                return False
+            await db.delete(row)
+            return True
+
+    # ------------------------------------------------------------ claiming: schedules -> outbox
+
+    async def claim_due(self, *, grace: timedelta, batch_size: int = 5000) -> int:
+        """Move every due schedule forward and put its prompt in the outbox. Returns schedules claimed.
+
+        Set-based: one pass per distinct (days, times, zone); no schedule row travels through Python."""
+        total = 0
+        now = self._now()
+        async with self._sessions() as db:
+            groups = (await db.execute(select(Schedule.days, Schedule.times, Schedule.zone)
+                                       .where(Schedule.next_fire_at <= now).distinct())).all()
+        for days, times, zone in groups:
+            rule = rule_of(days, times, zone, None)
+            upcoming = next_firing(rule, now)
+            latest = last_firing_at_or_before(rule, now)
+            send = latest is not None and now - latest.at <= grace  # long overdue: skipped silently
+            while True:
+                moved = await self._claim_group(now, days, times, zone, upcoming, latest if send else None,
+                                                batch_size)
+                total += moved
+                if moved < batch_size:
+                    break
+        return total
+
+    async def _claim_group(self, now: datetime, days: int, times: str, zone: str, upcoming: Firing,
+                           latest: Firing | None, batch_size: int) -> int:
+        async with self._sessions() as db, db.begin():
+            if self._postgres(db):
+                return await self._claim_group_postgres(db, now, days, times, zone, upcoming, latest, batch_size)
+            due = (select(Schedule.id)
+                   .where(Schedule.days == days, Schedule.times == times, Schedule.zone == zone,
+                          Schedule.next_fire_at <= now)
+                   .limit(batch_size).scalar_subquery())
+            if latest is not None:
+                await db.execute(
+                    sqlite_insert(Delivery).from_select(
+                        ["schedule_id", "identity_id", "platform", "slot", "kind", "due_at", "status", "attempts",
+                         "next_attempt_at", "created_at"],
+                        select(Schedule.id, Schedule.identity_id, Schedule.platform, literal(latest.slot),
+                               literal("prompt"),
+                               literal(latest.at, UTCDateTime()), literal(PENDING), literal(0),
+                               literal(latest.at, UTCDateTime()), literal(now, UTCDateTime()))
+                        .where(Schedule.id.in_(due),
+                               or_(Schedule.paused_until.is_(None), Schedule.paused_until <= now)),
+                    ).on_conflict_do_nothing(index_elements=["schedule_id", "slot"]))
+            result = await db.execute(update(Schedule).where(Schedule.id.in_(due))
+                                      .values(next_fire_at=upcoming.at, next_slot=upcoming.slot))
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    @staticmethod
+    async def _claim_group_postgres(db: AsyncSession, now: datetime, days: int, times: str, zone: str,
+                                    upcoming: Firing, latest: Firing | None, batch_size: int) -> int:
+        statement = text("""
+            WITH due AS (
+                SELECT id FROM schedules
+                WHERE days = :days AND times = :times AND zone = :zone AND next_fire_at <= :now
+                LIMIT :batch FOR UPDATE SKIP LOCKED
+            ), moved AS (
+                UPDATE schedules AS s SET next_fire_at = :next_at, next_slot = :next_slot
+                FROM due WHERE s.id = due.id
+                RETURNING s.id, s.identity_id, s.platform, s.paused_until
+            ), queued AS (
+                INSERT INTO deliveries (schedule_id, identity_id, platform, slot, kind, due_at, status, attempts,
+                                        next_attempt_at, created_at)
+                SELECT id, identity_id, platform, :slot, 'prompt', :due_at, 'pending', 0, :due_at, :now FROM moved
+                WHERE :send AND (paused_until IS NULL OR paused_until <= :now)
+                ON CONFLICT (schedule_id, slot) DO NOTHING
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM moved) AS moved, (SELECT count(*) FROM queued) AS queued
+        """).bindparams(bindparam("now", type_=UTCDateTime()), bindparam("next_at", type_=UTCDateTime()),
+                        bindparam("due_at", type_=UTCDateTime()))
+        row = (await db.execute(statement, {
+            "days": days, "times": times, "zone": zone, "now": now, "batch": batch_size,
+            "next_at": upcoming.at, "next_slot": upcoming.slot, "slot": latest.slot if latest else "",
+            "due_at": latest.at if latest else now, "send": latest is not None,
+        })).one()
+        return int(row.moved)
+
+    async def add_extra(self, schedule_id: int, identity_id: int, slot: str, kind: str, at: datetime) -> bool:
+        """A one-off delivery (a snooze, say); False when that slot already exists."""
+        async with self._sessions() as db, db.begin():
+            insert = pg_insert if self._postgres(db) else sqlite_insert
+            platform = await db.scalar(select(Schedule.platform).where(Schedule.id == schedule_id))
+            result = await db.execute(
+                insert(Delivery).values(schedule_id=schedule_id, identity_id=identity_id, platform=platform,
+                                        slot=slot, kind=kind,
+                                        due_at=at, status=PENDING, attempts=0, next_attempt_at=at,
+                                        created_at=self._now())
+                .on_conflict_do_nothing(index_elements=["schedule_id", "slot"]))
+            return bool(getattr(result, "rowcount", 0))
+
+    # ------------------------------------------------------------ delivering: outbox -> platforms
+
+    async def lease(self, *, limit: int, lease_for: timedelta, platforms: Sequence[str]) -> list[DeliveryJob]:
+        """Take up to `limit` due outbox rows for the platforms this instance serves, until the lease ends."""
+        now = self._now()
+        ready = and_(Delivery.platform.in_(list(platforms)),
+                     or_(and_(Delivery.status == PENDING, Delivery.next_attempt_at <= now),
+                         and_(Delivery.status == SENDING, Delivery.lease_until < now)))
+        async with self._sessions() as db, db.begin():
+            pick = select(Delivery.id).where(ready).order_by(Delivery.next_attempt_at).limit(limit)
+            if self._postgres(db):
+                pick = pick.with_for_update(skip_locked=True)
+            ids = list((await db.scalars(pick)).all())
+            if not ids:
+                return []
+            leased = list((await db.scalars(
+                update(Delivery).where(Delivery.id.in_(ids), ready)
+                .values(status=SENDING, lease_until=now + lease_for, attempts=Delivery.attempts + 1)
+                .returning(Delivery.id))).all())
+            if not leased:
+                return []
+            rows = (await db.execute(
+                select(Delivery.id, Delivery.schedule_id, Delivery.identity_id, Delivery.slot, Delivery.kind,
+                       Delivery.due_at, Delivery.attempts, Identity.platform, Identity.workspace_id,
+                       Identity.user_id, Identity.crisis_at, Identity.unreachable_at, Schedule.flow_id,
+                       Schedule.days, Schedule.times, Schedule.zone, Schedule.quiet, Schedule.paused_until,
+                       Schedule.unanswered, Schedule.dialdown_asked)
+                .join(Identity, Identity.id == Delivery.identity_id)
+                .join(Schedule, Schedule.id == Delivery.schedule_id)
+                .where(Delivery.id.in_(leased)).order_by(Delivery.due_at))).all()
+        return [DeliveryJob(row.id, row.schedule_id, row.identity_id, row.slot, row.kind, row.due_at, row.attempts,
+                            row.platform, row.workspace_id, row.user_id, row.crisis_at, row.unreachable_at,
+                            row.flow_id, rule_of(row.days, row.times, row.zone, row.quiet), row.paused_until,
+                            row.unanswered, row.dialdown_asked) for row in rows]
+
+    async def finish(self, job: DeliveryJob, status: str, *, reason: str | None = None,
+                     session_id: str | None = None, prompted: bool = False) -> None:
+        now = self._now()
+        async with self._sessions() as db, db.begin():
+            await db.execute(update(Delivery).where(Delivery.id == job.id, Delivery.status == SENDING)
+                             .values(status=status, reason=reason, session_id=session_id, lease_until=None,
+                                     sent_at=now if status == SENT else None))
+            if prompted:
+                await db.execute(update(Schedule).where(Schedule.id == job.schedule_id)
+                                 .values(unanswered=Schedule.unanswered + 1))
+
+    async def retry(self, job: DeliveryJob, at: datetime, reason: str) -> None:
+        async with self._sessions() as db, db.begin():
+            await db.execute(update(Delivery).where(Delivery.id == job.id, Delivery.status == SENDING)
+                             .values(status=PENDING, next_attempt_at=at, lease_until=None, reason=reason))
+
+    async def mark_unreachable(self, job: DeliveryJob) -> None:
+        now = self._now()
+        async with self._sessions() as db, db.begin():
+            await db.execute(update(Delivery).where(Delivery.id == job.id)
+                             .values(status=UNREACHABLE, reason="dms-closed", lease_until=None))
+            await db.execute(update(Identity).where(Identity.id == job.identity_id).values(unreachable_at=now))
+
+    async def latest_prompt(self, identity_id: int) -> tuple[int, int, str, str | None] | None:
+        """(delivery id, schedule id, slot, session id) of the last prompt sent to a person."""
+        async with self._sessions() as db:
+            row = (await db.execute(
+                select(Delivery.id, Delivery.schedule_id, Delivery.slot, Delivery.session_id)
+                .where(Delivery.identity_id == identity_id, Delivery.status == SENT)
+                .order_by(Delivery.sent_at.desc(), Delivery.id.desc()).limit(1))).first()
+            return (row.id, row.schedule_id, row.slot, row.session_id) if row else None
+
+    async def counts(self) -> dict[str, int]:
+        async with self._sessions() as db:
+            rows = (await db.execute(select(Delivery.status, func.count()).group_by(Delivery.status))).all()
+            return {status: int(count) for status, count in rows}
