@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.content.loader import Content, load_content
+from bot.logsafe import describe_exception
 from bot.ports import Transport
 from bot.privacy.crypto import Cipher, load_cipher
 from bot.privacy.retention import schedule_retention
@@ -41,10 +42,23 @@ class App:
         dispatcher = Dispatcher(self.schedules, self.service, transports,
                                 grace=timedelta(minutes=self.settings.grace_minutes),
                                 crisis_pause=timedelta(hours=self.settings.crisis_pause_hours))
-        self.scheduler.add_job(dispatcher.tick, "interval", seconds=self.settings.dispatch_interval_seconds,
-                               id="dispatch", next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
+        self.scheduler.add_job(guarded("dispatch", dispatcher.tick), "interval",
+                               seconds=self.settings.dispatch_interval_seconds, id="dispatch",
+                               next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
                                replace_existing=True, misfire_grace_time=None)
         return dispatcher
+
+
+def guarded(name: str, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+    """A scheduled job that logs its failure without its message (which could quote someone's words)."""
+
+    async def run() -> None:
+        try:
+            await job()
+        except Exception as exc:
+            log.error("scheduled job %s failed: %s", name, describe_exception(exc))
+
+    return run
 
 
 class ConfigurationError(RuntimeError):
@@ -94,5 +108,5 @@ async def build_app(settings: Settings, *, run_migrations: bool = True,
 def configure_logging(level: str) -> None:
     """Logs go to stderr, so the console adapter's stdout holds only the conversation."""
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("alembic", "aiosqlite", "asyncio"):
+    for noisy in ("alembic", "aiosqlite", "asyncio", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))

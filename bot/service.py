@@ -18,6 +18,7 @@ from bot.content.schema import Outcome as OutcomeSpec
 from bot.content.tips import TipPicker, TipRequest
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.flows import engine
+from bot.logsafe import describe_exception
 from bot.messages import Address, Attachment, InputKind, Reply, Tone, parse_token
 from bot.privacy.export import checkins_csv, export_json
 from bot.safety.responder import SOS_SESSION, crisis_replies, sos_replies
@@ -100,8 +101,9 @@ class CheckinService:
         """The error boundary every adapter wraps each event in: log the fault, apologise, keep going."""
         try:
             return await self.handle(event)
-        except Exception:
-            log.exception("event %s on %s failed", type(event).__name__, event.address.platform)
+        except Exception as exc:  # the message may quote what the person wrote: log only type and place
+            log.error("event %s on %s failed: %s", type(event).__name__, event.address.platform,
+                      describe_exception(exc))
             return [Reply(self._texts.get("error"), tone=Tone.NOTICE)]
 
     async def has_open_checkin(self, address: Address) -> bool:

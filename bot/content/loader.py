@@ -52,6 +52,8 @@ REQUIRED_TEXTS = (
     "error",
     "unknown_flow",
     "empty_command",
+    "crisis_where_none",
+    "sos_footer_none",
     "prompt_greeting",
     "prompt_snooze",
     "snooze_choice_1h",

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.logsafe import describe_exception
 from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,13 @@ async def purge_expired_words(repository: Repository, retention_days: int,
 
 def schedule_retention(scheduler: AsyncIOScheduler, repository: Repository, retention_days: int) -> None:
     """Once at start, then daily."""
-    scheduler.add_job(purge_expired_words, "interval", days=1, args=(repository, retention_days),
+
+    async def purge() -> None:
+        try:
+            await purge_expired_words(repository, retention_days)
+        except Exception as exc:
+            log.error("retention job failed: %s", describe_exception(exc))
+
+    scheduler.add_job(purge, "interval", days=1,
                       id="retention", next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
                       replace_existing=True)

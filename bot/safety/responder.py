@@ -66,9 +66,9 @@ def crisis_replies(texts: Texts, resources: ResourcesFile, country: str | None, 
     danger = any(match.category == "danger" for match in verdict.matches)
     body = "\n".join([lead, texts.get("crisis_not_a_person"), *resource_lines(region, danger_first=danger),
                       emergency_line(texts, region)])
-    where = region.name if code else texts.get("crisis_anywhere")
+    footer = texts.get("crisis_where", where=region.name) if code else texts.get("crisis_where_none")
     return [
-        Reply(body, title=texts.get("crisis_title"), tone=Tone.CRISIS, footer=texts.get("crisis_where", where=where)),
+        Reply(body, title=texts.get("crisis_title"), tone=Tone.CRISIS, footer=footer),
         Reply(texts.get("crisis_grounding"), tone=Tone.CRISIS, question=not_meant_question(),
               footer=texts.get("crisis_still_here")),
     ]
@@ -77,6 +77,5 @@ def crisis_replies(texts: Texts, resources: ResourcesFile, country: str | None, 
 def sos_replies(texts: Texts, resources: ResourcesFile, country: str | None) -> list[Reply]:
     code, region = region_for(resources, country)
     body = "\n".join([texts.get("sos_lead"), *resource_lines(region), emergency_line(texts, region)])
-    where = region.name if code else texts.get("crisis_anywhere")
-    return [Reply(body, title=texts.get("sos_title"), tone=Tone.CRISIS,
-                  footer=texts.get("sos_footer", where=where))]
+    footer = texts.get("sos_footer", where=region.name) if code else texts.get("sos_footer_none")
+    return [Reply(body, title=texts.get("sos_title"), tone=Tone.CRISIS, footer=footer)]

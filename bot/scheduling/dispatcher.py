@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.logsafe import describe_exception
 from bot.messages import Address, Reply
 from bot.ports import RateLimited, TemporaryFailure, Transport, Unreachable
 from bot.scheduling.pacing import Pacer
@@ -94,9 +95,9 @@ class Dispatcher:
         async with self._gate:
             try:
                 await self._deliver(job, stats)
-            except Exception:
+            except Exception as exc:
                 # One bad delivery must not stop the others; it is retried like a temporary failure.
-                log.exception("delivery %s failed unexpectedly", job.id)
+                log.error("delivery %s failed unexpectedly: %s", job.id, describe_exception(exc))
                 await self._retry(job, stats, "error")
 
     def hold_reason(self, job: DeliveryJob, now: datetime) -> str | None:

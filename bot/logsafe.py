@@ -1,0 +1,19 @@
+"""Logging faults without logging what anyone wrote.
+
+An exception's message can quote the values it was given (a database driver echoing a row, a
+ValueError with someone's note in it), so the error boundary logs only the exception's type and where it
+was raised, frame by frame: enough to find the bug, nothing a person typed.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+
+def describe_exception(exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = " <- ".join(f"{frame.filename.rsplit('/site-packages/', 1)[-1]}:{frame.lineno} in {frame.name}"
+                        for frame in reversed(frames[-8:]))
+    cause = exc.__cause__ or exc.__context__
+    chained = f" (from {type(cause).__name__})" if cause is not None else ""
+    return f"{type(exc).__module__}.{type(exc).__qualname__}{chained} at {where or 'unknown'}"
