@@ -117,10 +117,11 @@ def _screen(settings: Settings, text: str, as_json: bool) -> int:
 
 async def _rotate(settings: Settings) -> int:
     url = normalize_database_url(settings.database_url, settings.data_dir)
+    cipher = cipher_for(settings, url)  # check the keys before touching the database
     engine = make_engine(url)
     try:
         await migrate(engine)
-        repository = Repository(make_sessionmaker(engine), cipher_for(settings, url))
+        repository = Repository(make_sessionmaker(engine), cipher)
         count = await repository.rotate_keys()
     finally:
         await engine.dispose()

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.logsafe import describe_exception
+from bot.service import RESUME_WINDOW
 from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -16,7 +17,10 @@ log = logging.getLogger(__name__)
 
 async def purge_expired_words(repository: Repository, retention_days: int,
                               clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> int:
-    purged = await repository.purge_words(clock() - timedelta(days=retention_days))
+    now = clock()
+    # Unfinished check-ins can be resumed for a day; after that their answers serve nobody.
+    purged = await repository.purge_words(now - timedelta(days=retention_days),
+                                          abandoned_before=now - RESUME_WINDOW)
     if purged:
         log.info("retention: removed the words of %d check-ins older than %d days", purged, retention_days)
     return purged

@@ -303,16 +303,18 @@ class Repository:
 
     # ------------------------------------------------------------ housekeeping
 
-    async def purge_words(self, older_than: datetime) -> int:
-        """Retention: people's own words go after the retention period; their numbers stay."""
+    async def purge_words(self, older_than: datetime, *, abandoned_before: datetime | None = None) -> int:
+        """Retention: people's own words go after the retention period; their numbers stay. An unfinished
+        check-in left longer than it can be resumed (`abandoned_before`) loses its answers too."""
         async with self._sessions() as db, db.begin():
             result = await db.execute(
                 update(Checkin).where(Checkin.created_at < older_than, Checkin.words_enc.is_not(None))
                 .values(words_enc=None, has_note=False)
             )
+            stale = older_than if abandoned_before is None else max(older_than, abandoned_before)
             await db.execute(
-                update(FlowSession).where(FlowSession.updated_at < older_than, FlowSession.status.in_(LIVE))
-                .values(status=CANCELLED, answers_enc=self._cipher.encrypt("{}"))
+                update(FlowSession).where(FlowSession.updated_at < stale, FlowSession.status.in_(LIVE))
+                .values(status=CANCELLED, version=FlowSession.version + 1, answers_enc=self._cipher.encrypt("{}"))
             )
             return int(getattr(result, "rowcount", 0) or 0)
 
