@@ -115,6 +115,7 @@ class ScheduleCommands:
         days: int | None = None
         quiet: tuple[time, time] | str | None = "unset"
         flow_id = current.flow_id if current else "daily"
+        every_day = False
         leftovers: list[str] = []
         index = 0
         while index < len(words):
@@ -134,6 +135,7 @@ class ScheduleCommands:
                 break
             if low in {flow.name for flow in self._flows.values()}:
                 flow_id = next(flow.id for flow in self._flows.values() if flow.name == low)
+                every_day = every_day or low == "daily"
                 index += 1
                 continue
             try:
@@ -141,15 +143,19 @@ class ScheduleCommands:
                 index += 1
                 continue
             except RuleError:
-                pass
+                if word[:1].isdigit():  # meant as a time: say what is wrong with it
+                    raise
             try:
                 days = (days or 0) | parse_days(word)
                 index += 1
                 continue
-            except RuleError:
-                pass
+            except RuleError as problem:
+                if low.endswith(("day", "days")):  # meant as a day ("funday"): say so, not "unknown zone"
+                    raise problem from None
             leftovers.append(word)
             index += 1
+        if days is None and every_day:
+            days = EVERY_DAY
         zone = self._zone(" ".join(leftovers)) if leftovers else (current.rule.zone if current else
                                                                   self._default_zone)
         if not zone:
@@ -257,10 +263,11 @@ class ScheduleCommands:
         if record is None or record.id != latest[1]:
             return [Reply(self._texts.get("snooze_nothing"), tone=Tone.INFO)]
         choice = {"hour": "1h", "1hour": "1h", "60m": "1h", "tonight": "evening", "later": "1h"}.get(choice, choice)
-        if choice == "skip":
-            return [Reply(self._texts.get("prompt_skipped"), tone=Tone.INFO)]
         if choice not in SNOOZE_CHOICES:
             return [Reply(self._texts.get("snooze_unknown"), tone=Tone.NOTICE)]
+        await self._store.reset_unanswered(identity_id)  # a snooze or a skip is hearing back
+        if choice == "skip":
+            return [Reply(self._texts.get("prompt_skipped"), tone=Tone.INFO)]
         now = self._clock()
         tz = record.rule.tz
         local_now = now.astimezone(tz)
@@ -277,8 +284,10 @@ class ScheduleCommands:
             day = at.astimezone(tz).date() + (timedelta(days=1) if at.astimezone(tz).time() >= end else timedelta())
             at = datetime.combine(day, end, tzinfo=tz).astimezone(UTC)
             when = f"after your quiet hours ({_fmt_local(at, record.rule.zone)})"
-        await self._store.add_extra(record.id, identity_id, f"{latest[2]}~{at.strftime('%Y%m%d%H%M')}",
-                                    "snooze", at)
+        if record.next_fire_at is not None and at >= record.next_fire_at:
+            # The regular prompt comes first (or at the same moment): it is the one that arrives.
+            return [Reply(self._texts.get("snoozed", when=when), tone=Tone.INFO)]
+        await self._store.add_extra(record.id, identity_id, snooze_slot(latest[2]), "snooze", at, replace_pending=True)
         return [Reply(self._texts.get("snoozed", when=when), tone=Tone.INFO)]
 
     async def dialdown(self, identity_id: int, schedule_id: int, choice: str) -> list[Reply]:
@@ -293,6 +302,13 @@ class ScheduleCommands:
             return [Reply(self._texts.get("dialdown_kept"), tone=Tone.INFO)]
         saved = await self._store.save(identity_id, less_often(record.rule), record.flow_id)
         return [Reply(self._texts.get("dialdown_less", schedule=self.describe(saved).split("\n")[0]), tone=Tone.INFO)]
+
+
+def snooze_slot(slot: str) -> str:
+    """The outbox key of a snooze of `slot`: snoozing again before it arrives moves it, after it
+    arrived makes the next one ("2026-11-26T09:00~z1", "~z2", ...)."""
+    base, _, count = slot.partition("~z")
+    return f"{base}~z{int(count) + 1 if count.isdigit() else 1}"
 
 
 def less_often(rule: Rule) -> Rule:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -137,6 +138,7 @@ def last_firing_at_or_before(rule: Rule, moment: datetime) -> Firing | None:
 
 # ---------------------------------------------------------------- parsing what people type
 
+_DAY_WORD = re.compile(r"(mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)(day|nesday|rsday|urday)?s?")
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$")
 
 
@@ -165,10 +167,9 @@ def parse_days(text: str) -> int:
             mask |= named[part]
             continue
         ends = part.split("-")
-        try:
-            indexes = [DAY_NAMES.index(end[:3]) for end in ends]
-        except ValueError as exc:
-            raise RuleError(f"'{part[:20]}' isn't a day I know; try mon-fri, weekends or mon,wed,fri") from exc
+        if not all(_DAY_WORD.fullmatch(end) for end in ends):
+            raise RuleError(f"'{part[:20]}' isn't a day I know; try mon-fri, weekends or mon,wed,fri")
+        indexes = [DAY_NAMES.index(end[:3]) for end in ends]
         if len(indexes) == 1:
             mask |= 1 << indexes[0]
         elif len(indexes) == 2:
@@ -211,10 +212,26 @@ def parse_quiet(text: str) -> tuple[time, time] | None:
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$")
 
 
+# Offered first when several zones fit an offset: the ones most people mean.
+_WELL_KNOWN = ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Toronto",
+               "America/Sao_Paulo", "America/Mexico_City", "Europe/London", "Europe/Dublin", "Europe/Paris",
+               "Europe/Berlin", "Europe/Madrid", "Europe/Amsterdam", "Africa/Johannesburg", "Asia/Kolkata",
+               "Asia/Tokyo", "Asia/Singapore", "Australia/Sydney", "Australia/Perth", "Pacific/Auckland")
+
+
 @lru_cache(maxsize=1)
 def _zones() -> tuple[str, ...]:
-    return tuple(sorted(zone for zone in available_timezones()
-                        if "/" in zone and not zone.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))))
+    """Canonical zones only (zone1970.tab), so one city never appears under two names."""
+    canonical: set[str] = set()
+    try:  # tzdata, a dependency, ships the IANA tables that list the canonical zones
+        table = resources.files("tzdata").joinpath("zoneinfo", "zone1970.tab")
+        for line in table.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                canonical.add(line.split("\t")[2])
+    except (ModuleNotFoundError, OSError, IndexError):
+        canonical = {zone for zone in available_timezones() if "/" in zone}
+    ordered = [zone for zone in _WELL_KNOWN if zone in canonical]
+    return tuple(ordered + sorted(canonical - set(ordered)))
 
 
 def find_zones(query: str, *, now: datetime | None = None, limit: int = 10) -> list[str]:

@@ -243,8 +243,10 @@ class ScheduleStore:
         })).one()
         return int(row.moved)
 
-    async def add_extra(self, schedule_id: int, identity_id: int, slot: str, kind: str, at: datetime) -> bool:
-        """A one-off delivery (a snooze, say); False when that slot already exists."""
+    async def add_extra(self, schedule_id: int, identity_id: int, slot: str, kind: str, at: datetime, *,
+                        replace_pending: bool = False) -> bool:
+        """A one-off delivery (a snooze, say); False when that slot already exists. With `replace_pending`,
+        an existing one that has not gone out yet is moved to `at` instead."""
         async with self._sessions() as db, db.begin():
             insert = pg_insert if self._postgres(db) else sqlite_insert
             platform = await db.scalar(select(Schedule.platform).where(Schedule.id == schedule_id))
@@ -253,6 +255,13 @@ class ScheduleStore:
                                         slot=slot, kind=kind,
                                         due_at=at, status=PENDING, attempts=0, next_attempt_at=at,
                                         created_at=self._now())
+                .on_conflict_do_update(index_elements=["schedule_id", "slot"],
+                                       set_={"due_at": at, "next_attempt_at": at},
+                                       where=Delivery.status == PENDING)
+                if replace_pending else
+                insert(Delivery).values(schedule_id=schedule_id, identity_id=identity_id, platform=platform,
+                                        slot=slot, kind=kind, due_at=at, status=PENDING, attempts=0,
+                                        next_attempt_at=at, created_at=self._now())
                 .on_conflict_do_nothing(index_elements=["schedule_id", "slot"]))
             return bool(getattr(result, "rowcount", 0))
 
