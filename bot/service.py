@@ -6,6 +6,7 @@ Every piece of free text is screened for crisis before anything else happens wit
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -43,6 +44,7 @@ SCHEDULING_COMMANDS = ("schedule", "pause", "vacation", "resume", "skip", "snooz
 COMMANDS = ("checkin", "tip", "history", "cancel", "help", "sos", "privacy", "export", "forget", "settings",
             *SCHEDULING_COMMANDS)
 BUSY_WINDOW = timedelta(minutes=30)
+SCREEN_INLINE_MAX = 2000
 COMMAND_ALIASES = {"start": "help", "stop": "cancel", "quit": "cancel", "tips": "tip", "topics": "tip",
                    "help me": "sos", "crisis": "sos", "delete": "forget", "erase": "forget"}
 
@@ -79,7 +81,9 @@ class CheckinService:
         who = await self._repo.profile(identity)
         typed = event.text if isinstance(event, TextSubmitted) else event.args if isinstance(event, Command) else ""
         if typed:
-            verdict = self._screener.screen(typed)
+            # Long text is screened off the event loop, so one huge message never stalls anyone else.
+            verdict = self._screener.screen(typed) if len(typed) < SCREEN_INLINE_MAX \
+                else await asyncio.to_thread(self._screener.screen, typed)
             if verdict.crisis:
                 # Only the fact and the time are kept; the words that led here are never stored or logged.
                 await self._repo.record_crisis(identity)

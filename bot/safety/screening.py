@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 ALWAYS = ("explicit", "slang", "burden", "farewell", "method", "danger")
@@ -72,7 +72,8 @@ def _squeeze(word: str) -> str:
 
 
 def _fix_token(token: str) -> str:
-    token = token.strip("'")
+    # "!", "|" and "+" stand for letters only inside a word ("k!ll"); at its end they are punctuation ("kms!").
+    token = token.strip("'").rstrip("!|+")
     if any(ch.isalpha() for ch in token) and not token.isdigit():
         token = token.translate(_LEET)
     return token
@@ -121,12 +122,17 @@ class Screener:
     _by_first: dict[str, list[_Phrase]] = field(init=False, default_factory=dict)
     _wild_first: list[_Phrase] = field(init=False, default_factory=list)
     _idioms: list[_Phrase] = field(init=False, default_factory=list)
+    _idioms_by_first: dict[str, list[_Phrase]] = field(init=False, default_factory=dict)
+    _longest_idiom: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         known: set[tuple[str, ...]] = set()
         for category, items in self.phrases.items():
             for item in items:
-                words = tuple(tokens(item))
+                # A "*" stands for any one word; it is put back between the words of the parts around it.
+                parts = [tuple(tokens(part)) for part in item.split(WILDCARD)]
+                words = tuple(word for index, part in enumerate(parts)
+                              for word in ((WILDCARD,) if index else ()) + part)
                 if not words or (category != IDIOMS and words in known):
                     continue
                 known.add(words)
@@ -134,6 +140,8 @@ class Screener:
                 phrase = _Phrase(category, item, words, compact)
                 if category == IDIOMS:
                     self._idioms.append(phrase)
+                    self._idioms_by_first.setdefault(_squeeze(words[0]), []).append(phrase)
+                    self._longest_idiom = max(self._longest_idiom, len(words))
                 elif words[0] == WILDCARD:
                     self._wild_first.append(phrase)
                 else:
@@ -145,13 +153,13 @@ class Screener:
             return False
         return all(want == WILDCARD or _same_word(words[start + i], want) for i, want in enumerate(phrase.words))
 
-    def _spans(self, words: Sequence[str], candidates: Iterable[_Phrase]) -> list[tuple[int, int, _Phrase]]:
-        found = []
-        for start in range(len(words)):
-            for phrase in candidates:
-                if self._at(words, start, phrase):
-                    found.append((start, start + len(phrase.words), phrase))
-        return found
+    def _inside_idiom(self, words: Sequence[str], start: int, end: int) -> bool:
+        """Whether words[start:end] lie wholly inside an idiom; only idioms that could reach are tried."""
+        for begin in range(max(0, end - self._longest_idiom), start + 1):
+            for idiom in self._idioms_by_first.get(_squeeze(words[begin]), ()):
+                if begin + len(idiom.words) >= end and self._at(words, begin, idiom):
+                    return True
+        return False
 
     def _compact_hits(self, words: Sequence[str], already: set[str]) -> list[_Phrase]:
         """Phrases written without spaces ("#killmyself"); a stretched word is also read squeezed."""
@@ -177,12 +185,10 @@ class Screener:
             for phrase in [*self._by_first.get(_squeeze(word), ()), *self._wild_first]:
                 if self._at(words, start, phrase):
                     hits.append((start, start + len(phrase.words), phrase))
-        idiom_spans = self._spans(words, self._idioms) if any(p.category == AMBIGUOUS for *_, p in hits) else []
         kept = [
             (start, end, phrase)
             for start, end, phrase in hits
-            if phrase.category != AMBIGUOUS
-            or not any(i_start <= start and end <= i_end for i_start, i_end, _ in idiom_spans)
+            if phrase.category != AMBIGUOUS or not self._inside_idiom(words, start, end)
         ]
         compact_hits = self._compact_hits(words, {phrase.compact for *_, phrase in kept})
         matches = [Match(phrase.category, phrase.text) for *_, phrase in kept]

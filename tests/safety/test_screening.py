@@ -1,0 +1,395 @@
+"""Crisis screening as a moderator reads it: what is caught, what is left alone, and that nothing breaks it.
+
+Recall comes first. A miss means a person in danger gets no numbers, so every always-on phrase is also
+checked in disguise (case, spacing, zero-width characters, punctuation, surrounding noise) by a property test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from bot.content.loader import Content
+from bot.safety.screening import ALWAYS, Screener, Verdict
+
+ROOT = Path(__file__).resolve().parents[2]
+ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
+# A long message must not stall the bot (screening runs before anything else, for every message).
+SCREENING_BUDGET_SECONDS = 2.0
+
+
+class ShippedScreener(Screener):
+    """The screener over the shipped lists, named briefly when Hypothesis reports a falsifying example."""
+
+    def __repr__(self) -> str:
+        return "Screener(content.phrases)"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
+
+@pytest.fixture(scope="module")
+def screener(content: Content) -> Screener:
+    return ShippedScreener(content.phrases)
+
+
+def caught(screener: Screener, text: str) -> Verdict:
+    verdict = screener.screen(text)
+    assert verdict.crisis, f"{text!r} should bring up crisis resources, but screening let it through"
+    return verdict
+
+
+def not_caught(screener: Screener, text: str) -> None:
+    verdict = screener.screen(text)
+    assert not verdict.crisis, f"{text!r} is everyday talk, but screening matched {verdict.reasons}"
+
+
+# ---------------------------------------------------------------- what is caught
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("I want to kill myself", "explicit"),
+        ("i keep thinking about ending my life", "explicit"),
+        ("Sometimes I wish I wasn't alive", "explicit"),
+        ("I've been thinking about suicide", "explicit"),
+        ("I started cutting again", "explicit"),
+        ("honestly kms", "slang"),
+        ("I just want to unalive myself", "slang"),
+        ("thinking about sewerslide tbh", "slang"),
+        ("might catch the bus tonight", "slang"),
+        ("Everyone would be better off without me.", "burden"),
+        ("I'm just a burden to everyone", "burden"),
+        ("There's no reason to live anymore", "burden"),
+        ("I can't go on like this", "burden"),
+        ("This is goodbye. Thank you for everything.", "farewell"),
+        ("I've been giving away my things", "farewell"),
+        ("I won't be around much longer", "farewell"),
+        ("How many pills would it take?", "method"),
+        ("how much paracetamol to overdose", "method"),
+        ("how much xanax to die for sure", "method"),
+        ("what is the lethal dose of my meds", "method"),
+        ("where is the tallest bridge near here", "method"),
+        ("He threatened to kill me last night", "danger"),
+        ("I'm scared to go home", "danger"),
+        ("he hits me when he's drunk", "danger"),
+        ("She choked me during the argument", "danger"),
+        ("he won't let me leave the flat", "danger"),
+    ],
+)
+def test_statements_that_suggest_danger_are_caught(screener: Screener, text: str, category: str) -> None:
+    verdict = caught(screener, text)
+    assert category in {match.category for match in verdict.matches}, verdict.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this deadline is killing me",
+        "my phone died",
+        "I could die of embarrassment",
+        "dead tired after the night shift",
+        "When you shout, I feel hurt",
+        "I'm so proud of myself",
+        "killed it at work today",
+        "my feet are killing me",
+        "the suspense is killing me",
+        "I'm dying to see that film",
+        "that was a dead end",
+        "my plant died :(",
+        "I'm so done with this meeting",
+        "I said no and it felt good",
+        "I'm exhausted but okay",
+    ],
+)
+def test_everyday_idioms_are_not_mistaken_for_a_crisis(screener: Screener, text: str) -> None:
+    not_caught(screener, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this deadline is killing me and I want to kill myself",
+        "I could die of embarrassment, honestly I want to die",
+        "my phone died and I have no reason to live",
+        "work is killing me. kms",
+        "dead tired, everyone would be better off without me",
+    ],
+)
+def test_an_idiom_never_hides_an_explicit_statement(screener: Screener, text: str) -> None:
+    verdict = caught(screener, text)
+    assert any(match.category in ALWAYS for match in verdict.matches), verdict.reasons
+
+
+# ---------------------------------------------------------------- normalisation
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I WANT TO KILL MYSELF",
+        "i want to KiLl MySeLf",
+        "kill. myself...",
+        "Kill, myself?",
+        "kiiiill myseeelf",
+        "I want to diiiie",
+        "k i l l myself",
+        "k.i.l.l myself",
+        "k-i-l-l myself",
+        "k\u200bi\u200bl\u200bl myself",
+        "ki\u200dll my\u2060self",
+        "su\u00adicide",
+        "k1ll mys3lf",
+        "su1c1de",
+        "$uicide",
+        "5u1c1d3",
+        "\u043a\u0456ll mys\u0435lf",  # Cyrillic к, і and е
+        "\u0455uicide",  # Cyrillic ѕ
+        "#killmyself",
+        "#kms",
+        "#endmylife",
+        "ｋｉｌｌ ｍｙｓｅｌｆ",  # full-width
+    ],
+)
+def test_disguised_spellings_are_still_caught(screener: Screener, text: str) -> None:
+    caught(screener, text)
+
+
+@pytest.mark.parametrize("text", ["kms!", "ugh kms!!!", "kys!!", "sui!", "ctb!", "I was raped!"])
+def test_an_exclamation_mark_after_a_short_phrase_does_not_hide_it(screener: Screener, text: str) -> None:
+    """A person in distress writes "kms!" as often as "kms"; the "!" must not turn the word into another one."""
+    caught(screener, text)
+
+
+def test_every_always_on_phrase_is_caught_with_an_exclamation_mark(screener: Screener, content: Content) -> None:
+    missed = [phrase for category in ALWAYS for phrase in content.phrases[category]
+              if not screener.screen(phrase.replace("*", "paracetamol") + "!").crisis]
+    assert missed == [], f"these phrases go unnoticed when followed by '!': {missed}"
+
+
+# ---------------------------------------------------------------- context never silences
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("I would never kill myself", "negated"),
+        ("I'm not going to kill myself", "negated"),
+        ("I don't want to overdose", "negated"),
+        ("I used to want to kill myself", "past"),
+        ("years ago I thought about suicide", "past"),
+        ("when I was a teen I was cutting myself", "past"),
+        ("my friend wants to kill herself", "other_person"),
+        ("my sister said she wants to die", "other_person"),
+        ("I'm scared my brother will hurt himself", "other_person"),
+    ],
+)
+def test_negation_past_or_another_person_is_reported_but_resources_still_show(screener: Screener, text: str,
+                                                                            flag: str) -> None:
+    verdict = caught(screener, text)
+    assert getattr(verdict, flag) is True, f"{text!r}: expected {flag}, got {verdict.context}"
+    assert flag in verdict.context
+    assert verdict.as_json()["crisis"] is True
+
+
+def test_a_plain_first_person_statement_has_no_softening_context(screener: Screener) -> None:
+    verdict = caught(screener, "I want to kill myself")
+    assert (verdict.negated, verdict.past, verdict.other_person) == (False, False, False)
+    assert verdict.context == []
+    assert verdict.reasons == ["explicit: kill myself"]
+
+
+def test_someone_else_hurting_the_person_is_about_them_not_another_person(screener: Screener) -> None:
+    verdict = caught(screener, "he threatened to kill me")
+    assert "danger: threatened to kill me" in verdict.reasons
+    assert not verdict.other_person
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def _mixed_scripts(length: int) -> str:
+    pieces = ("Hello there ", "今日は疲れた ", "مرحبا بالعالم ", "Привет мир ", "Γειά σου ", "😀😭🙂 ",
+              "<b>bold</b> ", "**bold** ", "<@123> ", "\x00\x07\x1b[31m ", "\u202e\u2066 ", "   \n\t ")
+    text = "".join(pieces[index % len(pieces)] for index in range(length // 8 + 1))
+    return text[:length]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "\n\n\t",
+        "😀😭🙂🫠",
+        "<b>hello</b> **bold** _it_ <@123> <#456> <!here> `code` ```block```",
+        "\x00\x01\x02\x07\x1b[31mred\x1b[0m\x7f",
+        "\ud800",  # a lone surrogate, as a broken client may send
+        "\u202eevil\u202c \u2066isolate\u2069",
+        "!!!!$$$$@@@@||||++++''''",
+        "1 2 3 4 5 6 7 8 9 0",
+        "a " * 50_000,
+        "x" * 100_000,
+        _mixed_scripts(100_000),
+    ],
+    ids=["empty", "space", "whitespace", "emoji", "markup", "control", "surrogate", "bidi", "symbols", "digits",
+         "single-letters", "one-long-word", "mixed-scripts-100k"],
+)
+def test_bad_input_never_crashes_and_finishes_quickly(screener: Screener, text: str) -> None:
+    started = time.perf_counter()
+    verdict = screener.screen(text)
+    elapsed = time.perf_counter() - started
+    assert verdict.crisis is False
+    assert verdict.matches == ()
+    assert elapsed < SCREENING_BUDGET_SECONDS, f"screening took {elapsed:.1f}s"
+
+
+def test_markup_around_a_statement_does_not_hide_it(screener: Screener) -> None:
+    caught(screener, "<b>I want to kill myself</b>")
+    caught(screener, "**i want to die**")
+    caught(screener, "<@123> kms")
+    caught(screener, "\x1b[31mi want to end my life\x1b[0m")
+
+
+def test_a_statement_deep_inside_a_long_message_is_caught(screener: Screener) -> None:
+    filler = _mixed_scripts(50_000)
+    caught(screener, filler + " and I want to kill myself " + filler)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ("dead tired " * 10_000)[:100_000],
+        ("this deadline is killing me " * 4_000)[:100_000],
+    ],
+    ids=["dead-tired-repeated", "killing-me-repeated"],
+)
+def test_a_long_message_full_of_idioms_is_screened_without_stalling(screener: Screener, text: str) -> None:
+    """Screening runs on the event loop before every reply; seconds spent here freeze the bot for everyone."""
+    started = time.perf_counter()
+    verdict = screener.screen(text)
+    elapsed = time.perf_counter() - started
+    assert verdict.crisis is False
+    assert elapsed < SCREENING_BUDGET_SECONDS, f"screening {len(text):,} characters took {elapsed:.1f}s"
+
+
+# ---------------------------------------------------------------- the property: no disguise hides a phrase
+
+PADDING = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=ord("a"), max_codepoint=ord("z")),
+        st.characters(min_codepoint=ord("A"), max_codepoint=ord("Z")),
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF),  # CJK
+        st.characters(min_codepoint=0x0621, max_codepoint=0x063A),  # Arabic letters
+        st.characters(min_codepoint=0x1F600, max_codepoint=0x1F64F),  # emoji
+        st.sampled_from(" ,.;:?-()\n"),
+    ),
+    max_size=30,
+)
+# Never a character screening reads as part of a word (', !, $, @, |, +): padding must not join the phrase.
+SEPARATOR = st.text(alphabet=" ,.;:?-()\"\n", min_size=1, max_size=3)
+GAP = st.text(alphabet=" \t\u00a0", min_size=1, max_size=4)
+TRAILING = st.sampled_from(["", ".", "!", "?", "...", "!!", "?!", "!?", ",", " :(", "…", "!!!"])
+WILDCARD_WORDS = st.sampled_from(["paracetamol", "insulin", "tylenol", "ibuprofen", "it"])
+
+
+@st.composite
+def disguised(draw: st.DrawFn, phrase: str) -> str:
+    words = []
+    for word in phrase.split():
+        if word == "*":
+            word = draw(WILDCARD_WORDS)
+        cased = "".join(ch.upper() if draw(st.booleans()) else ch.lower() for ch in word)
+        hidden = cased[0] + "".join(
+            (draw(st.sampled_from(ZERO_WIDTH)) if draw(st.booleans()) else "") + ch for ch in cased[1:])
+        words.append(hidden)
+    body = words[0] + "".join(draw(GAP) + word for word in words[1:])
+    return draw(PADDING) + draw(SEPARATOR) + body + draw(TRAILING) + draw(SEPARATOR) + draw(PADDING)
+
+
+def _always_on(screener: Screener) -> list[tuple[str, str]]:
+    return [(category, phrase) for category in ALWAYS for phrase in screener.phrases[category]]
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_no_disguise_hides_an_always_on_phrase(screener: Screener, data: st.DataObject) -> None:
+    category, phrase = data.draw(st.sampled_from(_always_on(screener)), label="phrase")
+    text = data.draw(disguised(phrase), label="text")
+    verdict = screener.screen(text)
+    assert verdict.crisis, f"{category} phrase {phrase!r} was missed in {text!r}"
+
+
+def _apply(phrase: str, rnd: random.Random, gap: str) -> str:
+    words = []
+    for word in phrase.split():
+        if word == "*":
+            word = rnd.choice(["paracetamol", "insulin", "tylenol", "ibuprofen", "it"])
+        cased = "".join(ch.upper() if rnd.random() < 0.5 else ch.lower() for ch in word)
+        words.append(cased[0] + "".join(
+            (rnd.choice(ZERO_WIDTH) if rnd.random() < 0.3 else "") + ch for ch in cased[1:]))
+    return gap.join(words)
+
+
+# No shrinking: the failure message already lists every phrase missed, and shrinking 190 screens per example
+# would take minutes.
+@settings(max_examples=100, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(before=PADDING, opening=SEPARATOR, gap=GAP, trailing=TRAILING, closing=SEPARATOR, after=PADDING,
+       seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_one_disguise_hides_no_always_on_phrase(screener: Screener, before: str, opening: str, gap: str,
+                                                trailing: str, closing: str, after: str, seed: int) -> None:
+    """The sampled test above cannot reach every phrase; this one puts each disguise on all of them."""
+    rnd = random.Random(seed)
+    missed = []
+    for category, phrase in _always_on(screener):
+        text = before + opening + _apply(phrase, rnd, gap) + trailing + closing + after
+        if not screener.screen(text).crisis:
+            missed.append(f"{category}: {text!r}")
+    assert missed == [], f"missed {len(missed)} phrase(s):\n" + "\n".join(missed)
+
+
+# ---------------------------------------------------------------- the `screen` command
+
+
+def _screen(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if key not in {"CONTENT_DIR", "DATABASE_URL"}}
+    return subprocess.run([sys.executable, "-m", "bot", "screen", *args], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=120, check=False)
+
+
+def test_screen_json_prints_the_machine_readable_verdict() -> None:
+    result = _screen("--json", "I used to want to kill myself")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"crisis": True, "reasons": ["explicit: kill myself"], "context": ["past"]}
+
+
+def test_screen_json_for_an_idiom_says_no() -> None:
+    result = _screen("--json", "this deadline is killing me")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"crisis": False, "reasons": [], "context": []}
+
+
+def test_screen_prints_a_readable_verdict() -> None:
+    result = _screen("my friend wants to kill herself")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "crisis: YES — resources would be shown"
+    assert "  matched explicit: kill herself" in lines
+    assert "  context (changes the wording only): other_person" in lines
+
+    calm = _screen("my phone died")
+    assert calm.returncode == 0, calm.stderr
+    assert calm.stdout.splitlines() == ["crisis: no"]
