@@ -12,7 +12,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.console.adapter import ConsoleAdapter
 from bot.content.loader import Content, load_content
@@ -98,6 +98,17 @@ async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncS
     await migrate(engine)
     try:
         yield make_sessionmaker(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def raw_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """A second engine on the same migrated database, for reading it the way someone with a dump would."""
+    engine = make_engine(database_url)
+    await migrate(engine)
+    try:
+        yield engine
     finally:
         await engine.dispose()
 

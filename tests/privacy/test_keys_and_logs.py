@@ -11,7 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from bot.content.loader import Content
 from bot.content.tips import TipPicker
 from bot.privacy.crypto import Cipher, CipherError
 from bot.service import CheckinService
-from bot.storage.database import make_engine, make_sessionmaker, migrate
+from bot.storage.database import make_sessionmaker
 from bot.storage.models import Base
 from bot.storage.repository import Repository
 from tests.conftest import POSTGRES_ADMIN_DSN, FakeClock, met
@@ -99,36 +99,26 @@ async def test_a_persons_words_are_not_in_the_database_files(console: ConsoleAda
 # ---------------------------------------------------------------- key rotation
 
 
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(database_url)
-    await migrate(engine)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
-
-
 def service_with(content: Content, repository: Repository, clock: FakeClock) -> CheckinService:
     return CheckinService(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock)
 
 
-async def test_after_rotation_the_new_key_alone_reads_everything(engine: AsyncEngine, content: Content,
+async def test_after_rotation_the_new_key_alone_reads_everything(raw_engine: AsyncEngine, content: Content,
                                                                  clock: FakeClock, tmp_path: Path) -> None:
     old, new = Fernet.generate_key(), Fernet.generate_key()
-    sessions = make_sessionmaker(engine)
+    sessions = make_sessionmaker(raw_engine)
     before = Repository(sessions, Cipher([old]), clock)
     console = await met(ConsoleAdapter(service_with(content, before, clock), "ana", interactive=False,
                                        files_dir=tmp_path / "exports"))
     await conversation(console)
     me = await before.identity_id(console.address)
-    tokens = await stored_tokens(engine)
+    tokens = await stored_tokens(raw_engine)
     assert len(tokens) >= 5, "three sessions and two check-ins with words"
 
     rotated = await Repository(sessions, Cipher([new, old]), clock).rotate_keys(batch_size=2)
 
     assert rotated == len(tokens)
-    after_tokens = await stored_tokens(engine)
+    after_tokens = await stored_tokens(raw_engine)
     for token in after_tokens:
         Cipher([new]).decrypt(token)
         with pytest.raises(CipherError):
@@ -154,8 +144,8 @@ async def test_after_rotation_the_new_key_alone_reads_everything(engine: AsyncEn
         "    ", ""), out
 
 
-async def test_rotation_with_nothing_stored_changes_nothing(engine: AsyncEngine, clock: FakeClock) -> None:
-    repository = Repository(make_sessionmaker(engine), Cipher([Fernet.generate_key()]), clock)
+async def test_rotation_with_nothing_stored_changes_nothing(raw_engine: AsyncEngine, clock: FakeClock) -> None:
+    repository = Repository(make_sessionmaker(raw_engine), Cipher([Fernet.generate_key()]), clock)
     assert await repository.rotate_keys() == 0
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,6 @@ from bot.events import ChoicePicked, Command
 from bot.messages import Address
 from bot.privacy.crypto import Cipher
 from bot.service import CheckinService
-from bot.storage.database import make_engine, migrate
 from bot.storage.models import Base
 from bot.storage.repository import Repository
 
@@ -34,17 +32,6 @@ PREPARE_WORDS = (
 )
 SECRETS = (NOTE, "Marmalade-orbit", "my sister reads", *PREPARE_WORDS, "Xylophone", "Quillwort", "Zephyrine",
            "Brackenfold")
-
-
-@pytest.fixture
-async def raw_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    """A second engine on the same database, for reading it the way an attacker with a dump would."""
-    engine = make_engine(database_url)
-    await migrate(engine)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 async def every_stored_value(engine: AsyncEngine) -> list[tuple[str, str, str]]:
