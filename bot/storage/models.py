@@ -120,6 +120,8 @@ class Schedule(Base):
     __table_args__ = (
         UniqueConstraint("identity_id", "kind", name="uq_schedule_identity_kind"),
         Index("ix_schedules_next_fire_at", "next_fire_at"),
+        # Claims run per distinct rule: this index lets each group find its due rows without a scan.
+        Index("ix_schedules_rule_due", "days", "times", "zone", "next_fire_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

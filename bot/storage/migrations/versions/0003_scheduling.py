@@ -43,6 +43,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("identity_id", "kind", name="uq_schedule_identity_kind"),
     )
     op.create_index("ix_schedules_next_fire_at", "schedules", ["next_fire_at"])
+    op.create_index("ix_schedules_rule_due", "schedules", ["days", "times", "zone", "next_fire_at"])
     op.create_table(
         "deliveries",
         sa.Column("id", sa.Integer(), primary_key=True),
