@@ -110,6 +110,9 @@ class CheckinService:
                       describe_exception(exc))
             return [Reply(self._texts.get("error"), tone=Tone.NOTICE)]
 
+    async def remember_dm_channel(self, address: Address, channel_id: str) -> None:
+        await self._repo.remember_dm_channel(address, channel_id)
+
     async def has_open_checkin(self, address: Address) -> bool:
         identity = await self._repo.identity_id(address)
         return await self._open_session(identity) is not None

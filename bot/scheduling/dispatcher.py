@@ -129,7 +129,7 @@ class Dispatcher:
             await self._store.finish(job, SKIPPED, reason=prompt)
             stats.skip(prompt)
             return
-        address = Address(job.platform, job.workspace_id, job.user_id)
+        address = Address(job.platform, job.workspace_id, job.user_id, job.dm_channel_id or "")
         while (wait := self._pacer.delay(address)) > 0:
             await self._sleep(wait)
         try:

@@ -89,6 +89,7 @@ class DeliveryJob:
     user_id: str
     crisis_at: datetime | None
     unreachable_at: datetime | None
+    dm_channel_id: str | None
     flow_id: str
     rule: Rule
     paused_until: datetime | None
@@ -334,7 +335,8 @@ class ScheduleStore:
             rows = (await db.execute(
                 select(Delivery.id, Delivery.schedule_id, Delivery.identity_id, Delivery.slot, Delivery.kind,
                        Delivery.due_at, Delivery.attempts, Identity.platform, Identity.workspace_id,
-                       Identity.user_id, Identity.crisis_at, Identity.unreachable_at, Schedule.flow_id,
+                       Identity.user_id, Identity.crisis_at, Identity.unreachable_at, Identity.dm_channel_id,
+                       Schedule.flow_id,
                        Schedule.days, Schedule.times, Schedule.zone, Schedule.quiet, Schedule.paused_until,
                        Schedule.unanswered, Schedule.dialdown_asked)
                 .join(Identity, Identity.id == Delivery.identity_id)
@@ -342,8 +344,8 @@ class ScheduleStore:
                 .where(Delivery.id.in_(leased)).order_by(Delivery.due_at))).all()
         return [DeliveryJob(row.id, row.schedule_id, row.identity_id, row.slot, row.kind, row.due_at, row.attempts,
                             row.platform, row.workspace_id, row.user_id, row.crisis_at, row.unreachable_at,
-                            row.flow_id, rule_of(row.days, row.times, row.zone, row.quiet), row.paused_until,
-                            row.unanswered, row.dialdown_asked) for row in rows]
+                            row.dm_channel_id, row.flow_id, rule_of(row.days, row.times, row.zone, row.quiet),
+                            row.paused_until, row.unanswered, row.dialdown_asked) for row in rows]
 
     async def finish(self, job: DeliveryJob, status: str, *, reason: str | None = None,
                      session_id: str | None = None, prompted: bool = False) -> None:

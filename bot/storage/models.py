@@ -54,6 +54,7 @@ class Identity(Base):
     introduced_at: Mapped[datetime | None] = mapped_column()
     crisis_at: Mapped[datetime | None] = mapped_column()
     unreachable_at: Mapped[datetime | None] = mapped_column()
+    dm_channel_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class FlowSession(Base):

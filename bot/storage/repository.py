@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -236,6 +236,14 @@ class Repository:
                 .values(introduced_at=self._now())
             )
             return bool(getattr(result, "rowcount", 0))
+
+    async def remember_dm_channel(self, address: Address, channel_id: str) -> None:
+        """Adapters report the direct-message channel they opened, so later sends skip opening it again."""
+        identity_id = await self.identity_id(address)
+        async with self._sessions() as db, db.begin():
+            await db.execute(update(Identity).where(Identity.id == identity_id, or_(
+                Identity.dm_channel_id.is_(None), Identity.dm_channel_id != channel_id))
+                .values(dm_channel_id=channel_id[:64]))
 
     async def clear_unreachable(self, identity_id: int) -> None:
         async with self._sessions() as db, db.begin():
