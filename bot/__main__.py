@@ -51,14 +51,60 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--count", type=int, default=5, help="how many fire times (default 5, at most 1000)")
     preview.add_argument("--quiet-hours", help="apply quiet hours the way delivery does, e.g. 21:00-08:00")
     preview.add_argument("--json", action="store_true", help="print a JSON list of {utc, local}")
+    discord_parser = commands.add_parser("discord", help="Discord helpers")
+    discord_commands = discord_parser.add_subparsers(dest="discord_command", required=True, metavar="ACTION")
+    discord_commands.add_parser("invite-url", help="print the install links (needs DISCORD_APPLICATION_ID)")
     content = commands.add_parser("content", help="work with content/ files")
     content_commands = content.add_subparsers(dest="content_command", required=True, metavar="ACTION")
     content_commands.add_parser("check", help="validate every content file")
     return parser
 
 
+# Send Messages, Embed Links, Attach Files, Use Application Commands: all the bot ever does in a channel.
+DISCORD_PERMISSIONS = (1 << 11) | (1 << 14) | (1 << 15) | (1 << 31)
+
+
+def discord_invite_urls(application_id: str) -> dict[str, str]:
+    """Install links: to a server (bot + slash commands) and to a person's account (slash commands in DMs)."""
+    base = f"https://discord.com/oauth2/authorize?client_id={application_id}"
+    return {
+        "server": f"{base}&scope=bot+applications.commands&permissions={DISCORD_PERMISSIONS}&integration_type=0",
+        "user": f"{base}&scope=applications.commands&integration_type=1",
+    }
+
+
+def _invite_url(settings: Settings) -> int:
+    if not settings.discord_application_id:
+        print("Set DISCORD_APPLICATION_ID (Developer Portal → your app → General Information → Application ID).",
+              file=sys.stderr)
+        return 2
+    urls = discord_invite_urls(settings.discord_application_id)
+    print(f"Add to a server:     {urls['server']}")
+    print(f"Add to your account: {urls['user']}")
+    return 0
+
+
+async def _run_discord(settings: Settings) -> int:
+    from adapters.discord.adapter import DiscordAdapter, configure_endpoints  # only the CLI imports adapters
+
+    token = settings.discord_token.get_secret_value()
+    if not token:
+        print("Set DISCORD_TOKEN to run on Discord (see the README's Discord section).", file=sys.stderr)
+        return 2
+    configure_endpoints(settings.discord_api_base, settings.discord_gateway_url)
+    async with build_app(settings) as app:
+        adapter = DiscordAdapter(app.service, app.content, token, guild_ids=settings.discord_guild_id_list(),
+                                 shard_ids=settings.discord_shard_id_list() or None,
+                                 shard_count=settings.discord_shard_count or None)
+        app.start_delivery({"discord": adapter})
+        await adapter.run()
+    return 0
+
+
 async def _run(settings: Settings, adapter_name: str | None) -> int:
     chosen = adapter_name or settings.chosen_adapter()
+    if chosen == "discord":
+        return await _run_discord(settings)
     if chosen != "console":
         print(f"The {chosen} adapter is not part of this build yet; use --adapter console.", file=sys.stderr)
         return 2
@@ -213,6 +259,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         if args.command == "doctor":
             return asyncio.run(_doctor(settings))
+        if args.command == "discord":
+            return _invite_url(settings)
         if args.command == "content":
             return _content_check(settings)
         if args.command == "schedule":

@@ -34,6 +34,15 @@ class Settings(BaseSettings):
     dispatch_interval_seconds: float = Field(10.0, gt=0, le=300, description="How often due prompts are claimed.")
     tip_history_size: int = Field(20, ge=0, le=500, description="How many recent tips a person won't see again.")
     discord_token: SecretStr = Field(SecretStr(""), description="Discord bot token; set it to run on Discord.")
+    discord_application_id: str = Field("", pattern=r"^[0-9]*$",
+                                        description="Discord application id, for `boundary-bot discord invite-url`.")
+    discord_guild_ids: str = Field("", pattern=r"^[0-9,\s]*$",
+                                   description="Comma-separated server ids to sync commands to at once; empty: global.")
+    discord_shard_ids: str = Field("", pattern=r"^[0-9,\s]*$",
+                                   description="Comma-separated shard ids this process runs; empty: all.")
+    discord_shard_count: int = Field(0, ge=0, description="Total number of shards; 0: one process, no sharding.")
+    discord_api_base: str = Field("https://discord.com/api/v10", description="Discord REST base URL.")
+    discord_gateway_url: str = Field("wss://gateway.discord.gg/", description="Discord gateway URL.")
     slack_bot_token: SecretStr = Field(SecretStr(""), description="Slack bot token (xoxb-...).")
     slack_app_token: SecretStr = Field(SecretStr(""), description="Slack app-level token (xapp-...) for Socket Mode.")
     slack_signing_secret: SecretStr = Field(SecretStr(""), description="Slack signing secret for HTTP mode.")
@@ -42,6 +51,16 @@ class Settings(BaseSettings):
     @classmethod
     def _content_default(cls, value: object) -> object:
         return PROJECT_CONTENT if value in ("", None) else value
+
+    @staticmethod
+    def _ids(text: str) -> list[int]:
+        return [int(part) for part in text.replace(" ", "").split(",") if part]
+
+    def discord_guild_id_list(self) -> list[int]:
+        return self._ids(self.discord_guild_ids)
+
+    def discord_shard_id_list(self) -> list[int]:
+        return self._ids(self.discord_shard_ids)
 
     def chosen_adapter(self) -> Literal["console", "discord", "slack"]:
         if self.adapter != "auto":

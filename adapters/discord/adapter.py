@@ -1,0 +1,490 @@
+"""The Discord adapter: slash commands, token buttons and selects, modals for typed answers, DMs.
+
+Thin by design: it turns interactions into core events and core replies into Discord messages. Nothing a
+person writes is logged or shown in a server channel: in a server every answer is ephemeral and a check-in
+moves to the person's DMs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import aiohttp
+import discord
+import discord.gateway
+import discord.http
+import yarl
+from discord import app_commands
+
+from adapters.discord.render import (
+    ButtonSpec,
+    Outgoing,
+    SelectSpec,
+    Style,
+    discord_files,
+    has_question,
+    parse_text_value,
+    render_replies,
+)
+from bot.content.loader import Content
+from bot.events import ChoicePicked, Command, Event, TextSubmitted
+from bot.logsafe import describe_exception
+from bot.messages import Address, Reply, parse_token
+from bot.ports import Capabilities, RateLimited, TemporaryFailure, Unreachable
+from bot.scheduling.rules import find_zones
+from bot.service import COMMANDS, CheckinService
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+# One identity per Discord user: user ids are global, and a check-in started in a server continues in DMs.
+PERSONAL_WORKSPACE = "dm"
+TOKEN_TEMPLATE = (r"ci:(?P<session>[A-Za-z0-9_-]{1,24}):(?P<step>[A-Za-z0-9_-]{1,24})"
+                  r"(?::(?P<value>[A-Za-z0-9_.-]{1,40}))?")
+TEXT_INPUT_ID = "text"
+DMS_CLOSED = 50007
+DEFAULT_API_BASE = "https://discord.com/api/v10"
+DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
+MOVED_TO_DMS = "I've sent this to your direct messages, so it stays between us."
+DMS_CLOSED_HERE = ("I couldn't send you a direct message (your DMs are closed for this server), so here it is "
+                   "privately instead. Only you can see this.")
+MODAL_TITLE = "Your answer"
+MODAL_TIMEOUT = 900.0
+MODAL_LABEL = "Only you and boundary-bot see this"
+
+DESCRIPTIONS: Mapping[str, str] = {
+    "checkin": "Start a private check-in (daily, weekly, prepare or repair)",
+    "tip": "A boundary tip or script, optionally on a topic",
+    "history": "Your last four weeks, privately",
+    "cancel": "Leave the current check-in without saving it",
+    "help": "What boundary-bot does and how to use it",
+    "sos": "People you can reach right now",
+    "privacy": "What is kept, for how long, and who can see it",
+    "export": "Download everything boundary-bot keeps about you",
+    "forget": "Erase everything boundary-bot keeps about you",
+    "settings": "Your country for support numbers, and whether notes are kept",
+    "schedule": "See or set when check-ins arrive (e.g. weekdays 09:00)",
+    "pause": "Pause scheduled check-ins, optionally until a date",
+    "vacation": "Pause scheduled check-ins for a holiday",
+    "resume": "Resume scheduled check-ins",
+    "skip": "Skip the next scheduled check-in",
+    "snooze": "Move the latest check-in prompt to later",
+}
+SNOOZE_OPTIONS = (("In an hour", "1h"), ("This evening", "evening"), ("Tomorrow", "tomorrow"))
+
+Interaction = discord.Interaction[discord.Client]
+
+
+def configure_endpoints(api_base: str, gateway_url: str) -> None:
+    """Point discord.py at a REST proxy or a local Discord (process-wide: discord.py keeps these on classes)."""
+    discord.http.Route.BASE = api_base.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def delivery_error(exc: BaseException) -> Exception | None:
+    """What a failed send means for the core's delivery: closed DMs, wait, or try again later."""
+    if isinstance(exc, discord.Forbidden) and exc.code == DMS_CLOSED:
+        return Unreachable("direct messages closed")
+    if isinstance(exc, discord.RateLimited):
+        return RateLimited(exc.retry_after)
+    if isinstance(exc, discord.HTTPException) and exc.status == 429:
+        retry_after = exc.response.headers.get("Retry-After") if exc.response is not None else None
+        try:
+            return RateLimited(float(retry_after) if retry_after else 5.0)
+        except ValueError:
+            return RateLimited(5.0)
+    if isinstance(exc, discord.HTTPException) and exc.status >= 500:
+        return TemporaryFailure(f"discord answered {exc.status}")
+    if isinstance(exc, (TimeoutError, aiohttp.ClientError, OSError, discord.GatewayNotFound)):
+        return TemporaryFailure(type(exc).__name__)
+    return None
+
+
+def modal_text(components: Iterable[Mapping[str, Any]]) -> str | None:
+    """The value of our text input in a modal submission (action rows or labels, as Discord sends them)."""
+    for component in components:
+        if component.get("custom_id") == TEXT_INPUT_ID and "value" in component:
+            return str(component["value"])
+        inner = list(component.get("components") or [])
+        if isinstance(component.get("component"), Mapping):
+            inner.append(component["component"])
+        found = modal_text(inner)
+        if found is not None:
+            return found
+    return None
+
+
+class TokenItem(discord.ui.DynamicItem[discord.ui.Item[discord.ui.View]], template=TOKEN_TEMPLATE):
+    """A button or select whose custom_id is a core token: it works after a restart, on any instance."""
+
+    def __init__(self, item: discord.ui.Item[discord.ui.View], adapter: DiscordAdapter | None = None) -> None:
+        super().__init__(item)
+        self.adapter = adapter
+
+    @classmethod
+    async def from_custom_id(cls, interaction: Interaction, item: discord.ui.Item[discord.ui.View],
+                             match: re.Match[str], /) -> TokenItem:
+        client = interaction.client
+        adapter = client.adapter if isinstance(client, _Hooks) else None
+        return cls(item, adapter)
+
+    async def callback(self, interaction: Interaction) -> None:
+        if self.adapter is not None:
+            values = tuple(self.item.values) if isinstance(self.item, discord.ui.Select) else ()
+            await self.adapter.on_component(interaction, self.custom_id, values)
+
+
+class TokenModal(discord.ui.Modal):
+    """The text box for a free-text step. Its submission is handled in on_interaction (the same code path
+    after a restart, when discord.py no longer knows the modal), so on_submit does nothing."""
+
+    def __init__(self, token: str, max_length: int, placeholder: str = "") -> None:
+        # A timeout, so a box opened and closed unsent does not stay in discord.py's memory for ever.
+        super().__init__(title=MODAL_TITLE, custom_id=token, timeout=MODAL_TIMEOUT)
+        self.add_item(discord.ui.TextInput(label=MODAL_LABEL, custom_id=TEXT_INPUT_ID,
+                                           style=discord.TextStyle.paragraph,
+                                           max_length=min(max_length, 4000) if max_length > 0 else 4000,
+                                           placeholder=placeholder[:100] or None))
+
+    async def on_submit(self, interaction: Interaction, /) -> None:
+        return None
+
+
+class _Hooks:
+    """What the adapter needs from its client; mixed into Client or AutoShardedClient."""
+
+    adapter: DiscordAdapter
+
+    async def setup_hook(self) -> None:
+        await self.adapter.setup()
+
+    async def on_interaction(self, interaction: Interaction) -> None:
+        await self.adapter.on_interaction(interaction)
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.adapter.on_message(message)
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        exc = sys.exc_info()[1]
+        log.error("discord event %s failed: %s", event_method,
+                  describe_exception(exc) if exc is not None else "unknown")
+
+
+class _Client(_Hooks, discord.Client):
+    def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
+        super().__init__(**options)
+        self.adapter = adapter
+
+
+class _ShardedClient(_Hooks, discord.AutoShardedClient):
+    def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
+        super().__init__(**options)
+        self.adapter = adapter
+
+
+class DiscordAdapter:
+    name = PLATFORM
+    capabilities = Capabilities(max_text_length=2000, max_buttons=25, max_select_options=25, ephemeral=True,
+                                modals=True, images=True, rich_text=True)
+
+    def __init__(self, service: CheckinService, content: Content, token: str, *,
+                 guild_ids: Sequence[int] = (), shard_ids: Sequence[int] | None = None,
+                 shard_count: int | None = None, sync_commands: bool = True,
+                 guild_ready_timeout: float = 2.0, max_ratelimit_timeout: float | None = 30.0) -> None:
+        # discord.py logs raw gateway payloads and request bodies at DEBUG: those hold what people write.
+        library_log = logging.getLogger("discord")
+        library_log.setLevel(max(logging.INFO, library_log.level))
+        self._service = service
+        self._content = content
+        self._token = token
+        self._guild_ids = tuple(guild_ids)
+        self._sync_commands = sync_commands
+        self._dm_channels: dict[str, int] = {}
+        intents = discord.Intents.default()
+        intents.message_content = False
+        options: dict[str, Any] = {
+            "intents": intents, "allowed_mentions": discord.AllowedMentions.none(),
+            "guild_ready_timeout": guild_ready_timeout, "max_ratelimit_timeout": max_ratelimit_timeout,
+        }
+        if shard_ids or shard_count:
+            self.client: discord.Client = _ShardedClient(self, shard_ids=list(shard_ids) if shard_ids else None,
+                                                         shard_count=shard_count, **options)
+        else:
+            self.client = _Client(self, **options)
+        self.tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(
+            self.client,
+            allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True),
+            allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
+        )
+        self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
+        self._add_commands()
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def run(self) -> None:
+        async with self.client:
+            await self.client.start(self._token)
+
+    async def setup(self) -> None:
+        self.client.add_dynamic_items(TokenItem)
+        if not self._sync_commands:
+            return
+        if self._guild_ids:
+            for guild_id in self._guild_ids:
+                guild = discord.Object(guild_id)
+                self.tree.copy_global_to(guild=guild)
+                synced = await self.tree.sync(guild=guild)
+                log.info("synced %d commands to server %s", len(synced), guild_id)
+        else:
+            synced = await self.tree.sync()
+            log.info("synced %d global commands (Discord may take a while to show them everywhere)", len(synced))
+
+    # ------------------------------------------------------------ commands
+
+    def _add_commands(self) -> None:
+        flows = [app_commands.Choice(name=f"{flow.name} — {flow.description}"[:100], value=flow.name)
+                 for flow in self._content.flows.values()][:25]
+        adapter = self
+
+        @app_commands.command(name="checkin", description=DESCRIPTIONS["checkin"])
+        @app_commands.describe(flow="Which check-in (default: daily)")
+        @app_commands.choices(flow=flows)
+        async def checkin(interaction: Interaction, flow: str | None = None) -> None:
+            await adapter.on_command(interaction, "checkin", flow or "")
+
+        @app_commands.command(name="tip", description=DESCRIPTIONS["tip"])
+        @app_commands.describe(topic="A topic, e.g. saying-no (leave empty for any)")
+        async def tip(interaction: Interaction, topic: str | None = None) -> None:
+            await adapter.on_command(interaction, "tip", topic or "")
+
+        @tip.autocomplete("topic")
+        async def topic_choices(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+            return adapter.topic_choices(current)
+
+        @app_commands.command(name="schedule", description=DESCRIPTIONS["schedule"])
+        @app_commands.describe(rule="Days and times, e.g. 'weekdays 09:00' or 'off' (empty: show yours)",
+                               timezone="Your time zone, e.g. Europe/Berlin")
+        async def schedule(interaction: Interaction, rule: str | None = None, timezone: str | None = None) -> None:
+            args = " ".join(part for part in (rule or "", f"in {timezone}" if timezone else "") if part)
+            await adapter.on_command(interaction, "schedule", args)
+
+        @schedule.autocomplete("timezone")
+        async def zone_choices(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+            try:
+                zones = find_zones(current[:100], limit=25)
+            except Exception as exc:  # a suggestion list must never take the command down
+                log.error("discord timezone autocomplete failed: %s", describe_exception(exc))
+                zones = []
+            return [app_commands.Choice(name=zone[:100], value=zone[:100]) for zone in zones]
+
+        @app_commands.command(name="pause", description=DESCRIPTIONS["pause"])
+        @app_commands.describe(until="e.g. friday, 2026-12-24, 2 weeks (empty: until you resume)")
+        async def pause(interaction: Interaction, until: str | None = None) -> None:
+            await adapter.on_command(interaction, "pause", until or "")
+
+        @app_commands.command(name="vacation", description=DESCRIPTIONS["vacation"])
+        @app_commands.describe(until="e.g. 2026-12-24 or 2 weeks")
+        async def vacation(interaction: Interaction, until: str | None = None) -> None:
+            await adapter.on_command(interaction, "vacation", until or "")
+
+        @app_commands.command(name="snooze", description=DESCRIPTIONS["snooze"])
+        @app_commands.describe(when="When to ask again")
+        @app_commands.choices(when=[app_commands.Choice(name=label, value=value) for label, value in SNOOZE_OPTIONS])
+        async def snooze(interaction: Interaction, when: str | None = None) -> None:
+            await adapter.on_command(interaction, "snooze", when or "")
+
+        special: dict[str, app_commands.Command[Any, ..., None]] = {
+            "checkin": checkin, "tip": tip, "schedule": schedule, "pause": pause, "vacation": vacation,
+            "snooze": snooze,
+        }
+        for name in COMMANDS:
+            self.tree.add_command(special.get(name) or self._plain_command(name))
+
+    def _plain_command(self, name: str) -> app_commands.Command[Any, ..., None]:
+        async def run(interaction: Interaction) -> None:
+            await self.on_command(interaction, name, "")
+
+        return app_commands.Command(name=name, description=DESCRIPTIONS.get(name, name), callback=run)
+
+    def topic_choices(self, current: str) -> list[app_commands.Choice[str]]:
+        typed = current.strip().lower()
+        return [app_commands.Choice(name=f"{topic.label} — {topic.description}"[:100], value=topic.id)
+                for topic in self._content.topics.values()
+                if not typed or typed in topic.id or typed in topic.label.lower()][:25]
+
+    # ------------------------------------------------------------ incoming
+
+    @staticmethod
+    def address(interaction: Interaction) -> Address:
+        return Address(PLATFORM, PERSONAL_WORKSPACE, str(interaction.user.id), str(interaction.channel_id or ""))
+
+    @staticmethod
+    def _in_guild(interaction: Interaction) -> bool:
+        return interaction.guild_id is not None
+
+    async def on_command(self, interaction: Interaction, name: str, args: str) -> None:
+        await self._guarded(interaction, f"/{name}", lambda: self._handle(
+            interaction, Command(self.address(interaction), name, args)))
+
+    async def on_component(self, interaction: Interaction, custom_id: str, values: tuple[str, ...]) -> None:
+        async def run() -> None:
+            parsed = parse_token(custom_id)
+            limit = parse_text_value(parsed.value) if parsed is not None and parsed.value else None
+            if parsed is not None and limit is not None:
+                token = f"ci:{parsed.session_id}:{parsed.step_id}"
+                await interaction.response.send_modal(TokenModal(token, limit))
+                return
+            await self._handle(interaction, ChoicePicked(self.address(interaction), custom_id, values))
+
+        await self._guarded(interaction, "component", run)
+
+    async def on_interaction(self, interaction: Interaction) -> None:
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: Mapping[str, Any] = interaction.data or {}
+        custom_id = str(data.get("custom_id") or "")
+        if parse_token(custom_id) is None:
+            return
+
+        async def run() -> None:
+            text = modal_text(data.get("components") or []) or ""
+            await self._handle(interaction, TextSubmitted(self.address(interaction), text, token=custom_id))
+
+        await self._guarded(interaction, "modal", run)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """A typed answer in a DM works like the console: '3' answers a scale, '/help' is not needed."""
+        if message.guild is not None or message.author.bot or not message.content:
+            return
+        address = Address(PLATFORM, PERSONAL_WORKSPACE, str(message.author.id), str(message.channel.id))
+        try:
+            await self._remember_dm(address, message.channel.id)
+            replies = await self._service.handle_safely(TextSubmitted(address, message.content))
+            await self._send_all(message.channel, replies)
+        except Exception as exc:
+            log.error("discord DM message failed: %s", describe_exception(exc))
+
+    async def _guarded(self, interaction: Interaction, place: str, run: Callable[[], Awaitable[None]]) -> None:
+        """The error boundary: log type and place only, apologise privately, keep running."""
+        try:
+            await run()
+        except Exception as exc:
+            log.error("discord %s failed: %s", place, describe_exception(exc))
+            await self._apologise(interaction)
+
+    async def _apologise(self, interaction: Interaction) -> None:
+        text = self._service.texts.get("error")
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True)
+            else:
+                await interaction.response.send_message(text, ephemeral=True)
+        except Exception as exc:
+            log.error("discord apology failed: %s", describe_exception(exc))
+
+    async def _on_tree_error(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
+        log.error("discord command failed: %s", describe_exception(error))
+        await self._apologise(interaction)
+
+    async def _handle(self, interaction: Interaction, event: Event) -> None:
+        in_guild = self._in_guild(interaction)
+        # Acknowledge first: the core touches the database and may take longer than Discord's 3 seconds.
+        await interaction.response.defer(ephemeral=in_guild, thinking=isinstance(event, Command) or in_guild)
+        if not in_guild and interaction.channel_id is not None:
+            await self._remember_dm(event.address, interaction.channel_id)
+        replies = await self._service.handle_safely(event)
+        if in_guild and has_question(replies):
+            if await self._move_to_dms(interaction, event.address, replies):
+                await interaction.followup.send(MOVED_TO_DMS, ephemeral=True)
+                return
+            replies = [Reply(DMS_CLOSED_HERE), *replies]
+        await self._followups(interaction, replies, ephemeral=in_guild)
+
+    async def _move_to_dms(self, interaction: Interaction, address: Address, replies: Sequence[Reply]) -> bool:
+        try:
+            channel = await interaction.user.create_dm()
+            await self._remember_dm(address, channel.id)
+            await self._send_all(channel, replies)
+        except discord.Forbidden as closed:
+            if closed.code != DMS_CLOSED:
+                raise
+            return False
+        return True
+
+    async def _remember_dm(self, address: Address, channel_id: int) -> None:
+        if self._dm_channels.get(address.user_id) != channel_id:
+            await self._service.remember_dm_channel(address, str(channel_id))
+            self._dm_channels[address.user_id] = channel_id
+
+    # ------------------------------------------------------------ outgoing
+
+    @staticmethod
+    def view_for(message: Outgoing) -> discord.ui.View | None:
+        if not message.rows:
+            return None
+        view = discord.ui.View(timeout=None)
+        for row_index, row in enumerate(message.rows):
+            if isinstance(row, SelectSpec):
+                select: discord.ui.Select[discord.ui.View] = discord.ui.Select(
+                    custom_id=row.custom_id, min_values=row.min_values, max_values=row.max_values,
+                    placeholder=row.placeholder or None, row=row_index,
+                    options=[discord.SelectOption(label=o.label, value=o.value, description=o.description or None)
+                             for o in row.options])
+                view.add_item(TokenItem(select))
+                continue
+            for spec in row:
+                view.add_item(TokenItem(_button(spec, row_index)))
+        return view
+
+    @staticmethod
+    def _kwargs(message: Outgoing) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
+        if message.content:
+            kwargs["content"] = message.content
+        if message.embed is not None:
+            kwargs["embed"] = message.embed
+        view = DiscordAdapter.view_for(message)
+        if view is not None:
+            kwargs["view"] = view
+        if message.files:
+            kwargs["files"] = discord_files(message.files)
+        return kwargs
+
+    async def _followups(self, interaction: Interaction, replies: Sequence[Reply], *, ephemeral: bool) -> None:
+        messages = render_replies(replies)
+        if not messages:
+            messages = [Outgoing(content="…")]
+        for message in messages:
+            await interaction.followup.send(ephemeral=ephemeral, **self._kwargs(message))
+
+    async def _send_all(self, channel: discord.abc.Messageable, replies: Sequence[Reply]) -> None:
+        for message in render_replies(replies):
+            await channel.send(**self._kwargs(message))
+
+    async def send(self, address: Address, replies: Sequence[Reply]) -> None:
+        """Scheduled prompts: to the known DM channel, else open the DM (and tell the core its id)."""
+        try:
+            if address.channel_id:
+                channel: discord.abc.Messageable = self.client.get_partial_messageable(
+                    int(address.channel_id), type=discord.ChannelType.private)
+            else:
+                user = self.client.get_user(int(address.user_id)) or await self.client.fetch_user(int(address.user_id))
+                dm = await user.create_dm()
+                await self._remember_dm(address, dm.id)
+                channel = dm
+            await self._send_all(channel, replies)
+        except Exception as exc:
+            mapped = delivery_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+
+def _button(spec: ButtonSpec, row: int) -> discord.ui.Button[discord.ui.View]:
+    style = discord.ButtonStyle.primary if spec.style is Style.PRIMARY else discord.ButtonStyle.secondary
+    return discord.ui.Button(label=spec.label, custom_id=spec.custom_id, style=style, row=row)
+

@@ -1,0 +1,254 @@
+"""Core replies -> Discord message parts, as pure functions (no client, no event loop).
+
+Everything here stays inside Discord's limits and degrades rather than fails: text is split under 2,000
+characters, labels are shortened, and controls that cannot fit are dropped (the prompt still says what to
+do, and /checkin shows where the person is).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import discord
+
+from bot.messages import (
+    SKIP,
+    TOKEN_MAX_LENGTH,
+    Attachment,
+    InputKind,
+    Question,
+    Reply,
+    Tone,
+    make_token,
+    parse_token,
+)
+
+MAX_CONTENT = 2000
+MAX_ROWS = 5
+MAX_BUTTONS_PER_ROW = 5
+MAX_COMPONENTS = 25
+MAX_LABEL = 80
+MAX_OPTION_TEXT = 100
+MAX_SELECT_OPTIONS = 25
+MAX_EMBED_DESCRIPTION = 4096
+MAX_EMBED_TITLE = 256
+MAX_FIELD_VALUE = 1024
+MAX_FOOTER = 2048
+TEXT_VALUE = "_text"  # the token value of the button that opens the text box
+WRITE_LABEL = "Write it"
+SKIP_LABEL = "Skip"
+TIP_COLOUR = 0x5B8DEF
+SCRIPT_FIELD = "Try saying"
+
+
+class Style(StrEnum):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+
+
+@dataclass(frozen=True)
+class ButtonSpec:
+    label: str
+    custom_id: str
+    style: Style = Style.PRIMARY
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    label: str
+    value: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SelectSpec:
+    custom_id: str
+    options: tuple[OptionSpec, ...]
+    min_values: int = 1
+    max_values: int = 1
+    placeholder: str = ""
+
+
+Row = tuple[ButtonSpec, ...] | SelectSpec
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One Discord message: content and/or an embed, optional controls (action rows) and files."""
+
+    content: str = ""
+    embed: discord.Embed | None = None
+    rows: tuple[Row, ...] = ()
+    files: tuple[Attachment, ...] = field(default=())
+
+
+def shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:
+    """Chunks of at most `limit` characters, cut at a paragraph, a line or a space where possible."""
+    chunks: list[str] = []
+    rest = text.strip("\n")
+    while len(rest) > limit:
+        window = rest[: limit + 1]
+        cuts = [window.rfind(separator, 0, limit + 1) for separator in ("\n\n", "\n", " ")]
+        # A paragraph break is the nicest cut, unless it would leave a tiny first message.
+        cut = next((c for c in cuts if c >= limit // 2), max(cuts))
+        if cut <= 0:
+            cut = limit  # one word longer than a message: nothing better than a hard cut
+        chunk = rest[:cut].rstrip()
+        if chunk:
+            chunks.append(chunk)
+        rest = rest[cut:].lstrip()
+    if rest.strip():
+        chunks.append(rest)
+    return chunks
+
+
+def text_value(max_length: int) -> str:
+    """The token value of the "Write it" button; it carries the box's length limit across restarts."""
+    return f"{TEXT_VALUE}-{max_length}" if max_length > 0 else TEXT_VALUE
+
+
+def parse_text_value(value: str) -> int | None:
+    """The length limit a "Write it" value carries (0 = none), or None if the value is a plain answer."""
+    if value == TEXT_VALUE:
+        return 0
+    prefix = TEXT_VALUE + "-"
+    if value.startswith(prefix) and value[len(prefix):].isdigit():
+        return int(value[len(prefix):])
+    return None
+
+
+def _token(question: Question, value: str = "") -> str | None:
+    try:
+        token = make_token(question.session_id, question.step_id, value)
+    except ValueError:
+        return None
+    # A token the core could not read back would only ever produce "that check-in moved on": leave it out.
+    return token if len(token) <= TOKEN_MAX_LENGTH and parse_token(token) is not None else None
+
+
+def _button_label(question: Question, index: int) -> str:
+    choice = question.choices[index]
+    label = choice.label or choice.value
+    if question.kind is InputKind.SCALE and choice.description:
+        label = f"{label} · {choice.description}"
+    return shorten(label, MAX_LABEL)
+
+
+def _buttons_in_rows(buttons: Sequence[ButtonSpec], rows_left: int) -> list[tuple[ButtonSpec, ...]]:
+    rows: list[tuple[ButtonSpec, ...]] = []
+    for start in range(0, len(buttons), MAX_BUTTONS_PER_ROW):
+        if len(rows) >= rows_left:
+            break
+        rows.append(tuple(buttons[start:start + MAX_BUTTONS_PER_ROW]))
+    return rows
+
+
+def _select(question: Question) -> SelectSpec | None:
+    custom_id = _token(question)
+    if custom_id is None:
+        return None
+    options: list[OptionSpec] = []
+    seen: set[str] = set()
+    for choice in question.choices:
+        if len(options) >= MAX_SELECT_OPTIONS:
+            break
+        if not choice.value or len(choice.value) > MAX_OPTION_TEXT or choice.value in seen:
+            continue
+        seen.add(choice.value)
+        options.append(OptionSpec(shorten(choice.label or choice.value, MAX_OPTION_TEXT), choice.value,
+                                  shorten(choice.description, MAX_OPTION_TEXT) if choice.description else ""))
+    if not options:
+        return None
+    multi = question.kind is InputKind.MULTI
+    high = max(1, min(question.max_choices if multi else 1, len(options)))
+    low = max(1, min(question.min_choices, high)) if multi else 1
+    return SelectSpec(custom_id, tuple(options), low, high, shorten(question.placeholder, 150))
+
+
+def question_rows(question: Question) -> tuple[Row, ...]:
+    """The controls for one question: buttons for a scale or one choice, a select for several, a button that
+    opens a text box for free text, and a Skip button when the step may be skipped."""
+    skip = _token(question, SKIP) if question.skippable else None
+    skip_button = [ButtonSpec(SKIP_LABEL, skip, Style.SECONDARY)] if skip is not None else []
+    if question.kind is InputKind.TEXT:
+        write = _token(question, text_value(question.max_length))
+        buttons = [ButtonSpec(WRITE_LABEL, write)] if write is not None else []
+        return tuple(_buttons_in_rows(buttons + skip_button, MAX_ROWS))
+    if question.kind is not InputKind.MULTI:
+        buttons = []
+        for index, choice in enumerate(question.choices):
+            custom_id = _token(question, choice.value)
+            if custom_id is not None and custom_id not in {b.custom_id for b in buttons}:
+                buttons.append(ButtonSpec(_button_label(question, index), custom_id))
+        if len(buttons) + len(skip_button) <= MAX_COMPONENTS:
+            return tuple(_buttons_in_rows(buttons + skip_button, MAX_ROWS))
+    # Several answers, or too many for buttons: one select holds up to 25 of them.
+    select = _select(question)
+    rows: list[Row] = [select] if select is not None else []
+    if skip_button:
+        rows.append(tuple(skip_button))
+    return tuple(rows)
+
+
+def _plain(reply: Reply) -> str:
+    parts: list[str] = []
+    if reply.title:
+        parts.append(f"**{reply.title}**")
+    if reply.text:
+        parts.append(reply.text)
+    if reply.script:
+        parts.append("\n".join(f"> {line}" if line.strip() else ">" for line in reply.script.splitlines()))
+    if reply.links:
+        parts.append("\n".join(reply.links))
+    if reply.footer:
+        parts.append("\n".join(f"-# {line}" for line in reply.footer.splitlines() if line.strip()))
+    return "\n\n".join(parts)
+
+
+def tip_embed(reply: Reply) -> discord.Embed | None:
+    """A tip as an embed, its script set apart in a field; None when it would not fit (then plain text)."""
+    if len(reply.text) > MAX_EMBED_DESCRIPTION or len(reply.script) > MAX_FIELD_VALUE - 4:
+        return None
+    embed = discord.Embed(title=shorten(reply.title, MAX_EMBED_TITLE) if reply.title else None,
+                          description=reply.text or None, colour=TIP_COLOUR)
+    if reply.script:
+        quoted = "\n".join(f"> {line}" if line.strip() else ">" for line in reply.script.splitlines())
+        embed.add_field(name=SCRIPT_FIELD, value=quoted[:MAX_FIELD_VALUE], inline=False)
+    if reply.footer:
+        embed.set_footer(text=reply.footer[:MAX_FOOTER])
+    return embed
+
+
+def render_reply(reply: Reply) -> list[Outgoing]:
+    """One reply as one or more messages; controls and files ride on the last one."""
+    rows = question_rows(reply.question) if reply.question is not None else ()
+    embed = tip_embed(reply) if reply.tone is Tone.TIP else None
+    if embed is not None:
+        return [Outgoing(embed=embed, rows=rows, files=reply.files)]
+    chunks = split_text(_plain(reply)) or ([" "] if rows or reply.files else [])
+    if not chunks:
+        return []
+    messages = [Outgoing(content=chunk) for chunk in chunks]
+    messages[-1] = Outgoing(content=chunks[-1], rows=rows, files=reply.files)
+    return messages
+
+
+def render_replies(replies: Sequence[Reply]) -> list[Outgoing]:
+    return [message for reply in replies for message in render_reply(reply)]
+
+
+def has_question(replies: Sequence[Reply]) -> bool:
+    return any(reply.question is not None for reply in replies)
+
+
+def discord_files(attachments: Sequence[Attachment]) -> list[discord.File]:
+    """Fresh File objects for one send (discord.py consumes them)."""
+    return [discord.File(io.BytesIO(item.content), filename=item.filename) for item in attachments]

@@ -1,0 +1,256 @@
+"""The pure half of the Discord adapter: replies -> messages within Discord's limits."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import discord
+import pytest
+
+from adapters.discord.adapter import delivery_error, modal_text
+from adapters.discord.render import (
+    MAX_BUTTONS_PER_ROW,
+    MAX_COMPONENTS,
+    MAX_CONTENT,
+    MAX_LABEL,
+    MAX_ROWS,
+    SCRIPT_FIELD,
+    ButtonSpec,
+    Row,
+    SelectSpec,
+    Style,
+    discord_files,
+    parse_text_value,
+    question_rows,
+    render_reply,
+    split_text,
+    text_value,
+)
+from bot.__main__ import DISCORD_PERMISSIONS, discord_invite_urls, main
+from bot.config import Settings
+from bot.messages import Attachment, Choice, InputKind, Question, Reply, Tone, parse_token
+from bot.ports import RateLimited, TemporaryFailure, Unreachable
+
+
+def _count(rows: tuple[Row, ...]) -> int:
+    return sum(1 if isinstance(row, SelectSpec) else len(row) for row in rows)
+
+
+def _ids(rows: tuple[Row, ...]) -> list[str]:
+    return [row.custom_id if isinstance(row, SelectSpec) else button.custom_id
+            for row in rows for button in ((row,) if isinstance(row, SelectSpec) else row)]  # type: ignore[misc]
+
+
+def scale(skippable: bool = True) -> Question:
+    return Question("s1", "safety", InputKind.SCALE,
+                    tuple(Choice(str(n), str(n), f"label {n}") for n in range(1, 6)), skippable=skippable)
+
+
+def single(count: int, skippable: bool = True, session: str = "s1") -> Question:
+    return Question(session, "pick", InputKind.SINGLE,
+                    tuple(Choice(f"v{n}", f"Option {n}") for n in range(count)), skippable=skippable)
+
+
+def test_a_scale_is_one_row_of_buttons_plus_skip() -> None:
+    rows = question_rows(scale())
+    assert len(rows) == 2
+    first, skip = rows
+    assert isinstance(first, tuple)
+    assert isinstance(skip, tuple)
+    assert [b.custom_id for b in first] == [f"ci:s1:safety:{n}" for n in range(1, 6)]
+    assert first[0].label == "1 · label 1"
+    assert skip == (ButtonSpec("Skip", "ci:s1:safety:skip", Style.SECONDARY),)
+    assert all(parse_token(cid) is not None for cid in _ids(rows))
+
+
+def test_no_skip_button_when_a_step_cannot_be_skipped() -> None:
+    assert [len(row) for row in question_rows(scale(skippable=False)) if isinstance(row, tuple)] == [5]
+
+
+@pytest.mark.parametrize("count", [1, 5, 6, 12, 20, 24, 25, 26, 40])
+def test_buttons_stay_within_five_a_row_five_rows_and_25_components(count: int) -> None:
+    rows = question_rows(single(count))
+    assert len(rows) <= MAX_ROWS
+    assert _count(rows) <= MAX_COMPONENTS
+    assert all(len(row) <= MAX_BUTTONS_PER_ROW for row in rows if isinstance(row, tuple))
+    assert len(set(_ids(rows))) == len(_ids(rows))
+    if count > MAX_COMPONENTS - 1:  # too many for buttons: degraded to one select of up to 25
+        select = next(row for row in rows if isinstance(row, SelectSpec))
+        assert len(select.options) == min(count, 25)
+        assert select.max_values == 1
+    else:
+        assert sum(len(row) for row in rows if isinstance(row, tuple)) == count + 1
+
+
+def test_multi_choice_is_a_select_with_min_one_and_max_n() -> None:
+    question = Question("s1", "boundaries", InputKind.MULTI,
+                        tuple(Choice(f"v{n}", f"Option {n}", "why") for n in range(7)), max_choices=7)
+    select, skip = question_rows(question)
+    assert isinstance(select, SelectSpec)
+    assert (select.custom_id, select.min_values, select.max_values) == ("ci:s1:boundaries", 1, 7)
+    assert [o.value for o in select.options] == [f"v{n}" for n in range(7)]
+    assert isinstance(skip, tuple)
+    assert skip[0].custom_id == "ci:s1:boundaries:skip"
+
+
+def test_text_question_is_a_write_button_carrying_the_length_limit() -> None:
+    question = Question("s1", "note", InputKind.TEXT, max_length=1500, placeholder="A few words")
+    [row] = question_rows(question)  # "Write it" and "Skip" side by side
+    assert isinstance(row, tuple)
+    write, skip = row
+    assert write.label == "Write it"
+    token = parse_token(write.custom_id)
+    assert token is not None
+    assert parse_text_value(token.value) == 1500
+    assert parse_text_value(text_value(0)) == 0
+    assert parse_text_value("3") is None
+    assert skip.custom_id == "ci:s1:note:skip"
+
+
+def test_command_questions_like_snooze_are_buttons_too() -> None:
+    question = Question("snooze", "42", InputKind.SINGLE,
+                        (Choice("1h", "In an hour"), Choice("evening", "This evening"), Choice("skip", "Skip it")),
+                        skippable=False, command="snooze")
+    [row] = question_rows(question)
+    assert isinstance(row, tuple)
+    assert [b.custom_id for b in row] == ["ci:snooze:42:1h", "ci:snooze:42:evening", "ci:snooze:42:skip"]
+
+
+def test_labels_are_shortened_to_80_characters() -> None:
+    question = Question("s1", "pick", InputKind.SINGLE, (Choice("a", "word " * 40),), skippable=False)
+    [row] = question_rows(question)
+    assert isinstance(row, tuple)
+    assert len(row[0].label) <= MAX_LABEL
+    assert row[0].label.endswith("…")
+
+
+def test_custom_ids_never_exceed_100_characters() -> None:
+    session, step = "s" * 24, "t" * 24
+    question = Question(session, step, InputKind.SINGLE, (Choice("v" * 40, "long"), Choice("x" * 41, "bad")))
+    rows = question_rows(question)
+    assert all(len(cid) <= 100 for cid in _ids(rows))
+    assert "ci:" + session + ":" + step + ":" + "v" * 40 in _ids(rows)
+    assert not any("x" * 41 in cid for cid in _ids(rows))  # not a valid token value: dropped, not sent
+
+
+def test_long_text_splits_under_2000_characters_at_word_boundaries() -> None:
+    words = [f"word{n}" for n in range(1200)]
+    text = " ".join(words)
+    chunks = split_text(text)
+    assert len(chunks) > 1
+    assert all(len(chunk) <= MAX_CONTENT for chunk in chunks)
+    assert " ".join(chunks).split() == words  # no word cut in half, nothing lost
+
+
+def test_a_single_huge_word_is_cut_rather_than_refused() -> None:
+    chunks = split_text("x" * 4500)
+    assert [len(c) for c in chunks] == [2000, 2000, 500]
+
+
+def test_paragraphs_are_preferred_cut_points() -> None:
+    text = "a" * 1500 + "\n\n" + "b" * 1000
+    assert split_text(text) == ["a" * 1500, "b" * 1000]
+
+
+def test_a_long_reply_keeps_its_question_on_the_last_message() -> None:
+    messages = render_reply(Reply("word " * 900, title="Long", question=scale()))
+    assert len(messages) == 3
+    assert all(len(m.content) <= MAX_CONTENT for m in messages)
+    assert [bool(m.rows) for m in messages] == [False, False, True]
+    assert messages[0].content.startswith("**Long**")
+
+
+def test_a_tip_is_an_embed_with_the_script_set_apart() -> None:
+    reply = Reply("Say it once, then stop explaining.", title="A short no", script="No, I can't this week.",
+                  tone=Tone.TIP, footer="More: /tip")
+    [message] = render_reply(reply)
+    assert message.content == ""
+    assert message.embed is not None
+    data = message.embed.to_dict()
+    assert data["title"] == "A short no"
+    assert data["description"] == "Say it once, then stop explaining."
+    assert data["fields"] == [{"name": SCRIPT_FIELD, "value": "> No, I can't this week.", "inline": False}]
+    assert data["footer"]["text"] == "More: /tip"
+
+
+def test_a_tip_too_long_for_an_embed_degrades_to_text() -> None:
+    messages = render_reply(Reply("x " * 2500, title="Big", script="say this", tone=Tone.TIP))
+    assert all(m.embed is None and len(m.content) <= MAX_CONTENT for m in messages)
+    assert "> say this" in messages[-1].content
+
+
+def test_a_plain_reply_with_script_quotes_it() -> None:
+    [message] = render_reply(Reply("Here is your script.", script="line one\nline two", tone=Tone.SCRIPT))
+    assert message.content == "Here is your script.\n\n> line one\n> line two"
+
+
+def test_files_ride_on_the_last_message_and_become_discord_files() -> None:
+    files = (Attachment("export.json", b"{}", "application/json"), Attachment("export.csv", b"a,b\n", "text/csv"))
+    [message] = render_reply(Reply("Your data", files=files))
+    assert message.files == files
+    made = discord_files(message.files)
+    assert [f.filename for f in made] == ["export.json", "export.csv"]
+    assert all(isinstance(f, discord.File) for f in made)
+    assert made[0].fp.read() == b"{}"
+
+
+def test_modal_text_is_found_in_rows_and_labels() -> None:
+    rows = [{"type": 1, "components": [{"type": 4, "custom_id": "text", "value": "hello"}]}]
+    labels = [{"type": 18, "component": {"type": 4, "custom_id": "text", "value": "hi"}}]
+    assert modal_text(rows) == "hello"
+    assert modal_text(labels) == "hi"
+    assert modal_text([]) is None
+
+
+def _http_error(cls: type[discord.HTTPException], status: int, code: int = 0,
+                headers: dict[str, str] | None = None) -> discord.HTTPException:
+    response = SimpleNamespace(status=status, reason="x", headers=headers or {})
+    return cls(response, {"code": code, "message": "m"})  # type: ignore[arg-type]
+
+
+def test_delivery_errors_map_to_what_the_dispatcher_does_next() -> None:
+    assert isinstance(delivery_error(_http_error(discord.Forbidden, 403, 50007)), Unreachable)
+    assert delivery_error(_http_error(discord.Forbidden, 403, 50013)) is None  # a real bug: not retried blindly
+    limited = delivery_error(_http_error(discord.HTTPException, 429, headers={"Retry-After": "7.5"}))
+    assert isinstance(limited, RateLimited)
+    assert limited.retry_after == 7.5
+    assert isinstance(delivery_error(_http_error(discord.DiscordServerError, 503)), TemporaryFailure)
+    assert isinstance(delivery_error(TimeoutError()), TemporaryFailure)
+    assert delivery_error(ValueError("nope")) is None
+
+
+def test_invite_urls_ask_for_the_minimal_permissions() -> None:
+    assert DISCORD_PERMISSIONS == 2048 + 16384 + 32768 + 2147483648
+    urls = discord_invite_urls("123")
+    assert "client_id=123" in urls["server"]
+    assert "scope=bot+applications.commands" in urls["server"]
+    assert f"permissions={DISCORD_PERMISSIONS}" in urls["server"]
+    assert "integration_type=0" in urls["server"]
+    assert "integration_type=1" in urls["user"]
+    assert "scope=applications.commands" in urls["user"]
+
+
+def test_invite_url_command(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("DISCORD_APPLICATION_ID", "987")
+    assert main(["discord", "invite-url"]) == 0
+    assert "client_id=987" in capsys.readouterr().out
+    monkeypatch.setenv("DISCORD_APPLICATION_ID", "")
+    assert main(["discord", "invite-url"]) == 2
+
+
+def test_discord_id_lists_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_GUILD_IDS", "1, 2,3")
+    monkeypatch.setenv("DISCORD_SHARD_IDS", "")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.discord_guild_id_list() == [1, 2, 3]
+    assert settings.discord_shard_id_list() == []
+    assert settings.discord_api_base == "https://discord.com/api/v10"
+    assert json.dumps(settings.discord_gateway_url) == '"wss://gateway.discord.gg/"'
+
+
+def test_run_discord_without_a_token_says_what_to_set(monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "")
+    assert main(["run", "--adapter", "discord"]) == 2
+    assert "DISCORD_TOKEN" in capsys.readouterr().err
