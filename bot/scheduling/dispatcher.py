@@ -124,14 +124,17 @@ class Dispatcher:
             stats.skip(reason)
             return
         assert transport is not None
+        address = Address(job.platform, job.workspace_id, job.user_id, job.dm_channel_id or "")
+        while (wait := self._pacer.delay(address)) > 0:
+            await self._sleep(wait)
+        if not await self._store.hold(job, self._lease_for):
+            stats.skip("lease-lost")  # it waited past its lease and another instance has it now
+            return
         prompt = await self._prompts.prompt_for(job)
         if isinstance(prompt, str):
             await self._store.finish(job, SKIPPED, reason=prompt)
             stats.skip(prompt)
             return
-        address = Address(job.platform, job.workspace_id, job.user_id, job.dm_channel_id or "")
-        while (wait := self._pacer.delay(address)) > 0:
-            await self._sleep(wait)
         try:
             await transport.send(address, prompt.replies)
         except RateLimited as limited:

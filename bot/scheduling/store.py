@@ -9,6 +9,7 @@ makes a prompt exist once.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -95,6 +96,7 @@ class DeliveryJob:
     paused_until: datetime | None
     unanswered: int
     dialdown_asked: bool
+    lease_owner: str = ""
 
 
 def _record(row: Schedule) -> ScheduleRecord:
@@ -322,6 +324,7 @@ class ScheduleStore:
         ready = and_(Delivery.platform.in_(list(platforms)),
                      or_(and_(Delivery.status == PENDING, Delivery.next_attempt_at <= now),
                          and_(Delivery.status == SENDING, Delivery.lease_until < now)))
+        owner = secrets.token_hex(8)  # whoever holds this token holds the lease; nobody else may finish it
         async with self._sessions() as db, db.begin():
             pick = select(Delivery.id).where(ready).order_by(Delivery.next_attempt_at).limit(limit)
             if self._postgres(db):
@@ -331,7 +334,8 @@ class ScheduleStore:
                 return []
             leased = list((await db.scalars(
                 update(Delivery).where(Delivery.id.in_(ids), ready)
-                .values(status=SENDING, lease_until=now + lease_for, attempts=Delivery.attempts + 1)
+                .values(status=SENDING, lease_until=now + lease_for, lease_owner=owner,
+                        attempts=Delivery.attempts + 1)
                 .returning(Delivery.id))).all())
             if not leased:
                 return []
@@ -348,28 +352,41 @@ class ScheduleStore:
         return [DeliveryJob(row.id, row.schedule_id, row.identity_id, row.slot, row.kind, row.due_at, row.attempts,
                             row.platform, row.workspace_id, row.user_id, row.crisis_at, row.unreachable_at,
                             row.dm_channel_id, row.flow_id, rule_of(row.days, row.times, row.zone, row.quiet),
-                            row.paused_until, row.unanswered, row.dialdown_asked) for row in rows]
+                            row.paused_until, row.unanswered, row.dialdown_asked, owner) for row in rows]
+
+    async def hold(self, job: DeliveryJob, lease_for: timedelta) -> bool:
+        """Renew this instance's lease right before sending; False when it ran out and another instance
+        took the row meanwhile (then this one must not send it)."""
+        async with self._sessions() as db, db.begin():
+            result = await db.execute(
+                update(Delivery).where(Delivery.id == job.id, Delivery.status == SENDING,
+                                       Delivery.lease_owner == job.lease_owner)
+                .values(lease_until=self._now() + lease_for))
+            return bool(getattr(result, "rowcount", 0))
 
     async def finish(self, job: DeliveryJob, status: str, *, reason: str | None = None,
                      session_id: str | None = None, prompted: bool = False) -> None:
         now = self._now()
         async with self._sessions() as db, db.begin():
-            await db.execute(update(Delivery).where(Delivery.id == job.id, Delivery.status == SENDING)
-                             .values(status=status, reason=reason, session_id=session_id, lease_until=None,
-                                     sent_at=now if status == SENT else None))
-            if prompted:
+            result = await db.execute(
+                update(Delivery).where(Delivery.id == job.id, Delivery.status == SENDING,
+                                       Delivery.lease_owner == job.lease_owner)
+                .values(status=status, reason=reason, session_id=session_id, lease_until=None,
+                        sent_at=now if status == SENT else None))
+            if prompted and int(getattr(result, "rowcount", 0) or 0):
                 await db.execute(update(Schedule).where(Schedule.id == job.schedule_id)
                                  .values(unanswered=Schedule.unanswered + 1))
 
     async def retry(self, job: DeliveryJob, at: datetime, reason: str) -> None:
         async with self._sessions() as db, db.begin():
-            await db.execute(update(Delivery).where(Delivery.id == job.id, Delivery.status == SENDING)
+            await db.execute(update(Delivery).where(Delivery.id == job.id, Delivery.status == SENDING,
+                                                    Delivery.lease_owner == job.lease_owner)
                              .values(status=PENDING, next_attempt_at=at, lease_until=None, reason=reason))
 
     async def mark_unreachable(self, job: DeliveryJob) -> None:
         now = self._now()
         async with self._sessions() as db, db.begin():
-            await db.execute(update(Delivery).where(Delivery.id == job.id)
+            await db.execute(update(Delivery).where(Delivery.id == job.id, Delivery.lease_owner == job.lease_owner)
                              .values(status=UNREACHABLE, reason="dms-closed", lease_until=None))
             await db.execute(update(Identity).where(Identity.id == job.identity_id).values(unreachable_at=now))
 

@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", UTCDateTime(), nullable=False),
         sa.Column("lease_until", UTCDateTime(), nullable=True),
+        sa.Column("lease_owner", sa.String(32), nullable=True),
         sa.Column("session_id", sa.String(24), nullable=True),
         sa.Column("reason", sa.String(32), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),

@@ -1,0 +1,192 @@
+"""Several delivery processes on one PostgreSQL, and a crash in the middle: every prompt goes out, once.
+
+Each worker is a real process (`python -m tests.scheduling.worker`) with the real store and dispatcher; what
+it sends is appended to one shared file, one line per prompt, so the file is what the platform received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from bot.scheduling.rules import EVERY_DAY
+from bot.scheduling.store import SENT
+from bot.storage.database import make_engine, make_sessionmaker, migrate
+from bot.storage.models import Delivery, Identity, Schedule
+from tests.conftest import _drop_postgres_database, _postgres_database
+from tests.scheduling.worker import CONCURRENCY
+
+pytestmark = pytest.mark.postgres
+
+ROOT = Path(__file__).resolve().parents[2]
+PEOPLE = 2000
+ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata")
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    """A throwaway database; an unreachable server skips locally and fails in CI (the conftest's rule)."""
+    url, name = await _postgres_database()
+    try:
+        yield url
+    finally:
+        await _drop_postgres_database(name)
+
+
+async def seed(url: str, people: int) -> set[tuple[int, str]]:
+    """`people` daily schedules, all due this minute; returns the (schedule, slot) keys to be delivered."""
+    engine = make_engine(url)
+    await migrate(engine)
+    at = datetime.now(UTC).replace(second=0, microsecond=0)
+    now = datetime.now(UTC)
+    identities, schedules, expected = [], [], set()
+    for i in range(1, people + 1):
+        zone = ZONES[i % len(ZONES)]
+        local = at.astimezone(ZoneInfo(zone))
+        slot = f"{local.date().isoformat()}T{local:%H:%M}"
+        identities.append({"id": i, "platform": "discord", "workspace_id": "", "user_id": str(10**17 + i),
+                           "created_at": now, "store_notes": True})
+        schedules.append({"id": i, "identity_id": i, "platform": "discord", "kind": "checkin", "flow_id": "daily",
+                          "days": EVERY_DAY, "times": f"{local:%H:%M}", "zone": zone, "quiet": None,
+                          "next_fire_at": at, "next_slot": slot, "unanswered": 0, "dialdown_asked": False,
+                          "created_at": now, "updated_at": now})
+        expected.add((i, slot))
+    try:
+        async with make_sessionmaker(engine)() as db, db.begin():
+            await db.execute(insert(Identity), identities)
+            await db.execute(insert(Schedule), schedules)
+    finally:
+        await engine.dispose()
+    return expected
+
+
+async def start_worker(url: str, outfile: Path, *, lease: float = 2.0,
+                       send_ms: float = 5.0) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.scheduling.worker", url, str(outfile), "--lease", str(lease), "--send-ms",
+        str(send_ms), cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+
+
+async def finish(process: asyncio.subprocess.Process) -> None:
+    """Wait for a worker to end by itself (bounded: a hung worker fails the test instead of hanging it)."""
+    async with asyncio.timeout(60):
+        _, stderr = await process.communicate()
+    assert process.returncode == 0, stderr.decode()[-3000:]
+
+
+def sent_lines(outfile: Path) -> list[dict[str, object]]:
+    """Complete lines only: read while a worker appends, the last one may still be on its way."""
+    if not outfile.exists():
+        return []
+    *complete, _partial = outfile.read_text().split("\n")
+    return [json.loads(line) for line in complete]
+
+
+def per_prompt(lines: list[dict[str, object]]) -> Counter[tuple[int, str]]:
+    return Counter((int(str(line["schedule"])), str(line["slot"])) for line in lines)
+
+
+async def outbox_status(url: str) -> dict[tuple[int, str], str]:
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine)() as db:
+            rows = (await db.execute(select(Delivery.schedule_id, Delivery.slot, Delivery.status))).all()
+            return {(row.schedule_id, row.slot): row.status for row in rows}
+    finally:
+        await engine.dispose()
+
+
+async def count_outbox(url: str) -> int:
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine)() as db:
+            return int(await db.scalar(select(func.count()).select_from(Delivery)) or 0)
+    finally:
+        await engine.dispose()
+
+
+async def test_two_processes_on_one_database_send_every_prompt_exactly_once(pg_url: str, tmp_path: Path) -> None:
+    expected = await seed(pg_url, PEOPLE)
+    outfile = tmp_path / "sent.jsonl"
+
+    # A lease long enough for a whole leased batch: what a lease that runs out mid-batch does is the
+    # last test's subject.
+    workers = [await start_worker(pg_url, outfile, lease=30) for _ in range(2)]
+    await asyncio.gather(*(finish(worker) for worker in workers))
+
+    lines = sent_lines(outfile)
+    delivered = per_prompt(lines)
+    assert set(delivered) == expected, "every due prompt was delivered, and nothing else"
+    twice = {key: count for key, count in delivered.items() if count > 1}
+    assert not twice, f"{len(twice)} prompts were sent more than once, e.g. {list(twice.items())[:3]}"
+    shares = Counter(line["pid"] for line in lines)
+    print(f"\nwork split between the two processes: {sorted(shares.values())}")
+    # How the work splits depends on which process starts first; only exactly-once is the promise.
+    status = await outbox_status(pg_url)
+    assert len(status) == PEOPLE
+    assert set(status.values()) == {SENT}
+
+
+async def test_a_killed_worker_loses_nothing_and_duplicates_only_its_in_flight_sends(
+        pg_url: str, tmp_path: Path) -> None:
+    expected = await seed(pg_url, PEOPLE)
+    outfile = tmp_path / "sent.jsonl"
+
+    first = await start_worker(pg_url, outfile, send_ms=20)
+    deadline = time.monotonic() + 30
+    while len(sent_lines(outfile)) < 300:  # a cross-process wait: poll the file, bounded
+        assert first.returncode is None, "the first worker ended before it could be killed"
+        assert time.monotonic() < deadline, "the first worker did not get going within 30 s"
+        await asyncio.sleep(0.05)
+    os.kill(first.pid, signal.SIGKILL)
+    await asyncio.wait_for(first.wait(), 10)
+    assert first.returncode == -signal.SIGKILL
+
+    before = per_prompt(sent_lines(outfile))
+    status = await outbox_status(pg_url)
+    assert len(before) < PEOPLE, "the kill came before the work was done"
+    assert await count_outbox(pg_url) == PEOPLE, "the claim had put every prompt in the outbox"
+    # Sent on the platform but not recorded as sent: the only prompts a restart can send again.
+    in_flight = sum(1 for key in before if status.get(key) != SENT)
+    assert in_flight <= CONCURRENCY
+
+    second = await start_worker(pg_url, outfile)
+    await finish(second)
+
+    delivered = per_prompt(sent_lines(outfile))
+    lost = expected - set(delivered)
+    assert not lost, f"{len(lost)} prompts were never delivered, e.g. {sorted(lost)[:3]}"
+    assert set(delivered) == expected
+    duplicates = sum(count - 1 for count in delivered.values())
+    print(f"\nkilled after {sum(before.values())} sends; in flight (sent, not yet recorded) at the kill: "
+          f"{in_flight}; duplicates after the restart: {duplicates} (bound: concurrency {CONCURRENCY})")
+    assert duplicates <= in_flight <= CONCURRENCY
+    assert set((await outbox_status(pg_url)).values()) == {SENT}
+
+
+async def test_a_lease_that_runs_out_while_its_batch_waits_does_not_send_twice(pg_url: str, tmp_path: Path) -> None:
+    expected = await seed(pg_url, 400)
+    outfile = tmp_path / "sent.jsonl"
+
+    # 200 leased at once, sent 32 at a time at 250 ms each: the last of a batch wait ~1.75 s on a 1 s lease.
+    # (The lease still has to outlast one send: a send is renewed right before it goes out.)
+    workers = [await start_worker(pg_url, outfile, lease=1.0, send_ms=250) for _ in range(2)]
+    await asyncio.gather(*(finish(worker) for worker in workers))
+
+    delivered = per_prompt(sent_lines(outfile))
+    assert set(delivered) == expected
+    twice = sum(1 for count in delivered.values() if count > 1)
+    print(f"\nsent twice after their lease ran out mid-batch: {twice} of {len(expected)}")
+    assert twice == 0

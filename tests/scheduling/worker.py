@@ -1,0 +1,86 @@
+"""A delivery worker in its own process, for the multi-process tests.
+
+    python -m tests.scheduling.worker DATABASE_URL OUTFILE [--lease SECONDS] [--send-ms MS]
+
+Builds the real ScheduleStore and Dispatcher (real clock, short lease) with a transport that appends one
+JSON line per sent prompt to OUTFILE (O_APPEND, one os.write per line, so lines from several processes
+never interleave), and runs `tick()` until the outbox has no pending or sending rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+
+from bot.messages import Address, Reply
+from bot.scheduling.dispatcher import Dispatcher, Prompt
+from bot.scheduling.pacing import Pacer
+from bot.scheduling.store import PENDING, SENDING, DeliveryJob, ScheduleStore
+from bot.storage.database import make_engine, make_sessionmaker
+
+CONCURRENCY = 32
+
+
+class TrivialPrompts:
+    """The smallest PromptSource: the text names the (schedule, slot) it is for, so the test can count."""
+
+    async def prompt_for(self, job: DeliveryJob) -> Prompt:
+        return Prompt([Reply(f"hi {job.schedule_id} {job.slot}")])
+
+
+class FileTransport:
+    """A platform that 'accepts' a message by appending it to a file, after a short network-like wait."""
+
+    def __init__(self, path: str, send_seconds: float) -> None:
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._send_seconds = send_seconds
+        self._pid = os.getpid()
+
+    async def send(self, address: Address, replies: Sequence[Reply]) -> None:
+        await asyncio.sleep(self._send_seconds)
+        _, schedule_id, slot = replies[0].text.split(" ", 2)
+        line = json.dumps({"schedule": int(schedule_id), "slot": slot, "user": address.user_id, "pid": self._pid,
+                           "at": round(time.time(), 4)})
+        os.write(self._fd, (line + "\n").encode())
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
+async def run(url: str, outfile: str, lease: float, send_ms: float) -> None:
+    engine = make_engine(url)
+    store = ScheduleStore(make_sessionmaker(engine))
+    transport = FileTransport(outfile, send_ms / 1000)
+    no_limits = Pacer(platform_limits={}, channel_limits={})
+    dispatcher = Dispatcher(store, TrivialPrompts(), {"discord": transport}, pacer=no_limits,
+                            lease_for=timedelta(seconds=lease), concurrency=CONCURRENCY)
+    try:
+        while True:
+            stats = await dispatcher.tick()
+            counts = await store.counts()
+            if counts.get(PENDING, 0) + counts.get(SENDING, 0) == 0:
+                break
+            if stats.claimed + stats.sent + stats.retried + stats.skipped + stats.failed == 0:
+                await asyncio.sleep(0.05)  # rows leased by someone else, or waiting for a retry
+    finally:
+        transport.close()
+        await engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("outfile")
+    parser.add_argument("--lease", type=float, default=2.0, help="lease_for, seconds")
+    parser.add_argument("--send-ms", type=float, default=5.0, help="how long one send takes")
+    options = parser.parse_args()
+    asyncio.run(run(options.url, options.outfile, options.lease, options.send_ms))
+
+
+if __name__ == "__main__":
+    main()
