@@ -22,7 +22,8 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 bench: $(STAMP)
-	$(PY) -m pytest benchmarks -q
+	$(PY) benchmarks/scheduling.py --backend both
+	$(PY) benchmarks/delivery.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

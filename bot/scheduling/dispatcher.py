@@ -150,11 +150,14 @@ class Dispatcher:
             stats.sent += 1
 
     async def _retry(self, job: DeliveryJob, stats: DispatchStats, reason: str, *, after: float | None = None) -> None:
+        if after is not None:  # the platform said when: wait that long, and it is no failed attempt
+            await self._store.retry(job, self._clock() + timedelta(seconds=after), reason, counts=False)
+            stats.retried += 1
+            return
         if job.attempts >= self._max_attempts:
             await self._store.finish(job, FAILED, reason=reason)
             stats.failed += 1
             return
-        if after is None:  # exponential backoff with jitter, bounded
-            after = min(300.0, 2.0 ** job.attempts) * (0.5 + self._rng.random())
+        after = min(300.0, 2.0 ** job.attempts) * (0.5 + self._rng.random())  # backoff with jitter, bounded
         await self._store.retry(job, self._clock() + timedelta(seconds=after), reason)
         stats.retried += 1

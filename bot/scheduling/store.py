@@ -377,11 +377,16 @@ class ScheduleStore:
                 await db.execute(update(Schedule).where(Schedule.id == job.schedule_id)
                                  .values(unanswered=Schedule.unanswered + 1))
 
-    async def retry(self, job: DeliveryJob, at: datetime, reason: str) -> None:
+    async def retry(self, job: DeliveryJob, at: datetime, reason: str, *, counts: bool = True) -> None:
+        """Try again at `at`. A wait the platform asked for (`counts=False`) does not use up an attempt:
+        rate limits end by themselves, and lateness (the grace period) bounds how long a prompt waits."""
+        values: dict[str, Any] = {"status": PENDING, "next_attempt_at": at, "lease_until": None, "reason": reason}
+        if not counts:
+            values["attempts"] = Delivery.attempts - 1
         async with self._sessions() as db, db.begin():
             await db.execute(update(Delivery).where(Delivery.id == job.id, Delivery.status == SENDING,
                                                     Delivery.lease_owner == job.lease_owner)
-                             .values(status=PENDING, next_attempt_at=at, lease_until=None, reason=reason))
+                             .values(**values))
 
     async def mark_unreachable(self, job: DeliveryJob) -> None:
         now = self._now()

@@ -72,11 +72,25 @@ async def seed(url: str, people: int) -> set[tuple[int, str]]:
     return expected
 
 
-async def start_worker(url: str, outfile: Path, *, lease: float = 2.0,
-                       send_ms: float = 5.0) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
+async def start_worker(url: str, outfile: Path, *, lease: float = 2.0, send_ms: float = 5.0,
+                       held: bool = False) -> asyncio.subprocess.Process:
+    """A worker process; a `held` one connects, says "ready" and waits for `go()`."""
+    process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.scheduling.worker", url, str(outfile), "--lease", str(lease), "--send-ms",
-        str(send_ms), cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        str(send_ms), *(["--wait-for-go"] if held else []), cwd=ROOT, stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    if held:
+        assert process.stdout is not None
+        async with asyncio.timeout(30):
+            assert (await process.stdout.readline()).strip() == b"ready"
+    return process
+
+
+async def go(*processes: asyncio.subprocess.Process) -> None:
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write(b"go\n")
+        await process.stdin.drain()
 
 
 async def finish(process: asyncio.subprocess.Process) -> None:
@@ -121,9 +135,10 @@ async def test_two_processes_on_one_database_send_every_prompt_exactly_once(pg_u
     expected = await seed(pg_url, PEOPLE)
     outfile = tmp_path / "sent.jsonl"
 
-    # A lease long enough for a whole leased batch: what a lease that runs out mid-batch does is the
-    # last test's subject.
-    workers = [await start_worker(pg_url, outfile, lease=30) for _ in range(2)]
+    # Both start together (an interpreter can take seconds to start on a busy machine), with a lease long
+    # enough for a whole leased batch: a lease that runs out mid-batch is the last test's subject.
+    workers = [await start_worker(pg_url, outfile, lease=30, send_ms=10, held=True) for _ in range(2)]
+    await go(*workers)
     await asyncio.gather(*(finish(worker) for worker in workers))
 
     lines = sent_lines(outfile)
@@ -176,17 +191,28 @@ async def test_a_killed_worker_loses_nothing_and_duplicates_only_its_in_flight_s
     assert set((await outbox_status(pg_url)).values()) == {SENT}
 
 
-async def test_a_lease_that_runs_out_while_its_batch_waits_does_not_send_twice(pg_url: str, tmp_path: Path) -> None:
-    expected = await seed(pg_url, 400)
+async def test_a_lease_that_runs_out_while_its_batch_waits_is_not_sent_twice(pg_url: str, tmp_path: Path) -> None:
+    """The dispatcher leases a batch of 200 at once and sends 32 at a time: the last of a batch wait longer
+    than the lease. Another instance may then lease them; the first must not send them as well."""
+    expected = await seed(pg_url, 200)
     outfile = tmp_path / "sent.jsonl"
 
-    # 200 leased at once, sent 32 at a time at 250 ms each: the last of a batch wait ~1.75 s on a 1 s lease.
-    # (The lease still has to outlast one send: a send is renewed right before it goes out.)
-    workers = [await start_worker(pg_url, outfile, lease=1.0, send_ms=250) for _ in range(2)]
-    await asyncio.gather(*(finish(worker) for worker in workers))
+    # One batch of 200, 300 ms per send, 32 at a time: about 2.1 s for the batch, on a 1 s lease. A single
+    # send (0.3 s) fits well inside the lease, so only the wait inside the batch can outlast it.
+    second = await start_worker(pg_url, outfile, lease=1, send_ms=300, held=True)
+    first = await start_worker(pg_url, outfile, lease=1, send_ms=300)
+    deadline = time.monotonic() + 30
+    while not sent_lines(outfile):  # the first has claimed and leased everything and is sending
+        assert time.monotonic() < deadline, "the first worker did not get going within 30 s"
+        await asyncio.sleep(0.05)
+    await go(second)  # polls, and leases whatever of the first's batch outlives its lease
+    await asyncio.gather(finish(first), finish(second))
 
-    delivered = per_prompt(sent_lines(outfile))
+    lines = sent_lines(outfile)
+    delivered = per_prompt(lines)
     assert set(delivered) == expected
     twice = sum(1 for count in delivered.values() if count > 1)
-    print(f"\nsent twice after their lease ran out mid-batch: {twice} of {len(expected)}")
+    shares = Counter(line["pid"] for line in lines)
+    print(f"\nsent twice after their lease ran out mid-batch: {twice} of {len(expected)}; "
+          f"sends per process: {sorted(shares.values())}")
     assert twice == 0

@@ -1,10 +1,12 @@
 """A delivery worker in its own process, for the multi-process tests.
 
-    python -m tests.scheduling.worker DATABASE_URL OUTFILE [--lease SECONDS] [--send-ms MS]
+    python -m tests.scheduling.worker DATABASE_URL OUTFILE [--lease SECONDS] [--send-ms MS] [--wait-for-go]
 
 Builds the real ScheduleStore and Dispatcher (real clock, short lease) with a transport that appends one
 JSON line per sent prompt to OUTFILE (O_APPEND, one os.write per line, so lines from several processes
-never interleave), and runs `tick()` until the outbox has no pending or sending rows.
+never interleave), and runs `tick()` until the outbox has no pending or sending rows. With --wait-for-go it
+connects, prints "ready" and starts only when a line arrives on stdin, so a test can start several at once
+(or one at a chosen moment) without guessing how long an interpreter takes to start.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ import argparse
 import asyncio
 import json
 import os
+import sys
 import time
 from collections.abc import Sequence
 from datetime import timedelta
+
+from sqlalchemy import text
 
 from bot.messages import Address, Reply
 from bot.scheduling.dispatcher import Dispatcher, Prompt
@@ -52,7 +57,7 @@ class FileTransport:
         os.close(self._fd)
 
 
-async def run(url: str, outfile: str, lease: float, send_ms: float) -> None:
+async def run(url: str, outfile: str, lease: float, send_ms: float, wait_for_go: bool = False) -> None:
     engine = make_engine(url)
     store = ScheduleStore(make_sessionmaker(engine))
     transport = FileTransport(outfile, send_ms / 1000)
@@ -60,6 +65,11 @@ async def run(url: str, outfile: str, lease: float, send_ms: float) -> None:
     dispatcher = Dispatcher(store, TrivialPrompts(), {"discord": transport}, pacer=no_limits,
                             lease_for=timedelta(seconds=lease), concurrency=CONCURRENCY)
     try:
+        if wait_for_go:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            print("ready", flush=True)
+            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         while True:
             stats = await dispatcher.tick()
             counts = await store.counts()
@@ -78,8 +88,9 @@ def main() -> None:
     parser.add_argument("outfile")
     parser.add_argument("--lease", type=float, default=2.0, help="lease_for, seconds")
     parser.add_argument("--send-ms", type=float, default=5.0, help="how long one send takes")
+    parser.add_argument("--wait-for-go", action="store_true", help="print 'ready', start on a line from stdin")
     options = parser.parse_args()
-    asyncio.run(run(options.url, options.outfile, options.lease, options.send_ms))
+    asyncio.run(run(options.url, options.outfile, options.lease, options.send_ms, options.wait_for_go))
 
 
 if __name__ == "__main__":
