@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, func, literal, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, delete, func, literal, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -180,6 +180,8 @@ class ScheduleStore:
             row = await db.scalar(select(Schedule).where(Schedule.identity_id == identity_id, Schedule.kind == kind))
             if row is None:
                 return False
+            # Its outbox rows go with it: a delivery without its schedule could never be sent.
+            await db.execute(delete(Delivery).where(Delivery.schedule_id == row.id))
             await db.delete(row)
             return True
 
@@ -409,7 +411,8 @@ class ScheduleStore:
         async with self._sessions() as db:
             row = (await db.execute(
                 select(Delivery.id, Delivery.schedule_id, Delivery.slot, Delivery.session_id)
-                .where(Delivery.identity_id == identity_id, Delivery.status == SENT)
+                .where(Delivery.schedule_id.in_(select(Schedule.id).where(Schedule.identity_id == identity_id)),
+                       Delivery.status == SENT)
                 .order_by(Delivery.sent_at.desc(), Delivery.id.desc()).limit(1))).first()
             return (row.id, row.schedule_id, row.slot, row.session_id) if row else None
 

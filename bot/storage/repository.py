@@ -305,7 +305,9 @@ class Repository:
 
     async def forget_identity(self, identity_id: int) -> None:
         async with self._sessions() as db, db.begin():
-            for table in (Delivery, Schedule, TipView, Checkin, FlowSession, CrisisEvent):
+            await db.execute(delete(Delivery).where(Delivery.schedule_id.in_(
+                select(Schedule.id).where(Schedule.identity_id == identity_id))))
+            for table in (Schedule, TipView, Checkin, FlowSession, CrisisEvent):
                 await db.execute(delete(table).where(table.identity_id == identity_id))
             await db.execute(delete(Identity).where(Identity.id == identity_id))
 

@@ -43,7 +43,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("identity_id", "kind", name="uq_schedule_identity_kind"),
     )
     op.create_index("ix_schedules_next_fire_at", "schedules", ["next_fire_at"])
-    op.create_index("ix_schedules_rule_due", "schedules", ["days", "times", "zone", "next_fire_at"])
     op.create_table(
         "deliveries",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -65,7 +64,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("schedule_id", "slot", name="uq_delivery_schedule_slot"),
     )
     op.create_index("ix_deliveries_status_next_attempt", "deliveries", ["status", "next_attempt_at"])
-    op.create_index("ix_deliveries_identity", "deliveries", ["identity_id"])
 
 
 def downgrade() -> None:
