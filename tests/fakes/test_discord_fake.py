@@ -12,16 +12,12 @@ import discord
 import discord.gateway
 import discord.http
 import pytest
-import yarl
 from discord import app_commands
 
+from tests.fakes.discord_client import GUILD_ID, TIMEOUT, TOKEN, USER_ID, fake_discord, started
 from tests.fakes.discord_server import FakeDiscord
 
-TOKEN = "fake-bot-token"
-USER_ID = 400_000_000_000_000_001
 OTHER_USER_ID = 400_000_000_000_000_002
-GUILD_ID = 300_000_000_000_000_001
-TIMEOUT = 10.0
 
 
 class CiButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
@@ -127,31 +123,14 @@ class CheckinBot(discord.Client):
 async def running_bot(fake: FakeDiscord) -> AsyncIterator[CheckinBot]:
     """Start the real client against the fake, wait (bounded) until it is ready, close it cleanly after."""
     client = CheckinBot()
-    async with client:
-        runner = asyncio.create_task(client.start(TOKEN), name="discord-client")
-        ready = asyncio.create_task(client.wait_until_ready(), name="discord-ready")
-        try:
-            done, _ = await asyncio.wait({runner, ready}, timeout=TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
-            if runner in done:
-                runner.result()  # re-raises a login or gateway error
-                raise AssertionError("the client stopped before it was ready")
-            assert ready in done, f"the client was not ready within {TIMEOUT}s; requests: {fake.requests}"
-            yield client
-        finally:
-            ready.cancel()
-            await client.close()
-            await asyncio.wait_for(runner, TIMEOUT)
+    async with started(client, fake):
+        yield client
 
 
 @pytest.fixture
 async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord(token=TOKEN) as server:
-        server.add_guild(GUILD_ID, name="Boundaries circle", member_ids=[USER_ID])
-        monkeypatch.setattr(discord.http.Route, "BASE", server.api_base)
-        monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url))
+    async with fake_discord(monkeypatch) as server:
         yield server
-        assert server.unhandled == [], f"the client called routes the fake does not know: {server.unhandled}"
-        assert server.errors == [], f"the fake failed on a request: {server.errors}"
 
 
 @pytest.fixture

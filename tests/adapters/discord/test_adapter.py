@@ -3,15 +3,10 @@ PostgreSQL, and a local fake Discord on 127.0.0.1 in between."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-import discord
-import discord.gateway
-import discord.http
 import pytest
-import yarl
 
 from adapters.discord.adapter import DESCRIPTIONS, DiscordAdapter
 from bot.content.loader import Content
@@ -24,43 +19,21 @@ from bot.scheduling.store import ScheduleStore
 from bot.service import COMMANDS, CheckinService
 from bot.storage.repository import Repository
 from tests.conftest import FakeClock
+from tests.fakes.discord_client import GUILD_ID, TIMEOUT, TOKEN, USER_ID, fake_discord, started
 from tests.fakes.discord_server import FakeDiscord, SentMessage
-
-TOKEN = "fake-bot-token"
-USER_ID = 400_000_000_000_000_001
-GUILD_ID = 300_000_000_000_000_001
-TIMEOUT = 10.0
 
 
 @contextlib.asynccontextmanager
 async def running(adapter: DiscordAdapter) -> AsyncIterator[DiscordAdapter]:
     """Start the adapter's real client against the fake; wait (bounded) until it is ready."""
-    client = adapter.client
-    async with client:
-        runner = asyncio.create_task(client.start(TOKEN), name="discord-client")
-        ready = asyncio.create_task(client.wait_until_ready(), name="discord-ready")
-        try:
-            done, _ = await asyncio.wait({runner, ready}, timeout=TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
-            if runner in done:
-                runner.result()
-                raise AssertionError("the client stopped before it was ready")
-            assert ready in done, "the client was not ready in time"
-            yield adapter
-        finally:
-            ready.cancel()
-            await client.close()
-            await asyncio.wait_for(runner, TIMEOUT)
+    async with started(adapter.client):
+        yield adapter
 
 
 @pytest.fixture
 async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord(token=TOKEN) as server:
-        server.add_guild(GUILD_ID, name="Boundaries circle", member_ids=[USER_ID])
-        monkeypatch.setattr(discord.http.Route, "BASE", server.api_base)
-        monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url))
+    async with fake_discord(monkeypatch) as server:
         yield server
-        assert server.unhandled == [], f"routes the fake does not know: {server.unhandled}"
-        assert server.errors == [], f"the fake failed on a request: {server.errors}"
 
 
 def make_adapter(service: CheckinService, content: Content) -> DiscordAdapter:
