@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.scheduling.rules import Firing, Rule, last_firing_at_or_before, next_firing, parse_quiet
 from bot.storage.models import Delivery, Identity, Schedule, UTCDateTime, utcnow
 
+CLAIM_LOCK_KEY = 0x62620C1A  # PostgreSQL advisory lock space of claim windows ("bb" claims)
 PARALLEL_WINDOWS = 2  # PostgreSQL: claim this many id windows at once (measured on 2 cores)
 PENDING, SENDING, SENT, SKIPPED, FAILED, UNREACHABLE = "pending", "sending", "sent", "skipped", "failed", "unreachable"
 CHECKIN = "checkin"
@@ -216,6 +217,8 @@ class ScheduleStore:
             latest = last_firing_at_or_before(rule, now)
             send = latest is not None and now - latest.at <= grace  # long overdue: skipped silently
             plans.append(_GroupPlan(days, times, zone, next_firing(rule, now), latest if send else None))
+        if postgres:  # one grid for every instance, so that a window is either theirs or ours (see the lock)
+            low = int(low) // window * window
         starts = list(range(int(low), int(high) + 1, window))
         if not postgres:  # SQLite has one writer: windows go one after the other
             return sum([await self._claim_window(now, start, start + window - 1, plans) for start in starts])
@@ -279,16 +282,25 @@ class ScheduleStore:
                 whens_qslot.append(f"WHEN {match} THEN :ls{index}")
         queue_slot = f"CASE {' '.join(whens_qslot)} END" if whens_qslot else "NULL::varchar"
         queue_due = f"CASE {' '.join(whens_due)} END" if whens_due else "NULL::timestamptz"
+        # Instances split the work a window at a time: whoever holds this window's advisory lock claims it,
+        # the others go on to the next (like SKIP LOCKED, without locking every row first: that cost a second
+        # write per row, about 17% of the time at 1,000,000). Row locks still keep it exact if windows of
+        # different sizes overlap: a row another instance moved meanwhile is re-checked against
+        # next_fire_at <= :now (READ COMMITTED) and left alone.
+        # Safe without waiting for the disk: a claim lost in a database crash is simply claimed again (its
+        # schedule and outbox rows go together), and a prompt is only sent after its lease is committed
+        # durably, which flushes this commit too.
+        await db.execute(text("SET LOCAL synchronous_commit = off"))
+        ours = (await db.execute(text("SELECT pg_try_advisory_xact_lock(:key, :window)"),
+                                 {"key": CLAIM_LOCK_KEY, "window": low // max(1, high - low + 1)})).scalar()
+        if not ours:
+            return 0
         statement = text(f"""
-            WITH due AS (
-                SELECT id FROM schedules
-                WHERE id BETWEEN :low AND :high AND next_fire_at <= :now
-                FOR UPDATE SKIP LOCKED
-            ), moved AS (
+            WITH moved AS (
                 UPDATE schedules AS s
                 SET next_fire_at = CASE {' '.join(whens_next)} ELSE s.next_fire_at END,
                     next_slot = CASE {' '.join(whens_slot)} ELSE s.next_slot END
-                FROM due WHERE s.id = due.id
+                WHERE s.id BETWEEN :low AND :high AND s.next_fire_at <= :now
                 RETURNING s.id, s.identity_id, s.platform, s.paused_until,
                           {queue_slot} AS queue_slot, {queue_due} AS queue_due
             ), queued AS (
