@@ -7,6 +7,7 @@ Discord, a Block Kit button on Slack and a typed "3" in the console all come bac
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -120,6 +121,39 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class FormField:
+    """One typed setting of a form, shown filled in with its current value."""
+
+    name: str
+    label: str
+    value: str = ""
+    placeholder: str = ""
+    keyword: str = ""  # written before the value in the command ("quiet 21:00-08:00"); "" writes the value alone
+    max_length: int = 100
+
+
+@dataclass(frozen=True)
+class Form:
+    """Several settings typed at once: a modal on Discord and Slack. Submitting it runs
+    `/{command} {command_args(values)}`, so a form never does anything the typed command could not."""
+
+    name: str
+    title: str
+    command: str
+    fields: tuple[FormField, ...]
+    open_label: str = "Change"
+    submit_label: str = "Save"
+
+    def command_args(self, values: Mapping[str, str]) -> str:
+        parts: list[str] = []
+        for spec in self.fields:
+            value = " ".join(values.get(spec.name, "").split())[:spec.max_length]
+            if value:
+                parts.append(f"{spec.keyword} {value}" if spec.keyword else value)
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str
     title: str = ""
@@ -131,3 +165,4 @@ class Reply:
     footer: str = ""
     links: tuple[str, ...] = field(default=())
     files: tuple[Attachment, ...] = field(default=())
+    form: Form | None = None  # offered beside the text: "Change" opens it where the platform has forms

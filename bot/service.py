@@ -20,7 +20,7 @@ from bot.content.tips import TipPicker, TipRequest
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.flows import engine
 from bot.logsafe import describe_exception
-from bot.messages import Address, Attachment, InputKind, Reply, Tone, parse_token
+from bot.messages import Address, Attachment, Form, InputKind, Reply, Tone, parse_token
 from bot.privacy.export import checkins_csv, export_json
 from bot.safety.responder import SOS_SESSION, crisis_replies, sos_replies
 from bot.safety.screening import Screener
@@ -112,6 +112,14 @@ class CheckinService:
 
     async def remember_dm_channel(self, address: Address, channel_id: str) -> None:
         await self._repo.remember_dm_channel(address, channel_id)
+
+    async def form(self, address: Address, name: str) -> Form | None:
+        """Form `name` filled in with the person's current settings: what an adapter opens when its button is
+        clicked, also long after the message was sent (and after restarts)."""
+        if name != "schedule" or self._scheduling is None or self._schedules is None:
+            return None
+        identity = await self._repo.identity_id(address)
+        return self._scheduling.form(await self._schedules.get(identity))
 
     async def has_open_checkin(self, address: Address) -> bool:
         identity = await self._repo.identity_id(address)

@@ -62,6 +62,10 @@ def render(reply: Reply) -> str:
             label = choice.label if question.kind is not InputKind.SCALE else choice.description
             parts.append(f"  {number}. {label}".rstrip())
         parts.append(_hint(question))
+    form = reply.form
+    if form is not None and all(spec.value for spec in form.fields):  # a form becomes the command that fills it
+        current = {spec.name: spec.value for spec in form.fields}
+        parts.append(f"{form.open_label}: /{form.command} {form.command_args(current)}")
     if reply.footer:
         parts.append(reply.footer)
     return "\n".join(parts)

@@ -10,12 +10,13 @@ from itertools import islice
 
 from bot.content.loader import Texts
 from bot.content.schema import Flow
-from bot.messages import Choice, InputKind, Question, Reply, Tone
+from bot.messages import Choice, Form, FormField, InputKind, Question, Reply, Tone
 from bot.scheduling.rules import (
     DEFAULT_QUIET,
     EVERY_DAY,
     Rule,
     RuleError,
+    days_text,
     describe_days,
     find_zones,
     firings_after,
@@ -86,6 +87,30 @@ class ScheduleCommands:
                 lines.append(self._texts.get("schedule_in_quiet", time=at.strftime("%H:%M")))
         return "\n".join(lines)
 
+    def form(self, current: ScheduleRecord | None) -> Form:
+        """The schedule as a form, filled in with what is set now (or the usual defaults)."""
+        rule = current.rule if current else None
+        quiet = rule.quiet if rule else DEFAULT_QUIET
+        flow = self._flows.get(current.flow_id) if current else None
+        return Form(
+            name="schedule", title=self._texts.get("schedule_form_title"), command="schedule",
+            open_label=self._texts.get("schedule_form_open"), submit_label=self._texts.get("form_save"),
+            fields=(
+                FormField("flow", self._texts.get("schedule_field_flow"), flow.name if flow else "daily",
+                          self._texts.get("schedule_field_flow_hint"), max_length=20),
+                FormField("days", self._texts.get("schedule_field_days"), days_text(rule.days) if rule else "daily",
+                          self._texts.get("schedule_field_days_hint"), max_length=40),
+                FormField("times", self._texts.get("schedule_field_times"),
+                          ", ".join(at.strftime("%H:%M") for at in rule.times) if rule else "",
+                          self._texts.get("schedule_field_times_hint"), max_length=30),
+                FormField("quiet", self._texts.get("schedule_field_quiet"),
+                          f"{quiet[0].strftime('%H:%M')}-{quiet[1].strftime('%H:%M')}" if quiet else "off",
+                          self._texts.get("schedule_field_quiet_hint"), keyword="quiet", max_length=20),
+                # Last: everything after "tz" is read as the zone.
+                FormField("zone", self._texts.get("schedule_field_zone"), rule.zone if rule else self._default_zone,
+                          self._texts.get("schedule_field_zone_hint"), keyword="tz", max_length=60),
+            ))
+
     # ------------------------------------------------------------ /schedule
 
     async def schedule(self, identity_id: int, args: str) -> list[Reply]:
@@ -94,8 +119,9 @@ class ScheduleCommands:
         lowered = [word.lower() for word in words]
         if not words:
             if current is None:
-                return [Reply(self._texts.get("schedule_none"), title="Your check-in schedule")]
-            return [Reply(self.describe(current), title="Your check-in schedule")]
+                return [Reply(self._texts.get("schedule_none"), title="Your check-in schedule",
+                              form=self.form(None))]
+            return [Reply(self.describe(current), title="Your check-in schedule", form=self.form(current))]
         if lowered in (["off"], ["stop"], ["none"], ["clear"]):
             await self._store.delete(identity_id)
             return [Reply(self._texts.get("schedule_removed"), tone=Tone.INFO)]
@@ -108,7 +134,8 @@ class ScheduleCommands:
         except _ZoneQuestion as question:
             return [Reply(question.text, tone=Tone.NOTICE)]
         record = await self._store.save(identity_id, rule, flow_id)
-        return [Reply(self._texts.get("schedule_saved", summary=self.describe(record)), title="Your check-in schedule")]
+        return [Reply(self._texts.get("schedule_saved", summary=self.describe(record)), title="Your check-in schedule",
+                      form=self.form(record))]
 
     def _parse(self, words: list[str], current: ScheduleRecord | None) -> tuple[Rule, str]:
         times: list[time] = []

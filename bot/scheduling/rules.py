@@ -197,6 +197,12 @@ def describe_days(mask: int) -> str:
     return ", ".join(name.capitalize() for index, name in enumerate(DAY_NAMES) if mask >> index & 1)
 
 
+def days_text(mask: int) -> str:
+    """The days as a person would type them back: 'daily', 'mon-fri', 'weekends', 'mon,wed,fri'."""
+    named = {EVERY_DAY: "daily", WEEKDAYS: "mon-fri", WEEKEND: "weekends"}
+    return named.get(mask) or ",".join(name for index, name in enumerate(DAY_NAMES) if mask >> index & 1)
+
+
 def parse_quiet(text: str) -> tuple[time, time] | None:
     cleaned = text.strip().lower()
     if cleaned in ("off", "none", "no"):

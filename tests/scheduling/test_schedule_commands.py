@@ -14,6 +14,7 @@ import pytest
 
 from adapters.console.adapter import ConsoleAdapter
 from bot.scheduling.dispatcher import Dispatcher
+from bot.service import CheckinService
 from tests.conftest import CollectingTransport, FakeClock
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -21,6 +22,36 @@ SAVED = "Saved."
 
 
 # ---------------------------------------------------------------- /schedule in the chat
+
+
+async def test_the_schedule_form_is_filled_in_and_writing_it_back_changes_nothing(
+        console: ConsoleAdapter, service: CheckinService) -> None:
+    """The form adapters show as a modal holds exactly the current settings: submitting it untouched saves the
+    same schedule, and each field changes only itself."""
+    await console.respond("/schedule weekly 18:30 mon,wed,fri quiet off tz Lisbon")
+    form = await service.form(console.address, "schedule")
+    assert form is not None
+    values = {spec.name: spec.value for spec in form.fields}
+    assert values == {"flow": "weekly", "days": "mon,wed,fri", "times": "18:30", "quiet": "off",
+                      "zone": "Europe/Lisbon"}
+    before = await console.respond("/schedule")
+    untouched = await console.respond(f"/schedule {form.command_args(values)}")
+    assert SAVED in untouched
+    assert before.splitlines()[1] in untouched, "the same schedule, saved again"
+    changed = await console.respond(f"/schedule {form.command_args({**values, 'times': '07:00, 19:00'})}")
+    assert "Weekly reflection: Mon, Wed, Fri at 07:00, 19:00 (Europe/Lisbon)." in changed
+    assert await service.form(console.address, "nonsense") is None
+
+
+async def test_with_nothing_set_the_form_offers_the_usual_defaults(console: ConsoleAdapter,
+                                                                   service: CheckinService) -> None:
+    form = await service.form(console.address, "schedule")
+    assert form is not None
+    assert {spec.name: spec.value for spec in form.fields} == {
+        "flow": "daily", "days": "daily", "times": "", "quiet": "21:00-08:00", "zone": ""}
+    filled = form.command_args({"flow": "daily", "days": "mon-fri", "times": "09:00", "zone": "Berlin"})
+    assert filled == "daily mon-fri 09:00 tz Berlin"
+    assert "Monday to Friday at 09:00 (Europe/Berlin)" in await console.respond(f"/schedule {filled}")
 
 
 async def test_schedule_with_nothing_set_explains_how(console: ConsoleAdapter) -> None:
