@@ -21,11 +21,16 @@ import yarl
 from discord import app_commands
 
 from adapters.discord.render import (
+    FORM_BUTTON_PREFIX,
+    FORM_MODAL_PREFIX,
+    MAX_MODAL_TITLE,
     ButtonSpec,
     Outgoing,
     SelectSpec,
     Style,
     discord_files,
+    form_inputs,
+    form_name,
     has_question,
     parse_text_value,
     render_replies,
@@ -33,7 +38,7 @@ from adapters.discord.render import (
 from bot.content.loader import Content
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.logsafe import describe_exception
-from bot.messages import Address, Reply, parse_token
+from bot.messages import Address, Form, Reply, parse_token
 from bot.ports import Capabilities, RateLimited, TemporaryFailure, Unreachable
 from bot.scheduling.rules import find_zones
 from bot.service import COMMANDS, CheckinService
@@ -74,6 +79,7 @@ DESCRIPTIONS: Mapping[str, str] = {
     "skip": "Skip the next scheduled check-in",
     "snooze": "Move the latest check-in prompt to later",
 }
+FORM_GONE = "That form isn't available any more. Run the command again to get a fresh one."
 SNOOZE_OPTIONS = (("In an hour", "1h"), ("This evening", "evening"), ("Tomorrow", "tomorrow"))
 
 Interaction = discord.Interaction[discord.Client]
@@ -104,18 +110,23 @@ def delivery_error(exc: BaseException) -> Exception | None:
     return None
 
 
-def modal_text(components: Iterable[Mapping[str, Any]]) -> str | None:
-    """The value of our text input in a modal submission (action rows or labels, as Discord sends them)."""
+def modal_values(components: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Every text input's value in a modal submission, by custom id (in action rows or labels, as Discord
+    sends them)."""
+    values: dict[str, str] = {}
     for component in components:
-        if component.get("custom_id") == TEXT_INPUT_ID and "value" in component:
-            return str(component["value"])
+        if "custom_id" in component and "value" in component:
+            values[str(component["custom_id"])] = str(component["value"])
         inner = list(component.get("components") or [])
         if isinstance(component.get("component"), Mapping):
             inner.append(component["component"])
-        found = modal_text(inner)
-        if found is not None:
-            return found
-    return None
+        values.update(modal_values(inner))
+    return values
+
+
+def modal_text(components: Iterable[Mapping[str, Any]]) -> str | None:
+    """The value of our text input in a modal submission."""
+    return modal_values(components).get(TEXT_INPUT_ID)
 
 
 class TokenItem(discord.ui.DynamicItem[discord.ui.Item[discord.ui.View]], template=TOKEN_TEMPLATE):
@@ -149,6 +160,41 @@ class TokenModal(discord.ui.Modal):
                                            style=discord.TextStyle.paragraph,
                                            max_length=min(max_length, 4000) if max_length > 0 else 4000,
                                            placeholder=placeholder[:100] or None))
+
+    async def on_submit(self, interaction: Interaction, /) -> None:
+        return None
+
+
+class FormItem(discord.ui.DynamicItem[discord.ui.Item[discord.ui.View]],
+               template=FORM_BUTTON_PREFIX.replace(":", r"\:") + r"(?P<name>[a-z_]{1,30})"):
+    """The button that opens a form (the schedule settings): filled in fresh when clicked, after restarts too."""
+
+    def __init__(self, item: discord.ui.Item[discord.ui.View], adapter: DiscordAdapter | None = None) -> None:
+        super().__init__(item)
+        self.adapter = adapter
+
+    @classmethod
+    async def from_custom_id(cls, interaction: Interaction, item: discord.ui.Item[discord.ui.View],
+                             match: re.Match[str], /) -> FormItem:
+        client = interaction.client
+        return cls(item, client.adapter if isinstance(client, _Hooks) else None)
+
+    async def callback(self, interaction: Interaction) -> None:
+        if self.adapter is not None:
+            await self.adapter.on_form_button(interaction, self.custom_id)
+
+
+class FormModal(discord.ui.Modal):
+    """A form as a modal, its inputs filled in with the current settings. Like TokenModal, its submission is
+    handled in on_interaction, so it works the same after a restart."""
+
+    def __init__(self, form: Form) -> None:
+        super().__init__(title=form.title[:MAX_MODAL_TITLE] or "Settings", custom_id=FORM_MODAL_PREFIX + form.name,
+                         timeout=MODAL_TIMEOUT)
+        for spec in form_inputs(form):
+            self.add_item(discord.ui.TextInput(label=spec.label, custom_id=spec.custom_id, required=False,
+                                               default=spec.default or None, max_length=spec.max_length,
+                                               placeholder=spec.placeholder or None))
 
     async def on_submit(self, interaction: Interaction, /) -> None:
         return None
@@ -230,7 +276,7 @@ class DiscordAdapter:
             await self.client.start(self._token)
 
     async def setup(self) -> None:
-        self.client.add_dynamic_items(TokenItem)
+        self.client.add_dynamic_items(TokenItem, FormItem)
         if not self._sync_commands:
             return
         if self._guild_ids:
@@ -342,11 +388,26 @@ class DiscordAdapter:
 
         await self._guarded(interaction, "component", run)
 
+    async def on_form_button(self, interaction: Interaction, custom_id: str) -> None:
+        async def run() -> None:
+            name = form_name(custom_id, FORM_BUTTON_PREFIX)
+            form = await self._service.form(self.address(interaction), name) if name else None
+            if form is None:
+                await interaction.response.send_message(FORM_GONE, ephemeral=True)
+                return
+            await interaction.response.send_modal(FormModal(form))
+
+        await self._guarded(interaction, "form button", run)
+
     async def on_interaction(self, interaction: Interaction) -> None:
         if interaction.type is not discord.InteractionType.modal_submit:
             return
         data: Mapping[str, Any] = interaction.data or {}
         custom_id = str(data.get("custom_id") or "")
+        name = form_name(custom_id, FORM_MODAL_PREFIX)
+        if name is not None:
+            await self._guarded(interaction, "form", lambda: self._submit_form(interaction, name, data))
+            return
         if parse_token(custom_id) is None:
             return
 
@@ -355,6 +416,16 @@ class DiscordAdapter:
             await self._handle(interaction, TextSubmitted(self.address(interaction), text, token=custom_id))
 
         await self._guarded(interaction, "modal", run)
+
+    async def _submit_form(self, interaction: Interaction, name: str, data: Mapping[str, Any]) -> None:
+        """A submitted form runs the command it stands for, with the fields written out as its arguments."""
+        address = self.address(interaction)
+        form = await self._service.form(address, name)
+        if form is None:
+            await interaction.response.send_message(FORM_GONE, ephemeral=True)
+            return
+        args = form.command_args(modal_values(data.get("components") or []))
+        await self._handle(interaction, Command(address, form.command, args))
 
     async def on_message(self, message: discord.Message) -> None:
         """A typed answer in a DM works like the console: '3' answers a scale, '/help' is not needed."""
@@ -437,7 +508,8 @@ class DiscordAdapter:
                 view.add_item(TokenItem(select))
                 continue
             for spec in row:
-                view.add_item(TokenItem(_button(spec, row_index)))
+                button = _button(spec, row_index)
+                view.add_item(FormItem(button) if spec.custom_id.startswith(FORM_BUTTON_PREFIX) else TokenItem(button))
         return view
 
     @staticmethod

@@ -18,6 +18,7 @@ from bot.messages import (
     SKIP,
     TOKEN_MAX_LENGTH,
     Attachment,
+    Form,
     InputKind,
     Question,
     Reply,
@@ -40,6 +41,12 @@ MAX_FOOTER = 2048
 TEXT_VALUE = "_text"  # the token value of the button that opens the text box
 WRITE_LABEL = "Write it"
 SKIP_LABEL = "Skip"
+FORM_BUTTON_PREFIX = "bb:form:"  # + the form's name: a button that opens the form, valid after restarts
+FORM_MODAL_PREFIX = "bb:formsubmit:"  # + the form's name: the modal's own custom id
+MAX_MODAL_INPUTS = 5
+MAX_INPUT_LABEL = 45
+MAX_INPUT_PLACEHOLDER = 100
+MAX_MODAL_TITLE = 45
 TIP_COLOUR = 0x5B8DEF
 SCRIPT_FIELD = "Try saying"
 
@@ -73,6 +80,17 @@ class SelectSpec:
 
 
 Row = tuple[ButtonSpec, ...] | SelectSpec
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One text input of a modal."""
+
+    custom_id: str
+    label: str
+    default: str
+    placeholder: str
+    max_length: int
 
 
 @dataclass(frozen=True)
@@ -227,9 +245,28 @@ def tip_embed(reply: Reply) -> discord.Embed | None:
     return embed
 
 
+def form_button(form: Form) -> ButtonSpec:
+    return ButtonSpec(shorten(form.open_label, MAX_LABEL), f"{FORM_BUTTON_PREFIX}{form.name}", Style.SECONDARY)
+
+
+def form_inputs(form: Form) -> list[InputSpec]:
+    """A form's fields as a modal's text inputs, inside Discord's limits (5 inputs, 45-character labels)."""
+    return [InputSpec(spec.name, shorten(spec.label, MAX_INPUT_LABEL), spec.value[:spec.max_length],
+                      shorten(spec.placeholder, MAX_INPUT_PLACEHOLDER), max(1, min(spec.max_length, 4000)))
+            for spec in form.fields[:MAX_MODAL_INPUTS]]
+
+
+def form_name(custom_id: str, prefix: str) -> str | None:
+    name = custom_id.removeprefix(prefix)
+    return name if custom_id.startswith(prefix) and 0 < len(name) <= 30 and name.replace("_", "").isalpha() \
+        else None
+
+
 def render_reply(reply: Reply) -> list[Outgoing]:
     """One reply as one or more messages; controls and files ride on the last one."""
     rows = question_rows(reply.question) if reply.question is not None else ()
+    if reply.form is not None and len(rows) < MAX_ROWS:
+        rows = (*rows, (form_button(reply.form),))
     embed = tip_embed(reply) if reply.tone is Tone.TIP else None
     if embed is not None:
         return [Outgoing(embed=embed, rows=rows, files=reply.files)]

@@ -1931,6 +1931,8 @@ class FakeDiscord:
             if ctype == COMPONENT_TEXT_INPUT:
                 cid = str(component["custom_id"])
                 value = remaining.pop(cid, None)
+                if value is None and component.get("value"):  # left as the bot filled it in
+                    value = str(component["value"])
                 if value is None:
                     if component.get("required", True):
                         raise ValueError(f"modal {custom_id!r}: text input {cid!r} is required")

@@ -180,6 +180,52 @@ async def test_an_old_button_still_works_after_a_restart(
     assert fake.identify_count == 4
 
 
+def modal_inputs(modal_data: dict[str, object]) -> dict[str, dict[str, object]]:
+    inputs: dict[str, dict[str, object]] = {}
+    for row in modal_data["components"]:  # type: ignore[attr-defined]
+        for component in [*row.get("components", []), *([row["component"]] if "component" in row else [])]:
+            if component.get("type") == 4:
+                inputs[component["custom_id"]] = component
+    return inputs
+
+
+async def test_schedule_settings_open_as_a_form_filled_in_and_saved_from_it(
+        fake: FakeDiscord, service: CheckinService, content: Content, schedules: ScheduleStore,
+        repository: Repository) -> None:
+    async with running(make_adapter(service, content)):
+        await fake.wait_until(lambda: fake.commands.get(None), TIMEOUT, "the commands to be synced")
+        await intro_done(fake)
+        typed = await fake.slash_command(USER_ID, "schedule", {"rule": "mon-fri 09:00", "timezone": "Europe/Berlin"})
+        await followups(fake, typed.id, 1)
+        shown = await fake.slash_command(USER_ID, "schedule", guild_id=GUILD_ID)
+        current = (await followups(fake, shown.id, 1))[0]
+        assert current.ephemeral
+        assert "Monday to Friday at 09:00" in current.content
+        [change] = current.custom_ids()
+        opened = await fake.click_button(USER_ID, change, current)
+        modal = await fake.wait_for_callback(opened, TIMEOUT)
+        assert modal.type == 9
+        inputs = modal_inputs(modal.data)
+        assert {name: spec.get("value") for name, spec in inputs.items()} == {
+            "flow": "daily", "days": "mon-fri", "times": "09:00", "quiet": "21:00-08:00", "zone": "Europe/Berlin"}
+        assert all(len(str(spec["label"])) <= 45 for spec in inputs.values())
+        submitted = await fake.submit_modal(USER_ID, str(modal.custom_id), {"times": "07:30, 18:00", "zone": "Lisbon"})
+        saved = (await followups(fake, submitted.id, 1))[0]
+        assert saved.ephemeral
+        assert "Saved" in saved.content
+        assert "07:30, 18:00 (Europe/Lisbon)" in saved.content
+    identity = await repository.identity_id(Address("discord", "dm", str(USER_ID)))
+    record = await schedules.get(identity)
+    assert record is not None
+    assert (record.rule.zone, [at.strftime("%H:%M") for at in record.rule.times]) == ("Europe/Lisbon",
+                                                                                      ["07:30", "18:00"])
+    assert guild_messages(fake) == []
+    async with running(make_adapter(service, content)):  # the old button, after a restart: today's values
+        reopened = await fake.click_button(USER_ID, change, current)
+        fresh = modal_inputs((await fake.wait_for_callback(reopened, TIMEOUT)).data)
+        assert (fresh["times"]["value"], fresh["zone"]["value"]) == ("07:30, 18:00", "Europe/Lisbon")
+
+
 async def test_a_stale_click_gets_the_cores_private_answer(fake: FakeDiscord, bot: DiscordAdapter) -> None:
     await intro_done(fake)
     started = await fake.slash_command(USER_ID, "checkin")

@@ -21,6 +21,8 @@ from adapters.discord.render import (
     SelectSpec,
     Style,
     discord_files,
+    form_inputs,
+    form_name,
     parse_text_value,
     question_rows,
     render_reply,
@@ -29,7 +31,7 @@ from adapters.discord.render import (
 )
 from bot.__main__ import DISCORD_PERMISSIONS, discord_invite_urls, main
 from bot.config import Settings
-from bot.messages import Attachment, Choice, InputKind, Question, Reply, Tone, parse_token
+from bot.messages import Attachment, Choice, Form, FormField, InputKind, Question, Reply, Tone, parse_token
 from bot.ports import RateLimited, TemporaryFailure, Unreachable
 
 
@@ -254,3 +256,19 @@ def test_run_discord_without_a_token_says_what_to_set(monkeypatch: pytest.Monkey
     monkeypatch.setenv("DISCORD_TOKEN", "")
     assert main(["run", "--adapter", "discord"]) == 2
     assert "DISCORD_TOKEN" in capsys.readouterr().err
+
+
+def test_a_form_becomes_one_button_and_a_modal_within_discords_limits() -> None:
+    fields = tuple(FormField(f"f{index}", "A label that goes on for much longer than forty-five characters",
+                             "x" * 50, "p" * 300, max_length=20) for index in range(7))
+    form = Form("schedule", "Your check-in schedule", "schedule", fields, open_label="Change schedule")
+    [message] = render_reply(Reply("Daily at 09:00.", form=form))
+    assert [(b.label, b.custom_id, b.style) for row in message.rows for b in row] == [  # type: ignore[union-attr]
+        ("Change schedule", "bb:form:schedule", Style.SECONDARY)]
+    inputs = form_inputs(form)
+    assert len(inputs) == 5
+    assert all(len(spec.label) <= 45 and len(spec.placeholder) <= 100 for spec in inputs)
+    assert all(len(spec.default) <= spec.max_length == 20 for spec in inputs)
+    assert form_name("bb:form:schedule", "bb:form:") == "schedule"
+    assert form_name("bb:form:../x", "bb:form:") is None
+    assert form_name("ci:abc:def", "bb:form:") is None
