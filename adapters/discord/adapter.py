@@ -23,6 +23,7 @@ from discord import app_commands
 from adapters.discord.render import (
     FORM_BUTTON_PREFIX,
     FORM_MODAL_PREFIX,
+    MAX_CONTENT,
     MAX_MODAL_TITLE,
     ButtonSpec,
     Outgoing,
@@ -127,6 +128,20 @@ def modal_values(components: Iterable[Mapping[str, Any]]) -> dict[str, str]:
 def modal_text(components: Iterable[Mapping[str, Any]]) -> str | None:
     """The value of our text input in a modal submission."""
     return modal_values(components).get(TEXT_INPUT_ID)
+
+
+def picked_labels(components: Sequence[discord.Component], custom_id: str, values: Sequence[str]) -> list[str]:
+    """The labels a person saw for what they picked: the clicked button's, or the chosen options'."""
+    for component in components:
+        if isinstance(component, discord.ActionRow):
+            found = picked_labels(component.children, custom_id, values)
+            if found:
+                return found
+        elif isinstance(component, discord.Button) and component.custom_id == custom_id and component.label:
+            return [component.label]
+        elif isinstance(component, discord.SelectMenu) and component.custom_id == custom_id:
+            return [option.label for option in component.options if option.value in values]
+    return []
 
 
 class TokenItem(discord.ui.DynamicItem[discord.ui.Item[discord.ui.View]], template=TOKEN_TEMPLATE):
@@ -384,9 +399,27 @@ class DiscordAdapter:
                 token = f"ci:{parsed.session_id}:{parsed.step_id}"
                 await interaction.response.send_modal(TokenModal(token, limit))
                 return
-            await self._handle(interaction, ChoicePicked(self.address(interaction), custom_id, values))
+            replies = await self._handle(interaction, ChoicePicked(self.address(interaction), custom_id, values))
+            await self._settle(interaction, custom_id, values, replies)
 
         await self._guarded(interaction, "component", run)
+
+    async def _settle(self, interaction: Interaction, custom_id: str, values: tuple[str, ...],
+                      replies: Sequence[Reply]) -> None:
+        """An answered question loses its buttons and shows what was picked, so an old message never invites
+        a second answer. Only in DMs: in a server the click was answered in a new private message."""
+        message = interaction.message
+        if message is None or self._in_guild(interaction):
+            return
+        stale = any(reply.text == self._service.texts.get("stale_click") for reply in replies)
+        picked = [] if stale else picked_labels(message.components, custom_id, values)
+        content = message.content
+        if picked:
+            content = f"{content}\n-# ✓ {', '.join(picked)}"[:MAX_CONTENT]
+        try:
+            await interaction.edit_original_response(content=content or None, view=None)
+        except discord.HTTPException as exc:  # the question was answered; a cosmetic edit may fail quietly
+            log.info("discord: could not settle an answered message: %s", describe_exception(exc))
 
     async def on_form_button(self, interaction: Interaction, custom_id: str) -> None:
         async def run() -> None:
@@ -439,7 +472,7 @@ class DiscordAdapter:
         except Exception as exc:
             log.error("discord DM message failed: %s", describe_exception(exc))
 
-    async def _guarded(self, interaction: Interaction, place: str, run: Callable[[], Awaitable[None]]) -> None:
+    async def _guarded(self, interaction: Interaction, place: str, run: Callable[[], Awaitable[object]]) -> None:
         """The error boundary: log type and place only, apologise privately, keep running."""
         try:
             await run()
@@ -461,7 +494,7 @@ class DiscordAdapter:
         log.error("discord command failed: %s", describe_exception(error))
         await self._apologise(interaction)
 
-    async def _handle(self, interaction: Interaction, event: Event) -> None:
+    async def _handle(self, interaction: Interaction, event: Event) -> list[Reply]:
         in_guild = self._in_guild(interaction)
         # Acknowledge first: the core touches the database and may take longer than Discord's 3 seconds.
         await interaction.response.defer(ephemeral=in_guild, thinking=isinstance(event, Command) or in_guild)
@@ -471,9 +504,10 @@ class DiscordAdapter:
         if in_guild and has_question(replies):
             if await self._move_to_dms(interaction, event.address, replies):
                 await interaction.followup.send(MOVED_TO_DMS, ephemeral=True)
-                return
+                return replies
             replies = [Reply(DMS_CLOSED_HERE), *replies]
         await self._followups(interaction, replies, ephemeral=in_guild)
+        return replies
 
     async def _move_to_dms(self, interaction: Interaction, address: Address, replies: Sequence[Reply]) -> bool:
         try:

@@ -107,6 +107,9 @@ async def test_a_daily_checkin_in_dms_with_buttons_select_and_modal(
 
     clicked = await fake.click_button(USER_ID, scale.custom_ids()[3], scale)  # "4"
     boundaries = (await followups(fake, clicked.id, 1))[0]
+    await fake.wait_until(lambda: not scale.components, TIMEOUT, "the answered question to lose its buttons")
+    assert "emotionally safe" in scale.content
+    assert scale.content.endswith("✓ 4 · Mostly safe")
     select = next(c for c in boundaries.walk_components() if c["type"] == 3)
     assert select["max_values"] == len(select["options"])
 
@@ -229,11 +232,13 @@ async def test_schedule_settings_open_as_a_form_filled_in_and_saved_from_it(
 async def test_a_stale_click_gets_the_cores_private_answer(fake: FakeDiscord, bot: DiscordAdapter) -> None:
     await intro_done(fake)
     started = await fake.slash_command(USER_ID, "checkin")
-    scale = (await followups(fake, started.id, 2))[-1]
-    first = await fake.click_button(USER_ID, scale.custom_ids()[0], scale)
-    await followups(fake, first.id, 1)
-    again = await fake.click_button(USER_ID, scale.custom_ids()[1], scale)
+    old = (await followups(fake, started.id, 2))[-1]
+    fresh = await fake.slash_command(USER_ID, "checkin", {"flow": "weekly"})  # a new check-in replaces it
+    await followups(fake, fresh.id, 1)
+    again = await fake.click_button(USER_ID, old.custom_ids()[1], old)
     assert "moved on" in (await followups(fake, again.id, 1))[0].content
+    await fake.wait_until(lambda: not old.components, TIMEOUT, "the dead buttons to go")
+    assert "✓" not in old.content, "nothing was recorded, so nothing is ticked"
 
 
 async def test_a_scheduled_prompt_arrives_as_a_dm_and_closed_dms_mark_the_person(
