@@ -556,8 +556,8 @@ class DiscordAdapter:
         view = DiscordAdapter.view_for(message)
         if view is not None:
             kwargs["view"] = view
-        if message.files:
-            kwargs["files"] = discord_files(message.files)
+        if message.files or message.image is not None:
+            kwargs["files"] = discord_files(message.files, message.image)
         return kwargs
 
     async def _followups(self, interaction: Interaction, replies: Sequence[Reply], *, ephemeral: bool) -> None:

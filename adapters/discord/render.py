@@ -19,6 +19,7 @@ from bot.messages import (
     TOKEN_MAX_LENGTH,
     Attachment,
     Form,
+    Image,
     InputKind,
     Question,
     Reply,
@@ -101,6 +102,7 @@ class Outgoing:
     embed: discord.Embed | None = None
     rows: tuple[Row, ...] = ()
     files: tuple[Attachment, ...] = field(default=())
+    image: Image | None = None  # attached as a file, its alt text as the attachment's description
 
 
 def shorten(text: str, limit: int) -> str:
@@ -269,12 +271,12 @@ def render_reply(reply: Reply) -> list[Outgoing]:
         rows = (*rows, (form_button(reply.form),))
     embed = tip_embed(reply) if reply.tone is Tone.TIP else None
     if embed is not None:
-        return [Outgoing(embed=embed, rows=rows, files=reply.files)]
-    chunks = split_text(_plain(reply)) or ([" "] if rows or reply.files else [])
+        return [Outgoing(embed=embed, rows=rows, files=reply.files, image=reply.image)]
+    chunks = split_text(_plain(reply)) or ([" "] if rows or reply.files or reply.image else [])
     if not chunks:
         return []
     messages = [Outgoing(content=chunk) for chunk in chunks]
-    messages[-1] = Outgoing(content=chunks[-1], rows=rows, files=reply.files)
+    messages[-1] = Outgoing(content=chunks[-1], rows=rows, files=reply.files, image=reply.image)
     return messages
 
 
@@ -286,6 +288,14 @@ def has_question(replies: Sequence[Reply]) -> bool:
     return any(reply.question is not None for reply in replies)
 
 
-def discord_files(attachments: Sequence[Attachment]) -> list[discord.File]:
-    """Fresh File objects for one send (discord.py consumes them)."""
-    return [discord.File(io.BytesIO(item.content), filename=item.filename) for item in attachments]
+MAX_ALT_TEXT = 1024  # Discord's limit on an attachment's description
+
+
+def discord_files(attachments: Sequence[Attachment], image: Image | None = None) -> list[discord.File]:
+    """Fresh File objects for one send (discord.py consumes them). An image goes with its alt text as the
+    attachment's description, which screen readers read out."""
+    files = [discord.File(io.BytesIO(item.content), filename=item.filename) for item in attachments]
+    if image is not None:
+        files.append(discord.File(image.path, filename=image.filename,
+                                  description=shorten(image.alt_text, MAX_ALT_TEXT) or None))
+    return files

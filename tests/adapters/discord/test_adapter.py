@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from adapters.discord.adapter import DESCRIPTIONS, DiscordAdapter
 from bot.content.loader import Content
-from bot.messages import Address, Reply
+from bot.messages import Address, Image, Reply
 from bot.ports import RateLimited, TemporaryFailure, Unreachable
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.pacing import Pacer
@@ -271,6 +272,19 @@ async def test_a_scheduled_prompt_arrives_as_a_dm_and_closed_dms_mark_the_person
     fake.block_dms(USER_ID, blocked=False)
     told = await fake.slash_command(USER_ID, "help")
     assert "direct message" in (await followups(fake, told.id, 1))[0].content
+
+
+async def test_an_image_arrives_as_an_attachment_with_its_alt_text(
+        fake: FakeDiscord, bot: DiscordAdapter, tmp_path: Path) -> None:
+    chart = tmp_path / "chart.png"
+    chart.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    alt = "Safety scores from 3 Nov to 24 Nov: average 3.4, rising."
+    await bot.send(Address("discord", "dm", str(USER_ID)),
+                   [Reply("Your last four weeks.", image=Image(str(chart), alt, "history.png"))])
+    sent = fake.dms(USER_ID)[-1]
+    assert "Your last four weeks." in sent.content
+    assert [(f.filename, f.data) for f in sent.files] == [("history.png", chart.read_bytes())]
+    assert [a.get("description") for a in sent.request["attachments"]] == [alt]
 
 
 async def test_a_rate_limit_is_waited_out(fake: FakeDiscord, bot: DiscordAdapter) -> None:
