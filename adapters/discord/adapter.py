@@ -11,7 +11,7 @@ import logging
 import re
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Self
 
 import aiohttp
 import discord
@@ -153,7 +153,7 @@ class TokenItem(discord.ui.DynamicItem[discord.ui.Item[discord.ui.View]], templa
 
     @classmethod
     async def from_custom_id(cls, interaction: Interaction, item: discord.ui.Item[discord.ui.View],
-                             match: re.Match[str], /) -> TokenItem:
+                             match: re.Match[str], /) -> Self:
         client = interaction.client
         adapter = client.adapter if isinstance(client, _Hooks) else None
         return cls(item, adapter)
@@ -180,19 +180,8 @@ class TokenModal(discord.ui.Modal):
         return None
 
 
-class FormItem(discord.ui.DynamicItem[discord.ui.Item[discord.ui.View]],
-               template=FORM_BUTTON_PREFIX.replace(":", r"\:") + r"(?P<name>[a-z_]{1,30})"):
+class FormItem(TokenItem, template=FORM_BUTTON_PREFIX.replace(":", r"\:") + r"(?P<name>[a-z_]{1,30})"):
     """The button that opens a form (the schedule settings): filled in fresh when clicked, after restarts too."""
-
-    def __init__(self, item: discord.ui.Item[discord.ui.View], adapter: DiscordAdapter | None = None) -> None:
-        super().__init__(item)
-        self.adapter = adapter
-
-    @classmethod
-    async def from_custom_id(cls, interaction: Interaction, item: discord.ui.Item[discord.ui.View],
-                             match: re.Match[str], /) -> FormItem:
-        client = interaction.client
-        return cls(item, client.adapter if isinstance(client, _Hooks) else None)
 
     async def callback(self, interaction: Interaction) -> None:
         if self.adapter is not None:
