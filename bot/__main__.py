@@ -54,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
     discord_parser = commands.add_parser("discord", help="Discord helpers")
     discord_commands = discord_parser.add_subparsers(dest="discord_command", required=True, metavar="ACTION")
     discord_commands.add_parser("invite-url", help="print the install links (needs DISCORD_APPLICATION_ID)")
+    slack_parser = commands.add_parser("slack", help="Slack helpers")
+    slack_commands = slack_parser.add_subparsers(dest="slack_command", required=True, metavar="ACTION")
+    manifest = slack_commands.add_parser("manifest", help="print the Slack app manifest (Socket Mode, or HTTP "
+                                                          "mode with --url)")
+    manifest.add_argument("--url", default="", help="public base URL for HTTP mode, e.g. https://bot.example.org")
     content = commands.add_parser("content", help="work with content/ files")
     content_commands = content.add_subparsers(dest="content_command", required=True, metavar="ACTION")
     content_commands.add_parser("check", help="validate every content file")
@@ -101,10 +106,50 @@ async def _run_discord(settings: Settings) -> int:
     return 0
 
 
+def _slack_manifest(url: str) -> int:
+    from adapters.slack.manifest import manifest_text  # plain YAML: works without the slack extra
+
+    if url and not url.startswith(("https://", "http://")):
+        print("slack manifest: --url must start with https:// (Slack only calls https URLs)", file=sys.stderr)
+        return 2
+    print(manifest_text(url), end="")
+    return 0
+
+
+async def _run_slack(settings: Settings) -> int:
+    from adapters.slack.adapter import DatabaseSeenEvents, SlackAdapter, database_oauth_settings
+
+    token = settings.slack_bot_token.get_secret_value()
+    app_token = settings.slack_app_token.get_secret_value()
+    secret = settings.slack_signing_secret.get_secret_value()
+    client_secret = settings.slack_client_secret.get_secret_value()
+    oauth = bool(settings.slack_client_id and client_secret) and not app_token  # install pages need HTTP mode
+    if not token and not oauth:
+        print("Set SLACK_BOT_TOKEN (one workspace), or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for installs into "
+              "many workspaces (HTTP mode); see the README's Slack section.", file=sys.stderr)
+        return 2
+    if not app_token and not secret:
+        print("Set SLACK_APP_TOKEN for Socket Mode, or SLACK_SIGNING_SECRET for HTTP mode.", file=sys.stderr)
+        return 2
+    async with build_app(settings) as app:
+        seen = DatabaseSeenEvents(app.engine)
+        await seen.create_tables()
+        oauth_settings = await database_oauth_settings(app.engine, settings.slack_client_id, client_secret) \
+            if oauth else None
+        adapter = SlackAdapter(app.service, signing_secret=secret, token="" if oauth else token,
+                               api_url=settings.slack_api_url, app_token=app_token, oauth_settings=oauth_settings,
+                               seen_events=seen)
+        app.start_delivery({"slack": adapter})
+        await adapter.run(port=settings.port)
+    return 0
+
+
 async def _run(settings: Settings, adapter_name: str | None) -> int:
     chosen = adapter_name or settings.chosen_adapter()
     if chosen == "discord":
         return await _run_discord(settings)
+    if chosen == "slack":
+        return await _run_slack(settings)
     if chosen != "console":
         print(f"The {chosen} adapter is not part of this build yet; use --adapter console.", file=sys.stderr)
         return 2
@@ -209,7 +254,8 @@ async def _doctor(settings: Settings) -> int:
     line(True, f"adapter: {settings.chosen_adapter()} (ADAPTER={settings.adapter})")
     for name, secret in (("DISCORD_TOKEN", settings.discord_token), ("SLACK_BOT_TOKEN", settings.slack_bot_token),
                          ("SLACK_APP_TOKEN", settings.slack_app_token),
-                         ("SLACK_SIGNING_SECRET", settings.slack_signing_secret)):
+                         ("SLACK_SIGNING_SECRET", settings.slack_signing_secret),
+                         ("SLACK_CLIENT_SECRET", settings.slack_client_secret)):
         line(None, f"{name}: {'set' if secret.get_secret_value() else 'not set'}")
     keys = "set" if settings.encryption_keys.get_secret_value() else "not set (a key file in DATA_DIR is used)"
     line(None, f"ENCRYPTION_KEYS: {keys}")
@@ -261,6 +307,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_doctor(settings))
         if args.command == "discord":
             return _invite_url(settings)
+        if args.command == "slack":
+            return _slack_manifest(args.url)
         if args.command == "content":
             return _content_check(settings)
         if args.command == "schedule":

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr = Field(SecretStr(""), description="Slack bot token (xoxb-...).")
     slack_app_token: SecretStr = Field(SecretStr(""), description="Slack app-level token (xapp-...) for Socket Mode.")
     slack_signing_secret: SecretStr = Field(SecretStr(""), description="Slack signing secret for HTTP mode.")
+    slack_client_id: str = Field("", description="Slack app client id; with the secret, HTTP mode offers the OAuth "
+                                                 "install flow for many workspaces.")
+    slack_client_secret: SecretStr = Field(SecretStr(""), description="Slack app client secret, for the OAuth flow.")
+    slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL (a proxy or a local "
+                                                                     "test server).")
+    port: int = Field(3000, ge=1, le=65535, description="Port of the HTTP server (Slack HTTP mode).")
 
     @field_validator("content_dir", mode="before")
     @classmethod
@@ -67,6 +73,7 @@ class Settings(BaseSettings):
             return self.adapter
         if self.discord_token.get_secret_value():
             return "discord"
-        if self.slack_bot_token.get_secret_value() or self.slack_app_token.get_secret_value():
+        if self.slack_bot_token.get_secret_value() or self.slack_app_token.get_secret_value() \
+                or (self.slack_client_id and self.slack_client_secret.get_secret_value()):
             return "slack"
         return "console"

@@ -494,5 +494,11 @@ class CheckinService:
         question = engine.question_for(flow, step, session_id)
         return Reply(step.prompt, title=flow.title, tone=Tone.PROMPT, question=question, footer=step.help)
 
+    async def home(self, address: Address) -> list[Reply]:
+        """A dashboard (Slack's App Home): what /schedule and /history show, read-only, in one place."""
+        identity = await self._repo.identity_id(address)
+        replies = await self._scheduling.schedule(identity, "") if self._scheduling is not None else []
+        return [*replies, *await self._history(await self._repo.profile(identity))]
+
 
 __all__ = ["COMMANDS", "CheckinService"]

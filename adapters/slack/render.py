@@ -1,0 +1,445 @@
+"""Core replies -> Slack Block Kit, as pure functions (no client, no event loop).
+
+Everything here stays inside Block Kit's limits and degrades rather than fails: text is split into
+sections of at most 3,000 characters, messages hold at most 50 blocks, labels are shortened, and controls
+that cannot fit are dropped (the prompt still says what to do, and typing the answer in the DM works too).
+Every message also carries a plain-text `text`, which Slack shows in notifications and screen readers read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.messages import (
+    SKIP,
+    TOKEN_MAX_LENGTH,
+    Attachment,
+    Form,
+    InputKind,
+    Question,
+    Reply,
+    Tone,
+    make_token,
+    parse_token,
+)
+from bot.service import COMMANDS
+
+Block = dict[str, Any]
+
+MAX_BLOCKS = 50  # per message
+MAX_VIEW_BLOCKS = 100  # per modal or App Home
+MAX_SECTION_TEXT = 3000
+MAX_CONTEXT_ELEMENTS = 10
+MAX_BUTTON_TEXT = 75
+MAX_ACTION_ID = 255
+MAX_BUTTON_VALUE = 2000
+MAX_ACTIONS_ELEMENTS = 25
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
+MAX_SELECT_OPTIONS = 100
+MAX_PLACEHOLDER = 150
+MAX_MODAL_TITLE = 24
+MAX_MODAL_BUTTON = 24
+MAX_INPUT_LABEL = 2000
+MAX_INPUT_LENGTH = 3000
+MAX_PRIVATE_METADATA = 3000
+MAX_FALLBACK_TEXT = 4000  # Slack accepts 40,000; notifications show far less
+MAX_BUTTONS = 5  # more choices than this become a select menu
+
+TEXT_VALUE = "_text"  # the token value of the button that opens the text box
+WRITE_LABEL = "Write it"
+SKIP_LABEL = "Skip"
+SCRIPT_LABEL = "Try saying"
+SELECT_PLACEHOLDER = "Choose…"
+FORM_BUTTON_PREFIX = "bb:form:"  # + the form's name: a button that opens the form, valid after restarts
+FORM_CALLBACK_PREFIX = "bb:formsubmit:"  # + the form's name: the form modal's callback_id
+COMMAND_PREFIX = "bb:cmd:"  # + a core command: an App Home button that runs the command
+TEXT_CALLBACK = "bb:text"  # the free-text modal; its private_metadata carries the token
+FORM_VALUE_ACTION = "value"
+TEXT_ACTION = "text"
+TEXT_BLOCK = "answer"
+MODAL_TITLE = "Your answer"
+MODAL_LABEL = "Only you and boundary-bot see this"
+MODAL_SUBMIT = "Send"
+MODAL_CLOSE = "Cancel"
+
+HOME_ACTIONS: tuple[tuple[str, str], ...] = (
+    ("Check in now", "checkin"), ("Pause", "pause"), ("Resume", "resume"), ("Export my data", "export"),
+    ("Erase my data", "forget"),
+)
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    """One chat message: Block Kit blocks, the plain-text fallback, and files to upload after it."""
+
+    text: str
+    blocks: tuple[Block, ...] = ()
+    files: tuple[Attachment, ...] = field(default=())
+
+    def kwargs(self) -> dict[str, Any]:
+        """Arguments for chat.postMessage / chat.postEphemeral / a response_url."""
+        arguments: dict[str, Any] = {"text": self.text or " "}
+        if self.blocks:
+            arguments["blocks"] = list(self.blocks)
+        return arguments
+
+
+# ---------------------------------------------------------------- text
+
+# The core's texts name commands the way Discord and the console spell them ("/checkin"); on Slack every
+# command is a subcommand of /boundary.
+_COMMAND_WORD = re.compile(r"(?<![\w/])/(" + "|".join(sorted(COMMANDS, key=len, reverse=True)) + r")\b")
+
+
+def slack_commands(text: str) -> str:
+    """"/checkin weekly" -> "/boundary checkin weekly" (URLs and /boundary itself are left alone)."""
+    return _COMMAND_WORD.sub(r"/boundary \1", text)
+
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters; anything else in mrkdwn is shown as typed."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Chunks of at most `limit` characters, cut at a paragraph, a line or a space where possible."""
+    chunks: list[str] = []
+    rest = text.strip("\n")
+    while len(rest) > limit:
+        window = rest[: limit + 1]
+        cuts = [window.rfind(separator, 0, limit + 1) for separator in ("\n\n", "\n", " ")]
+        cut = next((c for c in cuts if c >= limit // 2), max(cuts))
+        if cut <= 0:
+            cut = limit  # one word longer than a block: nothing better than a hard cut
+        chunk = rest[:cut].rstrip()
+        if chunk:
+            chunks.append(chunk)
+        rest = rest[cut:].lstrip()
+    if rest.strip():
+        chunks.append(rest)
+    return chunks
+
+
+def mrkdwn_chunks(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
+    """Escaped mrkdwn pieces of at most `limit` characters (escaping makes text longer, so split first)."""
+    pieces: list[str] = []
+
+    def add(raw: str, raw_limit: int) -> None:
+        for chunk in split_text(raw, raw_limit):
+            escaped = escape(chunk)
+            if len(escaped) <= limit:
+                pieces.append(escaped)
+            else:  # many & < > in one chunk: split it finer until every escaped piece fits
+                add(chunk, max(1, raw_limit * limit // len(escaped)))
+
+    add(text, limit)
+    return pieces
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": shorten(text, limit) or " ", "emoji": True}
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _quote(script: str) -> str:
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in script.splitlines())
+
+
+def plain_text(reply: Reply) -> str:
+    """The reply as plain text: the message's `text` fallback."""
+    parts = [part for part in (reply.title, slack_commands(reply.text)) if part]
+    if reply.script:
+        parts.append(f"{SCRIPT_LABEL}:\n{_quote(reply.script)}")
+    parts.extend(reply.links)
+    if reply.footer:
+        parts.append(slack_commands(reply.footer))
+    return "\n\n".join(parts)
+
+
+# ---------------------------------------------------------------- controls
+
+
+def _token(question: Question, value: str = "") -> str | None:
+    try:
+        token = make_token(question.session_id, question.step_id, value)
+    except ValueError:
+        return None
+    # A token the core could not read back would only ever produce "that check-in moved on": leave it out.
+    ok = len(token) <= min(TOKEN_MAX_LENGTH, MAX_ACTION_ID) and parse_token(token) is not None
+    return token if ok else None
+
+
+def text_value(max_length: int) -> str:
+    """The token value of the "Write it" button; it carries the box's length limit across restarts."""
+    return f"{TEXT_VALUE}-{max_length}" if max_length > 0 else TEXT_VALUE
+
+
+def parse_text_value(value: str) -> int | None:
+    """The length limit a "Write it" value carries (0 = none), or None if the value is a plain answer."""
+    if value == TEXT_VALUE:
+        return 0
+    prefix = TEXT_VALUE + "-"
+    if value.startswith(prefix) and value[len(prefix):].isdigit():
+        return int(value[len(prefix):])
+    return None
+
+
+def button(label: str, action_id: str, value: str = "", *, primary: bool = False) -> Block:
+    element: Block = {"type": "button", "text": _plain(label, MAX_BUTTON_TEXT), "action_id": action_id[:MAX_ACTION_ID]}
+    if value:
+        element["value"] = value[:MAX_BUTTON_VALUE]
+    if primary:
+        element["style"] = "primary"
+    return element
+
+
+def _button_label(question: Question, index: int) -> str:
+    choice = question.choices[index]
+    label = choice.label or choice.value
+    if question.kind is InputKind.SCALE and choice.description:
+        label = f"{label} · {choice.description}"
+    return label
+
+
+def _option(label: str, value: str, description: str = "") -> Block:
+    option: Block = {"text": _plain(label or value, MAX_OPTION_TEXT), "value": value}
+    if description:
+        option["description"] = _plain(description, MAX_OPTION_TEXT)
+    return option
+
+
+def _select(question: Question) -> Block | None:
+    action_id = _token(question)
+    if action_id is None:
+        return None
+    options: list[Block] = []
+    seen: set[str] = set()
+    for choice in question.choices:
+        if len(options) >= MAX_SELECT_OPTIONS:
+            break
+        if not choice.value or len(choice.value) > MAX_OPTION_VALUE or choice.value in seen:
+            continue
+        seen.add(choice.value)
+        options.append(_option(choice.label, choice.value, choice.description))
+    if not options:
+        return None
+    placeholder = _plain(question.placeholder or SELECT_PLACEHOLDER, MAX_PLACEHOLDER)
+    if question.kind is InputKind.MULTI:
+        high = max(1, min(question.max_choices, len(options)))
+        return {"type": "multi_static_select", "action_id": action_id, "options": options,
+                "placeholder": placeholder, "max_selected_items": high}
+    return {"type": "static_select", "action_id": action_id, "options": options, "placeholder": placeholder}
+
+
+def question_elements(question: Question) -> list[Block]:
+    """The controls for one question, for one actions block: buttons for a short scale or one choice of a
+    few, a select menu for several answers or many choices, a "Write it" button that opens a text box, and
+    Skip when the step may be skipped."""
+    skip = _token(question, SKIP) if question.skippable else None
+    skip_button = [button(SKIP_LABEL, skip, SKIP)] if skip is not None else []
+    if question.kind is InputKind.TEXT:
+        value = text_value(min(question.max_length, MAX_INPUT_LENGTH) if question.max_length > 0 else 0)
+        write = _token(question, value)
+        return ([button(WRITE_LABEL, write, value, primary=True)] if write is not None else []) + skip_button
+    if question.kind is not InputKind.MULTI and len(question.choices) <= MAX_BUTTONS:
+        buttons: list[Block] = []
+        for index, choice in enumerate(question.choices):
+            action_id = _token(question, choice.value)
+            if action_id is not None and action_id not in {b["action_id"] for b in buttons}:
+                buttons.append(button(_button_label(question, index), action_id, choice.value))
+        return buttons + skip_button
+    select = _select(question)
+    return ([select] if select is not None else []) + skip_button
+
+
+def form_button(form: Form) -> Block:
+    return button(form.open_label, f"{FORM_BUTTON_PREFIX}{form.name}", form.name)
+
+
+def form_name(action_id: str, prefix: str) -> str | None:
+    name = action_id.removeprefix(prefix)
+    return name if action_id.startswith(prefix) and 0 < len(name) <= 30 and name.replace("_", "").isalpha() \
+        else None
+
+
+# ---------------------------------------------------------------- messages
+
+
+def reply_blocks(reply: Reply) -> list[Block]:
+    """One reply as blocks: a section per 3,000 characters, the script set apart as a quote, the footer as
+    context, and the controls last."""
+    chunks = mrkdwn_chunks(slack_commands(reply.text))
+    if reply.title:
+        head = f"*{escape(shorten(reply.title, 200))}*"
+        if chunks and len(head) + 1 + len(chunks[0]) <= MAX_SECTION_TEXT:
+            chunks[0] = f"{head}\n{chunks[0]}"
+        else:
+            chunks.insert(0, head)
+    blocks: list[Block] = [_section(chunk) for chunk in chunks]
+    if reply.script:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"*{SCRIPT_LABEL}*"}]})
+        blocks.extend(_section(chunk) for chunk in mrkdwn_chunks(_quote(reply.script)))
+    if reply.links:
+        blocks.extend(_section(chunk) for chunk in mrkdwn_chunks("\n".join(reply.links)))
+    if reply.footer:
+        footer = mrkdwn_chunks(slack_commands(reply.footer))[:MAX_CONTEXT_ELEMENTS]
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": chunk} for chunk in footer]})
+    elements = question_elements(reply.question) if reply.question is not None else []
+    if reply.form is not None:
+        elements.append(form_button(reply.form))
+    if elements:
+        blocks.append({"type": "actions", "elements": elements[:MAX_ACTIONS_ELEMENTS]})
+    if reply.tone is Tone.CRISIS and blocks:
+        blocks.insert(0, {"type": "divider"})
+    return blocks
+
+
+def _fallback(replies: Sequence[Reply]) -> str:
+    """Every reply of the message has its say in the fallback, each in its share of the room."""
+    texts = [text for text in (plain_text(reply) for reply in replies) if text]
+    share = (MAX_FALLBACK_TEXT - 2 * len(texts)) // max(1, len(texts))
+    return "\n\n".join(shorten_lines(text, share) for text in texts)
+
+
+def shorten_lines(text: str, limit: int) -> str:
+    """Like shorten, but keeps line breaks (the fallback is read line by line)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def render_replies(replies: Sequence[Reply]) -> list[SlackMessage]:
+    """Replies as few messages as fit: they share a message while its blocks stay under 50; a reply longer
+    than that is split; files go with the message of their reply."""
+    messages: list[SlackMessage] = []
+    blocks: list[Block] = []
+    members: list[Reply] = []
+    files: list[Attachment] = []
+
+    def flush() -> None:
+        nonlocal blocks, members, files
+        if blocks or files:
+            messages.append(SlackMessage(_fallback(members), tuple(blocks), tuple(files)))
+        blocks, members, files = [], [], []
+
+    for reply in replies:
+        own = reply_blocks(reply)
+        if blocks and len(blocks) + len(own) > MAX_BLOCKS:
+            flush()
+        while len(own) > MAX_BLOCKS:
+            # The controls are the last blocks, so they stay with the last part.
+            blocks, members = own[:MAX_BLOCKS], [reply]
+            own = own[MAX_BLOCKS:]
+            flush()
+        blocks.extend(own)
+        members.append(reply)
+        files.extend(reply.files)
+    flush()
+    return messages
+
+
+def has_question(replies: Sequence[Reply]) -> bool:
+    return any(reply.question is not None for reply in replies)
+
+
+def has_files(replies: Sequence[Reply]) -> bool:
+    return any(reply.files for reply in replies)
+
+
+# ---------------------------------------------------------------- modals and App Home
+
+
+def _metadata(data: Mapping[str, str]) -> str:
+    text = json.dumps(dict(data), separators=(",", ":"))
+    return text if len(text) <= MAX_PRIVATE_METADATA else "{}"
+
+
+def read_metadata(text: str) -> dict[str, str]:
+    """A view's private_metadata back; anything unreadable is simply empty."""
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def text_modal(token: str, max_length: int, placeholder: str = "", *, channel: str = "") -> Block:
+    """The private text box for a free-text step; the token and where to answer travel in the view."""
+    element: Block = {"type": "plain_text_input", "action_id": TEXT_ACTION, "multiline": True,
+                      "max_length": max(1, min(max_length, MAX_INPUT_LENGTH)) if max_length > 0 else MAX_INPUT_LENGTH}
+    if placeholder:
+        element["placeholder"] = _plain(placeholder, MAX_PLACEHOLDER)
+    return {
+        "type": "modal",
+        "callback_id": TEXT_CALLBACK,
+        "private_metadata": _metadata({"token": token, "channel": channel}),
+        "title": _plain(MODAL_TITLE, MAX_MODAL_TITLE),
+        "submit": _plain(MODAL_SUBMIT, MAX_MODAL_BUTTON),
+        "close": _plain(MODAL_CLOSE, MAX_MODAL_BUTTON),
+        "blocks": [{"type": "input", "block_id": TEXT_BLOCK, "label": _plain(MODAL_LABEL, MAX_INPUT_LABEL),
+                    "element": element}],
+    }
+
+
+def form_modal(form: Form, *, channel: str = "") -> Block:
+    """A form as a modal, its inputs filled in with the current settings."""
+    blocks: list[Block] = []
+    for spec in form.fields[:MAX_VIEW_BLOCKS]:
+        element: Block = {"type": "plain_text_input", "action_id": FORM_VALUE_ACTION,
+                          "max_length": max(1, min(spec.max_length, MAX_INPUT_LENGTH))}
+        if spec.value:
+            element["initial_value"] = spec.value[:element["max_length"]]
+        if spec.placeholder:
+            element["placeholder"] = _plain(spec.placeholder, MAX_PLACEHOLDER)
+        blocks.append({"type": "input", "block_id": spec.name[:255], "optional": True,
+                       "label": _plain(spec.label or spec.name, MAX_INPUT_LABEL), "element": element})
+    return {
+        "type": "modal",
+        "callback_id": f"{FORM_CALLBACK_PREFIX}{form.name}",
+        "private_metadata": _metadata({"channel": channel}),
+        "title": _plain(form.title or "Settings", MAX_MODAL_TITLE),
+        "submit": _plain(form.submit_label or "Save", MAX_MODAL_BUTTON),
+        "close": _plain(MODAL_CLOSE, MAX_MODAL_BUTTON),
+        "blocks": blocks,
+    }
+
+
+def view_values(state: Mapping[str, Any]) -> dict[str, str]:
+    """Every text input's value in a submitted view, by block_id."""
+    values: dict[str, str] = {}
+    for block_id, actions in (state.get("values") or {}).items():
+        if not isinstance(actions, Mapping):
+            continue
+        for entry in actions.values():
+            if isinstance(entry, Mapping) and isinstance(entry.get("value"), str):
+                values[str(block_id)] = entry["value"]
+    return values
+
+
+def home_view(replies: Sequence[Reply]) -> Block:
+    """The App Home dashboard: the core's replies (schedule, history) and the buttons that act on them."""
+    blocks: list[Block] = [
+        {"type": "header", "text": _plain("Your boundary check-ins", 150)},
+        {"type": "actions", "block_id": "home_actions",
+         "elements": [button(label, f"{COMMAND_PREFIX}{name}", name, primary=name == "checkin")
+                      for label, name in HOME_ACTIONS]},
+    ]
+    for reply in replies:
+        own = reply_blocks(reply)
+        if len(blocks) + 1 + len(own) > MAX_VIEW_BLOCKS:
+            break
+        blocks.append({"type": "divider"})
+        blocks.extend(own)
+    return {"type": "home", "blocks": blocks}

@@ -1,0 +1,263 @@
+"""Scheduled prompts through the Slack adapter's `send` (the core's Transport port), OAuth installs into
+several workspaces, Socket Mode, and the error boundary."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import AsyncIterator
+from urllib.parse import parse_qs, urlparse
+
+import aiohttp
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.slack.adapter import DatabaseSeenEvents, SlackAdapter, database_oauth_settings
+from adapters.slack.manifest import bot_scopes
+from bot.events import Command
+from bot.messages import Address, Reply
+from bot.ports import RateLimited, TemporaryFailure, Unreachable
+from bot.scheduling.dispatcher import Dispatcher
+from bot.scheduling.pacing import Pacer
+from bot.scheduling.store import ScheduleStore
+from bot.service import CheckinService
+from bot.storage.database import make_engine
+from bot.storage.repository import Repository
+from tests.adapters.slack.conftest import ME, SECRET, Slack, elements, make_adapter
+from tests.conftest import FakeClock
+from tests.fakes.slack_server import (
+    APP_TOKEN,
+    BOT_TOKEN,
+    CHANNEL_ID,
+    USER_ID,
+    FakeSlackApi,
+    FakeWorkspace,
+    SlackRequests,
+    app_home_opened,
+    serve_app,
+    slash_command,
+)
+
+SECOND = FakeWorkspace(team_id="T0SECOND1", team_name="Second", domain="second", bot_user_id="U0SECBOT",
+                       bot_id="B0SECBOT")
+
+
+def delivery(schedules: ScheduleStore, service: CheckinService, adapter: SlackAdapter,
+             clock: FakeClock) -> Dispatcher:
+    async def fake_sleep(seconds: float) -> None:
+        clock.advance(seconds=seconds)
+
+    return Dispatcher(schedules, service, {"slack": adapter}, pacer=Pacer(clock=lambda: clock.now.timestamp()),
+                      clock=clock, sleep=fake_sleep)
+
+
+async def test_a_scheduled_prompt_arrives_in_the_persons_dm(
+        fake: FakeSlackApi, service: CheckinService, schedules: ScheduleStore, clock: FakeClock) -> None:
+    adapter = make_adapter(service, fake)
+    await service.handle(Command(ME, "schedule", "daily 09:00 in Europe/Berlin"))
+    clock.now = clock.now.replace(day=27, hour=8, minute=0, second=30)  # 09:00:30 in Berlin
+
+    stats = await delivery(schedules, service, adapter, clock).tick()
+
+    assert stats.sent == 1
+    [opened] = fake.calls_to("conversations.open")
+    assert (opened.args["users"], opened.token) == (USER_ID, BOT_TOKEN)
+    messages = fake.messages_in(fake.dm_channel_for(USER_ID))
+    assert messages
+    assert all(call.token == BOT_TOKEN for call in fake.calls_to("chat.postMessage"))
+    assert any(element["value"] == "3" for m in messages for element in elements(m))  # the scale to answer
+    assert fake.messages_in(CHANNEL_ID) == []
+
+
+async def test_a_rate_limit_is_honoured_and_the_prompt_goes_out_after_retry_after(
+        fake: FakeSlackApi, service: CheckinService, schedules: ScheduleStore, clock: FakeClock) -> None:
+    adapter = make_adapter(service, fake)
+    dispatcher = delivery(schedules, service, adapter, clock)
+    await service.handle(Command(ME, "schedule", "daily 09:00 in Europe/Berlin"))
+    clock.now = clock.now.replace(day=27, hour=8, minute=0, second=30)
+    fake.fail_next("chat.postMessage", status=429, retry_after=7)
+
+    first = await dispatcher.tick()
+    assert (first.sent, first.retried) == (0, 1)
+    assert len(fake.calls_to("chat.postMessage")) == 1  # mapped, not retried inside the SDK
+    clock.advance(seconds=3)
+    assert (await dispatcher.tick()).sent == 0  # Retry-After is not over yet
+    clock.advance(seconds=5)
+    assert (await dispatcher.tick()).sent == 1
+    assert fake.messages_in(fake.dm_channel_for(USER_ID))
+
+
+async def test_send_maps_slack_errors_for_the_dispatcher(fake: FakeSlackApi, service: CheckinService) -> None:
+    adapter = make_adapter(service, fake)
+    fake.fail_next("chat.postMessage", status=429, retry_after=42)
+    with pytest.raises(RateLimited) as limited:
+        await adapter.send(ME, [Reply("A gentle prompt")])
+    assert limited.value.retry_after == 42
+    fake.fail_next("chat.postMessage", status=503)
+    with pytest.raises(TemporaryFailure):
+        await adapter.send(ME, [Reply("A gentle prompt")])
+    fake.fail_next("conversations.open", "cannot_dm_bot")
+    with pytest.raises(Unreachable):
+        await adapter.send(Address("slack", "T0FAKE001", "U0SOMEONE"), [Reply("A gentle prompt")])
+    fake.fail_next("chat.postMessage", "user_not_found")
+    with pytest.raises(Unreachable):
+        await adapter.send(ME, [Reply("A gentle prompt")])
+    assert fake.messages == []
+    await adapter.send(ME, [Reply("A gentle prompt")])
+    assert [m["text"] for m in fake.messages] == ["A gentle prompt"]
+
+
+async def test_a_remembered_dm_that_is_gone_is_opened_again(fake: FakeSlackApi, service: CheckinService) -> None:
+    adapter = make_adapter(service, fake)
+    fake.fail_next("chat.postMessage", "channel_not_found")
+    await adapter.send(Address("slack", "T0FAKE001", USER_ID, "D0OLDGONE"), [Reply("A gentle prompt")])
+    assert [m["channel"] for m in fake.messages] == [fake.dm_channel_for(USER_ID)]
+
+
+async def test_an_interactive_429_is_waited_out_by_the_sdk(slack: Slack) -> None:
+    slack.fake.fail_next("chat.postMessage", status=429, retry_after=0)
+    dm = slack.fake.dm_channel_for(USER_ID)
+    await slack.command("help", channel_id=dm)
+    first, second = await slack.fake.wait_for_calls("chat.postMessage", count=2, within=5)
+    assert (first.status, second.status) == (429, 200)
+
+
+async def test_a_failing_event_is_apologised_for_privately_and_not_logged(
+        slack: Slack, service: CheckinService, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    async def broken(event: object) -> list[Reply]:
+        raise RuntimeError("secret words a person typed")
+
+    monkeypatch.setattr(service, "handle_safely", broken)
+    await slack.command("history")
+    [(_, answer)] = await slack.fake.wait_for_responses()
+    assert answer["response_type"] == "ephemeral"
+    assert answer["text"] == service.texts.get("error")
+    await slack.adapter.drain()
+    assert "secret words" not in caplog.text
+    assert "RuntimeError" in caplog.text
+
+
+# ---------------------------------------------------------------- OAuth: several workspaces
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def oauth_adapter(service: CheckinService, fake: FakeSlackApi, engine: AsyncEngine) -> SlackAdapter:
+    settings = await database_oauth_settings(engine, fake.client_id, fake.client_secret,
+                                             redirect_uri="https://bot.example/slack/oauth_redirect")
+    return make_adapter(service, fake, token="", oauth_settings=settings)
+
+
+async def install(http: aiohttp.ClientSession, url: str, fake: FakeSlackApi, workspace: FakeWorkspace) -> int:
+    """What a workspace admin does: open /slack/install, approve on Slack, come back to the redirect."""
+    async with http.get(url + "/slack/install", allow_redirects=False) as page:
+        body = await page.text()
+        cookie = page.headers["Set-Cookie"].split(";")[0]
+    authorize = re.search(r'<a href="([^"]+)"', body)
+    assert authorize is not None
+    link = html.unescape(authorize.group(1))
+    assert link.startswith("https://slack.com/oauth/v2/authorize?")
+    assert parse_qs(urlparse(link).query)["scope"] == [",".join(bot_scopes())]
+    state = parse_qs(urlparse(link).query)["state"][0]
+    code = fake.issue_oauth_code(workspace)
+    async with http.get(url + "/slack/oauth_redirect", params={"code": code, "state": state},
+                        headers={"Cookie": cookie}, allow_redirects=False) as done:
+        return done.status
+
+
+async def test_oauth_installs_two_workspaces_each_with_its_own_token(
+        fake: FakeSlackApi, service: CheckinService, engine: AsyncEngine) -> None:
+    adapter = await oauth_adapter(service, fake, engine)
+    async with serve_app(adapter.web_app()) as url, aiohttp.ClientSession() as http:
+        assert await install(http, url, fake, fake.workspace) == 200
+        assert await install(http, url, fake, SECOND) == 200
+        assert [call.error for call in fake.calls_to("oauth.v2.access")] == [None, None]
+        tokens = {c.token for c in fake.calls_to("auth.test")}
+        assert len(tokens) == 2
+
+        store = adapter.app.installation_store
+        assert store is not None
+        bots = [await store.async_find_bot(enterprise_id=None, team_id=team) for team in ("T0FAKE001", "T0SECOND1")]
+        assert all(bot is not None and bot.bot_token for bot in bots)
+        mine, theirs = (str(bot.bot_token) for bot in bots if bot is not None)
+        assert mine != theirs
+
+        # A command from the second workspace is answered with the second workspace's token.
+        signed = SlackRequests(SECRET)
+        command = slash_command(text="help", team_id="T0SECOND1", user_id="U0SECUSER",
+                                response_url=fake.response_url("second"))
+        async with http.post(url + "/slack/events", data=signed.command(command).body,
+                             headers=signed.command(command).headers) as response:
+            assert response.status == 200
+        await fake.wait_for_responses()
+        await adapter.drain()
+        assert {c.token for c in fake.calls_to("views.publish")} == {theirs}
+
+    # A scheduled prompt goes to the right workspace with that workspace's token.
+    await adapter.send(Address("slack", "T0SECOND1", "U0SECUSER"), [Reply("A gentle prompt")])
+    await adapter.send(Address("slack", "T0FAKE001", USER_ID), [Reply("Another prompt")])
+    posts = {(c.args["channel"], c.token) for c in fake.calls_to("chat.postMessage")}
+    assert posts == {(fake.dm_channel_for("U0SECUSER"), theirs), (fake.dm_channel_for(USER_ID), mine)}
+    with pytest.raises(Unreachable):
+        await adapter.send(Address("slack", "T0NOTHERE", USER_ID), [Reply("nobody installed me there")])
+
+
+async def test_retries_are_recognised_across_workers_through_the_database(
+        fake: FakeSlackApi, service: CheckinService, engine: AsyncEngine) -> None:
+    ledger = DatabaseSeenEvents(engine)
+    await ledger.create_tables()
+    workers = [make_adapter(service, fake, seen_events=ledger) for _ in range(2)]
+    signed = SlackRequests(SECRET)
+    event = app_home_opened(USER_ID, event_id="Ev0SHARED1")
+    async with serve_app(workers[0].web_app()) as first, serve_app(workers[1].web_app()) as second, \
+            aiohttp.ClientSession() as http:
+        for url, retry in ((first, None), (second, 1)):
+            request = signed.event(event, retry_num=retry)
+            async with http.post(url + "/slack/events", data=request.body, headers=request.headers) as response:
+                assert response.status == 200
+        for worker in workers:
+            await worker.drain()
+    assert len(fake.calls_to("views.publish")) == 1
+
+
+# ---------------------------------------------------------------- Socket Mode
+
+
+async def test_socket_mode_dispatches_a_slash_command(fake: FakeSlackApi, service: CheckinService) -> None:
+    adapter = make_adapter(service, fake, app_token=APP_TOKEN)
+    async with adapter.socket_mode():
+        envelope = await fake.push_envelope("slash_commands", slash_command(
+            text="checkin", response_url=fake.response_url("socket")))
+        ack = await fake.wait_for_ack(envelope)
+        assert ack.latency < 3
+        assert ack.payload is None  # an empty ack: nothing shows in the channel
+        [(_, notice)] = await fake.wait_for_responses()
+        assert notice["response_type"] == "ephemeral"
+        await adapter.drain()
+    [message] = [m for m in fake.messages_in(fake.dm_channel_for(USER_ID)) if elements(m)]
+    assert [e["value"] for e in elements(message)][:5] == ["1", "2", "3", "4", "5"]
+    [connect] = fake.calls_to("apps.connections.open")
+    assert connect.token == APP_TOKEN
+
+
+async def test_socket_mode_home_and_dedupe(fake: FakeSlackApi, service: CheckinService,
+                                           repository: Repository) -> None:
+    adapter = make_adapter(service, fake, app_token=APP_TOKEN)
+    async with adapter.socket_mode():
+        first = await fake.push_envelope("events_api", app_home_opened(USER_ID, event_id="Ev0SOCK01"))
+        await fake.wait_for_ack(first)
+        await fake.wait_for_calls("views.publish")
+        again = await fake.push_envelope("events_api", app_home_opened(USER_ID, event_id="Ev0SOCK01"),
+                                         retry_attempt=1, retry_reason="timeout")
+        await fake.wait_for_ack(again)
+        await adapter.drain()
+    assert len(fake.calls_to("views.publish")) == 1
+    assert await repository.identity_id(ME) > 0
