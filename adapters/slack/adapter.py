@@ -56,8 +56,10 @@ from adapters.slack.render import (
     has_question,
     home_view,
     parse_text_value,
+    picked_labels,
     read_metadata,
     render_replies,
+    settled_blocks,
     text_modal,
     view_values,
 )
@@ -399,9 +401,25 @@ class SlackAdapter:
                 await client.views_open(trigger_id=body["trigger_id"],
                                         view=text_modal(token, limit, channel=origin.channel))
                 return
-            await self._handle(client, origin, ChoicePicked(address, action_id, _selected(action)))
+            replies = await self._handle(client, origin, ChoicePicked(address, action_id, _selected(action)))
+            await self._settle(client, body, action, origin, replies)
 
         await self._guarded(client, address, origin, "action", run)
+
+    async def _settle(self, client: AsyncWebClient, body: Mapping[str, Any], action: Mapping[str, Any],
+                      origin: Origin, replies: Sequence[Reply]) -> None:
+        """In the DM, an answered question loses its buttons and shows what was picked (a stale click only
+        loses the dead buttons: nothing was recorded)."""
+        message = body.get("message")
+        if not origin.channel.startswith("D") or not isinstance(message, Mapping) or not message.get("ts"):
+            return
+        stale = any(reply.text == self._service.texts.get("stale_click") for reply in replies)
+        blocks = settled_blocks(list(message.get("blocks") or []), [] if stale else picked_labels(action))
+        try:
+            await client.chat_update(channel=origin.channel, ts=str(message["ts"]), blocks=blocks,
+                                     text=str(message.get("text") or " "))
+        except SlackApiError as exc:  # cosmetic: the answer itself was taken
+            log.info("slack: could not settle an answered message: %s", exc.response.get("error"))
 
     async def _on_form_button(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                               context: AsyncBoltContext, client: AsyncWebClient, respond: AsyncRespond) -> None:
@@ -487,7 +505,7 @@ class SlackAdapter:
     # ------------------------------------------------------------ the error boundary
 
     async def _guarded(self, client: AsyncWebClient, address: Address, origin: Origin, place: str,
-                       run: Callable[[], Awaitable[None]]) -> None:
+                       run: Callable[[], Awaitable[object]]) -> None:
         """Log type and place only, apologise privately, keep running."""
         try:
             await run()
@@ -501,9 +519,10 @@ class SlackAdapter:
 
     # ------------------------------------------------------------ answering
 
-    async def _handle(self, client: AsyncWebClient, origin: Origin, event: Event) -> None:
+    async def _handle(self, client: AsyncWebClient, origin: Origin, event: Event) -> list[Reply]:
         replies = await self._service.handle_safely(event)
         await self._answer(client, event.address, origin, replies)
+        return replies
 
     async def _answer(self, client: AsyncWebClient, address: Address, origin: Origin, replies: Sequence[Reply],
                       *, refresh_home: bool = True) -> None:

@@ -443,3 +443,26 @@ def home_view(replies: Sequence[Reply]) -> Block:
         blocks.append({"type": "divider"})
         blocks.extend(own)
     return {"type": "home", "blocks": blocks}
+
+
+def picked_labels(action: Mapping[str, Any]) -> list[str]:
+    """What a person saw for what they picked: the button's text, or the chosen options' texts."""
+    options = action.get("selected_options")
+    if isinstance(options, list):
+        return [str((option.get("text") or {}).get("text") or "") for option in options if option]
+    option = action.get("selected_option")
+    if isinstance(option, Mapping):
+        return [str((option.get("text") or {}).get("text") or "")]
+    text = action.get("text")
+    return [str(text.get("text") or "")] if isinstance(text, Mapping) else []
+
+
+def settled_blocks(blocks: Sequence[Block], picked: Sequence[str]) -> list[Block]:
+    """An answered question's message without its controls, and with what was picked, so an old message
+    never invites a second answer."""
+    kept = [block for block in blocks if block.get("type") != "actions"]
+    shown = [label for label in picked if label]
+    if shown:
+        kept.append({"type": "context", "elements": [
+            {"type": "mrkdwn", "text": escape(shorten("✓ " + ", ".join(shown), MAX_SECTION_TEXT))}]})
+    return kept[:MAX_BLOCKS]

@@ -48,8 +48,13 @@ async def test_a_daily_checkin_moves_to_the_dm_and_ends_with_a_tip(
     assert all(len(b["action_id"]) <= 255 and len(b["text"]["text"]) <= 75 for b in buttons)
 
     dm = fake.dm_channel_for(USER_ID)
-    assert await slack.click(buttons[3], channel_id=dm) == 200  # "4"
+    assert await slack.click(buttons[3], channel_id=dm, message=scale) == 200  # "4"
     _, boundaries = await slack.dm_messages(2)
+    await fake.wait_for_calls("chat.update")
+    answered = fake.messages_in(dm)[0]
+    assert elements(answered) == [], "the answered question has no buttons left"
+    assert answered["blocks"][-1]["elements"][0]["text"] == "✓ 4"
+    assert "emotionally safe" in text_of(answered)
     select = elements(boundaries)[0]
     assert select["type"] == "multi_static_select"
     assert select["max_selected_items"] == len(select["options"])
