@@ -15,8 +15,12 @@ from pydantic import BaseModel, ValidationError
 
 from bot.content.schema import (
     END,
+    CareNotice,
+    CirclesFile,
+    CircleTheme,
     Flow,
     PhrasesFile,
+    PulseSet,
     Region,
     ResourcesFile,
     Step,
@@ -152,6 +156,72 @@ REQUIRED_TEXTS = (
     "history_last_note",
     "history_footer",
     "resume_hint",
+    "circle_admin_only",
+    "circle_bad_day",
+    "circle_field_day",
+    "circle_field_time",
+    "circle_field_zone",
+    "circle_form_open",
+    "circle_form_title",
+    "circle_need_channel",
+    "circle_none",
+    "circle_prompt_footer",
+    "circle_prompt_title",
+    "circle_saved",
+    "circle_setup_usage",
+    "circle_status",
+    "circle_updated",
+    "pulse_admin_only",
+    "pulse_already",
+    "pulse_bad_answer",
+    "pulse_bad_times",
+    "pulse_busy",
+    "pulse_change_down",
+    "pulse_change_same",
+    "pulse_change_up",
+    "pulse_changed",
+    "pulse_closed",
+    "pulse_closed_title",
+    "pulse_comment_saved",
+    "pulse_comments_hidden",
+    "pulse_comments_title",
+    "pulse_item_title",
+    "pulse_join_label",
+    "pulse_min_too_low",
+    "pulse_need_channel",
+    "pulse_none",
+    "pulse_not_open",
+    "pulse_open_text",
+    "pulse_open_title",
+    "pulse_paused",
+    "pulse_reminder",
+    "pulse_result_item",
+    "pulse_results_footer",
+    "pulse_results_lead",
+    "pulse_results_title",
+    "pulse_reversed",
+    "pulse_saved",
+    "pulse_scheduled",
+    "pulse_status",
+    "pulse_too_few",
+    "pulse_unknown_set",
+    "share_delete_label",
+    "share_deleted",
+    "share_empty",
+    "share_footer",
+    "share_form_field",
+    "share_form_hint",
+    "share_form_submit",
+    "share_form_title",
+    "share_gone",
+    "share_limit",
+    "share_not_moderator",
+    "share_not_yours",
+    "share_posted",
+    "share_remove_label",
+    "share_removed",
+    "share_title",
+    "share_too_long",
 )
 
 
@@ -188,6 +258,9 @@ class Content:
     phrases: dict[str, list[str]]
     resources: ResourcesFile
     root: Path = field(default=Path("content"))
+    circle_themes: tuple[CircleTheme, ...] = ()
+    care_notice: CareNotice | None = None
+    pulse_sets: dict[str, PulseSet] = field(default_factory=dict)
 
     def flow_named(self, name: str) -> Flow | None:
         return next((flow for flow in self.flows.values() if flow.name == name), None)
@@ -379,6 +452,9 @@ def load_content(root: Path, today: date | None = None) -> Content:
         resources = loaded_resources[0]
         _check_resources(resources, loaded_resources[1], f"{root.name}/safety/resources.yaml", today, errors)
 
+    themes, care_notice = _load_circles(root, errors)
+    pulse_sets = _load_pulses(root, errors)
+
     if not errors:
         if "daily" not in flows:
             errors.append(ContentError("content/flows", 1, "the daily check-in flow ('daily') is missing"))
@@ -389,7 +465,53 @@ def load_content(root: Path, today: date | None = None) -> Content:
     if errors or resources is None:
         raise ContentInvalid(errors)
     return Content(flows=flows, tips=tuple(tips), topics=topics, texts=Texts(texts), phrases=phrases,
-                   resources=resources, root=root)
+                   resources=resources, root=root, circle_themes=themes, care_notice=care_notice,
+                   pulse_sets=pulse_sets)
+
+
+def _load_circles(root: Path, errors: list[ContentError]) -> tuple[tuple[CircleTheme, ...], CareNotice | None]:
+    """Weekly circle themes (unique ids, in file order) and the one community-care notice."""
+    themes: list[CircleTheme] = []
+    seen: dict[str, str] = {}
+    care: CareNotice | None = None
+    care_file = ""
+    for path in _files(root / "circles"):
+        loaded = _load(path, CirclesFile, root, errors)
+        if not loaded:
+            continue
+        circles_file, node = loaded
+        shown = str(path.relative_to(root.parent))
+        for index, theme in enumerate(circles_file.themes):
+            if theme.id in seen:
+                errors.append(ContentError(shown, _line_of(node, ("themes", index)),
+                                           f"circle theme id {theme.id!r} is already used in {seen[theme.id]}"))
+            seen[theme.id] = shown
+            themes.append(theme)
+        if circles_file.care_notice is not None:
+            if care is not None:
+                errors.append(ContentError(shown, _line_of(node, ("care_notice",)),
+                                           f"a community-care notice is already given in {care_file}"))
+            care, care_file = circles_file.care_notice, shown
+    if themes and care is None:
+        errors.append(ContentError(f"{root.name}/circles", 1,
+                                   "circles need a community-care notice (care_notice:) to post on setup"))
+    return tuple(themes), care
+
+
+def _load_pulses(root: Path, errors: list[ContentError]) -> dict[str, PulseSet]:
+    """Pulse item sets, one per file, named like their file (team-safety.yaml holds id team-safety)."""
+    sets: dict[str, PulseSet] = {}
+    for path in _files(root / "pulses"):
+        loaded = _load(path, PulseSet, root, errors)
+        if not loaded:
+            continue
+        pulse_set, node = loaded
+        shown = str(path.relative_to(root.parent))
+        if pulse_set.id != path.stem:
+            errors.append(ContentError(shown, _line_of(node, ("id",)),
+                                       f"pulse set id {pulse_set.id!r} must match its file name {path.stem!r}"))
+        sets[pulse_set.id] = pulse_set
+    return sets
 
 
 def slug(text: str) -> str:

@@ -244,3 +244,68 @@ class Region(Strict):
 class ResourcesFile(Strict):
     countries: dict[Annotated[str, Field(pattern=r"^[A-Z]{2}$")], Region]
     fallback: Region
+
+
+# ---------------------------------------------------------------- community: circles and pulses
+
+
+class CircleTheme(Strict):
+    """One weekly circle prompt: a boundary theme, a short framing and exactly one question."""
+
+    id: Kebab
+    title: Annotated[str, Field(min_length=1, max_length=60)]
+    framing: Annotated[str, Field(min_length=1, max_length=300)]
+    question: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^?]*\?$")]
+
+
+class CareNotice(Strict):
+    title: Annotated[str, Field(min_length=1, max_length=80)]
+    body: Annotated[str, Field(min_length=1, max_length=1200)]
+
+    @field_validator("body")
+    @classmethod
+    def _names_sos(cls, body: str) -> str:
+        if "/sos" not in body:
+            raise ValueError("the community-care notice must point to /sos")
+        return body
+
+
+class CirclesFile(Strict):
+    themes: list[CircleTheme] = []
+    care_notice: CareNotice | None = None
+
+
+class PulseItem(Strict):
+    id: Ident
+    text: Annotated[str, Field(min_length=1, max_length=150)]
+    reverse: bool = False
+
+
+class PulseComment(Strict):
+    prompt: Annotated[str, Field(min_length=1, max_length=300)]
+    placeholder: Annotated[str, Field(max_length=100)] = ""
+    max_length: Annotated[int, Field(ge=1, le=1000)] = 500
+
+
+class PulseSet(Strict):
+    """A set of agreement statements answered together, anonymously, once per round."""
+
+    id: Kebab
+    title: Annotated[str, Field(min_length=1, max_length=60)]
+    intro: Annotated[str, Field(min_length=1, max_length=400)]
+    scale: Scale
+    items: Annotated[list[PulseItem], Field(min_length=2, max_length=10)]
+    comment: PulseComment | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> PulseSet:
+        # Answers travel as one digit per item in button tokens, so points must be single digits.
+        if self.scale.min < 1 or self.scale.max > 9:
+            raise ValueError("a pulse scale runs within 1..9")
+        missing = [point for point in range(self.scale.min, self.scale.max + 1) if point not in self.scale.labels]
+        if missing:
+            raise ValueError(f"every point of a pulse scale needs a label; missing: {missing}")
+        ids = [item.id for item in self.items]
+        if len(ids) != len(set(ids)):
+            raise ValueError("pulse item ids must be unique")
+        return self

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -174,3 +187,123 @@ class Delivery(Base):
     reason: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+
+
+# ---------------------------------------------------------------- community (docs: bot/community/__init__.py)
+# Nothing here names a person. Authors and respondents appear only as keyed hashes (HMAC with a server
+# secret), each for one purpose and one share or round, so no two tables share a value to join on.
+
+
+class Circle(Base):
+    """A peer-support circle: one channel, a weekly prompt at a local time. Who set it up is not kept."""
+
+    __tablename__ = "circles"
+    __table_args__ = (
+        UniqueConstraint("platform", "workspace_id", "channel_id", name="uq_circle_channel"),
+        Index("ix_circles_next_post_at", "next_post_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace_id: Mapped[str] = mapped_column(String(64))
+    channel_id: Mapped[str] = mapped_column(String(64))
+    weekday: Mapped[int] = mapped_column(Integer)
+    local_time: Mapped[str] = mapped_column(String(5))
+    zone: Mapped[str] = mapped_column(String(64))
+    rotation: Mapped[int] = mapped_column(Integer, default=0)
+    next_post_at: Mapped[datetime | None] = mapped_column()
+    posts_count: Mapped[int] = mapped_column(Integer, default=0)
+    shares_count: Mapped[int] = mapped_column(Integer, default=0)
+    removed_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CirclePost(Base):
+    """A weekly prompt; unique per (circle, ISO week of the local date), so it is posted once."""
+
+    __tablename__ = "circle_posts"
+    __table_args__ = (UniqueConstraint("circle_id", "week_key", name="uq_circle_post_week"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    week_key: Mapped[str] = mapped_column(String(10))
+    theme_id: Mapped[str] = mapped_column(String(40))
+    message_id: Mapped[str | None] = mapped_column(String(64))
+    posted_at: Mapped[datetime] = mapped_column()
+
+
+class CircleShare(Base):
+    """An anonymous share. `author_tag` = HMAC(secret, share id, author address): it answers "is this
+    person the author?" for that person, and nothing else, to anyone without the secret."""
+
+    __tablename__ = "circle_shares"
+    __table_args__ = (Index("ix_circle_shares_circle_id", "circle_id"),)
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    text_enc: Mapped[str | None] = mapped_column(Text)
+    author_tag: Mapped[str | None] = mapped_column(String(64))
+    message_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12))
+    created_on: Mapped[date] = mapped_column(Date)
+
+
+class CircleShareQuota(Base):
+    """Shares per member per day. `tag` = HMAC(secret, day, member): a new, unrelated tag every day,
+    kept only for today and yesterday, and never stored beside a share."""
+
+    __tablename__ = "circle_share_quota"
+
+    tag: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    count: Mapped[int] = mapped_column(Integer)
+
+
+class PulseRound(Base):
+    """One pulse round in one channel. The threshold is fixed here when the round is opened; `results`
+    holds only the published aggregate (never anything of a round below its threshold)."""
+
+    __tablename__ = "pulse_rounds"
+    __table_args__ = (
+        Index("ix_pulse_rounds_channel", "platform", "workspace_id", "channel_id"),
+        Index("ix_pulse_rounds_status", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace_id: Mapped[str] = mapped_column(String(64))
+    channel_id: Mapped[str] = mapped_column(String(64))
+    item_set: Mapped[str] = mapped_column(String(40))
+    opens_at: Mapped[datetime] = mapped_column()
+    closes_at: Mapped[datetime] = mapped_column()
+    min_respondents: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12))
+    reminded: Mapped[bool] = mapped_column(default=False, server_default=false())
+    published: Mapped[bool] = mapped_column(default=False, server_default=false())
+    results: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class PulseAnswer(Base):
+    """One person's answers to one round: no user column, no timestamp, a primary key that is a keyed
+    hash (so rows carry no order), and on SQLite no rowid either. Deleted when the round closes."""
+
+    __tablename__ = "pulse_answers"
+    __table_args__ = (PrimaryKeyConstraint("round_id", "slot", name="pk_pulse_answers"),
+                      {"sqlite_with_rowid": False})
+
+    round_id: Mapped[str] = mapped_column(ForeignKey("pulse_rounds.id", ondelete="CASCADE"))
+    slot: Mapped[str] = mapped_column(String(64))
+    answers: Mapped[str] = mapped_column(String(16))
+    comment_enc: Mapped[str | None] = mapped_column(Text)
+
+
+class PulseParticipation(Base):
+    """That someone answered a round, as HMAC(secret, "joined", round, person): a different hash from
+    the answer's slot, so the two tables share no value. Deleted when the round closes."""
+
+    __tablename__ = "pulse_participation"
+    __table_args__ = (PrimaryKeyConstraint("round_id", "tag", name="pk_pulse_participation"),
+                      {"sqlite_with_rowid": False})
+
+    round_id: Mapped[str] = mapped_column(ForeignKey("pulse_rounds.id", ondelete="CASCADE"))
+    tag: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,43 @@
+"""Community features: peer-support circles (circles.py) and anonymous team pulses (pulses.py).
+
+Anonymity design, and exactly what it protects against
+======================================================
+
+Through the bot, nobody (admins and moderators included) can see who shared, who answered a pulse, who
+did not, or any individual pulse answer: no command, status or result shows any of it, and the only pulse
+numbers ever posted are whole-round aggregates above a threshold (see pulses.py).
+
+In the database:
+- No community table has a user id. People appear only as keyed hashes (HMAC-SHA256 with a server secret,
+  bot.community.anonymity.Pseudonyms), each for one purpose and one scope:
+    circle_shares.author_tag          = H("share-author", share id, person)  -> "may this person delete it?"
+    circle_share_quota.tag            = H("share-quota", UTC day, person)    -> "3 shares a day"
+    pulse_participation.tag           = H("pulse-joined", round, person)     -> "already answered?"
+    pulse_answers.slot                = H("pulse-answer", round, person)     -> "replace my answers"
+  No two tables hold the same value, so they cannot be joined; two tags of one person never look alike.
+- pulse_answers has no timestamp and no autoincrement id; on SQLite it is WITHOUT ROWID, so rows are
+  stored in hash order, not arrival order. The round's answers and participation rows are deleted in the
+  transaction that closes it; only the published aggregate is kept (and nothing for a round below its
+  threshold). Comments are encrypted at rest until then.
+- Share texts are encrypted at rest; removing or deleting a share erases its words and its author tag.
+
+What someone with a copy of the database (but not the community secret) can learn: how many rounds and
+circles exist, their settings and counts, how many answers an *open* round has so far and the answer
+digits of each anonymous row, how many shares a day some unnamed person made, and nothing that links any
+of it to a person.
+
+What someone with the database AND the community secret (the bot's operator) can learn: the secret lets
+them recompute every tag for every known member (the identities table lists them), so they could tell
+who wrote a share that is still up, who answered an open round and (through the answer slot) what they
+answered *while the round is open*. This is the explicit trade-off that lets a person change answers
+until close and delete their own share without holding a key of their own. After close nothing
+individual is left. Also outside what the bot can hide: an operator watching the live database (write
+order, PostgreSQL transaction ids, statement logs) can correlate a participation row with an answer row
+written at the same moment. Protect the secret like the encryption keys; keep it out of backups of the
+database.
+
+Platform caveat: a person's pulse answers travel in the buttons of their private pulse messages (the
+value of each button carries the answers so far). On Slack plans where workspace owners can export direct
+messages, those messages are exported too; adapters that can should collect all answers in one modal
+(`Pulses.answer`), which leaves no trace in message history.
+"""

@@ -1,0 +1,97 @@
+"""What community features hand to adapters: posts for a whole channel, removals, private replies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from bot.content.loader import Content
+from bot.messages import Address, Reply
+from bot.safety.responder import crisis_replies
+from bot.safety.screening import Screener
+from bot.storage.repository import Repository
+
+
+class PostKind(StrEnum):
+    CARE_NOTICE = "care_notice"
+    CIRCLE_PROMPT = "circle_prompt"
+    SHARE = "share"
+    PULSE_OPEN = "pulse_open"
+    PULSE_REMINDER = "pulse_reminder"
+    PULSE_RESULTS = "pulse_results"
+
+
+@dataclass(frozen=True)
+class ChannelPost:
+    """A message to a whole channel, never to one person.
+
+    Adapters post it with every mention disabled (Discord `AllowedMentions.none()`; Slack without
+    `link_names`, with `parse="none"` and no unfurling) and escape platform markup; the core has already
+    made any text a person wrote inert (bot.community.anonymity.inert). After posting, an adapter reports
+    the platform message id for posts with a `ref` (circle prompts: `Circles.prompt_posted`; shares:
+    `Circles.share_posted`), so a thread can be opened and a share removed later.
+    """
+
+    platform: str
+    workspace_id: str
+    channel_id: str
+    reply: Reply
+    kind: PostKind
+    ref: str = ""
+    pin: bool = False
+    open_thread: bool = False
+    thread_id: str = ""
+
+    @property
+    def address(self) -> Address:
+        return Address(self.platform, self.workspace_id, "", self.channel_id)
+
+
+@dataclass(frozen=True)
+class Removal:
+    """Delete this bot message from the channel."""
+
+    platform: str
+    workspace_id: str
+    channel_id: str
+    message_id: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """`replies` go privately to the person who acted (ephemeral or DM); `posts` to channels."""
+
+    replies: tuple[Reply, ...] = ()
+    posts: tuple[ChannelPost, ...] = ()
+    removals: tuple[Removal, ...] = ()
+
+
+class CrisisGate:
+    """Screen words before they go anywhere; a crisis gets the private crisis reply and nothing else."""
+
+    def __init__(self, content: Content, repository: Repository, screener: Screener | None = None,
+                 default_country: str = "") -> None:
+        self._content = content
+        self._repo = repository
+        self._screener = screener or Screener(content.phrases)
+        self._default_country = default_country.upper()
+
+    async def check(self, address: Address, text: str) -> list[Reply]:
+        verdict = self._screener.screen(text)
+        if not verdict.crisis:
+            return []
+        identity = await self._repo.identity_id(address)
+        await self._repo.record_crisis(identity)  # the fact and the time only, never the words
+        who = await self._repo.profile(identity)
+        return crisis_replies(self._content.texts, self._content.resources,
+                              who.country or self._default_country or None, verdict)
+
+
+def when(moment: datetime) -> str:
+    """A UTC moment for a channel of people in many zones."""
+    return moment.strftime("%a %d %b %H:%M UTC")
+
+
+Clock = Callable[[], datetime]

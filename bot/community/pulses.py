@@ -1,0 +1,388 @@
+"""Anonymous team pulses: rounds with a respondent threshold fixed at open, answers nobody can attribute.
+
+What is published, and why subtracting results reveals nothing hidden:
+- A round's results are posted once, after it closes, and only when at least its threshold (fixed when
+  it opened, never below 3) answered. Below it, the channel gets one fixed sentence and nothing else: no
+  count, no partial numbers, no comments.
+- Every published number is a function of exactly one round's complete set of answers. Each answer
+  belongs to one round; a round publishes once; answers cannot change after close; there are no interim
+  counts, no per-subgroup or filtered results, and one round at a time per channel. So any two published
+  results are computed from disjoint answer sets of threshold size or more, and no difference of published
+  results isolates an answer or any part of a hidden round (tests/community/test_pulse_properties.py
+  checks this as non-interference: changing a hidden round's answers changes nothing published).
+- "Change since the last round" is shown only when the previous round was published too: it is the
+  difference of two published numbers, so it adds nothing.
+- Comments are shown only when 10 or more answered, shuffled, made inert, with no time or order.
+Limits that remain by nature: results are published for the whole group, so if everyone gave the same
+answer, everyone's answer is known; and a person who knows how all but one colleague answered can infer
+the last one. Thresholds make both unlikely; nothing can rule them out.
+
+Answers travel as one digit per item in button tokens ("<round>.<digits so far>"), so nothing links a
+half-answered pulse to anyone in the database; the row is written when the last item is answered.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.community.anonymity import Pseudonyms, inert, new_public_id
+from bot.community.common import ChannelPost, Clock, CrisisGate, Outcome, PostKind, when
+from bot.community.store import CLOSED, OPEN, SCHEDULED, CommunityStore, RoundRecord
+from bot.content.loader import Content, Texts
+from bot.content.schema import PulseSet
+from bot.messages import SKIP, Address, Choice, InputKind, ParsedToken, Question, Reply, Tone
+from bot.safety.screening import Screener
+from bot.storage.repository import Repository
+from bot.text import clean_text
+
+PULSE_SESSION = "pulse"
+JOIN_STEP = "join"
+ITEM_STEP = "i"
+NOTE_STEP = "note-"
+DEFAULT_ITEM_SET = "team-safety"
+MIN_THRESHOLD = 3
+DEFAULT_THRESHOLD = 5
+COMMENTS_MIN_RESPONDENTS = 10
+ROUND_ID_LENGTH = 12
+
+
+# ---------------------------------------------------------------- pure: aggregate and render
+
+
+@dataclass(frozen=True)
+class ItemSummary:
+    id: str
+    mean: float  # reverse items flipped: higher is always safer
+    counts: tuple[int, ...]  # how many gave each raw answer, lowest point first
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    respondents: int
+    index: int  # 0-100
+    items: tuple[ItemSummary, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"respondents": self.respondents, "index": self.index,
+                "items": [{"id": item.id, "mean": item.mean, "counts": list(item.counts)} for item in self.items]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RoundSummary:
+        return cls(int(data["respondents"]), int(data["index"]),
+                   tuple(ItemSummary(str(item["id"]), float(item["mean"]), tuple(int(c) for c in item["counts"]))
+                         for item in data["items"]))
+
+
+def valid_answers(pulse_set: PulseSet, digits: str) -> bool:
+    low, high = pulse_set.scale.min, pulse_set.scale.max
+    return len(digits) == len(pulse_set.items) and all(ch.isdigit() and low <= int(ch) <= high for ch in digits)
+
+
+def summarise(pulse_set: PulseSet, answers: Sequence[str]) -> RoundSummary:
+    low, high = pulse_set.scale.min, pulse_set.scale.max
+    rows = [row for row in answers if valid_answers(pulse_set, row)]
+    items: list[ItemSummary] = []
+    normalised: list[float] = []
+    for position, item in enumerate(pulse_set.items):
+        raw = [int(row[position]) for row in rows]
+        scored = [low + high - value if item.reverse else value for value in raw]
+        mean = sum(scored) / len(scored) if scored else 0.0
+        normalised.extend((value - low) / (high - low) for value in scored)
+        items.append(ItemSummary(item.id, round(mean, 2), tuple(raw.count(point) for point in range(low, high + 1))))
+    index = round(100 * sum(normalised) / len(normalised)) if normalised else 0
+    return RoundSummary(len(rows), index, tuple(items))
+
+
+def too_few_reply(texts: Texts) -> Reply:
+    """The whole message for a round below its threshold: the same words whatever happened in it."""
+    return Reply(texts.get("pulse_too_few"), title=texts.get("pulse_closed_title"), tone=Tone.INFO, private=False)
+
+
+def results_reply(texts: Texts, pulse_set: PulseSet, summary: RoundSummary, previous: RoundSummary | None,
+                  comments: Sequence[str], rng: random.Random) -> Reply:
+    low, high = pulse_set.scale.min, pulse_set.scale.max
+    change = ""
+    if previous is not None:
+        delta = summary.index - previous.index
+        change = texts.get("pulse_change_up", delta=delta) if delta > 0 else \
+            texts.get("pulse_change_down", delta=-delta) if delta < 0 else texts.get("pulse_change_same")
+    lines = [texts.get("pulse_results_lead", count=summary.respondents, index=summary.index, change=change)]
+    for item, result in zip(pulse_set.items, summary.items, strict=True):
+        lines.append(texts.get("pulse_result_item", text=item.text,
+                               reversed=texts.get("pulse_reversed") if item.reverse else "",
+                               mean=f"{result.mean:.1f}", low=low, high=high,
+                               counts=" · ".join(str(count) for count in result.counts)))
+    if summary.respondents < COMMENTS_MIN_RESPONDENTS:
+        lines.append(texts.get("pulse_comments_hidden", minimum=COMMENTS_MIN_RESPONDENTS))
+    elif comments:
+        shuffled = list(comments)
+        rng.shuffle(shuffled)
+        lines.append(texts.get("pulse_comments_title"))
+        lines.extend(f"• {inert(comment)}" for comment in shuffled)
+    return Reply("\n".join(lines), title=texts.get("pulse_results_title", title=pulse_set.title), tone=Tone.INFO,
+                 private=False, footer=texts.get("pulse_results_footer"))
+
+
+def decide_close(texts: Texts, pulse_set: PulseSet, threshold: int, answers: Sequence[str],
+                 comments: Sequence[str], previous: RoundSummary | None,
+                 rng: random.Random) -> tuple[Reply, dict[str, Any] | None]:
+    """What a closing round publishes, and the aggregate to keep (None: nothing is kept or shown)."""
+    summary = summarise(pulse_set, answers)
+    if summary.respondents < max(threshold, MIN_THRESHOLD):
+        return too_few_reply(texts), None
+    return results_reply(texts, pulse_set, summary, previous, comments, rng), summary.to_json()
+
+
+# ---------------------------------------------------------------- the service
+
+
+class Pulses:
+    def __init__(self, content: Content, store: CommunityStore, repository: Repository, pseudonyms: Pseudonyms,
+                 *, clock: Clock | None = None, screener: Screener | None = None, default_country: str = "",
+                 pulse_min_respondents: int = DEFAULT_THRESHOLD, crisis_pause: timedelta = timedelta(hours=72),
+                 rng: random.Random | None = None) -> None:
+        if pulse_min_respondents < MIN_THRESHOLD:
+            raise ValueError(f"PULSE_MIN_RESPONDENTS must be at least {MIN_THRESHOLD}")
+        self._texts = content.texts
+        self._sets = content.pulse_sets
+        self._store = store
+        self._repo = repository
+        self._pseudonyms = pseudonyms
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._gate = CrisisGate(content, repository, screener, default_country)
+        self._default_threshold = pulse_min_respondents
+        self._crisis_pause = crisis_pause
+        self._rng = rng or random.SystemRandom()
+
+    # ------------------------------------------------------------ admins
+
+    async def open_round(self, address: Address, is_admin: bool, *, opens_at: datetime | None = None,
+                         closes_at: datetime, min_respondents: int | None = None,
+                         item_set: str = DEFAULT_ITEM_SET) -> Outcome:
+        if not is_admin:
+            return self._private(self._texts.get("pulse_admin_only"))
+        if not address.channel_id:
+            return self._private(self._texts.get("pulse_need_channel"))
+        threshold = self._default_threshold if min_respondents is None else min_respondents
+        if threshold < MIN_THRESHOLD:
+            return self._private(self._texts.get("pulse_min_too_low", value=threshold, minimum=MIN_THRESHOLD))
+        pulse_set = self._sets.get(item_set)
+        if pulse_set is None:
+            return self._private(self._texts.get("pulse_unknown_set", name=item_set[:40]))
+        now = self._clock()
+        opens = opens_at or now
+        if closes_at <= opens or closes_at <= now:
+            return self._private(self._texts.get("pulse_bad_times"))
+        live = await self._store.live_rounds(address.platform, address.workspace_id, address.channel_id)
+        if live:
+            return self._private(self._texts.get("pulse_busy", closes=when(live[0].closes_at)))
+        record = RoundRecord(new_public_id(ROUND_ID_LENGTH), address.platform, address.workspace_id,
+                             address.channel_id, item_set, opens, closes_at, threshold, SCHEDULED, False, False, None)
+        await self._store.add_round(record)
+        confirmation = Reply(self._texts.get("pulse_scheduled", opens=when(opens), closes=when(closes_at),
+                                             minimum=threshold, comments=COMMENTS_MIN_RESPONDENTS))
+        posts: list[ChannelPost] = []
+        if opens <= now and await self._store.mark_opened(record.id):
+            posts.append(self._announcement(record, pulse_set))
+        return Outcome(replies=(confirmation,), posts=tuple(posts))
+
+    async def status(self, address: Address, is_admin: bool) -> Outcome:
+        """The round's settings only. No count of answers while it is open: a count that ticks up after
+        someone says "done" would tell who answered."""
+        if not is_admin:
+            return self._private(self._texts.get("pulse_admin_only"))
+        live = await self._store.live_rounds(address.platform, address.workspace_id, address.channel_id)
+        if not live:
+            return self._private(self._texts.get("pulse_none"))
+        record = live[0]
+        return self._private(self._texts.get("pulse_status", opens=when(record.opens_at),
+                                             closes=when(record.closes_at), minimum=record.min_respondents))
+
+    # ------------------------------------------------------------ the clock
+
+    async def due_posts(self, now: datetime | None = None) -> list[ChannelPost]:
+        """Everything rounds have to say now: openings, the one halfway reminder, results. Each is claimed by
+        compare-and-set, so several instances never post the same thing twice."""
+        now = now or self._clock()
+        posts: list[ChannelPost] = []
+        for record in await self._store.rounds_needing_attention(now):
+            pulse_set = self._sets.get(record.item_set)
+            if pulse_set is None:
+                continue
+            if record.status == SCHEDULED:
+                if not await self._store.mark_opened(record.id):
+                    continue
+                if now < record.closes_at:
+                    posts.append(self._announcement(record, pulse_set))
+            if now >= record.closes_at:
+                closing = await self._close(record, pulse_set)
+                if closing is not None:
+                    posts.append(closing)
+            elif not record.reminded and now >= record.opens_at + (record.closes_at - record.opens_at) / 2 \
+                    and await self._store.mark_reminded(record.id):
+                posts.append(self._channel_post(record, Reply(self._texts.get("pulse_reminder"), tone=Tone.INFO,
+                                                              private=False), PostKind.PULSE_REMINDER))
+        return posts
+
+    async def close_due_rounds(self, now: datetime | None = None) -> list[ChannelPost]:
+        """Only the results (or the "too few" notice) of rounds whose close time has passed."""
+        now = now or self._clock()
+        posts: list[ChannelPost] = []
+        for record in await self._store.rounds_needing_attention(now):
+            pulse_set = self._sets.get(record.item_set)
+            if pulse_set is None or now < record.closes_at:
+                continue
+            if record.status == SCHEDULED:
+                await self._store.mark_opened(record.id)
+            closing = await self._close(record, pulse_set)
+            if closing is not None:
+                posts.append(closing)
+        return posts
+
+    async def _close(self, record: RoundRecord, pulse_set: PulseSet) -> ChannelPost | None:
+        previous_round = await self._store.previous_closed(record)
+        previous = RoundSummary.from_json(previous_round.results) \
+            if previous_round is not None and previous_round.published and previous_round.results else None
+
+        def decide(answers: list[str], comments: list[str]) -> tuple[Reply, dict[str, Any] | None]:
+            return decide_close(self._texts, pulse_set, record.min_respondents, answers, comments, previous,
+                                self._rng)
+
+        reply = await self._store.close_round(record.id, decide)
+        return self._channel_post(record, reply, PostKind.PULSE_RESULTS) if reply is not None else None
+
+    # ------------------------------------------------------------ members
+
+    async def join(self, address: Address, round_id: str) -> list[Reply]:
+        """A member pressed Join: the statements, privately. Nobody is ever enrolled by someone else."""
+        record, pulse_set = await self._open(round_id)
+        if record is None or pulse_set is None:
+            return [Reply(self._texts.get("pulse_not_open"))]
+        who = await self._repo.profile(await self._repo.identity_id(address))
+        if who.crisis_at is not None and self._clock() - who.crisis_at < self._crisis_pause:
+            return [Reply(self._texts.get("pulse_paused"), tone=Tone.NOTICE)]
+        replies = [Reply(pulse_set.intro, title=pulse_set.title, tone=Tone.INFO)]
+        if await self._store.has_answered(round_id, self._participation(round_id, address)):
+            replies.append(Reply(self._texts.get("pulse_already")))
+        replies.append(self._item(record, pulse_set, ""))
+        return replies
+
+    async def answer(self, address: Address, round_id: str, scores: Sequence[int],
+                     comment: str | None = None) -> list[Reply]:
+        """All answers at once (a modal, or the last click of the step-by-step path)."""
+        record, pulse_set = await self._open(round_id)
+        if record is None or pulse_set is None:
+            return [Reply(self._texts.get("pulse_not_open"))]
+        digits = "".join(str(score) for score in scores)
+        if not valid_answers(pulse_set, digits):
+            return [Reply(self._texts.get("pulse_bad_answer"))]
+        saved = await self._store.save_answers(round_id, self._participation(round_id, address),
+                                               self._slot(round_id, address), digits, self._clock())
+        if saved is None:
+            return [Reply(self._texts.get("pulse_closed"))]
+        if comment is not None and clean_text(comment):
+            return await self.comment(address, round_id, comment)
+        done = Reply(self._texts.get("pulse_saved") if saved == "new" else self._texts.get("pulse_changed"))
+        if pulse_set.comment is None:
+            return [done]
+        note = pulse_set.comment
+        question = Question(PULSE_SESSION, f"{NOTE_STEP}{round_id}", InputKind.TEXT, skippable=True,
+                            max_length=note.max_length, placeholder=note.placeholder)
+        return [done, Reply(note.prompt, tone=Tone.PROMPT, question=question)]
+
+    async def comment(self, address: Address, round_id: str, raw: str) -> list[Reply]:
+        record, pulse_set = await self._open(round_id)
+        if record is None or pulse_set is None or pulse_set.comment is None:
+            return [Reply(self._texts.get("pulse_not_open"))]
+        text = clean_text(raw)
+        if not text:
+            return [Reply(self._texts.get("pulse_saved"))]
+        if len(text) > pulse_set.comment.max_length:
+            return [Reply(self._texts.get("too_long", length=len(text), limit=pulse_set.comment.max_length))]
+        crisis = await self._gate.check(address, text)
+        if crisis:
+            return crisis  # the answers stay; these words are neither kept nor shown
+        if not await self._store.save_comment(round_id, self._slot(round_id, address), text, self._clock()):
+            return [Reply(self._texts.get("pulse_closed"))]
+        return [Reply(self._texts.get("pulse_comment_saved"))]
+
+    async def on_pick(self, address: Address, token: ParsedToken) -> list[Reply] | None:
+        """A click on a pulse button (token session "pulse"); None when the token is not a pulse's."""
+        if token.session_id != PULSE_SESSION:
+            return None
+        if token.step_id == JOIN_STEP:
+            return await self.join(address, token.value)
+        if token.step_id.startswith(NOTE_STEP):
+            if token.value == SKIP:
+                return [Reply(self._texts.get("pulse_saved"))]
+            return [Reply(self._texts.get("stale_click"))]
+        round_id, _, digits = token.value.partition(".")
+        if not token.step_id.startswith(ITEM_STEP) or not digits:
+            return [Reply(self._texts.get("stale_click"))]
+        record, pulse_set = await self._open(round_id)
+        if record is None or pulse_set is None:
+            return [Reply(self._texts.get("pulse_not_open"))]
+        padded = digits + str(pulse_set.scale.min) * (len(pulse_set.items) - len(digits))
+        if len(digits) > len(pulse_set.items) or not valid_answers(pulse_set, padded):
+            return [Reply(self._texts.get("pulse_bad_answer"))]
+        if len(digits) < len(pulse_set.items):
+            return [self._item(record, pulse_set, digits)]
+        return await self.answer(address, round_id, [int(ch) for ch in digits])
+
+    async def on_text(self, address: Address, token: ParsedToken, text: str) -> list[Reply] | None:
+        """Typed text answering the comment question; None when the token is not a pulse's."""
+        if token.session_id != PULSE_SESSION or not token.step_id.startswith(NOTE_STEP):
+            return None
+        return await self.comment(address, token.step_id[len(NOTE_STEP):], text)
+
+    # ------------------------------------------------------------ helpers
+
+    async def _open(self, round_id: str) -> tuple[RoundRecord | None, PulseSet | None]:
+        record = await self._store.round(round_id) if round_id else None
+        if record is None or record.status != OPEN:
+            return None, None
+        now = self._clock()
+        if not record.opens_at <= now < record.closes_at:
+            return None, None
+        return record, self._sets.get(record.item_set)
+
+    def _participation(self, round_id: str, address: Address) -> str:
+        return self._pseudonyms.person("pulse-joined", round_id, address)
+
+    def _slot(self, round_id: str, address: Address) -> str:
+        return self._pseudonyms.person("pulse-answer", round_id, address)
+
+    def _item(self, record: RoundRecord, pulse_set: PulseSet, digits: str) -> Reply:
+        position = len(digits)
+        item = pulse_set.items[position]
+        scale = pulse_set.scale
+        choices = tuple(Choice(f"{record.id}.{digits}{point}", str(point), scale.labels.get(point, ""))
+                        for point in range(scale.min, scale.max + 1))
+        question = Question(PULSE_SESSION, f"{ITEM_STEP}{position + 1}", InputKind.SCALE, choices=choices,
+                            skippable=False)
+        return Reply(item.text, title=self._texts.get("pulse_item_title", number=position + 1,
+                                                      total=len(pulse_set.items)),
+                     tone=Tone.PROMPT, question=question)
+
+    def _announcement(self, record: RoundRecord, pulse_set: PulseSet) -> ChannelPost:
+        join = Question(PULSE_SESSION, JOIN_STEP, InputKind.SINGLE, skippable=False,
+                        choices=(Choice(record.id, self._texts.get("pulse_join_label")),))
+        reply = Reply(self._texts.get("pulse_open_text", intro=pulse_set.intro, closes=when(record.closes_at)),
+                      title=self._texts.get("pulse_open_title", title=pulse_set.title), tone=Tone.PROMPT,
+                      private=False, question=join)
+        return self._channel_post(record, reply, PostKind.PULSE_OPEN)
+
+    @staticmethod
+    def _channel_post(record: RoundRecord, reply: Reply, kind: PostKind) -> ChannelPost:
+        return ChannelPost(record.platform, record.workspace_id, record.channel_id, reply, kind, ref=record.id)
+
+    @staticmethod
+    def _private(text: str) -> Outcome:
+        return Outcome(replies=(Reply(text),))
+
+
+__all__ = ["CLOSED", "Pulses", "RoundSummary", "decide_close", "summarise"]
