@@ -106,9 +106,12 @@ class Question:
 
 @dataclass(frozen=True)
 class Image:
-    path: str
+    """A picture (a PNG chart) with the words a screen reader says for it."""
+
+    content: bytes
     alt_text: str
     filename: str = "chart.png"
+    mime_type: str = "image/png"
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from bot.content.loader import Content, Texts
@@ -19,8 +18,17 @@ from bot.content.schema import Outcome as OutcomeSpec
 from bot.content.tips import TipPicker, TipRequest
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.flows import engine
+from bot.insights import (
+    EN_TEXTS,
+    PeriodError,
+    boundaries_from_content,
+    parse_period,
+    points_from_checkins,
+    render_chart,
+    summarize,
+)
 from bot.logsafe import describe_exception
-from bot.messages import Address, Attachment, Form, InputKind, Reply, Tone, parse_token
+from bot.messages import Address, Attachment, Form, Image, InputKind, Reply, Tone, parse_token
 from bot.privacy.export import checkins_csv, export_json
 from bot.safety.responder import SOS_SESSION, crisis_replies, sos_replies
 from bot.safety.screening import Screener
@@ -34,7 +42,6 @@ from bot.text import clean_text, fold
 log = logging.getLogger(__name__)
 
 RESUME_WINDOW = timedelta(hours=24)
-HISTORY_WINDOW = timedelta(days=28)
 NOT_MEANT_WINDOW = timedelta(hours=1)
 COMMAND_ARGS_MAX = 200
 FRESH_WORDS = frozenset({"new", "fresh", "restart", "again", "over", "start over"})
@@ -67,6 +74,7 @@ class CheckinService:
         self._retention_days = retention_days
         self._flows: dict[str, Flow] = {**content.flows, **system_flows(content)}
         self._schedules = schedules
+        self._boundaries = boundaries_from_content(content)
         self._scheduling = ScheduleCommands(schedules, self._texts, content.flows, self._clock, default_zone) \
             if schedules is not None else None
 
@@ -142,7 +150,7 @@ class CheckinService:
         if name == "tip":
             return await self._tip(who, "topics" if raw_name == "topics" else args)
         if name == "history":
-            return await self._history(who)
+            return await self._history(who, args)
         if name == "privacy":
             return [Reply(self._texts.get("privacy", retention=self._retention_days), title="Your privacy")]
         if name == "export":
@@ -235,40 +243,31 @@ class CheckinService:
         return Reply(tip.body, title=tip.title, script=tip.script, tone=Tone.TIP,
                      footer=self._texts.get("tip_footer"))
 
-    async def _history(self, who: Profile) -> list[Reply]:
-        now = self._clock()
-        rows = await self._repo.checkins(who.identity_id, since=now - 2 * HISTORY_WINDOW)
-        recent = [row for row in rows if row.created_at >= now - HISTORY_WINDOW]
-        earlier = [row for row in rows if row.created_at < now - HISTORY_WINDOW]
-        if not recent:
-            total = await self._repo.checkin_count(who.identity_id)
-            key = "no_history" if total == 0 else "no_recent_history"
-            return [Reply(self._texts.get(key), title="Your history")]
-        lines = [self._texts.get("history_count", count=len(recent), plural="" if len(recent) == 1 else "s")]
-        scores = [row.safety_score for row in recent if row.safety_score is not None]
-        before = [row.safety_score for row in earlier if row.safety_score is not None]
-        if scores:
-            line = self._texts.get("history_average", average=f"{sum(scores) / len(scores):.1f}")
-            if before:
-                line += " " + self._texts.get("history_before", average=f"{sum(before) / len(before):.1f}")
-            lines.append(line)
-        held = Counter(value for row in recent for value in row.boundaries if value not in ("none", "other"))
-        if held:
-            labels = self._boundary_labels()
-            top = ", ".join(f"{labels.get(value, value)} ({count}×)" for value, count in held.most_common(3))
-            lines.append(self._texts.get("history_boundaries", boundaries=top))
-        noted = [row for row in recent if row.has_note]
-        if noted:
-            lines.append(self._texts.get("history_last_note", date=noted[-1].created_at.strftime("%d %b %Y")))
-        return [Reply("\n".join(lines), title="Your last four weeks", footer=self._texts.get("history_footer"))]
+    async def _history(self, who: Profile, args: str = "") -> list[Reply]:
+        """/history [4w|12w|all]: a short summary in words and, when there is anything to draw, a chart.
+        Numbers and labels only: no note is ever read for it."""
+        texts = {**EN_TEXTS, **self._texts.values}
+        try:
+            period = parse_period(args, texts)
+        except PeriodError as problem:
+            return [Reply(str(problem), title="Your history", tone=Tone.NOTICE)]
+        zone = await self._zone_of(who.identity_id)
+        today = self._clock().astimezone(zone).date()
+        points = points_from_checkins(await self._repo.checkins(who.identity_id), zone)
+        summary = summarize(points, period, today, self._boundaries, texts=texts)
+        replies = [Reply(summary.text, title=summary.title, footer=summary.footer)]
+        if summary.count:
+            # Drawing takes a few hundred milliseconds: off the event loop, so nobody else waits for it.
+            chart = await asyncio.to_thread(render_chart, points, summary.start, summary.end, self._boundaries,
+                                            texts)
+            if chart is not None:
+                replies.append(Reply("", image=Image(chart.png, chart.alt_text, chart.filename)))
+        return replies
 
-    def _boundary_labels(self) -> dict[str, str]:
-        labels: dict[str, str] = {}
-        for flow in self._content.flows.values():
-            for step in flow.steps:
-                if step.records == "boundaries":
-                    labels.update({option.value: option.label.lower() for option in step.options})
-        return labels
+    async def _zone_of(self, identity_id: int) -> tzinfo:
+        """The person's own time zone (from their schedule), so weeks and days are theirs; else UTC."""
+        record = await self._schedules.get(identity_id) if self._schedules is not None else None
+        return record.rule.tz if record is not None else UTC
 
     async def _export(self, who: Profile) -> list[Reply]:
         data = await self._repo.export(who.identity_id)
@@ -498,7 +497,8 @@ class CheckinService:
         """A dashboard (Slack's App Home): what /schedule and /history show, read-only, in one place."""
         identity = await self._repo.identity_id(address)
         replies = await self._scheduling.schedule(identity, "") if self._scheduling is not None else []
-        return [*replies, *await self._history(await self._repo.profile(identity))]
+        history = await self._history(await self._repo.profile(identity))
+        return [*replies, *(reply for reply in history if reply.image is None)]
 
 
 __all__ = ["COMMANDS", "CheckinService"]

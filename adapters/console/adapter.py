@@ -102,6 +102,11 @@ class ConsoleAdapter:
             if reply.files:
                 paths = ", ".join(str(self._save(attachment)) for attachment in reply.files)
                 text += "\n" + self._service.texts.get("export_saved", paths=paths)
+            if reply.image is not None:  # a terminal shows no pictures: the chart goes to a file, its words here
+                image = reply.image
+                path = self._save(Attachment(image.filename, image.content, image.mime_type))
+                text = (text + "\n" if text else "") + self._service.texts.get("chart_saved", path=str(path),
+                                                                                 alt=image.alt_text)
             out.append(text + "\n\n")
         return "".join(out)
 

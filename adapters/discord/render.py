@@ -296,6 +296,6 @@ def discord_files(attachments: Sequence[Attachment], image: Image | None = None)
     attachment's description, which screen readers read out."""
     files = [discord.File(io.BytesIO(item.content), filename=item.filename) for item in attachments]
     if image is not None:
-        files.append(discord.File(image.path, filename=image.filename,
+        files.append(discord.File(io.BytesIO(image.content), filename=image.filename,
                                   description=shorten(image.alt_text, MAX_ALT_TEXT) or None))
     return files

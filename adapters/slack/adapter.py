@@ -72,6 +72,7 @@ from bot.service import COMMANDS, CheckinService
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
+ALT_TEXT_MAX = 1000
 COMMAND = "/boundary"
 SHORTCUT_CHECKIN = "bb_checkin"
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -568,12 +569,15 @@ class SlackAdapter:
 
     async def _post_all(self, client: AsyncWebClient, channel: str, replies: Sequence[Reply]) -> None:
         for message in render_replies(replies):
-            if message.blocks or not message.files:
+            if message.blocks or not (message.files or message.images):
                 await client.chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False,
                                               **message.kwargs())
             for item in message.files:
                 await client.files_upload_v2(channel=channel, content=item.content, filename=item.filename,
                                              title=item.filename)
+            for image in message.images:  # Slack's current upload API (getUploadURLExternal + complete)
+                await client.files_upload_v2(channel=channel, content=image.content, filename=image.filename,
+                                             title=image.filename, alt_txt=image.alt_text[:ALT_TEXT_MAX])
 
     async def _dm_channel(self, client: AsyncWebClient, address: Address) -> str:
         """The person's DM with the app (opened once, then remembered, also by the core for scheduling)."""

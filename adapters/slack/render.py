@@ -19,6 +19,7 @@ from bot.messages import (
     TOKEN_MAX_LENGTH,
     Attachment,
     Form,
+    Image,
     InputKind,
     Question,
     Reply,
@@ -80,6 +81,7 @@ class SlackMessage:
     text: str
     blocks: tuple[Block, ...] = ()
     files: tuple[Attachment, ...] = field(default=())
+    images: tuple[Image, ...] = field(default=())  # uploaded with their alt text (files cannot be ephemeral)
 
     def kwargs(self) -> dict[str, Any]:
         """Arguments for chat.postMessage / chat.postEphemeral / a response_url."""
@@ -327,12 +329,13 @@ def render_replies(replies: Sequence[Reply]) -> list[SlackMessage]:
     blocks: list[Block] = []
     members: list[Reply] = []
     files: list[Attachment] = []
+    images: list[Image] = []
 
     def flush() -> None:
-        nonlocal blocks, members, files
-        if blocks or files:
-            messages.append(SlackMessage(_fallback(members), tuple(blocks), tuple(files)))
-        blocks, members, files = [], [], []
+        nonlocal blocks, members, files, images
+        if blocks or files or images:
+            messages.append(SlackMessage(_fallback(members), tuple(blocks), tuple(files), tuple(images)))
+        blocks, members, files, images = [], [], [], []
 
     for reply in replies:
         own = reply_blocks(reply)
@@ -346,6 +349,8 @@ def render_replies(replies: Sequence[Reply]) -> list[SlackMessage]:
         blocks.extend(own)
         members.append(reply)
         files.extend(reply.files)
+        if reply.image is not None:
+            images.append(reply.image)
     flush()
     return messages
 
@@ -355,7 +360,8 @@ def has_question(replies: Sequence[Reply]) -> bool:
 
 
 def has_files(replies: Sequence[Reply]) -> bool:
-    return any(reply.files for reply in replies)
+    """Files and images: Slack has no private uploads in a channel, so these go to the DM."""
+    return any(reply.files or reply.image is not None for reply in replies)
 
 
 # ---------------------------------------------------------------- modals and App Home

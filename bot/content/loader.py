@@ -37,6 +37,7 @@ M = TypeVar("M", bound=BaseModel)
 
 REQUIRED_TEXTS = (
     "help",
+    "chart_saved",
     "schedule_form_title",
     "schedule_form_open",
     "form_save",

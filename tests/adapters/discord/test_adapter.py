@@ -11,6 +11,7 @@ import pytest
 
 from adapters.discord.adapter import DESCRIPTIONS, DiscordAdapter
 from bot.content.loader import Content
+from bot.events import Command, TextSubmitted
 from bot.messages import Address, Image, Reply
 from bot.ports import RateLimited, TemporaryFailure, Unreachable
 from bot.scheduling.dispatcher import Dispatcher
@@ -280,11 +281,29 @@ async def test_an_image_arrives_as_an_attachment_with_its_alt_text(
     chart.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     alt = "Safety scores from 3 Nov to 24 Nov: average 3.4, rising."
     await bot.send(Address("discord", "dm", str(USER_ID)),
-                   [Reply("Your last four weeks.", image=Image(str(chart), alt, "history.png"))])
+                   [Reply("Your last four weeks.", image=Image(chart.read_bytes(), alt, "history.png"))])
     sent = fake.dms(USER_ID)[-1]
     assert "Your last four weeks." in sent.content
     assert [(f.filename, f.data) for f in sent.files] == [("history.png", chart.read_bytes())]
     assert [a.get("description") for a in sent.request["attachments"]] == [alt]
+
+
+async def test_history_in_a_server_is_private_and_carries_the_chart(
+        fake: FakeDiscord, bot: DiscordAdapter, service: CheckinService) -> None:
+    await intro_done(fake)
+    me = Address("discord", "dm", str(USER_ID))
+    for typed in ("/checkin", "4", "1", "skip"):  # one check-in, answered the way a typed DM answers
+        await service.handle(Command(me, typed[1:]) if typed.startswith("/") else TextSubmitted(me, typed))
+    asked = await fake.slash_command(USER_ID, "history", guild_id=GUILD_ID)
+    sent = await followups(fake, asked.id, 2)
+    assert all(message.ephemeral for message in sent)
+    assert "Average safety: 4.0 out of 5." in sent[0].content
+    [chart] = [file for message in sent for file in message.files]
+    assert chart.filename == "history.png"
+    assert chart.data.startswith(b"\x89PNG")
+    [described] = [a for m in sent for a in m.request.get("attachments", [])]
+    assert "4 out of 5" in described["description"]
+    assert guild_messages(fake) == []
 
 
 async def test_a_rate_limit_is_waited_out(fake: FakeDiscord, bot: DiscordAdapter) -> None:

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from adapters.slack.render import FORM_BUTTON_PREFIX, TEXT_CALLBACK
+from bot.events import Command, TextSubmitted
 from bot.scheduling.store import ScheduleStore
+from bot.service import CheckinService
 from bot.storage.repository import Repository
 from tests.adapters.slack.conftest import ME, Slack, elements, text_of
 from tests.fakes.slack_server import (
@@ -225,4 +227,23 @@ async def test_export_is_uploaded_to_the_dm_never_to_the_channel(slack: Slack) -
     uploaded = sorted(f["name"] for f in slack.fake.files.values() if f["channels"] == [dm])
     assert sorted(name.rsplit(".", 1)[-1] for name in uploaded) == ["csv", "json"]
     assert all(f["channels"] == [dm] for f in slack.fake.files.values())
+    assert slack.fake.messages_in(CHANNEL_ID) == []
+
+
+async def test_history_arrives_in_the_dm_with_the_chart_and_its_alt_text(
+        slack: Slack, service: CheckinService) -> None:
+    await intro_done(slack)
+    for typed in ("/checkin", "4", "1", "skip"):  # one check-in, answered the way a typed DM answers
+        event = Command(ME, typed[1:]) if typed.startswith("/") else TextSubmitted(ME, typed)
+        await service.handle(event)
+    await slack.command("history")
+    await slack.fake.wait_for_calls("files.completeUploadExternal")
+    [(_, notice)] = await slack.fake.wait_for_responses()
+    assert "direct messages" in notice["text"]
+    dm = slack.fake.dm_channel_for(USER_ID)
+    [chart] = slack.fake.files.values()
+    assert (chart["name"], chart["channels"]) == ("history.png", [dm])
+    assert chart["content"].startswith(b"\x89PNG")
+    assert "4 out of 5" in chart["alt_txt"]
+    assert "Average safety: 4.0 out of 5." in "\n".join(text_of(m) for m in slack.fake.messages_in(dm))
     assert slack.fake.messages_in(CHANNEL_ID) == []
