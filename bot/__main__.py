@@ -133,7 +133,6 @@ async def _run_slack(settings: Settings) -> int:
         return 2
     async with build_app(settings) as app:
         seen = DatabaseSeenEvents(app.engine)
-        await seen.create_tables()
         oauth_settings = await database_oauth_settings(app.engine, settings.slack_client_id, client_secret) \
             if oauth else None
         adapter = SlackAdapter(app.service, signing_secret=secret, token="" if oauth else token,

@@ -39,7 +39,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import Column, DateTime, MetaData, String, Table, delete, insert
+from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -68,6 +68,7 @@ from bot.logsafe import describe_exception
 from bot.messages import Address, Reply, parse_token
 from bot.ports import Capabilities, DeliveryError, RateLimited, TemporaryFailure, Unreachable
 from bot.service import COMMANDS, CheckinService
+from bot.storage.models import SeenEvent
 
 log = logging.getLogger(__name__)
 
@@ -170,33 +171,26 @@ class MemorySeenEvents:
 
 
 class DatabaseSeenEvents:
-    """Event ids shared by every HTTP worker through the bot's database, so a retry that lands on another
-    worker is still recognised. Slack retries within minutes; ids older than `keep` are forgotten."""
+    """Event ids shared by every HTTP worker through the bot's database (the `seen_events` table), so a
+    retry that lands on another worker is still recognised. Slack retries within minutes; ids older than
+    `keep` are forgotten."""
 
-    def __init__(self, engine: AsyncEngine, *, keep: timedelta = timedelta(hours=2),
-                 table_name: str = "slack_seen_events") -> None:
+    def __init__(self, engine: AsyncEngine, *, keep: timedelta = timedelta(hours=2)) -> None:
         self._engine = engine
         self._keep = keep
-        self._metadata = MetaData()
-        self._table = Table(table_name, self._metadata, Column("event_id", String(64), primary_key=True),
-                            Column("seen_at", DateTime(timezone=True), nullable=False, index=True))
         self._offered = 0
-
-    async def create_tables(self) -> None:
-        async with self._engine.begin() as conn:
-            await conn.run_sync(self._metadata.create_all)
 
     async def first_time(self, event_id: str) -> bool:
         now = datetime.now(UTC)
         try:
             async with self._engine.begin() as conn:
-                await conn.execute(insert(self._table).values(event_id=event_id[:64], seen_at=now))
+                await conn.execute(insert(SeenEvent).values(event_id=event_id[:64], seen_at=now))
         except IntegrityError:
             return False
         self._offered += 1
         if self._offered % 500 == 0:
             async with self._engine.begin() as conn:
-                await conn.execute(delete(self._table).where(self._table.c.seen_at < now - self._keep))
+                await conn.execute(delete(SeenEvent).where(SeenEvent.seen_at < now - self._keep))
         return True
 
 

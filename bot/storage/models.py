@@ -307,3 +307,13 @@ class PulseParticipation(Base):
 
     round_id: Mapped[str] = mapped_column(ForeignKey("pulse_rounds.id", ondelete="CASCADE"))
     tag: Mapped[str] = mapped_column(String(64))
+
+
+class SeenEvent(Base):
+    """Platform events already taken (Slack re-sends one it thinks was missed), shared by every worker so a
+    retry that lands elsewhere is still recognised. Ids only; forgotten after a few hours."""
+
+    __tablename__ = "seen_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(index=True)

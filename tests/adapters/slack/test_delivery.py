@@ -213,7 +213,6 @@ async def test_oauth_installs_two_workspaces_each_with_its_own_token(
 async def test_retries_are_recognised_across_workers_through_the_database(
         fake: FakeSlackApi, service: CheckinService, engine: AsyncEngine) -> None:
     ledger = DatabaseSeenEvents(engine)
-    await ledger.create_tables()
     workers = [make_adapter(service, fake, seen_events=ledger) for _ in range(2)]
     signed = SlackRequests(SECRET)
     event = app_home_opened(USER_ID, event_id="Ev0SHARED1")
