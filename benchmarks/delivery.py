@@ -24,9 +24,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import json
-import os
-import platform
 import shutil
 import sqlite3
 import subprocess
@@ -37,7 +36,6 @@ from collections import Counter, OrderedDict, deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -365,15 +363,10 @@ async def run_config(config: str, base_url: str, n: int, limits: dict[str, Any] 
 
 
 def machine_info() -> dict[str, str]:
-    info = {"cpus (nproc)": str(len(os.sched_getaffinity(0))), "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version}
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                info["memory"] = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    for package in ("aiohttp", "SQLAlchemy", "aiosqlite"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            info[package] = metadata.version(package)
+    """The same machine block as the other reports (benchmarks/scheduling.py reads it)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    scheduling = importlib.import_module("scheduling")
+    info: dict[str, str] = scheduling.machine_info()
     return info
 
 
