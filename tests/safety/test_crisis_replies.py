@@ -446,5 +446,7 @@ async def test_crisis_replies_are_never_counted_in_history(console: ConsoleAdapt
     out = await console.respond("/history")
     assert "1 check-in in the last four weeks." in out
     assert "Average safety: 3.0 out of 5." in out
+    assert "Your chart is saved at" in out
+    shown = re.sub(r"saved at \S+\. It shows", "saved at <file>. It shows", out)  # the file path names this test
     for word in ("crisis", "danger", "find a helpline", "findahelpline", "goodbye"):
-        assert word not in out.lower(), word
+        assert word not in shown.lower(), word
