@@ -10,6 +10,7 @@ shares. See bot/community/__init__.py for what someone with the database could l
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import UTC, datetime, time, timedelta
 
 from bot.community.anonymity import Pseudonyms, inert, new_public_id
@@ -152,12 +153,14 @@ class Circles:
 
     # ------------------------------------------------------------ the weekly prompt
 
-    async def due_circle_posts(self, now: datetime | None = None) -> list[ChannelPost]:
+    async def due_circle_posts(self, now: datetime | None = None,
+                               platforms: Collection[str] | None = None) -> list[ChannelPost]:
         """This week's theme for every circle that is due, each claimed once across instances. A circle
-        whose bot was down for weeks gets one prompt, not a backlog."""
+        whose bot was down for weeks gets one prompt, not a backlog. With `platforms`, only circles this
+        process can post to are claimed, so a Discord-only instance never takes a Slack circle's prompt."""
         now = now or self._clock()
         posts: list[ChannelPost] = []
-        for circle in await self._store.due_circles(now):
+        for circle in await self._store.due_circles(now, platforms=platforms):
             if circle.next_post_at is None:
                 continue
             at = parse_time(circle.local_time)

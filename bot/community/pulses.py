@@ -24,7 +24,7 @@ half-answered pulse to anyone in the database; the row is written when the last 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -204,12 +204,14 @@ class Pulses:
 
     # ------------------------------------------------------------ the clock
 
-    async def due_posts(self, now: datetime | None = None) -> list[ChannelPost]:
+    async def due_posts(self, now: datetime | None = None,
+                        platforms: Collection[str] | None = None) -> list[ChannelPost]:
         """Everything rounds have to say now: openings, the one halfway reminder, results. Each is claimed by
-        compare-and-set, so several instances never post the same thing twice."""
+        compare-and-set, so several instances never post the same thing twice; with `platforms`, only
+        rounds this process can post to."""
         now = now or self._clock()
         posts: list[ChannelPost] = []
-        for record in await self._store.rounds_needing_attention(now):
+        for record in await self._store.rounds_needing_attention(now, platforms):
             pulse_set = self._sets.get(record.item_set)
             if pulse_set is None:
                 continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
@@ -124,10 +124,14 @@ class CommunityStore:
                     continue
         raise RuntimeError("could not save the circle")
 
-    async def due_circles(self, now: datetime, limit: int = 200) -> list[CircleRecord]:
+    async def due_circles(self, now: datetime, limit: int = 200,
+                          platforms: Collection[str] | None = None) -> list[CircleRecord]:
+        """Circles due now; only those of `platforms` when given (a process posts only where it runs)."""
         async with self._sessions() as db:
-            rows = await db.scalars(select(Circle).where(Circle.next_post_at <= now)
-                                    .order_by(Circle.next_post_at).limit(limit))
+            query = select(Circle).where(Circle.next_post_at <= now)
+            if platforms is not None:
+                query = query.where(Circle.platform.in_(list(platforms)))
+            rows = await db.scalars(query.order_by(Circle.next_post_at).limit(limit))
             return [_circle(row) for row in rows]
 
     async def claim_circle_post(self, circle: CircleRecord, *, next_post_at: datetime, week_key: str,
@@ -248,11 +252,13 @@ class CommunityStore:
                 .order_by(PulseRound.opens_at))
             return [_round(row) for row in rows]
 
-    async def rounds_needing_attention(self, now: datetime) -> list[RoundRecord]:
+    async def rounds_needing_attention(self, now: datetime,
+                                       platforms: Collection[str] | None = None) -> list[RoundRecord]:
         async with self._sessions() as db:
-            rows = await db.scalars(select(PulseRound).where(PulseRound.status.in_((SCHEDULED, OPEN)),
-                                                             PulseRound.opens_at <= now)
-                                    .order_by(PulseRound.opens_at))
+            query = select(PulseRound).where(PulseRound.status.in_((SCHEDULED, OPEN)), PulseRound.opens_at <= now)
+            if platforms is not None:
+                query = query.where(PulseRound.platform.in_(list(platforms)))
+            rows = await db.scalars(query.order_by(PulseRound.opens_at))
             return [_round(row) for row in rows]
 
     async def previous_closed(self, record: RoundRecord) -> RoundRecord | None:

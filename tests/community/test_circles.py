@@ -96,6 +96,17 @@ async def test_a_long_outage_gives_one_prompt_not_a_backlog(circles: Circles, cl
     assert await circles.due_circle_posts() == []
 
 
+async def test_an_instance_claims_only_the_prompts_it_can_post(circles: Circles, clock: FakeClock) -> None:
+    """A Discord-only process must not take (and lose) a Slack circle's weekly prompt."""
+    await set_up(circles)
+    slack_admin = Address("slack", "T1", "admin-2", "C1")
+    await circles.setup_circle(slack_admin, True, weekday="mon", local_time="18:00", zone="Europe/Berlin")
+    clock.advance(days=7)
+    assert [post.platform for post in await circles.due_circle_posts(platforms=["discord"])] == ["discord"]
+    assert [post.platform for post in await circles.due_circle_posts(platforms=["discord"])] == []
+    assert [post.platform for post in await circles.due_circle_posts(platforms=["slack"])] == ["slack"]
+
+
 async def test_a_share_is_posted_inert_and_without_its_author(circles: Circles, raw_engine: AsyncEngine) -> None:
     await set_up(circles)
     outcome = await circles.share(ANA, "@everyone I finally said no! Read https://example.com/no and <@123>")
