@@ -17,6 +17,7 @@ from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
 from bot.app import ConfigurationError, build_app, cipher_for, configure_logging
+from bot.community.store import CommunityStore
 from bot.config import Settings
 from bot.content.loader import ContentInvalid, load_content
 from bot.privacy.crypto import CipherError
@@ -102,6 +103,7 @@ async def _run_discord(settings: Settings) -> int:
                                  shard_ids=settings.discord_shard_id_list() or None,
                                  shard_count=settings.discord_shard_count or None)
         app.start_delivery({"discord": adapter})
+        app.start_community({"discord": adapter})
         await adapter.run()
     return 0
 
@@ -139,6 +141,7 @@ async def _run_slack(settings: Settings) -> int:
                                api_url=settings.slack_api_url, app_token=app_token, oauth_settings=oauth_settings,
                                seen_events=seen)
         app.start_delivery({"slack": adapter})
+        app.start_community({"slack": adapter})
         await adapter.run(port=settings.port)
     return 0
 
@@ -211,8 +214,10 @@ async def _rotate(settings: Settings) -> int:
     engine = make_engine(url)
     try:
         await migrate(engine)
-        repository = Repository(make_sessionmaker(engine), cipher)
+        sessions = make_sessionmaker(engine)
+        repository = Repository(sessions, cipher)
         count = await repository.rotate_keys()
+        count += await CommunityStore(sessions, cipher).rotate_keys()
     finally:
         await engine.dispose()
     print(f"re-encrypted {count} value(s) under the newest key; older keys can be removed once every "

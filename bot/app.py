@@ -11,6 +11,10 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.community.anonymity import load_pseudonyms
+from bot.community.circles import Circles
+from bot.community.pulses import Pulses
+from bot.community.store import CommunityStore
 from bot.config import Settings
 from bot.content.loader import Content, load_content
 from bot.logsafe import describe_exception
@@ -19,12 +23,14 @@ from bot.privacy.crypto import Cipher, load_cipher
 from bot.privacy.retention import schedule_retention
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.store import ScheduleStore
-from bot.service import CheckinService
+from bot.service import ChannelPoster, CheckinService
 from bot.storage.database import make_engine, make_sessionmaker, migrate
 from bot.storage.repository import Repository
 from bot.storage.urls import normalize_database_url
 
 log = logging.getLogger(__name__)
+
+COMMUNITY_INTERVAL_SECONDS = 60.0
 
 
 @dataclass
@@ -47,6 +53,33 @@ class App:
                                next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
                                replace_existing=True, misfire_grace_time=None)
         return dispatcher
+
+    def start_community(self, posters: Mapping[str, ChannelPoster]) -> None:
+        """About every minute: weekly circle prompts and pulse openings, reminders and results, each posted
+        through the adapter of its platform. Only what this process can post is claimed: another instance
+        running the other platform's adapter takes the rest."""
+
+        async def tick() -> None:
+            await community_tick(self.service, posters)
+
+        self.scheduler.add_job(guarded("community", tick), "interval", seconds=COMMUNITY_INTERVAL_SECONDS,
+                               id="community", next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
+                               replace_existing=True, misfire_grace_time=None)
+
+
+async def community_tick(service: CheckinService, posters: Mapping[str, ChannelPoster]) -> int:
+    """Claim what is due in community channels and post it; returns how many posts went out."""
+    posts = await service.community_posts(platforms=list(posters))
+    sent = 0
+    for post in posts:
+        poster = posters.get(post.platform)
+        if poster is None:
+            log.warning("community post %s for %s dropped: that adapter is not running here", post.kind,
+                        post.platform)
+            continue
+        await service.publish([post], poster)
+        sent += 1
+    return sent
 
 
 def guarded(name: str, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
@@ -90,11 +123,16 @@ async def build_app(settings: Settings, *, run_migrations: bool = True,
         sessions = make_sessionmaker(engine)
         repository = Repository(sessions, cipher)
         schedules = ScheduleStore(sessions)
+        crisis_pause = timedelta(hours=settings.crisis_pause_hours)
+        pseudonyms = load_pseudonyms(settings.community_secret.get_secret_value(), settings.data_dir)
+        store = CommunityStore(sessions, cipher)
+        circles = Circles(content, store, repository, pseudonyms, default_country=settings.default_country)
+        pulses = Pulses(content, store, repository, pseudonyms, default_country=settings.default_country,
+                        pulse_min_respondents=settings.pulse_min_respondents, crisis_pause=crisis_pause)
         service = CheckinService(content, repository, tip_history_size=settings.tip_history_size,
-                                 default_country=settings.default_country,
-                                 crisis_pause=timedelta(hours=settings.crisis_pause_hours),
+                                 default_country=settings.default_country, crisis_pause=crisis_pause,
                                  retention_days=settings.retention_days, schedules=schedules,
-                                 default_zone=settings.default_timezone)
+                                 default_zone=settings.default_timezone, circles=circles, pulses=pulses)
         if start_jobs:
             schedule_retention(scheduler, repository, settings.retention_days)
             scheduler.start()

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     default_timezone: str = Field("", description="IANA zone for /schedule when a person names none; empty: ask.")
     grace_minutes: int = Field(120, ge=0, le=1440, description="How late an overdue prompt may still go out.")
     dispatch_interval_seconds: float = Field(10.0, gt=0, le=300, description="How often due prompts are claimed.")
+    community_secret: SecretStr = Field(
+        SecretStr(""), description="Secret for the anonymous tags of circles and pulses; empty: a key file in DATA_DIR."
+    )
+    pulse_min_respondents: int = Field(5, ge=3, le=1000,
+                                       description="Answers a pulse round needs before any result is shown (3+).")
     tip_history_size: int = Field(20, ge=0, le=500, description="How many recent tips a person won't see again.")
     discord_token: SecretStr = Field(SecretStr(""), description="Discord bot token; set it to run on Discord.")
     discord_application_id: str = Field("", pattern=r"^[0-9]*$",

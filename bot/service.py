@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, Protocol
 
+from bot.community.circles import CIRCLE_SESSION, Circles
+from bot.community.common import ChannelPost, PostKind, Removal
+from bot.community.common import Outcome as CommunityOutcome
+from bot.community.pulses import PULSE_SESSION, Pulses
 from bot.content.loader import Content, Texts
 from bot.content.schema import Flow, Step, Tip
 from bot.content.schema import Outcome as OutcomeSpec
@@ -28,7 +34,7 @@ from bot.insights import (
     summarize,
 )
 from bot.logsafe import describe_exception
-from bot.messages import Address, Attachment, Form, Image, InputKind, Reply, Tone, parse_token
+from bot.messages import Address, Attachment, Form, Image, InputKind, ParsedToken, Reply, Tone, parse_token
 from bot.privacy.export import checkins_csv, export_json
 from bot.safety.responder import SOS_SESSION, crisis_replies, sos_replies
 from bot.safety.screening import Screener
@@ -48,12 +54,39 @@ FRESH_WORDS = frozenset({"new", "fresh", "restart", "again", "over", "start over
 NOT_MEANT_WORDS = frozenset({"that's not what i meant", "thats not what i meant", "not what i meant",
                              "i didn't mean that", "i didnt mean that", "false alarm", "you misread me"})
 SCHEDULING_COMMANDS = ("schedule", "pause", "vacation", "resume", "skip", "snooze")
+# Community commands: they act on the channel they are run in (a Discord server or a Slack workspace).
+COMMUNITY_COMMANDS = ("circle", "share", "pulse")
 COMMANDS = ("checkin", "tip", "history", "cancel", "help", "sos", "privacy", "export", "forget", "settings",
-            *SCHEDULING_COMMANDS)
+            *SCHEDULING_COMMANDS, *COMMUNITY_COMMANDS)
+_DURATION = re.compile(r"^(\d{1,3})\s*(h|hours?|d|days?|w|weeks?)$")
 BUSY_WINDOW = timedelta(minutes=30)
 SCREEN_INLINE_MAX = 2000
 COMMAND_ALIASES = {"start": "help", "stop": "cancel", "quit": "cancel", "tips": "tip", "topics": "tip",
                    "help me": "sos", "crisis": "sos", "delete": "forget", "erase": "forget"}
+
+
+class ChannelPoster(Protocol):
+    """What an adapter does with community output: post to a whole channel, delete a bot message."""
+
+    async def post_to_channel(self, post: ChannelPost) -> str:
+        """Post with every mention disabled; return the platform message id ("" when unknown)."""
+        ...
+
+    async def delete_message(self, removal: Removal) -> None: ...
+
+
+def parse_close(text: str, now: datetime) -> datetime | None:
+    """When a pulse round closes: "3d", "48h", "2w", or a UTC date and time ("2026-12-01 17:00")."""
+    word = text.strip().lower()
+    duration = _DURATION.match(word)
+    if duration:
+        amount, unit = int(duration.group(1)), duration.group(2)[0]
+        return now + timedelta(hours=amount * {"h": 1, "d": 24, "w": 24 * 7}[unit])
+    try:
+        moment = datetime.fromisoformat(text.strip().replace(" ", "T", 1) if " " in text.strip() else text.strip())
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class CheckinService:
@@ -61,8 +94,11 @@ class CheckinService:
                  picker: TipPicker | None = None, clock: Callable[[], datetime] | None = None,
                  screener: Screener | None = None, default_country: str = "",
                  crisis_pause: timedelta = timedelta(hours=72), retention_days: int = 365,
-                 schedules: ScheduleStore | None = None, default_zone: str = "") -> None:
+                 schedules: ScheduleStore | None = None, default_zone: str = "",
+                 circles: Circles | None = None, pulses: Pulses | None = None) -> None:
         self._content = content
+        self._circles = circles
+        self._pulses = pulses
         self._repo = repository
         self._tip_history_size = tip_history_size
         self._picker = picker or TipPicker(content.tips)
@@ -85,6 +121,12 @@ class CheckinService:
     # ------------------------------------------------------------ entry points
 
     async def handle(self, event: Event) -> list[Reply]:
+        """The replies for the person who acted (community posts and removals are dropped: see `act`)."""
+        return list((await self.act(event)).replies)
+
+    async def act(self, event: Event, *, is_admin: bool = False, is_moderator: bool = False) -> CommunityOutcome:
+        """Like `handle`, with what community commands have for channels. `is_admin` / `is_moderator` come
+        from the platform (the adapter asks it); the core never guesses them."""
         identity = await self._repo.identity_id(event.address)
         who = await self._repo.profile(identity)
         typed = event.text if isinstance(event, TextSubmitted) else event.args if isinstance(event, Command) else ""
@@ -95,8 +137,12 @@ class CheckinService:
             if verdict.crisis:
                 # Only the fact and the time are kept; the words that led here are never stored or logged.
                 await self._repo.record_crisis(identity)
-                return crisis_replies(self._texts, self._content.resources, self._country(who), verdict)
-        if isinstance(event, Command):
+                return CommunityOutcome(replies=tuple(
+                    crisis_replies(self._texts, self._content.resources, self._country(who), verdict)))
+        outcome = await self._community(event, is_admin=is_admin, is_moderator=is_moderator)
+        if outcome is not None:
+            replies = list(outcome.replies)
+        elif isinstance(event, Command):
             replies = await self._command(who, event)
         elif isinstance(event, ChoicePicked):
             replies = await self._picked(who, event)
@@ -107,16 +153,121 @@ class CheckinService:
             replies = [Reply(self._texts.get("unreachable_notice"), tone=Tone.NOTICE), *replies]
         if who.introduced_at is None and await self._repo.mark_introduced(identity):
             replies = [Reply(self._texts.get("intro"), tone=Tone.INFO), *replies]
-        return replies
+        if outcome is None:
+            return CommunityOutcome(replies=tuple(replies))
+        return replace(outcome, replies=tuple(replies))
 
     async def handle_safely(self, event: Event) -> list[Reply]:
         """The error boundary every adapter wraps each event in: log the fault, apologise, keep going."""
+        return list((await self.act_safely(event)).replies)
+
+    async def act_safely(self, event: Event, *, is_admin: bool = False,
+                         is_moderator: bool = False) -> CommunityOutcome:
+        """`act` inside the error boundary."""
         try:
-            return await self.handle(event)
+            return await self.act(event, is_admin=is_admin, is_moderator=is_moderator)
         except Exception as exc:  # the message may quote what the person wrote: log only type and place
             log.error("event %s on %s failed: %s", type(event).__name__, event.address.platform,
                       describe_exception(exc))
-            return [Reply(self._texts.get("error"), tone=Tone.NOTICE)]
+            return CommunityOutcome(replies=(Reply(self._texts.get("error"), tone=Tone.NOTICE),))
+
+    # ------------------------------------------------------------ community (circles and pulses)
+
+    @property
+    def has_community(self) -> bool:
+        return self._circles is not None and self._pulses is not None
+
+    @staticmethod
+    def is_community_token(token: str) -> bool:
+        parsed = parse_token(token)
+        return parsed is not None and parsed.session_id in (CIRCLE_SESSION, PULSE_SESSION)
+
+    async def _community(self, event: Event, *, is_admin: bool, is_moderator: bool) -> CommunityOutcome | None:
+        """Community commands, clicks and pulse comments; None for everything else."""
+        address = event.address
+        if isinstance(event, Command):
+            name = fold(event.name)
+            if name not in COMMUNITY_COMMANDS:
+                return None
+            if self._circles is None or self._pulses is None:
+                return CommunityOutcome(replies=(Reply(self._texts.get("community_elsewhere"), tone=Tone.INFO),))
+            if name == "share":
+                return await self._circles.share(address, event.args)  # the whole text, not the command cut
+            args = clean_text(event.args)[:COMMAND_ARGS_MAX]
+            if name == "circle":
+                if fold(args).split()[:1] == ["status"]:
+                    return await self._circles.circle_status(address, is_admin)
+                return await self._circles.setup_command(address, is_admin, args)
+            return await self._pulse_command(address, is_admin, args)
+        token = event.token if isinstance(event, ChoicePicked | TextSubmitted) else ""
+        parsed = parse_token(token) if token else None
+        if parsed is None or parsed.session_id not in (CIRCLE_SESSION, PULSE_SESSION):
+            return None
+        if self._circles is None or self._pulses is None:
+            return CommunityOutcome(replies=(Reply(self._texts.get("stale_click"), tone=Tone.NOTICE),))
+        if isinstance(event, TextSubmitted):
+            replies = await self._pulses.on_text(address, parsed, event.text) \
+                if parsed.session_id == PULSE_SESSION else None
+            return CommunityOutcome(replies=tuple(replies or [Reply(self._texts.get("stale_click"))]))
+        assert isinstance(event, ChoicePicked)
+        picked = ParsedToken(parsed.session_id, parsed.step_id, event.values[0]) if event.values else parsed
+        if picked.session_id == CIRCLE_SESSION:
+            outcome = await self._circles.on_pick(address, picked, is_moderator=is_moderator)
+            return outcome or CommunityOutcome(replies=(Reply(self._texts.get("stale_click")),))
+        replies = await self._pulses.on_pick(address, picked)
+        return CommunityOutcome(replies=tuple(replies or [Reply(self._texts.get("stale_click"))]))
+
+    async def _pulse_command(self, address: Address, is_admin: bool, args: str) -> CommunityOutcome:
+        """`pulse open <closes> [min N]` (closes: 3d, 48h, 2w or a UTC "2026-12-01 17:00"); `pulse status`."""
+        assert self._pulses is not None
+        words = args.split()
+        action = fold(words[0]) if words else ""
+        if action == "status":
+            return await self._pulses.status(address, is_admin)
+        if not is_admin:
+            return await self._pulses.status(address, False)  # the kind "for admins" answer, nothing else
+        if action != "open":
+            return CommunityOutcome(replies=(Reply(self._texts.get("pulse_usage")),))
+        rest = " ".join(words[1:])
+        minimum: int | None = None
+        found = re.search(r"\b(?:min|minimum|threshold)[= ]?(\d{1,3})\b", rest, flags=re.IGNORECASE)
+        if found:
+            minimum = int(found.group(1))
+            rest = (rest[:found.start()] + rest[found.end():]).strip()
+        closes = parse_close(rest, self._clock()) if rest else None
+        if closes is None:
+            return CommunityOutcome(replies=(Reply(self._texts.get("pulse_usage")),))
+        return await self._pulses.open_round(address, is_admin, closes_at=closes, min_respondents=minimum)
+
+    async def community_posts(self, platforms: Collection[str] | None = None) -> list[ChannelPost]:
+        """Everything due in community channels now: weekly circle prompts, pulse openings, reminders, results;
+        only for `platforms` when given (the ones this process can post to)."""
+        if self._circles is None or self._pulses is None:
+            return []
+        return [*await self._circles.due_circle_posts(platforms=platforms),
+                *await self._pulses.due_posts(platforms=platforms)]
+
+    async def deliver(self, outcome: CommunityOutcome, poster: ChannelPoster) -> None:
+        """Post an outcome's channel posts (reporting message ids back) and carry out its removals. One post that
+        fails is logged (type and place only) and does not stop the others."""
+        await self.publish(outcome.posts, poster)
+        for removal in outcome.removals:
+            try:
+                await poster.delete_message(removal)
+            except Exception as exc:
+                log.error("community removal on %s failed: %s", removal.platform, describe_exception(exc))
+
+    async def publish(self, posts: Sequence[ChannelPost], poster: ChannelPoster) -> None:
+        for post in posts:
+            try:
+                message_id = await poster.post_to_channel(post)
+                if self._circles is not None and post.ref and message_id:
+                    if post.kind is PostKind.CIRCLE_PROMPT:
+                        await self._circles.prompt_posted(post.ref, message_id)
+                    elif post.kind is PostKind.SHARE:
+                        await self._circles.share_posted(post.ref, message_id)
+            except Exception as exc:
+                log.error("community post %s on %s failed: %s", post.kind, post.platform, describe_exception(exc))
 
     async def remember_dm_channel(self, address: Address, channel_id: str) -> None:
         await self._repo.remember_dm_channel(address, channel_id)
@@ -124,6 +275,10 @@ class CheckinService:
     async def form(self, address: Address, name: str) -> Form | None:
         """Form `name` filled in with the person's current settings: what an adapter opens when its button is
         clicked, also long after the message was sent (and after restarts)."""
+        if name == "share" and self._circles is not None:
+            return self._circles.share_form()
+        if name == "circle" and self._circles is not None:
+            return self._circles.setup_form()
         if name != "schedule" or self._scheduling is None or self._schedules is None:
             return None
         identity = await self._repo.identity_id(address)
@@ -501,4 +656,4 @@ class CheckinService:
         return [*replies, *(reply for reply in history if reply.image is None)]
 
 
-__all__ = ["COMMANDS", "CheckinService"]
+__all__ = ["COMMANDS", "COMMUNITY_COMMANDS", "ChannelPoster", "CheckinService", "parse_close"]

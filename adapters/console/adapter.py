@@ -13,7 +13,7 @@ from typing import TextIO
 from bot.events import Command, Event, TextSubmitted
 from bot.messages import Address, Attachment, InputKind, Question, Reply, Tone
 from bot.ports import Capabilities
-from bot.service import CheckinService
+from bot.service import COMMUNITY_COMMANDS, CheckinService
 
 RULE = "─" * 3
 
@@ -122,7 +122,11 @@ class ConsoleAdapter:
 
     async def respond(self, line: str) -> str:
         """One line typed, the bot's answer as it appears on screen."""
-        return self.render_all(await self._service.handle_safely(parse_line(self.address, line)))
+        event = parse_line(self.address, line)
+        if isinstance(event, Command) and event.name.strip().lower() in COMMUNITY_COMMANDS:
+            # Circles, shares and pulses belong to a channel of people; a terminal has none.
+            return self.render_all([Reply(self._service.texts.get("community_elsewhere"), tone=Tone.INFO)])
+        return self.render_all(await self._service.handle_safely(event))
 
     async def _read_line(self) -> str | None:
         if self._interactive:

@@ -36,6 +36,7 @@ from adapters.discord.render import (
     parse_text_value,
     render_replies,
 )
+from bot.community.common import ChannelPost, Outcome, Removal
 from bot.content.loader import Content
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.logsafe import describe_exception
@@ -79,7 +80,12 @@ DESCRIPTIONS: Mapping[str, str] = {
     "resume": "Resume scheduled check-ins",
     "skip": "Skip the next scheduled check-in",
     "snooze": "Move the latest check-in prompt to later",
+    "circle": "Set up or check this channel's peer-support circle (admins)",
+    "share": "Share something with this channel's circle, without your name",
+    "pulse": "Start or check an anonymous team pulse in this channel (admins)",
 }
+THREAD_NAME_MAX = 100
+SHARE_FORM = "share"
 FORM_GONE = "That form isn't available any more. Run the command again to get a fresh one."
 SNOOZE_OPTIONS = (("In an hour", "1h"), ("This evening", "evening"), ("Tomorrow", "tomorrow"))
 
@@ -196,9 +202,10 @@ class FormModal(discord.ui.Modal):
         super().__init__(title=form.title[:MAX_MODAL_TITLE] or "Settings", custom_id=FORM_MODAL_PREFIX + form.name,
                          timeout=MODAL_TIMEOUT)
         for spec in form_inputs(form):
+            style = discord.TextStyle.paragraph if spec.max_length > 200 else discord.TextStyle.short
             self.add_item(discord.ui.TextInput(label=spec.label, custom_id=spec.custom_id, required=False,
                                                default=spec.default or None, max_length=spec.max_length,
-                                               placeholder=spec.placeholder or None))
+                                               placeholder=spec.placeholder or None, style=style))
 
     async def on_submit(self, interaction: Interaction, /) -> None:
         return None
@@ -347,9 +354,43 @@ class DiscordAdapter:
         async def snooze(interaction: Interaction, when: str | None = None) -> None:
             await adapter.on_command(interaction, "snooze", when or "")
 
-        special: dict[str, app_commands.Command[Any, ..., None]] = {
+        @app_commands.command(name="share", description=DESCRIPTIONS["share"])
+        @app_commands.describe(text="What to share (leave empty to write it in a box)")
+        async def share(interaction: Interaction, text: str | None = None) -> None:
+            await adapter.on_share(interaction, text or "")
+
+        admins_only = discord.Permissions(manage_guild=True)
+        circle = app_commands.Group(name="circle", description=DESCRIPTIONS["circle"],
+                                    default_permissions=admins_only)
+
+        @circle.command(name="setup", description="Weekly prompts in this channel: day, local time, time zone")
+        @app_commands.describe(day="e.g. mon or thursday", time="Local time, e.g. 18:00",
+                               timezone="e.g. Europe/Berlin")
+        async def circle_setup(interaction: Interaction, day: str, time: str, timezone: str) -> None:
+            await adapter.on_command(interaction, "circle", f"setup {day} {time} {timezone}")
+
+        circle_setup.autocomplete("timezone")(zone_choices)
+
+        @circle.command(name="status", description="This circle's settings and counts")
+        async def circle_status(interaction: Interaction) -> None:
+            await adapter.on_command(interaction, "circle", "status")
+
+        pulse = app_commands.Group(name="pulse", description=DESCRIPTIONS["pulse"], default_permissions=admins_only)
+
+        @pulse.command(name="open", description="Open an anonymous pulse round in this channel")
+        @app_commands.describe(closes="When it closes: 3d, 48h, 2w or a UTC time like 2026-12-01 17:00",
+                               minimum="Answers needed before results are shown (at least 3)")
+        async def pulse_open(interaction: Interaction, closes: str, minimum: int | None = None) -> None:
+            extra = f" min {minimum}" if minimum is not None else ""
+            await adapter.on_command(interaction, "pulse", f"open {closes}{extra}")
+
+        @pulse.command(name="status", description="The pulse round in this channel")
+        async def pulse_status(interaction: Interaction) -> None:
+            await adapter.on_command(interaction, "pulse", "status")
+
+        special: dict[str, app_commands.Command[Any, ..., None] | app_commands.Group] = {
             "checkin": checkin, "tip": tip, "schedule": schedule, "pause": pause, "vacation": vacation,
-            "snooze": snooze,
+            "snooze": snooze, "share": share, "circle": circle, "pulse": pulse,
         }
         for name in COMMANDS:
             self.tree.add_command(special.get(name) or self._plain_command(name))
@@ -375,6 +416,29 @@ class DiscordAdapter:
     @staticmethod
     def _in_guild(interaction: Interaction) -> bool:
         return interaction.guild_id is not None
+
+    @staticmethod
+    def roles(interaction: Interaction) -> tuple[bool, bool]:
+        """(admin, moderator) as Discord says: Manage Server / Manage Messages, and only in a server."""
+        if interaction.guild_id is None:
+            return False, False
+        permissions = interaction.permissions
+        return bool(permissions.manage_guild), bool(permissions.manage_messages)
+
+    async def on_share(self, interaction: Interaction, text: str) -> None:
+        """`/share text` shares at once; `/share` alone opens the box (a modal) to write it in."""
+        if text.strip():
+            await self.on_command(interaction, "share", text)
+            return
+
+        async def run() -> None:
+            form = await self._service.form(self.address(interaction), SHARE_FORM)
+            if form is None:
+                await self._handle(interaction, Command(self.address(interaction), "share", ""))
+                return
+            await interaction.response.send_modal(FormModal(form))
+
+        await self._guarded(interaction, "/share", run)
 
     async def on_command(self, interaction: Interaction, name: str, args: str) -> None:
         await self._guarded(interaction, f"/{name}", lambda: self._handle(
@@ -446,7 +510,9 @@ class DiscordAdapter:
         if form is None:
             await interaction.response.send_message(FORM_GONE, ephemeral=True)
             return
-        args = form.command_args(modal_values(data.get("components") or []))
+        values = modal_values(data.get("components") or [])
+        # A share keeps its words as written (lines and all); other forms become a typed command.
+        args = values.get("text", "") if form.name == SHARE_FORM else form.command_args(values)
         await self._handle(interaction, Command(address, form.command, args))
 
     async def on_message(self, message: discord.Message) -> None:
@@ -489,7 +555,10 @@ class DiscordAdapter:
         await interaction.response.defer(ephemeral=in_guild, thinking=isinstance(event, Command) or in_guild)
         if not in_guild and interaction.channel_id is not None:
             await self._remember_dm(event.address, interaction.channel_id)
-        replies = await self._service.handle_safely(event)
+        is_admin, is_moderator = self.roles(interaction)
+        outcome = await self._service.act_safely(event, is_admin=is_admin, is_moderator=is_moderator)
+        replies = list(outcome.replies)
+        await self._deliver(outcome)  # the channel first: "it's posted" is then true when it is read
         if in_guild and has_question(replies):
             if await self._move_to_dms(interaction, event.address, replies):
                 await interaction.followup.send(MOVED_TO_DMS, ephemeral=True)
@@ -497,6 +566,10 @@ class DiscordAdapter:
             replies = [Reply(DMS_CLOSED_HERE), *replies]
         await self._followups(interaction, replies, ephemeral=in_guild)
         return replies
+
+    async def _deliver(self, outcome: Outcome) -> None:
+        if outcome.posts or outcome.removals:
+            await self._service.deliver(outcome, self)
 
     async def _move_to_dms(self, interaction: Interaction, address: Address, replies: Sequence[Reply]) -> bool:
         try:
@@ -559,6 +632,42 @@ class DiscordAdapter:
     async def _send_all(self, channel: discord.abc.Messageable, replies: Sequence[Reply]) -> None:
         for message in render_replies(replies):
             await channel.send(**self._kwargs(message))
+
+    # ------------------------------------------------------------ community channels (the ChannelPoster port)
+
+    async def post_to_channel(self, post: ChannelPost) -> str:
+        """A post for the whole channel (or its thread), every mention off; pinned and given a thread when
+        asked. Returns the message id, as "<thread>/<message>" for a message inside a thread."""
+        target = int(post.thread_id) if post.thread_id else int(post.channel_id)
+        channel = self.client.get_partial_messageable(target)
+        first: discord.Message | None = None
+        for outgoing in render_replies([post.reply]):
+            sent = await channel.send(**self._kwargs(outgoing))
+            first = first or sent
+        if first is None:
+            return ""
+        if post.pin:
+            try:
+                await first.pin(reason="community-care notice")
+            except discord.HTTPException as exc:  # no Manage Messages permission: the notice still stands
+                log.warning("discord: could not pin the care notice: %s", describe_exception(exc))
+        if post.open_thread:
+            name = (post.reply.title or "This week's circle")[:THREAD_NAME_MAX]
+            try:
+                await self.client.http.start_thread_with_message(target, first.id, name=name,
+                                                                 auto_archive_duration=10080)
+            except discord.HTTPException as exc:  # without threads, shares go to the channel itself
+                log.warning("discord: could not open a thread: %s", describe_exception(exc))
+                return ""
+        return f"{post.thread_id}/{first.id}" if post.thread_id else str(first.id)
+
+    async def delete_message(self, removal: Removal) -> None:
+        channel_id, _, message_id = removal.message_id.rpartition("/")
+        channel = self.client.get_partial_messageable(int(channel_id or removal.channel_id))
+        try:
+            await channel.get_partial_message(int(message_id)).delete()
+        except discord.NotFound:
+            log.info("discord: a removed share was already gone")
 
     async def send(self, address: Address, replies: Sequence[Reply]) -> None:
         """Scheduled prompts: to the known DM channel, else open the DM (and tell the core its id)."""

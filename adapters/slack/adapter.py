@@ -50,6 +50,7 @@ from adapters.slack.render import (
     FORM_CALLBACK_PREFIX,
     TEXT_CALLBACK,
     SlackMessage,
+    escape,
     form_modal,
     form_name,
     has_files,
@@ -63,11 +64,12 @@ from adapters.slack.render import (
     text_modal,
     view_values,
 )
+from bot.community.common import ChannelPost, Removal
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.logsafe import describe_exception
 from bot.messages import Address, Reply, parse_token
 from bot.ports import Capabilities, DeliveryError, RateLimited, TemporaryFailure, Unreachable
-from bot.service import COMMANDS, CheckinService
+from bot.service import COMMANDS, ChannelPoster, CheckinService
 from bot.storage.models import SeenEvent
 
 log = logging.getLogger(__name__)
@@ -89,6 +91,8 @@ UNREACHABLE_ERRORS = frozenset({
 })
 TEMPORARY_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
 LIBRARY_LOGGERS = ("slack_bolt", "slack_sdk")
+ADMIN_COMMANDS = ("circle", "pulse")
+SHARE_FORM = "share"
 
 class NoInstallation(Unreachable):
     """The app is not (or no longer) installed in the workspace of an address."""
@@ -218,6 +222,49 @@ class Origin:
 
 
 Handler = Callable[..., Awaitable[None]]
+
+
+async def is_workspace_admin(client: AsyncWebClient, user_id: str) -> bool:
+    """Slack's word on it (users.info: admin or owner), asked when it matters and never stored."""
+    try:
+        found = await client.users_info(user=user_id)
+    except SlackApiError as exc:
+        log.warning("slack users.info failed: %s", exc.response.get("error"))
+        return False
+    user = found.get("user") or {}
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+
+class ChannelPosts:
+    """Community posts into Slack channels with one client: mentions off (no link_names, parse "none", no
+    unfurls, & < > escaped), the care notice pinned, shares into the weekly prompt's thread."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self._client = client
+
+    async def post_to_channel(self, post: ChannelPost) -> str:
+        first = ""
+        for message in render_replies([post.reply]):
+            arguments = message.kwargs()
+            arguments["text"] = escape(arguments["text"])
+            if post.thread_id:
+                arguments["thread_ts"] = post.thread_id
+            sent = await self._client.chat_postMessage(channel=post.channel_id, unfurl_links=False,
+                                                       unfurl_media=False, parse="none", **arguments)
+            first = first or str(sent.get("ts") or "")
+        if post.pin and first:
+            try:
+                await self._client.pins_add(channel=post.channel_id, timestamp=first)
+            except SlackApiError as exc:  # not allowed to pin here: the notice still stands
+                log.warning("slack could not pin the care notice: %s", exc.response.get("error"))
+        return first  # a message's ts; replies to it form its thread
+
+    async def delete_message(self, removal: Removal) -> None:
+        try:
+            await self._client.chat_delete(channel=removal.channel_id, ts=removal.message_id)
+        except SlackApiError as exc:
+            if exc.response.get("error") != "message_not_found":
+                raise
 
 
 class SlackAdapter:
@@ -378,8 +425,18 @@ class SlackAdapter:
         origin = Origin(str(command.get("channel_id") or ""), respond)
         address = self.address(context, origin.channel)
         name, args = parse_command_text(str(command.get("text") or ""))
-        await self._guarded(client, address, origin, f"{COMMAND} command",
-                            lambda: self._handle(client, origin, Command(address, name, args)))
+
+        async def run() -> None:
+            if name == SHARE_FORM and not args.strip() and command.get("trigger_id"):
+                form = await self._service.form(address, SHARE_FORM)
+                if form is not None:
+                    await client.views_open(trigger_id=str(command["trigger_id"]),
+                                            view=form_modal(form, channel=origin.channel))
+                    return
+            admin = name in ADMIN_COMMANDS and await is_workspace_admin(client, address.user_id)
+            await self._handle(client, origin, Command(address, name, args), is_admin=admin)
+
+        await self._guarded(client, address, origin, f"{COMMAND} command", run)
 
     async def _on_token_action(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                                context: AsyncBoltContext, client: AsyncWebClient, respond: AsyncRespond) -> None:
@@ -396,7 +453,10 @@ class SlackAdapter:
                 await client.views_open(trigger_id=body["trigger_id"],
                                         view=text_modal(token, limit, channel=origin.channel))
                 return
-            replies = await self._handle(client, origin, ChoicePicked(address, action_id, _selected(action)))
+            moderator = parsed is not None and parsed.session_id == "circle" \
+                and await is_workspace_admin(client, address.user_id)
+            replies = await self._handle(client, origin, ChoicePicked(address, action_id, _selected(action)),
+                                         is_moderator=moderator)
             await self._settle(client, body, action, origin, replies)
 
         await self._guarded(client, address, origin, "action", run)
@@ -469,8 +529,11 @@ class SlackAdapter:
             if form is None:
                 await self._answer(client, address, origin, [Reply(FORM_GONE)])
                 return
-            args = form.command_args(view_values(view.get("state") or {}))
-            await self._handle(client, origin, Command(address, form.command, args))
+            values = view_values(view.get("state") or {})
+            # A share keeps its words as written (lines and all); other forms become a typed command.
+            args = values.get("text", "") if form.name == SHARE_FORM else form.command_args(values)
+            admin = form.command in ADMIN_COMMANDS and await is_workspace_admin(client, address.user_id)
+            await self._handle(client, origin, Command(address, form.command, args), is_admin=admin)
 
         await self._guarded(client, address, origin, "form", run)
 
@@ -514,8 +577,12 @@ class SlackAdapter:
 
     # ------------------------------------------------------------ answering
 
-    async def _handle(self, client: AsyncWebClient, origin: Origin, event: Event) -> list[Reply]:
-        replies = await self._service.handle_safely(event)
+    async def _handle(self, client: AsyncWebClient, origin: Origin, event: Event, *, is_admin: bool = False,
+                      is_moderator: bool = False) -> list[Reply]:
+        outcome = await self._service.act_safely(event, is_admin=is_admin, is_moderator=is_moderator)
+        if outcome.posts or outcome.removals:  # the channel first: "it's posted" is then true when it is read
+            await self._service.deliver(outcome, ChannelPosts(client))
+        replies = list(outcome.replies)
         await self._answer(client, event.address, origin, replies)
         return replies
 
@@ -591,6 +658,17 @@ class SlackAdapter:
             await client.views_publish(user_id=address.user_id, view=home_view(replies))
         except Exception as exc:  # a dashboard that could not be drawn must not spoil the answer itself
             log.error("slack App Home failed: %s", describe_exception(exc))
+
+    # ------------------------------------------------------------ community channels (the ChannelPoster port)
+
+    async def _poster(self, workspace_id: str) -> ChannelPoster:
+        return ChannelPosts(await self._delivery_client(workspace_id))
+
+    async def post_to_channel(self, post: ChannelPost) -> str:
+        return await (await self._poster(post.workspace_id)).post_to_channel(post)
+
+    async def delete_message(self, removal: Removal) -> None:
+        await (await self._poster(removal.workspace_id)).delete_message(removal)
 
     # ------------------------------------------------------------ scheduled delivery (the Transport port)
 

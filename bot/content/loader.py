@@ -173,6 +173,8 @@ REQUIRED_TEXTS = (
     "circle_status",
     "circle_updated",
     "pulse_admin_only",
+    "pulse_usage",
+    "community_elsewhere",
     "pulse_already",
     "pulse_bad_answer",
     "pulse_bad_times",

@@ -123,6 +123,7 @@ CONTEXT_PRIVATE_CHANNEL = 2
 
 CHANNEL_GUILD_TEXT = 0
 CHANNEL_DM = 1
+CHANNEL_PUBLIC_THREAD = 11
 
 MESSAGE_FLAG_SUPPRESS_EMBEDS = 1 << 2
 MESSAGE_FLAG_EPHEMERAL = 1 << 6
@@ -418,12 +419,15 @@ class FakeDiscord:
         allowed_intents: int | None = None,
         echo_messages: bool = True,
         app_permissions: str = DEFAULT_APP_PERMISSIONS,
+        multi_session: bool = False,
     ) -> None:
         """``token``: if set, REST and IDENTIFY must use it (else 401 / close 4004); if None any token is fine.
         ``interaction_deadline``: seconds within which an interaction must be answered (Discord: 3); None = no
         limit. ``allowed_intents``: the intents enabled for the app; a privileged intent requested beyond it
         closes the gateway with 4014 (None = everything allowed). ``echo_messages``: send MESSAGE_CREATE for the
-        bot's own channel messages, as Discord does."""
+        bot's own channel messages, as Discord does. ``multi_session``: several processes logged in with one token
+        (and the same shard) each keep their session and each receive every event, as on Discord; by default a
+        new IDENTIFY replaces the older session of its shard."""
         self.bot_id = bot_id
         self.application_id = application_id if application_id is not None else bot_id
         self.bot_name = bot_name
@@ -433,6 +437,7 @@ class FakeDiscord:
         self.allowed_intents = allowed_intents
         self.echo_messages = echo_messages
         self.app_permissions = app_permissions
+        self.multi_session = multi_session
         self.wait_timeout = 5.0  # default for the wait_* helpers
 
         # Records.
@@ -463,6 +468,8 @@ class FakeDiscord:
         self.channels: dict[int, JsonDict] = {}
         self.dm_channels: dict[int, int] = {}  # user id -> DM channel id
         self.blocked_dms: set[int] = set()
+        self.pins: defaultdict[int, list[int]] = defaultdict(list)  # channel id -> pinned message ids, in order
+        self.threads: dict[int, int] = {}  # thread id (= its starter message id) -> parent channel id
 
         self._failures: list[_Failure] = []
         self._messages_by_id: dict[int, SentMessage] = {}
@@ -1079,6 +1086,9 @@ class FakeDiscord:
             ("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._get_message),
             ("PATCH", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._edit_message),
             ("DELETE", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._delete_message),
+            ("PUT", r"/channels/(?P<channel>\d+)/messages/pins/(?P<message>\d+)", self._pin_message),
+            ("PUT", r"/channels/(?P<channel>\d+)/pins/(?P<message>\d+)", self._pin_message),
+            ("POST", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/threads", self._start_thread),
             ("POST", r"/interactions/(?P<iid>\d+)/(?P<token>[^/]+)/callback", self._interaction_callback),
             ("POST", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)", self._create_followup),
             ("GET", r"/webhooks/(?P<app>\d+)/(?P<token>[^/]+)/messages/(?P<message>@original|\d+)",
@@ -1257,6 +1267,37 @@ class FakeDiscord:
         message = self._channel_message(int(match["channel"]), int(match["message"]))
         message.deleted = True
         return self._no_content()
+
+    async def _pin_message(self, request: web.Request, match: re.Match[str]) -> web.StreamResponse:
+        channel_id = int(match["channel"])
+        message = self._channel_message(channel_id, int(match["message"]))
+        if message.id not in self.pins[channel_id]:
+            self.pins[channel_id].append(message.id)
+        return self._no_content()
+
+    async def _start_thread(self, request: web.Request, match: re.Match[str]) -> web.StreamResponse:
+        """A public thread from a message: as on Discord, the thread's id is the starter message's id."""
+        channel_id = int(match["channel"])
+        message = self._channel_message(channel_id, int(match["message"]))
+        parent = self.channels[channel_id]
+        if parent.get("guild_id") is None:
+            raise _ApiError(400, 50024)  # cannot start a thread in a DM
+        if message.id in self.threads:
+            raise _ApiError(400, 160004)  # a thread has already been created for this message
+        body, _ = await self._read_body(request)
+        name = str(body.get("name") or "")
+        if not 1 <= len(name) <= 100:
+            raise _form_error("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+        self.threads[message.id] = channel_id
+        self.channels[message.id] = {
+            "id": str(message.id), "type": CHANNEL_PUBLIC_THREAD, "guild_id": parent["guild_id"], "name": name,
+            "parent_id": str(channel_id), "owner_id": str(self.bot_id), "last_message_id": None, "flags": 0,
+            "rate_limit_per_user": 0, "message_count": 0, "member_count": 1, "total_message_sent": 0,
+            "thread_metadata": {"archived": False, "auto_archive_duration": int(body.get("auto_archive_duration")
+                                                                                or 1440),
+                                "archive_timestamp": _iso(), "locked": False},
+        }
+        return self._json(dict(self.channels[message.id]))
 
     # commands
 
@@ -1575,7 +1616,7 @@ class FakeDiscord:
             return
         session = GatewaySession(session_id=secrets.token_hex(16), identify=dict(data))
         for old_id, old in list(self.sessions.items()):
-            if old.shard == session.shard:
+            if old.shard == session.shard and not (self.multi_session and old.connected):
                 del self.sessions[old_id]
         self.sessions[session.session_id] = session
         session.connection = connection
@@ -1645,14 +1686,17 @@ class FakeDiscord:
         self._touch()
         return session.seq
 
-    def _target_sessions(self, data: JsonDict) -> list[GatewaySession]:
+    def _target_sessions(self, data: JsonDict, only: Iterable[str] | None = None) -> list[GatewaySession]:
         guild_id = data.get("guild_id")
-        return [s for s in self.sessions.values() if self._shard_of(int(guild_id) if guild_id else None, s)]
+        wanted = None if only is None else set(only)
+        return [s for s in self.sessions.values() if self._shard_of(int(guild_id) if guild_id else None, s)
+                and (wanted is None or s.session_id in wanted)]
 
-    async def dispatch(self, event_name: str, data: JsonDict) -> int:
-        """Push a DISPATCH event to every identified session (to the right shard if sharded). A session whose
-        connection dropped keeps it for replay on RESUME. Returns the sequence number used."""
-        sessions = self._target_sessions(data)
+    async def dispatch(self, event_name: str, data: JsonDict, *, session_ids: Iterable[str] | None = None) -> int:
+        """Push a DISPATCH event to every identified session (to the right shard if sharded), or only to the
+        sessions named in ``session_ids``. A session whose connection dropped keeps it for replay on RESUME.
+        Returns the sequence number used."""
+        sessions = self._target_sessions(data, session_ids)
         if not sessions:
             raise RuntimeError(f"fake Discord: no gateway session to dispatch {event_name} to "
                                "(has the client connected and identified?)")
@@ -1732,13 +1776,58 @@ class FakeDiscord:
                                    message.id if message is not None else None)
         return pushed
 
-    async def _push(self, interaction: PushedInteraction) -> PushedInteraction:
+    async def _push(self, interaction: PushedInteraction, session_ids: Iterable[str] | None = None
+                    ) -> PushedInteraction:
         # Register first: the bot may answer before dispatch() returns.
         self.interactions[interaction.id] = interaction
         self._interactions_by_token[interaction.token] = interaction
         interaction.pushed_at = asyncio.get_running_loop().time()
-        await self.dispatch("INTERACTION_CREATE", interaction.payload)
+        await self.dispatch("INTERACTION_CREATE", interaction.payload, session_ids=session_ids)
         return interaction
+
+    async def push_interaction(self, payload: JsonDict, *, session_ids: Iterable[str] | None = None
+                               ) -> PushedInteraction:
+        """Push a hand-made INTERACTION_CREATE (say, a malformed one) as it is. If it has an ``id`` and a
+        ``token`` the fake accepts callbacks to it like any other; its ``type``, ``user`` or ``member`` may be
+        anything, which is the point."""
+        def number(value: Any, default: int) -> int:
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                return default
+
+        iid = number(payload.get("id"), 0) or self._snowflake()
+        token = str(payload.get("token") or "aW50ZXJhY3Rpb246" + secrets.token_urlsafe(48))
+        user = payload.get("user") or (payload.get("member") or {}).get("user") or {}
+        message = payload.get("message")
+        message_id = number(message.get("id"), 0) if isinstance(message, dict) else 0
+        pushed = PushedInteraction(iid, token, number(payload.get("type"), 0),
+                                   number(user.get("id") if isinstance(user, dict) else None, 0),
+                                   number(payload.get("channel_id"), 0), None, number(payload.get("context"), 0),
+                                   payload, asyncio.get_running_loop().time(), message_id or None)
+        return await self._push(pushed, session_ids)
+
+    async def repush(self, interaction: PushedInteraction, *, session_ids: Iterable[str] | None = None
+                     ) -> PushedInteraction:
+        """Deliver an interaction already pushed (same id and token) once more, e.g. to another session."""
+        await self.dispatch("INTERACTION_CREATE", interaction.payload, session_ids=session_ids)
+        return interaction
+
+    async def send_raw_frame(self, text: str) -> int:
+        """Send ``text`` as it is (not necessarily JSON) on every open gateway connection; returns how many."""
+        sent = 0
+        for connection in list(self._connections):
+            async with connection.lock:
+                if connection.ws.closed:
+                    continue
+                data = text.encode()
+                if connection.compressor is not None:
+                    await connection.ws.send_bytes(connection.compressor.compress(data)
+                                                   + connection.compressor.flush(zlib.Z_SYNC_FLUSH))
+                else:
+                    await connection.ws.send_str(text)
+                sent += 1
+        return sent
 
     def _synced_command(self, name: str, guild_id: int | None, ctype: int = 1) -> JsonDict | None:
         scopes: list[int | None] = [guild_id, None] if guild_id is not None else [None]
@@ -1875,7 +1964,8 @@ class FakeDiscord:
         return found, component
 
     async def click_button(self, user_id: int, custom_id: str, message: SentMessage | JsonDict | int | None = None,
-                           guild_id: int | None = None, channel_id: int | None = None) -> PushedInteraction:
+                           guild_id: int | None = None, channel_id: int | None = None, *,
+                           session_ids: Iterable[str] | None = None) -> PushedInteraction:
         """A user clicks a button (INTERACTION_CREATE type 3, component_type 2) on a message the bot sent
         (default: the newest one that has this custom_id and that the user can see). The payload carries the
         full message: discord.py's DynamicItem dispatch silently drops clicks whose message lacks the button."""
@@ -1883,7 +1973,7 @@ class FakeDiscord:
         data = {"custom_id": custom_id, "component_type": COMPONENT_BUTTON}
         interaction = self._interaction_base(INTERACTION_MESSAGE_COMPONENT, user_id, data, guild_id=guild_id,
                                              channel_id=channel_id or found.channel_id, message=found)
-        return await self._push(interaction)
+        return await self._push(interaction, session_ids)
 
     async def select(self, user_id: int, custom_id: str, values: list[str],
                      message: SentMessage | JsonDict | int | None = None, guild_id: int | None = None,

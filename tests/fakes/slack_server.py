@@ -287,6 +287,7 @@ class FakeSlackApi:
         self.responses: list[tuple[str, dict[str, Any]]] = []  # (key, JSON body) posted to a response_url
         self.users: dict[str, dict[str, Any]] = {}  # user_id -> overrides for users.info (e.g. {"tz": ...})
         self.revoked_tokens: set[str] = set()
+        self.pins: list[tuple[str, str]] = []  # (channel, message ts) per pins.add
         self.conversations_open_counts: Counter[str] = Counter()  # user_id -> conversations.open calls
 
         self.acks: list[SocketAck] = []
@@ -711,6 +712,14 @@ class FakeSlackApi:
         self.messages.remove(stored)
         return {"channel": stored["channel"], "ts": stored["ts"]}
 
+    def _pins_add(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
+        stored = self._find_message({"channel": args.get("channel"), "ts": args.get("timestamp")})
+        pin = (stored["channel"], stored["ts"])
+        if pin in self.pins:
+            raise _ApiError("already_pinned")
+        self.pins.append(pin)
+        return {}
+
     def _conversations_open(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
         if args.get("channel"):
             return {"channel": {"id": str(args["channel"])}}
@@ -926,6 +935,7 @@ _HANDLERS: dict[str, _Handler] = {
     "chat.postEphemeral": FakeSlackApi._chat_post_ephemeral,
     "chat.update": FakeSlackApi._chat_update,
     "chat.delete": FakeSlackApi._chat_delete,
+    "pins.add": FakeSlackApi._pins_add,
     "conversations.open": FakeSlackApi._conversations_open,
     "views.open": FakeSlackApi._views_open,
     "views.push": FakeSlackApi._views_push,

@@ -8,10 +8,12 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import discord
 import discord.gateway
 import discord.http
 import pytest
+import yarl
 from discord import app_commands
 
 from tests.fakes.discord_client import GUILD_ID, TIMEOUT, TOKEN, USER_ID, fake_discord, started
@@ -365,3 +367,48 @@ async def test_dropped_connection_is_resumed(fake: FakeDiscord, bot: CheckinBot)
     assert len(fake.gateway_queries) == 2  # reconnected via READY's resume_gateway_url, i.e. the fake
     pushed = await fake.slash_command(USER_ID, "ping")
     assert (await fake.wait_for_callback(pushed, TIMEOUT)).content == "pong"
+
+
+async def test_multi_session_sends_one_click_to_every_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two processes logged in with one token: with multi_session both keep their session, one click reaches
+    both (only the first answer counts), and session_ids aims an interaction at one of them."""
+    async with FakeDiscord(token=TOKEN, multi_session=True) as server:
+        monkeypatch.setattr(discord.http.Route, "BASE", server.api_base)
+        monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url))
+        async with running_bot(server) as first, running_bot(server) as second:
+            assert len(server.sessions) == 2
+            sent = await (await first.fetch_user(USER_ID)).send("Pick", view=scale_view("both"))
+            pushed = await server.click_button(USER_ID, "ci:both:safety:1", sent.id)
+            await server.wait_for_callback(pushed, TIMEOUT)
+            await server.wait_until(lambda: first.clicks and second.clicks, TIMEOUT, "both clicks")
+            await server.wait_until(lambda: server.rejected_callbacks, TIMEOUT, "the second answer")
+            assert server.rejected_callbacks[0][2]["code"] == 40060
+            only = next(iter(server.sessions))
+            aimed = await server.click_button(USER_ID, "ci:both:safety:2", sent.id, session_ids=[only])
+            await server.wait_for_callback(aimed, TIMEOUT)
+            assert len(first.clicks) + len(second.clicks) == 3
+            again = await server.repush(aimed, session_ids=[only])
+            assert again.id == aimed.id
+        assert server.errors == []
+
+
+async def test_hand_made_interactions_and_raw_frames(fake: FakeDiscord, bot: CheckinBot) -> None:
+    seen = asyncio.create_task(bot.wait_for("interaction", timeout=TIMEOUT))
+    pushed = await fake.push_interaction({
+        "id": "123", "application_id": str(fake.application_id), "type": 3, "token": "tok", "version": 1,
+        "attachment_size_limit": 1024, "locale": "en-US",
+        "channel_id": str(fake.dm_channel_id(USER_ID)), "user": fake.add_user(USER_ID),
+        "data": {"custom_id": "not-a-token", "component_type": 2}})
+    interaction: discord.Interaction[discord.Client] = await seen
+    assert (interaction.id, pushed.token, pushed.user_id) == (123, "tok", USER_ID)
+    await interaction.response.send_message("ok")
+    assert fake.interaction_responses[123].content == "ok"
+
+
+async def test_raw_frames_go_out_as_they_are() -> None:
+    async with FakeDiscord() as server, aiohttp.ClientSession() as http, \
+            http.ws_connect(server.gateway_url + "?v=10&encoding=json") as ws:
+        hello = await ws.receive_json(timeout=TIMEOUT)
+        assert hello["op"] == 10
+        assert await server.send_raw_frame("{not json") == 1
+        assert (await ws.receive(timeout=TIMEOUT)).data == "{not json"

@@ -332,19 +332,19 @@ async def test_closed_dms_raise_unreachable_and_5xx_a_temporary_failure(
 async def test_a_failing_event_is_apologised_for_and_the_bot_keeps_running(
         fake: FakeDiscord, bot: DiscordAdapter, service: CheckinService, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
-    real = service.handle_safely
+    real = service.act_safely
 
-    async def broken(event: object) -> list[Reply]:
+    async def broken(event: object, **roles: bool) -> list[Reply]:
         raise RuntimeError("secret words a person typed")
 
-    monkeypatch.setattr(service, "handle_safely", broken)
+    monkeypatch.setattr(service, "act_safely", broken)  # what the adapter calls
     pushed = await fake.slash_command(USER_ID, "history", guild_id=GUILD_ID)
     apology = (await followups(fake, pushed.id, 1))[0]
     assert apology.ephemeral
     assert apology.content == service.texts.get("error")
     assert "RuntimeError" in caplog.text
     assert "secret words" not in caplog.text
-    monkeypatch.setattr(service, "handle_safely", real)
+    monkeypatch.setattr(service, "act_safely", real)
     again = await fake.slash_command(USER_ID, "privacy")
     assert (await followups(fake, again.id, 1))[0].content
 

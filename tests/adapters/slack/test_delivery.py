@@ -125,10 +125,10 @@ async def test_an_interactive_429_is_waited_out_by_the_sdk(slack: Slack) -> None
 async def test_a_failing_event_is_apologised_for_privately_and_not_logged(
         slack: Slack, service: CheckinService, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
-    async def broken(event: object) -> list[Reply]:
+    async def broken(event: object, **roles: bool) -> list[Reply]:
         raise RuntimeError("secret words a person typed")
 
-    monkeypatch.setattr(service, "handle_safely", broken)
+    monkeypatch.setattr(service, "act_safely", broken)  # what the adapter calls
     await slack.command("history")
     [(_, answer)] = await slack.fake.wait_for_responses()
     assert answer["response_type"] == "ephemeral"

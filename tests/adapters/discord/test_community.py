@@ -1,0 +1,234 @@
+"""Circles and team pulses end to end on Discord: the real discord.py client, the real core on SQLite and
+PostgreSQL, and the local fake Discord. Admin and moderator rights come from the member's permissions, as
+Discord sends them with every interaction."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from adapters.discord.adapter import MOVED_TO_DMS, DiscordAdapter
+from adapters.discord.render import render_replies
+from bot.app import community_tick
+from bot.community.anonymity import ZWSP, Pseudonyms
+from bot.community.circles import Circles
+from bot.community.pulses import Pulses, too_few_reply
+from bot.community.store import CommunityStore
+from bot.content.loader import Content
+from bot.privacy.crypto import Cipher
+from bot.scheduling.store import ScheduleStore
+from bot.service import CheckinService
+from bot.storage.repository import Repository
+from tests.adapters.discord.test_adapter import running
+from tests.conftest import FakeClock
+from tests.fakes.discord_client import GUILD_ID, TIMEOUT, TOKEN, USER_ID, fake_discord
+from tests.fakes.discord_server import DEFAULT_MEMBER_PERMISSIONS, FakeDiscord, SentMessage
+
+ADMIN_ID = 400_000_000_000_000_101
+MOD_ID = 400_000_000_000_000_102
+MEMBER_IDS = [400_000_000_000_000_200 + n for n in range(6)]
+MANAGE_GUILD = 1 << 5
+MANAGE_MESSAGES = 1 << 13
+ADMIN_PERMISSIONS = str(int(DEFAULT_MEMBER_PERMISSIONS) | MANAGE_GUILD | MANAGE_MESSAGES)
+MOD_PERMISSIONS = str(int(DEFAULT_MEMBER_PERMISSIONS) | MANAGE_MESSAGES)
+
+
+@pytest.fixture
+def community_service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore,
+                      sessions: async_sessionmaker[AsyncSession], cipher: Cipher) -> CheckinService:
+    pseudonyms = Pseudonyms(b"a test secret that is long enough!!")
+    store = CommunityStore(sessions, cipher)
+    circles = Circles(content, store, repository, pseudonyms, clock=clock)
+    pulses = Pulses(content, store, repository, pseudonyms, clock=clock, rng=random.Random(3))
+    return CheckinService(content, repository, clock=clock, schedules=schedules, circles=circles, pulses=pulses)
+
+
+@pytest.fixture
+async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    async with fake_discord(monkeypatch) as server:
+        server.add_member(GUILD_ID, ADMIN_ID, permissions=ADMIN_PERMISSIONS)
+        server.add_member(GUILD_ID, MOD_ID, permissions=MOD_PERMISSIONS)
+        for member in MEMBER_IDS:
+            server.add_member(GUILD_ID, member)
+        yield server
+
+
+@pytest.fixture
+async def bot(fake: FakeDiscord, community_service: CheckinService, content: Content) -> AsyncIterator[DiscordAdapter]:
+    adapter = DiscordAdapter(community_service, content, TOKEN, guild_ready_timeout=0.05)
+    async with running(adapter):
+        await fake.wait_until(lambda: fake.commands.get(None), TIMEOUT, "the commands to be synced")
+        yield adapter
+
+
+async def followups(fake: FakeDiscord, pushed_id: int, count: int = 1) -> list[SentMessage]:
+    await fake.wait_for_followup(pushed_id, count, within=TIMEOUT)
+    return fake.followups[pushed_id]
+
+
+async def reply_to(fake: FakeDiscord, pushed_id: int, text: str) -> SentMessage:
+    """The follow-up to an interaction that says `text` (a first-time person also gets the introduction)."""
+    return await fake.wait_until(
+        lambda: next((m for m in fake.followups.get(pushed_id, []) if text in m.content), None), TIMEOUT,
+        f"a reply saying {text!r}")
+
+
+def channel_posts(fake: FakeDiscord, channel_id: int) -> list[SentMessage]:
+    """What everyone in a channel (or thread) sees: the bot's non-ephemeral messages that are still there."""
+    return [m for m in fake.messages.get(channel_id, []) if not m.ephemeral and not m.deleted]
+
+
+def everything_visible_to(fake: FakeDiscord, user_id: int) -> str:
+    """Every message a person could read: channel posts, their ephemeral answers, their DMs."""
+    seen = [m for messages in fake.messages.values() for m in messages
+            if m.visible_to in (None, user_id) and not m.ephemeral]
+    seen += [m for messages in fake.followups.values() for m in messages if m.visible_to in (None, user_id)]
+    seen += fake.dms(user_id)
+    return "\n".join(m.content + str(m.components) + str(m.embeds) for m in seen)
+
+
+async def set_up_circle(fake: FakeDiscord, channel: int) -> None:
+    pushed = await fake.slash_command(ADMIN_ID, "circle setup", {"day": "mon", "time": "18:00",
+                                                                  "timezone": "Europe/Berlin"}, guild_id=GUILD_ID)
+    saved = await reply_to(fake, pushed.id, "The circle is set up in this channel")
+    assert saved.ephemeral
+
+
+async def test_circles_setup_weekly_prompt_anonymous_share_and_removal(
+        fake: FakeDiscord, bot: DiscordAdapter, community_service: CheckinService, content: Content,
+        clock: FakeClock) -> None:
+    texts = content.texts
+    channel = fake.guild_channel(GUILD_ID)
+    commands = {c["name"]: c for c in fake.commands[None]}
+    assert str(commands["circle"]["default_member_permissions"]) == str(MANAGE_GUILD)
+    assert str(commands["pulse"]["default_member_permissions"]) == str(MANAGE_GUILD)
+    assert {o["name"] for o in commands["circle"]["options"]} == {"setup", "status"}
+
+    # A member without Manage Server is refused kindly, and nothing is posted.
+    refused = await fake.slash_command(USER_ID, "circle setup", {"day": "mon", "time": "18:00",
+                                                                  "timezone": "Europe/Berlin"}, guild_id=GUILD_ID)
+    assert (await reply_to(fake, refused.id, texts.get("circle_admin_only"))).ephemeral
+    assert channel_posts(fake, channel) == []
+
+    # The admin sets it up: the care notice goes to the channel, pinned, with mentions off.
+    await set_up_circle(fake, channel)
+    [notice] = channel_posts(fake, channel)
+    assert "not a crisis service" in notice.content
+    assert "/sos" in notice.content
+    assert notice.allowed_mentions == {"parse": []}
+    assert fake.pins[channel] == [notice.id]
+    status = await fake.slash_command(ADMIN_ID, "circle status", guild_id=GUILD_ID)
+    await reply_to(fake, status.id, "0 anonymous shares")
+
+    # The weekly prompt: due on Monday 18:00 Berlin; it opens a thread for replies.
+    assert await community_tick(community_service, {"discord": bot}) == 0
+    clock.advance(days=4)
+    assert await community_tick(community_service, {"discord": bot}) == 1
+    prompt = channel_posts(fake, channel)[-1]
+    assert "This week's circle" in prompt.content
+    assert fake.threads == {prompt.id: channel}
+    assert await community_tick(community_service, {"discord": bot}) == 0  # once a week, not once a minute
+
+    # An anonymous share through the /share modal, with a ping and a link in it.
+    opened = await fake.slash_command(USER_ID, "share", guild_id=GUILD_ID)
+    modal = await fake.wait_for_callback(opened, TIMEOUT)
+    assert modal.type == 9
+    raw = "Hard week. @everyone should read https://evil.example.com/x and <@123>"
+    submitted = await fake.submit_modal(USER_ID, str(modal.custom_id), {"text": raw})
+    assert (await reply_to(fake, submitted.id, MOVED_TO_DMS)).ephemeral
+    await fake.wait_until(lambda: any("Your share is in the circle" in m.content for m in fake.dms(USER_ID)),
+                          TIMEOUT, "the author's private confirmation")
+    [share] = channel_posts(fake, prompt.id)  # in the prompt's thread
+    assert f"@{ZWSP}everyone" in share.content
+    assert f"<{ZWSP}@{ZWSP}123>" in share.content
+    assert "https://" not in share.content
+    assert "hxxps://" in share.content
+    assert "example[.]com" in share.content
+    assert share.allowed_mentions == {"parse": []}
+    assert str(USER_ID) not in str(share.payload)
+    assert "user" + str(USER_ID % 100000) not in share.content
+    [remove] = share.custom_ids()
+    assert remove.startswith("ci:circle:rm:")
+    assert str(USER_ID) not in remove
+
+    # An ordinary member cannot remove it; a moderator can, and never learns who wrote it.
+    tried = await fake.click_button(MEMBER_IDS[0], remove, share, guild_id=GUILD_ID)
+    await reply_to(fake, tried.id, texts.get("share_not_moderator"))
+    assert not share.deleted
+    removed = await fake.click_button(MOD_ID, remove, share, guild_id=GUILD_ID)
+    assert (await reply_to(fake, removed.id, texts.get("share_removed"))).ephemeral
+    await fake.wait_until(lambda: share.deleted, TIMEOUT, "the share to be deleted")
+    seen = everything_visible_to(fake, MOD_ID)
+    assert str(USER_ID) not in seen
+    assert f"user{USER_ID % 100000}" not in seen
+    status = await fake.slash_command(ADMIN_ID, "circle status", guild_id=GUILD_ID)
+    await reply_to(fake, status.id, "1 anonymous shares, 1 removed")
+
+
+async def answer_pulse(fake: FakeDiscord, user_id: int, join: SentMessage, scores: list[int]) -> None:
+    """Join from the channel, then answer every statement privately in the DM."""
+    [join_id] = join.custom_ids()
+    joined = await fake.click_button(user_id, join_id, join, guild_id=GUILD_ID)
+    await reply_to(fake, joined.id, MOVED_TO_DMS)
+    item = await fake.wait_until(
+        lambda: next((m for m in reversed(fake.dms(user_id)) if any(":pulse:i1:" in c for c in m.custom_ids())),
+                     None), TIMEOUT, "the first statement")
+    for position, score in enumerate(scores):
+        clicked = await fake.click_button(user_id, item.custom_ids()[score - 1], item)
+        sent = await followups(fake, clicked.id, 2 if position == len(scores) - 1 else 1)
+        item = sent[-1]
+    assert "Thanks, your answers are in" in "\n".join(m.content for m in sent)
+
+
+async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
+        fake: FakeDiscord, bot: DiscordAdapter, community_service: CheckinService, content: Content,
+        clock: FakeClock) -> None:
+    channel = fake.guild_channel(GUILD_ID)
+    refused = await fake.slash_command(USER_ID, "pulse open", {"closes": "2d"}, guild_id=GUILD_ID)
+    await reply_to(fake, refused.id, content.texts.get("pulse_admin_only"))
+    assert channel_posts(fake, channel) == []
+
+    opened = await fake.slash_command(ADMIN_ID, "pulse open", {"closes": "2d", "minimum": 5}, guild_id=GUILD_ID)
+    await reply_to(fake, opened.id, "Pulse round set")
+    [join] = channel_posts(fake, channel)
+    assert join.allowed_mentions == {"parse": []}
+    rng = random.Random(11)
+    for member in MEMBER_IDS:
+        await answer_pulse(fake, member, join, [rng.randint(1, 5) for _ in range(7)])
+    status = await fake.slash_command(ADMIN_ID, "pulse status", guild_id=GUILD_ID)
+    shown = (await reply_to(fake, status.id, "Pulse in this channel")).content
+    assert "at least 5" in shown
+    assert " 6 " not in shown
+
+    clock.advance(days=1)  # halfway: one reminder to the channel, naming nobody
+    await community_tick(community_service, {"discord": bot})
+    clock.advance(days=1, minutes=1)
+    await community_tick(community_service, {"discord": bot})
+    results = channel_posts(fake, channel)[-1]
+    assert "6 people answered" in results.content
+    assert "out of 100" in results.content
+    assert "Comments are shared only when 10" in results.content
+    assert results.allowed_mentions == {"parse": []}
+    assert not any(str(member) in results.content for member in MEMBER_IDS)
+    assert await community_tick(community_service, {"discord": bot}) == 0
+
+
+async def test_a_pulse_round_with_two_members_says_only_too_few(
+        fake: FakeDiscord, bot: DiscordAdapter, community_service: CheckinService, content: Content,
+        clock: FakeClock) -> None:
+    channel = fake.guild_channel(GUILD_ID)
+    opened = await fake.slash_command(ADMIN_ID, "pulse open", {"closes": "2d"}, guild_id=GUILD_ID)
+    await reply_to(fake, opened.id, "Pulse round set")
+    [join] = channel_posts(fake, channel)
+    for member in MEMBER_IDS[:2]:
+        await answer_pulse(fake, member, join, [5, 1, 5, 1, 5, 1, 5])
+    clock.advance(days=2, minutes=1)
+    await community_tick(community_service, {"discord": bot})
+    closing = channel_posts(fake, channel)[-1]
+    [expected] = render_replies([too_few_reply(content.texts)])
+    assert closing.content == expected.content
+    assert closing.custom_ids() == []
+    assert closing.embeds == []

@@ -1,0 +1,181 @@
+"""Circles and team pulses end to end on Slack: the real slack-bolt AsyncApp over HTTP, the real core on SQLite
+and PostgreSQL, signed requests in, and the local fake Slack Web API. Admin rights come from users.info."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from adapters.slack.render import FORM_VALUE_ACTION
+from bot.app import community_tick
+from bot.community.anonymity import ZWSP, Pseudonyms
+from bot.community.circles import Circles
+from bot.community.pulses import Pulses, too_few_reply
+from bot.community.store import CommunityStore
+from bot.content.loader import Content
+from bot.privacy.crypto import Cipher
+from bot.scheduling.store import ScheduleStore
+from bot.service import CheckinService
+from bot.storage.repository import Repository
+from tests.adapters.slack.conftest import SECRET, Slack, elements, make_adapter, text_of
+from tests.conftest import FakeClock
+from tests.fakes.slack_server import CHANNEL_ID, USER_ID, FakeSlackApi, SlackRequests, serve_app, text_input
+
+ADMIN = "U0ADMIN01"
+MEMBERS = [f"U0MEMBER{n}" for n in range(6)]
+
+
+@pytest.fixture
+def community_service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore,
+                      sessions: async_sessionmaker[AsyncSession], cipher: Cipher) -> CheckinService:
+    pseudonyms = Pseudonyms(b"a test secret that is long enough!!")
+    store = CommunityStore(sessions, cipher)
+    circles = Circles(content, store, repository, pseudonyms, clock=clock)
+    pulses = Pulses(content, store, repository, pseudonyms, clock=clock, rng=random.Random(3))
+    return CheckinService(content, repository, clock=clock, schedules=schedules, circles=circles, pulses=pulses)
+
+
+@pytest.fixture
+async def slack(fake: FakeSlackApi, community_service: CheckinService) -> AsyncIterator[Slack]:
+    fake.users[ADMIN] = {"is_admin": True}
+    adapter = make_adapter(community_service, fake)
+    async with serve_app(adapter.web_app()) as url, aiohttp.ClientSession() as http:
+        yield Slack(fake, adapter, url, http, SlackRequests(SECRET))
+        await adapter.drain()
+
+
+def said(fake: FakeSlackApi, key: str) -> str:
+    return "\n".join(str(body.get("text")) + str(body.get("blocks")) for k, body in fake.responses if k == key)
+
+
+async def reply_to(slack: Slack, key: str, text: str) -> str:
+    """Wait until the ephemeral answers to request `key` say `text`; return all they say."""
+    await slack.fake._wait(lambda: text in said(slack.fake, key), 5.0)
+    return said(slack.fake, key)
+
+
+def channel_messages(fake: FakeSlackApi) -> list[dict[str, Any]]:
+    return fake.messages_in(CHANNEL_ID)
+
+
+async def test_circles_setup_weekly_prompt_anonymous_share_and_removal(
+        slack: Slack, community_service: CheckinService, content: Content, clock: FakeClock) -> None:
+    fake, texts = slack.fake, content.texts
+
+    # Not a workspace admin: refused kindly, nothing posted.
+    await slack.command("circle setup mon 18:00 Europe/Berlin", key="refused")
+    await reply_to(slack, "refused", "for server or workspace admins")
+    assert channel_messages(fake) == []
+
+    # The admin sets it up: the care notice is posted with mentions off and pinned.
+    await slack.command("circle setup mon 18:00 Europe/Berlin", key="setup", user_id=ADMIN)
+    await reply_to(slack, "setup", "The circle is set up in this channel")
+    [notice] = channel_messages(fake)
+    assert "not a crisis service" in text_of(notice)
+    assert fake.pins == [(CHANNEL_ID, notice["ts"])]
+    [posted] = fake.calls_to("chat.postMessage")
+    assert posted.args.get("unfurl_links") in (False, "false", "0", 0)
+    assert "link_names" not in posted.args
+
+    # The weekly prompt on Monday 18:00 Berlin; its replies form the thread.
+    clock.advance(days=4)
+    assert await community_tick(community_service, {"slack": slack.adapter}) == 1
+    prompt = channel_messages(fake)[-1]
+    assert "This week's circle" in text_of(prompt)
+
+    # /boundary share alone opens the modal; the share goes into the prompt's thread without the author.
+    await slack.command("share", key="share", trigger_id="trigger-share")
+    [opened] = await fake.wait_for_calls("views.open")
+    view = opened.args["view"]
+    assert [block["block_id"] for block in view["blocks"]] == ["text"]
+    raw = "Hard week. @everyone <!channel> read https://evil.example.com/x & <@U0OTHER>"
+    await slack.submit(view, {"text": {FORM_VALUE_ACTION: text_input(raw)}})
+    await fake._wait(lambda: len(channel_messages(fake)) == 3, 5.0)
+    share = channel_messages(fake)[-1]
+    assert share["thread_ts"] == prompt["ts"]
+    shown = text_of(share)
+    assert f"@{ZWSP}everyone" in shown
+    assert "<!channel>" not in shown
+    assert "&lt;" in shown
+    assert "&amp;" in shown
+    assert "https://" not in shown
+    assert "hxxps://" in shown
+    assert "<" not in share["text"].replace("&lt;", "")
+    assert USER_ID not in str(share)
+    [remove] = elements(share)
+    assert remove["action_id"].startswith("ci:circle:rm:")
+    assert USER_ID not in remove["action_id"]
+    await fake._wait(lambda: any("Your share is in the circle" in m.get("text", "")
+                                 for m in fake.messages_in(fake.dm_channel_for(USER_ID))), 5.0)
+
+    # A member cannot remove it; a workspace admin can, and is told nothing about who wrote it.
+    await slack.click(remove, channel_id=CHANNEL_ID, key="member-rm", user_id=MEMBERS[0], message=share)
+    await reply_to(slack, "member-rm", texts.get("share_not_moderator"))
+    await slack.click(remove, channel_id=CHANNEL_ID, key="admin-rm", user_id=ADMIN, message=share)
+    answer = await reply_to(slack, "admin-rm", texts.get("share_removed"))
+    assert USER_ID not in answer
+    await fake._wait(lambda: share not in channel_messages(fake), 5.0)
+    await slack.command("circle status", key="status", user_id=ADMIN)
+    await reply_to(slack, "status", "1 anonymous shares, 1 removed")
+
+
+async def answer_pulse(slack: Slack, member: str, join: dict[str, Any], scores: list[int]) -> None:
+    fake = slack.fake
+    dm = fake.dm_channel_for(member)
+    [button] = elements(join)
+    await slack.click(button, channel_id=CHANNEL_ID, key=f"join-{member}", user_id=member, message=join)
+
+    def latest_item() -> dict[str, Any] | None:
+        return next((m for m in reversed(fake.messages_in(dm))
+                     if any(":pulse:i" in e["action_id"] for e in elements(m))), None)
+
+    await fake._wait(lambda: latest_item() is not None, 5.0)
+    for position, score in enumerate(scores):
+        item = latest_item()
+        assert item is not None
+        before = len(fake.messages_in(dm))
+        await slack.click(elements(item)[score - 1], channel_id=dm, key=f"{member}-{position}", user_id=member,
+                          message=item)
+        await fake._wait(lambda: len(fake.messages_in(dm)) > before, 5.0)  # noqa: B023 - waited for at once
+    assert "Thanks, your answers are in" in text_of(fake.messages_in(dm)[-1])
+
+
+async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
+        slack: Slack, community_service: CheckinService, content: Content, clock: FakeClock) -> None:
+    fake = slack.fake
+    await slack.command("pulse open 2d", key="refused", user_id=MEMBERS[0])
+    await reply_to(slack, "refused", content.texts.get("pulse_admin_only"))
+    await slack.command("pulse open 2d min 5", key="open", user_id=ADMIN)
+    await reply_to(slack, "open", "Pulse round set")
+    [join] = channel_messages(fake)
+    rng = random.Random(5)
+    for member in MEMBERS:
+        await answer_pulse(slack, member, join, [rng.randint(1, 5) for _ in range(7)])
+    clock.advance(days=2, minutes=1)
+    await community_tick(community_service, {"slack": slack.adapter})
+    results = channel_messages(fake)[-1]
+    shown = text_of(results)
+    assert "6 people answered" in shown
+    assert "out of 100" in shown
+    assert not any(member in str(results) for member in MEMBERS)
+
+
+async def test_a_pulse_round_with_two_members_says_only_too_few(
+        slack: Slack, community_service: CheckinService, content: Content, clock: FakeClock) -> None:
+    fake = slack.fake
+    await slack.command("pulse open 2d", key="open", user_id=ADMIN)
+    await reply_to(slack, "open", "Pulse round set")
+    [join] = channel_messages(fake)
+    for member in MEMBERS[:2]:
+        await answer_pulse(slack, member, join, [3, 3, 3, 3, 3, 3, 3])
+    clock.advance(days=2, minutes=1)
+    await community_tick(community_service, {"slack": slack.adapter})
+    closing = channel_messages(fake)[-1]
+    reply = too_few_reply(content.texts)
+    assert text_of(closing).replace("*", "") == f"{reply.title}\n{reply.text}"
+    assert elements(closing) == []
