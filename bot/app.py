@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -17,6 +19,7 @@ from bot.community.pulses import Pulses
 from bot.community.store import CommunityStore
 from bot.config import Settings
 from bot.content.loader import Content, load_content
+from bot.insights import prepare_charts
 from bot.logsafe import describe_exception
 from bot.ports import Transport
 from bot.privacy.crypto import Cipher, load_cipher
@@ -82,6 +85,11 @@ async def community_tick(service: CheckinService, posters: Mapping[str, ChannelP
     return sent
 
 
+async def warm_charts() -> None:
+    if not await asyncio.to_thread(prepare_charts):
+        log.info("charts are off: install the [charts] extra for /history charts")
+
+
 def guarded(name: str, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
     """A scheduled job that logs its failure without its message (which could quote someone's words)."""
 
@@ -117,6 +125,7 @@ async def build_app(settings: Settings, *, run_migrations: bool = True,
     cipher = cipher_for(settings, url)
     engine = make_engine(url)
     scheduler = AsyncIOScheduler(timezone="UTC")
+    warming: asyncio.Task[None] | None = None
     try:
         if run_migrations:
             await migrate(engine)
@@ -136,8 +145,14 @@ async def build_app(settings: Settings, *, run_migrations: bool = True,
         if start_jobs:
             schedule_retention(scheduler, repository, settings.retention_days)
             scheduler.start()
+            # Import matplotlib and draw once in a worker thread now, so the first /history does not pay ~1 s.
+            warming = asyncio.ensure_future(guarded("charts", warm_charts)())
         yield App(settings, engine, content, repository, service, schedules, scheduler)
     finally:
+        if warming is not None:
+            warming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await warming
         if scheduler.running:
             scheduler.shutdown(wait=False)
         await engine.dispose()
