@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.community.anonymity import load_pseudonyms
 from bot.community.circles import Circles
+from bot.community.common import ChannelPost
 from bot.community.pulses import Pulses
 from bot.community.store import CommunityStore
 from bot.config import Settings
@@ -62,25 +63,48 @@ class App:
         through the adapter of its platform. Only what this process can post is claimed: another instance
         running the other platform's adapter takes the rest."""
 
+        retry: list[_Retry] = []
+
         async def tick() -> None:
-            await community_tick(self.service, posters)
+            await community_tick(self.service, posters, retry)
 
         self.scheduler.add_job(guarded("community", tick), "interval", seconds=COMMUNITY_INTERVAL_SECONDS,
                                id="community", next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
                                replace_existing=True, misfire_grace_time=None)
 
 
-async def community_tick(service: CheckinService, posters: Mapping[str, ChannelPoster]) -> int:
-    """Claim what is due in community channels and post it; returns how many posts went out."""
-    posts = await service.community_posts(platforms=list(posters))
+COMMUNITY_RETRIES = 30  # a claimed post that could not go out is tried again each tick, for about half an hour
+
+
+@dataclass
+class _Retry:
+    post: ChannelPost
+    tries_left: int
+
+
+async def community_tick(service: CheckinService, posters: Mapping[str, ChannelPoster],
+                         retry: list[_Retry] | None = None) -> int:
+    """Claim what is due in community channels and post it; returns how many posts went out. A post the
+    platform refused (an outage, a rate limit) was already claimed, so no other instance will take it: it goes
+    back on `retry` and is tried again on the next ticks (a weekly prompt or a round's results are not lost to
+    one bad minute)."""
+    waiting = [*(retry or [])]
+    if retry is not None:
+        retry.clear()
+    fresh = await service.community_posts(platforms=list(posters))
     sent = 0
-    for post in posts:
-        poster = posters.get(post.platform)
+    for item in [*waiting, *(_Retry(post, COMMUNITY_RETRIES) for post in fresh)]:
+        poster = posters.get(item.post.platform)
         if poster is None:
-            log.warning("community post %s for %s dropped: that adapter is not running here", post.kind,
-                        post.platform)
+            log.warning("community post %s for %s dropped: that adapter is not running here", item.post.kind,
+                        item.post.platform)
             continue
-        await service.publish([post], poster)
+        if await service.publish([item.post], poster):
+            if retry is not None and item.tries_left > 0:
+                retry.append(_Retry(item.post, item.tries_left - 1))
+            else:
+                log.error("community post %s on %s given up", item.post.kind, item.post.platform)
+            continue
         sent += 1
     return sent
 

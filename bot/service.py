@@ -257,7 +257,10 @@ class CheckinService:
             except Exception as exc:
                 log.error("community removal on %s failed: %s", removal.platform, describe_exception(exc))
 
-    async def publish(self, posts: Sequence[ChannelPost], poster: ChannelPoster) -> None:
+    async def publish(self, posts: Sequence[ChannelPost], poster: ChannelPoster) -> list[ChannelPost]:
+        """Post each one and report its message id back; returns the posts that did not go out (already claimed:
+        the caller keeps them to try again, or they are lost)."""
+        failed: list[ChannelPost] = []
         for post in posts:
             try:
                 message_id = await poster.post_to_channel(post)
@@ -268,6 +271,8 @@ class CheckinService:
                         await self._circles.share_posted(post.ref, message_id)
             except Exception as exc:
                 log.error("community post %s on %s failed: %s", post.kind, post.platform, describe_exception(exc))
+                failed.append(post)
+        return failed
 
     async def remember_dm_channel(self, address: Address, channel_id: str) -> None:
         await self._repo.remember_dm_channel(address, channel_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -126,7 +127,13 @@ async def test_circles_setup_weekly_prompt_anonymous_share_and_removal(
     # The weekly prompt: due on Monday 18:00 Berlin; it opens a thread for replies.
     assert await community_tick(community_service, {"discord": bot}) == 0
     clock.advance(days=4)
-    assert await community_tick(community_service, {"discord": bot}) == 1
+    # Discord refuses the first try (the prompt is already claimed): it is kept and sent on the next tick.
+    fake.fail_next(f"/channels/{channel}/messages", 403, json_code=50001, method="POST")
+    retry: list[Any] = []
+    assert await community_tick(community_service, {"discord": bot}, retry) == 0
+    assert len(retry) == 1
+    assert await community_tick(community_service, {"discord": bot}, retry) == 1
+    assert retry == []
     prompt = channel_posts(fake, channel)[-1]
     assert "This week's circle" in prompt.content
     assert fake.threads == {prompt.id: channel}
