@@ -58,8 +58,9 @@ def zone_info(name: str) -> ZoneInfo:
         if name != name.strip() or not name:
             raise ZoneInfoNotFoundError(name)
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise RuleError(f"'{name}' is not a time zone I know; try a city like Europe/Berlin") from exc
+    # OSError: a name the file system refuses (too long, odd bytes) is simply not a zone either.
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise RuleError(f"'{name[:40]}' is not a time zone I know; try a city like Europe/Berlin") from exc
 
 
 @dataclass(frozen=True)

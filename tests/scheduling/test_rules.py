@@ -25,6 +25,7 @@ from bot.scheduling.rules import (
     parse_days,
     parse_quiet,
     parse_time,
+    zone_info,
 )
 
 MON, TUE, WED, THU, FRI, SAT, SUN = (1 << index for index in range(7))
@@ -319,3 +320,11 @@ def test_find_zones_by_offset_gives_zones_with_that_offset_now() -> None:
 @pytest.mark.parametrize("typed", ["atlantis", "", "   ", "Mars/Olympus_Mons", "UTC+99"])
 def test_find_zones_unknown_is_empty(typed: str) -> None:
     assert find_zones(typed, now=NOW) == []
+
+
+@pytest.mark.parametrize("name", ["x" * 300, "Europe/" + "y" * 300])
+def test_a_name_too_long_for_the_file_system_is_just_an_unknown_zone(name: str) -> None:
+    """Found by the hostile-input drill: the zone lookup's OSError became the generic apology."""
+    assert find_zones(name) == []
+    with pytest.raises(RuleError, match="not a time zone I know"):
+        zone_info(name)
