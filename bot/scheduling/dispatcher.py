@@ -61,8 +61,11 @@ class Dispatcher:
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  grace: timedelta = timedelta(hours=2), crisis_pause: timedelta = timedelta(hours=72),
                  lease_for: timedelta = timedelta(seconds=120), max_attempts: int = 8,
-                 batch_size: int = 200, concurrency: int = 32) -> None:
+                 batch_size: int = 200, concurrency: int = 32, send_timeout: float = 60.0) -> None:
         self._store = store
+        # A send the platform never answers must not hold the batch (and so every other prompt) for minutes:
+        # after this long it is a temporary failure, well inside the lease.
+        self._send_timeout = min(send_timeout, lease_for.total_seconds() / 2)
         self._prompts = prompts
         self._transports = transports
         self._pacer = pacer or Pacer()
@@ -136,7 +139,11 @@ class Dispatcher:
             stats.skip(prompt)
             return
         try:
-            await transport.send(address, prompt.replies)
+            await asyncio.wait_for(transport.send(address, prompt.replies), self._send_timeout)
+        except TimeoutError:
+            log.warning("a %s send got no answer within %.0f s; it will be tried again", job.platform,
+                        self._send_timeout)
+            await self._retry(job, stats, "timeout")
         except RateLimited as limited:
             self._pacer.back_off(address, limited.retry_after)
             await self._retry(job, stats, "rate-limited", after=limited.retry_after)

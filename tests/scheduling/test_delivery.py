@@ -17,6 +17,7 @@ from bot.events import ChoicePicked
 from bot.messages import Address, Question, Reply
 from bot.ports import RateLimited, TemporaryFailure, Unreachable
 from bot.scheduling.dispatcher import Dispatcher
+from bot.scheduling.pacing import Pacer
 from bot.scheduling.store import ScheduleStore
 from bot.service import CheckinService
 from bot.storage.models import Delivery
@@ -288,6 +289,35 @@ async def test_a_temporary_failure_is_retried_and_then_sent_once(
     assert len(ana.prompts()) == 1
     assert len(attempts) == 2
     assert timedelta(seconds=0.9) <= attempts[1] - attempts[0] <= timedelta(seconds=10), "a short first backoff"
+
+
+async def test_a_send_the_platform_never_answers_times_out_and_is_retried_once(
+        ana: Person, schedules: ScheduleStore, service: CheckinService, transport: CollectingTransport,
+        clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by the platform drill: one unanswered request held the whole batch (every other prompt) for
+    minutes. Now it is a temporary failure after the send timeout, and the prompt comes once, later."""
+    await ana.says("/schedule 09:00 daily Europe/Berlin")
+    original = transport.send
+    hung = asyncio.Event()
+
+    async def first_never_answers(address: Address, replies: Sequence[Reply]) -> None:
+        if not hung.is_set():
+            hung.set()
+            await asyncio.Event().wait()  # the platform keeps the connection open and never answers
+        await original(address, replies)
+
+    monkeypatch.setattr(transport, "send", first_never_answers)
+
+    async def fake_sleep(seconds: float) -> None:
+        clock.advance(seconds=seconds)
+
+    dispatcher = Dispatcher(schedules, service, {"console": transport}, clock=clock, sleep=fake_sleep,
+                            pacer=Pacer(clock=lambda: clock.now.timestamp()), send_timeout=0.05)
+    await tick_at(dispatcher, clock, berlin(11, 27, 9, 0, 30))  # returns: the hung send no longer blocks
+    assert hung.is_set()
+    assert ana.prompts() == []
+    await ticks_every(dispatcher, clock, berlin(11, 27, 9, 30), timedelta(seconds=1))
+    assert len(ana.prompts()) == 1
 
 
 async def test_temporary_failures_back_off_and_give_up_after_max_attempts(
