@@ -17,13 +17,17 @@ run: $(STAMP)
 	@$(PY) -m bot run
 
 test: $(STAMP)
-	$(PY) -m ruff check bot adapters tests
+	$(PY) -m ruff check bot adapters tests drills
 	$(PY) -m mypy
 	$(PY) -m pytest
+
+drill: $(STAMP)
+	$(PY) -m drills
 
 bench: $(STAMP)
 	$(PY) benchmarks/scheduling.py --backend both
 	$(PY) benchmarks/delivery.py
+	$(PY) benchmarks/insights.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,169 @@
+"""Drill 3 — platform trouble: rate limits, server errors, requests that never get an answer, a dropped gateway.
+
+Promise (issue 4): delivery honours Retry-After on 429, retries 5xx and timeouts with backoff and a bound;
+every prompt still arrives once, within a bounded delay, without hammering the platform.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+import time
+
+from drills.common import (
+    LEASE_S,
+    TOKEN,
+    BotProcess,
+    DrillDiscord,
+    DrillResult,
+    bot_environment,
+    busiest_second,
+    finished,
+    fresh_database,
+    greeting_text,
+    keygen,
+    make_people,
+    migrate,
+    query,
+    requests_by_channel,
+    seed,
+    spread,
+    tally,
+    wait_for_identify,
+    workspace,
+)
+
+MESSAGES_PER_PROMPT = 3  # greeting, first question, snooze offer
+
+
+async def run(quick: bool) -> DrillResult:
+    people_count, hang_s = (400, 20.0) if quick else (1_000, 30.0)
+    result = DrillResult(
+        "platform", "platform trouble: 429, 5xx, timeouts, dropped gateway", quick=quick,
+        what=(f"{people_count:,} prompts due at once, through a fake Discord that answers 20% of REST calls with 429 "
+              f"(Retry-After 0.2-2 s), 5% with 500/502/503, and gives no answer at all to 2% (holds the request "
+              f"{hang_s:.0f} s, then drops the connection without processing it); the gateway is dropped twice while "
+              f"the prompts go out. Successful answers carry Discord's X-RateLimit headers (50 per bucket). Every "
+              f"REST request is timed, so retries are counted per person."))
+    greeting = greeting_text()
+    started = time.monotonic()
+    async with DrillDiscord(token=TOKEN, rate_429=0.20, rate_5xx=0.05, rate_hang=0.02, hang_s=hang_s,
+                            ratelimit_headers=True) as fake, \
+            fresh_database() as dsn, workspace("platform") as folder:
+        await migrate(dsn)
+        bot = BotProcess("bot", bot_environment(fake, dsn, keygen(), folder), folder)
+        await bot.start()
+        await wait_for_identify(fake, 1, [bot])  # login and command sync go through without faults
+        fake.faults_on = True
+        people = make_people(fake, people_count)
+        await seed(dsn, people)
+        faults_from = time.time()
+        drops = 0
+        deadline = time.monotonic() + people_count / 20 + LEASE_S + 8 * hang_s + 400
+        while time.monotonic() < deadline:
+            done, _ = await finished(dsn, people_count)
+            if done:
+                break
+            if drops < 2 and time.time() - faults_from >= (20, 60)[drops]:  # twice while prompts go out
+                await fake.drop_connection()
+                drops += 1
+            if not bot.alive:
+                result.findings.append(f"the bot exited by itself:\n{bot.log_tail()}")
+                break
+            await asyncio.sleep(0.5)
+        await asyncio.sleep(3.0)
+        fake.faults_on = False
+        counted = await tally(fake, dsn, people, greeting)
+        rows = await query(dsn, "SELECT attempts, count(*) AS n FROM deliveries GROUP BY attempts ORDER BY attempts")
+        attempts = ", ".join(f"{row['attempts']}: {row['n']}" for row in rows)
+        resumed, identified = fake.resume_count, fake.identify_count
+        alive = bot.alive
+        await bot.stop()
+
+    per_channel = requests_by_channel(fake)
+    per_person = [per_channel.get(p.dm_channel or fake.dm_channels.get(p.user_id, -1), 0) / MESSAGES_PER_PROMPT
+                  for p in people]
+    calls = sorted((entry for entry in fake.times if entry[0] >= faults_from), key=lambda entry: entry[0])
+    rest_times = [moment for moment, _, _, _ in calls]
+    user_lookups = sum(1 for _, method, path, _ in calls if method == "GET" and re.fullmatch(r"/users/\d+", path))
+    opens = sum(1 for _, _, path, _ in calls if path == "/users/@me/channels")
+    overlapped = 0
+    for start, end, path in fake.hung:  # the same request again while its first attempt was still open
+        if path != "/users/@me/channels":  # one path for everyone's DM opens: not the same request
+            overlapped += any(start < moment < end and p == path for moment, _, p, _ in calls)
+    # A retry loop shows as a request to the same path soon after a failure that discord.py does not retry itself.
+    quick_retries: list[float] = []
+    last_failure: dict[str, float] = {}
+    for moment, _, path, status in calls:
+        if path == "/users/@me/channels":  # one path for everyone's DM opens: not one prompt's retries
+            continue
+        if path in last_failure:
+            quick_retries.append(moment - last_failure.pop(path))
+        if status in (0, 503):
+            last_failure[path] = moment
+    gaps = [later - earlier for earlier, later in itertools.pairwise(rest_times)]
+    bound_s = 300 + people_count / 40
+    twice = sum(counted.extra.values())
+    result.numbers.update({
+        "prompts due": f"{people_count:,}",
+        "faults served": str(dict(fake.faults)),
+        "gateway drops / RESUMEs / IDENTIFYs": f"{drops} / {resumed} / {identified}",
+        "delivered exactly once / not (yet) delivered / extra copies": f"{counted.once:,} / {len(counted.lost)} / "
+                                                                        f"{twice}",
+        "outbox at the end": str(dict(counted.status)),
+        "attempts per prompt (outbox)": attempts,
+        "due -> first delivery": spread(counted.latency_s, "s", 1),
+        "REST requests after the faults began": f"{len(rest_times):,} ({len(rest_times) / people_count:.2f} per "
+                                                f"prompt; a prompt is {MESSAGES_PER_PROMPT} messages, plus a user "
+                                                f"lookup and a DM open for half the people: {user_lookups} lookups, "
+                                                f"{opens} opens)",
+        "message requests per prompt (per person)": spread(per_person, "", 2),
+        "same request again after a 503 or an unanswered request": spread(quick_retries, "s", 1),
+        "busiest second (REST requests)": f"{busiest_second(rest_times)} (Discord's global limit: 50/s)",
+        "longest silence on the REST API while prompts were waiting": f"{max(gaps, default=0):.1f} s",
+        "requests re-sent while their first attempt was still unanswered": str(overlapped),
+    })
+    result.check("every prompt arrives", not counted.lost and counted.status.get("sent", 0) == people_count,
+                 f"{len(counted.lost)} not received by the end of the drill; {counted.status.get('sent', 0)}/"
+                 f"{people_count} sent; outbox {dict(counted.status)}")
+    result.check("and only once", twice == 0, f"{twice} extra copies (no process was killed)")
+    worst = max(counted.latency_s, default=0.0)
+    result.check("within a bounded delay", worst <= bound_s,
+                 f"slowest prompt {worst:.0f} s after it was due; bound {bound_s:.0f} s (5 minutes + the backlog "
+                 f"at 40 prompts/s)")
+    worst_person = max(per_person, default=0.0)
+    soonest = min(quick_retries, default=99.0)
+    result.check("no busy retry loop", worst_person <= 6 and soonest >= 0.5,
+                 f"at most {worst_person:.1f} requests per message for one person; a failed request was tried "
+                 f"again {soonest:.1f} s later at the soonest")
+    result.check("the bot stays up", alive, "process alive at the end" if alive else "process ended")
+    if twice:
+        result.findings.append(
+            f"DUPLICATES WITHOUT A CRASH ({twice} here): a Discord prompt is three messages (greeting, first "
+            f"question, snooze offer) sent one after the other by DiscordAdapter.send; when a later one fails "
+            f"(503, no answer) the delivery is retried as a whole, so the person receives the greeting and the "
+            f"question again, with a new session. Reproduce: `python -m drills --only platform --quick`. "
+            f"Expected: a retry sends only what the platform has not accepted yet (or the prompt is one message, "
+            f"or uses Discord's `enforce_nonce`), so a failed later part never repeats an earlier one.")
+    if max(gaps, default=0) > 10:
+        result.findings.append(
+            f"HEAD-OF-LINE BLOCKING: one unanswered request stalls every other prompt of that instance until it "
+            f"ends ({max(gaps, default=0):.0f} s without a single request here, while prompts were due): "
+            f"Dispatcher.deliver_ready awaits the whole leased batch (200) before leasing more, and the dispatch "
+            f"job runs with max_instances=1. discord.py has no request timeout of its own (aiohttp's default is "
+            f"300 s), so one stuck connection can hold back all delivery for up to 5 minutes. Reproduce: this "
+            f"drill (`--quick`: 2% of requests held 20 s). Expected: a bounded per-send timeout well inside the "
+            f"lease, and a batch that does not wait for its slowest send.")
+    if busiest_second(rest_times) > 50:
+        result.findings.append(
+            f"PACING COUNTS PROMPTS, NOT REQUESTS: the busiest second had {busiest_second(rest_times)} REST requests "
+            f"against Discord's global 50/s. The Pacer takes one token per prompt (48/s), but a Discord prompt is "
+            f"3 messages, and 5 requests when the DM channel must be opened first, so up to ~150-240 requests/s "
+            f"can go out. Reproduce: drill crash or platform (busiest second). Expected: a token per request "
+            f"(or per message), so the bot stays under 50/s instead of relying on 429s.")
+    result.limits.append("Faults are drawn per request at random, so each run differs; the fake never processes "
+                         "a request it holds without answering (a platform that does so late would produce a "
+                         "duplicate that no client can prevent without an idempotency key).")
+    result.seconds = time.monotonic() - started
+    return result
