@@ -35,9 +35,12 @@ stored results.
 """
 
 FINDINGS = """\
-## Findings (bugs found by the drills, not fixed here)
+## Findings (bugs found by the drills)
 
 Each is reproducible with the command given; the numbers of the latest run are in the drill's section below.
+Fixed since that run: 3 (a send timeout, commit 1deee11, tested in `tests/scheduling/test_delivery.py`) and
+5 (commit b971676, `tests/scheduling/test_rules.py`); the drill numbers below predate both fixes. The others
+are open.
 
 1. **A prompt is sent twice without any crash when a later part of it fails** (drill platform). A Discord
    prompt is three messages (greeting, first question, snooze offer), sent one after the other by
@@ -53,7 +56,8 @@ Each is reproducible with the command given; the numbers of the latest run are i
    Discord's global 50 requests/s in the busiest second. Expected: a token per request, so the bot stays
    under the limit instead of relying on 429s (`benchmarks/delivery.py` does not see this: its transport
    sends one request per prompt).
-3. **One unanswered request stalls all delivery of an instance** (drill platform: "longest silence").
+3. **(Fixed: a per-send timeout of 60 s, at most half the lease.) One unanswered request stalls all delivery
+   of an instance** (drill platform: "longest silence").
    `Dispatcher.deliver_ready` awaits the whole leased batch (200) before it leases more, and the dispatch
    job has `max_instances=1`; discord.py has no request timeout of its own (aiohttp's default: 300 s).
    So one stuck connection holds back every other due prompt until it ends, and a send can outlive its
@@ -69,7 +73,8 @@ Each is reproducible with the command given; the numbers of the latest run are i
    `FakeDiscord.push_interaction({...})` without `"data"` (see `drills/hostile.py`, `malformed_payloads`).
    Expected: the process stays up and logs the event type only. An unparsable (non-JSON) frame has the
    same effect (JSONDecodeError).
-5. **`/schedule` with a long time-zone or rule text answers "something went wrong on my side"** (drill
+5. **(Fixed: OSError is an unknown zone.) `/schedule` with a long time-zone or rule text answers "something
+   went wrong on my side"** (drill
    hostile: the zalgo and emoji strings, in either option).
    `bot.scheduling.rules.zone_info` catches `ZoneInfoNotFoundError` and `ValueError`, but `ZoneInfo(name)`
    raises `OSError: [Errno 36] File name too long` for a name longer than the file system allows.
