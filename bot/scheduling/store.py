@@ -2,8 +2,8 @@
 
 Claiming (schedules -> outbox) reads due rows in batches, computes the next firing once per distinct
 (days, times, zone), advances every row of a group in one statement, and inserts outbox rows keyed
-(schedule, slot) with ON CONFLICT DO NOTHING. PostgreSQL locks the batch with FOR UPDATE SKIP LOCKED so
-instances split the work; on SQLite the write lock serialises them. Either way the unique key is what
+(schedule, slot) with ON CONFLICT DO NOTHING. On PostgreSQL each id window is claimed under an advisory
+lock, so instances split the work; on SQLite the write lock serialises them. Either way the unique key is what
 makes a prompt exist once.
 """
 
