@@ -469,10 +469,12 @@ class SlackAdapter:
         if not origin.channel.startswith("D") or not isinstance(message, Mapping) or not message.get("ts"):
             return
         stale = any(reply.text == self._service.texts.get("stale_click") for reply in replies)
-        blocks = settled_blocks(list(message.get("blocks") or []), [] if stale else picked_labels(action))
+        picked = [] if stale else picked_labels(action)
+        blocks = settled_blocks(list(message.get("blocks") or []), picked)
+        # The plain-text fallback stays what it was (notifications, screen readers), or says what was picked.
+        fallback = str(message.get("text") or "").strip() or ("✓ " + ", ".join(picked) if picked else "Answered")
         try:
-            await client.chat_update(channel=origin.channel, ts=str(message["ts"]), blocks=blocks,
-                                     text=str(message.get("text") or " "))
+            await client.chat_update(channel=origin.channel, ts=str(message["ts"]), blocks=blocks, text=fallback)
         except SlackApiError as exc:  # cosmetic: the answer itself was taken
             log.info("slack: could not settle an answered message: %s", exc.response.get("error"))
 
