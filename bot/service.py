@@ -111,6 +111,7 @@ class CheckinService:
         self._flows: dict[str, Flow] = {**content.flows, **system_flows(content)}
         self._schedules = schedules
         self._boundaries = boundaries_from_content(content)
+        self._forgotten: set[int] = set()  # erased during the current event: their shares come down too
         self._scheduling = ScheduleCommands(schedules, self._texts, content.flows, self._clock, default_zone) \
             if schedules is not None else None
 
@@ -151,6 +152,10 @@ class CheckinService:
         if who.unreachable_at is not None and not isinstance(event, ChoicePicked):
             await self._repo.clear_unreachable(identity)
             replies = [Reply(self._texts.get("unreachable_notice"), tone=Tone.NOTICE), *replies]
+        if identity in self._forgotten:  # /forget also takes down the person's anonymous shares
+            self._forgotten.discard(identity)
+            removals = await self._circles.forget_author(event.address) if self._circles is not None else ()
+            return CommunityOutcome(replies=tuple(replies), removals=removals)
         if who.introduced_at is None and await self._repo.mark_introduced(identity):
             replies = [Reply(self._texts.get("intro"), tone=Tone.INFO), *replies]
         if outcome is None:
@@ -592,6 +597,7 @@ class CheckinService:
         if answers.get("confirm") != ERASE:
             return [Reply(self._texts.get("forget_kept"), tone=Tone.INFO)]
         await self._repo.forget_identity(who.identity_id)
+        self._forgotten.add(who.identity_id)
         return [Reply(self._texts.get("forgotten"), tone=Tone.INFO)]
 
     def _outcome_replies(self, spec: OutcomeSpec, outcome: engine.Outcome) -> list[Reply]:

@@ -522,8 +522,10 @@ class DiscordAdapter:
         address = Address(PLATFORM, PERSONAL_WORKSPACE, str(message.author.id), str(message.channel.id))
         try:
             await self._remember_dm(address, message.channel.id)
-            replies = await self._service.handle_safely(TextSubmitted(address, message.content))
-            await self._send_all(message.channel, replies)
+            outcome = await self._service.act_safely(TextSubmitted(address, message.content))
+            await self._send_all(message.channel, outcome.replies)
+            if outcome.posts or outcome.removals:  # e.g. a typed "erase" after /forget takes down their shares
+                await self._service.deliver(outcome, self)
         except Exception as exc:
             log.error("discord DM message failed: %s", describe_exception(exc))
 

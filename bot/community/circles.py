@@ -236,6 +236,16 @@ class Circles:
             return self._private(self._texts.get("share_gone"))
         return Outcome(replies=(Reply(self._texts.get("share_deleted")),), removals=self._removal(share))
 
+    async def forget_author(self, address: Address) -> tuple[Removal, ...]:
+        """/forget: take down every share this person still has up (found by recomputing their author tag for
+        each live share; nothing else links a share to anyone)."""
+        removals: list[Removal] = []
+        for share in await self._store.live_shares(address.platform):
+            mine = Pseudonyms.same(share.author_tag, self._pseudonyms.person("share-author", share.id, address))
+            if mine and await self._store.close_share(share, DELETED):
+                removals.extend(self._removal(share))
+        return tuple(removals)
+
     async def on_pick(self, address: Address, token: ParsedToken, *, is_moderator: bool) -> Outcome | None:
         """A click on a circle button (token session "circle"); None when the token is not a circle's."""
         if token.session_id != CIRCLE_SESSION:

@@ -217,6 +217,15 @@ class CommunityStore:
             return ShareRecord(share.id, circle.id, circle.platform, circle.workspace_id, circle.channel_id,
                                share.status, share.message_id, share.author_tag)
 
+    async def live_shares(self, platform: str) -> list[ShareRecord]:
+        """Every share of a platform still up (or about to be): for finding one person's by their tags."""
+        async with self._sessions() as db:
+            rows = (await db.execute(select(CircleShare, Circle).join(Circle, Circle.id == CircleShare.circle_id)
+                                     .where(Circle.platform == platform,
+                                            CircleShare.status.in_((PENDING, POSTED))))).all()
+            return [ShareRecord(share.id, circle.id, circle.platform, circle.workspace_id, circle.channel_id,
+                                share.status, share.message_id, share.author_tag) for share, circle in rows]
+
     async def close_share(self, share: ShareRecord, status: str) -> bool:
         """Take a share down: its words and its author tag are erased, the row keeps only that it was there."""
         async with self._sessions() as db, db.begin():
