@@ -15,7 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.messages import Address
 from bot.privacy.crypto import Cipher
-from bot.storage.models import Checkin, CrisisEvent, Delivery, FlowSession, Identity, Schedule, TipView, utcnow
+from bot.storage.models import (
+    Checkin,
+    CircleShare,
+    CrisisEvent,
+    Delivery,
+    FlowSession,
+    Identity,
+    Schedule,
+    TipView,
+    utcnow,
+)
 
 OPEN, HELD, DONE, CANCELLED = "open", "held", "done", "cancelled"
 LIVE = (OPEN, HELD)
@@ -321,6 +331,11 @@ class Repository:
                 update(Checkin).where(Checkin.created_at < older_than, Checkin.words_enc.is_not(None))
                 .values(words_enc=None, has_note=False)
             )
+            # The stored copy of an anonymous share's words goes too (the post itself is the circle's; its
+            # author can still take it down: the author tag stays).
+            await db.execute(update(CircleShare).where(CircleShare.created_on < older_than.date(),
+                                                       CircleShare.text_enc.is_not(None))
+                             .values(text_enc=None))
             stale = older_than if abandoned_before is None else max(older_than, abandoned_before)
             await db.execute(
                 update(FlowSession).where(FlowSession.updated_at < stale, FlowSession.status.in_(LIVE))
