@@ -174,6 +174,24 @@ async def test_circles_setup_weekly_prompt_anonymous_share_and_removal(
     status = await fake.slash_command(ADMIN_ID, "circle status", guild_id=GUILD_ID)
     await reply_to(fake, status.id, "1 anonymous shares, 1 removed")
 
+    # The author takes a later share down themselves, from the private confirmation in their DMs.
+    opened = await fake.slash_command(USER_ID, "share", guild_id=GUILD_ID)
+    modal = await fake.wait_for_callback(opened, TIMEOUT)
+    submitted = await fake.submit_modal(USER_ID, str(modal.custom_id), {"text": "I asked for quiet and got it"})
+    await reply_to(fake, submitted.id, MOVED_TO_DMS)
+
+    def confirmations() -> list[SentMessage]:
+        return [m for m in fake.dms(USER_ID) if any(c.startswith("ci:circle:del:") for c in m.custom_ids())]
+
+    await fake.wait_until(lambda: len(confirmations()) == 2, TIMEOUT, "the second confirmation")
+    mine = await fake.wait_until(
+        lambda: next((m for m in channel_posts(fake, prompt.id) if "asked for quiet" in m.content), None),
+        TIMEOUT, "the second share")
+    [delete] = [c for c in confirmations()[-1].custom_ids() if c.startswith("ci:circle:del:")]
+    clicked = await fake.click_button(USER_ID, delete, confirmations()[-1])
+    await reply_to(fake, clicked.id, texts.get("share_deleted"))
+    await fake.wait_until(lambda: mine.deleted, TIMEOUT, "the author's own share to be deleted")
+
 
 async def answer_pulse(fake: FakeDiscord, user_id: int, join: SentMessage, scores: list[int]) -> None:
     """Join from the channel, then answer every statement privately in the DM."""
