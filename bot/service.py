@@ -39,7 +39,7 @@ from bot.privacy.export import checkins_csv, export_json
 from bot.safety.responder import SOS_SESSION, crisis_replies, sos_replies
 from bot.safety.screening import Screener
 from bot.scheduling.dispatcher import Prompt
-from bot.scheduling.manage import DIALDOWN_SESSION, SNOOZE_SESSION, ScheduleCommands
+from bot.scheduling.manage import DIALDOWN_SESSION, SNOOZE_SESSION, SUMMARY_FLOW, ScheduleCommands
 from bot.scheduling.store import DeliveryJob, ScheduleStore
 from bot.storage.repository import HELD, OPEN, Profile, Repository, SessionRecord
 from bot.system_flows import ERASE, FORGET, KEEP_NOTES, SETTINGS, system_flows
@@ -409,13 +409,16 @@ class CheckinService:
                      footer=self._texts.get("tip_footer"))
 
     async def _history(self, who: Profile, args: str = "") -> list[Reply]:
-        """/history [4w|12w|all]: a short summary in words and, when there is anything to draw, a chart.
-        Numbers and labels only: no note is ever read for it."""
+        return (await self._history_and_count(who, args))[0]
+
+    async def _history_and_count(self, who: Profile, args: str = "") -> tuple[list[Reply], int]:
+        """/history [4w|12w|all]: a short summary in words and, when there is anything to draw, a chart; and
+        how many check-ins it covers. Numbers and labels only: no note is ever read for it."""
         texts = {**EN_TEXTS, **self._texts.values}
         try:
             period = parse_period(args, texts)
         except PeriodError as problem:
-            return [Reply(str(problem), title="Your history", tone=Tone.NOTICE)]
+            return [Reply(str(problem), title="Your history", tone=Tone.NOTICE)], 0
         zone = await self._zone_of(who.identity_id)
         today = self._clock().astimezone(zone).date()
         points = points_from_checkins(await self._repo.checkins(who.identity_id), zone)
@@ -427,7 +430,7 @@ class CheckinService:
                                             texts)
             if chart is not None:
                 replies.append(Reply("", image=Image(chart.png, chart.alt_text, chart.filename)))
-        return replies
+        return replies, summary.count
 
     async def _zone_of(self, identity_id: int) -> tzinfo:
         """The person's own time zone (from their schedule), so weeks and days are theirs; else UTC."""
@@ -480,6 +483,11 @@ class CheckinService:
         unanswered in a row) one kind question about the rhythm. A string is a reason to send nothing."""
         if self._scheduling is None or self._schedules is None:
             return "no-scheduling"
+        if job.flow_id == SUMMARY_FLOW:  # the optional weekly summary: words and a chart, never a question
+            replies, count = await self._history_and_count(await self._repo.profile(job.identity_id))
+            if count == 0:
+                return "nothing-to-summarize"  # no check-ins lately: say nothing rather than point it out
+            return Prompt(replies, counts_as_prompt=False)
         if job.kind == "prompt" and job.unanswered >= 3 and not job.dialdown_asked:
             await self._schedules.set_dialdown(job.schedule_id, asked=True)
             question = self._scheduling.dialdown_question(job.schedule_id)

@@ -37,6 +37,9 @@ M = TypeVar("M", bound=BaseModel)
 
 REQUIRED_TEXTS = (
     "help",
+    "summary_saved",
+    "summary_off",
+    "summary_how",
     "chart_saved",
     "schedule_form_title",
     "schedule_form_open",

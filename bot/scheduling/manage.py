@@ -30,6 +30,7 @@ from bot.scheduling.store import CHECKIN, ScheduleRecord, ScheduleStore
 
 UNTIL_RESUMED = datetime(9999, 1, 1, tzinfo=UTC)
 SNOOZE_SESSION, DIALDOWN_SESSION = "snooze", "dd"
+SUMMARY, SUMMARY_FLOW = "summary", "summary"  # the optional weekly summary DM: a schedule of its own kind
 SNOOZE_CHOICES = ("1h", "evening", "tomorrow", "skip")
 DIALDOWN_CHOICES = ("keep", "less", "pause")
 EVENING = time(19, 0)
@@ -122,6 +123,8 @@ class ScheduleCommands:
                 return [Reply(self._texts.get("schedule_none"), title="Your check-in schedule",
                               form=self.form(None))]
             return [Reply(self.describe(current), title="Your check-in schedule", form=self.form(current))]
+        if lowered[:1] == [SUMMARY]:
+            return await self._summary(identity_id, words[1:], current)
         if lowered in (["off"], ["stop"], ["none"], ["clear"]):
             await self._store.delete(identity_id)
             return [Reply(self._texts.get("schedule_removed"), tone=Tone.INFO)]
@@ -136,6 +139,39 @@ class ScheduleCommands:
         record = await self._store.save(identity_id, rule, flow_id)
         return [Reply(self._texts.get("schedule_saved", summary=self.describe(record)), title="Your check-in schedule",
                       form=self.form(record))]
+
+    async def _summary(self, identity_id: int, words: list[str], current: ScheduleRecord | None) -> list[Reply]:
+        """/schedule summary sun 18:00 — a weekly summary of the last four weeks, on its own day and time
+        (quiet hours, pauses and crisis suppression apply as to every prompt); /schedule summary off."""
+        existing = await self._store.get(identity_id, SUMMARY)
+        if [word.lower() for word in words] in ([], ["off"], ["stop"], ["none"]):
+            if words and existing is not None:
+                await self._store.delete(identity_id, SUMMARY)
+                return [Reply(self._texts.get("summary_off"), tone=Tone.INFO)]
+            return [Reply(self._texts.get("summary_how"), tone=Tone.INFO)]
+        try:
+            times, days = [], 0
+            for word in words:
+                if word[:1].isdigit():
+                    times.append(parse_time(word))
+                else:
+                    days |= parse_days(word)
+            known = current or existing  # the person's zone and quiet hours, as their check-ins have them
+            zone = known.rule.zone if known is not None else self._default_zone
+            if not zone:
+                raise _ZoneQuestion(self._texts.get("schedule_need_zone"))
+            rule = Rule(days or _SUNDAY, tuple(times[:1]) or (time(18, 0),), zone,
+                        known.rule.quiet if known is not None else DEFAULT_QUIET)
+        except RuleError as problem:
+            return [Reply(str(problem)[0].upper() + str(problem)[1:] + ".", tone=Tone.NOTICE)]
+        except _ZoneQuestion as question:
+            return [Reply(question.text, tone=Tone.NOTICE)]
+        record = await self._store.save(identity_id, rule, SUMMARY_FLOW, SUMMARY)
+        upcoming = self.next_times(record, 1)
+        return [Reply(self._texts.get("summary_saved", days=describe_days(rule.days),
+                                      time=rule.times[0].strftime("%H:%M"), zone=rule.zone,
+                                      next=_fmt_local(upcoming[0], rule.zone) if upcoming else "—"),
+                      tone=Tone.INFO)]
 
     def _parse(self, words: list[str], current: ScheduleRecord | None) -> tuple[Rule, str]:
         times: list[time] = []

@@ -588,3 +588,49 @@ async def test_snoozing_a_prompt_counts_as_hearing_back(
     assert len(ana.prompts()) == 4, "Sunday is an ordinary prompt: she answered on Friday"
     await tick_at(dispatcher, clock, berlin(11, 30))
     assert DIALDOWN in ana.received()[-1]
+
+
+# ---------------------------------------------------------------- the optional weekly summary
+
+
+def summaries(transport: CollectingTransport) -> list[list[Reply]]:
+    return [replies for _address, replies in transport.sent if any(reply.image is not None for reply in replies)]
+
+
+async def test_the_weekly_summary_comes_on_its_day_only_when_there_is_something_to_show(
+        ana: Person, dispatcher: Dispatcher, transport: CollectingTransport, clock: FakeClock) -> None:
+    await ana.says("/schedule 09:00 daily Europe/Berlin")
+    saved = await ana.says("/schedule summary sun 18:00")
+    assert "Sun at 18:00 (Europe/Berlin)" in saved
+    assert "Sun 29 Nov 18:00" in saved
+
+    await tick_at(dispatcher, clock, berlin(11, 29, 18, 0, 30))
+    assert summaries(transport) == [], "no check-ins yet: nothing is sent, and nothing says so"
+
+    for answer in ("/checkin", "4", "1", "skip"):
+        await ana.says(answer)
+    await tick_at(dispatcher, clock, berlin(12, 6, 18, 0, 30))
+    [summary] = summaries(transport)
+    assert "Average safety: 4.0 out of 5." in "\n".join(reply.text for reply in summary)
+    assert not any(reply.question for reply in summary), "a summary asks nothing"
+    await tick_at(dispatcher, clock, berlin(12, 6, 18, 30))
+    assert len(summaries(transport)) == 1, "once"
+    ana.assert_no_guilt()
+
+
+async def test_the_weekly_summary_respects_quiet_hours_and_pauses(
+        ana: Person, dispatcher: Dispatcher, transport: CollectingTransport, clock: FakeClock) -> None:
+    await ana.says("/schedule 09:00 daily Europe/Berlin")
+    for answer in ("/checkin", "4", "1", "skip"):
+        await ana.says(answer)
+    await ana.says("/schedule summary sun 22:30")  # inside the default quiet hours, 21:00-08:00
+    await ticks_every(dispatcher, clock, berlin(11, 30, 0, 35), timedelta(minutes=5))
+    assert summaries(transport) == []
+    await ana.says("/schedule summary sun 18:00")
+    await ana.says("/pause")
+    await tick_at(dispatcher, clock, berlin(12, 6, 18, 0, 30))
+    assert summaries(transport) == []
+    await ana.says("/resume")
+    await ana.says("/schedule summary off")
+    await tick_at(dispatcher, clock, berlin(12, 13, 18, 0, 30))
+    assert summaries(transport) == []
