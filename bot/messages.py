@@ -16,6 +16,7 @@ _TOKEN_ID = re.compile(r"[A-Za-z0-9_-]{1,24}")
 _TOKEN_VALUE = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 TOKEN_MAX_LENGTH = 100
 SKIP = "skip"
+TEXT_VALUE = "_text"  # the token value of the button that opens a text box (adapters with buttons)
 
 
 @dataclass(frozen=True)
@@ -169,3 +170,25 @@ class Reply:
     links: tuple[str, ...] = field(default=())
     files: tuple[Attachment, ...] = field(default=())
     form: Form | None = None  # offered beside the text: "Change" opens it where the platform has forms
+
+
+def text_value(max_length: int) -> str:
+    """The token value of the "Write it" button; it carries the box's length limit across restarts."""
+    return f"{TEXT_VALUE}-{max_length}" if max_length > 0 else TEXT_VALUE
+
+
+def parse_text_value(value: str) -> int | None:
+    """The length limit a "Write it" value carries (0 = none), or None if the value is a plain answer."""
+    if value == TEXT_VALUE:
+        return 0
+    prefix = TEXT_VALUE + "-"
+    if value.startswith(prefix) and value[len(prefix):].isdigit():
+        return int(value[len(prefix):])
+    return None
+
+
+def form_name(custom_id: str, prefix: str) -> str | None:
+    """The form a platform id names (`<prefix><name>`), or None for anything else."""
+    name = custom_id.removeprefix(prefix)
+    return name if custom_id.startswith(prefix) and 0 < len(name) <= 30 and name.replace("_", "").isalpha() \
+        else None

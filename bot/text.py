@@ -23,3 +23,29 @@ def fold(text: str) -> str:
     """A lenient key for matching typed answers against values and labels."""
     text = clean_text(text).casefold().replace("’", "'").replace("-", " ").replace("_", " ")
     return " ".join(re.sub(r"[^\w\s']", " ", text).split())
+
+
+def shorten(text: str, limit: int) -> str:
+    """One line of at most `limit` characters, with an ellipsis when it was cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Chunks of at most `limit` characters, cut at a paragraph, a line or a space where possible."""
+    chunks: list[str] = []
+    rest = text.strip("\n")
+    while len(rest) > limit:
+        window = rest[: limit + 1]
+        cuts = [window.rfind(separator, 0, limit + 1) for separator in ("\n\n", "\n", " ")]
+        # A paragraph break is the nicest cut, unless it would leave a tiny first message.
+        cut = next((c for c in cuts if c >= limit // 2), max(cuts))
+        if cut <= 0:
+            cut = limit  # one word longer than the limit: nothing better than a hard cut
+        chunk = rest[:cut].rstrip()
+        if chunk:
+            chunks.append(chunk)
+        rest = rest[cut:].lstrip()
+    if rest.strip():
+        chunks.append(rest)
+    return chunks

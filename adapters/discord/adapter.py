@@ -31,16 +31,14 @@ from adapters.discord.render import (
     Style,
     discord_files,
     form_inputs,
-    form_name,
     has_question,
-    parse_text_value,
     render_replies,
 )
 from bot.community.common import ChannelPost, Outcome, Removal
 from bot.content.loader import Content
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.logsafe import describe_exception
-from bot.messages import Address, Form, Reply, parse_token
+from bot.messages import Address, Form, Reply, form_name, parse_text_value, parse_token
 from bot.ports import Capabilities, RateLimited, TemporaryFailure, Unreachable
 from bot.scheduling.rules import find_zones
 from bot.service import COMMANDS, CheckinService

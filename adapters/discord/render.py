@@ -26,7 +26,9 @@ from bot.messages import (
     Tone,
     make_token,
     parse_token,
+    text_value,
 )
+from bot.text import shorten, split_text
 
 MAX_CONTENT = 2000
 MAX_ROWS = 5
@@ -39,7 +41,6 @@ MAX_EMBED_DESCRIPTION = 4096
 MAX_EMBED_TITLE = 256
 MAX_FIELD_VALUE = 1024
 MAX_FOOTER = 2048
-TEXT_VALUE = "_text"  # the token value of the button that opens the text box
 WRITE_LABEL = "Write it"
 SKIP_LABEL = "Skip"
 FORM_BUTTON_PREFIX = "bb:form:"  # + the form's name: a button that opens the form, valid after restarts
@@ -103,46 +104,6 @@ class Outgoing:
     rows: tuple[Row, ...] = ()
     files: tuple[Attachment, ...] = field(default=())
     image: Image | None = None  # attached as a file, its alt text as the attachment's description
-
-
-def shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:
-    """Chunks of at most `limit` characters, cut at a paragraph, a line or a space where possible."""
-    chunks: list[str] = []
-    rest = text.strip("\n")
-    while len(rest) > limit:
-        window = rest[: limit + 1]
-        cuts = [window.rfind(separator, 0, limit + 1) for separator in ("\n\n", "\n", " ")]
-        # A paragraph break is the nicest cut, unless it would leave a tiny first message.
-        cut = next((c for c in cuts if c >= limit // 2), max(cuts))
-        if cut <= 0:
-            cut = limit  # one word longer than a message: nothing better than a hard cut
-        chunk = rest[:cut].rstrip()
-        if chunk:
-            chunks.append(chunk)
-        rest = rest[cut:].lstrip()
-    if rest.strip():
-        chunks.append(rest)
-    return chunks
-
-
-def text_value(max_length: int) -> str:
-    """The token value of the "Write it" button; it carries the box's length limit across restarts."""
-    return f"{TEXT_VALUE}-{max_length}" if max_length > 0 else TEXT_VALUE
-
-
-def parse_text_value(value: str) -> int | None:
-    """The length limit a "Write it" value carries (0 = none), or None if the value is a plain answer."""
-    if value == TEXT_VALUE:
-        return 0
-    prefix = TEXT_VALUE + "-"
-    if value.startswith(prefix) and value[len(prefix):].isdigit():
-        return int(value[len(prefix):])
-    return None
 
 
 def _token(question: Question, value: str = "") -> str | None:
@@ -258,12 +219,6 @@ def form_inputs(form: Form) -> list[InputSpec]:
             for spec in form.fields[:MAX_MODAL_INPUTS]]
 
 
-def form_name(custom_id: str, prefix: str) -> str | None:
-    name = custom_id.removeprefix(prefix)
-    return name if custom_id.startswith(prefix) and 0 < len(name) <= 30 and name.replace("_", "").isalpha() \
-        else None
-
-
 def render_reply(reply: Reply) -> list[Outgoing]:
     """One reply as one or more messages; controls and files ride on the last one."""
     rows = question_rows(reply.question) if reply.question is not None else ()
@@ -272,7 +227,7 @@ def render_reply(reply: Reply) -> list[Outgoing]:
     embed = tip_embed(reply) if reply.tone is Tone.TIP else None
     if embed is not None:
         return [Outgoing(embed=embed, rows=rows, files=reply.files, image=reply.image)]
-    chunks = split_text(_plain(reply)) or ([" "] if rows or reply.files or reply.image else [])
+    chunks = split_text(_plain(reply), MAX_CONTENT) or ([" "] if rows or reply.files or reply.image else [])
     if not chunks:
         return []
     messages = [Outgoing(content=chunk) for chunk in chunks]

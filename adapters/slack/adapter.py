@@ -52,11 +52,9 @@ from adapters.slack.render import (
     SlackMessage,
     escape,
     form_modal,
-    form_name,
     has_files,
     has_question,
     home_view,
-    parse_text_value,
     picked_labels,
     read_metadata,
     render_replies,
@@ -67,7 +65,7 @@ from adapters.slack.render import (
 from bot.community.common import ChannelPost, Removal
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.logsafe import describe_exception
-from bot.messages import Address, Reply, parse_token
+from bot.messages import Address, Reply, form_name, parse_text_value, parse_token
 from bot.ports import Capabilities, DeliveryError, RateLimited, TemporaryFailure, Unreachable
 from bot.service import COMMANDS, ChannelPoster, CheckinService
 from bot.storage.models import SeenEvent

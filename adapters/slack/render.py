@@ -26,8 +26,10 @@ from bot.messages import (
     Tone,
     make_token,
     parse_token,
+    text_value,
 )
 from bot.service import COMMANDS
+from bot.text import shorten, split_text
 
 Block = dict[str, Any]
 
@@ -51,7 +53,6 @@ MAX_PRIVATE_METADATA = 3000
 MAX_FALLBACK_TEXT = 4000  # Slack accepts 40,000; notifications show far less
 MAX_BUTTONS = 5  # more choices than this become a select menu
 
-TEXT_VALUE = "_text"  # the token value of the button that opens the text box
 WRITE_LABEL = "Write it"
 SKIP_LABEL = "Skip"
 SCRIPT_LABEL = "Try saying"
@@ -109,30 +110,6 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """Chunks of at most `limit` characters, cut at a paragraph, a line or a space where possible."""
-    chunks: list[str] = []
-    rest = text.strip("\n")
-    while len(rest) > limit:
-        window = rest[: limit + 1]
-        cuts = [window.rfind(separator, 0, limit + 1) for separator in ("\n\n", "\n", " ")]
-        cut = next((c for c in cuts if c >= limit // 2), max(cuts))
-        if cut <= 0:
-            cut = limit  # one word longer than a block: nothing better than a hard cut
-        chunk = rest[:cut].rstrip()
-        if chunk:
-            chunks.append(chunk)
-        rest = rest[cut:].lstrip()
-    if rest.strip():
-        chunks.append(rest)
-    return chunks
-
-
 def mrkdwn_chunks(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
     """Escaped mrkdwn pieces of at most `limit` characters (escaping makes text longer, so split first)."""
     pieces: list[str] = []
@@ -183,21 +160,6 @@ def _token(question: Question, value: str = "") -> str | None:
     # A token the core could not read back would only ever produce "that check-in moved on": leave it out.
     ok = len(token) <= min(TOKEN_MAX_LENGTH, MAX_ACTION_ID) and parse_token(token) is not None
     return token if ok else None
-
-
-def text_value(max_length: int) -> str:
-    """The token value of the "Write it" button; it carries the box's length limit across restarts."""
-    return f"{TEXT_VALUE}-{max_length}" if max_length > 0 else TEXT_VALUE
-
-
-def parse_text_value(value: str) -> int | None:
-    """The length limit a "Write it" value carries (0 = none), or None if the value is a plain answer."""
-    if value == TEXT_VALUE:
-        return 0
-    prefix = TEXT_VALUE + "-"
-    if value.startswith(prefix) and value[len(prefix):].isdigit():
-        return int(value[len(prefix):])
-    return None
 
 
 def button(label: str, action_id: str, value: str = "", *, primary: bool = False) -> Block:
@@ -270,12 +232,6 @@ def question_elements(question: Question) -> list[Block]:
 
 def form_button(form: Form) -> Block:
     return button(form.open_label, f"{FORM_BUTTON_PREFIX}{form.name}", form.name)
-
-
-def form_name(action_id: str, prefix: str) -> str | None:
-    name = action_id.removeprefix(prefix)
-    return name if action_id.startswith(prefix) and 0 < len(name) <= 30 and name.replace("_", "").isalpha() \
-        else None
 
 
 # ---------------------------------------------------------------- messages

@@ -22,17 +22,27 @@ from adapters.discord.render import (
     Style,
     discord_files,
     form_inputs,
-    form_name,
-    parse_text_value,
     question_rows,
     render_reply,
-    split_text,
-    text_value,
 )
 from bot.__main__ import DISCORD_PERMISSIONS, discord_invite_urls, main
 from bot.config import Settings
-from bot.messages import Attachment, Choice, Form, FormField, InputKind, Question, Reply, Tone, parse_token
+from bot.messages import (
+    Attachment,
+    Choice,
+    Form,
+    FormField,
+    InputKind,
+    Question,
+    Reply,
+    Tone,
+    form_name,
+    parse_text_value,
+    parse_token,
+    text_value,
+)
 from bot.ports import RateLimited, TemporaryFailure, Unreachable
+from bot.text import split_text
 
 
 def _count(rows: tuple[Row, ...]) -> int:
@@ -139,20 +149,20 @@ def test_custom_ids_never_exceed_100_characters() -> None:
 def test_long_text_splits_under_2000_characters_at_word_boundaries() -> None:
     words = [f"word{n}" for n in range(1200)]
     text = " ".join(words)
-    chunks = split_text(text)
+    chunks = split_text(text, MAX_CONTENT)
     assert len(chunks) > 1
     assert all(len(chunk) <= MAX_CONTENT for chunk in chunks)
     assert " ".join(chunks).split() == words  # no word cut in half, nothing lost
 
 
 def test_a_single_huge_word_is_cut_rather_than_refused() -> None:
-    chunks = split_text("x" * 4500)
+    chunks = split_text("x" * 4500, MAX_CONTENT)
     assert [len(c) for c in chunks] == [2000, 2000, 500]
 
 
 def test_paragraphs_are_preferred_cut_points() -> None:
     text = "a" * 1500 + "\n\n" + "b" * 1000
-    assert split_text(text) == ["a" * 1500, "b" * 1000]
+    assert split_text(text, MAX_CONTENT) == ["a" * 1500, "b" * 1000]
 
 
 def test_a_long_reply_keeps_its_question_on_the_last_message() -> None:

@@ -14,14 +14,24 @@ from adapters.slack.render import (
     form_modal,
     home_view,
     mrkdwn_chunks,
-    parse_text_value,
     read_metadata,
     render_replies,
     reply_blocks,
     text_modal,
     view_values,
 )
-from bot.messages import Attachment, Choice, Form, FormField, InputKind, Question, Reply, Tone, parse_token
+from bot.messages import (
+    Attachment,
+    Choice,
+    Form,
+    FormField,
+    InputKind,
+    Question,
+    Reply,
+    Tone,
+    parse_text_value,
+    parse_token,
+)
 from tests.fakes.slack_server import block_errors, view_errors
 
 
