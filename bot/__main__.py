@@ -119,7 +119,8 @@ def _slack_manifest(url: str) -> int:
 
 
 async def _run_slack(settings: Settings) -> int:
-    from adapters.slack.adapter import DatabaseSeenEvents, SlackAdapter, database_oauth_settings
+    from adapters.slack.adapter import SlackAdapter, database_oauth_settings
+    from bot.storage.seen import DatabaseSeenEvents
 
     token = settings.slack_bot_token.get_secret_value()
     app_token = settings.slack_app_token.get_secret_value()

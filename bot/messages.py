@@ -170,6 +170,7 @@ class Reply:
     links: tuple[str, ...] = field(default=())
     files: tuple[Attachment, ...] = field(default=())
     form: Form | None = None  # offered beside the text: "Change" opens it where the platform has forms
+    stale: bool = False  # the answer to a click on a control that no longer counts: nothing was recorded
 
 
 def text_value(max_length: int) -> str:

@@ -28,6 +28,22 @@ class Transport(Protocol):
     async def send(self, address: Address, replies: Sequence[Reply]) -> None: ...
 
 
+class CostedTransport(Transport, Protocol):
+    """A transport that can say how many platform requests a send will take (a Discord prompt to a person
+    whose DM is not open yet takes three: look the user up, open the DM, post). The pacer charges that many,
+    so the bot stays under a per-request limit rather than a per-prompt one."""
+
+    def request_cost(self, address: Address, replies: Sequence[Reply]) -> int: ...
+
+
+def request_cost(transport: Transport, address: Address, replies: Sequence[Reply]) -> int:
+    """Requests a send will take: the transport's own count, or one per reply when it cannot say."""
+    counter = getattr(transport, "request_cost", None)
+    if callable(counter):
+        return max(1, int(counter(address, replies)))
+    return max(1, len(replies))
+
+
 class Adapter(Transport, Protocol):
     name: str
     capabilities: Capabilities

@@ -209,18 +209,18 @@ class CheckinService:
         if parsed is None or parsed.session_id not in (CIRCLE_SESSION, PULSE_SESSION):
             return None
         if self._circles is None or self._pulses is None:
-            return CommunityOutcome(replies=(Reply(self._texts.get("stale_click"), tone=Tone.NOTICE),))
+            return CommunityOutcome(replies=(Reply(self._texts.get("stale_click"), tone=Tone.NOTICE, stale=True),))
         if isinstance(event, TextSubmitted):
             replies = await self._pulses.on_text(address, parsed, event.text) \
                 if parsed.session_id == PULSE_SESSION else None
-            return CommunityOutcome(replies=tuple(replies or [Reply(self._texts.get("stale_click"))]))
+            return CommunityOutcome(replies=tuple(replies or [Reply(self._texts.get("stale_click"), stale=True)]))
         assert isinstance(event, ChoicePicked)
         picked = ParsedToken(parsed.session_id, parsed.step_id, event.values[0]) if event.values else parsed
         if picked.session_id == CIRCLE_SESSION:
             outcome = await self._circles.on_pick(address, picked, is_moderator=is_moderator)
-            return outcome or CommunityOutcome(replies=(Reply(self._texts.get("stale_click")),))
+            return outcome or CommunityOutcome(replies=(Reply(self._texts.get("stale_click"), stale=True),))
         replies = await self._pulses.on_pick(address, picked)
-        return CommunityOutcome(replies=tuple(replies or [Reply(self._texts.get("stale_click"))]))
+        return CommunityOutcome(replies=tuple(replies or [Reply(self._texts.get("stale_click"), stale=True)]))
 
     async def _pulse_command(self, address: Address, is_admin: bool, args: str) -> CommunityOutcome:
         """`pulse open <closes> [min N]` (closes: 3d, 48h, 2w or a UTC "2026-12-01 17:00"); `pulse status`."""
@@ -524,10 +524,10 @@ class CheckinService:
         record = await self._repo.get_session(parsed.session_id) if parsed else None
         if parsed is None or record is None or record.identity_id != who.identity_id or record.status != OPEN \
                 or record.step_id != parsed.step_id:
-            return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE)]
+            return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE, stale=True)]
         step = self._step_of(record)
         if step is None:
-            return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE)]
+            return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE, stale=True)]
         resolution = engine.resolve_text(step, text) if text is not None else engine.resolve_values(step, values)
         return await self._apply(who, record, step, resolution)
 
@@ -548,7 +548,7 @@ class CheckinService:
             replies.append(Reply(self._texts.get("skipped"), tone=Tone.INFO))
         if following is not None:
             if not await self._repo.save_step(record, following, answers):
-                return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE)]
+                return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE, stale=True)]
             return [*replies, self._ask(flow, self._require_step(flow, following), record.id)]
         return await self._finish(who, record, flow, answers)
 
@@ -573,7 +573,7 @@ class CheckinService:
         saved = await self._repo.finish(record, picked, words, safety=outcome.safety,
                                         boundaries=outcome.boundaries, tip_id=tip.id if tip else None)
         if not saved:
-            return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE)]
+            return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE, stale=True)]
         if self._schedules is not None:
             await self._schedules.reset_unanswered(record.identity_id)
         replies = self._outcome_replies(spec, outcome)
@@ -587,7 +587,7 @@ class CheckinService:
 
     async def _save_settings(self, who: Profile, record: SessionRecord, answers: dict[str, Any]) -> list[Reply]:
         if not await self._repo.close(record):
-            return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE)]
+            return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE, stale=True)]
         chosen = answers.get("country")
         country = chosen.upper() if isinstance(chosen, str) else who.country
         notes = answers.get("notes")
@@ -601,7 +601,7 @@ class CheckinService:
 
     async def _forget(self, who: Profile, record: SessionRecord, answers: dict[str, Any]) -> list[Reply]:
         if not await self._repo.close(record):
-            return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE)]
+            return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE, stale=True)]
         if answers.get("confirm") != ERASE:
             return [Reply(self._texts.get("forget_kept"), tone=Tone.INFO)]
         await self._repo.forget_identity(who.identity_id)

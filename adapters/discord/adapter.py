@@ -462,7 +462,7 @@ class DiscordAdapter:
         message = interaction.message
         if message is None or self._in_guild(interaction):
             return
-        stale = any(reply.text == self._service.texts.get("stale_click") for reply in replies)
+        stale = any(reply.stale for reply in replies)
         picked = [] if stale else picked_labels(message.components, custom_id, values)
         content = message.content
         if picked:

@@ -17,7 +17,6 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, cast
 from urllib.parse import parse_qsl
 
@@ -39,8 +38,6 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import delete, insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.manifest import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH, bot_scopes
@@ -68,7 +65,6 @@ from bot.logsafe import describe_exception
 from bot.messages import Address, Reply, form_name, parse_text_value, parse_token
 from bot.ports import Capabilities, DeliveryError, RateLimited, TemporaryFailure, Unreachable
 from bot.service import COMMANDS, ChannelPoster, CheckinService
-from bot.storage.models import SeenEvent
 
 log = logging.getLogger(__name__)
 
@@ -169,30 +165,6 @@ class MemorySeenEvents:
         self._seen[event_id] = None
         while len(self._seen) > self._size:
             self._seen.popitem(last=False)
-        return True
-
-
-class DatabaseSeenEvents:
-    """Event ids shared by every HTTP worker through the bot's database (the `seen_events` table), so a
-    retry that lands on another worker is still recognised. Slack retries within minutes; ids older than
-    `keep` are forgotten."""
-
-    def __init__(self, engine: AsyncEngine, *, keep: timedelta = timedelta(hours=2)) -> None:
-        self._engine = engine
-        self._keep = keep
-        self._offered = 0
-
-    async def first_time(self, event_id: str) -> bool:
-        now = datetime.now(UTC)
-        try:
-            async with self._engine.begin() as conn:
-                await conn.execute(insert(SeenEvent).values(event_id=event_id[:64], seen_at=now))
-        except IntegrityError:
-            return False
-        self._offered += 1
-        if self._offered % 500 == 0:
-            async with self._engine.begin() as conn:
-                await conn.execute(delete(SeenEvent).where(SeenEvent.seen_at < now - self._keep))
         return True
 
 
@@ -466,7 +438,7 @@ class SlackAdapter:
         message = body.get("message")
         if not origin.channel.startswith("D") or not isinstance(message, Mapping) or not message.get("ts"):
             return
-        stale = any(reply.text == self._service.texts.get("stale_click") for reply in replies)
+        stale = any(reply.stale for reply in replies)
         picked = [] if stale else picked_labels(action)
         blocks = settled_blocks(list(message.get("blocks") or []), picked)
         # The plain-text fallback stays what it was (notifications, screen readers), or says what was picked.

@@ -254,7 +254,7 @@ class Circles:
             return await self.remove_share(address, is_moderator, token.value)
         if token.step_id == DELETE_STEP:
             return await self.delete_own_share(address, token.value)
-        return self._private(self._texts.get("stale_click"))
+        return Outcome(replies=(Reply(self._texts.get("stale_click"), stale=True),))
 
     # ------------------------------------------------------------ helpers
 

@@ -321,10 +321,10 @@ class Pulses:
         if token.step_id.startswith(NOTE_STEP):
             if token.value == SKIP:
                 return [Reply(self._texts.get("pulse_saved"))]
-            return [Reply(self._texts.get("stale_click"))]
+            return [Reply(self._texts.get("stale_click"), stale=True)]
         round_id, _, digits = token.value.partition(".")
         if not token.step_id.startswith(ITEM_STEP) or not digits:
-            return [Reply(self._texts.get("stale_click"))]
+            return [Reply(self._texts.get("stale_click"), stale=True)]
         record, pulse_set = await self._open(round_id)
         if record is None or pulse_set is None:
             return [Reply(self._texts.get("pulse_not_open"))]

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from bot.logsafe import describe_exception
 from bot.messages import Address, Reply
-from bot.ports import RateLimited, TemporaryFailure, Transport, Unreachable
+from bot.ports import RateLimited, TemporaryFailure, Transport, Unreachable, request_cost
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.rules import in_quiet_hours
 from bot.scheduling.store import FAILED, SENT, SKIPPED, DeliveryJob, ScheduleStore
@@ -138,6 +138,8 @@ class Dispatcher:
             await self._store.finish(job, SKIPPED, reason=prompt)
             stats.skip(prompt)
             return
+        # The token taken above paid for one request; a send that needs more pays the rest now.
+        self._pacer.charge(address, request_cost(transport, address, prompt.replies) - 1)
         try:
             await asyncio.wait_for(transport.send(address, prompt.replies), self._send_timeout)
         except TimeoutError:

@@ -356,7 +356,7 @@ class ScheduleCommands:
     async def dialdown(self, identity_id: int, schedule_id: int, choice: str) -> list[Reply]:
         record = await self._store.get(identity_id)
         if record is None or record.id != schedule_id or choice not in DIALDOWN_CHOICES:
-            return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE)]
+            return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE, stale=True)]
         if choice == "pause":
             await self._store.set_pause(identity_id, UNTIL_RESUMED, "pause")
             return [Reply(self._texts.get("dialdown_paused"), tone=Tone.INFO)]

@@ -87,6 +87,16 @@ class Pacer:
             bucket.tokens -= 1
         return 0.0
 
+    def charge(self, address: Address, requests: float) -> None:
+        """Take `requests` more tokens for a send that turned out to need several requests (a prompt that
+        opens a DM first, say). A bucket may go into debt: whoever sends next waits it off, so the rate
+        over any second stays at the limit plus at most one send's requests."""
+        if requests <= 0:
+            return
+        now = self._clock()
+        for key, limit in self._keys(address):
+            self._bucket(key, limit, now).tokens -= requests
+
     def back_off(self, address: Address, seconds: float, *, whole_platform: bool = True) -> None:
         """Honour a Retry-After: nothing more goes to that platform (or workspace) until it has passed."""
         key = address.platform if whole_platform else f"{address.platform}:{address.workspace_id}"

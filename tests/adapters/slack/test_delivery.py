@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.slack.adapter import DatabaseSeenEvents, SlackAdapter, database_oauth_settings
+from adapters.slack.adapter import SlackAdapter, database_oauth_settings
 from adapters.slack.manifest import bot_scopes
 from bot.events import Command
 from bot.messages import Address, Reply
@@ -23,6 +23,7 @@ from bot.scheduling.store import ScheduleStore
 from bot.service import CheckinService
 from bot.storage.database import make_engine
 from bot.storage.repository import Repository
+from bot.storage.seen import DatabaseSeenEvents
 from tests.adapters.slack.conftest import ME, SECRET, Slack, elements, make_adapter
 from tests.conftest import FakeClock
 from tests.fakes.slack_server import (

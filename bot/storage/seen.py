@@ -1,0 +1,40 @@
+"""Platform events already handled, shared by every process through the bot's database (`seen_events`).
+
+A platform may deliver one event twice: Slack retries a request it thinks went unanswered (possibly to
+another HTTP worker), and two unsharded Discord processes with one token both receive every DM. The first
+process to record an event's id handles it; the others see it is taken. Ids older than `keep` are
+forgotten (retries come within minutes).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.storage.models import SeenEvent
+
+MAX_EVENT_ID = 64  # the column's width
+
+
+class DatabaseSeenEvents:
+    def __init__(self, engine: AsyncEngine, *, keep: timedelta = timedelta(hours=2)) -> None:
+        self._engine = engine
+        self._keep = keep
+        self._offered = 0
+
+    async def first_time(self, event_id: str) -> bool:
+        """True for the first caller with this id (in any process); False for every later one."""
+        now = datetime.now(UTC)
+        try:
+            async with self._engine.begin() as conn:
+                await conn.execute(insert(SeenEvent).values(event_id=event_id[:MAX_EVENT_ID], seen_at=now))
+        except IntegrityError:
+            return False
+        self._offered += 1
+        if self._offered % 500 == 0:
+            async with self._engine.begin() as conn:
+                await conn.execute(delete(SeenEvent).where(SeenEvent.seen_at < now - self._keep))
+        return True
