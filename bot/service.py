@@ -25,7 +25,6 @@ from bot.content.tips import TipPicker, TipRequest
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.flows import engine
 from bot.insights import (
-    EN_TEXTS,
     PeriodError,
     boundaries_from_content,
     parse_period,
@@ -414,7 +413,7 @@ class CheckinService:
     async def _history_and_count(self, who: Profile, args: str = "") -> tuple[list[Reply], int]:
         """/history [4w|12w|all]: a short summary in words and, when there is anything to draw, a chart; and
         how many check-ins it covers. Numbers and labels only: no note is ever read for it."""
-        texts = {**EN_TEXTS, **self._texts.values}
+        texts = self._texts.values
         try:
             period = parse_period(args, texts)
         except PeriodError as problem:
@@ -668,11 +667,12 @@ class CheckinService:
         return Reply(step.prompt, title=flow.title, tone=Tone.PROMPT, question=question, footer=step.help)
 
     async def home(self, address: Address) -> list[Reply]:
-        """A dashboard (Slack's App Home): what /schedule and /history show, read-only, in one place."""
+        """A dashboard (Slack's App Home): what /schedule and /history show, read-only, in one place. The
+        history's chart is among the replies (as `Reply.image`) for adapters that can show it there."""
         identity = await self._repo.identity_id(address)
         replies = await self._scheduling.schedule(identity, "") if self._scheduling is not None else []
         history = await self._history(await self._repo.profile(identity))
-        return [*replies, *(reply for reply in history if reply.image is None)]
+        return [*replies, *history]
 
 
 __all__ = ["COMMANDS", "COMMUNITY_COMMANDS", "ChannelPoster", "CheckinService", "parse_close"]

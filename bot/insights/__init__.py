@@ -16,11 +16,10 @@ from bot.insights.points import (
     points_from_checkins,
 )
 from bot.insights.summary import Summary, Trend, summarize
-from bot.insights.texts import EN_TEXTS
+from bot.insights.texts import default_texts
 
 __all__ = [
     "ALL",
-    "EN_TEXTS",
     "FOUR_WEEKS",
     "PERIODS",
     "TWELVE_WEEKS",
@@ -34,6 +33,7 @@ __all__ = [
     "Trend",
     "alt_text",
     "boundaries_from_content",
+    "default_texts",
     "observe",
     "parse_period",
     "points_from_checkins",

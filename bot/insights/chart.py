@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from bot.insights.points import Boundaries, Point, date_range, in_range, short_date, week_start
 from bot.insights.summary import SAME_BAND
-from bot.insights.texts import EN_TEXTS
+from bot.insights.texts import default_texts
 
 if TYPE_CHECKING:
     import numpy as np
@@ -93,8 +93,9 @@ def most_weeks_boundary(points: Sequence[Point], boundaries: Boundaries) -> str 
 
 
 def alt_text(points: Sequence[Point], start: date, end: date, boundaries: Boundaries,
-             texts: Mapping[str, str] = EN_TEXTS) -> str:
+             texts: Mapping[str, str] | None = None) -> str:
     """What the chart shows, in words, for screen readers and for anyone whose image didn't load."""
+    texts = texts if texts is not None else default_texts()
     current = in_range(points, start, end)
     scored = [point for point in current if point.score is not None]
     first_day = current[0].day if current else start
@@ -127,8 +128,9 @@ def alt_text(points: Sequence[Point], start: date, end: date, boundaries: Bounda
 
 
 def render_chart(points: Sequence[Point], start: date, end: date, boundaries: Boundaries,
-                 texts: Mapping[str, str] = EN_TEXTS) -> Chart | None:
+                 texts: Mapping[str, str] | None = None) -> Chart | None:
     """None when there is nothing to draw or matplotlib isn't installed; the text summary stands alone."""
+    texts = texts if texts is not None else default_texts()
     current = in_range(points, start, end)
     if not current:
         return None
@@ -146,7 +148,7 @@ def prepare_charts() -> bool:
     False when matplotlib isn't installed."""
     day = date(2000, 1, 3)
     try:
-        _render_png([Point(day, 3, ("warm_up",))], day, day, Boundaries(), EN_TEXTS)
+        _render_png([Point(day, 3, ("warm_up",))], day, day, Boundaries(), default_texts())
     except ImportError:
         return False
     return True

@@ -18,7 +18,7 @@ from datetime import date
 from statistics import fmean
 
 from bot.insights.points import Boundaries, Point, week_start
-from bot.insights.texts import EN_TEXTS
+from bot.insights.texts import default_texts
 
 MIN_WEEKS_WITH_DATA = 8  # two months: fewer weeks than this is too little to say anything
 MIN_WEEKS_EACH_SIDE = 3  # so one unusual week on either side cannot make a pattern
@@ -60,7 +60,8 @@ def scored_weeks(points: Iterable[Point]) -> list[Week]:
 
 
 def observe(points: Iterable[Point], boundaries: Boundaries,
-            texts: Mapping[str, str] = EN_TEXTS) -> list[Observation]:
+            texts: Mapping[str, str] | None = None) -> list[Observation]:
+    texts = texts if texts is not None else default_texts()
     weeks = scored_weeks(points)
     if len(weeks) < MIN_WEEKS_WITH_DATA:
         return []

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Protocol
 
 from bot.content.loader import Content
-from bot.insights.texts import EN_TEXTS
+from bot.insights.texts import default_texts
 
 NOT_HELD_DEFAULT = frozenset({"none"})
 
@@ -113,8 +113,9 @@ _PERIOD_WORDS = {"": FOUR_WEEKS, "4": FOUR_WEEKS, "4 weeks": FOUR_WEEKS, "month"
                  "12": TWELVE_WEEKS, "12 weeks": TWELVE_WEEKS, "everything": ALL, "all time": ALL}
 
 
-def parse_period(text: str, texts: Mapping[str, str] = EN_TEXTS) -> Period:
+def parse_period(text: str, texts: Mapping[str, str] | None = None) -> Period:
     """'4w' (the default), '12w' or 'all'; a few natural spellings too."""
+    texts = texts if texts is not None else default_texts()
     words = " ".join(text.lower().split())
     found = PERIODS.get(words) or _PERIOD_WORDS.get(words)
     if found is None:

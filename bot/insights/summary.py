@@ -16,7 +16,7 @@ from statistics import fmean
 
 from bot.insights.observations import Observation, observe
 from bot.insights.points import Boundaries, Period, Point, in_range, short_date, week_start
-from bot.insights.texts import EN_TEXTS
+from bot.insights.texts import default_texts
 
 SAME_BAND = 0.25  # averages closer than this read as "about the same"
 TOP_BOUNDARIES = 3
@@ -86,7 +86,8 @@ def streak_weeks(points: Iterable[Point], today: date) -> int:
 
 
 def summarize(points: Sequence[Point], period: Period, today: date, boundaries: Boundaries, *,
-              streaks_enabled: bool = False, texts: Mapping[str, str] = EN_TEXTS) -> Summary:
+              streaks_enabled: bool = False, texts: Mapping[str, str] | None = None) -> Summary:
+    texts = texts if texts is not None else default_texts()
     first_day = min((point.day for point in points), default=None)
     start = period.start(today, first_day)
     current = in_range(points, start, today)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.content.loader import REQUIRED_TEXTS, Content, ContentError, ContentInvalid, load_content
 from bot.content.schema import TIP_BODY_MAX
+from bot.insights import ALL, Boundaries, Point, summarize
 
 # ---------------------------------------------------------------- the real folder
 
@@ -247,3 +249,23 @@ def test_a_folder_without_the_daily_flow_is_refused(copy: Path) -> None:
     error = _only_error(copy)
     assert error.path == "content/flows"
     assert "daily" in error.message
+
+
+def test_a_locale_without_the_history_texts_is_refused(copy: Path) -> None:
+    path = copy / "locales" / "en.yaml"
+    text = path.read_text(encoding="utf-8")
+    kept = [line for line in text.splitlines() if not line.startswith("  insights_observation_higher:")]
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    error = _only_error(copy)
+    assert error.path == "content/locales/en.yaml"
+    assert error.message == "missing texts: insights_observation_higher"
+
+
+def test_history_wording_comes_from_the_locale_file(copy: Path) -> None:
+    path = copy / "locales" / "en.yaml"
+    text = path.read_text(encoding="utf-8").replace("  insights_title_all: All your check-ins",
+                                                    "  insights_title_all: Everything so far")
+    path.write_text(text, encoding="utf-8")
+    texts = load_content(copy).texts.values
+    summary = summarize([Point(date(2026, 11, 2), 4, ())], ALL, date(2026, 11, 26), Boundaries(), texts=texts)
+    assert summary.title == "Everything so far"
