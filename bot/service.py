@@ -41,7 +41,7 @@ from bot.scheduling.dispatcher import Prompt
 from bot.scheduling.manage import DIALDOWN_SESSION, SNOOZE_SESSION, SUMMARY_FLOW, ScheduleCommands
 from bot.scheduling.store import DeliveryJob, ScheduleStore
 from bot.storage.repository import HELD, OPEN, Profile, Repository, SessionRecord
-from bot.system_flows import ERASE, FORGET, KEEP_NOTES, SETTINGS, system_flows
+from bot.system_flows import ERASE, FORGET, KEEP_NOTES, SETTINGS, SHOW_STREAKS, system_flows
 from bot.text import clean_text, fold
 
 log = logging.getLogger(__name__)
@@ -421,7 +421,7 @@ class CheckinService:
         zone = await self._zone_of(who.identity_id)
         today = self._clock().astimezone(zone).date()
         points = points_from_checkins(await self._repo.checkins(who.identity_id), zone)
-        summary = summarize(points, period, today, self._boundaries, texts=texts)
+        summary = summarize(points, period, today, self._boundaries, streaks_enabled=who.show_streaks, texts=texts)
         replies = [Reply(summary.text, title=summary.title, footer=summary.footer)]
         if summary.count:
             # Drawing takes a few hundred milliseconds: off the event loop, so nobody else waits for it.
@@ -591,11 +591,15 @@ class CheckinService:
         country = chosen.upper() if isinstance(chosen, str) else who.country
         notes = answers.get("notes")
         store_notes = who.store_notes if notes is None else notes == KEEP_NOTES
-        await self._repo.update_settings(who.identity_id, country=country, store_notes=store_notes)
+        streaks = answers.get("streaks")
+        show_streaks = who.show_streaks if streaks is None else streaks == SHOW_STREAKS
+        await self._repo.update_settings(who.identity_id, country=country, store_notes=store_notes,
+                                         show_streaks=show_streaks)
         region = self._content.resources.countries.get((country or self._default_country).upper())
         return [Reply(self._texts.get("settings_saved",
                                       country=region.name if region else self._texts.get("crisis_anywhere"),
-                                      notes=self._texts.get("notes_kept" if store_notes else "notes_not_kept")),
+                                      notes=self._texts.get("notes_kept" if store_notes else "notes_not_kept"),
+                                      streaks=self._texts.get("streaks_shown" if show_streaks else "streaks_hidden")),
                       tone=Tone.INFO)]
 
     async def _forget(self, who: Profile, record: SessionRecord, answers: dict[str, Any]) -> list[Reply]:

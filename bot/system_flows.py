@@ -12,6 +12,7 @@ from bot.content.schema import Flow
 SETTINGS, FORGET = "settings", "forget"
 SOMEWHERE_ELSE = "xx"
 KEEP_NOTES, NUMBERS_ONLY = "keep", "numbers"
+SHOW_STREAKS, HIDE_STREAKS = "show", "hide"
 ERASE, KEEP = "erase", "keep"
 
 
@@ -20,7 +21,7 @@ def system_flows(content: Content) -> dict[str, Flow]:
     countries = sorted(content.resources.countries.items(), key=lambda item: item[1].name)
     settings = Flow.model_validate({
         "id": SETTINGS, "name": SETTINGS, "title": "Your settings",
-        "description": "country for support numbers, and whether notes are kept",
+        "description": "country for support numbers, whether notes are kept, and weeks in a row in /history",
         "steps": [
             {"id": "country", "prompt": texts.get("settings_country_prompt"), "input": "single",
              "options": [{"value": code.lower(), "label": region.name} for code, region in countries]
@@ -28,6 +29,10 @@ def system_flows(content: Content) -> dict[str, Flow]:
             {"id": "notes", "prompt": texts.get("settings_notes_prompt"), "input": "single",
              "options": [{"value": KEEP_NOTES, "label": "Keep my notes, encrypted"},
                          {"value": NUMBERS_ONLY, "label": "Numbers only"}]},
+            # Streaks are opt-in: off until the person picks them here, and skipping keeps what they had.
+            {"id": "streaks", "prompt": texts.get("settings_streaks_prompt"), "input": "single",
+             "options": [{"value": SHOW_STREAKS, "label": texts.get("settings_streaks_show")},
+                         {"value": HIDE_STREAKS, "label": texts.get("settings_streaks_hide")}]},
         ],
         "outcome": {"kind": "settings"},
     })

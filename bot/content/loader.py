@@ -37,6 +37,11 @@ M = TypeVar("M", bound=BaseModel)
 
 REQUIRED_TEXTS = (
     "help",
+    "settings_streaks_prompt",
+    "settings_streaks_show",
+    "settings_streaks_hide",
+    "streaks_shown",
+    "streaks_hidden",
     "summary_saved",
     "summary_off",
     "summary_how",

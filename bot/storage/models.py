@@ -64,6 +64,7 @@ class Identity(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     country: Mapped[str | None] = mapped_column(String(2))
     store_notes: Mapped[bool] = mapped_column(default=True, server_default=true())
+    show_streaks: Mapped[bool] = mapped_column(default=False, server_default=false())  # opt-in only
     introduced_at: Mapped[datetime | None] = mapped_column()
     crisis_at: Mapped[datetime | None] = mapped_column()
     unreachable_at: Mapped[datetime | None] = mapped_column()

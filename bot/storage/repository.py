@@ -51,6 +51,7 @@ class Profile:
     introduced_at: datetime | None
     crisis_at: datetime | None
     unreachable_at: datetime | None = None
+    show_streaks: bool = False
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,8 @@ class Repository:
             row = await db.get(Identity, identity_id)
             if row is None:
                 raise LookupError("no such identity")
-            return Profile(row.id, row.country, row.store_notes, row.introduced_at, row.crisis_at, row.unreachable_at)
+            return Profile(row.id, row.country, row.store_notes, row.introduced_at, row.crisis_at, row.unreachable_at,
+                           row.show_streaks)
 
     async def mark_introduced(self, identity_id: int) -> bool:
         """True only for the call that made the mark, so the introduction is shown once."""
@@ -259,10 +261,11 @@ class Repository:
         async with self._sessions() as db, db.begin():
             await db.execute(update(Identity).where(Identity.id == identity_id).values(unreachable_at=None))
 
-    async def update_settings(self, identity_id: int, *, country: str | None, store_notes: bool) -> None:
+    async def update_settings(self, identity_id: int, *, country: str | None, store_notes: bool,
+                              show_streaks: bool = False) -> None:
         async with self._sessions() as db, db.begin():
             await db.execute(update(Identity).where(Identity.id == identity_id)
-                             .values(country=country, store_notes=store_notes))
+                             .values(country=country, store_notes=store_notes, show_streaks=show_streaks))
             if not store_notes:
                 await db.execute(update(Checkin).where(Checkin.identity_id == identity_id)
                                  .values(words_enc=None, has_note=False))
@@ -296,7 +299,8 @@ class Repository:
         return {
             "person": {"platform": person.platform, "workspace_id": person.workspace_id, "user_id": person.user_id,
                        "first_seen": person.created_at.isoformat()},
-            "settings": {"country": person.country, "store_notes": person.store_notes},
+            "settings": {"country": person.country, "store_notes": person.store_notes,
+                         "show_streaks": person.show_streaks},
             "checkins": [
                 {"date": row.created_at.isoformat(), "flow": row.flow_id, "safety_score": row.safety_score,
                  "boundaries": list(row.boundaries or []), "answers": row.answers or {},

@@ -102,7 +102,7 @@ async def test_export_writes_private_json_and_csv_with_the_persons_own_words(
     assert NOTE not in out, "the export goes to a file, not to the screen"
 
     assert data["person"]["user_id"] == "ana"
-    assert data["settings"] == {"country": None, "store_notes": True}
+    assert data["settings"] == {"country": None, "store_notes": True, "show_streaks": False}
     first, second = data["checkins"]
     assert (first["flow"], first["safety_score"], first["boundaries"]) == ("daily", 2, ["saying_no", "not_carrying"])
     assert first["own_words"] == {"note": NOTE}, "the note comes back decrypted, exactly as written"

@@ -162,10 +162,13 @@ async def test_numbers_only_skips_the_note_keeps_no_words_and_removes_old_ones(
     assert "1. Keep my notes, encrypted" in out
     assert "2. Numbers only" in out
     out = await console.respond("Numbers only")
-    assert "Saved. Support numbers for: United Kingdom. Your own words: not kept (numbers only)." in out
+    assert "weeks in a row" in out
+    out = await console.respond("skip")
+    assert "Saved. Support numbers for: United Kingdom. Your own words: not kept (numbers only). " \
+           "Weeks in a row in /history: not shown." in out
 
     exported = await repository.export(me)
-    assert exported["settings"] == {"country": "GB", "store_notes": False}
+    assert exported["settings"] == {"country": "GB", "store_notes": False, "show_streaks": False}
     assert exported["checkins"][0]["own_words"] == {}, "the note kept before is removed"
     assert exported["checkins"][0]["safety_score"] == 2, "the numbers stay"
     assert "Numbers for United Kingdom" in await console.respond("/sos")
@@ -195,9 +198,11 @@ async def test_numbers_only_can_be_changed_back(console: ConsoleAdapter, reposit
     await console.respond("/settings")
     await console.respond("skip")
     await console.respond("numbers")
+    await console.respond("skip")
     await console.respond("/settings")
     await console.respond("skip")
-    out = await console.respond("1")
+    await console.respond("1")
+    out = await console.respond("skip")
     assert "Your own words: kept, encrypted." in out
     out = await daily(console, "4", "1")
     assert NOTE_PROMPT in out
