@@ -80,12 +80,28 @@ class Dispatcher:
         self._rng = random.Random()
 
     async def tick(self) -> DispatchStats:
-        """One round: claim what is due, then deliver until nothing is ready."""
+        """One round: claim what is due, then deliver until nothing is ready.
+
+        Sends run as a pipeline, not batch by batch: when half the leased rows are done, more are leased, so
+        one slow send (a request the platform holds for 30 s) delays only its own prompt, never the batch."""
         stats = DispatchStats()
         stats.claimed = await self._store.claim_due(grace=self._grace)
-        while await self.deliver_ready(stats):
-            pass
-        return stats
+        running: set[asyncio.Task[None]] = set()
+        drained = False  # the last lease found less than it asked for: lease again only once all are done
+        try:
+            while True:
+                if not running or (not drained and len(running) <= self._batch_size // 2):
+                    limit = self._batch_size - len(running)
+                    jobs = await self._store.lease(limit=limit, lease_for=self._lease_for,
+                                                   platforms=list(self._transports))
+                    drained = len(jobs) < limit
+                    running.update(asyncio.create_task(self._guarded(job, stats)) for job in jobs)
+                    if not running:
+                        return stats
+                _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in running:
+                task.cancel()
 
     async def deliver_ready(self, stats: DispatchStats | None = None) -> int:
         stats = stats if stats is not None else DispatchStats()

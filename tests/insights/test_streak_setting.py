@@ -26,7 +26,8 @@ async def set_streaks(console: ConsoleAdapter, choice: str) -> str:
     await console.respond("/settings")
     await console.respond("skip")  # country: as it was
     out = await console.respond("skip")  # notes: as they were
-    assert "weeks in a row" in out and "off unless you turn it on" in out
+    assert "weeks in a row" in out
+    assert "off unless you turn it on" in out
     return await console.respond(choice)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -634,3 +635,37 @@ async def test_the_weekly_summary_respects_quiet_hours_and_pauses(
     await ana.says("/schedule summary off")
     await tick_at(dispatcher, clock, berlin(12, 13, 18, 0, 30))
     assert summaries(transport) == []
+
+
+async def test_a_send_the_platform_holds_does_not_hold_back_everyone_elses_prompt(
+        service: CheckinService, schedules: ScheduleStore, transport: CollectingTransport, clock: FakeClock,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    people = [ConsoleAdapter(service, f"person{index}", interactive=False, files_dir=tmp_path) for index in range(7)]
+    for console in people:
+        await console.respond("/schedule 09:00 daily Europe/Berlin")
+    original = transport.send
+    release, others_arrived = asyncio.Event(), asyncio.Event()
+
+    async def first_person_is_held(address: Address, replies: Sequence[Reply]) -> None:
+        if address.user_id == "person0":
+            await release.wait()  # the platform sits on this one request
+        await original(address, replies)
+        if len({sent.user_id for sent, _ in transport.sent} - {"person0"}) == len(people) - 1:
+            others_arrived.set()
+
+    monkeypatch.setattr(transport, "send", first_person_is_held)
+
+    async def fake_sleep(seconds: float) -> None:
+        clock.advance(seconds=seconds)
+
+    dispatcher = Dispatcher(schedules, service, {"console": transport}, clock=clock, sleep=fake_sleep,
+                            pacer=Pacer(clock=lambda: clock.now.timestamp()), batch_size=2, concurrency=4)
+    clock.now = berlin(11, 27, 9, 0, 30)
+    tick = asyncio.create_task(dispatcher.tick())
+    # Leased two at a time, the held prompt shares its batch with one other; the other five must not wait for it.
+    await asyncio.wait_for(others_arrived.wait(), timeout=20)
+    assert "person0" not in {address.user_id for address, _ in transport.sent}
+    release.set()
+    stats = await tick
+    assert stats.sent == len(people)
+    assert sorted(address.user_id for address, _ in transport.sent) == sorted(f"person{i}" for i in range(7))
