@@ -92,6 +92,7 @@ def _invite_url(settings: Settings) -> int:
 
 async def _run_discord(settings: Settings) -> int:
     from adapters.discord.adapter import DiscordAdapter, configure_endpoints  # only the CLI imports adapters
+    from bot.storage.seen import DatabaseSeenEvents
 
     token = settings.discord_token.get_secret_value()
     if not token:
@@ -99,9 +100,11 @@ async def _run_discord(settings: Settings) -> int:
         return 2
     configure_endpoints(settings.discord_api_base, settings.discord_gateway_url)
     async with build_app(settings) as app:
+        # Shared through the database: two unsharded processes on one token apply a typed DM answer once.
         adapter = DiscordAdapter(app.service, app.content, token, guild_ids=settings.discord_guild_id_list(),
                                  shard_ids=settings.discord_shard_id_list() or None,
-                                 shard_count=settings.discord_shard_count or None)
+                                 shard_count=settings.discord_shard_count or None,
+                                 seen_events=DatabaseSeenEvents(app.engine))
         app.start_delivery({"discord": adapter})
         app.start_community({"discord": adapter})
         await adapter.run()

@@ -11,7 +11,7 @@ import logging
 import re
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 import aiohttp
 import discord
@@ -20,6 +20,7 @@ import discord.http
 import yarl
 from discord import app_commands
 
+from adapters.discord.gateway_guard import guard_gateway
 from adapters.discord.render import (
     FORM_BUTTON_PREFIX,
     FORM_MODAL_PREFIX,
@@ -32,6 +33,7 @@ from adapters.discord.render import (
     discord_files,
     form_inputs,
     has_question,
+    merge_messages,
     render_replies,
 )
 from bot.community.common import ChannelPost, Outcome, Removal
@@ -52,6 +54,7 @@ TOKEN_TEMPLATE = (r"ci:(?P<session>[A-Za-z0-9_-]{1,24}):(?P<step>[A-Za-z0-9_-]{1
                   r"(?::(?P<value>[A-Za-z0-9_.-]{1,40}))?")
 TEXT_INPUT_ID = "text"
 DMS_CLOSED = 50007
+ALREADY_ACKNOWLEDGED = 40060  # another process answered this interaction first
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
 MOVED_TO_DMS = "I've sent this to your direct messages, so it stays between us."
@@ -115,21 +118,46 @@ def delivery_error(exc: BaseException) -> Exception | None:
     return None
 
 
-def modal_values(components: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+def acknowledged_elsewhere(interaction: Interaction, exc: BaseException) -> bool:
+    """Whether acknowledging an interaction failed because another instance had already answered it (two
+    processes on one token both receive every interaction; the first answer wins)."""
+    return (isinstance(exc, discord.HTTPException) and exc.code == ALREADY_ACKNOWLEDGED
+            and not interaction.response.is_done())
+
+
+def our_custom_id(custom_id: str) -> bool:
+    """Whether a component's custom id is one this adapter makes (a core token or a form button), i.e. one
+    that discord.py hands to TokenItem or FormItem; any other click would go unanswered."""
+    return any(item.__discord_ui_compiled_template__.fullmatch(custom_id) is not None
+               for item in (TokenItem, FormItem))
+
+
+class SeenEvents(Protocol):
+    """A ledger of handled platform events, shared by every process (bot.storage.seen.DatabaseSeenEvents)."""
+
+    async def first_time(self, event_id: str) -> bool:
+        """True for the first caller with this id, in any process; False for every later one."""
+        ...
+
+
+def modal_values(components: Iterable[Any]) -> dict[str, str]:
     """Every text input's value in a modal submission, by custom id (in action rows or labels, as Discord
     sends them)."""
     values: dict[str, str] = {}
     for component in components:
+        if not isinstance(component, Mapping):  # a malformed submission: nothing to read here
+            continue
         if "custom_id" in component and "value" in component:
             values[str(component["custom_id"])] = str(component["value"])
-        inner = list(component.get("components") or [])
+        nested = component.get("components")
+        inner = list(nested) if isinstance(nested, list) else []
         if isinstance(component.get("component"), Mapping):
             inner.append(component["component"])
         values.update(modal_values(inner))
     return values
 
 
-def modal_text(components: Iterable[Mapping[str, Any]]) -> str | None:
+def modal_text(components: Iterable[Any]) -> str | None:
     """The value of our text input in a modal submission."""
     return modal_values(components).get(TEXT_INPUT_ID)
 
@@ -249,7 +277,8 @@ class DiscordAdapter:
     def __init__(self, service: CheckinService, content: Content, token: str, *,
                  guild_ids: Sequence[int] = (), shard_ids: Sequence[int] | None = None,
                  shard_count: int | None = None, sync_commands: bool = True,
-                 guild_ready_timeout: float = 2.0, max_ratelimit_timeout: float | None = 30.0) -> None:
+                 guild_ready_timeout: float = 2.0, max_ratelimit_timeout: float | None = 30.0,
+                 seen_events: SeenEvents | None = None) -> None:
         # discord.py logs raw gateway payloads and request bodies at DEBUG: those hold what people write.
         library_log = logging.getLogger("discord")
         library_log.setLevel(max(logging.INFO, library_log.level))
@@ -259,6 +288,8 @@ class DiscordAdapter:
         self._guild_ids = tuple(guild_ids)
         self._sync_commands = sync_commands
         self._dm_channels: dict[str, int] = {}
+        # Two unsharded processes on one token both receive every DM: the first to claim a message handles it.
+        self._seen_events = seen_events
         intents = discord.Intents.default()
         intents.message_content = False
         options: dict[str, Any] = {
@@ -270,6 +301,7 @@ class DiscordAdapter:
                                                          shard_count=shard_count, **options)
         else:
             self.client = _Client(self, **options)
+        guard_gateway(self.client)  # a malformed gateway event is dropped, not the end of the process
         self.tree: app_commands.CommandTree[discord.Client] = app_commands.CommandTree(
             self.client,
             allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True),
@@ -466,7 +498,10 @@ class DiscordAdapter:
         picked = [] if stale else picked_labels(message.components, custom_id, values)
         content = message.content
         if picked:
-            content = f"{content}\n-# ✓ {', '.join(picked)}"[:MAX_CONTENT]
+            tick = f"\n-# ✓ {', '.join(picked)}"[:MAX_CONTENT // 2]
+            if len(content) + len(tick) > MAX_CONTENT:  # a full (merged) message: the tick matters more now
+                content = content[:MAX_CONTENT - len(tick) - 1].rstrip() + "…"
+            content += tick
         try:
             await interaction.edit_original_response(content=content or None, view=None)
         except discord.HTTPException as exc:  # the question was answered; a cosmetic edit may fail quietly
@@ -484,15 +519,24 @@ class DiscordAdapter:
         await self._guarded(interaction, "form button", run)
 
     async def on_interaction(self, interaction: Interaction) -> None:
+        raw = interaction.data
+        data: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+        if interaction.type is discord.InteractionType.component:
+            clicked = data.get("custom_id")
+            if isinstance(clicked, str) and not our_custom_id(clicked):
+                # discord.py drops a click that no DynamicItem template matches: without this answer
+                # Discord would show "This interaction failed".
+                await self._guarded(interaction, "unknown click", lambda: self._answer_stale(interaction))
+            return
         if interaction.type is not discord.InteractionType.modal_submit:
             return
-        data: Mapping[str, Any] = interaction.data or {}
         custom_id = str(data.get("custom_id") or "")
         name = form_name(custom_id, FORM_MODAL_PREFIX)
         if name is not None:
             await self._guarded(interaction, "form", lambda: self._submit_form(interaction, name, data))
             return
-        if parse_token(custom_id) is None:
+        if parse_token(custom_id) is None:  # a modal this adapter never opened: answered like a dead button
+            await self._guarded(interaction, "unknown modal", lambda: self._answer_stale(interaction))
             return
 
         async def run() -> None:
@@ -500,6 +544,9 @@ class DiscordAdapter:
             await self._handle(interaction, TextSubmitted(self.address(interaction), text, token=custom_id))
 
         await self._guarded(interaction, "modal", run)
+
+    async def _answer_stale(self, interaction: Interaction) -> None:
+        await interaction.response.send_message(self._service.texts.get("stale_click"), ephemeral=True)
 
     async def _submit_form(self, interaction: Interaction, name: str, data: Mapping[str, Any]) -> None:
         """A submitted form runs the command it stands for, with the fields written out as its arguments."""
@@ -519,6 +566,8 @@ class DiscordAdapter:
             return
         address = Address(PLATFORM, PERSONAL_WORKSPACE, str(message.author.id), str(message.channel.id))
         try:
+            if not await self._claim(f"discord:msg:{message.id}"):
+                return  # another instance has it (a typed answer must be applied once, not once per process)
             await self._remember_dm(address, message.channel.id)
             outcome = await self._service.act_safely(TextSubmitted(address, message.content))
             await self._send_all(message.channel, outcome.replies)
@@ -527,11 +576,31 @@ class DiscordAdapter:
         except Exception as exc:
             log.error("discord DM message failed: %s", describe_exception(exc))
 
+    async def _claim(self, event_id: str) -> bool:
+        """True when this process should handle the event: the shared ledger says it is the first to ask (or
+        there is no ledger). If the ledger cannot answer, the event is handled: an answer applied twice on two
+        instances is rarer and milder than a person left without any answer."""
+        if self._seen_events is None:
+            return True
+        try:
+            return await self._seen_events.first_time(event_id)
+        except Exception as exc:
+            log.warning("discord: the seen-events ledger failed, handling the message anyway: %s",
+                        describe_exception(exc))
+            return True
+
     async def _guarded(self, interaction: Interaction, place: str, run: Callable[[], Awaitable[object]]) -> None:
-        """The error boundary: log type and place only, apologise privately, keep running."""
+        """The error boundary: log type and place only, apologise privately, keep running. An interaction
+        another instance answered first is not an error, and there is nothing to apologise for."""
+        if not getattr(interaction, "user", None):  # malformed (discord.py leaves MISSING): nobody to act for
+            log.warning("discord %s: dropped an interaction without a user", place)
+            return
         try:
             await run()
         except Exception as exc:
+            if acknowledged_elsewhere(interaction, exc):
+                log.info("discord %s: another instance answered this interaction", place)
+                return
             log.error("discord %s failed: %s", place, describe_exception(exc))
             await self._apologise(interaction)
 
@@ -543,6 +612,9 @@ class DiscordAdapter:
             else:
                 await interaction.response.send_message(text, ephemeral=True)
         except Exception as exc:
+            if acknowledged_elsewhere(interaction, exc):
+                log.info("discord: no apology needed, another instance answered this interaction")
+                return
             log.error("discord apology failed: %s", describe_exception(exc))
 
     async def _on_tree_error(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
@@ -613,8 +685,8 @@ class DiscordAdapter:
         kwargs: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
         if message.content:
             kwargs["content"] = message.content
-        if message.embed is not None:
-            kwargs["embed"] = message.embed
+        if message.embeds:
+            kwargs["embeds"] = list(message.embeds)
         view = DiscordAdapter.view_for(message)
         if view is not None:
             kwargs["view"] = view
@@ -622,15 +694,21 @@ class DiscordAdapter:
             kwargs["files"] = discord_files(message.files, message.image)
         return kwargs
 
+    @staticmethod
+    def messages_for(replies: Sequence[Reply]) -> list[Outgoing]:
+        """What replies become on Discord: as few messages as its limits allow (a scheduled prompt's greeting,
+        question and snooze offer are one message, so a retried send never repeats half of it)."""
+        return merge_messages(render_replies(replies))
+
     async def _followups(self, interaction: Interaction, replies: Sequence[Reply], *, ephemeral: bool) -> None:
-        messages = render_replies(replies)
+        messages = self.messages_for(replies)
         if not messages:
             messages = [Outgoing(content="…")]
         for message in messages:
             await interaction.followup.send(ephemeral=ephemeral, **self._kwargs(message))
 
     async def _send_all(self, channel: discord.abc.Messageable, replies: Sequence[Reply]) -> None:
-        for message in render_replies(replies):
+        for message in self.messages_for(replies):
             await channel.send(**self._kwargs(message))
 
     # ------------------------------------------------------------ community channels (the ChannelPoster port)
@@ -668,6 +746,11 @@ class DiscordAdapter:
             await channel.get_partial_message(int(message_id)).delete()
         except discord.NotFound:
             log.info("discord: a removed share was already gone")
+
+    def request_cost(self, address: Address, replies: Sequence[Reply]) -> int:
+        """The HTTP requests `send` makes: one per message, and two more (look the user up, open the DM) when
+        the DM channel is not known yet. The core's pacer charges that many (bot.ports.CostedTransport)."""
+        return len(self.messages_for(replies)) + (0 if address.channel_id else 2)
 
     async def send(self, address: Address, replies: Sequence[Reply]) -> None:
         """Scheduled prompts: to the known DM channel, else open the DM (and tell the core its id)."""

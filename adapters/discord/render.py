@@ -2,7 +2,9 @@
 
 Everything here stays inside Discord's limits and degrades rather than fails: text is split under 2,000
 characters, labels are shortened, and controls that cannot fit are dropped (the prompt still says what to
-do, and /checkin shows where the person is).
+do, and /checkin shows where the person is). `merge_messages` then packs the parts into as few messages as
+those limits allow: a scheduled prompt is one message, so a failed send never leaves half a prompt behind
+to be repeated by the retry.
 """
 
 from __future__ import annotations
@@ -49,6 +51,9 @@ MAX_MODAL_INPUTS = 5
 MAX_INPUT_LABEL = 45
 MAX_INPUT_PLACEHOLDER = 100
 MAX_MODAL_TITLE = 45
+MAX_EMBEDS = 10  # per message
+MAX_EMBED_TOTAL = 6000  # characters across all of a message's embeds
+PART_SEPARATOR = "\n\n"  # between the texts of messages merged into one
 TIP_COLOUR = 0x5B8DEF
 SCRIPT_FIELD = "Try saying"
 
@@ -97,10 +102,10 @@ class InputSpec:
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One Discord message: content and/or an embed, optional controls (action rows) and files."""
+    """One Discord message: content and/or embeds, optional controls (action rows) and files."""
 
     content: str = ""
-    embed: discord.Embed | None = None
+    embeds: tuple[discord.Embed, ...] = ()
     rows: tuple[Row, ...] = ()
     files: tuple[Attachment, ...] = field(default=())
     image: Image | None = None  # attached as a file, its alt text as the attachment's description
@@ -226,7 +231,7 @@ def render_reply(reply: Reply) -> list[Outgoing]:
         rows = (*rows, (form_button(reply.form),))
     embed = tip_embed(reply) if reply.tone is Tone.TIP else None
     if embed is not None:
-        return [Outgoing(embed=embed, rows=rows, files=reply.files, image=reply.image)]
+        return [Outgoing(embeds=(embed,), rows=rows, files=reply.files, image=reply.image)]
     chunks = split_text(_plain(reply), MAX_CONTENT) or ([" "] if rows or reply.files or reply.image else [])
     if not chunks:
         return []
@@ -237,6 +242,60 @@ def render_reply(reply: Reply) -> list[Outgoing]:
 
 def render_replies(replies: Sequence[Reply]) -> list[Outgoing]:
     return [message for reply in replies for message in render_reply(reply)]
+
+
+def _custom_ids(rows: Sequence[Row]) -> set[str]:
+    ids: set[str] = set()
+    for row in rows:
+        if isinstance(row, SelectSpec):
+            ids.add(row.custom_id)
+        else:
+            ids.update(button.custom_id for button in row)
+    return ids
+
+
+def _joined(first: Outgoing, second: Outgoing) -> Outgoing | None:
+    """`first` and `second` as one message, or None when that would break a limit or change what is shown.
+
+    Discord shows a message's text first, then its embeds and attachments, then its controls: text after an
+    embed or a file would move above it, so such a pair stays apart (controls may move down: a prompt's
+    question and snooze buttons end up together under its text). Attachments come from one side only (two
+    exports in one upload could pass the size limit that each one alone keeps). Custom ids must be unique
+    in a message."""
+    first_files = bool(first.files) or first.image is not None
+    if (first.embeds or first_files) and second.content.strip():
+        return None
+    if first_files and (second.files or second.image is not None):
+        return None
+    rows = (*first.rows, *second.rows)
+    embeds = (*first.embeds, *second.embeds)
+    if len(rows) > MAX_ROWS or len(embeds) > MAX_EMBEDS or sum(len(embed) for embed in embeds) > MAX_EMBED_TOTAL:
+        return None
+    if _custom_ids(first.rows) & _custom_ids(second.rows):
+        return None
+    content = PART_SEPARATOR.join(part for part in (first.content, second.content) if part.strip())
+    if len(content) > MAX_CONTENT:
+        return None
+    # A message of controls alone carries a blank text (render_reply): keep it when nothing else is left.
+    content = content or first.content or second.content
+    return Outgoing(content=content, embeds=embeds, rows=rows, files=first.files or second.files,
+                    image=first.image if first.image is not None else second.image)
+
+
+def merge_messages(messages: Sequence[Outgoing]) -> list[Outgoing]:
+    """The same messages, in order, packed into as few Discord messages as the limits allow (2,000 characters
+    of text joined with a blank line, 5 rows of controls, 10 embeds, one sender of attachments). Nothing is
+    dropped or shortened: a message that cannot join the one before it starts the next. Packing greedily in
+    order gives the fewest messages: whatever keeps two parts apart also keeps apart any longer run holding
+    both."""
+    merged: list[Outgoing] = []
+    for message in messages:
+        joined = _joined(merged[-1], message) if merged else None
+        if joined is None:
+            merged.append(message)
+        else:
+            merged[-1] = joined
+    return merged
 
 
 def has_question(replies: Sequence[Reply]) -> bool:

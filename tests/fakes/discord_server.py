@@ -1009,10 +1009,13 @@ class FakeDiscord:
             payload["flags"] = keep | (int(body["flags"]) & MESSAGE_FLAG_SUPPRESS_EMBEDS)
         payload["flags"] = int(payload.get("flags", 0)) & ~MESSAGE_FLAG_LOADING
         if "attachments" in body or files:
-            kept_ids = {str(a.get("id")) for a in body.get("attachments") or [] if isinstance(a, dict)}
+            # An entry naming an attachment the message has keeps it; any other entry describes a new upload
+            # by its index in ``files`` (as discord.py sends them), so its description is not lost.
+            existing = {str(a["id"]) for a in payload.get("attachments", [])}
+            kept_ids = {str(a.get("id")) for a in body.get("attachments") or [] if isinstance(a, dict)} & existing
             kept = [a for a in payload.get("attachments", []) if str(a["id"]) in kept_ids]
             new_body = {"attachments": [a for a in body.get("attachments") or []
-                                        if isinstance(a, dict) and str(a.get("id")) not in kept_ids]}
+                                        if isinstance(a, dict) and str(a.get("id")) not in existing]}
             payload["attachments"] = self._attachments(new_body, files, keep=kept)
         payload["edited_timestamp"] = _iso()
         message.edits.append(copy.deepcopy(body))

@@ -3,23 +3,31 @@ PostgreSQL, and a local fake Discord on 127.0.0.1 in between."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import copy
+import logging
+import secrets
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.discord.adapter import DESCRIPTIONS, DiscordAdapter
 from bot.content.loader import Content
 from bot.events import Command, TextSubmitted
-from bot.messages import Address, Image, Reply
-from bot.ports import RateLimited, TemporaryFailure, Unreachable
+from bot.messages import Address, Choice, Image, InputKind, Question, Reply
+from bot.ports import RateLimited, TemporaryFailure, Unreachable, request_cost
+from bot.privacy.crypto import Cipher
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.rules import Rule, parse_days, parse_time
 from bot.scheduling.store import ScheduleStore
 from bot.service import COMMANDS, CheckinService
 from bot.storage.repository import Repository
+from bot.storage.seen import DatabaseSeenEvents
 from tests.conftest import FakeClock
 from tests.fakes.discord_client import GUILD_ID, TIMEOUT, TOKEN, USER_ID, fake_discord, started
 from tests.fakes.discord_server import FakeDiscord, SentMessage
@@ -58,6 +66,13 @@ async def intro_done(fake: FakeDiscord) -> None:
 async def followups(fake: FakeDiscord, pushed_id: int, count: int) -> list[SentMessage]:
     await fake.wait_for_followup(pushed_id, count, within=TIMEOUT)
     return fake.followups[pushed_id]
+
+
+async def question_in(fake: FakeDiscord, pushed_id: int) -> SentMessage:
+    """The follow-up to an interaction that carries controls (a question), however many messages came first."""
+    return await fake.wait_until(
+        lambda: next((m for m in fake.followups.get(pushed_id, []) if m.custom_ids()), None), TIMEOUT,
+        f"a question in the follow-ups to {pushed_id}")
 
 
 def guild_messages(fake: FakeDiscord) -> list[SentMessage]:
@@ -100,8 +115,7 @@ async def test_a_daily_checkin_in_dms_with_buttons_select_and_modal(
     caplog.set_level("DEBUG")
     await intro_done(fake)
     started = await fake.slash_command(USER_ID, "checkin", {"flow": "daily"})
-    sent = await followups(fake, started.id, 2)
-    scale = sent[-1]
+    [scale] = await followups(fake, started.id, 1)  # the flow's greeting and its first question: one message
     assert not scale.ephemeral
     assert "emotionally safe" in scale.content
     assert len(scale.custom_ids()) == 6  # 1..5 and Skip
@@ -139,6 +153,7 @@ async def test_a_daily_checkin_in_dms_with_buttons_select_and_modal(
     [checkin] = await repository.checkins(identity)
     assert (checkin.safety_score, checkin.boundaries, checkin.has_note) == (4, ("saying_no", "asked_space"), True)
     assert "overtime" not in caplog.text
+    assert len(fake.followups[started.id]) == 1
 
 
 async def test_in_a_server_the_checkin_starts_ephemerally_and_continues_in_dms(
@@ -168,7 +183,7 @@ async def test_an_old_button_still_works_after_a_restart(
     async with running(make_adapter(service, content)):
         await fake.wait_until(lambda: fake.commands.get(None), TIMEOUT, "the commands to be synced")
         started = await fake.slash_command(USER_ID, "checkin")
-        scale = (await followups(fake, started.id, 3))[-1]
+        scale = await question_in(fake, started.id)
     async with running(make_adapter(service, content)):  # a new process on the same database
         clicked = await fake.click_button(USER_ID, scale.custom_ids()[1], scale)
         boundaries = (await followups(fake, clicked.id, 1))[0]
@@ -234,7 +249,7 @@ async def test_schedule_settings_open_as_a_form_filled_in_and_saved_from_it(
 async def test_a_stale_click_gets_the_cores_private_answer(fake: FakeDiscord, bot: DiscordAdapter) -> None:
     await intro_done(fake)
     started = await fake.slash_command(USER_ID, "checkin")
-    old = (await followups(fake, started.id, 2))[-1]
+    old = await question_in(fake, started.id)
     fresh = await fake.slash_command(USER_ID, "checkin", {"flow": "weekly"})  # a new check-in replaces it
     await followups(fake, fresh.id, 1)
     again = await fake.click_button(USER_ID, old.custom_ids()[1], old)
@@ -243,9 +258,9 @@ async def test_a_stale_click_gets_the_cores_private_answer(fake: FakeDiscord, bo
     assert "✓" not in old.content, "nothing was recorded, so nothing is ticked"
 
 
-async def test_a_scheduled_prompt_arrives_as_a_dm_and_closed_dms_mark_the_person(
-        fake: FakeDiscord, bot: DiscordAdapter, service: CheckinService, schedules: ScheduleStore,
-        repository: Repository, clock: FakeClock) -> None:
+async def scheduled_prompt_due(fake: FakeDiscord, bot: DiscordAdapter, service: CheckinService,
+                               schedules: ScheduleStore, repository: Repository, clock: FakeClock) -> Dispatcher:
+    """A daily 19:00 schedule for USER_ID, a minute past due; delivery through the adapter, as the bot runs it."""
     await intro_done(fake)
     identity = await repository.identity_id(Address("discord", "dm", str(USER_ID)))
     await schedules.save(identity, Rule(parse_days("daily"), (parse_time("19:00"),), "UTC", None), "daily")
@@ -256,15 +271,34 @@ async def test_a_scheduled_prompt_arrives_as_a_dm_and_closed_dms_mark_the_person
     dispatcher = Dispatcher(schedules, service, {"discord": bot}, pacer=Pacer(clock=lambda: clock.now.timestamp()),
                             clock=clock, sleep=fake_sleep)
     clock.advance(hours=1, minutes=1)
-    before = len(fake.dms(USER_ID))
+    return dispatcher
+
+
+def is_prompt(message: SentMessage) -> bool:
+    """A whole scheduled prompt: greeting, first question and snooze offer, with both sets of buttons."""
+    ids = message.custom_ids()
+    return ("A minute for you" in message.content and "emotionally safe" in message.content
+            and "Snooze it" in message.content and any(":safety:" in cid for cid in ids)
+            and any(cid.startswith("ci:snooze:") for cid in ids))
+
+
+async def test_a_scheduled_prompt_is_one_dm_and_its_snooze_button_works(
+        fake: FakeDiscord, bot: DiscordAdapter, service: CheckinService, schedules: ScheduleStore,
+        repository: Repository, clock: FakeClock) -> None:
+    dispatcher = await scheduled_prompt_due(fake, bot, service, schedules, repository, clock)
+    dm = fake.dm_channel_id(USER_ID)
+    before, posts = len(fake.dms(USER_ID)), fake.count("POST", f"/channels/{dm}/messages")
     stats = await dispatcher.tick()
     assert stats.sent == 1
-    prompt = fake.dms(USER_ID)[before:]
-    assert any("emotionally safe" in m.content for m in prompt)
-    snooze = prompt[-1]
-    assert any(cid.startswith("ci:snooze:") for cid in snooze.custom_ids())
-    clicked = await fake.click_button(USER_ID, next(c for c in snooze.custom_ids() if c.endswith(":1h")), snooze)
-    assert (await followups(fake, clicked.id, 1))[0].content
+    [prompt] = fake.dms(USER_ID)[before:]
+    assert is_prompt(prompt)
+    assert fake.count("POST", f"/channels/{dm}/messages") == posts + 1
+
+    snooze = next(c for c in prompt.custom_ids() if c.startswith("ci:snooze:") and c.endswith(":1h"))
+    clicked = await fake.click_button(USER_ID, snooze, prompt)
+    assert "in an hour" in (await followups(fake, clicked.id, 1))[0].content
+    await fake.wait_until(lambda: not prompt.components, TIMEOUT, "the snoozed prompt to lose its buttons")
+    assert prompt.content.endswith("✓ In an hour")
 
     fake.block_dms(USER_ID)
     clock.advance(days=1)
@@ -273,6 +307,81 @@ async def test_a_scheduled_prompt_arrives_as_a_dm_and_closed_dms_mark_the_person
     fake.block_dms(USER_ID, blocked=False)
     told = await fake.slash_command(USER_ID, "help")
     assert "direct message" in (await followups(fake, told.id, 1))[0].content
+
+
+async def test_answering_a_scheduled_prompt_continues_the_checkin(
+        fake: FakeDiscord, bot: DiscordAdapter, service: CheckinService, schedules: ScheduleStore,
+        repository: Repository, clock: FakeClock) -> None:
+    dispatcher = await scheduled_prompt_due(fake, bot, service, schedules, repository, clock)
+    before = len(fake.dms(USER_ID))
+    assert (await dispatcher.tick()).sent == 1
+    [prompt] = fake.dms(USER_ID)[before:]
+    four = next(c for c in prompt.custom_ids() if ":safety:" in c and c.endswith(":4"))
+    clicked = await fake.click_button(USER_ID, four, prompt)
+    [boundaries] = await followups(fake, clicked.id, 1)
+    assert "boundaries" in boundaries.content
+    assert boundaries.custom_ids()
+    await fake.wait_until(lambda: not prompt.components, TIMEOUT, "the answered prompt to lose its buttons")
+    assert prompt.content.endswith("✓ 4 · Mostly safe")
+    record = await repository.open_session(await repository.identity_id(Address("discord", "dm", str(USER_ID))))
+    assert record is not None
+    assert (record.step_id, set(record.answers)) == ("boundaries", {"safety"})
+
+
+async def test_an_answer_on_a_full_merged_message_still_shows_its_tick(
+        fake: FakeDiscord, bot: DiscordAdapter, repository: Repository) -> None:
+    await intro_done(fake)
+    started = await fake.slash_command(USER_ID, "checkin")
+    session = (await question_in(fake, started.id)).custom_ids()[0].split(":")[1]
+    question = Question(session, "safety", InputKind.SCALE, tuple(Choice(str(n), f"Level {n}") for n in range(1, 6)))
+    me = Address("discord", "dm", str(USER_ID), str(fake.dm_channel_id(USER_ID)))
+    before = len(fake.dms(USER_ID))
+    await bot.send(me, [Reply("word " * 300), Reply("x" * 480), Reply("How safe?", question=question)])
+    [full] = fake.dms(USER_ID)[before:]
+    assert len(full.content) > 1990
+    clicked = await fake.click_button(USER_ID, f"ci:{session}:safety:4", full)
+    await followups(fake, clicked.id, 1)
+    await fake.wait_until(lambda: not full.components, TIMEOUT, "the answered message to lose its buttons")
+    assert full.content.endswith("…\n-# ✓ Level 4")
+    assert len(full.content) <= 2000
+    assert full.content.startswith("word word")
+
+
+async def test_a_prompt_refused_with_a_503_arrives_once_when_retried(
+        fake: FakeDiscord, bot: DiscordAdapter, service: CheckinService, schedules: ScheduleStore,
+        repository: Repository, clock: FakeClock) -> None:
+    dispatcher = await scheduled_prompt_due(fake, bot, service, schedules, repository, clock)
+    before = len(fake.dms(USER_ID))
+    fake.fail_next("/messages", 503, method="POST")
+    stats = await dispatcher.tick()
+    assert (stats.sent, stats.retried) == (0, 1)
+    assert [status for _, _, status in fake.failures_served] == [503]
+    assert fake.dms(USER_ID)[before:] == []
+    clock.advance(minutes=10)
+    assert (await dispatcher.tick()).sent == 1
+    [prompt] = fake.dms(USER_ID)[before:]
+    assert is_prompt(prompt)
+
+
+async def test_request_cost_is_what_send_really_takes(fake: FakeDiscord, bot: DiscordAdapter) -> None:
+    question = Question("s1", "safety", InputKind.SCALE, tuple(Choice(str(n), str(n)) for n in range(1, 6)))
+    prompt = [Reply("A minute for you.", title="Daily"), Reply("How safe did you feel?", question=question),
+              Reply("Not a good moment?", question=Question("snooze", "7", InputKind.SINGLE,
+                                                            (Choice("1h", "In an hour"),), skippable=False))]
+    long = [Reply("word " * 900), Reply("And a question", question=question)]  # 4,500 characters: 3 messages
+    newcomer = USER_ID + 7
+    fake.add_user(newcomer)
+    known = Address("discord", "dm", str(USER_ID), str(fake.dm_channel_id(USER_ID)))
+    cases = [(known, prompt, 1), (known, long, 3), (Address("discord", "dm", str(newcomer)), prompt, 3),
+             (Address("discord", "dm", str(USER_ID + 8)), [], 2)]
+    for address, replies, expected in cases[:3]:
+        assert bot.request_cost(address, replies) == expected
+        made = len(fake.requests)
+        await bot.send(address, replies)
+        assert len(fake.requests) - made == expected, fake.requests[made:]
+    address, replies, expected = cases[3]
+    assert bot.request_cost(address, replies) == expected
+    assert request_cost(bot, known, prompt) == 1  # what the dispatcher's pacer charges
 
 
 async def test_an_image_arrives_as_an_attachment_with_its_alt_text(
@@ -295,13 +404,13 @@ async def test_history_in_a_server_is_private_and_carries_the_chart(
     for typed in ("/checkin", "4", "1", "skip"):  # one check-in, answered the way a typed DM answers
         await service.handle(Command(me, typed[1:]) if typed.startswith("/") else TextSubmitted(me, typed))
     asked = await fake.slash_command(USER_ID, "history", guild_id=GUILD_ID)
-    sent = await followups(fake, asked.id, 2)
+    sent = await followups(fake, asked.id, 1)  # the summary and its chart arrive together
     assert all(message.ephemeral for message in sent)
     assert "Average safety: 4.0 out of 5." in sent[0].content
     [chart] = [file for message in sent for file in message.files]
     assert chart.filename == "history.png"
     assert chart.data.startswith(b"\x89PNG")
-    [described] = [a for m in sent for a in m.request.get("attachments", [])]
+    [described] = [a for m in sent for a in m.attachments]
     assert "4 out of 5" in described["description"]
     assert guild_messages(fake) == []
 
@@ -368,7 +477,7 @@ async def test_interactions_are_acknowledged_before_the_core_answers(fake: FakeD
 async def test_a_typed_answer_in_dms_works_like_a_click(fake: FakeDiscord, bot: DiscordAdapter) -> None:
     await intro_done(fake)
     started = await fake.slash_command(USER_ID, "checkin")
-    await followups(fake, started.id, 2)
+    await question_in(fake, started.id)
     before = len(fake.dms(USER_ID))
     await fake.user_message(USER_ID, "3")
     answer = await fake.wait_for_dm(USER_ID, before + 1, TIMEOUT)
@@ -393,5 +502,228 @@ async def test_a_sharded_process_connects_with_its_shard_ids(
     async with running(adapter):
         session = await fake.wait_for_session(TIMEOUT)
         assert session.shard == (0, 1)
+        # A shard drops what it cannot read, as an unsharded client does, and stays connected.
+        await fake.push_interaction({"id": str(fake._snowflake()), "type": 3, "token": "t" * 40, "version": 1,
+                                     "application_id": str(fake.application_id), "user": {"id": "abc"}})
+        assert await fake.send_raw_frame("not json") == 1
         pushed = await fake.slash_command(USER_ID, "help")
         assert (await followups(fake, pushed.id, 1))[0].content
+        assert fake.identify_count == 1
+        assert fake.resume_count == 0
+
+
+# ------------------------------------------------------------------ hostile or duplicated events
+
+
+@contextlib.contextmanager
+def log_line(text: str) -> Iterator[asyncio.Event]:
+    """An event set when the adapter logs a line containing `text` (to wait on it without sleeping)."""
+    seen = asyncio.Event()
+
+    class Watch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if text in record.getMessage():
+                seen.set()
+
+    handler = Watch(logging.DEBUG)
+    logger = logging.getLogger("adapters.discord")
+    logger.addHandler(handler)
+    try:
+        yield seen
+    finally:
+        logger.removeHandler(handler)
+
+
+def errors_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+def click_payload(fake: FakeDiscord, custom_id: Any, message: SentMessage) -> dict[str, Any]:
+    """A click on `custom_id` as it reaches the bot, on a copy of `message` that carries such a button (what
+    a forged click or a broken proxy could send; compare drills/hostile.py)."""
+    base = fake._interaction_base(3, USER_ID, {"custom_id": custom_id, "component_type": 2}, guild_id=None,
+                                  channel_id=message.channel_id, message=message)
+    payload = copy.deepcopy(base.payload)
+    payload["message"]["components"] = [{"type": 1, "id": 1, "components": [
+        {"type": 2, "id": 2, "style": 1, "label": "x", "custom_id": custom_id}]}]
+    return payload
+
+
+async def test_malformed_gateway_events_are_dropped_and_the_same_client_keeps_answering(
+        fake: FakeDiscord, bot: DiscordAdapter, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG")
+    await intro_done(fake)
+    started = await fake.slash_command(USER_ID, "checkin")
+    question = await question_in(fake, started.id)
+    secret = "SECRET-words-from-a-person"
+    good = click_payload(fake, question.custom_ids()[0], question)
+    good["message"]["content"] = secret
+
+    def variant(change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
+        payload = copy.deepcopy(good)
+        payload["id"], payload["token"] = str(fake._snowflake()), "aW50ZXJhY3Rpb246" + secrets.token_urlsafe(48)
+        change(payload)
+        return payload
+
+    broken = [variant(lambda p: p.pop("data")), variant(lambda p: p["data"].update(custom_id=12345)),
+              variant(lambda p: p["data"].update(custom_id=None)), variant(lambda p: p["user"].update(id="abc")),
+              variant(lambda p: p["message"].update(components="x"))]
+    nobody = variant(lambda p: p.pop("user"))  # discord.py reads it; the adapter finds no one to answer
+    garbage_modal = variant(lambda p: p.update(type=5, data={"custom_id": "ci:x:note",
+                                                             "components": [{"type": "?"}, 7, secret]}))
+    identified, resumed = fake.identify_count, fake.resume_count
+    for payload in broken:
+        await fake.push_interaction(payload)
+    with log_line("dropped an interaction without a user") as ignored:
+        await fake.push_interaction(nobody)
+        await asyncio.wait_for(ignored.wait(), TIMEOUT)
+    await fake.dispatch("MESSAGE_CREATE", {"id": "not a number", "content": secret})
+    frames = ("this is { not json " + secret, "[1, 2, 3]", '{"op": 0, "t": ["READY"], "s": 9, "d": {}}',
+              '{"op": 0, "t": "RESUMED", "s": 9, "d": null}')
+    for frame in frames:
+        assert await fake.send_raw_frame(frame) == 1
+    modal = await fake.push_interaction(garbage_modal)  # parsed fine; the adapter reads what it can
+    assert "moved on" in (await followups(fake, modal.id, 1))[0].content
+
+    pushed = await fake.slash_command(USER_ID, "privacy")
+    assert (await followups(fake, pushed.id, 1))[0].content
+    assert (fake.identify_count, fake.resume_count) == (identified, resumed), "the same connection answered"
+    dropped = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert sum("dropped a malformed INTERACTION_CREATE event" in line for line in dropped) == len(broken)
+    assert sum("dropped a malformed MESSAGE_CREATE event" in line for line in dropped) == 1
+    assert sum("dropped an interaction without a user" in line for line in dropped) == 1
+    assert sum("dropped a gateway frame that is not a JSON event" in line for line in dropped) == len(frames)
+    assert secret not in caplog.text
+    assert "abc" not in "\n".join(dropped)
+    assert errors_logged(caplog) == []
+
+
+@pytest.mark.parametrize("custom_id", ["not-a-token", "ci::safety:1", "ci:" + "x" * 300, "bb:form:../x"])
+async def test_a_click_on_a_button_the_bot_never_made_gets_a_private_answer(
+        fake: FakeDiscord, bot: DiscordAdapter, service: CheckinService, custom_id: str) -> None:
+    pushed = await fake.slash_command(USER_ID, "help")
+    [shown] = await followups(fake, pushed.id, 1)
+    clicked = await fake.push_interaction(click_payload(fake, custom_id, shown))
+    answer = await fake.wait_for_callback(clicked, TIMEOUT)
+    assert answer.type == 4
+    assert answer.ephemeral
+    assert answer.content == service.texts.get("stale_click")
+
+
+async def test_a_modal_the_bot_never_opened_gets_a_private_answer(
+        fake: FakeDiscord, bot: DiscordAdapter, service: CheckinService) -> None:
+    data = {"custom_id": "not-a-modal-of-ours", "components": [
+        {"type": 1, "components": [{"type": 4, "custom_id": "text", "value": "hello"}]}]}
+    base = fake._interaction_base(5, USER_ID, data, guild_id=None, channel_id=fake.dm_channel_id(USER_ID))
+    submitted = await fake.push_interaction(copy.deepcopy(base.payload))
+    answer = await fake.wait_for_callback(submitted, TIMEOUT)
+    assert (answer.type, answer.ephemeral, answer.content) == (4, True, service.texts.get("stale_click"))
+
+
+async def test_an_interaction_another_instance_answered_is_no_error(
+        fake: FakeDiscord, bot: DiscordAdapter, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO")
+    await intro_done(fake)
+    fake.fail_next("/callback", 400, json_code=40060)  # what Discord says to the instance that comes second
+    with log_line("another instance answered") as answered:
+        pushed = await fake.slash_command(USER_ID, "privacy")
+        await asyncio.wait_for(answered.wait(), TIMEOUT)
+    assert errors_logged(caplog) == []
+    assert fake.count("POST", f"/interactions/{pushed.id}/") == 1, "no apology after the refused acknowledgement"
+    assert fake.followups.get(pushed.id, []) == []
+    again = await fake.slash_command(USER_ID, "privacy")
+    assert (await followups(fake, again.id, 1))[0].content
+
+
+class SharedLedger:
+    """DatabaseSeenEvents as one process sees it, with every answer recorded (to wait for both processes)."""
+
+    def __init__(self, engine: AsyncEngine, answers: list[tuple[str, bool]], changed: asyncio.Condition) -> None:
+        self._ledger = DatabaseSeenEvents(engine)
+        self._answers = answers
+        self._changed = changed
+
+    async def first_time(self, event_id: str) -> bool:
+        first = await self._ledger.first_time(event_id)
+        async with self._changed:
+            self._answers.append((event_id, first))
+            self._changed.notify_all()
+        return first
+
+
+async def test_two_instances_on_one_token_apply_a_typed_answer_and_a_click_once(
+        fake: FakeDiscord, service: CheckinService, content: Content, sessions: async_sessionmaker[AsyncSession],
+        cipher: Cipher, clock: FakeClock, raw_engine: AsyncEngine, repository: Repository,
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO")
+    fake.multi_session = True  # two processes logged in with one token: every event reaches both
+    answers: list[tuple[str, bool]] = []
+    changed = asyncio.Condition()
+
+    async def claims(count: int) -> list[tuple[str, bool]]:
+        async with changed:
+            await asyncio.wait_for(changed.wait_for(lambda: len(answers) >= count), TIMEOUT)
+        return answers[:count]
+
+    other = CheckinService(content, Repository(sessions, cipher, clock), clock=clock,
+                           schedules=ScheduleStore(sessions, clock))
+    first = DiscordAdapter(service, content, TOKEN, guild_ready_timeout=0.05,
+                           seen_events=SharedLedger(raw_engine, answers, changed))
+    second = DiscordAdapter(other, content, TOKEN, guild_ready_timeout=0.05, sync_commands=False,
+                            seen_events=SharedLedger(raw_engine, answers, changed))
+    me = await repository.identity_id(Address("discord", "dm", str(USER_ID)))
+    async with running(first):
+        await fake.wait_until(lambda: fake.commands.get(None), TIMEOUT, "the commands to be synced")
+        await intro_done(fake)
+        started = await fake.slash_command(USER_ID, "checkin")
+        await question_in(fake, started.id)
+        async with running(second):
+            assert sum(session.connected for session in fake.sessions.values()) == 2
+
+            # A typed "4" reaches both: one answers the safety scale, the other leaves it.
+            before = len(fake.dms(USER_ID))
+            typed = await fake.user_message(USER_ID, "4")
+            assert typed is not None
+            assert sorted(first for _, first in await claims(2)) == [False, True]
+            assert {event for event, _ in answers} == {f"discord:msg:{typed['id']}"}
+            asked = await fake.wait_for_dm(USER_ID, before + 1, TIMEOUT)
+            assert "boundaries" in asked.content
+            record = await repository.open_session(me)
+            assert record is not None
+            assert (record.step_id, set(record.answers)) == ("boundaries", {"safety"})
+
+            # A click reaches both: Discord takes the first acknowledgement and refuses the other (40060).
+            skip = next(cid for cid in asked.custom_ids() if cid.endswith(":boundaries:skip"))
+            with log_line("another instance answered") as lost:
+                clicked = await fake.click_button(USER_ID, skip, asked)
+                [note] = await followups(fake, clicked.id, 1)
+                await asyncio.wait_for(lost.wait(), TIMEOUT)
+            assert "Write it" in str(note.components)
+            assert [(iid, error["code"]) for iid, _, error in fake.rejected_callbacks] == [(clicked.id, 40060)]
+
+            # The bot's own messages (echoed to both) never reach the ledger: one claim per typed message.
+            await fake.user_message(USER_ID, "skip")
+            assert len(await claims(4)) == 4
+            await fake.wait_until(lambda: any("Thank you" in m.content for m in fake.dms(USER_ID)[before:]),
+                                  TIMEOUT, "the check-in to finish")
+    [checkin] = await repository.checkins(me)
+    assert (checkin.safety_score, checkin.boundaries, checkin.has_note) == (4, (), False)
+    assert sum("boundaries" in m.content for m in fake.dms(USER_ID)[before:]) == 1
+    assert errors_logged(caplog) == []
+
+
+async def test_a_typed_answer_is_still_handled_when_the_ledger_fails(
+        fake: FakeDiscord, service: CheckinService, content: Content, caplog: pytest.LogCaptureFixture) -> None:
+    class Broken:
+        async def first_time(self, event_id: str) -> bool:
+            raise ConnectionError("the database is away")
+
+    async with running(DiscordAdapter(service, content, TOKEN, guild_ready_timeout=0.05, seen_events=Broken())):
+        await fake.wait_until(lambda: fake.commands.get(None), TIMEOUT, "the commands to be synced")
+        await intro_done(fake)
+        started = await fake.slash_command(USER_ID, "checkin")
+        await question_in(fake, started.id)
+        before = len(fake.dms(USER_ID))
+        await fake.user_message(USER_ID, "3")
+        assert "boundaries" in (await fake.wait_for_dm(USER_ID, before + 1, TIMEOUT)).content
+    assert "the seen-events ledger failed" in caplog.text

@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from types import SimpleNamespace
 
 import discord
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from adapters.discord.adapter import delivery_error, modal_text
 from adapters.discord.render import (
     MAX_BUTTONS_PER_ROW,
     MAX_COMPONENTS,
     MAX_CONTENT,
+    MAX_EMBED_TOTAL,
+    MAX_EMBEDS,
     MAX_LABEL,
     MAX_ROWS,
     SCRIPT_FIELD,
     ButtonSpec,
+    Outgoing,
     Row,
     SelectSpec,
     Style,
     discord_files,
     form_inputs,
+    merge_messages,
     question_rows,
+    render_replies,
     render_reply,
 )
 from bot.__main__ import DISCORD_PERMISSIONS, discord_invite_urls, main
@@ -32,6 +40,7 @@ from bot.messages import (
     Choice,
     Form,
     FormField,
+    Image,
     InputKind,
     Question,
     Reply,
@@ -178,8 +187,8 @@ def test_a_tip_is_an_embed_with_the_script_set_apart() -> None:
                   tone=Tone.TIP, footer="More: /tip")
     [message] = render_reply(reply)
     assert message.content == ""
-    assert message.embed is not None
-    data = message.embed.to_dict()
+    [embed] = message.embeds
+    data = embed.to_dict()
     assert data["title"] == "A short no"
     assert data["description"] == "Say it once, then stop explaining."
     assert data["fields"] == [{"name": SCRIPT_FIELD, "value": "> No, I can't this week.", "inline": False}]
@@ -188,7 +197,7 @@ def test_a_tip_is_an_embed_with_the_script_set_apart() -> None:
 
 def test_a_tip_too_long_for_an_embed_degrades_to_text() -> None:
     messages = render_reply(Reply("x " * 2500, title="Big", script="say this", tone=Tone.TIP))
-    assert all(m.embed is None and len(m.content) <= MAX_CONTENT for m in messages)
+    assert all(not m.embeds and len(m.content) <= MAX_CONTENT for m in messages)
     assert "> say this" in messages[-1].content
 
 
@@ -282,3 +291,128 @@ def test_a_form_becomes_one_button_and_a_modal_within_discords_limits() -> None:
     assert form_name("bb:form:schedule", "bb:form:") == "schedule"
     assert form_name("bb:form:../x", "bb:form:") is None
     assert form_name("ci:abc:def", "bb:form:") is None
+
+
+# ------------------------------------------------------------------ merging parts into as few messages as fit
+
+
+def snooze_question() -> Question:
+    return Question("snooze", "42", InputKind.SINGLE,
+                    (Choice("1h", "In an hour"), Choice("evening", "This evening"), Choice("tomorrow", "Tomorrow"),
+                     Choice("skip", "Skip it")), skippable=False, command="snooze")
+
+
+def _controls(messages: list[Outgoing]) -> list[str]:
+    return [custom_id for message in messages for custom_id in _ids(message.rows)]
+
+
+def test_a_scheduled_prompt_is_one_message_with_both_sets_of_buttons() -> None:
+    replies = [Reply("A minute for you, if you'd like it.", title="Daily check-in", tone=Tone.PROMPT),
+               Reply("How emotionally safe did you feel today?", question=scale()),
+               Reply("Not a good moment? Snooze it.", tone=Tone.INFO, question=snooze_question())]
+    parts = render_replies(replies)
+    assert len(parts) == 3
+    [message] = merge_messages(parts)
+    assert message.content == "\n\n".join(part.content for part in parts)
+    assert message.content.startswith("**Daily check-in**")
+    assert message.rows == (*parts[1].rows, *parts[2].rows)
+    assert _controls([message]) == _controls(parts)
+    assert len(message.rows) <= MAX_ROWS
+
+
+def test_text_too_long_for_one_message_goes_in_as_few_as_fit() -> None:
+    parts = [Outgoing(content=letter * 900) for letter in "abcde"]
+    merged = merge_messages(parts)
+    assert [m.content for m in merged] == ["a" * 900 + "\n\n" + "b" * 900, "c" * 900 + "\n\n" + "d" * 900, "e" * 900]
+    exact = merge_messages([Outgoing(content="x" * 999), Outgoing(content="y" * 999)])  # 999 + 2 + 999 = 2000
+    assert [len(m.content) for m in exact] == [MAX_CONTENT]
+    over = merge_messages([Outgoing(content="x" * 1000), Outgoing(content="y" * 999)])
+    assert [len(m.content) for m in over] == [1000, 999]
+
+
+def test_more_than_five_rows_of_controls_stay_in_two_messages() -> None:
+    first = render_reply(Reply("Pick one", question=single(15, session="s1")))[-1]  # 3 rows of buttons + Skip
+    second = render_reply(Reply("And one more", question=single(5, session="s2")))[-1]  # 1 row + Skip
+    assert (len(first.rows), len(second.rows)) == (4, 2)
+    merged = merge_messages([first, second])
+    assert merged == [first, second]
+    assert _controls(merged) == _controls([first, second])
+
+
+def test_the_same_custom_id_twice_is_never_put_in_one_message() -> None:
+    again = render_reply(Reply("Which one?", question=scale()))[-1]
+    assert merge_messages([again, again]) == [again, again]
+
+
+def _embed(title: str, size: int = 10) -> discord.Embed:
+    return discord.Embed(title=title, description="d" * size)
+
+
+def test_embeds_are_kept_in_order_up_to_ten_a_message() -> None:
+    parts = [Outgoing(content="Here are your tips.")] + [Outgoing(embeds=(_embed(f"tip {n}"),)) for n in range(12)]
+    merged = merge_messages(parts)
+    assert [len(m.embeds) for m in merged] == [MAX_EMBEDS, 2]
+    assert merged[0].content == "Here are your tips."
+    assert [e.title for m in merged for e in m.embeds] == [f"tip {n}" for n in range(12)]
+
+
+def test_embeds_over_discords_total_size_are_not_merged() -> None:
+    big = [Outgoing(embeds=(_embed(f"big {n}", 4000),)) for n in range(2)]
+    assert sum(len(m.embeds[0]) for m in big) > MAX_EMBED_TOTAL
+    assert merge_messages(big) == big
+
+
+def test_text_after_an_embed_or_a_file_stays_below_it() -> None:
+    tip = Outgoing(embeds=(_embed("tip"),))
+    chart = Outgoing(content="Your last four weeks.", image=Image(b"png", "A rising line", "history.png"))
+    thanks = Outgoing(content="Thank you for checking in.")
+    assert merge_messages([tip, thanks]) == [tip, thanks]
+    assert merge_messages([chart, thanks]) == [chart, thanks]
+    [together] = merge_messages([thanks, chart])  # text before a file joins it, the file comes along
+    assert together.content == "Thank you for checking in.\n\nYour last four weeks."
+    assert together.image == chart.image
+
+
+def test_attachments_ride_along_but_two_uploads_are_not_combined() -> None:
+    export = Attachment("export.json", b"{}", "application/json")
+    with_file = Outgoing(content="Your data", files=(export,))
+    [merged] = merge_messages([Outgoing(content="Here it is."), with_file])
+    assert merged.files == (export,)
+    assert merge_messages([with_file, Outgoing(files=(export,))]) == [with_file, Outgoing(files=(export,))]
+
+
+def test_a_blank_text_from_a_controls_only_part_is_not_joined_in() -> None:
+    controls = Outgoing(content=" ", rows=question_rows(snooze_question()))
+    [merged] = merge_messages([Outgoing(content="Snooze?"), controls])
+    assert merged.content == "Snooze?"
+    [alone] = merge_messages([controls, Outgoing(content=" ", rows=question_rows(scale()))])
+    assert alone.content == " "  # Discord needs something; render_reply's placeholder stays
+
+
+_part = st.builds(
+    lambda text, rows, embeds, has_file, tag: Outgoing(
+        content=text,
+        embeds=tuple(_embed(f"{tag}-e{n}", size) for n, size in enumerate(embeds)),
+        rows=tuple((ButtonSpec(f"b{n}", f"ci:{tag}:r{n}"),) for n in range(rows)),
+        files=(Attachment(f"{tag}.txt", b"x"),) if has_file else ()),
+    st.sampled_from(["", " ", "short", "m" * 700, "l" * 1500, "x" * 2000]),
+    st.integers(0, 5), st.lists(st.sampled_from([10, 1500, 3000]), max_size=4), st.booleans(),
+    st.uuids().map(lambda u: u.hex[:8]))
+
+
+@given(st.lists(_part, max_size=12))
+def test_merging_never_loses_anything_and_stays_within_every_limit(parts: list[Outgoing]) -> None:
+    merged = merge_messages(parts)
+    assert len(merged) <= len(parts)
+    assert _controls(merged) == _controls(parts)  # every control, in order
+    assert [e.title for m in merged for e in m.embeds] == [e.title for p in parts for e in p.embeds]
+    assert [f for m in merged for f in m.files] == [f for p in parts for f in p.files]
+    texts = [p.content for p in parts if p.content.strip()]
+    assert [t for m in merged for t in m.content.split("\n\n") if t.strip()] == texts
+    for message in merged:
+        assert len(message.content) <= MAX_CONTENT
+        assert len(message.rows) <= MAX_ROWS
+        assert len(message.embeds) <= MAX_EMBEDS
+        assert len(set(_ids(message.rows))) == len(_ids(message.rows))
+    for first, second in itertools.pairwise(merged):  # as few as possible: no neighbours could join
+        assert len(merge_messages([first, second])) == 2
