@@ -87,7 +87,7 @@ async def run(quick: bool) -> DrillResult:
         "duplicates (extra copies)": f"{duplicates} to {len(counted.extra)} people "
                                      f"(bound: {CONCURRENCY} in flight x {len(kill_times)} kills = "
                                      f"{CONCURRENCY * len(kill_times)})",
-        "partial prompts (cut between the 3 messages of a prompt)": f"{counted.partial}",
+        "partial prompts (a greeting without its question)": f"{counted.partial}",
         "outbox at the end": str(dict(counted.status)),
         "accepted -> recorded window (first message accepted by the platform until `sent` committed)":
             spread(window, "s", 3),

@@ -34,7 +34,7 @@ from drills.common import (
     workspace,
 )
 
-MESSAGES_PER_PROMPT = 3  # greeting, first question, snooze offer
+MESSAGES_PER_PROMPT = 1  # greeting, first question and snooze offer travel as one message
 
 
 async def run(quick: bool) -> DrillResult:
@@ -115,7 +115,7 @@ async def run(quick: bool) -> DrillResult:
         "attempts per prompt (outbox)": attempts,
         "due -> first delivery": spread(counted.latency_s, "s", 1),
         "REST requests after the faults began": f"{len(rest_times):,} ({len(rest_times) / people_count:.2f} per "
-                                                f"prompt; a prompt is {MESSAGES_PER_PROMPT} messages, plus a user "
+                                                f"prompt; a prompt is {MESSAGES_PER_PROMPT} message, plus a user "
                                                 f"lookup and a DM open for half the people: {user_lookups} lookups, "
                                                 f"{opens} opens)",
         "message requests per prompt (per person)": spread(per_person, "", 2),
