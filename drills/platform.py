@@ -157,11 +157,10 @@ async def run(quick: bool) -> DrillResult:
             f"lease, and a batch that does not wait for its slowest send.")
     if busiest_second(rest_times) > 50:
         result.findings.append(
-            f"PACING COUNTS PROMPTS, NOT REQUESTS: the busiest second had {busiest_second(rest_times)} REST requests "
-            f"against Discord's global 50/s. The Pacer takes one token per prompt (48/s), but a Discord prompt is "
-            f"3 messages, and 5 requests when the DM channel must be opened first, so up to ~150-240 requests/s "
-            f"can go out. Reproduce: drill crash or platform (busiest second). Expected: a token per request "
-            f"(or per message), so the bot stays under 50/s instead of relying on 429s.")
+            f"OVER DISCORD'S GLOBAL LIMIT: the busiest second had {busiest_second(rest_times)} REST requests "
+            f"against Discord's 50/s. The Pacer charges each send its requests (DiscordAdapter.request_cost) at "
+            f"46/s; more than 50 means requests the pacer does not see (discord.py's own retries of a 429 or 5xx, "
+            f"start-up calls). Reproduce: drill crash or platform (busiest second).")
     result.limits.append("Faults are drawn per request at random, so each run differs; the fake never processes "
                          "a request it holds without answering (a platform that does so late would produce a "
                          "duplicate that no client can prevent without an idempotency key).")

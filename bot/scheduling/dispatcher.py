@@ -144,8 +144,6 @@ class Dispatcher:
             return
         assert transport is not None
         address = Address(job.platform, job.workspace_id, job.user_id, job.dm_channel_id or "")
-        while (wait := self._pacer.delay(address)) > 0:
-            await self._sleep(wait)
         if not await self._store.hold(job, self._lease_for):
             stats.skip("lease-lost")  # it waited past its lease and another instance has it now
             return
@@ -154,7 +152,15 @@ class Dispatcher:
             await self._store.finish(job, SKIPPED, reason=prompt)
             stats.skip(prompt)
             return
-        # The token taken above paid for one request; a send that needs more pays the rest now.
+        # Paced right before the send, so the database work above never bunches requests into one second; the
+        # token pays for one request, and a send that needs more (opening a DM first) pays the rest.
+        waited = 0.0
+        while (wait := self._pacer.delay(address)) > 0:
+            await self._sleep(wait)
+            waited += wait
+        if waited > self._lease_for.total_seconds() / 4 and not await self._store.hold(job, self._lease_for):
+            stats.skip("lease-lost")
+            return
         self._pacer.charge(address, request_cost(transport, address, prompt.replies) - 1)
         try:
             await asyncio.wait_for(transport.send(address, prompt.replies), self._send_timeout)
