@@ -39,6 +39,7 @@ class Limit:
 # they add up to beyond the limit is caught by honouring Retry-After.
 PLATFORM_LIMITS: dict[str, Limit] = {"discord": Limit(44.0, 1.0), "slack": Limit(20.0, 2.0)}
 PER_CHANNEL_LIMITS: dict[str, Limit] = {"slack": Limit(1.0, 1.0)}
+EPSILON = 1e-9  # tokens
 
 
 class Pacer:
@@ -84,7 +85,9 @@ class Pacer:
         if blocked > now:
             return blocked - now
         buckets = [self._bucket(key, limit, now) for key, limit in self._keys(address)]
-        waits = [(1 - bucket.tokens) / bucket.rate for bucket in buckets if bucket.tokens < 1]
+        # A hair's tolerance: refilling by exactly the wait can land a float just under 1 token, and a clock
+        # that cannot advance by the remaining 1e-17 s would then be told to wait forever.
+        waits = [(1 - bucket.tokens) / bucket.rate for bucket in buckets if bucket.tokens < 1 - EPSILON]
         if waits:
             return max(waits)
         for bucket in buckets:
