@@ -670,6 +670,14 @@ class CheckinService:
         question = engine.question_for(flow, step, session_id)
         return Reply(step.prompt, title=flow.title, tone=Tone.PROMPT, question=question, footer=step.help)
 
+    async def paused(self, address: Address) -> bool | None:
+        """Whether the person's scheduled check-ins are paused now (None: they have no schedule), for
+        dashboards that offer Pause or Resume."""
+        if self._schedules is None:
+            return None
+        record = await self._schedules.get(await self._repo.identity_id(address))
+        return None if record is None else record.paused(self._clock())
+
     async def home(self, address: Address) -> list[Reply]:
         """A dashboard (Slack's App Home): what /schedule and /history show, read-only, in one place. The
         history's chart is among the replies (as `Reply.image`) for adapters that can show it there."""

@@ -4,18 +4,24 @@ core tokens, modals for typed answers and forms, an App Home dashboard, and sche
 Thin by design: it turns Slack payloads into core events and core replies into Block Kit. Nothing a person
 writes is logged or shown in a channel: in a channel every answer is ephemeral (only that person sees it)
 and a check-in moves to the person's DM with the app. Every request is acknowledged first and worked on
-after, so Slack's 3-second limit holds however slow the database is.
+after, so Slack's 3-second limit holds however slow the database is; in HTTP mode a click on the app's own
+controls is acknowledged by the HTTP handler itself, as soon as its signature is checked (see `_handle_post`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import binascii
+import contextlib
 import functools
+import hashlib
+import json
 import logging
 import re
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 from urllib.parse import parse_qsl
@@ -37,6 +43,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -52,6 +59,7 @@ from adapters.slack.render import (
     has_files,
     has_question,
     home_view,
+    latest_image,
     picked_labels,
     read_metadata,
     render_replies,
@@ -62,9 +70,9 @@ from adapters.slack.render import (
 from bot.community.common import ChannelPost, Removal
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.logsafe import describe_exception
-from bot.messages import Address, Reply, form_name, parse_text_value, parse_token
+from bot.messages import Address, Image, Reply, form_name, parse_text_value, parse_token
 from bot.ports import Capabilities, DeliveryError, RateLimited, TemporaryFailure, Unreachable
-from bot.service import COMMANDS, ChannelPoster, CheckinService
+from bot.service import COMMANDS, CheckinService
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +95,29 @@ TEMPORARY_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavaila
 LIBRARY_LOGGERS = ("slack_bolt", "slack_sdk")
 ADMIN_COMMANDS = ("circle", "pulse")
 SHARE_FORM = "share"
+LISTEN_BACKLOG = 1024  # a burst of clicks arrives as that many new connections at once (aiohttp's default: 128)
+# Clicks on the app's own controls: acknowledged as soon as the request is verified, worked on after the response.
+EARLY_ACK_ACTIONS = ("ci:", FORM_BUTTON_PREFIX, COMMAND_PREFIX)
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+HOME_CHARTS_KEPT = 20_000  # people whose App Home chart file id is remembered (in memory, per process)
+DELIVERY_CLIENTS_KEPT = 256  # workspaces whose Web API client (and token) scheduled delivery keeps at hand
+# After these a cached token is no good any more (uninstalled, reinstalled, workspace gone): look it up afresh.
+STALE_TOKEN_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive", "token_expired", "not_authed"})
+GONE_FILE_ERRORS = frozenset({"file_not_found", "file_deleted"})
+AFTER_RESPONSE_CONCURRENCY = 8  # answered clicks worked on at once; the rest wait their turn, in order
+WORK_SLOT_SECONDS = 10.0  # a click's work that takes longer goes on, but no longer keeps the others waiting
+
+
+class _Answered:
+    """Set (through a context variable) while bolt dispatches a request whose HTTP response has already gone
+    out; bolt's listener task inherits it and says when it is done."""
+
+    def __init__(self) -> None:
+        self.listeners = 0
+        self.done = asyncio.Event()
+
+
+_ANSWERED: ContextVar[_Answered | None] = ContextVar("slack_answered_request", default=None)
 
 class NoInstallation(Unreachable):
     """The app is not (or no longer) installed in the workspace of an address."""
@@ -144,6 +175,44 @@ def repair_form_body(request: AsyncBoltRequest) -> AsyncBoltRequest:
         request.body = fields
         request.context = build_async_context(AsyncBoltContext({}), fields)
     return request
+
+
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def form_value(encoded: str) -> str | None:
+    """One application/x-www-form-urlencoded value, decoded; None when it holds a malformed %-escape.
+
+    urllib's unquote is pure Python and takes ~0.25 ms for a click's ~4 kB payload (600 escapes), on the path
+    that has to answer a burst of clicks at once; binascii's quoted-printable decoder is the same operation in
+    C once "%XX" is spelled "=XX" (a literal "=" and "+" are rewritten first, so nothing else changes)."""
+    if _BAD_ESCAPE.search(encoded):
+        return None
+    data = encoded.encode().replace(b"=", b"=3D").replace(b"%", b"=").replace(b"+", b"=20")
+    try:
+        return binascii.a2b_qp(data).decode()
+    except UnicodeDecodeError:
+        return None
+
+
+def is_own_click(raw_body: str, content_type: str | None) -> bool:
+    """A block_actions request (a click or a pick) on one of the app's own controls: every listener for those
+    acknowledges with an empty 200 before it does anything, so the HTTP layer can answer for it."""
+    prefix = "payload="
+    if content_type != FORM_CONTENT_TYPE or not raw_body.startswith(prefix) or "&" in raw_body:
+        return False
+    text = form_value(raw_body[len(prefix):])
+    try:
+        payload = json.loads(text) if text is not None else None
+    except ValueError:
+        return False
+    if not isinstance(payload, dict) or payload.get("type") != "block_actions":
+        return False
+    actions = payload.get("actions")
+    if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
+        return False
+    action_id = actions[0].get("action_id")  # bolt routes a block_actions request by its first action
+    return isinstance(action_id, str) and action_id.startswith(EARLY_ACK_ACTIONS)
 
 
 class SeenEvents(Protocol):
@@ -246,7 +315,7 @@ class SlackAdapter:
                  api_url: str = DEFAULT_API_URL, app_token: str = "",
                  installation_store: AsyncInstallationStore | None = None,
                  oauth_settings: AsyncOAuthSettings | None = None, seen_events: SeenEvents | None = None,
-                 rate_limit_retries: int = 1) -> None:
+                 rate_limit_retries: int = 1, after_response_concurrency: int = AFTER_RESPONSE_CONCURRENCY) -> None:
         # slack_sdk and slack-bolt log request and response bodies at DEBUG: those hold what people write.
         for name in LIBRARY_LOGGERS:
             library_log = logging.getLogger(name)
@@ -260,6 +329,16 @@ class SlackAdapter:
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self._verifier = SignatureVerifier(signing_secret)
+        self._after_response: set[asyncio.Task[None]] = set()  # dispatches of requests already answered
+        self._work_slots = asyncio.Semaphore(max(1, after_response_concurrency))
+        # (workspace, user) -> (sha256 of the chart's PNG, Slack file id) of the chart their App Home shows. In
+        # memory only: after a restart (or past HOME_CHARTS_KEPT people) a chart is uploaded once more and the
+        # file before it is left in Slack, private to the app.
+        self._home_charts: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
+        self._old_charts: dict[tuple[str, str], list[str]] = {}  # files no Home shows any more, to delete
+        self._home_locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
+        self._delivery_clients: OrderedDict[str, AsyncWebClient] = OrderedDict()
         # Only `client=` (with the token inside it); everything else explicit, so SLACK_* variables in the
         # environment never switch on OAuth or another token behind our back.
         self.client = AsyncWebClient(token=token or None, base_url=api_url,
@@ -290,7 +369,7 @@ class SlackAdapter:
         runner = web.AppRunner(self.web_app(path), access_log=None)
         await runner.setup()
         try:
-            await web.TCPSite(runner, host, port).start()
+            await web.TCPSite(runner, host, port, backlog=LISTEN_BACKLOG).start()
             log.info("slack HTTP mode listening on http://%s:%d%s", host, port, path)
             await asyncio.Event().wait()
         finally:
@@ -319,14 +398,65 @@ class SlackAdapter:
         else:
             await self.serve_http(host, port)
 
+    @classmethod
+    async def _bolt_request(cls, request: web.Request) -> AsyncBoltRequest:
+        return cls._bolt_request_from(request, await request.text())
+
+    @classmethod
+    def _bolt_request_from(cls, request: web.Request, raw_body: str) -> AsyncBoltRequest:
+        return AsyncBoltRequest(body=raw_body, query=request.query_string, headers=cls._headers(request))
+
     @staticmethod
-    async def _bolt_request(request: web.Request) -> AsyncBoltRequest:
-        headers: dict[str, str | Sequence[str]] = {key: request.headers.getall(key) for key in request.headers}
-        return AsyncBoltRequest(body=await request.text(), query=request.query_string, headers=headers)
+    def _headers(request: web.Request) -> dict[str, str | Sequence[str]]:
+        return {key: request.headers.getall(key) for key in request.headers}
 
     async def _handle_post(self, request: web.Request) -> web.Response:
-        bolt_request = repair_form_body(await self._bolt_request(request))
+        timestamp = request.headers.get("X-Slack-Request-Timestamp")
+        if timestamp is not None and not timestamp.isdigit():
+            return web.Response(status=401)  # not from Slack (bolt would fail on int() and answer 500)
+        raw_body = await request.text()
+        if is_own_click(raw_body, request.content_type) and self._verified(raw_body, request):
+            # Answered here, before bolt has parsed, authorized or routed it: bolt's own acknowledgement would
+            # be the same empty 200, but only after its middleware ran and its listener task was polled (every
+            # 10 ms) while every other request of a burst competed for the same event loop. Bolt still gets
+            # the whole request afterwards, signature check included, and runs the listener as usual.
+            self._dispatch_after_response(raw_body, self._headers(request), request.query_string)
+            return web.Response(status=200)
+        bolt_request = repair_form_body(self._bolt_request_from(request, raw_body))
         return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
+
+    def _verified(self, raw_body: str, request: web.Request) -> bool:
+        """Slack's signature over the body, and a timestamp within five minutes (else bolt answers 401)."""
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature")
+        if not timestamp.isdigit() or signature is None:
+            return False
+        return self._verifier.is_valid(raw_body, timestamp, signature)
+
+    def _dispatch_after_response(self, raw_body: str, headers: dict[str, str | Sequence[str]], query: str) -> None:
+        self._started()
+        task = asyncio.get_running_loop().create_task(self._dispatch_answered(raw_body, headers, query))
+        self._after_response.add(task)
+        task.add_done_callback(self._after_response.discard)
+
+    async def _dispatch_answered(self, raw_body: str, headers: dict[str, str | Sequence[str]], query: str) -> None:
+        """Bolt's dispatch and the listener it starts, for a request that was answered already; a few at a
+        time, so that the work of a burst does not slow down the acknowledgements of the rest of it."""
+        answered = _Answered()
+        _ANSWERED.set(answered)  # this task's own context, copied into the listener task bolt starts from it
+        try:
+            async with self._work_slots:
+                bolt_request = AsyncBoltRequest(body=raw_body, query=query, headers=headers)  # parsing, here too
+                response = await self.app.async_dispatch(bolt_request)
+                if response.status != 200:
+                    log.warning("slack: an acknowledged click was answered %d by bolt", response.status)
+                if answered.listeners:  # bolt returns on the listener's ack(); its work goes on
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(answered.done.wait(), WORK_SLOT_SECONDS)
+        except Exception as exc:
+            log.error("slack: an acknowledged click failed: %s", describe_exception(exc))
+        finally:
+            self._finished()
 
     async def _handle_install(self, request: web.Request) -> web.Response:
         flow = self.app.oauth_flow
@@ -368,16 +498,29 @@ class SlackAdapter:
 
         @functools.wraps(listener)  # bolt reads the listener's parameter names through the wrapper
         async def run(**kwargs: Any) -> None:
-            self._in_flight += 1
-            self._idle.clear()
+            answered = _ANSWERED.get()
+            if answered is not None:
+                answered.listeners += 1
+            self._started()
             try:
                 await listener(**kwargs)
             finally:
-                self._in_flight -= 1
-                if self._in_flight == 0:
-                    self._idle.set()
+                self._finished()
+                if answered is not None:
+                    answered.listeners -= 1
+                    if answered.listeners == 0:
+                        answered.done.set()
 
         return run
+
+    def _started(self) -> None:
+        self._in_flight += 1
+        self._idle.clear()
+
+    def _finished(self) -> None:
+        self._in_flight -= 1
+        if self._in_flight == 0:
+            self._idle.set()
 
     async def drain(self, within: float = 10.0) -> None:
         """Wait until every acknowledged request has been worked off."""
@@ -626,49 +769,171 @@ class SlackAdapter:
 
     async def publish_home(self, client: AsyncWebClient, address: Address) -> None:
         try:
-            replies = await self._service.home(address)
-            await client.views_publish(user_id=address.user_id, view=home_view(replies))
+            async with self._home_turn((address.workspace_id, address.user_id)):
+                await self._publish_home(client, address)
         except Exception as exc:  # a dashboard that could not be drawn must not spoil the answer itself
             log.error("slack App Home failed: %s", describe_exception(exc))
 
+    async def _publish_home(self, client: AsyncWebClient, address: Address) -> None:
+        """The dashboard with the latest history chart, uploaded privately (shared in no conversation) once per
+        chart; the charts it replaced are deleted once the new Home is up."""
+        key = (address.workspace_id, address.user_id)
+        replies = await self._service.home(address)
+        file_id = await self._home_chart(client, key, latest_image(replies))
+        paused = await self._service.paused(address)
+        try:
+            await client.views_publish(user_id=address.user_id,
+                                       view=home_view(replies, chart_file_id=file_id, paused=paused))
+        except SlackApiError as exc:
+            if not file_id or delivery_error(exc) is not None:
+                raise
+            # Slack would not show that file (not ready yet, or gone): the Home goes up without it.
+            log.warning("slack App Home chart refused: %s", exc.response.get("error"))
+            await client.views_publish(user_id=address.user_id, view=home_view(replies, paused=paused))
+        await self._delete_old_charts(client, key)
+
+    async def _home_chart(self, client: AsyncWebClient, key: tuple[str, str], chart: Image | None) -> str:
+        """The file id of the chart to show ("" for none), uploaded if this chart is new; a file it replaces
+        joins the ones to delete."""
+        current = self._home_charts.get(key)
+        if chart is None:  # no check-ins (any more, after /forget): the old chart goes too
+            if current is not None:
+                del self._home_charts[key]
+                self._old_charts.setdefault(key, []).append(current[1])
+            return ""
+        digest = hashlib.sha256(chart.content).hexdigest()
+        if current is not None and current[0] == digest:
+            self._home_charts.move_to_end(key)
+            return current[1]
+        try:  # no channel: the file is private to the app, shown only through the Home's image block
+            uploaded = await client.files_upload_v2(content=chart.content, filename=chart.filename,
+                                                    title=chart.filename, alt_txt=chart.alt_text[:ALT_TEXT_MAX])
+            file_id = str(uploaded["files"][0]["id"])
+        except Exception as exc:  # the Home goes up without the chart; the old file is replaced next time
+            log.warning("slack could not upload the App Home chart: %s", describe_exception(exc))
+            return ""
+        if current is not None:
+            self._old_charts.setdefault(key, []).append(current[1])
+        self._home_charts[key] = (digest, file_id)
+        self._home_charts.move_to_end(key)
+        while len(self._home_charts) > HOME_CHARTS_KEPT:
+            self._home_charts.popitem(last=False)
+        return file_id
+
+    async def _delete_old_charts(self, client: AsyncWebClient, key: tuple[str, str]) -> None:
+        """After a Home went up: the chart files it no longer shows (one that could not be deleted now is
+        tried again after the next Home)."""
+        kept: list[str] = []
+        for file_id in self._old_charts.pop(key, []):
+            try:
+                await client.files_delete(file=file_id)
+            except SlackApiError as exc:
+                if exc.response.get("error") not in GONE_FILE_ERRORS:
+                    log.warning("slack could not delete an old App Home chart: %s", exc.response.get("error"))
+                    kept.append(file_id)
+            except Exception as exc:
+                log.warning("slack could not delete an old App Home chart: %s", describe_exception(exc))
+                kept.append(file_id)
+        if kept:
+            self._old_charts[key] = kept[-10:]
+
+    @asynccontextmanager
+    async def _home_turn(self, key: tuple[str, str]) -> AsyncIterator[None]:
+        """One Home publish per person at a time, so two at once never upload the same chart twice."""
+        lock, users = self._home_locks.get(key) or (asyncio.Lock(), 0)
+        self._home_locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._home_locks[key]
+            if users <= 1:
+                del self._home_locks[key]
+            else:
+                self._home_locks[key] = (lock, users - 1)
+
     # ------------------------------------------------------------ community channels (the ChannelPoster port)
 
-    async def _poster(self, workspace_id: str) -> ChannelPoster:
-        return ChannelPosts(await self._delivery_client(workspace_id))
-
     async def post_to_channel(self, post: ChannelPost) -> str:
-        return await (await self._poster(post.workspace_id)).post_to_channel(post)
+        client = await self._delivery_client(post.workspace_id)
+        try:
+            return await ChannelPosts(client).post_to_channel(post)
+        except SlackApiError as exc:
+            self._forget_client_after(post.workspace_id, client, exc)
+            raise
 
     async def delete_message(self, removal: Removal) -> None:
-        await (await self._poster(removal.workspace_id)).delete_message(removal)
+        client = await self._delivery_client(removal.workspace_id)
+        try:
+            await ChannelPosts(client).delete_message(removal)
+        except SlackApiError as exc:
+            self._forget_client_after(removal.workspace_id, client, exc)
+            raise
 
     # ------------------------------------------------------------ scheduled delivery (the Transport port)
 
     async def _delivery_client(self, workspace_id: str) -> AsyncWebClient:
+        """The workspace's Web API client, made (and its installation looked up) once, then kept: the most
+        recently used DELIVERY_CLIENTS_KEPT workspaces."""
+        client = self._delivery_clients.get(workspace_id)
+        if client is not None:
+            self._delivery_clients.move_to_end(workspace_id)
+            return client
+        client = AsyncWebClient(token=await self._delivery_token(workspace_id), base_url=self._api_url,
+                                retry_handlers=self._delivery_retries)
+        self._delivery_clients[workspace_id] = client
+        while len(self._delivery_clients) > DELIVERY_CLIENTS_KEPT:
+            self._delivery_clients.popitem(last=False)
+        return client
+
+    async def _delivery_token(self, workspace_id: str) -> str | None:
         if self._installations is None:
-            return AsyncWebClient(token=self.client.token, base_url=self._api_url,
-                                  retry_handlers=self._delivery_retries)
+            return self.client.token
         bot = await self._installations.async_find_bot(enterprise_id=None, team_id=workspace_id)
         if bot is None:
             bot = await self._installations.async_find_bot(enterprise_id=workspace_id, team_id=None,
                                                            is_enterprise_install=True)
         if bot is None or not bot.bot_token:
             raise NoInstallation("no installation for this workspace")
-        return AsyncWebClient(token=bot.bot_token, base_url=self._api_url, retry_handlers=self._delivery_retries)
+        return bot.bot_token
+
+    def _forget_client_after(self, workspace_id: str, client: AsyncWebClient, exc: BaseException) -> bool:
+        """A token Slack no longer takes: the client goes, so the installation is looked up again (a reinstall
+        works). True if the client was dropped."""
+        if isinstance(exc, SlackApiError) and exc.response.get("error") in STALE_TOKEN_ERRORS \
+                and self._delivery_clients.get(workspace_id) is client:
+            del self._delivery_clients[workspace_id]
+            return True
+        return False
+
+    def request_cost(self, address: Address, replies: Sequence[Reply]) -> int:
+        """Web API calls `send` makes for these replies: one chat.postMessage per rendered message, two per
+        upload (files.getUploadURLExternal and files.completeUploadExternal; the bytes go to the upload URL,
+        which is not a Web API method), and conversations.open when the DM is not known yet."""
+        calls = 0
+        for message in render_replies(replies):
+            if message.blocks or not (message.files or message.images):
+                calls += 1
+            calls += 2 * (len(message.files) + len(message.images))
+        if not address.channel_id and (address.workspace_id, address.user_id) not in self._dm_channels:
+            calls += 1
+        return calls
 
     async def send(self, address: Address, replies: Sequence[Reply]) -> None:
         """Scheduled prompts: to the person's DM with the app, with their workspace's token."""
         try:
             client = await self._delivery_client(address.workspace_id)
-            channel = address.channel_id or await self._dm_channel(client, address)
             try:
-                await self._post_all(client, channel, replies)
+                await self._send_with(client, address, replies)
             except SlackApiError as exc:
-                if not address.channel_id or exc.response.get("error") != "channel_not_found":
+                if not self._forget_client_after(address.workspace_id, client, exc):
                     raise
-                # The remembered DM is gone (the app was reinstalled): open it afresh, once.
-                self._dm_channels.pop((address.workspace_id, address.user_id), None)
-                await self._post_all(client, await self._dm_channel(client, address), replies)
+                # The kept token is refused: look the installation up again. A reinstall brought a new token
+                # (Slack refused the old one before anything was posted with it): send with that.
+                fresh = await self._delivery_client(address.workspace_id)
+                if fresh.token == client.token:
+                    raise
+                await self._send_with(fresh, address, replies)
         except Exception as exc:
             mapped = delivery_error(exc)
             if mapped is None:
@@ -676,6 +941,17 @@ class SlackAdapter:
             if mapped is exc:
                 raise
             raise mapped from exc
+
+    async def _send_with(self, client: AsyncWebClient, address: Address, replies: Sequence[Reply]) -> None:
+        channel = address.channel_id or await self._dm_channel(client, address)
+        try:
+            await self._post_all(client, channel, replies)
+        except SlackApiError as exc:
+            if not address.channel_id or exc.response.get("error") != "channel_not_found":
+                raise
+            # The remembered DM is gone (the app was reinstalled): open it afresh, once.
+            self._dm_channels.pop((address.workspace_id, address.user_id), None)
+            await self._post_all(client, await self._dm_channel(client, address), replies)
 
 
 def _prefixed(prefix: str) -> re.Pattern[str]:

@@ -52,6 +52,7 @@ MAX_INPUT_LENGTH = 3000
 MAX_PRIVATE_METADATA = 3000
 MAX_FALLBACK_TEXT = 4000  # Slack accepts 40,000; notifications show far less
 MAX_BUTTONS = 5  # more choices than this become a select menu
+MAX_IMAGE_ALT_TEXT = 2000
 
 WRITE_LABEL = "Write it"
 SKIP_LABEL = "Skip"
@@ -390,16 +391,35 @@ def view_values(state: Mapping[str, Any]) -> dict[str, str]:
     return values
 
 
-def home_view(replies: Sequence[Reply]) -> Block:
-    """The App Home dashboard: the core's replies (schedule, history) and the buttons that act on them."""
+def image_block(file_id: str, alt_text: str) -> Block:
+    """A picture uploaded to Slack, shown by its file id (the file need not be shared in any conversation)."""
+    return {"type": "image", "slack_file": {"id": file_id},
+            "alt_text": shorten(alt_text, MAX_IMAGE_ALT_TEXT) or "Chart"}
+
+
+def latest_image(replies: Sequence[Reply]) -> Image | None:
+    """The last picture among the replies (the App Home shows one chart: the newest history's)."""
+    return next((reply.image for reply in reversed(replies) if reply.image is not None), None)
+
+
+def home_view(replies: Sequence[Reply], *, chart_file_id: str = "", paused: bool | None = None) -> Block:
+    """The App Home dashboard: the core's replies (schedule, history) and the buttons that act on them (Resume
+    while `paused`, Pause while not, both when that is not known); the history chart too when it has been
+    uploaded (`chart_file_id`), with its alt text."""
+    hidden = {True: "pause", False: "resume"}.get(paused) if paused is not None else None
     blocks: list[Block] = [
         {"type": "header", "text": _plain("Your boundary check-ins", 150)},
         {"type": "actions", "block_id": "home_actions",
          "elements": [button(label, f"{COMMAND_PREFIX}{name}", name, primary=name == "checkin")
-                      for label, name in HOME_ACTIONS]},
+                      for label, name in HOME_ACTIONS if name != hidden]},
     ]
+    chart = latest_image(replies) if chart_file_id else None
     for reply in replies:
         own = reply_blocks(reply)
+        if chart is not None and reply.image is chart:
+            own.append(image_block(chart_file_id, chart.alt_text))
+        if not own:  # a picture that could not be shown: no empty section
+            continue
         if len(blocks) + 1 + len(own) > MAX_VIEW_BLOCKS:
             break
         blocks.append({"type": "divider"})

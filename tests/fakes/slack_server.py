@@ -10,7 +10,11 @@ Things worth knowing when writing tests against it:
   JSON body (chat.postMessage, views.*). The fake merges query + body into `ApiCall.args`, and decodes
   JSON-valued fields (blocks, view, files, ...) that arrive as strings.
 - Every request, including failed and faulted ones, is recorded in `calls`; successful effects land in
-  `messages`, `ephemerals`, `views`, `home_views`, `files`, `responses`.
+  `messages`, `ephemerals`, `views`, `home_views`, `files` (files.delete moves a file to `deleted_files`),
+  `responses`.
+- Image blocks that show an uploaded file (`slack_file`) are checked against `files`: a file that is gone,
+  unfinished, not an image, or neither the poster's own upload nor shared anywhere is refused as
+  "invalid slack file", like Slack does.
 - Wait with `wait_for_calls` / `wait_for_ack` (condition-based, with timeouts), never with sleep.
 """
 
@@ -172,6 +176,30 @@ def _element_errors(element: Any, pointer: str) -> list[str]:
     return errors
 
 
+_IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif")  # the Slack files an image block can show
+
+
+def _image_errors(block: dict[str, Any], at: str) -> list[str]:
+    """An image block: alt_text (<= 2000), and either image_url (<= 3000) or slack_file ({"id"} or {"url"},
+    not both); whether a slack_file can be shown is checked against the fake's files (`slack_file_errors`)."""
+    errors: list[str] = []
+    alt = block.get("alt_text")
+    if not isinstance(alt, str) or not alt:
+        errors.append(f"missing required field: alt_text [json-pointer:{at}]")
+    else:
+        errors += _length_errors(alt, f"{at}/alt_text", 2000)
+    if "title" in block:
+        errors += _text_errors(block["title"], f"{at}/title", max_len=2000, plain_only=True)
+    has_url, source = "image_url" in block, block.get("slack_file")
+    if has_url == (source is not None):
+        errors.append(f"must provide exactly one of image_url, slack_file [json-pointer:{at}]")
+    elif has_url:
+        errors += _length_errors(block["image_url"], f"{at}/image_url", 3000)
+    elif not isinstance(source, dict) or ("id" in source) == ("url" in source):
+        errors.append(f"invalid slack file [json-pointer:{at}/slack_file]")
+    return errors
+
+
 def block_errors(blocks: Any, *, max_blocks: int, pointer: str = "/blocks") -> list[str]:
     """Slack-style error strings for `blocks` (empty when valid)."""
     if not isinstance(blocks, list):
@@ -228,7 +256,9 @@ def block_errors(blocks: Any, *, max_blocks: int, pointer: str = "/blocks") -> l
                 errors.append(f"missing required field: element [json-pointer:{at}]")
             else:
                 errors += _element_errors(block["element"], f"{at}/element")
-        elif kind not in ("divider", "image", "rich_text", "file", "video", "markdown", "table"):
+        elif kind == "image":
+            errors += _image_errors(block, at)
+        elif kind not in ("divider", "rich_text", "file", "video", "markdown", "table"):
             errors.append(f"unsupported block type {kind!r} [json-pointer:{at}/type]")
     return errors
 
@@ -284,6 +314,7 @@ class FakeSlackApi:
         self.views: dict[str, dict[str, Any]] = {}  # view_id -> modal view
         self.home_views: dict[str, dict[str, Any]] = {}  # user_id -> published App Home view
         self.files: dict[str, dict[str, Any]] = {}  # file_id -> {"name", "length", "content", "channels", ...}
+        self.deleted_files: dict[str, dict[str, Any]] = {}  # file_id -> the record, as it was, per files.delete
         self.responses: list[tuple[str, dict[str, Any]]] = []  # (key, JSON body) posted to a response_url
         self.users: dict[str, dict[str, Any]] = {}  # user_id -> overrides for users.info (e.g. {"tz": ...})
         self.revoked_tokens: set[str] = set()
@@ -651,14 +682,14 @@ class FakeSlackApi:
             body["enterprise_id"] = ws.enterprise_id
         return body
 
-    def _message(self, args: dict[str, Any], ws: FakeWorkspace) -> dict[str, Any]:
+    def _message(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
         text, blocks, attachments = args.get("text"), args.get("blocks"), args.get("attachments")
         if not text and not blocks and not attachments:
             raise _ApiError("no_text")
         if text and len(str(text)) > 40000:
             raise _ApiError("msg_too_long")
         if blocks is not None and self.strict_blocks:
-            errors = block_errors(blocks, max_blocks=50)
+            errors = block_errors(blocks, max_blocks=50) or self.slack_file_errors(blocks, token, ws)
             if errors:
                 raise _ApiError("invalid_blocks", errors=errors,
                                 response_metadata={"messages": [f"[ERROR] {e}" for e in errors]})
@@ -676,7 +707,7 @@ class FakeSlackApi:
 
     def _chat_post_message(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
         channel = self._channel_id(args.get("channel"))
-        message = self._message(args, ws)
+        message = self._message(args, token, ws)
         message["ts"] = self._ts()
         self.messages.append({"channel": channel, **message})
         return {"channel": channel, "ts": message["ts"], "message": message}
@@ -685,7 +716,7 @@ class FakeSlackApi:
         channel = self._channel_id(args.get("channel"))
         if not args.get("user"):
             raise _ApiError("user_not_found")
-        message = self._message(args, ws)
+        message = self._message(args, token, ws)
         ts = self._ts()
         self.ephemerals.append({"channel": channel, "user": args["user"], "ts": ts, **message})
         return {"message_ts": ts}
@@ -699,7 +730,7 @@ class FakeSlackApi:
 
     def _chat_update(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
         stored = self._find_message(args)
-        updated = self._message(args, ws)
+        updated = self._message(args, token, ws)
         for key in ("blocks", "attachments"):
             if key not in updated:
                 stored.pop(key, None)
@@ -764,8 +795,10 @@ class FakeSlackApi:
             "bot_id": ws.bot_id,
         }
 
-    def _check_view(self, view: Any, expected_type: str) -> dict[str, Any]:
+    def _check_view(self, view: Any, expected_type: str, token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
         errors = view_errors(view, expected_type=expected_type) if self.strict_blocks else []
+        if not errors and self.strict_blocks and isinstance(view, dict):
+            errors = self.slack_file_errors(view.get("blocks"), token, ws, pointer="/view/blocks")
         if not isinstance(view, dict) or errors:
             raise _ApiError("invalid_arguments", response_metadata={"messages": [f"[ERROR] {e}" for e in errors]})
         return view
@@ -780,21 +813,21 @@ class FakeSlackApi:
         self._used_trigger_ids.add(str(trigger_id))
 
     def _views_open(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
-        view = self._check_view(args.get("view"), "modal")
+        view = self._check_view(args.get("view"), "modal", token, ws)
         self._use_trigger(args)
         stored = self._new_view(view, ws)
         self.views[stored["id"]] = stored
         return {"view": stored}
 
     def _views_push(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
-        view = self._check_view(args.get("view"), "modal")
+        view = self._check_view(args.get("view"), "modal", token, ws)
         self._use_trigger(args)
         stored = self._new_view(view, ws)
         self.views[stored["id"]] = stored
         return {"view": stored}
 
     def _views_update(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
-        view = self._check_view(args.get("view"), "modal")
+        view = self._check_view(args.get("view"), "modal", token, ws)
         current = self.views.get(str(args.get("view_id")))
         if current is None and args.get("external_id"):
             current = next((v for v in self.views.values() if v["external_id"] == args["external_id"]), None)
@@ -811,7 +844,7 @@ class FakeSlackApi:
         user_id = args.get("user_id")
         if not user_id or not str(user_id).startswith(("U", "W")):
             raise _ApiError("invalid_arguments", response_metadata={"messages": ["[ERROR] invalid user_id"]})
-        view = self._check_view(args.get("view"), "home")
+        view = self._check_view(args.get("view"), "home", token, ws)
         current = self.home_views.get(str(user_id))
         if current is not None and args.get("hash") and args["hash"] != current["hash"]:
             raise _ApiError("hash_conflict")
@@ -864,7 +897,8 @@ class FakeSlackApi:
             raise _ApiError("invalid_arguments")
         file_id = f"F0FAKE{next(self._ids):04d}"
         self.files[file_id] = {"id": file_id, "name": str(filename), "length": int(length), "content": None,
-                               "alt_txt": args.get("alt_txt"), "channels": [], "completed": False}
+                               "alt_txt": args.get("alt_txt"), "channels": [], "completed": False,
+                               "team": ws.team_id, "user": ws.bot_user_id if _is_bot(token) else USER_ID}
         return {"upload_url": f"{self.url}/upload/v1/{file_id}", "file_id": file_id}
 
     def _files_complete_upload(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
@@ -895,6 +929,46 @@ class FakeSlackApi:
                 }
             )
         return {"files": shared}
+
+    def _files_delete(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
+        """Deletes a file: file_not_found (missing, or not visible to the caller), file_deleted (already gone),
+        cant_delete_file (someone else's file in the same workspace)."""
+        file_id = str(args.get("file") or "")
+        if file_id in self.deleted_files and self.deleted_files[file_id]["team"] == ws.team_id:
+            raise _ApiError("file_deleted")
+        record = self.files.get(file_id)
+        if record is None or record["team"] != ws.team_id:
+            raise _ApiError("file_not_found")
+        if record["user"] != (ws.bot_user_id if _is_bot(token) else USER_ID):
+            raise _ApiError("cant_delete_file")
+        self.deleted_files[file_id] = self.files.pop(file_id)
+        return {}
+
+    def slack_file_errors(self, blocks: Any, token: str | None, ws: FakeWorkspace, *,
+                          pointer: str = "/blocks") -> list[str]:
+        """Image blocks' slack_file: the file must exist (not deleted), be a finished upload of a png, jpg,
+        jpeg or gif, and be visible to whoever posts the blocks (their own upload, or shared in a channel)."""
+        errors: list[str] = []
+        poster = ws.bot_user_id if _is_bot(token) else USER_ID
+        for i, block in enumerate(blocks if isinstance(blocks, list) else []):
+            source = block.get("slack_file") if isinstance(block, dict) and block.get("type") == "image" else None
+            if not isinstance(source, dict):
+                continue
+            if "id" in source:
+                record = self.files.get(str(source["id"]))
+            else:
+                record = next((f for f in self.files.values() if source.get("url") in self._file_urls(f)), None)
+            usable = record is not None and record["completed"] and record["team"] == ws.team_id \
+                and record["name"].lower().endswith(_IMAGE_TYPES) and (record["user"] == poster or record["channels"])
+            if not usable:
+                errors.append(f"invalid slack file [json-pointer:{pointer}/{i}/slack_file]")
+        return errors
+
+    def _file_urls(self, record: dict[str, Any]) -> tuple[str, str]:
+        workspace = next((w for w in (self.workspace, *self._tokens.values()) if w.team_id == record["team"]),
+                         self.workspace)
+        return (f"https://files.slack.com/files-pri/{record['team']}-{record['id']}/{record['name']}",
+                f"https://{workspace.domain}.slack.com/files/{record['user']}/{record['id']}/{record['name']}")
 
     def _oauth_v2_access(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
         grant = self._oauth_codes.pop(str(args.get("code")), None)
@@ -945,6 +1019,7 @@ _HANDLERS: dict[str, _Handler] = {
     "team.info": FakeSlackApi._team_info,
     "files.getUploadURLExternal": FakeSlackApi._files_get_upload_url,
     "files.completeUploadExternal": FakeSlackApi._files_complete_upload,
+    "files.delete": FakeSlackApi._files_delete,
     "oauth.v2.access": FakeSlackApi._oauth_v2_access,
     "apps.connections.open": FakeSlackApi._apps_connections_open,
 }
@@ -968,6 +1043,10 @@ async def _read_args(request: web.Request) -> dict[str, Any]:
             with suppress(ValueError):
                 args[key] = json.loads(value)
     return args
+
+
+def _is_bot(token: str | None) -> bool:
+    return bool(token and token.startswith("xoxb-"))
 
 
 def _credentials(request: web.Request, args: dict[str, Any]) -> tuple[str | None, tuple[str, str] | None]:

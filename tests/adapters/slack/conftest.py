@@ -4,22 +4,29 @@ requests in, and a local fake Slack Web API (tests/fakes/slack_server.py) record
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import aiohttp
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.slack.adapter import EVENTS_PATH, SlackAdapter
+from adapters.slack.adapter import EVENTS_PATH, SlackAdapter, database_oauth_settings
+from adapters.slack.manifest import bot_scopes
 from bot.messages import Address
 from bot.service import CheckinService
+from bot.storage.database import make_engine
 from tests.fakes.slack_server import (
     BOT_TOKEN,
     CHANNEL_ID,
     TEAM_ID,
     USER_ID,
     FakeSlackApi,
+    FakeWorkspace,
     SlackRequests,
     block_actions,
     serve_app,
@@ -117,3 +124,38 @@ def text_of(message: Mapping[str, Any]) -> str:
             if element.get("type") in ("mrkdwn", "plain_text"):
                 parts.append(element["text"])
     return "\n".join(parts)
+
+
+# ---------------------------------------------------------------- OAuth installs into several workspaces
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def oauth_adapter(service: CheckinService, fake: FakeSlackApi, engine: AsyncEngine) -> SlackAdapter:
+    settings = await database_oauth_settings(engine, fake.client_id, fake.client_secret,
+                                             redirect_uri="https://bot.example/slack/oauth_redirect")
+    return make_adapter(service, fake, token="", oauth_settings=settings)
+
+
+async def install(http: aiohttp.ClientSession, url: str, fake: FakeSlackApi, workspace: FakeWorkspace) -> int:
+    """What a workspace admin does: open /slack/install, approve on Slack, come back to the redirect."""
+    async with http.get(url + "/slack/install", allow_redirects=False) as page:
+        body = await page.text()
+        cookie = page.headers["Set-Cookie"].split(";")[0]
+    authorize = re.search(r'<a href="([^"]+)"', body)
+    assert authorize is not None
+    link = html.unescape(authorize.group(1))
+    assert link.startswith("https://slack.com/oauth/v2/authorize?")
+    assert parse_qs(urlparse(link).query)["scope"] == [",".join(bot_scopes())]
+    state = parse_qs(urlparse(link).query)["state"][0]
+    code = fake.issue_oauth_code(workspace)
+    async with http.get(url + "/slack/oauth_redirect", params={"code": code, "state": state},
+                        headers={"Cookie": cookie}, allow_redirects=False) as done:
+        return done.status

@@ -240,8 +240,12 @@ async def test_history_arrives_in_the_dm_with_the_chart_and_its_alt_text(
     await slack.fake.wait_for_calls("files.completeUploadExternal")
     [(_, notice)] = await slack.fake.wait_for_responses()
     assert "direct messages" in notice["text"]
+    await slack.adapter.drain()
     dm = slack.fake.dm_channel_for(USER_ID)
-    [chart] = slack.fake.files.values()
+    # The same chart twice: once shared in the DM, once privately for the App Home (shared nowhere).
+    [chart, home_chart] = sorted(slack.fake.files.values(), key=lambda f: f["channels"], reverse=True)
+    assert home_chart["channels"] == []
+    assert home_chart["content"] == chart["content"]
     assert (chart["name"], chart["channels"]) == ("history.png", [dm])
     assert chart["content"].startswith(b"\x89PNG")
     assert "4 out of 5" in chart["alt_txt"]

@@ -3,33 +3,30 @@ several workspaces, Socket Mode, and the error boundary."""
 
 from __future__ import annotations
 
-import html
-import re
-from collections.abc import AsyncIterator
-from urllib.parse import parse_qs, urlparse
+from typing import Any
 
 import aiohttp
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.slack.adapter import SlackAdapter, database_oauth_settings
-from adapters.slack.manifest import bot_scopes
+from adapters.slack.adapter import SlackAdapter
+from adapters.slack.render import render_replies
 from bot.events import Command
-from bot.messages import Address, Reply
-from bot.ports import RateLimited, TemporaryFailure, Unreachable
+from bot.messages import Address, Attachment, Image, Reply
+from bot.ports import RateLimited, TemporaryFailure, Unreachable, request_cost
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.store import ScheduleStore
 from bot.service import CheckinService
-from bot.storage.database import make_engine
 from bot.storage.repository import Repository
 from bot.storage.seen import DatabaseSeenEvents
-from tests.adapters.slack.conftest import ME, SECRET, Slack, elements, make_adapter
+from tests.adapters.slack.conftest import ME, SECRET, Slack, elements, install, make_adapter, oauth_adapter, text_of
 from tests.conftest import FakeClock
 from tests.fakes.slack_server import (
     APP_TOKEN,
     BOT_TOKEN,
     CHANNEL_ID,
+    TEAM_ID,
     USER_ID,
     FakeSlackApi,
     FakeWorkspace,
@@ -142,38 +139,6 @@ async def test_a_failing_event_is_apologised_for_privately_and_not_logged(
 # ---------------------------------------------------------------- OAuth: several workspaces
 
 
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(database_url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
-
-
-async def oauth_adapter(service: CheckinService, fake: FakeSlackApi, engine: AsyncEngine) -> SlackAdapter:
-    settings = await database_oauth_settings(engine, fake.client_id, fake.client_secret,
-                                             redirect_uri="https://bot.example/slack/oauth_redirect")
-    return make_adapter(service, fake, token="", oauth_settings=settings)
-
-
-async def install(http: aiohttp.ClientSession, url: str, fake: FakeSlackApi, workspace: FakeWorkspace) -> int:
-    """What a workspace admin does: open /slack/install, approve on Slack, come back to the redirect."""
-    async with http.get(url + "/slack/install", allow_redirects=False) as page:
-        body = await page.text()
-        cookie = page.headers["Set-Cookie"].split(";")[0]
-    authorize = re.search(r'<a href="([^"]+)"', body)
-    assert authorize is not None
-    link = html.unescape(authorize.group(1))
-    assert link.startswith("https://slack.com/oauth/v2/authorize?")
-    assert parse_qs(urlparse(link).query)["scope"] == [",".join(bot_scopes())]
-    state = parse_qs(urlparse(link).query)["state"][0]
-    code = fake.issue_oauth_code(workspace)
-    async with http.get(url + "/slack/oauth_redirect", params={"code": code, "state": state},
-                        headers={"Cookie": cookie}, allow_redirects=False) as done:
-        return done.status
-
-
 async def test_oauth_installs_two_workspaces_each_with_its_own_token(
         fake: FakeSlackApi, service: CheckinService, engine: AsyncEngine) -> None:
     adapter = await oauth_adapter(service, fake, engine)
@@ -261,3 +226,120 @@ async def test_socket_mode_home_and_dedupe(fake: FakeSlackApi, service: CheckinS
         await adapter.drain()
     assert len(fake.calls_to("views.publish")) == 1
     assert await repository.identity_id(ME) > 0
+
+
+# ---------------------------------------------------------------- one message per prompt, and what a send costs
+
+
+def prompt_messages(fake: FakeSlackApi, service: CheckinService) -> list[dict[str, Any]]:
+    greeting = service.texts.get("prompt_greeting")
+    return [m for m in fake.messages_in(fake.dm_channel_for(USER_ID)) if greeting in text_of(m)]
+
+
+async def test_a_scheduled_prompt_is_one_message_with_its_greeting_question_and_snooze(
+        fake: FakeSlackApi, service: CheckinService, schedules: ScheduleStore, clock: FakeClock) -> None:
+    adapter = make_adapter(service, fake)
+    await service.handle(Command(ME, "schedule", "daily 09:00 in Europe/Berlin"))
+    clock.now = clock.now.replace(day=27, hour=8, minute=0, second=30)
+
+    assert (await delivery(schedules, service, adapter, clock).tick()).sent == 1
+
+    [message] = fake.messages_in(fake.dm_channel_for(USER_ID))  # greeting, first question and snooze together
+    assert len(fake.calls_to("chat.postMessage")) == 1
+    assert service.texts.get("prompt_greeting") in text_of(message)
+    assert service.texts.get("prompt_snooze") in text_of(message)
+    values = [element.get("value") for element in elements(message)]
+    assert "3" in values  # the scale to answer
+    assert len(message["blocks"]) <= 50
+
+
+async def test_a_5xx_then_a_retry_leaves_exactly_one_prompt(
+        fake: FakeSlackApi, service: CheckinService, schedules: ScheduleStore, clock: FakeClock) -> None:
+    adapter = make_adapter(service, fake)
+    dispatcher = delivery(schedules, service, adapter, clock)
+    await service.handle(Command(ME, "schedule", "daily 09:00 in Europe/Berlin"))
+    clock.now = clock.now.replace(day=27, hour=8, minute=0, second=30)
+    fake.fail_next("chat.postMessage", status=503)
+
+    first = await dispatcher.tick()
+    assert (first.sent, first.retried) == (0, 1)
+    clock.advance(seconds=10)  # past the retry's backoff
+    assert (await dispatcher.tick()).sent == 1
+
+    assert [call.status for call in fake.calls_to("chat.postMessage")] == [503, 200]
+    assert len(prompt_messages(fake, service)) == 1  # no second greeting
+    assert len(fake.messages_in(fake.dm_channel_for(USER_ID))) == 1
+
+
+async def test_request_cost_counts_the_web_api_calls_a_send_makes(fake: FakeSlackApi, service: CheckinService) -> None:
+    adapter = make_adapter(service, fake)
+    someone = Address("slack", TEAM_ID, "U0SOMEONE")
+    chart = Reply("", image=Image(b"\x89PNG\r\n\x1a\nfake", "A chart of nothing", "history.png"))
+    export = Reply("Your data", files=(Attachment("export.json", b"{}", "application/json"),))
+    cases: list[tuple[Address, list[Reply]]] = [
+        (someone, [Reply("A gentle prompt")]),  # the DM to open first, then one message
+        (someone, [Reply("one"), Reply("two"), Reply("three")]),  # three replies fit in one message
+        (someone, [Reply("Your history", title="History"), chart]),  # a message and an upload
+        (someone, [export]),
+        (Address("slack", TEAM_ID, "U0SOMEONE", "D0KNOWN01"), [Reply("A gentle prompt")]),  # the DM is known
+    ]
+    for address, replies in cases:
+        before = len(fake.calls)
+        predicted = adapter.request_cost(address, replies)
+        assert request_cost(adapter, address, replies) == predicted  # what the core's pacer charges
+        await adapter.send(address, replies)
+        sent = [call for call in fake.calls[before:] if call.method != "upload"]  # the bytes: not a Web API call
+        assert predicted == len(sent), (replies, [call.method for call in sent])
+
+    long_reply = Reply("\n\n".join(f"Paragraph {n}. " + "x" * 2900 for n in range(60)))  # more than 50 blocks
+    assert adapter.request_cost(someone, [long_reply]) == len(render_replies([long_reply])) > 1
+
+
+# ---------------------------------------------------------------- one client per workspace
+
+
+async def test_scheduled_prompts_reuse_the_workspace_client_and_a_reinstall_works(
+        fake: FakeSlackApi, service: CheckinService, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    adapter = await oauth_adapter(service, fake, engine)
+    store = adapter.app.installation_store
+    assert store is not None
+    lookups: list[str | None] = []
+    find_bot = store.async_find_bot
+
+    async def counted(**kwargs: Any) -> Any:
+        lookups.append(kwargs.get("team_id"))
+        return await find_bot(**kwargs)
+
+    monkeypatch.setattr(store, "async_find_bot", counted)
+    async with serve_app(adapter.web_app()) as url, aiohttp.ClientSession() as http:
+        assert await install(http, url, fake, fake.workspace) == 200
+        for n in range(3):
+            await adapter.send(ME, [Reply(f"Prompt {n}")])
+        assert lookups == ["T0FAKE001"]  # looked up once, then kept
+        [first_token] = {call.token for call in fake.calls_to("chat.postMessage")}
+
+        # The app is removed and installed again: the old token is revoked, the new one is in the store.
+        fake.revoked_tokens.add(str(first_token))
+        assert await install(http, url, fake, fake.workspace) == 200
+        await adapter.send(ME, [Reply("After the reinstall")])
+
+    posted = fake.calls_to("chat.postMessage")
+    assert [call.error for call in posted[-2:]] == ["token_revoked", None]
+    assert posted[-1].token not in (None, first_token)
+    assert [m["text"] for m in fake.messages_in(fake.dm_channel_for(USER_ID))][-1] == "After the reinstall"
+    assert [m["text"] for m in fake.messages].count("After the reinstall") == 1
+    await adapter.send(ME, [Reply("And the next one")])
+    assert len(lookups) == 2  # the new client is kept too
+    assert fake.calls_to("chat.postMessage")[-1].token == posted[-1].token
+
+
+async def test_a_revoked_token_without_a_reinstall_is_unreachable_and_looked_up_next_time(
+        fake: FakeSlackApi, service: CheckinService) -> None:
+    adapter = make_adapter(service, fake)
+    await adapter.send(ME, [Reply("A gentle prompt")])
+    fake.revoked_tokens.add(BOT_TOKEN)
+    with pytest.raises(Unreachable):
+        await adapter.send(ME, [Reply("Not delivered")])
+    fake.revoked_tokens.clear()  # (a token Slack takes again: the adapter never gave up on the workspace)
+    await adapter.send(ME, [Reply("Delivered")])
+    assert [m["text"] for m in fake.messages] == ["A gentle prompt", "Delivered"]

@@ -25,6 +25,7 @@ from bot.messages import (
     Choice,
     Form,
     FormField,
+    Image,
     InputKind,
     Question,
     Reply,
@@ -195,3 +196,31 @@ def test_core_command_names_become_boundary_subcommands() -> None:
     [block] = reply_blocks(Reply("Try /checkin weekly or /tip. See https://example.org/help and /boundary help."))
     assert block["text"]["text"] == (
         "Try /boundary checkin weekly or /boundary tip. See https://example.org/help and /boundary help.")
+
+
+def test_home_view_shows_the_uploaded_chart_with_its_alt_text_and_nothing_for_a_chart_not_uploaded() -> None:
+    alt = "Safety scores from 1 to 27 March: " + "steady around 4. " * 200  # longer than Slack's 2,000
+    chart = Reply("", image=Image(b"\x89PNG", alt, "history.png"))
+    replies = [Reply("Your schedule"), Reply("Your history", title="History"), chart]
+
+    shown = home_view(replies, chart_file_id="F0CHART01")
+    assert view_errors(shown, expected_type="home") == []
+    [image] = [block for block in shown["blocks"] if block["type"] == "image"]
+    assert image["slack_file"] == {"id": "F0CHART01"}
+    assert len(image["alt_text"]) <= 2000
+    assert image["alt_text"].startswith("Safety scores from 1 to 27 March")
+
+    without = home_view(replies)
+    assert [block["type"] for block in without["blocks"]].count("image") == 0
+    assert [block["type"] for block in without["blocks"]].count("divider") == 2  # no empty section for it
+
+
+def test_home_buttons_follow_the_pause_state() -> None:
+    def labels(paused: bool | None) -> list[str]:
+        return [element["text"]["text"] for element in home_view([], paused=paused)["blocks"][1]["elements"]]
+
+    assert "Resume" in labels(True)
+    assert "Pause" not in labels(True)
+    assert "Pause" in labels(False)
+    assert "Resume" not in labels(False)
+    assert {"Pause", "Resume"} <= set(labels(None))  # not known: both, as before
