@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown drill(s): {', '.join(unknown)}")
     command = "python -m drills" + (f" --only {','.join(chosen)}" if args.only else "") + \
         (" --quick" if args.quick else "")
-    stored: dict[str, dict[str, object]] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    stored: dict[str, dict[str, object]] = {}
     failed = 0
     for key in chosen:
         module_name, title = DRILLS[key]
@@ -65,10 +65,13 @@ def main(argv: list[str] | None = None) -> int:
         result.numbers["command"] = command
         print(result.block(), flush=True)
         failed += not result.passed
-        stored[key] = result.as_json()
         if not args.no_report:
+            # Read again just before writing: another run may have stored its own drills meanwhile.
+            stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+            stored[key] = result.as_json()
             write_json(RESULTS, stored)
     if not args.no_report:
+        stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
         results = [DrillResult.from_json(stored[key]) for key in DRILLS if key in stored]
         REPORT.write_text(render(results, machine()))
         print(f"wrote {REPORT.relative_to(ROOT)}")
