@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
 from bot.community.circles import CIRCLE_SESSION, Circles
@@ -26,6 +27,7 @@ from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.flows import engine
 from bot.insights import (
     PeriodError,
+    Point,
     boundaries_from_content,
     parse_period,
     points_from_checkins,
@@ -59,6 +61,7 @@ COMMANDS = ("checkin", "tip", "history", "cancel", "help", "sos", "privacy", "ex
             *SCHEDULING_COMMANDS, *COMMUNITY_COMMANDS)
 _DURATION = re.compile(r"^(\d{1,3})\s*(h|hours?|d|days?|w|weeks?)$")
 BUSY_WINDOW = timedelta(minutes=30)
+CHART_CACHE_SIZE = 500  # people whose latest chart is kept in memory (a PNG of some tens of kB each)
 SCREEN_INLINE_MAX = 2000
 COMMAND_ALIASES = {"start": "help", "stop": "cancel", "quit": "cancel", "tips": "tip", "topics": "tip",
                    "help me": "sos", "crisis": "sos", "delete": "forget", "erase": "forget"}
@@ -111,6 +114,9 @@ class CheckinService:
         self._schedules = schedules
         self._boundaries = boundaries_from_content(content)
         self._forgotten: set[int] = set()  # erased during the current event: their shares come down too
+        # The last chart drawn per person, keyed by exactly what it shows: App Home refreshes after every
+        # command and /history again draw nothing new (drawing costs a few hundred ms of CPU).
+        self._charts: OrderedDict[int, tuple[int, Image | None]] = OrderedDict()
         self._scheduling = ScheduleCommands(schedules, self._texts, content.flows, self._clock, default_zone) \
             if schedules is not None else None
 
@@ -425,11 +431,25 @@ class CheckinService:
         replies = [Reply(summary.text, title=summary.title, footer=summary.footer)]
         if summary.count:
             # Drawing takes a few hundred milliseconds: off the event loop, so nobody else waits for it.
-            chart = await asyncio.to_thread(render_chart, points, summary.start, summary.end, self._boundaries,
-                                            texts)
-            if chart is not None:
-                replies.append(Reply("", image=Image(chart.png, chart.alt_text, chart.filename)))
+            image = await self._chart(who.identity_id, points, summary.start, summary.end, texts)
+            if image is not None:
+                replies.append(Reply("", image=image))
         return replies, summary.count
+
+    async def _chart(self, identity_id: int, points: Sequence[Point], start: date, end: date,
+                     texts: Mapping[str, str]) -> Image | None:
+        key = hash((tuple(points), start, end))
+        cached = self._charts.get(identity_id)
+        if cached is not None and cached[0] == key:
+            self._charts.move_to_end(identity_id)
+            return cached[1]
+        # Drawing takes a few hundred milliseconds: off the event loop, so nobody else waits for it.
+        chart = await asyncio.to_thread(render_chart, points, start, end, self._boundaries, texts)
+        image = Image(chart.png, chart.alt_text, chart.filename) if chart is not None else None
+        self._charts[identity_id] = (key, image)
+        if len(self._charts) > CHART_CACHE_SIZE:
+            self._charts.popitem(last=False)
+        return image
 
     async def _zone_of(self, identity_id: int) -> tzinfo:
         """The person's own time zone (from their schedule), so weeks and days are theirs; else UTC."""
@@ -608,6 +628,7 @@ class CheckinService:
         if answers.get("confirm") != ERASE:
             return [Reply(self._texts.get("forget_kept"), tone=Tone.INFO)]
         await self._repo.forget_identity(who.identity_id)
+        self._charts.pop(who.identity_id, None)
         self._forgotten.add(who.identity_id)
         return [Reply(self._texts.get("forgotten"), tone=Tone.INFO)]
 
