@@ -84,7 +84,11 @@ and what the latest run of its drill measured. A finding the latest run still sh
    all acknowledged with p50 365 ms and p99 398 ms, at 978 requests/s (was p99 1.47 s at 305/s). The
    drill now also fires the same burst at a bare server that answers 200 at once: that floor, the load
    client and aiohttp on the same 2 cores, was p99 246 ms in the same run, so the bot's own share of the
-   p99 is about 150 ms and the 300 ms target cannot be shown with this harness on this machine. A second
+   p99 is about 150 ms. The bot now runs on uvloop when it is installed (the `fast` extra, in `all`):
+   six runs alternating with and without it, load average 1.4-3.0, gave p99 341 / 417 / 380 ms with it
+   and 375 / 468 / 422 ms without (floors 233-311 ms); an earlier uvloop run measured 229 ms against a
+   211 ms floor. So the 300 ms target is met in some runs and missed in most, and the harness itself
+   takes most of the budget on this machine. A second
    process does not help on 2 cores; a lighter load client or a separate load machine would be needed to
    measure the bot alone. Reproduce: `python -m drills --only load`.
 9. **The instance that lost a click logged two ERROR lines** (drill two). **Fixed:** 40060 when
