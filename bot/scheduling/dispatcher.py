@@ -103,13 +103,6 @@ class Dispatcher:
             for task in running:
                 task.cancel()
 
-    async def deliver_ready(self, stats: DispatchStats | None = None) -> int:
-        stats = stats if stats is not None else DispatchStats()
-        jobs = await self._store.lease(limit=self._batch_size, lease_for=self._lease_for,
-                                       platforms=list(self._transports))
-        await asyncio.gather(*(self._guarded(job, stats) for job in jobs))
-        return len(jobs)
-
     async def _guarded(self, job: DeliveryJob, stats: DispatchStats) -> None:
         async with self._gate:
             try:
