@@ -11,7 +11,7 @@ import logging
 import re
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, Protocol, Self
+from typing import Any, Self
 
 import aiohttp
 import discord
@@ -44,6 +44,7 @@ from bot.messages import Address, Form, Reply, form_name, parse_text_value, pars
 from bot.ports import Capabilities, RateLimited, TemporaryFailure, Unreachable
 from bot.scheduling.rules import find_zones
 from bot.service import COMMANDS, CheckinService
+from bot.storage.seen import SeenEvents
 
 log = logging.getLogger(__name__)
 
@@ -130,14 +131,6 @@ def our_custom_id(custom_id: str) -> bool:
     that discord.py hands to TokenItem or FormItem; any other click would go unanswered."""
     return any(item.__discord_ui_compiled_template__.fullmatch(custom_id) is not None
                for item in (TokenItem, FormItem))
-
-
-class SeenEvents(Protocol):
-    """A ledger of handled platform events, shared by every process (bot.storage.seen.DatabaseSeenEvents)."""
-
-    async def first_time(self, event_id: str) -> bool:
-        """True for the first caller with this id, in any process; False for every later one."""
-        ...
 
 
 def modal_values(components: Iterable[Any]) -> dict[str, str]:

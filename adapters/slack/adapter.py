@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any, cast
 from urllib.parse import parse_qsl
 
 import aiohttp
@@ -73,6 +73,7 @@ from bot.logsafe import describe_exception
 from bot.messages import Address, Image, Reply, form_name, parse_text_value, parse_token
 from bot.ports import Capabilities, DeliveryError, RateLimited, TemporaryFailure, Unreachable
 from bot.service import COMMANDS, CheckinService
+from bot.storage.seen import MemorySeenEvents, SeenEvents
 
 log = logging.getLogger(__name__)
 
@@ -213,28 +214,6 @@ def is_own_click(raw_body: str, content_type: str | None) -> bool:
         return False
     action_id = actions[0].get("action_id")  # bolt routes a block_actions request by its first action
     return isinstance(action_id, str) and action_id.startswith(EARLY_ACK_ACTIONS)
-
-
-class SeenEvents(Protocol):
-    async def first_time(self, event_id: str) -> bool:
-        """True the first time an event id is offered, False for every repeat."""
-        ...
-
-
-class MemorySeenEvents:
-    """Event ids seen by this process (enough for Socket Mode and a single HTTP worker)."""
-
-    def __init__(self, size: int = 10_000) -> None:
-        self._size = size
-        self._seen: OrderedDict[str, None] = OrderedDict()
-
-    async def first_time(self, event_id: str) -> bool:
-        if event_id in self._seen:
-            return False
-        self._seen[event_id] = None
-        while len(self._seen) > self._size:
-            self._seen.popitem(last=False)
-        return True
 
 
 async def database_oauth_settings(engine: AsyncEngine, client_id: str, client_secret: str, *,

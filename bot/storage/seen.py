@@ -8,7 +8,9 @@ forgotten (retries come within minutes).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +19,28 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.storage.models import SeenEvent
 
 MAX_EVENT_ID = 64  # the column's width
+
+
+class SeenEvents(Protocol):
+    async def first_time(self, event_id: str) -> bool:
+        """True for the first caller with this id; False for every later one."""
+        ...
+
+
+class MemorySeenEvents:
+    """Event ids seen by this process only (enough for Slack's Socket Mode and a single HTTP worker)."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._seen: OrderedDict[str, None] = OrderedDict()
+
+    async def first_time(self, event_id: str) -> bool:
+        if event_id in self._seen:
+            return False
+        self._seen[event_id] = None
+        while len(self._seen) > self._size:
+            self._seen.popitem(last=False)
+        return True
 
 
 class DatabaseSeenEvents:
