@@ -148,13 +148,11 @@ async def run(quick: bool) -> DrillResult:
             f"or uses Discord's `enforce_nonce`), so a failed later part never repeats an earlier one.")
     if max(gaps, default=0) > 10:
         result.findings.append(
-            f"HEAD-OF-LINE BLOCKING: one unanswered request stalls every other prompt of that instance until it "
-            f"ends ({max(gaps, default=0):.0f} s without a single request here, while prompts were due): "
-            f"Dispatcher.deliver_ready awaits the whole leased batch (200) before leasing more, and the dispatch "
-            f"job runs with max_instances=1. discord.py has no request timeout of its own (aiohttp's default is "
-            f"300 s), so one stuck connection can hold back all delivery for up to 5 minutes. Reproduce: this "
-            f"drill (`--quick`: 2% of requests held 20 s). Expected: a bounded per-send timeout well inside the "
-            f"lease, and a batch that does not wait for its slowest send.")
+            f"LONG SILENCE: {max(gaps, default=0):.0f} s without a single REST request while prompts were due. "
+            f"Not the batch any more (the dispatcher is a pipeline, and a send times out after 60 s); the cause "
+            f"is not identified yet. A suspect: discord.py sends one request at a time per rate-limit bucket, "
+            f"and every DM open shares one bucket, so one held DM open may hold every prompt whose DM is not "
+            f"open yet. Reproduce: this drill (`--quick`: 2% of requests held 20 s).")
     if busiest_second(rest_times) > 50:
         result.findings.append(
             f"OVER DISCORD'S GLOBAL LIMIT: the busiest second had {busiest_second(rest_times)} REST requests "
