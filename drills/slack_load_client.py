@@ -3,9 +3,10 @@
     python -m drills.slack_load_client URL SIGNING_SECRET REQUESTS.json RESULTS.json
     python -m drills.slack_load_client serve PORT
 
-REQUESTS.json is a list of Slack interactive payloads (block_actions). All bodies are built and signed
-before the first request goes out; then every request is started at the same moment on its own connection.
-RESULTS.json gets one {"status", "seconds", "started", "ended"} per request (status 0 = connection error).
+REQUESTS.json is a list of Slack interactive payloads (block_actions). All requests are built and signed before
+the burst; then one connection per request is started in one pass, each request is written as soon as its
+connection is up, and each is timed from the start of the burst to the last byte of its response.
+RESULTS.json gets one {"status", "seconds", "started", "ended"} per request (status 0 = no answer).
 
 `serve` is the yardstick: a bare aiohttp server on 127.0.0.1:PORT (the bot's listen backlog) that reads each
 body and answers 200 at once. The same burst against it measures what this client and the machine take by
@@ -15,45 +16,94 @@ themselves: a floor no bot can get under.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import json
 import sys
 import time
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
-import aiohttp
 from aiohttp import web
 
 from tests.fakes.slack_server import SlackRequests
 
+T = TypeVar("T")
 LISTEN_BACKLOG = 1024  # as adapters.slack.adapter.LISTEN_BACKLOG (not imported: this process stays light)
 
 
+class Probe(asyncio.Protocol):
+    """One request of the burst: opens its connection, writes the prepared request as soon as the connection is
+    up, and notes when the last byte of the HTTP response has arrived."""
+
+    def __init__(self, request: bytes) -> None:
+        self.request = request
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.done: asyncio.Future[tuple[int, float]] = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's transports don't subclass asyncio's
+        self.transport.write(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        head_end = self.buffer.find(b"\r\n\r\n")
+        if head_end < 0 or self.done.done():
+            return
+        head = bytes(self.buffer[:head_end]).decode("latin-1").split("\r\n")
+        length = 0
+        for line in head[1:]:
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value.strip())
+        if len(self.buffer) >= head_end + 4 + length:
+            self.done.set_result((int(head[0].split()[1]), time.perf_counter()))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.done.done():
+            self.done.set_result((0, time.perf_counter()))
+
+
+def raw_request(url: str, body: bytes, headers: dict[str, str]) -> bytes:
+    parsed = urlsplit(url)
+    lines = [f"POST {parsed.path or '/'} HTTP/1.1", f"Host: {parsed.netloc}", f"Content-Length: {len(body)}",
+             "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in headers.items()
+              if name.lower() not in {"host", "content-length", "connection"}]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+
 async def fire(url: str, secret: str, payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every request at once, each on a new connection; one result per request.
+
+    All requests are built and signed first. Then every connection is started in one pass; each request is
+    written the moment its connection is up and timed from the start of the burst (so its TCP handshake counts)
+    to the last byte of its response. The client is a bare asyncio protocol rather than an HTTP client library,
+    whose own per-request work in this same process would be measured too.
+    """
     signer = SlackRequests(secret)
-    signed = [signer.interactive(payload) for payload in payloads]
-    connector = aiohttp.TCPConnector(limit=0, force_close=True)
+    requests = [raw_request(url, signed.body, dict(signed.headers)) for signed in
+                (signer.interactive(payload) for payload in payloads)]
+    parsed = urlsplit(url)
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
+    loop = asyncio.get_running_loop()
+    probes = [Probe(request) for request in requests]
+    started, started_wall = time.perf_counter(), time.time()
+    opened = await asyncio.gather(*(loop.create_connection(functools.partial(lambda probe: probe, probe), host, port)
+                                    for probe in probes), return_exceptions=True)
     results: list[dict[str, Any]] = []
-    gate = asyncio.Event()
-    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as http:
-
-        async def one(body: bytes, headers: dict[str, str]) -> None:
-            await gate.wait()
-            started = time.perf_counter()
-            wall = time.time()
-            try:
-                async with http.post(url, data=body, headers=headers) as answer:
-                    await answer.read()
-                    status = answer.status
-            except (aiohttp.ClientError, TimeoutError):
-                status = 0
-            results.append({"status": status, "seconds": time.perf_counter() - started, "started": wall,
-                            "ended": time.time()})
-
-        tasks = [asyncio.create_task(one(body, headers)) for body, headers in signed]
-        await asyncio.sleep(0.2)  # every task is waiting at the gate
-        gate.set()
-        await asyncio.gather(*tasks)
+    for probe, outcome in zip(probes, opened, strict=True):
+        status, ended = 0, time.perf_counter()
+        if not isinstance(outcome, BaseException):
+            with contextlib.suppress(TimeoutError):
+                status, ended = await asyncio.wait_for(asyncio.shield(probe.done), 30)
+        results.append({"status": status, "seconds": ended - started, "started": started_wall,
+                        "ended": started_wall + (ended - started)})
+        if probe.transport is not None:
+            probe.transport.close()
     return results
 
 
@@ -71,14 +121,23 @@ async def serve(port: int) -> None:
     await asyncio.Event().wait()
 
 
+def run(main: Coroutine[Any, Any, T]) -> T:
+    """uvloop when installed, as the bot itself uses it: the lighter the measuring process, the truer the number."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(main)
+
+
 def main() -> None:
     if sys.argv[1] == "serve":
-        asyncio.run(serve(int(sys.argv[2])))
+        run(serve(int(sys.argv[2])))
         return
     url, secret, requests_path, results_path = sys.argv[1:5]
     payloads = json.loads(Path(requests_path).read_text())
-    results = asyncio.run(fire(url, secret, payloads))
-    Path(results_path).write_text(json.dumps(results))
+    Path(results_path).write_text(json.dumps(run(fire(url, secret, payloads))))
 
 
 if __name__ == "__main__":
