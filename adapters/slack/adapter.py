@@ -48,6 +48,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.manifest import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH, bot_scopes
+from adapters.slack.quiet import QuietGate
 from adapters.slack.render import (
     COMMAND_PREFIX,
     FORM_BUTTON_PREFIX,
@@ -106,6 +107,9 @@ DELIVERY_CLIENTS_KEPT = 256  # workspaces whose Web API client (and token) sched
 STALE_TOKEN_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive", "token_expired", "not_authed"})
 GONE_FILE_ERRORS = frozenset({"file_not_found", "file_deleted"})
 AFTER_RESPONSE_CONCURRENCY = 8  # answered clicks worked on at once; the rest wait their turn, in order
+# An answered click's work waits while other requests are still being answered (adapters/slack/quiet.py), but
+# never longer than this after its own acknowledgement.
+ACKS_FIRST_SECONDS = 1.0
 WORK_SLOT_SECONDS = 10.0  # a click's work that takes longer goes on, but no longer keeps the others waiting
 
 
@@ -311,6 +315,7 @@ class SlackAdapter:
         self._verifier = SignatureVerifier(signing_secret)
         self._after_response: set[asyncio.Task[None]] = set()  # dispatches of requests already answered
         self._work_slots = asyncio.Semaphore(max(1, after_response_concurrency))
+        self._answering = QuietGate()  # shut while HTTP requests are being answered
         # (workspace, user) -> (sha256 of the chart's PNG, Slack file id) of the chart their App Home shows. In
         # memory only: after a restart (or past HOME_CHARTS_KEPT people) a chart is uploaded once more and the
         # file before it is left in Slack, private to the app.
@@ -390,6 +395,13 @@ class SlackAdapter:
         return {key: request.headers.getall(key) for key in request.headers}
 
     async def _handle_post(self, request: web.Request) -> web.Response:
+        self._answering.enter()
+        try:
+            return await self._answer_post(request)
+        finally:
+            self._answering.leave()
+
+    async def _answer_post(self, request: web.Request) -> web.Response:
         timestamp = request.headers.get("X-Slack-Request-Timestamp")
         if timestamp is not None and not timestamp.isdigit():
             return web.Response(status=401)  # not from Slack (bolt would fail on int() and answer 500)
@@ -414,17 +426,21 @@ class SlackAdapter:
 
     def _dispatch_after_response(self, raw_body: str, headers: dict[str, str | Sequence[str]], query: str) -> None:
         self._started()
-        task = asyncio.get_running_loop().create_task(self._dispatch_answered(raw_body, headers, query))
+        loop = asyncio.get_running_loop()
+        task = loop.create_task(self._dispatch_answered(raw_body, headers, query, loop.time()))
         self._after_response.add(task)
         task.add_done_callback(self._after_response.discard)
 
-    async def _dispatch_answered(self, raw_body: str, headers: dict[str, str | Sequence[str]], query: str) -> None:
+    async def _dispatch_answered(self, raw_body: str, headers: dict[str, str | Sequence[str]], query: str,
+                                 answered_at: float) -> None:
         """Bolt's dispatch and the listener it starts, for a request that was answered already; a few at a
-        time, so that the work of a burst does not slow down the acknowledgements of the rest of it."""
+        time, and only once the requests still coming in have been answered (or ACKS_FIRST_SECONDS after this
+        one was), so that the work of a burst does not slow down the acknowledgements of the rest of it."""
         answered = _Answered()
         _ANSWERED.set(answered)  # this task's own context, copied into the listener task bolt starts from it
         try:
             async with self._work_slots:
+                await self._answering.wait(answered_at + ACKS_FIRST_SECONDS)
                 bolt_request = AsyncBoltRequest(body=raw_body, query=query, headers=headers)  # parsing, here too
                 response = await self.app.async_dispatch(bolt_request)
                 if response.status != 200:

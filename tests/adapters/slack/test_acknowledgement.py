@@ -202,3 +202,39 @@ def test_only_the_apps_own_clicks_are_answered_early() -> None:
     assert not is_own_click(body(block_actions("ci:abc:safety:4")) + "&extra=1", form)
     assert not is_own_click(urlencode(slash_command(text="checkin payload")), form)
     assert not is_own_click("payload=%7Bnot+json", form)
+
+
+async def test_an_answered_clicks_work_waits_until_the_requests_coming_in_are_answered(
+        slack: Slack, service: CheckinService, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a burst, the work of the clicks answered first would take turns with the acknowledgements still to be
+    sent. It waits until no request has been in progress for a moment (adapters/slack/quiet.py)."""
+    dm, scale = await scale_in_dm(slack)
+    started = asyncio.Event()
+    act = service.act_safely
+
+    async def noted(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        return await act(*args, **kwargs)
+
+    monkeypatch.setattr(service, "act_safely", noted)
+    # Another request is still coming in: its headers are here, its body is not, so it is being answered.
+    host, port = slack.url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    body, headers = slack.signed.command(slash_command(text="help", response_url=slack.fake.response_url("slow")))
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items() if name.lower() != "content-length")
+    writer.write(f"POST {EVENTS_PATH} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(body)}\r\n{head}\r\n".encode()
+                 + body[:10])
+    await writer.drain()
+    try:
+        assert await slack.click(elements(scale)[3], channel_id=dm, message=scale) == 200  # "4"
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert not started.is_set(), "the click's work started while another request was still being answered"
+        writer.write(body[10:])
+        assert (await reader.readline()).startswith(b"HTTP/1.1 200")
+    finally:
+        writer.close()
+    _, boundaries = await slack.dm_messages(2)  # then the click is worked on
+    assert started.is_set()
+    assert elements(boundaries)[0]["type"] == "multi_static_select"
+    await slack.adapter.drain()
