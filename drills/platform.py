@@ -10,6 +10,7 @@ import asyncio
 import itertools
 import re
 import time
+from collections import Counter
 
 from drills.common import (
     LEASE_S,
@@ -103,6 +104,10 @@ async def run(quick: bool) -> DrillResult:
         if status in (0, 503):
             last_failure[path] = moment
     gaps = [later - earlier for earlier, later in itertools.pairwise(rest_times)]
+    silence = max(itertools.pairwise(rest_times), key=lambda pair: pair[1] - pair[0], default=(0.0, 0.0))
+    # The requests the fake was holding without an answer all through the longest silence, by path.
+    held_through = Counter(re.sub(r"\d{6,}", "{id}", path) for start, end, path in fake.hung
+                           if start <= silence[0] and end >= silence[1] - 1.0)
     bound_s = 300 + people_count / 40
     twice = sum(counted.extra.values())
     result.numbers.update({
@@ -123,6 +128,9 @@ async def run(quick: bool) -> DrillResult:
         "busiest second (REST requests)": f"{busiest_second(rest_times)} (Discord's global limit: 50/s)",
         "longest silence on the REST API while prompts were waiting": f"{max(gaps, default=0):.1f} s",
         "requests re-sent while their first attempt was still unanswered": str(overlapped),
+        "requests held unanswered all through the longest silence": (
+            f"{sum(held_through.values())} ({', '.join(f'{n} {path}' for path, n in held_through.most_common())})"
+            if held_through else "0"),
     })
     result.check("every prompt arrives", not counted.lost and counted.status.get("sent", 0) == people_count,
                  f"{len(counted.lost)} not received by the end of the drill; {counted.status.get('sent', 0)}/"
