@@ -52,7 +52,8 @@ class App:
         """Claim and send scheduled prompts for these platforms, every DISPATCH_INTERVAL_SECONDS."""
         dispatcher = Dispatcher(self.schedules, self.service, transports,
                                 grace=timedelta(minutes=self.settings.grace_minutes),
-                                crisis_pause=timedelta(hours=self.settings.crisis_pause_hours))
+                                crisis_pause=timedelta(hours=self.settings.crisis_pause_hours),
+                                look_again_every=self.settings.dispatch_interval_seconds)
         self.scheduler.add_job(guarded("dispatch", dispatcher.tick), "interval",
                                seconds=self.settings.dispatch_interval_seconds, id="dispatch",
                                next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,

@@ -61,8 +61,12 @@ class Dispatcher:
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  grace: timedelta = timedelta(hours=2), crisis_pause: timedelta = timedelta(hours=72),
                  lease_for: timedelta = timedelta(seconds=120), max_attempts: int = 8,
-                 batch_size: int = 200, concurrency: int = 32, send_timeout: float = 60.0) -> None:
+                 batch_size: int = 200, concurrency: int = 32, send_timeout: float = 60.0,
+                 look_again_every: float = 10.0) -> None:
         self._store = store
+        # While sends are still out and the last lease came back short, look for newly due rows (retries whose
+        # backoff is over) this often, rather than only once every one of those sends is done.
+        self._look_again_every = look_again_every
         # A send the platform never answers must not hold the batch (and so every other prompt) for minutes:
         # after this long it is a temporary failure, well inside the lease.
         self._send_timeout = min(send_timeout, lease_for.total_seconds() / 2)
@@ -83,22 +87,37 @@ class Dispatcher:
         """One round: claim what is due, then deliver until nothing is ready.
 
         Sends run as a pipeline, not batch by batch: when half the leased rows are done, more are leased, so
-        one slow send (a request the platform holds for 30 s) delays only its own prompt, never the batch."""
+        one slow send (a request the platform holds for 30 s) delays only its own prompt, never the batch. Once
+        the outbox is drained, it looks again every `look_again_every` seconds while sends are still out: a
+        retry that falls due meanwhile does not wait for the slowest of them."""
         stats = DispatchStats()
         stats.claimed = await self._store.claim_due(grace=self._grace)
+        loop = asyncio.get_running_loop()
         running: set[asyncio.Task[None]] = set()
-        drained = False  # the last lease found less than it asked for: lease again only once all are done
+        drained = False  # the last lease found less than it asked for: lease again when all are done, or later
+        leased_at = loop.time()
         try:
             while True:
-                if not running or (not drained and len(running) <= self._batch_size // 2):
-                    limit = self._batch_size - len(running)
-                    jobs = await self._store.lease(limit=limit, lease_for=self._lease_for,
-                                                   platforms=list(self._transports))
-                    drained = len(jobs) < limit
+                limit = self._batch_size - len(running)
+                look_again = drained and loop.time() - leased_at >= self._look_again_every
+                if limit > 0 and (not running or look_again or (not drained and len(running) <= self._batch_size // 2)):
+                    try:
+                        jobs = await self._store.lease(limit=limit, lease_for=self._lease_for,
+                                                       platforms=list(self._transports))
+                    except Exception as exc:
+                        if not running:
+                            raise
+                        # The database went away: the sends already out finish (and record what they can)
+                        # rather than being cancelled with the tick; leasing is tried again later.
+                        log.warning("could not lease more deliveries (%s); %d sends already out go on",
+                                    describe_exception(exc), len(running))
+                        jobs = []
+                    drained, leased_at = len(jobs) < limit, loop.time()
                     running.update(asyncio.create_task(self._guarded(job, stats)) for job in jobs)
                     if not running:
                         return stats
-                _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                timeout = max(0.0, leased_at + self._look_again_every - loop.time()) if drained else None
+                _, running = await asyncio.wait(running, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for task in running:
                 task.cancel()

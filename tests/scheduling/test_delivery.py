@@ -669,3 +669,88 @@ async def test_a_send_the_platform_holds_does_not_hold_back_everyone_elses_promp
     stats = await tick
     assert stats.sent == len(people)
     assert sorted(address.user_id for address, _ in transport.sent) == sorted(f"person{i}" for i in range(7))
+
+
+async def test_a_retry_that_falls_due_while_a_send_is_held_goes_out_without_waiting_for_it(
+        service: CheckinService, schedules: ScheduleStore, transport: CollectingTransport, clock: FakeClock,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the outbox is drained the dispatcher still looks for newly due rows while sends are out: a prompt
+    whose first try failed (its retry a second later) does not wait the 30 s the platform holds another one."""
+    people = [ConsoleAdapter(service, f"person{index}", interactive=False, files_dir=tmp_path) for index in range(2)]
+    for console in people:
+        await console.respond("/schedule 09:00 daily Europe/Berlin")
+    original = transport.send
+    release, retried = asyncio.Event(), asyncio.Event()
+    tries: dict[str, int] = {}
+
+    async def held_and_failing(address: Address, replies: Sequence[Reply]) -> None:
+        tries[address.user_id] = tries.get(address.user_id, 0) + 1
+        if address.user_id == "person0":
+            await release.wait()  # the platform sits on this one request
+        elif tries[address.user_id] == 1:
+            raise TemporaryFailure("503")
+        await original(address, replies)
+        if address.user_id == "person1":
+            retried.set()
+
+    monkeypatch.setattr(transport, "send", held_and_failing)
+    schedule_retry = schedules.retry
+
+    async def retry_then_time_passes(*args: object, **kwargs: object) -> None:
+        await schedule_retry(*args, **kwargs)  # type: ignore[arg-type]
+        clock.advance(seconds=10)  # past the backoff: the retry is due now
+
+    monkeypatch.setattr(schedules, "retry", retry_then_time_passes)
+    dispatcher = Dispatcher(schedules, service, {"console": transport}, clock=clock,
+                            pacer=Pacer(clock=lambda: clock.now.timestamp()), look_again_every=0.01)
+    clock.now = berlin(11, 27, 9, 0, 30)
+    tick = asyncio.create_task(dispatcher.tick())
+    try:
+        await asyncio.wait_for(retried.wait(), timeout=5)
+        assert [address.user_id for address, _ in transport.sent] == ["person1"], "person0's send is still held"
+    finally:
+        release.set()
+    stats = await tick
+    assert stats.sent == 2
+    assert sorted(address.user_id for address, _ in transport.sent) == ["person0", "person1"]
+
+
+async def test_sends_already_out_finish_when_leasing_more_fails(
+        service: CheckinService, schedules: ScheduleStore, transport: CollectingTransport, clock: FakeClock,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The database goes away while a send is out: the next lease fails, and the send still ends and is recorded
+    instead of being cancelled along with the round (a cancelled send the platform took is a duplicate later)."""
+    console = ConsoleAdapter(service, "person0", interactive=False, files_dir=tmp_path)
+    await console.respond("/schedule 09:00 daily Europe/Berlin")
+    original = transport.send
+    release, lease_failed = asyncio.Event(), asyncio.Event()
+
+    async def held(address: Address, replies: Sequence[Reply]) -> None:
+        await release.wait()
+        await original(address, replies)
+
+    monkeypatch.setattr(transport, "send", held)
+    lease = schedules.lease
+    calls = 0
+
+    async def lease_then_fail(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            lease_failed.set()
+            raise ConnectionRefusedError("the database is restarting")
+        return await lease(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(schedules, "lease", lease_then_fail)
+    dispatcher = Dispatcher(schedules, service, {"console": transport}, clock=clock,
+                            pacer=Pacer(clock=lambda: clock.now.timestamp()), look_again_every=0.01)
+    clock.now = berlin(11, 27, 9, 0, 30)
+    tick = asyncio.create_task(dispatcher.tick())
+    try:
+        await asyncio.wait_for(lease_failed.wait(), timeout=5)
+    finally:
+        release.set()
+    stats = await asyncio.wait_for(tick, timeout=5)
+    assert stats.sent == 1
+    assert [address.user_id for address, _ in transport.sent] == ["person0"]
+    assert await schedules.lease(limit=10, lease_for=timedelta(seconds=120), platforms=["console"]) == []
