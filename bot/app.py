@@ -202,8 +202,21 @@ async def build_app(settings: Settings, *, run_migrations: bool = True,
         await engine.dispose()
 
 
+class SkippedRoundFilter(logging.Filter):
+    """Drops APScheduler's "skipped: maximum number of running instances reached" warning. Every job here runs
+    one round at a time on purpose: a dispatch round goes on while sends are still out (and looks for newly due
+    prompts itself), so a skipped start is the design, not a fault, and would otherwise be logged every interval."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith("Execution of job")
+                    and "maximum number of running instances" in record.msg)
+
+
 def configure_logging(level: str) -> None:
     """Logs go to stderr, so the console adapter's stdout holds only the conversation."""
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("alembic", "aiosqlite", "asyncio", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    scheduler_log = logging.getLogger("apscheduler.scheduler")
+    if not any(isinstance(existing, SkippedRoundFilter) for existing in scheduler_log.filters):
+        scheduler_log.addFilter(SkippedRoundFilter())
