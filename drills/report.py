@@ -59,11 +59,15 @@ and what the latest run of its drill measured. A finding the latest run still sh
 3. **One unanswered request stalled all delivery of an instance** (drill platform: "longest silence").
    **Fixed:** a send times out after 60 s (at most half the lease; 1deee11), and the dispatcher is a
    pipeline that leases more when half of what it leased is done, so one held request delays only its own
-   prompt (`test_a_send_the_platform_holds_does_not_hold_back_everyone_elses_prompt`). Latest platform run:
-   slowest prompt 129 s after it was due (was 420 s), within the drill's bound. **Still open:** that run
-   still saw 28 s without any REST request while prompts were due (22 s the run before). The cause is not
-   identified; the suspect is discord.py's one-request-at-a-time per rate-limit bucket, shared by every DM
-   open, with a held DM open in front.
+   prompt (`test_a_send_the_platform_holds_does_not_hold_back_everyone_elses_prompt`). That left 22-29 s
+   silences: once the outbox was drained, a round waited for every send still out, including one the
+   platform held for 30 s, before leasing the retries that fell due meanwhile (the drill now names the held
+   requests during the silence; the theory that discord.py's shared DM-open bucket was to blame did not
+   hold). **Fixed** in 1248e7b: a drained round looks for due rows every dispatch interval while sends are
+   out (`test_a_retry_that_falls_due_while_a_send_is_held_goes_out_without_waiting_for_it`), and a lease
+   that fails then (the database went away) no longer cancels the sends already out
+   (`test_sends_already_out_finish_when_leasing_more_fails`). Platform runs since: longest silence
+   3.8-7.0 s, at the tail, with only the last 3-7 prompts left, each behind a request the fake held.
 4. **One malformed gateway event ended the bot process** (drill hostile). **Fixed:**
    `adapters/discord/gateway_guard.py` wraps every discord.py event parser (READY excepted: a client that
    cannot read it cannot work) and drops frames that are not JSON objects, logging the event type only.
@@ -80,20 +84,21 @@ and what the latest run of its drill measured. A finding the latest run still sh
    (`test_two_instances_on_one_token_apply_a_typed_answer_and_a_click_once`). Latest two run: 60 of 60
    sessions advanced exactly one step.
 8. **Slack acknowledgements for 500 clicks at once** (drill load): p99 1.47 s against the issue's 300 ms.
-   **Open (improved).** Clicks on the app's own controls are now acknowledged as soon as the signature
-   and timestamp are verified, before bolt parses, authorizes and routes them; the work follows, eight
-   clicks at a time, and the form body is decoded without urllib's slow path (`SlackAdapter._handle_post`,
-   `tests/adapters/slack/test_acknowledgement.py`). On a quiet machine (load 0.2) 500 clicks at once were
-   all acknowledged with p50 365 ms and p99 398 ms, at 978 requests/s (was p99 1.47 s at 305/s). The
-   drill now also fires the same burst at a bare server that answers 200 at once: that floor, the load
-   client and aiohttp on the same 2 cores, was p99 246 ms in the same run, so the bot's own share of the
-   p99 is about 150 ms. The bot now runs on uvloop when it is installed (the `fast` extra, in `all`):
-   six runs alternating with and without it, load average 1.4-3.0, gave p99 341 / 417 / 380 ms with it
-   and 375 / 468 / 422 ms without (floors 233-311 ms); an earlier uvloop run measured 229 ms against a
-   211 ms floor. So the 300 ms target is met in some runs and missed in most, and the harness itself
-   takes most of the budget on this machine. A second
-   process does not help on 2 cores; a lighter load client or a separate load machine would be needed to
-   measure the bot alone. Reproduce: `python -m drills --only load`.
+   **Fixed** in four steps. (a) Clicks on the app's own controls are acknowledged as soon as the signature
+   and timestamp are verified, before bolt parses, authorizes and routes them; their work follows, eight at a
+   time, and the form body is decoded without urllib's slow path (`SlackAdapter._handle_post`,
+   `tests/adapters/slack/test_acknowledgement.py`): p99 about 400 ms. (b) uvloop when installed (the `fast`
+   extra, in `all`). (c) That work waits until no request has been in progress for 20 ms, at most 1 s after
+   its own acknowledgement (`adapters/slack/quiet.py`;
+   `test_an_answered_clicks_work_waits_until_the_requests_coming_in_are_answered`): started at once, it took
+   turns with the acknowledgements still to be sent (measured: p99 143-201 ms with the work held back
+   entirely, 250-360 ms with it interleaved). (d) The heap is settled after start-up (`gc.freeze` in
+   `bot/app.py`): a full garbage collection walked everything imported and took 130-160 ms, one stall that
+   landed on a burst now and then; now 10-15 ms. The measurement changed too: the load process was aiohttp's
+   client, whose own work for 500 connections put the floor at 211-311 ms, so most of the budget was the
+   harness. It is now a bare asyncio protocol that starts all 500 connections at once and times each click
+   from the start of the burst, TCP handshake included (floor 50-120 ms). Eight load runs on 2026-11-27
+   with (a)-(d) and the new client: p99 139-208 ms. Reproduce: `python -m drills --only load`.
 9. **The instance that lost a click logged two ERROR lines** (drill two). **Fixed:** 40060 when
    acknowledging is logged at INFO and not apologised for
    (`test_an_interaction_another_instance_answered_is_no_error`). Latest two run: 0 ERROR lines.
