@@ -21,6 +21,7 @@ import yarl
 from discord import app_commands
 
 from adapters.discord.gateway_guard import guard_gateway
+from adapters.discord.global_pace import GlobalPace
 from adapters.discord.render import (
     FORM_BUTTON_PREFIX,
     FORM_MODAL_PREFIX,
@@ -271,7 +272,7 @@ class DiscordAdapter:
                  guild_ids: Sequence[int] = (), shard_ids: Sequence[int] | None = None,
                  shard_count: int | None = None, sync_commands: bool = True,
                  guild_ready_timeout: float = 2.0, max_ratelimit_timeout: float | None = 30.0,
-                 seen_events: SeenEvents | None = None) -> None:
+                 seen_events: SeenEvents | None = None, global_pace: GlobalPace | None = None) -> None:
         # discord.py logs raw gateway payloads and request bodies at DEBUG: those hold what people write.
         library_log = logging.getLogger("discord")
         library_log.setLevel(max(logging.INFO, library_log.level))
@@ -285,9 +286,12 @@ class DiscordAdapter:
         self._seen_events = seen_events
         intents = discord.Intents.default()
         intents.message_content = False
+        # Every REST request, discord.py's own retries included, within Discord's 50 a second.
+        self.global_pace = global_pace or GlobalPace()
         options: dict[str, Any] = {
             "intents": intents, "allowed_mentions": discord.AllowedMentions.none(),
             "guild_ready_timeout": guild_ready_timeout, "max_ratelimit_timeout": max_ratelimit_timeout,
+            "http_trace": self.global_pace.trace_config(),
         }
         if shard_ids or shard_count:
             self.client: discord.Client = _ShardedClient(self, shard_ids=list(shard_ids) if shard_ids else None,

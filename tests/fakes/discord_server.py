@@ -1148,7 +1148,7 @@ class FakeDiscord:
                                "code": 0}, 404)
         path = full_path[len(API_PREFIX):]
         self.requests.append((method, path))
-        entry: JsonDict = {"method": method, "path": path, "query": dict(request.query)}
+        entry: JsonDict = {"method": method, "path": path, "query": dict(request.query), "at": time.monotonic()}
         self.request_log.append(entry)
         response: web.StreamResponse
         try:

@@ -1,0 +1,71 @@
+"""Discord's global limit (50 requests a second per bot) kept for every request the client makes, retries included.
+
+The core's pacer (bot/scheduling/pacing.py) spaces scheduled sends by what each one costs. It cannot see what
+discord.py does by itself: a request refused with a 429 (or a 500/502) is slept on and sent again inside
+discord.py's HTTP client, and those repeats bunched up to 63-73 requests in one second in the platform drill.
+`GlobalPace` sits where every request leaves — an aiohttp trace hook on discord.py's session, awaited before
+each request goes out — and holds any request that would make a one-second window exceed the limit.
+Interaction answers and follow-ups are exempt, as on Discord (they are not under the global limit, and a person
+is waiting for them); so is everything outside the REST API (the gateway's websocket).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from types import SimpleNamespace
+
+import aiohttp
+from yarl import URL
+
+RATE_PER_S = 45.0  # requests a second, steady
+BURST = 5  # requests at once after a quiet spell: any one-second window holds at most RATE_PER_S + BURST = 50
+EXEMPT_PREFIXES = ("/interactions/", "/webhooks/")
+
+
+def paced(url: URL) -> bool:
+    """Whether a request counts against the global limit: the REST API, bar interaction answers."""
+    path = url.path
+    marker = path.find("/api/v")
+    if marker < 0:
+        return False
+    rest = path[marker + len("/api/v"):]
+    route = rest[rest.find("/"):] if "/" in rest else ""
+    return bool(route) and not route.startswith(EXEMPT_PREFIXES)
+
+
+class GlobalPace:
+    """A token bucket over every paced request: each takes its turn in order of arrival, waiting if need be."""
+
+    def __init__(self, rate_per_s: float = RATE_PER_S, burst: int = BURST, *,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self._rate = rate_per_s
+        self._burst = float(burst)
+        self._clock = clock
+        self._sleep = sleep
+        self._tokens = float(burst)
+        self._at = clock()
+        self.held = 0  # requests that had to wait (for the log and the tests)
+
+    async def take(self) -> None:
+        now = self._clock()
+        self._tokens = min(self._burst, self._tokens + (now - self._at) * self._rate)
+        self._at = now
+        self._tokens -= 1.0  # below zero: the turns already promised to those waiting ahead of this one
+        if self._tokens < 0:
+            self.held += 1
+            await self._sleep(-self._tokens / self._rate)
+
+    def trace_config(self) -> aiohttp.TraceConfig:
+        """For discord.py's `http_trace`: aiohttp awaits this before every request it sends."""
+
+        async def on_request_start(_session: aiohttp.ClientSession, _context: SimpleNamespace,
+                                   params: aiohttp.TraceRequestStartParams) -> None:
+            if paced(params.url):
+                await self.take()
+
+        config = aiohttp.TraceConfig()
+        config.on_request_start.append(on_request_start)
+        return config
