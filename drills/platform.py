@@ -199,9 +199,9 @@ async def run(quick: bool) -> DrillResult:
     if busiest_second(rest_times) > 50:
         result.findings.append(
             f"OVER DISCORD'S GLOBAL LIMIT: the busiest second had {busiest_second(rest_times)} REST requests "
-            f"against Discord's 50/s. The Pacer charges each send its requests (DiscordAdapter.request_cost) at "
-            f"44/s; more than 50 means requests the pacer does not see (discord.py's own retries of a 429 or 5xx, "
-            f"start-up calls). Reproduce: drill crash or platform (busiest second).")
+            f"against Discord's 50/s, although every REST request of the client passes "
+            f"adapters/discord/global_pace.py (45/s, 5 at once). Reproduce: drill crash or platform (busiest "
+            f"second).")
     result.limits.append("Faults are drawn per request at random, so each run differs; the fake never processes "
                          "a request it holds without answering (a platform that does so late would produce a "
                          "duplicate that no client can prevent without an idempotency key).")

@@ -54,8 +54,12 @@ and what the latest run of its drill measured. A finding the latest run still sh
    taken right before the send rather than before the database work that precedes it; Discord is paced at
    46 requests/s so that the debt of one send still keeps any second under 50 (`bot/scheduling/pacing.py`,
    `tests/scheduling/test_pacing.py`). See the crash drill's "busiest second" below for the latest number.
-   Under the platform drill's injected 429s, discord.py's own retries of a refused request are not paced
-   by the bot and can still bunch (see that drill's section).
+   Under the platform drill's injected 429s, discord.py's own retries of a refused request were not paced
+   by the bot and bunched to 63-73 in one second. **Fixed** on 2026-11-27: every REST request the Discord
+   client makes, discord.py's retries included, passes a token bucket of 45 a second with 5 at once
+   (`adapters/discord/global_pace.py`, an aiohttp trace hook awaited before each request; interaction
+   answers are exempt, as on Discord), so no one-second window can hold more than 50
+   (`tests/adapters/discord/test_global_pace.py`). See the platform drill's "busiest second".
 3. **One unanswered request stalled all delivery of an instance** (drill platform: "longest silence").
    **Fixed:** a send times out after 60 s (at most half the lease; 1deee11), and the dispatcher is a
    pipeline that leases more when half of what it leased is done, so one held request delays only its own
