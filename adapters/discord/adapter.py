@@ -7,6 +7,7 @@ moves to the person's DMs.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import sys
@@ -57,6 +58,7 @@ TOKEN_TEMPLATE = (r"ci:(?P<session>[A-Za-z0-9_-]{1,24}):(?P<step>[A-Za-z0-9_-]{1
 TEXT_INPUT_ID = "text"
 DMS_CLOSED = 50007
 ALREADY_ACKNOWLEDGED = 40060  # another process answered this interaction first
+OPEN_DM_TIMEOUT_S = 5.0  # opening a DM is safe to repeat: one Discord does not answer fails after this (see _open_dm)
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
 MOVED_TO_DMS = "I've sent this to your direct messages, so it stays between us."
@@ -272,7 +274,8 @@ class DiscordAdapter:
                  guild_ids: Sequence[int] = (), shard_ids: Sequence[int] | None = None,
                  shard_count: int | None = None, sync_commands: bool = True,
                  guild_ready_timeout: float = 2.0, max_ratelimit_timeout: float | None = 30.0,
-                 seen_events: SeenEvents | None = None, global_pace: GlobalPace | None = None) -> None:
+                 seen_events: SeenEvents | None = None, global_pace: GlobalPace | None = None,
+                 open_dm_timeout: float = OPEN_DM_TIMEOUT_S) -> None:
         # discord.py logs raw gateway payloads and request bodies at DEBUG: those hold what people write.
         library_log = logging.getLogger("discord")
         library_log.setLevel(max(logging.INFO, library_log.level))
@@ -282,6 +285,7 @@ class DiscordAdapter:
         self._guild_ids = tuple(guild_ids)
         self._sync_commands = sync_commands
         self._dm_channels: dict[str, int] = {}
+        self._open_dm_timeout = open_dm_timeout
         # Two unsharded processes on one token both receive every DM: the first to claim a message handles it.
         self._seen_events = seen_events
         intents = discord.Intents.default()
@@ -629,10 +633,12 @@ class DiscordAdapter:
         replies = list(outcome.replies)
         await self._deliver(outcome)  # the channel first: "it's posted" is then true when it is read
         if in_guild and has_question(replies):
-            if await self._move_to_dms(interaction, event.address, replies):
+            moved = await self._move_to_dms(interaction, event.address, replies)
+            if moved:
                 await interaction.followup.send(MOVED_TO_DMS, ephemeral=True)
                 return replies
-            replies = [Reply(DMS_CLOSED_HERE), *replies]
+            if moved is False:
+                replies = [Reply(DMS_CLOSED_HERE), *replies]
         await self._followups(interaction, replies, ephemeral=in_guild)
         return replies
 
@@ -640,16 +646,33 @@ class DiscordAdapter:
         if outcome.posts or outcome.removals:
             await self._service.deliver(outcome, self)
 
-    async def _move_to_dms(self, interaction: Interaction, address: Address, replies: Sequence[Reply]) -> bool:
+    async def _move_to_dms(self, interaction: Interaction, address: Address,
+                           replies: Sequence[Reply]) -> bool | None:
+        """True when the replies went to the person's DMs; False when their DMs are closed; None when Discord
+        did not open the DM in time (the replies are then shown privately where they asked, without blaming
+        their settings)."""
         try:
-            channel = await interaction.user.create_dm()
+            channel = await self._open_dm(interaction.user.id)
             await self._remember_dm(address, channel.id)
             await self._send_all(channel, replies)
+        except TimeoutError:
+            log.warning("discord: a DM did not open within %.0f s; answering in place", self._open_dm_timeout)
+            return None
         except discord.Forbidden as closed:
             if closed.code != DMS_CLOSED:
                 raise
             return False
         return True
+
+    async def _open_dm(self, user_id: int) -> discord.DMChannel:
+        """The person's DM channel: from discord.py's cache, else opened with one request (no user lookup first).
+
+        Every DM open shares one rate-limit bucket, and discord.py lets a bucket whose limit it has not learned
+        yet (the first requests after start-up) send one request at a time: an open that Discord never answers
+        would hold every other person's open for up to 30 s. Opening a DM is safe to repeat, so it gets
+        `OPEN_DM_TIMEOUT_S` and then fails as a temporary failure, and the bucket is free again."""
+        async with asyncio.timeout(self._open_dm_timeout):
+            return await self.client.create_dm(discord.Object(id=user_id))
 
     async def _remember_dm(self, address: Address, channel_id: int) -> None:
         if self._dm_channels.get(address.user_id) != channel_id:
@@ -745,9 +768,9 @@ class DiscordAdapter:
             log.info("discord: a removed share was already gone")
 
     def request_cost(self, address: Address, replies: Sequence[Reply]) -> int:
-        """The HTTP requests `send` makes: one per message, and two more (look the user up, open the DM) when
-        the DM channel is not known yet. The core's pacer charges that many (bot.ports.CostedTransport)."""
-        return len(self.messages_for(replies)) + (0 if address.channel_id else 2)
+        """The HTTP requests `send` makes: one per message, and one more (open the DM) when the DM channel is
+        not known yet. The core's pacer charges that many (bot.ports.CostedTransport)."""
+        return len(self.messages_for(replies)) + (0 if address.channel_id else 1)
 
     async def send(self, address: Address, replies: Sequence[Reply]) -> None:
         """Scheduled prompts: to the known DM channel, else open the DM (and tell the core its id)."""
@@ -756,10 +779,8 @@ class DiscordAdapter:
                 channel: discord.abc.Messageable = self.client.get_partial_messageable(
                     int(address.channel_id), type=discord.ChannelType.private)
             else:
-                user = self.client.get_user(int(address.user_id)) or await self.client.fetch_user(int(address.user_id))
-                dm = await user.create_dm()
-                await self._remember_dm(address, dm.id)
-                channel = dm
+                channel = await self._open_dm(int(address.user_id))
+                await self._remember_dm(address, channel.id)
             await self._send_all(channel, replies)
         except Exception as exc:
             mapped = delivery_error(exc)

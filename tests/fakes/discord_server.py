@@ -472,6 +472,7 @@ class FakeDiscord:
         self.threads: dict[int, int] = {}  # thread id (= its starter message id) -> parent channel id
 
         self._failures: list[_Failure] = []
+        self._holds: list[tuple[str, str | None, asyncio.Event]] = []  # hold_next: (path part, method, release)
         self._messages_by_id: dict[int, SentMessage] = {}
         self._interactions_by_token: dict[str, PushedInteraction] = {}
         self._connections: list[_Connection] = []
@@ -617,6 +618,14 @@ class FakeDiscord:
         1, 3, 5, 7 s."""
         self._failures.append(_Failure(route_substring, status, retry_after, json_code, message,
                                        method.upper() if method else None, times, global_, via))
+
+    def hold_next(self, route_substring: str, *, method: str | None = None) -> asyncio.Event:
+        """Hold the next request whose path contains ``route_substring`` (and whose method is ``method``, if given)
+        without an answer until the returned event is set; then drop its connection without processing it, as a
+        platform does with a request it never answers."""
+        release = asyncio.Event()
+        self._holds.append((route_substring, method.upper() if method else None, release))
+        return release
 
     # ---------------------------------------------------------------------------------------------- waiting
 
@@ -1150,6 +1159,15 @@ class FakeDiscord:
         self.requests.append((method, path))
         entry: JsonDict = {"method": method, "path": path, "query": dict(request.query), "at": time.monotonic()}
         self.request_log.append(entry)
+        held = next((hold for hold in self._holds if hold[0] in path and hold[1] in (None, method)), None)
+        if held is not None:
+            self._holds.remove(held)
+            self._touch()
+            await held[2].wait()
+            entry["status"] = 0
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=599)
         response: web.StreamResponse
         try:
             failure = self._take_failure(method, path)

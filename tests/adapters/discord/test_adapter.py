@@ -372,8 +372,8 @@ async def test_request_cost_is_what_send_really_takes(fake: FakeDiscord, bot: Di
     newcomer = USER_ID + 7
     fake.add_user(newcomer)
     known = Address("discord", "dm", str(USER_ID), str(fake.dm_channel_id(USER_ID)))
-    cases = [(known, prompt, 1), (known, long, 3), (Address("discord", "dm", str(newcomer)), prompt, 3),
-             (Address("discord", "dm", str(USER_ID + 8)), [], 2)]
+    cases = [(known, prompt, 1), (known, long, 3), (Address("discord", "dm", str(newcomer)), prompt, 2),
+             (Address("discord", "dm", str(USER_ID + 8)), [], 1)]
     for address, replies, expected in cases[:3]:
         assert bot.request_cost(address, replies) == expected
         made = len(fake.requests)
@@ -382,6 +382,33 @@ async def test_request_cost_is_what_send_really_takes(fake: FakeDiscord, bot: Di
     address, replies, expected = cases[3]
     assert bot.request_cost(address, replies) == expected
     assert request_cost(bot, known, prompt) == 1  # what the dispatcher's pacer charges
+
+
+async def test_a_dm_discord_never_opens_does_not_hold_up_everyone_elses(
+        fake: FakeDiscord, service: CheckinService, content: Content) -> None:
+    """Every DM open shares one rate-limit bucket, which discord.py runs one request at a time until it has
+    learned its limit (and would wait up to 30 s for): an open that gets no answer gives up after
+    `open_dm_timeout` (it is safe to repeat), and the next person's prompt goes out while Discord still holds
+    the first request. No user lookup comes before the open."""
+    async with running(DiscordAdapter(service, content, TOKEN, guild_ready_timeout=0.05,
+                                      open_dm_timeout=0.3)) as adapter:
+        first, second = USER_ID + 20, USER_ID + 21
+        fake.add_user(first)
+        fake.add_user(second)
+        release = fake.hold_next("/users/@me/channels", method="POST")
+        made = len(fake.requests)
+        try:
+            with pytest.raises(TemporaryFailure):  # a temporary failure after 0.3 s, not a wait without end
+                await asyncio.wait_for(adapter.send(Address("discord", "dm", str(first)), [Reply("Hello")]), 5)
+            # Discord still sits on that request; the next person's DM opens and their prompt arrives at once.
+            await asyncio.wait_for(adapter.send(Address("discord", "dm", str(second)), [Reply("Hello")]), 5)
+            assert [m.content for m in fake.dms(second)] == ["Hello"]
+        finally:
+            release.set()
+        assert fake.dms(first) == []
+        assert not [path for method, path in fake.requests[made:] if method == "GET" and path.startswith("/users/")]
+        await adapter.send(Address("discord", "dm", str(first)), [Reply("Hello")])  # tried again later: it works
+        assert [m.content for m in fake.dms(first)] == ["Hello"]
 
 
 async def test_an_image_arrives_as_an_attachment_with_its_alt_text(
