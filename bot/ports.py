@@ -30,7 +30,7 @@ class Transport(Protocol):
 
 class CostedTransport(Transport, Protocol):
     """A transport that can say how many platform requests a send will take (a Discord prompt to a person
-    whose DM is not open yet takes three: look the user up, open the DM, post). The pacer charges that many,
+    whose DM is not open yet takes two: open the DM, post). The pacer charges that many,
     so the bot stays under a per-request limit rather than a per-prompt one."""
 
     def request_cost(self, address: Address, replies: Sequence[Reply]) -> int: ...

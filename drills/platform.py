@@ -137,9 +137,8 @@ async def run(quick: bool) -> DrillResult:
         "attempts per prompt (outbox)": attempts,
         "due -> first delivery": spread(counted.latency_s, "s", 1),
         "REST requests after the faults began": f"{len(rest_times):,} ({len(rest_times) / people_count:.2f} per "
-                                                f"prompt; a prompt is {MESSAGES_PER_PROMPT} message, plus a user "
-                                                f"lookup and a DM open for half the people: {user_lookups} lookups, "
-                                                f"{opens} opens)",
+                                                f"prompt; a prompt is {MESSAGES_PER_PROMPT} message, plus a DM open "
+                                                f"for half the people: {opens} opens, {user_lookups} user lookups)",
         "message requests per prompt (per person)": spread(per_person, "", 2),
         "same request again after a 503 or an unanswered request": spread(quick_retries, "s", 1),
         "busiest second (REST requests)": f"{busiest_second(rest_times)} (Discord's global limit: 50/s)",

@@ -50,7 +50,7 @@ and what the latest run of its drill measured. A finding the latest run still sh
    `tests/adapters/discord/test_adapter.py`. Latest platform run: 0 extra copies of 1,000.
 2. **Pacing counted prompts, not requests** (drills crash, platform: "busiest second", 138–228 requests
    against Discord's 50/s). **Fixed:** a transport says what a send costs (`request_cost`: the messages,
-   plus the user lookup and DM open when the DM is not known yet), the pacer charges it, and the token is
+   plus the DM open when the DM is not known yet), the pacer charges it, and the token is
    taken right before the send rather than before the database work that precedes it; Discord is paced at
    46 requests/s so that the debt of one send still keeps any second under 50 (`bot/scheduling/pacing.py`,
    `tests/scheduling/test_pacing.py`). See the crash drill's "busiest second" below for the latest number.
@@ -129,11 +129,13 @@ GENERAL_LIMITS = """\
   them with a controlled clock).
 - Each drill uses one platform at a time; the pacing budget per platform (Discord 44 requests/s) bounds
   how fast prompts go out, so the prompt counts are chosen to keep every drill within a few minutes.
-- The fake Discord sends no `X-RateLimit-*` headers, so discord.py keeps every rate-limit bucket at one
-  request at a time. Message posts have a bucket per channel and are not held back by this, but user
-  lookups (`GET /users/{id}`) and DM opens (`POST /users/@me/channels`) share one bucket each for
-  everyone: delivery to people whose DM channel is not known yet runs one request at a time, and under the
-  platform drill's 429s it crawls. Real Discord announces larger buckets, so those delays are pessimistic.
+- The fake Discord sends no `X-RateLimit-*` headers except in the platform drill, so elsewhere discord.py
+  keeps every rate-limit bucket at one request at a time. Message posts have a bucket per channel and are
+  not held back by this, but DM opens (`POST /users/@me/channels`) share one bucket for everyone: delivery
+  to people whose DM channel is not known yet runs one open at a time. Real Discord announces larger
+  buckets, so those delays are pessimistic. (Since 2026-11-27 a prompt opens the DM without looking the
+  user up first, and an open that gets no answer gives up after 5 s: in the platform drill a held user
+  lookup in that shared bucket had stopped all delivery for 27 s.)
 - "Due -> first delivery" counts from the later of the prompt's due minute and the moment the drill
   seeded it (a prompt seeded at 12:00:50 for 12:00 is not 50 s late), to the platform's acceptance of the
   prompt's first question.

@@ -30,9 +30,9 @@ class Limit:
 
 # Discord: 50 requests per second across the bot, counted in any one-second window, so requests are spaced
 # evenly (burst 1) a little under the limit: a full bucket of 50 plus the refill would put up to ~100 in one
-# window (measured in benchmarks/delivery.py). A send of several requests (up to 3: look the user up, open the
-# DM, post) takes its token and then goes into debt for the rest, so one window can hold the bucket (1), the
-# refill (44) and the debt of the last send (2): 47. The rest is headroom for jitter: Discord counts requests
+# window (measured in benchmarks/delivery.py). A send of several requests (open the DM, post; a long reply is
+# more than one post) takes its token and then goes into debt for the rest, so one window can hold the bucket
+# (1), the refill (44) and the debt of the last send (2): 47. The rest is headroom for jitter: Discord counts requests
 # as they arrive, and the crash drill saw arrivals bunch by about 3 in a second (52 at a pace of 46).
 # Slack: about one message per second per channel, and a
 # workspace-wide budget for chat.postMessage beyond that. Several instances each pace themselves; what
