@@ -199,7 +199,7 @@ async def run(quick: bool) -> DrillResult:
         result.findings.append(
             f"OVER DISCORD'S GLOBAL LIMIT: the busiest second had {busiest_second(rest_times)} REST requests "
             f"against Discord's 50/s, although every REST request of the client passes "
-            f"adapters/discord/global_pace.py (45/s, 5 at once). Reproduce: drill crash or platform (busiest "
+            f"adapters/discord/global_pace.py (42/s, 3 at once). Reproduce: drill crash or platform (busiest "
             f"second).")
     result.limits.append("Faults are drawn per request at random, so each run differs; the fake never processes "
                          "a request it holds without answering (a platform that does so late would produce a "

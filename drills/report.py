@@ -52,26 +52,33 @@ and what the latest run of its drill measured. A finding the latest run still sh
    against Discord's 50/s). **Fixed:** a transport says what a send costs (`request_cost`: the messages,
    plus the DM open when the DM is not known yet), the pacer charges it, and the token is
    taken right before the send rather than before the database work that precedes it; Discord is paced at
-   46 requests/s so that the debt of one send still keeps any second under 50 (`bot/scheduling/pacing.py`,
+   40 requests/s (46, then 44 until 2026-11-27, when arrivals bunched to 52 in a crash run) so that the debt
+   of one send and some bunching still keep any second under 50 (`bot/scheduling/pacing.py`,
    `tests/scheduling/test_pacing.py`). See the crash drill's "busiest second" below for the latest number.
    Under the platform drill's injected 429s, discord.py's own retries of a refused request were not paced
    by the bot and bunched to 63-73 in one second. **Fixed** on 2026-11-27: every REST request the Discord
-   client makes, discord.py's retries included, passes a token bucket of 45 a second with 5 at once
+   client makes, discord.py's retries included, passes a token bucket of 42 a second with 3 at once
    (`adapters/discord/global_pace.py`, an aiohttp trace hook awaited before each request; interaction
-   answers are exempt, as on Discord), so no one-second window can hold more than 50
+   answers are exempt, as on Discord), so no one-second window can send more than 45, leaving 5 for
+   bunching on the way
    (`tests/adapters/discord/test_global_pace.py`). See the platform drill's "busiest second".
 3. **One unanswered request stalled all delivery of an instance** (drill platform: "longest silence").
    **Fixed:** a send times out after 60 s (at most half the lease; 1deee11), and the dispatcher is a
    pipeline that leases more when half of what it leased is done, so one held request delays only its own
-   prompt (`test_a_send_the_platform_holds_does_not_hold_back_everyone_elses_prompt`). That left 22-29 s
-   silences: once the outbox was drained, a round waited for every send still out, including one the
-   platform held for 30 s, before leasing the retries that fell due meanwhile (the drill now names the held
-   requests during the silence; the theory that discord.py's shared DM-open bucket was to blame did not
-   hold). **Fixed** in 1248e7b: a drained round looks for due rows every dispatch interval while sends are
-   out (`test_a_retry_that_falls_due_while_a_send_is_held_goes_out_without_waiting_for_it`), and a lease
-   that fails then (the database went away) no longer cancels the sends already out
-   (`test_sends_already_out_finish_when_leasing_more_fails`). Platform runs since: longest silence
-   3.8-7.0 s, at the tail, with only the last 3-7 prompts left, each behind a request the fake held.
+   prompt (`test_a_send_the_platform_holds_does_not_hold_back_everyone_elses_prompt`). That still left
+   silences of 22-29 s, from two causes the drill now tells apart (it names the held requests during the
+   longest silence and where it falls). (a) Once the outbox was drained, a round waited for every send still
+   out, including one the platform held for 30 s, before leasing the retries that fell due meanwhile.
+   **Fixed** in 1248e7b: a drained round looks for due rows every dispatch interval while sends are out
+   (`test_a_retry_that_falls_due_while_a_send_is_held_goes_out_without_waiting_for_it`); a lease that fails
+   then (the database went away) no longer cancels the sends already out
+   (`test_sends_already_out_finish_when_leasing_more_fails`). (b) Right after start-up, one held user
+   lookup stopped everything for 27 s (951 prompts waiting): lookups, like DM opens, share one rate-limit
+   bucket for everyone, and until discord.py has learned a bucket's limit it sends one request at a time and
+   waits up to 30 s for it. **Fixed** in f502e6f: a prompt opens the DM without looking the user up, and an
+   open Discord does not answer gives up after 5 s (opening a DM is safe to repeat), which frees the bucket
+   (`test_a_dm_discord_never_opens_does_not_hold_up_everyone_elses`). What remains is the tail: the last few
+   prompts, each behind a request the fake holds, wait for it to fail.
 4. **One malformed gateway event ended the bot process** (drill hostile). **Fixed:**
    `adapters/discord/gateway_guard.py` wraps every discord.py event parser (READY excepted: a client that
    cannot read it cannot work) and drops frames that are not JSON objects, logging the event type only.
@@ -127,7 +134,7 @@ GENERAL_LIMITS = """\
 - Time is real: prompts are seeded due within the current minutes, so the claim → outbox → send path is
   exercised as in production, but day boundaries, DST and the grace period are not (the unit tests cover
   them with a controlled clock).
-- Each drill uses one platform at a time; the pacing budget per platform (Discord 44 requests/s) bounds
+- Each drill uses one platform at a time; the pacing budget per platform (Discord 40 requests/s) bounds
   how fast prompts go out, so the prompt counts are chosen to keep every drill within a few minutes.
 - The fake Discord sends no `X-RateLimit-*` headers except in the platform drill, so elsewhere discord.py
   keeps every rate-limit bucket at one request at a time. Message posts have a bucket per channel and are

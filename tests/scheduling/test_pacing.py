@@ -69,7 +69,7 @@ def test_a_charge_makes_the_next_send_wait_for_the_requests_it_used() -> None:
     ana, ben = Address("discord", "", "1"), Address("discord", "", "2")
     assert pacer.delay(ana) == 0
     pacer.charge(ana, 4)
-    assert pacer.delay(ben) == (1 + 4) / 44
+    assert pacer.delay(ben) == (1 + 4) / 40
 
 
 def test_a_transport_that_cannot_count_is_charged_one_request_per_reply() -> None:
