@@ -108,8 +108,9 @@ and what the latest run of its drill measured. A finding the latest run still sh
    landed on a burst now and then; now 10-15 ms. The measurement changed too: the load process was aiohttp's
    client, whose own work for 500 connections put the floor at 211-311 ms, so most of the budget was the
    harness. It is now a bare asyncio protocol that starts all 500 connections at once and times each click
-   from the start of the burst, TCP handshake included (floor 50-120 ms). Eight load runs on 2026-11-27
-   with (a)-(d) and the new client: p99 139-208 ms. Reproduce: `python -m drills --only load`.
+   from the start of the burst, TCP handshake included (floor 50-120 ms). Six load runs on 2026-11-27
+   with (a)-(d) and the new client, three alone and three inside a full `make drill`: p99 139, 190, 208,
+   189, 185 and 226 ms. Reproduce: `python -m drills --only load`.
 9. **The instance that lost a click logged two ERROR lines** (drill two). **Fixed:** 40060 when
    acknowledging is logged at INFO and not apologised for
    (`test_an_interaction_another_instance_answered_is_no_error`). Latest two run: 0 ERROR lines.
