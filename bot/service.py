@@ -430,7 +430,6 @@ class CheckinService:
         summary = summarize(points, period, today, self._boundaries, streaks_enabled=who.show_streaks, texts=texts)
         replies = [Reply(summary.text, title=summary.title, footer=summary.footer)]
         if summary.count:
-            # Drawing takes a few hundred milliseconds: off the event loop, so nobody else waits for it.
             image = await self._chart(who.identity_id, points, summary.start, summary.end, texts)
             if image is not None:
                 replies.append(Reply("", image=image))
