@@ -118,8 +118,8 @@ async def run(quick: bool) -> DrillResult:
             quick_retries.append(moment - last_failure.pop(path))
         if status in (0, 503):
             last_failure[path] = moment
-    gaps = [later - earlier for earlier, later in itertools.pairwise(rest_times)]
     silence = max(itertools.pairwise(rest_times), key=lambda pair: pair[1] - pair[0], default=(0.0, 0.0))
+    longest = silence[1] - silence[0]  # the longest gap between two REST requests
     # The requests the fake was holding without an answer during the longest silence, and the most of it one covered.
     held_during = [(start, end, path) for start, end, path in fake.hung if start < silence[1] and end > silence[0]]
     held_paths = Counter(re.sub(r"\d{6,}", "{id}", path) for _, _, path in held_during)
@@ -142,7 +142,7 @@ async def run(quick: bool) -> DrillResult:
         "message requests per prompt (per person)": spread(per_person, "", 2),
         "same request again after a 503 or an unanswered request": spread(quick_retries, "s", 1),
         "busiest second (REST requests)": f"{busiest_second(rest_times)} (Discord's global limit: 50/s)",
-        "longest silence on the REST API while prompts were waiting": f"{max(gaps, default=0):.1f} s",
+        "longest silence on the REST API while prompts were waiting": f"{longest:.1f} s",
         "requests re-sent while their first attempt was still unanswered": str(overlapped),
         "the longest silence, from the first fault": (
             f"{silence[0] - faults_from:.1f} s to {silence[1] - faults_from:.1f} s; prompts recorded as sent before "
@@ -182,15 +182,15 @@ async def run(quick: bool) -> DrillResult:
             f"Expected: a retry sends only what the platform has not accepted yet (or the prompt is one message, "
             f"or uses Discord's `enforce_nonce`), so a failed later part never repeats an earlier one.")
     # A silence at the tail, with only prompts behind a held request still to go, is the hold itself.
-    explained = bool(held_during) and sent_after <= len(held_during) and covered >= 0.5 * (silence[1] - silence[0])
-    if max(gaps, default=0) > 10 and explained:
+    explained = bool(held_during) and sent_after <= len(held_during) and covered >= 0.5 * longest
+    if longest > 10 and explained:
         result.limits.append(
-            f"The longest silence ({max(gaps, default=0):.0f} s) came when {sent_after} prompt(s) were left, each "
+            f"The longest silence ({longest:.0f} s) came when {sent_after} prompt(s) were left, each "
             f"behind a request the fake held without an answer ({hang_s:.0f} s, then the connection dropped): the "
             f"bot waits for such a request to fail (or for its 60 s send timeout) before trying again.")
-    if max(gaps, default=0) > 10 and not explained:
+    if longest > 10 and not explained:
         result.findings.append(
-            f"LONG SILENCE: {max(gaps, default=0):.0f} s without a single REST request while {sent_after} prompts "
+            f"LONG SILENCE: {longest:.0f} s without a single REST request while {sent_after} prompts "
             f"were still to go, more than the {len(held_during)} request(s) the fake was holding then can explain. "
             f"Not the batch (the dispatcher is a pipeline) and not a retry waiting for the slowest send (it looks "
             f"for due rows every dispatch interval); the cause is not identified. Reproduce: this drill "
