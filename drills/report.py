@@ -60,8 +60,8 @@ and what the latest run of its drill measured. A finding the latest run still sh
    client makes, discord.py's retries included, passes a token bucket of 42 a second with 3 at once
    (`adapters/discord/global_pace.py`, an aiohttp trace hook awaited before each request; interaction
    answers are exempt, as on Discord), so no one-second window can send more than 45, leaving 5 for
-   bunching on the way
-   (`tests/adapters/discord/test_global_pace.py`). See the platform drill's "busiest second".
+   bunching on the way (`tests/adapters/discord/test_global_pace.py`). See the platform drill's "busiest
+   second".
 3. **One unanswered request stalled all delivery of an instance** (drill platform: "longest silence").
    **Fixed:** a send times out after 60 s (at most half the lease; 1deee11), and the dispatcher is a
    pipeline that leases more when half of what it leased is done, so one held request delays only its own
