@@ -19,7 +19,6 @@ from adapters.slack.adapter import EVENTS_PATH, SlackAdapter, database_oauth_set
 from adapters.slack.manifest import bot_scopes
 from bot.messages import Address
 from bot.service import CheckinService
-from bot.storage.database import make_engine
 from tests.fakes.slack_server import (
     BOT_TOKEN,
     CHANNEL_ID,
@@ -127,15 +126,6 @@ def text_of(message: Mapping[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------- OAuth installs into several workspaces
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(database_url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 async def oauth_adapter(service: CheckinService, fake: FakeSlackApi, engine: AsyncEngine) -> SlackAdapter:

@@ -37,17 +37,23 @@ async def scale_in_dm(slack: Slack) -> tuple[str, dict[str, Any]]:
     return dm, scale
 
 
-async def test_a_click_is_acknowledged_while_its_work_waits(
-        slack: Slack, service: CheckinService, monkeypatch: pytest.MonkeyPatch) -> None:
-    dm, scale = await scale_in_dm(slack)
+def hold_the_work(service: CheckinService, monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """A database that takes its time: every click's work waits until the returned event is set."""
     gate = asyncio.Event()
     act = service.act_safely
 
     async def slow(*args: Any, **kwargs: Any) -> Any:
-        await gate.wait()  # a database that takes its time
+        await gate.wait()
         return await act(*args, **kwargs)
 
     monkeypatch.setattr(service, "act_safely", slow)
+    return gate
+
+
+async def test_a_click_is_acknowledged_while_its_work_waits(
+        slack: Slack, service: CheckinService, monkeypatch: pytest.MonkeyPatch) -> None:
+    dm, scale = await scale_in_dm(slack)
+    gate = hold_the_work(service, monkeypatch)
     assert await slack.click(elements(scale)[3], channel_id=dm, message=scale) == 200  # "4"
     assert len(slack.fake.messages_in(dm)) == 1, "acknowledged, not answered yet"
     gate.set()
@@ -57,10 +63,10 @@ async def test_a_click_is_acknowledged_while_its_work_waits(
 
 
 async def test_a_click_is_acknowledged_while_the_installation_lookup_is_stuck(
-        fake: FakeSlackApi, service: CheckinService, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+        fake: FakeSlackApi, service: CheckinService, raw_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
     """With OAuth, bolt looks the workspace's installation up (a database query) before any listener runs; a
     click does not wait for that any more. Commands still do (their answer may need it)."""
-    adapter = await oauth_adapter(service, fake, engine)
+    adapter = await oauth_adapter(service, fake, raw_engine)
     store = adapter.app.installation_store
     assert store is not None
     async with serve_app(adapter.web_app()) as url, aiohttp.ClientSession() as http:
@@ -125,14 +131,7 @@ async def test_a_failing_click_is_apologised_for_after_its_acknowledgement(
 async def test_drain_waits_for_acknowledged_clicks(
         slack: Slack, service: CheckinService, monkeypatch: pytest.MonkeyPatch) -> None:
     dm, scale = await scale_in_dm(slack)
-    gate = asyncio.Event()
-    act = service.act_safely
-
-    async def slow(*args: Any, **kwargs: Any) -> Any:
-        await gate.wait()
-        return await act(*args, **kwargs)
-
-    monkeypatch.setattr(service, "act_safely", slow)
+    gate = hold_the_work(service, monkeypatch)
     assert await slack.click(elements(scale)[3], channel_id=dm, message=scale) == 200
     with pytest.raises(TimeoutError):
         await slack.adapter.drain(within=0.2)  # (a bounded wait for something that must not happen)

@@ -49,13 +49,20 @@ def delivery(schedules: ScheduleStore, service: CheckinService, adapter: SlackAd
                       clock=clock, sleep=fake_sleep)
 
 
-async def test_a_scheduled_prompt_arrives_in_the_persons_dm(
-        fake: FakeSlackApi, service: CheckinService, schedules: ScheduleStore, clock: FakeClock) -> None:
+async def prompt_due(fake: FakeSlackApi, service: CheckinService, schedules: ScheduleStore,
+                     clock: FakeClock) -> tuple[SlackAdapter, Dispatcher]:
+    """The adapter, and a dispatcher with ME's daily 09:00 (Berlin) prompt due: the clock reads 09:00:30 there."""
     adapter = make_adapter(service, fake)
     await service.handle(Command(ME, "schedule", "daily 09:00 in Europe/Berlin"))
-    clock.now = clock.now.replace(day=27, hour=8, minute=0, second=30)  # 09:00:30 in Berlin
+    clock.now = clock.now.replace(day=27, hour=8, minute=0, second=30)
+    return adapter, delivery(schedules, service, adapter, clock)
 
-    stats = await delivery(schedules, service, adapter, clock).tick()
+
+async def test_a_scheduled_prompt_arrives_in_the_persons_dm(
+        fake: FakeSlackApi, service: CheckinService, schedules: ScheduleStore, clock: FakeClock) -> None:
+    _, dispatcher = await prompt_due(fake, service, schedules, clock)
+
+    stats = await dispatcher.tick()
 
     assert stats.sent == 1
     [opened] = fake.calls_to("conversations.open")
@@ -69,10 +76,7 @@ async def test_a_scheduled_prompt_arrives_in_the_persons_dm(
 
 async def test_a_rate_limit_is_honoured_and_the_prompt_goes_out_after_retry_after(
         fake: FakeSlackApi, service: CheckinService, schedules: ScheduleStore, clock: FakeClock) -> None:
-    adapter = make_adapter(service, fake)
-    dispatcher = delivery(schedules, service, adapter, clock)
-    await service.handle(Command(ME, "schedule", "daily 09:00 in Europe/Berlin"))
-    clock.now = clock.now.replace(day=27, hour=8, minute=0, second=30)
+    _, dispatcher = await prompt_due(fake, service, schedules, clock)
     fake.fail_next("chat.postMessage", status=429, retry_after=7)
 
     first = await dispatcher.tick()
@@ -140,8 +144,8 @@ async def test_a_failing_event_is_apologised_for_privately_and_not_logged(
 
 
 async def test_oauth_installs_two_workspaces_each_with_its_own_token(
-        fake: FakeSlackApi, service: CheckinService, engine: AsyncEngine) -> None:
-    adapter = await oauth_adapter(service, fake, engine)
+        fake: FakeSlackApi, service: CheckinService, raw_engine: AsyncEngine) -> None:
+    adapter = await oauth_adapter(service, fake, raw_engine)
     async with serve_app(adapter.web_app()) as url, aiohttp.ClientSession() as http:
         assert await install(http, url, fake, fake.workspace) == 200
         assert await install(http, url, fake, SECOND) == 200
@@ -177,8 +181,8 @@ async def test_oauth_installs_two_workspaces_each_with_its_own_token(
 
 
 async def test_retries_are_recognised_across_workers_through_the_database(
-        fake: FakeSlackApi, service: CheckinService, engine: AsyncEngine) -> None:
-    ledger = DatabaseSeenEvents(engine)
+        fake: FakeSlackApi, service: CheckinService, raw_engine: AsyncEngine) -> None:
+    ledger = DatabaseSeenEvents(raw_engine)
     workers = [make_adapter(service, fake, seen_events=ledger) for _ in range(2)]
     signed = SlackRequests(SECRET)
     event = app_home_opened(USER_ID, event_id="Ev0SHARED1")
@@ -238,11 +242,9 @@ def prompt_messages(fake: FakeSlackApi, service: CheckinService) -> list[dict[st
 
 async def test_a_scheduled_prompt_is_one_message_with_its_greeting_question_and_snooze(
         fake: FakeSlackApi, service: CheckinService, schedules: ScheduleStore, clock: FakeClock) -> None:
-    adapter = make_adapter(service, fake)
-    await service.handle(Command(ME, "schedule", "daily 09:00 in Europe/Berlin"))
-    clock.now = clock.now.replace(day=27, hour=8, minute=0, second=30)
+    _, dispatcher = await prompt_due(fake, service, schedules, clock)
 
-    assert (await delivery(schedules, service, adapter, clock).tick()).sent == 1
+    assert (await dispatcher.tick()).sent == 1
 
     [message] = fake.messages_in(fake.dm_channel_for(USER_ID))  # greeting, first question and snooze together
     assert len(fake.calls_to("chat.postMessage")) == 1
@@ -255,10 +257,7 @@ async def test_a_scheduled_prompt_is_one_message_with_its_greeting_question_and_
 
 async def test_a_5xx_then_a_retry_leaves_exactly_one_prompt(
         fake: FakeSlackApi, service: CheckinService, schedules: ScheduleStore, clock: FakeClock) -> None:
-    adapter = make_adapter(service, fake)
-    dispatcher = delivery(schedules, service, adapter, clock)
-    await service.handle(Command(ME, "schedule", "daily 09:00 in Europe/Berlin"))
-    clock.now = clock.now.replace(day=27, hour=8, minute=0, second=30)
+    _, dispatcher = await prompt_due(fake, service, schedules, clock)
     fake.fail_next("chat.postMessage", status=503)
 
     first = await dispatcher.tick()
@@ -299,8 +298,8 @@ async def test_request_cost_counts_the_web_api_calls_a_send_makes(fake: FakeSlac
 
 
 async def test_scheduled_prompts_reuse_the_workspace_client_and_a_reinstall_works(
-        fake: FakeSlackApi, service: CheckinService, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
-    adapter = await oauth_adapter(service, fake, engine)
+        fake: FakeSlackApi, service: CheckinService, raw_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    adapter = await oauth_adapter(service, fake, raw_engine)
     store = adapter.app.installation_store
     assert store is not None
     lookups: list[str | None] = []
