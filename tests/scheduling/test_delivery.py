@@ -17,7 +17,7 @@ from adapters.console.adapter import ConsoleAdapter, render
 from bot.events import ChoicePicked
 from bot.messages import Address, Question, Reply
 from bot.ports import RateLimited, TemporaryFailure, Unreachable
-from bot.scheduling.dispatcher import Dispatcher
+from bot.scheduling.dispatcher import Dispatcher, DispatchStats
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.store import ScheduleStore
 from bot.service import CheckinService
@@ -671,6 +671,16 @@ async def test_a_send_the_platform_holds_does_not_hold_back_everyone_elses_promp
     assert sorted(address.user_id for address, _ in transport.sent) == sorted(f"person{i}" for i in range(7))
 
 
+def tick_looking_again(service: CheckinService, schedules: ScheduleStore, transport: CollectingTransport,
+                       clock: FakeClock) -> asyncio.Task[DispatchStats]:
+    """A round started at 09:00:30 in Berlin by a dispatcher that looks for due rows every 10 ms while sends
+    are out."""
+    dispatcher = Dispatcher(schedules, service, {"console": transport}, clock=clock,
+                            pacer=Pacer(clock=lambda: clock.now.timestamp()), look_again_every=0.01)
+    clock.now = berlin(11, 27, 9, 0, 30)
+    return asyncio.create_task(dispatcher.tick())
+
+
 async def test_a_retry_that_falls_due_while_a_send_is_held_goes_out_without_waiting_for_it(
         service: CheckinService, schedules: ScheduleStore, transport: CollectingTransport, clock: FakeClock,
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -701,10 +711,7 @@ async def test_a_retry_that_falls_due_while_a_send_is_held_goes_out_without_wait
         clock.advance(seconds=10)  # past the backoff: the retry is due now
 
     monkeypatch.setattr(schedules, "retry", retry_then_time_passes)
-    dispatcher = Dispatcher(schedules, service, {"console": transport}, clock=clock,
-                            pacer=Pacer(clock=lambda: clock.now.timestamp()), look_again_every=0.01)
-    clock.now = berlin(11, 27, 9, 0, 30)
-    tick = asyncio.create_task(dispatcher.tick())
+    tick = tick_looking_again(service, schedules, transport, clock)
     try:
         await asyncio.wait_for(retried.wait(), timeout=5)
         assert [address.user_id for address, _ in transport.sent] == ["person1"], "person0's send is still held"
@@ -742,10 +749,7 @@ async def test_sends_already_out_finish_when_leasing_more_fails(
         return await lease(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(schedules, "lease", lease_then_fail)
-    dispatcher = Dispatcher(schedules, service, {"console": transport}, clock=clock,
-                            pacer=Pacer(clock=lambda: clock.now.timestamp()), look_again_every=0.01)
-    clock.now = berlin(11, 27, 9, 0, 30)
-    tick = asyncio.create_task(dispatcher.tick())
+    tick = tick_looking_again(service, schedules, transport, clock)
     try:
         await asyncio.wait_for(lease_failed.wait(), timeout=5)
     finally:
