@@ -849,21 +849,23 @@ class SlackAdapter:
 
     # ------------------------------------------------------------ community channels (the ChannelPoster port)
 
-    async def post_to_channel(self, post: ChannelPost) -> str:
-        client = await self._delivery_client(post.workspace_id)
+    @asynccontextmanager
+    async def _channel_posts(self, workspace_id: str) -> AsyncIterator[ChannelPosts]:
+        """Channel posts with the workspace's kept client; a token Slack refuses drops that client."""
+        client = await self._delivery_client(workspace_id)
         try:
-            return await ChannelPosts(client).post_to_channel(post)
+            yield ChannelPosts(client)
         except SlackApiError as exc:
-            self._forget_client_after(post.workspace_id, client, exc)
+            self._forget_client_after(workspace_id, client, exc)
             raise
 
+    async def post_to_channel(self, post: ChannelPost) -> str:
+        async with self._channel_posts(post.workspace_id) as posts:
+            return await posts.post_to_channel(post)
+
     async def delete_message(self, removal: Removal) -> None:
-        client = await self._delivery_client(removal.workspace_id)
-        try:
-            await ChannelPosts(client).delete_message(removal)
-        except SlackApiError as exc:
-            self._forget_client_after(removal.workspace_id, client, exc)
-            raise
+        async with self._channel_posts(removal.workspace_id) as posts:
+            await posts.delete_message(removal)
 
     # ------------------------------------------------------------ scheduled delivery (the Transport port)
 
