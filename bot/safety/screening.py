@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 ALWAYS = ("explicit", "slang", "burden", "farewell", "method", "danger")
 AMBIGUOUS = "ambiguous"
@@ -46,13 +47,35 @@ class Match:
     phrase: str
 
 
+class Level(StrEnum):
+    """How sure the screen is. `possible` asks the person before anything is paused."""
+
+    NONE = "none"
+    POSSIBLE = "possible"
+    CLEAR = "clear"
+
+
+class About(StrEnum):
+    """Whose danger the words are about: the writer's own, someone the writer knows, or harm done to the writer."""
+
+    SELF = "self"
+    SOMEONE_ELSE = "someone_else"
+    HARM_FROM_OTHERS = "harm_from_others"
+
+
 @dataclass(frozen=True)
 class Verdict:
-    crisis: bool
+    level: Level = Level.NONE
+    about: About = About.SELF
     matches: tuple[Match, ...] = ()
     negated: bool = False
     past: bool = False
     other_person: bool = False
+
+    @property
+    def crisis(self) -> bool:
+        """True for `possible` and `clear`: something must be said before anything else happens."""
+        return self.level is not Level.NONE
 
     @property
     def reasons(self) -> list[str]:
@@ -64,7 +87,8 @@ class Verdict:
                                       ("other_person", self.other_person)) if on]
 
     def as_json(self) -> dict[str, object]:
-        return {"crisis": self.crisis, "reasons": self.reasons, "context": self.context}
+        return {"crisis": self.crisis, "level": self.level.value, "about": self.about.value,
+                "reasons": self.reasons, "context": self.context}
 
 
 def _squeeze(word: str) -> str:
@@ -194,17 +218,19 @@ class Screener:
         matches = [Match(phrase.category, phrase.text) for *_, phrase in kept]
         matches += [Match(phrase.category, phrase.text) for phrase in compact_hits]
         if not matches:
-            return Verdict(False)
+            return Verdict()
         unique = tuple(dict.fromkeys(matches))
         first_start = min((start for start, *_ in kept), default=0)
         before = words[max(0, first_start - 3):first_start]
         joined = " ".join(words)
         phrase_words = {word for *_, phrase in kept for word in phrase.words}
+        other = bool(_OTHERS.search(" ".join(words[:first_start + 1]))) and not (phrase_words & _FIRST_PERSON)
+        danger = any(match.category == "danger" for match in unique)
         return Verdict(
-            crisis=True,
+            level=Level.CLEAR,
+            about=About.HARM_FROM_OTHERS if danger else About.SOMEONE_ELSE if other else About.SELF,
             matches=unique,
             negated=any(word in _NEGATIONS for word in before),
             past=bool(_PAST.search(joined)),
-            other_person=bool(_OTHERS.search(" ".join(words[:first_start + 1]))) and not (
-                phrase_words & _FIRST_PERSON),
+            other_person=other,
         )

@@ -373,13 +373,15 @@ def _screen(*args: str) -> subprocess.CompletedProcess[str]:
 def test_screen_json_prints_the_machine_readable_verdict() -> None:
     result = _screen("--json", "I used to want to kill myself")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"crisis": True, "reasons": ["explicit: kill myself"], "context": ["past"]}
+    assert json.loads(result.stdout) == {"crisis": True, "level": "clear", "about": "self",
+                                          "reasons": ["explicit: kill myself"], "context": ["past"]}
 
 
 def test_screen_json_for_an_idiom_says_no() -> None:
     result = _screen("--json", "this deadline is killing me")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"crisis": False, "reasons": [], "context": []}
+    assert json.loads(result.stdout) == {"crisis": False, "level": "none", "about": "self",
+                                          "reasons": [], "context": []}
 
 
 def test_screen_prints_a_readable_verdict() -> None:
