@@ -9,6 +9,7 @@ import importlib.util
 import json
 import logging
 import sys
+from pathlib import Path
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import islice
@@ -22,7 +23,8 @@ from bot.community.store import CommunityStore
 from bot.config import Settings
 from bot.content.loader import ContentInvalid, load_content
 from bot.privacy.crypto import CipherError
-from bot.safety.screening import Screener
+from bot.safety.evaluation import evaluate_files
+from bot.safety.screening import Level, Screener
 from bot.scheduling.rules import Rule, RuleError, firings_after, parse_days, parse_quiet, parse_time
 from bot.storage.database import make_engine, make_sessionmaker, migrate, schema_status
 from bot.storage.repository import Repository
@@ -42,7 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("rotate-keys", help="re-encrypt everything under the newest ENCRYPTION_KEYS key")
     screen = commands.add_parser("screen", help="show how crisis screening reads a piece of text")
     screen.add_argument("--json", action="store_true", help="print the verdict as JSON")
-    screen.add_argument("text", nargs="+", help="the text to screen")
+    screen.add_argument("--eval", dest="eval_files", metavar="FILE", action="append", type=Path,
+                        help="score a labelled corpus (JSON Lines: text, kind, level, about, lang); repeatable")
+    screen.add_argument("--misses", action="store_true", help="with --eval: list every miss and false alarm")
+    screen.add_argument("text", nargs="*", help="the text to screen")
     schedule = commands.add_parser("schedule", help="work with check-in schedules")
     schedule_commands = schedule.add_subparsers(dest="schedule_command", required=True, metavar="ACTION")
     preview = schedule_commands.add_parser("preview", help="print the next fire times of a rule (no database)")
@@ -211,15 +216,33 @@ def _preview(args: argparse.Namespace) -> int:
 
 def _screen(settings: Settings, text: str, as_json: bool) -> int:
     content = load_content(settings.content_dir)
-    verdict = Screener(content.phrases).screen(text)
+    verdict = Screener(content.phrases, content.screening_bank).screen(text)
     if as_json:
         print(json.dumps(verdict.as_json(), ensure_ascii=False))
         return 0
-    print("crisis: " + ("YES — resources would be shown" if verdict.crisis else "no"))
+    print({Level.CLEAR: "crisis: YES (clear) — resources would be shown",
+           Level.POSSIBLE: "crisis: YES (possible) — the bot would ask directly before anything else",
+           Level.NONE: "crisis: no"}[verdict.level] + ("" if verdict.level is Level.NONE else
+                                                        f", about: {verdict.about.value}"))
     for reason in verdict.reasons:
         print(f"  matched {reason}")
     if verdict.context:
         print(f"  context (changes the wording only): {', '.join(verdict.context)}")
+    return 0
+
+
+def _screen_eval(settings: Settings, files: list[Path], as_json: bool, misses: bool) -> int:
+    content = load_content(settings.content_dir)
+    screener = Screener(content.phrases, content.screening_bank)
+    try:
+        report = evaluate_files(screener, files)
+    except (OSError, ValueError) as exc:
+        print(f"screen --eval: {exc}", file=sys.stderr)
+        return 2
+    if as_json:
+        print(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        print("\n".join(report.lines(show_misses=misses)))
     return 0
 
 
@@ -334,6 +357,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "schedule":
             return _preview(args)
         if args.command == "screen":
+            if args.eval_files:
+                return _screen_eval(settings, args.eval_files, args.json, args.misses)
+            if not args.text:
+                print("screen needs TEXT, or --eval FILE", file=sys.stderr)
+                return 2
             return _screen(settings, " ".join(args.text), args.json)
         if args.command == "rotate-keys":
             return asyncio.run(_rotate(settings))

@@ -20,6 +20,7 @@ from bot.content.schema import (
     CircleTheme,
     Flow,
     PhrasesFile,
+    ScreeningBank,
     PulseSet,
     Region,
     ResourcesFile,
@@ -309,6 +310,7 @@ class Content:
     circle_themes: tuple[CircleTheme, ...] = ()
     care_notice: CareNotice | None = None
     pulse_sets: dict[str, PulseSet] = field(default_factory=dict)
+    screening_bank: ScreeningBank | None = None
 
     def flow_named(self, name: str) -> Flow | None:
         return next((flow for flow in self.flows.values() if flow.name == name), None)
@@ -492,6 +494,8 @@ def load_content(root: Path, today: date | None = None) -> Content:
     loaded_phrases = _load(root / "safety" / "phrases.yaml", PhrasesFile, root, errors)
     if loaded_phrases:
         phrases = loaded_phrases[0].by_category()
+    bank_path = root / "safety" / "bank.yaml"
+    loaded_bank = _load(bank_path, ScreeningBank, root, errors) if bank_path.exists() else None
 
     resources: ResourcesFile | None = None
     resources_path = root / "safety" / "resources.yaml"
@@ -514,7 +518,7 @@ def load_content(root: Path, today: date | None = None) -> Content:
         raise ContentInvalid(errors)
     return Content(flows=flows, tips=tuple(tips), topics=topics, texts=Texts(texts), phrases=phrases,
                    resources=resources, root=root, circle_themes=themes, care_notice=care_notice,
-                   pulse_sets=pulse_sets)
+                   pulse_sets=pulse_sets, screening_bank=loaded_bank[0] if loaded_bank else None)
 
 
 def _load_circles(root: Path, errors: list[ContentError]) -> tuple[tuple[CircleTheme, ...], CareNotice | None]:

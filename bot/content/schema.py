@@ -205,6 +205,17 @@ class PhrasesFile(Strict):
         return {category: list(getattr(self, category)) for category in PHRASE_CATEGORIES}
 
 
+BankLine = Annotated[str, Field(min_length=3, max_length=400)]
+
+
+class ScreeningBank(Strict):
+    """Labelled examples the semantic layer's head is trained on when the screener is built."""
+
+    threshold: float = Field(ge=0.5, lt=1.0)
+    crisis: list[BankLine] = Field(min_length=20)
+    benign: list[BankLine] = Field(min_length=20)
+
+
 HttpsUrl = Annotated[str, Field(pattern=r"^https://[^\s]+$", max_length=300)]
 
 

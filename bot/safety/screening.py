@@ -1,10 +1,19 @@
-"""Deterministic, auditable crisis screening of free text.
+"""Crisis screening of free text, in layers; recall comes first and explicit always wins.
 
-Text is normalised (case, punctuation, spacing, zero-width and look-alike characters, digit and symbol
-substitutions, stretched letters) and matched on whole words against the phrase lists in
-content/safety/phrases.yaml. Recall comes first: idioms may silence only `ambiguous` matches, never an
-explicit one. Negation, past tense or another person as the subject are reported as context, which may
-change the wording of the reply, never whether resources are shown.
+1. Phrases (content/safety/phrases.yaml, six languages): text is normalised (case, accents, punctuation,
+   spacing, zero-width and look-alike characters, digit and symbol substitutions, stretched letters, emoji
+   that stand for words) and matched on whole words. `explicit`, `slang` and `danger` are `clear`; `burden`,
+   `farewell` and `method` are `possible`; `ambiguous` counts only where the grammar agrees.
+2. Typos: the few words that carry danger are matched within an edit or two (bot/safety/typos.py), and
+   the phrases and grammar are read again over the corrected words.
+3. Grammar (bot/safety/grammar.py): a subject, a wish or intent, and a predicate about dying, not living,
+   being gone, hurting oneself or being hurt, with the modifiers that change it.
+4. Semantic (bot/safety/semantic.py): a packaged embedding model and a head trained on the team's bank; it
+   only ever adds `possible`.
+
+A stated wish that is denied ("I would never kill myself") or told in the past is asked about (`possible`),
+never silenced. Another person as the subject, or harm done to the writer, sets `about`.
+See docs/safety.md for how it is measured.
 """
 
 from __future__ import annotations
@@ -15,7 +24,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.content.schema import ScreeningBank
+from bot.safety import grammar, semantic
+from bot.safety.semantic import Head
+from bot.safety.typos import Typos
+
 ALWAYS = ("explicit", "slang", "burden", "farewell", "method", "danger")
+CLEAR_CATEGORIES = frozenset({"explicit", "slang", "danger"})
 AMBIGUOUS = "ambiguous"
 IDIOMS = "idioms"
 WILDCARD = "*"
@@ -28,12 +43,19 @@ _CONFUSABLES = str.maketrans({
 })
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a",
                        "$": "s", "!": "i", "|": "l", "+": "t"})
+# Emoji that people use in place of the words (the variation selector is dropped with the other Cf marks).
+_EMOJI = str.maketrans({"💀": " die ", "☠": " die ", "⚰": " die ", "🪦": " die ", "🪢": " hang myself ",
+                        "🔪": " cut ", "🗡": " cut ", "🩸": " bleed ", "💊": " pills ", "🔫": " shoot ",
+                        "🌉": " bridge ", "🚄": " train ", "🚆": " train ", "➡": " go to ", "⬇": " jump ",
+                        "🤝": " and "})
+_EMOJI_ING = re.compile("[💀☠🔫🔪]\ufe0f?\\s*ing\\b")
 _TOKEN = re.compile(r"[a-z0-9@$!|+']+")
 _STRETCH = re.compile(r"(.)\1{2,}")
 _RUNS = re.compile(r"(.)\1+")
 _NEGATIONS = frozenset({"not", "never", "dont", "don't", "didnt", "didn't", "wont", "won't", "wouldnt",
                         "wouldn't", "cant", "can't", "isnt", "isn't", "no", "nor", "without"})
-_PAST = re.compile(r"\b(used to|years ago|months ago|when i was|last year|in the past|back then|back when|"
+_PAST = re.compile(r"\b(used to|years ago|months ago|when i was|last year|in the past|back then|back when|back in|"
+                   r"in (high )?school|in uni|in college|as a teenager|when i was younger|for a while back|"
                    r"a long time ago|as a (kid|teen|child)|had been|was going to|wanted to)\b")
 _OTHERS = re.compile(r"\b(my (friend|sister|brother|mum|mom|dad|mother|father|partner|son|daughter|kid|child|"
                      r"colleague|coworker|roommate|cousin|boyfriend|girlfriend|wife|husband)|someone i know|"
@@ -68,6 +90,7 @@ class Verdict:
     level: Level = Level.NONE
     about: About = About.SELF
     matches: tuple[Match, ...] = ()
+    reasons_: tuple[str, ...] = ()
     negated: bool = False
     past: bool = False
     other_person: bool = False
@@ -79,7 +102,7 @@ class Verdict:
 
     @property
     def reasons(self) -> list[str]:
-        return [f"{match.category}: {match.phrase}" for match in self.matches]
+        return list(self.reasons_) or [f"{match.category}: {match.phrase}" for match in self.matches]
 
     @property
     def context(self) -> list[str]:
@@ -105,9 +128,11 @@ def _fix_token(token: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """The words of `text` as screening sees them."""
-    text = unicodedata.normalize("NFKC", text)
+    text = _EMOJI_ING.sub(" killing ", unicodedata.normalize("NFKC", text)).translate(_EMOJI)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     text = text.casefold().translate(_CONFUSABLES)
+    if not text.isascii():  # "möchte" is "mochte", "não" is "nao": the phrase lists are written the same way
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     raw = [_fix_token(token) for token in _TOKEN.findall(text)]
     words: list[str] = []
     letters: list[str] = []
@@ -143,13 +168,22 @@ class Screener:
     """Built once from the phrase lists; `screen(text)` is pure and safe to call from anywhere."""
 
     phrases: Mapping[str, Sequence[str]]
+    bank: ScreeningBank | None = None
+    semantic: bool = True
     _by_first: dict[str, list[_Phrase]] = field(init=False, default_factory=dict)
     _wild_first: list[_Phrase] = field(init=False, default_factory=list)
     _idioms: list[_Phrase] = field(init=False, default_factory=list)
     _idioms_by_first: dict[str, list[_Phrase]] = field(init=False, default_factory=dict)
     _longest_idiom: int = field(init=False, default=0)
 
+    _head: Head | None = field(init=False, default=None)
+    _typos: Typos = field(init=False)
+
     def __post_init__(self) -> None:
+        loaded = semantic.model() if self.semantic else None
+        self._typos = Typos(loaded.vocabulary if loaded else frozenset())
+        if loaded is not None and self.bank is not None:
+            self._head = _head_for(loaded, self.bank)
         known: set[tuple[str, ...]] = set()
         for category, items in self.phrases.items():
             for item in items:
@@ -192,7 +226,8 @@ class Screener:
         hits = []
         for bucket in (*self._by_first.values(), self._wild_first):
             for phrase in bucket:
-                if phrase.category not in ALWAYS or WILDCARD in phrase.words or phrase.compact in already:
+                if phrase.category not in ALWAYS or WILDCARD in phrase.words or phrase.compact in already \
+                        or len(phrase.words) < 2:
                     continue
                 joined = "".join(phrase.words)
                 if len(joined) < COMPACT_MIN:
@@ -202,35 +237,173 @@ class Screener:
                     already.add(phrase.compact)
         return hits
 
-    def screen(self, text: str) -> Verdict:
-        words = tokens(text)
+    def _phrase_hits(self, words: Sequence[str]) -> list[tuple[int, int, _Phrase]]:
         hits: list[tuple[int, int, _Phrase]] = []
         for start, word in enumerate(words):
             for phrase in [*self._by_first.get(_squeeze(word), ()), *self._wild_first]:
                 if self._at(words, start, phrase):
                     hits.append((start, start + len(phrase.words), phrase))
-        kept = [
-            (start, end, phrase)
-            for start, end, phrase in hits
-            if phrase.category != AMBIGUOUS or not self._inside_idiom(words, start, end)
-        ]
-        compact_hits = self._compact_hits(words, {phrase.compact for *_, phrase in kept})
-        matches = [Match(phrase.category, phrase.text) for *_, phrase in kept]
-        matches += [Match(phrase.category, phrase.text) for phrase in compact_hits]
-        if not matches:
+        return [(start, end, phrase) for start, end, phrase in hits
+                if phrase.category != AMBIGUOUS or not self._inside_idiom(words, start, end)]
+
+    def _read(self, words: Sequence[str], found: list[_Found], *, typo: str = "") -> set[str]:
+        """Phrases and grammar over one reading of the words; what they find is added to `found`. Returns the
+        phrases read and set aside (an accident, a title, a denial), so no other reading raises them again."""
+        line = grammar.canonical(words)
+        kept = self._phrase_hits(words)
+        dismissed: set[str] = set()
+        ambiguous_only: list[tuple[int, int, _Phrase]] = []
+        for start, end, phrase in kept:
+            if phrase.category == AMBIGUOUS:
+                ambiguous_only.append((start, end, phrase))
+                continue
+            level = Level.CLEAR if phrase.category in CLEAR_CATEGORIES else Level.POSSIBLE
+            negated = _denied(words, start)
+            past = bool(_PAST.search(" ".join(words[max(0, start - 6):end])))
+            if phrase.category != "danger" and past and _RECOVERY.search(line):
+                dismissed.add(phrase.compact)
+                continue  # "back in uni i was suicidal, now i volunteer on a helpline"
+            if phrase.category != "danger" and negated and phrase.category in CLEAR_CATEGORIES:
+                dismissed.add(phrase.compact)
+                continue  # "not suicidal, just burnt out", "i have no thoughts of self harm": reported, not raised
+            if phrase.category != "danger" and past:
+                level = Level.POSSIBLE  # told in the past: asked about, never silenced
+            if phrase.category == "explicit" and _SELF_INJURY.search(phrase.text) and grammar.accidental(line):
+                dismissed.add(phrase.compact)
+                continue  # "nicked myself shaving", "cut myself cooking"
+            if len(phrase.words) == 1 and _TOPIC.search(" ".join(words[max(0, start - 4):end + 2])):
+                dismissed.add(phrase.compact)
+                continue  # "a song about suicide", "suicide prevention training": the subject, not a statement
+            if phrase.text == "kms" and ((start and (words[start - 1].isdigit() or words[start - 1] in _NUMBERS))
+                                         or " ".join(words[end:end + 2]).startswith(_KMS_AFTER)):
+                dismissed.add(phrase.compact)
+                continue  # "ran 8 kms today", "kms per week"
+            about = About.HARM_FROM_OTHERS if phrase.category == "danger" else (
+                About.SOMEONE_ELSE if _THIRD_PERSON.search(phrase.text) or self._other_subject(words, start)
+                else About.SELF)
+            if about is About.HARM_FROM_OTHERS and grammar.hyperbole(line) and "kill" in phrase.words:
+                dismissed.add(phrase.compact)
+                continue  # "my mum is going to kill me when she sees this lol"
+            reason = f"{phrase.category}: {phrase.text}" + (f" (typo {typo})" if typo else "")
+            found.append(_Found(level, about, Match(phrase.category, phrase.text), reason, start, negated,
+                                phrase.compact))
+        past = bool(_PAST.search(line))
+        recovered = past and bool(_RECOVERY.search(line))
+        for hit in grammar.apply(line):
+            rule = hit.rule
+            if recovered and rule.about == "self":
+                continue
+            if past and rule.level == "clear" and rule.about == "self":
+                rule = grammar.Rule(rule.name, rule.category, "possible", rule.about, rule.pattern)
+            reason = f"grammar {rule.category}: {rule.name}" + (f" (typo {typo})" if typo else "")
+            found.append(_Found(Level(rule.level), About(rule.about), Match(rule.category, rule.name), reason,
+                                len(line[:hit.start].split()), False))
+        if ambiguous_only and found:
+            for start, _end, phrase in ambiguous_only:
+                found.append(_Found(Level.POSSIBLE, About.SELF, Match(phrase.category, phrase.text),
+                                    f"{phrase.category}: {phrase.text}", start, False))
+        return dismissed
+
+    @staticmethod
+    def _other_subject(words: Sequence[str], start: int) -> bool:
+        before = " ".join(words[max(0, start - 6):start + 1])
+        return bool(_OTHERS.search(before)) and not any(word in _FIRST_PERSON for word in words[max(0, start - 3):start])
+
+    def screen(self, text: str) -> Verdict:
+        words = tokens(text)
+        found: list[_Found] = []
+        dismissed = self._read(words, found)
+        for phrase in self._compact_hits(words, dismissed | {f.compact for f in found if f.compact}):
+            level = Level.CLEAR if phrase.category in CLEAR_CATEGORIES else Level.POSSIBLE
+            about = About.HARM_FROM_OTHERS if phrase.category == "danger" else About.SELF
+            found.append(_Found(level, about, Match(phrase.category, phrase.text),
+                                f"{phrase.category}: {phrase.text}", 0, False))
+        corrected, made = self._typos.correct(words)
+        if made:
+            before = len(found)
+            self._read(corrected, found, typo=", ".join(dict.fromkeys(made)))
+            # a correction that only finds what was set aside in the plain reading adds nothing
+            found[before:] = [f for f in found[before:] if f.compact not in dismissed]
+        if not any(f.level is Level.CLEAR for f in found) and self._head is not None and text.strip():
+            score, _part = self._head.score(" ".join(corrected))
+            if score >= self._head.threshold:
+                found.append(_Found(Level.POSSIBLE, About.SELF, Match("semantic", f"{score:.2f}"),
+                                    f"semantic: {score:.2f}", 0, False))
+        if not found:
             return Verdict()
-        unique = tuple(dict.fromkeys(matches))
-        first_start = min((start for start, *_ in kept), default=0)
-        before = words[max(0, first_start - 3):first_start]
+        level = Level.CLEAR if any(f.level is Level.CLEAR for f in found) else Level.POSSIBLE
+        top = [f for f in found if f.level is level]
+        abouts = {f.about for f in top}
+        about = next(a for a in (About.SELF, About.HARM_FROM_OTHERS, About.SOMEONE_ELSE) if a in abouts) \
+            if About.SELF in abouts and any(f.match.category != "semantic" for f in top if f.about is About.SELF) \
+            else next(a for a in (About.HARM_FROM_OTHERS, About.SOMEONE_ELSE, About.SELF) if a in abouts)
+        first = min(f.start for f in found)
         joined = " ".join(words)
-        phrase_words = {word for *_, phrase in kept for word in phrase.words}
-        other = bool(_OTHERS.search(" ".join(words[:first_start + 1]))) and not (phrase_words & _FIRST_PERSON)
-        danger = any(match.category == "danger" for match in unique)
         return Verdict(
-            level=Level.CLEAR,
-            about=About.HARM_FROM_OTHERS if danger else About.SOMEONE_ELSE if other else About.SELF,
-            matches=unique,
-            negated=any(word in _NEGATIONS for word in before),
+            level=level,
+            about=about,
+            matches=tuple(dict.fromkeys(f.match for f in found)),
+            reasons_=tuple(dict.fromkeys(f.reason for f in found)),
+            negated=any(f.negated for f in found),
             past=bool(_PAST.search(joined)),
-            other_person=other,
+            other_person=about is About.SOMEONE_ELSE or (
+                bool(_OTHERS.search(" ".join(words[:first + 1]))) and about is not About.HARM_FROM_OTHERS
+                and not any(word in _FIRST_PERSON for word in words[max(0, first - 3):first + 4])),
         )
+
+
+@dataclass(frozen=True)
+class _Found:
+    level: Level
+    about: About
+    match: Match
+    reason: str
+    start: int
+    negated: bool
+    compact: str = ""
+
+
+_TOPIC = re.compile(
+    r"\b(?:about|on|of|regarding|around)(?: \S+)? (?:suicide|suicidal|overdose|overdoses|self harm|selfharm)\b"
+    r"(?! (?:again|tonight|thoughts|is on my mind))|\b(?:suicide|suicidal|overdose|self harm) (?:prevention|awareness|"
+    r"squad|hotline|helpline|rates?|statistics|stats|forest|note (?:in|of) the (?:film|book|show)|scene|"
+    r"training|course|module|charity|research|hotlines|lines|bombers?|doors?|mission|run|pact in)\b")
+_KMS_AFTER = ("per", "a week", "a day", "half", "run", "race", "today", "this week", "so far", "total", "in ",
+              "on the", "done", "ran", "walked", "cycled", "rode", "left", "to go", "uphill", "of ")
+_RECOVERY = re.compile(r"\b(?:now i|these days|therapy helped|helped me|proud|clean|days without|months without|"
+                       r"years without|without self harm|free of|recovered|recovery|better now|doing better|"
+                       r"i am okay now|i am ok now|got help|survived|volunteer|since then|glad i am (?:still )?here|"
+                       r"glad i stayed|so far from|not anymore|no longer)\b")
+_FILLER = frozenset({"want", "to", "wanna", "going", "gonna", "be", "am", "feeling", "feel", "have",
+                     "any", "thoughts", "of", "would", "will", "ever", "really", "actually", "plan", "planning",
+                     "think", "thinking", "about", "a", "the", "was", "had", "it's", "its", "that", "so", "and"})
+
+
+def _denied(words: Sequence[str], start: int) -> bool:
+    """A negation right before the phrase, with only filler between ("i'm not suicidal", "i don't want to
+    kill myself", "no thoughts of self harm"); "can't stop thinking about killing myself" is not denied."""
+    for back in range(1, 6):
+        if start - back < 0:
+            return False
+        word = words[start - back]
+        if word in _NEGATIONS:
+            return True
+        if word not in _FILLER:
+            return False
+    return False
+
+
+_NUMBERS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "a", "few",
+                      "many", "more", "couple", "several", "twenty", "half", "fifteen", "hundred", "thousand"})
+_SELF_INJURY = re.compile(r"\b(?:cut|cutting|hurt|hurting|harm|burn|burning)\b")
+_THIRD_PERSON = re.compile(r"\b(?:herself|himself|themselves|themself)\b")
+_heads: dict[int, tuple[ScreeningBank, Head]] = {}
+
+
+def _head_for(loaded: semantic.Model, bank: ScreeningBank) -> Head:
+    """One trained head per bank per process: every screener built from the same content shares it."""
+    kept = _heads.get(id(bank))
+    if kept is None or kept[0] is not bank:
+        kept = (bank, Head(loaded, bank.crisis, bank.benign, threshold=bank.threshold))
+        _heads[id(bank)] = kept
+    return kept[1]

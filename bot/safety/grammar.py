@@ -1,0 +1,515 @@
+"""A small grammar of danger: who (I / she / my partner), a wish or intent, and what about (dying, not
+living, being gone, hurting oneself, being hurt), with the words that change it ("anymore", "tonight",
+"on the oven"). New phrasings of the same idea need no new list entry.
+
+The rules read the words as `screening.tokens` gives them, joined by single spaces after a few
+contractions are spelled out (`canonical`). Each rule is a regular expression over that line, so it is
+auditable in one place and costs one pass per rule, whatever the length of the message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.safety.languages import LANGUAGE_RULES
+
+# Spelled-out contractions and chat spellings, so one rule covers "im", "i'm", "I am".
+_EXPAND = {
+    "i'm": "i am", "im": "i am", "i've": "i have", "ive": "i have", "i'd": "i would", "id": "i would",
+    "i'll": "i will", "wanna": "want to", "gonna": "going to", "gotta": "got to", "tryna": "trying to",
+    "u": "you", "ur": "your", "r": "are", "cuz": "because", "bc": "because", "coz": "because",
+    "don't": "dont", "can't": "cant", "won't": "wont", "didn't": "didnt", "isn't": "isnt", "doesn't": "doesnt",
+    "wouldn't": "wouldnt", "shouldn't": "shouldnt", "couldn't": "couldnt", "wasn't": "wasnt",
+    "weren't": "werent", "ain't": "aint", "she's": "she is", "he's": "he is", "they're": "they are",
+    "it's": "it is", "its": "it is", "what's": "what is", "whats": "what is", "there's": "there is",
+    "theres": "there is", "that's": "that is", "thats": "that is", "everyone's": "everyone is",
+    "she'll": "she will", "he'll": "he will", "they'll": "they will", "she'd": "she would",
+    "he'd": "he would", "they'd": "they would", "i’m": "i am", "idk": "i do not know", "rn": "right now",
+    "tmrw": "tomorrow", "tn": "tonight", "2nite": "tonight", "tonite": "tonight", "n": "and", "ppl": "people",
+    "bf": "boyfriend", "gf": "girlfriend", "hubby": "husband", "mum": "mom", "mama": "mom", "dad's": "dad is",
+    "pls": "please", "plz": "please", "abt": "about", "sm": "so much", "rly": "really", "w": "with",
+    "thru": "through", "ok": "okay", "myslef": "myself", "mysefl": "myself", "od'd": "overdosed",
+    "oded": "overdosed", "sh'd": "self harmed", "shd": "self harmed", "they'd": "they would",
+    "everyone'd": "everyone would", "we'd": "we would", "you'd": "you would",
+}
+
+NEG = r"(?:dont|do not|didnt|did not|cant|cannot|can not|wont|will not|never|not|no longer|doesnt|does not|" \
+      r"wouldnt|would not|aint|no)"
+SELF = r"(?:i|me|myself)"
+_RELATION = (r"(?:friend|best friend|bestie|sister|brother|sis|bro|mom|dad|mother|father|partner|son|daughter|"
+             r"kid|child|colleague|coworker|co worker|roommate|flatmate|housemate|cousin|boyfriend|girlfriend|"
+             r"wife|husband|fiance|fiancee|ex|aunt|uncle|niece|nephew|grandma|grandpa|teammate|classmate|"
+             r"student|client|neighbour|neighbor|mate|buddy|pal|stepdad|stepmom|stepfather|stepmother)")
+OTHER = rf"(?:she|he|they|my {_RELATION}|my (?:\S+ )?{_RELATION}|a {_RELATION}|someone i know|someone)"
+ABUSER = (r"(?:he|she|they|my (?:\S+ )?(?:partner|husband|wife|boyfriend|girlfriend|dad|father|mom|mother|"
+          r"stepdad|stepmom|stepfather|stepmother|brother|sister|ex|roommate|flatmate|uncle|aunt|son|"
+          r"daughter|parents|family|fiance|fiancee|grandpa|grandma|cousin|carer|landlord))")
+DESIRE = (r"(?:want(?:ed)? to|wish(?:ed)? (?:i could|to|i would|i was able to)|going to|plan(?:ning)? (?:to|on)|"
+          r"ready to|about to|thinking (?:about|of)|think about|thought about|considering|tempted to|"
+          r"urges? to|need to|will|would rather|rather|could just|should just|might just|might|"
+          r"may as well|might as well|deserve to|decided to|trying to|try to|intend to|hoping to|"
+          r"long to|feel like|want|wish)")
+STRONG_DEATH = (r"(?:die|be dead|kill myself|killing myself|kms|end my (?:own )?life|ending my (?:own )?life|"
+                r"take my (?:own )?life|end it all|ending it all|unalive(?: myself)?|off myself|hang myself|"
+                r"overdose|od|jump off (?:a|the) (?:bridge|building|roof|cliff)|suicide|commit suicide|"
+                r"shoot myself|not wake up|never wake up)")
+SOFT_DEATH = (r"(?:end (?:it|things|everything|this|myself)|ending (?:it|things|everything)|"
+              r"disappear(?: forever| for good| permanently)?|vanish(?: forever| for good)?|cease to exist|"
+              r"stop existing|not exist|stop living|stop breathing|be gone(?: forever| for good)?|"
+              r"go to sleep (?:forever|and not wake up|and never wake up)|sleep forever|"
+              r"fall asleep and (?:not|never) wake up|not be (?:here|around|alive)(?: anymore)?|"
+              r"jump (?:off|from|in front)|throw myself (?:off|in front|under)|take (?:all )?(?:my|the|these|"
+              r"those) (?:pills|meds|tablets)|swallow (?:all|the|my) (?:pills|meds|tablets)|"
+              r"drive (?:my car )?(?:into|off)|crash my car|step in front of|walk into (?:traffic|the sea)|"
+              r"give up on (?:life|living|everything)|check out (?:for good|permanently)|leave this (?:world|earth)|"
+              r"hurt myself|harm myself|cut myself|self harm|cut again|hang)")
+_NOT_IDIOM = r"(?! than| (?:of|from) (?:embarrassment|shame|cringe|laughter|laughing|boredom|happiness|cuteness|hunger|" \
+             r"thirst|curiosity|envy|jealousy)| laughing| lol| lmao| haha| out| with| around| up)"
+LIFE_STRONG = r"(?:live|be alive|exist|wake up(?= tomorrow| anymore| again|$| in the morning))"
+LIFE_SOFT = (r"(?:go on|keep going|carry on|continue|be here|be around|do this|keep living|keep trying|"
+             r"be a person|be me|be human|be alive|"
+             r"try anymore|see tomorrow|be in this world|exist|live like this)")
+_MORE = r"(?: anymore| any more| like this| much longer| for much longer| forever| at all)"
+_ACCIDENT = re.compile(
+    r"\b(?:shaving|shave|razor blade changing|cooking|oven|stove|hob|pan|kettle|iron|curling|straightener|"
+    r"accident|accidentally|by mistake|chopping|slipped|fell|tripped|football|soccer|rugby|hockey|gym|"
+    r"workout|training|practice|sport|playing|door|cupboard|cabinet|corner|table|desk|bed frame|paper cut|"
+    r"sunburn|sun|garden|gardening|bike|climbing|hiking|skating|soldering|glue gun|candle wax|bbq|grill|"
+    r"baking|tray|dog|cat|kitten|puppy|tattoo|piercing|dentist|doctor|shot|jab|vaccine)\b")
+_INTENT = re.compile(
+    r"\b(?:again|until|till|til|on purpose|to feel|punish|deserve|because i|every time|every night|urges?|"
+    r"relapse[ds]?|can not stop|cant stop|made it bleed|make it bleed|bleed|bruises?|scars?|marks?|"
+    r"numb|the pain|calm down|to cope|coping)\b")
+_HYPERBOLE = re.compile(r"\b(?:lol|lmao|haha+|hahaha|jk|joking|kidding|rofl|when (?:she|he|they) (?:sees?|finds? out|"
+                        r"hears?|notices?)|if i am late|if i forget|for (?:being|forgetting|breaking|losing|eating|"
+                        r"missing)|my (?:grades|report card|score)|😂|🤣)\b")
+
+
+_NEGATED = re.compile(rf"\b{NEG} (?:\S+ )?(?:really )?$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    category: str
+    level: str  # "clear" or "possible"
+    about: str  # "self", "someone_else" or "harm_from_others"
+    pattern: re.Pattern[str]
+    needs_intent: bool = False  # hurting oneself: clear only with a sign it was meant; an accident silences it
+    hyperbole_silences: bool = False
+
+
+def _rule(name: str, category: str, level: str, about: str, pattern: str, **flags: bool) -> Rule:
+    return Rule(name, category, level, about, re.compile(pattern), **flags)
+
+
+_SH_VERB = (r"(?:burn(?:ing|ed|t|s)?|hit(?:ting|s)?|punch(?:ing|ed|es)?|scratch(?:ing|ed|es)?|bit(?:e|ing|es)?|"
+            r"carv(?:e|ing|ed)|stab(?:bing|bed|s)?|cut(?:ting|s)?|hurt(?:ing|s)?|harm(?:ing|ed|s)?|"
+            r"starv(?:e|ing|ed)|bang(?:ing|ed|s)?|slam(?:ming|med|s)?|pinch(?:ing|ed|es)?|claw(?:ing|ed|s)?|"
+            r"pick(?:ing|ed)? at|pull(?:ing|ed)? out|bruis(?:e|ing|ed)|punish(?:ing|ed|es)?|whip(?:ping|ped)?|"
+            r"smash(?:ing|ed)?|slash(?:ing|ed)?|sc(?:a|o)rch(?:ing|ed)?|strangl(?:e|ing|ed)|choke?(?:ing|d)?)")
+_BODY = (r"(?:myself|my self|me|my (?:own )?(?:arm|arms|wrist|wrists|leg|legs|thigh|thighs|skin|stomach|belly|hip|"
+         r"hips|head|face|hand|hands|chest|body|shoulder|shoulders|ankle|ankles|forearm|forearms|fist|fists))")
+_HARM_VERB = (r"(?:hits|hit|hitting|beats|beat|beating|hurts|hurt|hurting|slaps|slapped|slapping|kicks|kicked|"
+              r"kicking|punches|punched|punching|chokes|choked|choking|strangles|strangled|strangling|shoves|"
+              r"shoved|pushes|pushed|grabs|grabbed|throws|threw|threatens|threatened|threatening|rapes|raped|"
+              r"abuses|abused|abusing|attacks|attacked|bruised|burned|burnt|locks|locked|spits on|spat on|"
+              r"drags|dragged|pins|pinned|smacks|smacked|whips|whipped|molests|molested)")
+
+RULES: tuple[Rule, ...] = (
+    # --- the writer's own wish to die or not to live
+    _rule("want to die", "intent", "clear", "self",
+          rf"(?:^|\b{SELF} (?:\S+ ){{0,3}}|\bjust |\breally |\bso |\bhonestly )(?P<d>{DESIRE}) (?:\S+ ){{0,2}}"
+          rf"{STRONG_DEATH}\b{_NOT_IDIOM}"),
+    _rule("want to be gone", "intent", "possible", "self",
+          rf"(?:^|\b{SELF} (?:\S+ ){{0,3}}|\bjust |\breally |\bso |\bhonestly )(?P<d>{DESIRE}) (?:\S+ ){{0,2}}"
+          rf"{SOFT_DEATH}\b{_NOT_IDIOM}"),
+    _rule("not want to live", "intent", "clear", "self",
+          rf"\b{NEG} (?:\S+ ){{0,1}}(?:want to|wish to|feel like|care to|plan to|intend to|want|wanna) "
+          rf"(?:\S+ ){{0,1}}{LIFE_STRONG}\b"),
+    _rule("not want to go on", "hopelessness", "possible", "self",
+          rf"\b{NEG} (?:\S+ ){{0,1}}(?:want to|wish to|feel like|see how i can|know how to|know if i can|"
+          rf"think i can|have it in me to|have the strength to|want) (?:\S+ ){{0,1}}{LIFE_SOFT}{_MORE}"),
+    _rule("cannot go on", "hopelessness", "possible", "self",
+          rf"\b(?:cant|cannot|can not|unable to) (?:go on|keep going|carry on|do this|keep doing this|"
+          rf"take (?:it|this|much more|any more|anymore)|live like this|keep living|cope){_MORE}?\b"
+          rf"(?! at work| with (?:this|my) (?:job|boss|meeting))"),
+    _rule("no point in living", "hopelessness", "possible", "self",
+          r"\b(?:what is|where is|see) (?:even )?the point (?:of|in|to) (?:\S+ ){0,2}(?:living|life|going on|"
+          r"being (?:here|alive)|waking up|wake up|anything|existing|exist|trying|carrying on|me|it all|"
+          r"any of (?:it|this)|keep going|keeping going|staying|continuing|getting up)\b"),
+    _rule("no reason to live", "hopelessness", "possible", "self",
+          r"\b(?:no|any|zero|nothing) (?:\S+ ){0,1}(?:point|reason|reasons|purpose) (?:in |to |for |of )?"
+          r"(?:\S+ ){0,1}(?:living|live|going on|be(?:ing)? (?:here|alive|around)|wak(?:e|ing) up|exist(?:ing)?|"
+          r"keep(?:ing)? going|carry(?:ing)? on|stay(?:ing)?|me being here)\b"),
+    _rule("point of going on", "hopelessness", "possible", "self",
+          r"\bthe point (?:of|in) (?:\S+ ){0,1}(?:going on|living|being alive|existing|waking up)\b"),
+    _rule("life not worth living", "hopelessness", "possible", "self",
+          r"\b(?:life|living|my life|existing|being alive|it all)(?: \S+){0,4} (?:not|isnt|aint|no longer|"
+          r"stopped being|stopped feeling|has stopped being|hasnt been|never|nothing) (?:\S+ ){0,2}worth "
+          r"(?:it|living|anything|the effort|the pain|fighting for)\b"),
+    _rule("nothing to live for", "hopelessness", "possible", "self",
+          r"\b(?:nothing|no one|nobody|noone) (?:left )?to live for\b"),
+    _rule("tired of living", "hopelessness", "possible", "self",
+          r"\b(?:tired|exhausted|sick|done|weary) (?:of|with) (?:living|being alive|existing|life|my life|"
+          r"waking up|being here|everything and everyone|being me|this life|breathing)\b"),
+    _rule("no way out", "hopelessness", "possible", "self",
+          r"\b(?:no way out|no way forward|no future for me|dont see a future|do not see a future|"
+          r"cant see a future|cannot see a future|dont see any future|see no future|no light at the end|"
+          r"no hope left|lost all hope|there is no hope|no hope for me|hopeless)\b"),
+    _rule("why am i alive", "hopelessness", "possible", "self",
+          r"\bwhy (?:am i|should i|do i|would i|bother) (?:even |still |keep )?(?:alive|here|exist|"
+          r"existing|bother living|keep going|go on|wake up|living|trying|breathing|stay|staying)\b"),
+    _rule("want it to end", "hopelessness", "possible", "self",
+          r"\b(?:want|wish|need) (?:for )?(?:it all|everything|it|the pain|this pain|all of it|this life|life|"
+          r"my life|all this) (?:to )?(?:\S+ ){0,1}(?:end|stop|be over)(?: forever| for good| permanently|$)"),
+    _rule("give up on life", "hopelessness", "possible", "self",
+          r"\b(?:giving|given|give|gave) up on (?:life|living|everything|myself|being alive)\b"),
+    # --- a burden, better gone
+    _rule("better off without me", "burden", "possible", "self",
+          r"\b(?:better|lighter|easier|happier|calmer|fine|okay|freer|simpler|relieved)(?: off| of)? (?:\S+ ){0,2}"
+          r"(?:without me|if i (?:was|were|wasnt|werent|was not|were not|didnt|did not|disappeared|died|"
+          r"left|had never|never|am gone|was gone|were gone|was dead|just (?:vanished|disappeared|went away)))\b"),
+    _rule("i am a burden", "burden", "possible", "self",
+          r"\b(?:i am|i feel like|i feel|feel like|i have become|i have been|ive become|being) (?:just |such |only |"
+          r"nothing but |really |so |a |an |the |totally |completely |always )*(?:burden|dead weight|"
+          r"waste of (?:space|air|oxygen|life|skin)|drain on (?:everyone|everybody|my family|them)|"
+          r"problem for everyone|weight on everyone)\b"),
+    _rule("burden to everyone", "burden", "possible", "self",
+          r"\b(?:burden|dead weight|waste of space) (?:to|for|on) (?:everyone|everybody|my family|my friends|"
+          r"them|the people|all|my kids|my parents|my partner)\b"),
+    _rule("nobody would miss me", "burden", "possible", "self",
+          r"\b(?:no one|nobody|noone|not a single person|none of them|no body) (?:\S+ ){0,1}(?:would|will|is going to|"
+          r"even) (?:\S+ ){0,1}(?:miss me|notice (?:if|when) i|care (?:if|when) i|notice i am gone|miss me)\b"),
+    # --- wishing not to exist
+    _rule("wish i was never born", "wish_not_exist", "possible", "self",
+          r"\b(?:wish|wishing|if only) (?:that )?(?:i|me) (?:was|were|had|would|could|am|have)? ?(?:just )?"
+          r"(?:never (?:been born|born|existed|woken up|wake up)|not (?:born|alive|here|exist|existing)|"
+          r"dead|gone|disappear|vanish|stop existing|cease to exist|cease|not wake up|fall asleep forever|"
+          r"be (?:dead|gone|erased|nothing)|erase myself|never existed|didnt exist|did not exist)\b"),
+    _rule("never asked to be born", "wish_not_exist", "possible", "self",
+          r"\b(?:never asked to be born|should not have been born|shouldnt have been born|should never have been "
+          r"born|wish i had never been born|regret being born|hate being alive|hate that i am alive|"
+          r"hate existing|hate my existence)\b"),
+    _rule("want out", "wish_not_exist", "possible", "self",
+          r"\b(?:want|need|wanting) out(?: of (?:life|everything|this life|existence|this world|all of this|"
+          r"it all|here))?(?:$| for good| forever| of (?:life|everything|existence))"),
+    _rule("cease to exist", "wish_not_exist", "possible", "self",
+          r"\b(?:cease to exist|ceasing to exist|stop existing|not to exist|non existence|nonexistence|"
+          r"to not exist|to not be here|to not be alive|never wake up again|not waking up|to just vanish|"
+          r"to just disappear|disappear forever|disappear for good|vanish forever|be erased|fade away forever)\b"),
+    # --- farewells and affairs in order
+    _rule("notes for everyone", "farewell", "possible", "self",
+          r"\b(?:left|leaving|wrote|written|writing|write|finished|prepared) (?:\S+ ){0,2}(?:notes?|letters?|"
+          r"goodbyes?|goodbye (?:notes?|letters?|messages?)) (?:for|to) (?:everyone|everybody|my|you|them|all|"
+          r"each|the people)\b"),
+    _rule("when i am gone", "farewell", "possible", "self",
+          r"\b(?:when|after|once|if|for when) i am (?:gone|not here|no longer here|not around|dead)\b"),
+    _rule("look after them for me", "farewell", "possible", "self",
+          r"\b(?:take care of|look after|feed) (?:my \S+|them|him|her) (?:for me )?(?:when|after|once) i\b"),
+    _rule("last goodbye", "farewell", "possible", "self",
+          r"\b(?:this is|it is|here is|writing) (?:my )?(?:last|final) (?:goodbye|message|post|words|note|"
+          r"time (?:you will|youll|you) (?:hear|see))\b|\bgoodbye (?:everyone|everybody|world|forever|for good|"
+          r"all of you|cruel world)\b|\b(?:this is|its|it is) goodbye\b"),
+    _rule("thank you for trying", "farewell", "possible", "self",
+          r"\bthank (?:you|u) (?:all )?for (?:trying|everything|being my friend|putting up with me|"
+          r"all you did|all you have done)\b(?:.*\b(?:goodbye|bye|forever|last|gone|sorry|tried|love you all))"),
+    _rule("giving things away", "farewell", "possible", "self",
+          r"\b(?:given|giving|gave|give) (?:away )?(?:all |most of )?(?:my|all my) (?:things|stuff|belongings|"
+          r"possessions|clothes|books|games|guitar|records) (?:away|to)\b|\b(?:given|giving|gave) away "
+          r"(?:all |most of )?(?:my|all my) (?:things|stuff|belongings|possessions)\b"),
+    _rule("affairs in order", "farewell", "possible", "self",
+          r"\b(?:put|putting|got|getting|sorted|sorting) (?:all )?my (?:affairs|things|stuff|papers) in order\b|"
+          r"\b(?:updated|wrote|writing|made|making) (?:out )?my will\b(?! to| for the)|"
+          r"\bwont be (?:around|here|alive) (?:much longer|tomorrow|for long|anymore|by|next)\b|"
+          r"\b(?:see you|meet you) (?:on the other side|in (?:another|the next) life)\b|"
+          r"\b(?:sorry|forgive me) for what i am (?:about to|going to) do\b"),
+    # --- asking about means
+    _rule("how many would it take", "means", "possible", "self",
+          r"\bhow (?:many|much) (?:\S+ ){0,5}(?:would it take|does it take|will it take|it takes to|it would take|"
+          r"to (?:die|kill|od|overdose|end it|not wake up|stop breathing|be fatal|be lethal|shut down)|"
+          r"is (?:lethal|fatal|deadly|too much to survive|enough to die|enough to kill|a lethal)|before "
+          r"(?:it is|you|i|a person|someone) (?:\S+ ){0,1}(?:lethal|fatal|die|dead|od|overdose)|"
+          r"(?:kills|would kill|could kill|will kill) (?:you|a person|someone|me|an adult))\b"),
+    _rule("lethal dose", "means", "possible", "self",
+          r"\b(?:lethal|fatal|deadly|toxic|killing|overdose) (?:dose|amount|quantity|level|limit)\b"),
+    _rule("tallest bridge", "means", "possible", "self",
+          r"\b(?:tallest|highest|high enough|tall enough) (?:\S+ ){0,2}(?:bridge|building|garage|parking|car park|"
+          r"cliff|roof|rooftop|tower|structure|overpass|balcony|floor)s?\b(?:.*\b(?:near|around|in (?:my|this|"
+          r"our|town|the city)|close|here|nearby|local|town|city|area|can i|to jump|fall|access|get to|reach|"
+          r"open to the public|unlocked))|\bwhich (?:\S+ ){0,1}(?:bridge|building|garage|parking garage|car park|"
+          r"cliff|tower|roof) (?:is|has) (?:the )?(?:tallest|highest|biggest drop)\b"),
+    _rule("can you die from", "means", "possible", "self",
+          r"\bcan (?:you|a person|someone|people|i|one|humans|an adult) (?:\S+ ){0,1}(?:die|be killed|not survive|"
+          r"survive) (?:from|of|if|after|by|when|falling|jumping|drinking|taking|eating|a fall)\b"),
+    _rule("fall of five floors", "means", "possible", "self",
+          r"\b(?:fall|jump|drop) (?:of|from) (?:\S+ ){0,2}(?:floors|stories|storeys|meters|metres|feet|ft|m|"
+          r"story|storey)\b"),
+    _rule("how long to die", "means", "possible", "self",
+          r"\bhow long (?:does it|would it|will it|to|does|would|will|it takes?) (?:\S+ ){0,2}(?:to )?(?:die|"
+          r"bleed out|drown|suffocate|pass out|lose consciousness|stop breathing|hang|kill)\b"),
+    _rule("painless way", "means", "possible", "self",
+          r"\b(?:painless|quick|quickest|fast|fastest|easiest|easy|best|surest|sure|peaceful|most peaceful|"
+          r"least painful|cleanest|gentlest|simplest|reliable) (?:\S+ ){0,1}(?:way|method|ways|methods|means) "
+          r"(?:to |of )?(?:die|dying|go|end it|end things|end my life|kill (?:myself|yourself|oneself)|"
+          r"suicide|not wake up|check out|overdose|od)\b"),
+    _rule("where to buy a rope", "means", "possible", "self",
+          r"\b(?:where|how) (?:can i|to|do i|could i|do you|would i|should i) (?:\S+ ){0,1}(?:buy|get|find|make|"
+          r"tie|get hold of|order) (?:a |an |some |enough )?(?:gun|guns|firearm|rope|noose|pills|barbiturates|"
+          r"poison|razor blades?|cyanide|helium|carbon monoxide|nembutal|sleeping pills|strong pills)\b"),
+    _rule("does it hurt to", "means", "possible", "self",
+          r"\b(?:does|would|will|do) (?:drowning|hanging|jumping|bleeding out|an overdose|overdosing|dying|"
+          r"suffocating|falling|it) (?:\S+ ){0,1}hurt (?:to die|when you die|much to die|if you jump)?\b"
+          r"(?<!it hurt)|\bdoes (?:drowning|hanging|jumping|bleeding out|an overdose|overdosing|dying|suffocating) "
+          r"hurt\b"),
+    _rule("stockpiling pills", "means", "possible", "self",
+          r"\b(?:stockpil|sav|hoard|collect|keep)(?:ing|ed|e)? (?:up )?(?:all )?(?:my |the |some |enough )?(?:pills|"
+          r"meds|medication|tablets|prescriptions|sleeping pills)\b(?! for (?:the|a|my) (?:trip|holiday|vacation|"
+          r"month|week))"),
+    _rule("noose", "means", "possible", "self", r"\b(?:tie|tying|tied|make|making|made) (?:a )?noose\b|\bnoose\b"),
+    # --- hurting oneself, beyond the word "cut"
+    _rule("hurting myself", "self_harm", "clear", "self",
+          rf"\b(?:i|been|keep|kept|started|start|stop|still|again|always|to|want to|wanna|gonna|going to|"
+          rf"urge to|urges to|cant stop|can not stop) (?:\S+ ){{0,2}}{_SH_VERB} (?:\S+ ){{0,1}}{_BODY}\b",
+          needs_intent=True),
+    _rule("self harm urges", "self_harm", "clear", "self",
+          r"\b(?:sh|self harm|selfharm|self harming|selfharming|self injury) (?:urges?|again|relapse|thoughts|"
+          r"scars|tonight|cravings|is bad|was bad|has been bad|day|today|yesterday|last night|after|when)\b|"
+          r"\b(?:urges? to|want to|wanting to|need to|relapsed?(?: on| with| into)?|started|back to|thinking "
+          r"about|craving|crave|tempted to|almost|did) (?:sh|self harm|selfharm|self harming|cutting|cut|"
+          r"burning)\b(?! (?:carbs|sugar|down|back|ties|corners|costs|my hair|the|a|it out|class|school|work))"),
+    _rule("relapsed", "self_harm", "possible", "self",
+          r"\b(?:i|just|finally|so) relapsed\b(?! (?:on|into) (?:smoking|sugar|junk|alcohol|drinking|vaping|"
+          r"coffee|gaming|chocolate))"),
+    # --- community shorthand
+    _rule("si", "slang", "possible", "self",
+          r"\b(?:passive|active|bad|heavy|strong|intense|lots of|some|having|had|my|the|getting|constant|with|"
+          r"more|worse|crazy|awful|intrusive) si\b|\bsi (?:day|days|thoughts|is|again|today|tonight|urges|"
+          r"has been|bad|hitting|kicking|creeping|spike|spiking|real|really|ideation|lately|worse|getting)\b"),
+    _rule("od", "slang", "possible", "self",
+          r"\b(?:an|thinking about (?:an )?|going to|want to|planning (?:an |to )?|about to|might|could|try to|"
+          r"tried to|attempt(?:ed)? (?:an |to )?) od\b|\bod (?:tonight|again|on (?:my|all|the|these|those)|"
+          r"with)\b"),
+    _rule("ctb", "slang", "possible", "self",
+          r"\b(?:ctb|kys|unalive|unaliving|sewerslide|sewer slide|toaster bath|game end|rope myself|"
+          r"delete myself|commit sudoku|commit die|self delete|self deleting|permanent nap)\b"),
+    # --- someone else in danger
+    _rule("someone else wants to die", "intent", "clear", "someone_else",
+          rf"\b{OTHER} (?:\S+ ){{0,4}}(?:is |s |are |has been |was |keeps |kept )?(?:going to|wants to|want to|"
+          rf"planning to|plans to|will|is about to|about to|said (?:she|he|they) (?:would|will|wants to|is going "
+          rf"to|was going to|might)|talking about|talks about|talked about|threatening to|threatened to|tried to|"
+          rf"trying to|going to try to|texted (?:me )?(?:that )?(?:she|he|they)(?: is| are)? (?:going to)|"
+          rf"thinking about|thinks about|wishes (?:she|he|they) (?:was|were)|wish (?:she|he|they) (?:was|were)|"
+          rf"might|could) (?:\S+ ){{0,2}}(?:kill (?:herself|himself|themselves|themself)|end (?:it|her life|his "
+          rf"life|their life|their own life|things|it all|everything)|die|be dead|hurt (?:herself|himself|"
+          rf"themselves)|jump|overdose|od|take (?:her|his|their) (?:own )?life|suicide|not be here|disappear "
+          rf"forever|cut (?:herself|himself|themselves))\b{_NOT_IDIOM}"),
+    _rule("someone else is suicidal", "intent", "clear", "someone_else",
+          rf"\b{OTHER} (?:is|s|are|seems|has been|sounds|was|seemed|might be|may be|became|feels) (?:\S+ ){{0,1}}"
+          rf"suicidal\b|\b{OTHER} (?:self harms|selfharms|has been self harming|is self harming|cuts (?:herself|"
+          rf"himself|themselves)|has been cutting|is cutting (?:herself|himself|themselves)|burns (?:herself|"
+          rf"himself|themselves))\b|\b{OTHER} (?:\S+ ){{0,2}}(?:took|swallowed|has taken) (?:a bunch of|too many|"
+          rf"all (?:her|his|their|the)|a whole|loads of|a lot of|an overdose|a handful of)(?: \S+)? ?(?:pills|"
+          rf"tablets|meds|medication|paracetamol|sleeping pills)?\b|\b{OTHER} (?:\S+ ){{0,3}}(?:left|sent|wrote) "
+          rf"(?:me )?(?:a )?(?:goodbye|suicide|farewell) (?:note|message|letter|text)\b|\b{OTHER} "
+          rf"(?:\S+ ){{0,2}}(?:giving|gave|given) (?:away )?(?:all )?(?:her|his|their) (?:things|stuff|belongings)"),
+    # --- harm from someone else
+    _rule("someone hurts me", "harm", "clear", "harm_from_others",
+          rf"\b{ABUSER} (?:\S+ ){{0,2}}(?:always |sometimes |often |keeps |kept |has |had |again |just |still |"
+          rf"then |literally |physically )?{_HARM_VERB} me\b(?! (?:up|with (?:a|his|her|their) (?:question|joke|"
+          rf"jokes|email|message|text|request|news|fact|compliment)|back|that|hard with|to do|to go|to try|to "
+          rf"apply|to be|into (?:applying|trying|doing)|out of (?:bed|my comfort)|in the group|a link|a text))",
+          hyperbole_silences=True),
+    _rule("not safe at home", "harm", "clear", "harm_from_others",
+          r"\b(?:dont|do not|never|not|no longer|cant|cannot) (?:\S+ ){0,1}(?:feel |be |am )?(?:safe|secure) "
+          r"(?:at home|in my (?:own )?(?:home|house|flat|room|apartment|bed)|with (?:him|her|them|my \S+)|around "
+          r"(?:him|her|them|my \S+)|in (?:this|the|our) (?:house|home|flat|apartment)|at my (?:house|place|parents)|"
+          r"going home|when (?:he|she|they) (?:is|are|gets|get|comes|come) (?:home|drunk|angry)|living "
+          r"(?:there|here|with))\b"),
+    _rule("afraid of him", "harm", "clear", "harm_from_others",
+          rf"\b(?:afraid|scared|terrified|frightened|fear) (?:\S+ ){{0,1}}(?:of|that|for) (?:what )?{ABUSER} "
+          rf"(?:\S+ ){{0,2}}(?:will|would|is going to|might|could|may|wants to|want to|is gonna|going to|will "
+          rf"really|might actually|did|will do) (?:\S+ ){{0,1}}(?:hurt|kill|hit|beat|attack|harm|do something|"
+          rf"find|come after|choke|strangle|rape)(?: me| us| my)?\b|\b(?:afraid|scared|terrified|frightened) of "
+          rf"(?:my (?:\S+ )?(?:partner|husband|wife|boyfriend|girlfriend|dad|father|mom|mother|stepdad|stepmom|"
+          rf"ex|brother|sister|roommate|flatmate|uncle|parents|family|son))\b(?! (?:finding out|being|thinking|"
+          rf"judging|reaction|disappointment|opinion|knowing))"),
+    _rule("threatened me", "harm", "clear", "harm_from_others",
+          rf"\b{ABUSER} (?:\S+ ){{0,3}}(?:threatened|threatens|threatening|said (?:he|she|they) (?:would|will|is "
+          rf"going to|might)|says (?:he|she|they) (?:will|would|is going to)|told me (?:he|she|they)(?: would| "
+          rf"will| is going to| might)) (?:\S+ ){{0,2}}(?:kill|hurt|hit|beat|take the kids|burn|harm|end) "
+          rf"(?:me|us|my|the kids|himself if)\b|\b{ABUSER} (?:\S+ ){{0,2}}threatened me\b|\b{ABUSER} (?:\S+ ){{0,1}}"
+          rf"(?:threatens|threatened|is threatening) (?:me|to)\b|\b(?:he|she|they) (?:has|had|got|pulled|keeps) "
+          rf"(?:a |his |her |their )?(?:gun|knife|weapon) (?:on me|at me|to my|out|in the house|and)\b"),
+    _rule("violent partner", "harm", "clear", "harm_from_others",
+          rf"\b{ABUSER} (?:\S+ ){{0,2}}(?:is|has been|was|gets|can be|becomes|turns) (?!not |never )(?:\S+ ){{0,1}}(?:violent|"
+          r"abusive|dangerous|physical with me|rough with me)\b|\b(?:domestic (?:violence|abuse)|being abused|"
+          r"abusive (?:relationship|partner|husband|wife|boyfriend|girlfriend|home|parent|parents|dad|mom)|"
+          r"(?:he|she|they) (?:won t|wont|will not|doesnt|does not|dont) let me (?:leave|go out|see my|have my "
+          r"phone|out)|locked me (?:in|out)|took my (?:phone|keys|passport|money) (?:away )?so i (?:cant|cannot))\b"),
+    _rule("will kill me", "harm", "clear", "harm_from_others",
+          rf"\b{ABUSER} (?:\S+ ){{0,2}}(?:is going to|will|would|could|might|wants to|tried to|tries to|almost) "
+          rf"(?:\S+ ){{0,1}}(?:kill|murder|strangle|choke) me\b",
+          hyperbole_silences=True),
+)
+
+
+RULES = RULES + tuple(_rule(*rule) for rule in LANGUAGE_RULES)
+_ELISION = re.compile(r"^(j|m|t|s|l|d|n|qu|c)'(?=[a-z])")
+
+
+def canonical(words: Sequence[str]) -> str:
+    """The words as the rules read them: contractions spelled out, French elisions split ("j'ai" is "j ai"),
+    one space between words."""
+    out: list[str] = []
+    for word in words:
+        expanded = _EXPAND.get(word)
+        out.append(expanded if expanded is not None else _ELISION.sub(r"\1 ", word).replace("'", ""))
+    return " ".join(out).replace("my self", "myself")
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    rule: Rule
+    start: int
+
+
+def apply(line: str) -> list[RuleHit]:
+    """Every rule that reads danger in `line` (a `canonical` line), with where it starts."""
+    hits: list[RuleHit] = []
+    for rule in RULES:
+        found = rule.pattern.search(line)
+        if found is None:
+            continue
+        if rule.needs_intent:
+            # Hurting oneself: an accident ("on the oven", "shaving") silences it unless something says it was
+            # meant; without either it is asked about, with intent it is clear.
+            meant = bool(_INTENT.search(line))
+            if _ACCIDENT.search(line) and not meant:
+                continue
+            if not meant:
+                rule = Rule(rule.name, rule.category, "possible", rule.about, rule.pattern)
+        if rule.hyperbole_silences and _HYPERBOLE.search(line):
+            continue
+        if "d" in rule.pattern.groupindex and _NEGATED.search(line[:found.start("d")]):
+            continue  # "i dont want to die", "i would never end it": the wish is denied, not stated
+        hits.append(RuleHit(rule, found.start()))
+    return hits
+
+
+def accidental(line: str) -> bool:
+    """A self-injury that reads as an accident ("nicked myself shaving") and nothing says it was meant."""
+    return bool(_ACCIDENT.search(line)) and not _INTENT.search(line)
+
+
+def hyperbole(line: str) -> bool:
+    return bool(_HYPERBOLE.search(line))
+
+
+# More ways people say it, each a kind of wording rather than one sentence.
+_MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("took too many pills", "intent", "clear", "self",
+     r"\b(?:i |just |already )(?:\S+ ){0,1}(?:took|swallowed|have taken|had|downed) (?:a bunch of|too many|all (?:my|"
+     r"the|of my)|a whole (?:bottle|box|pack|packet|strip)(?: of)?|loads of|a lot of|a handful of|an overdose|"
+     r"the whole (?:bottle|box|pack)|a load of|lots of|double|triple)(?: \S+){0,3} (?:pills|tablets|meds|medication|"
+     r"paracetamol|sleeping pills|bottle|box|pack|antidepressants)\b"),
+    ("cutting right now", "self_harm", "clear", "self",
+     r"\b(?:i am|i|been|keep) (?:\S+ ){0,1}(?:cutting|burning myself|hurting myself|self harming)(?: right now| again|"
+     r" tonight| as we speak| deeper)\b|\b(?:cut|cutting|sh|self harm|selfharm) (?:thoughts|urges|cravings)\b|"
+     r"\bself harmed\b|\boverdosed\b(?! on (?:caffeine|coffee|sugar|chocolate|tv|netflix))"),
+    ("until it bleeds", "self_harm", "clear", "self",
+     r"\b(?:my (?:own )?(?:skin|wrists?|arms?|legs?|thighs?|scars|stomach|hands?|face)|old scars|myself) "
+     r"(?:\S+ ){0,5}(?:until|till|til) (?:\S+ ){0,4}(?:bleed|bled|bleeds|bleeding|opened|open|split|bruise|bruised|"
+     r"bruises|blister|blistered|burn|burned|raw)\b|\bmade myself (?:throw up|sick|bleed|starve)\b|\b(?:dont|do not)"
+     r" deserve (?:to eat|food|to live|to be alive|to exist|to be here)\b|\bstarv(?:e|ing) myself\b"),
+    ("never getting better", "hopelessness", "possible", "self",
+     r"\b(?:nothing|it|life|things|i|my life) (?:is |are |will |wont |is not |isnt |will not )?(?:\S+ ){0,1}"
+     r"(?:never|not ever|ever) (?:\S+ ){0,2}get(?:ting)? better\b|\bwhy (?:do i |should i |would i )?(?:even )?keep "
+     r"(?:going|trying|living|fighting|breathing)\b|\b(?:run out of|no more|out of|ran out of) (?:reasons|energy|"
+     r"strength|will) to (?:keep (?:going|trying|living)|live|try|go on|fight|stay)\b|\bwaiting for (?:my life|it all|"
+     r"everything|life) to (?:be over|end|stop)\b|\bnothing left for me\b|\bnothing (?:left )?to look forward to\b|"
+     r"\b(?:dont|do not) have anything to look forward to\b|\bcant (?:picture|imagine|see) (?:myself )?(?:being "
+     r"alive|being here|living|making it|getting older|reaching|a future|growing old)\b|\b(?:so |just |really )?done "
+     r"with (?:all of it|everything|it all|life|living|this life|existing)\b|\blife (?:has )?lost (?:its|all) (?:point|"
+     r"meaning|purpose|colou?r)\b|\blife (?:feels|is|seems) (?:\S+ ){0,2}(?:pointless|meaningless|empty|hopeless|"
+     r"unbearable)\b|\b(?:had|have had) enough of (?:living|life|being alive|everything|it all|this life)\b|"
+     r"\benduring (?:\S+ ){0,2}until it (?:stops|ends)\b"),
+    ("if i was gone", "burden", "possible", "self",
+     r"\b(?:they|everyone|everybody|my family|he|she|people|the world|my kids|my partner|them) (?:would|will|d) "
+     r"(?:\S+ ){0,2}(?:be )?(?:so much |much |honestly |finally )?(?:better off|happier|free|freer|relieved|"
+     r"lighter)\b(?! (?:if (?:we|they|he|she)|with|once (?:we|they)|when (?:we|they)))|\bif i (?:disappeared|was "
+     r"gone|were gone|died|was dead|wasnt (?:here|around|alive)|werent (?:here|around)|was not (?:here|around)|left "
+     r"for good|vanished|didnt exist|did not exist|never existed)\b(?! for (?:a|the|an))|\bjust by (?:existing|"
+     r"being alive|being here|being me)\b|\b(?:better|easier|smoother|happier|lighter|simpler|calmer|fine|free) "
+     r"(?:\S+ ){0,2}without me\b|\bwithout me (?:in (?:them|it|their lives|the picture)|around)\b|\b(?:remove|get "
+     r"rid of|erase) me\b|\b(?:best|kindest|right|only|nicest) thing (?:\S+ ){0,4}(?:is|would be) (?:to )?(?:not be "
+     r"here|disappear|leave for good|die|be gone|go away forever)\b|\b(?:i am|i feel like|feel like|i have become) "
+     r"(?:\S+ ){0,3}(?:a )?(?:burden|dead weight|waste of (?:space|air|oxygen))\b"),
+    ("hope i dont wake up", "wish_not_exist", "possible", "self",
+     r"\b(?:hope|hoping|praying|pray|wish|wishing) (?:that )?(?:i )?(?:just )?(?:dont|do not|never|wont|will not) "
+     r"wake up\b|\b(?:fine|okay|relieved|happy|glad|wouldnt mind|would not mind|wouldnt care) (?:\S+ ){0,2}if (?:a |the "
+     r")?(?:bus|car|train|truck|lorry|plane|something|someone) (?:\S+ ){0,1}(?:hit|killed|ran over|crashed)\b|"
+     r"\b(?:hope|hopes|hoping|wish|wishing|praying) (?:that )?(?:the|my|a) (?:plane|car|bus|train) (?:\S+ ){0,1}"
+     r"(?:goes down|crashes|crash|hits me)\b|\b(?:didnt|did not|never|wouldnt) (?:recover|make it|survive)\b.*"
+     r"\b(?:relieved|relief|fine|glad|okay)\b|\bwant (?:everything|it all|it) to stop,? (?:me included|including me)"
+     r"\b|\b(?:fade|slip|disappear|vanish) (?:out of|from) existence\b|\b(?:switch|turn|shut) me off\b|\bwant out "
+     r"of (?:my (?:own )?life|life|everything|existence)\b|\bnot existing\b|\bnot wanting to (?:live|be here|be "
+     r"alive|exist|wake up|be around)\b|\bdie soon\b|\b(?:hopefully|hope) (?:\S+ ){0,2}(?:die|dead)\b"),
+    ("farewell words", "farewell", "possible", "self",
+     r"\bthank(?:s| you)\b.*\bgoodbye\b|\bif anything (?:happens|should happen) to me\b|\btell (?:my \S+(?: \S+)?|them|"
+     r"him|her|everyone) (?:that )?(?:i am sorry|i love (?:him|her|them|you)|(?:she|he|they) (?:was|were) the best)\b|"
+     r"\b(?:given|gave|giving|rehomed|rehoming) (?:away )?my (?:cat|dog|pet|pets|plants|guitar|things)\b(?! for (?:the|a"
+     r"|an)| while)|\b(?:sorted|sorted out|finished|done|made|wrote|updated) my will\b|\b(?:last|final) (?:check in|"
+     r"checkin|entry|day|night|message)\b|\bso (?:nobody|no one|noone) (?:has|have|will have) to deal with (?:it|that|"
+     r"anything|me)\b|\bwont be (?:around|here|alive)(?:$| after| by)|\bstop (?:the |my )?(?:check ins|checkins|"
+     r"reminders|messages) after (?:tonight|today|this)\b|\bsaid (?:my )?goodbyes?\b|\bsaying (?:my )?goodbyes\b|"
+     r"\b(?:wont|will not|dont|do not) (?:be )?need(?:ing)? (?:the |these |your |any )?(?:reminders|check ins|checkins|"
+     r"prompts|messages) (?:anymore|any more|after)\b|\bmy (?:own )?funeral\b|\b(?:goodbye|farewell|suicide) "
+     r"(?:letter|letters|note|notes|message|video|post)\b|\b(?:passwords|pin|bank details) (?:\S+ ){0,3}(?:note|"
+     r"letter)\b|\blast time (?:you|i) will (?:ever )?hear from\b|\b(?:deleted|deleting) (?:all )?my (?:accounts|"
+     r"socials)\b.*\bbye\b"),
+    ("asking about means", "means", "possible", "self",
+     r"\b(?:roof|rooftop) access\b|\b(?:jumping|falling|a fall|a jump|jump) (?:from|off|of) (?:\S+ ){0,2}(?:floors?|"
+     r"stories|storeys|meters|metres|feet|ft|bridge|building|roof|balcony|car park|parking garage)\b|\b(?:are|is|would"
+     r" be) (?:dangerous|deadly|fatal|lethal) to take (?:at once|together|in one go)\b|\bhow many (?:\S+ ){0,4}(?:are "
+     r"dangerous|is dangerous|too many|at once)\b|\b(?:carbon monoxide|exhaust fumes|charcoal burning)\b|\bhow (?:deep|"
+     r"hard|far) (?:\S+ ){0,4}(?:cut|artery|vein|arteries|veins)\b|\b(?:what|which) (?:dose|amount|quantity) (?:\S+ )"
+     r"{0,3}(?:is |would be |are )?(?:lethal|fatal|deadly|too much to survive)\b|\bhow (?:high|tall|far) (?:\S+ ){0,5}"
+     r"(?:not survive|to die|be fatal|to kill|survive)\b|\b(?:can|will|would|does|do) (?:\S+ ){0,5}(?:kill you|kill a "
+     r"person|be fatal|be lethal|stop (?:your|my|a) heart)\b|\b(?:rope|belt|cord|ligature)\b.*\b(?:holds?|hold a "
+     r"person|weight|strong enough)\b|\b(?:pills|meds|tablets) (?:saved|stockpiled|stashed|hidden) (?:up|away)?\b|"
+     r"\b(?:walk|walking|swim|swimming|drive|driving) (?:\S+ ){0,2}(?:into|out to|out into) (?:the )?(?:sea|ocean|"
+     r"river|lake|traffic|water) and (?:not|never) (?:coming|come) back\b|\b(?:bridge|roof) (?:\S+ ){0,1}jump\b|"
+     r"\bstaring at (?:the |my )?(?:pills|pill bottle|bottle of pills|razor|rope)\b"),
+    ("someone else, more", "intent", "clear", "someone_else",
+     rf"\b(?:kill|hang|shoot|hurt|cut|stab|drown) (?:herself|himself|themselves|themself)\b|\b(?:she|he|they) "
+     rf"(?:is|s|are|has been|have been) (?:\S+ ){{0,1}}(?:cutting|self harming|overdosing)\b|\b{OTHER} (?:\S+ ){{0,3}}"
+     rf"(?:took|swallowed|has taken|had) (?:a load of|a lot of|loads of|a ton of|lots of|a bunch of|a whole (?:bottle|"
+     rf"box|pack)|too many|all (?:her|his|their))\b|\b(?:standing|sitting|is|are) on (?:a|the) (?:bridge|ledge|roof|"
+     rf"edge|railing)\b|\bwishes (?:she|he|they) (?:could|was|were) (?:\S+ ){{0,1}}(?:disappear|die|dead|not wake up|"
+     rf"vanish|stop existing|gone)\b|\b(?:saying|says|said|thinks|keeps saying) (?:that )?(?:everyone|everybody|we|"
+     rf"the world|they) (?:would|will|d) (?:\S+ ){{0,1}}(?:be )?(?:better|happier)(?: off)? without (?:her|him|them)\b|"
+     rf"\b{OTHER} (?:\S+ ){{0,3}}(?:talking|talks|talked) about (?:not wanting to|wanting to|killing|ending|dying|"
+     rf"suicide)\b|\b{OTHER} (?:\S+ ){{0,3}}(?:posted|sent|wrote|left) (?:me )?(?:a |an )?(?:goodbye|farewell|"
+     rf"suicide)\b"),
+    ("harm, more", "harm", "clear", "harm_from_others",
+     rf"\b(?:home|my house|my place|my flat|my room|the house) (?:is not|isnt|aint|is no longer|doesnt feel|does not "
+     rf"feel|never feels|not) (?:\S+ ){{0,1}}safe\b|\b{ABUSER} (?:\S+ ){{0,6}}(?:make me regret|will regret it|or "
+     rf"else|hurt me if|kill me if|find me if)\b|\b(?:hiding|hide|hid|locked myself) (?:in|from|away) (?:\S+ ){{0,4}}"
+     rf"(?:because|from|while|until) (?:he|she|they|my)\b|\b(?:he|she|they) (?:is |s |are |keeps |started )?"
+     rf"(?:throwing|smashing|breaking|punching) (?:things|stuff|plates|walls|doors)\b|\b(?:he|she|they) (?:gets|get|"
+     rf"got|becomes|can get) (?:so |really |very )?(?:scary|violent|aggressive|physical)\b|\b(?:knows|found out) where "
+     rf"i (?:live|sleep|work|am)\b|\b(?:showing|shows|turned|turning|keeps showing) up (?:outside|at) my\b|\b(?:following|"
+     rf"stalking) me\b|\b(?:not allowed|isnt allowed|wont let me|doesnt let me|does not let me) (?:to )?(?:see|have|leave|"
+     rf"go|talk|use|keep) (?:my )?(?:friends|own money|money|family|phone|the house)\b|\btouch(?:es|ed) me (?:\S+ ){{0,3}}"
+     rf"(?:nobody|no one|noone|cant tell|can not tell|secret|alone|at night|when i sleep)\b|\b(?:held|holds|pinned|pins) "
+     rf"me down\b|\bafraid of what {ABUSER} (?:would|will|might|d|could) do\b"),
+    ("urges and anniversaries", "self_harm", "possible", "self",
+     r"\b(?:the )?urges? (?:are|is|have been|were|came) (?:\S+ ){0,1}(?:back|loud|strong|bad|winning|so strong|"
+     r"louder)\b|\bmy (?:last |suicide )?attempt\b|\bthink(?:ing)? about (?:dying|death|being dead|killing myself|"
+     r"ending it|not being here) (?:every day|all the time|constantly|a lot|daily|every night|nonstop)\b|"
+     r"\bcatch(?:ing)? the bus\b.*\bnot the (?:real|actual|normal)\b"),
+)
+RULES = RULES + tuple(_rule(*rule) for rule in _MORE_RULES)

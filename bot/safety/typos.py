@@ -1,0 +1,74 @@
+"""Typo tolerance for the few words that carry danger ("suicdal", "kil my self", "end my lfe").
+
+A word is corrected to a key word only when it is not itself a word people use (the embedding model's
+whole-word vocabulary says which are: "wife" and "lift" stay as they are), it is close by edit distance
+(one edit for words of up to six letters, two for longer ones, counting a swap of two letters as one), and
+it starts like the key word. Very short words ("kil", "lfe") are corrected only beside the words that make
+the phrase ("my", "myself").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import extractOne
+
+KEY_WORDS = (
+    "suicide", "suicidal", "kill", "killing", "myself", "yourself", "life", "die", "dying", "dead", "overdose",
+    "overdosing", "harm", "harming", "hurting", "cutting", "unalive", "alive", "living", "hang", "hanging",
+    "pills", "burden", "goodbye", "disappear", "exist", "existing", "tablets", "lethal", "self", "anymore",
+    "selfharm", "suicidally", "wrists", "razor", "noose", "bleed", "bleeding", "without", "everyone", "better",
+    "everybody", "nobody",
+)
+_SHORT = {"kil": ("kill", frozenset({"my", "myself", "me", "self", "urself", "yourself", "mysef", "mself"})),
+          "lfe": ("life", frozenset({"my", "own", "this", "the"})),
+          "lif": ("life", frozenset({"my", "own", "this", "the"})),
+          "dei": ("die", frozenset({"to", "wanna", "i", "just"})),
+          "ded": ("dead", frozenset({"be", "was", "were", "im", "i'm"}))}
+_NEVER = frozenset({"kills", "killer", "skill", "dice", "diet", "died", "dies", "life's", "lift", "lite",
+                    "dying", "living", "alive", "harms", "hang", "self", "selfie", "helf", "myth"})
+
+
+class Typos:
+    """Corrects a message's words towards `KEY_WORDS`; `known` are the words never corrected."""
+
+    def __init__(self, known: Collection[str]) -> None:
+        self._known = known
+        self._keys = KEY_WORDS
+        self._seen: dict[str, str | None] = {}
+
+    def _closest(self, word: str) -> str | None:
+        if word in self._seen:
+            return self._seen[word]
+        best: str | None = None
+        if 4 <= len(word) <= 14 and word.isalpha() and word not in self._known and word not in _NEVER:
+            limit = 1 if len(word) <= 6 else 2
+            found = extractOne(word, self._keys, scorer=OSA.distance, score_cutoff=limit)
+            if found is not None:
+                key = found[0]
+                if key[0] == word[0] and abs(len(key) - len(word)) <= limit and key != word:
+                    best = key
+        if len(self._seen) < 50_000:
+            self._seen[word] = best
+        return best
+
+    def correct(self, words: Sequence[str]) -> tuple[list[str], list[str]]:
+        """The corrected words and the corrections made ("suicdal→suicidal")."""
+        out: list[str] = []
+        made: list[str] = []
+        longer = [word if word in _SHORT or word in self._keys else (self._closest(word) or word) for word in words]
+        for index, word in enumerate(words):
+            fixed: str | None = None
+            if word in _SHORT:
+                key, beside = _SHORT[word]
+                neighbours = {longer[index - 1] if index else "", longer[index + 1] if index + 1 < len(words) else ""}
+                fixed = key if neighbours & beside else None
+            elif word not in self._keys:
+                fixed = self._closest(word)
+            if fixed is not None:
+                made.append(f"{word}→{fixed}")
+                out.append(fixed)
+            else:
+                out.append(word)
+        return out, made
