@@ -1,4 +1,4 @@
-"""The crisis-screen evaluation corpus keeps its shape: known fields and values, no repeats, each kind in both halves."""
+"""The crisis-screen eval corpus keeps its shape: known fields and values, no repeats, every kind in both halves."""
 
 from __future__ import annotations
 
