@@ -1,0 +1,46 @@
+"""The crisis-screen eval corpus keeps its shape: known fields and values, no repeats, every kind in both halves."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+HALVES = ("dev", "test")
+ALLOWED = {
+    "level": {"clear", "possible", "none"},
+    "about": {"self", "someone_else", "harm_from_others"},
+    "lang": {"en", "de", "es", "fr", "pt", "nl"},
+}
+
+
+def _rows(half: str) -> list[dict[str, str]]:
+    lines = (CORPUS / f"{half}.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+@pytest.mark.parametrize("half", HALVES)
+def test_every_line_has_the_fields_and_allowed_values(half: str) -> None:
+    for row in _rows(half):
+        assert set(row) == {"text", "kind", "level", "about", "lang"}, row
+        assert isinstance(row["text"], str) and row["text"].strip(), row
+        assert isinstance(row["kind"], str) and row["kind"], row
+        for field, allowed in ALLOWED.items():
+            assert row[field] in allowed, row
+        if row["level"] == "none":
+            assert row["about"] == "self", row
+
+
+def test_no_text_appears_twice_within_or_across_halves() -> None:
+    texts = Counter(" ".join(row["text"].casefold().split()) for half in HALVES for row in _rows(half))
+    assert [text for text, count in texts.items() if count > 1] == []
+
+
+def test_each_kind_is_in_both_halves_and_the_corpus_is_big_enough() -> None:
+    kinds = {half: Counter(row["kind"] for row in _rows(half)) for half in HALVES}
+    assert set(kinds["dev"]) == set(kinds["test"])
+    assert len(kinds["dev"]) >= 20
+    assert sum(len(_rows(half)) for half in HALVES) >= 1000
