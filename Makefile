@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/scheduling.py --backend both
 	$(PY) benchmarks/delivery.py
 	$(PY) benchmarks/insights.py
+	$(PY) benchmarks/screening.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

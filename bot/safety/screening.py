@@ -364,10 +364,13 @@ class _Found:
 
 
 _TOPIC = re.compile(
-    r"\b(?:about|on|of|regarding|around)(?: \S+)? (?:suicide|suicidal|overdose|overdoses|self harm|selfharm)\b"
-    r"(?! (?:again|tonight|thoughts|is on my mind))|\b(?:suicide|suicidal|overdose|self harm) (?:prevention|awareness|"
-    r"squad|hotline|helpline|rates?|statistics|stats|forest|note (?:in|of) the (?:film|book|show)|scene|"
-    r"training|course|module|charity|research|hotlines|lines|bombers?|doors?|mission|run|pact in)\b")
+    r"\b(?:song|songs|film|films|movie|movies|book|books|documentary|show|episode|podcast|article|news|series|story|"
+    r"novel|lyrics|album|poem|essay|lecture|talk|training|course|class|video|post|thread|scene|character|research|"
+    r"paper|statistics|stats|report|play|opera|game|anime|manga|comic) (?:\S+ ){0,4}(?:about|on|of|regarding|around|"
+    r"and|with) (?:\S+ ){0,2}(?:suicide|suicidal|overdose|overdoses|self harm|selfharm)\b|\b(?:suicide|suicidal|"
+    r"overdose|self harm) (?:prevention|awareness|squad|hotline|helpline|rates?|statistics|stats|forest|scene|"
+    r"training|course|module|charity|research|hotlines|lines|bombers?|doors?|mission|run|pact in|barriers?|nets?|"
+    r"in the (?:film|book|show|song|game|news|movie))\b")
 _KMS_AFTER = ("per", "a week", "a day", "half", "run", "race", "today", "this week", "so far", "total", "in ",
               "on the", "done", "ran", "walked", "cycled", "rode", "left", "to go", "uphill", "of ")
 _RECOVERY = re.compile(r"\b(?:now i|these days|therapy helped|helped me|proud|clean|days without|months without|"

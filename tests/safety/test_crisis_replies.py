@@ -210,10 +210,10 @@ async def test_a_crisis_typed_after_a_command_is_answered_with_resources_and_no_
     assert_crisis_reply(out, content, content.resources.fallback, None)
 
 
-async def test_the_wording_softens_for_negation_or_someone_else_but_the_numbers_never_change(
+async def test_the_wording_softens_for_the_past_or_someone_else_but_the_numbers_never_change(
     console: ConsoleAdapter, content: Content
 ) -> None:
-    gentle = await console.respond("I would never kill myself")
+    gentle = await console.respond("I used to want to kill myself")
     assert "I might have read that wrong" in gentle
     assert_resources_for(gentle, content.resources.fallback)
 

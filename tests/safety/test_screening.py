@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bot.content.loader import Content
-from bot.safety.screening import ALWAYS, Screener, Verdict
+from bot.safety.screening import ALWAYS, About, Level, Screener, Verdict
 
 ROOT = Path(__file__).resolve().parents[2]
 ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
@@ -178,15 +178,30 @@ def test_every_always_on_phrase_is_caught_with_an_exclamation_mark(screener: Scr
     assert missed == [], f"these phrases go unnoticed when followed by '!': {missed}"
 
 
-# ---------------------------------------------------------------- context never silences
+# ---------------------------------------------------------------- context: denied, past, someone else
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I would never kill myself", "I'm not going to kill myself", "I don't want to overdose",
+     "not suicidal, just tired of my boss", "i have no thoughts of self harm, i'm asking about my sister"],
+)
+def test_a_plain_denial_is_not_an_alarm(screener: Screener, text: str) -> None:
+    not_caught(screener, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I'm not okay, I want to kill myself", "i know i said i was fine but i'm not. i want to die",
+     "I can't stop thinking about killing myself", "I don't want to live anymore"],
+)
+def test_a_negation_elsewhere_in_the_message_does_not_hide_a_statement(screener: Screener, text: str) -> None:
+    assert screener.screen(text).level is Level.CLEAR
 
 
 @pytest.mark.parametrize(
     ("text", "flag"),
     [
-        ("I would never kill myself", "negated"),
-        ("I'm not going to kill myself", "negated"),
-        ("I don't want to overdose", "negated"),
         ("I used to want to kill myself", "past"),
         ("years ago I thought about suicide", "past"),
         ("when I was a teen I was cutting myself", "past"),
@@ -195,8 +210,7 @@ def test_every_always_on_phrase_is_caught_with_an_exclamation_mark(screener: Scr
         ("I'm scared my brother will hurt himself", "other_person"),
     ],
 )
-def test_negation_past_or_another_person_is_reported_but_resources_still_show(screener: Screener, text: str,
-                                                                            flag: str) -> None:
+def test_past_or_another_person_is_reported_and_still_raised(screener: Screener, text: str, flag: str) -> None:
     verdict = caught(screener, text)
     assert getattr(verdict, flag) is True, f"{text!r}: expected {flag}, got {verdict.context}"
     assert flag in verdict.context
@@ -207,7 +221,8 @@ def test_a_plain_first_person_statement_has_no_softening_context(screener: Scree
     verdict = caught(screener, "I want to kill myself")
     assert (verdict.negated, verdict.past, verdict.other_person) == (False, False, False)
     assert verdict.context == []
-    assert verdict.reasons == ["explicit: kill myself"]
+    assert verdict.reasons[0] == "explicit: kill myself"
+    assert (verdict.level, verdict.about) == (Level.CLEAR, About.SELF)
 
 
 def test_someone_else_hurting_the_person_is_about_them_not_another_person(screener: Screener) -> None:
@@ -373,8 +388,10 @@ def _screen(*args: str) -> subprocess.CompletedProcess[str]:
 def test_screen_json_prints_the_machine_readable_verdict() -> None:
     result = _screen("--json", "I used to want to kill myself")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"crisis": True, "level": "clear", "about": "self",
-                                          "reasons": ["explicit: kill myself"], "context": ["past"]}
+    verdict = json.loads(result.stdout)
+    assert {key: verdict[key] for key in ("crisis", "level", "about", "context")} == {
+        "crisis": True, "level": "possible", "about": "self", "context": ["past"]}
+    assert "explicit: kill myself" in verdict["reasons"]
 
 
 def test_screen_json_for_an_idiom_says_no() -> None:
@@ -388,7 +405,7 @@ def test_screen_prints_a_readable_verdict() -> None:
     result = _screen("my friend wants to kill herself")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "crisis: YES — resources would be shown"
+    assert lines[0] == "crisis: YES (clear) — resources would be shown, about: someone_else"
     assert "  matched explicit: kill herself" in lines
     assert "  context (changes the wording only): other_person" in lines
 

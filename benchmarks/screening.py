@@ -1,0 +1,77 @@
+"""Crisis screening speed: start-up cost of the model, and per-message latency on realistic inputs.
+
+Run: .venv/bin/python benchmarks/screening.py   (also part of `make bench`)
+Inputs: every message of the team's corpus (tests/safety/corpus, both halves), as people write them, and
+long messages of 500 and 100,000 characters built from corpus lines with one risk sentence in the middle.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    from bot.content.loader import load_content
+
+    content = load_content(ROOT / "content")
+    before_rss, started = rss_mb(), time.perf_counter()
+    from bot.safety.screening import Screener
+
+    screener = Screener(content.phrases, content.screening_bank)
+    startup_s, startup_mb = time.perf_counter() - started, rss_mb() - before_rss
+    rows = [json.loads(line) for half in ("dev.jsonl", "test.jsonl")
+            for line in (ROOT / "tests/safety/corpus" / half).read_text(encoding="utf-8").splitlines() if line]
+    texts = [row["text"] for row in rows]
+    rng = random.Random(7)
+
+    def padded(size: int) -> str:
+        words: list[str] = []
+        while sum(len(w) + 1 for w in words) < size:
+            words.append(rng.choice(texts))
+        middle = len(words) // 2
+        return " ".join([*words[:middle], "i keep thinking about ending my life", *words[middle:]])[:size]
+
+    def timed(samples: list[str]) -> list[float]:
+        out = []
+        for text in samples:
+            t0 = time.perf_counter()
+            screener.screen(text)
+            out.append((time.perf_counter() - t0) * 1000)
+        return sorted(out)
+
+    corpus_ms = timed(texts * 3)
+    five_hundred = timed([padded(500) for _ in range(300)])
+    hundred_k = timed([padded(100_000) for _ in range(10)])
+
+    def p(values: list[float], share: float) -> float:
+        return values[min(len(values) - 1, int(share * len(values)))]
+
+    print(f"start-up (model, vocabulary, rules): {startup_s:.2f} s, +{startup_mb:.0f} MB RSS "
+          f"(process RSS {rss_mb():.0f} MB)")
+    print(f"corpus messages ({len(corpus_ms)}): p50 {statistics.median(corpus_ms):.2f} ms, "
+          f"p95 {p(corpus_ms, 0.95):.2f} ms, max {corpus_ms[-1]:.2f} ms")
+    print(f"500-character messages ({len(five_hundred)}): p50 {statistics.median(five_hundred):.2f} ms, "
+          f"p95 {p(five_hundred, 0.95):.2f} ms, max {five_hundred[-1]:.2f} ms")
+    print(f"100,000-character messages ({len(hundred_k)}): p50 {statistics.median(hundred_k):.1f} ms, "
+          f"max {hundred_k[-1]:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""The screen against the team's labelled corpus (tests/safety/corpus): the development half it was tuned on and
+the test half it never was, plus every example the issue that asked for the layered screen names.
+
+The floors below are what the screen measures today, so a change that loses ground fails here. They are not
+the targets (100% of the test half's clear positives, at most 5% false alarms): docs/safety.md says how far
+from them the screen still is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.content.loader import Content
+from bot.safety.evaluation import evaluate_files
+from bot.safety.screening import About, Level, Screener
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+@pytest.fixture(scope="module")
+def screener(content: Content) -> Screener:
+    return Screener(content.phrases, content.screening_bank)
+
+
+@pytest.mark.parametrize(
+    ("half", "clear", "possible", "false_alarms"),
+    [("dev.jsonl", 0.95, 0.91, 0.035), ("test.jsonl", 0.68, 0.36, 0.055)],
+)
+def test_the_screen_keeps_its_measured_recall_and_false_alarm_rate(screener: Screener, half: str, clear: float,
+                                                                  possible: float, false_alarms: float) -> None:
+    report = evaluate_files(screener, [CORPUS / half])
+    assert report.clear.rate >= clear, report.lines()
+    assert report.possible.rate >= possible, report.lines()
+    assert report.false_alarm_rate <= false_alarms, report.lines()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my dad hits me", "he hurts me", "I don't feel safe at home", "she threatened me", "my husband is violent",
+     "I'm afraid he will hurt me"],
+)
+def test_danger_from_someone_else_is_clear_and_about_them(screener: Screener, text: str) -> None:
+    verdict = screener.screen(text)
+    assert (verdict.level, verdict.about) == (Level.CLEAR, About.HARM_FROM_OTHERS), verdict.reasons
+
+
+@pytest.mark.parametrize("text", ["ich will nicht mehr leben", "no quiero vivir", "je veux mourir",
+                                  "não quero mais viver", "ik wil niet meer leven"])
+def test_the_languages_the_bot_offers_are_screened(screener: Screener, text: str) -> None:
+    assert screener.screen(text).level is Level.CLEAR
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["honestly what is even the point of going on", "the world would be lighter if i wasn't in it",
+     "i wish i could just cease to exist", "give my guitar to my nephew when i'm gone",
+     "how many of these pills would it take", "can you die from a fall of five floors", "bad SI day"],
+)
+def test_indirect_wording_is_asked_about(screener: Screener, text: str) -> None:
+    assert screener.screen(text).level is Level.POSSIBLE
+
+
+@pytest.mark.parametrize("text", ["suicdal", "kil my self", "i want to end my lfe", "i want to 💀 myself",
+                                  "going to 🪢 tonight", "been burning my arm with a cigarette again"])
+def test_typos_emoji_and_other_methods_are_clear(screener: Screener, text: str) -> None:
+    assert screener.screen(text).level is Level.CLEAR
+
+
+def test_someone_elses_danger_is_about_them(screener: Screener) -> None:
+    verdict = screener.screen("my best friend texted that she's going to end it tonight")
+    assert (verdict.level, verdict.about) == (Level.CLEAR, About.SOMEONE_ELSE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my manager is going to murder me", "i'm deceased 😂", "dying for a coffee",
+     "that band's song about suicide is beautiful", "the hero dies in the end", "ran 8 kms today",
+     "nicked myself shaving", "i'd rather die than sing karaoke lol"],
+)
+def test_everyday_talk_raises_nothing(screener: Screener, text: str) -> None:
+    assert screener.screen(text).level is Level.NONE
