@@ -1,8 +1,10 @@
 """Crisis screening speed: start-up cost of the model, and per-message latency on realistic inputs.
 
 Run: .venv/bin/python benchmarks/screening.py   (also part of `make bench`)
-Inputs: every message of the team's corpus (tests/safety/corpus, both halves), as people write them, and
-long messages of 500 and 100,000 characters built from corpus lines with one risk sentence in the middle.
+Inputs: every message of the team's corpus (tests/safety/corpus, both halves), as people write them; long
+messages of 500 and 100,000 characters built from the corpus's harmless lines with one risk sentence in the
+middle (a long check-in with the risk buried); and, as a worst case, 100,000 characters of corpus lines of
+every kind, half of them danger.
 """
 
 from __future__ import annotations
@@ -39,12 +41,13 @@ def main() -> None:
     rows = [json.loads(line) for half in ("dev.jsonl", "test.jsonl")
             for line in (ROOT / "tests/safety/corpus" / half).read_text(encoding="utf-8").splitlines() if line]
     texts = [row["text"] for row in rows]
+    benign = [row["text"] for row in rows if row["level"] == "none"]
     rng = random.Random(7)
 
-    def padded(size: int) -> str:
+    def padded(size: int, pool: list[str] | None = None) -> str:
         words: list[str] = []
         while sum(len(w) + 1 for w in words) < size:
-            words.append(rng.choice(texts))
+            words.append(rng.choice(pool or benign))
         middle = len(words) // 2
         return " ".join([*words[:middle], "i keep thinking about ending my life", *words[middle:]])[:size]
 
@@ -58,7 +61,8 @@ def main() -> None:
 
     corpus_ms = timed(texts * 3)
     five_hundred = timed([padded(500) for _ in range(300)])
-    hundred_k = timed([padded(100_000) for _ in range(10)])
+    hundred_k = timed([padded(100_000) for _ in range(20)])
+    hostile = timed([padded(100_000, texts) for _ in range(5)])
 
     def p(values: list[float], share: float) -> float:
         return values[min(len(values) - 1, int(share * len(values)))]
@@ -70,7 +74,9 @@ def main() -> None:
     print(f"500-character messages ({len(five_hundred)}): p50 {statistics.median(five_hundred):.2f} ms, "
           f"p95 {p(five_hundred, 0.95):.2f} ms, max {five_hundred[-1]:.2f} ms")
     print(f"100,000-character messages ({len(hundred_k)}): p50 {statistics.median(hundred_k):.1f} ms, "
-          f"max {hundred_k[-1]:.1f} ms")
+          f"p95 {p(hundred_k, 0.95):.1f} ms, max {hundred_k[-1]:.1f} ms")
+    print(f"100,000 characters of nothing but corpus lines, half of them danger ({len(hostile)}): "
+          f"p50 {statistics.median(hostile):.1f} ms, max {hostile[-1]:.1f} ms")
 
 
 if __name__ == "__main__":

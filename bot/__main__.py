@@ -9,10 +9,10 @@ import importlib.util
 import json
 import logging
 import sys
-from pathlib import Path
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import islice
+from pathlib import Path
 from typing import cast
 
 from cryptography.fernet import Fernet

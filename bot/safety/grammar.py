@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.safety.languages import LANGUAGE_RULES
 
@@ -31,7 +32,7 @@ _EXPAND = {
     "bf": "boyfriend", "gf": "girlfriend", "hubby": "husband", "mum": "mom", "mama": "mom", "dad's": "dad is",
     "pls": "please", "plz": "please", "abt": "about", "sm": "so much", "rly": "really", "w": "with",
     "thru": "through", "ok": "okay", "myslef": "myself", "mysefl": "myself", "od'd": "overdosed",
-    "oded": "overdosed", "sh'd": "self harmed", "shd": "self harmed", "they'd": "they would",
+    "oded": "overdosed", "sh'd": "self harmed", "shd": "self harmed",
     "everyone'd": "everyone would", "we'd": "we would", "you'd": "you would",
 }
 
@@ -65,7 +66,8 @@ SOFT_DEATH = (r"(?:end (?:it|things|everything|this|myself)|ending (?:it|things|
               r"drive (?:my car )?(?:into|off)|crash my car|step in front of|walk into (?:traffic|the sea)|"
               r"give up on (?:life|living|everything)|check out (?:for good|permanently)|leave this (?:world|earth)|"
               r"hurt myself|harm myself|cut myself|self harm|cut again|hang)")
-_NOT_IDIOM = r"(?! than| (?:of|from) (?:embarrassment|shame|cringe|laughter|laughing|boredom|happiness|cuteness|hunger|" \
+_NOT_IDIOM = r"(?! than| (?:of|from) (?:embarrassment|shame|cringe|laughter|laughing|boredom|happiness|" \
+             r"cuteness|hunger|" \
              r"thirst|curiosity|envy|jealousy)| laughing| lol| lmao| haha| out| with| around| up)"
 LIFE_STRONG = r"(?:live|be alive|exist|wake up(?= tomorrow| anymore| again|$| in the morning))"
 LIFE_SOFT = (r"(?:go on|keep going|carry on|continue|be here|be around|do this|keep living|keep trying|"
@@ -344,7 +346,8 @@ RULES: tuple[Rule, ...] = (
           rf"(?:threatens|threatened|is threatening) (?:me|to)\b|\b(?:he|she|they) (?:has|had|got|pulled|keeps) "
           rf"(?:a |his |her |their )?(?:gun|knife|weapon) (?:on me|at me|to my|out|in the house|and)\b"),
     _rule("violent partner", "harm", "clear", "harm_from_others",
-          rf"\b{ABUSER} (?:\S+ ){{0,2}}(?:is|has been|was|gets|can be|becomes|turns) (?!not |never )(?:\S+ ){{0,1}}(?:violent|"
+          rf"\b{ABUSER} (?:\S+ ){{0,2}}(?:is|has been|was|gets|can be|becomes|turns) (?!not |"
+          rf"never )(?:\S+ ){{0,1}}(?:violent|"
           r"abusive|dangerous|physical with me|rough with me)\b|\b(?:domestic (?:violence|abuse)|being abused|"
           r"abusive (?:relationship|partner|husband|wife|boyfriend|girlfriend|home|parent|parents|dad|mom)|"
           r"(?:he|she|they) (?:won t|wont|will not|doesnt|does not|dont) let me (?:leave|go out|see my|have my "
@@ -366,7 +369,9 @@ def canonical(words: Sequence[str]) -> str:
     out: list[str] = []
     for word in words:
         expanded = _EXPAND.get(word)
-        out.append(expanded if expanded is not None else _ELISION.sub(r"\1 ", word).replace("'", ""))
+        if expanded is None:
+            expanded = _ELISION.sub(r"\1 ", word).replace("'", "") if "'" in word else word
+        out.append(expanded)
     return " ".join(out).replace("my self", "myself")
 
 
@@ -377,23 +382,34 @@ class RuleHit:
 
 
 def apply(line: str) -> list[RuleHit]:
-    """Every rule that reads danger in `line` (a `canonical` line), with where it starts."""
+    """Every rule that reads danger in `line` (a `canonical` line), with where it starts. Where RE2 is installed,
+    one linear pass over the line says which rules can match at all, so a 100,000-character message costs one
+    pass and a few rules, not a pass per rule."""
+    if _SET is None:
+        return _apply(line, RULES)
+    return _apply(line, [RULES[index] for index in sorted(_SET.Match(line) or ())])
+
+
+def _apply(line: str, rules: Sequence[Rule]) -> list[RuleHit]:
+    """What their words mean (an accident, a joke, a denial) is judged in a window around each match, not over
+    a whole long message."""
     hits: list[RuleHit] = []
-    for rule in RULES:
+    for rule in rules:
         found = rule.pattern.search(line)
         if found is None:
             continue
+        around = line[max(0, found.start() - CONTEXT_CHARS):found.end() + CONTEXT_CHARS]
         if rule.needs_intent:
             # Hurting oneself: an accident ("on the oven", "shaving") silences it unless something says it was
             # meant; without either it is asked about, with intent it is clear.
-            meant = bool(_INTENT.search(line))
-            if _ACCIDENT.search(line) and not meant:
+            meant = bool(_INTENT.search(around))
+            if _ACCIDENT.search(around) and not meant:
                 continue
             if not meant:
                 rule = Rule(rule.name, rule.category, "possible", rule.about, rule.pattern)
-        if rule.hyperbole_silences and _HYPERBOLE.search(line):
+        if rule.hyperbole_silences and _HYPERBOLE.search(around):
             continue
-        if "d" in rule.pattern.groupindex and _NEGATED.search(line[:found.start("d")]):
+        if "d" in rule.pattern.groupindex and _NEGATED.search(line[max(0, found.start("d") - 40):found.start("d")]):
             continue  # "i dont want to die", "i would never end it": the wish is denied, not stated
         hits.append(RuleHit(rule, found.start()))
     return hits
@@ -449,7 +465,8 @@ _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"(?:\S+ ){0,3}(?:a )?(?:burden|dead weight|waste of (?:space|air|oxygen))\b"),
     ("hope i dont wake up", "wish_not_exist", "possible", "self",
      r"\b(?:hope|hoping|praying|pray|wish|wishing) (?:that )?(?:i )?(?:just )?(?:dont|do not|never|wont|will not) "
-     r"wake up\b|\b(?:fine|okay|relieved|happy|glad|wouldnt mind|would not mind|wouldnt care) (?:\S+ ){0,2}if (?:a |the "
+     r"wake up\b|\b(?:fine|okay|relieved|happy|glad|wouldnt mind|would not mind|"
+     r"wouldnt care) (?:\S+ ){0,2}if (?:a |the "
      r")?(?:bus|car|train|truck|lorry|plane|something|someone) (?:\S+ ){0,1}(?:hit|killed|ran over|crashed)\b|"
      r"\b(?:hope|hopes|hoping|wish|wishing|praying) (?:that )?(?:the|my|a) (?:plane|car|bus|train) (?:\S+ ){0,1}"
      r"(?:goes down|crashes|crash|hits me)\b|\b(?:didnt|did not|never|wouldnt) (?:recover|make it|survive)\b.*"
@@ -460,7 +477,8 @@ _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("farewell words", "farewell", "possible", "self",
      r"\bthank(?:s| you)\b.*\bgoodbye\b|\bif anything (?:happens|should happen) to me\b|\btell (?:my \S+(?: \S+)?|them|"
      r"him|her|everyone) (?:that )?(?:i am sorry|i love (?:him|her|them|you)|(?:she|he|they) (?:was|were) the best)\b|"
-     r"\b(?:given|gave|giving|rehomed|rehoming) (?:away )?my (?:cat|dog|pet|pets|plants|guitar|things)\b(?! for (?:the|a"
+     r"\b(?:given|gave|giving|rehomed|rehoming) (?:away )?my (?:cat|dog|pet|pets|plants|guitar|"
+     r"things)\b(?! for (?:the|a"
      r"|an)| while)|\b(?:sorted|sorted out|finished|done|made|wrote|updated) my will\b|\b(?:last|final) (?:check in|"
      r"checkin|entry|day|night|message)\b|\bso (?:nobody|no one|noone) (?:has|have|will have) to deal with (?:it|that|"
      r"anything|me)\b|\bwont be (?:around|here|alive)(?:$| after| by)|\bstop (?:the |my )?(?:check ins|checkins|"
@@ -501,10 +519,14 @@ _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      rf"(?:because|from|while|until) (?:he|she|they|my)\b|\b(?:he|she|they) (?:is |s |are |keeps |started )?"
      rf"(?:throwing|smashing|breaking|punching) (?:things|stuff|plates|walls|doors)\b|\b(?:he|she|they) (?:gets|get|"
      rf"got|becomes|can get) (?:so |really |very )?(?:scary|violent|aggressive|physical)\b|\b(?:knows|found out) where "
-     rf"i (?:live|sleep|work|am)\b|\b(?:showing|shows|turned|turning|keeps showing) up (?:outside|at) my\b|\b(?:following|"
-     rf"stalking) me\b|\b(?:not allowed|isnt allowed|wont let me|doesnt let me|does not let me) (?:to )?(?:see|have|leave|"
-     rf"go|talk|use|keep) (?:my )?(?:friends|own money|money|family|phone|the house)\b|\btouch(?:es|ed) me (?:\S+ ){{0,3}}"
-     rf"(?:nobody|no one|noone|cant tell|can not tell|secret|alone|at night|when i sleep)\b|\b(?:held|holds|pinned|pins) "
+     rf"i (?:live|sleep|work|am)\b|\b(?:showing|shows|turned|turning|keeps showing) up (?:outside|"
+     rf"at) my\b|\b(?:following|"
+     rf"stalking) me\b|\b(?:not allowed|isnt allowed|wont let me|doesnt let me|"
+     rf"does not let me) (?:to )?(?:see|have|leave|"
+     rf"go|talk|use|keep) (?:my )?(?:friends|own money|money|family|phone|the house)\b|\btouch(?:es|"
+     rf"ed) me (?:\S+ ){{0,3}}"
+     rf"(?:nobody|no one|noone|cant tell|can not tell|secret|alone|at night|when i sleep)\b|\b(?:held|"
+     rf"holds|pinned|pins) "
      rf"me down\b|\bafraid of what {ABUSER} (?:would|will|might|d|could) do\b"),
     ("urges and anniversaries", "self_harm", "possible", "self",
      r"\b(?:the )?urges? (?:are|is|have been|were|came) (?:\S+ ){0,1}(?:back|loud|strong|bad|winning|so strong|"
@@ -513,3 +535,48 @@ _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"\bcatch(?:ing)? the bus\b.*\bnot the (?:real|actual|normal)\b"),
 )
 RULES = RULES + tuple(_rule(*rule) for rule in _MORE_RULES)
+CONTEXT_CHARS = 120
+
+
+def _without_lookarounds(pattern: str) -> str:
+    """The pattern with its look-ahead and look-behind groups removed: it then matches at least wherever the
+    original does, which is all a pre-filter needs, and RE2 accepts it."""
+    out: list[str] = []
+    index = 0
+    while index < len(pattern):
+        if pattern.startswith(("(?!", "(?=", "(?<!", "(?<="), index):
+            depth, cursor = 0, index
+            while cursor < len(pattern):
+                char = pattern[cursor]
+                if char == "\\":
+                    cursor += 2
+                    continue
+                depth += char == "("
+                depth -= char == ")"
+                if depth == 0:
+                    break
+                cursor += 1
+            index = cursor + 1
+            continue
+        step = 2 if pattern[index] == "\\" else 1
+        out.append(pattern[index:index + step])
+        index += step
+    return "".join(out)
+
+
+def _rule_set() -> Any:
+    """An RE2 set of every rule without its look-arounds (so it matches wherever the rule could), or None."""
+    try:
+        import re2
+    except ImportError:
+        return None
+    options = re2.Options()
+    options.max_mem = 64 << 20
+    rules = re2.Set.SearchSet(options)
+    for rule in RULES:
+        rules.Add(_without_lookarounds(rule.pattern.pattern.replace("(?P<d>", "(?:")))
+    rules.Compile()
+    return rules
+
+
+_SET = _rule_set()

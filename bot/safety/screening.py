@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from bot.content.schema import ScreeningBank
 from bot.safety import grammar, semantic
@@ -48,6 +49,11 @@ _EMOJI = str.maketrans({"💀": " die ", "☠": " die ", "⚰": " die ", "🪦":
                         "🔪": " cut ", "🗡": " cut ", "🩸": " bleed ", "💊": " pills ", "🔫": " shoot ",
                         "🌉": " bridge ", "🚄": " train ", "🚆": " train ", "➡": " go to ", "⬇": " jump ",
                         "🤝": " and "})
+# Invisible format characters (zero-width joiners, bidi marks, tags): removed before anything else.
+_FORMAT_CHARS = dict.fromkeys(
+    cp for cp in (*range(0x10000), *range(0x110BD, 0x110CE), *range(0x13430, 0x13440), *range(0x1BCA0, 0x1BCA4),
+                  *range(0x1D173, 0x1D17B), *range(0xE0001, 0xE0080))
+    if unicodedata.category(chr(cp)) == "Cf")
 _EMOJI_ING = re.compile("[💀☠🔫🔪]\ufe0f?\\s*ing\\b")
 _TOKEN = re.compile(r"[a-z0-9@$!|+']+")
 _STRETCH = re.compile(r"(.)\1{2,}")
@@ -114,10 +120,12 @@ class Verdict:
                 "reasons": self.reasons, "context": self.context}
 
 
+@lru_cache(maxsize=65_536)
 def _squeeze(word: str) -> str:
     return _RUNS.sub(r"\1", word)
 
 
+@lru_cache(maxsize=65_536)
 def _fix_token(token: str) -> str:
     # "!", "|" and "+" stand for letters only inside a word ("k!ll"); at its end they are punctuation ("kms!").
     token = token.strip("'").rstrip("!|+")
@@ -129,7 +137,7 @@ def _fix_token(token: str) -> str:
 def tokens(text: str) -> list[str]:
     """The words of `text` as screening sees them."""
     text = _EMOJI_ING.sub(" killing ", unicodedata.normalize("NFKC", text)).translate(_EMOJI)
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = text.translate(_FORMAT_CHARS)
     text = text.casefold().translate(_CONFUSABLES)
     if not text.isascii():  # "möchte" is "mochte", "não" is "nao": the phrase lists are written the same way
         text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
@@ -260,7 +268,8 @@ class Screener:
             level = Level.CLEAR if phrase.category in CLEAR_CATEGORIES else Level.POSSIBLE
             negated = _denied(words, start)
             past = bool(_PAST.search(" ".join(words[max(0, start - 6):end])))
-            if phrase.category != "danger" and past and _RECOVERY.search(line):
+            around = grammar.canonical(words[max(0, start - 20):end + 20])
+            if phrase.category != "danger" and past and _RECOVERY.search(around):
                 dismissed.add(phrase.compact)
                 continue  # "back in uni i was suicidal, now i volunteer on a helpline"
             if phrase.category != "danger" and negated and phrase.category in CLEAR_CATEGORIES:
@@ -268,7 +277,7 @@ class Screener:
                 continue  # "not suicidal, just burnt out", "i have no thoughts of self harm": reported, not raised
             if phrase.category != "danger" and past:
                 level = Level.POSSIBLE  # told in the past: asked about, never silenced
-            if phrase.category == "explicit" and _SELF_INJURY.search(phrase.text) and grammar.accidental(line):
+            if phrase.category == "explicit" and _SELF_INJURY.search(phrase.text) and grammar.accidental(around):
                 dismissed.add(phrase.compact)
                 continue  # "nicked myself shaving", "cut myself cooking"
             if len(phrase.words) == 1 and _TOPIC.search(" ".join(words[max(0, start - 4):end + 2])):
@@ -281,17 +290,17 @@ class Screener:
             about = About.HARM_FROM_OTHERS if phrase.category == "danger" else (
                 About.SOMEONE_ELSE if _THIRD_PERSON.search(phrase.text) or self._other_subject(words, start)
                 else About.SELF)
-            if about is About.HARM_FROM_OTHERS and grammar.hyperbole(line) and "kill" in phrase.words:
+            if about is About.HARM_FROM_OTHERS and grammar.hyperbole(around) and "kill" in phrase.words:
                 dismissed.add(phrase.compact)
                 continue  # "my mum is going to kill me when she sees this lol"
             reason = f"{phrase.category}: {phrase.text}" + (f" (typo {typo})" if typo else "")
             found.append(_Found(level, about, Match(phrase.category, phrase.text), reason, start, negated,
                                 phrase.compact))
-        past = bool(_PAST.search(line))
-        recovered = past and bool(_RECOVERY.search(line))
         for hit in grammar.apply(line):
             rule = hit.rule
-            if recovered and rule.about == "self":
+            near = line[max(0, hit.start - 160):hit.start + 160]
+            past = bool(_PAST.search(near))
+            if past and rule.about == "self" and _RECOVERY.search(near):
                 continue
             if past and rule.level == "clear" and rule.about == "self":
                 rule = grammar.Rule(rule.name, rule.category, "possible", rule.about, rule.pattern)
@@ -307,7 +316,8 @@ class Screener:
     @staticmethod
     def _other_subject(words: Sequence[str], start: int) -> bool:
         before = " ".join(words[max(0, start - 6):start + 1])
-        return bool(_OTHERS.search(before)) and not any(word in _FIRST_PERSON for word in words[max(0, start - 3):start])
+        return bool(_OTHERS.search(before)) and not any(
+            word in _FIRST_PERSON for word in words[max(0, start - 3):start])
 
     def screen(self, text: str) -> Verdict:
         words = tokens(text)
@@ -321,7 +331,9 @@ class Screener:
         corrected, made = self._typos.correct(words)
         if made:
             before = len(found)
-            self._read(corrected, found, typo=", ".join(dict.fromkeys(made)))
+            for begin, stop in _windows([i for i, (a, b) in enumerate(zip(words, corrected, strict=True)) if a != b],
+                                        len(words)):
+                self._read(corrected[begin:stop], found, typo=", ".join(dict.fromkeys(made)))
             # a correction that only finds what was set aside in the plain reading adds nothing
             found[before:] = [f for f in found[before:] if f.compact not in dismissed]
         if not any(f.level is Level.CLEAR for f in found) and self._head is not None and text.strip():
@@ -380,6 +392,18 @@ _RECOVERY = re.compile(r"\b(?:now i|these days|therapy helped|helped me|proud|cl
 _FILLER = frozenset({"want", "to", "wanna", "going", "gonna", "be", "am", "feeling", "feel", "have",
                      "any", "thoughts", "of", "would", "will", "ever", "really", "actually", "plan", "planning",
                      "think", "thinking", "about", "a", "the", "was", "had", "it's", "its", "that", "so", "and"})
+
+
+def _windows(changed: Sequence[int], size: int, reach: int = 12) -> list[tuple[int, int]]:
+    """Merged windows of `reach` words either side of each changed word: a corrected reading is read only there."""
+    spans: list[tuple[int, int]] = []
+    for index in changed:
+        begin, stop = max(0, index - reach), min(size, index + reach + 1)
+        if spans and begin <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], stop)
+        else:
+            spans.append((begin, stop))
+    return spans
 
 
 def _denied(words: Sequence[str], start: int) -> bool:

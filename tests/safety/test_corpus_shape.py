@@ -26,8 +26,10 @@ def _rows(half: str) -> list[dict[str, str]]:
 def test_every_line_has_the_fields_and_allowed_values(half: str) -> None:
     for row in _rows(half):
         assert set(row) == {"text", "kind", "level", "about", "lang"}, row
-        assert isinstance(row["text"], str) and row["text"].strip(), row
-        assert isinstance(row["kind"], str) and row["kind"], row
+        assert isinstance(row["text"], str), row
+        assert row["text"].strip(), row
+        assert isinstance(row["kind"], str), row
+        assert row["kind"], row
         for field, allowed in ALLOWED.items():
             assert row[field] in allowed, row
         if row["level"] == "none":
