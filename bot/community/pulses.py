@@ -35,7 +35,7 @@ from bot.community.store import CLOSED, OPEN, SCHEDULED, CommunityStore, RoundRe
 from bot.content.loader import Content, Texts
 from bot.content.schema import PulseSet
 from bot.messages import SKIP, Address, Choice, InputKind, ParsedToken, Question, Reply, Tone
-from bot.safety.screening import Screener
+from bot.safety.responder import Screens
 from bot.storage.repository import Repository
 from bot.text import clean_text
 
@@ -142,7 +142,7 @@ def decide_close(texts: Texts, pulse_set: PulseSet, threshold: int, answers: Seq
 
 class Pulses:
     def __init__(self, content: Content, store: CommunityStore, repository: Repository, pseudonyms: Pseudonyms,
-                 *, clock: Clock | None = None, screener: Screener | None = None, default_country: str = "",
+                 *, clock: Clock | None = None, screener: Screens | None = None, default_country: str = "",
                  pulse_min_respondents: int = DEFAULT_THRESHOLD, crisis_pause: timedelta = timedelta(hours=72),
                  rng: random.Random | None = None) -> None:
         if pulse_min_respondents < MIN_THRESHOLD:
