@@ -168,9 +168,9 @@ class CheckinService:
         """What the screen has to say about an event's words, and nothing else ([] when nothing): for words an
         adapter does not otherwise pass on (a community command where there is no community, an edited DM)."""
         who = await self._repo.profile(await self._repo.identity_id(event.address))
-        return await self._screened(who, event) or []
+        return await self._screened(who, event, carry_on=False) or []
 
-    async def _screened(self, who: Profile, event: Event) -> list[Reply] | None:
+    async def _screened(self, who: Profile, event: Event, *, carry_on: bool = True) -> list[Reply] | None:
         """The reply to words that suggest danger (None when they do not). A `possible` verdict about the
         writer asks directly first; only a clear one about their own safety starts the pause."""
         typed = event.text if isinstance(event, TextSubmitted) else event.args if isinstance(event, Command) else ""
@@ -182,15 +182,19 @@ class CheckinService:
         if not verdict.crisis:
             return None
         if verdict.level is Level.POSSIBLE and verdict.about is not About.SOMEONE_ELSE:
-            return [await self._ask_directly(who, event, verdict.about)]
+            return [await self._ask_directly(who, event, verdict.about, carry_on=carry_on)]
         if pauses(verdict):
             # Only the fact and the time are kept; the words that led here are never stored or logged.
             await self._repo.record_crisis(who.identity_id)
         return safety_replies(self._texts, self._content.resources, self._country(who), verdict)
 
-    async def _ask_directly(self, who: Profile, event: Event, about: About) -> Reply:
+    async def _ask_directly(self, who: Profile, event: Event, about: About, *, carry_on: bool) -> Reply:
         """Ask before pausing anything; keep the words (encrypted) so "No, I'm OK" can carry on with them.
-        Text typed into a check-in step is tied to that step: it is applied there, or nowhere."""
+        Text typed into a check-in step is tied to that step: it is applied there, or nowhere. Without
+        `carry_on` nothing is kept: after "No" there is nothing to go on with."""
+        if not carry_on:
+            question_id = await self._repo.keep_asked(who.identity_id, Held(about, event.address.channel_id).to_json())
+            return ask_reply(self._texts, question_id, about)
         step_token = ""
         if isinstance(event, TextSubmitted) and not event.token:
             current = await self._open_session(who.identity_id)
@@ -233,6 +237,8 @@ class CheckinService:
                 replies = crisis_replies(self._texts, self._content.resources, country, Verdict(), lead_key=lead)
             return CommunityOutcome(replies=tuple(replies))
         # "No, I'm OK": carry on where they were, with what they sent, as if the question had never come up.
+        if not held.carries:
+            return CommunityOutcome(replies=(Reply(self._texts.get("ask_no_reply"), tone=Tone.INFO),))
         outcome = await self._carry_on(who, held.event(event.address), is_admin=False, is_moderator=False)
         carried = tuple(reply for reply in outcome.replies if not reply.stale)
         return replace(outcome, replies=(Reply(self._texts.get("ask_no_reply"), tone=Tone.INFO), *carried))

@@ -41,6 +41,11 @@ class Held:
         assert isinstance(event, TextSubmitted)
         return cls(about, event.address.channel_id, text=event.text, token=event.token or token)
 
+    @property
+    def carries(self) -> bool:
+        """Whether there is anything to carry on with (words read only for danger are not kept)."""
+        return bool(self.text or self.command)
+
     def event(self, address: Address) -> Event:
         """The event again, as the same person sent it, from where they sent it."""
         where = Address(address.platform, address.workspace_id, address.user_id, self.channel_id)
