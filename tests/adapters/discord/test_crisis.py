@@ -12,6 +12,7 @@ import pytest
 from adapters.discord.adapter import DiscordAdapter
 from bot.content.loader import Content
 from bot.content.tips import TipPicker
+from bot.messages import Address
 from bot.scheduling.store import ScheduleStore
 from bot.service import CheckinService
 from bot.storage.repository import Repository
@@ -148,3 +149,25 @@ async def test_a_day_not_safe_at_all_ends_with_the_sos_line_not_a_tip(
         "the end of the check-in")
     assert content.texts.get("unsafe_day").split(":")[0] in finished.content
     assert not any(m.embeds for m in fake.followups[skipped.id]), "no tip"
+
+
+async def test_an_edited_dm_is_read_for_danger_and_answers_nothing_else(
+        fake: FakeDiscord, bot: DiscordAdapter, repository: Repository, content: Content) -> None:
+    await intro_done(fake)
+    started = await fake.slash_command(USER_ID, "checkin")
+    await question_in(fake, started.id)
+    before = len(fake.dms(USER_ID))
+    written = await fake.user_message(USER_ID, "hello")
+    assert written is not None
+    await fake.wait_for_dm(USER_ID, before + 1, TIMEOUT)  # the scale, asked again for "hello"
+
+    await fake.user_edits_message(USER_ID, written, "I want to kill myself")
+    reply = await fake.wait_for_dm(USER_ID, before + 2, TIMEOUT)
+    assert content.texts.get("crisis_title") in reply.content
+
+    await fake.user_edits_message(USER_ID, written, "3")  # an edit is not an answer
+    await typed(fake, "hello again")  # the barrier: its answer comes after anything the edit would have sent
+    assert not any("boundaries" in m.content for m in fake.dms(USER_ID)[before + 2:])
+    session = await repository.open_session(await repository.identity_id(Address("discord", "dm", str(USER_ID))))
+    assert session is not None
+    assert session.answers == {}
