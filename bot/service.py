@@ -174,7 +174,9 @@ class CheckinService:
         """The reply to words that suggest danger (None when they do not). A `possible` verdict about the
         writer asks directly first; only a clear one about their own safety starts the pause."""
         typed = event.text if isinstance(event, TextSubmitted) else event.args if isinstance(event, Command) else ""
-        if not typed:
+        if isinstance(event, Command) and fold(event.name) not in (*COMMANDS, *COMMAND_ALIASES):
+            typed = f"{event.name} {typed}"  # "/kms" or "/boundary i want out" is words, not a command
+        if not typed.strip():
             return None
         # Long text is screened off the event loop, so one huge message never stalls anyone else.
         verdict = self._screener.screen(typed) if len(typed) < SCREEN_INLINE_MAX \

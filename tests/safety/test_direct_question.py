@@ -343,3 +343,11 @@ async def test_typed_answers_name_the_question_not_the_checkin_step(console: Con
     session = await repository.open_session(await repository.identity_id(console.address))
     assert session is not None
     assert (session.step_id, session.answers) == ("safety", {})
+
+
+@pytest.mark.parametrize("line", ["/kms", "/killmyself", "/i want to die"])
+async def test_words_typed_as_a_command_name_are_screened_too(console: ConsoleAdapter, content: Content,
+                                                              line: str) -> None:
+    out = await console.respond(line)
+    assert_crisis_reply(out, content, content.resources.fallback, None)
+    assert "I don't know /" not in out
