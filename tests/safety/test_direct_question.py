@@ -21,6 +21,7 @@ from bot.content.tips import TipPicker
 from bot.events import ChoicePicked, TextSubmitted
 from bot.messages import Address, Reply
 from bot.privacy.crypto import Cipher
+from bot.privacy.retention import purge_expired_words
 from bot.safety.asking import ASK_SESSION
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.store import ScheduleStore
@@ -351,3 +352,15 @@ async def test_words_typed_as_a_command_name_are_screened_too(console: ConsoleAd
     out = await console.respond(line)
     assert_crisis_reply(out, content, content.resources.fallback, None)
     assert "I don't know /" not in out
+
+
+async def test_words_waiting_for_an_answer_go_with_abandoned_checkins(
+    service: CheckinService, repository: Repository, clock: FakeClock, database_url: str, cipher: Cipher
+) -> None:
+    asked = await service.handle(TextSubmitted(DISCORD_BO, f"{MAYBE_SELF}, Wombat-5512"))
+    assert "Wombat" in await everything_stored(database_url, cipher), "kept, encrypted, while the question waits"
+    clock.advance(hours=25)
+    await purge_expired_words(repository, 365, clock=clock)
+    assert "Wombat" not in await everything_stored(database_url, cipher)
+    late = await service.handle(ChoicePicked(DISCORD_BO, ask_token(asked, "no"), ("no",)))
+    assert late[0].stale
