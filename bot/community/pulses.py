@@ -260,14 +260,15 @@ class Pulses:
     # ------------------------------------------------------------ members
 
     async def join(self, address: Address, round_id: str) -> list[Reply]:
-        """A member pressed Join: the statements, privately. Nobody is ever enrolled by someone else."""
+        """A member pressed Join: the statements, privately. Nobody is ever enrolled by someone else. Joining is
+        the person's own choice, so it is answered during the pause after a crisis reply too, with /sos beside it."""
         record, pulse_set = await self._open(round_id)
         if record is None or pulse_set is None:
             return [Reply(self._texts.get("pulse_not_open"))]
         who = await self._repo.profile(await self._repo.identity_id(address))
-        if who.crisis_at is not None and self._clock() - who.crisis_at < self._crisis_pause:
-            return [Reply(self._texts.get("pulse_paused"), tone=Tone.NOTICE)]
         replies = [Reply(pulse_set.intro, title=pulse_set.title, tone=Tone.INFO)]
+        if who.crisis_at is not None and self._clock() - who.crisis_at < self._crisis_pause:
+            replies.append(Reply(self._texts.get("sos_beside"), tone=Tone.INFO))
         if await self._store.has_answered(round_id, self._participation(round_id, address)):
             replies.append(Reply(self._texts.get("pulse_already")))
         replies.append(self._item(record, pulse_set, ""))

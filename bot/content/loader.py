@@ -224,7 +224,6 @@ REQUIRED_TEXTS = (
     "pulse_not_open",
     "pulse_open_text",
     "pulse_open_title",
-    "pulse_paused",
     "pulse_reminder",
     "pulse_result_item",
     "pulse_results_footer",
