@@ -26,6 +26,8 @@ from bot.logsafe import describe_exception
 from bot.ports import Transport
 from bot.privacy.crypto import Cipher, load_cipher
 from bot.privacy.retention import schedule_retention
+from bot.safety.responder import Screens
+from bot.safety.screening import Screener
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.store import ScheduleStore
 from bot.service import ChannelPoster, CheckinService
@@ -161,9 +163,11 @@ def cipher_for(settings: Settings, url: str) -> Cipher:
 
 
 @asynccontextmanager
-async def build_app(settings: Settings, *, run_migrations: bool = True,
-                    start_jobs: bool = True) -> AsyncIterator[App]:
+async def build_app(settings: Settings, *, run_migrations: bool = True, start_jobs: bool = True,
+                    screener: Screens | None = None) -> AsyncIterator[App]:
+    """`screener` reads every free text for danger; the phrase screen of the content unless one is given."""
     content = load_content(settings.content_dir)
+    screen: Screens = screener or Screener(content.phrases)  # one for the service and both community gates
     url = normalize_database_url(settings.database_url, settings.data_dir)
     cipher = cipher_for(settings, url)
     engine = make_engine(url)
@@ -178,10 +182,12 @@ async def build_app(settings: Settings, *, run_migrations: bool = True,
         crisis_pause = timedelta(hours=settings.crisis_pause_hours)
         pseudonyms = load_pseudonyms(settings.community_secret.get_secret_value(), settings.data_dir)
         store = CommunityStore(sessions, cipher)
-        circles = Circles(content, store, repository, pseudonyms, default_country=settings.default_country)
+        circles = Circles(content, store, repository, pseudonyms, default_country=settings.default_country,
+                          screener=screen)
         pulses = Pulses(content, store, repository, pseudonyms, default_country=settings.default_country,
-                        pulse_min_respondents=settings.pulse_min_respondents, crisis_pause=crisis_pause)
-        service = CheckinService(content, repository, tip_history_size=settings.tip_history_size,
+                        pulse_min_respondents=settings.pulse_min_respondents, crisis_pause=crisis_pause,
+                        screener=screen)
+        service = CheckinService(content, repository, tip_history_size=settings.tip_history_size, screener=screen,
                                  default_country=settings.default_country, crisis_pause=crisis_pause,
                                  retention_days=settings.retention_days, schedules=schedules,
                                  default_zone=settings.default_timezone, circles=circles, pulses=pulses)

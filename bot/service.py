@@ -35,10 +35,30 @@ from bot.insights import (
     summarize,
 )
 from bot.logsafe import describe_exception
-from bot.messages import Address, Attachment, Form, Image, InputKind, ParsedToken, Reply, Tone, parse_token
+from bot.messages import (
+    Address,
+    Attachment,
+    Form,
+    Image,
+    InputKind,
+    ParsedToken,
+    Reply,
+    Tone,
+    make_token,
+    parse_token,
+)
 from bot.privacy.export import checkins_csv, export_json
-from bot.safety.responder import SOS_SESSION, crisis_replies, sos_replies
-from bot.safety.screening import Screener
+from bot.safety.asking import ANSWERS, ASK_SESSION, NO, UNSURE, Held, ask_reply, typed_answer
+from bot.safety.responder import (
+    SOS_SESSION,
+    Screens,
+    crisis_replies,
+    danger_replies,
+    pauses,
+    safety_replies,
+    sos_replies,
+)
+from bot.safety.screening import About, Level, Screener, Verdict
 from bot.scheduling.dispatcher import Prompt
 from bot.scheduling.manage import DIALDOWN_SESSION, SNOOZE_SESSION, SUMMARY_FLOW, ScheduleCommands
 from bot.scheduling.store import DeliveryJob, ScheduleStore
@@ -50,6 +70,7 @@ log = logging.getLogger(__name__)
 
 RESUME_WINDOW = timedelta(hours=24)
 NOT_MEANT_WINDOW = timedelta(hours=1)
+ASK_TYPED_WINDOW = timedelta(hours=1)  # a typed "1", "yes" or "no" answers the direct question for this long
 COMMAND_ARGS_MAX = 200
 FRESH_WORDS = frozenset({"new", "fresh", "restart", "again", "over", "start over"})
 NOT_MEANT_WORDS = frozenset({"that's not what i meant", "thats not what i meant", "not what i meant",
@@ -94,7 +115,7 @@ def parse_close(text: str, now: datetime) -> datetime | None:
 class CheckinService:
     def __init__(self, content: Content, repository: Repository, *, tip_history_size: int = 20,
                  picker: TipPicker | None = None, clock: Callable[[], datetime] | None = None,
-                 screener: Screener | None = None, default_country: str = "",
+                 screener: Screens | None = None, default_country: str = "",
                  crisis_pause: timedelta = timedelta(hours=72), retention_days: int = 365,
                  schedules: ScheduleStore | None = None, default_zone: str = "",
                  circles: Circles | None = None, pulses: Pulses | None = None) -> None:
@@ -106,7 +127,7 @@ class CheckinService:
         self._picker = picker or TipPicker(content.tips)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._texts = content.texts
-        self._screener = screener or Screener(content.phrases)
+        self._screener: Screens = screener or Screener(content.phrases)
         self._default_country = default_country.upper()
         self._crisis_pause = crisis_pause
         self._retention_days = retention_days
@@ -135,16 +156,99 @@ class CheckinService:
         from the platform (the adapter asks it); the core never guesses them."""
         identity = await self._repo.identity_id(event.address)
         who = await self._repo.profile(identity)
+        answered = await self._answer_to_question(who, event)
+        if answered is not None:
+            return answered
+        safety = await self._screened(who, event)
+        if safety is not None:
+            return CommunityOutcome(replies=tuple(safety))
+        return await self._carry_on(who, event, is_admin=is_admin, is_moderator=is_moderator)
+
+    async def screen_only(self, event: Event) -> list[Reply]:
+        """What the screen has to say about an event's words, and nothing else ([] when nothing): for words an
+        adapter does not otherwise pass on (a community command where there is no community, an edited DM)."""
+        who = await self._repo.profile(await self._repo.identity_id(event.address))
+        return await self._screened(who, event, carry_on=False) or []
+
+    async def _screened(self, who: Profile, event: Event, *, carry_on: bool = True) -> list[Reply] | None:
+        """The reply to words that suggest danger (None when they do not). A `possible` verdict about the
+        writer asks directly first; only a clear one about their own safety starts the pause."""
         typed = event.text if isinstance(event, TextSubmitted) else event.args if isinstance(event, Command) else ""
-        if typed:
-            # Long text is screened off the event loop, so one huge message never stalls anyone else.
-            verdict = self._screener.screen(typed) if len(typed) < SCREEN_INLINE_MAX \
-                else await asyncio.to_thread(self._screener.screen, typed)
-            if verdict.crisis:
-                # Only the fact and the time are kept; the words that led here are never stored or logged.
-                await self._repo.record_crisis(identity)
-                return CommunityOutcome(replies=tuple(
-                    crisis_replies(self._texts, self._content.resources, self._country(who), verdict)))
+        if isinstance(event, Command) and fold(event.name) not in (*COMMANDS, *COMMAND_ALIASES):
+            typed = f"{event.name} {typed}"  # "/kms" or "/boundary i want out" is words, not a command
+        if not typed.strip():
+            return None
+        # Long text is screened off the event loop, so one huge message never stalls anyone else.
+        verdict = self._screener.screen(typed) if len(typed) < SCREEN_INLINE_MAX \
+            else await asyncio.to_thread(self._screener.screen, typed)
+        if not verdict.crisis:
+            return None
+        if verdict.level is Level.POSSIBLE and verdict.about is not About.SOMEONE_ELSE:
+            return [await self._ask_directly(who, event, verdict.about, carry_on=carry_on)]
+        if pauses(verdict):
+            # Only the fact and the time are kept; the words that led here are never stored or logged.
+            await self._repo.record_crisis(who.identity_id)
+        return safety_replies(self._texts, self._content.resources, self._country(who), verdict)
+
+    async def _ask_directly(self, who: Profile, event: Event, about: About, *, carry_on: bool) -> Reply:
+        """Ask before pausing anything; keep the words (encrypted) so "No, I'm OK" can carry on with them.
+        Text typed into a check-in step is tied to that step: it is applied there, or nowhere. Without
+        `carry_on` nothing is kept: after "No" there is nothing to go on with."""
+        if not carry_on:
+            question_id = await self._repo.keep_asked(who.identity_id, Held(about, event.address.channel_id).to_json())
+            return ask_reply(self._texts, question_id, about)
+        step_token = ""
+        if isinstance(event, TextSubmitted) and not event.token:
+            current = await self._open_session(who.identity_id)
+            step = self._step_of(current) if current is not None and current.status == OPEN else None
+            if current is not None and step is not None:
+                step_token = make_token(current.id, step.id)
+        question_id = await self._repo.keep_asked(who.identity_id, Held.of(event, about, step_token).to_json())
+        return ask_reply(self._texts, question_id, about)
+
+    async def _answer_to_question(self, who: Profile, event: Event) -> CommunityOutcome | None:
+        """A click on the direct question, or its answer typed; None for every other event."""
+        now = self._clock()
+        if isinstance(event, ChoicePicked):
+            parsed = parse_token(event.token)
+            if parsed is None or parsed.session_id != ASK_SESSION:
+                return None
+            answer: str | None = (event.values or (parsed.value,))[0]
+            question_id: str | None = parsed.step_id
+        elif isinstance(event, TextSubmitted) and not event.token:
+            answer = typed_answer(self._texts, event.text)
+            if answer is None:
+                return None
+            question_id = await self._repo.latest_asked(who.identity_id, now - ASK_TYPED_WINDOW)
+            if question_id is None:
+                return None
+        else:
+            return None
+        kept = await self._repo.take_asked(who.identity_id, question_id, now - RESUME_WINDOW) \
+            if answer in ANSWERS and question_id else None
+        if kept is None:
+            return CommunityOutcome(replies=(Reply(self._texts.get("ask_stale"), tone=Tone.NOTICE, stale=True),))
+        held = Held.from_json(kept)
+        if answer != NO:
+            await self._repo.record_crisis(who.identity_id)
+            country = self._country(who)
+            if held.about is About.HARM_FROM_OTHERS:
+                replies = danger_replies(self._texts, self._content.resources, country, lead_key="danger_lead_asked")
+            else:
+                lead = "ask_unsure_lead" if answer == UNSURE else "ask_yes_lead"
+                replies = crisis_replies(self._texts, self._content.resources, country, Verdict(), lead_key=lead)
+            return CommunityOutcome(replies=tuple(replies))
+        # "No, I'm OK": carry on where they were, with what they sent, as if the question had never come up.
+        if not held.carries:
+            return CommunityOutcome(replies=(Reply(self._texts.get("ask_no_reply"), tone=Tone.INFO),))
+        outcome = await self._carry_on(who, held.event(event.address), is_admin=False, is_moderator=False)
+        carried = tuple(reply for reply in outcome.replies if not reply.stale)
+        return replace(outcome, replies=(Reply(self._texts.get("ask_no_reply"), tone=Tone.INFO), *carried))
+
+    async def _carry_on(self, who: Profile, event: Event, *, is_admin: bool,
+                        is_moderator: bool) -> CommunityOutcome:
+        """Everything an event does once its words have been screened."""
+        identity = who.identity_id
         outcome = await self._community(event, is_admin=is_admin, is_moderator=is_moderator)
         if outcome is not None:
             replies = list(outcome.replies)
@@ -354,7 +458,7 @@ class CheckinService:
                 return [Reply(self._texts.get("unknown_flow", name=names[0][:30], options=options),
                               tone=Tone.NOTICE)]
             flow = found
-        return await self._start(who, flow, fresh=fresh)
+        return [*self._sos_beside(who), *await self._start(who, flow, fresh=fresh)]
 
     async def _start(self, who: Profile, flow: Flow, *, fresh: bool) -> list[Reply]:
         current = await self._open_session(who.identity_id)
@@ -383,8 +487,6 @@ class CheckinService:
         topic_word = fold(args).replace(" ", "-")
         if topic_word in ("topics", "list", "help", "?"):
             return [self._topics_reply()]
-        if self._supported(who):
-            return [Reply(self._texts.get("tips_paused"), tone=Tone.INFO)]
         topic = None
         if topic_word:
             topic = self._match_topic(topic_word)
@@ -396,7 +498,7 @@ class CheckinService:
         if tip is None:
             return [self._topics_reply()]
         await self._repo.record_tip_view(who.identity_id, tip.id)
-        return [self._tip_reply(tip)]
+        return [self._tip_reply(tip), *self._sos_beside(who)]
 
     def _match_topic(self, word: str) -> str | None:
         for topic in self._content.topics.values():
@@ -578,9 +680,9 @@ class CheckinService:
         if spec.kind == "forget":
             return await self._forget(who, record, answers)
         outcome = engine.build_outcome(flow, answers)
-        supported = self._supported(who)
+        unsafe = self._unsafe_day(flow, outcome)
         tip: Tip | None = None
-        if (spec.tip or spec.kind == "tip") and not supported:
+        if (spec.tip or spec.kind == "tip") and not unsafe:
             recent = await self._repo.recent_tip_ids(record.identity_id, self._tip_history_size)
             request = TipRequest(tags=outcome.tags, safety=outcome.safety, boundaries=outcome.boundaries)
             tip = self._picker.pick(request, recent)
@@ -595,12 +697,14 @@ class CheckinService:
         if self._schedules is not None:
             await self._schedules.reset_unanswered(record.identity_id)
         replies = self._outcome_replies(spec, outcome)
-        if spec.kind == "tip" and supported:
-            replies = [Reply(self._texts.get("checkin_done_paused"), tone=Tone.INFO)]
+        if unsafe and (spec.tip or spec.kind == "tip"):
+            # Not safe at all and no boundary held: no tip pretending all is well, one gentle line to /sos.
+            replies = [Reply(self._texts.get("unsafe_day"), tone=Tone.INFO)]
         if await self._repo.checkin_count(record.identity_id) == 1:
             replies.append(Reply(self._texts.get("settings_offer"), tone=Tone.INFO))
         if tip is not None:
             replies.append(self._tip_reply(tip))  # the tip comes last: it is what the person takes away
+            replies.extend(self._sos_beside(who))
         return replies
 
     async def _save_settings(self, who: Profile, record: SessionRecord, answers: dict[str, Any]) -> list[Reply]:
@@ -650,9 +754,23 @@ class CheckinService:
     def _country(self, who: Profile) -> str | None:
         return who.country or self._default_country or None
 
-    def _supported(self, who: Profile) -> bool:
-        """True for a while after a crisis reply: no tips, prompts or invitations then."""
+    def _quiet_after_crisis(self, who: Profile) -> bool:
+        """True for a while after a crisis reply: the bot starts nothing itself (prompts, invitations, tips nobody
+        asked for); what the person asks for is answered, with /sos beside it."""
         return who.crisis_at is not None and self._clock() - who.crisis_at < self._crisis_pause
+
+    def _sos_beside(self, who: Profile) -> list[Reply]:
+        return [Reply(self._texts.get("sos_beside"), tone=Tone.INFO)] if self._quiet_after_crisis(who) else []
+
+    @staticmethod
+    def _unsafe_day(flow: Flow, outcome: engine.Outcome) -> bool:
+        """The lowest safety score and no boundary held ("None today" or nothing picked)."""
+        scale = next((step.scale for step in flow.steps if step.records == "safety" and step.scale), None)
+        if scale is None or outcome.safety is None or outcome.safety > scale.min:
+            return False
+        alone = {option.value for step in flow.steps if step.records == "boundaries"
+                 for option in step.options if option.exclusive}
+        return not [boundary for boundary in outcome.boundaries if boundary not in alone]
 
     def _just_shown_crisis(self, who: Profile) -> bool:
         return who.crisis_at is not None and self._clock() - who.crisis_at < NOT_MEANT_WINDOW

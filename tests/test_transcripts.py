@@ -114,16 +114,16 @@ async def test_daily_checkin_answered_by_label(console: ConsoleAdapter, content:
     assert (checkin.safety_score, checkin.boundaries) == (2, ("asked_space",))
 
 
-async def test_very_low_score_with_nothing_held_gets_a_gentle_first_step(console: ConsoleAdapter,
-                                                                         content: Content) -> None:
+async def test_very_low_score_with_nothing_held_gets_a_gentle_sos_line_not_a_tip(console: ConsoleAdapter,
+                                                                                content: Content) -> None:
     await console.respond("/checkin")
     await console.respond("1")
     await console.respond("None today")
     out = await console.respond("skip")
-    assert LOW_LEAD in out
-    tip = shown_tip(out, content)
-    assert tip.stage == "first-step"
-    assert set(tip.tags) & {"self-trust", "safety-signs"}
+    assert content.texts.get("unsafe_day") in out
+    assert LOW_LEAD not in out
+    assert content.texts.get("tip_footer") not in out
+    assert not any(f"─── {tip.title} ───" in out for tip in content.tips)
 
 
 # ---------------------------------------------------------------- the other flows

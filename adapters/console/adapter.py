@@ -124,8 +124,10 @@ class ConsoleAdapter:
         """One line typed, the bot's answer as it appears on screen."""
         event = parse_line(self.address, line)
         if isinstance(event, Command) and event.name.strip().lower() in COMMUNITY_COMMANDS:
-            # Circles, shares and pulses belong to a channel of people; a terminal has none.
-            return self.render_all([Reply(self._service.texts.get("community_elsewhere"), tone=Tone.INFO)])
+            # Circles, shares and pulses belong to a channel of people; a terminal has none. The words are
+            # still read for danger first: a share that says something worrying is answered, not brushed off.
+            safety = await self._service.screen_only(event)
+            return self.render_all(safety or [Reply(self._service.texts.get("community_elsewhere"), tone=Tone.INFO)])
         return self.render_all(await self._service.handle_safely(event))
 
     async def _read_line(self) -> str | None:

@@ -247,6 +247,9 @@ class _Hooks:
     async def on_message(self, message: discord.Message) -> None:
         await self.adapter.on_message(message)
 
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        await self.adapter.on_message_edit(payload.message)
+
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         exc = sys.exc_info()[1]
         log.error("discord event %s failed: %s", event_method,
@@ -576,6 +579,21 @@ class DiscordAdapter:
                 await self._service.deliver(outcome, self)
         except Exception as exc:
             log.error("discord DM message failed: %s", describe_exception(exc))
+
+    async def on_message_edit(self, message: discord.Message) -> None:
+        """An edited DM is read for danger only: an edit never answers a check-in a second time. (Discord also
+        sends an update when it adds a link preview; that one has no edit time and is not read again.)"""
+        if message.guild is not None or message.author.bot or not message.content or message.edited_at is None:
+            return
+        address = Address(PLATFORM, PERSONAL_WORKSPACE, str(message.author.id), str(message.channel.id))
+        try:
+            if not await self._claim(f"discord:edit:{message.id}:{message.edited_at.timestamp()}"):
+                return
+            replies = await self._service.screen_only(TextSubmitted(address, message.content))
+            if replies:
+                await self._send_all(message.channel, replies)
+        except Exception as exc:
+            log.error("discord DM edit failed: %s", describe_exception(exc))
 
     async def _claim(self, event_id: str) -> bool:
         """True when this process should handle the event: the shared ledger says it is the first to ask (or

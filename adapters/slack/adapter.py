@@ -659,14 +659,31 @@ class SlackAdapter:
         await self.publish_home(client, self.address(context))
 
     async def _on_message(self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
-        """A typed answer in the DM with the app works like the console: "3" answers a scale."""
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id") \
-                or not event.get("user") or not event.get("text"):
+        """A typed answer in the DM with the app works like the console: "3" answers a scale. A message with a
+        file is read for its words too; an edited message is only read for danger (it answers nothing again)."""
+        if event.get("channel_type") != "im" or event.get("bot_id"):
+            return
+        subtype = event.get("subtype")
+        edited = event.get("message") if subtype == "message_changed" else None
+        if isinstance(edited, dict):
+            if edited.get("bot_id") or not edited.get("user") or not edited.get("text"):
+                return
+        elif subtype not in (None, "file_share") or not event.get("user") or not event.get("text"):
             return
         channel = str(event.get("channel") or "")
         origin = Origin(channel)
         address = self.address(context, channel)
         self._dm_channels.setdefault((address.workspace_id, address.user_id), channel)
+        if isinstance(edited, dict):
+            words = TextSubmitted(address, str(edited["text"]))
+
+            async def screen_edit() -> None:
+                replies = await self._service.screen_only(words)
+                if replies:
+                    await self._answer(client, address, origin, replies)
+
+            await self._guarded(client, address, origin, "edited message", screen_edit)
+            return
         await self._guarded(client, address, origin, "direct message",
                             lambda: self._handle(client, origin, TextSubmitted(address, str(event["text"]))))
 

@@ -19,7 +19,7 @@ from bot.community.store import DELETED, PENDING, POSTED, REMOVED, CircleRecord,
 from bot.content.loader import Content
 from bot.content.schema import CircleTheme
 from bot.messages import Address, Choice, Form, FormField, InputKind, ParsedToken, Question, Reply, Tone
-from bot.safety.screening import Screener
+from bot.safety.responder import Screens
 from bot.scheduling.rules import DAY_NAMES, RuleError, parse_time, resolve_local, zone_info
 from bot.storage.repository import Repository
 from bot.text import clean_text
@@ -60,7 +60,7 @@ def week_key(moment: datetime, zone: str) -> str:
 
 class Circles:
     def __init__(self, content: Content, store: CommunityStore, repository: Repository, pseudonyms: Pseudonyms,
-                 *, clock: Clock | None = None, screener: Screener | None = None, default_country: str = "",
+                 *, clock: Clock | None = None, screener: Screens | None = None, default_country: str = "",
                  shares_per_day: int = SHARES_PER_DAY, share_max_length: int = SHARE_MAX_LENGTH) -> None:
         self._content = content
         self._texts = content.texts

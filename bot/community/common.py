@@ -9,8 +9,8 @@ from enum import StrEnum
 
 from bot.content.loader import Content
 from bot.messages import Address, Reply
-from bot.safety.responder import crisis_replies
-from bot.safety.screening import Screener
+from bot.safety.responder import Screens, pauses, safety_replies
+from bot.safety.screening import Level, Screener
 from bot.storage.repository import Repository
 
 
@@ -69,23 +69,28 @@ class Outcome:
 
 
 class CrisisGate:
-    """Screen words before they go anywhere; a crisis gets the private crisis reply and nothing else."""
+    """Screen words before they go anywhere; clear danger gets the private safety reply and nothing else.
 
-    def __init__(self, content: Content, repository: Repository, screener: Screener | None = None,
+    A `possible` verdict passes here: the service screens every community command and comment before it
+    reaches a circle or a pulse, asks the person directly, and only passes the words on after "No, I'm OK".
+    """
+
+    def __init__(self, content: Content, repository: Repository, screener: Screens | None = None,
                  default_country: str = "") -> None:
         self._content = content
         self._repo = repository
-        self._screener = screener or Screener(content.phrases)
+        self._screener: Screens = screener or Screener(content.phrases)
         self._default_country = default_country.upper()
 
     async def check(self, address: Address, text: str) -> list[Reply]:
         verdict = self._screener.screen(text)
-        if not verdict.crisis:
+        if verdict.level is not Level.CLEAR:
             return []
         identity = await self._repo.identity_id(address)
-        await self._repo.record_crisis(identity)  # the fact and the time only, never the words
+        if pauses(verdict):
+            await self._repo.record_crisis(identity)  # the fact and the time only, never the words
         who = await self._repo.profile(identity)
-        return crisis_replies(self._content.texts, self._content.resources,
+        return safety_replies(self._content.texts, self._content.resources,
                               who.country or self._default_country or None, verdict)
 
 

@@ -35,7 +35,7 @@ from bot.community.store import CLOSED, OPEN, SCHEDULED, CommunityStore, RoundRe
 from bot.content.loader import Content, Texts
 from bot.content.schema import PulseSet
 from bot.messages import SKIP, Address, Choice, InputKind, ParsedToken, Question, Reply, Tone
-from bot.safety.screening import Screener
+from bot.safety.responder import Screens
 from bot.storage.repository import Repository
 from bot.text import clean_text
 
@@ -142,7 +142,7 @@ def decide_close(texts: Texts, pulse_set: PulseSet, threshold: int, answers: Seq
 
 class Pulses:
     def __init__(self, content: Content, store: CommunityStore, repository: Repository, pseudonyms: Pseudonyms,
-                 *, clock: Clock | None = None, screener: Screener | None = None, default_country: str = "",
+                 *, clock: Clock | None = None, screener: Screens | None = None, default_country: str = "",
                  pulse_min_respondents: int = DEFAULT_THRESHOLD, crisis_pause: timedelta = timedelta(hours=72),
                  rng: random.Random | None = None) -> None:
         if pulse_min_respondents < MIN_THRESHOLD:
@@ -260,14 +260,15 @@ class Pulses:
     # ------------------------------------------------------------ members
 
     async def join(self, address: Address, round_id: str) -> list[Reply]:
-        """A member pressed Join: the statements, privately. Nobody is ever enrolled by someone else."""
+        """A member pressed Join: the statements, privately. Nobody is ever enrolled by someone else. Joining is
+        the person's own choice, so it is answered during the pause after a crisis reply too, with /sos beside it."""
         record, pulse_set = await self._open(round_id)
         if record is None or pulse_set is None:
             return [Reply(self._texts.get("pulse_not_open"))]
         who = await self._repo.profile(await self._repo.identity_id(address))
-        if who.crisis_at is not None and self._clock() - who.crisis_at < self._crisis_pause:
-            return [Reply(self._texts.get("pulse_paused"), tone=Tone.NOTICE)]
         replies = [Reply(pulse_set.intro, title=pulse_set.title, tone=Tone.INFO)]
+        if who.crisis_at is not None and self._clock() - who.crisis_at < self._crisis_pause:
+            replies.append(Reply(self._texts.get("sos_beside"), tone=Tone.INFO))
         if await self._store.has_answered(round_id, self._participation(round_id, address)):
             replies.append(Reply(self._texts.get("pulse_already")))
         replies.append(self._item(record, pulse_set, ""))

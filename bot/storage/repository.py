@@ -29,6 +29,8 @@ from bot.storage.models import (
 
 OPEN, HELD, DONE, CANCELLED = "open", "held", "done", "cancelled"
 LIVE = (OPEN, HELD)
+ASKING = "asking"  # a direct question waiting for its answer, holding the words that raised it (encrypted)
+ASK_FLOW = "ask"
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,54 @@ class Repository:
             )
             return bool(getattr(result, "rowcount", 0))
 
+    # ------------------------------------------------------------ a direct question after a "possible" verdict
+
+    async def keep_asked(self, identity_id: int, held: dict[str, Any]) -> str:
+        """Keep what raised a direct question, encrypted, until it is answered; returns the question's id. An
+        earlier unanswered question of the same person is dropped with its words: only the latest counts."""
+        now = self._now()
+        row = FlowSession(id=new_session_id(), identity_id=identity_id, flow_id=ASK_FLOW, step_id=None,
+                          answers_enc=self._cipher.encrypt(json.dumps(held)), status=ASKING, version=1,
+                          created_at=now, updated_at=now)
+        async with self._sessions() as db, db.begin():
+            await db.execute(
+                update(FlowSession)
+                .where(FlowSession.identity_id == identity_id, FlowSession.status == ASKING)
+                .values(status=CANCELLED, version=FlowSession.version + 1, updated_at=now,
+                        answers_enc=self._cipher.encrypt("{}"))
+            )
+            db.add(row)
+        return row.id
+
+    async def take_asked(self, identity_id: int, question_id: str, newer_than: datetime) -> dict[str, Any] | None:
+        """The kept words of this person's question, once: the row is closed and emptied in the same step,
+        so a second click (or a second instance) gets None."""
+        async with self._sessions() as db, db.begin():
+            row = await db.scalar(select(FlowSession).where(
+                FlowSession.id == question_id, FlowSession.identity_id == identity_id,
+                FlowSession.status == ASKING, FlowSession.updated_at >= newer_than))
+            if row is None:
+                return None
+            held = json.loads(self._cipher.decrypt(row.answers_enc))
+            result = await db.execute(
+                update(FlowSession)
+                .where(FlowSession.id == row.id, FlowSession.version == row.version, FlowSession.status == ASKING)
+                .values(status=DONE, version=row.version + 1, updated_at=self._now(),
+                        answers_enc=self._cipher.encrypt("{}"))
+            )
+            return held if getattr(result, "rowcount", 0) == 1 and isinstance(held, dict) else None
+
+    async def latest_asked(self, identity_id: int, newer_than: datetime) -> str | None:
+        """The id of the person's unanswered question asked since `newer_than`, if any."""
+        async with self._sessions() as db:
+            return await db.scalar(
+                select(FlowSession.id)
+                .where(FlowSession.identity_id == identity_id, FlowSession.status == ASKING,
+                       FlowSession.updated_at >= newer_than)
+                .order_by(FlowSession.updated_at.desc())
+                .limit(1)
+            )
+
     # ------------------------------------------------------------ tips
 
     async def recent_tip_ids(self, identity_id: int, limit: int) -> list[str]:
@@ -342,7 +392,7 @@ class Repository:
                              .values(text_enc=None))
             stale = older_than if abandoned_before is None else max(older_than, abandoned_before)
             await db.execute(
-                update(FlowSession).where(FlowSession.updated_at < stale, FlowSession.status.in_(LIVE))
+                update(FlowSession).where(FlowSession.updated_at < stale, FlowSession.status.in_((*LIVE, ASKING)))
                 .values(status=CANCELLED, version=FlowSession.version + 1, answers_enc=self._cipher.encrypt("{}"))
             )
             return int(getattr(result, "rowcount", 0) or 0)

@@ -18,3 +18,10 @@ async def test_the_console_points_community_commands_to_a_server_or_workspace(
 async def test_a_service_without_communities_says_so_instead_of_failing(service: CheckinService) -> None:
     replies = await service.handle(Command(Address("slack", "T1", "U1", "C1"), "pulse", "open 3d"))
     assert replies[-1].text == service.texts.get("community_elsewhere")
+
+
+async def test_words_of_a_community_command_are_still_read_for_danger_in_the_terminal(
+        console: ConsoleAdapter, service: CheckinService) -> None:
+    out = await console.respond("/share I want to kill myself")
+    assert service.texts.get("crisis_title") in out
+    assert service.texts.get("community_elsewhere") not in out.replace("\n", " ")

@@ -159,16 +159,18 @@ async def test_one_reminder_halfway_that_names_nobody_and_no_live_count(
                                             closes=when(record.closes_at), minimum=5)
 
 
-async def test_people_in_the_crisis_window_get_no_pulse_invitation(pulses: Pulses, clock: FakeClock,
-                                                                   repository: Repository,
-                                                                   content: Content) -> None:
+async def test_in_the_crisis_window_joining_is_answered_with_the_sos_line(pulses: Pulses, clock: FakeClock,
+                                                                          repository: Repository,
+                                                                          content: Content) -> None:
     round_id = await open_round(pulses, clock)
     await repository.record_crisis(await repository.identity_id(member(1)))
     replies = await pulses.join(member(1), round_id)
-    assert [reply.text for reply in replies] == [content.texts.get("pulse_paused")]
-    assert all(reply.question is None for reply in replies)
+    assert content.texts.get("sos_beside") in [reply.text for reply in replies]
+    assert replies[-1].question is not None, "their own choice to join is answered"
     clock.advance(hours=73)
-    assert (await pulses.join(member(1), round_id))[-1].question is not None
+    replies = await pulses.join(member(1), round_id)
+    assert content.texts.get("sos_beside") not in [reply.text for reply in replies]
+    assert replies[-1].question is not None
 
 
 async def test_change_since_the_last_round_only_when_both_were_published(pulses: Pulses, clock: FakeClock) -> None:

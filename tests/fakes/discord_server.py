@@ -2072,6 +2072,17 @@ class FakeDiscord:
                                              channel_id=opener.channel_id, message=message)
         return await self._push(interaction)
 
+    async def user_edits_message(self, user_id: int, message: JsonDict, content: str) -> JsonDict | None:
+        """A user edits a message they wrote in their DM with the bot -> MESSAGE_UPDATE carrying the whole edited
+        message, as Discord sends it (with DIRECT_MESSAGES). Returns the payload pushed (None if nobody wanted it)."""
+        payload = dict(message, content=content, edited_timestamp=_iso())
+        sent = None
+        for session in self._target_sessions(payload):
+            if session.intents & INTENT_DIRECT_MESSAGES:
+                await self._dispatch_to(session, "MESSAGE_UPDATE", payload)
+                sent = payload
+        return sent
+
     async def user_message(self, user_id: int, content: str, channel_id: int | None = None) -> JsonDict | None:
         """A user writes a message (default: in their DM with the bot) -> MESSAGE_CREATE. As on Discord, guild
         messages carry content only with the MESSAGE_CONTENT intent or when they mention the bot, and nothing is

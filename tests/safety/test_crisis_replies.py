@@ -75,6 +75,20 @@ def assert_crisis_reply(out: str, content: Content, region: Region, where: str |
         assert prompt not in out, "no check-in question after a crisis reply"
 
 
+def assert_danger_reply(out: str, content: Content, region: Region) -> None:
+    """Harm from someone else: abuse lines first, the emergency number, staying safe; no suicide script, no tip."""
+    texts = content.texts
+    assert out.startswith(f"─── {texts.get('danger_title')} ───"), "the danger reply comes first"
+    assert texts.get("danger_lead") in out
+    assert_resources_for(out, region)
+    abuse = [service.name for service in region.services if service.kind == "abuse"]
+    assert services_listed(out)[:len(abuse)] == abuse, "the abuse lines come first"
+    assert texts.get("danger_staying_safe") in out
+    assert "breathe in slowly" not in out
+    assert "ending your life" not in out
+    assert_no_tip(out, content)
+
+
 async def choose_country(console: ConsoleAdapter, region: Region, *, by: str, notes: str = "2") -> None:
     """/settings as a person answers it: the country by its number in the list or by its name."""
     out = await console.respond("/settings")
@@ -149,10 +163,12 @@ async def test_a_note_that_suggests_danger_gets_the_crisis_reply_at_once_and_is_
     note = "he threatened to kill me, Quokka-7781"
     out = await console.respond(note)
 
-    assert_crisis_reply(out, content, uk, "United Kingdom")
+    assert_danger_reply(out, content, uk)
     assert "If you or someone else is in immediate danger, call 999." in out
     assert services_listed(out)[0] == "National Domestic Abuse Helpline (Refuge)", \
         "danger from someone else puts the abuse line first"
+    assert "Numbers for United Kingdom." in out
+    assert "  1. That's not what I meant" in out
     assert "Quokka" not in out
 
     me = await identity(repository, console)
@@ -174,15 +190,15 @@ async def test_a_note_that_suggests_danger_gets_the_crisis_reply_at_once_and_is_
     assert profile.crisis_at == clock.now
     assert "Quokka" not in caplog.text, "what a person wrote is never logged"
 
-    # Later the person finishes the check-in without a note: the check-in keeps no trace of the words.
+    # Later the person finishes the check-in without a note: the check-in keeps no trace of the words. They
+    # asked for it, so it ends as any check-in does, with its tip, and /sos beside it during the pause.
     clock.advance(hours=2)
     await console.respond("/checkin")
     out = await console.respond("skip")
-    assert content.texts.get("checkin_done_paused") in out
-    assert_no_tip(out, content)
+    assert content.texts.get("tip_footer") in out
+    assert content.texts.get("sos_beside") in out
     [checkin] = await repository.checkins(me)
-    assert (checkin.safety_score, checkin.boundaries, checkin.has_note, checkin.tip_id) == (
-        2, ("saying_no", "not_carrying"), False, None)
+    assert (checkin.safety_score, checkin.boundaries, checkin.has_note) == (2, ("saying_no", "not_carrying"), False)
     exported = await repository.export(me)
     assert exported["checkins"][0]["own_words"] == {}
     stored = await everything_stored(database_url, cipher)
@@ -218,7 +234,9 @@ async def test_the_wording_softens_for_the_past_or_someone_else_but_the_numbers_
     assert_resources_for(gentle, content.resources.fallback)
 
     other = await console.respond("my friend wants to kill herself")
+    assert other.startswith(f"─── {content.texts.get('someone_else_title')} ───")
     assert "It sounds like you might be worried about someone." in other
+    assert content.texts.get("someone_else_numbers") in other
     assert_resources_for(other, content.resources.fallback)
 
 
@@ -320,49 +338,43 @@ async def test_the_not_meant_button_is_accepted_kindly_and_sos_still_works(servi
 # ---------------------------------------------------------------- the 72-hour pause
 
 
-async def test_for_72_hours_no_tips_then_they_come_back_and_sos_works_throughout(
+async def test_during_the_pause_what_the_person_asks_for_is_answered_with_sos_beside_it(
     console: ConsoleAdapter, content: Content, repository: Repository, clock: FakeClock
 ) -> None:
     fallback = content.resources.fallback
+    sos_beside = content.texts.get("sos_beside")
     assert_crisis_reply(await console.respond("I can't go on"), content, fallback, None)
     me = await identity(repository, console)
 
     out = await console.respond("/tip")
-    assert content.texts.get("tips_paused") in out
-    assert "not a punishment" in out
-    assert_no_tip(out, content)
+    assert content.texts.get("tip_footer") in out
+    assert any(f"─── {tip.title} ───" in out for tip in content.tips)
+    assert out.rstrip().endswith(sos_beside), "the /sos line stands beside the tip"
     assert_resources_for(await console.respond("/sos"), fallback)
 
     clock.advance(hours=1)
-    await console.respond("/checkin")
+    out = await console.respond("/checkin")
+    assert sos_beside in out
+    assert SAFETY_PROMPT in out
     await console.respond("2")
     await console.respond("1")
     out = await console.respond("skip")
-    assert content.texts.get("checkin_done_paused") in out
-    assert_no_tip(out, content)
+    assert content.texts.get("tip_footer") in out
+    assert sos_beside in out
     [checkin] = await repository.checkins(me)
-    assert checkin.tip_id is None
-    assert await repository.recent_tip_ids(me, 10) == []
+    assert checkin.tip_id is not None
 
     clock.advance(hours=70)  # 71 hours after the crisis reply
     out = await console.respond("/tip saying-no")
-    assert content.texts.get("tips_paused") in out
-    assert_no_tip(out, content)
-    assert_resources_for(await console.respond("/sos"), fallback)
+    assert content.texts.get("tip_footer") in out
+    assert sos_beside in out
 
-    clock.advance(hours=2)  # 73 hours after
+    clock.advance(hours=2)  # 73 hours after: the pause is over, and the line with it
     out = await console.respond("/tip")
-    assert content.texts.get("tips_paused") not in out
     assert content.texts.get("tip_footer") in out
-    assert any(f"─── {tip.title} ───" in out for tip in content.tips)
-
-    await console.respond("/checkin")
-    await console.respond("2")
-    await console.respond("1")
-    out = await console.respond("skip")
-    assert content.texts.get("checkin_done_paused") not in out
-    assert content.texts.get("tip_footer") in out
-    assert (await repository.checkins(me))[-1].tip_id is not None
+    assert sos_beside not in out
+    out = await console.respond("/checkin")
+    assert sos_beside not in out
     assert_resources_for(await console.respond("/sos"), fallback)
 
 
@@ -399,8 +411,8 @@ async def test_a_held_checkin_takes_no_typed_answers_and_checkin_picks_it_up_whe
 
     assert NOTE_PROMPT in await console.respond("1,3")
     out = await console.respond("skip")
-    assert content.texts.get("checkin_done_paused") in out
-    assert_no_tip(out, content)
+    assert content.texts.get("tip_footer") in out
+    assert content.texts.get("sos_beside") in out
     [checkin] = await repository.checkins(me)
     assert (checkin.safety_score, checkin.boundaries) == (2, ("saying_no", "not_carrying"))
 

@@ -20,7 +20,7 @@ RESOURCES = "safety/resources.yaml"
 SHOWN = "content/safety/resources.yaml"
 COUNTRIES = ("US", "CA", "GB", "IE", "AU", "NZ", "DE", "FR", "ES", "NL", "IN", "BR", "ZA")
 # The day the shipped entries were checked; every edit below is judged against it.
-CHECKED = date(2026, 11, 26)
+CHECKED = date(2026, 12, 7)
 NUMBER = re.compile(r"^[0-9][0-9 -]*[0-9]$|^[0-9]$")
 
 
@@ -97,6 +97,12 @@ def test_every_country_has_an_emergency_number_and_a_crisis_line_first(content: 
     assert content.resources.fallback.emergency.number == "", "the fallback says 'your local emergency number'"
 
 
+def test_every_country_has_an_abuse_line_for_danger_from_someone_else(content: Content) -> None:
+    """"My partner hits me" is answered with the country's abuse or domestic-violence line first."""
+    for code, region in content.resources.countries.items():
+        assert any(service.kind == "abuse" for service in region.services), f"{code} has no abuse line"
+
+
 def test_the_oldest_check_is_the_first_to_expire(content: Content) -> None:
     """A year and a day after the oldest check, the file is refused, naming exactly those entries."""
     entries = [("fallback" if code == "fallback" else f"countries/{code}", getattr(entry, "name", "emergency number"),
@@ -122,9 +128,9 @@ SAMARITANS_SOURCE = '        source: "https://www.samaritans.org/how-we-can-help
 
 def test_an_entry_verified_more_than_a_year_ago_is_refused_at_its_line(copy: Path) -> None:
     text = _edit(copy, SAMARITANS_SOURCE + "        last_verified: 2026-11-26\n",
-                 SAMARITANS_SOURCE + "        last_verified: 2025-11-25\n")
+                 SAMARITANS_SOURCE + "        last_verified: 2025-12-06\n")
     error = _only_error(copy)
-    line = _line(text, "last_verified: 2025-11-25")
+    line = _line(text, "last_verified: 2025-12-06")
     assert (error.path, error.line) == (SHOWN, line)
     assert error.message == ("countries/GB: Samaritans was last verified 366 days ago (more than 365): "
                              "check it against its source")
@@ -133,9 +139,9 @@ def test_an_entry_verified_more_than_a_year_ago_is_refused_at_its_line(copy: Pat
 
 def test_an_entry_verified_exactly_a_year_ago_still_loads(copy: Path) -> None:
     _edit(copy, SAMARITANS_SOURCE + "        last_verified: 2026-11-26\n",
-          SAMARITANS_SOURCE + "        last_verified: 2025-11-26\n")
+          SAMARITANS_SOURCE + "        last_verified: 2025-12-07\n")
     loaded = load_content(copy, today=CHECKED)
-    assert loaded.resources.countries["GB"].services[0].last_verified == date(2025, 11, 26)
+    assert loaded.resources.countries["GB"].services[0].last_verified == date(2025, 12, 7)
 
 
 def test_a_stale_emergency_number_is_refused_naming_the_country(copy: Path) -> None:
