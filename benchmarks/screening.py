@@ -36,7 +36,7 @@ def main() -> None:
     before_rss, started = rss_mb(), time.perf_counter()
     from bot.safety.screening import Screener
 
-    screener = Screener(content.phrases, content.screening_bank)
+    screener = Screener(content.phrases, content.screening_head)
     startup_s, startup_mb = time.perf_counter() - started, rss_mb() - before_rss
     rows = [json.loads(line) for half in ("dev.jsonl", "test.jsonl")
             for line in (ROOT / "tests/safety/corpus" / half).read_text(encoding="utf-8").splitlines() if line]

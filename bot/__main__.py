@@ -216,7 +216,7 @@ def _preview(args: argparse.Namespace) -> int:
 
 def _screen(settings: Settings, text: str, as_json: bool) -> int:
     content = load_content(settings.content_dir)
-    verdict = Screener(content.phrases, content.screening_bank).screen(text)
+    verdict = Screener(content.phrases, content.screening_head).screen(text)
     if as_json:
         print(json.dumps(verdict.as_json(), ensure_ascii=False))
         return 0
@@ -233,7 +233,7 @@ def _screen(settings: Settings, text: str, as_json: bool) -> int:
 
 def _screen_eval(settings: Settings, files: list[Path], as_json: bool, misses: bool) -> int:
     content = load_content(settings.content_dir)
-    screener = Screener(content.phrases, content.screening_bank)
+    screener = Screener(content.phrases, content.screening_head)
     try:
         report = evaluate_files(screener, files)
     except (OSError, ValueError) as exc:

@@ -167,7 +167,8 @@ async def build_app(settings: Settings, *, run_migrations: bool = True, start_jo
                     screener: Screens | None = None) -> AsyncIterator[App]:
     """`screener` reads every free text for danger; the phrase screen of the content unless one is given."""
     content = load_content(settings.content_dir)
-    screen: Screens = screener or Screener(content.phrases)  # one for the service and both community gates
+    # one screener for the service and both community gates
+    screen: Screens = screener or Screener(content.phrases, content.screening_head)
     url = normalize_database_url(settings.database_url, settings.data_dir)
     cipher = cipher_for(settings, url)
     engine = make_engine(url)

@@ -127,7 +127,7 @@ class CheckinService:
         self._picker = picker or TipPicker(content.tips)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._texts = content.texts
-        self._screener: Screens = screener or Screener(content.phrases)
+        self._screener: Screens = screener or Screener(content.phrases, content.screening_head)
         self._default_country = default_country.upper()
         self._crisis_pause = crisis_pause
         self._retention_days = retention_days

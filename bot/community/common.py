@@ -79,7 +79,7 @@ class CrisisGate:
                  default_country: str = "") -> None:
         self._content = content
         self._repo = repository
-        self._screener: Screens = screener or Screener(content.phrases)
+        self._screener: Screens = screener or Screener(content.phrases, content.screening_head)
         self._default_country = default_country.upper()
 
     async def check(self, address: Address, text: str) -> list[Reply]:

@@ -24,6 +24,7 @@ from bot.content.schema import (
     Region,
     ResourcesFile,
     ScreeningBank,
+    ScreeningHead,
     Step,
     TextsFile,
     Tip,
@@ -330,6 +331,7 @@ class Content:
     care_notice: CareNotice | None = None
     pulse_sets: dict[str, PulseSet] = field(default_factory=dict)
     screening_bank: ScreeningBank | None = None
+    screening_head: ScreeningHead | None = None
 
     def flow_named(self, name: str) -> Flow | None:
         return next((flow for flow in self.flows.values() if flow.name == name), None)
@@ -515,6 +517,8 @@ def load_content(root: Path, today: date | None = None) -> Content:
         phrases = loaded_phrases[0].by_category()
     bank_path = root / "safety" / "bank.yaml"
     loaded_bank = _load(bank_path, ScreeningBank, root, errors) if bank_path.exists() else None
+    head_path = root / "safety" / "semantic-head.json"
+    loaded_head = _load(head_path, ScreeningHead, root, errors) if head_path.exists() else None
 
     resources: ResourcesFile | None = None
     resources_path = root / "safety" / "resources.yaml"
@@ -537,7 +541,8 @@ def load_content(root: Path, today: date | None = None) -> Content:
         raise ContentInvalid(errors)
     return Content(flows=flows, tips=tuple(tips), topics=topics, texts=Texts(texts), phrases=phrases,
                    resources=resources, root=root, circle_themes=themes, care_notice=care_notice,
-                   pulse_sets=pulse_sets, screening_bank=loaded_bank[0] if loaded_bank else None)
+                   pulse_sets=pulse_sets, screening_bank=loaded_bank[0] if loaded_bank else None,
+                   screening_head=loaded_head[0] if loaded_head else None)
 
 
 def _load_circles(root: Path, errors: list[ContentError]) -> tuple[tuple[CircleTheme, ...], CareNotice | None]:

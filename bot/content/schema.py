@@ -216,6 +216,16 @@ class ScreeningBank(Strict):
     benign: list[BankLine] = Field(min_length=20)
 
 
+class ScreeningHead(Strict):
+    """The semantic layer's trained head (written by `python -m bot.safety.train`, never by hand)."""
+
+    trained_on: dict[str, str]  # file -> sha256 of what it was trained on
+    threshold: float = Field(ge=0.5, lt=1.0)
+    bias: float
+    dims: int = Field(gt=0)
+    weights: str  # base64 of little-endian float16
+
+
 HttpsUrl = Annotated[str, Field(pattern=r"^https://[^\s]+$", max_length=300)]
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
-from bot.content.schema import ScreeningBank
+from bot.content.schema import ScreeningHead
 from bot.safety import grammar, semantic
 from bot.safety.semantic import Head
 from bot.safety.typos import Typos
@@ -176,7 +176,7 @@ class Screener:
     """Built once from the phrase lists; `screen(text)` is pure and safe to call from anywhere."""
 
     phrases: Mapping[str, Sequence[str]]
-    bank: ScreeningBank | None = None
+    head: ScreeningHead | None = None
     semantic: bool = True
     _by_first: dict[str, list[_Phrase]] = field(init=False, default_factory=dict)
     _wild_first: list[_Phrase] = field(init=False, default_factory=list)
@@ -190,8 +190,8 @@ class Screener:
     def __post_init__(self) -> None:
         loaded = semantic.model() if self.semantic else None
         self._typos = Typos(loaded.vocabulary if loaded else frozenset())
-        if loaded is not None and self.bank is not None:
-            self._head = _head_for(loaded, self.bank)
+        if loaded is not None and self.head is not None:
+            self._head = _head_for(loaded, self.head)
         known: set[tuple[str, ...]] = set()
         for category, items in self.phrases.items():
             for item in items:
@@ -313,6 +313,10 @@ class Screener:
                                     f"{phrase.category}: {phrase.text}", start, False))
         return dismissed
 
+    def words_for_head(self, text: str) -> list[str]:
+        """The words of `text` as the semantic head reads them: corrected, contractions spelled out."""
+        return grammar.canonical(self._typos.correct(tokens(text))[0]).split()
+
     @staticmethod
     def _other_subject(words: Sequence[str], start: int) -> bool:
         before = " ".join(words[max(0, start - 6):start + 1])
@@ -336,8 +340,12 @@ class Screener:
                 self._read(corrected[begin:stop], found, typo=", ".join(dict.fromkeys(made)))
             # a correction that only finds what was set aside in the plain reading adds nothing
             found[before:] = [f for f in found[before:] if f.compact not in dismissed]
-        if not any(f.level is Level.CLEAR for f in found) and self._head is not None and text.strip():
-            score, _part = self._head.score(" ".join(corrected))
+        # A short message whose words were read and set aside (a denial, an accident, a title, recovery) is not
+        # raised again by the head, which cannot tell "not going to kill myself" from the statement.
+        judged = bool(dismissed) and len(words) <= semantic.CHUNK_WORDS
+        if not any(f.level is Level.CLEAR for f in found) and self._head is not None and text.strip() \
+                and not judged:
+            score, _part = self._head.score(text, self.words_for_head)
             if score >= self._head.threshold:
                 found.append(_Found(Level.POSSIBLE, About.SELF, Match("semantic", f"{score:.2f}"),
                                     f"semantic: {score:.2f}", 0, False))
@@ -424,13 +432,18 @@ _NUMBERS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "ei
                       "many", "more", "couple", "several", "twenty", "half", "fifteen", "hundred", "thousand"})
 _SELF_INJURY = re.compile(r"\b(?:cut|cutting|hurt|hurting|harm|burn|burning)\b")
 _THIRD_PERSON = re.compile(r"\b(?:herself|himself|themselves|themself)\b")
-_heads: dict[int, tuple[ScreeningBank, Head]] = {}
+_heads: dict[int, tuple[ScreeningHead, Head]] = {}
 
 
-def _head_for(loaded: semantic.Model, bank: ScreeningBank) -> Head:
-    """One trained head per bank per process: every screener built from the same content shares it."""
-    kept = _heads.get(id(bank))
-    if kept is None or kept[0] is not bank:
-        kept = (bank, Head(loaded, bank.crisis, bank.benign, threshold=bank.threshold))
-        _heads[id(bank)] = kept
+def _head_for(loaded: semantic.Model, head: ScreeningHead) -> Head:
+    """One decoded head per file per process: every screener built from the same content shares it."""
+    kept = _heads.get(id(head))
+    if kept is None or kept[0] is not head:
+        import base64
+
+        import numpy as np
+
+        weights = np.frombuffer(base64.b64decode(head.weights), dtype="<f2").astype(np.float32)
+        kept = (head, Head(loaded, weights, head.bias, threshold=head.threshold))
+        _heads[id(head)] = kept
     return kept[1]

@@ -226,12 +226,12 @@ async def test_a_crisis_typed_after_a_command_is_answered_with_resources_and_no_
     assert_crisis_reply(out, content, content.resources.fallback, None)
 
 
-async def test_the_wording_softens_for_the_past_or_someone_else_but_the_numbers_never_change(
+async def test_the_past_is_asked_about_and_someone_else_gets_the_helping_reply(
     console: ConsoleAdapter, content: Content
 ) -> None:
-    gentle = await console.respond("I used to want to kill myself")
-    assert "I might have read that wrong" in gentle
-    assert_resources_for(gentle, content.resources.fallback)
+    asked = await console.respond("I used to want to kill myself")
+    assert "Are you thinking about ending your life or hurting yourself?" in asked
+    assert content.resources.fallback.services[0].name not in asked
 
     other = await console.respond("my friend wants to kill herself")
     assert other.startswith(f"─── {content.texts.get('someone_else_title')} ───")
@@ -343,7 +343,7 @@ async def test_during_the_pause_what_the_person_asks_for_is_answered_with_sos_be
 ) -> None:
     fallback = content.resources.fallback
     sos_beside = content.texts.get("sos_beside")
-    assert_crisis_reply(await console.respond("I can't go on"), content, fallback, None)
+    assert_crisis_reply(await console.respond("I want to kill myself"), content, fallback, None)
     me = await identity(repository, console)
 
     out = await console.respond("/tip")
@@ -386,7 +386,7 @@ async def test_a_held_checkin_takes_no_typed_answers_and_checkin_picks_it_up_whe
 ) -> None:
     await console.respond("/checkin")
     assert BOUNDARIES_PROMPT in await console.respond("2")
-    await console.respond("there's no way out")
+    await console.respond("i want to end my life")
     me = await identity(repository, console)
     held = await repository.open_session(me)
     assert held is not None

@@ -40,7 +40,7 @@ class ShippedScreener(Screener):
 
 @pytest.fixture(scope="module")
 def screener(content: Content) -> Screener:
-    return ShippedScreener(content.phrases)
+    return ShippedScreener(content.phrases, content.screening_head)
 
 
 def caught(screener: Screener, text: str) -> Verdict:

@@ -1,5 +1,6 @@
-"""The screen against the team's labelled corpus (tests/safety/corpus): the development half it was tuned on and
-the test half it never was, plus every example the issue that asked for the layered screen names.
+"""The screen against the team's labelled messages: the corpus's development half (tuned on, and part of what the
+semantic head learned from), its test half and the hold-out set (never tuned on), plus every example the issue
+that asked for the layered screen names.
 
 The floors below are what the screen measures today, so a change that loses ground fails here. They are not
 the targets (100% of the test half's clear positives, at most 5% false alarms): docs/safety.md says how far
@@ -16,21 +17,22 @@ from bot.content.loader import Content
 from bot.safety.evaluation import evaluate_files
 from bot.safety.screening import About, Level, Screener
 
-CORPUS = Path(__file__).resolve().parent / "corpus"
+SAFETY = Path(__file__).resolve().parent
 
 
 @pytest.fixture(scope="module")
 def screener(content: Content) -> Screener:
-    return Screener(content.phrases, content.screening_bank)
+    return Screener(content.phrases, content.screening_head)
 
 
 @pytest.mark.parametrize(
     ("half", "clear", "possible", "false_alarms"),
-    [("dev.jsonl", 0.95, 0.91, 0.035), ("test.jsonl", 0.68, 0.36, 0.055)],
+    [("corpus/dev.jsonl", 0.98, 0.95, 0.03), ("corpus/test.jsonl", 0.79, 0.57, 0.07),
+     ("holdout/holdout.jsonl", 0.82, 0.70, 0.078)],
 )
 def test_the_screen_keeps_its_measured_recall_and_false_alarm_rate(screener: Screener, half: str, clear: float,
                                                                   possible: float, false_alarms: float) -> None:
-    report = evaluate_files(screener, [CORPUS / half])
+    report = evaluate_files(screener, [SAFETY / half])
     assert report.clear.rate >= clear, report.lines()
     assert report.possible.rate >= possible, report.lines()
     assert report.false_alarm_rate <= false_alarms, report.lines()
@@ -66,6 +68,13 @@ def test_indirect_wording_is_asked_about(screener: Screener, text: str) -> None:
                                   "going to 🪢 tonight", "been burning my arm with a cigarette again"])
 def test_typos_emoji_and_other_methods_are_clear(screener: Screener, text: str) -> None:
     assert screener.screen(text).level is Level.CLEAR
+
+
+def test_the_shipped_semantic_head_was_trained_on_the_data_it_names(content: Content) -> None:
+    from bot.safety.train import checksums
+
+    assert content.screening_head is not None
+    assert content.screening_head.trained_on == checksums(), "run: python -m bot.safety.train"
 
 
 def test_someone_elses_danger_is_about_them(screener: Screener) -> None:
