@@ -162,6 +162,11 @@ class CheckinService:
         safety = await self._screened(who, event)
         if safety is not None:
             return CommunityOutcome(replies=tuple(safety))
+        if isinstance(event, TextSubmitted) and not event.token:
+            waiting = await self._waiting_question(who)
+            if waiting is not None:  # words that answer neither way: the question is asked again, gently
+                question_id, held = waiting
+                return CommunityOutcome(replies=(ask_reply(self._texts, question_id, held.about, again=True),))
         return await self._carry_on(who, event, is_admin=is_admin, is_moderator=is_moderator)
 
     async def screen_only(self, event: Event) -> list[Reply]:
@@ -217,11 +222,10 @@ class CheckinService:
             question_id: str | None = parsed.step_id
         elif isinstance(event, TextSubmitted) and not event.token:
             answer = typed_answer(self._texts, event.text)
-            if answer is None:
+            waiting = await self._waiting_question(who) if answer is not None else None
+            if waiting is None:
                 return None
-            question_id = await self._repo.latest_asked(who.identity_id, now - ASK_TYPED_WINDOW)
-            if question_id is None:
-                return None
+            question_id = waiting[0]
         else:
             return None
         kept = await self._repo.take_asked(who.identity_id, question_id, now - RESUME_WINDOW) \
@@ -244,6 +248,18 @@ class CheckinService:
         outcome = await self._carry_on(who, held.event(event.address), is_admin=False, is_moderator=False)
         carried = tuple(reply for reply in outcome.replies if not reply.stale)
         return replace(outcome, replies=(Reply(self._texts.get("ask_no_reply"), tone=Tone.INFO), *carried))
+
+    async def _waiting_question(self, who: Profile) -> tuple[str, Held] | None:
+        """The direct question that typed words answer: asked within the hour, and still the last question (no
+        check-in was started or answered since, so a typed "2" then belongs to the check-in, not to it)."""
+        latest = await self._repo.latest_asked(who.identity_id, self._clock() - ASK_TYPED_WINDOW)
+        if latest is None:
+            return None
+        question_id, kept, asked_at = latest
+        current = await self._open_session(who.identity_id)
+        if current is not None and current.updated_at > asked_at:
+            return None
+        return question_id, Held.from_json(kept)
 
     async def _carry_on(self, who: Profile, event: Event, *, is_admin: bool,
                         is_moderator: bool) -> CommunityOutcome:

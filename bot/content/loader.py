@@ -147,6 +147,7 @@ REQUIRED_TEXTS = (
     "ask_yes_words",
     "ask_unsure_words",
     "ask_no_words",
+    "ask_again",
     "ask_yes_lead",
     "ask_unsure_lead",
     "ask_no_reply",

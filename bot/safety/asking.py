@@ -64,13 +64,15 @@ class Held:
                    command=str(data.get("command", "")))
 
 
-def ask_reply(texts: Texts, question_id: str, about: About) -> Reply:
-    """The question itself: direct and kind, with Yes / I'm not sure / No, I'm OK."""
+def ask_reply(texts: Texts, question_id: str, about: About, *, again: bool = False) -> Reply:
+    """The question itself: direct and kind, with Yes / I'm not sure / No, I'm OK. `again`: the person wrote
+    something that answered neither way, so it is asked once more, the same question with the same buttons."""
     key = "ask_harm" if about is About.HARM_FROM_OTHERS else "ask_self"
     choices = tuple(Choice(answer, texts.get(_LABELS[answer])) for answer in ANSWERS)
     question = Question(session_id=ASK_SESSION, step_id=question_id, kind=InputKind.SINGLE, choices=choices,
                         skippable=False)
-    return Reply(texts.get(key), tone=Tone.CRISIS, question=question, footer=texts.get("ask_footer"))
+    text = f"{texts.get('ask_again')}\n{texts.get(key)}" if again else texts.get(key)
+    return Reply(text, tone=Tone.CRISIS, question=question, footer=texts.get("ask_footer"))
 
 
 def typed_answer(texts: Texts, typed: str) -> str | None:

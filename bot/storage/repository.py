@@ -234,16 +234,20 @@ class Repository:
             )
             return held if getattr(result, "rowcount", 0) == 1 and isinstance(held, dict) else None
 
-    async def latest_asked(self, identity_id: int, newer_than: datetime) -> str | None:
-        """The id of the person's unanswered question asked since `newer_than`, if any."""
+    async def latest_asked(self, identity_id: int, newer_than: datetime) -> tuple[str, dict[str, Any], datetime] | None:
+        """The person's unanswered question asked since `newer_than`, if any: its id, what it keeps, and when."""
         async with self._sessions() as db:
-            return await db.scalar(
-                select(FlowSession.id)
+            row = await db.scalar(
+                select(FlowSession)
                 .where(FlowSession.identity_id == identity_id, FlowSession.status == ASKING,
                        FlowSession.updated_at >= newer_than)
                 .order_by(FlowSession.updated_at.desc())
                 .limit(1)
             )
+            if row is None:
+                return None
+            held = json.loads(self._cipher.decrypt(row.answers_enc))
+            return row.id, held if isinstance(held, dict) else {}, row.updated_at
 
     # ------------------------------------------------------------ tips
 

@@ -364,3 +364,39 @@ async def test_words_waiting_for_an_answer_go_with_abandoned_checkins(
     assert "Wombat" not in await everything_stored(database_url, cipher)
     late = await service.handle(ChoicePicked(DISCORD_BO, ask_token(asked, "no"), ("no",)))
     assert late[0].stale
+
+
+async def test_words_that_answer_neither_way_get_the_question_once_more(
+    console: ConsoleAdapter, content: Content, repository: Repository, clock: FakeClock
+) -> None:
+    await note_step(console)
+    assert_asked(await console.respond(f"{MAYBE_SELF}, Wombat-5512"))
+    clock.advance(minutes=1)
+
+    out = await console.respond("idk man, whatever")
+    assert content.texts.get("ask_again") in out
+    assert_asked(out)
+    me = await repository.identity_id(console.address)
+    session = await repository.open_session(me)
+    assert session is not None
+    assert session.step_id == "note", "nothing was taken as the note"
+
+    out = await console.respond("3")
+    assert content.texts.get("ask_no_reply") in out
+    [checkin] = await repository.checkins(me)
+    assert "Wombat-5512" in str((await repository.export(me))["checkins"][0]["own_words"])
+    assert checkin.has_note
+
+
+async def test_once_a_checkin_moves_on_a_typed_number_belongs_to_it(
+    console: ConsoleAdapter, content: Content, repository: Repository, clock: FakeClock
+) -> None:
+    assert_asked(await console.respond(MAYBE_SELF))
+    clock.advance(minutes=1)
+    assert SAFETY_PROMPT in await console.respond("/checkin")
+    clock.advance(minutes=1)
+
+    out = await console.respond("2")  # the scale's "Mostly on guard", not "I'm not sure"
+    assert "Which boundaries did you hold" in out
+    assert content.texts.get("crisis_title") not in out
+    assert (await repository.profile(await repository.identity_id(console.address))).crisis_at is None
