@@ -103,11 +103,28 @@ def in_quiet_hours(local: datetime, quiet: tuple[time, time] | None) -> bool:
     return start <= now < end if start < end else now >= start or now < end
 
 
+@lru_cache(maxsize=16384)
+def _steady_offset(zone: str, day: date) -> timedelta | None:
+    """The zone's UTC offset if it is the same all that local day (no DST change), else None."""
+    tz = zone_info(zone)
+    offsets = {datetime.combine(day, at, tzinfo=tz).replace(fold=fold).utcoffset()
+               for at in (time(0), time(12), time(23, 59, 59)) for fold in (0, 1)}
+    steady = offsets.pop() if len(offsets) == 1 else None
+    return steady
+
+
 def _firings_on(rule: Rule, day: date) -> list[Firing]:
     if not rule.runs_on(day):
         return []
-    tz = rule.tz
-    firings = [Firing(resolve_local(day, at, tz), f"{day.isoformat()}T{at.strftime('%H:%M')}") for at in rule.times]
+    prefix = day.isoformat()
+    offset = _steady_offset(rule.zone, day)
+    if offset is not None:  # most days: plain arithmetic, no search for a gap or an overlap
+        firings = [Firing((datetime.combine(day, at) - offset).replace(tzinfo=UTC),
+                          f"{prefix}T{at.hour:02d}:{at.minute:02d}") for at in rule.times]
+    else:
+        tz = rule.tz
+        firings = [Firing(resolve_local(day, at, tz), f"{prefix}T{at.hour:02d}:{at.minute:02d}")
+                   for at in rule.times]
     return sorted(firings, key=lambda firing: firing.at)
 
 
@@ -124,6 +141,50 @@ def firings_after(rule: Rule, after: datetime, *, quiet: bool = False) -> Iterat
 
 def next_firing(rule: Rule, after: datetime) -> Firing:
     return next(firings_after(rule, after))
+
+
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
+
+
+def claim_firings(rule: Rule, now: datetime) -> tuple[Firing, Firing | None]:
+    """`next_firing(rule, now)` and `last_firing_at_or_before(rule, now)` at once: what a claim needs of a
+    due rule. On days without a DST change it is integer arithmetic on seconds (a claim after an outage runs
+    it for every distinct rule); around a change it is the exact path."""
+    local_day = now.astimezone(rule.tz).date()
+    now_ts = now.timestamp()
+    marks = sorted((at.hour * 3600 + at.minute * 60, f"{at.hour:02d}:{at.minute:02d}") for at in rule.times)
+
+    def midnight(day: date) -> float | None:
+        offset = _steady_offset(rule.zone, day)
+        return None if offset is None else (day.toordinal() - _EPOCH_DAY) * 86400 - offset.total_seconds()
+
+    latest: Firing | None = None
+    for back in range(-1, 8):
+        day = local_day - timedelta(days=back)
+        if not rule.runs_on(day):
+            continue
+        start = midnight(day)
+        if start is None:
+            return _claim_firings_exact(rule, now)
+        earlier = [(start + second, label) for second, label in reversed(marks) if start + second <= now_ts]
+        if earlier:
+            latest = Firing(datetime.fromtimestamp(earlier[0][0], UTC), f"{day.isoformat()}T{earlier[0][1]}")
+            break
+    for ahead in range(-1, 9):
+        day = local_day + timedelta(days=ahead)
+        if not rule.runs_on(day):
+            continue
+        start = midnight(day)
+        if start is None:
+            return _claim_firings_exact(rule, now)
+        for second, label in marks:
+            if start + second > now_ts:
+                return Firing(datetime.fromtimestamp(start + second, UTC), f"{day.isoformat()}T{label}"), latest
+    return _claim_firings_exact(rule, now)
+
+
+def _claim_firings_exact(rule: Rule, now: datetime) -> tuple[Firing, Firing | None]:
+    return next_firing(rule, now), last_firing_at_or_before(rule, now)
 
 
 def last_firing_at_or_before(rule: Rule, moment: datetime) -> Firing | None:

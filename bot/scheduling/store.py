@@ -35,7 +35,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.scheduling.rules import Firing, Rule, RuleError, last_firing_at_or_before, next_firing, parse_quiet
+from bot.scheduling.rules import Firing, Rule, RuleError, claim_firings, next_firing, parse_quiet
 from bot.storage.models import Delivery, Identity, Schedule, ScheduleRule, utcnow
 
 log = logging.getLogger(__name__)
@@ -204,8 +204,7 @@ def _plan_advance(rows: Sequence[Any], now: datetime, postgres: bool) -> list[di
             plans.append({"id": rule_id, "next_at": _stamp(later, postgres), "next_slot": "",
                           "queue_slot": None, "queue_due": None, "now": _stamp(now, postgres)})
             continue
-        upcoming = next_firing(rule, now)
-        latest = last_firing_at_or_before(rule, now)
+        upcoming, latest = claim_firings(rule, now)
         plans.append({"id": rule_id, "next_at": _stamp(upcoming.at, postgres), "next_slot": upcoming.slot,
                       "queue_slot": latest.slot if latest else None,
                       "queue_due": _stamp(latest.at, postgres) if latest else None, "now": _stamp(now, postgres)})
