@@ -146,40 +146,50 @@ def next_firing(rule: Rule, after: datetime) -> Firing:
 _EPOCH_DAY = date(1970, 1, 1).toordinal()
 
 
+@lru_cache(maxsize=16384)
+def _steady_midnight(zone: str, ordinal: int) -> float | None:
+    """The Unix time of local midnight of that day if the zone's offset is the same all day, else None."""
+    offset = _steady_offset(zone, date.fromordinal(ordinal))
+    return None if offset is None else (ordinal - _EPOCH_DAY) * 86400 - offset.total_seconds()
+
+
+@lru_cache(maxsize=16384)
+def _marks(times: tuple[time, ...]) -> tuple[tuple[int, str], ...]:
+    return tuple(sorted((at.hour * 3600 + at.minute * 60, f"{at.hour:02d}:{at.minute:02d}") for at in times))
+
+
 def claim_firings(rule: Rule, now: datetime) -> tuple[Firing, Firing | None]:
     """`next_firing(rule, now)` and `last_firing_at_or_before(rule, now)` at once: what a claim needs of a
-    due rule. On days without a DST change it is integer arithmetic on seconds (a claim after an outage runs
-    it for every distinct rule); around a change it is the exact path."""
-    local_day = now.astimezone(rule.tz).date()
+    due rule. On days without a DST change it is arithmetic on seconds and day numbers (a claim after an
+    outage runs it for every distinct rule); around a change it is the exact path."""
+    today = now.astimezone(rule.tz).toordinal()
     now_ts = now.timestamp()
-    marks = sorted((at.hour * 3600 + at.minute * 60, f"{at.hour:02d}:{at.minute:02d}") for at in rule.times)
-
-    def midnight(day: date) -> float | None:
-        offset = _steady_offset(rule.zone, day)
-        return None if offset is None else (day.toordinal() - _EPOCH_DAY) * 86400 - offset.total_seconds()
-
+    marks = _marks(rule.times)
+    days, zone = rule.days, rule.zone
     latest: Firing | None = None
-    for back in range(-1, 8):
-        day = local_day - timedelta(days=back)
-        if not rule.runs_on(day):
+    for ordinal in range(today + 1, today - 8, -1):
+        if not days >> (ordinal - 1) % 7 & 1:  # ordinal 1 was a Monday
             continue
-        start = midnight(day)
+        start = _steady_midnight(zone, ordinal)
         if start is None:
             return _claim_firings_exact(rule, now)
-        earlier = [(start + second, label) for second, label in reversed(marks) if start + second <= now_ts]
-        if earlier:
-            latest = Firing(datetime.fromtimestamp(earlier[0][0], UTC), f"{day.isoformat()}T{earlier[0][1]}")
+        for second, label in reversed(marks):
+            if start + second <= now_ts:
+                latest = Firing(datetime.fromtimestamp(start + second, UTC),
+                                f"{date.fromordinal(ordinal).isoformat()}T{label}")
+                break
+        if latest is not None:
             break
-    for ahead in range(-1, 9):
-        day = local_day + timedelta(days=ahead)
-        if not rule.runs_on(day):
+    for ordinal in range(today - 1, today + 9):
+        if not days >> (ordinal - 1) % 7 & 1:
             continue
-        start = midnight(day)
+        start = _steady_midnight(zone, ordinal)
         if start is None:
             return _claim_firings_exact(rule, now)
         for second, label in marks:
             if start + second > now_ts:
-                return Firing(datetime.fromtimestamp(start + second, UTC), f"{day.isoformat()}T{label}"), latest
+                return (Firing(datetime.fromtimestamp(start + second, UTC),
+                               f"{date.fromordinal(ordinal).isoformat()}T{label}"), latest)
     return _claim_firings_exact(rule, now)
 
 

@@ -78,11 +78,15 @@ def person_next(rule: Rule, rule_next_at: datetime, rule_next_slot: str,
 
 def _sqlite_time(moment: datetime) -> str:
     """How SQLAlchemy's SQLite DateTime stores a UTC instant; plain text statements bind it as such."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _stamp(moment: datetime, postgres: bool) -> Any:
     return moment if postgres else _sqlite_time(moment)
+
+
+def _json_time(moment: datetime, postgres: bool) -> str:
+    return moment.astimezone(UTC).isoformat() if postgres else _sqlite_time(moment)
 
 
 def _ids(postgres: bool) -> str:
@@ -98,11 +102,68 @@ def _now_sql(postgres: bool) -> str:
     return "CAST(:now AS TIMESTAMP WITH TIME ZONE)" if postgres else ":now"
 
 
-_ADVANCE = """
-    UPDATE schedule_rules SET next_fire_at = :next_at, next_slot = :next_slot, queue_slot = :queue_slot,
-                              queue_due = :queue_due, queued_through = 0
-    WHERE id = :id AND next_fire_at <= :now AND queue_due IS NULL
-"""
+def _plan_rows(postgres: bool, columns: str) -> str:
+    """A plan computed in Python as rows in SQL: one JSON list of lists in one parameter (`:plan`, built off
+    the event loop), so the statement's text never changes. `columns` is "name type, ..." in list order."""
+    pairs = [part.split() for part in columns.split(",")]
+    if postgres:
+        fields = ", ".join(f"CAST(value ->> {index} AS {kind}) AS {name}" for index, (name, kind) in enumerate(pairs))
+        return f"(SELECT {fields} FROM json_array_elements(CAST(:plan AS json)))"
+    fields = ", ".join(f"json_extract(value, '$[{index}]') AS {name}" for index, (name, _) in enumerate(pairs))
+    return f"(SELECT {fields} FROM json_each(:plan))"
+
+
+def _advance(postgres: bool) -> str:
+    plan = _plan_rows(postgres, "rule_id integer, next_at timestamptz, next_slot varchar")
+    return f"""
+        UPDATE schedule_rules SET next_fire_at = plan.next_at, next_slot = plan.next_slot
+        FROM {plan} AS plan WHERE schedule_rules.id = plan.rule_id
+    """
+
+
+def _defer(postgres: bool) -> str:
+    """Rules whose members do not fit this transaction: their slot is kept on the rule, to be queued after."""
+    plan = _plan_rows(postgres, "rule_id integer, queue_slot varchar, queue_due timestamptz")
+    return f"""
+        UPDATE schedule_rules SET queue_slot = plan.queue_slot, queue_due = plan.queue_due, queued_through = 0
+        FROM {plan} AS plan WHERE schedule_rules.id = plan.rule_id
+    """
+
+
+def _direct_due(postgres: bool) -> str:
+    """The members of rules just advanced whose own first firing is not after the slot (from the plan)."""
+    plan = _plan_rows(postgres, "rule_id integer, queue_slot varchar, queue_due timestamptz")
+    return f"""
+        SELECT s.id, s.identity_id, s.platform, s.paused_until, plan.queue_slot, plan.queue_due
+        FROM {plan} AS plan JOIN schedules s ON s.rule_id = plan.rule_id
+        WHERE (s.fires_from IS NULL OR s.fires_from <= plan.queue_due)
+    """
+
+
+def _queue_direct(postgres: bool) -> str:
+    """Queue the due members of rules just advanced, in the same transaction."""
+    return _queue_from(_direct_due(postgres), postgres)
+
+
+def _queue_from(due: str, postgres: bool) -> str:
+    """INSERT the not-paused, not-late rows of `due` into the outbox; PostgreSQL also returns how many were due."""
+    now = _now_sql(postgres)
+    insert = f"""
+        INSERT INTO deliveries (schedule_id, identity_id, platform, slot, kind, due_at, status, attempts,
+                                next_attempt_at, created_at)
+        SELECT id, identity_id, platform, queue_slot, 'prompt', queue_due, 'pending', 0, queue_due, {now}
+        FROM {"due" if postgres else f"({due}) AS due"}
+        WHERE queue_due >= {"CAST(:oldest AS TIMESTAMP WITH TIME ZONE)" if postgres else ":oldest"}
+          AND (paused_until IS NULL OR paused_until <= {now})
+        ON CONFLICT (schedule_id, slot) DO NOTHING
+    """
+    if postgres:
+        return f"WITH due AS ({due}), queued AS ({insert} RETURNING 1) SELECT count(*) FROM due"
+    return insert
+
+
+def _count_from(due: str) -> str:
+    return f"SELECT count(*) FROM ({due}) AS due"
 
 
 def _prune(postgres: bool) -> str:
@@ -114,48 +175,14 @@ def _prune(postgres: bool) -> str:
 
 
 def _due_members(postgres: bool, bounded: bool) -> str:
-    """The members of queueing rules whose own first firing is not after the queued one."""
+    """The members of queueing rules, past each rule's cursor, whose own first firing is not after the slot."""
     return f"""
+        SELECT s.id, s.identity_id, s.platform, s.paused_until, r.queue_slot, r.queue_due
         FROM schedule_rules r JOIN schedules s ON s.rule_id = r.id AND s.id > r.queued_through
         WHERE r.id {_ids(postgres)} AND r.queue_due IS NOT NULL
           AND (s.fires_from IS NULL OR s.fires_from <= r.queue_due)
           {"AND s.id <= :upto" if bounded else ""}
     """
-
-
-def _queue_postgres(bounded: bool) -> str:
-    now = _now_sql(True)
-    return f"""
-        WITH due AS (
-            SELECT s.id, s.identity_id, s.platform, s.paused_until, r.queue_slot, r.queue_due
-            {_due_members(True, bounded)}
-        ), queued AS (
-            INSERT INTO deliveries (schedule_id, identity_id, platform, slot, kind, due_at, status, attempts,
-                                    next_attempt_at, created_at)
-            SELECT id, identity_id, platform, queue_slot, 'prompt', queue_due, 'pending', 0, queue_due, {now}
-            FROM due
-            WHERE queue_due >= CAST(:oldest AS TIMESTAMP WITH TIME ZONE)
-              AND (paused_until IS NULL OR paused_until <= {now})
-            ON CONFLICT (schedule_id, slot) DO NOTHING
-            RETURNING 1
-        )
-        SELECT count(*) FROM due
-    """
-
-
-def _queue_sqlite(bounded: bool) -> str:
-    return f"""
-        INSERT INTO deliveries (schedule_id, identity_id, platform, slot, kind, due_at, status, attempts,
-                                next_attempt_at, created_at)
-        SELECT s.id, s.identity_id, s.platform, r.queue_slot, 'prompt', r.queue_due, 'pending', 0, r.queue_due, :now
-        {_due_members(False, bounded)}
-          AND r.queue_due >= :oldest AND (s.paused_until IS NULL OR s.paused_until <= :now)
-        ON CONFLICT (schedule_id, slot) DO NOTHING
-    """
-
-
-def _count_sqlite(bounded: bool) -> str:
-    return f"SELECT count(*) {_due_members(False, bounded)}"
 
 
 def _clear(postgres: bool) -> str:
@@ -191,24 +218,46 @@ class _Slice:
     paged: bool
 
 
-def _plan_advance(rows: Sequence[Any], now: datetime, postgres: bool) -> list[dict[str, Any]]:
-    """The calendar math, once per due rule (run in a worker thread, off the event loop)."""
-    plans = []
-    for rule_id, days, times, zone in rows:
+@dataclass
+class _WindowPlan:
+    """What one claim transaction does to a window of due rules (computed in a worker thread)."""
+
+    advance: dict[str, Any]  # every rule: its next firing
+    direct: dict[str, Any]  # rules whose members are queued in this transaction: the slot to queue
+    deferred: dict[str, Any]  # rules with more members than fit: the slot, kept on the rule for later
+    deferred_ids: list[int]
+    empty: list[int]  # rules nobody holds any more
+
+
+def _plan_window(due: Sequence[Any], now: datetime, window: int, postgres: bool) -> _WindowPlan:
+    """The calendar math, once per due rule, and which rules' members fit this transaction."""
+    advance: list[tuple[Any, ...]] = []
+    direct: list[tuple[Any, ...]] = []
+    deferred: list[tuple[Any, ...]] = []
+    empty: list[int] = []
+    room = window
+    for rule_id, days, times, zone, members in due:
+        if not members:
+            empty.append(rule_id)
+            continue
         try:
-            rule = parse_rule(days, times, zone, None)
+            upcoming, latest = claim_firings(parse_rule(days, times, zone, None), now)
         except (RuleError, ValueError):
             # A zone the installed tzdata no longer knows: look again tomorrow rather than stop every claim.
             log.warning("schedule rule %s cannot be computed; trying again in a day", rule_id)
-            later = now + timedelta(days=1)
-            plans.append({"id": rule_id, "next_at": _stamp(later, postgres), "next_slot": "",
-                          "queue_slot": None, "queue_due": None, "now": _stamp(now, postgres)})
+            advance.append((rule_id, _json_time(now + timedelta(days=1), postgres), ""))
             continue
-        upcoming, latest = claim_firings(rule, now)
-        plans.append({"id": rule_id, "next_at": _stamp(upcoming.at, postgres), "next_slot": upcoming.slot,
-                      "queue_slot": latest.slot if latest else None,
-                      "queue_due": _stamp(latest.at, postgres) if latest else None, "now": _stamp(now, postgres)})
-    return plans
+        advance.append((rule_id, _json_time(upcoming.at, postgres), upcoming.slot))
+        if latest is None:
+            continue
+        queue = (rule_id, latest.slot, _json_time(latest.at, postgres))
+        if members <= room:
+            direct.append(queue)
+            room -= members
+        else:
+            deferred.append(queue)
+    return _WindowPlan({"plan": json.dumps(advance)}, {"plan": json.dumps(direct)}, {"plan": json.dumps(deferred)},
+                       [row[0] for row in deferred], empty)
 
 
 def _plan_slices(counts: dict[int, int], rules: Sequence[int], window: int) -> list[_Slice]:
@@ -400,10 +449,13 @@ class ScheduleStore:
     async def _claim_rules(self, now: datetime, grace: timedelta, window: int, postgres: bool) -> int:
         handled = 0
         while True:
-            advanced = await self._advance(now, postgres)
-            if advanced is None:
+            claimed = await self._claim_window(now, grace, window, postgres)
+            if claimed is None:
                 return handled
-            handled += await self._queue(advanced, now, grace, window, postgres)
+            queued, deferred = claimed
+            handled += queued
+            if deferred:
+                handled += await self._queue(deferred, now, grace, window, postgres)
 
     async def _finish_queueing(self, now: datetime, grace: timedelta, window: int, postgres: bool) -> int:
         handled, after = 0, 0
@@ -417,27 +469,39 @@ class ScheduleStore:
             handled += await self._queue(rules, now, grace, window, postgres)
             after = rules[-1]
 
-    async def _advance(self, now: datetime, postgres: bool) -> list[int] | None:
-        """Move up to RULE_WINDOW due rules on, marking the slot each must queue. None when nothing is due."""
+    async def _claim_window(self, now: datetime, grace: timedelta, window: int,
+                            postgres: bool) -> tuple[int, list[int]] | None:
+        """One transaction: up to RULE_WINDOW due rules move on, and the members of as many as fit in `window`
+        people are queued; the rest keep their slot on the rule (returned, to be queued next). None when
+        nothing is due."""
         async with self._sessions() as db, db.begin():
             if postgres:
                 # Safe without waiting for the disk: a claim lost in a database crash is simply made again (its
                 # rule and outbox rows go together), and a prompt is only sent after its lease is committed
                 # durably, which flushes this commit too.
                 await db.execute(text("SET LOCAL synchronous_commit = off"))
+            else:  # take the write lock first: what is read below is what is written
+                await db.execute(text("UPDATE schedule_rules SET queued_through = queued_through WHERE id = -1"))
             due = (await db.execute(text(
-                "SELECT id, days, times, zone FROM schedule_rules WHERE next_fire_at <= :now AND queue_due IS NULL "
-                "LIMIT :limit" + (" FOR UPDATE SKIP LOCKED" if postgres else "")),
+                "SELECT r.id, r.days, r.times, r.zone, (SELECT count(*) FROM schedules s WHERE s.rule_id = r.id) "
+                "FROM schedule_rules r WHERE r.next_fire_at <= :now AND r.queue_due IS NULL LIMIT :limit"
+                + (" FOR UPDATE OF r SKIP LOCKED" if postgres else "")),
                 {"now": _stamp(now, postgres), "limit": RULE_WINDOW})).all()
             if not due:
                 return None
-            rules = [row[0] for row in due]
-            plans = await asyncio.to_thread(_plan_advance, due, now, postgres)
-            # SQLite: the write lock is taken here, after the math, and the UPDATE re-checks that each rule is
-            # still due and not queueing (another instance may have moved it meanwhile).
-            await db.execute(text(_prune(postgres)), {"ids": _ids_param(rules, postgres)})
-            await db.execute(text(_ADVANCE), plans)
-            return rules
+            plan = await asyncio.to_thread(_plan_window, due, now, window, postgres)
+            if plan.empty:
+                await db.execute(text(_prune(postgres)), {"ids": _ids_param(plan.empty, postgres)})
+            await db.execute(text(_advance(postgres)), plan.advance)
+            if plan.deferred_ids:
+                await db.execute(text(_defer(postgres)), plan.deferred)
+            params = {**self._queue_params(now, grace, postgres), **plan.direct}
+            if postgres:
+                queued = int((await db.execute(text(_queue_direct(True)), params)).scalar_one())
+            else:
+                await db.execute(text(_queue_direct(False)), params)
+                queued = int((await db.execute(text(_count_from(_direct_due(False))), params)).scalar_one())
+            return queued, plan.deferred_ids
 
     async def _queue(self, rules: Sequence[int], now: datetime, grace: timedelta, window: int,
                      postgres: bool) -> int:
@@ -466,6 +530,15 @@ class ScheduleStore:
                 "ORDER BY id FOR UPDATE SKIP LOCKED"), {"ids": list(rules)})).all())
         return list(rules)  # SQLite: the INSERT takes the write lock and re-reads each rule's state itself
 
+    @staticmethod
+    async def _queue_members(db: AsyncSession, params: dict[str, Any], postgres: bool, *, bounded: bool) -> int:
+        """Queue the due members of queueing rules; returns how many were due (queued or held)."""
+        due = _due_members(postgres, bounded)
+        if postgres:
+            return int((await db.execute(text(_queue_from(due, True)), params)).scalar_one())
+        await db.execute(text(_queue_from(due, False)), params)
+        return int((await db.execute(text(_count_from(due)), params)).scalar_one())
+
     async def _queue_rules(self, rules: Sequence[int], now: datetime, grace: timedelta, postgres: bool) -> int:
         """Queue every remaining member of a few small rules and clear them: one transaction."""
         async with self._sessions() as db, db.begin():
@@ -473,11 +546,7 @@ class ScheduleStore:
             if not mine:
                 return 0
             params = {**self._queue_params(now, grace, postgres), "ids": _ids_param(mine, postgres)}
-            if postgres:
-                handled = int((await db.execute(text(_queue_postgres(False)), params)).scalar_one())
-            else:
-                await db.execute(text(_queue_sqlite(False)), params)
-                handled = int((await db.execute(text(_count_sqlite(False)), params)).scalar_one())
+            handled = await self._queue_members(db, params, postgres, bounded=False)
             await db.execute(text(_clear(postgres)), {"ids": params["ids"]})
             return handled
 
@@ -499,11 +568,7 @@ class ScheduleStore:
                 await db.execute(text(_clear(postgres)), {"ids": ids})
                 return 0
             params = {**self._queue_params(now, grace, postgres), "ids": ids, "upto": int(page.upto)}
-            if postgres:
-                handled = int((await db.execute(text(_queue_postgres(True)), params)).scalar_one())
-            else:
-                await db.execute(text(_queue_sqlite(True)), params)
-                handled = int((await db.execute(text(_count_sqlite(True)), params)).scalar_one())
+            handled = await self._queue_members(db, params, postgres, bounded=True)
             if int(page.members) < window:
                 await db.execute(text(_clear(postgres)), {"ids": ids})
             else:
