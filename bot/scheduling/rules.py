@@ -158,25 +158,23 @@ def _marks(times: tuple[time, ...]) -> tuple[tuple[int, str], ...]:
     return tuple(sorted((at.hour * 3600 + at.minute * 60, f"{at.hour:02d}:{at.minute:02d}") for at in times))
 
 
-def claim_firings(rule: Rule, now: datetime) -> tuple[Firing, Firing | None]:
-    """`next_firing(rule, now)` and `last_firing_at_or_before(rule, now)` at once: what a claim needs of a
-    due rule. On days without a DST change it is arithmetic on seconds and day numbers (a claim after an
-    outage runs it for every distinct rule); around a change it is the exact path."""
-    today = now.astimezone(rule.tz).toordinal()
-    now_ts = now.timestamp()
-    marks = _marks(rule.times)
-    days, zone = rule.days, rule.zone
-    latest: Firing | None = None
+SteadyFiring = tuple[float, int, str]  # Unix time, local day (ordinal), configured time "HH:MM"
+
+
+def steady_firings(days: int, zone: str, marks: tuple[tuple[int, str], ...], today: int,
+                   now_ts: float) -> tuple[SteadyFiring, SteadyFiring | None] | None:
+    """The next firing after `now_ts` and the latest at or before it, as plain numbers, when no DST change
+    touches the days looked at; None otherwise (then use the exact path). `today` is the local day's ordinal."""
+    latest: SteadyFiring | None = None
     for ordinal in range(today + 1, today - 8, -1):
         if not days >> (ordinal - 1) % 7 & 1:  # ordinal 1 was a Monday
             continue
         start = _steady_midnight(zone, ordinal)
         if start is None:
-            return _claim_firings_exact(rule, now)
+            return None
         for second, label in reversed(marks):
             if start + second <= now_ts:
-                latest = Firing(datetime.fromtimestamp(start + second, UTC),
-                                f"{date.fromordinal(ordinal).isoformat()}T{label}")
+                latest = (start + second, ordinal, label)
                 break
         if latest is not None:
             break
@@ -185,12 +183,28 @@ def claim_firings(rule: Rule, now: datetime) -> tuple[Firing, Firing | None]:
             continue
         start = _steady_midnight(zone, ordinal)
         if start is None:
-            return _claim_firings_exact(rule, now)
+            return None
         for second, label in marks:
             if start + second > now_ts:
-                return (Firing(datetime.fromtimestamp(start + second, UTC),
-                               f"{date.fromordinal(ordinal).isoformat()}T{label}"), latest)
-    return _claim_firings_exact(rule, now)
+                return (start + second, ordinal, label), latest
+    return None
+
+
+def steady_firing(firing: SteadyFiring) -> Firing:
+    at, ordinal, label = firing
+    return Firing(datetime.fromtimestamp(at, UTC), f"{date.fromordinal(ordinal).isoformat()}T{label}")
+
+
+def claim_firings(rule: Rule, now: datetime) -> tuple[Firing, Firing | None]:
+    """`next_firing(rule, now)` and `last_firing_at_or_before(rule, now)` at once: what a claim needs of a
+    due rule. On days without a DST change it is arithmetic on seconds and day numbers (a claim after an
+    outage runs it for every distinct rule); around a change it is the exact path."""
+    found = steady_firings(rule.days, rule.zone, _marks(rule.times), now.astimezone(rule.tz).toordinal(),
+                           now.timestamp())
+    if found is None:
+        return _claim_firings_exact(rule, now)
+    upcoming, latest = found
+    return steady_firing(upcoming), None if latest is None else steady_firing(latest)
 
 
 def _claim_firings_exact(rule: Rule, now: datetime) -> tuple[Firing, Firing | None]:

@@ -35,7 +35,17 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.scheduling.rules import Firing, Rule, RuleError, claim_firings, next_firing, parse_quiet
+from bot.scheduling.rules import (
+    Firing,
+    Rule,
+    RuleError,
+    claim_firings,
+    next_firing,
+    parse_quiet,
+    steady_firing,
+    steady_firings,
+    zone_info,
+)
 from bot.storage.models import Delivery, Identity, Schedule, ScheduleRule, utcnow
 
 log = logging.getLogger(__name__)
@@ -229,6 +239,11 @@ class _WindowPlan:
     empty: list[int]  # rules nobody holds any more
 
 
+@lru_cache(maxsize=16384)
+def _marks_of(times: str) -> tuple[tuple[int, str], ...]:
+    return tuple(sorted((int(part[:2]) * 3600 + int(part[3:5]) * 60, part) for part in times.split(",")))
+
+
 def _plan_window(due: Sequence[Any], now: datetime, window: int, postgres: bool) -> _WindowPlan:
     """The calendar math, once per due rule, and which rules' members fit this transaction."""
     advance: list[tuple[Any, ...]] = []
@@ -236,12 +251,20 @@ def _plan_window(due: Sequence[Any], now: datetime, window: int, postgres: bool)
     deferred: list[tuple[Any, ...]] = []
     empty: list[int] = []
     room = window
+    now_ts = now.timestamp()
+    today: dict[str, int] = {}
     for rule_id, days, times, zone, members in due:
         if not members:
             empty.append(rule_id)
             continue
         try:
-            upcoming, latest = claim_firings(parse_rule(days, times, zone, None), now)
+            if zone not in today:
+                today[zone] = now.astimezone(zone_info(zone)).toordinal()
+            found = steady_firings(days, zone, _marks_of(times), today[zone], now_ts)
+            if found is None:  # a DST change near: the exact path
+                upcoming, latest = claim_firings(parse_rule(days, times, zone, None), now)
+            else:
+                upcoming, latest = steady_firing(found[0]), None if found[1] is None else steady_firing(found[1])
         except (RuleError, ValueError):
             # A zone the installed tzdata no longer knows: look again tomorrow rather than stop every claim.
             log.warning("schedule rule %s cannot be computed; trying again in a day", rule_id)

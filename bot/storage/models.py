@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -140,7 +141,9 @@ class ScheduleRule(Base):
     __table_args__ = (
         UniqueConstraint("days", "times", "zone", name="uq_schedule_rule_calendar"),
         Index("ix_schedule_rules_next_fire_at", "next_fire_at"),
-        Index("ix_schedule_rules_queue_due", "queue_due"),
+        # Only rules still queueing are in it, so moving a rule on writes no entry here.
+        Index("ix_schedule_rules_queue_due", "queue_due", postgresql_where=text("queue_due IS NOT NULL"),
+              sqlite_where=text("queue_due IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -42,7 +42,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("days", "times", "zone", name="uq_schedule_rule_calendar"),
     )
     op.create_index("ix_schedule_rules_next_fire_at", "schedule_rules", ["next_fire_at"])
-    op.create_index("ix_schedule_rules_queue_due", "schedule_rules", ["queue_due"])
+    op.create_index("ix_schedule_rules_queue_due", "schedule_rules", ["queue_due"],
+                    postgresql_where=sa.text("queue_due IS NOT NULL"), sqlite_where=sa.text("queue_due IS NOT NULL"))
     op.execute(sa.text("""
         INSERT INTO schedule_rules (days, times, zone, next_fire_at, next_slot, queued_through)
         SELECT g.days, g.times, g.zone, COALESCE(g.first_at, :never),
