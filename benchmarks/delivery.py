@@ -224,23 +224,26 @@ async def seed(path: Path, n: int) -> None:
     at = datetime.now(UTC).replace(second=0, microsecond=0)
     now = _sqlite_time(datetime.now(UTC))
 
-    def schedule(i: int) -> tuple[Any, ...]:
-        zone = ZONES[i % len(ZONES)]
+    def rule(index: int) -> tuple[Any, ...]:  # one shared rule per zone, firing this minute
+        zone = ZONES[index]
         local = at.astimezone(ZoneInfo(zone))
         hhmm = local.strftime("%H:%M")
-        return (i, i, 0b1111111, hhmm, zone, _sqlite_time(at), f"{local.date().isoformat()}T{hhmm}", now, now)
+        return (index + 1, 0b1111111, hhmm, zone, _sqlite_time(at), f"{local.date().isoformat()}T{hhmm}")
 
     connection = sqlite3.connect(path)
     try:
         with connection:
             connection.executemany(
+                "INSERT INTO schedule_rules (id, days, times, zone, next_fire_at, next_slot, queued_through) "
+                "VALUES (?, ?, ?, ?, ?, ?, 0)", (rule(index) for index in range(len(ZONES))))
+            connection.executemany(
                 "INSERT INTO identities (id, platform, workspace_id, user_id, created_at, store_notes) "
                 "VALUES (?, 'discord', '', ?, ?, 1)", ((i, str(10**17 + i), now) for i in range(1, n + 1)))
             connection.executemany(
-                "INSERT INTO schedules (id, identity_id, platform, kind, flow_id, days, times, zone, quiet, "
-                "next_fire_at, next_slot, unanswered, dialdown_asked, created_at, updated_at) "
-                "VALUES (?, ?, 'discord', 'checkin', 'daily', ?, ?, ?, NULL, ?, ?, 0, 0, ?, ?)",
-                (schedule(i) for i in range(1, n + 1)))
+                "INSERT INTO schedules (id, identity_id, rule_id, platform, kind, flow_id, quiet, fires_from, "
+                "unanswered, dialdown_asked, created_at, updated_at) "
+                "VALUES (?, ?, ?, 'discord', 'checkin', 'daily', NULL, ?, 0, 0, ?, ?)",
+                ((i, i, i % len(ZONES) + 1, _sqlite_time(at), now, now) for i in range(1, n + 1)))
     finally:
         connection.close()
 

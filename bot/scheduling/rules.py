@@ -103,11 +103,28 @@ def in_quiet_hours(local: datetime, quiet: tuple[time, time] | None) -> bool:
     return start <= now < end if start < end else now >= start or now < end
 
 
+@lru_cache(maxsize=16384)
+def _steady_offset(zone: str, day: date) -> timedelta | None:
+    """The zone's UTC offset if it is the same all that local day (no DST change), else None."""
+    tz = zone_info(zone)
+    offsets = {datetime.combine(day, at, tzinfo=tz).replace(fold=fold).utcoffset()
+               for at in (time(0), time(12), time(23, 59, 59)) for fold in (0, 1)}
+    steady = offsets.pop() if len(offsets) == 1 else None
+    return steady
+
+
 def _firings_on(rule: Rule, day: date) -> list[Firing]:
     if not rule.runs_on(day):
         return []
-    tz = rule.tz
-    firings = [Firing(resolve_local(day, at, tz), f"{day.isoformat()}T{at.strftime('%H:%M')}") for at in rule.times]
+    prefix = day.isoformat()
+    offset = _steady_offset(rule.zone, day)
+    if offset is not None:  # most days: plain arithmetic, no search for a gap or an overlap
+        firings = [Firing((datetime.combine(day, at) - offset).replace(tzinfo=UTC),
+                          f"{prefix}T{at.hour:02d}:{at.minute:02d}") for at in rule.times]
+    else:
+        tz = rule.tz
+        firings = [Firing(resolve_local(day, at, tz), f"{prefix}T{at.hour:02d}:{at.minute:02d}")
+                   for at in rule.times]
     return sorted(firings, key=lambda firing: firing.at)
 
 
@@ -124,6 +141,74 @@ def firings_after(rule: Rule, after: datetime, *, quiet: bool = False) -> Iterat
 
 def next_firing(rule: Rule, after: datetime) -> Firing:
     return next(firings_after(rule, after))
+
+
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
+
+
+@lru_cache(maxsize=16384)
+def _steady_midnight(zone: str, ordinal: int) -> float | None:
+    """The Unix time of local midnight of that day if the zone's offset is the same all day, else None."""
+    offset = _steady_offset(zone, date.fromordinal(ordinal))
+    return None if offset is None else (ordinal - _EPOCH_DAY) * 86400 - offset.total_seconds()
+
+
+@lru_cache(maxsize=16384)
+def _marks(times: tuple[time, ...]) -> tuple[tuple[int, str], ...]:
+    return tuple(sorted((at.hour * 3600 + at.minute * 60, f"{at.hour:02d}:{at.minute:02d}") for at in times))
+
+
+SteadyFiring = tuple[float, int, str]  # Unix time, local day (ordinal), configured time "HH:MM"
+
+
+def steady_firings(days: int, zone: str, marks: tuple[tuple[int, str], ...], today: int,
+                   now_ts: float) -> tuple[SteadyFiring, SteadyFiring | None] | None:
+    """The next firing after `now_ts` and the latest at or before it, as plain numbers, when no DST change
+    touches the days looked at; None otherwise (then use the exact path). `today` is the local day's ordinal."""
+    latest: SteadyFiring | None = None
+    for ordinal in range(today + 1, today - 8, -1):
+        if not days >> (ordinal - 1) % 7 & 1:  # ordinal 1 was a Monday
+            continue
+        start = _steady_midnight(zone, ordinal)
+        if start is None:
+            return None
+        for second, label in reversed(marks):
+            if start + second <= now_ts:
+                latest = (start + second, ordinal, label)
+                break
+        if latest is not None:
+            break
+    for ordinal in range(today - 1, today + 9):
+        if not days >> (ordinal - 1) % 7 & 1:
+            continue
+        start = _steady_midnight(zone, ordinal)
+        if start is None:
+            return None
+        for second, label in marks:
+            if start + second > now_ts:
+                return (start + second, ordinal, label), latest
+    return None
+
+
+def steady_firing(firing: SteadyFiring) -> Firing:
+    at, ordinal, label = firing
+    return Firing(datetime.fromtimestamp(at, UTC), f"{date.fromordinal(ordinal).isoformat()}T{label}")
+
+
+def claim_firings(rule: Rule, now: datetime) -> tuple[Firing, Firing | None]:
+    """`next_firing(rule, now)` and `last_firing_at_or_before(rule, now)` at once: what a claim needs of a
+    due rule. On days without a DST change it is arithmetic on seconds and day numbers (a claim after an
+    outage runs it for every distinct rule); around a change it is the exact path."""
+    found = steady_firings(rule.days, rule.zone, _marks(rule.times), now.astimezone(rule.tz).toordinal(),
+                           now.timestamp())
+    if found is None:
+        return _claim_firings_exact(rule, now)
+    upcoming, latest = found
+    return steady_firing(upcoming), None if latest is None else steady_firing(latest)
+
+
+def _claim_firings_exact(rule: Rule, now: datetime) -> tuple[Firing, Firing | None]:
+    return next_firing(rule, now), last_firing_at_or_before(rule, now)
 
 
 def last_firing_at_or_before(rule: Rule, moment: datetime) -> Firing | None:

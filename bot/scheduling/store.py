@@ -1,34 +1,61 @@
-"""Schedules and the delivery outbox in the database: set-based claims, leases, and their outcomes.
+"""Schedules, their shared rules and the delivery outbox in the database: set-based claims, leases, and
+their outcomes.
 
-Claiming (schedules -> outbox) reads due rows in batches, computes the next firing once per distinct
-(days, times, zone), advances every row of a group in one statement, and inserts outbox rows keyed
-(schedule, slot) with ON CONFLICT DO NOTHING. On PostgreSQL each id window is claimed under an advisory
-lock, so instances split the work; on SQLite the write lock serialises them. Either way the unique key is what
-makes a prompt exist once.
+People who chose the same (days, times, zone) share one `schedule_rules` row that knows its next firing.
+Claiming (rules -> outbox) has two steps, each in short transactions of a fixed shape (no SQL grows with the
+number of rules):
+
+1. advance: up to `RULE_WINDOW` due rules are read, their next firing and the slot to queue are computed
+   once per rule in a worker thread, and one prepared UPDATE (executed per rule) moves each on and marks
+   the slot as queueing (`queue_slot`, `queue_due`, cursor `queued_through`);
+2. queue: the members of queueing rules go into the outbox with one INSERT .. SELECT per window of about
+   `MEMBER_WINDOW` people (a rule with more members is walked in id order by its cursor), filtered in SQL by
+   what is theirs (`fires_from`, pause); the rule is cleared when its last member is queued.
+
+A crash between or inside the steps leaves a rule queueing; the next claim finishes it first. PostgreSQL
+instances split rules with FOR UPDATE SKIP LOCKED; on SQLite the write lock serialises them and every
+write re-checks the rule's state. Either way the outbox's unique (schedule, slot) is what makes a prompt
+exist once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, text, update
+from sqlalchemy import and_, delete, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.scheduling.rules import Firing, Rule, last_firing_at_or_before, next_firing, parse_quiet
-from bot.storage.models import Delivery, Identity, Schedule, UTCDateTime, utcnow
+from bot.scheduling.rules import (
+    Firing,
+    Rule,
+    RuleError,
+    claim_firings,
+    next_firing,
+    parse_quiet,
+    steady_firing,
+    steady_firings,
+    zone_info,
+)
+from bot.storage.models import Delivery, Identity, Schedule, ScheduleRule, utcnow
 
-CLAIM_LOCK_KEY = 0x62620C1A  # PostgreSQL advisory lock space of claim windows ("bb" claims)
-PARALLEL_WINDOWS = 2  # PostgreSQL: claim this many id windows at once (measured on 2 cores)
+log = logging.getLogger(__name__)
+
+PARALLEL_CLAIMS = 2  # PostgreSQL: claim on this many connections at once (one per core here)
+RULE_WINDOW = 1000  # due rules advanced per transaction
+MEMBER_WINDOW = 10_000  # people queued per transaction (bounds SQLite's write-lock hold)
 PENDING, SENDING, SENT, SKIPPED, FAILED, UNREACHABLE = "pending", "sending", "sent", "skipped", "failed", "unreachable"
 CHECKIN = "checkin"
+_ONE_TICK = timedelta(microseconds=1)
 
 
 def format_times(times: Sequence[time]) -> str:
@@ -39,63 +66,241 @@ def format_quiet(quiet: tuple[time, time] | None) -> str | None:
     return None if quiet is None else f"{quiet[0].strftime('%H:%M')}-{quiet[1].strftime('%H:%M')}"
 
 
+def parse_rule(days: int, times: str, zone: str, quiet: str | None) -> Rule:
+    return Rule(days, tuple(time.fromisoformat(part) for part in times.split(",")), zone,
+                parse_quiet(quiet) if quiet else None)
+
+
 @lru_cache(maxsize=4096)
 def rule_of(days: int, times: str, zone: str, quiet: str | None) -> Rule:
-    parsed = tuple(time.fromisoformat(part) for part in times.split(","))
-    return Rule(days, parsed, zone, parse_quiet(quiet) if quiet else None)
+    return parse_rule(days, times, zone, quiet)
+
+
+def person_next(rule: Rule, rule_next_at: datetime, rule_next_slot: str,
+                fires_from: datetime | None) -> Firing:
+    """A person's next firing: their rule's, unless their own first firing (`fires_from`) is later."""
+    if fires_from is None or fires_from <= rule_next_at:
+        return Firing(rule_next_at, rule_next_slot)
+    return next_firing(rule, fires_from - _ONE_TICK)
+
+
+# ---------------------------------------------------------------- claim SQL: one text per dialect, never per rule
+
+def _sqlite_time(moment: datetime) -> str:
+    """How SQLAlchemy's SQLite DateTime stores a UTC instant; plain text statements bind it as such."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _stamp(moment: datetime, postgres: bool) -> Any:
+    return moment if postgres else _sqlite_time(moment)
+
+
+def _json_time(moment: datetime, postgres: bool) -> str:
+    return moment.astimezone(UTC).isoformat() if postgres else _sqlite_time(moment)
+
+
+def _ids(postgres: bool) -> str:
+    """`:ids` as a set in SQL: a PostgreSQL array, or a JSON list on SQLite."""
+    return "= ANY(:ids)" if postgres else "IN (SELECT value FROM json_each(:ids))"
+
+
+def _ids_param(ids: Sequence[int], postgres: bool) -> Any:
+    return list(ids) if postgres else json.dumps(list(ids))
+
+
+def _now_sql(postgres: bool) -> str:
+    return "CAST(:now AS TIMESTAMP WITH TIME ZONE)" if postgres else ":now"
+
+
+def _plan_rows(postgres: bool, columns: str) -> str:
+    """A plan computed in Python as rows in SQL: one JSON list of lists in one parameter (`:plan`, built off
+    the event loop), so the statement's text never changes. `columns` is "name type, ..." in list order."""
+    pairs = [part.split() for part in columns.split(",")]
+    if postgres:
+        fields = ", ".join(f"CAST(value ->> {index} AS {kind}) AS {name}" for index, (name, kind) in enumerate(pairs))
+        return f"(SELECT {fields} FROM json_array_elements(CAST(:plan AS json)))"
+    fields = ", ".join(f"json_extract(value, '$[{index}]') AS {name}" for index, (name, _) in enumerate(pairs))
+    return f"(SELECT {fields} FROM json_each(:plan))"
+
+
+def _advance(postgres: bool) -> str:
+    plan = _plan_rows(postgres, "rule_id integer, next_at timestamptz, next_slot varchar")
+    return f"""
+        UPDATE schedule_rules SET next_fire_at = plan.next_at, next_slot = plan.next_slot
+        FROM {plan} AS plan WHERE schedule_rules.id = plan.rule_id
+    """
+
+
+def _defer(postgres: bool) -> str:
+    """Rules whose members do not fit this transaction: their slot is kept on the rule, to be queued after."""
+    plan = _plan_rows(postgres, "rule_id integer, queue_slot varchar, queue_due timestamptz")
+    return f"""
+        UPDATE schedule_rules SET queue_slot = plan.queue_slot, queue_due = plan.queue_due, queued_through = 0
+        FROM {plan} AS plan WHERE schedule_rules.id = plan.rule_id
+    """
+
+
+def _direct_due(postgres: bool) -> str:
+    """The members of rules just advanced whose own first firing is not after the slot (from the plan)."""
+    plan = _plan_rows(postgres, "rule_id integer, queue_slot varchar, queue_due timestamptz")
+    return f"""
+        SELECT s.id, s.identity_id, s.platform, s.paused_until, plan.queue_slot, plan.queue_due
+        FROM {plan} AS plan JOIN schedules s ON s.rule_id = plan.rule_id
+        WHERE (s.fires_from IS NULL OR s.fires_from <= plan.queue_due)
+    """
+
+
+def _queue_direct(postgres: bool) -> str:
+    """Queue the due members of rules just advanced, in the same transaction."""
+    return _queue_from(_direct_due(postgres), postgres)
+
+
+def _queue_from(due: str, postgres: bool) -> str:
+    """INSERT the not-paused, not-late rows of `due` into the outbox; PostgreSQL also returns how many were due."""
+    now = _now_sql(postgres)
+    insert = f"""
+        INSERT INTO deliveries (schedule_id, identity_id, platform, slot, kind, due_at, status, attempts,
+                                next_attempt_at, created_at)
+        SELECT id, identity_id, platform, queue_slot, 'prompt', queue_due, 'pending', 0, queue_due, {now}
+        FROM {"due" if postgres else f"({due}) AS due"}
+        WHERE queue_due >= {"CAST(:oldest AS TIMESTAMP WITH TIME ZONE)" if postgres else ":oldest"}
+          AND (paused_until IS NULL OR paused_until <= {now})
+        ON CONFLICT (schedule_id, slot) DO NOTHING
+    """
+    if postgres:
+        return f"WITH due AS ({due}), queued AS ({insert} RETURNING 1) SELECT count(*) FROM due"
+    return insert
+
+
+def _count_from(due: str) -> str:
+    return f"SELECT count(*) FROM ({due}) AS due"
+
+
+def _prune(postgres: bool) -> str:
+    """Rules nobody holds any more go when they fall due (not earlier: a person may be joining one)."""
+    return f"""
+        DELETE FROM schedule_rules WHERE id {_ids(postgres)}
+          AND NOT EXISTS (SELECT 1 FROM schedules s WHERE s.rule_id = schedule_rules.id)
+    """
+
+
+def _due_members(postgres: bool, bounded: bool) -> str:
+    """The members of queueing rules, past each rule's cursor, whose own first firing is not after the slot."""
+    return f"""
+        SELECT s.id, s.identity_id, s.platform, s.paused_until, r.queue_slot, r.queue_due
+        FROM schedule_rules r JOIN schedules s ON s.rule_id = r.id AND s.id > r.queued_through
+        WHERE r.id {_ids(postgres)} AND r.queue_due IS NOT NULL
+          AND (s.fires_from IS NULL OR s.fires_from <= r.queue_due)
+          {"AND s.id <= :upto" if bounded else ""}
+    """
+
+
+def _clear(postgres: bool) -> str:
+    return f"""
+        UPDATE schedule_rules SET queue_slot = NULL, queue_due = NULL, queued_through = 0
+        WHERE id {_ids(postgres)} AND queue_due IS NOT NULL
+    """
+
+
+def _members_left(postgres: bool) -> str:
+    return f"""
+        SELECT r.id, count(s.id) AS members
+        FROM schedule_rules r LEFT JOIN schedules s ON s.rule_id = r.id AND s.id > r.queued_through
+        WHERE r.id {_ids(postgres)} AND r.queue_due IS NOT NULL
+        GROUP BY r.id
+    """
+
+
+_PAGE = """
+    SELECT max(id) AS upto, count(*) AS members FROM (
+        SELECT s.id FROM schedules s
+        WHERE s.rule_id = :rule AND s.id > (SELECT queued_through FROM schedule_rules WHERE id = :rule)
+        ORDER BY s.id LIMIT :window
+    ) AS page
+"""
 
 
 @dataclass(frozen=True)
-class _GroupPlan:
-    """One distinct rule among the due schedules, and what claiming does to its rows."""
+class _Slice:
+    """Queueing rules handled in one transaction: several small ones whole, or one large one a page at a time."""
 
-    days: int
-    times: str
-    zone: str
-    upcoming: Firing
-    latest: Firing | None  # the slot to queue, or None when it is too late to send
+    rules: tuple[int, ...]
+    paged: bool
 
 
-@dataclass(frozen=True)
-class _ClaimSql:
-    """CASE expressions choosing each due row's next firing and queued slot by its rule, as SQL text with
-    bound parameters: built once per claim, used by every window, compiled by neither SQLAlchemy nor Python
-    per row. The queued RETURNING columns of PostgreSQL evaluate on the row's old (days, times, zone), which
-    a claim never changes."""
+@dataclass
+class _WindowPlan:
+    """What one claim transaction does to a window of due rules (computed in a worker thread)."""
 
-    next_at: str
-    next_slot: str
-    queue_slot: str
-    queue_due: str
-    senders: bool
-    params: dict[str, Any]
-    next_types: tuple[Any, ...]  # typed bind parameters of next_at (and :now)
-    queue_types: tuple[Any, ...]  # typed bind parameters of queue_due (and :now)
+    advance: dict[str, Any]  # every rule: its next firing
+    direct: dict[str, Any]  # rules whose members are queued in this transaction: the slot to queue
+    deferred: dict[str, Any]  # rules with more members than fit: the slot, kept on the rule for later
+    deferred_ids: list[int]
+    empty: list[int]  # rules nobody holds any more
 
 
-def _claim_sql(plans: Sequence[_GroupPlan]) -> _ClaimSql:
-    params: dict[str, Any] = {}
-    next_types: list[Any] = [bindparam("now", type_=UTCDateTime())]
-    queue_types: list[Any] = [bindparam("now", type_=UTCDateTime())]
-    whens_next, whens_slot, whens_due, whens_qslot = [], [], [], []
-    for index, plan in enumerate(plans):
-        match = f"days = :d{index} AND times = :t{index} AND zone = :z{index}"
-        params.update({f"d{index}": plan.days, f"t{index}": plan.times, f"z{index}": plan.zone,
-                       f"n{index}": plan.upcoming.at, f"ns{index}": plan.upcoming.slot})
-        next_types.append(bindparam(f"n{index}", type_=UTCDateTime()))
-        whens_next.append(f"WHEN {match} THEN :n{index}")
-        whens_slot.append(f"WHEN {match} THEN :ns{index}")
-        if plan.latest is not None:
-            params.update({f"l{index}": plan.latest.at, f"ls{index}": plan.latest.slot})
-            queue_types.append(bindparam(f"l{index}", type_=UTCDateTime()))
-            whens_due.append(f"WHEN {match} THEN :l{index}")
-            whens_qslot.append(f"WHEN {match} THEN :ls{index}")
-    return _ClaimSql(
-        next_at=f"CASE {' '.join(whens_next)} ELSE next_fire_at END",
-        next_slot=f"CASE {' '.join(whens_slot)} ELSE next_slot END",
-        queue_slot=f"CASE {' '.join(whens_qslot)} END" if whens_qslot else "CAST(NULL AS VARCHAR)",
-        queue_due=f"CASE {' '.join(whens_due)} END" if whens_due else "CAST(NULL AS TIMESTAMP WITH TIME ZONE)",
-        senders=bool(whens_qslot), params=params, next_types=tuple(next_types), queue_types=tuple(queue_types))
+@lru_cache(maxsize=16384)
+def _marks_of(times: str) -> tuple[tuple[int, str], ...]:
+    return tuple(sorted((int(part[:2]) * 3600 + int(part[3:5]) * 60, part) for part in times.split(",")))
+
+
+def _plan_window(due: Sequence[Any], now: datetime, window: int, postgres: bool) -> _WindowPlan:
+    """The calendar math, once per due rule, and which rules' members fit this transaction."""
+    advance: list[tuple[Any, ...]] = []
+    direct: list[tuple[Any, ...]] = []
+    deferred: list[tuple[Any, ...]] = []
+    empty: list[int] = []
+    room = window
+    now_ts = now.timestamp()
+    today: dict[str, int] = {}
+    for rule_id, days, times, zone, members in due:
+        if not members:
+            empty.append(rule_id)
+            continue
+        try:
+            if zone not in today:
+                today[zone] = now.astimezone(zone_info(zone)).toordinal()
+            found = steady_firings(days, zone, _marks_of(times), today[zone], now_ts)
+            if found is None:  # a DST change near: the exact path
+                upcoming, latest = claim_firings(parse_rule(days, times, zone, None), now)
+            else:
+                upcoming, latest = steady_firing(found[0]), None if found[1] is None else steady_firing(found[1])
+        except (RuleError, ValueError):
+            # A zone the installed tzdata no longer knows: look again tomorrow rather than stop every claim.
+            log.warning("schedule rule %s cannot be computed; trying again in a day", rule_id)
+            advance.append((rule_id, _json_time(now + timedelta(days=1), postgres), ""))
+            continue
+        advance.append((rule_id, _json_time(upcoming.at, postgres), upcoming.slot))
+        if latest is None:
+            continue
+        queue = (rule_id, latest.slot, _json_time(latest.at, postgres))
+        if members <= room:
+            direct.append(queue)
+            room -= members
+        else:
+            deferred.append(queue)
+    return _WindowPlan({"plan": json.dumps(advance)}, {"plan": json.dumps(direct)}, {"plan": json.dumps(deferred)},
+                       [row[0] for row in deferred], empty)
+
+
+def _plan_slices(counts: dict[int, int], rules: Sequence[int], window: int) -> list[_Slice]:
+    """Pack queueing rules into transactions of about `window` people (run in a worker thread)."""
+    slices: list[_Slice] = []
+    packed: list[int] = []
+    size = 0
+    for rule_id in rules:
+        members = counts.get(rule_id, 0)
+        if members > window:
+            slices.append(_Slice((rule_id,), paged=True))
+            continue
+        if packed and size + members > window:
+            slices.append(_Slice(tuple(packed), paged=False))
+            packed, size = [], 0
+        packed.append(rule_id)
+        size += members
+    if packed:
+        slices.append(_Slice(tuple(packed), paged=False))
+    return slices
 
 
 @dataclass(frozen=True)
@@ -141,10 +346,11 @@ class DeliveryJob:
     lease_owner: str = ""
 
 
-def _record(row: Schedule) -> ScheduleRecord:
-    return ScheduleRecord(row.id, row.identity_id, row.kind, row.flow_id,
-                          rule_of(row.days, row.times, row.zone, row.quiet), row.paused_until, row.pause_kind,
-                          row.next_fire_at, row.next_slot, row.unanswered, row.dialdown_asked)
+def _record(row: Schedule, calendar: ScheduleRule) -> ScheduleRecord:
+    rule = rule_of(calendar.days, calendar.times, calendar.zone, row.quiet)
+    upcoming = person_next(rule, calendar.next_fire_at, calendar.next_slot, row.fires_from)
+    return ScheduleRecord(row.id, row.identity_id, row.kind, row.flow_id, rule, row.paused_until, row.pause_kind,
+                          upcoming.at, upcoming.slot, row.unanswered, row.dialdown_asked)
 
 
 class ScheduleStore:
@@ -159,16 +365,34 @@ class ScheduleStore:
 
     # ------------------------------------------------------------ a person's schedule
 
-    async def get(self, identity_id: int, kind: str = CHECKIN) -> ScheduleRecord | None:
+    async def _find(self, identity_id: int, kind: str) -> tuple[Schedule, ScheduleRule] | None:
         async with self._sessions() as db:
-            row = await db.scalar(select(Schedule).where(Schedule.identity_id == identity_id, Schedule.kind == kind))
-            return _record(row) if row else None
+            found = (await db.execute(
+                select(Schedule, ScheduleRule).join(ScheduleRule, ScheduleRule.id == Schedule.rule_id)
+                .where(Schedule.identity_id == identity_id, Schedule.kind == kind))).first()
+            return (found[0], found[1]) if found else None
+
+    async def get(self, identity_id: int, kind: str = CHECKIN) -> ScheduleRecord | None:
+        found = await self._find(identity_id, kind)
+        return _record(*found) if found else None
+
+    async def _rule_id(self, db: AsyncSession, rule: Rule, upcoming: Firing) -> int:
+        """The id of the shared row for this calendar, created with its next firing if nobody has it yet. An
+        upsert, so it takes the write lock (SQLite) or the row lock (PostgreSQL) first: a claim cannot prune
+        the row between this and the person joining it."""
+        insert = pg_insert if self._postgres(db) else sqlite_insert
+        statement = insert(ScheduleRule).values(days=rule.days, times=format_times(rule.times), zone=rule.zone,
+                                                next_fire_at=upcoming.at, next_slot=upcoming.slot, queued_through=0)
+        statement = statement.on_conflict_do_update(index_elements=["days", "times", "zone"],
+                                                    set_={"days": statement.excluded.days})
+        return int((await db.execute(statement.returning(ScheduleRule.id))).scalar_one())
 
     async def save(self, identity_id: int, rule: Rule, flow_id: str, kind: str = CHECKIN, *,
                    platform: str | None = None) -> ScheduleRecord:
         now = self._now()
         upcoming = next_firing(rule, now)
         async with self._sessions() as db, db.begin():
+            rule_id = await self._rule_id(db, rule, upcoming)
             row = await db.scalar(select(Schedule).where(Schedule.identity_id == identity_id, Schedule.kind == kind))
             if row is None:
                 if platform is None:
@@ -176,9 +400,8 @@ class ScheduleStore:
                 row = Schedule(identity_id=identity_id, platform=platform, kind=kind, created_at=now, unanswered=0,
                                dialdown_asked=False)
                 db.add(row)
-            row.flow_id, row.days, row.times, row.zone = flow_id, rule.days, format_times(rule.times), rule.zone
-            row.quiet = format_quiet(rule.quiet)
-            row.next_fire_at, row.next_slot, row.updated_at = upcoming.at, upcoming.slot, now
+            row.flow_id, row.rule_id, row.quiet = flow_id, rule_id, format_quiet(rule.quiet)
+            row.fires_from, row.updated_at = upcoming.at, now  # nothing of this rule before the choice was made
             row.unanswered, row.dialdown_asked = 0, False
         saved = await self.get(identity_id, kind)
         assert saved is not None
@@ -192,15 +415,19 @@ class ScheduleStore:
             return bool(getattr(result, "rowcount", 0))
 
     async def skip_next(self, identity_id: int, kind: str = CHECKIN) -> Firing | None:
-        """Move past the next firing only; returns the one after it."""
-        record = await self.get(identity_id, kind)
-        if record is None or record.next_fire_at is None:
+        """Move past the person's next firing only (their rule goes on for everyone else); returns the one
+        after it."""
+        found = await self._find(identity_id, kind)
+        if found is None:
             return None
+        row, calendar = found
+        record = _record(row, calendar)
+        assert record.next_fire_at is not None
         following = next_firing(record.rule, record.next_fire_at)
         async with self._sessions() as db, db.begin():
             await db.execute(update(Schedule).where(Schedule.id == record.id,
-                                                    Schedule.next_fire_at == record.next_fire_at)
-                             .values(next_fire_at=following.at, next_slot=following.slot, updated_at=self._now()))
+                                                    Schedule.fires_from.is_not_distinct_from(row.fires_from))
+                             .values(fires_from=following.at, updated_at=self._now()))
         return following
 
     async def set_dialdown(self, schedule_id: int, *, asked: bool, reset_unanswered: bool = False) -> None:
@@ -220,118 +447,157 @@ class ScheduleStore:
             row = await db.scalar(select(Schedule).where(Schedule.identity_id == identity_id, Schedule.kind == kind))
             if row is None:
                 return False
-            # Its outbox rows go with it: a delivery without its schedule could never be sent.
+            # Its outbox rows go with it: a delivery without its schedule could never be sent. Its rule stays
+            # until it next falls due; a claim then removes it if nobody holds it.
             await db.execute(delete(Delivery).where(Delivery.schedule_id == row.id))
             await db.delete(row)
             return True
 
-    # ------------------------------------------------------------ claiming: schedules -> outbox
+    # ------------------------------------------------------------ claiming: rules -> outbox
 
     async def claim_due(self, *, grace: timedelta, batch_size: int | None = None) -> int:
-        """Move every due schedule forward and put its prompt in the outbox. Returns schedules claimed.
+        """Advance every due rule and put its members' prompts in the outbox. Returns the schedules whose due
+        firing was handled (queued, or held: paused, or too late to send, which is skipped silently).
 
-        Set-based and page-local: the due rows are walked in windows of ids; in each window one UPDATE
-        moves every due row on, choosing its next firing by its (days, times, zone) with a CASE, and one
-        INSERT .. SELECT queues the prompts. The calendar math runs once per distinct rule, and no schedule
-        row travels through Python."""
+        Rules left queueing by a claim that stopped (a crash, another instance) are finished first."""
         now = self._now()
         async with self._sessions() as db:
-            # Measured (benchmarks/scheduling.py): SQLite is fastest with few, large write transactions;
-            # PostgreSQL with windows of about 10,000 rows.
             postgres = self._postgres(db)
-            window = batch_size or (10_000 if postgres else 50_000)
-            groups = (await db.execute(select(Schedule.days, Schedule.times, Schedule.zone)
-                                       .where(Schedule.next_fire_at <= now).distinct())).all()
-            if not groups:
-                return 0
-            bounds = (await db.execute(select(func.min(Schedule.id), func.max(Schedule.id))
-                                       .where(Schedule.next_fire_at <= now))).one()
-            low: int | None = bounds[0]
-            high: int | None = bounds[1]
-        if low is None or high is None:  # another instance claimed them a moment ago
-            return 0
-        plans: list[_GroupPlan] = []
-        for days, times, zone in groups:
-            rule = rule_of(days, times, zone, None)
-            latest = last_firing_at_or_before(rule, now)
-            send = latest is not None and now - latest.at <= grace  # long overdue: skipped silently
-            plans.append(_GroupPlan(days, times, zone, next_firing(rule, now), latest if send else None))
-        claim = _claim_sql(plans)
-        if postgres:  # one grid for every instance, so that a window is either theirs or ours (see the lock)
-            low = int(low) // window * window
-        starts = list(range(int(low), int(high) + 1, window))
-        if not postgres:  # SQLite has one writer: windows go one after the other
-            return sum([await self._claim_window(now, start, start + window - 1, claim) for start in starts])
-        # PostgreSQL writes windows in parallel on separate connections (rows never overlap between windows).
-        total = 0
-        for index in range(0, len(starts), PARALLEL_WINDOWS):
-            claimed = await asyncio.gather(*(self._claim_window(now, start, start + window - 1, claim)
-                                             for start in starts[index:index + PARALLEL_WINDOWS]))
-            total += sum(claimed)
-        return total
+        window = batch_size or MEMBER_WINDOW
+        handled = await self._finish_queueing(now, grace, window, postgres)
+        claims = await asyncio.gather(*(self._claim_rules(now, grace, window, postgres)
+                                        for _ in range(PARALLEL_CLAIMS if postgres else 1)))
+        return handled + sum(claims)
 
-    async def _claim_window(self, now: datetime, low: int, high: int, claim: _ClaimSql) -> int:
-        params = {**claim.params, "now": now, "low": low, "high": high}
+    async def _claim_rules(self, now: datetime, grace: timedelta, window: int, postgres: bool) -> int:
+        handled = 0
+        while True:
+            claimed = await self._claim_window(now, grace, window, postgres)
+            if claimed is None:
+                return handled
+            queued, deferred = claimed
+            handled += queued
+            if deferred:
+                handled += await self._queue(deferred, now, grace, window, postgres)
+
+    async def _finish_queueing(self, now: datetime, grace: timedelta, window: int, postgres: bool) -> int:
+        handled, after = 0, 0
+        while True:
+            async with self._sessions() as db:
+                rules = list((await db.scalars(
+                    select(ScheduleRule.id).where(ScheduleRule.queue_due.is_not(None), ScheduleRule.id > after)
+                    .order_by(ScheduleRule.id).limit(RULE_WINDOW))).all())
+            if not rules:
+                return handled
+            handled += await self._queue(rules, now, grace, window, postgres)
+            after = rules[-1]
+
+    async def _claim_window(self, now: datetime, grace: timedelta, window: int,
+                            postgres: bool) -> tuple[int, list[int]] | None:
+        """One transaction: up to RULE_WINDOW due rules move on, and the members of as many as fit in `window`
+        people are queued; the rest keep their slot on the rule (returned, to be queued next). None when
+        nothing is due."""
         async with self._sessions() as db, db.begin():
-            if self._postgres(db):
-                return await self._claim_window_postgres(db, claim, params)
-            # Plain SQL, built once per claim: compiling 4 CASE expressions of every rule with the SQL
-            # expression language ran on the event loop (measured: 24-48 ms stalls at 20 rules).
-            if claim.senders:
-                await db.execute(text(f"""
-                    INSERT INTO deliveries (schedule_id, identity_id, platform, slot, kind, due_at, status,
-                                            attempts, next_attempt_at, created_at)
-                    SELECT id, identity_id, platform, {claim.queue_slot}, 'prompt', {claim.queue_due}, 'pending', 0,
-                           {claim.queue_due}, :now
-                    FROM schedules
-                    WHERE id BETWEEN :low AND :high AND next_fire_at <= :now AND {claim.queue_slot} IS NOT NULL
-                      AND (paused_until IS NULL OR paused_until <= :now)
-                    ON CONFLICT (schedule_id, slot) DO NOTHING
-                """).bindparams(*claim.queue_types), params)
-            # No OR of the groups in the WHERE: SQLite would then seek each group's index range once per
-            # window. The id range keeps each statement to its own pages; CASE picks the group.
-            result = await db.execute(text(f"""
-                UPDATE schedules SET next_fire_at = {claim.next_at}, next_slot = {claim.next_slot}
-                WHERE id BETWEEN :low AND :high AND next_fire_at <= :now
-            """).bindparams(*claim.next_types), params)
-            return int(getattr(result, "rowcount", 0) or 0)
+            if postgres:
+                # Safe without waiting for the disk: a claim lost in a database crash is simply made again (its
+                # rule and outbox rows go together), and a prompt is only sent after its lease is committed
+                # durably, which flushes this commit too.
+                await db.execute(text("SET LOCAL synchronous_commit = off"))
+            else:  # take the write lock first: what is read below is what is written
+                await db.execute(text("UPDATE schedule_rules SET queued_through = queued_through WHERE id = -1"))
+            due = (await db.execute(text(
+                "SELECT r.id, r.days, r.times, r.zone, (SELECT count(*) FROM schedules s WHERE s.rule_id = r.id) "
+                "FROM schedule_rules r WHERE r.next_fire_at <= :now AND r.queue_due IS NULL LIMIT :limit"
+                + (" FOR UPDATE OF r SKIP LOCKED" if postgres else "")),
+                {"now": _stamp(now, postgres), "limit": RULE_WINDOW})).all()
+            if not due:
+                return None
+            plan = await asyncio.to_thread(_plan_window, due, now, window, postgres)
+            if plan.empty:
+                await db.execute(text(_prune(postgres)), {"ids": _ids_param(plan.empty, postgres)})
+            await db.execute(text(_advance(postgres)), plan.advance)
+            if plan.deferred_ids:
+                await db.execute(text(_defer(postgres)), plan.deferred)
+            params = {**self._queue_params(now, grace, postgres), **plan.direct}
+            if postgres:
+                queued = int((await db.execute(text(_queue_direct(True)), params)).scalar_one())
+            else:
+                await db.execute(text(_queue_direct(False)), params)
+                queued = int((await db.execute(text(_count_from(_direct_due(False))), params)).scalar_one())
+            return queued, plan.deferred_ids
+
+    async def _queue(self, rules: Sequence[int], now: datetime, grace: timedelta, window: int,
+                     postgres: bool) -> int:
+        async with self._sessions() as db:
+            counts = {int(row[0]): int(row[1]) for row in (await db.execute(
+                text(_members_left(postgres)), {"ids": _ids_param(rules, postgres)})).all()}
+        slices = await asyncio.to_thread(_plan_slices, counts, [rule for rule in rules if rule in counts], window)
+        handled = 0
+        for part in slices:
+            if part.paged:
+                while (step := await self._queue_page(part.rules[0], now, grace, window, postgres)) is not None:
+                    handled += step
+            else:
+                handled += await self._queue_rules(part.rules, now, grace, postgres)
+        return handled
+
+    def _queue_params(self, now: datetime, grace: timedelta, postgres: bool) -> dict[str, Any]:
+        return {"now": _stamp(now, postgres), "oldest": _stamp(now - grace, postgres)}
+
+    async def _lock_queueing(self, db: AsyncSession, rules: Sequence[int], postgres: bool) -> list[int]:
+        """PostgreSQL: the queueing rules among `rules` that no other instance is working on, locked."""
+        if postgres:
+            await db.execute(text("SET LOCAL synchronous_commit = off"))
+            return list((await db.scalars(text(
+                f"SELECT id FROM schedule_rules WHERE id {_ids(True)} AND queue_due IS NOT NULL "
+                "ORDER BY id FOR UPDATE SKIP LOCKED"), {"ids": list(rules)})).all())
+        return list(rules)  # SQLite: the INSERT takes the write lock and re-reads each rule's state itself
 
     @staticmethod
-    async def _claim_window_postgres(db: AsyncSession, claim: _ClaimSql, params: dict[str, Any]) -> int:
-        # Instances split the work a window at a time: whoever holds this window's advisory lock claims it,
-        # the others go on to the next (like SKIP LOCKED, without locking every row first: that cost a second
-        # write per row, about 17% of the time at 1,000,000). Row locks still keep it exact if windows of
-        # different sizes overlap: a row another instance moved meanwhile is re-checked against
-        # next_fire_at <= :now (READ COMMITTED) and left alone.
-        # Safe without waiting for the disk: a claim lost in a database crash is simply claimed again (its
-        # schedule and outbox rows go together), and a prompt is only sent after its lease is committed
-        # durably, which flushes this commit too.
-        await db.execute(text("SET LOCAL synchronous_commit = off"))
-        low, high = int(params["low"]), int(params["high"])
-        ours = (await db.execute(text("SELECT pg_try_advisory_xact_lock(:key, :window)"),
-                                 {"key": CLAIM_LOCK_KEY, "window": low // max(1, high - low + 1)})).scalar()
-        if not ours:
-            return 0
-        statement = text(f"""
-            WITH moved AS (
-                UPDATE schedules
-                SET next_fire_at = {claim.next_at}, next_slot = {claim.next_slot}
-                WHERE id BETWEEN :low AND :high AND next_fire_at <= :now
-                RETURNING id, identity_id, platform, paused_until,
-                          {claim.queue_slot} AS queue_slot, {claim.queue_due} AS queue_due
-            ), queued AS (
-                INSERT INTO deliveries (schedule_id, identity_id, platform, slot, kind, due_at, status, attempts,
-                                        next_attempt_at, created_at)
-                SELECT id, identity_id, platform, queue_slot, 'prompt', queue_due, 'pending', 0, queue_due, :now
-                FROM moved
-                WHERE queue_slot IS NOT NULL AND (paused_until IS NULL OR paused_until <= :now)
-                ON CONFLICT (schedule_id, slot) DO NOTHING
-                RETURNING 1
-            )
-            SELECT (SELECT count(*) FROM moved) AS moved
-        """).bindparams(*claim.next_types, *claim.queue_types[1:])
-        row = (await db.execute(statement, params)).one()
-        return int(row.moved)
+    async def _queue_members(db: AsyncSession, params: dict[str, Any], postgres: bool, *, bounded: bool) -> int:
+        """Queue the due members of queueing rules; returns how many were due (queued or held)."""
+        due = _due_members(postgres, bounded)
+        if postgres:
+            return int((await db.execute(text(_queue_from(due, True)), params)).scalar_one())
+        await db.execute(text(_queue_from(due, False)), params)
+        return int((await db.execute(text(_count_from(due)), params)).scalar_one())
+
+    async def _queue_rules(self, rules: Sequence[int], now: datetime, grace: timedelta, postgres: bool) -> int:
+        """Queue every remaining member of a few small rules and clear them: one transaction."""
+        async with self._sessions() as db, db.begin():
+            mine = await self._lock_queueing(db, rules, postgres)
+            if not mine:
+                return 0
+            params = {**self._queue_params(now, grace, postgres), "ids": _ids_param(mine, postgres)}
+            handled = await self._queue_members(db, params, postgres, bounded=False)
+            await db.execute(text(_clear(postgres)), {"ids": params["ids"]})
+            return handled
+
+    async def _queue_page(self, rule: int, now: datetime, grace: timedelta, window: int,
+                          postgres: bool) -> int | None:
+        """Queue the next `window` members of one large rule (one transaction); None once it is done."""
+        async with self._sessions() as db, db.begin():
+            if postgres:
+                if not await self._lock_queueing(db, [rule], postgres):
+                    return None
+            else:  # take the write lock before reading the cursor, so the page read is the one written
+                taken = await db.execute(text("UPDATE schedule_rules SET queued_through = queued_through "
+                                              "WHERE id = :rule AND queue_due IS NOT NULL"), {"rule": rule})
+                if not int(getattr(taken, "rowcount", 0) or 0):
+                    return None
+            page = (await db.execute(text(_PAGE), {"rule": rule, "window": window})).one()
+            ids = _ids_param([rule], postgres)
+            if page.upto is None:
+                await db.execute(text(_clear(postgres)), {"ids": ids})
+                return 0
+            params = {**self._queue_params(now, grace, postgres), "ids": ids, "upto": int(page.upto)}
+            handled = await self._queue_members(db, params, postgres, bounded=True)
+            if int(page.members) < window:
+                await db.execute(text(_clear(postgres)), {"ids": ids})
+            else:
+                await db.execute(text("UPDATE schedule_rules SET queued_through = :upto WHERE id = :rule"),
+                                 {"upto": int(page.upto), "rule": rule})
+            return handled
 
     async def add_extra(self, schedule_id: int, identity_id: int, slot: str, kind: str, at: datetime, *,
                         replace_pending: bool = False) -> bool:
@@ -383,10 +649,11 @@ class ScheduleStore:
                        Delivery.due_at, Delivery.attempts, Identity.platform, Identity.workspace_id,
                        Identity.user_id, Identity.crisis_at, Identity.unreachable_at, Identity.dm_channel_id,
                        Schedule.flow_id,
-                       Schedule.days, Schedule.times, Schedule.zone, Schedule.quiet, Schedule.paused_until,
+                       ScheduleRule.days, ScheduleRule.times, ScheduleRule.zone, Schedule.quiet, Schedule.paused_until,
                        Schedule.unanswered, Schedule.dialdown_asked)
                 .join(Identity, Identity.id == Delivery.identity_id)
                 .join(Schedule, Schedule.id == Delivery.schedule_id)
+                .join(ScheduleRule, ScheduleRule.id == Schedule.rule_id)
                 .where(Delivery.id.in_(leased)).order_by(Delivery.due_at))).all()
         return [DeliveryJob(row.id, row.schedule_id, row.identity_id, row.slot, row.kind, row.due_at, row.attempts,
                             row.platform, row.workspace_id, row.user_id, row.crisis_at, row.unreachable_at,

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -128,30 +129,56 @@ class CrisisEvent(Base):
     shown_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ScheduleRule(Base):
+    """A (days, times, zone) calendar that everyone who chose it shares, and its next firing: the claim job
+    reads rules, not people, so the calendar math runs once per rule that is due.
+
+    While a firing's prompts are being queued, `queue_slot`/`queue_due` name it and `queued_through` is the
+    highest member schedule id already queued, so a claim cut short (a crash, a window limit) goes on where it
+    stopped."""
+
+    __tablename__ = "schedule_rules"
+    __table_args__ = (
+        UniqueConstraint("days", "times", "zone", name="uq_schedule_rule_calendar"),
+        Index("ix_schedule_rules_next_fire_at", "next_fire_at"),
+        # Only rules still queueing are in it, so moving a rule on writes no entry here.
+        Index("ix_schedule_rules_queue_due", "queue_due", postgresql_where=text("queue_due IS NOT NULL"),
+              sqlite_where=text("queue_due IS NOT NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    days: Mapped[int] = mapped_column(Integer)
+    times: Mapped[str] = mapped_column(String(32))
+    zone: Mapped[str] = mapped_column(String(64))
+    next_fire_at: Mapped[datetime] = mapped_column()
+    next_slot: Mapped[str] = mapped_column(String(24))
+    queue_slot: Mapped[str | None] = mapped_column(String(24))
+    queue_due: Mapped[datetime | None] = mapped_column()
+    queued_through: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Schedule(Base):
-    """When a person wants to be asked. The source of truth; `next_fire_at` is what the claim job reads."""
+    """When a person wants to be asked: their rule (shared calendar) and what is theirs alone: quiet hours,
+    pause, the first firing they may get (`fires_from`: set when they choose a rule or skip a prompt), and
+    the unanswered count."""
 
     __tablename__ = "schedules"
     __table_args__ = (
         UniqueConstraint("identity_id", "kind", name="uq_schedule_identity_kind"),
-        # The only index claims need besides the primary key: every index on a column a claim changes
-        # costs a write per person (benchmarks/README.md), so there are no others.
-        Index("ix_schedules_next_fire_at", "next_fire_at"),
+        # Claims find a rule's members by this index, in id order (cursor `queued_through`).
+        Index("ix_schedules_rule_id", "rule_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"))
+    rule_id: Mapped[int] = mapped_column(ForeignKey("schedule_rules.id", name="fk_schedules_rule_id"))
     platform: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16), default="checkin")
     flow_id: Mapped[str] = mapped_column(String(24), default="daily")
-    days: Mapped[int] = mapped_column(Integer)
-    times: Mapped[str] = mapped_column(String(32))
-    zone: Mapped[str] = mapped_column(String(64))
     quiet: Mapped[str | None] = mapped_column(String(16))
+    fires_from: Mapped[datetime | None] = mapped_column()
     paused_until: Mapped[datetime | None] = mapped_column()
     pause_kind: Mapped[str | None] = mapped_column(String(16))
-    next_fire_at: Mapped[datetime | None] = mapped_column()
-    next_slot: Mapped[str | None] = mapped_column(String(24))
     unanswered: Mapped[int] = mapped_column(Integer, default=0)
     dialdown_asked: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

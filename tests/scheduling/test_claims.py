@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.messages import Address
 from bot.scheduling.rules import EVERY_DAY, Rule
-from bot.scheduling.store import CLAIM_LOCK_KEY, ScheduleStore
+from bot.scheduling.store import ScheduleStore
 from bot.storage.models import Delivery
 from bot.storage.repository import Repository
 from tests.conftest import FakeClock
@@ -99,20 +99,19 @@ async def test_a_second_instance_claiming_the_same_moment_adds_nothing(
     assert len({row.identity_id for row in await outbox(sessions)}) == 3
 
 
-async def test_a_window_another_instance_is_claiming_is_left_to_it(
+async def test_a_rule_another_instance_is_claiming_is_left_to_it(
         repository: Repository, schedules: ScheduleStore, sessions: async_sessionmaker[AsyncSession],
         clock: FakeClock, database_url: str) -> None:
-    """PostgreSQL: instances split the due rows a window at a time; a window another instance holds is skipped
+    """PostgreSQL: instances split the due rules between them; a rule another instance holds is skipped
     (no waiting, no double work) and claimed by whoever comes next once it is free."""
     if not database_url.startswith("postgresql"):
-        pytest.skip("window locks are PostgreSQL's; SQLite has one writer")
+        pytest.skip("row locks are PostgreSQL's; SQLite has one writer")
     for name in ("ana", "ben", "cem"):
         await schedules.save(await person(repository, name), daily("09:00"), "daily")
     clock.now = local(BERLIN, 2026, 11, 27, 9, 0, 30)
     async with sessions() as other_instance, other_instance.begin():
-        held = await other_instance.scalar(text("SELECT pg_try_advisory_xact_lock(:key, 0)"),
-                                           {"key": CLAIM_LOCK_KEY})
-        assert held
+        held = (await other_instance.execute(text("SELECT id FROM schedule_rules FOR UPDATE"))).all()
+        assert len(held) == 1, "the three share one rule"
         assert await schedules.claim_due(grace=GRACE, batch_size=1000) == 0
         assert await outbox(sessions) == []
     assert await schedules.claim_due(grace=GRACE, batch_size=1000) == 3

@@ -24,7 +24,7 @@ from sqlalchemy import func, insert, select
 from bot.scheduling.rules import EVERY_DAY
 from bot.scheduling.store import SENT
 from bot.storage.database import make_engine, make_sessionmaker, migrate
-from bot.storage.models import Delivery, Identity, Schedule
+from bot.storage.models import Delivery, Identity, Schedule, ScheduleRule
 from tests.conftest import _drop_postgres_database, _postgres_database
 from tests.scheduling.worker import CONCURRENCY
 
@@ -51,20 +51,23 @@ async def seed(url: str, people: int) -> set[tuple[int, str]]:
     await migrate(engine)
     at = datetime.now(UTC).replace(second=0, microsecond=0)
     now = datetime.now(UTC)
-    identities, schedules, expected = [], [], set()
-    for i in range(1, people + 1):
-        zone = ZONES[i % len(ZONES)]
+    rules, identities, schedules, expected = [], [], [], set()
+    for index, zone in enumerate(ZONES):  # one shared rule per zone, firing this minute
         local = at.astimezone(ZoneInfo(zone))
-        slot = f"{local.date().isoformat()}T{local:%H:%M}"
+        rules.append({"id": index + 1, "days": EVERY_DAY, "times": f"{local:%H:%M}", "zone": zone,
+                      "next_fire_at": at, "next_slot": f"{local.date().isoformat()}T{local:%H:%M}",
+                      "queued_through": 0})
+    for i in range(1, people + 1):
+        rule = rules[i % len(ZONES)]
         identities.append({"id": i, "platform": "discord", "workspace_id": "", "user_id": str(10**17 + i),
                            "created_at": now, "store_notes": True})
-        schedules.append({"id": i, "identity_id": i, "platform": "discord", "kind": "checkin", "flow_id": "daily",
-                          "days": EVERY_DAY, "times": f"{local:%H:%M}", "zone": zone, "quiet": None,
-                          "next_fire_at": at, "next_slot": slot, "unanswered": 0, "dialdown_asked": False,
-                          "created_at": now, "updated_at": now})
-        expected.add((i, slot))
+        schedules.append({"id": i, "identity_id": i, "rule_id": rule["id"], "platform": "discord", "kind": "checkin",
+                          "flow_id": "daily", "quiet": None, "fires_from": at, "unanswered": 0,
+                          "dialdown_asked": False, "created_at": now, "updated_at": now})
+        expected.add((i, str(rule["next_slot"])))
     try:
         async with make_sessionmaker(engine)() as db, db.begin():
+            await db.execute(insert(ScheduleRule), rules)
             await db.execute(insert(Identity), identities)
             await db.execute(insert(Schedule), schedules)
     finally:

@@ -328,3 +328,23 @@ def test_a_name_too_long_for_the_file_system_is_just_an_unknown_zone(name: str) 
     assert find_zones(name) == []
     with pytest.raises(RuleError, match="not a time zone I know"):
         zone_info(name)
+
+
+def test_claim_firings_agrees_with_the_exact_math_everywhere_and_around_every_dst_change() -> None:
+    """The claim's fast path (plain arithmetic on days without a DST change) gives exactly what
+    `next_firing` and `last_firing_at_or_before` give: every zone, random rules, moments around changes."""
+    from random import Random
+
+    from bot.scheduling.rules import _zones, claim_firings
+
+    rng = Random(16)
+    zones = _zones()
+    for index in range(6000):
+        zone = zones[index % len(zones)]
+        times = tuple(sorted({time(rng.randrange(24), rng.choice((0, 15, 30, 45, rng.randrange(60))))
+                              for _ in range(rng.randint(1, 3))}))
+        rule = Rule(rng.randrange(1, EVERY_DAY + 1), times, zone, None)
+        month = rng.choice((1, 3, 4, 6, 9, 10, 11, 12))
+        moment = datetime(2026, month, rng.randint(1, 28), tzinfo=UTC) + timedelta(minutes=rng.randrange(4 * 1440))
+        assert claim_firings(rule, moment) == (next_firing(rule, moment), last_firing_at_or_before(rule, moment)), \
+            (rule, moment)
