@@ -343,6 +343,7 @@ class Screener:
         # A short message whose words were read and set aside (a denial, an accident, a title, recovery) is not
         # raised again by the head, which cannot tell "not going to kill myself" from the statement.
         judged = bool(dismissed) and len(words) <= semantic.CHUNK_WORDS
+        judged = judged or len(words) < semantic.MIN_WORDS  # "keep", "2 3": too little for a model to read
         if not any(f.level is Level.CLEAR for f in found) and self._head is not None and text.strip() \
                 and not judged:
             score, _part = self._head.score(text, self.words_for_head)

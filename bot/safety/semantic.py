@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 CHUNK_WORDS = 40  # a message longer than this is read in overlapping windows of this many words
 MAX_CHUNKS = 4_000
+MIN_WORDS = 4  # shorter messages are left to the phrases and the grammar
 
 
 @dataclass(frozen=True)
