@@ -314,8 +314,9 @@ class Screener:
         return dismissed
 
     def words_for_head(self, text: str) -> list[str]:
-        """The words of `text` as the semantic head reads them: corrected, contractions spelled out."""
-        return grammar.canonical(self._typos.correct(tokens(text))[0]).split()
+        """The words of `text` as the semantic head reads them: links and platform mentions left out (their words
+        are no one's statement), corrected, contractions spelled out."""
+        return grammar.canonical(self._typos.correct(tokens(_NOT_WORDS.sub(" ", text)))[0]).split()
 
     @staticmethod
     def _other_subject(words: Sequence[str], start: int) -> bool:
@@ -431,6 +432,7 @@ def _denied(words: Sequence[str], start: int) -> bool:
 
 _NUMBERS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "a", "few",
                       "many", "more", "couple", "several", "twenty", "half", "fifteen", "hundred", "thousand"})
+_NOT_WORDS = re.compile(r"https?://\S+|www\.\S+|<[@#!][^>]*>|(?<!\w)@\w+|\S+\.(?:com|org|net|io|de|uk)\S*")
 _SELF_INJURY = re.compile(r"\b(?:cut|cutting|hurt|hurting|harm|burn|burning)\b")
 _THIRD_PERSON = re.compile(r"\b(?:herself|himself|themselves|themself)\b")
 _heads: dict[int, tuple[ScreeningHead, Head]] = {}
