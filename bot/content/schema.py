@@ -222,8 +222,8 @@ class ScreeningHead(Strict):
     trained_on: dict[str, str]  # file -> sha256 of what it was trained on
     threshold: float = Field(ge=0.5, lt=1.0)
     bias: float
-    dims: int = Field(gt=0)
-    weights: str  # base64 of little-endian float16
+    words: dict[str, float]  # known words and pairs of words, with their weights
+    embedding: str  # base64 of the little-endian float32 weights of the embedding's values
 
 
 HttpsUrl = Annotated[str, Field(pattern=r"^https://[^\s]+$", max_length=300)]

@@ -446,7 +446,7 @@ def _head_for(loaded: semantic.Model, head: ScreeningHead) -> Head:
 
         import numpy as np
 
-        weights = np.frombuffer(base64.b64decode(head.weights), dtype="<f2").astype(np.float32)
-        kept = (head, Head(loaded, weights, head.bias, threshold=head.threshold))
+        embedding = np.frombuffer(base64.b64decode(head.embedding), dtype="<f4").astype(np.float32)
+        kept = (head, Head(loaded, dict(head.words), embedding, head.bias, threshold=head.threshold))
         _heads[id(head)] = kept
     return kept[1]

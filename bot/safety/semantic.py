@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -83,8 +82,9 @@ def chunks(text: str) -> list[str]:
     return [" ".join(words[i:i + CHUNK_WORDS]) for i in range(0, len(words) - step, step)][:MAX_CHUNKS]
 
 
-GRAM_DIMS = 1 << 13
-EMBEDDING_WEIGHT = 4.0  # the embedding's 256 values against the hashed words and pairs of words
+EMBEDDING_WEIGHT = 4.0  # the embedding's 256 values against the words and pairs of words
+MIN_KNOWN = 2  # a line is scored only when it has at least this many known words or pairs
+MIN_COUNT = 2  # a word or pair of words the head knows was seen at least this often in its training lines
 
 
 def grams(words: Sequence[str]) -> set[str]:
@@ -92,24 +92,34 @@ def grams(words: Sequence[str]) -> set[str]:
     return set(words) | {f"{first} {second}" for first, second in pairwise(words)}
 
 
-def features(model: Model, lines: Sequence[Sequence[str]]) -> Any:
-    """One row per line of words: hashed words and word pairs, then the sentence embedding."""
-    import numpy as np
-
-    hashed = np.zeros((len(lines), GRAM_DIMS), dtype=np.float32)
-    for row, words in enumerate(lines):
+def vocabulary(lines: Sequence[Sequence[str]]) -> list[str]:
+    """Every word and pair seen in at least MIN_COUNT training lines: a word the head never saw weighs nothing,
+    rather than whatever another word that shares its slot taught it."""
+    counts: dict[str, int] = {}
+    for words in lines:
         for gram in grams(words):
-            hashed[row, zlib.crc32(gram.encode("utf-8")) % GRAM_DIMS] = 1.0
-    embedded = model.embed([" ".join(words) for words in lines]) * EMBEDDING_WEIGHT
-    return np.hstack([hashed, embedded])
+            counts[gram] = counts.get(gram, 0) + 1
+    return sorted(gram for gram, count in counts.items() if count >= MIN_COUNT)
 
 
 def train(model: Model, crisis: Sequence[Sequence[str]], benign: Sequence[Sequence[str]], *,
-          steps: int = 300, rate: float = 2.0, l2: float = 1e-3) -> tuple[Any, float]:
-    """Logistic regression by full-batch gradient descent; deterministic, so the shipped head can be checked."""
+          steps: int = 300, rate: float = 2.0, l2: float = 1e-3) -> tuple[dict[str, float], Any, float]:
+    """Logistic regression by full-batch gradient descent over known words and pairs plus the embedding;
+    deterministic, so the shipped head can be checked. Returns the word weights, the embedding weights and
+    the bias."""
     import numpy as np
 
-    x = features(model, [*crisis, *benign])
+    lines = [*crisis, *benign]
+    known = vocabulary(lines)
+    index = {gram: position for position, gram in enumerate(known)}
+    x = np.zeros((len(lines), len(known)), dtype=np.float32)
+    for row, words in enumerate(lines):
+        for gram in grams(words):
+            if gram in index:
+                x[row, index[gram]] = 1.0
+    single = {gram for gram in known if " " not in gram}
+    x = np.hstack([x, model.embed([" ".join(w for w in words if w in single) or "." for words in lines])
+                   * EMBEDDING_WEIGHT])
     y = np.array([1.0] * len(crisis) + [0.0] * len(benign), dtype=np.float32)
     weights = np.zeros(x.shape[1], dtype=np.float32)
     bias = 0.0
@@ -118,40 +128,36 @@ def train(model: Model, crisis: Sequence[Sequence[str]], benign: Sequence[Sequen
         error = (p - y) / len(y)
         weights -= rate * (x.T @ error + l2 * weights)
         bias -= rate * float(error.sum())
-    return weights, bias
+    words_weights = {gram: round(float(weight), 4) for gram, weight in zip(known, weights[:len(known)], strict=True)
+                     if abs(weight) >= 1e-4}
+    return words_weights, weights[len(known):], bias
 
 
 class Head:
     """The classifier head shipped in content/safety/semantic-head.json (see `python -m bot.safety.train`)."""
 
-    def __init__(self, model: Model, weights: Any, bias: float, *, threshold: float) -> None:
+    def __init__(self, model: Model, words: dict[str, float], embedding: Any, bias: float, *,
+                 threshold: float) -> None:
         self._model = model
-        self._weights = weights
+        self._words = words
+        self._embedding = embedding
         self._bias = bias
         self.threshold = threshold
-        self._gram_weights: dict[str, float] = {}
 
     def scores(self, lines: Sequence[Sequence[str]]) -> Any:
-        """The same as `features(...) @ weights`, without building the mostly empty hashed part."""
         import numpy as np
 
         if not lines:
             return np.zeros(0, dtype=np.float32)
-        hashed, embedded = self._weights[:GRAM_DIMS], self._weights[GRAM_DIMS:]
-        cache = self._gram_weights
-        totals = np.empty(len(lines), dtype=np.float32)
-        for row, words in enumerate(lines):
-            total = 0.0
-            for gram in grams(words):
-                weight = cache.get(gram)
-                if weight is None:
-                    weight = float(hashed[zlib.crc32(gram.encode("utf-8")) % GRAM_DIMS])
-                    if len(cache) < 200_000:
-                        cache[gram] = weight
-                total += weight
-            totals[row] = total
-        vectors = self._model.embed([" ".join(words) for words in lines]) * EMBEDDING_WEIGHT
-        return 1.0 / (1.0 + np.exp(-(totals + vectors @ embedded + self._bias)))
+        known = self._words
+        weights = [[known[gram] for gram in grams(words) if gram in known] for words in lines]
+        totals = np.array([sum(found) for found in weights], dtype=np.float32)
+        # The embedding, too, reads only words the head learned: a word it never saw moves nothing.
+        vectors = self._model.embed([" ".join(w for w in words if w in known and " " not in w) or "."
+                                     for words in lines]) * EMBEDDING_WEIGHT
+        scores = 1.0 / (1.0 + np.exp(-(totals + vectors @ self._embedding + self._bias)))
+        # A line with fewer than MIN_KNOWN words the head learned from is one it cannot judge: no score.
+        return np.where(np.array([len(found) >= MIN_KNOWN for found in weights]), scores, 0.0)
 
     def score(self, text: str, words_of: Any) -> tuple[float, str]:
         """The highest score of any part of `text` (the whole, or windows of a long one), and that part. Each

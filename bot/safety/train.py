@@ -1,7 +1,8 @@
 """Train the semantic layer's head: `python -m bot.safety.train` (run again whenever its data changes).
 
-It learns from content/safety/bank.yaml (written for it) and the development half of the evaluation corpus
-(tests/safety/corpus/dev.jsonl), never from the test half or the hold-out set, and writes
+It learns from content/safety/bank.yaml (written for it) and the English messages of the development half of
+the evaluation corpus (tests/safety/corpus/dev.jsonl: the other languages' messages there are mostly danger,
+and taught a first head that any Spanish was), never from the test half or the hold-out set, and writes
 content/safety/semantic-head.json with the checksums of what it read; a test fails when those no longer
 match, so a changed bank cannot ship with a stale head.
 """
@@ -37,17 +38,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("train: the embedding model or content/safety/bank.yaml is missing", file=sys.stderr)
         return 2
     reader = Screener(content.phrases, semantic=True)
-    dev = read_corpus(ROOT / DEV)
+    dev = [row for row in read_corpus(ROOT / DEV) if row.lang == "en"]  # the other languages have their rules
     crisis = [*content.screening_bank.crisis, *(row.text for row in dev if row.level is not Level.NONE)]
     benign = [*content.screening_bank.benign, *(row.text for row in dev if row.level is Level.NONE)]
-    weights, bias = semantic.train(model, [reader.words_for_head(text) for text in crisis],
-                                   [reader.words_for_head(text) for text in benign])
+    words, embedding, bias = semantic.train(model, [reader.words_for_head(text) for text in crisis],
+                                            [reader.words_for_head(text) for text in benign])
     head = {
         "trained_on": checksums(),
         "threshold": content.screening_bank.threshold,
         "bias": round(bias, 6),
-        "dims": int(weights.shape[0]),
-        "weights": base64.b64encode(weights.astype("<f2").tobytes()).decode("ascii"),
+        "embedding": base64.b64encode(embedding.astype("<f4").tobytes()).decode("ascii"),
+        "words": words,
     }
     (ROOT / HEAD).write_text(json.dumps(head, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {HEAD}: {len(crisis)} crisis and {len(benign)} benign examples, threshold {head['threshold']}")

@@ -27,8 +27,8 @@ def screener(content: Content) -> Screener:
 
 @pytest.mark.parametrize(
     ("half", "clear", "possible", "false_alarms"),
-    [("corpus/dev.jsonl", 0.98, 0.95, 0.03), ("corpus/test.jsonl", 0.79, 0.57, 0.07),
-     ("holdout/holdout.jsonl", 0.82, 0.70, 0.078)],
+    [("corpus/dev.jsonl", 0.97, 0.95, 0.035), ("corpus/test.jsonl", 0.77, 0.52, 0.075),
+     ("holdout/holdout.jsonl", 0.84, 0.70, 0.07)],
 )
 def test_the_screen_keeps_its_measured_recall_and_false_alarm_rate(screener: Screener, half: str, clear: float,
                                                                   possible: float, false_alarms: float) -> None:
