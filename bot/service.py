@@ -43,7 +43,17 @@ from bot.scheduling.dispatcher import Prompt
 from bot.scheduling.manage import DIALDOWN_SESSION, SNOOZE_SESSION, SUMMARY_FLOW, ScheduleCommands
 from bot.scheduling.store import DeliveryJob, ScheduleStore
 from bot.storage.repository import HELD, OPEN, Profile, Repository, SessionRecord
-from bot.system_flows import ERASE, FORGET, KEEP_NOTES, SETTINGS, SHOW_STREAKS, system_flows
+from bot.system_flows import (
+    CONFIRM_NUMBERS,
+    ERASE,
+    ERASE_WORDS,
+    FORGET,
+    KEEP_NOTES,
+    NUMBERS_ONLY,
+    SETTINGS,
+    SHOW_STREAKS,
+    system_flows,
+)
 from bot.text import clean_text, fold
 
 log = logging.getLogger(__name__)
@@ -375,8 +385,12 @@ class CheckinService:
         return replies
 
     async def _cancel(self, who: Profile) -> list[Reply]:
+        current = await self._repo.open_session(who.identity_id)
         if await self._repo.cancel_open(who.identity_id):
-            return [Reply(self._texts.get("cancelled"), tone=Tone.INFO)]
+            # Leaving a question about erasing or settings changes nothing: say that, not "check-in".
+            key = {FORGET: "forget_kept", SETTINGS: "settings_unchanged"}.get(
+                current.flow_id if current else "", "cancelled")
+            return [Reply(self._texts.get(key), tone=Tone.INFO)]
         return [Reply(self._texts.get("nothing_to_cancel"), tone=Tone.INFO)]
 
     async def _tip(self, who: Profile, args: str) -> list[Reply]:
@@ -558,7 +572,8 @@ class CheckinService:
         answers: dict[str, Any] = dict(record.answers)
         answers[step.id] = resolution.answer
         following = engine.next_step(flow, step, answers)
-        while following is not None and not who.store_notes and self._records_note(flow, following):
+        while following is not None and ((not who.store_notes and self._records_note(flow, following))
+                                         or await self._nothing_to_erase(who, flow, following)):
             answers[following] = None  # "numbers only": the note step is not asked at all
             following = engine.next_step(flow, self._require_step(flow, following), answers)
         replies: list[Reply] = []
@@ -609,6 +624,8 @@ class CheckinService:
         chosen = answers.get("country")
         country = chosen.upper() if isinstance(chosen, str) else who.country
         notes = answers.get("notes")
+        if notes == NUMBERS_ONLY and answers.get(CONFIRM_NUMBERS) not in (None, ERASE_WORDS):
+            notes = None  # they chose to keep the words they have: nothing about notes changes
         store_notes = who.store_notes if notes is None else notes == KEEP_NOTES
         streaks = answers.get("streaks")
         show_streaks = who.show_streaks if streaks is None else streaks == SHOW_STREAKS
@@ -680,6 +697,15 @@ class CheckinService:
         if step is None:
             raise LookupError(f"flow {flow.id} has no step {step_id}")
         return step
+
+    async def _nothing_to_erase(self, who: Profile, flow: Flow, step_id: str) -> bool:
+        """The "erase your past words?" question is asked only when there are past words to erase."""
+        if flow.id != SETTINGS or step_id != CONFIRM_NUMBERS:
+            return False
+        if not who.store_notes:
+            return True
+        data = await self._repo.export(who.identity_id)
+        return not any(row.get("own_words") for row in data["checkins"])
 
     @staticmethod
     def _records_note(flow: Flow, step_id: str) -> bool:

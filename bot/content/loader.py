@@ -270,6 +270,13 @@ REQUIRED_TEXTS = (
     "chart_alt_steady",
     "chart_alt_bars",
     "chart_alt_no_bars",
+    # asking before erasing, yes/no answers
+    "settings_erase_words_prompt",
+    "settings_erase_words_yes",
+    "settings_erase_words_no",
+    "settings_unchanged",
+    "invalid_yes_no",
+    "invalid_choice_no_skip",
 )
 
 

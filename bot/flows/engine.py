@@ -19,6 +19,8 @@ Answer = int | str | list[str] | None
 Answers = Mapping[str, Answer]
 
 SKIP_WORDS = frozenset({SKIP, "pass", "skip it", "skip this", "next"})
+YES_WORDS = frozenset({"yes", "y", "yeah", "yep", "yes please", "ok", "okay", "sure"})
+NO_WORDS = frozenset({"no", "n", "nope", "no thanks", "not now"})
 
 
 @dataclass(frozen=True)
@@ -133,11 +135,29 @@ def resolve_text(step: Step, raw: str) -> Resolution:
     if step.input is InputKind.SCALE:
         return _scale(step, text)
     if step.input is InputKind.SINGLE:
-        option = _match_option(step.options, text)
-        if option is None:
-            return Rejected("invalid_choice", {"answer": text.strip()[:40], "count": len(step.options)})
-        return Resolved(option.value)
+        option = _match_option(step.options, text) or _yes_or_no(step, text)
+        if option is not None:
+            return Resolved(option.value)
+        if _is_yes_no(step):
+            return Rejected("invalid_yes_no")
+        if fold(text) in SKIP_WORDS:
+            return Rejected("not_skippable")
+        return Rejected("invalid_choice" if step.skippable else "invalid_choice_no_skip",
+                        {"answer": text.strip()[:40], "count": len(step.options)})
     return _multi(step, text)
+
+
+def _is_yes_no(step: Step) -> bool:
+    """A question whose two options start "Yes" and "No": it takes yes and no as answers."""
+    firsts = [fold(re.split(r"[\s,]", option.label, maxsplit=1)[0]) for option in step.options]
+    return firsts == ["yes", "no"]
+
+
+def _yes_or_no(step: Step, text: str) -> Option | None:
+    if not _is_yes_no(step):
+        return None
+    word = fold(text).rstrip(".!")
+    return step.options[0] if word in YES_WORDS else step.options[1] if word in NO_WORDS else None
 
 
 def _scale_fields(step: Step) -> dict[str, object]:

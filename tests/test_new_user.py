@@ -1,0 +1,102 @@
+"""The rough edges a newcomer met (issue 18), each as the console shows it: nothing is lost or erased without
+asking, no question traps anyone, and what the bot says is true and reads as good English."""
+
+from __future__ import annotations
+
+from adapters.console.adapter import ConsoleAdapter
+from bot.content.loader import Content
+from bot.storage.repository import Repository
+
+NOTE = "Marjoram-quarry 5120 my sister called late again"
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+async def daily_with_note(console: ConsoleAdapter, note: str = NOTE) -> str:
+    await console.respond("/checkin")
+    await console.respond("2")
+    await console.respond("1")
+    return await console.respond(note)
+
+
+# ---------------------------------------------------------------- nothing erased without asking
+
+
+async def test_numbers_only_asks_before_erasing_past_words_and_offers_export(
+    console: ConsoleAdapter, repository: Repository, content: Content
+) -> None:
+    await daily_with_note(console)
+    me = await repository.identity_id(console.address)
+    await console.respond("/settings")
+    await console.respond("skip")
+    out = await console.respond("Numbers only")
+    assert "erases the words I've kept so far" in squash(out)
+    assert "/export" in out
+    assert "1. Yes, erase my past words" in out
+    assert (await repository.export(me))["checkins"][0]["own_words"] == {"note": NOTE}, "nothing gone yet"
+
+    out = await console.respond("/export")
+    assert "Saved:" in out
+    out = await console.respond("no")
+    assert "weeks in a row" in out
+    out = await console.respond("skip")
+    assert "Your own words: kept, encrypted." in out
+    assert (await repository.export(me))["checkins"][0]["own_words"] == {"note": NOTE}
+
+
+async def test_numbers_only_confirmed_with_yes_erases_past_words(console: ConsoleAdapter,
+                                                                 repository: Repository) -> None:
+    await daily_with_note(console)
+    me = await repository.identity_id(console.address)
+    await console.respond("/settings")
+    await console.respond("skip")
+    await console.respond("2")
+    await console.respond("yes")
+    out = await console.respond("skip")
+    assert "Your own words: not kept (numbers only)." in out
+    assert (await repository.export(me))["checkins"][0]["own_words"] == {}
+
+
+async def test_numbers_only_with_no_words_kept_does_not_ask(console: ConsoleAdapter) -> None:
+    await console.respond("/settings")
+    await console.respond("skip")
+    out = await console.respond("Numbers only")
+    assert "erases" not in out
+    assert "weeks in a row" in out
+
+
+# ---------------------------------------------------------------- yes/no questions take yes and no
+
+
+async def test_forget_takes_no_and_cancel_says_nothing_was_erased(console: ConsoleAdapter, content: Content,
+                                                                  repository: Repository) -> None:
+    await daily_with_note(console)
+    me = await repository.identity_id(console.address)
+    await console.respond("/forget")
+    out = await console.respond("no")
+    assert content.texts.get("forget_kept") in out
+    await console.respond("/forget")
+    out = await console.respond("skip")
+    assert "Please answer yes or no" in out
+    assert "or 'skip'" not in out
+    out = await console.respond("/cancel")
+    assert content.texts.get("forget_kept") in out
+    assert "check-in" not in out
+    assert await repository.checkin_count(me) == 1
+
+
+async def test_forget_takes_yes(console: ConsoleAdapter, content: Content, repository: Repository) -> None:
+    await daily_with_note(console)
+    me = await repository.identity_id(console.address)
+    await console.respond("/forget")
+    out = await console.respond("Yes")
+    assert content.texts.get("forgotten") in out
+    assert await repository.checkin_count(me) == 0
+
+
+async def test_cancel_in_settings_says_the_settings_stay(console: ConsoleAdapter) -> None:
+    await console.respond("/settings")
+    out = await console.respond("/cancel")
+    assert "Okay, your settings stay as they were." in out
