@@ -3,11 +3,20 @@ asking, no question traps anyone, and what the bot says is true and reads as goo
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any, cast
+
 from adapters.console.adapter import ConsoleAdapter
 from bot.content.loader import Content
 from bot.storage.repository import Repository
 
 NOTE = "Marjoram-quarry 5120 my sister called late again"
+
+
+def read_json(path: str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        return cast(dict[str, Any], json.load(handle))
 
 
 def squash(text: str) -> str:
@@ -100,3 +109,21 @@ async def test_cancel_in_settings_says_the_settings_stay(console: ConsoleAdapter
     await console.respond("/settings")
     out = await console.respond("/cancel")
     assert "Okay, your settings stay as they were." in out
+
+
+# ---------------------------------------------------------------- exports
+
+
+async def test_two_exports_in_the_same_second_are_two_files(console: ConsoleAdapter, tmp_path: Path) -> None:
+    await daily_with_note(console)
+    first = await console.respond("/export")
+    await console.respond("/checkin")
+    await console.respond("4")
+    second = await console.respond("/export")  # the clock has not moved: the same second
+    first_paths = first.split("Saved: ", 1)[1].split()[0].rstrip(",")
+    second_paths = second.split("Saved: ", 1)[1].split()[0].rstrip(",")
+    assert first_paths != second_paths
+    exports = sorted((tmp_path / "exports").glob("*.json"))
+    assert len(exports) == 2
+    first_export = read_json(first_paths)
+    assert len(first_export["checkins"]) == 1, "the first export is as it was"

@@ -100,7 +100,7 @@ class ConsoleAdapter:
                 self._last_title = reply.title
             text = render(reply)
             if reply.files:
-                paths = ", ".join(str(self._save(attachment)) for attachment in reply.files)
+                paths = ", ".join(str(self._save(attachment, keep_existing=True)) for attachment in reply.files)
                 text += "\n" + self._service.texts.get("export_saved", paths=paths)
             if reply.image is not None:  # a terminal shows no pictures: the chart goes to a file, its words here
                 image = reply.image
@@ -110,12 +110,24 @@ class ConsoleAdapter:
             out.append(text + "\n\n")
         return "".join(out)
 
-    def _save(self, attachment: Attachment) -> Path:
-        """Files for the person go to a private folder (owner-only), never to the screen."""
+    def _save(self, attachment: Attachment, *, keep_existing: bool = False) -> Path:
+        """Files for the person go to a private folder (owner-only), never to the screen. An export never
+        replaces an earlier one (two in the same second get "-2", "-3"); a chart is simply redrawn."""
         self._files_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self._files_dir, 0o700)
-        path = self._files_dir / Path(attachment.filename).name
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        name = Path(Path(attachment.filename).name)
+        path = self._files_dir / name
+        if keep_existing:
+            number = 1
+            while True:
+                try:
+                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                    break
+                except FileExistsError:
+                    number += 1
+                    path = self._files_dir / f"{name.stem}-{number}{name.suffix}"
+        else:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(attachment.content)
         return path
