@@ -376,12 +376,25 @@ class CheckinService:
             if current is not None and step is not None:
                 return [Reply(self._texts.get("checkin_open", title=self._flow(current).title), tone=Tone.NOTICE),
                         self._ask(self._flow(current), step, current.id)]
+        if current is not None and current.flow_id != flow.id and current.flow_id in self._content.flows \
+                and current.status == OPEN and current.answers and not fresh:
+            return self._unfinished(current, flow)  # answers would be lost: ask, change nothing
         if current is not None and current.flow_id != flow.id and current.flow_id in self._content.flows:
             replies.append(Reply(self._texts.get("set_aside", title=self._flow(current).title), tone=Tone.NOTICE))
         record = await self._repo.start_session(who.identity_id, flow.id, engine.first_step(flow))
         if flow.intro:
             replies.append(Reply(flow.intro, title=flow.title, tone=Tone.INFO))
         replies.append(self._ask(flow, flow.steps[0], record.id))
+        return replies
+
+    def _unfinished(self, current: SessionRecord, wanted: Flow) -> list[Reply]:
+        """Another flow is partway through: say how to carry on or start over, and ask its question again."""
+        open_flow = self._flow(current)
+        replies = [Reply(self._texts.get("unfinished_other", current=open_flow.title, wanted=wanted.title,
+                                         wanted_name=wanted.name), tone=Tone.NOTICE)]
+        step = self._step_of(current)
+        if step is not None:
+            replies.append(self._ask(open_flow, step, current.id))
         return replies
 
     async def _cancel(self, who: Profile) -> list[Reply]:
@@ -526,10 +539,15 @@ class CheckinService:
             return Prompt([Reply(self._texts.get("dialdown_prompt"), tone=Tone.PROMPT, question=question)],
                           counts_as_prompt=False)
         current = await self._repo.open_session(job.identity_id)
-        if current is not None and current.status == OPEN and current.answers \
-                and self._clock() - current.updated_at < BUSY_WINDOW:
-            return "busy"  # in the middle of a check-in right now: no interruption
         flow = self._content.flows.get(job.flow_id) or self._content.flows["daily"]
+        if current is not None and current.status == OPEN and current.answers \
+                and self._clock() - current.updated_at < RESUME_WINDOW and current.flow_id in self._flows:
+            if current.flow_id == flow.id and self._clock() - current.updated_at < BUSY_WINDOW:
+                return "busy"  # doing this very check-in right now: no interruption
+            # Partway through something else: leave it as it is, and say this one is there when they are ready.
+            return Prompt([Reply(self._texts.get("prompt_while_open", due=flow.title, name=flow.name,
+                                                 current=self._flow(current).title), tone=Tone.INFO)],
+                          counts_as_prompt=False)
         record = await self._repo.start_session(job.identity_id, flow.id, engine.first_step(flow))
         return Prompt([
             Reply(self._texts.get("prompt_greeting"), title=flow.title, tone=Tone.PROMPT),

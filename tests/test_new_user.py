@@ -4,12 +4,15 @@ asking, no question traps anyone, and what the bot says is true and reads as goo
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
 from adapters.console.adapter import ConsoleAdapter
 from bot.content.loader import Content
+from bot.scheduling.dispatcher import Dispatcher
 from bot.storage.repository import Repository
+from tests.conftest import CollectingTransport, FakeClock
 
 NOTE = "Marjoram-quarry 5120 my sister called late again"
 
@@ -127,3 +130,37 @@ async def test_two_exports_in_the_same_second_are_two_files(console: ConsoleAdap
     assert len(exports) == 2
     first_export = read_json(first_paths)
     assert len(first_export["checkins"]) == 1, "the first export is as it was"
+
+
+# ---------------------------------------------------------------- an unfinished flow is never set aside unasked
+
+
+async def test_checkin_over_an_unfinished_flow_asks_and_keeps_it(console: ConsoleAdapter,
+                                                                 repository: Repository) -> None:
+    await console.respond("/checkin prepare")
+    await console.respond("you shout when I disagree")
+    out = await console.respond("/checkin")
+    assert "partway through your Prepare a hard conversation" in out
+    assert "/checkin daily new" in out
+    assert "How do you feel when it happens?" in out, "its question is asked again"
+    out = await console.respond("small")
+    assert "What do you need instead?" in out, "the unfinished flow carried on"
+
+    out = await console.respond("/checkin daily new")
+    assert "How emotionally safe did you feel today" in out
+    assert "set your unfinished Prepare a hard conversation aside" in out
+
+
+async def test_a_prompt_due_during_another_flow_says_so_and_leaves_the_flow(
+        console: ConsoleAdapter, dispatcher: Dispatcher, transport: CollectingTransport, clock: FakeClock) -> None:
+    await console.respond("/schedule 09:00 daily Europe/Berlin")
+    clock.now = datetime(2026, 11, 27, 7, 55, tzinfo=UTC)  # 08:55 in Berlin
+    await console.respond("/checkin repair")
+    await console.respond("our argument about the holidays")
+    clock.now = datetime(2026, 11, 27, 8, 0, 30, tzinfo=UTC)
+    await dispatcher.tick()
+    [said] = transport.texts_for("ana")
+    assert "It's time for your Daily check-in" in said
+    assert "/checkin daily" in said
+    out = await console.respond("that I care about us")
+    assert "To feel safe again" in out or "feel safe with them again" in out, "the repair flow carried on"

@@ -277,6 +277,8 @@ REQUIRED_TEXTS = (
     "settings_unchanged",
     "invalid_yes_no",
     "invalid_choice_no_skip",
+    "unfinished_other",
+    "prompt_while_open",
 )
 
 
