@@ -8,11 +8,12 @@ import getpass
 import importlib.util
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import islice
-from typing import cast
+from typing import NoReturn, cast
 
 from cryptography.fernet import Fernet
 from pydantic import ValidationError
@@ -306,6 +307,14 @@ async def _doctor(settings: Settings) -> int:
     return 1 if problems else 0
 
 
+def _leave_now(code: int) -> NoReturn:
+    """Ctrl-C: end at once and without a traceback. The console's reader thread may still be blocked on the
+    terminal, and a normal interpreter exit would wait on it (or trip over its lock on stdin)."""
+    print(flush=True)
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "keygen":
@@ -319,8 +328,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level)
     try:
         if args.command == "run":
-            with asyncio.Runner(loop_factory=_fast_loop()) as runner:
-                return runner.run(_run(settings, args.adapter))
+            try:
+                with asyncio.Runner(loop_factory=_fast_loop()) as runner:
+                    return runner.run(_run(settings, args.adapter))
+            except KeyboardInterrupt:
+                _leave_now(130)
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
         if args.command == "doctor":

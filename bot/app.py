@@ -198,8 +198,21 @@ async def build_app(settings: Settings, *, run_migrations: bool = True,
             with contextlib.suppress(asyncio.CancelledError):
                 await warming
         if scheduler.running:
-            scheduler.shutdown(wait=False)
+            running = _running_jobs(scheduler)
+            scheduler.shutdown(wait=False)  # cancels the jobs still running (quietly: see CancelledJobFilter)
+            if running:  # let them unwind before the engine they use goes, so nothing is left mid-query
+                await asyncio.wait(running, timeout=SHUTDOWN_GRACE_SECONDS)
         await engine.dispose()
+
+
+SHUTDOWN_GRACE_SECONDS = 5.0
+
+
+def _running_jobs(scheduler: AsyncIOScheduler) -> list[asyncio.Future[object]]:
+    """The tasks of the jobs running now (APScheduler 3 keeps them on its asyncio executor)."""
+    executors = getattr(scheduler, "_executors", {})
+    pending = getattr(executors.get("default"), "_pending_futures", ())
+    return [future for future in pending if not future.done()]
 
 
 class SkippedRoundFilter(logging.Filter):
@@ -212,6 +225,15 @@ class SkippedRoundFilter(logging.Filter):
                     and "maximum number of running instances" in record.msg)
 
 
+class CancelledJobFilter(logging.Filter):
+    """Drops APScheduler's error for a job cancelled by shutdown: stopping is not a fault, and a newcomer
+    should not read "Job raised an exception ... CancelledError" at the end of an ordinary run."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and record.exc_info[0] is not None
+                    and issubclass(record.exc_info[0], asyncio.CancelledError))
+
+
 def configure_logging(level: str) -> None:
     """Logs go to stderr, so the console adapter's stdout holds only the conversation."""
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -220,3 +242,6 @@ def configure_logging(level: str) -> None:
     scheduler_log = logging.getLogger("apscheduler.scheduler")
     if not any(isinstance(existing, SkippedRoundFilter) for existing in scheduler_log.filters):
         scheduler_log.addFilter(SkippedRoundFilter())
+    executor_log = logging.getLogger("apscheduler.executors.default")
+    if not any(isinstance(existing, CancelledJobFilter) for existing in executor_log.filters):
+        executor_log.addFilter(CancelledJobFilter())

@@ -3,17 +3,31 @@ asking, no question traps anyone, and what the bot says is true and reads as goo
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
+import pytest
+
 from adapters.console.adapter import ConsoleAdapter
+from bot.app import build_app, configure_logging
+from bot.config import Settings
 from bot.content.loader import Content
 from bot.scheduling.dispatcher import Dispatcher
 from bot.storage.repository import Repository
 from tests.conftest import CollectingTransport, FakeClock
 
+ROOT = Path(__file__).resolve().parent.parent
 NOTE = "Marjoram-quarry 5120 my sister called late again"
 
 
@@ -164,3 +178,91 @@ async def test_a_prompt_due_during_another_flow_says_so_and_leaves_the_flow(
     assert "/checkin daily" in said
     out = await console.respond("that I care about us")
     assert "To feel safe again" in out or "feel safe with them again" in out, "the repair flow carried on"
+
+
+# ---------------------------------------------------------------- leaving: Ctrl-C, Ctrl-D, shutdown
+
+
+def _bot_env(data_dir: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("DISCORD_", "SLACK_")) and key not in {"ADAPTER", "DATABASE_URL", "ENCRYPTION_KEYS",
+                                                                          "CONTENT_DIR", "CONSOLE_USER"}}
+    env.update(DATA_DIR=str(data_dir), LOG_LEVEL="INFO", PYTHONUNBUFFERED="1")
+    return env
+
+
+def _read_until(fd: int, marker: bytes, limit: float = 60.0) -> bytes:
+    seen = b""
+    deadline = time.monotonic() + limit
+    while marker not in seen:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            raise AssertionError(f"waited for {marker!r}, got {seen[-500:]!r}")
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            raise AssertionError(f"output ended before {marker!r}: {seen[-500:]!r}")
+        seen += chunk
+    return seen
+
+
+def test_ctrl_c_at_the_interactive_prompt_quits_at_once_without_a_traceback(tmp_path: Path) -> None:
+    main, child = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], stdin=child, stdout=child,
+                               stderr=subprocess.PIPE, env=_bot_env(tmp_path / "data"), cwd=ROOT)
+    os.close(child)
+    try:
+        _read_until(main, b"Ctrl-D to leave.")
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=20)  # before the fix: blocked until Enter
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(main)
+    assert process.returncode == 130
+    assert b"Traceback" not in stderr, stderr.decode()[-2000:]
+    assert b"CancelledError" not in stderr
+
+
+def test_ctrl_c_while_a_pipe_is_open_quits_at_once_without_a_traceback(tmp_path: Path) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=_bot_env(tmp_path / "data"), cwd=ROOT)
+    assert process.stdin is not None
+    assert process.stdout is not None
+    try:
+        process.stdin.write(b"/help\n")
+        process.stdin.flush()
+        _read_until(process.stdout.fileno(), b"/help \xe2\x80\x94 this list")
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=20)
+        stderr = process.stderr.read() if process.stderr else b""
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130
+    assert b"Traceback" not in stderr, stderr.decode()[-2000:]
+    assert b"CancelledError" not in stderr
+
+
+async def test_shutdown_cancels_a_running_job_without_an_error(tmp_path: Path,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    executor_log = logging.getLogger("apscheduler.executors.default")
+    kept = list(executor_log.filters)
+    configure_logging("INFO")
+    started = asyncio.Event()
+
+    async def long_job() -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    try:
+        with caplog.at_level(logging.INFO):
+            async with build_app(Settings(data_dir=tmp_path / "data")) as app:
+                app.scheduler.add_job(long_job, "date", run_date=datetime.now(UTC), id="long")
+                app.scheduler.add_job(long_job, "date", run_date=datetime.now(UTC), id="unstarted")
+                await started.wait()
+            for _ in range(5):  # whatever the shutdown left to unwind gets its turns
+                await asyncio.sleep(0)
+    finally:
+        executor_log.filters[:] = kept
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert errors == [], [record.getMessage() for record in errors]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -141,13 +143,23 @@ class ConsoleAdapter:
         return self.render_all(await self._service.handle_safely(event))
 
     async def _read_line(self) -> str | None:
-        if self._interactive:
+        """The next line, or None at the end of input (Ctrl-D). Read on a daemon thread: a blocked read must
+        never keep the process alive after Ctrl-C, as asyncio's own worker threads would until Enter."""
+        loop = asyncio.get_running_loop()
+        line: asyncio.Future[str | None] = loop.create_future()
+
+        def read() -> None:
             try:
-                return await asyncio.to_thread(input, "› ")
-            except EOFError:
-                return None
-        line = await asyncio.to_thread(self._stdin.readline)
-        return line if line else None
+                result: str | None = input("› ") if self._interactive else (self._stdin.readline() or None)
+            except (EOFError, OSError, ValueError):
+                result = None
+            except KeyboardInterrupt:  # the signal lands in the main thread; here it only ends the read
+                result = None
+            with contextlib.suppress(RuntimeError):  # the loop has closed: the bot is already on its way out
+                loop.call_soon_threadsafe(lambda: None if line.done() else line.set_result(result))
+
+        threading.Thread(target=read, name="console-input", daemon=True).start()
+        return await line
 
     async def run(self) -> None:
         if self._interactive:
