@@ -266,3 +266,21 @@ async def test_shutdown_cancels_a_running_job_without_an_error(tmp_path: Path,
         executor_log.filters[:] = kept
     errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert errors == [], [record.getMessage() for record in errors]
+
+
+# ---------------------------------------------------------------- offsets people type
+
+
+@pytest.mark.parametrize(("typed", "shown", "berlin_time"), [
+    ("UTC+2", "UTC+2", "Fri 27 Nov 09:00"), ("UTC+02:00", "UTC+2", "Fri 27 Nov 09:00"),
+    ("GMT+1", "UTC+1", "Fri 27 Nov 09:00"), ("UTC-5", "UTC-5", "Fri 27 Nov 09:00"),
+])
+async def test_an_offset_resolves_to_a_fixed_zone_and_says_it_ignores_daylight_saving(
+        console: ConsoleAdapter, typed: str, shown: str, berlin_time: str) -> None:
+    out = await console.respond(f"/schedule 09:00 daily {typed}")
+    assert "Saved." in out
+    assert "Which one?" not in out
+    assert f"every day at 09:00 ({shown})" in out
+    assert "won't move with daylight saving" in out
+    assert berlin_time in out, "the next check-ins are shown in the person's own offset"
+    assert "Etc/GMT" not in out

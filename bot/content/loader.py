@@ -279,6 +279,7 @@ REQUIRED_TEXTS = (
     "invalid_choice_no_skip",
     "unfinished_other",
     "prompt_while_open",
+    "schedule_fixed_offset",
 )
 
 

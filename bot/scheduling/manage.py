@@ -20,11 +20,13 @@ from bot.scheduling.rules import (
     describe_days,
     find_zones,
     firings_after,
+    fixed_offset_zone,
     in_quiet_hours,
     parse_days,
     parse_quiet,
     parse_time,
     zone_info,
+    zone_label,
 )
 from bot.scheduling.store import CHECKIN, ScheduleRecord, ScheduleStore
 
@@ -72,8 +74,8 @@ class ScheduleCommands:
                                     end=rule.quiet[1].strftime("%H:%M"))
         lines = [self._texts.get("schedule_show", flow=flow.title if flow else record.flow_id,
                                  days=describe_days(rule.days),
-                                 times=", ".join(at.strftime("%H:%M") for at in rule.times), zone=rule.zone,
-                                 quiet=quiet)]
+                                 times=", ".join(at.strftime("%H:%M") for at in rule.times),
+                                 zone=zone_label(rule.zone), quiet=quiet)]
         now = self._clock()
         if record.paused(now) and record.paused_until is not None:
             lines.append(self._texts.get("schedule_paused_open") if record.paused_until >= UNTIL_RESUMED
@@ -108,7 +110,8 @@ class ScheduleCommands:
                           f"{quiet[0].strftime('%H:%M')}-{quiet[1].strftime('%H:%M')}" if quiet else "off",
                           self._texts.get("schedule_field_quiet_hint"), keyword="quiet", max_length=20),
                 # Last: everything after "tz" is read as the zone.
-                FormField("zone", self._texts.get("schedule_field_zone"), rule.zone if rule else self._default_zone,
+                FormField("zone", self._texts.get("schedule_field_zone"),
+                          zone_label(rule.zone) if rule else self._default_zone,
                           self._texts.get("schedule_field_zone_hint"), keyword="tz", max_length=60),
             ))
 
@@ -137,7 +140,10 @@ class ScheduleCommands:
         except _ZoneQuestion as question:
             return [Reply(question.text, tone=Tone.NOTICE)]
         record = await self._store.save(identity_id, rule, flow_id)
-        return [Reply(self._texts.get("schedule_saved", summary=self.describe(record)), title="Your check-in schedule",
+        summary = self.describe(record)
+        if zone_label(rule.zone) != rule.zone:
+            summary += "\n" + self._texts.get("schedule_fixed_offset", zone=zone_label(rule.zone))
+        return [Reply(self._texts.get("schedule_saved", summary=summary), title="Your check-in schedule",
                       form=self.form(record))]
 
     async def _summary(self, identity_id: int, words: list[str], current: ScheduleRecord | None) -> list[Reply]:
@@ -169,7 +175,7 @@ class ScheduleCommands:
         record = await self._store.save(identity_id, rule, SUMMARY_FLOW, SUMMARY)
         upcoming = self.next_times(record, 1)
         return [Reply(self._texts.get("summary_saved", days=describe_days(rule.days),
-                                      time=rule.times[0].strftime("%H:%M"), zone=rule.zone,
+                                      time=rule.times[0].strftime("%H:%M"), zone=zone_label(rule.zone),
                                       next=_fmt_local(upcoming[0], rule.zone) if upcoming else "—"),
                       tone=Tone.INFO)]
 
@@ -234,6 +240,9 @@ class ScheduleCommands:
         return Rule(days, chosen_times, zone, chosen_quiet), flow_id
 
     def _zone(self, query: str) -> str:
+        fixed = fixed_offset_zone(query)
+        if fixed is not None:  # "UTC+2": a fixed offset, said so when saved (it won't follow daylight saving)
+            return fixed
         found = find_zones(query, now=self._clock())
         if len(found) == 1:
             return found[0]
