@@ -23,6 +23,7 @@ from adapters.console.adapter import ConsoleAdapter
 from bot.app import build_app, configure_logging
 from bot.config import Settings
 from bot.content.loader import Content
+from bot.flows.engine import build_outcome
 from bot.scheduling.dispatcher import Dispatcher
 from bot.storage.repository import Repository
 from tests.conftest import CollectingTransport, FakeClock
@@ -284,3 +285,50 @@ async def test_an_offset_resolves_to_a_fixed_zone_and_says_it_ignores_daylight_s
     assert "won't move with daylight saving" in out
     assert berlin_time in out, "the next check-ins are shown in the person's own offset"
     assert "Etc/GMT" not in out
+
+
+# ---------------------------------------------------------------- drafts in good English
+
+
+@pytest.mark.parametrize(("step_id", "typed", "line"), [
+    ("need", "I need her to ask before she borrows my car", "What I need is for her to ask before she borrows my car."),
+    ("need", "I need you to listen", "What I need is for you to listen."),
+    ("need", "her to ask first", "What I need is for her to ask first."),
+    ("need", "I really need some quiet after work", "What I need is some quiet after work."),
+    ("need", "to be asked first", "What I need is to be asked first."),
+    ("need", "space", "What I need is space."),
+    ("if_crossed", "I will put my phone away", "If it happens again, I'll put my phone away."),
+    ("if_crossed", "I'll leave the room", "If it happens again, I'll leave the room."),
+    ("if_crossed", "I\u2019m going to go for a walk", "If it happens again, I'll go for a walk."),
+    ("if_crossed", "I would hang up", "If it happens again, I'll hang up."),
+    ("if_crossed", "Leave", "If it happens again, I'll leave."),
+    ("feel", "I'm scared", "When you shout, I feel scared."),
+    ("feel", "I am really hurt", "When you shout, I feel really hurt."),
+    ("feel", "It makes me feel small", "When you shout, I feel small."),
+    ("feel", "like nobody listens", "When you shout, I feel like nobody listens."),
+    ("feel", "Feeling invisible", "When you shout, I feel invisible."),
+])
+def test_prepare_drafts_read_as_good_english_for_natural_answers(content: Content, step_id: str, typed: str,
+                                                                 line: str) -> None:
+    answers: dict[str, Any] = {"happened": "you shout", "feel": "small", "need": None, "if_crossed": None}
+    answers[step_id] = typed
+    assert line in build_outcome(content.flows["prepare"], answers).lines
+
+
+@pytest.mark.parametrize(("step_id", "typed", "line"), [
+    ("what_happened", "we argued about money",
+     "I've been thinking about what happened between us: we argued about money."),
+    ("what_happened", "Our argument about the holidays",
+     "I've been thinking about what happened between us: our argument about the holidays."),
+    ("what_happened", "I walked out on you", "I've been thinking about what happened between us: I walked out on you."),
+    ("want_known", "I care about us", "I want you to know I care about us."),
+    ("want_known", "I want you to know that I'm sorry", "I want you to know that I'm sorry."),
+    ("need_safe", "I need us to take a break when it gets heated",
+     "To feel safe with you again, I need us to take a break when it gets heated."),
+    ("need_safe", "I'd need you to stop yelling", "To feel safe with you again, I need you to stop yelling."),
+])
+def test_repair_drafts_read_as_good_english_for_natural_answers(content: Content, step_id: str, typed: str,
+                                                                line: str) -> None:
+    answers: dict[str, Any] = {"what_happened": None, "want_known": None, "need_safe": None}
+    answers[step_id] = typed
+    assert line in build_outcome(content.flows["repair"], answers).lines
