@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import pty
+import random
 import select
 import signal
 import subprocess
@@ -23,6 +24,8 @@ from adapters.console.adapter import ConsoleAdapter
 from bot.app import build_app, configure_logging
 from bot.config import Settings
 from bot.content.loader import Content
+from bot.content.schema import Tip
+from bot.content.tips import TipPicker, TipRequest
 from bot.flows.engine import build_outcome
 from bot.scheduling.dispatcher import Dispatcher
 from bot.storage.repository import Repository
@@ -332,3 +335,35 @@ def test_repair_drafts_read_as_good_english_for_natural_answers(content: Content
     answers: dict[str, Any] = {"what_happened": None, "want_known": None, "need_safe": None}
     answers[step_id] = typed
     assert line in build_outcome(content.flows["repair"], answers).lines
+
+
+# ---------------------------------------------------------------- tips open on what the person said
+
+
+def _opening(tip: Tip) -> str:
+    return tip.body.split(".")[0]
+
+
+@pytest.mark.parametrize("topic", ["saying-no", "work", "space", "family", "guilt-and-manipulation", "energy"])
+async def test_a_tip_asked_for_by_topic_never_opens_on_something_the_person_did(
+        console: ConsoleAdapter, content: Content, topic: str) -> None:
+    told = set()
+    for _ in range(12):
+        out = await console.respond(f"/tip {topic}")
+        told.update(tip.id for tip in content.tips if tip.title in out)
+    shown = [tip for tip in content.tips if tip.id in told]
+    assert shown
+    for tip in shown:
+        assert tip.stage != "reinforce", f"/tip {topic} showed {tip.id}: {_opening(tip)}"
+
+
+def test_a_checkin_tip_opens_only_on_the_kind_of_boundary_held(content: Content) -> None:
+    picker = TipPicker(content.tips, random.Random(3))
+    request = TipRequest(tags=("saying-no",), safety=4, boundaries=("saying_no",))
+    for tip in content.tips:
+        if picker.score(tip, request) > 0 and tip.stage == "reinforce":
+            assert tip.tags[0] == "saying-no", f"{tip.id} opens: {_opening(tip)}"
+    bodies = " ".join(tip.body for tip in content.tips)
+    for assumed in ("You said no and they pushed", "You held a workload boundary today",
+                    "You held a boundary and someone is disappointed"):
+        assert assumed not in bodies
