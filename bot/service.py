@@ -453,7 +453,10 @@ class CheckinService:
             return [Reply(str(problem), title="Your history", tone=Tone.NOTICE)], 0
         zone = await self._zone_of(who.identity_id)
         today = self._clock().astimezone(zone).date()
-        points = points_from_checkins(await self._repo.checkins(who.identity_id), zone)
+        # Check-ins are what /history counts: answers with a score or boundaries in them. A prepare or repair
+        # draft, or a check-in where everything was skipped, is not one.
+        points = points_from_checkins([record for record in await self._repo.checkins(who.identity_id)
+                                       if record.safety_score is not None or record.boundaries], zone)
         summary = summarize(points, period, today, self._boundaries, streaks_enabled=who.show_streaks, texts=texts)
         replies = [Reply(summary.text, title=summary.title, footer=summary.footer)]
         if summary.count:

@@ -367,3 +367,23 @@ def test_a_checkin_tip_opens_only_on_the_kind_of_boundary_held(content: Content)
     for assumed in ("You said no and they pushed", "You held a workload boundary today",
                     "You held a boundary and someone is disappointed"):
         assert assumed not in bodies
+
+
+# ---------------------------------------------------------------- /history counts what it says
+
+
+async def test_history_counts_check_ins_not_drafts_or_all_skipped_flows(console: ConsoleAdapter) -> None:
+    await daily_with_note(console)  # a score (2) and a boundary
+    for flow, answers in (("prepare", ["you shout", "small", "quiet", "leave"]),
+                          ("prepare", ["skip", "skip", "skip", "skip"]),
+                          ("repair", ["our fight", "I care", "a break"])):
+        await console.respond(f"/checkin {flow}")
+        for answer in answers:
+            await console.respond(answer)
+    await console.respond("/checkin")
+    await console.respond("skip")
+    await console.respond("1")  # boundaries, no score
+    await console.respond("skip")
+    out = squash(await console.respond("/history"))
+    assert "2 check-ins in the last four weeks." in out
+    assert "Average safety: 2.0 out of 5." in out
