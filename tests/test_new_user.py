@@ -9,12 +9,13 @@ import logging
 import os
 import pty
 import random
+import re
 import select
 import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -27,6 +28,8 @@ from bot.content.loader import Content
 from bot.content.schema import Tip
 from bot.content.tips import TipPicker, TipRequest
 from bot.flows.engine import build_outcome
+from bot.insights import Point, boundaries_from_content
+from bot.insights.chart import chart_figure
 from bot.scheduling.dispatcher import Dispatcher
 from bot.storage.repository import Repository
 from tests.conftest import CollectingTransport, FakeClock
@@ -387,3 +390,46 @@ async def test_history_counts_check_ins_not_drafts_or_all_skipped_flows(console:
     out = squash(await console.respond("/history"))
     assert "2 check-ins in the last four weeks." in out
     assert "Average safety: 2.0 out of 5." in out
+
+
+# ---------------------------------------------------------------- the chart and its observations
+
+
+def _drawn(points: list[Point], start: date, end: date, content: Content) -> Any:
+    pytest.importorskip("matplotlib")
+    return chart_figure(points, start, end, boundaries_from_content(content), content.texts.values)
+
+
+def test_the_average_line_breaks_at_a_three_week_gap_and_is_only_in_the_legend_when_drawn(content: Content) -> None:
+    end = date(2026, 12, 20)
+    before = [Point(date(2026, 11, 2) + timedelta(days=day), 2, ()) for day in range(5)]
+    after = [Point(date(2026, 11, 30) + timedelta(days=day), 5, ()) for day in range(5)]
+    figure = _drawn(before + after, date(2026, 10, 26), end, content)
+    scores_axes = figure.axes[0]
+    lines = [line for line in scores_axes.get_lines() if line.get_linestyle() == "-"]
+    assert len(lines) == 2, "one average line each side of the gap, none across it"
+    for line in lines:
+        assert len(set(line.get_ydata())) == 1, "no climb drawn that never happened"
+    assert [text.get_text() for text in scores_axes.get_legend().get_texts()] == [
+        "a check-in", content.texts.get("chart_average_legend", days=7)]
+
+    lonely = [Point(date(2026, 11, 2), 3, ()), Point(date(2026, 12, 1), 4, ())]
+    figure = _drawn(lonely, date(2026, 10, 26), end, content)
+    assert [text.get_text() for text in figure.axes[0].get_legend().get_texts()] == ["a check-in"]
+
+
+def test_chart_dates_have_one_style(content: Content) -> None:
+    points = [Point(date(2026, 11, 1) + timedelta(days=day), 3, ()) for day in range(0, 40, 3)]
+    figure = _drawn(points, date(2026, 10, 30), date(2026, 12, 10), content)
+    figure.canvas.draw()
+    labels = [label.get_text() for label in figure.axes[1].get_xticklabels() if label.get_text()]
+    assert labels
+    for label in labels:
+        assert re.fullmatch(r"[1-9]\d? [A-Z][a-z]{2}", label), labels
+
+
+def test_an_observation_does_not_read_as_a_cause(content: Content) -> None:
+    for key in ("insights_observation_higher", "insights_observation_lower"):
+        text = content.texts.get(key, boundary="said no")
+        assert text.startswith("In weeks when you said no")
+        assert "doesn't mean one caused the other" in text
