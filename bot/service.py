@@ -453,10 +453,11 @@ class CheckinService:
             return [Reply(str(problem), title="Your history", tone=Tone.NOTICE)], 0
         zone = await self._zone_of(who.identity_id)
         today = self._clock().astimezone(zone).date()
-        # Check-ins are what /history counts: answers with a score or boundaries in them. A prepare or repair
-        # draft, or a check-in where everything was skipped, is not one.
+        # Check-ins are what /history counts: the daily and weekly ones. A prepare or repair draft (answered or
+        # all skipped) is not a check-in.
+        drafts = {flow.id for flow in self._content.flows.values() if flow.outcome.kind == "script"}
         points = points_from_checkins([record for record in await self._repo.checkins(who.identity_id)
-                                       if record.safety_score is not None or record.boundaries], zone)
+                                       if record.flow_id not in drafts], zone)
         summary = summarize(points, period, today, self._boundaries, streaks_enabled=who.show_streaks, texts=texts)
         replies = [Reply(summary.text, title=summary.title, footer=summary.footer)]
         if summary.count:

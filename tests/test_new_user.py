@@ -433,3 +433,29 @@ def test_an_observation_does_not_read_as_a_cause(content: Content) -> None:
         text = content.texts.get(key, boundary="said no")
         assert text.startswith("In weeks when you said no")
         assert "doesn't mean one caused the other" in text
+
+
+# ---------------------------------------------------------------- schedules say what was asked for
+
+
+async def test_a_daily_schedule_after_a_weekly_one_is_the_daily_check_in(console: ConsoleAdapter) -> None:
+    await console.respond("/schedule weekly sun 18:00 Europe/Berlin")
+    out = await console.respond("/schedule 09:00 mon-fri Europe/Berlin")
+    assert "Daily check-in: Monday to Friday at 09:00 (Europe/Berlin)." in out
+    assert "Weekly reflection" not in out
+    out = await console.respond("/schedule weekly mon-fri 18:00")
+    assert "once a week, so pick one day" in out
+    assert "Daily check-in: Monday to Friday at 09:00" in await console.respond("/schedule"), "nothing changed"
+
+
+async def test_quiet_hours_are_not_added_unasked_and_an_early_time_is_kept(
+        console: ConsoleAdapter, dispatcher: Dispatcher, transport: CollectingTransport, clock: FakeClock) -> None:
+    out = await console.respond("/schedule 07:00 daily Europe/Berlin")
+    assert "Quiet hours" not in out
+    assert "falls in your quiet hours" not in out
+    assert "Next check-ins: Fri 27 Nov 07:00" in out
+    assert "/schedule daily 07:00 quiet off tz Europe/Berlin" in out, "the schedule as it can be typed back"
+    assert "daily daily" not in out
+    clock.now = datetime(2026, 11, 27, 6, 0, 30, tzinfo=UTC)  # 07:00:30 in Berlin
+    await dispatcher.tick()
+    assert any("A minute for you" in said for said in transport.texts_for("ana"))

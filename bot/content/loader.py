@@ -280,6 +280,7 @@ REQUIRED_TEXTS = (
     "unfinished_other",
     "prompt_while_open",
     "schedule_fixed_offset",
+    "schedule_weekly_one_day",
 )
 
 

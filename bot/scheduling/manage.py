@@ -12,7 +12,6 @@ from bot.content.loader import Texts
 from bot.content.schema import Flow
 from bot.messages import Choice, Form, FormField, InputKind, Question, Reply, Tone
 from bot.scheduling.rules import (
-    DEFAULT_QUIET,
     EVERY_DAY,
     Rule,
     RuleError,
@@ -93,7 +92,7 @@ class ScheduleCommands:
     def form(self, current: ScheduleRecord | None) -> Form:
         """The schedule as a form, filled in with what is set now (or the usual defaults)."""
         rule = current.rule if current else None
-        quiet = rule.quiet if rule else DEFAULT_QUIET
+        quiet = rule.quiet if rule else None
         flow = self._flows.get(current.flow_id) if current else None
         return Form(
             name="schedule", title=self._texts.get("schedule_form_title"), command="schedule",
@@ -167,7 +166,7 @@ class ScheduleCommands:
             if not zone:
                 raise _ZoneQuestion(self._texts.get("schedule_need_zone"))
             rule = Rule(days or _SUNDAY, tuple(times[:1]) or (time(18, 0),), zone,
-                        known.rule.quiet if known is not None else DEFAULT_QUIET)
+                        known.rule.quiet if known is not None else None)
         except RuleError as problem:
             return [Reply(str(problem)[0].upper() + str(problem)[1:] + ".", tone=Tone.NOTICE)]
         except _ZoneQuestion as question:
@@ -183,7 +182,8 @@ class ScheduleCommands:
         times: list[time] = []
         days: int | None = None
         quiet: tuple[time, time] | str | None = "unset"
-        flow_id = current.flow_id if current else "daily"
+        flow_id = "daily"  # a flow is kept only when just the time changes: "/schedule 09:00 mon-fri" is daily
+        named_flow = False
         every_day = False
         leftovers: list[str] = []
         index = 0
@@ -204,6 +204,7 @@ class ScheduleCommands:
                 break
             if low in {flow.name for flow in self._flows.values()}:
                 flow_id = next(flow.id for flow in self._flows.values() if flow.name == low)
+                named_flow = True
                 every_day = every_day or low == "daily"
                 index += 1
                 continue
@@ -225,6 +226,8 @@ class ScheduleCommands:
             index += 1
         if days is None and every_day:
             days = EVERY_DAY
+        if not named_flow and days is None and current is not None:
+            flow_id = current.flow_id
         zone = self._zone(" ".join(leftovers)) if leftovers else (current.rule.zone if current else
                                                                   self._default_zone)
         if not zone:
@@ -235,7 +238,10 @@ class ScheduleCommands:
         if days is None:
             days = current.rule.days if current and current.flow_id == flow_id else (
                 _SUNDAY if flow_id == "weekly" else EVERY_DAY)
-        chosen_quiet = (current.rule.quiet if current else DEFAULT_QUIET) if quiet == "unset" else quiet
+        if flow_id == "weekly" and bin(days).count("1") > 1:
+            raise RuleError(self._texts.get("schedule_weekly_one_day"))
+        # Quiet hours only when asked for: a default would silently block an early or late time they chose.
+        chosen_quiet = (current.rule.quiet if current else None) if quiet == "unset" else quiet
         assert not isinstance(chosen_quiet, str)
         return Rule(days, chosen_times, zone, chosen_quiet), flow_id
 
