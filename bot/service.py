@@ -127,8 +127,8 @@ class CheckinService:
         # The last chart drawn per person, keyed by exactly what it shows: App Home refreshes after every
         # command and /history again draw nothing new (drawing costs a few hundred ms of CPU).
         self._charts: OrderedDict[int, tuple[int, Image | None]] = OrderedDict()
-        self._scheduling = ScheduleCommands(schedules, self._texts, content.flows, self._clock, default_zone) \
-            if schedules is not None else None
+        self._scheduling = ScheduleCommands(schedules, self._texts, content.flows, self._clock, default_zone,
+                                            put_away=self._put_away_prompt) if schedules is not None else None
 
     @property
     def texts(self) -> Texts:
@@ -558,6 +558,12 @@ class CheckinService:
             self._ask(flow, flow.steps[0], record.id),
             Reply(self._texts.get("prompt_snooze"), tone=Tone.INFO, question=self._scheduling.prompt_question(job.id)),
         ], session_id=record.id)
+
+    async def _put_away_prompt(self, identity_id: int, session_id: str) -> None:
+        """A snoozed or skipped prompt's check-in is set aside, unless the person has started answering it."""
+        record = await self._repo.open_session(identity_id)
+        if record is not None and record.id == session_id and record.status == OPEN and not record.answers:
+            await self._repo.cancel_open(identity_id)
 
     async def _picked(self, who: Profile, event: ChoicePicked) -> list[Reply]:
         parsed = parse_token(event.token)

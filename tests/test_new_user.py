@@ -459,3 +459,27 @@ async def test_quiet_hours_are_not_added_unasked_and_an_early_time_is_kept(
     clock.now = datetime(2026, 11, 27, 6, 0, 30, tzinfo=UTC)  # 07:00:30 in Berlin
     await dispatcher.tick()
     assert any("A minute for you" in said for said in transport.texts_for("ana"))
+
+
+# ---------------------------------------------------------------- pause and snooze
+
+
+async def test_pause_until_a_past_date_says_it_is_past(console: ConsoleAdapter) -> None:
+    await console.respond("/schedule 09:00 daily Europe/Berlin")
+    out = await console.respond("/pause until 2020-01-01")
+    assert "1 Jan 2020 isn't ahead of us" in out
+    assert "couldn't read" not in out
+
+
+async def test_a_snoozed_checkin_no_longer_takes_answers_and_the_evening_has_a_time(
+        console: ConsoleAdapter, dispatcher: Dispatcher, transport: CollectingTransport, clock: FakeClock,
+        content: Content) -> None:
+    await console.respond("/schedule 09:00 daily Europe/Berlin")
+    clock.now = datetime(2026, 11, 27, 8, 0, 30, tzinfo=UTC)  # 09:00:30 in Berlin
+    await dispatcher.tick()
+    assert any("How emotionally safe" in said for said in transport.texts_for("ana"))
+    out = await console.respond("/snooze evening")
+    assert "this evening (19:00)" in out
+    out = await console.respond("3")
+    assert "Which boundaries" not in out, "the snoozed check-in waits for the evening"
+    assert content.texts.get("idle_text").split(":")[0] in out

@@ -281,6 +281,7 @@ REQUIRED_TEXTS = (
     "prompt_while_open",
     "schedule_fixed_offset",
     "schedule_weekly_one_day",
+    "date_not_ahead",
 )
 
 

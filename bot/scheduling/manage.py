@@ -4,7 +4,7 @@ question after three unanswered prompts. Replies only; the dispatcher does the s
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 
@@ -45,7 +45,9 @@ def _fmt_local(moment: datetime, zone: str) -> str:
 
 class ScheduleCommands:
     def __init__(self, store: ScheduleStore, texts: Texts, flows: dict[str, Flow],
-                 clock: Callable[[], datetime], default_zone: str = "") -> None:
+                 clock: Callable[[], datetime], default_zone: str = "",
+                 put_away: Callable[[int, str], Awaitable[None]] | None = None) -> None:
+        self._put_away = put_away  # sets aside a snoozed or skipped prompt's check-in, if still untouched
         self._store = store
         self._texts = texts
         self._flows = flows
@@ -279,7 +281,9 @@ class ScheduleCommands:
             if len(cleaned) >= 3 and len(matches) == 1:
                 ahead = (matches[0] - today.weekday()) % 7 or 7
                 day = today + timedelta(days=ahead)
-        if day is None or day <= today:
+        if day is not None and day <= today:
+            raise RuleError(self._texts.get("date_not_ahead", date=f"{day.day} {day:%b %Y}"))
+        if day is None:
             raise RuleError(self._texts.get("bad_date", text=text[:30]))
         return datetime.combine(day, time(0), tzinfo=zone_info(zone)).astimezone(UTC)
 
@@ -344,6 +348,8 @@ class ScheduleCommands:
         if choice not in SNOOZE_CHOICES:
             return [Reply(self._texts.get("snooze_unknown"), tone=Tone.NOTICE)]
         await self._store.reset_unanswered(identity_id)  # a snooze or a skip is hearing back
+        if self._put_away is not None and latest[3]:
+            await self._put_away(identity_id, latest[3])  # later means later: it no longer takes answers now
         if choice == "skip":
             return [Reply(self._texts.get("prompt_skipped"), tone=Tone.INFO)]
         now = self._clock()
@@ -352,11 +358,12 @@ class ScheduleCommands:
         if choice == "1h":
             at, when = now + timedelta(hours=1), "in an hour"
         elif choice == "evening" and local_now.time() < EVENING:
-            at, when = datetime.combine(local_now.date(), EVENING, tzinfo=tz).astimezone(UTC), "this evening"
+            at = datetime.combine(local_now.date(), EVENING, tzinfo=tz).astimezone(UTC)
+            when = f"this evening ({EVENING.strftime('%H:%M')})"
         else:
             slot_time = time.fromisoformat(latest[2][11:16]) if len(latest[2]) >= 16 else record.rule.times[0]
             at = datetime.combine(local_now.date() + timedelta(days=1), slot_time, tzinfo=tz).astimezone(UTC)
-            when = "tomorrow"
+            when = f"tomorrow at {slot_time.strftime('%H:%M')}"
         if in_quiet_hours(at.astimezone(tz), record.rule.quiet) and record.rule.quiet is not None:
             end = record.rule.quiet[1]
             day = at.astimezone(tz).date() + (timedelta(days=1) if at.astimezone(tz).time() >= end else timedelta())
