@@ -7,6 +7,7 @@ Every piece of free text is screened for crisis before anything else happens wit
 from __future__ import annotations
 
 import asyncio
+import difflib
 import logging
 import re
 from collections import OrderedDict
@@ -342,6 +343,10 @@ class CheckinService:
         shown = clean_text(event.name).split(" ")[0][:30]
         if not shown:
             return [Reply(self._texts.get("empty_command"), tone=Tone.NOTICE)]
+        closest = difflib.get_close_matches(name, [*COMMANDS, *COMMAND_ALIASES], n=1, cutoff=0.7)
+        if closest:  # "/chekin": offer the command they most likely meant
+            meant = COMMAND_ALIASES.get(closest[0], closest[0])
+            return [Reply(self._texts.get("unknown_command_close", command=shown, meant=meant), tone=Tone.NOTICE)]
         return [Reply(self._texts.get("unknown_command", command=shown), tone=Tone.NOTICE)]
 
     def _help(self) -> Reply:

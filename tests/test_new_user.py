@@ -483,3 +483,19 @@ async def test_a_snoozed_checkin_no_longer_takes_answers_and_the_evening_has_a_t
     out = await console.respond("3")
     assert "Which boundaries" not in out, "the snoozed check-in waits for the evening"
     assert content.texts.get("idle_text").split(":")[0] in out
+
+
+# ---------------------------------------------------------------- typos
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("chekin", "checkin"), ("histroy", "history"), ("sheduel", "schedule"),
+                                              ("exprot", "export"), ("snoze", "snooze")])
+async def test_a_mistyped_command_gets_the_closest_one(console: ConsoleAdapter, typed: str, meant: str) -> None:
+    out = await console.respond(f"/{typed}")
+    assert f"I don't know /{typed}. Did you mean /{meant}?" in out
+
+
+async def test_a_command_far_from_any_gets_no_guess(console: ConsoleAdapter) -> None:
+    out = await console.respond("/xylophone")
+    assert "Did you mean" not in out
+    assert "I don't know /xylophone" in out

@@ -282,6 +282,7 @@ REQUIRED_TEXTS = (
     "schedule_fixed_offset",
     "schedule_weekly_one_day",
     "date_not_ahead",
+    "unknown_command_close",
 )
 
 
