@@ -24,7 +24,17 @@ from bot.config import Settings
 from bot.content.loader import ContentInvalid, load_content
 from bot.privacy.crypto import CipherError
 from bot.safety.screening import Screener
-from bot.scheduling.rules import Rule, RuleError, firings_after, parse_days, parse_quiet, parse_time
+from bot.scheduling.rules import (
+    Rule,
+    RuleError,
+    find_zones,
+    firings_after,
+    fixed_offset_zone,
+    parse_days,
+    parse_quiet,
+    parse_time,
+    zone_info,
+)
 from bot.storage.database import make_engine, make_sessionmaker, migrate, schema_status
 from bot.storage.repository import Repository
 from bot.storage.urls import DatabaseUrlError, normalize_database_url, redact
@@ -49,8 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     preview = schedule_commands.add_parser("preview", help="print the next fire times of a rule (no database)")
     preview.add_argument("--days", default="daily", help="mon-fri, weekends, daily, mon,wed,fri (default daily)")
     preview.add_argument("--time", action="append", required=True, help="local time, e.g. 09:00 (up to 3)")
-    preview.add_argument("--tz", required=True, help="IANA time zone, e.g. Europe/Berlin")
-    preview.add_argument("--from", dest="start", help="ISO 8601 start, e.g. 2026-03-27T00:00:00Z (default now)")
+    preview.add_argument("--tz", required=True, help="time zone, city or offset: Europe/Berlin, Berlin, UTC+2")
+    preview.add_argument("--from", dest="start", help="start: 2026-03-27 (midnight in --tz) or "
+                                                      "2026-03-27T00:00:00Z (default now)")
     preview.add_argument("--count", type=int, default=5, help="how many fire times (default 5, at most 1000)")
     preview.add_argument("--quiet-hours", help="apply quiet hours the way delivery does, e.g. 21:00-08:00")
     preview.add_argument("--json", action="store_true", help="print a JSON list of {utc, local}")
@@ -181,19 +192,51 @@ async def _run(settings: Settings, adapter_name: str | None) -> int:
     return 0
 
 
+PREVIEW_MAX = 1000
+
+
+def _preview_zone(typed: str) -> str:
+    """--tz as chat reads it: a zone, a city ("Berlin") or an offset ("UTC+2")."""
+    fixed = fixed_offset_zone(typed)
+    if fixed is not None:
+        return fixed
+    found = find_zones(typed)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise RuleError(f"--tz '{typed[:40]}' could be several zones: {', '.join(found[:6])}; name one of them")
+    raise RuleError(f"--tz '{typed[:40]}' is not a time zone I know; try Europe/Berlin, a city like Berlin, or UTC+2")
+
+
+def _preview_start(typed: str | None, zone: str) -> datetime:
+    if not typed:
+        return datetime.now(UTC)
+    try:
+        start = datetime.fromisoformat(typed.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise RuleError(f"--from '{typed[:40]}' is not a date; use 2026-03-27 (midnight in --tz) or "
+                        "2026-03-27T00:00:00Z") from None
+    if start.tzinfo is None:
+        if len(typed.strip()) > 10:
+            raise RuleError("--from needs a time zone when it has a time, e.g. 2026-03-27T00:00:00Z")
+        start = start.replace(tzinfo=zone_info(zone))
+    return start
+
+
 def _preview(args: argparse.Namespace) -> int:
+    if not 1 <= args.count <= PREVIEW_MAX:
+        print(f"schedule preview: --count must be from 1 to {PREVIEW_MAX} (got {args.count})", file=sys.stderr)
+        return 2
     try:
         times = tuple(parse_time(part) for value in args.time for part in value.split(",") if part.strip())
         quiet = parse_quiet(args.quiet_hours) if args.quiet_hours else None
-        rule = Rule(parse_days(args.days), times, args.tz, quiet)
-        start = datetime.fromisoformat(args.start.replace("Z", "+00:00")) if args.start else datetime.now(UTC)
+        zone = _preview_zone(args.tz)
+        rule = Rule(parse_days(args.days), times, zone, quiet)
+        start = _preview_start(args.start, zone)
     except (RuleError, ValueError) as problem:
         print(f"schedule preview: {problem}", file=sys.stderr)
         return 2
-    if start.tzinfo is None:
-        print("schedule preview: --from needs a time zone, e.g. 2026-03-27T00:00:00Z", file=sys.stderr)
-        return 2
-    count = max(1, min(args.count, 1000))
+    count = args.count
     # A firing exactly at --from counts: "from" includes its own instant.
     firings = list(islice(firings_after(rule, start - timedelta(microseconds=1), quiet=quiet is not None), count))
     rows = [{"utc": firing.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -207,6 +250,8 @@ def _preview(args: argparse.Namespace) -> int:
     for row, firing in zip(rows, firings, strict=True):
         local = firing.local(rule.zone)
         print(f"{row['utc']}   {local.strftime('%a %Y-%m-%d %H:%M')} {local.tzname()} ({local.strftime('%z')})")
+    if len(rows) < count:
+        print(f"(only {len(rows)} fire times within the ten years a preview looks ahead)")
     return 0
 
 

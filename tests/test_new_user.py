@@ -22,6 +22,7 @@ from typing import Any, cast
 import pytest
 
 from adapters.console.adapter import ConsoleAdapter
+from bot.__main__ import main as cli_main
 from bot.app import build_app, configure_logging
 from bot.config import Settings
 from bot.content.loader import Content
@@ -499,3 +500,51 @@ async def test_a_command_far_from_any_gets_no_guess(console: ConsoleAdapter) -> 
     out = await console.respond("/xylophone")
     assert "Did you mean" not in out
     assert "I don't know /xylophone" in out
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def _cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+         *args: str) -> tuple[int, str, str]:
+    monkeypatch.chdir(tmp_path)  # no .env from the project folder
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    code = cli_main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+PREVIEW = ("schedule", "preview", "--time", "09:00", "--from", "2026-03-27T00:00:00Z")
+
+
+@pytest.mark.parametrize("count", ["0", "-3", "100000"])
+def test_preview_refuses_a_count_outside_one_to_a_thousand(capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                           count: str) -> None:
+    code, out, err = _cli(capsys, monkeypatch, tmp_path, *PREVIEW, "--tz", "Europe/Berlin", "--count", count)
+    assert code == 2
+    assert out == ""
+    assert f"--count must be from 1 to 1000 (got {count})" in err
+
+
+def test_preview_says_when_it_shows_fewer_than_asked(capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    code, out, _ = _cli(capsys, monkeypatch, tmp_path, *PREVIEW, "--tz", "Europe/Berlin", "--days", "sun",
+                        "--count", "1000")
+    assert code == 0
+    assert "(only 52" in out.splitlines()[-1]
+
+
+def test_preview_reads_a_city_an_offset_and_a_plain_date(capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    code, out, err = _cli(capsys, monkeypatch, tmp_path, "schedule", "preview", "--time", "09:00", "--tz", "Berlin",
+                          "--from", "2026-03-27", "--count", "1")
+    assert code == 0, err
+    assert out.startswith("2026-03-27T08:00:00Z   Fri 2026-03-27 09:00 CET")
+    code, out, err = _cli(capsys, monkeypatch, tmp_path, *PREVIEW, "--tz", "UTC+2", "--count", "1")
+    assert code == 0, err
+    assert out.startswith("2026-03-27T07:00:00Z")
+    code, out, err = _cli(capsys, monkeypatch, tmp_path, *PREVIEW[:4], "--tz", "Berlin", "--from", "yesterday")
+    assert code == 2
+    assert "--from 'yesterday' is not a date; use 2026-03-27" in err
+    assert "isoformat" not in err
