@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import NoReturn, cast
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 from pydantic import ValidationError
@@ -127,8 +128,10 @@ async def _run_discord(settings: Settings) -> int:
 def _slack_manifest(url: str) -> int:
     from adapters.slack.manifest import manifest_text  # plain YAML: works without the slack extra
 
-    if url and not url.startswith(("https://", "http://")):
-        print("slack manifest: --url must start with https:// (Slack only calls https URLs)", file=sys.stderr)
+    parsed = urlsplit(url)
+    if url and (parsed.scheme != "https" or not parsed.hostname or parsed.query or parsed.fragment):
+        print(f"slack manifest: --url must be a public https:// address, e.g. https://bot.example.org (got "
+              f"'{url[:60]}'; Slack only calls https URLs)", file=sys.stderr)
         return 2
     print(manifest_text(url), end="")
     return 0

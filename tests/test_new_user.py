@@ -22,6 +22,7 @@ from typing import Any, cast
 import pytest
 
 from adapters.console.adapter import ConsoleAdapter
+from adapters.slack.manifest import bot_scopes
 from bot.__main__ import main as cli_main
 from bot.app import build_app, configure_logging
 from bot.config import Settings
@@ -548,3 +549,27 @@ def test_preview_reads_a_city_an_offset_and_a_plain_date(capsys: pytest.CaptureF
     assert code == 2
     assert "--from 'yesterday' is not a date; use 2026-03-27" in err
     assert "isoformat" not in err
+
+
+@pytest.mark.parametrize("url", ["http://bot.example.org", "ftp://bot.example.org", "https://", "bot.example.org"])
+def test_slack_manifest_refuses_anything_but_a_public_https_url(capsys: pytest.CaptureFixture[str],
+                                                                monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                                url: str) -> None:
+    code, out, err = _cli(capsys, monkeypatch, tmp_path, "slack", "manifest", "--url", url)
+    assert code == 2
+    assert out == ""
+    assert "--url must be a public https:// address, e.g. https://bot.example.org" in err
+
+
+def test_slack_manifest_takes_an_https_url(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                           tmp_path: Path) -> None:
+    code, out, _ = _cli(capsys, monkeypatch, tmp_path, "slack", "manifest", "--url", "https://bot.example.org/")
+    assert code == 0
+    assert "https://bot.example.org/slack/events" in out
+
+
+def test_the_readme_names_every_slack_scope_the_manifest_asks_for() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    slack_part = readme.split("## Slack", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`([a-z]+:[a-z]+|commands)`", slack_part)) - {"connections:write"}
+    assert named == set(bot_scopes())
