@@ -60,7 +60,7 @@ ZONES = ("America/New_York", "America/Los_Angeles", "America/Sao_Paulo", "Europe
          "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney")
 EVERY_DAY, WEEKDAYS = 0b1111111, 0b0011111
 
-# Targets the design promises (see /work/shared/DESIGN.md, Scheduling).
+# Targets the design promises for scheduling; benchmarks/README.md lists them beside the results.
 TARGET_100K_S = 3.0
 TARGET_1M_S = 30.0
 TARGET_STALL_MS = 50.0

@@ -573,3 +573,9 @@ def test_the_readme_names_every_slack_scope_the_manifest_asks_for() -> None:
     slack_part = readme.split("## Slack", 1)[1].split("\n## ", 1)[0]
     named = set(re.findall(r"`([a-z]+:[a-z]+|commands)`", slack_part)) - {"connections:write"}
     assert named == set(bot_scopes())
+
+
+def test_benchmark_comments_name_files_relative_to_the_repository() -> None:
+    for path in (ROOT / "benchmarks").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"(?<![\w.])/(?:work|home|root|Users|tmp)/", text), f"{path.name} names a machine's path"
