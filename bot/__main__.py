@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from bot.app import ConfigurationError, build_app, cipher_for, configure_logging
 from bot.community.store import CommunityStore
-from bot.config import Settings
+from bot.config import Settings, explain_settings
 from bot.content.loader import ContentInvalid, load_content
 from bot.privacy.crypto import CipherError
 from bot.safety.screening import Screener
@@ -328,7 +328,15 @@ async def _doctor(settings: Settings) -> int:
     keys = "set" if settings.encryption_keys.get_secret_value() else "not set (a key file in DATA_DIR is used)"
     line(None, f"ENCRYPTION_KEYS: {keys}")
     for extra, module in (("discord", "discord"), ("slack", "slack_bolt")):
-        line(None, f"{extra} support installed: {'yes' if importlib.util.find_spec(module) else 'no'}")
+        installed = importlib.util.find_spec(module) is not None
+        line(True if installed else None, f"{extra} support installed: {'yes' if installed else 'no'}")
+    data_dir = settings.data_dir_problem()
+    if data_dir is not None:
+        problems += 1
+        line(False, data_dir)
+    else:
+        line(True, f"DATA_DIR: {settings.data_dir} is writable")
+    line(True, f"DEFAULT_TIMEZONE: {settings.default_timezone or 'not set (people are asked for theirs)'}")
     try:
         content = load_content(settings.content_dir)
         line(True, f"content: {len(content.flows)} flows, {len(content.tips)} tips ({settings.content_dir})")
@@ -339,6 +347,9 @@ async def _doctor(settings: Settings) -> int:
         url = normalize_database_url(settings.database_url, settings.data_dir)
     except DatabaseUrlError as exc:
         line(False, f"database: {exc}")
+        return 1
+    if data_dir is not None and url.startswith("sqlite"):
+        line(None, "database: not checked (it lives in DATA_DIR, see above)")
         return 1
     engine = make_engine(url)
     try:
@@ -371,9 +382,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        print(f"configuration problem:\n{exc}", file=sys.stderr)
-        return 2
+        for line in explain_settings(exc):  # one line per setting: name, what is wrong, a right example
+            print(f"[FAIL] {line}" if args.command == "doctor" else f"configuration problem: {line}",
+                  file=sys.stdout if args.command == "doctor" else sys.stderr)
+        return 1 if args.command == "doctor" else 2
     configure_logging(settings.log_level)
+    if args.command in ("run", "migrate", "rotate-keys"):
+        problem = settings.data_dir_problem()
+        if problem is not None:
+            print(f"configuration problem: {problem}", file=sys.stderr)
+            return 2
     try:
         if args.command == "run":
             try:

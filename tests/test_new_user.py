@@ -579,3 +579,54 @@ def test_benchmark_comments_name_files_relative_to_the_repository() -> None:
     for path in (ROOT / "benchmarks").glob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"(?<![\w.])/(?:work|home|root|Users|tmp)/", text), f"{path.name} names a machine's path"
+
+
+# ---------------------------------------------------------------- bad settings: one line each
+
+
+@pytest.mark.parametrize(("setting", "value", "said"), [
+    ("ADAPTER", "foo", "ADAPTER=foo: should be 'auto', 'console', 'discord' or 'slack'. For example: ADAPTER=console"),
+    ("DISCORD_APPLICATION_ID", "abc", "DISCORD_APPLICATION_ID=abc: should be the application's number (digits only). "
+                                      "For example: DISCORD_APPLICATION_ID=1234567890123456789"),
+    ("DEFAULT_TIMEZONE", "Mars/Base", "DEFAULT_TIMEZONE=Mars/Base: is not an IANA time zone. "
+                                      "For example: DEFAULT_TIMEZONE=Europe/Berlin"),
+    ("LOG_LEVEL", "loud", "LOG_LEVEL=loud: should be one of DEBUG, INFO, WARNING, ERROR. For example: LOG_LEVEL=INFO"),
+])
+@pytest.mark.parametrize("command", ["run", "doctor"])
+def test_a_bad_setting_is_one_line_naming_it_with_an_example(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, setting: str, value: str,
+        said: str, command: str) -> None:
+    monkeypatch.setenv(setting, value)
+    code, out, err = _cli(capsys, monkeypatch, tmp_path, command)
+    shown = out + err
+    assert code in (1, 2)
+    assert said in shown
+    assert len(shown.strip().splitlines()) == 1, shown
+    assert "pydantic" not in shown
+    assert "Traceback" not in shown
+
+
+def test_an_unwritable_data_dir_is_one_line_and_doctor_fails_on_it(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    code, out, err = _cli(capsys, monkeypatch, tmp_path, "migrate")  # DATA_DIR is set to tmp/data by _cli
+    assert code == 0, err
+    monkeypatch.setenv("DATA_DIR", str(blocked / "data"))
+    code, out, err = cli_main(["run"]), *capsys.readouterr()
+    assert code == 2
+    assert err.strip().splitlines() == [
+        f"configuration problem: DATA_DIR={blocked / 'data'}: can't write there (not a directory). "
+        "For example: DATA_DIR=data"]
+    code, out, err = cli_main(["doctor"]), *capsys.readouterr()
+    assert code == 1
+    assert f"[FAIL] DATA_DIR={blocked / 'data'}: can't write there" in out
+    assert "Traceback" not in out + err
+
+
+def test_doctor_marks_an_installed_extra_as_ok(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:
+    _, out, _ = _cli(capsys, monkeypatch, tmp_path, "doctor")
+    installed = [line for line in out.splitlines() if "support installed: yes" in line]
+    assert installed, out
+    assert all(line.startswith("[ok  ]") for line in installed)
