@@ -630,3 +630,47 @@ def test_doctor_marks_an_installed_extra_as_ok(capsys: pytest.CaptureFixture[str
     installed = [line for line in out.splitlines() if "support installed: yes" in line]
     assert installed, out
     assert all(line.startswith("[ok  ]") for line in installed)
+
+
+# ---------------------------------------------------------------- the first make run
+
+
+FAKE_PYTHON = """#!/bin/sh
+# Stands in for python: "-m venv DIR" makes DIR/bin/python (this script); "-m pip ..." makes pip's noise.
+if [ "$2" = "venv" ]; then mkdir -p "$3/bin" && cp "$0" "$3/bin/python" && exit 0; fi
+echo "WARNING: Location 'file:///opt/simple/x/' is ignored: it is neither a file nor a directory."
+echo "  BuildBackendWarning: Editable installation." >&2
+exit ${FAKE_PIP_EXIT:-0}
+"""
+
+
+def _fresh_clone_make(tmp_path: Path, pip_exit: int) -> subprocess.CompletedProcess[str]:
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    (clone / "Makefile").write_text((ROOT / "Makefile").read_text(encoding="utf-8"), encoding="utf-8")
+    (clone / "pyproject.toml").write_text("[project]\\nname = 'x'\\n", encoding="utf-8")
+    fake = tmp_path / "python"
+    fake.write_text(FAKE_PYTHON, encoding="utf-8")
+    fake.chmod(0o755)
+    env = {**os.environ, "FAKE_PIP_EXIT": str(pip_exit)}
+    return subprocess.run(["make", "--no-print-directory", f"PYTHON={fake}", ".venv/.installed"], cwd=clone,
+                          env=env, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_the_first_make_run_says_what_it_does_and_shows_no_pip_noise(tmp_path: Path) -> None:
+    result = _fresh_clone_make(tmp_path, 0)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("boundary-bot: setting up .venv")
+    assert "about a minute" in lines[0]
+    assert lines[-1].startswith("boundary-bot: ready")
+    assert "WARNING" not in result.stderr
+    assert "BuildBackendWarning" not in result.stderr
+
+
+def test_a_failed_install_shows_pips_output_after_all(tmp_path: Path) -> None:
+    result = _fresh_clone_make(tmp_path, 1)
+    assert result.returncode != 0
+    assert "WARNING: Location" in result.stderr, "what pip said is shown when it matters"
+    assert "the full log is .venv/install.log" in result.stderr
