@@ -27,6 +27,7 @@ from bot.ports import Transport
 from bot.privacy.crypto import Cipher, load_cipher
 from bot.privacy.retention import schedule_retention
 from bot.scheduling.dispatcher import Dispatcher
+from bot.scheduling.snoozes import PendingSnoozes
 from bot.scheduling.store import ScheduleStore
 from bot.service import ChannelPoster, CheckinService
 from bot.storage.database import make_engine, make_sessionmaker, migrate
@@ -184,7 +185,8 @@ async def build_app(settings: Settings, *, run_migrations: bool = True,
         service = CheckinService(content, repository, tip_history_size=settings.tip_history_size,
                                  default_country=settings.default_country, crisis_pause=crisis_pause,
                                  retention_days=settings.retention_days, schedules=schedules,
-                                 default_zone=settings.default_timezone, circles=circles, pulses=pulses)
+                                 default_zone=settings.default_timezone, circles=circles, pulses=pulses,
+                                 snoozes=PendingSnoozes(sessions))
         if start_jobs:
             schedule_retention(scheduler, repository, settings.retention_days)
             scheduler.start()

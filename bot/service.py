@@ -42,6 +42,7 @@ from bot.safety.responder import SOS_SESSION, crisis_replies, sos_replies
 from bot.safety.screening import Screener
 from bot.scheduling.dispatcher import Prompt
 from bot.scheduling.manage import DIALDOWN_SESSION, SNOOZE_SESSION, SUMMARY_FLOW, ScheduleCommands
+from bot.scheduling.snoozes import PendingSnoozes
 from bot.scheduling.store import DeliveryJob, ScheduleStore
 from bot.storage.repository import HELD, OPEN, Profile, Repository, SessionRecord
 from bot.system_flows import (
@@ -108,7 +109,8 @@ class CheckinService:
                  screener: Screener | None = None, default_country: str = "",
                  crisis_pause: timedelta = timedelta(hours=72), retention_days: int = 365,
                  schedules: ScheduleStore | None = None, default_zone: str = "",
-                 circles: Circles | None = None, pulses: Pulses | None = None) -> None:
+                 circles: Circles | None = None, pulses: Pulses | None = None,
+                 snoozes: PendingSnoozes | None = None) -> None:
         self._content = content
         self._circles = circles
         self._pulses = pulses
@@ -129,7 +131,8 @@ class CheckinService:
         # command and /history again draw nothing new (drawing costs a few hundred ms of CPU).
         self._charts: OrderedDict[int, tuple[int, Image | None]] = OrderedDict()
         self._scheduling = ScheduleCommands(schedules, self._texts, content.flows, self._clock, default_zone,
-                                            put_away=self._put_away_prompt) if schedules is not None else None
+                                            put_away=self._put_away_prompt, snoozes=snoozes) \
+            if schedules is not None else None
 
     @property
     def texts(self) -> Texts:

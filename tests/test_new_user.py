@@ -674,3 +674,20 @@ def test_a_failed_install_shows_pips_output_after_all(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "WARNING: Location" in result.stderr, "what pip said is shown when it matters"
     assert "the full log is .venv/install.log" in result.stderr
+
+
+async def test_a_snooze_shows_in_the_schedule_and_a_later_skip_drops_it(
+        console: ConsoleAdapter, dispatcher: Dispatcher, transport: CollectingTransport, clock: FakeClock) -> None:
+    await console.respond("/schedule 09:00 daily Europe/Berlin")
+    clock.now = datetime(2026, 11, 27, 8, 0, 30, tzinfo=UTC)  # Fri 09:00:30 in Berlin
+    await dispatcher.tick()
+    out = await console.respond("/snooze evening")
+    assert "this evening (19:00)" in out
+    assert "Snoozed: the check-in you put off comes Fri 27 Nov 19:00." in await console.respond("/schedule")
+    out = await console.respond("/snooze skip")
+    assert "the snoozed check-in won't come either" in out
+    assert "Snoozed" not in await console.respond("/schedule")
+    prompts_before = len(transport.texts_for("ana"))
+    clock.now = datetime(2026, 11, 27, 18, 0, 30, tzinfo=UTC)  # 19:00:30 in Berlin
+    await dispatcher.tick()
+    assert len(transport.texts_for("ana")) == prompts_before, "a skip after a snooze means no prompt tonight"

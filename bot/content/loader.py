@@ -283,6 +283,8 @@ REQUIRED_TEXTS = (
     "schedule_weekly_one_day",
     "date_not_ahead",
     "unknown_command_close",
+    "schedule_snoozed",
+    "prompt_skipped_snooze",
 )
 
 

@@ -27,6 +27,7 @@ from bot.scheduling.rules import (
     zone_info,
     zone_label,
 )
+from bot.scheduling.snoozes import PendingSnoozes
 from bot.scheduling.store import CHECKIN, ScheduleRecord, ScheduleStore
 
 UNTIL_RESUMED = datetime(9999, 1, 1, tzinfo=UTC)
@@ -46,8 +47,10 @@ def _fmt_local(moment: datetime, zone: str) -> str:
 class ScheduleCommands:
     def __init__(self, store: ScheduleStore, texts: Texts, flows: dict[str, Flow],
                  clock: Callable[[], datetime], default_zone: str = "",
-                 put_away: Callable[[int, str], Awaitable[None]] | None = None) -> None:
+                 put_away: Callable[[int, str], Awaitable[None]] | None = None,
+                 snoozes: PendingSnoozes | None = None) -> None:
         self._put_away = put_away  # sets aside a snoozed or skipped prompt's check-in, if still untouched
+        self._snoozes = snoozes
         self._store = store
         self._texts = texts
         self._flows = flows
@@ -126,7 +129,11 @@ class ScheduleCommands:
             if current is None:
                 return [Reply(self._texts.get("schedule_none"), title="Your check-in schedule",
                               form=self.form(None))]
-            return [Reply(self.describe(current), title="Your check-in schedule", form=self.form(current))]
+            shown = self.describe(current)
+            snoozed = await self._snoozes.next_at(identity_id) if self._snoozes is not None else None
+            if snoozed is not None:
+                shown += "\n" + self._texts.get("schedule_snoozed", when=_fmt_local(snoozed, current.rule.zone))
+            return [Reply(shown, title="Your check-in schedule", form=self.form(current))]
         if lowered[:1] == [SUMMARY]:
             return await self._summary(identity_id, words[1:], current)
         if lowered in (["off"], ["stop"], ["none"], ["clear"]):
@@ -351,7 +358,8 @@ class ScheduleCommands:
         if self._put_away is not None and latest[3]:
             await self._put_away(identity_id, latest[3])  # later means later: it no longer takes answers now
         if choice == "skip":
-            return [Reply(self._texts.get("prompt_skipped"), tone=Tone.INFO)]
+            dropped = await self._snoozes.drop(identity_id) if self._snoozes is not None else 0
+            return [Reply(self._texts.get("prompt_skipped_snooze" if dropped else "prompt_skipped"), tone=Tone.INFO)]
         now = self._clock()
         tz = record.rule.tz
         local_now = now.astimezone(tz)
