@@ -200,9 +200,13 @@ async def build_app(settings: Settings, *, run_migrations: bool = True,
             with contextlib.suppress(asyncio.CancelledError):
                 await warming
         if scheduler.running:
+            scheduler.pause()  # no new rounds; the ones running finish what they are doing (a query, a send)
             running = _running_jobs(scheduler)
-            scheduler.shutdown(wait=False)  # cancels the jobs still running (quietly: see CancelledJobFilter)
-            if running:  # let them unwind before the engine they use goes, so nothing is left mid-query
+            if running:
+                await asyncio.wait(running, timeout=SHUTDOWN_GRACE_SECONDS)
+            running = _running_jobs(scheduler)
+            scheduler.shutdown(wait=False)  # cancels what is still running (quietly: see CancelledJobFilter)
+            if running:  # let them unwind before the engine they use goes
                 await asyncio.wait(running, timeout=SHUTDOWN_GRACE_SECONDS)
         await engine.dispose()
 
@@ -244,6 +248,7 @@ def configure_logging(level: str) -> None:
     scheduler_log = logging.getLogger("apscheduler.scheduler")
     if not any(isinstance(existing, SkippedRoundFilter) for existing in scheduler_log.filters):
         scheduler_log.addFilter(SkippedRoundFilter())
-    executor_log = logging.getLogger("apscheduler.executors.default")
-    if not any(isinstance(existing, CancelledJobFilter) for existing in executor_log.filters):
-        executor_log.addFilter(CancelledJobFilter())
+    for name in ("apscheduler.executors.default", "sqlalchemy.pool.impl.AsyncAdaptedQueuePool"):
+        cancelled_log = logging.getLogger(name)  # a query cut short by shutdown is not an error either
+        if not any(isinstance(existing, CancelledJobFilter) for existing in cancelled_log.filters):
+            cancelled_log.addFilter(CancelledJobFilter())

@@ -691,3 +691,20 @@ async def test_a_snooze_shows_in_the_schedule_and_a_later_skip_drops_it(
     clock.now = datetime(2026, 11, 27, 18, 0, 30, tzinfo=UTC)  # 19:00:30 in Berlin
     await dispatcher.tick()
     assert len(transport.texts_for("ana")) == prompts_before, "a skip after a snooze means no prompt tonight"
+
+
+def test_ctrl_d_at_the_interactive_prompt_quits_at_once_and_cleanly(tmp_path: Path) -> None:
+    main, child = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], stdin=child, stdout=child,
+                               stderr=subprocess.PIPE, env=_bot_env(tmp_path / "data"), cwd=ROOT)
+    os.close(child)
+    try:
+        _read_until(main, b"Ctrl-D to leave.")
+        os.write(main, b"\x04")
+        _, stderr = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(main)
+    assert process.returncode == 0
+    assert b"Traceback" not in stderr, stderr.decode()[-2000:]
