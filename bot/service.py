@@ -553,7 +553,7 @@ class CheckinService:
         current = await self._repo.open_session(job.identity_id)
         flow = self._content.flows.get(job.flow_id) or self._content.flows["daily"]
         if current is not None and current.status == OPEN and current.answers \
-                and self._clock() - current.updated_at < RESUME_WINDOW and current.flow_id in self._flows:
+                and self._clock() - current.updated_at < RESUME_WINDOW and current.flow_id in self._content.flows:
             if current.flow_id == flow.id and self._clock() - current.updated_at < BUSY_WINDOW:
                 return "busy"  # doing this very check-in right now: no interruption
             # Partway through something else: leave it as it is, and say this one is there when they are ready.
