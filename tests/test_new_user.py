@@ -109,7 +109,8 @@ async def test_forget_takes_no_and_cancel_says_nothing_was_erased(console: Conso
                                                                   repository: Repository) -> None:
     await daily_with_note(console)
     me = await repository.identity_id(console.address)
-    await console.respond("/forget")
+    out = await console.respond("/forget")
+    assert "(type yes or no)" in out
     out = await console.respond("no")
     assert content.texts.get("forget_kept") in out
     await console.respond("/forget")

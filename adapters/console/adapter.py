@@ -37,6 +37,9 @@ def _hint(question: Question) -> str:
     if question.kind is InputKind.MULTI:
         return f"(pick any: numbers separated by commas{skip})"
     if question.kind is InputKind.SINGLE:
+        firsts = [choice.label.split(",")[0].split(" ")[0].lower() for choice in question.choices]
+        if firsts == ["yes", "no"]:  # a yes/no question takes yes and no, as the core reads them
+            return f"(type yes or no{skip})"
         return f"(type a number{skip})"
     example = f" — e.g. “{question.placeholder}”" if question.placeholder else ""
     return f"(type your answer{skip}){example}"
