@@ -7,11 +7,20 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint typecheck pytest bench clean
 
+LOG := $(VENV)/install.log
+PIP := $(PY) -m pip install --disable-pip-version-check --no-input
+
+# Says what it is doing, on stderr (stdout stays the conversation); pip's own output goes to .venv/install.log
+# and is shown only if the install fails.
 $(STAMP): pyproject.toml
+	@echo "boundary-bot: setting up .venv (first run, or pyproject.toml changed): this takes about a minute" >&2
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) >&2
-	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[all,dev]' >&2
+	@echo "  1/2 updating pip" >&2
+	@$(PIP) --upgrade pip >$(LOG) 2>&1 || { tail -n 40 $(LOG) >&2; echo "pip failed; the full log is $(LOG)" >&2; exit 1; }
+	@echo "  2/2 installing boundary-bot with Discord, Slack and chart support" >&2
+	@$(PIP) -e '.[all,dev]' >>$(LOG) 2>&1 || { tail -n 40 $(LOG) >&2; echo "install failed; the full log is $(LOG)" >&2; exit 1; }
 	@touch $(STAMP)
+	@echo "boundary-bot: ready (install log: $(LOG))" >&2
 
 run: $(STAMP)
 	@$(PY) -m bot run

@@ -8,24 +8,36 @@ import getpass
 import importlib.util
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from pathlib import Path
-from typing import cast
+from typing import NoReturn, cast
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
 from bot.app import ConfigurationError, build_app, cipher_for, configure_logging
 from bot.community.store import CommunityStore
-from bot.config import Settings
+from bot.config import Settings, explain_settings
 from bot.content.loader import ContentInvalid, load_content
 from bot.privacy.crypto import CipherError
 from bot.safety.evaluation import evaluate_files
 from bot.safety.screening import Level, Screener
-from bot.scheduling.rules import Rule, RuleError, firings_after, parse_days, parse_quiet, parse_time
+from bot.scheduling.rules import (
+    Rule,
+    RuleError,
+    find_zones,
+    firings_after,
+    fixed_offset_zone,
+    parse_days,
+    parse_quiet,
+    parse_time,
+    zone_info,
+)
 from bot.storage.database import make_engine, make_sessionmaker, migrate, schema_status
 from bot.storage.repository import Repository
 from bot.storage.urls import DatabaseUrlError, normalize_database_url, redact
@@ -53,8 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     preview = schedule_commands.add_parser("preview", help="print the next fire times of a rule (no database)")
     preview.add_argument("--days", default="daily", help="mon-fri, weekends, daily, mon,wed,fri (default daily)")
     preview.add_argument("--time", action="append", required=True, help="local time, e.g. 09:00 (up to 3)")
-    preview.add_argument("--tz", required=True, help="IANA time zone, e.g. Europe/Berlin")
-    preview.add_argument("--from", dest="start", help="ISO 8601 start, e.g. 2026-03-27T00:00:00Z (default now)")
+    preview.add_argument("--tz", required=True, help="time zone, city or offset: Europe/Berlin, Berlin, UTC+2")
+    preview.add_argument("--from", dest="start", help="start: 2026-03-27 (midnight in --tz) or "
+                                                      "2026-03-27T00:00:00Z (default now)")
     preview.add_argument("--count", type=int, default=5, help="how many fire times (default 5, at most 1000)")
     preview.add_argument("--quiet-hours", help="apply quiet hours the way delivery does, e.g. 21:00-08:00")
     preview.add_argument("--json", action="store_true", help="print a JSON list of {utc, local}")
@@ -120,8 +133,10 @@ async def _run_discord(settings: Settings) -> int:
 def _slack_manifest(url: str) -> int:
     from adapters.slack.manifest import manifest_text  # plain YAML: works without the slack extra
 
-    if url and not url.startswith(("https://", "http://")):
-        print("slack manifest: --url must start with https:// (Slack only calls https URLs)", file=sys.stderr)
+    parsed = urlsplit(url)
+    if url and (parsed.scheme != "https" or not parsed.hostname or parsed.query or parsed.fragment):
+        print(f"slack manifest: --url must be a public https:// address, e.g. https://bot.example.org (got "
+              f"'{url[:60]}'; Slack only calls https URLs)", file=sys.stderr)
         return 2
     print(manifest_text(url), end="")
     return 0
@@ -185,19 +200,51 @@ async def _run(settings: Settings, adapter_name: str | None) -> int:
     return 0
 
 
+PREVIEW_MAX = 1000
+
+
+def _preview_zone(typed: str) -> str:
+    """--tz as chat reads it: a zone, a city ("Berlin") or an offset ("UTC+2")."""
+    fixed = fixed_offset_zone(typed)
+    if fixed is not None:
+        return fixed
+    found = find_zones(typed)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise RuleError(f"--tz '{typed[:40]}' could be several zones: {', '.join(found[:6])}; name one of them")
+    raise RuleError(f"--tz '{typed[:40]}' is not a time zone I know; try Europe/Berlin, a city like Berlin, or UTC+2")
+
+
+def _preview_start(typed: str | None, zone: str) -> datetime:
+    if not typed:
+        return datetime.now(UTC)
+    try:
+        start = datetime.fromisoformat(typed.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise RuleError(f"--from '{typed[:40]}' is not a date; use 2026-03-27 (midnight in --tz) or "
+                        "2026-03-27T00:00:00Z") from None
+    if start.tzinfo is None:
+        if len(typed.strip()) > 10:
+            raise RuleError("--from needs a time zone when it has a time, e.g. 2026-03-27T00:00:00Z")
+        start = start.replace(tzinfo=zone_info(zone))
+    return start
+
+
 def _preview(args: argparse.Namespace) -> int:
+    if not 1 <= args.count <= PREVIEW_MAX:
+        print(f"schedule preview: --count must be from 1 to {PREVIEW_MAX} (got {args.count})", file=sys.stderr)
+        return 2
     try:
         times = tuple(parse_time(part) for value in args.time for part in value.split(",") if part.strip())
         quiet = parse_quiet(args.quiet_hours) if args.quiet_hours else None
-        rule = Rule(parse_days(args.days), times, args.tz, quiet)
-        start = datetime.fromisoformat(args.start.replace("Z", "+00:00")) if args.start else datetime.now(UTC)
+        zone = _preview_zone(args.tz)
+        rule = Rule(parse_days(args.days), times, zone, quiet)
+        start = _preview_start(args.start, zone)
     except (RuleError, ValueError) as problem:
         print(f"schedule preview: {problem}", file=sys.stderr)
         return 2
-    if start.tzinfo is None:
-        print("schedule preview: --from needs a time zone, e.g. 2026-03-27T00:00:00Z", file=sys.stderr)
-        return 2
-    count = max(1, min(args.count, 1000))
+    count = args.count
     # A firing exactly at --from counts: "from" includes its own instant.
     firings = list(islice(firings_after(rule, start - timedelta(microseconds=1), quiet=quiet is not None), count))
     rows = [{"utc": firing.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -211,6 +258,8 @@ def _preview(args: argparse.Namespace) -> int:
     for row, firing in zip(rows, firings, strict=True):
         local = firing.local(rule.zone)
         print(f"{row['utc']}   {local.strftime('%a %Y-%m-%d %H:%M')} {local.tzname()} ({local.strftime('%z')})")
+    if len(rows) < count:
+        print(f"(only {len(rows)} fire times within the ten years a preview looks ahead)")
     return 0
 
 
@@ -302,7 +351,15 @@ async def _doctor(settings: Settings) -> int:
     keys = "set" if settings.encryption_keys.get_secret_value() else "not set (a key file in DATA_DIR is used)"
     line(None, f"ENCRYPTION_KEYS: {keys}")
     for extra, module in (("discord", "discord"), ("slack", "slack_bolt")):
-        line(None, f"{extra} support installed: {'yes' if importlib.util.find_spec(module) else 'no'}")
+        installed = importlib.util.find_spec(module) is not None
+        line(True if installed else None, f"{extra} support installed: {'yes' if installed else 'no'}")
+    data_dir = settings.data_dir_problem()
+    if data_dir is not None:
+        problems += 1
+        line(False, data_dir)
+    else:
+        line(True, f"DATA_DIR: {settings.data_dir} is writable")
+    line(True, f"DEFAULT_TIMEZONE: {settings.default_timezone or 'not set (people are asked for theirs)'}")
     try:
         content = load_content(settings.content_dir)
         line(True, f"content: {len(content.flows)} flows, {len(content.tips)} tips ({settings.content_dir})")
@@ -313,6 +370,9 @@ async def _doctor(settings: Settings) -> int:
         url = normalize_database_url(settings.database_url, settings.data_dir)
     except DatabaseUrlError as exc:
         line(False, f"database: {exc}")
+        return 1
+    if data_dir is not None and url.startswith("sqlite"):
+        line(None, "database: not checked (it lives in DATA_DIR, see above)")
         return 1
     engine = make_engine(url)
     try:
@@ -329,6 +389,14 @@ async def _doctor(settings: Settings) -> int:
     return 1 if problems else 0
 
 
+def _leave_now(code: int) -> NoReturn:
+    """Ctrl-C: end at once and without a traceback. The console's reader thread may still be blocked on the
+    terminal, and a normal interpreter exit would wait on it (or trip over its lock on stdin)."""
+    print(flush=True)
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "keygen":
@@ -337,13 +405,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        print(f"configuration problem:\n{exc}", file=sys.stderr)
-        return 2
+        for line in explain_settings(exc):  # one line per setting: name, what is wrong, a right example
+            print(f"[FAIL] {line}" if args.command == "doctor" else f"configuration problem: {line}",
+                  file=sys.stdout if args.command == "doctor" else sys.stderr)
+        return 1 if args.command == "doctor" else 2
     configure_logging(settings.log_level)
+    if args.command in ("run", "migrate", "rotate-keys"):
+        problem = settings.data_dir_problem()
+        if problem is not None:
+            print(f"configuration problem: {problem}", file=sys.stderr)
+            return 2
     try:
         if args.command == "run":
-            with asyncio.Runner(loop_factory=_fast_loop()) as runner:
-                return runner.run(_run(settings, args.adapter))
+            try:
+                with asyncio.Runner(loop_factory=_fast_loop()) as runner:
+                    return runner.run(_run(settings, args.adapter))
+            except KeyboardInterrupt:
+                _leave_now(130)
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
         if args.command == "doctor":

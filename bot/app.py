@@ -29,6 +29,7 @@ from bot.privacy.retention import schedule_retention
 from bot.safety.responder import Screens
 from bot.safety.screening import Screener
 from bot.scheduling.dispatcher import Dispatcher
+from bot.scheduling.snoozes import PendingSnoozes
 from bot.scheduling.store import ScheduleStore
 from bot.service import ChannelPoster, CheckinService
 from bot.storage.database import make_engine, make_sessionmaker, migrate
@@ -191,7 +192,8 @@ async def build_app(settings: Settings, *, run_migrations: bool = True, start_jo
         service = CheckinService(content, repository, tip_history_size=settings.tip_history_size, screener=screen,
                                  default_country=settings.default_country, crisis_pause=crisis_pause,
                                  retention_days=settings.retention_days, schedules=schedules,
-                                 default_zone=settings.default_timezone, circles=circles, pulses=pulses)
+                                 default_zone=settings.default_timezone, circles=circles, pulses=pulses,
+                                 snoozes=PendingSnoozes(sessions))
         if start_jobs:
             schedule_retention(scheduler, repository, settings.retention_days)
             scheduler.start()
@@ -205,8 +207,25 @@ async def build_app(settings: Settings, *, run_migrations: bool = True, start_jo
             with contextlib.suppress(asyncio.CancelledError):
                 await warming
         if scheduler.running:
-            scheduler.shutdown(wait=False)
+            scheduler.pause()  # no new rounds; the ones running finish what they are doing (a query, a send)
+            running = _running_jobs(scheduler)
+            if running:
+                await asyncio.wait(running, timeout=SHUTDOWN_GRACE_SECONDS)
+            running = _running_jobs(scheduler)
+            scheduler.shutdown(wait=False)  # cancels what is still running (quietly: see CancelledJobFilter)
+            if running:  # let them unwind before the engine they use goes
+                await asyncio.wait(running, timeout=SHUTDOWN_GRACE_SECONDS)
         await engine.dispose()
+
+
+SHUTDOWN_GRACE_SECONDS = 5.0
+
+
+def _running_jobs(scheduler: AsyncIOScheduler) -> list[asyncio.Future[object]]:
+    """The tasks of the jobs running now (APScheduler 3 keeps them on its asyncio executor)."""
+    executors = getattr(scheduler, "_executors", {})
+    pending = getattr(executors.get("default"), "_pending_futures", ())
+    return [future for future in pending if not future.done()]
 
 
 class SkippedRoundFilter(logging.Filter):
@@ -219,6 +238,15 @@ class SkippedRoundFilter(logging.Filter):
                     and "maximum number of running instances" in record.msg)
 
 
+class CancelledJobFilter(logging.Filter):
+    """Drops APScheduler's error for a job cancelled by shutdown: stopping is not a fault, and a newcomer
+    should not read "Job raised an exception ... CancelledError" at the end of an ordinary run."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and record.exc_info[0] is not None
+                    and issubclass(record.exc_info[0], asyncio.CancelledError))
+
+
 def configure_logging(level: str) -> None:
     """Logs go to stderr, so the console adapter's stdout holds only the conversation."""
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -227,3 +255,7 @@ def configure_logging(level: str) -> None:
     scheduler_log = logging.getLogger("apscheduler.scheduler")
     if not any(isinstance(existing, SkippedRoundFilter) for existing in scheduler_log.filters):
         scheduler_log.addFilter(SkippedRoundFilter())
+    for name in ("apscheduler.executors.default", "sqlalchemy.pool.impl.AsyncAdaptedQueuePool"):
+        cancelled_log = logging.getLogger(name)  # a query cut short by shutdown is not an error either
+        if not any(isinstance(existing, CancelledJobFilter) for existing in cancelled_log.filters):
+            cancelled_log.addFilter(CancelledJobFilter())

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_CONTENT = Path(__file__).resolve().parent.parent / "content"
 
 AdapterName = Literal["auto", "console", "discord", "slack"]
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class Settings(BaseSettings):
@@ -63,6 +65,35 @@ class Settings(BaseSettings):
     def _content_default(cls, value: object) -> object:
         return PROJECT_CONTENT if value in ("", None) else value
 
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                raise ValueError("is not an IANA time zone") from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"should be one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
+
+    def data_dir_problem(self) -> str | None:
+        """Why DATA_DIR can't hold the database and key files, in one line; None when it can."""
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            probe = self.data_dir / ".write-check"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            return f"DATA_DIR={self.data_dir}: can't write there ({reason.lower()}). For example: DATA_DIR=data"
+        return None
+
     @staticmethod
     def _ids(text: str) -> list[int]:
         return [int(part) for part in text.replace(" ", "").split(",") if part]
@@ -82,3 +113,44 @@ class Settings(BaseSettings):
                 or (self.slack_client_id and self.slack_client_secret.get_secret_value()):
             return "slack"
         return "console"
+
+
+# ---------------------------------------------------------------- explaining a bad setting in one line
+
+# A right value for each setting, shown beside what was wrong with the one given.
+EXAMPLES = {
+    "adapter": "console", "data_dir": "data", "database_url": "postgresql://bb:secret@db.example.org/bb",
+    "content_dir": "content", "encryption_keys": "(the output of `boundary-bot keygen`)", "log_level": "INFO",
+    "console_user": "ana", "default_country": "GB", "retention_days": "365", "crisis_pause_hours": "72",
+    "default_timezone": "Europe/Berlin", "grace_minutes": "120", "dispatch_interval_seconds": "10",
+    "community_secret": "(any long random text)", "pulse_min_respondents": "5", "tip_history_size": "20",
+    "discord_token": "(the bot token from the Developer Portal)", "discord_application_id": "1234567890123456789",
+    "discord_guild_ids": "123456789012345678,234567890123456789", "discord_shard_ids": "0,1",
+    "discord_shard_count": "2", "discord_api_base": "https://discord.com/api/v10",
+    "discord_gateway_url": "wss://gateway.discord.gg/", "slack_bot_token": "xoxb-...", "slack_app_token": "xapp-...",
+    "slack_signing_secret": "(from Basic Information)", "slack_client_id": "1234567890.1234567890",
+    "slack_client_secret": "(from Basic Information)", "slack_api_url": "https://slack.com/api/", "port": "3000",
+}
+_PLAIN = {
+    "string_pattern_mismatch": {
+        "default_country": "should be a two-letter country code",
+        "discord_application_id": "should be the application's number (digits only)",
+        "discord_guild_ids": "should be numbers separated by commas",
+        "discord_shard_ids": "should be numbers separated by commas",
+    },
+}
+
+
+def explain_settings(error: ValidationError) -> list[str]:
+    """One line per bad setting: its name, what is wrong (never a secret's value) and an example of a right one."""
+    lines: list[str] = []
+    for problem in error.errors():
+        name = str(problem["loc"][0]) if problem["loc"] else ""
+        field = Settings.model_fields.get(name)
+        secret = field is not None and field.annotation is SecretStr
+        given = "" if secret else f"={str(problem.get('input', ''))[:60]}"
+        what = _PLAIN.get(problem["type"], {}).get(name) or str(problem["msg"]).removeprefix("Value error, ")
+        what = (what[0].lower() + what[1:]).removeprefix("input ") if what else "is not a value it can take"
+        example = EXAMPLES.get(name, "")
+        lines.append(f"{name.upper()}{given}: {what}." + (f" For example: {name.upper()}={example}" if example else ""))
+    return lines

@@ -152,7 +152,7 @@ class Form:
         parts: list[str] = []
         for spec in self.fields:
             value = " ".join(values.get(spec.name, "").split())[:spec.max_length]
-            if value:
+            if value and not (parts and not spec.keyword and parts[-1] == value):  # not "daily daily"
                 parts.append(f"{spec.keyword} {value}" if spec.keyword else value)
         return " ".join(parts)
 

@@ -7,6 +7,7 @@ Every piece of free text is screened for crisis before anything else happens wit
 from __future__ import annotations
 
 import asyncio
+import difflib
 import logging
 import re
 from collections import OrderedDict
@@ -61,9 +62,20 @@ from bot.safety.responder import (
 from bot.safety.screening import About, Level, Screener, Verdict
 from bot.scheduling.dispatcher import Prompt
 from bot.scheduling.manage import DIALDOWN_SESSION, SNOOZE_SESSION, SUMMARY_FLOW, ScheduleCommands
+from bot.scheduling.snoozes import PendingSnoozes
 from bot.scheduling.store import DeliveryJob, ScheduleStore
 from bot.storage.repository import HELD, OPEN, Profile, Repository, SessionRecord
-from bot.system_flows import ERASE, FORGET, KEEP_NOTES, SETTINGS, SHOW_STREAKS, system_flows
+from bot.system_flows import (
+    CONFIRM_NUMBERS,
+    ERASE,
+    ERASE_WORDS,
+    FORGET,
+    KEEP_NOTES,
+    NUMBERS_ONLY,
+    SETTINGS,
+    SHOW_STREAKS,
+    system_flows,
+)
 from bot.text import clean_text, fold
 
 log = logging.getLogger(__name__)
@@ -118,7 +130,8 @@ class CheckinService:
                  screener: Screens | None = None, default_country: str = "",
                  crisis_pause: timedelta = timedelta(hours=72), retention_days: int = 365,
                  schedules: ScheduleStore | None = None, default_zone: str = "",
-                 circles: Circles | None = None, pulses: Pulses | None = None) -> None:
+                 circles: Circles | None = None, pulses: Pulses | None = None,
+                 snoozes: PendingSnoozes | None = None) -> None:
         self._content = content
         self._circles = circles
         self._pulses = pulses
@@ -138,7 +151,8 @@ class CheckinService:
         # The last chart drawn per person, keyed by exactly what it shows: App Home refreshes after every
         # command and /history again draw nothing new (drawing costs a few hundred ms of CPU).
         self._charts: OrderedDict[int, tuple[int, Image | None]] = OrderedDict()
-        self._scheduling = ScheduleCommands(schedules, self._texts, content.flows, self._clock, default_zone) \
+        self._scheduling = ScheduleCommands(schedules, self._texts, content.flows, self._clock, default_zone,
+                                            put_away=self._put_away_prompt, snoozes=snoozes) \
             if schedules is not None else None
 
     @property
@@ -452,6 +466,10 @@ class CheckinService:
         shown = clean_text(event.name).split(" ")[0][:30]
         if not shown:
             return [Reply(self._texts.get("empty_command"), tone=Tone.NOTICE)]
+        closest = difflib.get_close_matches(name, [*COMMANDS, *COMMAND_ALIASES], n=1, cutoff=0.7)
+        if closest:  # "/chekin": offer the command they most likely meant
+            meant = COMMAND_ALIASES.get(closest[0], closest[0])
+            return [Reply(self._texts.get("unknown_command_close", command=shown, meant=meant), tone=Tone.NOTICE)]
         return [Reply(self._texts.get("unknown_command", command=shown), tone=Tone.NOTICE)]
 
     def _help(self) -> Reply:
@@ -486,6 +504,9 @@ class CheckinService:
             if current is not None and step is not None:
                 return [Reply(self._texts.get("checkin_open", title=self._flow(current).title), tone=Tone.NOTICE),
                         self._ask(self._flow(current), step, current.id)]
+        if current is not None and current.flow_id != flow.id and current.flow_id in self._content.flows \
+                and current.status == OPEN and current.answers and not fresh:
+            return self._unfinished(current, flow)  # answers would be lost: ask, change nothing
         if current is not None and current.flow_id != flow.id and current.flow_id in self._content.flows:
             replies.append(Reply(self._texts.get("set_aside", title=self._flow(current).title), tone=Tone.NOTICE))
         record = await self._repo.start_session(who.identity_id, flow.id, engine.first_step(flow))
@@ -494,9 +515,23 @@ class CheckinService:
         replies.append(self._ask(flow, flow.steps[0], record.id))
         return replies
 
+    def _unfinished(self, current: SessionRecord, wanted: Flow) -> list[Reply]:
+        """Another flow is partway through: say how to carry on or start over, and ask its question again."""
+        open_flow = self._flow(current)
+        replies = [Reply(self._texts.get("unfinished_other", current=open_flow.title, wanted=wanted.title,
+                                         wanted_name=wanted.name), tone=Tone.NOTICE)]
+        step = self._step_of(current)
+        if step is not None:
+            replies.append(self._ask(open_flow, step, current.id))
+        return replies
+
     async def _cancel(self, who: Profile) -> list[Reply]:
+        current = await self._repo.open_session(who.identity_id)
         if await self._repo.cancel_open(who.identity_id):
-            return [Reply(self._texts.get("cancelled"), tone=Tone.INFO)]
+            # Leaving a question about erasing or settings changes nothing: say that, not "check-in".
+            key = {FORGET: "forget_kept", SETTINGS: "settings_unchanged"}.get(
+                current.flow_id if current else "", "cancelled")
+            return [Reply(self._texts.get(key), tone=Tone.INFO)]
         return [Reply(self._texts.get("nothing_to_cancel"), tone=Tone.INFO)]
 
     async def _tip(self, who: Profile, args: str) -> list[Reply]:
@@ -544,7 +579,11 @@ class CheckinService:
             return [Reply(str(problem), title="Your history", tone=Tone.NOTICE)], 0
         zone = await self._zone_of(who.identity_id)
         today = self._clock().astimezone(zone).date()
-        points = points_from_checkins(await self._repo.checkins(who.identity_id), zone)
+        # Check-ins are what /history counts: the daily and weekly ones. A prepare or repair draft (answered or
+        # all skipped) is not a check-in.
+        drafts = {flow.id for flow in self._content.flows.values() if flow.outcome.kind == "script"}
+        points = points_from_checkins([record for record in await self._repo.checkins(who.identity_id)
+                                       if record.flow_id not in drafts], zone)
         summary = summarize(points, period, today, self._boundaries, streaks_enabled=who.show_streaks, texts=texts)
         replies = [Reply(summary.text, title=summary.title, footer=summary.footer)]
         if summary.count:
@@ -630,16 +669,27 @@ class CheckinService:
             return Prompt([Reply(self._texts.get("dialdown_prompt"), tone=Tone.PROMPT, question=question)],
                           counts_as_prompt=False)
         current = await self._repo.open_session(job.identity_id)
-        if current is not None and current.status == OPEN and current.answers \
-                and self._clock() - current.updated_at < BUSY_WINDOW:
-            return "busy"  # in the middle of a check-in right now: no interruption
         flow = self._content.flows.get(job.flow_id) or self._content.flows["daily"]
+        if current is not None and current.status == OPEN and current.answers \
+                and self._clock() - current.updated_at < RESUME_WINDOW and current.flow_id in self._content.flows:
+            if current.flow_id == flow.id and self._clock() - current.updated_at < BUSY_WINDOW:
+                return "busy"  # doing this very check-in right now: no interruption
+            # Partway through something else: leave it as it is, and say this one is there when they are ready.
+            return Prompt([Reply(self._texts.get("prompt_while_open", due=flow.title, name=flow.name,
+                                                 current=self._flow(current).title), tone=Tone.INFO)],
+                          counts_as_prompt=False)
         record = await self._repo.start_session(job.identity_id, flow.id, engine.first_step(flow))
         return Prompt([
             Reply(self._texts.get("prompt_greeting"), title=flow.title, tone=Tone.PROMPT),
             self._ask(flow, flow.steps[0], record.id),
             Reply(self._texts.get("prompt_snooze"), tone=Tone.INFO, question=self._scheduling.prompt_question(job.id)),
         ], session_id=record.id)
+
+    async def _put_away_prompt(self, identity_id: int, session_id: str) -> None:
+        """A snoozed or skipped prompt's check-in is set aside, unless the person has started answering it."""
+        record = await self._repo.open_session(identity_id)
+        if record is not None and record.id == session_id and record.status == OPEN and not record.answers:
+            await self._repo.cancel_open(identity_id)
 
     async def _picked(self, who: Profile, event: ChoicePicked) -> list[Reply]:
         parsed = parse_token(event.token)
@@ -676,7 +726,8 @@ class CheckinService:
         answers: dict[str, Any] = dict(record.answers)
         answers[step.id] = resolution.answer
         following = engine.next_step(flow, step, answers)
-        while following is not None and not who.store_notes and self._records_note(flow, following):
+        while following is not None and ((not who.store_notes and self._records_note(flow, following))
+                                         or await self._nothing_to_erase(who, flow, following)):
             answers[following] = None  # "numbers only": the note step is not asked at all
             following = engine.next_step(flow, self._require_step(flow, following), answers)
         replies: list[Reply] = []
@@ -729,6 +780,8 @@ class CheckinService:
         chosen = answers.get("country")
         country = chosen.upper() if isinstance(chosen, str) else who.country
         notes = answers.get("notes")
+        if notes == NUMBERS_ONLY and answers.get(CONFIRM_NUMBERS) not in (None, ERASE_WORDS):
+            notes = None  # they chose to keep the words they have: nothing about notes changes
         store_notes = who.store_notes if notes is None else notes == KEEP_NOTES
         streaks = answers.get("streaks")
         show_streaks = who.show_streaks if streaks is None else streaks == SHOW_STREAKS
@@ -814,6 +867,15 @@ class CheckinService:
         if step is None:
             raise LookupError(f"flow {flow.id} has no step {step_id}")
         return step
+
+    async def _nothing_to_erase(self, who: Profile, flow: Flow, step_id: str) -> bool:
+        """The "erase your past words?" question is asked only when there are past words to erase."""
+        if flow.id != SETTINGS or step_id != CONFIRM_NUMBERS:
+            return False
+        if not who.store_notes:
+            return True
+        data = await self._repo.export(who.identity_id)
+        return not any(row.get("own_words") for row in data["checkins"])
 
     @staticmethod
     def _records_note(flow: Flow, step_id: str) -> bool:

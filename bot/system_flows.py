@@ -14,6 +14,8 @@ SOMEWHERE_ELSE = "xx"
 KEEP_NOTES, NUMBERS_ONLY = "keep", "numbers"
 SHOW_STREAKS, HIDE_STREAKS = "show", "hide"
 ERASE, KEEP = "erase", "keep"
+ERASE_WORDS, KEEP_WORDS = "erase", "keep"
+CONFIRM_NUMBERS = "erase_words"  # asked only when "numbers only" would erase words already kept
 
 
 def system_flows(content: Content) -> dict[str, Flow]:
@@ -28,7 +30,14 @@ def system_flows(content: Content) -> dict[str, Flow]:
              + [{"value": SOMEWHERE_ELSE, "label": "Somewhere else"}]},
             {"id": "notes", "prompt": texts.get("settings_notes_prompt"), "input": "single",
              "options": [{"value": KEEP_NOTES, "label": "Keep my notes, encrypted"},
-                         {"value": NUMBERS_ONLY, "label": "Numbers only"}]},
+                         {"value": NUMBERS_ONLY, "label": "Numbers only"}],
+             "next": [{"when": {"step": "notes", "any_of": [NUMBERS_ONLY]}, "goto": CONFIRM_NUMBERS},
+                      {"goto": "streaks"}]},
+            # Numbers only erases the words kept so far: ask first, and point at /export before.
+            {"id": CONFIRM_NUMBERS, "prompt": texts.get("settings_erase_words_prompt"), "input": "single",
+             "skippable": False,
+             "options": [{"value": ERASE_WORDS, "label": texts.get("settings_erase_words_yes")},
+                         {"value": KEEP_WORDS, "label": texts.get("settings_erase_words_no")}]},
             # Streaks are opt-in: off until the person picks them here, and skipping keeps what they had.
             {"id": "streaks", "prompt": texts.get("settings_streaks_prompt"), "input": "single",
              "options": [{"value": SHOW_STREAKS, "label": texts.get("settings_streaks_show")},

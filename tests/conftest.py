@@ -21,6 +21,7 @@ from bot.messages import Address, Reply
 from bot.privacy.crypto import Cipher
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.pacing import Pacer
+from bot.scheduling.snoozes import PendingSnoozes
 from bot.scheduling.store import ScheduleStore
 from bot.service import CheckinService
 from bot.storage.database import make_engine, make_sessionmaker, migrate
@@ -164,9 +165,10 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore) -> CheckinService:
+def service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore,
+            sessions: async_sessionmaker[AsyncSession]) -> CheckinService:
     return CheckinService(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
-                          schedules=schedules)
+                          schedules=schedules, snoozes=PendingSnoozes(sessions))
 
 
 async def met(console: ConsoleAdapter) -> ConsoleAdapter:

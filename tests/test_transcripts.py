@@ -198,7 +198,7 @@ async def test_repair_drafts_a_message_in_the_persons_words(console: ConsoleAdap
     out = await console.respond("a calmer tone when we disagree")
 
     assert "─── A repair message, in your words ───" in out
-    assert "    I've been thinking about our fight about money.\n" in out
+    assert "    I've been thinking about what happened between us: our fight about money.\n" in out
     assert "    I want you to know I care about us.\n" in out
     assert "    To feel safe with you again, I need a calmer tone when we disagree.\n" in out
     assert "Could we talk about it when you're ready?" in out

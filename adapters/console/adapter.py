@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -35,6 +37,9 @@ def _hint(question: Question) -> str:
     if question.kind is InputKind.MULTI:
         return f"(pick any: numbers separated by commas{skip})"
     if question.kind is InputKind.SINGLE:
+        firsts = [choice.label.split(",")[0].split(" ")[0].lower() for choice in question.choices]
+        if firsts == ["yes", "no"]:  # a yes/no question takes yes and no, as the core reads them
+            return f"(type yes or no{skip})"
         return f"(type a number{skip})"
     example = f" — e.g. “{question.placeholder}”" if question.placeholder else ""
     return f"(type your answer{skip}){example}"
@@ -100,7 +105,7 @@ class ConsoleAdapter:
                 self._last_title = reply.title
             text = render(reply)
             if reply.files:
-                paths = ", ".join(str(self._save(attachment)) for attachment in reply.files)
+                paths = ", ".join(str(self._save(attachment, keep_existing=True)) for attachment in reply.files)
                 text += "\n" + self._service.texts.get("export_saved", paths=paths)
             if reply.image is not None:  # a terminal shows no pictures: the chart goes to a file, its words here
                 image = reply.image
@@ -110,12 +115,24 @@ class ConsoleAdapter:
             out.append(text + "\n\n")
         return "".join(out)
 
-    def _save(self, attachment: Attachment) -> Path:
-        """Files for the person go to a private folder (owner-only), never to the screen."""
+    def _save(self, attachment: Attachment, *, keep_existing: bool = False) -> Path:
+        """Files for the person go to a private folder (owner-only), never to the screen. An export never
+        replaces an earlier one (two in the same second get "-2", "-3"); a chart is simply redrawn."""
         self._files_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self._files_dir, 0o700)
-        path = self._files_dir / Path(attachment.filename).name
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        name = Path(Path(attachment.filename).name)
+        path = self._files_dir / name
+        if keep_existing:
+            number = 1
+            while True:
+                try:
+                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                    break
+                except FileExistsError:
+                    number += 1
+                    path = self._files_dir / f"{name.stem}-{number}{name.suffix}"
+        else:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(attachment.content)
         return path
@@ -131,13 +148,23 @@ class ConsoleAdapter:
         return self.render_all(await self._service.handle_safely(event))
 
     async def _read_line(self) -> str | None:
-        if self._interactive:
+        """The next line, or None at the end of input (Ctrl-D). Read on a daemon thread: a blocked read must
+        never keep the process alive after Ctrl-C, as asyncio's own worker threads would until Enter."""
+        loop = asyncio.get_running_loop()
+        line: asyncio.Future[str | None] = loop.create_future()
+
+        def read() -> None:
             try:
-                return await asyncio.to_thread(input, "› ")
-            except EOFError:
-                return None
-        line = await asyncio.to_thread(self._stdin.readline)
-        return line if line else None
+                result: str | None = input("› ") if self._interactive else (self._stdin.readline() or None)
+            except (EOFError, OSError, ValueError):
+                result = None
+            except KeyboardInterrupt:  # the signal lands in the main thread; here it only ends the read
+                result = None
+            with contextlib.suppress(RuntimeError):  # the loop has closed: the bot is already on its way out
+                loop.call_soon_threadsafe(lambda: None if line.done() else line.set_result(result))
+
+        threading.Thread(target=read, name="console-input", daemon=True).start()
+        return await line
 
     async def run(self) -> None:
         if self._interactive:

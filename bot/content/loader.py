@@ -292,6 +292,21 @@ REQUIRED_TEXTS = (
     "chart_alt_steady",
     "chart_alt_bars",
     "chart_alt_no_bars",
+    # asking before erasing, yes/no answers
+    "settings_erase_words_prompt",
+    "settings_erase_words_yes",
+    "settings_erase_words_no",
+    "settings_unchanged",
+    "invalid_yes_no",
+    "invalid_choice_no_skip",
+    "unfinished_other",
+    "prompt_while_open",
+    "schedule_fixed_offset",
+    "schedule_weekly_one_day",
+    "date_not_ahead",
+    "unknown_command_close",
+    "schedule_snoozed",
+    "prompt_skipped_snooze",
 )
 
 

@@ -40,6 +40,10 @@ class TipPicker:
         self._rng = rng or random.Random()
 
     def score(self, tip: Tip, request: TipRequest) -> int:
+        if tip.stage == "reinforce" and not (request.held_something and tip.tags[0] in request.tags):
+            # A "reinforce" tip opens on what the person just did ("You held a no today"): only after a
+            # check-in where they said they held that very kind of boundary, never from /tip.
+            return 0
         if request.topic is not None:
             return 1 if request.topic in tip.tags else 0
         overlap = len(set(tip.tags) & set(request.tags))

@@ -19,6 +19,8 @@ Answer = int | str | list[str] | None
 Answers = Mapping[str, Answer]
 
 SKIP_WORDS = frozenset({SKIP, "pass", "skip it", "skip this", "next"})
+YES_WORDS = frozenset({"yes", "y", "yeah", "yep", "yes please", "ok", "okay", "sure"})
+NO_WORDS = frozenset({"no", "n", "nope", "no thanks", "not now"})
 
 
 @dataclass(frozen=True)
@@ -133,11 +135,29 @@ def resolve_text(step: Step, raw: str) -> Resolution:
     if step.input is InputKind.SCALE:
         return _scale(step, text)
     if step.input is InputKind.SINGLE:
-        option = _match_option(step.options, text)
-        if option is None:
-            return Rejected("invalid_choice", {"answer": text.strip()[:40], "count": len(step.options)})
-        return Resolved(option.value)
+        option = _match_option(step.options, text) or _yes_or_no(step, text)
+        if option is not None:
+            return Resolved(option.value)
+        if _is_yes_no(step):
+            return Rejected("invalid_yes_no")
+        if fold(text) in SKIP_WORDS:
+            return Rejected("not_skippable")
+        return Rejected("invalid_choice" if step.skippable else "invalid_choice_no_skip",
+                        {"answer": text.strip()[:40], "count": len(step.options)})
     return _multi(step, text)
+
+
+def _is_yes_no(step: Step) -> bool:
+    """A question whose two options start "Yes" and "No": it takes yes and no as answers."""
+    firsts = [fold(re.split(r"[\s,]", option.label, maxsplit=1)[0]) for option in step.options]
+    return firsts == ["yes", "no"]
+
+
+def _yes_or_no(step: Step, text: str) -> Option | None:
+    if not _is_yes_no(step):
+        return None
+    word = fold(text).rstrip(".!")
+    return step.options[0] if word in YES_WORDS else step.options[1] if word in NO_WORDS else None
 
 
 def _scale_fields(step: Step) -> dict[str, object]:
@@ -237,18 +257,45 @@ def _describe(step: Step, answer: Answer) -> str:
     return str(answer)
 
 
+# A sentence that already says "I need", "I'll" or "I feel" before the person's words drops the same opening
+# from their answer, however they phrased it: "I will put my phone away" -> "If it happens again, I'll put my
+# phone away", not "I'll I will put ...".
+_REPEATED_OPENINGS = (
+    (re.compile(r"\bneed(?: is)?$", re.IGNORECASE),
+     re.compile(r"^(?:i|we)(?:\s+really|\s+just|\s+would|'d)*\s+needs?\s+(?:is\s+)?", re.IGNORECASE)),
+    (re.compile(r"\bI'll$", re.IGNORECASE),
+     re.compile(r"^(?:i\s*(?:'ll|will|would|'d|shall|can|could|might|(?:am|'m) (?:going to|gonna))"
+                r"|we\s*(?:'ll|will))\s+", re.IGNORECASE)),
+    (re.compile(r"\bfeel$", re.IGNORECASE),
+     re.compile(r"^(?:(?:i|it makes me|that makes me|makes me)\s+(?:feel|felt)|i\s*(?:'m|am)(?:\s+feeling)?|feeling"
+                r"|i\s+get)\s+", re.IGNORECASE)),
+)
+_NEED_SOMEONE = re.compile(r"^(?:her|him|them|you|us|me)\s+to\b", re.IGNORECASE)
+
+
 def _fit_into(template: str, name: str, text: str) -> str:
     """Fit a person's own words into a sentence: drop a repeated lead-in and the final full stop."""
-    text = " ".join(text.split()).rstrip(" .!;,")
+    text = " ".join(text.replace("\u2019", "'").split()).rstrip(" .!;,")
     before = template.split("{" + name + "}", 1)[0]
+    text = _drop_lead_in(before, text)
+    lead = before.rstrip()
+    for ends, opening in _REPEATED_OPENINGS:
+        if ends.search(lead):
+            text = opening.sub("", text, count=1)
+    if lead.endswith("need is") and _NEED_SOMEONE.match(text):
+        text = "for " + text  # "What I need is her to ask" -> "What I need is for her to ask"
+    return _mid_sentence(text)
+
+
+def _drop_lead_in(before: str, text: str) -> str:
+    """The words the prompt offered as a sentence start ("What I need is…"), typed out again: dropped."""
     lead_words = re.findall(r"[A-Za-z']+", before)
     for size in range(len(lead_words), 0, -1):
         pattern = r"[\s,;:.…\"“”]*".join(re.escape(word) for word in lead_words[-size:])
         found = re.match(r"[\s\"“…]*" + pattern + r"[\s,;:.…\"“”]+", text, flags=re.IGNORECASE)
         if found:
-            text = text[found.end():]
-            break
-    return _mid_sentence(text)
+            return text[found.end():]
+    return text
 
 
 def build_outcome(flow: Flow, answers: Answers) -> Outcome:

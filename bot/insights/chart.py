@@ -26,6 +26,7 @@ from bot.insights.texts import default_texts
 if TYPE_CHECKING:
     import numpy as np
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
     from numpy.typing import NDArray
 
 log = logging.getLogger(__name__)
@@ -43,9 +44,7 @@ VERMILLION = "#D55E00"
 BLUISH_GREEN = "#009E73"
 INK = "#333333"
 GRID = "#DDDDDD"
-# Tick labels by zoom level (years, months, days, ...): "2025", "Mar", "08 Nov"; no offset text in a corner.
-DATE_FORMATS = ["%Y", "%b", "%d %b", "%H:%M", "%H:%M", "%S"]
-DATE_ZERO_FORMATS = ["", "%Y", "%b", "%d %b", "%H:%M", "%H:%M"]
+# Every date tick reads the same way ("8 Dec", "1 Jan 2027"): the year only where it changes or spans differ.
 
 
 @dataclass(frozen=True)
@@ -167,6 +166,19 @@ def centred_average(days: NDArray[np.int64], scores: NDArray[np.float64], window
     return averages
 
 
+def runs_without_gaps(days: Sequence[date], window: int) -> list[tuple[int, int]]:
+    """Index ranges (first, last, inclusive) of consecutive check-ins no more than `window` days apart: where an
+    average can honestly be drawn as one line."""
+    runs: list[tuple[int, int]] = []
+    first = 0
+    for index in range(1, len(days) + 1):
+        if index == len(days) or (days[index] - days[index - 1]).days > window:
+            if days:
+                runs.append((first, index - 1))
+            first = index
+    return runs
+
+
 def _style(axes: Axes, title: str) -> None:
     axes.set_title(title, loc="left", fontsize=TITLE_SIZE, color=INK, pad=12)
     axes.tick_params(labelsize=LABEL_SIZE, colors=INK, length=0, pad=8)
@@ -178,11 +190,20 @@ def _style(axes: Axes, title: str) -> None:
 
 def _render_png(points: Sequence[Point], start: date, end: date, boundaries: Boundaries,
                 texts: Mapping[str, str]) -> bytes:
+    figure = chart_figure(points, start, end, boundaries, texts)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def chart_figure(points: Sequence[Point], start: date, end: date, boundaries: Boundaries,
+                 texts: Mapping[str, str]) -> Figure:
+    """The chart as a matplotlib Figure (what `_render_png` saves), so tests can look at what is drawn."""
     import numpy as np
     from matplotlib import dates as mdates
     from matplotlib.collections import PolyCollection
     from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     figure = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI, facecolor="white")
     figure.subplots_adjust(left=0.07, right=0.95, top=0.9, bottom=0.08, hspace=0.45)
@@ -195,11 +216,18 @@ def _render_png(points: Sequence[Point], start: date, end: date, boundaries: Bou
         dense = len(scored) > DENSE_POINTS
         scores_axes.plot(days, values, "o", markersize=5 if dense else 8, alpha=0.3 if dense else 0.5, color=BLUE,
                          markeredgewidth=0, label=texts["chart_points_legend"])
-        if len(scored) > 1:
-            window = rolling_days(start, end)
-            rolling = centred_average(days.astype(np.int64), values, window)
-            scores_axes.plot(days, rolling, color=VERMILLION, linewidth=4, solid_capstyle="round",
-                             label=texts["chart_average_legend"].format(days=window))
+        window = rolling_days(start, end)
+        drawn = False
+        for first, last in runs_without_gaps([point.day for point in scored], window):
+            if last - first < 1:
+                continue  # a lone check-in between gaps: its dot says it all
+            piece = slice(first, last + 1)
+            rolling = centred_average(days[piece].astype(np.int64), values[piece], window)
+            # The average is drawn across stretches with check-ins only: never straight over a gap, which
+            # would show a climb or a fall that never happened. In the legend only when it is drawn.
+            scores_axes.plot(days[piece], rolling, color=VERMILLION, linewidth=4, solid_capstyle="round",
+                             label=None if drawn else texts["chart_average_legend"].format(days=window))
+            drawn = True
         scores_axes.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, frameon=False,
                            fontsize=LEGEND_SIZE, labelcolor=INK, handlelength=1.5, borderaxespad=0.2)
     else:
@@ -216,8 +244,13 @@ def _render_png(points: Sequence[Point], start: date, end: date, boundaries: Bou
     bars_axes.set_xlim(np.datetime64(left, "D"), np.datetime64(right, "D"))  # also makes it a date axis
     locator = mdates.AutoDateLocator(minticks=3, maxticks=6)  # type: ignore[no-untyped-call]  # untyped module
     bars_axes.xaxis.set_major_locator(locator)
-    bars_axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(  # type: ignore[no-untyped-call]
-        locator, formats=DATE_FORMATS, zero_formats=DATE_ZERO_FORMATS, show_offset=False))
+    with_year = left.year != right.year
+
+    def tick(value: float, _position: int | None = None) -> str:
+        day = mdates.num2date(value).date()  # type: ignore[no-untyped-call]
+        return short_date(day, year=with_year and (day.month == 1 or day == left))
+
+    bars_axes.xaxis.set_major_formatter(FuncFormatter(tick))
 
     # One collection of rectangles, not one patch per week: three years of bars is 157 patches otherwise,
     # and bar() spends more time on them than everything else in the chart together.
@@ -235,7 +268,4 @@ def _render_png(points: Sequence[Point], start: date, end: date, boundaries: Bou
     bars_axes.set_ylim(0, max(1.0, float(heights.max(initial=0))) * 1.15)
     bars_axes.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
     _style(bars_axes, texts["chart_bars_title"])
-
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
-    return buffer.getvalue()
+    return figure

@@ -20,11 +20,13 @@ from bot.logsafe import describe_exception
 from bot.messages import Address, Reply
 from bot.ports import RateLimited, TemporaryFailure, Transport, Unreachable, request_cost
 from bot.scheduling.pacing import Pacer
-from bot.scheduling.rules import in_quiet_hours
+from bot.scheduling.rules import DEFAULT_QUIET, in_quiet_hours
 from bot.scheduling.store import FAILED, SENT, SKIPPED, DeliveryJob, ScheduleStore
 from bot.storage.models import utcnow
 
 log = logging.getLogger(__name__)
+
+LATE_AT_NIGHT_AFTER = timedelta(minutes=5)  # later than this, a prompt no longer goes out at night
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,12 @@ class Dispatcher:
         if now - job.due_at > self._grace:
             return "late"
         if in_quiet_hours(now.astimezone(job.rule.tz), job.rule.quiet):
+            return "quiet-hours"
+        if job.rule.quiet is None and now - job.due_at > LATE_AT_NIGHT_AFTER \
+                and in_quiet_hours(now.astimezone(job.rule.tz), DEFAULT_QUIET) \
+                and not in_quiet_hours(job.due_at.astimezone(job.rule.tz), DEFAULT_QUIET):
+            # No quiet hours asked for: the chosen times stand, but a prompt running late never spills into
+            # the night (21:00-08:00) when its own time was not at night.
             return "quiet-hours"
         return None
 

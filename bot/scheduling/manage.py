@@ -4,7 +4,7 @@ question after three unanswered prompts. Replies only; the dispatcher does the s
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 
@@ -12,7 +12,6 @@ from bot.content.loader import Texts
 from bot.content.schema import Flow
 from bot.messages import Choice, Form, FormField, InputKind, Question, Reply, Tone
 from bot.scheduling.rules import (
-    DEFAULT_QUIET,
     EVERY_DAY,
     Rule,
     RuleError,
@@ -20,12 +19,15 @@ from bot.scheduling.rules import (
     describe_days,
     find_zones,
     firings_after,
+    fixed_offset_zone,
     in_quiet_hours,
     parse_days,
     parse_quiet,
     parse_time,
     zone_info,
+    zone_label,
 )
+from bot.scheduling.snoozes import PendingSnoozes
 from bot.scheduling.store import CHECKIN, ScheduleRecord, ScheduleStore
 
 UNTIL_RESUMED = datetime(9999, 1, 1, tzinfo=UTC)
@@ -44,7 +46,11 @@ def _fmt_local(moment: datetime, zone: str) -> str:
 
 class ScheduleCommands:
     def __init__(self, store: ScheduleStore, texts: Texts, flows: dict[str, Flow],
-                 clock: Callable[[], datetime], default_zone: str = "") -> None:
+                 clock: Callable[[], datetime], default_zone: str = "",
+                 put_away: Callable[[int, str], Awaitable[None]] | None = None,
+                 snoozes: PendingSnoozes | None = None) -> None:
+        self._put_away = put_away  # sets aside a snoozed or skipped prompt's check-in, if still untouched
+        self._snoozes = snoozes
         self._store = store
         self._texts = texts
         self._flows = flows
@@ -72,8 +78,8 @@ class ScheduleCommands:
                                     end=rule.quiet[1].strftime("%H:%M"))
         lines = [self._texts.get("schedule_show", flow=flow.title if flow else record.flow_id,
                                  days=describe_days(rule.days),
-                                 times=", ".join(at.strftime("%H:%M") for at in rule.times), zone=rule.zone,
-                                 quiet=quiet)]
+                                 times=", ".join(at.strftime("%H:%M") for at in rule.times),
+                                 zone=zone_label(rule.zone), quiet=quiet)]
         now = self._clock()
         if record.paused(now) and record.paused_until is not None:
             lines.append(self._texts.get("schedule_paused_open") if record.paused_until >= UNTIL_RESUMED
@@ -91,7 +97,7 @@ class ScheduleCommands:
     def form(self, current: ScheduleRecord | None) -> Form:
         """The schedule as a form, filled in with what is set now (or the usual defaults)."""
         rule = current.rule if current else None
-        quiet = rule.quiet if rule else DEFAULT_QUIET
+        quiet = rule.quiet if rule else None
         flow = self._flows.get(current.flow_id) if current else None
         return Form(
             name="schedule", title=self._texts.get("schedule_form_title"), command="schedule",
@@ -108,7 +114,8 @@ class ScheduleCommands:
                           f"{quiet[0].strftime('%H:%M')}-{quiet[1].strftime('%H:%M')}" if quiet else "off",
                           self._texts.get("schedule_field_quiet_hint"), keyword="quiet", max_length=20),
                 # Last: everything after "tz" is read as the zone.
-                FormField("zone", self._texts.get("schedule_field_zone"), rule.zone if rule else self._default_zone,
+                FormField("zone", self._texts.get("schedule_field_zone"),
+                          zone_label(rule.zone) if rule else self._default_zone,
                           self._texts.get("schedule_field_zone_hint"), keyword="tz", max_length=60),
             ))
 
@@ -122,7 +129,11 @@ class ScheduleCommands:
             if current is None:
                 return [Reply(self._texts.get("schedule_none"), title="Your check-in schedule",
                               form=self.form(None))]
-            return [Reply(self.describe(current), title="Your check-in schedule", form=self.form(current))]
+            shown = self.describe(current)
+            snoozed = await self._snoozes.next_at(identity_id) if self._snoozes is not None else None
+            if snoozed is not None:
+                shown += "\n" + self._texts.get("schedule_snoozed", when=_fmt_local(snoozed, current.rule.zone))
+            return [Reply(shown, title="Your check-in schedule", form=self.form(current))]
         if lowered[:1] == [SUMMARY]:
             return await self._summary(identity_id, words[1:], current)
         if lowered in (["off"], ["stop"], ["none"], ["clear"]):
@@ -137,7 +148,10 @@ class ScheduleCommands:
         except _ZoneQuestion as question:
             return [Reply(question.text, tone=Tone.NOTICE)]
         record = await self._store.save(identity_id, rule, flow_id)
-        return [Reply(self._texts.get("schedule_saved", summary=self.describe(record)), title="Your check-in schedule",
+        summary = self.describe(record)
+        if zone_label(rule.zone) != rule.zone:
+            summary += "\n" + self._texts.get("schedule_fixed_offset", zone=zone_label(rule.zone))
+        return [Reply(self._texts.get("schedule_saved", summary=summary), title="Your check-in schedule",
                       form=self.form(record))]
 
     async def _summary(self, identity_id: int, words: list[str], current: ScheduleRecord | None) -> list[Reply]:
@@ -161,7 +175,7 @@ class ScheduleCommands:
             if not zone:
                 raise _ZoneQuestion(self._texts.get("schedule_need_zone"))
             rule = Rule(days or _SUNDAY, tuple(times[:1]) or (time(18, 0),), zone,
-                        known.rule.quiet if known is not None else DEFAULT_QUIET)
+                        known.rule.quiet if known is not None else None)
         except RuleError as problem:
             return [Reply(str(problem)[0].upper() + str(problem)[1:] + ".", tone=Tone.NOTICE)]
         except _ZoneQuestion as question:
@@ -169,7 +183,7 @@ class ScheduleCommands:
         record = await self._store.save(identity_id, rule, SUMMARY_FLOW, SUMMARY)
         upcoming = self.next_times(record, 1)
         return [Reply(self._texts.get("summary_saved", days=describe_days(rule.days),
-                                      time=rule.times[0].strftime("%H:%M"), zone=rule.zone,
+                                      time=rule.times[0].strftime("%H:%M"), zone=zone_label(rule.zone),
                                       next=_fmt_local(upcoming[0], rule.zone) if upcoming else "—"),
                       tone=Tone.INFO)]
 
@@ -177,7 +191,8 @@ class ScheduleCommands:
         times: list[time] = []
         days: int | None = None
         quiet: tuple[time, time] | str | None = "unset"
-        flow_id = current.flow_id if current else "daily"
+        flow_id = "daily"  # a flow is kept only when just the time changes: "/schedule 09:00 mon-fri" is daily
+        named_flow = False
         every_day = False
         leftovers: list[str] = []
         index = 0
@@ -198,6 +213,7 @@ class ScheduleCommands:
                 break
             if low in {flow.name for flow in self._flows.values()}:
                 flow_id = next(flow.id for flow in self._flows.values() if flow.name == low)
+                named_flow = True
                 every_day = every_day or low == "daily"
                 index += 1
                 continue
@@ -219,6 +235,8 @@ class ScheduleCommands:
             index += 1
         if days is None and every_day:
             days = EVERY_DAY
+        if not named_flow and days is None and current is not None:
+            flow_id = current.flow_id
         zone = self._zone(" ".join(leftovers)) if leftovers else (current.rule.zone if current else
                                                                   self._default_zone)
         if not zone:
@@ -229,11 +247,17 @@ class ScheduleCommands:
         if days is None:
             days = current.rule.days if current and current.flow_id == flow_id else (
                 _SUNDAY if flow_id == "weekly" else EVERY_DAY)
-        chosen_quiet = (current.rule.quiet if current else DEFAULT_QUIET) if quiet == "unset" else quiet
+        if flow_id == "weekly" and bin(days).count("1") > 1:
+            raise RuleError(self._texts.get("schedule_weekly_one_day"))
+        # Quiet hours only when asked for: a default would silently block an early or late time they chose.
+        chosen_quiet = (current.rule.quiet if current else None) if quiet == "unset" else quiet
         assert not isinstance(chosen_quiet, str)
         return Rule(days, chosen_times, zone, chosen_quiet), flow_id
 
     def _zone(self, query: str) -> str:
+        fixed = fixed_offset_zone(query)
+        if fixed is not None:  # "UTC+2": a fixed offset, said so when saved (it won't follow daylight saving)
+            return fixed
         found = find_zones(query, now=self._clock())
         if len(found) == 1:
             return found[0]
@@ -264,7 +288,9 @@ class ScheduleCommands:
             if len(cleaned) >= 3 and len(matches) == 1:
                 ahead = (matches[0] - today.weekday()) % 7 or 7
                 day = today + timedelta(days=ahead)
-        if day is None or day <= today:
+        if day is not None and day <= today:
+            raise RuleError(self._texts.get("date_not_ahead", date=f"{day.day} {day:%b %Y}"))
+        if day is None:
             raise RuleError(self._texts.get("bad_date", text=text[:30]))
         return datetime.combine(day, time(0), tzinfo=zone_info(zone)).astimezone(UTC)
 
@@ -329,19 +355,23 @@ class ScheduleCommands:
         if choice not in SNOOZE_CHOICES:
             return [Reply(self._texts.get("snooze_unknown"), tone=Tone.NOTICE)]
         await self._store.reset_unanswered(identity_id)  # a snooze or a skip is hearing back
+        if self._put_away is not None and latest[3]:
+            await self._put_away(identity_id, latest[3])  # later means later: it no longer takes answers now
         if choice == "skip":
-            return [Reply(self._texts.get("prompt_skipped"), tone=Tone.INFO)]
+            dropped = await self._snoozes.drop(identity_id) if self._snoozes is not None else 0
+            return [Reply(self._texts.get("prompt_skipped_snooze" if dropped else "prompt_skipped"), tone=Tone.INFO)]
         now = self._clock()
         tz = record.rule.tz
         local_now = now.astimezone(tz)
         if choice == "1h":
             at, when = now + timedelta(hours=1), "in an hour"
         elif choice == "evening" and local_now.time() < EVENING:
-            at, when = datetime.combine(local_now.date(), EVENING, tzinfo=tz).astimezone(UTC), "this evening"
+            at = datetime.combine(local_now.date(), EVENING, tzinfo=tz).astimezone(UTC)
+            when = f"this evening ({EVENING.strftime('%H:%M')})"
         else:
             slot_time = time.fromisoformat(latest[2][11:16]) if len(latest[2]) >= 16 else record.rule.times[0]
             at = datetime.combine(local_now.date() + timedelta(days=1), slot_time, tzinfo=tz).astimezone(UTC)
-            when = "tomorrow"
+            when = f"tomorrow at {slot_time.strftime('%H:%M')}"
         if in_quiet_hours(at.astimezone(tz), record.rule.quiet) and record.rule.quiet is not None:
             end = record.rule.quiet[1]
             day = at.astimezone(tz).date() + (timedelta(days=1) if at.astimezone(tz).time() >= end else timedelta())

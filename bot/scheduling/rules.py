@@ -349,3 +349,28 @@ def find_zones(query: str, *, now: datetime | None = None, limit: int = 10) -> l
     if exact:
         return exact[:limit]
     return [zone for zone in _zones() if lowered in zone.lower()][:limit]
+
+
+# ---------------------------------------------------------------- fixed offsets ("UTC+2")
+
+
+def fixed_offset_zone(query: str) -> str | None:
+    """A whole-hour offset as a fixed zone: "UTC+2", "UTC+02:00", "GMT+1", "UTC-5", "+3" -> "Etc/GMT-2" (the
+    IANA sign is the other way round). None for anything else, including "+5:30", which needs a real zone."""
+    offset = _OFFSET.match(query.strip().lower().replace(" ", ""))
+    if offset is None or int(offset.group(3) or 0) != 0:
+        return None
+    sign, hours = offset.group(1), int(offset.group(2))
+    if hours == 0:
+        return "UTC"
+    if hours > (14 if sign == "+" else 12):
+        return None
+    return f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+
+
+def zone_label(zone: str) -> str:
+    """A zone as a person reads it: "Etc/GMT-2" is shown as "UTC+2"; every other zone by its own name."""
+    fixed = re.fullmatch(r"Etc/GMT([+-])(\d{1,2})", zone)
+    if fixed is None:
+        return zone
+    return f"UTC{'-' if fixed.group(1) == '+' else '+'}{int(fixed.group(2))}"

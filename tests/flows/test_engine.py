@@ -346,7 +346,7 @@ def test_daily_outcome_with_everything_skipped_records_nothing(content: Content)
         ),
         (
             {"happened": "you shout", "feel": "I'm scared", "need": None, "if_crossed": None},
-            ("When you shout, I feel I'm scared.",),
+            ("When you shout, I feel scared.",),
         ),
     ],
 )
@@ -387,7 +387,7 @@ def test_repair_with_everything_skipped_has_no_lines_at_all(content: Content) ->
 def test_repair_keeps_its_closing_question_beside_the_persons_words(content: Content) -> None:
     outcome = build_outcome(content.flows["repair"], {"what_happened": "our argument about the holidays",
                                                       "want_known": None, "need_safe": None})
-    assert outcome.lines == ("I've been thinking about our argument about the holidays.",
+    assert outcome.lines == ("I've been thinking about what happened between us: our argument about the holidays.",
                              "Could we talk about it when you're ready?")
 
 

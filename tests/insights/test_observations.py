@@ -29,7 +29,7 @@ def test_fires_when_every_threshold_is_met(boundaries: Boundaries) -> None:
     # 8 weeks: 5 asking for space (weekly mean 4), 3 without (weekly mean 3)
     points = weeks(*[([4], SPACE)] * 5, *[([3], NOTHING)] * 3)
     [observation] = observe(points, boundaries)
-    assert observation.text == "Your scores were higher in weeks when you asked for space."
+    assert observation.text.startswith("In weeks when you asked for space, your scores also tended to be higher.")
     assert (observation.weeks_with, observation.weeks_without) == (5, 3)
     assert observation.difference == 1.0
 
@@ -60,7 +60,8 @@ def test_silent_just_below_the_minimum_difference(boundaries: Boundaries) -> Non
 def test_lower_weeks_are_described_the_same_plain_way(boundaries: Boundaries) -> None:
     points = weeks(*[([2], ("saying_no",))] * 4, *[([4], NOTHING)] * 4)
     [observation] = observe(points, boundaries)
-    assert observation.text == "Your scores were lower in weeks when you said no without over-explaining."
+    assert observation.text.startswith(
+        "In weeks when you said no without over-explaining, your scores also tended to be lower.")
 
 
 def test_weeks_without_a_score_do_not_count(boundaries: Boundaries) -> None:

@@ -162,6 +162,8 @@ async def test_numbers_only_skips_the_note_keeps_no_words_and_removes_old_ones(
     assert "1. Keep my notes, encrypted" in out
     assert "2. Numbers only" in out
     out = await console.respond("Numbers only")
+    assert "Erase your past words and keep numbers only?" in out, "asked before anything is erased"
+    out = await console.respond("yes")
     assert "weeks in a row" in out
     out = await console.respond("skip")
     assert "Saved. Support numbers for: United Kingdom. Your own words: not kept (numbers only). " \

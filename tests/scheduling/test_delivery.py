@@ -151,7 +151,7 @@ async def test_the_prompt_keeps_its_local_time_across_the_autumn_change(
 
 async def test_a_prompt_delayed_by_an_outage_into_the_night_is_not_sent(
         ana: Person, dispatcher: Dispatcher, clock: FakeClock) -> None:
-    await ana.says("/schedule 20:30 daily Europe/Berlin")  # default quiet hours 21:00-08:00
+    await ana.says("/schedule 20:30 daily Europe/Berlin")  # no quiet hours asked for: still never late at night
     await tick_at(dispatcher, clock, berlin(11, 27, 21, 15))  # down from 20:00 to 21:15: 45 min late
     assert ana.received() == [], "not in the middle of her quiet hours"
     await ticks_every(dispatcher, clock, berlin(11, 28, 8, 30), timedelta(minutes=15))
@@ -621,10 +621,10 @@ async def test_the_weekly_summary_comes_on_its_day_only_when_there_is_something_
 
 async def test_the_weekly_summary_respects_quiet_hours_and_pauses(
         ana: Person, dispatcher: Dispatcher, transport: CollectingTransport, clock: FakeClock) -> None:
-    await ana.says("/schedule 09:00 daily Europe/Berlin")
+    await ana.says("/schedule 09:00 daily quiet 21:00-08:00 Europe/Berlin")
     for answer in ("/checkin", "4", "1", "skip"):
         await ana.says(answer)
-    await ana.says("/schedule summary sun 22:30")  # inside the default quiet hours, 21:00-08:00
+    await ana.says("/schedule summary sun 22:30")  # inside her quiet hours, 21:00-08:00
     await ticks_every(dispatcher, clock, berlin(11, 30, 0, 35), timedelta(minutes=5))
     assert summaries(transport) == []
     await ana.says("/schedule summary sun 18:00")

@@ -28,18 +28,18 @@ async def test_the_schedule_form_is_filled_in_and_writing_it_back_changes_nothin
         console: ConsoleAdapter, service: CheckinService) -> None:
     """The form adapters show as a modal holds exactly the current settings: submitting it untouched saves the
     same schedule, and each field changes only itself."""
-    await console.respond("/schedule weekly 18:30 mon,wed,fri quiet off tz Lisbon")
+    await console.respond("/schedule weekly 18:30 wed quiet 22:00-07:00 tz Lisbon")
     form = await service.form(console.address, "schedule")
     assert form is not None
     values = {spec.name: spec.value for spec in form.fields}
-    assert values == {"flow": "weekly", "days": "mon,wed,fri", "times": "18:30", "quiet": "off",
+    assert values == {"flow": "weekly", "days": "wed", "times": "18:30", "quiet": "22:00-07:00",
                       "zone": "Europe/Lisbon"}
     before = await console.respond("/schedule")
     untouched = await console.respond(f"/schedule {form.command_args(values)}")
     assert SAVED in untouched
     assert before.splitlines()[1] in untouched, "the same schedule, saved again"
     changed = await console.respond(f"/schedule {form.command_args({**values, 'times': '07:00, 19:00'})}")
-    assert "Weekly reflection: Mon, Wed, Fri at 07:00, 19:00 (Europe/Lisbon)." in changed
+    assert "Weekly reflection: Wed at 07:00, 19:00 (Europe/Lisbon). Quiet hours 22:00–07:00." in changed
     assert await service.form(console.address, "nonsense") is None
 
 
@@ -48,7 +48,7 @@ async def test_with_nothing_set_the_form_offers_the_usual_defaults(console: Cons
     form = await service.form(console.address, "schedule")
     assert form is not None
     assert {spec.name: spec.value for spec in form.fields} == {
-        "flow": "daily", "days": "daily", "times": "", "quiet": "21:00-08:00", "zone": ""}
+        "flow": "daily", "days": "daily", "times": "", "quiet": "off", "zone": ""}
     filled = form.command_args({"flow": "daily", "days": "mon-fri", "times": "09:00", "zone": "Berlin"})
     assert filled == "daily mon-fri 09:00 tz Berlin"
     assert "Monday to Friday at 09:00 (Europe/Berlin)" in await console.respond(f"/schedule {filled}")
@@ -162,7 +162,7 @@ async def test_three_times_a_day_and_no_more(console: ConsoleAdapter) -> None:
 
 
 async def test_a_time_inside_quiet_hours_gets_a_heads_up(console: ConsoleAdapter) -> None:
-    out = await console.respond("/schedule 22:00 daily Europe/Berlin")
+    out = await console.respond("/schedule 22:00 daily quiet 21:00-08:00 Europe/Berlin")
     assert "22:00 falls in your quiet hours" in out
     assert "Next check-ins" not in out, "no promise of prompts that will not come"
     out = await console.respond("/schedule 22:00 daily quiet off Europe/Berlin")

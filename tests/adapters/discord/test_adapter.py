@@ -227,7 +227,7 @@ async def test_schedule_settings_open_as_a_form_filled_in_and_saved_from_it(
         assert modal.type == 9
         inputs = modal_inputs(modal.data)
         assert {name: spec.get("value") for name, spec in inputs.items()} == {
-            "flow": "daily", "days": "mon-fri", "times": "09:00", "quiet": "21:00-08:00", "zone": "Europe/Berlin"}
+            "flow": "daily", "days": "mon-fri", "times": "09:00", "quiet": "off", "zone": "Europe/Berlin"}
         assert all(len(str(spec["label"])) <= 45 for spec in inputs.values())
         submitted = await fake.submit_modal(USER_ID, str(modal.custom_id), {"times": "07:30, 18:00", "zone": "Lisbon"})
         saved = (await followups(fake, submitted.id, 1))[0]
