@@ -88,6 +88,7 @@ DESCRIPTIONS: Mapping[str, str] = {
     "circle": "Set up or check this channel's peer-support circle (admins)",
     "share": "Share something with this channel's circle, without your name",
     "pulse": "Start or check an anonymous team pulse in this channel (admins)",
+    "plan": "Your own safety plan: write, see, change or delete it (only you see it)",
 }
 THREAD_NAME_MAX = 100
 SHARE_FORM = "share"
@@ -393,6 +394,11 @@ class DiscordAdapter:
         async def share(interaction: Interaction, text: str | None = None) -> None:
             await adapter.on_share(interaction, text or "")
 
+        @app_commands.command(name="plan", description=DESCRIPTIONS["plan"])
+        @app_commands.describe(action="Empty: write or see your plan. Or 'edit people', 'new', 'delete'")
+        async def plan(interaction: Interaction, action: str | None = None) -> None:
+            await adapter.on_command(interaction, "plan", action or "")
+
         admins_only = discord.Permissions(manage_guild=True)
         circle = app_commands.Group(name="circle", description=DESCRIPTIONS["circle"],
                                     default_permissions=admins_only)
@@ -424,7 +430,7 @@ class DiscordAdapter:
 
         special: dict[str, app_commands.Command[Any, ..., None] | app_commands.Group] = {
             "checkin": checkin, "tip": tip, "schedule": schedule, "pause": pause, "vacation": vacation,
-            "snooze": snooze, "share": share, "circle": circle, "pulse": pulse,
+            "snooze": snooze, "share": share, "circle": circle, "pulse": pulse, "plan": plan,
         }
         for name in COMMANDS:
             self.tree.add_command(special.get(name) or self._plain_command(name))
