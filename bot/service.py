@@ -643,12 +643,15 @@ class CheckinService:
             record = await self._repo.start_session(who.identity_id, PLAN, part.id)
             await self._repo.save_step(record, part.id, {EDITING: part.id})
             return [self._ask_person(who, flow, self._require_step(flow, part.id), record.id)]
-        existing = await self._repo.plan(who.identity_id)
-        if action not in ("new", "again", "start") and existing is not None:
-            return self._plans.view(existing)
+        fresh = action in ("new", "again", "start")
         current = await self._open_session(who.identity_id)
-        if current is not None and current.flow_id == PLAN and action not in ("new", "again", "start"):
+        if current is not None and current.flow_id == PLAN and current.step_id == KEEP_STEP:
+            await self._repo.cancel_open(who.identity_id)  # every part is saved; the last question is optional
+        elif current is not None and current.flow_id == PLAN and not fresh:
             return await self._start(who, flow, fresh=False)  # picks up at the part they were on
+        existing = await self._repo.plan(who.identity_id)
+        if existing is not None and not fresh:
+            return self._plans.view(existing)
         record = await self._repo.start_session(who.identity_id, PLAN, engine.first_step(flow))
         return [Reply(flow.intro, title=flow.title, tone=Tone.INFO),
                 self._ask_person(who, flow, flow.steps[0], record.id)]
