@@ -480,7 +480,9 @@ class CheckinService:
         if name == "history":
             return await self._history(who, args)
         if name == "privacy":
-            return [Reply(self._texts.get("privacy", retention=self._retention_days), title="Your privacy")]
+            plan = [Reply(self._plans.text("privacy", days=self._retention_days), tone=Tone.INFO)] \
+                if self._plans is not None else []
+            return [Reply(self._texts.get("privacy", retention=self._retention_days), title="Your privacy"), *plan]
         if name == "export":
             return await self._export(who)
         if name in (SETTINGS, FORGET):

@@ -338,7 +338,7 @@ PLAN_PARTS = ("signs", "coping", "distractions", "people", "professionals", "sur
 PLAN_TEXTS = ("examples", "prefilled", "prefilled_none", "keep_prompt", "keep_forever", "keep_retention", "saved",
               "saved_keep", "saved_retention", "part_saved", "view_title", "view_empty_part", "view_footer",
               "edit_lead", "edit_unknown", "deleted", "nothing_to_delete", "sos_lead", "sos_coping", "sos_people",
-              "sos_reasons", "offer", "crisis_saved")
+              "sos_reasons", "offer", "crisis_saved", "privacy")
 
 
 class PlanPart(Strict):

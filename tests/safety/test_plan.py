@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,15 +15,16 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.console.adapter import ConsoleAdapter
-from bot.content.loader import Content
+from bot.content.loader import Content, ContentInvalid, load_content
 from bot.content.schema import PlanFile
 from bot.content.tips import TipPicker
 from bot.privacy.retention import purge_expired_words
 from bot.scheduling.store import ScheduleStore
 from bot.service import CheckinService
 from bot.storage.repository import Repository
-from tests.conftest import FakeClock, met
+from tests.conftest import CONTENT_DIR, FakeClock, met
 from tests.privacy.test_keys_and_logs import (  # noqa: F401 (every_log_record is a fixture)
+    _bot,
     as_logged,
     every_log_record,
     postgres_dump,
@@ -237,6 +239,18 @@ async def test_nothing_of_the_plan_reaches_any_log(every_log_record: list[loggin
             assert marker.casefold() not in logged, f"{marker!r} is in a log record of {record.name}"
 
 
+def test_content_check_names_the_plan_file_and_line(tmp_path: Path) -> None:
+    copy = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, copy)
+    plan = copy / "safety" / "plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("  - id: surroundings", "  - id: means"),
+                    encoding="utf-8")
+    with pytest.raises(ContentInvalid) as invalid:
+        load_content(copy)
+    assert any(error.path.endswith("safety/plan.yaml") and "the parts must be" in error.message
+               for error in invalid.value.errors)
+
+
 def test_content_check_refuses_a_plan_without_its_parts(content: Content) -> None:
     assert content.safety_plan is not None
     data = content.safety_plan.model_dump()
@@ -247,3 +261,18 @@ def test_content_check_refuses_a_plan_without_its_parts(content: Content) -> Non
     del data["texts"]["offer"]
     with pytest.raises(ValidationError, match="missing texts: offer"):
         PlanFile.model_validate(data)
+
+
+def test_the_issues_scripted_plan_through_the_real_command_line(tmp_path: Path) -> None:
+    """`printf '/plan\\nsigns\\nsteps\\nskip\\npeople\\nskip\\nskip\\nskip\\n' | make run`, then /plan in a new run."""
+    data = tmp_path / "data"
+    first = _bot("run", data_dir=data, stdin="/plan\nsigns\nsteps\nskip\npeople\nskip\nskip\nskip\n")
+    assert first.returncode == 0, first.stderr
+    assert "7 of 7" in first.stdout
+    assert "Should your plan stay" in first.stdout
+    second = _bot("run", data_dir=data, stdin="/plan\n/sos\n")
+    assert second.returncode == 0, second.stderr
+    assert "1. My warning signs\n   • signs\n2. Things I can do on my own\n   • steps" in second.stdout
+    assert "4. People I can ask for help\n   • people" in second.stdout
+    sos = second.stdout.split("People you can talk to now", 1)[1]
+    assert sos.index("Things you can do: steps") < sos.index("People you can reach: people") < sos.index("•")
