@@ -23,6 +23,7 @@ from bot.scheduling.store import ScheduleStore
 from bot.service import CheckinService
 from bot.storage.repository import Repository
 from tests.conftest import CONTENT_DIR, FakeClock, met
+from tests.fakes.screen import MAYBE_SELF, MarkerScreener
 from tests.privacy.test_keys_and_logs import (  # noqa: F401 (every_log_record is a fixture)
     _bot,
     as_logged,
@@ -276,3 +277,18 @@ def test_the_issues_scripted_plan_through_the_real_command_line(tmp_path: Path) 
     assert "4. People I can ask for help\n   • people" in second.stdout
     sos = second.stdout.split("People you can talk to now", 1)[1]
     assert sos.index("Things you can do: steps") < sos.index("People you can reach: people") < sos.index("•")
+
+
+async def test_a_part_that_raises_the_direct_question_is_saved_after_no_im_ok(
+        content: Content, repository: Repository, clock: FakeClock, tmp_path: Path) -> None:
+    service = CheckinService(content, repository, clock=clock, default_country="US",
+                             screener=MarkerScreener(content))
+    console = await met(ConsoleAdapter(service, "bo", interactive=False, files_dir=tmp_path))
+    await say(console, "/plan", "skip")
+    out = await console.respond(f"{MAYBE_SELF}; music")
+    assert "Are you thinking about ending your life" in out
+    out = await console.respond("3")
+    assert "3 of 7" in out, "No, I'm OK: the plan goes on where it was"
+    plan = await repository.plan(await repository.identity_id(console.address))
+    assert plan is not None
+    assert plan.parts["coping"] == [MAYBE_SELF, "music"]
