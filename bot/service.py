@@ -453,6 +453,23 @@ class CheckinService:
         identity = await self._repo.identity_id(address)
         return self._scheduling.form(await self._schedules.get(identity))
 
+    async def text_prefill(self, address: Address, token: str) -> str:
+        """What a text box opens with ("" for an empty box): for a part of the safety plan, what that part holds
+        now, or for part 5 the services of the person's country, so it is edited rather than written anew."""
+        parsed = parse_token(token)
+        if self._plans is None or parsed is None:
+            return ""
+        record = await self._repo.get_session(parsed.session_id)
+        who = await self._repo.identity_id(address)
+        if record is None or record.flow_id != PLAN or record.identity_id != who or record.step_id != parsed.step_id:
+            return ""
+        plan = await self._repo.plan(who)
+        items = plan.parts.get(parsed.step_id) if plan is not None else None
+        part = self._plans.part(parsed.step_id)
+        if not items and part is not None and part.prefilled:
+            items = self._plans.prefill(self._country(await self._repo.profile(who)))
+        return "\n".join(items or [])
+
     async def has_open_checkin(self, address: Address) -> bool:
         identity = await self._repo.identity_id(address)
         return await self._open_session(identity) is not None

@@ -197,13 +197,13 @@ class TokenModal(discord.ui.Modal):
     """The text box for a free-text step. Its submission is handled in on_interaction (the same code path
     after a restart, when discord.py no longer knows the modal), so on_submit does nothing."""
 
-    def __init__(self, token: str, max_length: int, placeholder: str = "") -> None:
+    def __init__(self, token: str, max_length: int, placeholder: str = "", default: str = "") -> None:
         # A timeout, so a box opened and closed unsent does not stay in discord.py's memory for ever.
         super().__init__(title=MODAL_TITLE, custom_id=token, timeout=MODAL_TIMEOUT)
+        limit = min(max_length, 4000) if max_length > 0 else 4000
         self.add_item(discord.ui.TextInput(label=MODAL_LABEL, custom_id=TEXT_INPUT_ID,
-                                           style=discord.TextStyle.paragraph,
-                                           max_length=min(max_length, 4000) if max_length > 0 else 4000,
-                                           placeholder=placeholder[:100] or None))
+                                           style=discord.TextStyle.paragraph, max_length=limit,
+                                           placeholder=placeholder[:100] or None, default=default[:limit] or None))
 
     async def on_submit(self, interaction: Interaction, /) -> None:
         return None
@@ -490,7 +490,8 @@ class DiscordAdapter:
             limit = parse_text_value(parsed.value) if parsed is not None and parsed.value else None
             if parsed is not None and limit is not None:
                 token = f"ci:{parsed.session_id}:{parsed.step_id}"
-                await interaction.response.send_modal(TokenModal(token, limit))
+                default = await self._service.text_prefill(self.address(interaction), token)
+                await interaction.response.send_modal(TokenModal(token, limit, default=default))
                 return
             replies = await self._handle(interaction, ChoicePicked(self.address(interaction), custom_id, values))
             await self._settle(interaction, custom_id, values, replies)

@@ -53,11 +53,13 @@ def text_of(messages: list[SentMessage]) -> str:
                      for m in messages)
 
 
-async def write(fake: FakeDiscord, question: SentMessage, text: str) -> SentMessage:
-    """Click "Write it", type into the modal, send; the next question (or the end)."""
+async def write(fake: FakeDiscord, question: SentMessage, text: str, *, box: str = "") -> SentMessage:
+    """Click "Write it", type into the modal, send; the next question (or the end). `box`: what the box must
+    already hold when it opens."""
     opened = await fake.click_button(USER_ID, next(cid for cid in question.custom_ids() if ":_text" in cid), question)
     modal = await fake.wait_for_callback(opened, TIMEOUT)
     assert modal.type == 9
+    assert box in str(modal.data["components"][0]["components"][0].get("value") or "")
     submitted = await fake.submit_modal(USER_ID, str(modal.custom_id), {"text": text})
     return await question_in(fake, submitted.id)
 
@@ -83,7 +85,7 @@ async def build(fake: FakeDiscord) -> SentMessage:
     assert "4 of 7" in fourth.content
     fifth = await write(fake, fourth, "my cousin Inez, 555 0199; Ana from work")
     assert "988 Suicide & Crisis Lifeline" in fifth.content, "part 5 is pre-filled for their country"
-    sixth = await skip(fake, fifth)
+    sixth = await write(fake, fifth, "988\nmy counsellor", box="988 Suicide & Crisis Lifeline")
     seventh = await skip(fake, sixth)
     keep = await write(fake, seventh, "my cat")
     assert "Should your plan stay" in keep.content
@@ -100,7 +102,8 @@ async def test_build_edit_sos_crisis_export_forget(fake: FakeDiscord, bot: Disco
     shown = text_of(await followups(fake, clicked.id, 1))
     assert "stays until you delete it" in shown
     assert "• walk by the canal" in shown
-    assert shown.count("(empty)") == 3
+    assert shown.count("(empty)") == 2
+    assert "• my counsellor" in shown
     assert [m for m in fake.messages.values() for m in m if "canal" in m.content and not m.ephemeral
             and fake.channels.get(m.channel_id, {}).get("guild_id")] == [], "nothing of it in the server"
 
@@ -108,7 +111,7 @@ async def test_build_edit_sos_crisis_export_forget(fake: FakeDiscord, bot: Disco
     editing = await fake.click_button(USER_ID, button(view, "coping"), view)
     edit = await question_in(fake, editing.id)
     assert "2 of 7" in edit.content
-    saved = await write(fake, edit, "a shower; my calm playlist")
+    saved = await write(fake, edit, "a shower; my calm playlist", box="walk by the canal\ncold water on my face")
     assert "Saved: Things I can do on my own." in text_of([saved])
     assert "walk by the canal" not in text_of([saved])
 

@@ -58,14 +58,15 @@ async def click(slack: Slack, message: dict[str, Any], label: str) -> dict[str, 
     return (await next_in_dm(slack, before))[-1]
 
 
-async def write(slack: Slack, question: dict[str, Any], text: str) -> dict[str, Any]:
-    """"Write it", the modal, Submit; the next message in the DM."""
+async def write(slack: Slack, question: dict[str, Any], text: str, *, box: str = "") -> dict[str, Any]:
+    """"Write it", the modal, Submit; the next message in the DM. `box`: what the box must hold when it opens."""
     before = len(slack.fake.messages_in(dm(slack)))
     opened = len(slack.fake.calls_to("views.open"))
     button = next(b for b in elements(question) if b.get("text", {}).get("text") == "Write it")
     assert await slack.click(button, channel_id=dm(slack), trigger_id=f"trigger-{opened}") == 200
     calls = await slack.fake.wait_for_calls("views.open", count=opened + 1)
     view = calls[-1].args["view"]
+    assert box in str(view["blocks"][0]["element"].get("initial_value") or "")
     stored = next(v for v in slack.fake.views.values() if v.get("private_metadata") == view.get("private_metadata"))
     assert await slack.submit(stored, {"answer": {"text": text_input(text)}}) == 200
     return (await next_in_dm(slack, before))[-1]
@@ -101,7 +102,7 @@ async def test_build_edit_sos_crisis_export_forget(slack: Slack, repository: Rep
     fourth = await click(slack, third, "Skip")
     fifth = await write(slack, fourth, "my cousin Inez, 555 0199; Ana from work")
     assert "988 Suicide & Crisis Lifeline" in read(fifth), "part 5 is pre-filled for their country"
-    sixth = await click(slack, fifth, "Skip")
+    sixth = await write(slack, fifth, "988\nmy counsellor", box="988 Suicide & Crisis Lifeline")
     seventh = await click(slack, sixth, "Skip")
     keep = await write(slack, seventh, "my cat")
     assert "Should your plan stay" in read(keep)
@@ -112,7 +113,7 @@ async def test_build_edit_sos_crisis_export_forget(slack: Slack, repository: Rep
 
     edit = await click(slack, shown, "Things I can do on my own")
     assert "2 of 7" in read(edit)
-    saved = await write(slack, edit, "a shower; my calm playlist")
+    saved = await write(slack, edit, "a shower; my calm playlist", box="walk by the canal\ncold water on my face")
     assert "walk by the canal" not in "\n".join(read(m) for m in slack.fake.messages_in(dm(slack))[-2:])
     assert saved
 
