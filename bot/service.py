@@ -655,15 +655,18 @@ class CheckinService:
             if current is not None and current.flow_id == PLAN:
                 await self._repo.cancel_open(who.identity_id)
             return [Reply(self._plans.text("deleted" if deleted else "nothing_to_delete"), tone=Tone.INFO)]
+        current = await self._open_session(who.identity_id)
+        # An unfinished check-in is set aside (as /checkin does when another one starts), and the person is told.
+        set_aside = [Reply(self._texts.get("set_aside", title=self._flow(current).title), tone=Tone.NOTICE)] \
+            if current is not None and current.flow_id in self._content.flows else []
         if action in ("edit", "change"):
             part = self._plans.find_part(" ".join(words[1:]))
             if part is None:
                 return [self._plans.unknown_part()]
             record = await self._repo.start_session(who.identity_id, PLAN, part.id)
             await self._repo.save_step(record, part.id, {EDITING: part.id})
-            return [self._ask_person(who, flow, self._require_step(flow, part.id), record.id)]
+            return [*set_aside, self._ask_person(who, flow, self._require_step(flow, part.id), record.id)]
         fresh = action in ("new", "again", "start")
-        current = await self._open_session(who.identity_id)
         if current is not None and current.flow_id == PLAN and current.step_id == KEEP_STEP:
             await self._repo.cancel_open(who.identity_id)  # every part is saved; the last question is optional
         elif current is not None and current.flow_id == PLAN and not fresh:
@@ -672,7 +675,7 @@ class CheckinService:
         if existing is not None and not fresh:
             return self._plans.view(existing)
         record = await self._repo.start_session(who.identity_id, PLAN, engine.first_step(flow))
-        return [Reply(flow.intro, title=flow.title, tone=Tone.INFO),
+        return [*set_aside, Reply(flow.intro, title=flow.title, tone=Tone.INFO),
                 self._ask_person(who, flow, flow.steps[0], record.id)]
 
     async def _plan_saved(self, who: Profile, record: SessionRecord, answers: dict[str, Any]) -> list[Reply]:

@@ -11,13 +11,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.console.adapter import ConsoleAdapter
 from bot.content.loader import Content, ContentInvalid, load_content
 from bot.content.schema import PlanFile
 from bot.content.tips import TipPicker
+from bot.privacy.crypto import Cipher
 from bot.privacy.retention import purge_expired_words
 from bot.scheduling.store import ScheduleStore
 from bot.service import CheckinService
@@ -292,3 +294,24 @@ async def test_a_part_that_raises_the_direct_question_is_saved_after_no_im_ok(
     plan = await repository.plan(await repository.identity_id(console.address))
     assert plan is not None
     assert plan.parts["coping"] == [MAYBE_SELF, "music"]
+
+
+async def test_the_plan_is_read_with_the_new_key_alone_after_rotation(
+        content: Content, sessions: async_sessionmaker[AsyncSession], clock: FakeClock, tmp_path: Path) -> None:
+    old, new = Fernet.generate_key(), Fernet.generate_key()
+    before = Repository(sessions, Cipher([old]), clock)
+    console = await met(ConsoleAdapter(CheckinService(content, before, clock=clock), "cy", interactive=False,
+                                       files_dir=tmp_path))
+    await build(console)
+    me = await before.identity_id(console.address)
+    assert await Repository(sessions, Cipher([new, old]), clock).rotate_keys() >= 1
+    plan = await Repository(sessions, Cipher([new]), clock).plan(me)
+    assert plan is not None
+    assert plan.parts["reasons"] == ["Juniper-walrus my cat"]
+
+
+async def test_starting_a_plan_sets_an_unfinished_checkin_aside_and_says_so(console: ConsoleAdapter) -> None:
+    await say(console, "/checkin", "3")
+    out = await console.respond("/plan")
+    assert "1 of 7" in out
+    assert "Daily check-in" in out.split("1 of 7")[0]
