@@ -219,9 +219,10 @@ class CheckinService:
         if record is None or record.flow_id != PLAN or record.status != OPEN or record.identity_id != who.identity_id:
             return False
         step = self._step_of(record)
-        if step is None or step.id == KEEP_STEP:
-            return False
-        await self._apply(who, record, step, engine.resolve_text(step, event.text))
+        resolution = engine.resolve_text(step, event.text) if step is not None and step.id != KEEP_STEP else None
+        if step is None or not isinstance(resolution, engine.Resolved) or resolution.answer is None:
+            return False  # not a part's answer (too long, or the keep question): nothing is saved
+        await self._apply(who, record, step, resolution)
         return True
 
     async def _own_plan(self, who: Profile) -> list[str]:
