@@ -9,7 +9,6 @@ on the plan and never shows it to anyone but its owner.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -164,6 +163,3 @@ class SafetyPlans:
             lines.append(self.text("saved_keep") if keep else self.text("saved_retention", days=self.retention_days))
         return Reply(" ".join(lines), tone=Tone.INFO)
 
-
-def plan_parts(flow: Flow) -> Sequence[str]:
-    return [step.id for step in flow.steps if step.id != KEEP_STEP]
