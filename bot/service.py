@@ -50,6 +50,7 @@ from bot.messages import (
 )
 from bot.privacy.export import checkins_csv, export_json
 from bot.safety.asking import ANSWERS, ASK_SESSION, NO, UNSURE, Held, ask_reply, typed_answer
+from bot.safety.plan import EDIT_STEP, EDITING, KEEP_FOREVER, KEEP_STEP, OFFER_EVERY, PLAN, SafetyPlans, plan_flow
 from bot.safety.responder import (
     SOS_SESSION,
     Screens,
@@ -91,7 +92,7 @@ SCHEDULING_COMMANDS = ("schedule", "pause", "vacation", "resume", "skip", "snooz
 # Community commands: they act on the channel they are run in (a Discord server or a Slack workspace).
 COMMUNITY_COMMANDS = ("circle", "share", "pulse")
 COMMANDS = ("checkin", "tip", "history", "cancel", "help", "sos", "privacy", "export", "forget", "settings",
-            *SCHEDULING_COMMANDS, *COMMUNITY_COMMANDS)
+            *SCHEDULING_COMMANDS, *COMMUNITY_COMMANDS, PLAN)
 _DURATION = re.compile(r"^(\d{1,3})\s*(h|hours?|d|days?|w|weeks?)$")
 BUSY_WINDOW = timedelta(minutes=30)
 CHART_CACHE_SIZE = 500  # people whose latest chart is kept in memory (a PNG of some tens of kB each)
@@ -145,6 +146,11 @@ class CheckinService:
         self._crisis_pause = crisis_pause
         self._retention_days = retention_days
         self._flows: dict[str, Flow] = {**content.flows, **system_flows(content)}
+        # The personal safety plan (/plan), when content/safety/plan.yaml is there.
+        self._plans = SafetyPlans(content.safety_plan, repository, content.resources, retention_days) \
+            if content.safety_plan is not None else None
+        if self._plans is not None:
+            self._flows[PLAN] = plan_flow(self._plans.plan, retention_days)
         self._schedules = schedules
         self._boundaries = boundaries_from_content(content)
         self._forgotten: set[int] = set()  # erased during the current event: their shares come down too
@@ -204,10 +210,37 @@ class CheckinService:
             return None
         if verdict.level is Level.POSSIBLE and verdict.about is not About.SOMEONE_ELSE:
             return [await self._ask_directly(who, event, verdict.about, carry_on=carry_on)]
+        saved_to_plan = carry_on and await self._plan_answer_anyway(who, event)
         if pauses(verdict):
             # Only the fact and the time are kept; the words that led here are never stored or logged.
             await self._repo.record_crisis(who.identity_id)
-        return safety_replies(self._texts, self._content.resources, self._country(who), verdict)
+        replies = safety_replies(self._texts, self._content.resources, self._country(who), verdict,
+                                 own=await self._own_plan(who))
+        if saved_to_plan and self._plans is not None:
+            replies.append(Reply(self._plans.text("crisis_saved"), tone=Tone.INFO))
+        return replies
+
+    async def _plan_answer_anyway(self, who: Profile, event: Event) -> bool:
+        """Words typed into a part of the safety plan are the person's own plan, whatever the screen found: the
+        part is saved (the crisis reply then shows it), and the next part waits until they come back to /plan."""
+        if self._plans is None or not isinstance(event, TextSubmitted):
+            return False
+        if event.token:
+            parsed = parse_token(event.token)
+            record = await self._repo.get_session(parsed.session_id) if parsed is not None else None
+        else:
+            record = await self._open_session(who.identity_id)
+        if record is None or record.flow_id != PLAN or record.status != OPEN or record.identity_id != who.identity_id:
+            return False
+        step = self._step_of(record)
+        resolution = engine.resolve_text(step, event.text) if step is not None and step.id != KEEP_STEP else None
+        if step is None or not isinstance(resolution, engine.Resolved) or resolution.answer is None:
+            return False  # not a part's answer (too long, or the keep question): nothing is saved
+        await self._apply(who, record, step, resolution)
+        return True
+
+    async def _own_plan(self, who: Profile) -> list[str]:
+        return await self._plans.own_lines(who.identity_id) if self._plans is not None else []
 
     async def _ask_directly(self, who: Profile, event: Event, about: About, *, carry_on: bool) -> Reply:
         """Ask before pausing anything; keep the words (encrypted) so "No, I'm OK" can carry on with them.
@@ -251,10 +284,12 @@ class CheckinService:
             await self._repo.record_crisis(who.identity_id)
             country = self._country(who)
             if held.about is About.HARM_FROM_OTHERS:
-                replies = danger_replies(self._texts, self._content.resources, country, lead_key="danger_lead_asked")
+                replies = danger_replies(self._texts, self._content.resources, country, lead_key="danger_lead_asked",
+                                         own=await self._own_plan(who))
             else:
                 lead = "ask_unsure_lead" if answer == UNSURE else "ask_yes_lead"
-                replies = crisis_replies(self._texts, self._content.resources, country, Verdict(), lead_key=lead)
+                replies = crisis_replies(self._texts, self._content.resources, country, Verdict(), lead_key=lead,
+                                         own=await self._own_plan(who))
             return CommunityOutcome(replies=tuple(replies))
         # "No, I'm OK": carry on where they were, with what they sent, as if the question had never come up.
         if not held.carries:
@@ -433,6 +468,23 @@ class CheckinService:
         identity = await self._repo.identity_id(address)
         return self._scheduling.form(await self._schedules.get(identity))
 
+    async def text_prefill(self, address: Address, token: str) -> str:
+        """What a text box opens with ("" for an empty box): for a part of the safety plan, what that part holds
+        now, or for part 5 the services of the person's country, so it is edited rather than written anew."""
+        parsed = parse_token(token)
+        if self._plans is None or parsed is None:
+            return ""
+        record = await self._repo.get_session(parsed.session_id)
+        who = await self._repo.identity_id(address)
+        if record is None or record.flow_id != PLAN or record.identity_id != who or record.step_id != parsed.step_id:
+            return ""
+        plan = await self._repo.plan(who)
+        items = plan.parts.get(parsed.step_id) if plan is not None else None
+        part = self._plans.part(parsed.step_id)
+        if not items and part is not None and part.prefilled:
+            items = self._plans.prefill(self._country(await self._repo.profile(who)))
+        return "\n".join(items or [])
+
     async def has_open_checkin(self, address: Address) -> bool:
         identity = await self._repo.identity_id(address)
         return await self._open_session(identity) is not None
@@ -444,9 +496,13 @@ class CheckinService:
         name = COMMAND_ALIASES.get(raw_name, raw_name.replace(" ", ""))
         args = clean_text(event.args)[:COMMAND_ARGS_MAX]
         if name == "help":
-            return [self._help()]
+            return [self._help(), *await self._plan_offer(who)]
         if name == "sos":
-            return sos_replies(self._texts, self._content.resources, self._country(who))
+            own = await self._own_plan(who)
+            replies = sos_replies(self._texts, self._content.resources, self._country(who), own)
+            return replies if own else [*replies, *await self._plan_offer(who)]
+        if name == PLAN:
+            return await self._plan_command(who, args)
         if name == "checkin":
             return await self._checkin(who, args)
         if name == "cancel":
@@ -456,7 +512,9 @@ class CheckinService:
         if name == "history":
             return await self._history(who, args)
         if name == "privacy":
-            return [Reply(self._texts.get("privacy", retention=self._retention_days), title="Your privacy")]
+            plan = [Reply(self._plans.text("privacy", days=self._retention_days), tone=Tone.INFO)] \
+                if self._plans is not None else []
+            return [Reply(self._texts.get("privacy", retention=self._retention_days), title="Your privacy"), *plan]
         if name == "export":
             return await self._export(who)
         if name in (SETTINGS, FORGET):
@@ -617,9 +675,82 @@ class CheckinService:
         count = len(data["checkins"])
         stamp = self._clock().strftime("%Y%m%d-%H%M%S")
         files = (Attachment(f"boundary-bot-{stamp}.json", export_json(data), "application/json"),
-                 Attachment(f"boundary-bot-checkins-{stamp}.csv", checkins_csv(data), "text/csv"))
+                 Attachment(f"boundary-bot-checkins-{stamp}.csv", checkins_csv(data), "text/csv"),
+                 *await self._plan_printable(who))
         return [Reply(self._texts.get("export_ready", checkins=count, plural="" if count == 1 else "s"),
                       title="Your data", files=files)]
+
+    # ------------------------------------------------------------ the safety plan (/plan)
+
+    async def _plan_command(self, who: Profile, args: str) -> list[Reply]:
+        """/plan: build it (or see it, once there is one); `/plan edit <part>`, `/plan new`, `/plan delete`."""
+        if self._plans is None:
+            return [Reply(self._texts.get("unknown_command", command=PLAN), tone=Tone.NOTICE)]
+        words = fold(args).split()
+        action = words[0] if words else ""
+        flow = self._flows[PLAN]
+        if action in ("delete", "remove", "erase"):
+            deleted = await self._repo.delete_plan(who.identity_id)
+            current = await self._open_session(who.identity_id)
+            if current is not None and current.flow_id == PLAN:
+                await self._repo.cancel_open(who.identity_id)
+            return [Reply(self._plans.text("deleted" if deleted else "nothing_to_delete"), tone=Tone.INFO)]
+        current = await self._open_session(who.identity_id)
+        # An unfinished check-in is set aside (as /checkin does when another one starts), and the person is told.
+        set_aside = [Reply(self._texts.get("set_aside", title=self._flow(current).title), tone=Tone.NOTICE)] \
+            if current is not None and current.flow_id in self._content.flows else []
+        if action in ("edit", "change"):
+            part = self._plans.find_part(" ".join(words[1:]))
+            if part is None:
+                return [self._plans.unknown_part()]
+            record = await self._repo.start_session(who.identity_id, PLAN, part.id)
+            await self._repo.save_step(record, part.id, {EDITING: part.id})
+            return [*set_aside, self._ask_person(who, flow, self._require_step(flow, part.id), record.id)]
+        fresh = action in ("new", "again", "start")
+        if current is not None and current.flow_id == PLAN and current.step_id == KEEP_STEP:
+            await self._repo.cancel_open(who.identity_id)  # every part is saved; the last question is optional
+        elif current is not None and current.flow_id == PLAN and not fresh:
+            return await self._start(who, flow, fresh=False)  # picks up at the part they were on
+        existing = await self._repo.plan(who.identity_id)
+        if existing is not None and not fresh:
+            return self._plans.view(existing)
+        record = await self._repo.start_session(who.identity_id, PLAN, engine.first_step(flow))
+        return [*set_aside, Reply(flow.intro, title=flow.title, tone=Tone.INFO),
+                self._ask_person(who, flow, flow.steps[0], record.id)]
+
+    async def _plan_saved(self, who: Profile, record: SessionRecord, answers: dict[str, Any]) -> list[Reply]:
+        if not await self._repo.close(record):
+            return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE, stale=True)]
+        assert self._plans is not None
+        editing = str(answers.get(EDITING) or "")
+        keep: bool | None = None
+        if not editing and answers.get(KEEP_STEP) is not None:
+            keep = answers.get(KEEP_STEP) == KEEP_FOREVER
+            await self._repo.keep_plan(who.identity_id, keep)
+        replies = [self._plans.saved(keep, editing)]
+        saved = await self._repo.plan(who.identity_id)
+        if saved is not None:
+            replies.extend(self._plans.view(saved))
+        return replies
+
+    async def _plan_offer(self, who: Profile) -> list[Reply]:
+        """One line offering to write a plan: only at a calm moment (not during the pause after a crisis reply),
+        only to someone without one, and never twice in a week."""
+        if self._plans is None or self._quiet_after_crisis(who):
+            return []
+        if self._plans.has_content(await self._repo.plan(who.identity_id)):
+            return []
+        if not await self._repo.offer_plan(who.identity_id, self._clock(), OFFER_EVERY):
+            return []
+        return [self._plans.offer()]
+
+    async def _plan_printable(self, who: Profile) -> list[Attachment]:
+        record = await self._repo.plan(who.identity_id) if self._plans is not None else None
+        if self._plans is None or record is None:
+            return []
+        stamp = self._clock().strftime("%Y%m%d-%H%M%S")
+        return [Attachment(f"boundary-bot-safety-plan-{stamp}.txt", self._plans.printable(record, self._clock()),
+                           "text/plain")]
 
     # ------------------------------------------------------------ answers
 
@@ -695,6 +826,8 @@ class CheckinService:
         parsed = parse_token(event.token)
         if parsed is not None and parsed.session_id == SOS_SESSION:
             return [Reply(self._texts.get("not_meant"), tone=Tone.INFO)]
+        if parsed is not None and parsed.session_id == PLAN and parsed.step_id == EDIT_STEP:
+            return await self._plan_command(who, f"edit {(event.values or (parsed.value,))[0]}")
         if parsed is not None and parsed.session_id in (SNOOZE_SESSION, DIALDOWN_SESSION) \
                 and self._scheduling is not None and parsed.step_id.isdigit():
             choice = (event.values or (parsed.value,))[0]
@@ -722,10 +855,17 @@ class CheckinService:
         flow = self._flow(record)
         if isinstance(resolution, engine.Rejected):
             return [Reply(self._texts.get(resolution.reason, **resolution.fields), tone=Tone.NOTICE),
-                    self._ask(flow, step, record.id)]
+                    self._ask_person(who, flow, step, record.id)]
         answers: dict[str, Any] = dict(record.answers)
         answers[step.id] = resolution.answer
+        if flow.id == PLAN and step.id != KEEP_STEP and self._plans is not None:
+            # Each part is saved as soon as it is answered; the session keeps only that it was.
+            await self._plans.save_part(who.identity_id, step.id, resolution.answer if isinstance(
+                resolution.answer, str) else None, self._country(who))
+            answers[step.id] = resolution.answer is not None
         following = engine.next_step(flow, step, answers)
+        if flow.id == PLAN and answers.get(EDITING):
+            following = None  # changing one part: done once it is answered
         while following is not None and ((not who.store_notes and self._records_note(flow, following))
                                          or await self._nothing_to_erase(who, flow, following)):
             answers[following] = None  # "numbers only": the note step is not asked at all
@@ -736,7 +876,7 @@ class CheckinService:
         if following is not None:
             if not await self._repo.save_step(record, following, answers):
                 return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE, stale=True)]
-            return [*replies, self._ask(flow, self._require_step(flow, following), record.id)]
+            return [*replies, self._ask_person(who, flow, self._require_step(flow, following), record.id)]
         return await self._finish(who, record, flow, answers)
 
     async def _finish(self, who: Profile, record: SessionRecord, flow: Flow,
@@ -746,6 +886,8 @@ class CheckinService:
             return await self._save_settings(who, record, answers)
         if spec.kind == "forget":
             return await self._forget(who, record, answers)
+        if spec.kind == "plan":
+            return await self._plan_saved(who, record, answers)
         outcome = engine.build_outcome(flow, answers)
         unsafe = self._unsafe_day(flow, outcome)
         tip: Tip | None = None
@@ -788,11 +930,12 @@ class CheckinService:
         await self._repo.update_settings(who.identity_id, country=country, store_notes=store_notes,
                                          show_streaks=show_streaks)
         region = self._content.resources.countries.get((country or self._default_country).upper())
+        offer = await self._plan_offer(who)
         return [Reply(self._texts.get("settings_saved",
                                       country=region.name if region else self._texts.get("crisis_anywhere"),
                                       notes=self._texts.get("notes_kept" if store_notes else "notes_not_kept"),
                                       streaks=self._texts.get("streaks_shown" if show_streaks else "streaks_hidden")),
-                      tone=Tone.INFO)]
+                      tone=Tone.INFO), *offer]
 
     async def _forget(self, who: Profile, record: SessionRecord, answers: dict[str, Any]) -> list[Reply]:
         if not await self._repo.close(record):
@@ -881,6 +1024,13 @@ class CheckinService:
     def _records_note(flow: Flow, step_id: str) -> bool:
         step = flow.step(step_id)
         return step is not None and step.records == "note"
+
+    def _ask_person(self, who: Profile, flow: Flow, step: Step, session_id: str) -> Reply:
+        """`_ask`, with what depends on the person: the plan's services part lists their country's services."""
+        reply = self._ask(flow, step, session_id)
+        if flow.id == PLAN and self._plans is not None:
+            return replace(reply, text=self._plans.prompt_for(step.id, reply.text, self._country(who)))
+        return reply
 
     def _ask(self, flow: Flow, step: Step, session_id: str) -> Reply:
         question = engine.question_for(flow, step, session_id)

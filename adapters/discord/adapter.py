@@ -88,6 +88,7 @@ DESCRIPTIONS: Mapping[str, str] = {
     "circle": "Set up or check this channel's peer-support circle (admins)",
     "share": "Share something with this channel's circle, without your name",
     "pulse": "Start or check an anonymous team pulse in this channel (admins)",
+    "plan": "Your own safety plan: write, see, change or delete it (only you see it)",
 }
 THREAD_NAME_MAX = 100
 SHARE_FORM = "share"
@@ -196,13 +197,13 @@ class TokenModal(discord.ui.Modal):
     """The text box for a free-text step. Its submission is handled in on_interaction (the same code path
     after a restart, when discord.py no longer knows the modal), so on_submit does nothing."""
 
-    def __init__(self, token: str, max_length: int, placeholder: str = "") -> None:
+    def __init__(self, token: str, max_length: int, placeholder: str = "", default: str = "") -> None:
         # A timeout, so a box opened and closed unsent does not stay in discord.py's memory for ever.
         super().__init__(title=MODAL_TITLE, custom_id=token, timeout=MODAL_TIMEOUT)
+        limit = min(max_length, 4000) if max_length > 0 else 4000
         self.add_item(discord.ui.TextInput(label=MODAL_LABEL, custom_id=TEXT_INPUT_ID,
-                                           style=discord.TextStyle.paragraph,
-                                           max_length=min(max_length, 4000) if max_length > 0 else 4000,
-                                           placeholder=placeholder[:100] or None))
+                                           style=discord.TextStyle.paragraph, max_length=limit,
+                                           placeholder=placeholder[:100] or None, default=default[:limit] or None))
 
     async def on_submit(self, interaction: Interaction, /) -> None:
         return None
@@ -393,6 +394,11 @@ class DiscordAdapter:
         async def share(interaction: Interaction, text: str | None = None) -> None:
             await adapter.on_share(interaction, text or "")
 
+        @app_commands.command(name="plan", description=DESCRIPTIONS["plan"])
+        @app_commands.describe(action="Empty: write or see your plan. Or 'edit people', 'new', 'delete'")
+        async def plan(interaction: Interaction, action: str | None = None) -> None:
+            await adapter.on_command(interaction, "plan", action or "")
+
         admins_only = discord.Permissions(manage_guild=True)
         circle = app_commands.Group(name="circle", description=DESCRIPTIONS["circle"],
                                     default_permissions=admins_only)
@@ -424,7 +430,7 @@ class DiscordAdapter:
 
         special: dict[str, app_commands.Command[Any, ..., None] | app_commands.Group] = {
             "checkin": checkin, "tip": tip, "schedule": schedule, "pause": pause, "vacation": vacation,
-            "snooze": snooze, "share": share, "circle": circle, "pulse": pulse,
+            "snooze": snooze, "share": share, "circle": circle, "pulse": pulse, "plan": plan,
         }
         for name in COMMANDS:
             self.tree.add_command(special.get(name) or self._plain_command(name))
@@ -484,7 +490,8 @@ class DiscordAdapter:
             limit = parse_text_value(parsed.value) if parsed is not None and parsed.value else None
             if parsed is not None and limit is not None:
                 token = f"ci:{parsed.session_id}:{parsed.step_id}"
-                await interaction.response.send_modal(TokenModal(token, limit))
+                default = await self._service.text_prefill(self.address(interaction), token)
+                await interaction.response.send_modal(TokenModal(token, limit, default=default))
                 return
             replies = await self._handle(interaction, ChoicePicked(self.address(interaction), custom_id, values))
             await self._settle(interaction, custom_id, values, replies)

@@ -558,8 +558,9 @@ class SlackAdapter:
             limit = parse_text_value(parsed.value) if parsed is not None and parsed.value else None
             if parsed is not None and limit is not None:
                 token = f"ci:{parsed.session_id}:{parsed.step_id}"
+                initial = await self._service.text_prefill(address, token)
                 await client.views_open(trigger_id=body["trigger_id"],
-                                        view=text_modal(token, limit, channel=origin.channel))
+                                        view=text_modal(token, limit, channel=origin.channel, initial=initial))
                 return
             moderator = parsed is not None and parsed.session_id == "circle" \
                 and await is_workspace_admin(client, address.user_id)

@@ -338,10 +338,13 @@ def read_metadata(text: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
-def text_modal(token: str, max_length: int, placeholder: str = "", *, channel: str = "") -> Block:
-    """The private text box for a free-text step; the token and where to answer travel in the view."""
+def text_modal(token: str, max_length: int, placeholder: str = "", *, channel: str = "", initial: str = "") -> Block:
+    """The private text box for a free-text step; the token and where to answer travel in the view. `initial`
+    is what the box opens with (a safety-plan part being changed)."""
     element: Block = {"type": "plain_text_input", "action_id": TEXT_ACTION, "multiline": True,
                       "max_length": max(1, min(max_length, MAX_INPUT_LENGTH)) if max_length > 0 else MAX_INPUT_LENGTH}
+    if initial:
+        element["initial_value"] = initial[:element["max_length"]]
     if placeholder:
         element["placeholder"] = _plain(placeholder, MAX_PLACEHOLDER)
     return {

@@ -20,6 +20,7 @@ from bot.content.schema import (
     CircleTheme,
     Flow,
     PhrasesFile,
+    PlanFile,
     PulseSet,
     Region,
     ResourcesFile,
@@ -348,6 +349,7 @@ class Content:
     pulse_sets: dict[str, PulseSet] = field(default_factory=dict)
     screening_bank: ScreeningBank | None = None
     screening_head: ScreeningHead | None = None
+    safety_plan: PlanFile | None = None
 
     def flow_named(self, name: str) -> Flow | None:
         return next((flow for flow in self.flows.values() if flow.name == name), None)
@@ -543,6 +545,9 @@ def load_content(root: Path, today: date | None = None) -> Content:
         resources = loaded_resources[0]
         _check_resources(resources, loaded_resources[1], f"{root.name}/safety/resources.yaml", today, errors)
 
+    plan_path = root / "safety" / "plan.yaml"
+    loaded_plan = _load(plan_path, PlanFile, root, errors) if plan_path.exists() else None
+
     themes, care_notice = _load_circles(root, errors)
     pulse_sets = _load_pulses(root, errors)
 
@@ -558,7 +563,8 @@ def load_content(root: Path, today: date | None = None) -> Content:
     return Content(flows=flows, tips=tuple(tips), topics=topics, texts=Texts(texts), phrases=phrases,
                    resources=resources, root=root, circle_themes=themes, care_notice=care_notice,
                    pulse_sets=pulse_sets, screening_bank=loaded_bank[0] if loaded_bank else None,
-                   screening_head=loaded_head[0] if loaded_head else None)
+                   screening_head=loaded_head[0] if loaded_head else None,
+                   safety_plan=loaded_plan[0] if loaded_plan else None)
 
 
 def _load_circles(root: Path, errors: list[ContentError]) -> tuple[tuple[CircleTheme, ...], CareNotice | None]:

@@ -131,7 +131,7 @@ class Step(Strict):
 class Outcome(Strict):
     """What a finished flow gives back. Each line is dropped when an answer it names was skipped."""
 
-    kind: Literal["tip", "script", "summary", "settings", "forget"]
+    kind: Literal["tip", "script", "summary", "settings", "forget", "plan"]
     title: Annotated[str, Field(max_length=80)] = ""
     lead: Annotated[str, Field(max_length=300)] = ""
     lead_when_low: Annotated[str, Field(max_length=300)] = ""
@@ -329,4 +329,44 @@ class PulseSet(Strict):
         ids = [item.id for item in self.items]
         if len(ids) != len(set(ids)):
             raise ValueError("pulse item ids must be unique")
+        return self
+
+
+# ---------------------------------------------------------------- the personal safety plan (/plan)
+
+PLAN_PARTS = ("signs", "coping", "distractions", "people", "professionals", "surroundings", "reasons")
+PLAN_TEXTS = ("examples", "prefilled", "prefilled_none", "keep_prompt", "keep_forever", "keep_retention", "saved",
+              "saved_keep", "saved_retention", "part_saved", "view_title", "view_empty_part", "view_footer",
+              "edit_lead", "edit_unknown", "deleted", "nothing_to_delete", "sos_lead", "sos_coping", "sos_people",
+              "sos_reasons", "offer", "crisis_saved", "privacy")
+
+
+class PlanPart(Strict):
+    id: Ident
+    title: Annotated[str, Field(min_length=1, max_length=60)]
+    prompt: Annotated[str, Field(min_length=1, max_length=400)]
+    examples: Annotated[list[Annotated[str, Field(min_length=1, max_length=60)]], Field(max_length=6)] = []
+    placeholder: Annotated[str, Field(max_length=100)] = ""
+    prefilled: bool = False  # pre-filled from content/safety/resources.yaml for the person's country
+
+
+class PlanFile(Strict):
+    """content/safety/plan.yaml: the six parts of a safety plan and "what matters to me", in their order."""
+
+    title: Annotated[str, Field(min_length=1, max_length=60)]
+    intro: Annotated[str, Field(min_length=1, max_length=500)]
+    how_to_answer: Annotated[str, Field(min_length=1, max_length=200)]
+    parts: list[PlanPart]
+    texts: dict[str, Annotated[str, Field(min_length=1, max_length=500)]]
+
+    @model_validator(mode="after")
+    def _complete(self) -> PlanFile:
+        ids = tuple(part.id for part in self.parts)
+        if ids != PLAN_PARTS:
+            raise ValueError(f"the parts must be, in this order: {', '.join(PLAN_PARTS)}")
+        missing = [key for key in PLAN_TEXTS if key not in self.texts]
+        if missing:
+            raise ValueError(f"missing texts: {', '.join(missing)}")
+        if [part.id for part in self.parts if part.prefilled] != ["professionals"]:
+            raise ValueError("only the professionals part is pre-filled (from resources.yaml)")
         return self

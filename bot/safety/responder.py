@@ -7,6 +7,7 @@ worried about (how to help them). Only the first two pause what the bot starts b
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from bot.content.loader import Texts
@@ -73,9 +74,10 @@ def not_meant_question() -> Question:
 
 
 def crisis_replies(texts: Texts, resources: ResourcesFile, country: str | None, verdict: Verdict,
-                   *, lead_key: str = "") -> list[Reply]:
+                   *, lead_key: str = "", own: Sequence[str] = ()) -> list[Reply]:
     """The reply to text that suggests danger to the writer. The wording may change with context; the
-    resources never do. `lead_key` overrides the opening sentence (after the person answered a question)."""
+    resources never do. `lead_key` overrides the opening sentence (after the person answered a question);
+    `own` is the person's own safety plan (their steps and people), shown before the helplines."""
     code, region = region_for(resources, country)
     if lead_key:
         lead = texts.get(lead_key)
@@ -83,7 +85,7 @@ def crisis_replies(texts: Texts, resources: ResourcesFile, country: str | None, 
         lead = texts.get("crisis_lead_gentle")
     else:
         lead = texts.get("crisis_lead")
-    body = "\n".join([lead, texts.get("crisis_not_a_person"), *resource_lines(region),
+    body = "\n".join([lead, *own, texts.get("crisis_not_a_person"), *resource_lines(region),
                       emergency_line(texts, region)])
     return [
         Reply(body, title=texts.get("crisis_title"), tone=Tone.CRISIS, footer=_where(texts, region, code)),
@@ -93,11 +95,11 @@ def crisis_replies(texts: Texts, resources: ResourcesFile, country: str | None, 
 
 
 def danger_replies(texts: Texts, resources: ResourcesFile, country: str | None, *,
-                   lead_key: str = "danger_lead") -> list[Reply]:
+                   lead_key: str = "danger_lead", own: Sequence[str] = ()) -> list[Reply]:
     """Someone else is hurting or threatening the writer: the abuse and domestic-violence lines first, the
     emergency number, and a few words on staying safe; no suicide script and no boundary tip."""
     code, region = region_for(resources, country)
-    body = "\n".join([texts.get(lead_key), texts.get("crisis_not_a_person"),
+    body = "\n".join([texts.get(lead_key), *own, texts.get("crisis_not_a_person"),
                       *resource_lines(region, danger_first=True), emergency_line(texts, region)])
     return [
         Reply(body, title=texts.get("danger_title"), tone=Tone.CRISIS, footer=_where(texts, region, code)),
@@ -115,21 +117,23 @@ def someone_else_replies(texts: Texts, resources: ResourcesFile, country: str | 
     return [Reply(body, title=texts.get("someone_else_title"), tone=Tone.CRISIS, footer=_where(texts, region, code))]
 
 
-def safety_replies(texts: Texts, resources: ResourcesFile, country: str | None, verdict: Verdict) -> list[Reply]:
-    """The reply that fits whose danger the words are about."""
+def safety_replies(texts: Texts, resources: ResourcesFile, country: str | None, verdict: Verdict,
+                   own: Sequence[str] = ()) -> list[Reply]:
+    """The reply that fits whose danger the words are about; the person's own plan first when it is theirs."""
     if verdict.about is About.SOMEONE_ELSE:
         return someone_else_replies(texts, resources, country)
     if verdict.about is About.HARM_FROM_OTHERS:
-        return danger_replies(texts, resources, country)
-    return crisis_replies(texts, resources, country, verdict)
+        return danger_replies(texts, resources, country, own=own)
+    return crisis_replies(texts, resources, country, verdict, own=own)
 
 
 def _where(texts: Texts, region: Region, code: str | None) -> str:
     return texts.get("crisis_where", where=region.name) if code else texts.get("crisis_where_none")
 
 
-def sos_replies(texts: Texts, resources: ResourcesFile, country: str | None) -> list[Reply]:
+def sos_replies(texts: Texts, resources: ResourcesFile, country: str | None, own: Sequence[str] = ()) -> list[Reply]:
+    """/sos: the person's own plan first (when they have one), then the people they can reach."""
     code, region = region_for(resources, country)
-    body = "\n".join([texts.get("sos_lead"), *resource_lines(region), emergency_line(texts, region)])
+    body = "\n".join([*own, texts.get("sos_lead"), *resource_lines(region), emergency_line(texts, region)])
     footer = texts.get("sos_footer", where=region.name) if code else texts.get("sos_footer_none")
     return [Reply(body, title=texts.get("sos_title"), tone=Tone.CRISIS, footer=footer)]

@@ -70,6 +70,7 @@ class Identity(Base):
     crisis_at: Mapped[datetime | None] = mapped_column()
     unreachable_at: Mapped[datetime | None] = mapped_column()
     dm_channel_id: Mapped[str | None] = mapped_column(String(64))
+    plan_offered_at: Mapped[datetime | None] = mapped_column()  # the last calm-moment offer to write a plan
 
 
 class FlowSession(Base):
@@ -107,6 +108,19 @@ class Checkin(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     words_enc: Mapped[str | None] = mapped_column(Text)
     tip_id: Mapped[str | None] = mapped_column(String(40))
+
+
+class SafetyPlan(Base):
+    """A person's own safety plan (/plan): every part only as ciphertext, for them alone. `keep` is their
+    choice to keep it past the retention period; otherwise it goes that long after its last change."""
+
+    __tablename__ = "safety_plans"
+
+    identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"), primary_key=True)
+    parts_enc: Mapped[str] = mapped_column(Text)
+    keep: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class TipView(Base):

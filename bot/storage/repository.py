@@ -6,10 +6,10 @@ import json
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -22,6 +22,7 @@ from bot.storage.models import (
     Delivery,
     FlowSession,
     Identity,
+    SafetyPlan,
     Schedule,
     TipView,
     utcnow,
@@ -54,6 +55,15 @@ class Profile:
     crisis_at: datetime | None
     unreachable_at: datetime | None = None
     show_streaks: bool = False
+
+
+@dataclass(frozen=True)
+class PlanRecord:
+    """A person's safety plan: each part a list of their own items (a part left empty is an empty list)."""
+
+    parts: dict[str, list[str]]
+    keep: bool
+    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -268,6 +278,53 @@ class Repository:
         async with self._sessions() as db, db.begin():
             db.add(TipView(identity_id=identity_id, tip_id=tip_id, shown_at=self._now()))
 
+    # ------------------------------------------------------------ the safety plan (only ever decrypted for its owner)
+
+    async def plan(self, identity_id: int) -> PlanRecord | None:
+        async with self._sessions() as db:
+            row = await db.get(SafetyPlan, identity_id)
+            return self._plan_record(row) if row is not None else None
+
+    def _plan_record(self, row: SafetyPlan) -> PlanRecord:
+        parts = json.loads(self._cipher.decrypt(row.parts_enc))
+        return PlanRecord({str(key): [str(item) for item in items] for key, items in parts.items()
+                           if isinstance(items, list)} if isinstance(parts, dict) else {}, row.keep, row.updated_at)
+
+    async def save_plan_part(self, identity_id: int, part: str, items: Sequence[str]) -> None:
+        """Write one part (creating the plan on its first part); the other parts stay as they are."""
+        now = self._now()
+        async with self._sessions() as db, db.begin():
+            row = await db.get(SafetyPlan, identity_id, with_for_update=True)
+            if row is None:
+                first = self._cipher.encrypt(json.dumps({part: list(items)}))
+                db.add(SafetyPlan(identity_id=identity_id, parts_enc=first, keep=False, created_at=now, updated_at=now))
+                return
+            parts = json.loads(self._cipher.decrypt(row.parts_enc))
+            parts[part] = list(items)
+            row.parts_enc = self._cipher.encrypt(json.dumps(parts))
+            row.updated_at = now
+
+    async def keep_plan(self, identity_id: int, keep: bool) -> bool:
+        async with self._sessions() as db, db.begin():
+            result = await db.execute(update(SafetyPlan).where(SafetyPlan.identity_id == identity_id)
+                                      .values(keep=keep, updated_at=self._now()))
+            return bool(getattr(result, "rowcount", 0))
+
+    async def delete_plan(self, identity_id: int) -> bool:
+        async with self._sessions() as db, db.begin():
+            result = await db.execute(delete(SafetyPlan).where(SafetyPlan.identity_id == identity_id))
+            return bool(getattr(result, "rowcount", 0))
+
+    async def offer_plan(self, identity_id: int, now: datetime, every: timedelta) -> bool:
+        """True only for the call that may make the offer: none was made within `every` before `now` (so never
+        twice in a week, whatever instance asks)."""
+        async with self._sessions() as db, db.begin():
+            result = await db.execute(
+                update(Identity).where(Identity.id == identity_id, or_(Identity.plan_offered_at.is_(None),
+                                                                       Identity.plan_offered_at <= now - every))
+                .values(plan_offered_at=now))
+            return bool(getattr(result, "rowcount", 0))
+
     # ------------------------------------------------------------ check-ins
 
     async def checkins(self, identity_id: int, since: datetime | None = None) -> list[CheckinRecord]:
@@ -350,6 +407,7 @@ class Repository:
                                      .order_by(TipView.shown_at, TipView.id))).all()
             crises = (await db.scalars(select(CrisisEvent.shown_at).where(CrisisEvent.identity_id == identity_id)
                                        .order_by(CrisisEvent.shown_at))).all()
+            plan = await db.get(SafetyPlan, identity_id)
         return {
             "person": {"platform": person.platform, "workspace_id": person.workspace_id, "user_id": person.user_id,
                        "first_seen": person.created_at.isoformat()},
@@ -369,13 +427,16 @@ class Repository:
             ],
             "tips_shown": [{"tip": row.tip_id, "date": row.shown_at.isoformat()} for row in tips],
             "crisis_resources_shown": [moment.isoformat() for moment in crises],
+            "safety_plan": None if plan is None else {
+                "parts": self._plan_record(plan).parts, "keep_until_deleted": plan.keep,
+                "created": plan.created_at.isoformat(), "updated": plan.updated_at.isoformat()},
         }
 
     async def forget_identity(self, identity_id: int) -> None:
         async with self._sessions() as db, db.begin():
             await db.execute(delete(Delivery).where(Delivery.schedule_id.in_(
                 select(Schedule.id).where(Schedule.identity_id == identity_id))))
-            for table in (Schedule, TipView, Checkin, FlowSession, CrisisEvent):
+            for table in (Schedule, TipView, Checkin, FlowSession, CrisisEvent, SafetyPlan):
                 await db.execute(delete(table).where(table.identity_id == identity_id))
             await db.execute(delete(Identity).where(Identity.id == identity_id))
 
@@ -394,6 +455,8 @@ class Repository:
             await db.execute(update(CircleShare).where(CircleShare.created_on < older_than.date(),
                                                        CircleShare.text_enc.is_not(None))
                              .values(text_enc=None))
+            # A safety plan follows retention from its last change, unless its owner chose to keep it.
+            await db.execute(delete(SafetyPlan).where(SafetyPlan.updated_at < older_than, SafetyPlan.keep == false()))
             stale = older_than if abandoned_before is None else max(older_than, abandoned_before)
             await db.execute(
                 update(FlowSession).where(FlowSession.updated_at < stale, FlowSession.status.in_((*LIVE, ASKING)))
@@ -404,7 +467,21 @@ class Repository:
     async def rotate_keys(self, batch_size: int = 500) -> int:
         """Re-encrypt every encrypted value under the newest key. Returns how many values changed."""
         return await self._rotate(FlowSession, "answers_enc", batch_size) + await self._rotate(
-            Checkin, "words_enc", batch_size)
+            Checkin, "words_enc", batch_size) + await self._rotate_plans(batch_size)
+
+    async def _rotate_plans(self, batch_size: int) -> int:
+        count = 0
+        last = -1
+        while True:
+            async with self._sessions() as db, db.begin():
+                rows = (await db.scalars(select(SafetyPlan).where(SafetyPlan.identity_id > last)
+                                         .order_by(SafetyPlan.identity_id).limit(batch_size))).all()
+                if not rows:
+                    return count
+                for row in rows:
+                    row.parts_enc = self._cipher.rotate(row.parts_enc)
+                count += len(rows)
+                last = rows[-1].identity_id
 
     async def _rotate(self, model: type[FlowSession] | type[Checkin], attribute: str, batch_size: int) -> int:
         count = 0

@@ -1,0 +1,38 @@
+"""The personal safety plan: one encrypted row per person, and when a plan was last offered.
+
+Revision ID: 0010_safety_plans
+Revises: 0008_schedule_rules
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from bot.storage.models import UTCDateTime
+
+revision = "0010_safety_plans"
+down_revision = "0008_schedule_rules"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "safety_plans",
+        sa.Column("identity_id", sa.Integer(), sa.ForeignKey("identities.id", ondelete="CASCADE"),
+                  primary_key=True),
+        sa.Column("parts_enc", sa.Text(), nullable=False),
+        sa.Column("keep", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+    )
+    with op.batch_alter_table("identities") as batch:
+        batch.add_column(sa.Column("plan_offered_at", UTCDateTime(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("identities") as batch:
+        batch.drop_column("plan_offered_at")
+    op.drop_table("safety_plans")
