@@ -296,12 +296,12 @@ class CheckinService:
             return self._circles.setup_form()
         if name != "schedule" or self._scheduling is None or self._schedules is None:
             return None
-        identity = await self._repo.identity_id(address)
-        return self._scheduling.form(await self._schedules.get(identity))
+        identity = await self._repo.find_identity(address)
+        return self._scheduling.form(await self._schedules.get(identity) if identity is not None else None)
 
     async def has_open_checkin(self, address: Address) -> bool:
-        identity = await self._repo.identity_id(address)
-        return await self._open_session(identity) is not None
+        identity = await self._repo.find_identity(address)
+        return identity is not None and await self._open_session(identity) is not None
 
     # ------------------------------------------------------------ commands
 
@@ -416,20 +416,22 @@ class CheckinService:
     async def _history(self, who: Profile, args: str = "") -> list[Reply]:
         return (await self._history_and_count(who, args))[0]
 
-    async def _history_and_count(self, who: Profile, args: str = "") -> tuple[list[Reply], int]:
+    async def _history_and_count(self, who: Profile | None, args: str = "") -> tuple[list[Reply], int]:
         """/history [4w|12w|all]: a short summary in words and, when there is anything to draw, a chart; and
-        how many check-ins it covers. Numbers and labels only: no note is ever read for it."""
+        how many check-ins it covers. Numbers and labels only: no note is ever read for it. `who` is None for
+        someone not known (nothing to read, nothing created)."""
         texts = self._texts.values
         try:
             period = parse_period(args, texts)
         except PeriodError as problem:
             return [Reply(str(problem), title="Your history", tone=Tone.NOTICE)], 0
-        zone = await self._zone_of(who.identity_id)
+        zone = await self._zone_of(who.identity_id) if who is not None else UTC
         today = self._clock().astimezone(zone).date()
-        points = points_from_checkins(await self._repo.checkins(who.identity_id), zone)
-        summary = summarize(points, period, today, self._boundaries, streaks_enabled=who.show_streaks, texts=texts)
+        points = points_from_checkins(await self._repo.checkins(who.identity_id), zone) if who is not None else []
+        summary = summarize(points, period, today, self._boundaries,
+                            streaks_enabled=who is not None and who.show_streaks, texts=texts)
         replies = [Reply(summary.text, title=summary.title, footer=summary.footer)]
-        if summary.count:
+        if summary.count and who is not None:
             image = await self._chart(who.identity_id, points, summary.start, summary.end, texts)
             if image is not None:
                 replies.append(Reply("", image=image))
@@ -693,15 +695,20 @@ class CheckinService:
     async def paused(self, address: Address) -> bool | None:
         """Whether the person's scheduled check-ins are paused now (None: they have no schedule), for
         dashboards that offer Pause or Resume."""
-        if self._schedules is None:
+        identity = await self._repo.find_identity(address)
+        if self._schedules is None or identity is None:
             return None
-        record = await self._schedules.get(await self._repo.identity_id(address))
+        record = await self._schedules.get(identity)
         return None if record is None else record.paused(self._clock())
 
     async def home(self, address: Address) -> list[Reply]:
         """A dashboard (Slack's App Home): what /schedule and /history show, read-only, in one place. The
-        history's chart is among the replies (as `Reply.image`) for adapters that can show it there."""
-        identity = await self._repo.identity_id(address)
+        history's chart is among the replies (as `Reply.image`) for adapters that can show it there. Showing it
+        never creates the person: someone not (or no longer) known sees what a newcomer sees."""
+        identity = await self._repo.find_identity(address)
+        if identity is None:
+            replies = self._scheduling.overview(None) if self._scheduling is not None else []
+            return [*replies, *(await self._history_and_count(None))[0]]
         replies = await self._scheduling.schedule(identity, "") if self._scheduling is not None else []
         history = await self._history(await self._repo.profile(identity))
         return [*replies, *history]

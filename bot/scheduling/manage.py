@@ -119,10 +119,7 @@ class ScheduleCommands:
         words = [word for word in re.split(r"[\s,]+", args.strip()) if word]
         lowered = [word.lower() for word in words]
         if not words:
-            if current is None:
-                return [Reply(self._texts.get("schedule_none"), title="Your check-in schedule",
-                              form=self.form(None))]
-            return [Reply(self.describe(current), title="Your check-in schedule", form=self.form(current))]
+            return self.overview(current)
         if lowered[:1] == [SUMMARY]:
             return await self._summary(identity_id, words[1:], current)
         if lowered in (["off"], ["stop"], ["none"], ["clear"]):
@@ -139,6 +136,12 @@ class ScheduleCommands:
         record = await self._store.save(identity_id, rule, flow_id)
         return [Reply(self._texts.get("schedule_saved", summary=self.describe(record)), title="Your check-in schedule",
                       form=self.form(record))]
+
+    def overview(self, current: ScheduleRecord | None) -> list[Reply]:
+        """What `/schedule` alone shows: the schedule and its form, or the offer to set one up."""
+        if current is None:
+            return [Reply(self._texts.get("schedule_none"), title="Your check-in schedule", form=self.form(None))]
+        return [Reply(self.describe(current), title="Your check-in schedule", form=self.form(current))]
 
     async def _summary(self, identity_id: int, words: list[str], current: ScheduleRecord | None) -> list[Reply]:
         """/schedule summary sun 18:00 — a weekly summary of the last four weeks, on its own day and time

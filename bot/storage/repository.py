@@ -79,7 +79,17 @@ class Repository:
 
     # ------------------------------------------------------------ identities
 
+    async def find_identity(self, address: Address) -> int | None:
+        """The person's id if they exist; never creates one (showing someone something must not bring back a
+        person who asked to be forgotten)."""
+        async with self._sessions() as db:
+            found: int | None = await db.scalar(select(Identity.id).where(
+                Identity.platform == address.platform, Identity.workspace_id == address.workspace_id,
+                Identity.user_id == address.user_id))
+            return found
+
     async def identity_id(self, address: Address) -> int:
+        """The person's id, created on first contact: only for something the person started themselves."""
         key = (Identity.platform == address.platform, Identity.workspace_id == address.workspace_id,
                Identity.user_id == address.user_id)
         async with self._sessions() as db:
@@ -250,8 +260,11 @@ class Repository:
             return bool(getattr(result, "rowcount", 0))
 
     async def remember_dm_channel(self, address: Address, channel_id: str) -> None:
-        """Adapters report the direct-message channel they opened, so later sends skip opening it again."""
-        identity_id = await self.identity_id(address)
+        """Adapters report the direct-message channel they opened, so later sends skip opening it again (for a
+        person who exists: a DM opened to say "erased" must not bring them back)."""
+        identity_id = await self.find_identity(address)
+        if identity_id is None:
+            return
         async with self._sessions() as db, db.begin():
             await db.execute(update(Identity).where(Identity.id == identity_id, or_(
                 Identity.dm_channel_id.is_(None), Identity.dm_channel_id != channel_id))
