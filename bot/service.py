@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
@@ -36,13 +37,14 @@ from bot.insights import (
 )
 from bot.logsafe import describe_exception
 from bot.messages import Address, Attachment, Form, Image, InputKind, ParsedToken, Reply, Tone, parse_token
+from bot.ports import PersonalTraces
 from bot.privacy.export import checkins_csv, export_json
 from bot.safety.responder import SOS_SESSION, crisis_replies, sos_replies
 from bot.safety.screening import Screener
 from bot.scheduling.dispatcher import Prompt
 from bot.scheduling.manage import DIALDOWN_SESSION, SNOOZE_SESSION, SUMMARY_FLOW, ScheduleCommands
 from bot.scheduling.store import DeliveryJob, ScheduleStore
-from bot.storage.repository import HELD, OPEN, Profile, Repository, SessionRecord
+from bot.storage.repository import HELD, OPEN, FileRef, Profile, Repository, SessionRecord
 from bot.system_flows import ERASE, FORGET, KEEP_NOTES, SETTINGS, SHOW_STREAKS, system_flows
 from bot.text import clean_text, fold
 
@@ -62,6 +64,9 @@ COMMANDS = ("checkin", "tip", "history", "cancel", "help", "sos", "privacy", "ex
 _DURATION = re.compile(r"^(\d{1,3})\s*(h|hours?|d|days?|w|weeks?)$")
 BUSY_WINDOW = timedelta(minutes=30)
 CHART_CACHE_SIZE = 500  # people whose latest chart is kept in memory (a PNG of some tens of kB each)
+# How long a drawn chart is kept: /forget in another process cannot reach this one's memory, so a chart of a
+# forgotten person lasts at most this long here.
+CHART_CACHE_SECONDS = 600.0
 SCREEN_INLINE_MAX = 2000
 COMMAND_ALIASES = {"start": "help", "stop": "cancel", "quit": "cancel", "tips": "tip", "topics": "tip",
                    "help me": "sos", "crisis": "sos", "delete": "forget", "erase": "forget"}
@@ -113,10 +118,13 @@ class CheckinService:
         self._flows: dict[str, Flow] = {**content.flows, **system_flows(content)}
         self._schedules = schedules
         self._boundaries = boundaries_from_content(content)
-        self._forgotten: set[int] = set()  # erased during the current event: their shares come down too
+        # Erased during the current event, with the files the bot had put on platforms for them: their shares,
+        # pulse answers and files go too.
+        self._forgotten: dict[int, list[FileRef]] = {}
+        self._traces: dict[str, list[PersonalTraces]] = {}  # per platform: what its adapters remove there
         # The last chart drawn per person, keyed by exactly what it shows: App Home refreshes after every
         # command and /history again draw nothing new (drawing costs a few hundred ms of CPU).
-        self._charts: OrderedDict[int, tuple[int, Image | None]] = OrderedDict()
+        self._charts: OrderedDict[int, tuple[int, Image | None, float]] = OrderedDict()  # oldest first
         self._scheduling = ScheduleCommands(schedules, self._texts, content.flows, self._clock, default_zone) \
             if schedules is not None else None
 
@@ -157,9 +165,12 @@ class CheckinService:
         if who.unreachable_at is not None and not isinstance(event, ChoicePicked):
             await self._repo.clear_unreachable(identity)
             replies = [Reply(self._texts.get("unreachable_notice"), tone=Tone.NOTICE), *replies]
-        if identity in self._forgotten:  # /forget also takes down the person's anonymous shares
-            self._forgotten.discard(identity)
+        if identity in self._forgotten:  # /forget reaches past the person's own rows
+            files = self._forgotten.pop(identity)
             removals = await self._circles.forget_author(event.address) if self._circles is not None else ()
+            if self._pulses is not None:
+                await self._pulses.forget_member(event.address)
+            await self._remove_traces(event.address, files)
             return CommunityOutcome(replies=tuple(replies), removals=removals)
         if who.introduced_at is None and await self._repo.mark_introduced(identity):
             replies = [Reply(self._texts.get("intro"), tone=Tone.INFO), *replies]
@@ -286,6 +297,51 @@ class CheckinService:
 
     async def remember_dm_channel(self, address: Address, channel_id: str) -> None:
         await self._repo.remember_dm_channel(address, channel_id)
+
+    # ------------------------------------------------------------ what adapters keep about a person
+
+    def keep_traces_with(self, platform: str, traces: PersonalTraces) -> None:
+        """The adapter of `platform` removes its files and traces on /forget and retention."""
+        self._traces.setdefault(platform, []).append(traces)
+
+    async def remember_file(self, address: Address, ref: str) -> None:
+        """An adapter put a file on its platform for this person (an export, a chart)."""
+        await self._repo.remember_file(address, ref)
+
+    async def file_removed(self, address: Address, ref: str) -> None:
+        await self._repo.drop_files([FileRef(address.platform, address.workspace_id, ref)])
+
+    async def _remove_traces(self, address: Address, files: Sequence[FileRef]) -> None:
+        """After /forget: the files go from their platforms, and the adapter's own traces. A failure is logged
+        (type only) and does not undo the erase."""
+        for traces in self._traces.get(address.platform, ()):
+            try:
+                await traces.forget_person(address)
+            except Exception as exc:
+                log.error("forget on %s failed: %s", address.platform, describe_exception(exc))
+        await self._remove_files(files)
+
+    async def _remove_files(self, files: Sequence[FileRef]) -> list[FileRef]:
+        gone: list[FileRef] = []
+        groups: dict[tuple[str, str], list[str]] = {}
+        for item in files:
+            groups.setdefault((item.platform, item.workspace_id), []).append(item.ref)
+        for (platform, workspace_id), refs in groups.items():
+            removed: set[str] = set()
+            for traces in self._traces.get(platform, ()):
+                try:
+                    removed.update(await traces.remove_files(workspace_id, [ref for ref in refs if ref not in removed]))
+                except Exception as exc:
+                    log.error("file removal on %s failed: %s", platform, describe_exception(exc))
+            gone.extend(FileRef(platform, workspace_id, ref) for ref in refs if ref in removed)
+        return gone
+
+    async def expire_files(self, before: datetime) -> int:
+        """Retention: files put on platforms before `before` are deleted there (by the adapters running in this
+        process; another process takes its own platform's). Returns how many went."""
+        gone = await self._remove_files(await self._repo.files_older_than(before))
+        await self._repo.drop_files(gone)
+        return len(gone)
 
     async def form(self, address: Address, name: str) -> Form | None:
         """Form `name` filled in with the person's current settings: what an adapter opens when its button is
@@ -440,14 +496,17 @@ class CheckinService:
     async def _chart(self, identity_id: int, points: Sequence[Point], start: date, end: date,
                      texts: Mapping[str, str]) -> Image | None:
         key = hash((tuple(points), start, end))
+        now = time.monotonic()
+        while self._charts and next(iter(self._charts.values()))[2] < now - CHART_CACHE_SECONDS:
+            self._charts.popitem(last=False)
         cached = self._charts.get(identity_id)
         if cached is not None and cached[0] == key:
-            self._charts.move_to_end(identity_id)
             return cached[1]
         # Drawing takes a few hundred milliseconds: off the event loop, so nobody else waits for it.
         chart = await asyncio.to_thread(render_chart, points, start, end, self._boundaries, texts)
         image = Image(chart.png, chart.alt_text, chart.filename) if chart is not None else None
-        self._charts[identity_id] = (key, image)
+        self._charts.pop(identity_id, None)
+        self._charts[identity_id] = (key, image, now)
         if len(self._charts) > CHART_CACHE_SIZE:
             self._charts.popitem(last=False)
         return image
@@ -628,9 +687,9 @@ class CheckinService:
             return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE, stale=True)]
         if answers.get("confirm") != ERASE:
             return [Reply(self._texts.get("forget_kept"), tone=Tone.INFO)]
-        await self._repo.forget_identity(who.identity_id)
+        files = await self._repo.forget_identity(who.identity_id)
         self._charts.pop(who.identity_id, None)
-        self._forgotten.add(who.identity_id)
+        self._forgotten[who.identity_id] = files
         return [Reply(self._texts.get("forgotten"), tone=Tone.INFO)]
 
     def _outcome_replies(self, spec: OutcomeSpec, outcome: engine.Outcome) -> list[Reply]:

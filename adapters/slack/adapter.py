@@ -335,6 +335,7 @@ class SlackAdapter:
                             oauth_settings=oauth_settings, before_authorize=self._skip_repeats,
                             process_before_response=False, raise_error_for_unhandled_request=False)
         self._register()
+        service.keep_traces_with(PLATFORM, self)
 
     # ------------------------------------------------------------ serving
 
@@ -704,7 +705,7 @@ class SlackAdapter:
         if origin.channel.startswith("D"):
             dm = await self._dm_channel(client, address)
             if dm == origin.channel:
-                await self._post_all(client, dm, replies)
+                await self._post_all(client, address, dm, replies)
                 await self._after(client, address, replies, refresh_home)
                 return
         if origin.channel and not has_question(replies) and not has_files(replies):
@@ -713,7 +714,7 @@ class SlackAdapter:
             return
         try:
             dm = dm or await self._dm_channel(client, address)
-            await self._post_all(client, dm, replies)
+            await self._post_all(client, address, dm, replies)
         except SlackApiError as exc:
             if not origin.channel or delivery_error(exc) is None:
                 raise
@@ -738,17 +739,28 @@ class SlackAdapter:
             else:
                 await client.chat_postEphemeral(channel=origin.channel, user=address.user_id, **message.kwargs())
 
-    async def _post_all(self, client: AsyncWebClient, channel: str, replies: Sequence[Reply]) -> None:
+    async def _post_all(self, client: AsyncWebClient, address: Address, channel: str,
+                        replies: Sequence[Reply]) -> None:
+        """Every uploaded file is reported to the core, so /forget and retention can delete it from Slack."""
         for message in render_replies(replies):
             if message.blocks or not (message.files or message.images):
                 await client.chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False,
                                               **message.kwargs())
             for item in message.files:
-                await client.files_upload_v2(channel=channel, content=item.content, filename=item.filename,
-                                             title=item.filename)
+                await self._uploaded(address, await client.files_upload_v2(
+                    channel=channel, content=item.content, filename=item.filename, title=item.filename))
             for image in message.images:  # Slack's current upload API (getUploadURLExternal + complete)
-                await client.files_upload_v2(channel=channel, content=image.content, filename=image.filename,
-                                             title=image.filename, alt_txt=image.alt_text[:ALT_TEXT_MAX])
+                await self._uploaded(address, await client.files_upload_v2(
+                    channel=channel, content=image.content, filename=image.filename, title=image.filename,
+                    alt_txt=image.alt_text[:ALT_TEXT_MAX]))
+
+    async def _uploaded(self, address: Address, response: Any) -> str:
+        """The id of a file just uploaded, reported to the core ("" when Slack named none)."""
+        listed = response.get("files") if response is not None else None
+        file_id = str(listed[0].get("id") or "") if isinstance(listed, list) and listed else ""
+        if file_id:
+            await self._service.remember_file(address, file_id)
+        return file_id
 
     async def _dm_channel(self, client: AsyncWebClient, address: Address) -> str:
         """The person's DM with the app (opened once, then remembered, also by the core for scheduling)."""
@@ -772,9 +784,8 @@ class SlackAdapter:
     async def _publish_home(self, client: AsyncWebClient, address: Address) -> None:
         """The dashboard with the latest history chart, uploaded privately (shared in no conversation) once per
         chart; the charts it replaced are deleted once the new Home is up."""
-        key = (address.workspace_id, address.user_id)
         replies = await self._service.home(address)
-        file_id = await self._home_chart(client, key, latest_image(replies))
+        file_id = await self._home_chart(client, address, latest_image(replies))
         paused = await self._service.paused(address)
         try:
             await client.views_publish(user_id=address.user_id,
@@ -785,11 +796,12 @@ class SlackAdapter:
             # Slack would not show that file (not ready yet, or gone): the Home goes up without it.
             log.warning("slack App Home chart refused: %s", exc.response.get("error"))
             await client.views_publish(user_id=address.user_id, view=home_view(replies, paused=paused))
-        await self._delete_old_charts(client, key)
+        await self._delete_old_charts(client, address)
 
-    async def _home_chart(self, client: AsyncWebClient, key: tuple[str, str], chart: Image | None) -> str:
+    async def _home_chart(self, client: AsyncWebClient, address: Address, chart: Image | None) -> str:
         """The file id of the chart to show ("" for none), uploaded if this chart is new; a file it replaces
         joins the ones to delete."""
+        key = (address.workspace_id, address.user_id)
         current = self._home_charts.get(key)
         if chart is None:  # no check-ins (any more, after /forget): the old chart goes too
             if current is not None:
@@ -804,6 +816,7 @@ class SlackAdapter:
             uploaded = await client.files_upload_v2(content=chart.content, filename=chart.filename,
                                                     title=chart.filename, alt_txt=chart.alt_text[:ALT_TEXT_MAX])
             file_id = str(uploaded["files"][0]["id"])
+            await self._service.remember_file(address, file_id)
         except Exception as exc:  # the Home goes up without the chart; the old file is replaced next time
             log.warning("slack could not upload the App Home chart: %s", describe_exception(exc))
             return ""
@@ -815,22 +828,60 @@ class SlackAdapter:
             self._home_charts.popitem(last=False)
         return file_id
 
-    async def _delete_old_charts(self, client: AsyncWebClient, key: tuple[str, str]) -> None:
+    async def _delete_old_charts(self, client: AsyncWebClient, address: Address) -> None:
         """After a Home went up: the chart files it no longer shows (one that could not be deleted now is
         tried again after the next Home)."""
-        kept: list[str] = []
-        for file_id in self._old_charts.pop(key, []):
+        key = (address.workspace_id, address.user_id)
+        old = self._old_charts.pop(key, [])
+        gone = await self._delete_files(client, old)
+        for file_id in gone:
+            await self._service.file_removed(address, file_id)
+        kept = [file_id for file_id in old if file_id not in gone]
+        if kept:
+            self._old_charts[key] = kept[-10:]
+
+    @staticmethod
+    async def _delete_files(client: AsyncWebClient, file_ids: Sequence[str]) -> list[str]:
+        """files.delete each; returns those that are gone (deleted now, or already)."""
+        gone: list[str] = []
+        for file_id in file_ids:
             try:
                 await client.files_delete(file=file_id)
             except SlackApiError as exc:
                 if exc.response.get("error") not in GONE_FILE_ERRORS:
-                    log.warning("slack could not delete an old App Home chart: %s", exc.response.get("error"))
-                    kept.append(file_id)
+                    log.warning("slack could not delete a file: %s", exc.response.get("error"))
+                    continue
             except Exception as exc:
-                log.warning("slack could not delete an old App Home chart: %s", describe_exception(exc))
-                kept.append(file_id)
-        if kept:
-            self._old_charts[key] = kept[-10:]
+                log.warning("slack could not delete a file: %s", describe_exception(exc))
+                continue
+            gone.append(file_id)
+        return gone
+
+    # ------------------------------------------------------------ /forget and retention (the PersonalTraces port)
+
+    async def remove_files(self, workspace_id: str, refs: Sequence[str]) -> list[str]:
+        """Files uploaded for someone (exports, history charts, App Home charts), deleted from Slack."""
+        gone = await self._delete_files(await self._delivery_client(workspace_id), refs)
+        removed = set(gone)
+        for key, (_, file_id) in list(self._home_charts.items()):
+            if key[0] == workspace_id and file_id in removed:
+                del self._home_charts[key]
+        return gone
+
+    async def forget_person(self, address: Address) -> None:
+        """What this process remembers about the person, and their user id as the installer of the app."""
+        key = (address.workspace_id, address.user_id)
+        self._home_charts.pop(key, None)
+        self._dm_channels.pop(key, None)
+        old = self._old_charts.pop(key, [])
+        if old:
+            await self._delete_files(await self._delivery_client(address.workspace_id), old)
+        if isinstance(self._installations, AsyncSQLAlchemyInstallationStore):
+            table = self._installations.installations
+            async with self._installations.engine.begin() as db:
+                await db.execute(table.update().where(table.c.team_id == address.workspace_id,
+                                                      table.c.user_id == address.user_id)
+                                 .values(user_id="", user_token=None, user_scopes=None, user_refresh_token=None))
 
     @asynccontextmanager
     async def _home_turn(self, key: tuple[str, str]) -> AsyncIterator[None]:
@@ -942,13 +993,13 @@ class SlackAdapter:
     async def _send_with(self, client: AsyncWebClient, address: Address, replies: Sequence[Reply]) -> None:
         channel = address.channel_id or await self._dm_channel(client, address)
         try:
-            await self._post_all(client, channel, replies)
+            await self._post_all(client, address, channel, replies)
         except SlackApiError as exc:
             if not address.channel_id or exc.response.get("error") != "channel_not_found":
                 raise
             # The remembered DM is gone (the app was reinstalled): open it afresh, once.
             self._dm_channels.pop((address.workspace_id, address.user_id), None)
-            await self._post_all(client, await self._dm_channel(client, address), replies)
+            await self._post_all(client, address, await self._dm_channel(client, address), replies)
 
 
 def _prefixed(prefix: str) -> re.Pattern[str]:

@@ -238,7 +238,10 @@ class Circles:
 
     async def forget_author(self, address: Address) -> tuple[Removal, ...]:
         """/forget: take down every share this person still has up (found by recomputing their author tag for
-        each live share; nothing else links a share to anyone)."""
+        each live share; nothing else links a share to anyone), and drop their daily share count."""
+        today = self._clock().astimezone(UTC).date()
+        await self._store.drop_share_quota([self._pseudonyms.person("share-quota", day.isoformat(), address)
+                                            for day in (today - timedelta(days=1), today)])
         removals: list[Removal] = []
         for share in await self._store.live_shares(address.platform):
             mine = Pseudonyms.same(share.author_tag, self._pseudonyms.person("share-author", share.id, address))

@@ -341,6 +341,16 @@ class Pulses:
             return None
         return await self.comment(address, token.step_id[len(NOTE_STEP):], text)
 
+    async def forget_member(self, address: Address) -> int:
+        """/forget: the person's answers to rounds still open in their workspace are withdrawn (closed rounds
+        keep only the published aggregate, which no answer can be traced back out of). Returns how many."""
+        withdrawn = 0
+        for round_id in await self._store.answerable_round_ids(address.platform, address.workspace_id):
+            if await self._store.withdraw(round_id, self._participation(round_id, address),
+                                          self._slot(round_id, address)):
+                withdrawn += 1
+        return withdrawn
+
     # ------------------------------------------------------------ helpers
 
     async def _open(self, round_id: str) -> tuple[RoundRecord | None, PulseSet | None]:

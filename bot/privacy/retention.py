@@ -1,4 +1,5 @@
-"""The daily retention job: a person's own words go after RETENTION_DAYS; their numbers stay."""
+"""The daily retention job: after RETENTION_DAYS a person's own words go, and so do the files the bot put on
+platforms for them, finished sessions, tips shown, crisis moments and sent prompts; their numbers stay."""
 
 from __future__ import annotations
 
@@ -9,15 +10,20 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.logsafe import describe_exception
-from bot.service import RESUME_WINDOW
+from bot.service import RESUME_WINDOW, CheckinService
 from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
 
 async def purge_expired_words(repository: Repository, retention_days: int,
-                              clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> int:
+                              clock: Callable[[], datetime] = lambda: datetime.now(UTC), *,
+                              service: CheckinService | None = None) -> int:
     now = clock()
+    if service is not None:
+        files = await service.expire_files(now - timedelta(days=retention_days))
+        if files:
+            log.info("retention: removed %d files older than %d days", files, retention_days)
     # Unfinished check-ins can be resumed for a day; after that their answers serve nobody.
     purged = await repository.purge_words(now - timedelta(days=retention_days),
                                           abandoned_before=now - RESUME_WINDOW)
@@ -26,12 +32,13 @@ async def purge_expired_words(repository: Repository, retention_days: int,
     return purged
 
 
-def schedule_retention(scheduler: AsyncIOScheduler, repository: Repository, retention_days: int) -> None:
+def schedule_retention(scheduler: AsyncIOScheduler, repository: Repository, retention_days: int,
+                       service: CheckinService | None = None) -> None:
     """Once at start, then daily."""
 
     async def purge() -> None:
         try:
-            await purge_expired_words(repository, retention_days)
+            await purge_expired_words(repository, retention_days, service=service)
         except Exception as exc:
             log.error("retention job failed: %s", describe_exception(exc))
 

@@ -190,6 +190,23 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column()
 
 
+class UploadedFile(Base):
+    """A file the bot put on a platform (or on disk, for the console) for one person: an export, a chart. Kept
+    so that /forget and retention can delete it there too, from any process. `ref` is the platform's file id
+    (a path for the console); no content, no name."""
+
+    __tablename__ = "uploaded_files"
+    __table_args__ = (Index("ix_uploaded_files_identity", "identity_id"),
+                      Index("ix_uploaded_files_created", "created_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace_id: Mapped[str] = mapped_column(String(64))
+    ref: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 # ---------------------------------------------------------------- community (docs: bot/community/__init__.py)
 # Nothing here names a person. Authors and respondents appear only as keyed hashes (HMAC with a server
 # secret), each for one purpose and one share or round, so no two tables share a value to join on.

@@ -6,7 +6,7 @@ import json
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
@@ -18,12 +18,14 @@ from bot.privacy.crypto import Cipher
 from bot.storage.models import (
     Checkin,
     CircleShare,
+    CircleShareQuota,
     CrisisEvent,
     Delivery,
     FlowSession,
     Identity,
     Schedule,
     TipView,
+    UploadedFile,
     utcnow,
 )
 
@@ -63,6 +65,15 @@ class CheckinRecord:
     boundaries: tuple[str, ...]
     has_note: bool
     tip_id: str | None
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file the bot put somewhere for a person: the platform's file id, or a path for the console."""
+
+    platform: str
+    workspace_id: str
+    ref: str
 
 
 def new_session_id() -> str:
@@ -330,13 +341,43 @@ class Repository:
             "crisis_resources_shown": [moment.isoformat() for moment in crises],
         }
 
-    async def forget_identity(self, identity_id: int) -> None:
+    async def forget_identity(self, identity_id: int) -> list[FileRef]:
+        """Erase the person and everything keyed to them; returns the files the bot had put on platforms for
+        them, for the adapters to delete there (their rows go with the person)."""
         async with self._sessions() as db, db.begin():
+            files = [FileRef(row.platform, row.workspace_id, row.ref) for row in
+                     await db.scalars(select(UploadedFile).where(UploadedFile.identity_id == identity_id))]
             await db.execute(delete(Delivery).where(Delivery.schedule_id.in_(
                 select(Schedule.id).where(Schedule.identity_id == identity_id))))
-            for table in (Schedule, TipView, Checkin, FlowSession, CrisisEvent):
+            for table in (Schedule, TipView, Checkin, FlowSession, CrisisEvent, UploadedFile):
                 await db.execute(delete(table).where(table.identity_id == identity_id))
             await db.execute(delete(Identity).where(Identity.id == identity_id))
+        return files
+
+    # ------------------------------------------------------------ files put on platforms
+
+    async def remember_file(self, address: Address, ref: str) -> None:
+        """A file just uploaded for this person (nothing kept for someone unknown: there is nobody to erase)."""
+        identity_id = await self.find_identity(address)
+        if identity_id is None:
+            return
+        async with self._sessions() as db, db.begin():
+            db.add(UploadedFile(identity_id=identity_id, platform=address.platform[:16],
+                                workspace_id=address.workspace_id[:64], ref=ref[:500], created_at=self._now()))
+
+    async def drop_files(self, files: Sequence[FileRef]) -> None:
+        """Files deleted from their platform (or already gone there)."""
+        async with self._sessions() as db, db.begin():
+            for item in files:
+                await db.execute(delete(UploadedFile).where(
+                    UploadedFile.platform == item.platform, UploadedFile.workspace_id == item.workspace_id,
+                    UploadedFile.ref == item.ref))
+
+    async def files_older_than(self, moment: datetime, limit: int = 1000) -> list[FileRef]:
+        async with self._sessions() as db:
+            rows = await db.scalars(select(UploadedFile).where(UploadedFile.created_at < moment)
+                                    .order_by(UploadedFile.id).limit(limit))
+            return [FileRef(row.platform, row.workspace_id, row.ref) for row in rows]
 
     # ------------------------------------------------------------ housekeeping
 
@@ -358,6 +399,17 @@ class Repository:
                 update(FlowSession).where(FlowSession.updated_at < stale, FlowSession.status.in_(LIVE))
                 .values(status=CANCELLED, version=FlowSession.version + 1, answers_enc=self._cipher.encrypt("{}"))
             )
+            # What serves nobody after the retention period: finished sessions, tips shown, the moments crisis
+            # resources were shown, and prompts long due (sent or not: a prompt that late is never sent).
+            await db.execute(delete(FlowSession).where(FlowSession.updated_at < older_than,
+                                                       FlowSession.status.not_in(LIVE)))
+            await db.execute(delete(TipView).where(TipView.shown_at < older_than))
+            await db.execute(delete(CrisisEvent).where(CrisisEvent.shown_at < older_than))
+            await db.execute(update(Identity).where(Identity.crisis_at < older_than).values(crisis_at=None))
+            # Share counts are per day and needed for today and yesterday only.
+            yesterday = self._now().date() - timedelta(days=1)
+            await db.execute(delete(CircleShareQuota).where(CircleShareQuota.day < yesterday))
+            await db.execute(delete(Delivery).where(Delivery.due_at < older_than))
             return int(getattr(result, "rowcount", 0) or 0)
 
     async def rotate_keys(self, batch_size: int = 500) -> int:

@@ -242,10 +242,19 @@ async def test_forget_confirmed_leaves_no_row_about_the_person(
     ben_before = await rows_about(raw_engine, ben_id)
     ben_export = await repository.export(ben_id)
 
+    await console.respond("/export")
+    exports, ben_exports = tmp_path / "exports", tmp_path / "ben-exports"
+    await ben.respond("/export")
+    assert len(list(exports.iterdir())) == 2
+    assert len(list(ben_exports.iterdir())) == 2
+    ben_before = await rows_about(raw_engine, ben_id)
+
     await console.respond("/forget")
     out = await console.respond(answer)
 
     assert content.texts.get("forgotten") in out
+    assert list(exports.iterdir()) == [], "her export files held every note in clear: they go too"
+    assert len(list(ben_exports.iterdir())) == 2, "ben's exports stay"
     assert await rows_about(raw_engine, me) == dict.fromkeys(before, 0), "a row still names ana"
     assert await rows_about(raw_engine, ben_id) == ben_before, "ben's rows changed"
     assert await repository.export(ben_id) == ben_export

@@ -4,14 +4,17 @@ themselves does."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import aiohttp
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.service import CheckinService
 from bot.storage.models import Identity
-from tests.adapters.slack.conftest import ME, Slack, text_of
-from tests.adapters.slack.test_home_chart import check_in, open_home
-from tests.fakes.slack_server import USER_ID, message_im
+from tests.adapters.slack.conftest import ME, SECRET, Slack, install, oauth_adapter, text_of
+from tests.adapters.slack.test_home_chart import check_in, images, open_home
+from tests.fakes.slack_server import USER_ID, FakeSlackApi, SlackRequests, message_im, serve_app
 
 
 async def people_named(engine: AsyncEngine, user_id: str) -> int:
@@ -55,3 +58,50 @@ async def test_a_forgotten_person_who_starts_again_exists_again(
     await check_in(slack, service, "3")
     assert await people_named(raw_engine, USER_ID) == 1
     assert "1 check-in" in text_of(await open_home(slack))
+
+
+async def test_forget_deletes_the_files_uploaded_to_the_dm_and_the_home_chart(
+        slack: Slack, service: CheckinService) -> None:
+    await check_in(slack, service, "4")
+    dm = slack.fake.dm_channel_for(USER_ID)
+    await slack.command("export", channel_id=dm)
+    await slack.command("history", channel_id=dm)
+    await slack.adapter.drain()
+    [chart] = images(await open_home(slack))
+    uploaded = set(slack.fake.files)
+    assert len(uploaded) == 4, "two export files and a history chart in the DM, the Home's chart"
+    assert chart["slack_file"]["id"] in uploaded
+
+    await forget_in_dm(slack)
+
+    assert slack.fake.files == {}
+    assert uploaded <= set(slack.fake.deleted_files)
+
+
+async def test_forget_removes_the_installers_user_id_from_the_installation(
+        fake: FakeSlackApi, service: CheckinService, raw_engine: AsyncEngine) -> None:
+    adapter = await oauth_adapter(service, fake, raw_engine)
+    signed = SlackRequests(SECRET)
+    async with serve_app(adapter.web_app()) as url, aiohttp.ClientSession() as http:
+        assert await install(http, url, fake, fake.workspace) == 200
+        slack = Slack(fake, adapter, url, http, signed)
+        await check_in(slack, service, "4")
+        async with raw_engine.connect() as db:
+            assert USER_ID in set(await db.scalars(select(adapter_installations(adapter).c.user_id)))
+
+        await forget_in_dm(slack)
+
+        async with raw_engine.connect() as db:
+            assert USER_ID not in set(await db.scalars(select(adapter_installations(adapter).c.user_id)))
+        store = adapter.app.installation_store
+        assert store is not None
+        bot = await store.async_find_bot(enterprise_id=None, team_id=fake.workspace.team_id)
+        assert bot is not None
+        assert bot.bot_token, "the workspace's install still works"
+        await check_in(slack, service, "3")  # and so does the bot, for everyone
+        await adapter.drain()
+
+
+def adapter_installations(adapter: object) -> Any:
+    store = adapter.app.installation_store  # type: ignore[attr-defined]
+    return store.installations
