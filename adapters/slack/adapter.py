@@ -15,9 +15,11 @@ import binascii
 import contextlib
 import functools
 import hashlib
+import hmac
 import json
 import logging
 import re
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -43,7 +45,6 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -101,6 +102,9 @@ LISTEN_BACKLOG = 1024  # a burst of clicks arrives as that many new connections 
 # Clicks on the app's own controls: acknowledged as soon as the request is verified, worked on after the response.
 EARLY_ACK_ACTIONS = ("ci:", FORM_BUTTON_PREFIX, COMMAND_PREFIX)
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+SIGNATURE_WINDOW_SECONDS = 5 * 60  # Slack's: an older (or later) timestamp is refused
+REPLAY_WINDOW_SECONDS = SIGNATURE_WINDOW_SECONDS * 2  # a signature is remembered while its timestamp passes
+REPLAYS_KEPT = 100_000  # request signatures remembered (about 12 MB at most)
 HOME_CHARTS_KEPT = 20_000  # people whose App Home chart file id is remembered (in memory, per process)
 DELIVERY_CLIENTS_KEPT = 256  # workspaces whose Web API client (and token) scheduled delivery keeps at hand
 # After these a cached token is no good any more (uninstalled, reinstalled, workspace gone): look it up afresh.
@@ -200,17 +204,47 @@ def form_value(encoded: str) -> str | None:
         return None
 
 
-def is_own_click(raw_body: str, content_type: str | None) -> bool:
+def is_plain_timestamp(timestamp: str) -> bool:
+    """ASCII digits only ("²" passes str.isdigit and then fails int())."""
+    return 0 < len(timestamp) <= 12 and timestamp.isascii() and timestamp.isdigit()
+
+
+@dataclass(frozen=True)
+class BadBody:
+    reason: str
+
+
+def read_body(raw_body: str, content_type: str | None) -> dict[str, Any] | BadBody:
+    """The body as Slack sends it: a form (a slash command; or one `payload` field holding a JSON object, for
+    interactions) or a JSON object (events). Anything else is not from Slack, signed or not."""
+    if content_type == FORM_CONTENT_TYPE:
+        if raw_body.startswith("payload=") and "&" not in raw_body:
+            text = form_value(raw_body[len("payload="):])
+            try:
+                payload = json.loads(text) if text is not None else None
+            except ValueError:
+                return BadBody("payload is not JSON")
+            return {"payload": payload} if isinstance(payload, dict) else BadBody("payload is not an object")
+        try:
+            fields = dict(parse_qsl(raw_body, keep_blank_values=True, strict_parsing=bool(raw_body)))
+        except ValueError:
+            return BadBody("a malformed form")
+        if "payload" in fields:
+            return BadBody("payload beside other fields")
+        return fields
+    if content_type == "application/json":
+        try:
+            body = json.loads(raw_body)
+        except ValueError:
+            return BadBody("not JSON")
+        return body if isinstance(body, dict) else BadBody("JSON that is not an object")
+    return BadBody("an unknown content type")
+
+
+def is_own_click(body: Mapping[str, Any]) -> bool:
     """A block_actions request (a click or a pick) on one of the app's own controls: every listener for those
     acknowledges with an empty 200 before it does anything, so the HTTP layer can answer for it."""
-    prefix = "payload="
-    if content_type != FORM_CONTENT_TYPE or not raw_body.startswith(prefix) or "&" in raw_body:
-        return False
-    text = form_value(raw_body[len(prefix):])
-    try:
-        payload = json.loads(text) if text is not None else None
-    except ValueError:
-        return False
+    payload = body.get("payload")
     if not isinstance(payload, dict) or payload.get("type") != "block_actions":
         return False
     actions = payload.get("actions")
@@ -218,6 +252,32 @@ def is_own_click(raw_body: str, content_type: str | None) -> bool:
         return False
     action_id = actions[0].get("action_id")  # bolt routes a block_actions request by its first action
     return isinstance(action_id, str) and action_id.startswith(EARLY_ACK_ACTIONS)
+
+
+class ReplayGuard:
+    """Signatures of the requests taken in the last five minutes (Slack's window; an older timestamp fails the
+    signature check), so a byte-identical replay is not run twice. Bounded: past `size` entries the oldest go
+    first (a replay of one of those would run again, which only an attacker holding a signed request could
+    cause, and only while the map is flooded with other valid requests)."""
+
+    def __init__(self, size: int = REPLAYS_KEPT, window: int = REPLAY_WINDOW_SECONDS,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._seen: OrderedDict[str, int] = OrderedDict()
+        self._size = size
+        self._window = window
+        self._clock = clock
+
+    def first_time(self, signature: str, timestamp: int) -> bool:
+        horizon = self._clock() - self._window
+        while self._seen and (len(self._seen) >= self._size or next(iter(self._seen.values())) < horizon):
+            self._seen.popitem(last=False)
+        if signature in self._seen:
+            return False
+        self._seen[signature] = timestamp
+        return True
+
+    def __len__(self) -> int:
+        return len(self._seen)
 
 
 async def database_oauth_settings(engine: AsyncEngine, client_id: str, client_secret: str, *,
@@ -312,7 +372,9 @@ class SlackAdapter:
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
-        self._verifier = SignatureVerifier(signing_secret)
+        # Socket Mode needs no signing secret (Slack's websocket is authenticated by the app token).
+        self._signing_secret = signing_secret.encode()
+        self._replays = ReplayGuard()
         self._after_response: set[asyncio.Task[None]] = set()  # dispatches of requests already answered
         self._work_slots = asyncio.Semaphore(max(1, after_response_concurrency))
         self._answering = QuietGate()  # shut while HTTP requests are being answered
@@ -351,6 +413,8 @@ class SlackAdapter:
         return application
 
     async def serve_http(self, host: str, port: int, path: str = EVENTS_PATH) -> None:
+        if not self._signing_secret:
+            raise ValueError("HTTP mode needs SLACK_SIGNING_SECRET")
         runner = web.AppRunner(self.web_app(path), access_log=None)
         await runner.setup()
         try:
@@ -403,11 +467,27 @@ class SlackAdapter:
             self._answering.leave()
 
     async def _answer_post(self, request: web.Request) -> web.Response:
-        timestamp = request.headers.get("X-Slack-Request-Timestamp")
-        if timestamp is not None and not timestamp.isdigit():
-            return web.Response(status=401)  # not from Slack (bolt would fail on int() and answer 500)
-        raw_body = await request.text()
-        if is_own_click(raw_body, request.content_type) and self._verified(raw_body, request):
+        """Verified first, parsed after: a request that is not signed by Slack (or whose headers could not have
+        come from Slack) gets 401; a signed body that is not what Slack sends gets 400; a byte-identical signed
+        request seen in the last five minutes is acknowledged and not run again."""
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature", "")
+        if not is_plain_timestamp(timestamp) or not signature.isascii():
+            return web.Response(status=401)  # bolt would fail on int() or compare_digest and answer 500
+        raw = await request.read()
+        if not self._verified(raw, timestamp, signature):
+            return web.Response(status=401)
+        try:
+            raw_body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return self._not_from_slack("not UTF-8")
+        payload = read_body(raw_body, request.content_type)
+        if isinstance(payload, BadBody):
+            return self._not_from_slack(payload.reason)
+        if not self._replays.first_time(signature, int(timestamp)):
+            log.info("slack: a signed request seen before was sent again; acknowledged, not run")
+            return web.Response(status=200)
+        if is_own_click(payload):
             # Answered here, before bolt has parsed, authorized or routed it: bolt's own acknowledgement would
             # be the same empty 200, but only after its middleware ran and its listener task was polled (every
             # 10 ms) while every other request of a burst competed for the same event loop. Bolt still gets
@@ -417,13 +497,18 @@ class SlackAdapter:
         bolt_request = repair_form_body(self._bolt_request_from(request, raw_body))
         return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
-    def _verified(self, raw_body: str, request: web.Request) -> bool:
-        """Slack's signature over the body, and a timestamp within five minutes (else bolt answers 401)."""
-        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
-        signature = request.headers.get("X-Slack-Signature")
-        if not timestamp.isdigit() or signature is None:
+    @staticmethod
+    def _not_from_slack(reason: str) -> web.Response:
+        log.info("slack: a signed request with a body Slack does not send (%s), answered 400", reason)
+        return web.Response(status=400)
+
+    def _verified(self, raw_body: bytes, timestamp: str, signature: str) -> bool:
+        """Slack's signature over the body's bytes (whatever they are), and a timestamp within five minutes.
+        `timestamp` is plain ASCII digits and `signature` ASCII (checked before)."""
+        if not self._signing_secret or not signature or abs(time.time() - int(timestamp)) > SIGNATURE_WINDOW_SECONDS:
             return False
-        return self._verifier.is_valid(raw_body, timestamp, signature)
+        expected = hmac.new(self._signing_secret, b"v0:" + timestamp.encode() + b":" + raw_body, hashlib.sha256)
+        return hmac.compare_digest("v0=" + expected.hexdigest(), signature)
 
     def _dispatch_after_response(self, raw_body: str, headers: dict[str, str | Sequence[str]], query: str) -> None:
         self._started()

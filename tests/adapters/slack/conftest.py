@@ -53,7 +53,8 @@ async def fake() -> AsyncIterator[FakeSlackApi]:
 
 def make_adapter(service: CheckinService, fake: FakeSlackApi, **options: Any) -> SlackAdapter:
     options.setdefault("token", BOT_TOKEN)
-    return SlackAdapter(service, signing_secret=SECRET, api_url=fake.api_url, **options)
+    options.setdefault("signing_secret", SECRET)
+    return SlackAdapter(service, api_url=fake.api_url, **options)
 
 
 @dataclass
