@@ -76,6 +76,15 @@ class FileRef:
     ref: str
 
 
+@dataclass(frozen=True)
+class Picked:
+    """What a person picked in a finished check-in (stored encrypted in `checkins.picked_enc`)."""
+
+    safety: int | None
+    boundaries: tuple[str, ...]
+    answers: dict[str, Any]
+
+
 def new_session_id() -> str:
     """Unguessable, so a forged button token cannot name someone else's session by luck."""
     return secrets.token_urlsafe(12)
@@ -198,8 +207,8 @@ class Repository:
             if not await self._save(db, record, None, {}, DONE):
                 return False
             db.add(Checkin(identity_id=record.identity_id, session_id=record.id, flow_id=record.flow_id,
-                           created_at=self._now(), safety_score=safety, boundaries=list(boundaries),
-                           has_note=bool(words), answers=picked,
+                           created_at=self._now(), picked_enc=self._encrypt_picked(safety, boundaries, picked),
+                           has_note=bool(words),
                            words_enc=self._cipher.encrypt(json.dumps(words)) if words else None,
                            tip_id=tip_id))
             if tip_id:
@@ -243,9 +252,25 @@ class Repository:
         if since is not None:
             query = query.where(Checkin.created_at >= since)
         async with self._sessions() as db:
-            rows = await db.scalars(query.order_by(Checkin.created_at, Checkin.id))
-            return [CheckinRecord(row.id, row.flow_id, row.created_at, row.safety_score,
-                                  tuple(row.boundaries or ()), row.has_note, row.tip_id) for row in rows]
+            rows = (await db.execute(query.with_only_columns(
+                Checkin.id, Checkin.flow_id, Checkin.created_at, Checkin.picked_enc, Checkin.has_note, Checkin.tip_id)
+                .order_by(Checkin.created_at, Checkin.id))).all()
+        records = []
+        for row in rows:
+            picked = self._decrypt_picked(row.picked_enc)
+            records.append(CheckinRecord(row.id, row.flow_id, row.created_at, picked.safety, picked.boundaries,
+                                         row.has_note, row.tip_id))
+        return records
+
+    def _encrypt_picked(self, safety: int | None, boundaries: Sequence[str], answers: dict[str, Any]) -> str:
+        return self._cipher.encrypt(json.dumps({"safety": safety, "boundaries": list(boundaries), "answers": answers},
+                                               separators=(",", ":")))
+
+    def _decrypt_picked(self, token: str) -> Picked:
+        data = json.loads(self._cipher.decrypt(token))
+        safety = data.get("safety")
+        return Picked(safety if isinstance(safety, int) else None, tuple(data.get("boundaries") or ()),
+                      dict(data.get("answers") or {}))
 
     async def checkin_count(self, identity_id: int) -> int:
         async with self._sessions() as db:
@@ -298,7 +323,7 @@ class Repository:
         """Keep only that resources were shown, and when; hold any open check-in."""
         now = self._now()
         async with self._sessions() as db, db.begin():
-            db.add(CrisisEvent(identity_id=identity_id, shown_at=now))
+            db.add(CrisisEvent(identity_id=identity_id, shown_enc=self._cipher.encrypt(now.isoformat())))
             await db.execute(update(Identity).where(Identity.id == identity_id).values(crisis_at=now))
             await db.execute(
                 update(FlowSession)
@@ -318,19 +343,19 @@ class Repository:
                                          .order_by(FlowSession.created_at))).all()
             tips = (await db.scalars(select(TipView).where(TipView.identity_id == identity_id)
                                      .order_by(TipView.shown_at, TipView.id))).all()
-            crises = (await db.scalars(select(CrisisEvent.shown_at).where(CrisisEvent.identity_id == identity_id)
-                                       .order_by(CrisisEvent.shown_at))).all()
+            crises = sorted(datetime.fromisoformat(self._cipher.decrypt(token)) for token in await db.scalars(
+                select(CrisisEvent.shown_enc).where(CrisisEvent.identity_id == identity_id)))
         return {
             "person": {"platform": person.platform, "workspace_id": person.workspace_id, "user_id": person.user_id,
                        "first_seen": person.created_at.isoformat()},
             "settings": {"country": person.country, "store_notes": person.store_notes,
                          "show_streaks": person.show_streaks},
             "checkins": [
-                {"date": row.created_at.isoformat(), "flow": row.flow_id, "safety_score": row.safety_score,
-                 "boundaries": list(row.boundaries or []), "answers": row.answers or {},
+                {"date": row.created_at.isoformat(), "flow": row.flow_id, "safety_score": picked.safety,
+                 "boundaries": list(picked.boundaries), "answers": picked.answers,
                  "own_words": json.loads(self._cipher.decrypt(row.words_enc)) if row.words_enc else {},
                  "tip_shown": row.tip_id}
-                for row in checkins
+                for row, picked in ((row, self._decrypt_picked(row.picked_enc)) for row in checkins)
             ],
             "unfinished_checkins": [
                 {"flow": row.flow_id, "step": row.step_id, "started": row.created_at.isoformat(),
@@ -381,9 +406,11 @@ class Repository:
 
     # ------------------------------------------------------------ housekeeping
 
-    async def purge_words(self, older_than: datetime, *, abandoned_before: datetime | None = None) -> int:
+    async def purge_words(self, older_than: datetime, *, abandoned_before: datetime | None = None,
+                          crisis_over_before: datetime | None = None) -> int:
         """Retention: people's own words go after the retention period; their numbers stay. An unfinished
-        check-in left longer than it can be resumed (`abandoned_before`) loses its answers too."""
+        check-in left longer than it can be resumed (`abandoned_before`) loses its answers too, and a crisis
+        moment older than the pause it starts (`crisis_over_before`) its clear copy on the person's row."""
         async with self._sessions() as db, db.begin():
             result = await db.execute(
                 update(Checkin).where(Checkin.created_at < older_than, Checkin.words_enc.is_not(None))
@@ -404,8 +431,14 @@ class Repository:
             await db.execute(delete(FlowSession).where(FlowSession.updated_at < older_than,
                                                        FlowSession.status.not_in(LIVE)))
             await db.execute(delete(TipView).where(TipView.shown_at < older_than))
-            await db.execute(delete(CrisisEvent).where(CrisisEvent.shown_at < older_than))
-            await db.execute(update(Identity).where(Identity.crisis_at < older_than).values(crisis_at=None))
+            # Crisis moments are encrypted, so they are read to be judged (they are few).
+            crises = (await db.execute(select(CrisisEvent.id, CrisisEvent.shown_enc))).all()
+            old = [row.id for row in crises if datetime.fromisoformat(self._cipher.decrypt(row.shown_enc)) < older_than]
+            if old:
+                await db.execute(delete(CrisisEvent).where(CrisisEvent.id.in_(old)))
+            # The clear copy the scheduler reads goes once the pause it serves is over.
+            crisis_over = older_than if crisis_over_before is None else max(older_than, crisis_over_before)
+            await db.execute(update(Identity).where(Identity.crisis_at < crisis_over).values(crisis_at=None))
             # Share counts are per day and needed for today and yesterday only.
             yesterday = self._now().date() - timedelta(days=1)
             await db.execute(delete(CircleShareQuota).where(CircleShareQuota.day < yesterday))
@@ -414,10 +447,14 @@ class Repository:
 
     async def rotate_keys(self, batch_size: int = 500) -> int:
         """Re-encrypt every encrypted value under the newest key. Returns how many values changed."""
-        return await self._rotate(FlowSession, "answers_enc", batch_size) + await self._rotate(
-            Checkin, "words_enc", batch_size)
+        count = 0
+        for model, attribute in ((FlowSession, "answers_enc"), (Checkin, "words_enc"), (Checkin, "picked_enc"),
+                                 (CrisisEvent, "shown_enc")):
+            count += await self._rotate(model, attribute, batch_size)
+        return count
 
-    async def _rotate(self, model: type[FlowSession] | type[Checkin], attribute: str, batch_size: int) -> int:
+    async def _rotate(self, model: type[FlowSession] | type[Checkin] | type[CrisisEvent], attribute: str,
+                      batch_size: int) -> int:
         count = 0
         last: str | int | None = None
         column = getattr(model, attribute)
@@ -432,4 +469,4 @@ class Repository:
                 for row in rows:
                     setattr(row, attribute, self._cipher.rotate(getattr(row, attribute)))
                 count += len(rows)
-                last = max(row.id for row in rows if isinstance(row, FlowSession | Checkin))
+                last = max(row.id for row in rows if isinstance(row, FlowSession | Checkin | CrisisEvent))
