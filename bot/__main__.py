@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import islice
+from pathlib import Path
 from typing import cast
 
 from cryptography.fernet import Fernet
@@ -21,10 +22,10 @@ from bot.app import ConfigurationError, build_app, cipher_for, configure_logging
 from bot.community.store import CommunityStore
 from bot.config import Settings
 from bot.content.loader import ContentInvalid, load_content
-from bot.privacy.crypto import CipherError
+from bot.privacy.crypto import KEYS_BACKUP, CipherError
 from bot.safety.screening import Screener
 from bot.scheduling.rules import Rule, RuleError, firings_after, parse_days, parse_quiet, parse_time
-from bot.storage.database import make_engine, make_sessionmaker, migrate, schema_status
+from bot.storage.database import make_engine, make_sessionmaker, migrate, readable_by_others, schema_status
 from bot.storage.repository import Repository
 from bot.storage.urls import DatabaseUrlError, normalize_database_url, redact
 
@@ -228,7 +229,7 @@ async def _rotate(settings: Settings) -> int:
     cipher = cipher_for(settings, url)  # check the keys before touching the database
     engine = make_engine(url)
     try:
-        await migrate(engine)
+        await migrate(engine, cipher)
         sessions = make_sessionmaker(engine)
         repository = Repository(sessions, cipher)
         count = await repository.rotate_keys()
@@ -241,9 +242,11 @@ async def _rotate(settings: Settings) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
-    engine = make_engine(normalize_database_url(settings.database_url, settings.data_dir))
+    url = normalize_database_url(settings.database_url, settings.data_dir)
+    cipher = cipher_for(settings, url)  # a migration may encrypt what was stored in clear before
+    engine = make_engine(url)
     try:
-        await migrate(engine)
+        await migrate(engine, cipher)
         current, _ = await schema_status(engine)
     finally:
         await engine.dispose()
@@ -263,11 +266,24 @@ def _content_check(settings: Settings) -> int:
     return 0
 
 
+def private_paths(settings: Settings, url: str) -> list[Path]:
+    """What must be readable by the bot's user only: the SQLite database and its WAL, the data folder, the
+    key folder and its files, the console's exports."""
+    paths = [settings.data_dir, settings.data_dir / "exports", settings.key_folder()]
+    if url.startswith("sqlite") and ":///" in url:
+        database = Path(url.split(":///", 1)[1])
+        paths += [database.parent, database, *(database.with_name(database.name + end) for end in ("-wal", "-shm"))]
+    for folder in (settings.data_dir, settings.key_folder(), settings.data_dir / "exports"):
+        if folder.is_dir():
+            paths += sorted(item for item in folder.iterdir() if item.name.endswith((".key", ".json", ".csv", ".png")))
+    return list(dict.fromkeys(paths))
+
+
 async def _doctor(settings: Settings) -> int:
     problems = 0
 
-    def line(ok: bool | None, what: str) -> None:
-        mark = {True: "ok  ", False: "FAIL", None: "--  "}[ok]
+    def line(ok: bool | None, what: str, *, warn: bool = False) -> None:
+        mark = "warn" if warn else {True: "ok  ", False: "FAIL", None: "--  "}[ok]
         print(f"[{mark}] {what}")
 
     line(True, f"adapter: {settings.chosen_adapter()} (ADAPTER={settings.adapter})")
@@ -276,7 +292,8 @@ async def _doctor(settings: Settings) -> int:
                          ("SLACK_SIGNING_SECRET", settings.slack_signing_secret),
                          ("SLACK_CLIENT_SECRET", settings.slack_client_secret)):
         line(None, f"{name}: {'set' if secret.get_secret_value() else 'not set'}")
-    keys = "set" if settings.encryption_keys.get_secret_value() else "not set (a key file in DATA_DIR is used)"
+    keys = "set" if settings.encryption_keys.get_secret_value() \
+        else f"not set (the key file in {settings.key_folder()} is used; {KEYS_BACKUP})"
     line(None, f"ENCRYPTION_KEYS: {keys}")
     for extra, module in (("discord", "discord"), ("slack", "slack_bolt")):
         line(None, f"{extra} support installed: {'yes' if importlib.util.find_spec(module) else 'no'}")
@@ -291,6 +308,9 @@ async def _doctor(settings: Settings) -> int:
     except DatabaseUrlError as exc:
         line(False, f"database: {exc}")
         return 1
+    for path in readable_by_others(private_paths(settings, url)):
+        line(None, f"{path} can be read by other users of this machine: chmod {'700' if path.is_dir() else '600'} "
+                   f"{path}", warn=True)
     engine = make_engine(url)
     try:
         current, head = await asyncio.wait_for(schema_status(engine), timeout=10)
