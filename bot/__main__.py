@@ -141,8 +141,9 @@ async def _run_slack(settings: Settings) -> int:
         return 2
     async with build_app(settings) as app:
         seen = DatabaseSeenEvents(app.engine)
-        oauth_settings = await database_oauth_settings(app.engine, settings.slack_client_id, client_secret) \
-            if oauth else None
+        oauth_settings = await database_oauth_settings(
+            app.engine, settings.slack_client_id, client_secret, cipher=app.repository.cipher,
+            allowed_teams=settings.slack_allowed_team_list(), api_url=settings.slack_api_url) if oauth else None
         adapter = SlackAdapter(app.service, signing_secret=secret, token="" if oauth else token,
                                api_url=settings.slack_api_url, app_token=app_token, oauth_settings=oauth_settings,
                                seen_events=seen)
@@ -234,6 +235,10 @@ async def _rotate(settings: Settings) -> int:
         repository = Repository(sessions, cipher)
         count = await repository.rotate_keys()
         count += await CommunityStore(sessions, cipher).rotate_keys()
+        if importlib.util.find_spec("slack_sdk") is not None:  # Slack installations' tokens, when there are any
+            from adapters.slack.installations import rotate_tokens  # the composition root may import adapters
+
+            count += await rotate_tokens(engine, cipher)
     finally:
         await engine.dispose()
     print(f"re-encrypted {count} value(s) under the newest key; older keys can be removed once every "

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     discord_gateway_url: str = Field("wss://gateway.discord.gg/", description="Discord gateway URL.")
     slack_bot_token: SecretStr = Field(SecretStr(""), description="Slack bot token (xoxb-...).")
     slack_app_token: SecretStr = Field(SecretStr(""), description="Slack app-level token (xapp-...) for Socket Mode.")
+    slack_allowed_teams: str = Field("", pattern=r"^[A-Za-z0-9,\s]*$",
+                                     description="Comma-separated Slack workspace (team) ids that may install the "
+                                     "app through the install page; empty: any.")
     slack_signing_secret: SecretStr = Field(SecretStr(""), description="Slack signing secret for HTTP mode.")
     slack_client_id: str = Field("", description="Slack app client id; with the secret, HTTP mode offers the OAuth "
                                                  "install flow for many workspaces.")
@@ -74,6 +77,9 @@ class Settings(BaseSettings):
 
     def discord_shard_id_list(self) -> list[int]:
         return self._ids(self.discord_shard_ids)
+
+    def slack_allowed_team_list(self) -> list[str]:
+        return [team.strip() for team in self.slack_allowed_teams.split(",") if team.strip()]
 
     def key_folder(self) -> Path:
         """Where local key files go: KEYS_DIR, or a folder beside DATA_DIR (a backup of the data folder then

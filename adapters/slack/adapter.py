@@ -21,7 +21,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -48,6 +48,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.slack.installations import EncryptedInstallationStore
 from adapters.slack.manifest import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH, bot_scopes
 from adapters.slack.quiet import QuietGate
 from adapters.slack.render import (
@@ -74,6 +75,7 @@ from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.logsafe import describe_exception
 from bot.messages import Address, Image, Reply, form_name, parse_text_value, parse_token
 from bot.ports import Capabilities, DeliveryError, RateLimited, TemporaryFailure, Unreachable
+from bot.privacy.crypto import Cipher
 from bot.service import COMMANDS, CheckinService
 from bot.storage.seen import MemorySeenEvents, SeenEvents
 
@@ -280,14 +282,17 @@ class ReplayGuard:
         return len(self._seen)
 
 
-async def database_oauth_settings(engine: AsyncEngine, client_id: str, client_secret: str, *,
-                                  redirect_uri: str = "") -> AsyncOAuthSettings:
+async def database_oauth_settings(engine: AsyncEngine, client_id: str, client_secret: str, *, cipher: Cipher,
+                                  redirect_uri: str = "", allowed_teams: Collection[str] = (),
+                                  api_url: str | None = None) -> AsyncOAuthSettings:
     """The OAuth install flow with slack_sdk's own SQLAlchemy installation and state stores, on the bot's own
-    database (their tables are created here if missing): each workspace that installs gets its own token."""
-    installations = AsyncSQLAlchemyInstallationStore(client_id=client_id, engine=engine, logger=log)
+    database (their tables are created here if missing): each workspace that installs gets its own token, stored
+    encrypted; with `allowed_teams`, only those workspaces can install."""
+    plain = AsyncSQLAlchemyInstallationStore(client_id=client_id, engine=engine, logger=log)
     states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine, logger=log)
-    for store in (installations, states):
+    for store in (plain, states):
         await cast(Callable[[], Awaitable[None]], store.create_tables)()
+    installations = EncryptedInstallationStore(plain, cipher, allowed_teams=allowed_teams, api_url=api_url)
     return AsyncOAuthSettings(client_id=client_id, client_secret=client_secret, scopes=bot_scopes(), user_scopes=[],
                               redirect_uri=redirect_uri or None, install_path=INSTALL_PATH,
                               redirect_uri_path=REDIRECT_PATH, installation_store=installations,
@@ -573,6 +578,8 @@ class SlackAdapter:
         app.shortcut(SHORTCUT_CHECKIN)(tracked(self._on_checkin_shortcut))
         app.event("app_home_opened")(tracked(self._on_home_opened))
         app.event("message")(tracked(self._on_message))
+        app.event("app_uninstalled")(tracked(self._on_uninstalled))
+        app.event("tokens_revoked")(tracked(self._on_tokens_revoked))
 
     def _tracked(self, listener: Handler) -> Handler:
         """Counts work in flight (acknowledged, not finished), so a shutdown or a test can wait for it."""
@@ -743,6 +750,31 @@ class SlackAdapter:
         if event.get("tab") != "home":
             return
         await self.publish_home(client, self.address(context))
+
+    async def _on_uninstalled(self, context: AsyncBoltContext) -> None:
+        """The app was removed from a workspace: its tokens go at once (its people's data follows the retention
+        rules, and /forget still works if they come back)."""
+        workspace = context.team_id or context.enterprise_id or ""
+        self._delivery_clients.pop(workspace, None)
+        if self._installations is not None:
+            await self._installations.async_delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
+        log.info("slack: uninstalled from a workspace; its tokens are deleted")
+
+    async def _on_tokens_revoked(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """Slack revoked tokens: a revoked bot token and its installation go; so does a revoked user token."""
+        found = event.get("tokens")
+        tokens: dict[str, Any] = found if isinstance(found, dict) else {}
+        workspace = context.team_id or context.enterprise_id or ""
+        if self._installations is None:
+            log.warning("slack: the bot token was revoked; set a new SLACK_BOT_TOKEN")
+            return
+        for user_id in tokens.get("oauth") or []:
+            await self._installations.async_delete_installation(enterprise_id=context.enterprise_id,
+                                                                team_id=context.team_id, user_id=str(user_id))
+        if tokens.get("bot"):
+            self._delivery_clients.pop(workspace, None)
+            await self._installations.async_delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
+        log.info("slack: tokens revoked in a workspace; deleted")
 
     async def _on_message(self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
         """A typed answer in the DM with the app works like the console: "3" answers a scale."""
@@ -961,9 +993,11 @@ class SlackAdapter:
         old = self._old_charts.pop(key, [])
         if old:
             await self._delete_files(await self._delivery_client(address.workspace_id), old)
-        if isinstance(self._installations, AsyncSQLAlchemyInstallationStore):
-            table = self._installations.installations
-            async with self._installations.engine.begin() as db:
+        store = self._installations.inner if isinstance(self._installations, EncryptedInstallationStore) \
+            else self._installations
+        if isinstance(store, AsyncSQLAlchemyInstallationStore):
+            table = store.installations
+            async with store.engine.begin() as db:
                 await db.execute(table.update().where(table.c.team_id == address.workspace_id,
                                                       table.c.user_id == address.user_id)
                                  .values(user_id="", user_token=None, user_scopes=None, user_refresh_token=None))

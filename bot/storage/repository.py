@@ -97,6 +97,11 @@ class Repository:
         self._cipher = cipher
         self._now = clock
 
+    @property
+    def cipher(self) -> Cipher:
+        """The keys, for stores kept elsewhere (Slack's installation tokens)."""
+        return self._cipher
+
     # ------------------------------------------------------------ identities
 
     async def find_identity(self, address: Address) -> int | None:

@@ -104,4 +104,4 @@ async def test_forget_removes_the_installers_user_id_from_the_installation(
 
 def adapter_installations(adapter: object) -> Any:
     store = adapter.app.installation_store  # type: ignore[attr-defined]
-    return store.installations
+    return store.inner.installations
