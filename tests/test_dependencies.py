@@ -33,3 +33,20 @@ def test_every_requirement_of_these_packages_has_the_floor() -> None:
 def test_the_installed_versions_meet_the_floors() -> None:
     for package, floor in FLOORS.items():
         assert version(metadata.version(package)) >= floor, package
+
+
+def test_maps_keyed_by_people_or_requests_have_a_bound() -> None:
+    from adapters.discord import adapter as discord_adapter
+    from adapters.slack import adapter as slack_adapter
+    from bot.bounded import BoundedDict
+
+    remembered: BoundedDict[str, int] = BoundedDict(3)
+    for number in range(10):
+        remembered[f"person-{number}"] = number
+    assert list(remembered) == ["person-7", "person-8", "person-9"]
+    remembered["person-7"] = 70  # written again: now the newest
+    remembered["person-10"] = 10
+    assert list(remembered) == ["person-9", "person-7", "person-10"]
+    assert slack_adapter.DM_CHANNELS_KEPT <= 100_000
+    assert slack_adapter.REPLAYS_KEPT <= 100_000
+    assert discord_adapter.DM_CHANNELS_KEPT <= 100_000

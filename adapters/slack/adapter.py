@@ -70,6 +70,7 @@ from adapters.slack.render import (
     text_modal,
     view_values,
 )
+from bot.bounded import BoundedDict
 from bot.community.common import ChannelPost, Removal
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.logsafe import describe_exception
@@ -108,6 +109,7 @@ SIGNATURE_WINDOW_SECONDS = 5 * 60  # Slack's: an older (or later) timestamp is r
 REPLAY_WINDOW_SECONDS = SIGNATURE_WINDOW_SECONDS * 2  # a signature is remembered while its timestamp passes
 REPLAYS_KEPT = 100_000  # request signatures remembered (about 12 MB at most)
 HOME_CHARTS_KEPT = 20_000  # people whose App Home chart file id is remembered (in memory, per process)
+DM_CHANNELS_KEPT = 50_000  # people whose DM channel id is remembered here (the core keeps it too)
 DELIVERY_CLIENTS_KEPT = 256  # workspaces whose Web API client (and token) scheduled delivery keeps at hand
 # After these a cached token is no good any more (uninstalled, reinstalled, workspace gone): look it up afresh.
 STALE_TOKEN_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive", "token_expired", "not_authed"})
@@ -373,7 +375,7 @@ class SlackAdapter:
         self._app_token = app_token
         self._installations = installation_store or (oauth_settings.installation_store if oauth_settings else None)
         self._seen = seen_events or MemorySeenEvents()
-        self._dm_channels: dict[tuple[str, str], str] = {}
+        self._dm_channels: BoundedDict[tuple[str, str], str] = BoundedDict(DM_CHANNELS_KEPT)
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -387,7 +389,8 @@ class SlackAdapter:
         # memory only: after a restart (or past HOME_CHARTS_KEPT people) a chart is uploaded once more and the
         # file before it is left in Slack, private to the app.
         self._home_charts: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
-        self._old_charts: dict[tuple[str, str], list[str]] = {}  # files no Home shows any more, to delete
+        # Files no Home shows any more, to delete (the core's uploaded_files row also reaches them on /forget).
+        self._old_charts: BoundedDict[tuple[str, str], list[str]] = BoundedDict(HOME_CHARTS_KEPT)
         self._home_locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
         self._delivery_clients: OrderedDict[str, AsyncWebClient] = OrderedDict()
         # Only `client=` (with the token inside it); everything else explicit, so SLACK_* variables in the

@@ -261,7 +261,7 @@ class Pulses:
 
     async def join(self, address: Address, round_id: str) -> list[Reply]:
         """A member pressed Join: the statements, privately. Nobody is ever enrolled by someone else."""
-        record, pulse_set = await self._open(round_id)
+        record, pulse_set = await self._open(round_id, address)
         if record is None or pulse_set is None:
             return [Reply(self._texts.get("pulse_not_open"))]
         who = await self._repo.profile(await self._repo.identity_id(address))
@@ -276,7 +276,7 @@ class Pulses:
     async def answer(self, address: Address, round_id: str, scores: Sequence[int],
                      comment: str | None = None) -> list[Reply]:
         """All answers at once (a modal, or the last click of the step-by-step path)."""
-        record, pulse_set = await self._open(round_id)
+        record, pulse_set = await self._open(round_id, address)
         if record is None or pulse_set is None:
             return [Reply(self._texts.get("pulse_not_open"))]
         digits = "".join(str(score) for score in scores)
@@ -297,7 +297,7 @@ class Pulses:
         return [done, Reply(note.prompt, tone=Tone.PROMPT, question=question)]
 
     async def comment(self, address: Address, round_id: str, raw: str) -> list[Reply]:
-        record, pulse_set = await self._open(round_id)
+        record, pulse_set = await self._open(round_id, address)
         if record is None or pulse_set is None or pulse_set.comment is None:
             return [Reply(self._texts.get("pulse_not_open"))]
         text = clean_text(raw)
@@ -325,7 +325,7 @@ class Pulses:
         round_id, _, digits = token.value.partition(".")
         if not token.step_id.startswith(ITEM_STEP) or not digits:
             return [Reply(self._texts.get("stale_click"), stale=True)]
-        record, pulse_set = await self._open(round_id)
+        record, pulse_set = await self._open(round_id, address)
         if record is None or pulse_set is None:
             return [Reply(self._texts.get("pulse_not_open"))]
         padded = digits + str(pulse_set.scale.min) * (len(pulse_set.items) - len(digits))
@@ -353,9 +353,11 @@ class Pulses:
 
     # ------------------------------------------------------------ helpers
 
-    async def _open(self, round_id: str) -> tuple[RoundRecord | None, PulseSet | None]:
+    async def _open(self, round_id: str, address: Address) -> tuple[RoundRecord | None, PulseSet | None]:
+        """The round, if it is open now and belongs to the workspace the person acts in."""
         record = await self._store.round(round_id) if round_id else None
-        if record is None or record.status != OPEN:
+        if record is None or record.status != OPEN \
+                or (record.platform, record.workspace_id) != (address.platform, address.workspace_id):
             return None, None
         now = self._clock()
         if not record.opens_at <= now < record.closes_at:
