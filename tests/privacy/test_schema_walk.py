@@ -226,3 +226,21 @@ async def test_nothing_older_than_the_retention_period_survives_retention(
     assert [row["words_enc"] for row in await rows(raw_engine, tables["checkins"])] == [None]
     assert [row["text_enc"] for row in await rows(raw_engine, tables["circle_shares"])] == [None]
     assert traces.removed == ["F-U-ana"]
+
+
+async def test_the_clear_crisis_moment_goes_once_the_pause_is_over_and_the_encrypted_one_stays(
+        everything: CheckinService, repository: Repository, clock: FakeClock) -> None:
+    await everything.act(TextSubmitted(ANA, "I want to die"))
+    identity = await repository.find_identity(ANA)
+    assert identity is not None
+    shown = clock.now
+
+    await purge_expired_words(repository, RETENTION_DAYS, clock=lambda: shown + timedelta(hours=71),
+                              crisis_pause=timedelta(hours=72))
+    assert (await repository.profile(identity)).crisis_at == shown, "still inside the pause: the scheduler needs it"
+
+    await purge_expired_words(repository, RETENTION_DAYS, clock=lambda: shown + timedelta(hours=73),
+                              crisis_pause=timedelta(hours=72))
+    assert (await repository.profile(identity)).crisis_at is None
+    assert (await repository.export(identity))["crisis_resources_shown"] == [shown.isoformat()], \
+        "the person's own record of it stays (encrypted) until the retention period"
