@@ -187,7 +187,8 @@ async def build_app(settings: Settings, *, run_migrations: bool = True,
                                  retention_days=settings.retention_days, schedules=schedules,
                                  default_zone=settings.default_timezone, circles=circles, pulses=pulses)
         if start_jobs:
-            schedule_retention(scheduler, repository, settings.retention_days, service, crisis_pause)
+            schedule_retention(scheduler, repository, settings.retention_days, service, crisis_pause,
+                               exports_dir=settings.data_dir / "exports")
             scheduler.start()
             # Import matplotlib and draw once in a worker thread now, so the first /history does not pay ~1 s;
             # then settle the heap.

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import stat
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from adapters.console.adapter import ConsoleAdapter
 from bot.content.loader import Content
 from bot.events import ChoicePicked, Command, TextSubmitted
 from bot.messages import Address
+from bot.privacy.retention import purge_expired_words
 from bot.service import CheckinService
 from bot.storage.database import make_engine
 from bot.storage.models import Base
@@ -281,3 +284,18 @@ async def test_forget_confirmed_by_a_button_click(service: CheckinService, repos
     [reply] = await service.handle(ChoicePicked(address, prompt.question.token("erase")))
     assert reply.text == content.texts.get("forgotten")
     assert sum((await rows_about(raw_engine, me)).values()) == 0
+
+
+async def test_export_files_older_than_the_retention_period_are_removed(
+        console: ConsoleAdapter, repository: Repository, tmp_path: Path) -> None:
+    await daily(console, NOTE)
+    await console.respond("/export")
+    exports = tmp_path / "exports"
+    old, new = sorted(exports.iterdir())[:1], sorted(exports.iterdir())[1:]
+    stale = (datetime.now(UTC) - timedelta(days=400)).timestamp()
+    for path in old:
+        os.utime(path, (stale, stale))  # written before files were recorded, a year and more ago
+
+    await purge_expired_words(repository, 365, clock=lambda: datetime.now(UTC), exports_dir=exports)
+
+    assert sorted(exports.iterdir()) == new, "the old export file is gone, the fresh one stays"
