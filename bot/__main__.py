@@ -24,7 +24,7 @@ from bot.app import ConfigurationError, build_app, cipher_for, configure_logging
 from bot.community.store import CommunityStore
 from bot.config import Settings, explain_settings
 from bot.content.loader import ContentInvalid, load_content
-from bot.privacy.crypto import CipherError
+from bot.privacy.crypto import KEYS_BACKUP, CipherError
 from bot.safety.evaluation import evaluate_files
 from bot.safety.screening import Level, Screener
 from bot.scheduling.rules import (
@@ -38,7 +38,7 @@ from bot.scheduling.rules import (
     parse_time,
     zone_info,
 )
-from bot.storage.database import make_engine, make_sessionmaker, migrate, schema_status
+from bot.storage.database import make_engine, make_sessionmaker, migrate, readable_by_others, schema_status
 from bot.storage.repository import Repository
 from bot.storage.urls import DatabaseUrlError, normalize_database_url, redact
 
@@ -160,8 +160,9 @@ async def _run_slack(settings: Settings) -> int:
         return 2
     async with build_app(settings) as app:
         seen = DatabaseSeenEvents(app.engine)
-        oauth_settings = await database_oauth_settings(app.engine, settings.slack_client_id, client_secret) \
-            if oauth else None
+        oauth_settings = await database_oauth_settings(
+            app.engine, settings.slack_client_id, client_secret, cipher=app.repository.cipher,
+            allowed_teams=settings.slack_allowed_team_list(), api_url=settings.slack_api_url) if oauth else None
         adapter = SlackAdapter(app.service, signing_secret=secret, token="" if oauth else token,
                                api_url=settings.slack_api_url, app_token=app_token, oauth_settings=oauth_settings,
                                seen_events=seen)
@@ -300,11 +301,15 @@ async def _rotate(settings: Settings) -> int:
     cipher = cipher_for(settings, url)  # check the keys before touching the database
     engine = make_engine(url)
     try:
-        await migrate(engine)
+        await migrate(engine, cipher)
         sessions = make_sessionmaker(engine)
         repository = Repository(sessions, cipher)
         count = await repository.rotate_keys()
         count += await CommunityStore(sessions, cipher).rotate_keys()
+        if importlib.util.find_spec("slack_sdk") is not None:  # Slack installations' tokens, when there are any
+            from adapters.slack.installations import rotate_tokens  # the composition root may import adapters
+
+            count += await rotate_tokens(engine, cipher)
     finally:
         await engine.dispose()
     print(f"re-encrypted {count} value(s) under the newest key; older keys can be removed once every "
@@ -313,9 +318,11 @@ async def _rotate(settings: Settings) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
-    engine = make_engine(normalize_database_url(settings.database_url, settings.data_dir))
+    url = normalize_database_url(settings.database_url, settings.data_dir)
+    cipher = cipher_for(settings, url)  # a migration may encrypt what was stored in clear before
+    engine = make_engine(url)
     try:
-        await migrate(engine)
+        await migrate(engine, cipher)
         current, _ = await schema_status(engine)
     finally:
         await engine.dispose()
@@ -335,11 +342,24 @@ def _content_check(settings: Settings) -> int:
     return 0
 
 
+def private_paths(settings: Settings, url: str) -> list[Path]:
+    """What must be readable by the bot's user only: the SQLite database and its WAL, the data folder, the
+    key folder and its files, the console's exports."""
+    paths = [settings.data_dir, settings.data_dir / "exports", settings.key_folder()]
+    if url.startswith("sqlite") and ":///" in url:
+        database = Path(url.split(":///", 1)[1])
+        paths += [database.parent, database, *(database.with_name(database.name + end) for end in ("-wal", "-shm"))]
+    for folder in (settings.data_dir, settings.key_folder(), settings.data_dir / "exports"):
+        if folder.is_dir():
+            paths += sorted(item for item in folder.iterdir() if item.name.endswith((".key", ".json", ".csv", ".png")))
+    return list(dict.fromkeys(paths))
+
+
 async def _doctor(settings: Settings) -> int:
     problems = 0
 
-    def line(ok: bool | None, what: str) -> None:
-        mark = {True: "ok  ", False: "FAIL", None: "--  "}[ok]
+    def line(ok: bool | None, what: str, *, warn: bool = False) -> None:
+        mark = "warn" if warn else {True: "ok  ", False: "FAIL", None: "--  "}[ok]
         print(f"[{mark}] {what}")
 
     line(True, f"adapter: {settings.chosen_adapter()} (ADAPTER={settings.adapter})")
@@ -348,7 +368,8 @@ async def _doctor(settings: Settings) -> int:
                          ("SLACK_SIGNING_SECRET", settings.slack_signing_secret),
                          ("SLACK_CLIENT_SECRET", settings.slack_client_secret)):
         line(None, f"{name}: {'set' if secret.get_secret_value() else 'not set'}")
-    keys = "set" if settings.encryption_keys.get_secret_value() else "not set (a key file in DATA_DIR is used)"
+    keys = "set" if settings.encryption_keys.get_secret_value() \
+        else f"not set (the key file in {settings.key_folder()} is used; {KEYS_BACKUP})"
     line(None, f"ENCRYPTION_KEYS: {keys}")
     for extra, module in (("discord", "discord"), ("slack", "slack_bolt")):
         installed = importlib.util.find_spec(module) is not None
@@ -374,6 +395,9 @@ async def _doctor(settings: Settings) -> int:
     if data_dir is not None and url.startswith("sqlite"):
         line(None, "database: not checked (it lives in DATA_DIR, see above)")
         return 1
+    for path in readable_by_others(private_paths(settings, url)):
+        line(None, f"{path} can be read by other users of this machine: chmod {'700' if path.is_dir() else '600'} "
+                   f"{path}", warn=True)
     engine = make_engine(url)
     try:
         current, head = await asyncio.wait_for(schema_status(engine), timeout=10)

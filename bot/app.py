@@ -160,7 +160,7 @@ def cipher_for(settings: Settings, url: str) -> Cipher:
             "ENCRYPTION_KEYS must be set when DATABASE_URL is not SQLite: every instance needs the same keys. "
             "Make one with `boundary-bot keygen`."
         )
-    return load_cipher(keys, settings.data_dir)
+    return load_cipher(keys, settings.data_dir, settings.key_folder())
 
 
 @asynccontextmanager
@@ -177,12 +177,13 @@ async def build_app(settings: Settings, *, run_migrations: bool = True, start_jo
     warming: asyncio.Task[None] | None = None
     try:
         if run_migrations:
-            await migrate(engine)
+            await migrate(engine, cipher)
         sessions = make_sessionmaker(engine)
         repository = Repository(sessions, cipher)
         schedules = ScheduleStore(sessions)
         crisis_pause = timedelta(hours=settings.crisis_pause_hours)
-        pseudonyms = load_pseudonyms(settings.community_secret.get_secret_value(), settings.data_dir)
+        pseudonyms = load_pseudonyms(settings.community_secret.get_secret_value(), settings.data_dir,
+                                     settings.key_folder())
         store = CommunityStore(sessions, cipher)
         circles = Circles(content, store, repository, pseudonyms, default_country=settings.default_country,
                           screener=screen)
@@ -195,7 +196,8 @@ async def build_app(settings: Settings, *, run_migrations: bool = True, start_jo
                                  default_zone=settings.default_timezone, circles=circles, pulses=pulses,
                                  snoozes=PendingSnoozes(sessions))
         if start_jobs:
-            schedule_retention(scheduler, repository, settings.retention_days)
+            schedule_retention(scheduler, repository, settings.retention_days, service, crisis_pause,
+                               exports_dir=settings.data_dir / "exports")
             scheduler.start()
             # Import matplotlib and draw once in a worker thread now, so the first /history does not pay ~1 s;
             # then settle the heap.

@@ -19,11 +19,13 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     adapter: AdapterName = Field("auto", description="Which adapter `run` starts; auto picks by the tokens set.")
-    data_dir: Path = Field(Path("data"), description="Where the SQLite database and the local key live.")
+    data_dir: Path = Field(Path("data"), description="Where the SQLite database and console exports live.")
+    keys_dir: Path | None = Field(None, description="Where local key files are made when ENCRYPTION_KEYS or "
+                                  "COMMUNITY_SECRET are empty; empty: <DATA_DIR>-keys beside DATA_DIR, never in it.")
     database_url: str = Field("", description="Empty for SQLite in DATA_DIR; or sqlite:///path, postgresql://...")
     content_dir: Path = Field(default_factory=lambda: PROJECT_CONTENT, description="Folder of the YAML content.")
     encryption_keys: SecretStr = Field(
-        SecretStr(""), description="Comma-separated Fernet keys, newest first; empty: a key file in DATA_DIR."
+        SecretStr(""), description="Comma-separated Fernet keys, newest first; empty: a key file in KEYS_DIR."
     )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     console_user: str = Field("", description="The console adapter's user id; empty: your login name.")
@@ -35,7 +37,7 @@ class Settings(BaseSettings):
     grace_minutes: int = Field(120, ge=0, le=1440, description="How late an overdue prompt may still go out.")
     dispatch_interval_seconds: float = Field(10.0, gt=0, le=300, description="How often due prompts are claimed.")
     community_secret: SecretStr = Field(
-        SecretStr(""), description="Secret for the anonymous tags of circles and pulses; empty: a key file in DATA_DIR."
+        SecretStr(""), description="Secret for the anonymous tags of circles and pulses; empty: a key file in KEYS_DIR."
     )
     pulse_min_respondents: int = Field(5, ge=3, le=1000,
                                        description="Answers a pulse round needs before any result is shown (3+).")
@@ -52,6 +54,9 @@ class Settings(BaseSettings):
     discord_gateway_url: str = Field("wss://gateway.discord.gg/", description="Discord gateway URL.")
     slack_bot_token: SecretStr = Field(SecretStr(""), description="Slack bot token (xoxb-...).")
     slack_app_token: SecretStr = Field(SecretStr(""), description="Slack app-level token (xapp-...) for Socket Mode.")
+    slack_allowed_teams: str = Field("", pattern=r"^[A-Za-z0-9,\s]*$",
+                                     description="Comma-separated Slack workspace (team) ids that may install the "
+                                     "app through the install page; empty: any.")
     slack_signing_secret: SecretStr = Field(SecretStr(""), description="Slack signing secret for HTTP mode.")
     slack_client_id: str = Field("", description="Slack app client id; with the secret, HTTP mode offers the OAuth "
                                                  "install flow for many workspaces.")
@@ -103,6 +108,14 @@ class Settings(BaseSettings):
 
     def discord_shard_id_list(self) -> list[int]:
         return self._ids(self.discord_shard_ids)
+
+    def slack_allowed_team_list(self) -> list[str]:
+        return [team.strip() for team in self.slack_allowed_teams.split(",") if team.strip()]
+
+    def key_folder(self) -> Path:
+        """Where local key files go: KEYS_DIR, or a folder beside DATA_DIR (a backup of the data folder then
+        holds no key to read it with)."""
+        return self.keys_dir or self.data_dir.with_name(self.data_dir.name + "-keys")
 
     def chosen_adapter(self) -> Literal["console", "discord", "slack"]:
         if self.adapter != "auto":

@@ -53,6 +53,17 @@ class Adapter(Transport, Protocol):
         ...
 
 
+class PersonalTraces(Protocol):
+    """What an adapter keeps about a person outside the core's tables, removed on /forget and by retention:
+    the files it put on its platform for them, and (Slack) who installed the app."""
+
+    async def remove_files(self, workspace_id: str, refs: Sequence[str]) -> list[str]:
+        """Delete these files where they are; return the refs that are gone (now or before)."""
+        ...
+
+    async def forget_person(self, address: Address) -> None: ...
+
+
 class DeliveryError(Exception):
     """Raised by a Transport when a message could not be delivered; the subclasses say what to do next."""
 

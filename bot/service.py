@@ -10,6 +10,7 @@ import asyncio
 import difflib
 import logging
 import re
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
@@ -48,6 +49,7 @@ from bot.messages import (
     make_token,
     parse_token,
 )
+from bot.ports import PersonalTraces
 from bot.privacy.export import checkins_csv, export_json
 from bot.safety.asking import ANSWERS, ASK_SESSION, NO, UNSURE, Held, ask_reply, typed_answer
 from bot.safety.plan import EDIT_STEP, EDITING, KEEP_FOREVER, KEEP_STEP, OFFER_EVERY, PLAN, SafetyPlans, plan_flow
@@ -65,7 +67,7 @@ from bot.scheduling.dispatcher import Prompt
 from bot.scheduling.manage import DIALDOWN_SESSION, SNOOZE_SESSION, SUMMARY_FLOW, ScheduleCommands
 from bot.scheduling.snoozes import PendingSnoozes
 from bot.scheduling.store import DeliveryJob, ScheduleStore
-from bot.storage.repository import HELD, OPEN, Profile, Repository, SessionRecord
+from bot.storage.repository import HELD, OPEN, FileRef, Profile, Repository, SessionRecord
 from bot.system_flows import (
     CONFIRM_NUMBERS,
     ERASE,
@@ -96,6 +98,9 @@ COMMANDS = ("checkin", "tip", "history", "cancel", "help", "sos", "privacy", "ex
 _DURATION = re.compile(r"^(\d{1,3})\s*(h|hours?|d|days?|w|weeks?)$")
 BUSY_WINDOW = timedelta(minutes=30)
 CHART_CACHE_SIZE = 500  # people whose latest chart is kept in memory (a PNG of some tens of kB each)
+# How long a drawn chart is kept: /forget in another process cannot reach this one's memory, so a chart of a
+# forgotten person lasts at most this long here.
+CHART_CACHE_SECONDS = 600.0
 SCREEN_INLINE_MAX = 2000
 COMMAND_ALIASES = {"start": "help", "stop": "cancel", "quit": "cancel", "tips": "tip", "topics": "tip",
                    "help me": "sos", "crisis": "sos", "delete": "forget", "erase": "forget"}
@@ -153,10 +158,13 @@ class CheckinService:
             self._flows[PLAN] = plan_flow(self._plans.plan, retention_days)
         self._schedules = schedules
         self._boundaries = boundaries_from_content(content)
-        self._forgotten: set[int] = set()  # erased during the current event: their shares come down too
+        # Erased during the current event, with the files the bot had put on platforms for them: their shares,
+        # pulse answers and files go too.
+        self._forgotten: dict[int, list[FileRef]] = {}
+        self._traces: dict[str, list[PersonalTraces]] = {}  # per platform: what its adapters remove there
         # The last chart drawn per person, keyed by exactly what it shows: App Home refreshes after every
         # command and /history again draw nothing new (drawing costs a few hundred ms of CPU).
-        self._charts: OrderedDict[int, tuple[int, Image | None]] = OrderedDict()
+        self._charts: OrderedDict[int, tuple[int, Image | None, float]] = OrderedDict()  # oldest first
         self._scheduling = ScheduleCommands(schedules, self._texts, content.flows, self._clock, default_zone,
                                             put_away=self._put_away_prompt, snoozes=snoozes) \
             if schedules is not None else None
@@ -326,9 +334,12 @@ class CheckinService:
         if who.unreachable_at is not None and not isinstance(event, ChoicePicked):
             await self._repo.clear_unreachable(identity)
             replies = [Reply(self._texts.get("unreachable_notice"), tone=Tone.NOTICE), *replies]
-        if identity in self._forgotten:  # /forget also takes down the person's anonymous shares
-            self._forgotten.discard(identity)
+        if identity in self._forgotten:  # /forget reaches past the person's own rows
+            files = self._forgotten.pop(identity)
             removals = await self._circles.forget_author(event.address) if self._circles is not None else ()
+            if self._pulses is not None:
+                await self._pulses.forget_member(event.address)
+            await self._remove_traces(event.address, files)
             return CommunityOutcome(replies=tuple(replies), removals=removals)
         if who.introduced_at is None and await self._repo.mark_introduced(identity):
             replies = [Reply(self._texts.get("intro"), tone=Tone.INFO), *replies]
@@ -456,6 +467,51 @@ class CheckinService:
     async def remember_dm_channel(self, address: Address, channel_id: str) -> None:
         await self._repo.remember_dm_channel(address, channel_id)
 
+    # ------------------------------------------------------------ what adapters keep about a person
+
+    def keep_traces_with(self, platform: str, traces: PersonalTraces) -> None:
+        """The adapter of `platform` removes its files and traces on /forget and retention."""
+        self._traces.setdefault(platform, []).append(traces)
+
+    async def remember_file(self, address: Address, ref: str) -> None:
+        """An adapter put a file on its platform for this person (an export, a chart)."""
+        await self._repo.remember_file(address, ref)
+
+    async def file_removed(self, address: Address, ref: str) -> None:
+        await self._repo.drop_files([FileRef(address.platform, address.workspace_id, ref)])
+
+    async def _remove_traces(self, address: Address, files: Sequence[FileRef]) -> None:
+        """After /forget: the files go from their platforms, and the adapter's own traces. A failure is logged
+        (type only) and does not undo the erase."""
+        for traces in self._traces.get(address.platform, ()):
+            try:
+                await traces.forget_person(address)
+            except Exception as exc:
+                log.error("forget on %s failed: %s", address.platform, describe_exception(exc))
+        await self._remove_files(files)
+
+    async def _remove_files(self, files: Sequence[FileRef]) -> list[FileRef]:
+        gone: list[FileRef] = []
+        groups: dict[tuple[str, str], list[str]] = {}
+        for item in files:
+            groups.setdefault((item.platform, item.workspace_id), []).append(item.ref)
+        for (platform, workspace_id), refs in groups.items():
+            removed: set[str] = set()
+            for traces in self._traces.get(platform, ()):
+                try:
+                    removed.update(await traces.remove_files(workspace_id, [ref for ref in refs if ref not in removed]))
+                except Exception as exc:
+                    log.error("file removal on %s failed: %s", platform, describe_exception(exc))
+            gone.extend(FileRef(platform, workspace_id, ref) for ref in refs if ref in removed)
+        return gone
+
+    async def expire_files(self, before: datetime) -> int:
+        """Retention: files put on platforms before `before` are deleted there (by the adapters running in this
+        process; another process takes its own platform's). Returns how many went."""
+        gone = await self._remove_files(await self._repo.files_older_than(before))
+        await self._repo.drop_files(gone)
+        return len(gone)
+
     async def form(self, address: Address, name: str) -> Form | None:
         """Form `name` filled in with the person's current settings: what an adapter opens when its button is
         clicked, also long after the message was sent (and after restarts)."""
@@ -465,8 +521,8 @@ class CheckinService:
             return self._circles.setup_form()
         if name != "schedule" or self._scheduling is None or self._schedules is None:
             return None
-        identity = await self._repo.identity_id(address)
-        return self._scheduling.form(await self._schedules.get(identity))
+        identity = await self._repo.find_identity(address)
+        return self._scheduling.form(await self._schedules.get(identity) if identity is not None else None)
 
     async def text_prefill(self, address: Address, token: str) -> str:
         """What a text box opens with ("" for an empty box): for a part of the safety plan, what that part holds
@@ -486,8 +542,8 @@ class CheckinService:
         return "\n".join(items or [])
 
     async def has_open_checkin(self, address: Address) -> bool:
-        identity = await self._repo.identity_id(address)
-        return await self._open_session(identity) is not None
+        identity = await self._repo.find_identity(address)
+        return identity is not None and await self._open_session(identity) is not None
 
     # ------------------------------------------------------------ commands
 
@@ -627,24 +683,26 @@ class CheckinService:
     async def _history(self, who: Profile, args: str = "") -> list[Reply]:
         return (await self._history_and_count(who, args))[0]
 
-    async def _history_and_count(self, who: Profile, args: str = "") -> tuple[list[Reply], int]:
+    async def _history_and_count(self, who: Profile | None, args: str = "") -> tuple[list[Reply], int]:
         """/history [4w|12w|all]: a short summary in words and, when there is anything to draw, a chart; and
-        how many check-ins it covers. Numbers and labels only: no note is ever read for it."""
+        how many check-ins it covers. Numbers and labels only: no note is ever read for it. `who` is None for
+        someone not known (nothing to read, nothing created)."""
         texts = self._texts.values
         try:
             period = parse_period(args, texts)
         except PeriodError as problem:
             return [Reply(str(problem), title="Your history", tone=Tone.NOTICE)], 0
-        zone = await self._zone_of(who.identity_id)
+        zone = await self._zone_of(who.identity_id) if who is not None else UTC
         today = self._clock().astimezone(zone).date()
         # Check-ins are what /history counts: the daily and weekly ones. A prepare or repair draft (answered or
         # all skipped) is not a check-in.
         drafts = {flow.id for flow in self._content.flows.values() if flow.outcome.kind == "script"}
         points = points_from_checkins([record for record in await self._repo.checkins(who.identity_id)
-                                       if record.flow_id not in drafts], zone)
-        summary = summarize(points, period, today, self._boundaries, streaks_enabled=who.show_streaks, texts=texts)
+                                       if record.flow_id not in drafts], zone) if who is not None else []
+        summary = summarize(points, period, today, self._boundaries,
+                            streaks_enabled=who is not None and who.show_streaks, texts=texts)
         replies = [Reply(summary.text, title=summary.title, footer=summary.footer)]
-        if summary.count:
+        if summary.count and who is not None:
             image = await self._chart(who.identity_id, points, summary.start, summary.end, texts)
             if image is not None:
                 replies.append(Reply("", image=image))
@@ -653,14 +711,17 @@ class CheckinService:
     async def _chart(self, identity_id: int, points: Sequence[Point], start: date, end: date,
                      texts: Mapping[str, str]) -> Image | None:
         key = hash((tuple(points), start, end))
+        now = time.monotonic()
+        while self._charts and next(iter(self._charts.values()))[2] < now - CHART_CACHE_SECONDS:
+            self._charts.popitem(last=False)
         cached = self._charts.get(identity_id)
         if cached is not None and cached[0] == key:
-            self._charts.move_to_end(identity_id)
             return cached[1]
         # Drawing takes a few hundred milliseconds: off the event loop, so nobody else waits for it.
         chart = await asyncio.to_thread(render_chart, points, start, end, self._boundaries, texts)
         image = Image(chart.png, chart.alt_text, chart.filename) if chart is not None else None
-        self._charts[identity_id] = (key, image)
+        self._charts.pop(identity_id, None)
+        self._charts[identity_id] = (key, image, now)
         if len(self._charts) > CHART_CACHE_SIZE:
             self._charts.popitem(last=False)
         return image
@@ -942,9 +1003,9 @@ class CheckinService:
             return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE, stale=True)]
         if answers.get("confirm") != ERASE:
             return [Reply(self._texts.get("forget_kept"), tone=Tone.INFO)]
-        await self._repo.forget_identity(who.identity_id)
+        files = await self._repo.forget_identity(who.identity_id)
         self._charts.pop(who.identity_id, None)
-        self._forgotten.add(who.identity_id)
+        self._forgotten[who.identity_id] = files
         return [Reply(self._texts.get("forgotten"), tone=Tone.INFO)]
 
     def _outcome_replies(self, spec: OutcomeSpec, outcome: engine.Outcome) -> list[Reply]:
@@ -1039,15 +1100,20 @@ class CheckinService:
     async def paused(self, address: Address) -> bool | None:
         """Whether the person's scheduled check-ins are paused now (None: they have no schedule), for
         dashboards that offer Pause or Resume."""
-        if self._schedules is None:
+        identity = await self._repo.find_identity(address)
+        if self._schedules is None or identity is None:
             return None
-        record = await self._schedules.get(await self._repo.identity_id(address))
+        record = await self._schedules.get(identity)
         return None if record is None else record.paused(self._clock())
 
     async def home(self, address: Address) -> list[Reply]:
         """A dashboard (Slack's App Home): what /schedule and /history show, read-only, in one place. The
-        history's chart is among the replies (as `Reply.image`) for adapters that can show it there."""
-        identity = await self._repo.identity_id(address)
+        history's chart is among the replies (as `Reply.image`) for adapters that can show it there. Showing it
+        never creates the person: someone not (or no longer) known sees what a newcomer sees."""
+        identity = await self._repo.find_identity(address)
+        if identity is None:
+            replies = self._scheduling.overview(None) if self._scheduling is not None else []
+            return [*replies, *(await self._history_and_count(None))[0]]
         replies = await self._scheduling.schedule(identity, "") if self._scheduling is not None else []
         history = await self._history(await self._repo.profile(identity))
         return [*replies, *history]

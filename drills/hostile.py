@@ -174,7 +174,8 @@ async def run(quick: bool) -> DrillResult:
               f"(modal) and into the schedule form; then malformed interactions (wrong types, missing fields), "
               f"forged and replayed button tokens, and the victim's own session token used by the attacker. "
               f"Afterwards: the process is alive and answers /help, nobody saw the victim's data, the log holds "
-              f"none of it, no message could ping anyone."))
+              f"none of it, no message could ping anyone. Then a Slack bot process in HTTP mode gets signed bodies "
+              f"Slack never sends, timestamps and signatures Slack never sends, and a signed command replayed."))
     started = time.monotonic()
     secret = f"SECRET-{secrets.token_hex(6)}"
     async with DrillDiscord(token=TOKEN) as fake, fresh_database() as dsn, workspace("hostile") as folder:
@@ -347,8 +348,81 @@ async def run(quick: bool) -> DrillResult:
     result.limits.append("Discord itself refuses most forged clicks (a custom_id must exist on a message the user "
                          "can see); the drill hands them to the bot anyway, as a compromised or buggy client path "
                          "would.")
+    await slack_outsiders(result)
     result.seconds = time.monotonic() - started
     return result
+
+
+SLACK_GARBAGE: list[tuple[str, bytes, str]] = [
+    ("payload=not-json", b"payload=not-json", "application/x-www-form-urlencoded"),
+    ("payload holding a JSON array", b"payload=%5B1%2C2%5D", "application/x-www-form-urlencoded"),
+    ("truncated payload", b"payload=%7B%22type%22%3A%22block_act", "application/x-www-form-urlencoded"),
+    ("truncated form", b"command=%2Fboundary&text=check&user_id", "application/x-www-form-urlencoded"),
+    ("JSON array", b"[1, 2]", "application/json"),
+    ("truncated JSON", b'{"type": "event_callback", "event"', "application/json"),
+    ("not UTF-8", b"\xff\xfe\xfd", "application/json"),
+]
+
+
+async def slack_outsiders(result: DrillResult) -> None:
+    """The Slack HTTP endpoint as an outsider meets it: signed bodies Slack never sends (400), headers Slack never
+    sends (401), and a signed slash command and click replayed byte for byte (run once)."""
+    import aiohttp
+
+    from drills.database import free_port
+    from drills.slack_load import SECRET, slack_environment
+    from tests.fakes.slack_server import FakeSlackApi, SlackRequests, slash_command
+
+    async with FakeSlackApi() as fake, fresh_database() as dsn, workspace("hostile-slack") as folder:
+        await migrate(dsn)
+        port = free_port()
+        bot = BotProcess("slack-bot", slack_environment(fake, dsn, keygen(), folder, port), folder, adapter="slack")
+        await bot.start()
+        try:
+            deadline = time.monotonic() + 90
+            while "slack HTTP mode listening" not in bot.log_text():
+                if not bot.alive or time.monotonic() > deadline:
+                    raise RuntimeError(f"the Slack bot did not start listening:\n{bot.log_tail()}")
+                await asyncio.sleep(0.2)
+            url = f"http://127.0.0.1:{port}/slack/events"
+            signer = SlackRequests(SECRET)
+            outcomes: dict[str, int] = {}
+            async with aiohttp.ClientSession() as http:
+
+                async def send(label: str, body: bytes, headers: dict[str, str]) -> None:
+                    async with http.post(url, data=body, headers=headers) as answer:
+                        outcomes[label] = answer.status
+
+                for label, body, content_type in SLACK_GARBAGE:
+                    signed = signer._sign(body, content_type, None)
+                    await send(f"signed {label}", signed.body, signed.headers)
+                command = signer.command(slash_command(text="tip", channel_id=fake.dm_channel_for("U0REPLAY"),
+                                                       user_id="U0REPLAY", response_url=fake.response_url("r")))
+                for label, header, value in (("timestamp '²'", "X-Slack-Request-Timestamp", "17000000²"),
+                                             ("Arabic-Indic timestamp", "X-Slack-Request-Timestamp", "١٧٠٠٠٠٠٠٠٠"),
+                                             ("non-ASCII signature", "X-Slack-Signature", "v0=é")):
+                    await send(label, command.body, {**command.headers, header: value})
+                await send("signed command", command.body, command.headers)
+                await send("the same command replayed", command.body, command.headers)
+            expected_400 = [f"signed {label}" for label, _, _ in SLACK_GARBAGE]
+            wrong = {label: status for label, status in outcomes.items()
+                     if status != (400 if label in expected_400 else 200 if "command" in label else 401)}
+            dm = fake.dm_channel_for("U0REPLAY")
+            with contextlib.suppress(TimeoutError):
+                await fake._wait(lambda: bool(fake.messages_in(dm)), 10.0)
+            await asyncio.sleep(1.0)  # long enough for a second run of the replay to show
+            tips = len(fake.messages_in(dm))
+            errors = bot.error_lines()
+        finally:
+            alive = bot.alive
+            await bot.stop()
+    result.numbers["slack outsider requests"] = \
+        f"{len(outcomes)} ({len(SLACK_GARBAGE)} garbage bodies, 3 bad headers, 1 replay)"
+    result.check("slack: garbage and bad headers refused cleanly", not wrong and alive and not errors,
+                 "every garbage body 400, every bad header 401, no ERROR or traceback in the log" if not wrong
+                 and not errors else f"unexpected statuses {wrong}; log errors: {errors[:3]}")
+    result.check("slack: a replayed request runs once", outcomes.get("the same command replayed") == 200 and tips == 1,
+                 f"the replayed /boundary tip was acknowledged and answered {tips} time(s)")
 
 
 async def wait_ready(fake: DrillDiscord, bot: BotProcess) -> None:

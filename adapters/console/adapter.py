@@ -90,10 +90,44 @@ class ConsoleAdapter:
         self._interactive = self._stdin.isatty() if interactive is None else interactive
         self.address = Address("console", "local", user_id, "console")
         self._last_title = ""
+        self._saved: list[Path] = []  # written by render_all, reported to the core for /forget and retention
+        service.keep_traces_with(self.name, self)
 
     async def send(self, address: Address, replies: Sequence[Reply]) -> None:
         self._stdout.write(self.render_all(replies))
         self._stdout.flush()
+        await self._report_saved(address)
+
+    async def _report_saved(self, address: Address) -> None:
+        saved, self._saved = self._saved, []
+        for path in saved:
+            await self._service.remember_file(address, str(path))
+
+    async def remove_files(self, workspace_id: str, refs: Sequence[str]) -> list[str]:
+        """Export and chart files of this console (only inside its own folder)."""
+        return self._unlink(refs)
+
+    async def forget_person(self, address: Address) -> None:
+        """Every file in this console's private folder (only the bot writes there, for its one person), also
+        those from before files were recorded."""
+        if address.user_id == self.address.user_id:
+            self._empty_folder()
+
+    def _unlink(self, refs: Sequence[str]) -> list[str]:
+        folder = self._files_dir.resolve()
+        gone: list[str] = []
+        for ref in refs:
+            path = Path(ref).resolve()
+            if path.parent == folder:
+                path.unlink(missing_ok=True)
+                gone.append(ref)
+        return gone
+
+    def _empty_folder(self) -> None:
+        if self._files_dir.is_dir():
+            for path in self._files_dir.iterdir():
+                if path.is_file():
+                    path.unlink(missing_ok=True)
 
     def render_all(self, replies: Sequence[Reply]) -> str:
         """Each reply as a paragraph; a title already on screen is not repeated question after question."""
@@ -135,6 +169,7 @@ class ConsoleAdapter:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(attachment.content)
+        self._saved.append(path)
         return path
 
     async def respond(self, line: str) -> str:
@@ -145,7 +180,9 @@ class ConsoleAdapter:
             # still read for danger first: a share that says something worrying is answered, not brushed off.
             safety = await self._service.screen_only(event)
             return self.render_all(safety or [Reply(self._service.texts.get("community_elsewhere"), tone=Tone.INFO)])
-        return self.render_all(await self._service.handle_safely(event))
+        text = self.render_all(await self._service.handle_safely(event))
+        await self._report_saved(self.address)
+        return text
 
     async def _read_line(self) -> str | None:
         """The next line, or None at the end of input (Ctrl-D). Read on a daemon thread: a blocked read must

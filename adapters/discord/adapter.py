@@ -38,6 +38,7 @@ from adapters.discord.render import (
     merge_messages,
     render_replies,
 )
+from bot.bounded import BoundedDict
 from bot.community.common import ChannelPost, Outcome, Removal
 from bot.content.loader import Content
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
@@ -57,6 +58,7 @@ TOKEN_TEMPLATE = (r"ci:(?P<session>[A-Za-z0-9_-]{1,24}):(?P<step>[A-Za-z0-9_-]{1
                   r"(?::(?P<value>[A-Za-z0-9_.-]{1,40}))?")
 TEXT_INPUT_ID = "text"
 DMS_CLOSED = 50007
+DM_CHANNELS_KEPT = 50_000  # people whose DM channel id is remembered here (the core keeps it too)
 ALREADY_ACKNOWLEDGED = 40060  # another process answered this interaction first
 OPEN_DM_TIMEOUT_S = 5.0  # opening a DM is safe to repeat: one Discord does not answer fails after this (see _open_dm)
 DEFAULT_API_BASE = "https://discord.com/api/v10"
@@ -288,7 +290,7 @@ class DiscordAdapter:
         self._token = token
         self._guild_ids = tuple(guild_ids)
         self._sync_commands = sync_commands
-        self._dm_channels: dict[str, int] = {}
+        self._dm_channels: BoundedDict[str, int] = BoundedDict(DM_CHANNELS_KEPT)
         self._open_dm_timeout = open_dm_timeout
         # Two unsharded processes on one token both receive every DM: the first to claim a message handles it.
         self._seen_events = seen_events

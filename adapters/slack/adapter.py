@@ -15,11 +15,13 @@ import binascii
 import contextlib
 import functools
 import hashlib
+import hmac
 import json
 import logging
 import re
+import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -43,10 +45,10 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.slack.installations import EncryptedInstallationStore
 from adapters.slack.manifest import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH, bot_scopes
 from adapters.slack.quiet import QuietGate
 from adapters.slack.render import (
@@ -68,11 +70,13 @@ from adapters.slack.render import (
     text_modal,
     view_values,
 )
+from bot.bounded import BoundedDict
 from bot.community.common import ChannelPost, Removal
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.logsafe import describe_exception
 from bot.messages import Address, Image, Reply, form_name, parse_text_value, parse_token
 from bot.ports import Capabilities, DeliveryError, RateLimited, TemporaryFailure, Unreachable
+from bot.privacy.crypto import Cipher
 from bot.service import COMMANDS, CheckinService
 from bot.storage.seen import MemorySeenEvents, SeenEvents
 
@@ -101,7 +105,11 @@ LISTEN_BACKLOG = 1024  # a burst of clicks arrives as that many new connections 
 # Clicks on the app's own controls: acknowledged as soon as the request is verified, worked on after the response.
 EARLY_ACK_ACTIONS = ("ci:", FORM_BUTTON_PREFIX, COMMAND_PREFIX)
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+SIGNATURE_WINDOW_SECONDS = 5 * 60  # Slack's: an older (or later) timestamp is refused
+REPLAY_WINDOW_SECONDS = SIGNATURE_WINDOW_SECONDS * 2  # a signature is remembered while its timestamp passes
+REPLAYS_KEPT = 100_000  # request signatures remembered (about 12 MB at most)
 HOME_CHARTS_KEPT = 20_000  # people whose App Home chart file id is remembered (in memory, per process)
+DM_CHANNELS_KEPT = 50_000  # people whose DM channel id is remembered here (the core keeps it too)
 DELIVERY_CLIENTS_KEPT = 256  # workspaces whose Web API client (and token) scheduled delivery keeps at hand
 # After these a cached token is no good any more (uninstalled, reinstalled, workspace gone): look it up afresh.
 STALE_TOKEN_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive", "token_expired", "not_authed"})
@@ -200,17 +208,47 @@ def form_value(encoded: str) -> str | None:
         return None
 
 
-def is_own_click(raw_body: str, content_type: str | None) -> bool:
+def is_plain_timestamp(timestamp: str) -> bool:
+    """ASCII digits only ("²" passes str.isdigit and then fails int())."""
+    return 0 < len(timestamp) <= 12 and timestamp.isascii() and timestamp.isdigit()
+
+
+@dataclass(frozen=True)
+class BadBody:
+    reason: str
+
+
+def read_body(raw_body: str, content_type: str | None) -> dict[str, Any] | BadBody:
+    """The body as Slack sends it: a form (a slash command; or one `payload` field holding a JSON object, for
+    interactions) or a JSON object (events). Anything else is not from Slack, signed or not."""
+    if content_type == FORM_CONTENT_TYPE:
+        if raw_body.startswith("payload=") and "&" not in raw_body:
+            text = form_value(raw_body[len("payload="):])
+            try:
+                payload = json.loads(text) if text is not None else None
+            except ValueError:
+                return BadBody("payload is not JSON")
+            return {"payload": payload} if isinstance(payload, dict) else BadBody("payload is not an object")
+        try:
+            fields = dict(parse_qsl(raw_body, keep_blank_values=True, strict_parsing=bool(raw_body)))
+        except ValueError:
+            return BadBody("a malformed form")
+        if "payload" in fields:
+            return BadBody("payload beside other fields")
+        return fields
+    if content_type == "application/json":
+        try:
+            body = json.loads(raw_body)
+        except ValueError:
+            return BadBody("not JSON")
+        return body if isinstance(body, dict) else BadBody("JSON that is not an object")
+    return BadBody("an unknown content type")
+
+
+def is_own_click(body: Mapping[str, Any]) -> bool:
     """A block_actions request (a click or a pick) on one of the app's own controls: every listener for those
     acknowledges with an empty 200 before it does anything, so the HTTP layer can answer for it."""
-    prefix = "payload="
-    if content_type != FORM_CONTENT_TYPE or not raw_body.startswith(prefix) or "&" in raw_body:
-        return False
-    text = form_value(raw_body[len(prefix):])
-    try:
-        payload = json.loads(text) if text is not None else None
-    except ValueError:
-        return False
+    payload = body.get("payload")
     if not isinstance(payload, dict) or payload.get("type") != "block_actions":
         return False
     actions = payload.get("actions")
@@ -220,14 +258,43 @@ def is_own_click(raw_body: str, content_type: str | None) -> bool:
     return isinstance(action_id, str) and action_id.startswith(EARLY_ACK_ACTIONS)
 
 
-async def database_oauth_settings(engine: AsyncEngine, client_id: str, client_secret: str, *,
-                                  redirect_uri: str = "") -> AsyncOAuthSettings:
+class ReplayGuard:
+    """Signatures of the requests taken in the last five minutes (Slack's window; an older timestamp fails the
+    signature check), so a byte-identical replay is not run twice. Bounded: past `size` entries the oldest go
+    first (a replay of one of those would run again, which only an attacker holding a signed request could
+    cause, and only while the map is flooded with other valid requests)."""
+
+    def __init__(self, size: int = REPLAYS_KEPT, window: int = REPLAY_WINDOW_SECONDS,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._seen: OrderedDict[str, int] = OrderedDict()
+        self._size = size
+        self._window = window
+        self._clock = clock
+
+    def first_time(self, signature: str, timestamp: int) -> bool:
+        horizon = self._clock() - self._window
+        while self._seen and (len(self._seen) >= self._size or next(iter(self._seen.values())) < horizon):
+            self._seen.popitem(last=False)
+        if signature in self._seen:
+            return False
+        self._seen[signature] = timestamp
+        return True
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
+async def database_oauth_settings(engine: AsyncEngine, client_id: str, client_secret: str, *, cipher: Cipher,
+                                  redirect_uri: str = "", allowed_teams: Collection[str] = (),
+                                  api_url: str | None = None) -> AsyncOAuthSettings:
     """The OAuth install flow with slack_sdk's own SQLAlchemy installation and state stores, on the bot's own
-    database (their tables are created here if missing): each workspace that installs gets its own token."""
-    installations = AsyncSQLAlchemyInstallationStore(client_id=client_id, engine=engine, logger=log)
+    database (their tables are created here if missing): each workspace that installs gets its own token, stored
+    encrypted; with `allowed_teams`, only those workspaces can install."""
+    plain = AsyncSQLAlchemyInstallationStore(client_id=client_id, engine=engine, logger=log)
     states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine, logger=log)
-    for store in (installations, states):
+    for store in (plain, states):
         await cast(Callable[[], Awaitable[None]], store.create_tables)()
+    installations = EncryptedInstallationStore(plain, cipher, allowed_teams=allowed_teams, api_url=api_url)
     return AsyncOAuthSettings(client_id=client_id, client_secret=client_secret, scopes=bot_scopes(), user_scopes=[],
                               redirect_uri=redirect_uri or None, install_path=INSTALL_PATH,
                               redirect_uri_path=REDIRECT_PATH, installation_store=installations,
@@ -308,11 +375,13 @@ class SlackAdapter:
         self._app_token = app_token
         self._installations = installation_store or (oauth_settings.installation_store if oauth_settings else None)
         self._seen = seen_events or MemorySeenEvents()
-        self._dm_channels: dict[tuple[str, str], str] = {}
+        self._dm_channels: BoundedDict[tuple[str, str], str] = BoundedDict(DM_CHANNELS_KEPT)
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
-        self._verifier = SignatureVerifier(signing_secret)
+        # Socket Mode needs no signing secret (Slack's websocket is authenticated by the app token).
+        self._signing_secret = signing_secret.encode()
+        self._replays = ReplayGuard()
         self._after_response: set[asyncio.Task[None]] = set()  # dispatches of requests already answered
         self._work_slots = asyncio.Semaphore(max(1, after_response_concurrency))
         self._answering = QuietGate()  # shut while HTTP requests are being answered
@@ -320,7 +389,8 @@ class SlackAdapter:
         # memory only: after a restart (or past HOME_CHARTS_KEPT people) a chart is uploaded once more and the
         # file before it is left in Slack, private to the app.
         self._home_charts: OrderedDict[tuple[str, str], tuple[str, str]] = OrderedDict()
-        self._old_charts: dict[tuple[str, str], list[str]] = {}  # files no Home shows any more, to delete
+        # Files no Home shows any more, to delete (the core's uploaded_files row also reaches them on /forget).
+        self._old_charts: BoundedDict[tuple[str, str], list[str]] = BoundedDict(HOME_CHARTS_KEPT)
         self._home_locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
         self._delivery_clients: OrderedDict[str, AsyncWebClient] = OrderedDict()
         # Only `client=` (with the token inside it); everything else explicit, so SLACK_* variables in the
@@ -335,6 +405,7 @@ class SlackAdapter:
                             oauth_settings=oauth_settings, before_authorize=self._skip_repeats,
                             process_before_response=False, raise_error_for_unhandled_request=False)
         self._register()
+        service.keep_traces_with(PLATFORM, self)
 
     # ------------------------------------------------------------ serving
 
@@ -350,6 +421,8 @@ class SlackAdapter:
         return application
 
     async def serve_http(self, host: str, port: int, path: str = EVENTS_PATH) -> None:
+        if not self._signing_secret:
+            raise ValueError("HTTP mode needs SLACK_SIGNING_SECRET")
         runner = web.AppRunner(self.web_app(path), access_log=None)
         await runner.setup()
         try:
@@ -402,11 +475,27 @@ class SlackAdapter:
             self._answering.leave()
 
     async def _answer_post(self, request: web.Request) -> web.Response:
-        timestamp = request.headers.get("X-Slack-Request-Timestamp")
-        if timestamp is not None and not timestamp.isdigit():
-            return web.Response(status=401)  # not from Slack (bolt would fail on int() and answer 500)
-        raw_body = await request.text()
-        if is_own_click(raw_body, request.content_type) and self._verified(raw_body, request):
+        """Verified first, parsed after: a request that is not signed by Slack (or whose headers could not have
+        come from Slack) gets 401; a signed body that is not what Slack sends gets 400; a byte-identical signed
+        request seen in the last five minutes is acknowledged and not run again."""
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature", "")
+        if not is_plain_timestamp(timestamp) or not signature.isascii():
+            return web.Response(status=401)  # bolt would fail on int() or compare_digest and answer 500
+        raw = await request.read()
+        if not self._verified(raw, timestamp, signature):
+            return web.Response(status=401)
+        try:
+            raw_body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return self._not_from_slack("not UTF-8")
+        payload = read_body(raw_body, request.content_type)
+        if isinstance(payload, BadBody):
+            return self._not_from_slack(payload.reason)
+        if not self._replays.first_time(signature, int(timestamp)):
+            log.info("slack: a signed request seen before was sent again; acknowledged, not run")
+            return web.Response(status=200)
+        if is_own_click(payload):
             # Answered here, before bolt has parsed, authorized or routed it: bolt's own acknowledgement would
             # be the same empty 200, but only after its middleware ran and its listener task was polled (every
             # 10 ms) while every other request of a burst competed for the same event loop. Bolt still gets
@@ -416,13 +505,18 @@ class SlackAdapter:
         bolt_request = repair_form_body(self._bolt_request_from(request, raw_body))
         return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
-    def _verified(self, raw_body: str, request: web.Request) -> bool:
-        """Slack's signature over the body, and a timestamp within five minutes (else bolt answers 401)."""
-        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
-        signature = request.headers.get("X-Slack-Signature")
-        if not timestamp.isdigit() or signature is None:
+    @staticmethod
+    def _not_from_slack(reason: str) -> web.Response:
+        log.info("slack: a signed request with a body Slack does not send (%s), answered 400", reason)
+        return web.Response(status=400)
+
+    def _verified(self, raw_body: bytes, timestamp: str, signature: str) -> bool:
+        """Slack's signature over the body's bytes (whatever they are), and a timestamp within five minutes.
+        `timestamp` is plain ASCII digits and `signature` ASCII (checked before)."""
+        if not self._signing_secret or not signature or abs(time.time() - int(timestamp)) > SIGNATURE_WINDOW_SECONDS:
             return False
-        return self._verifier.is_valid(raw_body, timestamp, signature)
+        expected = hmac.new(self._signing_secret, b"v0:" + timestamp.encode() + b":" + raw_body, hashlib.sha256)
+        return hmac.compare_digest("v0=" + expected.hexdigest(), signature)
 
     def _dispatch_after_response(self, raw_body: str, headers: dict[str, str | Sequence[str]], query: str) -> None:
         self._started()
@@ -487,6 +581,8 @@ class SlackAdapter:
         app.shortcut(SHORTCUT_CHECKIN)(tracked(self._on_checkin_shortcut))
         app.event("app_home_opened")(tracked(self._on_home_opened))
         app.event("message")(tracked(self._on_message))
+        app.event("app_uninstalled")(tracked(self._on_uninstalled))
+        app.event("tokens_revoked")(tracked(self._on_tokens_revoked))
 
     def _tracked(self, listener: Handler) -> Handler:
         """Counts work in flight (acknowledged, not finished), so a shutdown or a test can wait for it."""
@@ -659,6 +755,31 @@ class SlackAdapter:
             return
         await self.publish_home(client, self.address(context))
 
+    async def _on_uninstalled(self, context: AsyncBoltContext) -> None:
+        """The app was removed from a workspace: its tokens go at once (its people's data follows the retention
+        rules, and /forget still works if they come back)."""
+        workspace = context.team_id or context.enterprise_id or ""
+        self._delivery_clients.pop(workspace, None)
+        if self._installations is not None:
+            await self._installations.async_delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
+        log.info("slack: uninstalled from a workspace; its tokens are deleted")
+
+    async def _on_tokens_revoked(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """Slack revoked tokens: a revoked bot token and its installation go; so does a revoked user token."""
+        found = event.get("tokens")
+        tokens: dict[str, Any] = found if isinstance(found, dict) else {}
+        workspace = context.team_id or context.enterprise_id or ""
+        if self._installations is None:
+            log.warning("slack: the bot token was revoked; set a new SLACK_BOT_TOKEN")
+            return
+        for user_id in tokens.get("oauth") or []:
+            await self._installations.async_delete_installation(enterprise_id=context.enterprise_id,
+                                                                team_id=context.team_id, user_id=str(user_id))
+        if tokens.get("bot"):
+            self._delivery_clients.pop(workspace, None)
+            await self._installations.async_delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
+        log.info("slack: tokens revoked in a workspace; deleted")
+
     async def _on_message(self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
         """A typed answer in the DM with the app works like the console: "3" answers a scale. A message with a
         file is read for its words too; an edited message is only read for danger (it answers nothing again)."""
@@ -722,7 +843,7 @@ class SlackAdapter:
         if origin.channel.startswith("D"):
             dm = await self._dm_channel(client, address)
             if dm == origin.channel:
-                await self._post_all(client, dm, replies)
+                await self._post_all(client, address, dm, replies)
                 await self._after(client, address, replies, refresh_home)
                 return
         if origin.channel and not has_question(replies) and not has_files(replies):
@@ -731,7 +852,7 @@ class SlackAdapter:
             return
         try:
             dm = dm or await self._dm_channel(client, address)
-            await self._post_all(client, dm, replies)
+            await self._post_all(client, address, dm, replies)
         except SlackApiError as exc:
             if not origin.channel or delivery_error(exc) is None:
                 raise
@@ -756,17 +877,28 @@ class SlackAdapter:
             else:
                 await client.chat_postEphemeral(channel=origin.channel, user=address.user_id, **message.kwargs())
 
-    async def _post_all(self, client: AsyncWebClient, channel: str, replies: Sequence[Reply]) -> None:
+    async def _post_all(self, client: AsyncWebClient, address: Address, channel: str,
+                        replies: Sequence[Reply]) -> None:
+        """Every uploaded file is reported to the core, so /forget and retention can delete it from Slack."""
         for message in render_replies(replies):
             if message.blocks or not (message.files or message.images):
                 await client.chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False,
                                               **message.kwargs())
             for item in message.files:
-                await client.files_upload_v2(channel=channel, content=item.content, filename=item.filename,
-                                             title=item.filename)
+                await self._uploaded(address, await client.files_upload_v2(
+                    channel=channel, content=item.content, filename=item.filename, title=item.filename))
             for image in message.images:  # Slack's current upload API (getUploadURLExternal + complete)
-                await client.files_upload_v2(channel=channel, content=image.content, filename=image.filename,
-                                             title=image.filename, alt_txt=image.alt_text[:ALT_TEXT_MAX])
+                await self._uploaded(address, await client.files_upload_v2(
+                    channel=channel, content=image.content, filename=image.filename, title=image.filename,
+                    alt_txt=image.alt_text[:ALT_TEXT_MAX]))
+
+    async def _uploaded(self, address: Address, response: Any) -> str:
+        """The id of a file just uploaded, reported to the core ("" when Slack named none)."""
+        listed = response.get("files") if response is not None else None
+        file_id = str(listed[0].get("id") or "") if isinstance(listed, list) and listed else ""
+        if file_id:
+            await self._service.remember_file(address, file_id)
+        return file_id
 
     async def _dm_channel(self, client: AsyncWebClient, address: Address) -> str:
         """The person's DM with the app (opened once, then remembered, also by the core for scheduling)."""
@@ -790,9 +922,8 @@ class SlackAdapter:
     async def _publish_home(self, client: AsyncWebClient, address: Address) -> None:
         """The dashboard with the latest history chart, uploaded privately (shared in no conversation) once per
         chart; the charts it replaced are deleted once the new Home is up."""
-        key = (address.workspace_id, address.user_id)
         replies = await self._service.home(address)
-        file_id = await self._home_chart(client, key, latest_image(replies))
+        file_id = await self._home_chart(client, address, latest_image(replies))
         paused = await self._service.paused(address)
         try:
             await client.views_publish(user_id=address.user_id,
@@ -803,11 +934,12 @@ class SlackAdapter:
             # Slack would not show that file (not ready yet, or gone): the Home goes up without it.
             log.warning("slack App Home chart refused: %s", exc.response.get("error"))
             await client.views_publish(user_id=address.user_id, view=home_view(replies, paused=paused))
-        await self._delete_old_charts(client, key)
+        await self._delete_old_charts(client, address)
 
-    async def _home_chart(self, client: AsyncWebClient, key: tuple[str, str], chart: Image | None) -> str:
+    async def _home_chart(self, client: AsyncWebClient, address: Address, chart: Image | None) -> str:
         """The file id of the chart to show ("" for none), uploaded if this chart is new; a file it replaces
         joins the ones to delete."""
+        key = (address.workspace_id, address.user_id)
         current = self._home_charts.get(key)
         if chart is None:  # no check-ins (any more, after /forget): the old chart goes too
             if current is not None:
@@ -822,6 +954,7 @@ class SlackAdapter:
             uploaded = await client.files_upload_v2(content=chart.content, filename=chart.filename,
                                                     title=chart.filename, alt_txt=chart.alt_text[:ALT_TEXT_MAX])
             file_id = str(uploaded["files"][0]["id"])
+            await self._service.remember_file(address, file_id)
         except Exception as exc:  # the Home goes up without the chart; the old file is replaced next time
             log.warning("slack could not upload the App Home chart: %s", describe_exception(exc))
             return ""
@@ -833,22 +966,62 @@ class SlackAdapter:
             self._home_charts.popitem(last=False)
         return file_id
 
-    async def _delete_old_charts(self, client: AsyncWebClient, key: tuple[str, str]) -> None:
+    async def _delete_old_charts(self, client: AsyncWebClient, address: Address) -> None:
         """After a Home went up: the chart files it no longer shows (one that could not be deleted now is
         tried again after the next Home)."""
-        kept: list[str] = []
-        for file_id in self._old_charts.pop(key, []):
+        key = (address.workspace_id, address.user_id)
+        old = self._old_charts.pop(key, [])
+        gone = await self._delete_files(client, old)
+        for file_id in gone:
+            await self._service.file_removed(address, file_id)
+        kept = [file_id for file_id in old if file_id not in gone]
+        if kept:
+            self._old_charts[key] = kept[-10:]
+
+    @staticmethod
+    async def _delete_files(client: AsyncWebClient, file_ids: Sequence[str]) -> list[str]:
+        """files.delete each; returns those that are gone (deleted now, or already)."""
+        gone: list[str] = []
+        for file_id in file_ids:
             try:
                 await client.files_delete(file=file_id)
             except SlackApiError as exc:
                 if exc.response.get("error") not in GONE_FILE_ERRORS:
-                    log.warning("slack could not delete an old App Home chart: %s", exc.response.get("error"))
-                    kept.append(file_id)
+                    log.warning("slack could not delete a file: %s", exc.response.get("error"))
+                    continue
             except Exception as exc:
-                log.warning("slack could not delete an old App Home chart: %s", describe_exception(exc))
-                kept.append(file_id)
-        if kept:
-            self._old_charts[key] = kept[-10:]
+                log.warning("slack could not delete a file: %s", describe_exception(exc))
+                continue
+            gone.append(file_id)
+        return gone
+
+    # ------------------------------------------------------------ /forget and retention (the PersonalTraces port)
+
+    async def remove_files(self, workspace_id: str, refs: Sequence[str]) -> list[str]:
+        """Files uploaded for someone (exports, history charts, App Home charts), deleted from Slack."""
+        gone = await self._delete_files(await self._delivery_client(workspace_id), refs)
+        removed = set(gone)
+        for key, (_, file_id) in list(self._home_charts.items()):
+            if key[0] == workspace_id and file_id in removed:
+                del self._home_charts[key]
+        return gone
+
+    async def forget_person(self, address: Address) -> None:
+        """What this process remembers about the person, and their user id as the installer of the app."""
+        key = (address.workspace_id, address.user_id)
+        self._home_charts.pop(key, None)
+        self._dm_channels.pop(key, None)
+        old = self._old_charts.pop(key, [])
+        if old:
+            await self._delete_files(await self._delivery_client(address.workspace_id), old)
+        store = self._installations.inner if isinstance(self._installations, EncryptedInstallationStore) \
+            else self._installations
+        if isinstance(store, AsyncSQLAlchemyInstallationStore):
+            table = store.installations
+            async with store.engine.begin() as db:
+                await db.execute(table.update().where(table.c.team_id == address.workspace_id,
+                                                      table.c.user_id == address.user_id)
+                                 .values(user_id="", user_token=None, user_scopes=None, user_refresh_token=None))
 
     @asynccontextmanager
     async def _home_turn(self, key: tuple[str, str]) -> AsyncIterator[None]:
@@ -960,13 +1133,13 @@ class SlackAdapter:
     async def _send_with(self, client: AsyncWebClient, address: Address, replies: Sequence[Reply]) -> None:
         channel = address.channel_id or await self._dm_channel(client, address)
         try:
-            await self._post_all(client, channel, replies)
+            await self._post_all(client, address, channel, replies)
         except SlackApiError as exc:
             if not address.channel_id or exc.response.get("error") != "channel_not_found":
                 raise
             # The remembered DM is gone (the app was reinstalled): open it afresh, once.
             self._dm_channels.pop((address.workspace_id, address.user_id), None)
-            await self._post_all(client, await self._dm_channel(client, address), replies)
+            await self._post_all(client, address, await self._dm_channel(client, address), replies)
 
 
 def _prefixed(prefix: str) -> re.Pattern[str]:

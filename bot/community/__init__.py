@@ -33,8 +33,8 @@ answered *while the round is open*. This is the explicit trade-off that lets a p
 until close and delete their own share without holding a key of their own. After close nothing
 individual is left. Also outside what the bot can hide: an operator watching the live database (write
 order, PostgreSQL transaction ids, statement logs) can correlate a participation row with an answer row
-written at the same moment. Protect the secret like the encryption keys; keep it out of backups of the
-database.
+written at the same moment. Protect the secret like the encryption keys: back it up apart from the data
+folder (see KEYS_DIR).
 
 Platform caveat: a person's pulse answers travel in the buttons of their private pulse messages (the
 value of each button carries the answers so far). On Slack plans where workspace owners can export direct

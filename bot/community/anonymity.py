@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import re
 import secrets
 from pathlib import Path
@@ -30,6 +29,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from bot.messages import Address
+from bot.privacy.crypto import key_file
 from bot.text import clean_text
 
 log = logging.getLogger(__name__)
@@ -70,19 +70,13 @@ class Pseudonyms:
         return left is not None and hmac.compare_digest(left, right)
 
 
-def load_pseudonyms(configured: str, data_dir: Path) -> Pseudonyms:
-    """COMMUNITY_SECRET when set; otherwise a random secret kept in DATA_DIR (back it up with the database:
-    without it, open pulse rounds and today's share limits start over, and nobody can delete an old share)."""
+def load_pseudonyms(configured: str, data_dir: Path, keys_dir: Path | None = None) -> Pseudonyms:
+    """COMMUNITY_SECRET when set; otherwise a random secret kept in a key file in `keys_dir` (without it, open
+    pulse rounds and today's share limits start over, and nobody can delete an old share)."""
     if configured.strip():
         return Pseudonyms(configured.strip().encode("utf-8"))
-    path = data_dir / SECRET_FILE
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(secrets.token_hex(32).encode("ascii"))
-        log.warning("No COMMUNITY_SECRET set: created %s; back it up with the database", path)
-    return Pseudonyms(path.read_bytes().strip())
+    return Pseudonyms(key_file(SECRET_FILE, data_dir, keys_dir, lambda: secrets.token_hex(32).encode("ascii"),
+                               "COMMUNITY_SECRET"))
 
 
 def new_public_id(length: int = 16) -> str:

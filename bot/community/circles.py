@@ -222,7 +222,10 @@ class Circles:
         if not is_moderator:
             return self._private(self._texts.get("share_not_moderator"))
         share = await self._live_share(address, share_id)
-        if share is None or not await self._store.close_share(share, REMOVED):
+        # A moderator's rights are those of the server the click came from: only in the share's own channel (or
+        # its thread) do they count, so a moderator elsewhere cannot take down another server's share.
+        if share is None or not self._in_share_channel(share, address) \
+                or not await self._store.close_share(share, REMOVED):
             return self._private(self._texts.get("share_gone"))
         return Outcome(replies=(Reply(self._texts.get("share_removed")),), removals=self._removal(share))
 
@@ -238,7 +241,10 @@ class Circles:
 
     async def forget_author(self, address: Address) -> tuple[Removal, ...]:
         """/forget: take down every share this person still has up (found by recomputing their author tag for
-        each live share; nothing else links a share to anyone)."""
+        each live share; nothing else links a share to anyone), and drop their daily share count."""
+        today = self._clock().astimezone(UTC).date()
+        await self._store.drop_share_quota([self._pseudonyms.person("share-quota", day.isoformat(), address)
+                                            for day in (today - timedelta(days=1), today)])
         removals: list[Removal] = []
         for share in await self._store.live_shares(address.platform):
             mine = Pseudonyms.same(share.author_tag, self._pseudonyms.person("share-author", share.id, address))
@@ -265,6 +271,11 @@ class Circles:
         if (share.platform, share.workspace_id) != (address.platform, address.workspace_id):
             return None
         return share
+
+    @staticmethod
+    def _in_share_channel(share: ShareRecord, address: Address) -> bool:
+        thread = share.message_id.split("/", 1)[0] if share.message_id and "/" in share.message_id else None
+        return bool(address.channel_id) and address.channel_id in (share.channel_id, thread)
 
     @staticmethod
     def _removal(share: ShareRecord) -> tuple[Removal, ...]:

@@ -262,7 +262,7 @@ class Pulses:
     async def join(self, address: Address, round_id: str) -> list[Reply]:
         """A member pressed Join: the statements, privately. Nobody is ever enrolled by someone else. Joining is
         the person's own choice, so it is answered during the pause after a crisis reply too, with /sos beside it."""
-        record, pulse_set = await self._open(round_id)
+        record, pulse_set = await self._open(round_id, address)
         if record is None or pulse_set is None:
             return [Reply(self._texts.get("pulse_not_open"))]
         who = await self._repo.profile(await self._repo.identity_id(address))
@@ -277,7 +277,7 @@ class Pulses:
     async def answer(self, address: Address, round_id: str, scores: Sequence[int],
                      comment: str | None = None) -> list[Reply]:
         """All answers at once (a modal, or the last click of the step-by-step path)."""
-        record, pulse_set = await self._open(round_id)
+        record, pulse_set = await self._open(round_id, address)
         if record is None or pulse_set is None:
             return [Reply(self._texts.get("pulse_not_open"))]
         digits = "".join(str(score) for score in scores)
@@ -298,7 +298,7 @@ class Pulses:
         return [done, Reply(note.prompt, tone=Tone.PROMPT, question=question)]
 
     async def comment(self, address: Address, round_id: str, raw: str) -> list[Reply]:
-        record, pulse_set = await self._open(round_id)
+        record, pulse_set = await self._open(round_id, address)
         if record is None or pulse_set is None or pulse_set.comment is None:
             return [Reply(self._texts.get("pulse_not_open"))]
         text = clean_text(raw)
@@ -326,7 +326,7 @@ class Pulses:
         round_id, _, digits = token.value.partition(".")
         if not token.step_id.startswith(ITEM_STEP) or not digits:
             return [Reply(self._texts.get("stale_click"), stale=True)]
-        record, pulse_set = await self._open(round_id)
+        record, pulse_set = await self._open(round_id, address)
         if record is None or pulse_set is None:
             return [Reply(self._texts.get("pulse_not_open"))]
         padded = digits + str(pulse_set.scale.min) * (len(pulse_set.items) - len(digits))
@@ -342,11 +342,23 @@ class Pulses:
             return None
         return await self.comment(address, token.step_id[len(NOTE_STEP):], text)
 
+    async def forget_member(self, address: Address) -> int:
+        """/forget: the person's answers to rounds still open in their workspace are withdrawn (closed rounds
+        keep only the published aggregate, which no answer can be traced back out of). Returns how many."""
+        withdrawn = 0
+        for round_id in await self._store.answerable_round_ids(address.platform, address.workspace_id):
+            if await self._store.withdraw(round_id, self._participation(round_id, address),
+                                          self._slot(round_id, address)):
+                withdrawn += 1
+        return withdrawn
+
     # ------------------------------------------------------------ helpers
 
-    async def _open(self, round_id: str) -> tuple[RoundRecord | None, PulseSet | None]:
+    async def _open(self, round_id: str, address: Address) -> tuple[RoundRecord | None, PulseSet | None]:
+        """The round, if it is open now and belongs to the workspace the person acts in."""
         record = await self._store.round(round_id) if round_id else None
-        if record is None or record.status != OPEN:
+        if record is None or record.status != OPEN \
+                or (record.platform, record.workspace_id) != (address.platform, address.workspace_id):
             return None, None
         now = self._clock()
         if not record.opens_at <= now < record.closes_at:

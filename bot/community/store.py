@@ -190,6 +190,11 @@ class CommunityStore:
                     continue
         return False
 
+    async def drop_share_quota(self, tags: Sequence[str]) -> None:
+        """/forget: the person's quota rows (their tags recomputed for the days still kept)."""
+        async with self._sessions() as db, db.begin():
+            await db.execute(delete(CircleShareQuota).where(CircleShareQuota.tag.in_(list(tags))))
+
     async def add_share(self, share_id: str, circle_id: int, text: str, author_tag: str, day: date) -> None:
         async with self._sessions() as db, db.begin():
             db.add(CircleShare(id=share_id, circle_id=circle_id, text_enc=self._cipher.encrypt(text),
@@ -292,6 +297,22 @@ class CommunityStore:
                                              .where(PulseRound.id == round_id, PulseRound.status == OPEN,
                                                     PulseRound.reminded.is_(False))
                                              .values(reminded=True))) == 1
+
+    async def answerable_round_ids(self, platform: str, workspace_id: str) -> list[str]:
+        """Rounds of a workspace that still hold answers (they are deleted when a round closes)."""
+        async with self._sessions() as db:
+            return list(await db.scalars(select(PulseRound.id).where(
+                PulseRound.platform == platform, PulseRound.workspace_id == workspace_id,
+                PulseRound.status.in_((SCHEDULED, OPEN)))))
+
+    async def withdraw(self, round_id: str, participation_tag: str, slot: str) -> bool:
+        """/forget in an open round: the person's participation and answer go, found by recomputing the same
+        keyed hashes the bot used to write them (no new link is made). True if they had answered."""
+        async with self._sessions() as db, db.begin():
+            joined = await db.execute(delete(PulseParticipation).where(
+                PulseParticipation.round_id == round_id, PulseParticipation.tag == participation_tag))
+            await db.execute(delete(PulseAnswer).where(PulseAnswer.round_id == round_id, PulseAnswer.slot == slot))
+            return _changed(joined) == 1
 
     async def has_answered(self, round_id: str, participation_tag: str) -> bool:
         async with self._sessions() as db:

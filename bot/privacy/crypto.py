@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -39,16 +40,33 @@ class Cipher:
         return self._fernet.rotate(token.encode("ascii")).decode("ascii")
 
 
-def load_cipher(configured: str, data_dir: Path) -> Cipher:
-    """Keys from ENCRYPTION_KEYS; without them, a key file made once in DATA_DIR (readable by owner only)."""
+# The one sentence about backing up a key file, wherever it is said (logs, doctor, README, .env.example).
+KEYS_BACKUP = "back it up apart from the data folder: a backup of the data folder alone cannot be read without it"
+
+
+def key_file(name: str, data_dir: Path, keys_dir: Path | None, make: Callable[[], bytes], setting: str) -> bytes:
+    """A secret kept in a file made once (owner-only) in `keys_dir`, apart from the data it protects. A file
+    an earlier version made inside DATA_DIR is still used, with a warning that it sits beside the data."""
+    legacy = data_dir / name
+    if keys_dir is None or legacy.exists():
+        path = legacy
+        if keys_dir is not None:
+            log.warning("The key file %s sits inside the data folder, so a backup of that folder holds the data and "
+                        "its key together: move it to %s (KEYS_DIR) and %s", legacy, keys_dir, KEYS_BACKUP)
+    else:
+        path = keys_dir / name
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(make())
+        log.warning("No %s set: created the key file %s; %s", setting, path, KEYS_BACKUP)
+    return path.read_bytes().strip()
+
+
+def load_cipher(configured: str, data_dir: Path, keys_dir: Path | None = None) -> Cipher:
+    """Keys from ENCRYPTION_KEYS; without them, a key file made once in `keys_dir` (readable by owner only)."""
     keys = [key.strip().encode("ascii") for key in configured.split(",") if key.strip()]
     if keys:
         return Cipher(keys)
-    path = data_dir / KEY_FILE
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(Fernet.generate_key())
-        log.warning("No ENCRYPTION_KEYS set: created a local key file at %s; back it up with the database", path)
-    return Cipher([path.read_bytes().strip()])
+    return Cipher([key_file(KEY_FILE, data_dir, keys_dir, Fernet.generate_key, "ENCRYPTION_KEYS")])

@@ -127,8 +127,7 @@ class ScheduleCommands:
         lowered = [word.lower() for word in words]
         if not words:
             if current is None:
-                return [Reply(self._texts.get("schedule_none"), title="Your check-in schedule",
-                              form=self.form(None))]
+                return self.overview(None)
             shown = self.describe(current)
             snoozed = await self._snoozes.next_at(identity_id) if self._snoozes is not None else None
             if snoozed is not None:
@@ -153,6 +152,12 @@ class ScheduleCommands:
             summary += "\n" + self._texts.get("schedule_fixed_offset", zone=zone_label(rule.zone))
         return [Reply(self._texts.get("schedule_saved", summary=summary), title="Your check-in schedule",
                       form=self.form(record))]
+
+    def overview(self, current: ScheduleRecord | None) -> list[Reply]:
+        """What `/schedule` alone shows: the schedule and its form, or the offer to set one up."""
+        if current is None:
+            return [Reply(self._texts.get("schedule_none"), title="Your check-in schedule", form=self.form(None))]
+        return [Reply(self.describe(current), title="Your check-in schedule", form=self.form(current))]
 
     async def _summary(self, identity_id: int, words: list[str], current: ScheduleRecord | None) -> list[Reply]:
         """/schedule summary sun 18:00 — a weekly summary of the last four weeks, on its own day and time

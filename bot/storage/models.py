@@ -1,4 +1,5 @@
-"""Tables. Free text is stored only as ciphertext (columns ending in `_enc`)."""
+"""Tables. What a person said (their words, their answers, crisis moments) is stored only as ciphertext (columns
+ending in `_enc`)."""
 
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ class Identity(Base):
     store_notes: Mapped[bool] = mapped_column(default=True, server_default=true())
     show_streaks: Mapped[bool] = mapped_column(default=False, server_default=false())  # opt-in only
     introduced_at: Mapped[datetime | None] = mapped_column()
+    # In clear because the scheduler reads it with every prompt; cleared once the crisis pause is over.
     crisis_at: Mapped[datetime | None] = mapped_column()
     unreachable_at: Mapped[datetime | None] = mapped_column()
     dm_channel_id: Mapped[str | None] = mapped_column(String(64))
@@ -91,8 +93,8 @@ class FlowSession(Base):
 
 
 class Checkin(Base):
-    """A finished flow. Picked answers stay readable for the person's trends; their own words (notes,
-    scripts) are only in `words_enc`, encrypted, and deleted after the retention period."""
+    """A finished flow. Everything the person said is encrypted: what they picked (score, boundaries, choices)
+    in `picked_enc`, their own words (notes, scripts) in `words_enc`, which goes after the retention period."""
 
     __tablename__ = "checkins"
     __table_args__ = (Index("ix_checkins_identity_created", "identity_id", "created_at"),)
@@ -102,10 +104,8 @@ class Checkin(Base):
     session_id: Mapped[str] = mapped_column(String(24), unique=True)
     flow_id: Mapped[str] = mapped_column(String(24))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    safety_score: Mapped[int | None] = mapped_column(Integer)
-    boundaries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    picked_enc: Mapped[str] = mapped_column(Text)
     has_note: Mapped[bool] = mapped_column(default=False)
-    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     words_enc: Mapped[str | None] = mapped_column(Text)
     tip_id: Mapped[str | None] = mapped_column(String(40))
 
@@ -134,13 +134,13 @@ class TipView(Base):
 
 
 class CrisisEvent(Base):
-    """Only that crisis resources were shown, and when. Never the text that led to it."""
+    """Only that crisis resources were shown, and when (the moment encrypted). Never the text that led to it."""
 
     __tablename__ = "crisis_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"), index=True)
-    shown_at: Mapped[datetime] = mapped_column(default=utcnow)
+    shown_enc: Mapped[str] = mapped_column(Text)
 
 
 class ScheduleRule(Base):
@@ -229,6 +229,23 @@ class Delivery(Base):
     reason: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class UploadedFile(Base):
+    """A file the bot put on a platform (or on disk, for the console) for one person: an export, a chart. Kept
+    so that /forget and retention can delete it there too, from any process. `ref` is the platform's file id
+    (a path for the console); no content, no name."""
+
+    __tablename__ = "uploaded_files"
+    __table_args__ = (Index("ix_uploaded_files_identity", "identity_id"),
+                      Index("ix_uploaded_files_created", "created_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace_id: Mapped[str] = mapped_column(String(64))
+    ref: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # ---------------------------------------------------------------- community (docs: bot/community/__init__.py)

@@ -18,6 +18,7 @@ from bot.privacy.crypto import Cipher
 from bot.storage.models import (
     Checkin,
     CircleShare,
+    CircleShareQuota,
     CrisisEvent,
     Delivery,
     FlowSession,
@@ -25,6 +26,7 @@ from bot.storage.models import (
     SafetyPlan,
     Schedule,
     TipView,
+    UploadedFile,
     utcnow,
 )
 
@@ -77,6 +79,24 @@ class CheckinRecord:
     tip_id: str | None
 
 
+@dataclass(frozen=True)
+class FileRef:
+    """A file the bot put somewhere for a person: the platform's file id, or a path for the console."""
+
+    platform: str
+    workspace_id: str
+    ref: str
+
+
+@dataclass(frozen=True)
+class Picked:
+    """What a person picked in a finished check-in (stored encrypted in `checkins.picked_enc`)."""
+
+    safety: int | None
+    boundaries: tuple[str, ...]
+    answers: dict[str, Any]
+
+
 def new_session_id() -> str:
     """Unguessable, so a forged button token cannot name someone else's session by luck."""
     return secrets.token_urlsafe(12)
@@ -89,9 +109,24 @@ class Repository:
         self._cipher = cipher
         self._now = clock
 
+    @property
+    def cipher(self) -> Cipher:
+        """The keys, for stores kept elsewhere (Slack's installation tokens)."""
+        return self._cipher
+
     # ------------------------------------------------------------ identities
 
+    async def find_identity(self, address: Address) -> int | None:
+        """The person's id if they exist; never creates one (showing someone something must not bring back a
+        person who asked to be forgotten)."""
+        async with self._sessions() as db:
+            found: int | None = await db.scalar(select(Identity.id).where(
+                Identity.platform == address.platform, Identity.workspace_id == address.workspace_id,
+                Identity.user_id == address.user_id))
+            return found
+
     async def identity_id(self, address: Address) -> int:
+        """The person's id, created on first contact: only for something the person started themselves."""
         key = (Identity.platform == address.platform, Identity.workspace_id == address.workspace_id,
                Identity.user_id == address.user_id)
         async with self._sessions() as db:
@@ -189,8 +224,8 @@ class Repository:
             if not await self._save(db, record, None, {}, DONE):
                 return False
             db.add(Checkin(identity_id=record.identity_id, session_id=record.id, flow_id=record.flow_id,
-                           created_at=self._now(), safety_score=safety, boundaries=list(boundaries),
-                           has_note=bool(words), answers=picked,
+                           created_at=self._now(), picked_enc=self._encrypt_picked(safety, boundaries, picked),
+                           has_note=bool(words),
                            words_enc=self._cipher.encrypt(json.dumps(words)) if words else None,
                            tip_id=tip_id))
             if tip_id:
@@ -333,9 +368,25 @@ class Repository:
         if since is not None:
             query = query.where(Checkin.created_at >= since)
         async with self._sessions() as db:
-            rows = await db.scalars(query.order_by(Checkin.created_at, Checkin.id))
-            return [CheckinRecord(row.id, row.flow_id, row.created_at, row.safety_score,
-                                  tuple(row.boundaries or ()), row.has_note, row.tip_id) for row in rows]
+            rows = (await db.execute(query.with_only_columns(
+                Checkin.id, Checkin.flow_id, Checkin.created_at, Checkin.picked_enc, Checkin.has_note, Checkin.tip_id)
+                .order_by(Checkin.created_at, Checkin.id))).all()
+        records = []
+        for row in rows:
+            picked = self._decrypt_picked(row.picked_enc)
+            records.append(CheckinRecord(row.id, row.flow_id, row.created_at, picked.safety, picked.boundaries,
+                                         row.has_note, row.tip_id))
+        return records
+
+    def _encrypt_picked(self, safety: int | None, boundaries: Sequence[str], answers: dict[str, Any]) -> str:
+        return self._cipher.encrypt(json.dumps({"safety": safety, "boundaries": list(boundaries), "answers": answers},
+                                               separators=(",", ":")))
+
+    def _decrypt_picked(self, token: str) -> Picked:
+        data = json.loads(self._cipher.decrypt(token))
+        safety = data.get("safety")
+        return Picked(safety if isinstance(safety, int) else None, tuple(data.get("boundaries") or ()),
+                      dict(data.get("answers") or {}))
 
     async def checkin_count(self, identity_id: int) -> int:
         async with self._sessions() as db:
@@ -361,8 +412,11 @@ class Repository:
             return bool(getattr(result, "rowcount", 0))
 
     async def remember_dm_channel(self, address: Address, channel_id: str) -> None:
-        """Adapters report the direct-message channel they opened, so later sends skip opening it again."""
-        identity_id = await self.identity_id(address)
+        """Adapters report the direct-message channel they opened, so later sends skip opening it again (for a
+        person who exists: a DM opened to say "erased" must not bring them back)."""
+        identity_id = await self.find_identity(address)
+        if identity_id is None:
+            return
         async with self._sessions() as db, db.begin():
             await db.execute(update(Identity).where(Identity.id == identity_id, or_(
                 Identity.dm_channel_id.is_(None), Identity.dm_channel_id != channel_id))
@@ -385,7 +439,7 @@ class Repository:
         """Keep only that resources were shown, and when; hold any open check-in."""
         now = self._now()
         async with self._sessions() as db, db.begin():
-            db.add(CrisisEvent(identity_id=identity_id, shown_at=now))
+            db.add(CrisisEvent(identity_id=identity_id, shown_enc=self._cipher.encrypt(now.isoformat())))
             await db.execute(update(Identity).where(Identity.id == identity_id).values(crisis_at=now))
             await db.execute(
                 update(FlowSession)
@@ -405,8 +459,8 @@ class Repository:
                                          .order_by(FlowSession.created_at))).all()
             tips = (await db.scalars(select(TipView).where(TipView.identity_id == identity_id)
                                      .order_by(TipView.shown_at, TipView.id))).all()
-            crises = (await db.scalars(select(CrisisEvent.shown_at).where(CrisisEvent.identity_id == identity_id)
-                                       .order_by(CrisisEvent.shown_at))).all()
+            crises = sorted(datetime.fromisoformat(self._cipher.decrypt(token)) for token in await db.scalars(
+                select(CrisisEvent.shown_enc).where(CrisisEvent.identity_id == identity_id)))
             plan = await db.get(SafetyPlan, identity_id)
         return {
             "person": {"platform": person.platform, "workspace_id": person.workspace_id, "user_id": person.user_id,
@@ -414,11 +468,11 @@ class Repository:
             "settings": {"country": person.country, "store_notes": person.store_notes,
                          "show_streaks": person.show_streaks},
             "checkins": [
-                {"date": row.created_at.isoformat(), "flow": row.flow_id, "safety_score": row.safety_score,
-                 "boundaries": list(row.boundaries or []), "answers": row.answers or {},
+                {"date": row.created_at.isoformat(), "flow": row.flow_id, "safety_score": picked.safety,
+                 "boundaries": list(picked.boundaries), "answers": picked.answers,
                  "own_words": json.loads(self._cipher.decrypt(row.words_enc)) if row.words_enc else {},
                  "tip_shown": row.tip_id}
-                for row in checkins
+                for row, picked in ((row, self._decrypt_picked(row.picked_enc)) for row in checkins)
             ],
             "unfinished_checkins": [
                 {"flow": row.flow_id, "step": row.step_id, "started": row.created_at.isoformat(),
@@ -432,19 +486,51 @@ class Repository:
                 "created": plan.created_at.isoformat(), "updated": plan.updated_at.isoformat()},
         }
 
-    async def forget_identity(self, identity_id: int) -> None:
+    async def forget_identity(self, identity_id: int) -> list[FileRef]:
+        """Erase the person and everything keyed to them; returns the files the bot had put on platforms for
+        them, for the adapters to delete there (their rows go with the person)."""
         async with self._sessions() as db, db.begin():
+            files = [FileRef(row.platform, row.workspace_id, row.ref) for row in
+                     await db.scalars(select(UploadedFile).where(UploadedFile.identity_id == identity_id))]
             await db.execute(delete(Delivery).where(Delivery.schedule_id.in_(
                 select(Schedule.id).where(Schedule.identity_id == identity_id))))
-            for table in (Schedule, TipView, Checkin, FlowSession, CrisisEvent, SafetyPlan):
+            for table in (Schedule, TipView, Checkin, FlowSession, CrisisEvent, SafetyPlan, UploadedFile):
                 await db.execute(delete(table).where(table.identity_id == identity_id))
             await db.execute(delete(Identity).where(Identity.id == identity_id))
+        return files
+
+    # ------------------------------------------------------------ files put on platforms
+
+    async def remember_file(self, address: Address, ref: str) -> None:
+        """A file just uploaded for this person (nothing kept for someone unknown: there is nobody to erase)."""
+        identity_id = await self.find_identity(address)
+        if identity_id is None:
+            return
+        async with self._sessions() as db, db.begin():
+            db.add(UploadedFile(identity_id=identity_id, platform=address.platform[:16],
+                                workspace_id=address.workspace_id[:64], ref=ref[:500], created_at=self._now()))
+
+    async def drop_files(self, files: Sequence[FileRef]) -> None:
+        """Files deleted from their platform (or already gone there)."""
+        async with self._sessions() as db, db.begin():
+            for item in files:
+                await db.execute(delete(UploadedFile).where(
+                    UploadedFile.platform == item.platform, UploadedFile.workspace_id == item.workspace_id,
+                    UploadedFile.ref == item.ref))
+
+    async def files_older_than(self, moment: datetime, limit: int = 1000) -> list[FileRef]:
+        async with self._sessions() as db:
+            rows = await db.scalars(select(UploadedFile).where(UploadedFile.created_at < moment)
+                                    .order_by(UploadedFile.id).limit(limit))
+            return [FileRef(row.platform, row.workspace_id, row.ref) for row in rows]
 
     # ------------------------------------------------------------ housekeeping
 
-    async def purge_words(self, older_than: datetime, *, abandoned_before: datetime | None = None) -> int:
+    async def purge_words(self, older_than: datetime, *, abandoned_before: datetime | None = None,
+                          crisis_over_before: datetime | None = None) -> int:
         """Retention: people's own words go after the retention period; their numbers stay. An unfinished
-        check-in left longer than it can be resumed (`abandoned_before`) loses its answers too."""
+        check-in left longer than it can be resumed (`abandoned_before`) loses its answers too, and a crisis
+        moment older than the pause it starts (`crisis_over_before`) its clear copy on the person's row."""
         async with self._sessions() as db, db.begin():
             result = await db.execute(
                 update(Checkin).where(Checkin.created_at < older_than, Checkin.words_enc.is_not(None))
@@ -462,12 +548,32 @@ class Repository:
                 update(FlowSession).where(FlowSession.updated_at < stale, FlowSession.status.in_((*LIVE, ASKING)))
                 .values(status=CANCELLED, version=FlowSession.version + 1, answers_enc=self._cipher.encrypt("{}"))
             )
+            # What serves nobody after the retention period: finished sessions, tips shown, the moments crisis
+            # resources were shown, and prompts long due (sent or not: a prompt that late is never sent).
+            await db.execute(delete(FlowSession).where(FlowSession.updated_at < older_than,
+                                                       FlowSession.status.not_in(LIVE)))
+            await db.execute(delete(TipView).where(TipView.shown_at < older_than))
+            # Crisis moments are encrypted, so they are read to be judged (they are few).
+            crises = (await db.execute(select(CrisisEvent.id, CrisisEvent.shown_enc))).all()
+            old = [row.id for row in crises if datetime.fromisoformat(self._cipher.decrypt(row.shown_enc)) < older_than]
+            if old:
+                await db.execute(delete(CrisisEvent).where(CrisisEvent.id.in_(old)))
+            # The clear copy the scheduler reads goes once the pause it serves is over.
+            crisis_over = older_than if crisis_over_before is None else max(older_than, crisis_over_before)
+            await db.execute(update(Identity).where(Identity.crisis_at < crisis_over).values(crisis_at=None))
+            # Share counts are per day and needed for today and yesterday only.
+            yesterday = self._now().date() - timedelta(days=1)
+            await db.execute(delete(CircleShareQuota).where(CircleShareQuota.day < yesterday))
+            await db.execute(delete(Delivery).where(Delivery.due_at < older_than))
             return int(getattr(result, "rowcount", 0) or 0)
 
     async def rotate_keys(self, batch_size: int = 500) -> int:
         """Re-encrypt every encrypted value under the newest key. Returns how many values changed."""
-        return await self._rotate(FlowSession, "answers_enc", batch_size) + await self._rotate(
-            Checkin, "words_enc", batch_size) + await self._rotate_plans(batch_size)
+        count = 0
+        for model, attribute in ((FlowSession, "answers_enc"), (Checkin, "words_enc"), (Checkin, "picked_enc"),
+                                 (CrisisEvent, "shown_enc")):
+            count += await self._rotate(model, attribute, batch_size)
+        return count + await self._rotate_plans(batch_size)
 
     async def _rotate_plans(self, batch_size: int) -> int:
         count = 0
@@ -483,7 +589,8 @@ class Repository:
                 count += len(rows)
                 last = rows[-1].identity_id
 
-    async def _rotate(self, model: type[FlowSession] | type[Checkin], attribute: str, batch_size: int) -> int:
+    async def _rotate(self, model: type[FlowSession] | type[Checkin] | type[CrisisEvent], attribute: str,
+                      batch_size: int) -> int:
         count = 0
         last: str | int | None = None
         column = getattr(model, attribute)
@@ -498,4 +605,4 @@ class Repository:
                 for row in rows:
                     setattr(row, attribute, self._cipher.rotate(getattr(row, attribute)))
                 count += len(rows)
-                last = max(row.id for row in rows if isinstance(row, FlowSession | Checkin))
+                last = max(row.id for row in rows if isinstance(row, FlowSession | Checkin | CrisisEvent))

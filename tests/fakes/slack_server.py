@@ -666,6 +666,12 @@ class FakeSlackApi:
 
     # ---- Web API methods
 
+    def _auth_revoke(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
+        """The calling token stops working (what an app does with a token it must not keep)."""
+        assert token is not None
+        self.revoked_tokens.add(token)
+        return {"revoked": True}
+
     def _auth_test(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
         is_bot = bool(token and token.startswith("xoxb-"))
         body: dict[str, Any] = {
@@ -1005,6 +1011,7 @@ class FakeSlackApi:
 _Handler = Callable[[FakeSlackApi, dict[str, Any], str | None, FakeWorkspace], dict[str, Any]]
 _HANDLERS: dict[str, _Handler] = {
     "auth.test": FakeSlackApi._auth_test,
+    "auth.revoke": FakeSlackApi._auth_revoke,
     "chat.postMessage": FakeSlackApi._chat_post_message,
     "chat.postEphemeral": FakeSlackApi._chat_post_ephemeral,
     "chat.update": FakeSlackApi._chat_update,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import stat
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from adapters.console.adapter import ConsoleAdapter
 from bot.content.loader import Content
 from bot.events import ChoicePicked, Command, TextSubmitted
 from bot.messages import Address
+from bot.privacy.retention import purge_expired_words
 from bot.service import CheckinService
 from bot.storage.database import make_engine
 from bot.storage.models import Base
@@ -242,10 +245,19 @@ async def test_forget_confirmed_leaves_no_row_about_the_person(
     ben_before = await rows_about(raw_engine, ben_id)
     ben_export = await repository.export(ben_id)
 
+    await console.respond("/export")
+    exports, ben_exports = tmp_path / "exports", tmp_path / "ben-exports"
+    await ben.respond("/export")
+    assert len(list(exports.iterdir())) == 2
+    assert len(list(ben_exports.iterdir())) == 2
+    ben_before = await rows_about(raw_engine, ben_id)
+
     await console.respond("/forget")
     out = await console.respond(answer)
 
     assert content.texts.get("forgotten") in out
+    assert list(exports.iterdir()) == [], "her export files held every note in clear: they go too"
+    assert len(list(ben_exports.iterdir())) == 2, "ben's exports stay"
     assert await rows_about(raw_engine, me) == dict.fromkeys(before, 0), "a row still names ana"
     assert await rows_about(raw_engine, ben_id) == ben_before, "ben's rows changed"
     assert await repository.export(ben_id) == ben_export
@@ -272,3 +284,18 @@ async def test_forget_confirmed_by_a_button_click(service: CheckinService, repos
     [reply] = await service.handle(ChoicePicked(address, prompt.question.token("erase")))
     assert reply.text == content.texts.get("forgotten")
     assert sum((await rows_about(raw_engine, me)).values()) == 0
+
+
+async def test_export_files_older_than_the_retention_period_are_removed(
+        console: ConsoleAdapter, repository: Repository, tmp_path: Path) -> None:
+    await daily(console, NOTE)
+    await console.respond("/export")
+    exports = tmp_path / "exports"
+    old, new = sorted(exports.iterdir())[:1], sorted(exports.iterdir())[1:]
+    stale = (datetime.now(UTC) - timedelta(days=400)).timestamp()
+    for path in old:
+        os.utime(path, (stale, stale))  # written before files were recorded, a year and more ago
+
+    await purge_expired_words(repository, 365, clock=lambda: datetime.now(UTC), exports_dir=exports)
+
+    assert sorted(exports.iterdir()) == new, "the old export file is gone, the fresh one stays"

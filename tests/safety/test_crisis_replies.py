@@ -130,7 +130,7 @@ async def crisis_event_times(database_url: str) -> list[str]:
     engine = make_engine(database_url)
     try:
         async with engine.connect() as connection:
-            rows = await connection.execute(text("SELECT shown_at FROM crisis_events"))
+            rows = await connection.execute(text("SELECT shown_enc FROM crisis_events"))
             return [str(row[0]) for row in rows]
     finally:
         await engine.dispose()

@@ -1,4 +1,4 @@
-"""Migration 0010 (the safety plan) goes down and up cleanly on SQLite and PostgreSQL, leaving people alone."""
+"""Migration 0011 (the safety plan) goes down and up cleanly on SQLite and PostgreSQL, leaving people alone."""
 
 from __future__ import annotations
 

@@ -13,11 +13,13 @@ from urllib.parse import parse_qs, urlparse
 
 import aiohttp
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.adapter import EVENTS_PATH, SlackAdapter, database_oauth_settings
 from adapters.slack.manifest import bot_scopes
 from bot.messages import Address
+from bot.privacy.crypto import Cipher
 from bot.service import CheckinService
 from tests.fakes.slack_server import (
     BOT_TOKEN,
@@ -53,7 +55,8 @@ async def fake() -> AsyncIterator[FakeSlackApi]:
 
 def make_adapter(service: CheckinService, fake: FakeSlackApi, **options: Any) -> SlackAdapter:
     options.setdefault("token", BOT_TOKEN)
-    return SlackAdapter(service, signing_secret=SECRET, api_url=fake.api_url, **options)
+    options.setdefault("signing_secret", SECRET)
+    return SlackAdapter(service, api_url=fake.api_url, **options)
 
 
 @dataclass
@@ -128,9 +131,12 @@ def text_of(message: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------- OAuth installs into several workspaces
 
 
-async def oauth_adapter(service: CheckinService, fake: FakeSlackApi, engine: AsyncEngine) -> SlackAdapter:
+async def oauth_adapter(service: CheckinService, fake: FakeSlackApi, engine: AsyncEngine,
+                        allowed_teams: tuple[str, ...] = (), cipher: Cipher | None = None) -> SlackAdapter:
     settings = await database_oauth_settings(engine, fake.client_id, fake.client_secret,
-                                             redirect_uri="https://bot.example/slack/oauth_redirect")
+                                             cipher=cipher or Cipher([Fernet.generate_key()]),
+                                             redirect_uri="https://bot.example/slack/oauth_redirect",
+                                             allowed_teams=allowed_teams, api_url=fake.api_url)
     return make_adapter(service, fake, token="", oauth_settings=settings)
 
 

@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.slack.adapter import EVENTS_PATH, SlackAdapter, form_value, is_own_click
+from adapters.slack.adapter import EVENTS_PATH, BadBody, SlackAdapter, form_value, is_own_click, read_body
 from bot.service import CheckinService
 from tests.adapters.slack.conftest import SECRET, Slack, elements, install, oauth_adapter, text_of
 from tests.fakes.slack_server import (
@@ -190,17 +190,20 @@ def test_only_the_apps_own_clicks_are_answered_early() -> None:
     def body(payload: dict[str, Any]) -> str:
         return urlencode({"payload": json.dumps(payload)})
 
-    form = "application/x-www-form-urlencoded"
-    assert is_own_click(body(block_actions("ci:abc:safety:4", value="4")), form)
-    assert is_own_click(body(block_actions("bb:cmd:checkin", value="checkin")), form)
-    assert is_own_click(body(block_actions("bb:form:schedule", value="schedule")), form)
-    assert not is_own_click(body(block_actions("somebody-elses-button")), form)
-    assert not is_own_click(body({"type": "view_submission", "view": {}}), form)
-    assert not is_own_click(body({"type": "shortcut", "callback_id": "bb_checkin"}), form)
-    assert not is_own_click(body(block_actions("ci:abc:safety:4")), "application/json")
-    assert not is_own_click(body(block_actions("ci:abc:safety:4")) + "&extra=1", form)
-    assert not is_own_click(urlencode(slash_command(text="checkin payload")), form)
-    assert not is_own_click("payload=%7Bnot+json", form)
+    def own(raw: str, content_type: str = "application/x-www-form-urlencoded") -> bool:
+        parsed = read_body(raw, content_type)
+        return not isinstance(parsed, BadBody) and is_own_click(parsed)
+
+    assert own(body(block_actions("ci:abc:safety:4", value="4")))
+    assert own(body(block_actions("bb:cmd:checkin", value="checkin")))
+    assert own(body(block_actions("bb:form:schedule", value="schedule")))
+    assert not own(body(block_actions("somebody-elses-button")))
+    assert not own(body({"type": "view_submission", "view": {}}))
+    assert not own(body({"type": "shortcut", "callback_id": "bb_checkin"}))
+    assert not own(body(block_actions("ci:abc:safety:4")), "application/json")
+    assert not own(body(block_actions("ci:abc:safety:4")) + "&extra=1")
+    assert not own(urlencode(slash_command(text="checkin payload")))
+    assert not own("payload=%7Bnot+json")
 
 
 async def test_an_answered_clicks_work_waits_until_the_requests_coming_in_are_answered(

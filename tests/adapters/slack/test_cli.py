@@ -44,7 +44,8 @@ async def test_manifest_for_socket_mode_and_for_http_mode(tmp_path: Path) -> Non
     assert socket_mode["oauth_config"]["scopes"]["bot"] == bot_scopes()
     assert set(bot_scopes()) == {"commands", "chat:write", "im:write", "im:history", "files:write",
                                 "users:read", "pins:write"}
-    assert socket_mode["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened", "message.im"]
+    assert socket_mode["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened", "message.im",
+                                                                      "app_uninstalled", "tokens_revoked"]
     assert [c["command"] for c in socket_mode["features"]["slash_commands"]] == ["/boundary"]
     assert socket_mode["features"]["app_home"]["home_tab_enabled"] is True
     assert socket_mode["features"]["app_home"]["messages_tab_enabled"] is True

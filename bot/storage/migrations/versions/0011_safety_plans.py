@@ -1,7 +1,7 @@
 """The personal safety plan: one encrypted row per person, and when a plan was last offered.
 
-Revision ID: 0010_safety_plans
-Revises: 0008_schedule_rules
+Revision ID: 0011_safety_plans
+Revises: 0010_encrypt_checkin_answers
 Create Date: 2026-12-07
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from bot.storage.models import UTCDateTime
 
-revision = "0010_safety_plans"
-down_revision = "0008_schedule_rules"
+revision = "0011_safety_plans"
+down_revision = "0010_encrypt_checkin_answers"
 branch_labels = None
 depends_on = None
 

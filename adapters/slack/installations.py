@@ -1,0 +1,141 @@
+"""Slack tokens at rest: slack_sdk's own SQLAlchemy installation store, wrapped so that every token it writes is
+encrypted with the bot's keys (MultiFernet, as everything else) and read back decrypted. Only the token columns
+change; the tables, their queries and their migrations stay slack_sdk's.
+
+Also here: the workspaces the app may be installed into (SLACK_ALLOWED_TEAMS), and re-encrypting the stored
+tokens under the newest key (`boundary-bot rotate-keys`)."""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Collection
+from typing import Any, TypeVar
+
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.installation_store.models.bot import Bot
+from slack_sdk.oauth.installation_store.models.installation import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import inspect, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.privacy.crypto import Cipher
+
+log = logging.getLogger(__name__)
+
+TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
+FERNET_PREFIX = "gAAAAA"  # every Fernet token starts so; no Slack token does (they start xox)
+T = TypeVar("T", Installation, Bot)
+
+
+class TeamNotAllowed(PermissionError):
+    """An install into a workspace that SLACK_ALLOWED_TEAMS does not list."""
+
+
+def _seal(cipher: Cipher, value: Any) -> Any:
+    return cipher.encrypt(value) if isinstance(value, str) and value and not value.startswith(FERNET_PREFIX) \
+        else value
+
+
+def _open(cipher: Cipher, value: Any) -> Any:
+    return cipher.decrypt(value) if isinstance(value, str) and value.startswith(FERNET_PREFIX) else value
+
+
+def _with_tokens(item: T, cipher: Cipher, change: Any) -> T:
+    changed = copy.copy(item)
+    for name in TOKEN_FIELDS:
+        if hasattr(changed, name):
+            setattr(changed, name, change(cipher, getattr(changed, name)))
+    return changed
+
+
+class EncryptedInstallationStore(AsyncInstallationStore):
+    """slack_sdk's AsyncSQLAlchemyInstallationStore with its tokens encrypted; refuses installs into workspaces
+    that are not allowed (and revokes the token Slack just issued for one)."""
+
+    def __init__(self, inner: AsyncSQLAlchemyInstallationStore, cipher: Cipher, *,
+                 allowed_teams: Collection[str] = (), api_url: str | None = None) -> None:
+        self.inner = inner
+        self._cipher = cipher
+        self._allowed = frozenset(allowed_teams)
+        self._api_url = api_url
+
+    @property
+    def logger(self) -> logging.Logger:
+        return log
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.inner.engine
+
+    def allows(self, team_id: str | None, enterprise_id: str | None = None) -> bool:
+        return not self._allowed or bool({team_id, enterprise_id} & self._allowed)
+
+    async def async_save(self, installation: Installation) -> None:
+        if not self.allows(installation.team_id, installation.enterprise_id):
+            log.warning("slack: an install into a workspace not in SLACK_ALLOWED_TEAMS was refused")
+            if installation.bot_token:
+                try:
+                    await AsyncWebClient(token=installation.bot_token, base_url=self._api_url or
+                                         AsyncWebClient.BASE_URL).auth_revoke()
+                except Exception as exc:
+                    log.warning("slack: could not revoke the refused install's token: %s", type(exc).__name__)
+            raise TeamNotAllowed("this workspace may not install the app")
+        await self.inner.async_save(_with_tokens(installation, self._cipher, _seal))
+
+    async def async_save_bot(self, bot: Bot) -> None:
+        await self.inner.async_save_bot(_with_tokens(bot, self._cipher, _seal))
+
+    async def async_find_bot(self, *, enterprise_id: str | None, team_id: str | None,
+                             is_enterprise_install: bool | None = False) -> Bot | None:
+        if not self.allows(team_id, enterprise_id):
+            return None  # a workspace taken off SLACK_ALLOWED_TEAMS: its requests are no longer authorized
+        found = await self.inner.async_find_bot(enterprise_id=enterprise_id, team_id=team_id,
+                                                is_enterprise_install=is_enterprise_install)
+        return _with_tokens(found, self._cipher, _open) if found is not None else None
+
+    async def async_find_installation(self, *, enterprise_id: str | None, team_id: str | None,
+                                      user_id: str | None = None,
+                                      is_enterprise_install: bool | None = False) -> Installation | None:
+        if not self.allows(team_id, enterprise_id):
+            return None
+        found = await self.inner.async_find_installation(enterprise_id=enterprise_id, team_id=team_id,
+                                                         user_id=user_id, is_enterprise_install=is_enterprise_install)
+        return _with_tokens(found, self._cipher, _open) if found is not None else None
+
+    async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        await self.inner.async_delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+
+    async def async_delete_installation(self, *, enterprise_id: str | None, team_id: str | None,
+                                        user_id: str | None = None) -> None:
+        await self.inner.async_delete_installation(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id)
+
+    async def async_delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        await self.inner.async_delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+        await self.inner.async_delete_installation(enterprise_id=enterprise_id, team_id=team_id)
+
+
+async def rotate_tokens(engine: AsyncEngine, cipher: Cipher) -> int:
+    """Every stored Slack token under the newest key (one stored in clear by an older version is encrypted).
+    Returns how many values changed; 0 when the Slack tables do not exist."""
+    store = AsyncSQLAlchemyInstallationStore(client_id="", engine=engine)
+    async with engine.connect() as db:
+        existing = set(await db.run_sync(lambda sync: inspect(sync).get_table_names()))
+    count = 0
+    for table in (store.installations, store.bots):
+        if table.name not in existing:
+            continue
+        columns = [table.c[name] for name in TOKEN_FIELDS if name in table.c]
+        async with engine.begin() as db:
+            for row in (await db.execute(select(table.c.id, *columns))).mappings().all():
+                values = {}
+                for column in columns:
+                    value = row[column.name]
+                    if isinstance(value, str) and value:
+                        values[column.name] = cipher.rotate(value) if value.startswith(FERNET_PREFIX) \
+                            else cipher.encrypt(value)
+                if values:
+                    await db.execute(table.update().where(table.c.id == row["id"]).values(**values))
+                    count += len(values)
+    return count
