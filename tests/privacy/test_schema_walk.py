@@ -45,6 +45,8 @@ NOT_PERSONAL = {
     "pulse_rounds": "a channel's round; `results` holds only the published aggregate of a round above its "
                     "threshold, which no answer can be traced back out of",
     "seen_events": "Slack event ids, forgotten after hours",
+    "schedule_rules": "a calendar rule (days, times, zone) shared by everyone who chose it; it names no one, and "
+                      "a person's link to it is their own `schedules` row",
 }
 # Columns that may still be older than RETENTION_DAYS after the retention job, with the reason.
 OLD_AND_KEPT = {
@@ -53,7 +55,8 @@ OLD_AND_KEPT = {
     ("checkins", "created_at"): "the person's numbers stay for their own history; their words go (checked below)",
     ("schedules", "created_at"): "the person's live schedule",
     ("schedules", "updated_at"): "the person's live schedule",
-    ("schedules", "next_fire_at"): "when the next prompt is due; a running bot moves it on (none ran here)",
+    ("schedules", "fires_from"): "from when the person's shared rule may prompt them; the live schedule",
+    ("schedule_rules", "next_fire_at"): "when a shared rule fires next; a running bot moves it on (none ran here)",
     ("circles", "next_post_at"): "when the next weekly prompt is due; a running bot moves it on",
     ("circles", "created_at"): "a channel's setting",
     ("circle_posts", "posted_at"): "a channel's weekly prompt",
@@ -107,6 +110,9 @@ async def use_everything(service: CheckinService, pulses: Pulses, schedules: Sch
     for answer in ("2", "1,3", NOTE):
         await service.act(TextSubmitted(who, answer))
     await service.act(Command(who, "tip"))
+    await service.act(Command(who, "plan"))  # each part of a safety plan is saved as it is answered
+    await service.act(TextSubmitted(who, "Sorrel-1122 I stop answering my friends"))
+    await service.act(Command(who, "cancel"))
     await service.act(Command(who, "checkin", "prepare"))  # left unfinished
     await service.act(TextSubmitted(who, "Tansy-0093 the unfinished one"))
     await service.remember_dm_channel(who, f"D-{who.user_id}")

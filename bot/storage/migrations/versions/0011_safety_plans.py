@@ -33,6 +33,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("identities") as batch:
-        batch.drop_column("plan_offered_at")
+    # Not batch mode: on SQLite that copies `identities` and drops the original, and with foreign keys on the
+    # drop cascades to every check-in. SQLite 3.35+ drops a column in place.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE identities DROP COLUMN plan_offered_at")
+    else:
+        op.drop_column("identities", "plan_offered_at")
     op.drop_table("safety_plans")
