@@ -90,7 +90,7 @@ class Settings(BaseSettings):
     def data_dir_problem(self) -> str | None:
         """Why DATA_DIR can't hold the database and key files, in one line; None when it can."""
         try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # private from the start
             probe = self.data_dir / ".write-check"
             probe.write_bytes(b"")
             probe.unlink()
