@@ -51,7 +51,7 @@ from bot.storage.models import Delivery, Identity, Schedule, ScheduleRule, utcno
 log = logging.getLogger(__name__)
 
 PARALLEL_CLAIMS = 2  # PostgreSQL: claim on this many connections at once (one per core here)
-RULE_WINDOW = 1000  # due rules advanced per transaction
+RULE_WINDOW = {"sqlite": 1000, "postgresql": 2000}  # due rules per transaction (SQLite: bounds the write lock)
 MEMBER_WINDOW = 10_000  # people queued per transaction (bounds SQLite's write-lock hold)
 PENDING, SENDING, SENT, SKIPPED, FAILED, UNREACHABLE = "pending", "sending", "sent", "skipped", "failed", "unreachable"
 CHECKIN = "checkin"
@@ -239,7 +239,7 @@ class _WindowPlan:
     empty: list[int]  # rules nobody holds any more
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=2048)
 def _marks_of(times: str) -> tuple[tuple[int, str], ...]:
     return tuple(sorted((int(part[:2]) * 3600 + int(part[3:5]) * 60, part) for part in times.split(",")))
 
@@ -486,7 +486,7 @@ class ScheduleStore:
             async with self._sessions() as db:
                 rules = list((await db.scalars(
                     select(ScheduleRule.id).where(ScheduleRule.queue_due.is_not(None), ScheduleRule.id > after)
-                    .order_by(ScheduleRule.id).limit(RULE_WINDOW))).all())
+                    .order_by(ScheduleRule.id).limit(RULE_WINDOW["sqlite"]))).all())
             if not rules:
                 return handled
             handled += await self._queue(rules, now, grace, window, postgres)
@@ -509,7 +509,7 @@ class ScheduleStore:
                 "SELECT r.id, r.days, r.times, r.zone, (SELECT count(*) FROM schedules s WHERE s.rule_id = r.id) "
                 "FROM schedule_rules r WHERE r.next_fire_at <= :now AND r.queue_due IS NULL LIMIT :limit"
                 + (" FOR UPDATE OF r SKIP LOCKED" if postgres else "")),
-                {"now": _stamp(now, postgres), "limit": RULE_WINDOW})).all()
+                {"now": _stamp(now, postgres), "limit": RULE_WINDOW["postgresql" if postgres else "sqlite"]})).all()
             if not due:
                 return None
             plan = await asyncio.to_thread(_plan_window, due, now, window, postgres)
