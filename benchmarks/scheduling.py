@@ -1,19 +1,25 @@
 #!/usr/bin/env python
-"""Scheduling at scale: everyone due in the same minute, claimed into the outbox.
+"""Scheduling at scale: people due together, claimed into the outbox over shared rules.
 
     python benchmarks/scheduling.py [--users 100000] [--with-million] [--backend sqlite|postgresql|both]
+                                    [--cases rules20,minute,catchup] [--sizes 10000,...] [--instances 2]
 
-For 10,000 and `--users` people (and 1,000,000 on PostgreSQL with --with-million) this seeds identities
-and schedules that are all due in the same minute (20 distinct (days, times, zone) rules over 8 zones,
-shared the way real people share them: a few rules hold most people), then, in a FRESH subprocess per
-measurement so its peak RSS is its own:
+For 10,000 and `--users` people (or `--sizes`; and 1,000,000 on PostgreSQL with --with-million) this seeds
+identities, shared rules and schedules that are all due, for each case: rules20 (20 (days, times, zone)
+rules over 8 zones, Zipf-shared: the earlier benchmark), minute (every IANA zone weighted roughly by
+population, times clustered on :00/:30/:15, day sets, one to three times a day, all due this minute) and
+catchup (the same kind of people, due over the last CATCHUP_MINUTES of an outage). Then, in a FRESH
+subprocess per measurement so its peak RSS is its own:
 
-- ours: `ScheduleStore.claim_due` until every due schedule is in the outbox;
-- the baseline: APScheduler 3 `AsyncIOScheduler` with a `SQLAlchemyJobStore`, one date-trigger job per
-  person, all due at the same instant; the time until every job has run or been marked missed.
+- ours: `ScheduleStore.claim_due` until every due schedule is in the outbox (with --instances N, also N
+  processes claiming the largest catch-up case on one PostgreSQL at once);
+- the baseline (rules20, SQLite): APScheduler 3 `AsyncIOScheduler` with a `SQLAlchemyJobStore`, one
+  date-trigger job per person, all due at the same instant; the time until every job has run or been
+  marked missed.
 
 Each measurement also runs a watchdog task (sleep 1 ms, keep the largest overshoot) for the longest
-event-loop stall, and reads peak RSS from `getrusage`. Results: a markdown table on stdout and in
+event-loop stall, times garbage collections, on SQLite runs a probe writer for the write lock's hold time,
+and reads peak RSS from `getrusage`. Results: a markdown table on stdout and in
 benchmarks/results/scheduling.md.
 
 PostgreSQL: TEST_POSTGRES_DSN (default postgresql://postgres@127.0.0.1:5432/test) is the admin DSN;
@@ -958,12 +964,13 @@ def main() -> None:
         "(the earlier benchmark); *realistic, due this minute* — people in every IANA zone weighted roughly by "
         "population, one to three times a day at any minute (clustered on :00, :30, :15/:45), every day, weekdays, "
         "weekends or custom days, all of whom chose this minute where they live; *realistic, catch-up* — the same "
-        "kind of people, each with a time in the last two hours (the bot was down): every rule due from its first "
-        "firing after the outage began. Each row is a fresh subprocess: time until every due schedule is in the "
-        "outbox (ours) or every APScheduler job has run or been marked missed (baseline, default "
+        f"kind of people, each with a time in the last {CATCHUP_MINUTES} minutes (the bot was down): every rule due "
+        "from its first firing after the outage began. Each row is a fresh subprocess: time until every due "
+        "schedule is in the outbox (ours) or every APScheduler job has run or been marked missed (baseline, default "
         "misfire_grace_time of 1 s, jobs due at one instant), the longest event-loop stall (a 1 ms watchdog's worst "
         "overshoot; in brackets the CPU time the loop's thread used during that stall: near zero means the loop "
-        "was runnable but waiting for a core or the GIL, not busy), on SQLite the longest another writer waited "
+        "was runnable but waiting for a core or the GIL, not busy; then the longest garbage collection), "
+        "on SQLite the longest another writer waited "
         "for the write lock (a probe process taking it every 2 ms), and the process's peak RSS (getrusage "
         "ru_maxrss; seeding runs in a process of its own). Load avg: the machine's 1-minute load average when the "
         "row finished (other work shares this machine).",
