@@ -1,21 +1,17 @@
 """Schedules, their shared rules and the delivery outbox in the database: set-based claims, leases, and
 their outcomes.
 
-People who chose the same (days, times, zone) share one `schedule_rules` row that knows its next firing.
-Claiming (rules -> outbox) has two steps, each in short transactions of a fixed shape (no SQL grows with the
-number of rules):
+People who chose the same (days, times, zone) share one `schedule_rules` row that knows its next firing; a
+schedule keeps what is the person's own (quiet hours, pause, `fires_from`: the first firing that is theirs).
+A claim transaction takes up to `RULE_WINDOW` due rules with their member counts, computes each one's next
+and latest firing once, in a worker thread, moves them on with one UPDATE from a JSON plan, and queues the
+members of those that fit in about `MEMBER_WINDOW` people with one INSERT .. SELECT, filtered in SQL by what
+is theirs. A rule with more members keeps its slot on its row (`queue_slot`, `queue_due`, cursor
+`queued_through`) and is queued page by page in later transactions; a claim cut short (a crash) is finished
+by the next one. No statement's text depends on the number of rules.
 
-1. advance: up to `RULE_WINDOW` due rules are read, their next firing and the slot to queue are computed
-   once per rule in a worker thread, and one prepared UPDATE (executed per rule) moves each on and marks
-   the slot as queueing (`queue_slot`, `queue_due`, cursor `queued_through`);
-2. queue: the members of queueing rules go into the outbox with one INSERT .. SELECT per window of about
-   `MEMBER_WINDOW` people (a rule with more members is walked in id order by its cursor), filtered in SQL by
-   what is theirs (`fires_from`, pause); the rule is cleared when its last member is queued.
-
-A crash between or inside the steps leaves a rule queueing; the next claim finishes it first. PostgreSQL
-instances split rules with FOR UPDATE SKIP LOCKED; on SQLite the write lock serialises them and every
-write re-checks the rule's state. Either way the outbox's unique (schedule, slot) is what makes a prompt
-exist once.
+PostgreSQL instances split the rules with FOR UPDATE SKIP LOCKED; on SQLite each claim transaction takes the
+write lock before it reads. Either way the outbox's unique (schedule, slot) is what makes a prompt exist once.
 """
 
 from __future__ import annotations
