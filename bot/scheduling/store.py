@@ -279,13 +279,15 @@ def _plan_window(due: Sequence[Any], now: datetime, window: int, postgres: bool)
                        [row[0] for row in deferred], empty)
 
 
-def _plan_slices(counts: dict[int, int], rules: Sequence[int], window: int) -> list[_Slice]:
-    """Pack queueing rules into transactions of about `window` people (run in a worker thread)."""
+def _plan_slices(left: Sequence[Any], rules: Sequence[int], window: int) -> list[_Slice]:
+    """Pack queueing rules (those among `rules` that `left` lists, with the members each has left) into
+    transactions of about `window` people (run in a worker thread)."""
+    counts = {int(rule_id): int(members) for rule_id, members in left}
     slices: list[_Slice] = []
     packed: list[int] = []
     size = 0
-    for rule_id in rules:
-        members = counts.get(rule_id, 0)
+    for rule_id in (rule for rule in rules if rule in counts):
+        members = counts[rule_id]
         if members > window:
             slices.append(_Slice((rule_id,), paged=True))
             continue
@@ -525,9 +527,8 @@ class ScheduleStore:
     async def _queue(self, rules: Sequence[int], now: datetime, grace: timedelta, window: int,
                      postgres: bool) -> int:
         async with self._sessions() as db:
-            counts = {int(row[0]): int(row[1]) for row in (await db.execute(
-                text(_members_left(postgres)), {"ids": _ids_param(rules, postgres)})).all()}
-        slices = await asyncio.to_thread(_plan_slices, counts, [rule for rule in rules if rule in counts], window)
+            left = (await db.execute(text(_members_left(postgres)), {"ids": _ids_param(rules, postgres)})).all()
+        slices = await asyncio.to_thread(_plan_slices, left, rules, window)
         handled = 0
         for part in slices:
             if part.paged:
