@@ -1,21 +1,17 @@
 """Schedules, their shared rules and the delivery outbox in the database: set-based claims, leases, and
 their outcomes.
 
-People who chose the same (days, times, zone) share one `schedule_rules` row that knows its next firing.
-Claiming (rules -> outbox) has two steps, each in short transactions of a fixed shape (no SQL grows with the
-number of rules):
+People who chose the same (days, times, zone) share one `schedule_rules` row that knows its next firing; a
+schedule keeps what is the person's own (quiet hours, pause, `fires_from`: the first firing that is theirs).
+A claim transaction takes up to `RULE_WINDOW` due rules with their member counts, computes each one's next
+and latest firing once, in a worker thread, moves them on with one UPDATE from a JSON plan, and queues the
+members of those that fit in about `MEMBER_WINDOW` people with one INSERT .. SELECT, filtered in SQL by what
+is theirs. A rule with more members keeps its slot on its row (`queue_slot`, `queue_due`, cursor
+`queued_through`) and is queued page by page in later transactions; a claim cut short (a crash) is finished
+by the next one. No statement's text depends on the number of rules.
 
-1. advance: up to `RULE_WINDOW` due rules are read, their next firing and the slot to queue are computed
-   once per rule in a worker thread, and one prepared UPDATE (executed per rule) moves each on and marks
-   the slot as queueing (`queue_slot`, `queue_due`, cursor `queued_through`);
-2. queue: the members of queueing rules go into the outbox with one INSERT .. SELECT per window of about
-   `MEMBER_WINDOW` people (a rule with more members is walked in id order by its cursor), filtered in SQL by
-   what is theirs (`fires_from`, pause); the rule is cleared when its last member is queued.
-
-A crash between or inside the steps leaves a rule queueing; the next claim finishes it first. PostgreSQL
-instances split rules with FOR UPDATE SKIP LOCKED; on SQLite the write lock serialises them and every
-write re-checks the rule's state. Either way the outbox's unique (schedule, slot) is what makes a prompt
-exist once.
+PostgreSQL instances split the rules with FOR UPDATE SKIP LOCKED; on SQLite each claim transaction takes the
+write lock before it reads. Either way the outbox's unique (schedule, slot) is what makes a prompt exist once.
 """
 
 from __future__ import annotations
@@ -51,7 +47,7 @@ from bot.storage.models import Delivery, Identity, Schedule, ScheduleRule, utcno
 log = logging.getLogger(__name__)
 
 PARALLEL_CLAIMS = 2  # PostgreSQL: claim on this many connections at once (one per core here)
-RULE_WINDOW = 1000  # due rules advanced per transaction
+RULE_WINDOW = {"sqlite": 1000, "postgresql": 2000}  # due rules per transaction (SQLite: bounds the write lock)
 MEMBER_WINDOW = 10_000  # people queued per transaction (bounds SQLite's write-lock hold)
 PENDING, SENDING, SENT, SKIPPED, FAILED, UNREACHABLE = "pending", "sending", "sent", "skipped", "failed", "unreachable"
 CHECKIN = "checkin"
@@ -239,7 +235,7 @@ class _WindowPlan:
     empty: list[int]  # rules nobody holds any more
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=2048)
 def _marks_of(times: str) -> tuple[tuple[int, str], ...]:
     return tuple(sorted((int(part[:2]) * 3600 + int(part[3:5]) * 60, part) for part in times.split(",")))
 
@@ -283,13 +279,15 @@ def _plan_window(due: Sequence[Any], now: datetime, window: int, postgres: bool)
                        [row[0] for row in deferred], empty)
 
 
-def _plan_slices(counts: dict[int, int], rules: Sequence[int], window: int) -> list[_Slice]:
-    """Pack queueing rules into transactions of about `window` people (run in a worker thread)."""
+def _plan_slices(left: Sequence[Any], rules: Sequence[int], window: int) -> list[_Slice]:
+    """Pack queueing rules (those among `rules` that `left` lists, with the members each has left) into
+    transactions of about `window` people (run in a worker thread)."""
+    counts = {int(rule_id): int(members) for rule_id, members in left}
     slices: list[_Slice] = []
     packed: list[int] = []
     size = 0
-    for rule_id in rules:
-        members = counts.get(rule_id, 0)
+    for rule_id in (rule for rule in rules if rule in counts):
+        members = counts[rule_id]
         if members > window:
             slices.append(_Slice((rule_id,), paged=True))
             continue
@@ -486,7 +484,7 @@ class ScheduleStore:
             async with self._sessions() as db:
                 rules = list((await db.scalars(
                     select(ScheduleRule.id).where(ScheduleRule.queue_due.is_not(None), ScheduleRule.id > after)
-                    .order_by(ScheduleRule.id).limit(RULE_WINDOW))).all())
+                    .order_by(ScheduleRule.id).limit(RULE_WINDOW["sqlite"]))).all())
             if not rules:
                 return handled
             handled += await self._queue(rules, now, grace, window, postgres)
@@ -509,7 +507,7 @@ class ScheduleStore:
                 "SELECT r.id, r.days, r.times, r.zone, (SELECT count(*) FROM schedules s WHERE s.rule_id = r.id) "
                 "FROM schedule_rules r WHERE r.next_fire_at <= :now AND r.queue_due IS NULL LIMIT :limit"
                 + (" FOR UPDATE OF r SKIP LOCKED" if postgres else "")),
-                {"now": _stamp(now, postgres), "limit": RULE_WINDOW})).all()
+                {"now": _stamp(now, postgres), "limit": RULE_WINDOW["postgresql" if postgres else "sqlite"]})).all()
             if not due:
                 return None
             plan = await asyncio.to_thread(_plan_window, due, now, window, postgres)
@@ -529,9 +527,8 @@ class ScheduleStore:
     async def _queue(self, rules: Sequence[int], now: datetime, grace: timedelta, window: int,
                      postgres: bool) -> int:
         async with self._sessions() as db:
-            counts = {int(row[0]): int(row[1]) for row in (await db.execute(
-                text(_members_left(postgres)), {"ids": _ids_param(rules, postgres)})).all()}
-        slices = await asyncio.to_thread(_plan_slices, counts, [rule for rule in rules if rule in counts], window)
+            left = (await db.execute(text(_members_left(postgres)), {"ids": _ids_param(rules, postgres)})).all()
+        slices = await asyncio.to_thread(_plan_slices, left, rules, window)
         handled = 0
         for part in slices:
             if part.paged:
