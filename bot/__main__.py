@@ -113,7 +113,8 @@ async def _run_discord(settings: Settings) -> int:
                                  seen_events=DatabaseSeenEvents(app.engine))
         app.start_delivery({"discord": adapter})
         app.start_community({"discord": adapter})
-        await adapter.run()
+        async with app.ops(adapter.connected):
+            await adapter.run()
     return 0
 
 
@@ -149,10 +150,11 @@ async def _run_slack(settings: Settings) -> int:
             if oauth else None
         adapter = SlackAdapter(app.service, signing_secret=secret, token="" if oauth else token,
                                api_url=settings.slack_api_url, app_token=app_token, oauth_settings=oauth_settings,
-                               seen_events=seen)
+                               seen_events=seen, ack_observer=app.metrics.ack_latency.observe)
         app.start_delivery({"slack": adapter})
         app.start_community({"slack": adapter})
-        await adapter.run(port=settings.port)
+        async with app.ops(lambda: adapter.started):
+            await adapter.run(port=settings.port)
     return 0
 
 
@@ -181,7 +183,8 @@ async def _run(settings: Settings, adapter_name: str | None) -> int:
         user = settings.console_user or getpass.getuser() or "me"
         console = ConsoleAdapter(app.service, user, files_dir=settings.data_dir / "exports")
         app.start_delivery({"console": console})
-        await console.run()
+        async with app.ops(lambda: True):  # a terminal has no connection to lose
+            await console.run()
     return 0
 
 
@@ -339,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"configuration problem:\n{exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     try:
         if args.command == "run":
             with asyncio.Runner(loop_factory=_fast_loop()) as runner:

@@ -320,6 +320,16 @@ class DiscordAdapter:
         async with self.client:
             await self.client.start(self._token)
 
+    def connected(self) -> bool:
+        """The gateway is up: ready once, not closed, and every websocket this process runs is open (readiness)."""
+        client = self.client
+        if not client.is_ready() or client.is_closed():
+            return False
+        if isinstance(client, discord.AutoShardedClient):
+            return bool(client.shards) and not any(shard.is_closed() for shard in client.shards.values())
+        socket = client.ws
+        return socket is not None and socket.open
+
     async def setup(self) -> None:
         self.client.add_dynamic_items(TokenItem, FormItem)
         if not self._sync_commands:
