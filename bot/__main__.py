@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--adapter", choices=["console", "discord", "slack"], help="override ADAPTER")
     commands.add_parser("migrate", help="create or upgrade the database schema")
     commands.add_parser("doctor", help="say what is configured, what is missing, and whether the database answers")
+    status = commands.add_parser("status", help="readiness, outbox depth and last-hour counts, from the database")
+    status.add_argument("--json", action="store_true", help="print the report as JSON")
     commands.add_parser("keygen", help="print a new encryption key for ENCRYPTION_KEYS")
     commands.add_parser("rotate-keys", help="re-encrypt everything under the newest ENCRYPTION_KEYS key")
     screen = commands.add_parser("screen", help="show how crisis screening reads a piece of text")
@@ -289,6 +291,48 @@ def _content_check(settings: Settings) -> int:
     return 0
 
 
+async def _status(settings: Settings, as_json: bool) -> int:
+    """Exit 0 when ready, 1 when not: usable from a shell script or a cron job as well as by eye."""
+    from bot.ops.status import report
+
+    url = normalize_database_url(settings.database_url, settings.data_dir)
+    engine = make_engine(url)
+    try:
+        found = await asyncio.wait_for(report(engine, settings.dispatch_interval_seconds), timeout=30)
+    finally:
+        await engine.dispose()
+    process = await asyncio.to_thread(_process_readiness, settings)
+    if as_json:
+        print(json.dumps({"database": redact(url), **found.as_json(), "process": process}))
+    else:
+        print(f"database: {redact(url)}")
+        print("\n".join(found.lines()))
+        if process is None:
+            print("process: not asked (set METRICS_PORT to let `status` ask the running bot too)")
+        else:
+            print(f"process: {'ready' if process.get('ready') else 'NOT ready'} {json.dumps(process)}")
+    ready = not found.problems and (process is None or bool(process.get("ready")))
+    return 0 if ready else 1
+
+
+def _process_readiness(settings: Settings) -> dict[str, object] | None:
+    """The running bot's own /readyz (the platform connection and the dispatcher are known only to it)."""
+    import urllib.error
+    import urllib.request
+
+    if not settings.metrics_port:
+        return None
+    host = "127.0.0.1" if settings.metrics_host in ("0.0.0.0", "::", "") else settings.metrics_host
+    try:
+        with urllib.request.urlopen(f"http://{host}:{settings.metrics_port}/readyz", timeout=5) as response:
+            return cast(dict[str, object], json.loads(response.read()))
+    except urllib.error.HTTPError as error:
+        return cast(dict[str, object], json.loads(error.read()))
+    except (OSError, ValueError) as exc:
+        return {"ready": False, "not_ready": {"process": f"no answer on port {settings.metrics_port} "
+                                                         f"({type(exc).__name__})"}}
+
+
 async def _doctor(settings: Settings) -> int:
     problems = 0
 
@@ -351,6 +395,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         if args.command == "doctor":
             return asyncio.run(_doctor(settings))
+        if args.command == "status":
+            return asyncio.run(_status(settings, args.json))
         if args.command == "discord":
             return _invite_url(settings)
         if args.command == "slack":
