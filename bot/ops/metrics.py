@@ -18,6 +18,7 @@ from bot.messages import Reply, Tone
 LAG_BUCKETS = (0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1200, 3600, 7200)
 FAST_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 RESPONSE_CLASSES = ("2xx", "4xx", "429", "5xx", "timeout")
+PLATFORMS = ("console", "discord", "slack")
 
 
 class Metrics:
@@ -53,12 +54,14 @@ class Metrics:
         self.crisis_replies = Counter("boundary_crisis_replies", "Crisis replies shown (a plain count).", registry=r)
         self.sos_uses = Counter("boundary_sos_uses", "/sos asked for (a plain count).", registry=r)
         self.checkins_completed = Counter("boundary_checkins_completed", "Check-ins finished.", registry=r)
-        self.dispatch_ticks = Counter("boundary_dispatch_ticks", "Dispatcher rounds finished.", registry=r)
+        self.dispatch_ticks = Counter("boundary_dispatch_ticks", "Dispatcher rounds started.", registry=r)
         self.last_dispatch = Gauge("boundary_dispatch_last_tick_timestamp_seconds", "When the dispatcher last "
                                    "made progress (Unix time).", registry=r)
-        for cls in RESPONSE_CLASSES:  # present at zero from the start, so "rate(...) > 0" alerts have a series
-            for platform in ("discord", "slack", "console"):
+        for platform in PLATFORMS:  # present at zero from the start, so alerts and rates have a series to read
+            for cls in RESPONSE_CLASSES:
                 self.responses.labels(platform, cls)
+            for labelled in (self.sent, self.failed, self.unreachable, self.dispatch_lag):
+                labelled.labels(platform)
 
     # ------------------------------------------------------------ delivery (called by the dispatcher)
 
@@ -74,6 +77,7 @@ class Metrics:
     def claim(self, count: int, seconds: float) -> None:
         self.claimed.inc(count)
         self.claim_duration.observe(seconds)
+        self.dispatch_ticks.inc()
 
     def delivered(self, platform: str, lag_seconds: float) -> None:
         self.sent.labels(platform).inc()
