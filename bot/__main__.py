@@ -155,7 +155,7 @@ async def _run_slack(settings: Settings) -> int:
                                seen_events=seen, ack_observer=app.metrics.ack_latency.observe)
         app.start_delivery({"slack": adapter})
         app.start_community({"slack": adapter})
-        async with app.ops(lambda: adapter.started):
+        async with app.ops(adapter.serving.is_set):
             await adapter.run(port=settings.port)
     return 0
 

@@ -307,7 +307,7 @@ class SlackAdapter:
             library_log.setLevel(max(logging.INFO, library_log.level))
         self._service = service
         self._ack_observer = ack_observer  # seconds from a request's arrival to its HTTP answer (the ack)
-        self.started = False  # serving: HTTP mode listening, or Socket Mode connected (readiness)
+        self.serving = asyncio.Event()  # set while HTTP mode listens or Socket Mode is connected (readiness)
         self._api_url = api_url
         self._app_token = app_token
         self._installations = installation_store or (oauth_settings.installation_store if oauth_settings else None)
@@ -359,10 +359,10 @@ class SlackAdapter:
         try:
             await web.TCPSite(runner, host, port, backlog=LISTEN_BACKLOG).start()
             log.info("slack HTTP mode listening on http://%s:%d%s", host, port, path)
-            self.started = True
+            self.serving.set()
             await asyncio.Event().wait()
         finally:
-            self.started = False
+            self.serving.clear()
             await runner.cleanup()
 
     @asynccontextmanager
@@ -372,11 +372,11 @@ class SlackAdapter:
 
         handler: Any = AsyncSocketModeHandler(self.app, app_token=self._app_token)  # untyped library methods
         await cast(Callable[[], Awaitable[None]], handler.connect_async)()
-        self.started = True
+        self.serving.set()
         try:
             yield
         finally:
-            self.started = False
+            self.serving.clear()
             await cast(Callable[[], Awaitable[None]], handler.close_async)()
 
     async def serve_socket_mode(self) -> None:
