@@ -112,7 +112,8 @@ async def _run_discord(settings: Settings) -> int:
         adapter = DiscordAdapter(app.service, app.content, token, guild_ids=settings.discord_guild_id_list(),
                                  shard_ids=settings.discord_shard_id_list() or None,
                                  shard_count=settings.discord_shard_count or None,
-                                 seen_events=DatabaseSeenEvents(app.engine))
+                                 seen_events=DatabaseSeenEvents(app.engine),
+                                 http_observer=app.metrics.http_observer("discord"))
         app.start_delivery({"discord": adapter})
         app.start_community({"discord": adapter})
         async with app.ops(adapter.connected):

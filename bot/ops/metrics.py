@@ -47,6 +47,9 @@ class Metrics:
                                 "has been due (0 when none is).", registry=r)
         self.responses = Counter("boundary_platform_responses", "Platform answers to prompt sends, by class.",
                                  ["platform", "class"], registry=r)
+        self.http_responses = Counter("boundary_platform_http_responses", "Every HTTP answer of the platform's API "
+                                      "to this process, its library's own retries included (Discord).",
+                                      ["platform", "class"], registry=r)
         self.ack_latency = Histogram("boundary_slack_ack_seconds", "From a Slack request's arrival to its "
                                      "acknowledgement (HTTP mode).", buckets=FAST_BUCKETS, registry=r)
         self.loop_lag = Histogram("boundary_event_loop_lag_seconds", "How late the event loop woke a timer.",
@@ -60,6 +63,7 @@ class Metrics:
         for platform in PLATFORMS:  # present at zero from the start, so alerts and rates have a series to read
             for cls in RESPONSE_CLASSES:
                 self.responses.labels(platform, cls)
+                self.http_responses.labels(platform, cls)
             for labelled in (self.sent, self.failed, self.unreachable, self.dispatch_lag):
                 labelled.labels(platform)
 
@@ -93,6 +97,14 @@ class Metrics:
     def response(self, platform: str, cls: str) -> None:
         self.responses.labels(platform, cls).inc()
 
+    def http_observer(self, platform: str) -> Callable[[str], None]:
+        """For an adapter's HTTP client: called with each answer's class (`response_class`)."""
+
+        def observe(cls: str) -> None:
+            self.http_responses.labels(platform, cls).inc()
+
+        return observe
+
     def give_up(self, platform: str) -> None:
         self.failed.labels(platform).inc()
 
@@ -111,3 +123,14 @@ class Metrics:
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
+
+
+def response_class(status: int) -> str:
+    """An HTTP status as the class operators alert on: 429 apart from the other refusals."""
+    if status == 429:
+        return "429"
+    if status >= 500:
+        return "5xx"
+    if status >= 400:
+        return "4xx"
+    return "2xx"

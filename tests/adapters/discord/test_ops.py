@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.discord.adapter import DiscordAdapter
 from bot.content.loader import Content
 from bot.messages import Address
 from bot.ops.metrics import Metrics
@@ -21,7 +22,7 @@ from bot.service import CheckinService
 from bot.storage.repository import Repository
 from tests.adapters.discord.test_adapter import intro_done, make_adapter, running
 from tests.conftest import FakeClock
-from tests.fakes.discord_client import TIMEOUT, USER_ID, fake_discord
+from tests.fakes.discord_client import TIMEOUT, TOKEN, USER_ID, fake_discord
 from tests.fakes.discord_server import FakeDiscord
 from tests.ops.conftest import get, value
 
@@ -82,3 +83,33 @@ async def test_prompts_through_discord_move_sent_2xx_429_and_unreachable(
     assert value(metrics, "boundary_prompts_unreachable_total", platform="discord") == 1
     assert value(metrics, "boundary_platform_responses_total", platform="discord", **{"class": "4xx"}) == 1
     assert value(metrics, "boundary_prompts_sent_total", platform="discord") == 1
+
+
+async def test_a_429_discord_py_waits_out_by_itself_is_still_counted(
+        fake: FakeDiscord, service: CheckinService, content: Content, schedules: ScheduleStore,
+        repository: Repository, clock: FakeClock) -> None:
+    """The prompt goes out (discord.py slept on the 429 and asked again), so delivery sees one success; the
+    operator's count of Discord's answers still shows the 429, which is what the "429s above zero" alert reads."""
+    metrics = Metrics()
+
+    async def fake_sleep(seconds: float) -> None:
+        clock.advance(seconds=seconds)
+
+    adapter = DiscordAdapter(service, content, TOKEN, guild_ready_timeout=0.05,
+                             http_observer=metrics.http_observer("discord"))
+    async with running(adapter) as bot:
+        await fake.wait_until(lambda: fake.commands.get(None), TIMEOUT, "the commands to be synced")
+        await intro_done(fake)
+        identity = await repository.identity_id(Address("discord", "dm", str(USER_ID)))
+        await schedules.save(identity, Rule(parse_days("daily"), (parse_time("19:00"),), "UTC", None), "daily")
+        dispatcher = Dispatcher(schedules, service, {"discord": bot}, pacer=Pacer(clock=lambda: clock.now.timestamp()),
+                                clock=clock, sleep=fake_sleep, metrics=metrics)
+        fake.fail_next("/messages", 429, retry_after=0.01, method="POST")  # discord.py retries this one itself
+        clock.advance(hours=1, minutes=1)
+        assert (await dispatcher.tick()).sent == 1
+    answered = {cls: value(metrics, "boundary_platform_http_responses_total", platform="discord", **{"class": cls})
+                for cls in ("2xx", "429", "5xx")}
+    assert answered["429"] == 1
+    assert answered["2xx"] >= 3, "login, command sync, the DM and the message"
+    assert value(metrics, "boundary_platform_responses_total", platform="discord", **{"class": "429"}) == 0
+    assert value(metrics, "boundary_platform_responses_total", platform="discord", **{"class": "2xx"}) == 1
