@@ -107,7 +107,8 @@ async def scraping(port: int, every: float, scrapes: list[float]) -> None:
 
 
 async def run(quick: bool, *, scrape_every: float | None = None) -> DrillResult:
-    """`scrape_every`: serve METRICS_PORT and read /metrics that often during the burst (benchmarks/ops_metrics.py)."""
+    """`scrape_every`: serve METRICS_PORT and read /metrics that often during the burst; 0: serve it, read it only
+    afterwards (benchmarks/ops_metrics.py)."""
     people = 100 if quick else 500
     result = DrillResult(
         "load", "500 people answering at once over Slack HTTP" if not quick else "people answering at once "
@@ -177,7 +178,7 @@ async def run(quick: bool, *, scrape_every: float | None = None) -> DrillResult:
         burst = time.time()
         scrapes: list[float] = []
         scraper = asyncio.ensure_future(scraping(metrics_port, scrape_every, scrapes)) \
-            if scrape_every is not None else None
+            if scrape_every else None
         try:
             results = await fire(url, requests_path, results_path)
         finally:
