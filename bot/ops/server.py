@@ -1,8 +1,9 @@
 """/healthz, /readyz and /metrics on METRICS_PORT, served from a thread of their own.
 
 The server runs beside the event loop, not on it: a loop that is stuck still gets an answer (503) instead of
-a probe that hangs, and a scrape never queues behind the requests the bot is answering. Anything that needs
-the loop (the database, the outbox depth) is asked of it with a deadline.
+a probe that hangs, and a scrape never queues behind the requests the bot is answering. A scrape reads the
+outbox depth on a loop and a database connection of the server's own, so it adds no work to the bot's loop;
+readiness asks the bot's own loop and engine (that they answer is what it checks), with a deadline.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -25,10 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.logsafe import describe_exception
 from bot.ops.metrics import Metrics
 from bot.ops.status import outbox
-from bot.storage.database import schema_status
+from bot.storage.database import make_engine, schema_status
 from bot.storage.models import utcnow
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 HEALTH_DEADLINE = 0.1  # the loop must run a callback within this long for /healthz to say 200
 READY_DEADLINE = 5.0
@@ -81,18 +83,21 @@ class OpsServer:
         self._http = ThreadingHTTPServer((host, port), handler)
         self._http.daemon_threads = True
         self._thread = threading.Thread(target=self._http.serve_forever, name="ops-http", daemon=True)
+        self._own = _OwnLoop(readiness.engine.url.render_as_string(hide_password=False))
 
     @property
     def port(self) -> int:
         return int(self._http.server_address[1])
 
     def start(self) -> None:
+        self._own.start()
         self._thread.start()
 
     def stop(self) -> None:
         self._http.shutdown()
         self._http.server_close()
         self._thread.join(timeout=5)
+        self._own.stop()
 
     # ------------------------------------------------------------ answers (run on the server's threads)
 
@@ -128,13 +133,45 @@ class OpsServer:
 
     def exposition(self) -> bytes:
         with contextlib.suppress(Exception):  # a slow or absent database keeps the last figures
-            self._on_loop(self._refresh(), DATABASE_DEADLINE)
+            box = self._own.run(outbox, DATABASE_DEADLINE)
+            self.metrics.outbox_depth.set(box.depth)
+            self.metrics.oldest_due.set(box.oldest_age(utcnow()))
         return self.metrics.exposition()
 
-    async def _refresh(self) -> None:
-        box = await outbox(self.readiness.engine)
-        self.metrics.outbox_depth.set(box.depth)
-        self.metrics.oldest_due.set(box.oldest_age(utcnow()))
+
+class _OwnLoop:
+    """An event loop in a thread with an engine of its own (one connection at a time, opened on first use)."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="ops-loop", daemon=True)
+        self._engine: AsyncEngine | None = None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def run(self, query: Callable[[AsyncEngine], Coroutine[Any, Any, T]], deadline: float) -> T:
+        async def call() -> T:
+            if self._engine is None:
+                self._engine = make_engine(self._url)
+            return await query(self._engine)
+
+        future = asyncio.run_coroutine_threadsafe(call(), self._loop)
+        try:
+            return future.result(timeout=deadline)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise TimeoutError from None
+
+    def stop(self) -> None:
+        if self._engine is not None:
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(self._engine.dispose(), self._loop).result(timeout=5)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+        if not self._thread.is_alive():
+            self._loop.close()
 
 
 class _Handler(BaseHTTPRequestHandler):
