@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--adapter", choices=["console", "discord", "slack"], help="override ADAPTER")
     commands.add_parser("migrate", help="create or upgrade the database schema")
     commands.add_parser("doctor", help="say what is configured, what is missing, and whether the database answers")
+    status = commands.add_parser("status", help="readiness, outbox depth and last-hour counts, from the database")
+    status.add_argument("--json", action="store_true", help="print the report as JSON")
     commands.add_parser("keygen", help="print a new encryption key for ENCRYPTION_KEYS")
     commands.add_parser("rotate-keys", help="re-encrypt everything under the newest ENCRYPTION_KEYS key")
     screen = commands.add_parser("screen", help="show how crisis screening reads a piece of text")
@@ -123,10 +125,12 @@ async def _run_discord(settings: Settings) -> int:
         adapter = DiscordAdapter(app.service, app.content, token, guild_ids=settings.discord_guild_id_list(),
                                  shard_ids=settings.discord_shard_id_list() or None,
                                  shard_count=settings.discord_shard_count or None,
-                                 seen_events=DatabaseSeenEvents(app.engine))
+                                 seen_events=DatabaseSeenEvents(app.engine),
+                                 http_observer=app.metrics.http_observer("discord"))
         app.start_delivery({"discord": adapter})
         app.start_community({"discord": adapter})
-        await adapter.run()
+        async with app.ops(adapter.connected):
+            await adapter.run()
     return 0
 
 
@@ -165,10 +169,11 @@ async def _run_slack(settings: Settings) -> int:
             allowed_teams=settings.slack_allowed_team_list(), api_url=settings.slack_api_url) if oauth else None
         adapter = SlackAdapter(app.service, signing_secret=secret, token="" if oauth else token,
                                api_url=settings.slack_api_url, app_token=app_token, oauth_settings=oauth_settings,
-                               seen_events=seen)
+                               seen_events=seen, ack_observer=app.metrics.ack_latency.observe)
         app.start_delivery({"slack": adapter})
         app.start_community({"slack": adapter})
-        await adapter.run(port=settings.port)
+        async with app.ops(adapter.serving.is_set):
+            await adapter.run(port=settings.port)
     return 0
 
 
@@ -197,7 +202,8 @@ async def _run(settings: Settings, adapter_name: str | None) -> int:
         user = settings.console_user or getpass.getuser() or "me"
         console = ConsoleAdapter(app.service, user, files_dir=settings.data_dir / "exports")
         app.start_delivery({"console": console})
-        await console.run()
+        async with app.ops(lambda: True):  # a terminal has no connection to lose
+            await console.run()
     return 0
 
 
@@ -355,6 +361,48 @@ def private_paths(settings: Settings, url: str) -> list[Path]:
     return list(dict.fromkeys(paths))
 
 
+async def _status(settings: Settings, as_json: bool) -> int:
+    """Exit 0 when ready, 1 when not: usable from a shell script or a cron job as well as by eye."""
+    from bot.ops.status import report
+
+    url = normalize_database_url(settings.database_url, settings.data_dir)
+    engine = make_engine(url)
+    try:
+        found = await asyncio.wait_for(report(engine, settings.dispatch_interval_seconds), timeout=30)
+    finally:
+        await engine.dispose()
+    process = await asyncio.to_thread(_process_readiness, settings)
+    if as_json:
+        print(json.dumps({"database": redact(url), **found.as_json(), "process": process}))
+    else:
+        print(f"database: {redact(url)}")
+        print("\n".join(found.lines()))
+        if process is None:
+            print("process: not asked (set METRICS_PORT to let `status` ask the running bot too)")
+        else:
+            print(f"process: {'ready' if process.get('ready') else 'NOT ready'} {json.dumps(process)}")
+    ready = not found.problems and (process is None or bool(process.get("ready")))
+    return 0 if ready else 1
+
+
+def _process_readiness(settings: Settings) -> dict[str, object] | None:
+    """The running bot's own /readyz (the platform connection and the dispatcher are known only to it)."""
+    import urllib.error
+    import urllib.request
+
+    if not settings.metrics_port:
+        return None
+    host = "127.0.0.1" if settings.metrics_host in ("0.0.0.0", "::", "") else settings.metrics_host
+    try:
+        with urllib.request.urlopen(f"http://{host}:{settings.metrics_port}/readyz", timeout=5) as response:
+            return cast(dict[str, object], json.loads(response.read()))
+    except urllib.error.HTTPError as error:
+        return cast(dict[str, object], json.loads(error.read()))
+    except (OSError, ValueError) as exc:
+        return {"ready": False, "not_ready": {"process": f"no answer on port {settings.metrics_port} "
+                                                         f"({type(exc).__name__})"}}
+
+
 async def _doctor(settings: Settings) -> int:
     problems = 0
 
@@ -433,7 +481,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"[FAIL] {line}" if args.command == "doctor" else f"configuration problem: {line}",
                   file=sys.stdout if args.command == "doctor" else sys.stderr)
         return 1 if args.command == "doctor" else 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     if args.command in ("run", "migrate", "rotate-keys"):
         problem = settings.data_dir_problem()
         if problem is not None:
@@ -450,6 +498,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         if args.command == "doctor":
             return asyncio.run(_doctor(settings))
+        if args.command == "status":
+            return asyncio.run(_status(settings, args.json))
         if args.command == "discord":
             return _invite_url(settings)
         if args.command == "slack":

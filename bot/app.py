@@ -8,7 +8,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -22,7 +22,9 @@ from bot.community.store import CommunityStore
 from bot.config import Settings
 from bot.content.loader import Content, load_content
 from bot.insights import prepare_charts
-from bot.logsafe import describe_exception
+from bot.logsafe import JsonFormatter, describe_exception
+from bot.ops.metrics import Metrics
+from bot.ops.server import OpsServer, Readiness, serving
 from bot.ports import Transport
 from bot.privacy.crypto import Cipher, load_cipher
 from bot.privacy.retention import schedule_retention
@@ -50,18 +52,35 @@ class App:
     service: CheckinService
     schedules: ScheduleStore
     scheduler: AsyncIOScheduler
+    metrics: Metrics = field(default_factory=Metrics)
+    delivering: bool = False
 
     def start_delivery(self, transports: Mapping[str, Transport]) -> Dispatcher:
         """Claim and send scheduled prompts for these platforms, every DISPATCH_INTERVAL_SECONDS."""
         dispatcher = Dispatcher(self.schedules, self.service, transports,
                                 grace=timedelta(minutes=self.settings.grace_minutes),
                                 crisis_pause=timedelta(hours=self.settings.crisis_pause_hours),
-                                look_again_every=self.settings.dispatch_interval_seconds)
+                                look_again_every=self.settings.dispatch_interval_seconds, metrics=self.metrics)
+        self.delivering = True
         self.scheduler.add_job(guarded("dispatch", dispatcher.tick), "interval",
                                seconds=self.settings.dispatch_interval_seconds, id="dispatch",
                                next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
                                replace_existing=True, misfire_grace_time=None)
         return dispatcher
+
+    def readiness(self, platform_ready: Callable[[], bool]) -> Readiness:
+        return Readiness(self.engine, self.metrics, platform_ready, self.settings.dispatch_interval_seconds,
+                         delivering=lambda: self.delivering)
+
+    @asynccontextmanager
+    async def ops(self, platform_ready: Callable[[], bool]) -> AsyncIterator[OpsServer | None]:
+        """/healthz, /readyz and /metrics on METRICS_PORT while inside; nothing when it is not set."""
+        if not self.settings.metrics_port:
+            yield None
+            return
+        async with serving(self.metrics, self.readiness(platform_ready), host=self.settings.metrics_host,
+                           port=self.settings.metrics_port) as server:
+            yield server
 
     def start_community(self, posters: Mapping[str, ChannelPoster]) -> None:
         """About every minute: weekly circle prompts and pulse openings, reminders and results, each posted
@@ -165,8 +184,9 @@ def cipher_for(settings: Settings, url: str) -> Cipher:
 
 @asynccontextmanager
 async def build_app(settings: Settings, *, run_migrations: bool = True, start_jobs: bool = True,
-                    screener: Screens | None = None) -> AsyncIterator[App]:
-    """`screener` reads every free text for danger; the phrase screen of the content unless one is given."""
+                    screener: Screens | None = None, metrics: Metrics | None = None) -> AsyncIterator[App]:
+    """`screener` reads every free text for danger; the phrase screen of the content unless one is given.
+    `metrics`: this app's counters (a fresh registry unless one is given)."""
     content = load_content(settings.content_dir)
     # one screener for the service and both community gates
     screen: Screens = screener or Screener(content.phrases, content.screening_head)
@@ -174,6 +194,7 @@ async def build_app(settings: Settings, *, run_migrations: bool = True, start_jo
     cipher = cipher_for(settings, url)
     engine = make_engine(url)
     scheduler = AsyncIOScheduler(timezone="UTC")
+    metrics = metrics or Metrics()
     warming: asyncio.Task[None] | None = None
     try:
         if run_migrations:
@@ -194,7 +215,7 @@ async def build_app(settings: Settings, *, run_migrations: bool = True, start_jo
                                  default_country=settings.default_country, crisis_pause=crisis_pause,
                                  retention_days=settings.retention_days, schedules=schedules,
                                  default_zone=settings.default_timezone, circles=circles, pulses=pulses,
-                                 snoozes=PendingSnoozes(sessions))
+                                 snoozes=PendingSnoozes(sessions), metrics=metrics)
         if start_jobs:
             schedule_retention(scheduler, repository, settings.retention_days, service, crisis_pause,
                                exports_dir=settings.data_dir / "exports")
@@ -202,7 +223,7 @@ async def build_app(settings: Settings, *, run_migrations: bool = True, start_jo
             # Import matplotlib and draw once in a worker thread now, so the first /history does not pay ~1 s;
             # then settle the heap.
             warming = asyncio.ensure_future(guarded("warm-up", warm_up)())
-        yield App(settings, engine, content, repository, service, schedules, scheduler)
+        yield App(settings, engine, content, repository, service, schedules, scheduler, metrics)
     finally:
         if warming is not None:
             warming.cancel()
@@ -249,9 +270,13 @@ class CancelledJobFilter(logging.Filter):
                     and issubclass(record.exc_info[0], asyncio.CancelledError))
 
 
-def configure_logging(level: str) -> None:
-    """Logs go to stderr, so the console adapter's stdout holds only the conversation."""
+def configure_logging(level: str, log_format: str = "text") -> None:
+    """Logs go to stderr, so the console adapter's stdout holds only the conversation. `json`: one object a line
+    for log shippers."""
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if log_format == "json":
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(JsonFormatter())
     for noisy in ("alembic", "aiosqlite", "asyncio", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     scheduler_log = logging.getLogger("apscheduler.scheduler")

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL (a proxy or a local "
                                                                      "test server).")
     port: int = Field(3000, ge=1, le=65535, description="Port of the HTTP server (Slack HTTP mode).")
+    metrics_port: int = Field(0, ge=0, le=65535, description="Port for /healthz, /readyz and /metrics; 0: off.")
+    metrics_host: str = Field("127.0.0.1", description="Address the metrics port listens on; 0.0.0.0 for all.")
+    log_format: Literal["text", "json"] = Field("text", description="text (readable) or json (one object a line).")
 
     @field_validator("content_dir", mode="before")
     @classmethod

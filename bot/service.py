@@ -49,6 +49,7 @@ from bot.messages import (
     make_token,
     parse_token,
 )
+from bot.ops.metrics import Metrics
 from bot.ports import PersonalTraces
 from bot.privacy.export import checkins_csv, export_json
 from bot.safety.asking import ANSWERS, ASK_SESSION, NO, UNSURE, Held, ask_reply, typed_answer
@@ -137,8 +138,10 @@ class CheckinService:
                  crisis_pause: timedelta = timedelta(hours=72), retention_days: int = 365,
                  schedules: ScheduleStore | None = None, default_zone: str = "",
                  circles: Circles | None = None, pulses: Pulses | None = None,
-                 snoozes: PendingSnoozes | None = None) -> None:
+                 snoozes: PendingSnoozes | None = None,
+                 metrics: Metrics | None = None) -> None:
         self._content = content
+        self._metrics = metrics  # plain counts (crisis replies, /sos, check-ins done); never who or what
         self._circles = circles
         self._pulses = pulses
         self._repo = repository
@@ -201,7 +204,10 @@ class CheckinService:
         """What the screen has to say about an event's words, and nothing else ([] when nothing): for words an
         adapter does not otherwise pass on (a community command where there is no community, an edited DM)."""
         who = await self._repo.profile(await self._repo.identity_id(event.address))
-        return await self._screened(who, event, carry_on=False) or []
+        replies = await self._screened(who, event, carry_on=False) or []
+        if self._metrics is not None:
+            self._metrics.outcome(False, replies)
+        return replies
 
     async def _screened(self, who: Profile, event: Event, *, carry_on: bool = True) -> list[Reply] | None:
         """The reply to words that suggest danger (None when they do not). A `possible` verdict about the
@@ -355,11 +361,21 @@ class CheckinService:
                          is_moderator: bool = False) -> CommunityOutcome:
         """`act` inside the error boundary."""
         try:
-            return await self.act(event, is_admin=is_admin, is_moderator=is_moderator)
+            outcome = await self.act(event, is_admin=is_admin, is_moderator=is_moderator)
+            if self._metrics is not None:
+                self._metrics.outcome(self._is_sos(event), outcome.replies)
+            return outcome
         except Exception as exc:  # the message may quote what the person wrote: log only type and place
             log.error("event %s on %s failed: %s", type(event).__name__, event.address.platform,
                       describe_exception(exc))
             return CommunityOutcome(replies=(Reply(self._texts.get("error"), tone=Tone.NOTICE),))
+
+    @staticmethod
+    def _is_sos(event: Event) -> bool:
+        if not isinstance(event, Command):
+            return False
+        name = fold(event.name)
+        return COMMAND_ALIASES.get(name, name) == "sos"
 
     # ------------------------------------------------------------ community (circles and pulses)
 
@@ -966,6 +982,8 @@ class CheckinService:
             return [Reply(self._texts.get("stale_click"), tone=Tone.NOTICE, stale=True)]
         if self._schedules is not None:
             await self._schedules.reset_unanswered(record.identity_id)
+        if self._metrics is not None:
+            self._metrics.checkins_completed.inc()
         replies = self._outcome_replies(spec, outcome)
         if unsafe and (spec.tip or spec.kind == "tip"):
             # Not safe at all and no boundary held: no tip pretending all is well, one gentle line to /sos.

@@ -320,6 +320,49 @@ async def seed(dsn: str, people: Sequence[Person]) -> None:
 # ---------------------------------------------------------------- the bot, as a real process
 
 
+async def scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """A bot's /metrics as {(sample name, sorted labels): value}, the way Prometheus would read it."""
+    import aiohttp
+    from prometheus_client.parser import text_string_to_metric_families
+
+    async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/metrics",
+                                                         timeout=aiohttp.ClientTimeout(total=10)) as response:
+        text = await response.text()
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(text) for sample in family.samples}
+
+
+def metric_sum(samples: Mapping[tuple[str, tuple[tuple[str, str], ...]], float], name: str, **labels: str) -> float:
+    """The sum of every sample of `name` whose labels include `labels`."""
+    return sum(value for (sample, sample_labels), value in samples.items()
+               if sample == name and set(labels.items()) <= set(sample_labels))
+
+
+async def check_metrics_agree(result: DrillResult, dsn: str, scrapes: Sequence[Mapping[
+        tuple[str, tuple[tuple[str, str], ...]], float]]) -> None:
+    """The delivery figures an operator's Prometheus would show (summed over the bot processes, none of which
+    restarted) against what the deliveries table says."""
+    rows = await query(dsn, "SELECT status, count(*) AS n FROM deliveries GROUP BY status")
+    table = {str(row["status"]): int(row["n"]) for row in rows}
+    seen = {
+        "sent": sum(metric_sum(one, "boundary_prompts_sent_total") for one in scrapes),
+        "unreachable": sum(metric_sum(one, "boundary_prompts_unreachable_total") for one in scrapes),
+        "failed": sum(metric_sum(one, "boundary_prompts_failed_total") for one in scrapes),
+        "skipped": sum(metric_sum(one, "boundary_prompts_skipped_total") - metric_sum(
+            one, "boundary_prompts_skipped_total", reason="lease-lost") for one in scrapes),
+    }
+    claimed = sum(metric_sum(one, "boundary_prompts_claimed_total") for one in scrapes)
+    result.numbers["/metrics: claimed / sent / unreachable / failed / skipped"] = (
+        f"{claimed:.0f} / {seen['sent']:.0f} / {seen['unreachable']:.0f} / {seen['failed']:.0f} / "
+        f"{seen['skipped']:.0f} (deliveries table: {dict(sorted(table.items()))})")
+    disagree = {status: (int(count), table.get(status, 0)) for status, count in seen.items()
+                if int(count) != table.get(status, 0)}
+    result.check("the bot's /metrics agree with the deliveries table", not disagree and claimed == sum(table.values()),
+                 "sent, unreachable, failed and skipped match; claimed = rows in the outbox" if not disagree
+                 and claimed == sum(table.values()) else f"(metrics, table) differ: {disagree}; claimed {claimed:.0f} "
+                 f"vs {sum(table.values())} rows")
+
+
 def keygen() -> str:
     return subprocess.run([sys.executable, "-m", "bot", "keygen"], check=True, capture_output=True, text=True,
                           cwd=ROOT).stdout.strip()

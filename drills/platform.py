@@ -20,6 +20,7 @@ from drills.common import (
     DrillResult,
     bot_environment,
     busiest_second,
+    check_metrics_agree,
     finished,
     fresh_database,
     greeting_text,
@@ -28,12 +29,14 @@ from drills.common import (
     migrate,
     query,
     requests_by_channel,
+    scrape,
     seed,
     spread,
     tally,
     wait_for_identify,
     workspace,
 )
+from drills.database import free_port
 
 MESSAGES_PER_PROMPT = 1  # greeting, first question and snooze offer travel as one message
 RATE_429, RATE_5XX, RATE_HANG = 0.20, 0.05, 0.02  # the share of REST requests the fake refuses or holds
@@ -66,7 +69,9 @@ async def run(quick: bool) -> DrillResult:
                             ratelimit_headers=True) as fake, \
             fresh_database() as dsn, workspace("platform") as folder:
         await migrate(dsn)
-        bot = BotProcess("bot", bot_environment(fake, dsn, keygen(), folder), folder)
+        metrics_port = free_port()
+        bot = BotProcess("bot", bot_environment(fake, dsn, keygen(), folder, {"METRICS_PORT": str(metrics_port)}),
+                         folder)
         await bot.start()
         await wait_for_identify(fake, 1, [bot])  # login and command sync go through without faults
         fake.faults_on = True
@@ -95,6 +100,8 @@ async def run(quick: bool) -> DrillResult:
         attempts = ", ".join(f"{row['attempts']}: {row['n']}" for row in rows)
         resumed, identified = fake.resume_count, fake.identify_count
         alive = bot.alive
+        if alive:
+            await check_metrics_agree(result, dsn, [await scrape(metrics_port)])
         await bot.stop()
 
     per_channel = requests_by_channel(fake)

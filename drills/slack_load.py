@@ -7,6 +7,7 @@ p99 acknowledgement under 300 ms on this 2-core machine.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -25,9 +26,11 @@ from drills.common import (
     fresh_database,
     keygen,
     load_average,
+    metric_sum,
     migrate,
     percentile,
     query,
+    scrape,
     spread,
     workspace,
 )
@@ -94,7 +97,18 @@ def first_question(fake: FakeSlackApi, user: str) -> tuple[dict[str, Any], list[
     return None
 
 
-async def run(quick: bool) -> DrillResult:
+async def scraping(port: int, every: float, scrapes: list[float]) -> None:
+    """Prometheus at work: /metrics read every `every` seconds (each one's duration kept) until cancelled."""
+    while True:
+        began = time.monotonic()
+        await scrape(port)
+        scrapes.append(time.monotonic() - began)
+        await asyncio.sleep(max(0.0, every - (time.monotonic() - began)))
+
+
+async def run(quick: bool, *, scrape_every: float | None = None) -> DrillResult:
+    """`scrape_every`: serve METRICS_PORT and read /metrics that often during the burst; 0: serve it, read it only
+    afterwards (benchmarks/ops_metrics.py)."""
     people = 100 if quick else 500
     result = DrillResult(
         "load", "500 people answering at once over Slack HTTP" if not quick else "people answering at once "
@@ -111,7 +125,11 @@ async def run(quick: bool) -> DrillResult:
     async with FakeSlackApi() as fake, fresh_database() as dsn, workspace("load") as folder:
         await migrate(dsn)
         port = free_port()
-        bot = BotProcess("bot", slack_environment(fake, dsn, keygen(), folder, port), folder, adapter="slack")
+        environment = slack_environment(fake, dsn, keygen(), folder, port)
+        metrics_port = free_port()
+        if scrape_every is not None:
+            environment["METRICS_PORT"] = str(metrics_port)
+        bot = BotProcess("bot", environment, folder, adapter="slack")
         await bot.start()
         deadline = time.monotonic() + 90
         while "slack HTTP mode listening" not in bot.log_text():
@@ -158,7 +176,18 @@ async def run(quick: bool) -> DrillResult:
         floor = await measure_floor(requests_path, folder / "floor.json")
         load_at_burst = load_average()
         burst = time.time()
-        results = await fire(url, requests_path, results_path)
+        scrapes: list[float] = []
+        scraper = asyncio.ensure_future(scraping(metrics_port, scrape_every, scrapes)) \
+            if scrape_every else None
+        try:
+            results = await fire(url, requests_path, results_path)
+        finally:
+            if scraper is not None:
+                scraper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await scraper
+        acked_by_bot = metric_sum(await scrape(metrics_port), "boundary_slack_ack_seconds_count") \
+            if scrape_every is not None else None
         applied = 0
         applied_after = float("nan")
         until = time.monotonic() + 120
@@ -193,7 +222,12 @@ async def run(quick: bool) -> DrillResult:
                                                 else f"not within 120 s ({applied} of {len(sessions)})",
         "load average at the burst": load_at_burst,
         "ERROR lines in the bot's log": str(len(errors)),
+        "p99 acknowledgement": f"{p99 * 1000:.1f} ms",
     })
+    if scrape_every is not None:
+        result.numbers["/metrics read during the burst"] = (
+            f"{len(scrapes)} times, every {scrape_every} s ({spread(scrapes, 's', 3)}); the bot's own "
+            f"boundary_slack_ack_seconds_count afterwards: {acked_by_bot:.0f} (set-up commands and clicks)")
     result.check("every request acknowledged", len(prepared) == people and statuses.get("200", 0) == people,
                  f"{statuses.get('200', 0)} of {people} answered 200 ({statuses})")
     result.check("p99 acknowledgement under 300 ms", p99 < TARGET_P99_S,

@@ -18,6 +18,7 @@ from drills.common import (
     DrillResult,
     Person,
     bot_environment,
+    check_metrics_agree,
     finished,
     fresh_database,
     greeting_text,
@@ -25,12 +26,14 @@ from drills.common import (
     make_people,
     migrate,
     query,
+    scrape,
     seed,
     spread,
     tally,
     wait_for_identify,
     workspace,
 )
+from drills.database import free_port
 from tests.fakes.discord_server import FakeDiscord, SentMessage
 
 STALE = "That check-in has moved on"
@@ -85,8 +88,10 @@ async def run(quick: bool) -> DrillResult:
         await migrate(dsn)
         people = make_people(fake, people_count)
         await seed(dsn, people)
-        env = bot_environment(fake, dsn, keygen(), folder)
-        bots = [BotProcess("bot-a", env, folder), BotProcess("bot-b", env, folder)]
+        keys = keygen()
+        ports = [free_port(), free_port()]
+        bots = [BotProcess(name, bot_environment(fake, dsn, keys, folder, {"METRICS_PORT": str(port)}), folder)
+                for name, port in zip(("bot-a", "bot-b"), ports, strict=True)]
         await asyncio.gather(*(bot.start() for bot in bots))
         await wait_for_identify(fake, 2, bots)
         deadline = time.monotonic() + people_count / 40 + 120
@@ -97,6 +102,8 @@ async def run(quick: bool) -> DrillResult:
             await asyncio.sleep(1.0)
         await asyncio.sleep(2.0)
         counted = await tally(fake, dsn, people, greeting)
+        if all(bot.alive for bot in bots):  # what the two processes' /metrics add up to, against the outbox
+            await check_metrics_agree(result, dsn, [await scrape(port) for port in ports])
 
         # ---- answers, received by both instances
         sessions = [sid for sid, session in fake.sessions.items() if session.connected]

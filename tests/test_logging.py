@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import sys
 from collections.abc import Iterator
 
 import pytest
 
 from bot.app import SkippedRoundFilter, configure_logging
+from bot.logsafe import JsonFormatter
 
 
 @pytest.fixture
@@ -30,3 +33,31 @@ def test_a_dispatch_round_still_running_is_not_logged_as_a_warning_every_interva
         scheduler_log.warning('Run time of job "%s" was missed by %s', "dispatch", "0:00:05")
     assert [record.getMessage() for record in caplog.records] == [
         'Run time of job "dispatch" was missed by 0:00:05']
+
+
+def test_json_logs_are_one_object_a_line_and_an_exception_keeps_no_message() -> None:
+    formatter = JsonFormatter()
+    try:
+        raise ValueError("my marker note: I told nobody")
+    except ValueError:
+        record = logging.LogRecord("bot.service", logging.ERROR, __file__, 1, "event %s failed", ("Command",),
+                                   sys.exc_info())
+    line = formatter.format(record)
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert set(entry) == {"time", "level", "logger", "message", "exception"}
+    assert (entry["level"], entry["logger"], entry["message"]) == ("ERROR", "bot.service", "event Command failed")
+    assert entry["exception"].startswith("builtins.ValueError at ")
+    assert "marker" not in line
+    assert "nobody" not in line
+    assert entry["time"].endswith("+00:00")
+
+
+def test_log_format_json_switches_the_handlers_and_text_stays_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = logging.getLogger()
+    handler = logging.StreamHandler()
+    monkeypatch.setattr(root, "handlers", [handler])
+    configure_logging("INFO")
+    assert not isinstance(handler.formatter, JsonFormatter)
+    configure_logging("INFO", "json")
+    assert isinstance(handler.formatter, JsonFormatter)

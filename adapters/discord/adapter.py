@@ -22,7 +22,7 @@ import yarl
 from discord import app_commands
 
 from adapters.discord.gateway_guard import guard_gateway
-from adapters.discord.global_pace import GlobalPace
+from adapters.discord.global_pace import GlobalPace, count_answers
 from adapters.discord.render import (
     FORM_BUTTON_PREFIX,
     FORM_MODAL_PREFIX,
@@ -44,6 +44,7 @@ from bot.content.loader import Content
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.logsafe import describe_exception
 from bot.messages import Address, Form, Reply, form_name, parse_text_value, parse_token
+from bot.ops.metrics import response_class
 from bot.ports import Capabilities, RateLimited, TemporaryFailure, Unreachable
 from bot.scheduling.rules import find_zones
 from bot.service import COMMANDS, CheckinService
@@ -281,7 +282,8 @@ class DiscordAdapter:
                  shard_count: int | None = None, sync_commands: bool = True,
                  guild_ready_timeout: float = 2.0, max_ratelimit_timeout: float | None = 30.0,
                  seen_events: SeenEvents | None = None, global_pace: GlobalPace | None = None,
-                 open_dm_timeout: float = OPEN_DM_TIMEOUT_S) -> None:
+                 open_dm_timeout: float = OPEN_DM_TIMEOUT_S,
+                 http_observer: Callable[[str], None] | None = None) -> None:
         # discord.py logs raw gateway payloads and request bodies at DEBUG: those hold what people write.
         library_log = logging.getLogger("discord")
         library_log.setLevel(max(logging.INFO, library_log.level))
@@ -298,10 +300,13 @@ class DiscordAdapter:
         intents.message_content = False
         # Every REST request, discord.py's own retries included, within Discord's 50 a second.
         self.global_pace = global_pace or GlobalPace()
+        trace = self.global_pace.trace_config()
+        if http_observer is not None:  # operators' counts of Discord's answers by class (bot/ops/metrics.py)
+            count_answers(trace, http_observer, response_class)
         options: dict[str, Any] = {
             "intents": intents, "allowed_mentions": discord.AllowedMentions.none(),
             "guild_ready_timeout": guild_ready_timeout, "max_ratelimit_timeout": max_ratelimit_timeout,
-            "http_trace": self.global_pace.trace_config(),
+            "http_trace": trace,
         }
         if shard_ids or shard_count:
             self.client: discord.Client = _ShardedClient(self, shard_ids=list(shard_ids) if shard_ids else None,
@@ -322,6 +327,16 @@ class DiscordAdapter:
     async def run(self) -> None:
         async with self.client:
             await self.client.start(self._token)
+
+    def connected(self) -> bool:
+        """The gateway is up: ready once, not closed, and every websocket this process runs is open (readiness)."""
+        client = self.client
+        if not client.is_ready() or client.is_closed():
+            return False
+        if isinstance(client, discord.AutoShardedClient):
+            return bool(client.shards) and not any(shard.is_closed() for shard in client.shards.values())
+        socket = client.ws
+        return socket is not None and socket.open
 
     async def setup(self) -> None:
         self.client.add_dynamic_items(TokenItem, FormItem)

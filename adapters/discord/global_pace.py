@@ -70,3 +70,23 @@ class GlobalPace:
         config = aiohttp.TraceConfig()
         config.on_request_start.append(on_request_start)
         return config
+
+
+def count_answers(config: aiohttp.TraceConfig, observe: Callable[[str], None],
+                  classify: Callable[[int], str]) -> aiohttp.TraceConfig:
+    """Also report every REST answer's class (and "timeout" for one that never came) on the same trace: discord.py
+    sleeps on a 429 and asks again by itself, so the core's delivery would only ever see the final answer."""
+
+    async def on_request_end(_session: aiohttp.ClientSession, _context: SimpleNamespace,
+                             params: aiohttp.TraceRequestEndParams) -> None:
+        if "/api/v" in params.url.path:
+            observe(classify(params.response.status))
+
+    async def on_request_exception(_session: aiohttp.ClientSession, _context: SimpleNamespace,
+                                   params: aiohttp.TraceRequestExceptionParams) -> None:
+        if "/api/v" in params.url.path:
+            observe("timeout" if isinstance(params.exception, TimeoutError) else "5xx")
+
+    config.on_request_end.append(on_request_end)
+    config.on_request_exception.append(on_request_exception)
+    return config

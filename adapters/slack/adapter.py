@@ -365,12 +365,15 @@ class SlackAdapter:
                  api_url: str = DEFAULT_API_URL, app_token: str = "",
                  installation_store: AsyncInstallationStore | None = None,
                  oauth_settings: AsyncOAuthSettings | None = None, seen_events: SeenEvents | None = None,
-                 rate_limit_retries: int = 1, after_response_concurrency: int = AFTER_RESPONSE_CONCURRENCY) -> None:
+                 rate_limit_retries: int = 1, after_response_concurrency: int = AFTER_RESPONSE_CONCURRENCY,
+                 ack_observer: Callable[[float], None] | None = None) -> None:
         # slack_sdk and slack-bolt log request and response bodies at DEBUG: those hold what people write.
         for name in LIBRARY_LOGGERS:
             library_log = logging.getLogger(name)
             library_log.setLevel(max(logging.INFO, library_log.level))
         self._service = service
+        self._ack_observer = ack_observer  # seconds from a request's arrival to its HTTP answer (the ack)
+        self.serving = asyncio.Event()  # set while HTTP mode listens or Socket Mode is connected (readiness)
         self._api_url = api_url
         self._app_token = app_token
         self._installations = installation_store or (oauth_settings.installation_store if oauth_settings else None)
@@ -428,8 +431,10 @@ class SlackAdapter:
         try:
             await web.TCPSite(runner, host, port, backlog=LISTEN_BACKLOG).start()
             log.info("slack HTTP mode listening on http://%s:%d%s", host, port, path)
+            self.serving.set()
             await asyncio.Event().wait()
         finally:
+            self.serving.clear()
             await runner.cleanup()
 
     @asynccontextmanager
@@ -439,9 +444,11 @@ class SlackAdapter:
 
         handler: Any = AsyncSocketModeHandler(self.app, app_token=self._app_token)  # untyped library methods
         await cast(Callable[[], Awaitable[None]], handler.connect_async)()
+        self.serving.set()
         try:
             yield
         finally:
+            self.serving.clear()
             await cast(Callable[[], Awaitable[None]], handler.close_async)()
 
     async def serve_socket_mode(self) -> None:
@@ -469,10 +476,13 @@ class SlackAdapter:
 
     async def _handle_post(self, request: web.Request) -> web.Response:
         self._answering.enter()
+        arrived = time.perf_counter()
         try:
             return await self._answer_post(request)
         finally:
             self._answering.leave()
+            if self._ack_observer is not None:
+                self._ack_observer(time.perf_counter() - arrived)
 
     async def _answer_post(self, request: web.Request) -> web.Response:
         """Verified first, parsed after: a request that is not signed by Slack (or whose headers could not have

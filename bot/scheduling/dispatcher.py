@@ -18,6 +18,7 @@ from typing import Protocol
 
 from bot.logsafe import describe_exception
 from bot.messages import Address, Reply
+from bot.ops.metrics import Metrics
 from bot.ports import RateLimited, TemporaryFailure, Transport, Unreachable, request_cost
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.rules import DEFAULT_QUIET, in_quiet_hours
@@ -51,10 +52,13 @@ class DispatchStats:
     failed: int = 0
     unreachable: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    metrics: Metrics | None = field(default=None, repr=False, compare=False)
 
     def skip(self, reason: str) -> None:
         self.skipped += 1
         self.reasons[reason] = self.reasons.get(reason, 0) + 1
+        if self.metrics is not None:
+            self.metrics.skip(reason)
 
 
 class Dispatcher:
@@ -64,8 +68,9 @@ class Dispatcher:
                  grace: timedelta = timedelta(hours=2), crisis_pause: timedelta = timedelta(hours=72),
                  lease_for: timedelta = timedelta(seconds=120), max_attempts: int = 8,
                  batch_size: int = 200, concurrency: int = 32, send_timeout: float = 60.0,
-                 look_again_every: float = 10.0) -> None:
+                 look_again_every: float = 10.0, metrics: Metrics | None = None) -> None:
         self._store = store
+        self._metrics = metrics  # counts only: platform, reason codes, durations; never who
         # While sends are still out and the last lease came back short, look for newly due rows (retries whose
         # backoff is over) this often, rather than only once every one of those sends is done.
         self._look_again_every = look_again_every
@@ -92,9 +97,13 @@ class Dispatcher:
         one slow send (a request the platform holds for 30 s) delays only its own prompt, never the batch. Once
         the outbox is drained, it looks again every `look_again_every` seconds while sends are still out: a
         retry that falls due meanwhile does not wait for the slowest of them."""
-        stats = DispatchStats()
-        stats.claimed = await self._store.claim_due(grace=self._grace)
+        stats = DispatchStats(metrics=self._metrics)
         loop = asyncio.get_running_loop()
+        claim_started = loop.time()
+        stats.claimed = await self._store.claim_due(grace=self._grace)
+        if self._metrics is not None:
+            self._metrics.claim(stats.claimed, loop.time() - claim_started)
+            self._metrics.heartbeat()
         running: set[asyncio.Task[None]] = set()
         drained = False  # the last lease found less than it asked for: lease again when all are done, or later
         leased_at = loop.time()
@@ -132,6 +141,8 @@ class Dispatcher:
                 # One bad delivery must not stop the others; it is retried like a temporary failure.
                 log.error("delivery %s failed unexpectedly: %s", job.id, describe_exception(exc))
                 await self._retry(job, stats, "error")
+            if self._metrics is not None:
+                self._metrics.heartbeat()  # progress, even inside one long round
 
     def hold_reason(self, job: DeliveryJob, now: datetime) -> str | None:
         """Why a due prompt must not go out now, checked at delivery time."""
@@ -187,28 +198,45 @@ class Dispatcher:
         except TimeoutError:
             log.warning("a %s send got no answer within %.0f s; it will be tried again", job.platform,
                         self._send_timeout)
+            self._respond(job.platform, "timeout")
             await self._retry(job, stats, "timeout")
         except RateLimited as limited:
+            self._respond(job.platform, "429")
             self._pacer.back_off(address, limited.retry_after)
             await self._retry(job, stats, "rate-limited", after=limited.retry_after)
         except Unreachable:
             await self._store.mark_unreachable(job)
             stats.unreachable += 1
+            if self._metrics is not None:
+                self._metrics.mark_unreachable(job.platform)
         except TemporaryFailure:
+            self._respond(job.platform, "5xx")
             await self._retry(job, stats, "temporary")
         else:
             await self._store.finish(job, SENT, session_id=prompt.session_id, prompted=prompt.counts_as_prompt)
             stats.sent += 1
+            if self._metrics is not None:
+                self._metrics.delivered(job.platform, (self._clock() - job.due_at).total_seconds())
+
+    def _respond(self, platform: str, cls: str) -> None:
+        if self._metrics is not None:
+            self._metrics.response(platform, cls)
 
     async def _retry(self, job: DeliveryJob, stats: DispatchStats, reason: str, *, after: float | None = None) -> None:
         if after is not None:  # the platform said when: wait that long, and it is no failed attempt
             await self._store.retry(job, self._clock() + timedelta(seconds=after), reason, counts=False)
             stats.retried += 1
+            if self._metrics is not None:
+                self._metrics.retry(job.platform, reason)
             return
         if job.attempts >= self._max_attempts:
             await self._store.finish(job, FAILED, reason=reason)
             stats.failed += 1
+            if self._metrics is not None:
+                self._metrics.give_up(job.platform)
             return
         after = min(300.0, 2.0 ** job.attempts) * (0.5 + self._rng.random())  # backoff with jitter, bounded
         await self._store.retry(job, self._clock() + timedelta(seconds=after), reason)
         stats.retried += 1
+        if self._metrics is not None:
+            self._metrics.retry(job.platform, reason)

@@ -1,0 +1,1 @@
+"""Operations: health, readiness and metrics for the people who run the bot, never about the people using it."""
