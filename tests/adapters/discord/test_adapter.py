@@ -29,7 +29,7 @@ from bot.service import COMMANDS, CheckinService
 from bot.storage.repository import Repository
 from bot.storage.seen import DatabaseSeenEvents
 from tests.conftest import FakeClock
-from tests.fakes.discord_client import GUILD_ID, TIMEOUT, TOKEN, USER_ID, fake_discord, started
+from tests.fakes.discord_client import GUILD_ID, TIMEOUT, TOKEN, USER_ID, started
 from tests.fakes.discord_server import FakeDiscord, SentMessage
 
 
@@ -40,21 +40,8 @@ async def running(adapter: DiscordAdapter) -> AsyncIterator[DiscordAdapter]:
         yield adapter
 
 
-@pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    async with fake_discord(monkeypatch) as server:
-        yield server
-
-
 def make_adapter(service: CheckinService, content: Content) -> DiscordAdapter:
     return DiscordAdapter(service, content, TOKEN, guild_ready_timeout=0.05)
-
-
-@pytest.fixture
-async def bot(fake: FakeDiscord, service: CheckinService, content: Content) -> AsyncIterator[DiscordAdapter]:
-    async with running(make_adapter(service, content)) as adapter:
-        await fake.wait_until(lambda: fake.commands.get(None), TIMEOUT, "the commands to be synced")
-        yield adapter
 
 
 async def intro_done(fake: FakeDiscord) -> None:

@@ -5,7 +5,6 @@ verdict (tests/fakes/screen.py); the numbers are the United States' (the default
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -21,11 +20,10 @@ from tests.adapters.discord.test_adapter import (
     intro_done,
     is_prompt,
     question_in,
-    running,
     scheduled_prompt_due,
 )
 from tests.conftest import FakeClock
-from tests.fakes.discord_client import TIMEOUT, TOKEN, USER_ID, fake_discord
+from tests.fakes.discord_client import TIMEOUT, USER_ID
 from tests.fakes.discord_server import FakeDiscord, SentMessage
 from tests.fakes.screen import MAYBE_HARM, MAYBE_SELF, MarkerScreener
 
@@ -36,19 +34,6 @@ QUESTION = "Are you thinking about ending your life or hurting yourself?"
 def service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore) -> CheckinService:
     return CheckinService(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
                           schedules=schedules, default_country="US", screener=MarkerScreener(content))
-
-
-@pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    async with fake_discord(monkeypatch) as server:
-        yield server
-
-
-@pytest.fixture
-async def bot(fake: FakeDiscord, service: CheckinService, content: Content) -> AsyncIterator[DiscordAdapter]:
-    async with running(DiscordAdapter(service, content, TOKEN, guild_ready_timeout=0.05)) as adapter:
-        await fake.wait_until(lambda: fake.commands.get(None), TIMEOUT, "the commands to be synced")
-        yield adapter
 
 
 async def typed(fake: FakeDiscord, text: str) -> SentMessage:

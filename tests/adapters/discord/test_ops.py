@@ -4,9 +4,7 @@ discord.py client to the fake move the delivery metrics (2xx, 429, closed DMs)."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.discord.adapter import DiscordAdapter
@@ -22,15 +20,9 @@ from bot.service import CheckinService
 from bot.storage.repository import Repository
 from tests.adapters.discord.test_adapter import intro_done, make_adapter, running
 from tests.conftest import FakeClock
-from tests.fakes.discord_client import TIMEOUT, TOKEN, USER_ID, fake_discord
+from tests.fakes.discord_client import TIMEOUT, TOKEN, USER_ID
 from tests.fakes.discord_server import FakeDiscord
 from tests.ops.conftest import get, value
-
-
-@pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    async with fake_discord(monkeypatch) as server:
-        yield server
 
 
 async def test_readyz_says_the_platform_is_down_when_the_gateway_goes(

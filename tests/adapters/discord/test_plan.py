@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -17,9 +16,9 @@ from bot.messages import Address
 from bot.scheduling.store import ScheduleStore
 from bot.service import CheckinService
 from bot.storage.repository import Repository
-from tests.adapters.discord.test_adapter import followups, intro_done, question_in, running
+from tests.adapters.discord.test_adapter import followups, intro_done, question_in
 from tests.conftest import FakeClock
-from tests.fakes.discord_client import GUILD_ID, TIMEOUT, TOKEN, USER_ID, fake_discord
+from tests.fakes.discord_client import GUILD_ID, TIMEOUT, USER_ID
 from tests.fakes.discord_server import FakeDiscord, SentMessage
 
 ME = Address("discord", "dm", str(USER_ID))
@@ -29,19 +28,6 @@ ME = Address("discord", "dm", str(USER_ID))
 def service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore) -> CheckinService:
     return CheckinService(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
                           schedules=schedules, default_country="US")
-
-
-@pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    async with fake_discord(monkeypatch) as server:
-        yield server
-
-
-@pytest.fixture
-async def bot(fake: FakeDiscord, service: CheckinService, content: Content) -> AsyncIterator[DiscordAdapter]:
-    async with running(DiscordAdapter(service, content, TOKEN, guild_ready_timeout=0.05)) as adapter:
-        await fake.wait_until(lambda: fake.commands.get(None), TIMEOUT, "the commands to be synced")
-        yield adapter
 
 
 def button(message: SentMessage, value: str) -> str:
