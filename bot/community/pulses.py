@@ -47,6 +47,8 @@ DEFAULT_ITEM_SET = "team-safety"
 MIN_THRESHOLD = 3
 DEFAULT_THRESHOLD = 5
 COMMENTS_MIN_RESPONDENTS = 10
+DISTRIBUTION_MIN_RESPONDENTS = 10
+MIN_CELL = 3
 ROUND_ID_LENGTH = 12
 
 
@@ -54,10 +56,19 @@ ROUND_ID_LENGTH = 12
 
 
 @dataclass(frozen=True)
+class Cell:
+    """How many answered within a span of scored points (low..high, both included)."""
+    low: int
+    high: int
+    count: int
+
+
+@dataclass(frozen=True)
 class ItemSummary:
     id: str
-    mean: float  # reverse items flipped: higher is always safer
-    counts: tuple[int, ...]  # how many gave each raw answer, lowest point first
+    mean: float  # reverse items turned: higher is always safer
+    favourable: int | None  # per cent of answers on the safe side of the middle; None in aggregates kept before it
+    cells: tuple[Cell, ...]  # scored points, least safe first; empty when the round is too small to show them
 
 
 @dataclass(frozen=True)
@@ -67,14 +78,26 @@ class RoundSummary:
     items: tuple[ItemSummary, ...]
 
     def to_json(self) -> dict[str, Any]:
+        """Only what is published: a kept aggregate holds nothing the channel was not shown."""
         return {"respondents": self.respondents, "index": self.index,
-                "items": [{"id": item.id, "mean": item.mean, "counts": list(item.counts)} for item in self.items]}
+                "items": [{"id": item.id, "mean": item.mean, "favourable": item.favourable,
+                           "cells": [[cell.low, cell.high, cell.count] for cell in item.cells]}
+                          for item in self.items]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RoundSummary:
         return cls(int(data["respondents"]), int(data["index"]),
-                   tuple(ItemSummary(str(item["id"]), float(item["mean"]), tuple(int(c) for c in item["counts"]))
+                   tuple(ItemSummary(str(item["id"]), float(item["mean"]), _optional_int(item.get("favourable")),
+                                     tuple(Cell(int(low), int(high), int(count))
+                                           for low, high, count in item.get("cells", [])))
                          for item in data["items"]))
+
+    def item(self, item_id: str) -> ItemSummary | None:
+        return next((item for item in self.items if item.id == item_id), None)
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def valid_answers(pulse_set: PulseSet, digits: str) -> bool:
@@ -82,17 +105,37 @@ def valid_answers(pulse_set: PulseSet, digits: str) -> bool:
     return len(digits) == len(pulse_set.items) and all(ch.isdigit() and low <= int(ch) <= high for ch in digits)
 
 
+def merge_small_cells(counts: Sequence[int], low: int, minimum: int = MIN_CELL) -> tuple[Cell, ...]:
+    """Per-point counts with every cell below `minimum` merged into its smaller neighbour (the lower one on a
+    tie), smallest first, until none is left below it or one cell remains: no cell says "one or two people"."""
+    cells = [Cell(low + offset, low + offset, count) for offset, count in enumerate(counts)]
+    while len(cells) > 1:
+        small = [position for position, cell in enumerate(cells) if cell.count < minimum]
+        if not small:
+            break
+        position = min(small, key=lambda at: (cells[at].count, at))
+        neighbours = [at for at in (position - 1, position + 1) if 0 <= at < len(cells)]
+        other = min(neighbours, key=lambda at: (cells[at].count, at))
+        first, second = sorted((position, other))
+        merged = Cell(cells[first].low, cells[second].high, cells[first].count + cells[second].count)
+        cells[first:second + 1] = [merged]
+    return tuple(cells)
+
+
 def summarise(pulse_set: PulseSet, answers: Sequence[str]) -> RoundSummary:
     low, high = pulse_set.scale.min, pulse_set.scale.max
+    middle = (low + high) / 2
     rows = [row for row in answers if valid_answers(pulse_set, row)]
+    show_cells = len(rows) >= DISTRIBUTION_MIN_RESPONDENTS
     items: list[ItemSummary] = []
     normalised: list[float] = []
     for position, item in enumerate(pulse_set.items):
-        raw = [int(row[position]) for row in rows]
-        scored = [low + high - value if item.reverse else value for value in raw]
+        scored = [low + high - int(row[position]) if item.reverse else int(row[position]) for row in rows]
         mean = sum(scored) / len(scored) if scored else 0.0
+        favourable = round(100 * sum(value > middle for value in scored) / len(scored)) if scored else 0
         normalised.extend((value - low) / (high - low) for value in scored)
-        items.append(ItemSummary(item.id, round(mean, 2), tuple(raw.count(point) for point in range(low, high + 1))))
+        cells = merge_small_cells([scored.count(point) for point in range(low, high + 1)], low) if show_cells else ()
+        items.append(ItemSummary(item.id, round(mean, 2), favourable, cells))
     index = round(100 * sum(normalised) / len(normalised)) if normalised else 0
     return RoundSummary(len(rows), index, tuple(items))
 
@@ -102,20 +145,36 @@ def too_few_reply(texts: Texts) -> Reply:
     return Reply(texts.get("pulse_too_few"), title=texts.get("pulse_closed_title"), tone=Tone.INFO, private=False)
 
 
+def _change(texts: Texts, now: int, before: int, prefix: str) -> str:
+    delta = now - before
+    return texts.get(f"{prefix}_up", delta=delta) if delta > 0 else \
+        texts.get(f"{prefix}_down", delta=-delta) if delta < 0 else texts.get(f"{prefix}_same")
+
+
+def _cells_text(cells: Sequence[Cell]) -> str:
+    return " · ".join(f"{cell.low}: {cell.count}" if cell.low == cell.high else f"{cell.low}–{cell.high}: {cell.count}"
+                      for cell in cells)
+
+
 def results_reply(texts: Texts, pulse_set: PulseSet, summary: RoundSummary, previous: RoundSummary | None,
                   comments: Sequence[str], rng: random.Random) -> Reply:
+    """Per statement the mean and the favourable share; the spread of answers only from ten respondents on,
+    with small cells merged. Comparisons use published numbers of the last published round only."""
     low, high = pulse_set.scale.min, pulse_set.scale.max
-    change = ""
-    if previous is not None:
-        delta = summary.index - previous.index
-        change = texts.get("pulse_change_up", delta=delta) if delta > 0 else \
-            texts.get("pulse_change_down", delta=-delta) if delta < 0 else texts.get("pulse_change_same")
+    change = _change(texts, summary.index, previous.index, "pulse_change") if previous is not None else ""
     lines = [texts.get("pulse_results_lead", count=summary.respondents, index=summary.index, change=change)]
     for item, result in zip(pulse_set.items, summary.items, strict=True):
+        before = previous.item(item.id) if previous is not None else None
+        item_change = _change(texts, result.favourable, before.favourable, "pulse_item_change") \
+            if before is not None and before.favourable is not None and result.favourable is not None else ""
+        spread = texts.get("pulse_result_spread", low=low, high=high, cells=_cells_text(result.cells)) \
+            if result.cells else ""
         lines.append(texts.get("pulse_result_item", text=item.text,
                                reversed=texts.get("pulse_reversed") if item.reverse else "",
-                               mean=f"{result.mean:.1f}", low=low, high=high,
-                               counts=" · ".join(str(count) for count in result.counts)))
+                               mean=f"{result.mean:.1f}", low=low, high=high, favourable=result.favourable,
+                               change=item_change, spread=spread))
+    if summary.respondents < DISTRIBUTION_MIN_RESPONDENTS:
+        lines.append(texts.get("pulse_spread_hidden", minimum=DISTRIBUTION_MIN_RESPONDENTS))
     if summary.respondents < COMMENTS_MIN_RESPONDENTS:
         lines.append(texts.get("pulse_comments_hidden", minimum=COMMENTS_MIN_RESPONDENTS))
     elif comments:
@@ -124,7 +183,7 @@ def results_reply(texts: Texts, pulse_set: PulseSet, summary: RoundSummary, prev
         lines.append(texts.get("pulse_comments_title"))
         lines.extend(f"• {inert(comment)}" for comment in shuffled)
     return Reply("\n".join(lines), title=texts.get("pulse_results_title", title=pulse_set.title), tone=Tone.INFO,
-                 private=False, footer=texts.get("pulse_results_footer"))
+                 private=False, footer=texts.get("pulse_results_footer", low=low, high=high))
 
 
 def decide_close(texts: Texts, pulse_set: PulseSet, threshold: int, answers: Sequence[str],

@@ -87,8 +87,11 @@ async def test_a_full_round_with_six_members(pulses: Pulses, clock: FakeClock, c
     assert body.startswith("6 people answered. Overall: ")
     # "mistakes" is reversed: raw 1,2,1,2,1,3 -> flipped 5,4,5,4,5,3 -> mean 4.3
     assert "If I get something wrong on this team, it tends to be held against me." in body
-    assert "average 4.3" in body
-    assert "answers from 1 to 5: 3 · 2 · 1 · 0 · 0" in body
+    assert "average 4.3 on 1 to 5 · 83% on the safe side" in body
+    assert "agreeing means less safe: its answers are turned round" in body
+    # Six people: means and shares, but no count per answer (a "1" would point to one person).
+    assert "how the answers spread" not in body
+    assert content.texts.get("pulse_spread_hidden", minimum=10) in body
     assert content.texts.get("pulse_comments_hidden", minimum=10) in body
     assert "code review" not in body  # fewer than ten answered: no comments
     # After close nothing individual is left, only the published aggregate.
@@ -120,7 +123,9 @@ async def test_answers_can_change_until_close_and_count_once(pulses: Pulses, clo
     await pulses.answer(member(3), round_id, [5, 5, 5, 5, 5, 5, 5])
     body = (await close(pulses, clock)).reply.text
     assert body.startswith("3 people answered.")
-    assert "answers from 1 to 5: 0 · 0 · 0 · 0 · 3" in body  # the first answers are gone
+    assert "average 5.0 on 1 to 5 · 100% on the safe side" in body  # the first answers are gone
+    assert "average 1.0 on 1 to 5 · 0% on the safe side" in body  # all agreed with a reversed statement
+    assert "average 1.0 on 1 to 5 · 100%" not in body
     late = await pulses.answer(member(4), round_id, [3, 3, 3, 3, 3, 3, 3])
     assert late[0].text == content.texts.get("pulse_not_open")
 
@@ -196,6 +201,31 @@ async def test_change_since_the_last_round_only_when_both_were_published(pulses:
         await pulses.answer(member(number), fourth, [1, 5, 1, 5, 1, 5, 5])
     fourth_body = (await close(pulses, clock)).reply.text
     assert "Overall: 100 out of 100. That's up 25 since the last round." in fourth_body
+    assert fourth_body.count("100% on the safe side (the same as the last round)") == 7
+
+
+async def test_a_round_of_ten_shows_how_answers_spread_with_no_cell_under_three(pulses: Pulses, clock: FakeClock,
+                                                                                 content: Content) -> None:
+    round_id = await open_round(pulses, clock)
+    for number, score in enumerate([5, 5, 5, 5, 4, 4, 4, 3, 2, 1]):
+        await pulses.answer(member(number), round_id, [score] * 7)
+    body = (await close(pulses, clock)).reply.text
+    assert body.startswith("10 people answered.")
+    assert content.texts.get("pulse_spread_hidden", minimum=10) not in body
+    lines = body.splitlines()
+    # "problems": scored 1, 2, 3 once each are merged into one cell of three.
+    problems = lines.index("• People here can bring up problems and tough issues openly.")
+    assert lines[problems + 1] == "  average 3.8 on 1 to 5 · 70% on the safe side"
+    assert lines[problems + 2].endswith("from 1 (least safe) to 5 (safest): 1–3: 3 · 4: 3 · 5: 4")
+    # "mistakes" is reversed: seven agreed (scored 1 and 2), and the text says which end is which.
+    mistakes = next(at for at, line in enumerate(lines) if line.startswith("• If I get something wrong"))
+    assert "its answers are turned round, so here too higher means safer" in lines[mistakes]
+    assert lines[mistakes + 1] == "  average 2.2 on 1 to 5 · 20% on the safe side"
+    assert lines[mistakes + 2].endswith(": 1: 4 · 2: 3 · 3–5: 3")
+    counts = [int(cell) for line in lines if "how the answers spread" in line
+              for cell in re.findall(r": (\d+)(?= ·|$)", line.split("(safest): ")[1])]
+    assert counts
+    assert min(counts) >= 3
 
 
 async def test_comments_are_shown_shuffled_and_inert_when_ten_answer(pulses: Pulses, clock: FakeClock) -> None:

@@ -236,6 +236,8 @@ async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
     results = channel_posts(fake, channel)[-1]
     assert "6 people answered" in results.content
     assert "out of 100" in results.content
+    assert results.content.count("% on the safe side") == 7  # a mean and a share per statement
+    assert "how the answers spread" not in results.content  # six people: no count per answer
     assert "Comments are shared only when 10" in results.content
     assert results.allowed_mentions == {"parse": []}
     assert not any(str(member) in results.content for member in MEMBER_IDS)

@@ -162,6 +162,9 @@ async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
     shown = text_of(results)
     assert "6 people answered" in shown
     assert "out of 100" in shown
+    assert shown.count("% on the safe side") == 7  # a mean and a share per statement
+    assert "how the answers spread" not in shown  # six people: no count per answer
+    assert content.texts.get("pulse_spread_hidden", minimum=10) in shown
     assert not any(member in str(results) for member in MEMBERS)
 
 
