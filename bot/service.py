@@ -131,6 +131,12 @@ def parse_close(text: str, now: datetime) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def is_pulse_event(event: Event) -> bool:
+    """A click or comment inside a team pulse: anonymous work business, never the start of personal check-ins."""
+    parsed = parse_token(event.token) if isinstance(event, ChoicePicked | TextSubmitted) and event.token else None
+    return parsed is not None and parsed.session_id == PULSE_SESSION
+
+
 class CheckinService:
     def __init__(self, content: Content, repository: Repository, *, tip_history_size: int = 20,
                  picker: TipPicker | None = None, clock: Callable[[], datetime] | None = None,
@@ -185,6 +191,8 @@ class CheckinService:
     async def act(self, event: Event, *, is_admin: bool = False, is_moderator: bool = False) -> CommunityOutcome:
         """Like `handle`, with what community commands have for channels. `is_admin` / `is_moderator` come
         from the platform (the adapter asks it); the core never guesses them."""
+        if await self._is_traceless_pulse_event(event):
+            return await self._community(event, is_admin=is_admin, is_moderator=is_moderator) or CommunityOutcome()
         identity = await self._repo.identity_id(event.address)
         who = await self._repo.profile(identity)
         answered = await self._answer_to_question(who, event)
@@ -347,7 +355,7 @@ class CheckinService:
                 await self._pulses.forget_member(event.address)
             await self._remove_traces(event.address, files)
             return CommunityOutcome(replies=tuple(replies), removals=removals)
-        if who.introduced_at is None and await self._repo.mark_introduced(identity):
+        if who.introduced_at is None and not is_pulse_event(event) and await self._repo.mark_introduced(identity):
             replies = [Reply(self._texts.get("intro"), tone=Tone.INFO), *replies]
         if outcome is None:
             return CommunityOutcome(replies=tuple(replies))
@@ -387,6 +395,21 @@ class CheckinService:
     def is_community_token(token: str) -> bool:
         parsed = parse_token(token)
         return parsed is not None and parsed.session_id in (CIRCLE_SESSION, PULSE_SESSION)
+
+    async def _is_traceless_pulse_event(self, event: Event) -> bool:
+        """A pulse click, or a pulse comment the screen finds nothing in, from someone the bot does not know:
+        answered without creating an identity, so a copy of the database never shows who joined a round.
+        Words that need a safety reply take the usual path, identity and all: help comes first."""
+        if self._pulses is None or not is_pulse_event(event):
+            return False
+        if await self._repo.find_identity(event.address) is not None:
+            return False
+        if isinstance(event, TextSubmitted):
+            text = event.text
+            verdict = self._screener.screen(text) if len(text) < SCREEN_INLINE_MAX \
+                else await asyncio.to_thread(self._screener.screen, text)
+            return not verdict.crisis
+        return True
 
     async def _community(self, event: Event, *, is_admin: bool, is_moderator: bool) -> CommunityOutcome | None:
         """Community commands, clicks and pulse comments; None for everything else."""

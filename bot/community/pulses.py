@@ -324,9 +324,10 @@ class Pulses:
         record, pulse_set = await self._open(round_id, address)
         if record is None or pulse_set is None:
             return [Reply(self._texts.get("pulse_not_open"))]
-        who = await self._repo.profile(await self._repo.identity_id(address))
+        known = await self._repo.find_identity(address)  # never created here: joining leaves no identity
+        who = await self._repo.profile(known) if known is not None else None
         replies = [Reply(pulse_set.intro, title=pulse_set.title, tone=Tone.INFO)]
-        if who.crisis_at is not None and self._clock() - who.crisis_at < self._crisis_pause:
+        if who is not None and who.crisis_at is not None and self._clock() - who.crisis_at < self._crisis_pause:
             replies.append(Reply(self._texts.get("sos_beside"), tone=Tone.INFO))
         if await self._store.has_answered(round_id, self._participation(round_id, address)):
             replies.append(Reply(self._texts.get("pulse_already")))

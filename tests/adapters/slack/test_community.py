@@ -9,6 +9,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.slack.render import FORM_VALUE_ACTION
@@ -21,6 +22,7 @@ from bot.content.loader import Content
 from bot.privacy.crypto import Cipher
 from bot.scheduling.store import ScheduleStore
 from bot.service import CheckinService
+from bot.storage.models import Identity
 from bot.storage.repository import Repository
 from tests.adapters.slack.conftest import SECRET, Slack, elements, make_adapter, text_of
 from tests.conftest import FakeClock
@@ -146,7 +148,8 @@ async def answer_pulse(slack: Slack, member: str, join: dict[str, Any], scores: 
 
 
 async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
-        slack: Slack, community_service: CheckinService, content: Content, clock: FakeClock) -> None:
+        slack: Slack, community_service: CheckinService, content: Content, clock: FakeClock,
+        sessions: async_sessionmaker[AsyncSession]) -> None:
     fake = slack.fake
     await slack.command("pulse open 2d", key="refused", user_id=MEMBERS[0])
     await reply_to(slack, "refused", content.texts.get("pulse_admin_only"))
@@ -166,6 +169,8 @@ async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
     assert "how the answers spread" not in shown  # six people: no count per answer
     assert content.texts.get("pulse_spread_hidden", minimum=10) in shown
     assert not any(member in str(results) for member in MEMBERS)
+    # Answering left no identity behind (the first member has one from trying /pulse open).
+    assert not set(MEMBERS[1:]) & await known_user_ids(sessions)
 
 
 async def test_a_pulse_round_with_two_members_says_only_too_few(
@@ -182,3 +187,8 @@ async def test_a_pulse_round_with_two_members_says_only_too_few(
     reply = too_few_reply(content.texts)
     assert text_of(closing).replace("*", "") == f"{reply.title}\n{reply.text}"
     assert elements(closing) == []
+
+
+async def known_user_ids(sessions: async_sessionmaker[AsyncSession]) -> set[str]:
+    async with sessions() as db:
+        return set((await db.scalars(select(Identity.user_id))).all())
