@@ -355,7 +355,8 @@ class CheckinService:
                 await self._pulses.forget_member(event.address)
             await self._remove_traces(event.address, files)
             return CommunityOutcome(replies=tuple(replies), removals=removals)
-        if who.introduced_at is None and not is_pulse_event(event) and await self._repo.mark_introduced(identity):
+        if who.introduced_at is None and not is_pulse_event(event) and not self._is_pulse_command(event) \
+                and await self._repo.mark_introduced(identity):
             replies = [Reply(self._texts.get("intro"), tone=Tone.INFO), *replies]
         if outcome is None:
             return CommunityOutcome(replies=tuple(replies))
@@ -377,6 +378,11 @@ class CheckinService:
             log.error("event %s on %s failed: %s", type(event).__name__, event.address.platform,
                       describe_exception(exc))
             return CommunityOutcome(replies=(Reply(self._texts.get("error"), tone=Tone.NOTICE),))
+
+    @staticmethod
+    def _is_pulse_command(event: Event) -> bool:
+        """An admin running a pulse round is at work: no personal check-in greeting before the answer."""
+        return isinstance(event, Command) and fold(event.name) == "pulse"
 
     @staticmethod
     def _is_sos(event: Event) -> bool:

@@ -326,7 +326,7 @@ class Pulses:
             return [Reply(self._texts.get("pulse_not_open"))]
         known = await self._repo.find_identity(address)  # never created here: joining leaves no identity
         who = await self._repo.profile(known) if known is not None else None
-        replies = [Reply(pulse_set.intro, title=pulse_set.title, tone=Tone.INFO)]
+        replies = [Reply(self._about(record, pulse_set), title=pulse_set.title, tone=Tone.INFO)]
         if who is not None and who.crisis_at is not None and self._clock() - who.crisis_at < self._crisis_pause:
             replies.append(Reply(self._texts.get("sos_beside"), tone=Tone.INFO))
         if await self._store.has_answered(round_id, self._participation(round_id, address)):
@@ -446,10 +446,17 @@ class Pulses:
     def _announcement(self, record: RoundRecord, pulse_set: PulseSet) -> ChannelPost:
         join = Question(PULSE_SESSION, JOIN_STEP, InputKind.SINGLE, skippable=False,
                         choices=(Choice(record.id, self._texts.get("pulse_join_label")),))
-        reply = Reply(self._texts.get("pulse_open_text", intro=pulse_set.intro, closes=when(record.closes_at)),
+        reply = Reply(self._texts.get("pulse_open_text", intro=self._about(record, pulse_set),
+                                      closes=when(record.closes_at)),
                       title=self._texts.get("pulse_open_title", title=pulse_set.title), tone=Tone.PROMPT,
                       private=False, question=join)
         return self._channel_post(record, reply, PostKind.PULSE_OPEN)
+
+    def _about(self, record: RoundRecord, pulse_set: PulseSet) -> str:
+        """A pulse's own introduction: what it is, that it is anonymous, and its threshold (never the personal
+        check-in greeting: a pulse is work business, and /forget has nothing of it to erase)."""
+        return "\n".join((pulse_set.intro, self._texts.get("pulse_about", minimum=record.min_respondents,
+                                                            distribution=DISTRIBUTION_MIN_RESPONDENTS)))
 
     @staticmethod
     def _channel_post(record: RoundRecord, reply: Reply, kind: PostKind) -> ChannelPost:

@@ -89,3 +89,20 @@ async def test_answering_twice_still_counts_once_without_an_identity(
     assert content.texts.get("pulse_already") in [reply.text for reply in again]
     assert await repository.find_identity(who) is None
 
+
+
+async def test_pulse_messages_carry_their_own_introduction_not_the_check_in_greeting(
+        content: Content, repository: Repository, clock: FakeClock, circles: Circles, pulses: Pulses) -> None:
+    service = CheckinService(content, repository, clock=clock, circles=circles, pulses=pulses)
+    greeting = content.texts.get("intro")
+    opened = await service.act(OPEN_ROUND, is_admin=True)  # an admin new to the bot
+    assert greeting not in [reply.text for reply in opened.replies]
+    assert opened.replies[0].text.startswith("Pulse round set")
+    [announcement] = opened.posts
+    about = content.texts.get("pulse_about", minimum=3, distribution=10)
+    assert about in announcement.reply.text
+    assert "at least 3 people answer" in announcement.reply.text
+    first = await click(service, member(1), announcement.reply)
+    shown = [reply.text for reply in first]
+    assert greeting not in shown
+    assert about in shown[0]
