@@ -504,6 +504,8 @@ class CheckinService:
                         await self._circles.prompt_posted(post.ref, message_id)
                     elif post.kind is PostKind.SHARE:
                         await self._circles.share_posted(post.ref, message_id)
+                if self._pulses is not None and post.kind is PostKind.PULSE_OPEN and post.ref and message_id:
+                    await self._pulses.invitation_posted(post.ref, message_id)
             except Exception as exc:
                 log.error("community post %s on %s failed: %s", post.kind, post.platform, describe_exception(exc))
                 failed.append(post)

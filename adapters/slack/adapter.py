@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 from urllib.parse import parse_qsl
 
@@ -333,7 +333,16 @@ class ChannelPosts:
 
     async def post_to_channel(self, post: ChannelPost) -> str:
         first = ""
-        for message in render_replies([post.reply]):
+        reply = post.reply
+        if post.link_to:
+            try:
+                linked = await self._client.chat_getPermalink(channel=post.channel_id, message_ts=post.link_to)
+                permalink = str(linked.get("permalink") or "")
+                if permalink:
+                    reply = replace(reply, links=(*reply.links, permalink))
+            except SlackApiError as exc:  # the message is gone: the post still goes out, without the link
+                log.warning("slack could not link to an earlier post: %s", exc.response.get("error"))
+        for message in render_replies([reply]):
             arguments = message.kwargs()
             arguments["text"] = escape(arguments["text"])
             if post.thread_id:

@@ -31,7 +31,8 @@ class ChannelPost:
     `link_names`, with `parse="none"` and no unfurling) and escape platform markup; the core has already
     made any text a person wrote inert (bot.community.anonymity.inert). After posting, an adapter reports
     the platform message id for posts with a `ref` (circle prompts: `Circles.prompt_posted`; shares:
-    `Circles.share_posted`), so a thread can be opened and a share removed later.
+    `Circles.share_posted`; pulse invitations: `Pulses.invitation_posted`), so a thread can be opened, a share
+    removed, and a reminder can link to its invitation.
     """
 
     platform: str
@@ -43,6 +44,7 @@ class ChannelPost:
     pin: bool = False
     open_thread: bool = False
     thread_id: str = ""
+    link_to: str = ""  # the message id of an earlier post in this channel; the adapter adds a link to it
 
     @property
     def address(self) -> Address:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -285,8 +285,7 @@ class Pulses:
                     posts.append(closing)
             elif not record.reminded and now >= record.opens_at + (record.closes_at - record.opens_at) / 2 \
                     and await self._store.mark_reminded(record.id):
-                posts.append(self._channel_post(record, Reply(self._texts.get("pulse_reminder"), tone=Tone.INFO,
-                                                              private=False), PostKind.PULSE_REMINDER))
+                posts.append(self._reminder(record))
         return posts
 
     async def close_due_rounds(self, now: datetime | None = None) -> list[ChannelPost]:
@@ -451,6 +450,15 @@ class Pulses:
                       title=self._texts.get("pulse_open_title", title=pulse_set.title), tone=Tone.PROMPT,
                       private=False, question=join)
         return self._channel_post(record, reply, PostKind.PULSE_OPEN)
+
+    def _reminder(self, record: RoundRecord) -> ChannelPost:
+        """The halfway reminder, linked to the invitation when its message id is known (a busy channel buries it)."""
+        text = self._texts.get("pulse_reminder_linked" if record.invitation_id else "pulse_reminder")
+        post = self._channel_post(record, Reply(text, tone=Tone.INFO, private=False), PostKind.PULSE_REMINDER)
+        return replace(post, link_to=record.invitation_id or "")
+
+    async def invitation_posted(self, round_id: str, message_id: str) -> None:
+        await self._store.invitation_posted(round_id, message_id)
 
     def _about(self, record: RoundRecord, pulse_set: PulseSet) -> str:
         """A pulse's own introduction: what it is, that it is anonymous, and its threshold (never the personal

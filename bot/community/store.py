@@ -69,6 +69,7 @@ class RoundRecord:
     reminded: bool
     published: bool
     results: dict[str, Any] | None
+    invitation_id: str | None = None
 
 
 def _circle(row: Circle) -> CircleRecord:
@@ -79,7 +80,8 @@ def _circle(row: Circle) -> CircleRecord:
 
 def _round(row: PulseRound) -> RoundRecord:
     return RoundRecord(row.id, row.platform, row.workspace_id, row.channel_id, row.item_set, row.opens_at,
-                       row.closes_at, row.min_respondents, row.status, row.reminded, row.published, row.results)
+                       row.closes_at, row.min_respondents, row.status, row.reminded, row.published, row.results,
+                       row.invitation_id)
 
 
 def _changed(result: Any) -> int:
@@ -290,6 +292,11 @@ class CommunityStore:
             return _changed(await db.execute(update(PulseRound)
                                              .where(PulseRound.id == round_id, PulseRound.status == SCHEDULED)
                                              .values(status=OPEN))) == 1
+
+    async def invitation_posted(self, round_id: str, message_id: str) -> None:
+        async with self._sessions() as db, db.begin():
+            await db.execute(update(PulseRound).where(PulseRound.id == round_id)
+                             .values(invitation_id=message_id[:64]))
 
     async def mark_reminded(self, round_id: str) -> bool:
         async with self._sessions() as db, db.begin():

@@ -145,6 +145,16 @@ async def test_thresholds_below_three_are_refused_and_only_admins_open_rounds(
     assert busy.posts == ()  # one round at a time per channel
 
 
+async def test_the_reminder_points_to_the_invitation_where_it_was_posted(pulses: Pulses, clock: FakeClock,
+                                                                         content: Content) -> None:
+    round_id = await open_round(pulses, clock)
+    await pulses.invitation_posted(round_id, "1733500000.000100")
+    clock.advance(days=4)
+    [reminder] = await pulses.due_posts()
+    assert reminder.link_to == "1733500000.000100"
+    assert reminder.reply.text == content.texts.get("pulse_reminder_linked")
+
+
 async def test_one_reminder_halfway_that_names_nobody_and_no_live_count(
         pulses: Pulses, clock: FakeClock, content: Content, community_store: CommunityStore) -> None:
     round_id = await open_round(pulses, clock)
@@ -156,6 +166,7 @@ async def test_one_reminder_halfway_that_names_nobody_and_no_live_count(
     assert reminder.kind is PostKind.PULSE_REMINDER
     assert reminder.reply.text == content.texts.get("pulse_reminder")
     assert await pulses.due_posts() == []
+    assert reminder.link_to == ""  # nobody reported where the invitation went: no link, and the text says none
     [status] = (await pulses.status(ADMIN, True)).replies
     record = await community_store.round(round_id)
     assert record is not None

@@ -233,6 +233,9 @@ async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
 
     clock.advance(days=1)  # halfway: one reminder to the channel, naming nobody
     await community_tick(community_service, {"discord": bot})
+    reminder = channel_posts(fake, channel)[-1]
+    assert "press Join on the invitation" in reminder.content
+    assert f"https://discord.com/channels/{GUILD_ID}/{channel}/{join.id}" in reminder.content  # a jump to it
     clock.advance(days=1, minutes=1)
     await community_tick(community_service, {"discord": bot})
     results = channel_posts(fake, channel)[-1]

@@ -159,7 +159,12 @@ async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
     rng = random.Random(5)
     for member in MEMBERS:
         await answer_pulse(slack, member, join, [rng.randint(1, 5) for _ in range(7)])
-    clock.advance(days=2, minutes=1)
+    clock.advance(days=1)  # halfway: the reminder links to the invitation, which may be far up the channel
+    await community_tick(community_service, {"slack": slack.adapter})
+    reminder = channel_messages(fake)[-1]
+    assert "press Join on the invitation" in text_of(reminder)
+    assert f"/archives/{join['channel']}/p{join['ts'].replace('.', '')}" in text_of(reminder)
+    clock.advance(days=1, minutes=1)
     await community_tick(community_service, {"slack": slack.adapter})
     results = channel_messages(fake)[-1]
     shown = text_of(results)
