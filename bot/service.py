@@ -188,11 +188,14 @@ class CheckinService:
         """The replies for the person who acted (community posts and removals are dropped: see `act`)."""
         return list((await self.act(event)).replies)
 
-    async def act(self, event: Event, *, is_admin: bool = False, is_moderator: bool = False) -> CommunityOutcome:
+    async def act(self, event: Event, *, is_admin: bool = False, is_moderator: bool = False,
+                  zone: str = "") -> CommunityOutcome:
         """Like `handle`, with what community commands have for channels. `is_admin` / `is_moderator` come
-        from the platform (the adapter asks it); the core never guesses them."""
+        from the platform (the adapter asks it); the core never guesses them. `zone`: the workspace's time zone
+        where the platform tells it (Slack: the admin's), for the times a pulse round shows."""
         if await self._is_traceless_pulse_event(event):
-            return await self._community(event, is_admin=is_admin, is_moderator=is_moderator) or CommunityOutcome()
+            return await self._community(event, is_admin=is_admin, is_moderator=is_moderator, zone=zone) \
+                or CommunityOutcome()
         identity = await self._repo.identity_id(event.address)
         who = await self._repo.profile(identity)
         answered = await self._answer_to_question(who, event)
@@ -206,7 +209,7 @@ class CheckinService:
             if waiting is not None:  # words that answer neither way: the question is asked again, gently
                 question_id, held = waiting
                 return CommunityOutcome(replies=(ask_reply(self._texts, question_id, held.about, again=True),))
-        return await self._carry_on(who, event, is_admin=is_admin, is_moderator=is_moderator)
+        return await self._carry_on(who, event, is_admin=is_admin, is_moderator=is_moderator, zone=zone)
 
     async def screen_only(self, event: Event) -> list[Reply]:
         """What the screen has to say about an event's words, and nothing else ([] when nothing): for words an
@@ -333,10 +336,10 @@ class CheckinService:
         return question_id, Held.from_json(kept)
 
     async def _carry_on(self, who: Profile, event: Event, *, is_admin: bool,
-                        is_moderator: bool) -> CommunityOutcome:
+                        is_moderator: bool, zone: str = "") -> CommunityOutcome:
         """Everything an event does once its words have been screened."""
         identity = who.identity_id
-        outcome = await self._community(event, is_admin=is_admin, is_moderator=is_moderator)
+        outcome = await self._community(event, is_admin=is_admin, is_moderator=is_moderator, zone=zone)
         if outcome is not None:
             replies = list(outcome.replies)
         elif isinstance(event, Command):
@@ -367,10 +370,10 @@ class CheckinService:
         return list((await self.act_safely(event)).replies)
 
     async def act_safely(self, event: Event, *, is_admin: bool = False,
-                         is_moderator: bool = False) -> CommunityOutcome:
+                         is_moderator: bool = False, zone: str = "") -> CommunityOutcome:
         """`act` inside the error boundary."""
         try:
-            outcome = await self.act(event, is_admin=is_admin, is_moderator=is_moderator)
+            outcome = await self.act(event, is_admin=is_admin, is_moderator=is_moderator, zone=zone)
             if self._metrics is not None:
                 self._metrics.outcome(self._is_sos(event), outcome.replies)
             return outcome
@@ -417,7 +420,8 @@ class CheckinService:
             return not verdict.crisis
         return True
 
-    async def _community(self, event: Event, *, is_admin: bool, is_moderator: bool) -> CommunityOutcome | None:
+    async def _community(self, event: Event, *, is_admin: bool, is_moderator: bool,
+                         zone: str = "") -> CommunityOutcome | None:
         """Community commands, clicks and pulse comments; None for everything else."""
         address = event.address
         if isinstance(event, Command):
@@ -433,7 +437,7 @@ class CheckinService:
                 if fold(args).split()[:1] == ["status"]:
                     return await self._circles.circle_status(address, is_admin)
                 return await self._circles.setup_command(address, is_admin, args)
-            return await self._pulse_command(address, is_admin, args)
+            return await self._pulse_command(address, is_admin, args, zone)
         token = event.token if isinstance(event, ChoicePicked | TextSubmitted) else ""
         parsed = parse_token(token) if token else None
         if parsed is None or parsed.session_id not in (CIRCLE_SESSION, PULSE_SESSION):
@@ -452,7 +456,7 @@ class CheckinService:
         replies = await self._pulses.on_pick(address, picked)
         return CommunityOutcome(replies=tuple(replies or [Reply(self._texts.get("stale_click"), stale=True)]))
 
-    async def _pulse_command(self, address: Address, is_admin: bool, args: str) -> CommunityOutcome:
+    async def _pulse_command(self, address: Address, is_admin: bool, args: str, zone: str) -> CommunityOutcome:
         """`pulse open <closes> [min N]` (closes: 3d, 48h, 2w or a UTC "2026-12-01 17:00"); `pulse status`."""
         assert self._pulses is not None
         words = args.split()
@@ -472,7 +476,16 @@ class CheckinService:
         closes = parse_close(rest, self._clock()) if rest else None
         if closes is None:
             return CommunityOutcome(replies=(Reply(self._texts.get("pulse_usage")),))
-        return await self._pulses.open_round(address, is_admin, closes_at=closes, min_respondents=minimum)
+        return await self._pulses.open_round(address, is_admin, closes_at=closes, min_respondents=minimum,
+                                             zone=zone or await self._own_zone(address))
+
+    async def _own_zone(self, address: Address) -> str:
+        """The zone of the person's own check-in schedule ("" without one): the admin's zone where the platform
+        names none for the workspace."""
+        identity = await self._repo.find_identity(address)
+        schedule = await self._schedules.get(identity) if identity is not None and self._schedules is not None \
+            else None
+        return schedule.rule.zone if schedule is not None else ""
 
     async def community_posts(self, platforms: Collection[str] | None = None) -> list[ChannelPost]:
         """Everything due in community channels now: weekly circle prompts, pulse openings, reminders, results;

@@ -315,13 +315,26 @@ Handler = Callable[..., Awaitable[None]]
 
 async def is_workspace_admin(client: AsyncWebClient, user_id: str) -> bool:
     """Slack's word on it (users.info: admin or owner), asked when it matters and never stored."""
+    return (await admin_and_zone(client, user_id))[0]
+
+
+async def admin_and_zone(client: AsyncWebClient, user_id: str) -> tuple[bool, str]:
+    """Whether the person is a workspace admin or owner, and the workspace's time zone: team.info's when it
+    names one, else the admin's own (users.info); "" when unknown. Asked when it matters, never stored."""
     try:
         found = await client.users_info(user=user_id)
     except SlackApiError as exc:
         log.warning("slack users.info failed: %s", exc.response.get("error"))
-        return False
+        return False, ""
     user = found.get("user") or {}
-    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+    admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+    zone = ""
+    try:
+        team = (await client.team_info()).get("team") or {}
+        zone = str(team.get("tz") or "")
+    except SlackApiError as exc:
+        log.warning("slack team.info failed: %s", exc.response.get("error"))
+    return admin, zone or str(user.get("tz") or "")
 
 
 class ChannelPosts:
@@ -656,8 +669,8 @@ class SlackAdapter:
                     await client.views_open(trigger_id=str(command["trigger_id"]),
                                             view=form_modal(form, channel=origin.channel))
                     return
-            admin = name in ADMIN_COMMANDS and await is_workspace_admin(client, address.user_id)
-            await self._handle(client, origin, Command(address, name, args), is_admin=admin)
+            admin, zone = await admin_and_zone(client, address.user_id) if name in ADMIN_COMMANDS else (False, "")
+            await self._handle(client, origin, Command(address, name, args), is_admin=admin, zone=zone)
 
         await self._guarded(client, address, origin, f"{COMMAND} command", run)
 
@@ -846,8 +859,8 @@ class SlackAdapter:
     # ------------------------------------------------------------ answering
 
     async def _handle(self, client: AsyncWebClient, origin: Origin, event: Event, *, is_admin: bool = False,
-                      is_moderator: bool = False) -> list[Reply]:
-        outcome = await self._service.act_safely(event, is_admin=is_admin, is_moderator=is_moderator)
+                      is_moderator: bool = False, zone: str = "") -> list[Reply]:
+        outcome = await self._service.act_safely(event, is_admin=is_admin, is_moderator=is_moderator, zone=zone)
         if outcome.posts or outcome.removals:  # the channel first: "it's posted" is then true when it is read
             await self._service.deliver(outcome, ChannelPosts(client))
         replies = list(outcome.replies)

@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.community.anonymity import Pseudonyms, inert, new_public_id
-from bot.community.common import ChannelPost, Clock, CrisisGate, Outcome, PostKind, when
+from bot.community.common import ChannelPost, Clock, CrisisGate, Outcome, PostKind, known_zone, when
 from bot.community.store import CLOSED, OPEN, SCHEDULED, CommunityStore, RoundRecord
 from bot.content.loader import Content, Texts
 from bot.content.schema import PulseSet
@@ -221,7 +221,8 @@ class Pulses:
 
     async def open_round(self, address: Address, is_admin: bool, *, opens_at: datetime | None = None,
                          closes_at: datetime, min_respondents: int | None = None,
-                         item_set: str = DEFAULT_ITEM_SET) -> Outcome:
+                         item_set: str = DEFAULT_ITEM_SET, zone: str | None = None) -> Outcome:
+        """`zone`: the workspace's time zone (or the admin's), for every time the round shows; UTC stands beside."""
         if not is_admin:
             return self._private(self._texts.get("pulse_admin_only"))
         if not address.channel_id:
@@ -238,11 +239,13 @@ class Pulses:
             return self._private(self._texts.get("pulse_bad_times"))
         live = await self._store.live_rounds(address.platform, address.workspace_id, address.channel_id)
         if live:
-            return self._private(self._texts.get("pulse_busy", closes=when(live[0].closes_at)))
+            return self._private(self._texts.get("pulse_busy", closes=when(live[0].closes_at, live[0].zone)))
         record = RoundRecord(new_public_id(ROUND_ID_LENGTH), address.platform, address.workspace_id,
-                             address.channel_id, item_set, opens, closes_at, threshold, SCHEDULED, False, False, None)
+                             address.channel_id, item_set, opens, closes_at, threshold, SCHEDULED, False, False, None,
+                             zone=known_zone(zone))
         await self._store.add_round(record)
-        confirmation = Reply(self._texts.get("pulse_scheduled", opens=when(opens), closes=when(closes_at),
+        confirmation = Reply(self._texts.get("pulse_scheduled", opens=when(opens, record.zone),
+                                             closes=when(closes_at, record.zone),
                                              minimum=threshold, comments=COMMENTS_MIN_RESPONDENTS))
         posts: list[ChannelPost] = []
         if opens <= now and await self._store.mark_opened(record.id):
@@ -258,8 +261,9 @@ class Pulses:
         if not live:
             return self._private(self._texts.get("pulse_none"))
         record = live[0]
-        return self._private(self._texts.get("pulse_status", opens=when(record.opens_at),
-                                             closes=when(record.closes_at), minimum=record.min_respondents))
+        return self._private(self._texts.get("pulse_status", opens=when(record.opens_at, record.zone),
+                                             closes=when(record.closes_at, record.zone),
+                                             minimum=record.min_respondents))
 
     # ------------------------------------------------------------ the clock
 
@@ -446,7 +450,7 @@ class Pulses:
         join = Question(PULSE_SESSION, JOIN_STEP, InputKind.SINGLE, skippable=False,
                         choices=(Choice(record.id, self._texts.get("pulse_join_label")),))
         reply = Reply(self._texts.get("pulse_open_text", intro=self._about(record, pulse_set),
-                                      closes=when(record.closes_at)),
+                                      closes=when(record.closes_at, record.zone)),
                       title=self._texts.get("pulse_open_title", title=pulse_set.title), tone=Tone.PROMPT,
                       private=False, question=join)
         return self._channel_post(record, reply, PostKind.PULSE_OPEN)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -143,6 +144,22 @@ async def test_thresholds_below_three_are_refused_and_only_admins_open_rounds(
     assert "at least 5" in ok.replies[0].text  # the configured default
     busy = await pulses.open_round(ADMIN, True, closes_at=clock.now + WEEK * 2)
     assert busy.posts == ()  # one round at a time per channel
+
+
+async def test_times_show_in_the_workspace_zone_with_utc_beside(pulses: Pulses, clock: FakeClock,
+                                                                 content: Content) -> None:
+    outcome = await pulses.open_round(ADMIN, True, closes_at=clock.now + WEEK, zone="Europe/Berlin")
+    closes = clock.now + WEEK
+    local = closes.astimezone(ZoneInfo("Europe/Berlin"))
+    shown = f"{local:%a %d %b %H:%M} {local.tzname()} ({closes:%H:%M} UTC)" if local.date() == closes.date() \
+        else f"{local:%a %d %b %H:%M} {local.tzname()} ({closes:%a %d %b %H:%M} UTC)"
+    assert shown in outcome.replies[0].text
+    [announcement] = outcome.posts
+    assert shown in announcement.reply.text
+    assert shown in (await pulses.status(ADMIN, True)).replies[0].text
+    nowhere = await pulses.open_round(Address("slack", "T1", "U-admin", "C-other"), True,
+                                      closes_at=clock.now + WEEK, zone="Not/AZone")
+    assert f"{closes:%a %d %b %H:%M} UTC" in nowhere.replies[0].text  # an unknown zone: UTC alone
 
 
 async def test_the_reminder_points_to_the_invitation_where_it_was_posted(pulses: Pulses, clock: FakeClock,

@@ -21,6 +21,7 @@ async def test_pulse_invitation_migration_down_and_up_again(raw_engine: AsyncEng
             "INSERT INTO pulse_rounds (id, platform, workspace_id, channel_id, item_set, opens_at, closes_at, "
             "min_respondents, status, reminded, published) VALUES ('kept', 'slack', 'T1', 'C1', 'team-safety', "
             "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 5, 'open', false, false)"))
+        # Down past 0013 and 0012.
         await connection.run_sync(lambda sync: command.downgrade(_alembic_config(sync), "0011_safety_plans"))
     assert "invitation_id" not in await _columns(raw_engine)
     async with raw_engine.begin() as connection:

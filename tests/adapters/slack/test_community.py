@@ -4,6 +4,7 @@ and PostgreSQL, signed requests in, and the local fake Slack Web API. Admin righ
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -156,6 +157,8 @@ async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
     await slack.command("pulse open 2d min 5", key="open", user_id=ADMIN)
     await reply_to(slack, "open", "Pulse round set")
     [join] = channel_messages(fake)
+    # The fake's team.info names no zone, so the admin's (users.info: Europe/Berlin) is shown, UTC beside.
+    assert re.search(r"Open until \w{3} \d\d \w{3} \d\d:\d\d CET \(\d\d:\d\d UTC\)", text_of(join))
     rng = random.Random(5)
     for member in MEMBERS:
         await answer_pulse(slack, member, join, [rng.randint(1, 5) for _ in range(7)])
