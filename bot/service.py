@@ -131,6 +131,12 @@ def parse_close(text: str, now: datetime) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def is_pulse_event(event: Event) -> bool:
+    """A click or comment inside a team pulse: anonymous work business, never the start of personal check-ins."""
+    parsed = parse_token(event.token) if isinstance(event, ChoicePicked | TextSubmitted) and event.token else None
+    return parsed is not None and parsed.session_id == PULSE_SESSION
+
+
 class CheckinService:
     def __init__(self, content: Content, repository: Repository, *, tip_history_size: int = 20,
                  picker: TipPicker | None = None, clock: Callable[[], datetime] | None = None,
@@ -182,9 +188,14 @@ class CheckinService:
         """The replies for the person who acted (community posts and removals are dropped: see `act`)."""
         return list((await self.act(event)).replies)
 
-    async def act(self, event: Event, *, is_admin: bool = False, is_moderator: bool = False) -> CommunityOutcome:
+    async def act(self, event: Event, *, is_admin: bool = False, is_moderator: bool = False,
+                  zone: str = "") -> CommunityOutcome:
         """Like `handle`, with what community commands have for channels. `is_admin` / `is_moderator` come
-        from the platform (the adapter asks it); the core never guesses them."""
+        from the platform (the adapter asks it); the core never guesses them. `zone`: the workspace's time zone
+        where the platform tells it (Slack: the admin's), for the times a pulse round shows."""
+        if await self._is_traceless_pulse_event(event):
+            return await self._community(event, is_admin=is_admin, is_moderator=is_moderator, zone=zone) \
+                or CommunityOutcome()
         identity = await self._repo.identity_id(event.address)
         who = await self._repo.profile(identity)
         answered = await self._answer_to_question(who, event)
@@ -198,7 +209,7 @@ class CheckinService:
             if waiting is not None:  # words that answer neither way: the question is asked again, gently
                 question_id, held = waiting
                 return CommunityOutcome(replies=(ask_reply(self._texts, question_id, held.about, again=True),))
-        return await self._carry_on(who, event, is_admin=is_admin, is_moderator=is_moderator)
+        return await self._carry_on(who, event, is_admin=is_admin, is_moderator=is_moderator, zone=zone)
 
     async def screen_only(self, event: Event) -> list[Reply]:
         """What the screen has to say about an event's words, and nothing else ([] when nothing): for words an
@@ -325,10 +336,10 @@ class CheckinService:
         return question_id, Held.from_json(kept)
 
     async def _carry_on(self, who: Profile, event: Event, *, is_admin: bool,
-                        is_moderator: bool) -> CommunityOutcome:
+                        is_moderator: bool, zone: str = "") -> CommunityOutcome:
         """Everything an event does once its words have been screened."""
         identity = who.identity_id
-        outcome = await self._community(event, is_admin=is_admin, is_moderator=is_moderator)
+        outcome = await self._community(event, is_admin=is_admin, is_moderator=is_moderator, zone=zone)
         if outcome is not None:
             replies = list(outcome.replies)
         elif isinstance(event, Command):
@@ -347,7 +358,8 @@ class CheckinService:
                 await self._pulses.forget_member(event.address)
             await self._remove_traces(event.address, files)
             return CommunityOutcome(replies=tuple(replies), removals=removals)
-        if who.introduced_at is None and await self._repo.mark_introduced(identity):
+        if who.introduced_at is None and not is_pulse_event(event) and not self._is_pulse_command(event) \
+                and await self._repo.mark_introduced(identity):
             replies = [Reply(self._texts.get("intro"), tone=Tone.INFO), *replies]
         if outcome is None:
             return CommunityOutcome(replies=tuple(replies))
@@ -358,10 +370,10 @@ class CheckinService:
         return list((await self.act_safely(event)).replies)
 
     async def act_safely(self, event: Event, *, is_admin: bool = False,
-                         is_moderator: bool = False) -> CommunityOutcome:
+                         is_moderator: bool = False, zone: str = "") -> CommunityOutcome:
         """`act` inside the error boundary."""
         try:
-            outcome = await self.act(event, is_admin=is_admin, is_moderator=is_moderator)
+            outcome = await self.act(event, is_admin=is_admin, is_moderator=is_moderator, zone=zone)
             if self._metrics is not None:
                 self._metrics.outcome(self._is_sos(event), outcome.replies)
             return outcome
@@ -369,6 +381,11 @@ class CheckinService:
             log.error("event %s on %s failed: %s", type(event).__name__, event.address.platform,
                       describe_exception(exc))
             return CommunityOutcome(replies=(Reply(self._texts.get("error"), tone=Tone.NOTICE),))
+
+    @staticmethod
+    def _is_pulse_command(event: Event) -> bool:
+        """An admin running a pulse round is at work: no personal check-in greeting before the answer."""
+        return isinstance(event, Command) and fold(event.name) == "pulse"
 
     @staticmethod
     def _is_sos(event: Event) -> bool:
@@ -388,7 +405,23 @@ class CheckinService:
         parsed = parse_token(token)
         return parsed is not None and parsed.session_id in (CIRCLE_SESSION, PULSE_SESSION)
 
-    async def _community(self, event: Event, *, is_admin: bool, is_moderator: bool) -> CommunityOutcome | None:
+    async def _is_traceless_pulse_event(self, event: Event) -> bool:
+        """A pulse click, or a pulse comment the screen finds nothing in, from someone the bot does not know:
+        answered without creating an identity, so a copy of the database never shows who joined a round.
+        Words that need a safety reply take the usual path, identity and all: help comes first."""
+        if self._pulses is None or not is_pulse_event(event):
+            return False
+        if await self._repo.find_identity(event.address) is not None:
+            return False
+        if isinstance(event, TextSubmitted):
+            text = event.text
+            verdict = self._screener.screen(text) if len(text) < SCREEN_INLINE_MAX \
+                else await asyncio.to_thread(self._screener.screen, text)
+            return not verdict.crisis
+        return True
+
+    async def _community(self, event: Event, *, is_admin: bool, is_moderator: bool,
+                         zone: str = "") -> CommunityOutcome | None:
         """Community commands, clicks and pulse comments; None for everything else."""
         address = event.address
         if isinstance(event, Command):
@@ -404,7 +437,7 @@ class CheckinService:
                 if fold(args).split()[:1] == ["status"]:
                     return await self._circles.circle_status(address, is_admin)
                 return await self._circles.setup_command(address, is_admin, args)
-            return await self._pulse_command(address, is_admin, args)
+            return await self._pulse_command(address, is_admin, args, zone)
         token = event.token if isinstance(event, ChoicePicked | TextSubmitted) else ""
         parsed = parse_token(token) if token else None
         if parsed is None or parsed.session_id not in (CIRCLE_SESSION, PULSE_SESSION):
@@ -423,7 +456,7 @@ class CheckinService:
         replies = await self._pulses.on_pick(address, picked)
         return CommunityOutcome(replies=tuple(replies or [Reply(self._texts.get("stale_click"), stale=True)]))
 
-    async def _pulse_command(self, address: Address, is_admin: bool, args: str) -> CommunityOutcome:
+    async def _pulse_command(self, address: Address, is_admin: bool, args: str, zone: str) -> CommunityOutcome:
         """`pulse open <closes> [min N]` (closes: 3d, 48h, 2w or a UTC "2026-12-01 17:00"); `pulse status`."""
         assert self._pulses is not None
         words = args.split()
@@ -443,7 +476,16 @@ class CheckinService:
         closes = parse_close(rest, self._clock()) if rest else None
         if closes is None:
             return CommunityOutcome(replies=(Reply(self._texts.get("pulse_usage")),))
-        return await self._pulses.open_round(address, is_admin, closes_at=closes, min_respondents=minimum)
+        return await self._pulses.open_round(address, is_admin, closes_at=closes, min_respondents=minimum,
+                                             zone=zone or await self._own_zone(address))
+
+    async def _own_zone(self, address: Address) -> str:
+        """The zone of the person's own check-in schedule ("" without one): the admin's zone where the platform
+        names none for the workspace."""
+        identity = await self._repo.find_identity(address)
+        schedule = await self._schedules.get(identity) if identity is not None and self._schedules is not None \
+            else None
+        return schedule.rule.zone if schedule is not None else ""
 
     async def community_posts(self, platforms: Collection[str] | None = None) -> list[ChannelPost]:
         """Everything due in community channels now: weekly circle prompts, pulse openings, reminders, results;
@@ -475,6 +517,8 @@ class CheckinService:
                         await self._circles.prompt_posted(post.ref, message_id)
                     elif post.kind is PostKind.SHARE:
                         await self._circles.share_posted(post.ref, message_id)
+                if self._pulses is not None and post.kind is PostKind.PULSE_OPEN and post.ref and message_id:
+                    await self._pulses.invitation_posted(post.ref, message_id)
             except Exception as exc:
                 log.error("community post %s on %s failed: %s", post.kind, post.platform, describe_exception(exc))
                 failed.append(post)

@@ -12,6 +12,7 @@ import logging
 import re
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Self
 
 import aiohttp
@@ -160,6 +161,10 @@ def modal_values(components: Iterable[Any]) -> dict[str, str]:
 def modal_text(components: Iterable[Any]) -> str | None:
     """The value of our text input in a modal submission."""
     return modal_values(components).get(TEXT_INPUT_ID)
+
+
+def message_link(guild_id: int, channel_id: str, message_id: str) -> str:
+    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id.rpartition('/')[2]}"
 
 
 def picked_labels(components: Sequence[discord.Component], custom_id: str, values: Sequence[str]) -> list[str]:
@@ -775,13 +780,29 @@ class DiscordAdapter:
 
     # ------------------------------------------------------------ community channels (the ChannelPoster port)
 
+    async def _guild_of(self, channel_id: int) -> int | None:
+        """The server a channel belongs to (a message link names it; community addresses do not)."""
+        channel = self.client.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.client.fetch_channel(channel_id)
+            except discord.HTTPException as exc:
+                log.warning("discord: could not look up a channel: %s", describe_exception(exc))
+                return None
+        guild = getattr(channel, "guild", None)
+        return guild.id if guild is not None else None
+
     async def post_to_channel(self, post: ChannelPost) -> str:
         """A post for the whole channel (or its thread), every mention off; pinned and given a thread when
         asked. Returns the message id, as "<thread>/<message>" for a message inside a thread."""
         target = int(post.thread_id) if post.thread_id else int(post.channel_id)
         channel = self.client.get_partial_messageable(target)
         first: discord.Message | None = None
-        for outgoing in render_replies([post.reply]):
+        reply = post.reply
+        guild_id = await self._guild_of(target) if post.link_to else None
+        if post.link_to and guild_id is not None:  # a message link: Discord shows it as a jump to that message
+            reply = replace(reply, links=(*reply.links, message_link(guild_id, post.channel_id, post.link_to)))
+        for outgoing in render_replies([reply]):
             sent = await channel.send(**self._kwargs(outgoing))
             first = first or sent
         if first is None:

@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 from urllib.parse import parse_qsl
 
@@ -315,13 +315,26 @@ Handler = Callable[..., Awaitable[None]]
 
 async def is_workspace_admin(client: AsyncWebClient, user_id: str) -> bool:
     """Slack's word on it (users.info: admin or owner), asked when it matters and never stored."""
+    return (await admin_and_zone(client, user_id))[0]
+
+
+async def admin_and_zone(client: AsyncWebClient, user_id: str) -> tuple[bool, str]:
+    """Whether the person is a workspace admin or owner, and the workspace's time zone: team.info's when it
+    names one, else the admin's own (users.info); "" when unknown. Asked when it matters, never stored."""
     try:
         found = await client.users_info(user=user_id)
     except SlackApiError as exc:
         log.warning("slack users.info failed: %s", exc.response.get("error"))
-        return False
+        return False, ""
     user = found.get("user") or {}
-    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+    admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+    zone = ""
+    try:
+        team = (await client.team_info()).get("team") or {}
+        zone = str(team.get("tz") or "")
+    except SlackApiError as exc:
+        log.warning("slack team.info failed: %s", exc.response.get("error"))
+    return admin, zone or str(user.get("tz") or "")
 
 
 class ChannelPosts:
@@ -333,7 +346,16 @@ class ChannelPosts:
 
     async def post_to_channel(self, post: ChannelPost) -> str:
         first = ""
-        for message in render_replies([post.reply]):
+        reply = post.reply
+        if post.link_to:
+            try:
+                linked = await self._client.chat_getPermalink(channel=post.channel_id, message_ts=post.link_to)
+                permalink = str(linked.get("permalink") or "")
+                if permalink:
+                    reply = replace(reply, links=(*reply.links, permalink))
+            except SlackApiError as exc:  # the message is gone: the post still goes out, without the link
+                log.warning("slack could not link to an earlier post: %s", exc.response.get("error"))
+        for message in render_replies([reply]):
             arguments = message.kwargs()
             arguments["text"] = escape(arguments["text"])
             if post.thread_id:
@@ -647,8 +669,8 @@ class SlackAdapter:
                     await client.views_open(trigger_id=str(command["trigger_id"]),
                                             view=form_modal(form, channel=origin.channel))
                     return
-            admin = name in ADMIN_COMMANDS and await is_workspace_admin(client, address.user_id)
-            await self._handle(client, origin, Command(address, name, args), is_admin=admin)
+            admin, zone = await admin_and_zone(client, address.user_id) if name in ADMIN_COMMANDS else (False, "")
+            await self._handle(client, origin, Command(address, name, args), is_admin=admin, zone=zone)
 
         await self._guarded(client, address, origin, f"{COMMAND} command", run)
 
@@ -837,8 +859,8 @@ class SlackAdapter:
     # ------------------------------------------------------------ answering
 
     async def _handle(self, client: AsyncWebClient, origin: Origin, event: Event, *, is_admin: bool = False,
-                      is_moderator: bool = False) -> list[Reply]:
-        outcome = await self._service.act_safely(event, is_admin=is_admin, is_moderator=is_moderator)
+                      is_moderator: bool = False, zone: str = "") -> list[Reply]:
+        outcome = await self._service.act_safely(event, is_admin=is_admin, is_moderator=is_moderator, zone=zone)
         if outcome.posts or outcome.removals:  # the channel first: "it's posted" is then true when it is read
             await self._service.deliver(outcome, ChannelPosts(client))
         replies = list(outcome.replies)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo, available_timezones
 
 from bot.content.loader import Content
 from bot.messages import Address, Reply
@@ -31,7 +32,8 @@ class ChannelPost:
     `link_names`, with `parse="none"` and no unfurling) and escape platform markup; the core has already
     made any text a person wrote inert (bot.community.anonymity.inert). After posting, an adapter reports
     the platform message id for posts with a `ref` (circle prompts: `Circles.prompt_posted`; shares:
-    `Circles.share_posted`), so a thread can be opened and a share removed later.
+    `Circles.share_posted`; pulse invitations: `Pulses.invitation_posted`), so a thread can be opened, a share
+    removed, and a reminder can link to its invitation.
     """
 
     platform: str
@@ -43,6 +45,7 @@ class ChannelPost:
     pin: bool = False
     open_thread: bool = False
     thread_id: str = ""
+    link_to: str = ""  # the message id of an earlier post in this channel; the adapter adds a link to it
 
     @property
     def address(self) -> Address:
@@ -94,9 +97,20 @@ class CrisisGate:
                               who.country or self._default_country or None, verdict)
 
 
-def when(moment: datetime) -> str:
-    """A UTC moment for a channel of people in many zones."""
-    return moment.strftime("%a %d %b %H:%M UTC")
+def when(moment: datetime, zone: str | None = None) -> str:
+    """A moment in the workspace's zone with UTC beside, for a channel of people who may be in many zones
+    ("Tue 08 Dec 18:00 CET (17:00 UTC)"); UTC alone without a zone."""
+    utc = moment.astimezone(UTC)
+    local = utc.astimezone(ZoneInfo(zone)) if zone and zone != "UTC" else None
+    if local is None:
+        return utc.strftime("%a %d %b %H:%M UTC")
+    beside = utc.strftime("%H:%M UTC") if local.date() == utc.date() else utc.strftime("%a %d %b %H:%M UTC")
+    return f"{local.strftime('%a %d %b %H:%M')} {local.tzname()} ({beside})"
+
+
+def known_zone(zone: str | None) -> str | None:
+    """`zone` if it is an IANA zone this machine knows, else None (a platform may send anything)."""
+    return zone if zone and zone in available_timezones() else None
 
 
 Clock = Callable[[], datetime]

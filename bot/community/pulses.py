@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.community.anonymity import Pseudonyms, inert, new_public_id
-from bot.community.common import ChannelPost, Clock, CrisisGate, Outcome, PostKind, when
+from bot.community.common import ChannelPost, Clock, CrisisGate, Outcome, PostKind, known_zone, when
 from bot.community.store import CLOSED, OPEN, SCHEDULED, CommunityStore, RoundRecord
 from bot.content.loader import Content, Texts
 from bot.content.schema import PulseSet
@@ -47,6 +47,8 @@ DEFAULT_ITEM_SET = "team-safety"
 MIN_THRESHOLD = 3
 DEFAULT_THRESHOLD = 5
 COMMENTS_MIN_RESPONDENTS = 10
+DISTRIBUTION_MIN_RESPONDENTS = 10
+MIN_CELL = 3
 ROUND_ID_LENGTH = 12
 
 
@@ -54,10 +56,19 @@ ROUND_ID_LENGTH = 12
 
 
 @dataclass(frozen=True)
+class Cell:
+    """How many answered within a span of scored points (low..high, both included)."""
+    low: int
+    high: int
+    count: int
+
+
+@dataclass(frozen=True)
 class ItemSummary:
     id: str
-    mean: float  # reverse items flipped: higher is always safer
-    counts: tuple[int, ...]  # how many gave each raw answer, lowest point first
+    mean: float  # reverse items turned: higher is always safer
+    favourable: int | None  # per cent of answers on the safe side of the middle; None in aggregates kept before it
+    cells: tuple[Cell, ...]  # scored points, least safe first; empty when the round is too small to show them
 
 
 @dataclass(frozen=True)
@@ -67,14 +78,26 @@ class RoundSummary:
     items: tuple[ItemSummary, ...]
 
     def to_json(self) -> dict[str, Any]:
+        """Only what is published: a kept aggregate holds nothing the channel was not shown."""
         return {"respondents": self.respondents, "index": self.index,
-                "items": [{"id": item.id, "mean": item.mean, "counts": list(item.counts)} for item in self.items]}
+                "items": [{"id": item.id, "mean": item.mean, "favourable": item.favourable,
+                           "cells": [[cell.low, cell.high, cell.count] for cell in item.cells]}
+                          for item in self.items]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RoundSummary:
         return cls(int(data["respondents"]), int(data["index"]),
-                   tuple(ItemSummary(str(item["id"]), float(item["mean"]), tuple(int(c) for c in item["counts"]))
+                   tuple(ItemSummary(str(item["id"]), float(item["mean"]), _optional_int(item.get("favourable")),
+                                     tuple(Cell(int(low), int(high), int(count))
+                                           for low, high, count in item.get("cells", [])))
                          for item in data["items"]))
+
+    def item(self, item_id: str) -> ItemSummary | None:
+        return next((item for item in self.items if item.id == item_id), None)
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def valid_answers(pulse_set: PulseSet, digits: str) -> bool:
@@ -82,17 +105,37 @@ def valid_answers(pulse_set: PulseSet, digits: str) -> bool:
     return len(digits) == len(pulse_set.items) and all(ch.isdigit() and low <= int(ch) <= high for ch in digits)
 
 
+def merge_small_cells(counts: Sequence[int], low: int, minimum: int = MIN_CELL) -> tuple[Cell, ...]:
+    """Per-point counts with every cell below `minimum` merged into its smaller neighbour (the lower one on a
+    tie), smallest first, until none is left below it or one cell remains: no cell says "one or two people"."""
+    cells = [Cell(low + offset, low + offset, count) for offset, count in enumerate(counts)]
+    while len(cells) > 1:
+        small = [position for position, cell in enumerate(cells) if cell.count < minimum]
+        if not small:
+            break
+        position = min(small, key=lambda at: (cells[at].count, at))
+        neighbours = [at for at in (position - 1, position + 1) if 0 <= at < len(cells)]
+        other = min(neighbours, key=lambda at: (cells[at].count, at))
+        first, second = sorted((position, other))
+        merged = Cell(cells[first].low, cells[second].high, cells[first].count + cells[second].count)
+        cells[first:second + 1] = [merged]
+    return tuple(cells)
+
+
 def summarise(pulse_set: PulseSet, answers: Sequence[str]) -> RoundSummary:
     low, high = pulse_set.scale.min, pulse_set.scale.max
+    middle = (low + high) / 2
     rows = [row for row in answers if valid_answers(pulse_set, row)]
+    show_cells = len(rows) >= DISTRIBUTION_MIN_RESPONDENTS
     items: list[ItemSummary] = []
     normalised: list[float] = []
     for position, item in enumerate(pulse_set.items):
-        raw = [int(row[position]) for row in rows]
-        scored = [low + high - value if item.reverse else value for value in raw]
+        scored = [low + high - int(row[position]) if item.reverse else int(row[position]) for row in rows]
         mean = sum(scored) / len(scored) if scored else 0.0
+        favourable = round(100 * sum(value > middle for value in scored) / len(scored)) if scored else 0
         normalised.extend((value - low) / (high - low) for value in scored)
-        items.append(ItemSummary(item.id, round(mean, 2), tuple(raw.count(point) for point in range(low, high + 1))))
+        cells = merge_small_cells([scored.count(point) for point in range(low, high + 1)], low) if show_cells else ()
+        items.append(ItemSummary(item.id, round(mean, 2), favourable, cells))
     index = round(100 * sum(normalised) / len(normalised)) if normalised else 0
     return RoundSummary(len(rows), index, tuple(items))
 
@@ -102,20 +145,36 @@ def too_few_reply(texts: Texts) -> Reply:
     return Reply(texts.get("pulse_too_few"), title=texts.get("pulse_closed_title"), tone=Tone.INFO, private=False)
 
 
+def _change(texts: Texts, now: int, before: int, prefix: str) -> str:
+    delta = now - before
+    return texts.get(f"{prefix}_up", delta=delta) if delta > 0 else \
+        texts.get(f"{prefix}_down", delta=-delta) if delta < 0 else texts.get(f"{prefix}_same")
+
+
+def _cells_text(cells: Sequence[Cell]) -> str:
+    return " · ".join(f"{cell.low}: {cell.count}" if cell.low == cell.high else f"{cell.low}–{cell.high}: {cell.count}"
+                      for cell in cells)
+
+
 def results_reply(texts: Texts, pulse_set: PulseSet, summary: RoundSummary, previous: RoundSummary | None,
                   comments: Sequence[str], rng: random.Random) -> Reply:
+    """Per statement the mean and the favourable share; the spread of answers only from ten respondents on,
+    with small cells merged. Comparisons use published numbers of the last published round only."""
     low, high = pulse_set.scale.min, pulse_set.scale.max
-    change = ""
-    if previous is not None:
-        delta = summary.index - previous.index
-        change = texts.get("pulse_change_up", delta=delta) if delta > 0 else \
-            texts.get("pulse_change_down", delta=-delta) if delta < 0 else texts.get("pulse_change_same")
+    change = _change(texts, summary.index, previous.index, "pulse_change") if previous is not None else ""
     lines = [texts.get("pulse_results_lead", count=summary.respondents, index=summary.index, change=change)]
     for item, result in zip(pulse_set.items, summary.items, strict=True):
+        before = previous.item(item.id) if previous is not None else None
+        item_change = _change(texts, result.favourable, before.favourable, "pulse_item_change") \
+            if before is not None and before.favourable is not None and result.favourable is not None else ""
+        spread = texts.get("pulse_result_spread", low=low, high=high, cells=_cells_text(result.cells)) \
+            if result.cells else ""
         lines.append(texts.get("pulse_result_item", text=item.text,
                                reversed=texts.get("pulse_reversed") if item.reverse else "",
-                               mean=f"{result.mean:.1f}", low=low, high=high,
-                               counts=" · ".join(str(count) for count in result.counts)))
+                               mean=f"{result.mean:.1f}", low=low, high=high, favourable=result.favourable,
+                               change=item_change, spread=spread))
+    if summary.respondents < DISTRIBUTION_MIN_RESPONDENTS:
+        lines.append(texts.get("pulse_spread_hidden", minimum=DISTRIBUTION_MIN_RESPONDENTS))
     if summary.respondents < COMMENTS_MIN_RESPONDENTS:
         lines.append(texts.get("pulse_comments_hidden", minimum=COMMENTS_MIN_RESPONDENTS))
     elif comments:
@@ -124,7 +183,7 @@ def results_reply(texts: Texts, pulse_set: PulseSet, summary: RoundSummary, prev
         lines.append(texts.get("pulse_comments_title"))
         lines.extend(f"• {inert(comment)}" for comment in shuffled)
     return Reply("\n".join(lines), title=texts.get("pulse_results_title", title=pulse_set.title), tone=Tone.INFO,
-                 private=False, footer=texts.get("pulse_results_footer"))
+                 private=False, footer=texts.get("pulse_results_footer", low=low, high=high))
 
 
 def decide_close(texts: Texts, pulse_set: PulseSet, threshold: int, answers: Sequence[str],
@@ -162,7 +221,8 @@ class Pulses:
 
     async def open_round(self, address: Address, is_admin: bool, *, opens_at: datetime | None = None,
                          closes_at: datetime, min_respondents: int | None = None,
-                         item_set: str = DEFAULT_ITEM_SET) -> Outcome:
+                         item_set: str = DEFAULT_ITEM_SET, zone: str | None = None) -> Outcome:
+        """`zone`: the workspace's time zone (or the admin's), for every time the round shows; UTC stands beside."""
         if not is_admin:
             return self._private(self._texts.get("pulse_admin_only"))
         if not address.channel_id:
@@ -179,11 +239,13 @@ class Pulses:
             return self._private(self._texts.get("pulse_bad_times"))
         live = await self._store.live_rounds(address.platform, address.workspace_id, address.channel_id)
         if live:
-            return self._private(self._texts.get("pulse_busy", closes=when(live[0].closes_at)))
+            return self._private(self._texts.get("pulse_busy", closes=when(live[0].closes_at, live[0].zone)))
         record = RoundRecord(new_public_id(ROUND_ID_LENGTH), address.platform, address.workspace_id,
-                             address.channel_id, item_set, opens, closes_at, threshold, SCHEDULED, False, False, None)
+                             address.channel_id, item_set, opens, closes_at, threshold, SCHEDULED, False, False, None,
+                             zone=known_zone(zone))
         await self._store.add_round(record)
-        confirmation = Reply(self._texts.get("pulse_scheduled", opens=when(opens), closes=when(closes_at),
+        confirmation = Reply(self._texts.get("pulse_scheduled", opens=when(opens, record.zone),
+                                             closes=when(closes_at, record.zone),
                                              minimum=threshold, comments=COMMENTS_MIN_RESPONDENTS))
         posts: list[ChannelPost] = []
         if opens <= now and await self._store.mark_opened(record.id):
@@ -199,8 +261,9 @@ class Pulses:
         if not live:
             return self._private(self._texts.get("pulse_none"))
         record = live[0]
-        return self._private(self._texts.get("pulse_status", opens=when(record.opens_at),
-                                             closes=when(record.closes_at), minimum=record.min_respondents))
+        return self._private(self._texts.get("pulse_status", opens=when(record.opens_at, record.zone),
+                                             closes=when(record.closes_at, record.zone),
+                                             minimum=record.min_respondents))
 
     # ------------------------------------------------------------ the clock
 
@@ -226,8 +289,7 @@ class Pulses:
                     posts.append(closing)
             elif not record.reminded and now >= record.opens_at + (record.closes_at - record.opens_at) / 2 \
                     and await self._store.mark_reminded(record.id):
-                posts.append(self._channel_post(record, Reply(self._texts.get("pulse_reminder"), tone=Tone.INFO,
-                                                              private=False), PostKind.PULSE_REMINDER))
+                posts.append(self._reminder(record))
         return posts
 
     async def close_due_rounds(self, now: datetime | None = None) -> list[ChannelPost]:
@@ -265,9 +327,10 @@ class Pulses:
         record, pulse_set = await self._open(round_id, address)
         if record is None or pulse_set is None:
             return [Reply(self._texts.get("pulse_not_open"))]
-        who = await self._repo.profile(await self._repo.identity_id(address))
-        replies = [Reply(pulse_set.intro, title=pulse_set.title, tone=Tone.INFO)]
-        if who.crisis_at is not None and self._clock() - who.crisis_at < self._crisis_pause:
+        known = await self._repo.find_identity(address)  # never created here: joining leaves no identity
+        who = await self._repo.profile(known) if known is not None else None
+        replies = [Reply(self._about(record, pulse_set), title=pulse_set.title, tone=Tone.INFO)]
+        if who is not None and who.crisis_at is not None and self._clock() - who.crisis_at < self._crisis_pause:
             replies.append(Reply(self._texts.get("sos_beside"), tone=Tone.INFO))
         if await self._store.has_answered(round_id, self._participation(round_id, address)):
             replies.append(Reply(self._texts.get("pulse_already")))
@@ -386,10 +449,26 @@ class Pulses:
     def _announcement(self, record: RoundRecord, pulse_set: PulseSet) -> ChannelPost:
         join = Question(PULSE_SESSION, JOIN_STEP, InputKind.SINGLE, skippable=False,
                         choices=(Choice(record.id, self._texts.get("pulse_join_label")),))
-        reply = Reply(self._texts.get("pulse_open_text", intro=pulse_set.intro, closes=when(record.closes_at)),
+        reply = Reply(self._texts.get("pulse_open_text", intro=self._about(record, pulse_set),
+                                      closes=when(record.closes_at, record.zone)),
                       title=self._texts.get("pulse_open_title", title=pulse_set.title), tone=Tone.PROMPT,
                       private=False, question=join)
         return self._channel_post(record, reply, PostKind.PULSE_OPEN)
+
+    def _reminder(self, record: RoundRecord) -> ChannelPost:
+        """The halfway reminder, linked to the invitation when its message id is known (a busy channel buries it)."""
+        text = self._texts.get("pulse_reminder_linked" if record.invitation_id else "pulse_reminder")
+        post = self._channel_post(record, Reply(text, tone=Tone.INFO, private=False), PostKind.PULSE_REMINDER)
+        return replace(post, link_to=record.invitation_id or "")
+
+    async def invitation_posted(self, round_id: str, message_id: str) -> None:
+        await self._store.invitation_posted(round_id, message_id)
+
+    def _about(self, record: RoundRecord, pulse_set: PulseSet) -> str:
+        """A pulse's own introduction: what it is, that it is anonymous, and its threshold (never the personal
+        check-in greeting: a pulse is work business, and /forget has nothing of it to erase)."""
+        return "\n".join((pulse_set.intro, self._texts.get("pulse_about", minimum=record.min_respondents,
+                                                            distribution=DISTRIBUTION_MIN_RESPONDENTS)))
 
     @staticmethod
     def _channel_post(record: RoundRecord, reply: Reply, kind: PostKind) -> ChannelPost:

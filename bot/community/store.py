@@ -69,6 +69,8 @@ class RoundRecord:
     reminded: bool
     published: bool
     results: dict[str, Any] | None
+    invitation_id: str | None = None
+    zone: str | None = None
 
 
 def _circle(row: Circle) -> CircleRecord:
@@ -79,7 +81,8 @@ def _circle(row: Circle) -> CircleRecord:
 
 def _round(row: PulseRound) -> RoundRecord:
     return RoundRecord(row.id, row.platform, row.workspace_id, row.channel_id, row.item_set, row.opens_at,
-                       row.closes_at, row.min_respondents, row.status, row.reminded, row.published, row.results)
+                       row.closes_at, row.min_respondents, row.status, row.reminded, row.published, row.results,
+                       row.invitation_id, row.zone)
 
 
 def _changed(result: Any) -> int:
@@ -251,7 +254,7 @@ class CommunityStore:
             db.add(PulseRound(id=record.id, platform=record.platform, workspace_id=record.workspace_id,
                               channel_id=record.channel_id, item_set=record.item_set, opens_at=record.opens_at,
                               closes_at=record.closes_at, min_respondents=record.min_respondents,
-                              status=record.status, reminded=False, published=False, results=None))
+                              status=record.status, reminded=False, published=False, results=None, zone=record.zone))
 
     async def round(self, round_id: str) -> RoundRecord | None:
         async with self._sessions() as db:
@@ -290,6 +293,11 @@ class CommunityStore:
             return _changed(await db.execute(update(PulseRound)
                                              .where(PulseRound.id == round_id, PulseRound.status == SCHEDULED)
                                              .values(status=OPEN))) == 1
+
+    async def invitation_posted(self, round_id: str, message_id: str) -> None:
+        async with self._sessions() as db, db.begin():
+            await db.execute(update(PulseRound).where(PulseRound.id == round_id)
+                             .values(invitation_id=message_id[:64]))
 
     async def mark_reminded(self, round_id: str) -> bool:
         async with self._sessions() as db, db.begin():

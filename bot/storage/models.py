@@ -340,6 +340,8 @@ class PulseRound(Base):
     reminded: Mapped[bool] = mapped_column(default=False, server_default=false())
     published: Mapped[bool] = mapped_column(default=False, server_default=false())
     results: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    invitation_id: Mapped[str | None] = mapped_column(String(64))  # the platform message id of the invitation
+    zone: Mapped[str | None] = mapped_column(String(64))  # IANA zone its times are shown in, UTC beside
 
 
 class PulseAnswer(Base):

@@ -9,7 +9,12 @@ sentence. As properties:
    no combination of published results, subtraction included, can recover any part of a hidden round;
 3. every number published for a round is computed from that round's answers alone, except the change
    since the last round, which is the difference of two *published* indexes;
-4. comments appear only when at least ten answered.
+4. comments appear only when at least ten answered;
+5. per statement the mean and the share on the safe side are shown; how many gave each answer only when
+   at least ten answered, and then no cell holds fewer than 3 people (small ones merged with a neighbour),
+   the cells cover the scale in order and add up to the respondents; what is kept for the next round's
+   comparison holds nothing that was not published;
+6. a statement's change since the last round is the difference of two *published* shares.
 """
 
 from __future__ import annotations
@@ -17,11 +22,21 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.community.pulses import COMMENTS_MIN_RESPONDENTS, RoundSummary, decide_close, summarise, too_few_reply
+from bot.community.pulses import (
+    COMMENTS_MIN_RESPONDENTS,
+    DISTRIBUTION_MIN_RESPONDENTS,
+    MIN_CELL,
+    RoundSummary,
+    decide_close,
+    merge_small_cells,
+    summarise,
+    too_few_reply,
+)
 from bot.content.loader import Content, load_content
 from bot.content.schema import PulseSet
 from bot.messages import Reply
@@ -102,8 +117,36 @@ def test_every_published_number_comes_from_its_own_round_or_two_published_ones(r
         own = summarise(PULSE, one.answers)
         text = reply.text
         assert text.startswith(f"{own.respondents} people answered. Overall: {own.index} out of 100.")
-        for item in own.items:
-            assert f"average {item.mean:.1f} · answers from 1 to 5: {' · '.join(map(str, item.counts))}" in text
+        lines = text.splitlines()
+        for position, (statement, item) in enumerate(zip(PULSE.items, own.items, strict=True)):
+            at = next(at for at, line in enumerate(lines) if line.startswith(f"• {statement.text}"))
+            shown_mean = f"  average {item.mean:.1f} on 1 to 5 · {item.favourable}% on the safe side"
+            assert lines[at + 1].startswith(shown_mean)
+            before = last_published.item(item.id) if last_published is not None else None
+            if before is None:
+                assert "since the last round" not in lines[at + 1]
+            else:
+                delta = (item.favourable or 0) - (before.favourable or 0)
+                assert lines[at + 1].endswith(f"(up {delta} points since the last round)" if delta > 0 else
+                                              f"(down {-delta} points since the last round)" if delta < 0 else
+                                              "(the same as the last round)")
+            spread = lines[at + 2] if at + 2 < len(lines) and "how the answers spread" in lines[at + 2] else None
+            if own.respondents < DISTRIBUTION_MIN_RESPONDENTS:
+                assert spread is None
+                assert item.cells == ()
+                continue
+            assert spread is not None
+            cells = re.findall(r"(\d)(?:–(\d))?: (\d+)", spread.split("(safest): ")[1])
+            spans = [(int(low), int(high or low), int(count)) for low, high, count in cells]
+            assert spans[0][0] == 1
+            assert spans[-1][1] == 5
+            assert all(left[1] + 1 == right[0] for left, right in pairwise(spans))
+            assert all(count >= MIN_CELL for _, _, count in spans)
+            scored = [6 - int(row[position]) if statement.reverse else int(row[position]) for row in one.answers]
+            assert all(count == sum(low <= value <= high for value in scored) for low, high, count in spans)
+        if own.respondents < DISTRIBUTION_MIN_RESPONDENTS:
+            assert "how the answers spread" not in text
+            assert not re.search(r"\d: \d", text)  # no count per answer anywhere
         change = re.search(r"That's (up|down) (\d+) since", text)
         if last_published is None:
             assert "since the last round" not in text
@@ -120,6 +163,30 @@ def test_every_published_number_comes_from_its_own_round_or_two_published_ones(r
         last_published = own
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ANSWER, max_size=14))
+def test_the_kept_aggregate_holds_only_what_was_published(answers: list[str]) -> None:
+    kept = summarise(PULSE, answers).to_json()
+    for item in kept["items"]:
+        assert set(item) == {"id", "mean", "favourable", "cells"}
+        if len(answers) < DISTRIBUTION_MIN_RESPONDENTS:
+            assert item["cells"] == []
+    assert RoundSummary.from_json(kept) == summarise(PULSE, answers)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=12), min_size=1, max_size=7))
+def test_small_cells_merge_into_neighbours_until_none_is_under_three(counts: list[int]) -> None:
+    cells = merge_small_cells(counts, 1)
+    assert cells[0].low == 1
+    assert cells[-1].high == len(counts)
+    assert all(left.high + 1 == right.low for left, right in pairwise(cells))
+    assert all(cell.count == sum(counts[cell.low - 1:cell.high]) for cell in cells)
+    if sum(counts) >= MIN_CELL:
+        assert all(cell.count >= MIN_CELL for cell in cells)
+    if all(count >= MIN_CELL for count in counts):
+        assert len(cells) == len(counts)  # nothing is merged that need not be
+
+
 @given(st.lists(ANSWER, min_size=3, max_size=20))
 def test_reverse_items_are_flipped_so_higher_is_always_safer(answers: list[str]) -> None:
     summary = summarise(PULSE, answers)
@@ -127,5 +194,6 @@ def test_reverse_items_are_flipped_so_higher_is_always_safer(answers: list[str])
         raw = [int(answer[position]) for answer in answers]
         expected = sum(6 - value if item.reverse else value for value in raw) / len(raw)
         assert result.mean == round(expected, 2)
-        assert sum(result.counts) == len(answers)
+        favourable = sum((6 - value if item.reverse else value) >= 4 for value in raw)
+        assert result.favourable == round(100 * favourable / len(raw))
     assert 0 <= summary.index <= 100

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -87,8 +88,11 @@ async def test_a_full_round_with_six_members(pulses: Pulses, clock: FakeClock, c
     assert body.startswith("6 people answered. Overall: ")
     # "mistakes" is reversed: raw 1,2,1,2,1,3 -> flipped 5,4,5,4,5,3 -> mean 4.3
     assert "If I get something wrong on this team, it tends to be held against me." in body
-    assert "average 4.3" in body
-    assert "answers from 1 to 5: 3 · 2 · 1 · 0 · 0" in body
+    assert "average 4.3 on 1 to 5 · 83% on the safe side" in body
+    assert "agreeing means less safe: its answers are turned round" in body
+    # Six people: means and shares, but no count per answer (a "1" would point to one person).
+    assert "how the answers spread" not in body
+    assert content.texts.get("pulse_spread_hidden", minimum=10) in body
     assert content.texts.get("pulse_comments_hidden", minimum=10) in body
     assert "code review" not in body  # fewer than ten answered: no comments
     # After close nothing individual is left, only the published aggregate.
@@ -120,7 +124,9 @@ async def test_answers_can_change_until_close_and_count_once(pulses: Pulses, clo
     await pulses.answer(member(3), round_id, [5, 5, 5, 5, 5, 5, 5])
     body = (await close(pulses, clock)).reply.text
     assert body.startswith("3 people answered.")
-    assert "answers from 1 to 5: 0 · 0 · 0 · 0 · 3" in body  # the first answers are gone
+    assert "average 5.0 on 1 to 5 · 100% on the safe side" in body  # the first answers are gone
+    assert "average 1.0 on 1 to 5 · 0% on the safe side" in body  # all agreed with a reversed statement
+    assert "average 1.0 on 1 to 5 · 100%" not in body
     late = await pulses.answer(member(4), round_id, [3, 3, 3, 3, 3, 3, 3])
     assert late[0].text == content.texts.get("pulse_not_open")
 
@@ -140,6 +146,32 @@ async def test_thresholds_below_three_are_refused_and_only_admins_open_rounds(
     assert busy.posts == ()  # one round at a time per channel
 
 
+async def test_times_show_in_the_workspace_zone_with_utc_beside(pulses: Pulses, clock: FakeClock,
+                                                                 content: Content) -> None:
+    outcome = await pulses.open_round(ADMIN, True, closes_at=clock.now + WEEK, zone="Europe/Berlin")
+    closes = clock.now + WEEK
+    local = closes.astimezone(ZoneInfo("Europe/Berlin"))
+    shown = f"{local:%a %d %b %H:%M} {local.tzname()} ({closes:%H:%M} UTC)" if local.date() == closes.date() \
+        else f"{local:%a %d %b %H:%M} {local.tzname()} ({closes:%a %d %b %H:%M} UTC)"
+    assert shown in outcome.replies[0].text
+    [announcement] = outcome.posts
+    assert shown in announcement.reply.text
+    assert shown in (await pulses.status(ADMIN, True)).replies[0].text
+    nowhere = await pulses.open_round(Address("slack", "T1", "U-admin", "C-other"), True,
+                                      closes_at=clock.now + WEEK, zone="Not/AZone")
+    assert f"{closes:%a %d %b %H:%M} UTC" in nowhere.replies[0].text  # an unknown zone: UTC alone
+
+
+async def test_the_reminder_points_to_the_invitation_where_it_was_posted(pulses: Pulses, clock: FakeClock,
+                                                                         content: Content) -> None:
+    round_id = await open_round(pulses, clock)
+    await pulses.invitation_posted(round_id, "1733500000.000100")
+    clock.advance(days=4)
+    [reminder] = await pulses.due_posts()
+    assert reminder.link_to == "1733500000.000100"
+    assert reminder.reply.text == content.texts.get("pulse_reminder_linked")
+
+
 async def test_one_reminder_halfway_that_names_nobody_and_no_live_count(
         pulses: Pulses, clock: FakeClock, content: Content, community_store: CommunityStore) -> None:
     round_id = await open_round(pulses, clock)
@@ -151,6 +183,7 @@ async def test_one_reminder_halfway_that_names_nobody_and_no_live_count(
     assert reminder.kind is PostKind.PULSE_REMINDER
     assert reminder.reply.text == content.texts.get("pulse_reminder")
     assert await pulses.due_posts() == []
+    assert reminder.link_to == ""  # nobody reported where the invitation went: no link, and the text says none
     [status] = (await pulses.status(ADMIN, True)).replies
     record = await community_store.round(round_id)
     assert record is not None
@@ -196,6 +229,31 @@ async def test_change_since_the_last_round_only_when_both_were_published(pulses:
         await pulses.answer(member(number), fourth, [1, 5, 1, 5, 1, 5, 5])
     fourth_body = (await close(pulses, clock)).reply.text
     assert "Overall: 100 out of 100. That's up 25 since the last round." in fourth_body
+    assert fourth_body.count("100% on the safe side (the same as the last round)") == 7
+
+
+async def test_a_round_of_ten_shows_how_answers_spread_with_no_cell_under_three(pulses: Pulses, clock: FakeClock,
+                                                                                 content: Content) -> None:
+    round_id = await open_round(pulses, clock)
+    for number, score in enumerate([5, 5, 5, 5, 4, 4, 4, 3, 2, 1]):
+        await pulses.answer(member(number), round_id, [score] * 7)
+    body = (await close(pulses, clock)).reply.text
+    assert body.startswith("10 people answered.")
+    assert content.texts.get("pulse_spread_hidden", minimum=10) not in body
+    lines = body.splitlines()
+    # "problems": scored 1, 2, 3 once each are merged into one cell of three.
+    problems = lines.index("• People here can bring up problems and tough issues openly.")
+    assert lines[problems + 1] == "  average 3.8 on 1 to 5 · 70% on the safe side"
+    assert lines[problems + 2].endswith("from 1 (least safe) to 5 (safest): 1–3: 3 · 4: 3 · 5: 4")
+    # "mistakes" is reversed: seven agreed (scored 1 and 2), and the text says which end is which.
+    mistakes = next(at for at, line in enumerate(lines) if line.startswith("• If I get something wrong"))
+    assert "its answers are turned round, so here too higher means safer" in lines[mistakes]
+    assert lines[mistakes + 1] == "  average 2.2 on 1 to 5 · 20% on the safe side"
+    assert lines[mistakes + 2].endswith(": 1: 4 · 2: 3 · 3–5: 3")
+    counts = [int(cell) for line in lines if "how the answers spread" in line
+              for cell in re.findall(r": (\d+)(?= ·|$)", line.split("(safest): ")[1])]
+    assert counts
+    assert min(counts) >= 3
 
 
 async def test_comments_are_shown_shuffled_and_inert_when_ten_answer(pulses: Pulses, clock: FakeClock) -> None:

@@ -885,6 +885,13 @@ class FakeSlackApi:
             user.setdefault("locale", "en-US")
         return {"user": user}
 
+    def _chat_get_permalink(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
+        channel, ts = str(args.get("channel") or ""), str(args.get("message_ts") or "")
+        if not any(str(message.get("ts")) == ts for message in self.messages_in(channel)):
+            raise _ApiError("message_not_found")
+        permalink = f"https://{ws.domain}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+        return {"channel": channel, "permalink": permalink}
+
     def _team_info(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
         team: dict[str, Any] = {
             "id": ws.team_id,
@@ -1016,6 +1023,7 @@ _HANDLERS: dict[str, _Handler] = {
     "chat.postEphemeral": FakeSlackApi._chat_post_ephemeral,
     "chat.update": FakeSlackApi._chat_update,
     "chat.delete": FakeSlackApi._chat_delete,
+    "chat.getPermalink": FakeSlackApi._chat_get_permalink,
     "pins.add": FakeSlackApi._pins_add,
     "conversations.open": FakeSlackApi._conversations_open,
     "views.open": FakeSlackApi._views_open,

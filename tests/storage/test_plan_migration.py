@@ -22,7 +22,7 @@ async def test_plan_migration_down_and_up_again(raw_engine: AsyncEngine) -> None
     async with raw_engine.begin() as connection:
         await connection.execute(text("INSERT INTO identities (platform, workspace_id, user_id, created_at, "
                                       "store_notes) VALUES ('console', 'local', 'kept', CURRENT_TIMESTAMP, true)"))
-        await connection.run_sync(lambda sync: command.downgrade(_alembic_config(sync), "-1"))
+        await connection.run_sync(lambda sync: command.downgrade(_alembic_config(sync), "0010_encrypt_checkin_answers"))
     tables, columns = await _shape(raw_engine)
     assert "safety_plans" not in tables
     assert "plan_offered_at" not in columns

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.discord.adapter import MOVED_TO_DMS, DiscordAdapter
@@ -22,6 +23,7 @@ from bot.content.loader import Content
 from bot.privacy.crypto import Cipher
 from bot.scheduling.store import ScheduleStore
 from bot.service import CheckinService
+from bot.storage.models import Identity
 from bot.storage.repository import Repository
 from tests.adapters.discord.test_adapter import running
 from tests.conftest import FakeClock
@@ -211,7 +213,7 @@ async def answer_pulse(fake: FakeDiscord, user_id: int, join: SentMessage, score
 
 async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
         fake: FakeDiscord, bot: DiscordAdapter, community_service: CheckinService, content: Content,
-        clock: FakeClock) -> None:
+        clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     channel = fake.guild_channel(GUILD_ID)
     refused = await fake.slash_command(USER_ID, "pulse open", {"closes": "2d"}, guild_id=GUILD_ID)
     await reply_to(fake, refused.id, content.texts.get("pulse_admin_only"))
@@ -231,14 +233,20 @@ async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
 
     clock.advance(days=1)  # halfway: one reminder to the channel, naming nobody
     await community_tick(community_service, {"discord": bot})
+    reminder = channel_posts(fake, channel)[-1]
+    assert "press Join on the invitation" in reminder.content
+    assert f"https://discord.com/channels/{GUILD_ID}/{channel}/{join.id}" in reminder.content  # a jump to it
     clock.advance(days=1, minutes=1)
     await community_tick(community_service, {"discord": bot})
     results = channel_posts(fake, channel)[-1]
     assert "6 people answered" in results.content
     assert "out of 100" in results.content
+    assert results.content.count("% on the safe side") == 7  # a mean and a share per statement
+    assert "how the answers spread" not in results.content  # six people: no count per answer
     assert "Comments are shared only when 10" in results.content
     assert results.allowed_mentions == {"parse": []}
     assert not any(str(member) in results.content for member in MEMBER_IDS)
+    assert not {str(member) for member in MEMBER_IDS} & await known_user_ids(sessions)  # no identity left
     assert await community_tick(community_service, {"discord": bot}) == 0
 
 
@@ -258,3 +266,8 @@ async def test_a_pulse_round_with_two_members_says_only_too_few(
     assert closing.content == expected.content
     assert closing.custom_ids() == []
     assert closing.embeds == []
+
+
+async def known_user_ids(sessions: async_sessionmaker[AsyncSession]) -> set[str]:
+    async with sessions() as db:
+        return set((await db.scalars(select(Identity.user_id))).all())

@@ -4,11 +4,13 @@ and PostgreSQL, signed requests in, and the local fake Slack Web API. Admin righ
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.slack.render import FORM_VALUE_ACTION
@@ -21,6 +23,7 @@ from bot.content.loader import Content
 from bot.privacy.crypto import Cipher
 from bot.scheduling.store import ScheduleStore
 from bot.service import CheckinService
+from bot.storage.models import Identity
 from bot.storage.repository import Repository
 from tests.adapters.slack.conftest import SECRET, Slack, elements, make_adapter, text_of
 from tests.conftest import FakeClock
@@ -146,23 +149,36 @@ async def answer_pulse(slack: Slack, member: str, join: dict[str, Any], scores: 
 
 
 async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
-        slack: Slack, community_service: CheckinService, content: Content, clock: FakeClock) -> None:
+        slack: Slack, community_service: CheckinService, content: Content, clock: FakeClock,
+        sessions: async_sessionmaker[AsyncSession]) -> None:
     fake = slack.fake
     await slack.command("pulse open 2d", key="refused", user_id=MEMBERS[0])
     await reply_to(slack, "refused", content.texts.get("pulse_admin_only"))
     await slack.command("pulse open 2d min 5", key="open", user_id=ADMIN)
     await reply_to(slack, "open", "Pulse round set")
     [join] = channel_messages(fake)
+    # The fake's team.info names no zone, so the admin's (users.info: Europe/Berlin) is shown, UTC beside.
+    assert re.search(r"Open until \w{3} \d\d \w{3} \d\d:\d\d CET \(\d\d:\d\d UTC\)", text_of(join))
     rng = random.Random(5)
     for member in MEMBERS:
         await answer_pulse(slack, member, join, [rng.randint(1, 5) for _ in range(7)])
-    clock.advance(days=2, minutes=1)
+    clock.advance(days=1)  # halfway: the reminder links to the invitation, which may be far up the channel
+    await community_tick(community_service, {"slack": slack.adapter})
+    reminder = channel_messages(fake)[-1]
+    assert "press Join on the invitation" in text_of(reminder)
+    assert f"/archives/{join['channel']}/p{join['ts'].replace('.', '')}" in text_of(reminder)
+    clock.advance(days=1, minutes=1)
     await community_tick(community_service, {"slack": slack.adapter})
     results = channel_messages(fake)[-1]
     shown = text_of(results)
     assert "6 people answered" in shown
     assert "out of 100" in shown
+    assert shown.count("% on the safe side") == 7  # a mean and a share per statement
+    assert "how the answers spread" not in shown  # six people: no count per answer
+    assert content.texts.get("pulse_spread_hidden", minimum=10) in shown
     assert not any(member in str(results) for member in MEMBERS)
+    # Answering left no identity behind (the first member has one from trying /pulse open).
+    assert not set(MEMBERS[1:]) & await known_user_ids(sessions)
 
 
 async def test_a_pulse_round_with_two_members_says_only_too_few(
@@ -179,3 +195,8 @@ async def test_a_pulse_round_with_two_members_says_only_too_few(
     reply = too_few_reply(content.texts)
     assert text_of(closing).replace("*", "") == f"{reply.title}\n{reply.text}"
     assert elements(closing) == []
+
+
+async def known_user_ids(sessions: async_sessionmaker[AsyncSession]) -> set[str]:
+    async with sessions() as db:
+        return set((await db.scalars(select(Identity.user_id))).all())
