@@ -265,7 +265,7 @@ class Screener:
             if phrase.category == AMBIGUOUS:
                 ambiguous_only.append((start, end, phrase))
                 continue
-            level = Level.CLEAR if phrase.category in CLEAR_CATEGORIES else Level.POSSIBLE
+            level = _phrase_level(phrase.category)
             negated = _denied(words, start)
             past = bool(_PAST.search(" ".join(words[max(0, start - 6):end])))
             around = grammar.canonical(words[max(0, start - 20):end + 20])
@@ -329,7 +329,7 @@ class Screener:
         found: list[_Found] = []
         dismissed = self._read(words, found)
         for phrase in self._compact_hits(words, dismissed | {f.compact for f in found if f.compact}):
-            level = Level.CLEAR if phrase.category in CLEAR_CATEGORIES else Level.POSSIBLE
+            level = _phrase_level(phrase.category)
             about = About.HARM_FROM_OTHERS if phrase.category == "danger" else About.SELF
             found.append(_Found(level, about, Match(phrase.category, phrase.text),
                                 f"{phrase.category}: {phrase.text}", 0, False))
@@ -402,6 +402,11 @@ _RECOVERY = re.compile(r"\b(?:now i|these days|therapy helped|helped me|proud|cl
 _FILLER = frozenset({"want", "to", "wanna", "going", "gonna", "be", "am", "feeling", "feel", "have",
                      "any", "thoughts", "of", "would", "will", "ever", "really", "actually", "plan", "planning",
                      "think", "thinking", "about", "a", "the", "was", "had", "it's", "its", "that", "so", "and"})
+
+
+def _phrase_level(category: str) -> Level:
+    """`explicit`, `slang` and `danger` phrases are clear; `burden`, `farewell` and `method` are asked about."""
+    return Level.CLEAR if category in CLEAR_CATEGORIES else Level.POSSIBLE
 
 
 def _windows(changed: Sequence[int], size: int, reach: int = 12) -> list[tuple[int, int]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -92,6 +92,12 @@ def grams(words: Sequence[str]) -> set[str]:
     return set(words) | {f"{first} {second}" for first, second in pairwise(words)}
 
 
+def known_text(words: Sequence[str], known: Container[str]) -> str:
+    """What the embedding reads of a line, in training and in scoring alike: only the single words the head
+    learned (a word it never saw moves nothing)."""
+    return " ".join(word for word in words if word in known and " " not in word) or "."
+
+
 def vocabulary(lines: Sequence[Sequence[str]]) -> list[str]:
     """Every word and pair seen in at least MIN_COUNT training lines: a word the head never saw weighs nothing,
     rather than whatever another word that shares its slot taught it."""
@@ -117,9 +123,7 @@ def train(model: Model, crisis: Sequence[Sequence[str]], benign: Sequence[Sequen
         for gram in grams(words):
             if gram in index:
                 x[row, index[gram]] = 1.0
-    single = {gram for gram in known if " " not in gram}
-    x = np.hstack([x, model.embed([" ".join(w for w in words if w in single) or "." for words in lines])
-                   * EMBEDDING_WEIGHT])
+    x = np.hstack([x, model.embed([known_text(words, index) for words in lines]) * EMBEDDING_WEIGHT])
     y = np.array([1.0] * len(crisis) + [0.0] * len(benign), dtype=np.float32)
     weights = np.zeros(x.shape[1], dtype=np.float32)
     bias = 0.0
@@ -128,8 +132,7 @@ def train(model: Model, crisis: Sequence[Sequence[str]], benign: Sequence[Sequen
         error = (p - y) / len(y)
         weights -= rate * (x.T @ error + l2 * weights)
         bias -= rate * float(error.sum())
-    words_weights = {gram: round(float(weight), 4) for gram, weight in zip(known, weights[:len(known)], strict=True)
-                     if abs(weight) >= 1e-4}
+    words_weights = {gram: round(float(weight), 4) for gram, weight in zip(known, weights[:len(known)], strict=True)}
     return words_weights, weights[len(known):], bias
 
 
@@ -152,9 +155,7 @@ class Head:
         known = self._words
         weights = [[known[gram] for gram in grams(words) if gram in known] for words in lines]
         totals = np.array([sum(found) for found in weights], dtype=np.float32)
-        # The embedding, too, reads only words the head learned: a word it never saw moves nothing.
-        vectors = self._model.embed([" ".join(w for w in words if w in known and " " not in w) or "."
-                                     for words in lines]) * EMBEDDING_WEIGHT
+        vectors = self._model.embed([known_text(words, known) for words in lines]) * EMBEDDING_WEIGHT
         scores = 1.0 / (1.0 + np.exp(-(totals + vectors @ self._embedding + self._bias)))
         # A line with fewer than MIN_KNOWN words the head learned from is one it cannot judge: no score.
         return np.where(np.array([len(found) >= MIN_KNOWN for found in weights]), scores, 0.0)

@@ -64,8 +64,8 @@ class Typos:
                 key, beside = _SHORT[word]
                 neighbours = {longer[index - 1] if index else "", longer[index + 1] if index + 1 < len(words) else ""}
                 fixed = key if neighbours & beside else None
-            elif word not in self._keys:
-                fixed = self._closest(word)
+            elif longer[index] != word:
+                fixed = longer[index]
             if fixed is not None:
                 made.append(f"{word}→{fixed}")
                 out.append(fixed)
