@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from bot.community.circles import CIRCLE_SESSION, Circles
 from bot.community.common import ChannelPost, PostKind, Removal
 from bot.community.common import Outcome as CommunityOutcome
-from bot.community.pulses import PULSE_SESSION, Pulses
+from bot.community.pulses import NOTE_STEP, PULSE_SESSION, FormResult, PulseForm, Pulses
 from bot.content.loader import Content, Texts
 from bot.content.schema import Flow, Step, Tip
 from bot.content.schema import Outcome as OutcomeSpec
@@ -455,6 +455,30 @@ class CheckinService:
             return outcome or CommunityOutcome(replies=(Reply(self._texts.get("stale_click"), stale=True),))
         replies = await self._pulses.on_pick(address, picked)
         return CommunityOutcome(replies=tuple(replies or [Reply(self._texts.get("stale_click"), stale=True)]))
+
+    # ------------------------------------------------------------ the private pulse form (adapters' modal or form)
+
+    async def pulse_form(self, address: Address, round_id: str) -> PulseForm | list[Reply]:
+        """The private answer form of a round, for someone who pressed Join in its channel (replies instead when
+        it cannot be answered there). Creates no identity."""
+        if self._pulses is None:
+            return [Reply(self._texts.get("community_elsewhere"), tone=Tone.INFO)]
+        form = await self._pulses.form(address, round_id)
+        return form if isinstance(form, PulseForm) else [form]
+
+    async def submit_pulse_form(self, address: Address, round_id: str, scores: Sequence[int | None],
+                                comment: str = "") -> FormResult:
+        """A sent pulse form: the answers through the anonymous path (no identity), then the optional comment
+        the way a typed pulse comment goes (screened first: words that need a safety reply get it, and only
+        then does that person become known, as with any comment)."""
+        if self._pulses is None:
+            return FormResult(replies=(Reply(self._texts.get("community_elsewhere"), tone=Tone.INFO),))
+        result = await self._pulses.submit_form(address, round_id, scores)
+        if not result.saved or not clean_text(comment):
+            return result
+        note = TextSubmitted(address, comment, token=make_token(PULSE_SESSION, f"{NOTE_STEP}{round_id}"))
+        outcome = await self.act_safely(note)
+        return replace(result, replies=(*result.replies, *outcome.replies))
 
     async def _pulse_command(self, address: Address, is_admin: bool, args: str, zone: str) -> CommunityOutcome:
         """`pulse open <closes> [min N]` (closes: 3d, 48h, 2w or a UTC "2026-12-01 17:00"); `pulse status`."""

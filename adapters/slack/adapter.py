@@ -50,6 +50,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.installations import EncryptedInstallationStore
 from adapters.slack.manifest import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH, bot_scopes
+from adapters.slack.pulse_form import (
+    PULSE_FORM_CALLBACK,
+    form_comment,
+    form_place,
+    form_scores,
+    join_round,
+    missing_errors,
+    pulse_modal,
+)
 from adapters.slack.quiet import QuietGate
 from adapters.slack.render import (
     COMMAND_PREFIX,
@@ -610,6 +619,7 @@ class SlackAdapter:
         app.action(_prefixed(COMMAND_PREFIX))(tracked(self._on_command_button))
         app.view(TEXT_CALLBACK)(tracked(self._on_text_submitted))
         app.view(_prefixed(FORM_CALLBACK_PREFIX))(tracked(self._on_form_submitted))
+        app.view(PULSE_FORM_CALLBACK)(tracked(self._on_pulse_form_submitted))
         app.shortcut(SHORTCUT_CHECKIN)(tracked(self._on_checkin_shortcut))
         app.event("app_home_opened")(tracked(self._on_home_opened))
         app.event("message")(tracked(self._on_message))
@@ -682,6 +692,10 @@ class SlackAdapter:
         action_id = str(action.get("action_id") or "")
 
         async def run() -> None:
+            round_id = join_round(action_id)
+            if round_id is not None and body.get("trigger_id"):
+                await self._open_pulse_form(client, address, origin, str(body["trigger_id"]), round_id)
+                return
             parsed = parse_token(action_id)
             limit = parse_text_value(parsed.value) if parsed is not None and parsed.value else None
             if parsed is not None and limit is not None:
@@ -775,6 +789,39 @@ class SlackAdapter:
             await self._handle(client, origin, Command(address, form.command, args), is_admin=admin)
 
         await self._guarded(client, address, origin, "form", run)
+
+    # ------------------------------------------------------------ the team pulse's private form
+
+    async def _open_pulse_form(self, client: AsyncWebClient, address: Address, origin: Origin, trigger_id: str,
+                               round_id: str) -> None:
+        """Join: the whole pulse as one modal (or, when it cannot be answered from here, a private line)."""
+        form = await self._service.pulse_form(address, round_id)
+        if isinstance(form, list):
+            await self._answer(client, address, origin, form, refresh_home=False)
+            return
+        await client.views_open(trigger_id=trigger_id, view=pulse_modal(form, self._service.texts))
+
+    async def _on_pulse_form_submitted(self, ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext,
+                                       client: AsyncWebClient) -> None:
+        """A sent pulse form: a statement without an answer keeps the modal open with an error under it;
+        otherwise the modal closes and the answers go in, anonymously. The only line after it is ephemeral."""
+        round_id, channel, count = form_place(view)
+        scores = form_scores(view, count)
+        missing = [number for number, score in enumerate(scores, start=1) if score is None]
+        if missing:
+            await ack(response_action="errors", errors=missing_errors(self._service.texts, missing))
+            return
+        await ack()
+        origin = Origin(channel)
+        address = self.address(context, channel)
+
+        async def run() -> None:
+            result = await self._service.submit_pulse_form(address, round_id, scores, form_comment(view))
+            replies = list(result.replies) or [Reply(self._service.texts.get(
+                "pulse_form_missing", numbers=", ".join(map(str, result.missing))))]
+            await self._answer(client, address, origin, replies, refresh_home=False)
+
+        await self._guarded(client, address, origin, "pulse form", run)
 
     async def _on_checkin_shortcut(self, ack: AsyncAck, context: AsyncBoltContext, client: AsyncWebClient) -> None:
         await ack()

@@ -17,8 +17,11 @@ Limits that remain by nature: results are published for the whole group, so if e
 answer, everyone's answer is known; and a person who knows how all but one colleague answered can infer
 the last one. Thresholds make both unlikely; nothing can rule them out.
 
-Answers travel as one digit per item in button tokens ("<round>.<digits so far>"), so nothing links a
-half-answered pulse to anyone in the database; the row is written when the last item is answered.
+Answers are given in one private form (`Pulses.form` / `Pulses.submit_form`): a Slack modal, or on Discord an
+ephemeral message that is never kept. Until it is sent, a half-filled form lives only in that form (Discord:
+one digit per statement in the controls' tokens, "<round>.<digits>"), so nothing links a half-answered pulse
+to anyone in the database; the row is written when the form is sent, and nothing that stays in a DM or a
+channel shows any answer. The step-by-step path (`on_pick`, one statement a message) is kept for the console.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from bot.community.anonymity import Pseudonyms, inert, new_public_id
 from bot.community.common import ChannelPost, Clock, CrisisGate, Outcome, PostKind, known_zone, when
 from bot.community.store import CLOSED, OPEN, SCHEDULED, CommunityStore, RoundRecord
 from bot.content.loader import Content, Texts
-from bot.content.schema import PulseSet
+from bot.content.schema import PulseComment, PulseSet
 from bot.messages import SKIP, Address, Choice, InputKind, ParsedToken, Question, Reply, Tone
 from bot.safety.responder import Screens
 from bot.storage.repository import Repository
@@ -196,6 +199,34 @@ def decide_close(texts: Texts, pulse_set: PulseSet, threshold: int, answers: Seq
     return results_reply(texts, pulse_set, summary, previous, comments, rng), summary.to_json()
 
 
+# ---------------------------------------------------------------- the private form
+
+
+@dataclass(frozen=True)
+class PulseForm:
+    """Everything one private answer form shows: every statement with the scale, and the optional comment.
+    It holds no answer: opened again, it starts empty."""
+
+    round_id: str
+    channel_id: str  # the round's channel: the form is answered from there only
+    title: str
+    intro: str
+    notes: tuple[str, ...]  # "you answered already", /sos beside it after a crisis reply
+    items: tuple[str, ...]  # the statements, in order
+    scale: tuple[Choice, ...]  # value: the point as a digit; label: "4 · Agree"
+    comment: PulseComment | None  # None: this round takes no comment
+
+
+@dataclass(frozen=True)
+class FormResult:
+    """What sending a form did: `missing` (statement numbers, from 1) when not every statement has an answer
+    (nothing was recorded); otherwise `replies` for the person, and `saved` when the answers are in."""
+
+    missing: tuple[int, ...] = ()
+    replies: tuple[Reply, ...] = ()
+    saved: bool = False
+
+
 # ---------------------------------------------------------------- the service
 
 
@@ -336,6 +367,50 @@ class Pulses:
             replies.append(Reply(self._texts.get("pulse_already")))
         replies.append(self._item(record, pulse_set, ""))
         return replies
+
+    async def form(self, address: Address, round_id: str) -> PulseForm | Reply:
+        """The private form for a member who pressed Join in the round's channel (a Reply when it cannot be
+        answered from there). Looks the person up without creating anyone: joining leaves no identity."""
+        record, pulse_set = await self._open(round_id, address)
+        if record is None or pulse_set is None:
+            return Reply(self._texts.get("pulse_not_open"))
+        if address.channel_id != record.channel_id:
+            return Reply(self._texts.get("pulse_wrong_place"))
+        notes: list[str] = []
+        if await self._store.has_answered(round_id, self._participation(round_id, address)):
+            notes.append(self._texts.get("pulse_form_again"))
+        known = await self._repo.find_identity(address)
+        who = await self._repo.profile(known) if known is not None else None
+        if who is not None and who.crisis_at is not None and self._clock() - who.crisis_at < self._crisis_pause:
+            notes.append(self._texts.get("sos_beside"))
+        scale = pulse_set.scale
+        points = tuple(Choice(str(point), f"{point} · {scale.labels[point]}" if scale.labels.get(point) else str(point))
+                       for point in range(scale.min, scale.max + 1))
+        return PulseForm(record.id, record.channel_id, pulse_set.title, self._about(record, pulse_set), tuple(notes),
+                         tuple(item.text for item in pulse_set.items), points, pulse_set.comment)
+
+    async def submit_form(self, address: Address, round_id: str, scores: Sequence[int | None]) -> FormResult:
+        """A sent form: every statement answered (else the missing numbers, and nothing is recorded), written
+        through the anonymous path (participation tag + answer slot; a second form replaces the first)."""
+        record, pulse_set = await self._open(round_id, address)
+        if record is None or pulse_set is None:
+            return FormResult(replies=(Reply(self._texts.get("pulse_not_open")),))
+        if address.channel_id != record.channel_id:
+            return FormResult(replies=(Reply(self._texts.get("pulse_wrong_place")),))
+        if len(scores) != len(pulse_set.items):
+            return FormResult(replies=(Reply(self._texts.get("pulse_bad_answer")),))
+        missing = tuple(number for number, score in enumerate(scores, start=1) if score is None)
+        if missing:
+            return FormResult(missing=missing)
+        digits = "".join(str(score) for score in scores)
+        if not valid_answers(pulse_set, digits):
+            return FormResult(replies=(Reply(self._texts.get("pulse_bad_answer")),))
+        saved = await self._store.save_answers(round_id, self._participation(round_id, address),
+                                               self._slot(round_id, address), digits, self._clock())
+        if saved is None:
+            return FormResult(replies=(Reply(self._texts.get("pulse_closed")),))
+        text = self._texts.get("pulse_form_saved" if saved == "new" else "pulse_form_changed")
+        return FormResult(replies=(Reply(text),), saved=True)
 
     async def answer(self, address: Address, round_id: str, scores: Sequence[int],
                      comment: str | None = None) -> list[Reply]:
@@ -479,4 +554,4 @@ class Pulses:
         return Outcome(replies=(Reply(text),))
 
 
-__all__ = ["CLOSED", "Pulses", "RoundSummary", "decide_close", "summarise"]
+__all__ = ["CLOSED", "FormResult", "PulseForm", "Pulses", "RoundSummary", "decide_close", "summarise"]

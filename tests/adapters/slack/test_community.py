@@ -27,7 +27,15 @@ from bot.storage.models import Identity
 from bot.storage.repository import Repository
 from tests.adapters.slack.conftest import SECRET, Slack, elements, make_adapter, text_of
 from tests.conftest import FakeClock
-from tests.fakes.slack_server import CHANNEL_ID, USER_ID, FakeSlackApi, SlackRequests, serve_app, text_input
+from tests.fakes.slack_server import (
+    CHANNEL_ID,
+    USER_ID,
+    FakeSlackApi,
+    SlackRequests,
+    serve_app,
+    text_input,
+    view_submission,
+)
 
 ADMIN = "U0ADMIN01"
 MEMBERS = [f"U0MEMBER{n}" for n in range(6)]
@@ -127,25 +135,43 @@ async def test_circles_setup_weekly_prompt_anonymous_share_and_removal(
     await reply_to(slack, "status", "1 anonymous shares, 1 removed")
 
 
-async def answer_pulse(slack: Slack, member: str, join: dict[str, Any], scores: list[int]) -> None:
+async def open_form(slack: Slack, member: str, join: dict[str, Any]) -> dict[str, Any]:
+    """Press Join in the channel: the modal Slack was asked to open for this member."""
     fake = slack.fake
-    dm = fake.dm_channel_for(member)
+    before = len(fake.calls_to("views.open"))
     [button] = elements(join)
-    await slack.click(button, channel_id=CHANNEL_ID, key=f"join-{member}", user_id=member, message=join)
+    await slack.click(button, channel_id=CHANNEL_ID, key=f"join-{member}", user_id=member, message=join,
+                      trigger_id=f"trigger-{member}-{before}")
+    [*_, opened] = await fake.wait_for_calls("views.open", count=before + 1)
+    assert opened.args["trigger_id"] == f"trigger-{member}-{before}"
+    view: dict[str, Any] = opened.args["view"]
+    return view
 
-    def latest_item() -> dict[str, Any] | None:
-        return next((m for m in reversed(fake.messages_in(dm))
-                     if any(":pulse:i" in e["action_id"] for e in elements(m))), None)
 
-    await fake._wait(lambda: latest_item() is not None, 5.0)
-    for position, score in enumerate(scores):
-        item = latest_item()
-        assert item is not None
-        before = len(fake.messages_in(dm))
-        await slack.click(elements(item)[score - 1], channel_id=dm, key=f"{member}-{position}", user_id=member,
-                          message=item)
-        await fake._wait(lambda: len(fake.messages_in(dm)) > before, 5.0)  # noqa: B023 - waited for at once
-    assert "Thanks, your answers are in" in text_of(fake.messages_in(dm)[-1])
+async def send_form(slack: Slack, member: str, view: dict[str, Any], scores: list[int | None],
+                    comment: str | None = None) -> tuple[int, str]:
+    """Send the modal with these answers (None: left empty); returns Slack's HTTP answer to the submission."""
+    values: dict[str, dict[str, dict[str, Any]]] = {
+        f"item-{number}": {"score": {"type": "radio_buttons", "selected_option": {
+            "text": {"type": "plain_text", "text": str(score)}, "value": str(score)}}}
+        for number, score in enumerate(scores, start=1) if score is not None}
+    if comment is not None:
+        values["comment"] = {"text": text_input(comment)}
+    payload = view_submission(str(view["callback_id"]), values, private_metadata=str(view["private_metadata"]),
+                              user_id=member)
+    return await slack.post(slack.signed.interactive(payload))
+
+
+async def answer_pulse(slack: Slack, member: str, join: dict[str, Any], scores: list[int],
+                       comment: str | None = None) -> None:
+    """Join from the channel, answer every statement in the one modal, send it once."""
+    view = await open_form(slack, member, join)
+    status, _ = await send_form(slack, member, view, list(scores), comment)
+    assert status == 200
+    await slack.fake._wait(lambda: any("your answers are in (anonymous)" in str(body.get("text"))
+                                       and body.get("user") == member
+                                       for body in (c.args for c in slack.fake.calls_to("chat.postEphemeral"))),
+                           5.0)
 
 
 async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(

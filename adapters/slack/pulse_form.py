@@ -1,0 +1,130 @@
+"""The team pulse on Slack as one private form: Join in the round's channel opens a modal (views.open with the
+click's trigger_id) holding every statement with the scale and, when the round takes one, the optional
+comment. It is sent once (view_submission), checked (every statement answered, or the modal says which are
+not), and recorded through the core's anonymous path; then it closes. No answer is ever posted anywhere: the
+only line after it is an ephemeral "Thanks — your answers are in (anonymous)". Opened again, it starts empty.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from adapters.slack.render import (
+    MAX_INPUT_LABEL,
+    MAX_INPUT_LENGTH,
+    MAX_MODAL_BUTTON,
+    MAX_MODAL_TITLE,
+    MAX_OPTION_TEXT,
+    MAX_PLACEHOLDER,
+    mrkdwn_chunks,
+    read_metadata,
+)
+from bot.community.pulses import JOIN_STEP, PULSE_SESSION, PulseForm
+from bot.content.loader import Texts
+from bot.messages import parse_token
+from bot.text import shorten
+
+Block = dict[str, Any]
+
+PULSE_FORM_CALLBACK = "bb:pulse"
+ITEM_BLOCK_PREFIX = "item-"
+SCORE_ACTION = "score"
+COMMENT_BLOCK = "comment"
+COMMENT_ACTION = "text"
+MAX_RADIO_OPTIONS = 10
+MAX_HINT = 2000
+MODAL_CLOSE = "Cancel"
+
+
+def join_round(action_id: str) -> str | None:
+    """The round a Join button opens, or None for any other control."""
+    parsed = parse_token(action_id)
+    if parsed is None or parsed.session_id != PULSE_SESSION or parsed.step_id != JOIN_STEP or not parsed.value:
+        return None
+    return parsed.value
+
+
+def item_block(number: int) -> str:
+    return f"{ITEM_BLOCK_PREFIX}{number}"
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": shorten(text, limit) or " ", "emoji": True}
+
+
+def pulse_modal(form: PulseForm, texts: Texts) -> Block:
+    """Every statement as a required radio group on the scale (a select where the scale has more than ten
+    points), the comment box when the round takes one; nothing pre-selected, so it always starts empty."""
+    blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
+                           for chunk in mrkdwn_chunks(form.intro)]
+    blocks.extend({"type": "context", "elements": [{"type": "mrkdwn", "text": chunk}]}
+                  for note in form.notes for chunk in mrkdwn_chunks(note, 2000))
+    options = [{"text": _plain(choice.label, MAX_OPTION_TEXT), "value": choice.value} for choice in form.scale]
+    for number, statement in enumerate(form.items, start=1):
+        element: Block = {"type": "radio_buttons", "action_id": SCORE_ACTION, "options": options} \
+            if len(options) <= MAX_RADIO_OPTIONS else \
+            {"type": "static_select", "action_id": SCORE_ACTION, "options": options,
+             "placeholder": _plain(texts.get("pulse_form_choose"), MAX_PLACEHOLDER)}
+        blocks.append({"type": "input", "block_id": item_block(number),
+                       "label": _plain(f"{number}. {statement}", MAX_INPUT_LABEL), "element": element})
+    if form.comment is not None:
+        box: Block = {"type": "plain_text_input", "action_id": COMMENT_ACTION, "multiline": True,
+                      "max_length": max(1, min(form.comment.max_length, MAX_INPUT_LENGTH))}
+        if form.comment.placeholder:
+            box["placeholder"] = _plain(form.comment.placeholder, MAX_PLACEHOLDER)
+        blocks.append({"type": "input", "block_id": COMMENT_BLOCK, "optional": True,
+                       "label": _plain(texts.get("pulse_form_comment_label"), MAX_INPUT_LABEL),
+                       "hint": _plain(form.comment.prompt, MAX_HINT), "element": box})
+    metadata = {"round": form.round_id, "channel": form.channel_id, "items": str(len(form.items))}
+    return {
+        "type": "modal",
+        "callback_id": PULSE_FORM_CALLBACK,
+        "private_metadata": json.dumps(metadata, separators=(",", ":")),
+        "title": _plain(form.title, MAX_MODAL_TITLE),
+        "submit": _plain(texts.get("pulse_form_send"), MAX_MODAL_BUTTON),
+        "close": _plain(MODAL_CLOSE, MAX_MODAL_BUTTON),
+        "blocks": blocks,
+    }
+
+
+def form_place(view: Mapping[str, Any]) -> tuple[str, str, int]:
+    """(round id, the round's channel, how many statements) from a sent form's private_metadata, which Slack
+    keeps on its side (a person cannot change it)."""
+    metadata = read_metadata(str(view.get("private_metadata") or ""))
+    count = metadata.get("items", "")
+    return metadata.get("round", ""), metadata.get("channel", ""), int(count) if count.isdigit() else 0
+
+
+def form_scores(view: Mapping[str, Any], count: int) -> list[int | None]:
+    """The picked point per statement (None where nothing was picked), from a sent form's state."""
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, Mapping) else None
+    found: Mapping[str, Any] = values if isinstance(values, Mapping) else {}
+    scores: list[int | None] = []
+    for number in range(1, count + 1):
+        block = found.get(item_block(number))
+        entry = block.get(SCORE_ACTION) if isinstance(block, Mapping) else None
+        option = entry.get("selected_option") if isinstance(entry, Mapping) else None
+        value = option.get("value") if isinstance(option, Mapping) else None
+        scores.append(int(value) if isinstance(value, str) and value.isdigit() and len(value) == 1 else None)
+    return scores
+
+
+def form_comment(view: Mapping[str, Any]) -> str:
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, Mapping) else None
+    block = values.get(COMMENT_BLOCK) if isinstance(values, Mapping) else None
+    entry = block.get(COMMENT_ACTION) if isinstance(block, Mapping) else None
+    value = entry.get("value") if isinstance(entry, Mapping) else None
+    return value if isinstance(value, str) else ""
+
+
+def missing_errors(texts: Texts, missing: Sequence[int]) -> dict[str, str]:
+    """The modal's errors (response_action "errors"): one under each statement still without an answer."""
+    return {item_block(number): texts.get("pulse_form_pick") for number in missing}
+
+
+__all__ = ["PULSE_FORM_CALLBACK", "form_comment", "form_place", "form_scores", "join_round",
+           "missing_errors", "pulse_modal"]
