@@ -24,6 +24,8 @@ from discord import app_commands
 
 from adapters.discord.gateway_guard import guard_gateway
 from adapters.discord.global_pace import GlobalPace, count_answers
+from adapters.discord.pulse_form import COMMENT_INPUT, DiscordPulseForm
+from adapters.discord.pulse_form import read_token as pulse_form_token
 from adapters.discord.render import (
     FORM_BUTTON_PREFIX,
     FORM_MODAL_PREFIX,
@@ -326,6 +328,7 @@ class DiscordAdapter:
         )
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self._add_commands()
+        self._pulse_form = DiscordPulseForm(service, self._kwargs, self.address, self._guild_of)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -507,6 +510,12 @@ class DiscordAdapter:
             interaction, Command(self.address(interaction), name, args)))
 
     async def on_component(self, interaction: Interaction, custom_id: str, values: tuple[str, ...]) -> None:
+        form_token = pulse_form_token(custom_id)
+        if form_token is not None:  # the team pulse: one private form in the round's channel, never a DM
+            await self._guarded(interaction, "pulse form",
+                                lambda: self._pulse_form.on_component(interaction, form_token, values))
+            return
+
         async def run() -> None:
             parsed = parse_token(custom_id)
             limit = parse_text_value(parsed.value) if parsed is not None and parsed.value else None
@@ -567,6 +576,12 @@ class DiscordAdapter:
         name = form_name(custom_id, FORM_MODAL_PREFIX)
         if name is not None:
             await self._guarded(interaction, "form", lambda: self._submit_form(interaction, name, data))
+            return
+        form_token = pulse_form_token(custom_id)
+        if form_token is not None:
+            comment = modal_values(data.get("components") or []).get(COMMENT_INPUT, "")
+            await self._guarded(interaction, "pulse form",
+                                lambda: self._pulse_form.on_modal(interaction, form_token, comment))
             return
         if parse_token(custom_id) is None:  # a modal this adapter never opened: answered like a dead button
             await self._guarded(interaction, "unknown modal", lambda: self._answer_stale(interaction))
@@ -738,7 +753,8 @@ class DiscordAdapter:
                 select: discord.ui.Select[discord.ui.View] = discord.ui.Select(
                     custom_id=row.custom_id, min_values=row.min_values, max_values=row.max_values,
                     placeholder=row.placeholder or None, row=row_index,
-                    options=[discord.SelectOption(label=o.label, value=o.value, description=o.description or None)
+                    options=[discord.SelectOption(label=o.label, value=o.value, description=o.description or None,
+                                                  default=o.default)
                              for o in row.options])
                 view.add_item(TokenItem(select))
                 continue

@@ -75,6 +75,7 @@ class OptionSpec:
     label: str
     value: str
     description: str = ""
+    default: bool = False  # shown as already picked (a pulse form redrawn after a pick)
 
 
 @dataclass(frozen=True)

@@ -195,20 +195,47 @@ async def test_circles_setup_weekly_prompt_anonymous_share_and_removal(
     await fake.wait_until(lambda: mine.deleted, TIMEOUT, "the author's own share to be deleted")
 
 
-async def answer_pulse(fake: FakeDiscord, user_id: int, join: SentMessage, scores: list[int]) -> None:
-    """Join from the channel, then answer every statement privately in the DM."""
+def form_control(form: SentMessage, step: str) -> str:
+    """The custom id of the form's control for `step` ("f3": statement 3's select, "fp2", "fs", "fc")."""
+    return next(cid for cid in form.custom_ids() if cid.split(":")[2] == step)
+
+
+async def open_form(fake: FakeDiscord, user_id: int, join: SentMessage, guild_id: int | None = GUILD_ID
+                    ) -> SentMessage:
+    """Press Join in the channel: the ephemeral form (or whatever came instead)."""
     [join_id] = join.custom_ids()
-    joined = await fake.click_button(user_id, join_id, join, guild_id=GUILD_ID)
-    await reply_to(fake, joined.id, MOVED_TO_DMS)
-    item = await fake.wait_until(
-        lambda: next((m for m in reversed(fake.dms(user_id)) if any(":pulse:i1:" in c for c in m.custom_ids())),
-                     None), TIMEOUT, "the first statement")
-    for position, score in enumerate(scores):
-        clicked = await fake.click_button(user_id, item.custom_ids()[score - 1], item)
-        if position == len(scores) - 1:
-            await reply_to(fake, clicked.id, "Thanks, your answers are in")
-        else:
-            item = (await followups(fake, clicked.id, 1))[0]
+    joined = await fake.click_button(user_id, join_id, join, guild_id=guild_id)
+    [form] = await followups(fake, joined.id, 1)
+    return form
+
+
+async def fill_form(fake: FakeDiscord, user_id: int, form: SentMessage, scores: list[int | None]) -> SentMessage:
+    """Pick each answer in the ephemeral form (turning its pages), as the person would; None leaves one out."""
+    for number, score in enumerate(scores, start=1):
+        if not any(cid.split(":")[2] == f"f{number}" for cid in form.custom_ids()):
+            turned = await fake.click_button(user_id, next(cid for cid in form.custom_ids() if ":fp" in cid
+                                                           and int(cid.split(":")[2][2:]) > (number - 1) // 4),
+                                             form, guild_id=GUILD_ID)
+            await fake.wait_for_callback(turned)
+            form = fake.message(form.id)
+        if score is None:
+            continue
+        picked = await fake.select(user_id, form_control(form, f"f{number}"), [str(score)], form, guild_id=GUILD_ID)
+        await fake.wait_for_callback(picked)
+        form = fake.message(form.id)
+    return form
+
+
+async def answer_pulse(fake: FakeDiscord, user_id: int, join: SentMessage, scores: list[int]) -> None:
+    """Join from the channel, answer every statement in the one ephemeral form, send it once."""
+    form = await open_form(fake, user_id, join)
+    assert form.ephemeral
+    assert form.visible_to == user_id
+    form = await fill_form(fake, user_id, form, list(scores))
+    await fake.click_button(user_id, form_control(form, "fs"), form, guild_id=GUILD_ID)
+    await fake.wait_until(lambda: "your answers are in (anonymous)" in fake.message(form.id).content, TIMEOUT,
+                          "the form to turn into the thanks")
+    assert fake.message(form.id).custom_ids() == []
 
 
 async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
