@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.community.circles import Circles
-from bot.community.pulses import Pulses
+from bot.community.pulses import PulseForm, Pulses
 from bot.content.loader import Content
 from bot.events import ChoicePicked, Command, TextSubmitted
 from bot.messages import Address, Reply
@@ -74,6 +74,43 @@ async def test_answering_creates_no_identity_no_timestamp_and_no_dm_record(
     async with raw_engine.connect() as connection:
         assert (await connection.execute(text("SELECT count(*) FROM pulse_participation"))).scalar_one() == 0
         assert (await connection.execute(text("SELECT count(*) FROM pulse_answers"))).scalar_one() == 0
+
+
+async def test_the_private_form_creates_no_identity_no_timestamp_and_no_dm_record(
+        content: Content, repository: Repository, clock: FakeClock, circles: Circles, pulses: Pulses,
+        raw_engine: AsyncEngine) -> None:
+    """The path Slack's modal and Discord's ephemeral form take: the whole form, then sent again (a change)."""
+    service = CheckinService(content, repository, clock=clock, circles=circles, pulses=pulses)
+    [announcement] = (await service.act(OPEN_ROUND, is_admin=True)).posts
+    round_id = announcement.ref
+    before = await row_counts(raw_engine)
+    for number in range(4):
+        who = member(number)
+        for scores in ([4, 2, 4, 2, 4, 2, 4], [5, 5, 5, 5, 5, 5, 5]):  # the second form replaces the first
+            form = await service.pulse_form(who, round_id)
+            assert isinstance(form, PulseForm)
+            result = await service.submit_pulse_form(who, round_id, scores, "More time for reviews, please")
+            assert result.saved
+            assert content.texts.get("pulse_comment_saved") in [reply.text for reply in result.replies]
+        again = await service.pulse_form(who, round_id)
+        assert isinstance(again, PulseForm)
+        assert content.texts.get("pulse_form_again") in again.notes
+    after = await row_counts(raw_engine)
+    assert {table: after.get(table, 0) - before.get(table, 0) for table in after
+            if after.get(table, 0) != before.get(table, 0)} == {"pulse_answers": 4, "pulse_participation": 4}
+    stored = await every_stored_value(raw_engine)
+    assert not [value for _, _, value in stored if "U00" in value]
+    assert [await repository.find_identity(member(number)) for number in range(4)] == [None] * 4
+
+    # A form left half-filled records nothing and names what is missing; another channel is refused.
+    half = await service.submit_pulse_form(member(9), round_id, [3, None, 3, 3, None, 3, 3])
+    assert half.missing == (2, 5)
+    assert not half.saved
+    elsewhere = Address("slack", "T1", "U-elsewhere", "C-other")
+    assert isinstance(await service.pulse_form(elsewhere, round_id), list)
+    refused = await service.submit_pulse_form(elsewhere, round_id, [3] * 7)
+    assert [reply.text for reply in refused.replies] == [content.texts.get("pulse_wrong_place")]
+    assert await row_counts(raw_engine) == after
 
 
 async def test_answering_twice_still_counts_once_without_an_identity(
