@@ -3,6 +3,7 @@ and PostgreSQL, signed requests in, and the local fake Slack Web API. Admin righ
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections.abc import AsyncIterator
@@ -174,6 +175,19 @@ async def answer_pulse(slack: Slack, member: str, join: dict[str, Any], scores: 
                            5.0)
 
 
+def answer_traces(fake: FakeSlackApi, content: Content) -> list[str]:
+    """Everything the app put anywhere that lasts (channel and DM messages, their edits, ephemeral lines,
+    response_url answers, App Home views) that shows an answer: a picked option, a tick, an answer label as
+    the form shows it ("4 · Agree"), or answer digits in a token. The form itself (views.open) is not kept."""
+    scale = content.pulse_sets["team-safety"].scale
+    labels = [f"{point} · {label}" for point, label in scale.labels.items()]
+    bodies = [str(call.args) for call in fake.calls if call.method != "views.open"]
+    bodies += [str(body) for _, body in fake.responses]
+    return [body for body in bodies
+            if any(mark in body for mark in ("initial_option", "✓", *labels))
+            or re.search(r"ci:pulse:[a-z0-9-]+:[A-Za-z0-9]{12}\.\d", body)]
+
+
 async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
         slack: Slack, community_service: CheckinService, content: Content, clock: FakeClock,
         sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -185,9 +199,30 @@ async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
     [join] = channel_messages(fake)
     # The fake's team.info names no zone, so the admin's (users.info: Europe/Berlin) is shown, UTC beside.
     assert re.search(r"Open until \w{3} \d\d \w{3} \d\d:\d\d CET \(\d\d:\d\d UTC\)", text_of(join))
+
+    # The form: every statement as a required radio group on the scale, the optional comment; nothing picked.
+    view = await open_form(slack, MEMBERS[0], join)
+    items = [block for block in view["blocks"] if block["type"] == "input" and block["block_id"].startswith("item-")]
+    assert len(items) == 7
+    assert all(block["element"]["type"] == "radio_buttons" and len(block["element"]["options"]) == 5
+               and "initial_option" not in block["element"] and not block.get("optional") for block in items)
+    assert [block["block_id"] for block in view["blocks"] if block.get("optional")] == ["comment"]
+    # Sent with two statements left out: the modal stays open and says where; nothing is recorded.
+    status, body = await send_form(slack, MEMBERS[0], view, [4, None, 4, 4, None, 4, 4])
+    assert status == 200
+    assert json.loads(body) == {"response_action": "errors", "errors": {
+        "item-2": content.texts.get("pulse_form_pick"), "item-5": content.texts.get("pulse_form_pick")}}
+
     rng = random.Random(5)
     for member in MEMBERS:
-        await answer_pulse(slack, member, join, [rng.randint(1, 5) for _ in range(7)])
+        await answer_pulse(slack, member, join, [rng.randint(1, 5) for _ in range(7)],
+                           comment="Our standups run long XYZZY" if member == MEMBERS[1] else None)
+    # Answering again: the form starts empty, says so, and the new answers replace the old ones.
+    again = await open_form(slack, MEMBERS[2], join)
+    assert "initial_option" not in str(again)
+    assert content.texts.get("pulse_form_again") in str(again["blocks"])
+    await answer_pulse(slack, MEMBERS[2], join, [5, 5, 5, 5, 5, 5, 5])
+
     clock.advance(days=1)  # halfway: the reminder links to the invitation, which may be far up the channel
     await community_tick(community_service, {"slack": slack.adapter})
     reminder = channel_messages(fake)[-1]
@@ -197,14 +232,48 @@ async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
     await community_tick(community_service, {"slack": slack.adapter})
     results = channel_messages(fake)[-1]
     shown = text_of(results)
-    assert "6 people answered" in shown
+    assert "6 people answered" in shown  # the member who answered twice counts once
     assert "out of 100" in shown
     assert shown.count("% on the safe side") == 7  # a mean and a share per statement
     assert "how the answers spread" not in shown  # six people: no count per answer
     assert content.texts.get("pulse_spread_hidden", minimum=10) in shown
     assert not any(member in str(results) for member in MEMBERS)
+
+    # Nothing that lasts shows an answer: no DM got anything, no message, edit or ephemeral line carries one,
+    # and the comment (fewer than 10 answered) is nowhere.
+    assert all(fake.messages_in(fake.dm_channel_for(member)) == [] for member in MEMBERS)
+    assert answer_traces(fake, content) == []
+    assert "XYZZY" not in str(fake.calls) + str(fake.responses)
     # Answering left no identity behind (the first member has one from trying /pulse open).
     assert not set(MEMBERS[1:]) & await known_user_ids(sessions)
+
+
+async def test_a_pulse_round_with_ten_members_shows_counts_with_no_cell_under_three(
+        slack: Slack, community_service: CheckinService, content: Content, clock: FakeClock) -> None:
+    fake = slack.fake
+    await slack.command("pulse open 2d min 3", key="open", user_id=ADMIN)
+    await reply_to(slack, "open", "Pulse round set")
+    [join] = channel_messages(fake)
+    members = [f"U0TEN{n:04d}" for n in range(10)]
+    # Every statement has answers that only one or two people gave: shown alone, they would point at them.
+    rows = [[1, 5, 2, 4, 3, 5, 4], [2, 5, 2, 4, 3, 5, 4], [5, 4, 3, 4, 3, 5, 1], [5, 4, 3, 4, 3, 5, 2],
+            [5, 4, 3, 4, 3, 4, 2], [4, 3, 3, 5, 3, 4, 3], [4, 3, 4, 5, 2, 4, 3], [4, 3, 4, 5, 2, 4, 3],
+            [4, 1, 4, 5, 2, 4, 3], [4, 1, 5, 1, 1, 1, 5]]
+    for member, scores in zip(members, rows, strict=True):
+        await answer_pulse(slack, member, join, scores, comment=f"More time for reviews, please ({member[-1]})")
+    clock.advance(days=2, minutes=1)
+    await community_tick(community_service, {"slack": slack.adapter})
+    shown = text_of(channel_messages(fake)[-1])
+    assert "10 people answered" in shown
+    spreads = re.findall(r"how the answers spread, from 1 \(least safe\) to 5 \(safest\): (.+)", shown)
+    assert len(spreads) == 7
+    for spread in spreads:
+        counts = [int(cell.rpartition(": ")[2]) for cell in spread.split(" · ")]
+        assert sum(counts) == 10
+        assert min(counts) >= 3, spread
+    assert "More time for reviews, please" in shown  # ten answered: comments are shared
+    assert answer_traces(fake, content) == []
+    assert all(fake.messages_in(fake.dm_channel_for(member)) == [] for member in members)
 
 
 async def test_a_pulse_round_with_two_members_says_only_too_few(
