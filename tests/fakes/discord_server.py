@@ -698,6 +698,11 @@ class FakeDiscord:
     def message(self, message_id: int) -> SentMessage:
         return self._messages_by_id[message_id]
 
+    def every_message(self) -> list[SentMessage]:
+        """Every message the bot created anywhere (channels, DMs, interaction answers and follow-ups, ephemeral
+        ones included), deleted ones too, in the order they were made; each holds its edits."""
+        return list(self._messages_by_id.values())
+
     def dms(self, user_id: int) -> list[SentMessage]:
         channel = self.dm_channels.get(user_id)
         return list(self.messages.get(channel, [])) if channel is not None else []

@@ -5,6 +5,7 @@ Discord sends them with every interaction."""
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -233,9 +234,29 @@ async def answer_pulse(fake: FakeDiscord, user_id: int, join: SentMessage, score
     assert form.visible_to == user_id
     form = await fill_form(fake, user_id, form, list(scores))
     await fake.click_button(user_id, form_control(form, "fs"), form, guild_id=GUILD_ID)
-    await fake.wait_until(lambda: "your answers are in (anonymous)" in fake.message(form.id).content, TIMEOUT,
-                          "the form to turn into the thanks")
+    await fake.wait_until(lambda: "answers are in (anonymous)" in fake.message(form.id).content, TIMEOUT,
+                          f"the form to turn into the thanks: {fake.message(form.id).content!r}")
     assert fake.message(form.id).custom_ids() == []
+
+
+def answer_traces(fake: FakeDiscord, content: Content) -> list[str]:
+    """Every message the bot made (channel posts, DMs, interaction answers, ephemeral ones) that shows an answer
+    now, or, for a message that stays (not ephemeral), ever showed one in any edit: a picked option, a tick, an
+    answer label as the form shows it ("4 · Agree"), or answer digits in a token."""
+    scale = content.pulse_sets["team-safety"].scale
+    labels = [f"{point} · {label}" for point, label in scale.labels.items()]
+
+    def shows(body: dict[str, Any]) -> bool:
+        words = str(body.get("content")) + str(body.get("embeds"))  # a form's select lists the labels as choices
+        controls = str(body.get("components"))
+        return any(mark in words for mark in ("✓", *labels)) or "'default': True" in controls \
+            or re.search(r"ci:pulse:[a-z0-9-]+:[A-Za-z0-9]{12}\.[0-9_]*[0-9]", controls) is not None
+
+    found: list[str] = []
+    for message in fake.every_message():
+        kept = [message.payload] if message.ephemeral else [message.payload, *message.edits]
+        found += [str(body) for body in kept if shows(body)]
+    return found
 
 
 async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
@@ -250,9 +271,30 @@ async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
     await reply_to(fake, opened.id, "Pulse round set")
     [join] = channel_posts(fake, channel)
     assert join.allowed_mentions == {"parse": []}
+
+    # The form: ephemeral, one select per statement (four a page: Discord's five rows), nothing picked.
+    form = await open_form(fake, MEMBER_IDS[0], join)
+    assert form.ephemeral
+    assert [cid.split(":")[2] for cid in form.custom_ids()] == ["f1", "f2", "f3", "f4", "fp2"]
+    assert "'default': True" not in str(form.components)
+    # Sent with statements left out: the form stays, says which, records nothing.
+    form = await fill_form(fake, MEMBER_IDS[0], form, [4, None, 4, 4, None, 4, 4])
+    sent = await fake.click_button(MEMBER_IDS[0], form_control(form, "fs"), form, guild_id=GUILD_ID)
+    await fake.wait_until(lambda: "Still open: 2, 5" in fake.message(form.id).content, TIMEOUT, "the missing ones")
+    await fake.wait_for_callback(sent)
+    assert form_control(fake.message(form.id), "f2")  # back on the page of the first one missing
+    form = await fill_form(fake, MEMBER_IDS[0], fake.message(form.id), [None, 2, None, None, 2, None, None])
+    await fake.click_button(MEMBER_IDS[0], form_control(form, "fs"), form, guild_id=GUILD_ID)
+    await fake.wait_until(lambda: "answers are in (anonymous)" in fake.message(form.id).content, TIMEOUT, "thanks")
+
     rng = random.Random(11)
     for member in MEMBER_IDS:
         await answer_pulse(fake, member, join, [rng.randint(1, 5) for _ in range(7)])
+    # Answering again: the form starts empty, says so, and the new answers replace the old ones.
+    again = await open_form(fake, MEMBER_IDS[2], join)
+    assert content.texts.get("pulse_form_again") in again.content
+    assert "'default': True" not in str(again.components)
+    await answer_pulse(fake, MEMBER_IDS[2], join, [5, 5, 5, 5, 5, 5, 5])
     status = await fake.slash_command(ADMIN_ID, "pulse status", guild_id=GUILD_ID)
     shown = (await reply_to(fake, status.id, "Pulse in this channel")).content
     assert "at least 5" in shown
@@ -266,7 +308,7 @@ async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
     clock.advance(days=1, minutes=1)
     await community_tick(community_service, {"discord": bot})
     results = channel_posts(fake, channel)[-1]
-    assert "6 people answered" in results.content
+    assert "6 people answered" in results.content  # the member who answered twice counts once
     assert "out of 100" in results.content
     assert results.content.count("% on the safe side") == 7  # a mean and a share per statement
     assert "how the answers spread" not in results.content  # six people: no count per answer
@@ -275,6 +317,69 @@ async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
     assert not any(str(member) in results.content for member in MEMBER_IDS)
     assert not {str(member) for member in MEMBER_IDS} & await known_user_ids(sessions)  # no identity left
     assert await community_tick(community_service, {"discord": bot}) == 0
+    # Nothing shows an answer: no DM was sent to anyone, and no message (the sent forms included) shows one.
+    assert [m for member in MEMBER_IDS for m in fake.dms(member)] == []
+    assert answer_traces(fake, content) == []
+
+
+async def test_a_pulse_round_with_ten_members_shows_counts_with_no_cell_under_three(
+        fake: FakeDiscord, bot: DiscordAdapter, community_service: CheckinService, content: Content,
+        clock: FakeClock) -> None:
+    channel = fake.guild_channel(GUILD_ID)
+    opened = await fake.slash_command(ADMIN_ID, "pulse open", {"closes": "2d", "minimum": 3}, guild_id=GUILD_ID)
+    await reply_to(fake, opened.id, "Pulse round set")
+    [join] = channel_posts(fake, channel)
+    members = [400_000_000_000_000_300 + n for n in range(10)]
+    rows = [[1, 5, 2, 4, 3, 5, 4], [2, 5, 2, 4, 3, 5, 4], [5, 4, 3, 4, 3, 5, 1], [5, 4, 3, 4, 3, 5, 2],
+            [5, 4, 3, 4, 3, 4, 2], [4, 3, 3, 5, 3, 4, 3], [4, 3, 4, 5, 2, 4, 3], [4, 3, 4, 5, 2, 4, 3],
+            [4, 1, 4, 5, 2, 4, 3], [4, 1, 5, 1, 1, 1, 5]]
+    for member, scores in zip(members, rows, strict=True):
+        await answer_pulse(fake, member, join, scores)
+    clock.advance(days=2, minutes=1)
+    before = len(channel_posts(fake, channel))
+    await community_tick(community_service, {"discord": bot})
+    shown = "\n".join(post.content for post in channel_posts(fake, channel)[before:])  # long: in several messages
+    assert "10 people answered" in shown
+    spreads = re.findall(r"how the answers spread, from 1 \(least safe\) to 5 \(safest\): (.+)", shown)
+    assert len(spreads) == 7
+    for spread in spreads:
+        counts = [int(cell.rpartition(": ")[2]) for cell in spread.split(" · ")]
+        assert sum(counts) == 10
+        assert min(counts) >= 3, spread
+    assert [m for member in members for m in fake.dms(member)] == []
+    assert answer_traces(fake, content) == []
+
+
+async def test_a_pulse_is_answered_only_in_its_own_server_and_channel(
+        fake: FakeDiscord, bot: DiscordAdapter, community_service: CheckinService, content: Content,
+        clock: FakeClock) -> None:
+    channel = fake.guild_channel(GUILD_ID)
+    opened = await fake.slash_command(ADMIN_ID, "pulse open", {"closes": "2d", "minimum": 3}, guild_id=GUILD_ID)
+    await reply_to(fake, opened.id, "Pulse round set")
+    [join] = channel_posts(fake, channel)
+    [join_id] = join.custom_ids()
+    other = fake.add_guild(name="Another server", member_ids=[MEMBER_IDS[0]])
+    await fake.announce_guild(other)
+    wrong_place = content.texts.get("pulse_wrong_place")
+
+    # From a DM (no server arrives with it) and from another server's channel: refused, kindly, privately.
+    from_dm = await fake.click_button(MEMBER_IDS[0], join_id, join, channel_id=fake.dm_channel_id(MEMBER_IDS[0]))
+    assert (await fake.wait_for_callback(from_dm)).content == wrong_place
+    elsewhere = await fake.click_button(MEMBER_IDS[0], join_id, join, guild_id=other,
+                                        channel_id=fake.guild_channel(other))
+    assert (await reply_to(fake, elsewhere.id, wrong_place)).ephemeral
+
+    # A form filled in the round's channel cannot be sent from elsewhere either: nothing is recorded.
+    form = await fill_form(fake, MEMBER_IDS[0], await open_form(fake, MEMBER_IDS[0], join), [3] * 7)
+    away = await fake.click_button(MEMBER_IDS[0], form_control(form, "fs"), form, guild_id=other,
+                                   channel_id=fake.guild_channel(other))
+    await fake.wait_until(lambda: wrong_place in fake.message(form.id).content, TIMEOUT, "the refusal")
+    await fake.wait_for_callback(away)
+    for member in MEMBER_IDS[1:3]:
+        await answer_pulse(fake, member, join, [3] * 7)
+    clock.advance(days=2, minutes=1)
+    await community_tick(community_service, {"discord": bot})
+    assert "Too few people answered" in channel_posts(fake, channel)[-1].content  # two, not three
 
 
 async def test_a_pulse_round_with_two_members_says_only_too_few(

@@ -166,13 +166,15 @@ async def send_form(slack: Slack, member: str, view: dict[str, Any], scores: lis
 async def answer_pulse(slack: Slack, member: str, join: dict[str, Any], scores: list[int],
                        comment: str | None = None) -> None:
     """Join from the channel, answer every statement in the one modal, send it once."""
+    def thanked() -> int:
+        return sum("answers are in (anonymous)" in str(call.args.get("text")) and call.args.get("user") == member
+                   for call in slack.fake.calls_to("chat.postEphemeral"))
+
+    before = thanked()
     view = await open_form(slack, member, join)
     status, _ = await send_form(slack, member, view, list(scores), comment)
     assert status == 200
-    await slack.fake._wait(lambda: any("your answers are in (anonymous)" in str(body.get("text"))
-                                       and body.get("user") == member
-                                       for body in (c.args for c in slack.fake.calls_to("chat.postEphemeral"))),
-                           5.0)
+    await slack.fake._wait(lambda: thanked() > before, 5.0)
 
 
 def answer_traces(fake: FakeSlackApi, content: Content) -> list[str]:
