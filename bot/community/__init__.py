@@ -50,9 +50,12 @@ and after close its published aggregate when the threshold was met; never a live
 or any answer.
 
 What a platform export (Slack plans where owners can export direct messages; Discord's data packages) can
-learn: the pulse messages each person was sent, and so who was sent the statements, which means who
-pressed Join. While answers are given one button at a time, each click redraws the statement with the
-chosen answer ("✓ 4 · Agree") and every button's value carries the answers so far, so the export holds
-that person's answers; adapters that can should collect all answers in one private form
-(`Pulses.answer`), which leaves none in message history.
+learn: nothing about anyone's answers. Answers are given in one private form (adapters/slack/pulse_form.py:
+a modal; adapters/discord/pulse_form.py: an ephemeral message, which Discord keeps in no history), and
+nothing about a pulse is sent to anyone's DM; the only line after sending is an ephemeral "Thanks — your
+answers are in (anonymous)". The platform itself sees the form's submission or the clicks on it as it
+delivers them, as it sees every interaction; an ephemeral Discord form left half-filled shows its picks
+to that person alone until they dismiss it. On Discord a form is taken only from the round's own channel
+(a channel belongs to exactly one server), so a server's pulse cannot be answered from a DM or from another
+server. (The console, a single local person, still answers one statement at a time.)
 """
