@@ -693,8 +693,8 @@ class SlackAdapter:
 
         async def run() -> None:
             round_id = join_round(action_id)
-            if round_id is not None and body.get("trigger_id"):
-                await self._open_pulse_form(client, address, origin, str(body["trigger_id"]), round_id)
+            if round_id is not None:  # the team pulse: one private modal, never statements in a DM
+                await self._open_pulse_form(client, address, origin, str(body.get("trigger_id") or ""), round_id)
                 return
             parsed = parse_token(action_id)
             limit = parse_text_value(parsed.value) if parsed is not None and parsed.value else None
@@ -795,7 +795,8 @@ class SlackAdapter:
     async def _open_pulse_form(self, client: AsyncWebClient, address: Address, origin: Origin, trigger_id: str,
                                round_id: str) -> None:
         """Join: the whole pulse as one modal (or, when it cannot be answered from here, a private line)."""
-        form = await self._service.pulse_form(address, round_id)
+        form = await self._service.pulse_form(address, round_id) if trigger_id \
+            else [Reply(self._service.texts.get("stale_click"), stale=True)]
         if isinstance(form, list):
             await self._answer(client, address, origin, form, refresh_home=False)
             return

@@ -297,3 +297,20 @@ async def test_a_pulse_round_with_two_members_says_only_too_few(
 async def known_user_ids(sessions: async_sessionmaker[AsyncSession]) -> set[str]:
     async with sessions() as db:
         return set((await db.scalars(select(Identity.user_id))).all())
+
+
+async def test_a_pulse_form_opens_only_from_the_rounds_own_channel(
+        slack: Slack, content: Content) -> None:
+    fake = slack.fake
+    await slack.command("pulse open 2d", key="open", user_id=ADMIN)
+    await reply_to(slack, "open", "Pulse round set")
+    [join] = channel_messages(fake)
+    [button] = elements(join)
+    await slack.click(button, channel_id="C0ELSEWHERE", key="elsewhere", user_id=MEMBERS[0], message=join,
+                      trigger_id="trigger-elsewhere")
+    await reply_to(slack, "elsewhere", content.texts.get("pulse_wrong_place"))
+    await slack.click(button, channel_id=CHANNEL_ID, key="other-team", user_id=MEMBERS[0], message=join,
+                      trigger_id="trigger-other-team", team_id="T0OTHER01")
+    await reply_to(slack, "other-team", content.texts.get("pulse_not_open"))
+    assert fake.calls_to("views.open") == []
+    assert fake.messages_in(fake.dm_channel_for(MEMBERS[0])) == []
