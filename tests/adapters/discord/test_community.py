@@ -227,13 +227,21 @@ async def fill_form(fake: FakeDiscord, user_id: int, form: SentMessage, scores: 
     return form
 
 
-async def answer_pulse(fake: FakeDiscord, user_id: int, join: SentMessage, scores: list[int]) -> None:
-    """Join from the channel, answer every statement in the one ephemeral form, send it once."""
+async def answer_pulse(fake: FakeDiscord, user_id: int, join: SentMessage, scores: list[int],
+                       comment: str | None = None) -> None:
+    """Join from the channel, answer every statement in the one ephemeral form, send it once (with a comment:
+    through "Send with a comment" and its modal)."""
     form = await open_form(fake, user_id, join)
     assert form.ephemeral
     assert form.visible_to == user_id
     form = await fill_form(fake, user_id, form, list(scores))
-    await fake.click_button(user_id, form_control(form, "fs"), form, guild_id=GUILD_ID)
+    if comment is None:
+        await fake.click_button(user_id, form_control(form, "fs"), form, guild_id=GUILD_ID)
+    else:
+        opened = await fake.wait_for_callback(
+            await fake.click_button(user_id, form_control(form, "fc"), form, guild_id=GUILD_ID))
+        assert opened.custom_id is not None
+        await fake.submit_modal(user_id, opened.custom_id, {"comment": comment})
     await fake.wait_until(lambda: "answers are in (anonymous)" in fake.message(form.id).content, TIMEOUT,
                           f"the form to turn into the thanks: {fake.message(form.id).content!r}")
     assert fake.message(form.id).custom_ids() == []
@@ -334,7 +342,8 @@ async def test_a_pulse_round_with_ten_members_shows_counts_with_no_cell_under_th
             [5, 4, 3, 4, 3, 4, 2], [4, 3, 3, 5, 3, 4, 3], [4, 3, 4, 5, 2, 4, 3], [4, 3, 4, 5, 2, 4, 3],
             [4, 1, 4, 5, 2, 4, 3], [4, 1, 5, 1, 1, 1, 5]]
     for member, scores in zip(members, rows, strict=True):
-        await answer_pulse(fake, member, join, scores)
+        await answer_pulse(fake, member, join, scores,
+                           comment="More time for reviews, please" if member == members[3] else None)
     clock.advance(days=2, minutes=1)
     before = len(channel_posts(fake, channel))
     await community_tick(community_service, {"discord": bot})
@@ -346,6 +355,7 @@ async def test_a_pulse_round_with_ten_members_shows_counts_with_no_cell_under_th
         counts = [int(cell.rpartition(": ")[2]) for cell in spread.split(" · ")]
         assert sum(counts) == 10
         assert min(counts) >= 3, spread
+    assert "More time for reviews, please" in shown  # ten answered: the comment is shared
     assert [m for member in members for m in fake.dms(member)] == []
     assert answer_traces(fake, content) == []
 
