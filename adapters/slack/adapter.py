@@ -68,6 +68,7 @@ from adapters.slack.render import (
     render_replies,
     settled_blocks,
     text_modal,
+    text_modal_answer,
     view_values,
 )
 from bot.bounded import BoundedDict
@@ -687,8 +688,10 @@ class SlackAdapter:
             if parsed is not None and limit is not None:
                 token = f"ci:{parsed.session_id}:{parsed.step_id}"
                 initial = await self._service.text_prefill(address, token)
+                examples = await self._service.text_examples(address, token)
                 await client.views_open(trigger_id=body["trigger_id"],
-                                        view=text_modal(token, limit, channel=origin.channel, initial=initial))
+                                        view=text_modal(token, limit, channel=origin.channel, initial=initial,
+                                                        examples=examples))
                 return
             moderator = parsed is not None and parsed.session_id == "circle" \
                 and await is_workspace_admin(client, address.user_id)
@@ -749,7 +752,7 @@ class SlackAdapter:
         origin = Origin(metadata.get("channel", ""))
         address = self.address(context, origin.channel)
         token = metadata.get("token", "")
-        text = next(iter(view_values(view.get("state") or {}).values()), "")
+        text = text_modal_answer(view.get("state") or {})
         await self._guarded(client, address, origin, "text modal",
                             lambda: self._handle(client, origin, TextSubmitted(address, text, token=token)))
 

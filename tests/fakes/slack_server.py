@@ -173,6 +173,10 @@ def _element_errors(element: Any, pointer: str) -> list[str]:
                                        f"{opt}/text", max_len=75, plain_only=plain)
                 errors += _length_errors(option.get("value") if isinstance(option, dict) else None,
                                          f"{opt}/value", 150)
+            initial = element.get("initial_options")
+            if initial is not None and (not isinstance(initial, list)
+                                        or any(option not in options for option in initial)):
+                errors.append(f"initial options must be among the options [json-pointer:{pointer}/initial_options]")
     return errors
 
 
