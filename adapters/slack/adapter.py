@@ -48,6 +48,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.slack.dm_cleanup import delete_own_messages, newest_ts
 from adapters.slack.installations import EncryptedInstallationStore
 from adapters.slack.manifest import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH, bot_scopes
 from adapters.slack.quiet import QuietGate
@@ -409,6 +410,7 @@ class SlackAdapter:
         self._signing_secret = signing_secret.encode()
         self._replays = ReplayGuard()
         self._after_response: set[asyncio.Task[None]] = set()  # dispatches of requests already answered
+        self._dm_cleanups: set[asyncio.Task[None]] = set()  # the app's DM messages going after a /forget
         self._work_slots = asyncio.Semaphore(max(1, after_response_concurrency))
         self._answering = QuietGate()  # shut while HTTP requests are being answered
         # (workspace, user) -> (sha256 of the chart's PNG, Slack file id) of the chart their App Home shows. In
@@ -1042,8 +1044,10 @@ class SlackAdapter:
         return gone
 
     async def forget_person(self, address: Address) -> None:
-        """What this process remembers about the person, and their user id as the installer of the app."""
+        """What this process remembers about the person, and their user id as the installer of the app; the
+        bot's messages in their DM go in the background (the "erased" reply is not held up)."""
         key = (address.workspace_id, address.user_id)
+        await self._start_dm_cleanup(address, self._dm_channels.get(key, ""))
         self._home_charts.pop(key, None)
         self._dm_channels.pop(key, None)
         old = self._old_charts.pop(key, [])
@@ -1057,6 +1061,31 @@ class SlackAdapter:
                 await db.execute(table.update().where(table.c.team_id == address.workspace_id,
                                                       table.c.user_id == address.user_id)
                                  .values(user_id="", user_token=None, user_scopes=None, user_refresh_token=None))
+
+    async def _start_dm_cleanup(self, address: Address, channel: str) -> None:
+        """The cut-off is read now (one call); the deleting runs on its own, its failure logged by type only."""
+        try:
+            client = await self._delivery_client(address.workspace_id)
+            if not channel:
+                opened = await client.conversations_open(users=address.user_id)
+                channel = str(opened["channel"]["id"])
+            latest = await newest_ts(client, channel)
+        except (SlackApiError, NoInstallation) as exc:
+            log.info("slack: the DM clean-up after /forget could not start: %s", describe_exception(exc))
+            return
+        if not latest:
+            return
+
+        async def clean() -> None:
+            try:
+                count = await delete_own_messages(client, channel, latest)
+                log.info("slack: deleted %d of the app's messages in a DM after /forget", count)
+            except Exception as exc:
+                log.warning("slack: the DM clean-up after /forget stopped: %s", describe_exception(exc))
+
+        task = asyncio.create_task(clean(), name="slack-dm-cleanup")
+        self._dm_cleanups.add(task)
+        task.add_done_callback(self._dm_cleanups.discard)
 
     @asynccontextmanager
     async def _home_turn(self, key: tuple[str, str]) -> AsyncIterator[None]:
