@@ -51,6 +51,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.slack.dm_cleanup import delete_own_messages, newest_ts
 from adapters.slack.installations import EncryptedInstallationStore
 from adapters.slack.manifest import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH, bot_scopes
+from adapters.slack.ops_routes import add_ops_routes
 from adapters.slack.quiet import QuietGate
 from adapters.slack.render import (
     COMMAND_PREFIX,
@@ -77,6 +78,7 @@ from bot.community.common import ChannelPost, Removal
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.logsafe import describe_exception
 from bot.messages import Address, Image, Reply, form_name, parse_text_value, parse_token
+from bot.ops.server import SharedOps
 from bot.ports import Capabilities, DeliveryError, RateLimited, TemporaryFailure, Unreachable
 from bot.privacy.crypto import Cipher
 from bot.service import COMMANDS, CheckinService
@@ -411,6 +413,7 @@ class SlackAdapter:
         self._replays = ReplayGuard()
         self._after_response: set[asyncio.Task[None]] = set()  # dispatches of requests already answered
         self._dm_cleanups: set[asyncio.Task[None]] = set()  # the app's DM messages going after a /forget
+        self._shared_ops: SharedOps | None = None  # health and metrics on the app's port (share_port_with)
         self._work_slots = asyncio.Semaphore(max(1, after_response_concurrency))
         self._answering = QuietGate()  # shut while HTTP requests are being answered
         # (workspace, user) -> (sha256 of the chart's PNG, Slack file id) of the chart their App Home shows. In
@@ -442,11 +445,17 @@ class SlackAdapter:
         when OAuth is configured."""
         application = web.Application()
         application.router.add_post(path, self._handle_post)
+        if self._shared_ops is not None:
+            add_ops_routes(application, self._shared_ops)
         flow = self.app.oauth_flow
         if flow is not None:
             application.router.add_get(flow.install_path, self._handle_install)
             application.router.add_get(flow.redirect_uri_path, self._handle_oauth_redirect)
         return application
+
+    def share_port_with(self, ops: SharedOps) -> None:
+        """/healthz, /readyz and /metrics are served on this app's own port too (HTTP mode)."""
+        self._shared_ops = ops
 
     async def serve_http(self, host: str, port: int, path: str = EVENTS_PATH) -> None:
         if not self._signing_secret:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.events import Command
 from bot.ops.metrics import Metrics
-from bot.ops.server import Readiness, serving
+from bot.ops.server import Readiness, serving, shared
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.store import ScheduleStore
@@ -79,3 +79,51 @@ async def test_a_prompt_refused_with_429_then_500_then_sent_moves_each_class(
     assert value(metrics, "boundary_prompts_sent_total", platform="slack") == 1
     assert value(metrics, "boundary_prompts_retried_total", platform="slack", reason="rate-limited") == 1
     assert value(metrics, "boundary_prompts_retried_total", platform="slack", reason="temporary") == 1
+
+
+async def test_health_readiness_and_metrics_share_the_apps_port_in_http_mode(
+        fake: FakeSlackApi, service: CheckinService, raw_engine: AsyncEngine) -> None:
+    metrics = Metrics()
+    adapter = make_adapter(service, fake, ack_observer=metrics.ack_latency.observe)
+    readiness = Readiness(raw_engine, metrics, adapter.serving.is_set, 10.0, delivering=lambda: False)
+    port = closed_port()
+    async with shared(metrics, readiness) as ops, aiohttp.ClientSession() as http:
+        adapter.share_port_with(ops)
+        app = asyncio.ensure_future(adapter.serve_http("127.0.0.1", port))
+        await asyncio.wait_for(adapter.serving.wait(), 10)
+        url = f"http://127.0.0.1:{port}"
+        slack = Slack(fake, adapter, url, http, SlackRequests(SECRET))
+        assert await slack.command("help") == 200, "Slack's requests still land on the same port"
+        await adapter.drain()
+        health = await asyncio.to_thread(get, port, "/healthz")
+        ready = await asyncio.to_thread(get, port, "/readyz")
+        scraped = await asyncio.to_thread(get, port, "/metrics")
+        app.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await app
+    assert (health.status, health.json()["status"]) == (200, "ok")
+    assert (ready.status, ready.json()) == (200, {"ready": True})
+    assert scraped.status == 200
+    assert scraped.content_type.startswith("text/plain")
+    assert "boundary_slack_ack_seconds_count 1.0" in scraped.body.decode()
+    assert "boundary_outbox_depth 0.0" in scraped.body.decode()
+
+
+async def test_readyz_on_the_apps_port_names_what_is_not_ready(
+        fake: FakeSlackApi, service: CheckinService, raw_engine: AsyncEngine) -> None:
+    metrics = Metrics()
+    adapter = make_adapter(service, fake)
+    connected = {"slack": True}
+    readiness = Readiness(raw_engine, metrics, lambda: connected["slack"], 10.0, delivering=lambda: True)
+    port = closed_port()
+    async with shared(metrics, readiness) as ops:
+        adapter.share_port_with(ops)
+        app = asyncio.ensure_future(adapter.serve_http("127.0.0.1", port))
+        await asyncio.wait_for(adapter.serving.wait(), 10)
+        connected["slack"] = False
+        answer = await asyncio.to_thread(get, port, "/readyz")
+        app.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await app
+    assert answer.status == 503
+    assert answer.json()["not_ready"] == {"platform": "not connected", "dispatcher": "has not run yet"}
