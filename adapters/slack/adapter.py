@@ -73,6 +73,7 @@ from adapters.slack.render import (
     text_modal_answer,
     view_values,
 )
+from adapters.slack.socket_ack import AckTimer
 from bot.bounded import BoundedDict
 from bot.community.common import ChannelPost, Removal
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
@@ -398,7 +399,7 @@ class SlackAdapter:
             library_log = logging.getLogger(name)
             library_log.setLevel(max(logging.INFO, library_log.level))
         self._service = service
-        self._ack_observer = ack_observer  # seconds from a request's arrival to its HTTP answer (the ack)
+        self._ack_observer = ack_observer  # seconds from a request's (or envelope's) arrival to its ack
         self.serving = asyncio.Event()  # set while HTTP mode listens or Socket Mode is connected (readiness)
         self._api_url = api_url
         self._app_token = app_token
@@ -477,6 +478,8 @@ class SlackAdapter:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
         handler: Any = AsyncSocketModeHandler(self.app, app_token=self._app_token)  # untyped library methods
+        if self._ack_observer is not None:
+            AckTimer(self._ack_observer).attach(handler.client)
         await cast(Callable[[], Awaitable[None]], handler.connect_async)()
         self.serving.set()
         try:

@@ -18,7 +18,15 @@ from bot.scheduling.store import ScheduleStore
 from bot.service import CheckinService
 from tests.adapters.slack.conftest import ME, SECRET, Slack, make_adapter
 from tests.conftest import FakeClock
-from tests.fakes.slack_server import FakeSlackApi, SlackRequests, serve_app
+from tests.fakes.slack_server import (
+    APP_TOKEN,
+    USER_ID,
+    FakeSlackApi,
+    SlackRequests,
+    app_home_opened,
+    serve_app,
+    slash_command,
+)
 from tests.ops.conftest import closed_port, get, value
 
 
@@ -127,3 +135,18 @@ async def test_readyz_on_the_apps_port_names_what_is_not_ready(
             await app
     assert answer.status == 503
     assert answer.json()["not_ready"] == {"platform": "not connected", "dispatcher": "has not run yet"}
+
+
+async def test_socket_mode_records_each_envelopes_ack_latency(fake: FakeSlackApi, service: CheckinService) -> None:
+    metrics = Metrics()
+    adapter = make_adapter(service, fake, app_token=APP_TOKEN, ack_observer=metrics.ack_latency.observe)
+    async with adapter.socket_mode():
+        first = await fake.push_envelope("slash_commands", slash_command(
+            text="help", response_url=fake.response_url("socket-1")))
+        second = await fake.push_envelope("events_api", app_home_opened(USER_ID, event_id="Ev0SOCKACK1"))
+        acks = [await fake.wait_for_ack(first), await fake.wait_for_ack(second)]
+        await adapter.drain()
+    assert value(metrics, "boundary_slack_ack_seconds_count") == 2, "one sample per acknowledged envelope"
+    total = value(metrics, "boundary_slack_ack_seconds_sum")
+    assert 0 < total <= sum(ack.latency for ack in acks), "no longer than the fake saw from sending to the ack"
+    assert value(metrics, "boundary_slack_ack_seconds_bucket", le="2.5") == 2
