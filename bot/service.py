@@ -368,7 +368,8 @@ class CheckinService:
             removals = await self._circles.forget_author(event.address) if self._circles is not None else ()
             if self._pulses is not None:
                 await self._pulses.forget_member(event.address)
-            await self._remove_traces(event.address, files)
+            if await self._remove_traces(event.address, files):
+                replies.append(Reply(self._texts.get("forgotten_messages"), tone=Tone.INFO))
             return CommunityOutcome(replies=tuple(replies), removals=removals)
         if who.introduced_at is None and not is_pulse_event(event) and not self._is_pulse_command(event) \
                 and await self._repo.mark_introduced(identity):
@@ -552,15 +553,17 @@ class CheckinService:
     async def file_removed(self, address: Address, ref: str) -> None:
         await self._repo.drop_files([FileRef(address.platform, address.workspace_id, ref)])
 
-    async def _remove_traces(self, address: Address, files: Sequence[FileRef]) -> None:
+    async def _remove_traces(self, address: Address, files: Sequence[FileRef]) -> bool:
         """After /forget: the files go from their platforms, and the adapter's own traces. A failure is logged
-        (type only) and does not undo the erase."""
+        (type only) and does not undo the erase. True when an adapter is removing its messages to the person."""
+        removing = False
         for traces in self._traces.get(address.platform, ()):
             try:
-                await traces.forget_person(address)
+                removing = bool(await traces.forget_person(address)) or removing
             except Exception as exc:
                 log.error("forget on %s failed: %s", address.platform, describe_exception(exc))
         await self._remove_files(files)
+        return removing
 
     async def _remove_files(self, files: Sequence[FileRef]) -> list[FileRef]:
         gone: list[FileRef] = []

@@ -831,11 +831,11 @@ class DiscordAdapter:
         """Files sent in DMs go with the messages that carry them (forget_person); none are kept apart."""
         return []
 
-    async def forget_person(self, address: Address) -> None:
+    async def forget_person(self, address: Address) -> bool:
         """The bot's messages in the person's DM go in the background, so the "erased" reply is not held up."""
         user = self.client.user
         if user is None or not address.user_id.isdigit():
-            return
+            return False
         try:
             known = self._dm_channels.get(address.user_id)
             channel: discord.abc.Messageable = self.client.get_partial_messageable(
@@ -843,10 +843,10 @@ class DiscordAdapter:
             newest = await newest_id(channel)
         except (discord.HTTPException, TimeoutError) as exc:
             log.info("discord: the DM clean-up after /forget could not start: %s", describe_exception(exc))
-            return
+            return False
         self._dm_channels.pop(address.user_id, None)
         if newest is None:
-            return
+            return False
 
         async def clean() -> None:
             try:
@@ -858,6 +858,7 @@ class DiscordAdapter:
         task = asyncio.create_task(clean(), name="discord-dm-cleanup")
         self._dm_cleanups.add(task)
         task.add_done_callback(self._dm_cleanups.discard)
+        return True
 
     async def delete_message(self, removal: Removal) -> None:
         channel_id, _, message_id = removal.message_id.rpartition("/")

@@ -1055,11 +1055,11 @@ class SlackAdapter:
                 del self._home_charts[key]
         return gone
 
-    async def forget_person(self, address: Address) -> None:
+    async def forget_person(self, address: Address) -> bool:
         """What this process remembers about the person, and their user id as the installer of the app; the
-        bot's messages in their DM go in the background (the "erased" reply is not held up)."""
+        bot's messages in their DM go in the background (the "erased" reply is not held up). True when they do."""
         key = (address.workspace_id, address.user_id)
-        await self._start_dm_cleanup(address, self._dm_channels.get(key, ""))
+        cleaning = await self._start_dm_cleanup(address, self._dm_channels.get(key, ""))
         self._home_charts.pop(key, None)
         self._dm_channels.pop(key, None)
         old = self._old_charts.pop(key, [])
@@ -1073,8 +1073,9 @@ class SlackAdapter:
                 await db.execute(table.update().where(table.c.team_id == address.workspace_id,
                                                       table.c.user_id == address.user_id)
                                  .values(user_id="", user_token=None, user_scopes=None, user_refresh_token=None))
+        return cleaning
 
-    async def _start_dm_cleanup(self, address: Address, channel: str) -> None:
+    async def _start_dm_cleanup(self, address: Address, channel: str) -> bool:
         """The cut-off is read now (one call); the deleting runs on its own, its failure logged by type only."""
         try:
             client = await self._delivery_client(address.workspace_id)
@@ -1084,9 +1085,9 @@ class SlackAdapter:
             latest = await newest_ts(client, channel)
         except (SlackApiError, NoInstallation) as exc:
             log.info("slack: the DM clean-up after /forget could not start: %s", describe_exception(exc))
-            return
+            return False
         if not latest:
-            return
+            return False
 
         async def clean() -> None:
             try:
@@ -1098,6 +1099,7 @@ class SlackAdapter:
         task = asyncio.create_task(clean(), name="slack-dm-cleanup")
         self._dm_cleanups.add(task)
         task.add_done_callback(self._dm_cleanups.discard)
+        return True
 
     @asynccontextmanager
     async def _home_turn(self, key: tuple[str, str]) -> AsyncIterator[None]:

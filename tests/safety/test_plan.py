@@ -227,7 +227,9 @@ async def test_forget_and_delete_remove_the_plan(console: ConsoleAdapter, reposi
     assert "nothing to delete" in await console.respond("/plan delete")
 
     await build(console)
-    await say(console, "/forget", "1")
+    erased = await say(console, "/forget", "1")
+    assert "Everything I kept about you is erased" in erased
+    assert "direct messages" not in erased, "a terminal has no messages of the bot's to remove"
     assert await repository.plan(await repository.identity_id(console.address)) is None
     out = await console.respond("/sos")
     assert "From your own plan" not in out
