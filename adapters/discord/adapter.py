@@ -831,6 +831,11 @@ class DiscordAdapter:
         """Files sent in DMs go with the messages that carry them (forget_person); none are kept apart."""
         return []
 
+    async def dm_cleanups_done(self) -> None:
+        """Wait for the DM clean-ups under way (tests, and a shutdown that wants them finished)."""
+        if self._dm_cleanups:
+            await asyncio.gather(*list(self._dm_cleanups), return_exceptions=True)
+
     async def forget_person(self, address: Address) -> bool:
         """The bot's messages in the person's DM go in the background, so the "erased" reply is not held up."""
         user = self.client.user

@@ -1075,6 +1075,11 @@ class SlackAdapter:
                                  .values(user_id="", user_token=None, user_scopes=None, user_refresh_token=None))
         return cleaning
 
+    async def dm_cleanups_done(self) -> None:
+        """Wait for the DM clean-ups under way (tests, and a shutdown that wants them finished)."""
+        if self._dm_cleanups:
+            await asyncio.gather(*list(self._dm_cleanups), return_exceptions=True)
+
     async def _start_dm_cleanup(self, address: Address, channel: str) -> bool:
         """The cut-off is read now (one call); the deleting runs on its own, its failure logged by type only."""
         try:

@@ -125,6 +125,7 @@ async def test_build_edit_sos_crisis_export_forget(fake: FakeDiscord, bot: Disco
     confirm = await question_in(fake, forget.id)
     erased = await fake.click_button(USER_ID, button(confirm, "erase"), confirm)
     await followups(fake, erased.id, 1)
+    await bot.dm_cleanups_done()  # the bot's earlier DM messages are deleted after the reply
     assert await repository.plan(await repository.identity_id(ME)) is None
     sos = await fake.slash_command(USER_ID, "sos")
     assert "From your own plan" not in text_of(await followups(fake, sos.id, 1))

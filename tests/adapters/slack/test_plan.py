@@ -153,7 +153,10 @@ async def test_build_edit_sos_crisis_export_forget(slack: Slack, repository: Rep
 
     await command(slack, "forget")
     confirm = slack.fake.messages_in(dm(slack))[-1]
-    await click(slack, confirm, "Yes, erase everything")
+    erase = next(e for e in elements(confirm) if e.get("text", {}).get("text") == "Yes, erase everything")
+    assert await slack.click(erase, channel_id=dm(slack), message=confirm) == 200
+    await slack.adapter.drain()
+    await slack.adapter.dm_cleanups_done()  # the app's earlier DM messages are deleted after the reply
     assert await repository.plan(await repository.identity_id(ME)) is None
     assert "From your own plan" not in await command(slack, "sos")
 
