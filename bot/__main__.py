@@ -172,6 +172,11 @@ async def _run_slack(settings: Settings) -> int:
                                seen_events=seen, ack_observer=app.metrics.ack_latency.observe)
         app.start_delivery({"slack": adapter})
         app.start_community({"slack": adapter})
+        if not app_token and settings.metrics_port == settings.port:  # HTTP mode: one port for both
+            async with app.ops_on_app_port(adapter.serving.is_set) as shared_ops:
+                adapter.share_port_with(shared_ops)
+                await adapter.run(port=settings.port)
+            return 0
         async with app.ops(adapter.serving.is_set):
             await adapter.run(port=settings.port)
     return 0

@@ -24,7 +24,7 @@ from bot.content.loader import Content, load_content
 from bot.insights import prepare_charts
 from bot.logsafe import JsonFormatter, describe_exception
 from bot.ops.metrics import Metrics
-from bot.ops.server import OpsServer, Readiness, serving
+from bot.ops.server import OpsServer, Readiness, SharedOps, serving, shared
 from bot.ports import Transport
 from bot.privacy.crypto import Cipher, load_cipher
 from bot.privacy.retention import schedule_retention
@@ -81,6 +81,12 @@ class App:
         async with serving(self.metrics, self.readiness(platform_ready), host=self.settings.metrics_host,
                            port=self.settings.metrics_port) as server:
             yield server
+
+    @asynccontextmanager
+    async def ops_on_app_port(self, platform_ready: Callable[[], bool]) -> AsyncIterator[SharedOps]:
+        """The same answers for the platform's own web server to serve (Slack HTTP mode, METRICS_PORT == PORT)."""
+        async with shared(self.metrics, self.readiness(platform_ready)) as ops:
+            yield ops
 
     def start_community(self, posters: Mapping[str, ChannelPoster]) -> None:
         """About every minute: weekly circle prompts and pulse openings, reminders and results, each posted

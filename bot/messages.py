@@ -100,6 +100,8 @@ class Question:
     max_length: int = 0
     placeholder: str = ""
     command: str = ""  # where buttons are not available, "/{command} {value}" gives the same answer
+    # A free-text answer's suggestions: picked ones arrive as their text, or typed by number ("1;3;my own").
+    examples: tuple[str, ...] = ()
 
     def token(self, value: str = "") -> str:
         return make_token(self.session_id, self.step_id, value)

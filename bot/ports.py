@@ -61,7 +61,9 @@ class PersonalTraces(Protocol):
         """Delete these files where they are; return the refs that are gone (now or before)."""
         ...
 
-    async def forget_person(self, address: Address) -> None: ...
+    async def forget_person(self, address: Address) -> bool | None:
+        """Forget what the adapter keeps; True when its messages to the person are being deleted too."""
+        ...
 
 
 class DeliveryError(Exception):

@@ -53,7 +53,19 @@ from bot.ops.metrics import Metrics
 from bot.ports import PersonalTraces
 from bot.privacy.export import checkins_csv, export_json
 from bot.safety.asking import ANSWERS, ASK_SESSION, NO, UNSURE, Held, ask_reply, typed_answer
-from bot.safety.plan import EDIT_STEP, EDITING, KEEP_FOREVER, KEEP_STEP, OFFER_EVERY, PLAN, SafetyPlans, plan_flow
+from bot.safety.plan import (
+    DELETE_KEEP,
+    DELETE_STEP,
+    DELETE_YES,
+    EDIT_STEP,
+    EDITING,
+    KEEP_FOREVER,
+    KEEP_STEP,
+    OFFER_EVERY,
+    PLAN,
+    SafetyPlans,
+    plan_flow,
+)
 from bot.safety.responder import (
     SOS_SESSION,
     Screens,
@@ -356,7 +368,8 @@ class CheckinService:
             removals = await self._circles.forget_author(event.address) if self._circles is not None else ()
             if self._pulses is not None:
                 await self._pulses.forget_member(event.address)
-            await self._remove_traces(event.address, files)
+            if await self._remove_traces(event.address, files):
+                replies.append(Reply(self._texts.get("forgotten_messages"), tone=Tone.INFO))
             return CommunityOutcome(replies=tuple(replies), removals=removals)
         if who.introduced_at is None and not is_pulse_event(event) and not self._is_pulse_command(event) \
                 and await self._repo.mark_introduced(identity):
@@ -564,15 +577,17 @@ class CheckinService:
     async def file_removed(self, address: Address, ref: str) -> None:
         await self._repo.drop_files([FileRef(address.platform, address.workspace_id, ref)])
 
-    async def _remove_traces(self, address: Address, files: Sequence[FileRef]) -> None:
+    async def _remove_traces(self, address: Address, files: Sequence[FileRef]) -> bool:
         """After /forget: the files go from their platforms, and the adapter's own traces. A failure is logged
-        (type only) and does not undo the erase."""
+        (type only) and does not undo the erase. True when an adapter is removing its messages to the person."""
+        removing = False
         for traces in self._traces.get(address.platform, ()):
             try:
-                await traces.forget_person(address)
+                removing = bool(await traces.forget_person(address)) or removing
             except Exception as exc:
                 log.error("forget on %s failed: %s", address.platform, describe_exception(exc))
         await self._remove_files(files)
+        return removing
 
     async def _remove_files(self, files: Sequence[FileRef]) -> list[FileRef]:
         gone: list[FileRef] = []
@@ -607,6 +622,17 @@ class CheckinService:
             return None
         identity = await self._repo.find_identity(address)
         return self._scheduling.form(await self._schedules.get(identity) if identity is not None else None)
+
+    async def text_examples(self, address: Address, token: str) -> tuple[str, ...]:
+        """The examples a text box offers to pick (a part of the safety plan), for the step the token names."""
+        parsed = parse_token(token)
+        if self._plans is None or parsed is None:
+            return ()
+        record = await self._repo.get_session(parsed.session_id)
+        who = await self._repo.find_identity(address)
+        if record is None or record.flow_id != PLAN or record.identity_id != who or record.step_id != parsed.step_id:
+            return ()
+        return self._plans.examples(parsed.step_id)
 
     async def text_prefill(self, address: Address, token: str) -> str:
         """What a text box opens with ("" for an empty box): for a part of the safety plan, what that part holds
@@ -835,11 +861,7 @@ class CheckinService:
         action = words[0] if words else ""
         flow = self._flows[PLAN]
         if action in ("delete", "remove", "erase"):
-            deleted = await self._repo.delete_plan(who.identity_id)
-            current = await self._open_session(who.identity_id)
-            if current is not None and current.flow_id == PLAN:
-                await self._repo.cancel_open(who.identity_id)
-            return [Reply(self._plans.text("deleted" if deleted else "nothing_to_delete"), tone=Tone.INFO)]
+            return await self._plan_delete(who, words[1] if len(words) > 1 else "")
         current = await self._open_session(who.identity_id)
         # An unfinished check-in is set aside (as /checkin does when another one starts), and the person is told.
         set_aside = [Reply(self._texts.get("set_aside", title=self._flow(current).title), tone=Tone.NOTICE)] \
@@ -862,6 +884,21 @@ class CheckinService:
         record = await self._repo.start_session(who.identity_id, PLAN, engine.first_step(flow))
         return [*set_aside, Reply(flow.intro, title=flow.title, tone=Tone.INFO),
                 self._ask_person(who, flow, flow.steps[0], record.id)]
+
+    async def _plan_delete(self, who: Profile, answer: str) -> list[Reply]:
+        """/plan delete asks first ("Yes, delete" / "Keep it"); only the yes deletes."""
+        assert self._plans is not None
+        if answer == DELETE_KEEP:
+            return [Reply(self._plans.text("delete_kept"), tone=Tone.INFO)]
+        if answer != DELETE_YES:
+            if await self._repo.plan(who.identity_id) is None:
+                return [Reply(self._plans.text("nothing_to_delete"), tone=Tone.INFO)]
+            return [self._plans.confirm_delete()]
+        deleted = await self._repo.delete_plan(who.identity_id)
+        current = await self._open_session(who.identity_id)
+        if current is not None and current.flow_id == PLAN:
+            await self._repo.cancel_open(who.identity_id)
+        return [Reply(self._plans.text("deleted" if deleted else "nothing_to_delete"), tone=Tone.INFO)]
 
     async def _plan_saved(self, who: Profile, record: SessionRecord, answers: dict[str, Any]) -> list[Reply]:
         if not await self._repo.close(record):
@@ -973,6 +1010,8 @@ class CheckinService:
             return [Reply(self._texts.get("not_meant"), tone=Tone.INFO)]
         if parsed is not None and parsed.session_id == PLAN and parsed.step_id == EDIT_STEP:
             return await self._plan_command(who, f"edit {(event.values or (parsed.value,))[0]}")
+        if parsed is not None and parsed.session_id == PLAN and parsed.step_id == DELETE_STEP:
+            return await self._plan_delete(who, (event.values or (parsed.value,))[0])
         if parsed is not None and parsed.session_id in (SNOOZE_SESSION, DIALDOWN_SESSION) \
                 and self._scheduling is not None and parsed.step_id.isdigit():
             choice = (event.values or (parsed.value,))[0]
@@ -1176,7 +1215,7 @@ class CheckinService:
         """`_ask`, with what depends on the person: the plan's services part lists their country's services."""
         reply = self._ask(flow, step, session_id)
         if flow.id == PLAN and self._plans is not None:
-            return replace(reply, text=self._plans.prompt_for(step.id, reply.text, self._country(who)))
+            return self._plans.asked(step.id, reply, self._country(who))
         return reply
 
     def _ask(self, flow: Flow, step: Step, session_id: str) -> Reply:

@@ -41,6 +41,8 @@ def _hint(question: Question) -> str:
         if firsts == ["yes", "no"]:  # a yes/no question takes yes and no, as the core reads them
             return f"(type yes or no{skip})"
         return f"(type a number{skip})"
+    if question.examples:  # "1;3;walk the dog": numbers pick examples, the rest are their own words
+        return f"(numbers from the list and/or your own words, e.g. “1;3;a walk with the dog”{skip})"
     example = f" — e.g. “{question.placeholder}”" if question.placeholder else ""
     return f"(type your answer{skip}){example}"
 
@@ -62,6 +64,7 @@ def render(reply: Reply) -> str:
     if question is not None and question.command:
         parts.append("   ".join(f"{choice.label}: /{question.command} {choice.value}" for choice in question.choices))
     elif question is not None:
+        parts.extend(f"  {index}. {example}" for index, example in enumerate(question.examples, start=1))
         for index, choice in enumerate(question.choices, start=1):
             number = choice.value if question.kind is InputKind.SCALE else str(index)
             label = choice.label if question.kind is not InputKind.SCALE else choice.description

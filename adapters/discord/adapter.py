@@ -22,6 +22,7 @@ import discord.http
 import yarl
 from discord import app_commands
 
+from adapters.discord.dm_cleanup import delete_own_messages, newest_id
 from adapters.discord.gateway_guard import guard_gateway
 from adapters.discord.global_pace import GlobalPace, count_answers
 from adapters.discord.pulse_form import COMMENT_INPUT, DiscordPulseForm
@@ -301,6 +302,8 @@ class DiscordAdapter:
         self._sync_commands = sync_commands
         self._dm_channels: BoundedDict[str, int] = BoundedDict(DM_CHANNELS_KEPT)
         self._open_dm_timeout = open_dm_timeout
+        self._dm_cleanups: set[asyncio.Task[None]] = set()  # the bot's DM messages going after a /forget
+        service.keep_traces_with(PLATFORM, self)
         # Two unsharded processes on one token both receive every DM: the first to claim a message handles it.
         self._seen_events = seen_events
         intents = discord.Intents.default()
@@ -837,6 +840,46 @@ class DiscordAdapter:
                 log.warning("discord: could not open a thread: %s", describe_exception(exc))
                 return ""
         return f"{post.thread_id}/{first.id}" if post.thread_id else str(first.id)
+
+    # ------------------------------------------------------------ /forget (the PersonalTraces port)
+
+    async def remove_files(self, workspace_id: str, refs: Sequence[str]) -> list[str]:
+        """Files sent in DMs go with the messages that carry them (forget_person); none are kept apart."""
+        return []
+
+    async def dm_cleanups_done(self) -> None:
+        """Wait for the DM clean-ups under way (tests, and a shutdown that wants them finished)."""
+        if self._dm_cleanups:
+            await asyncio.gather(*list(self._dm_cleanups), return_exceptions=True)
+
+    async def forget_person(self, address: Address) -> bool:
+        """The bot's messages in the person's DM go in the background, so the "erased" reply is not held up."""
+        user = self.client.user
+        if user is None or not address.user_id.isdigit():
+            return False
+        try:
+            known = self._dm_channels.get(address.user_id)
+            channel: discord.abc.Messageable = self.client.get_partial_messageable(
+                known, type=discord.ChannelType.private) if known else await self._open_dm(int(address.user_id))
+            newest = await newest_id(channel)
+        except (discord.HTTPException, TimeoutError) as exc:
+            log.info("discord: the DM clean-up after /forget could not start: %s", describe_exception(exc))
+            return False
+        self._dm_channels.pop(address.user_id, None)
+        if newest is None:
+            return False
+
+        async def clean() -> None:
+            try:
+                count = await delete_own_messages(channel, user.id, newest)
+                log.info("discord: deleted %d of the bot's messages in a DM after /forget", count)
+            except Exception as exc:
+                log.warning("discord: the DM clean-up after /forget stopped: %s", describe_exception(exc))
+
+        task = asyncio.create_task(clean(), name="discord-dm-cleanup")
+        self._dm_cleanups.add(task)
+        task.add_done_callback(self._dm_cleanups.discard)
+        return True
 
     async def delete_message(self, removal: Removal) -> None:
         channel_id, _, message_id = removal.message_id.rpartition("/")

@@ -44,6 +44,8 @@ MAX_EMBED_TITLE = 256
 MAX_FIELD_VALUE = 1024
 MAX_FOOTER = 2048
 WRITE_LABEL = "Write it"
+WRITE_OWN_LABEL = "Write my own"
+EXAMPLES_PLACEHOLDER = "Pick from these examples…"
 SKIP_LABEL = "Skip"
 FORM_BUTTON_PREFIX = "bb:form:"  # + the form's name: a button that opens the form, valid after restarts
 FORM_MODAL_PREFIX = "bb:formsubmit:"  # + the form's name: the modal's own custom id
@@ -160,6 +162,17 @@ def _select(question: Question) -> SelectSpec | None:
     return SelectSpec(custom_id, tuple(options), low, high, shorten(question.placeholder, 150))
 
 
+def _examples_select(question: Question) -> SelectSpec | None:
+    """A free-text question's examples as a multi-select: picked ones are the answer, each stored as if written."""
+    custom_id = _token(question)
+    options = tuple(dict.fromkeys(example for example in question.examples
+                                  if example and len(example) <= MAX_OPTION_TEXT))[:MAX_SELECT_OPTIONS]
+    if custom_id is None or not options:
+        return None
+    return SelectSpec(custom_id, tuple(OptionSpec(example, example) for example in options), 1, len(options),
+                      EXAMPLES_PLACEHOLDER)
+
+
 def question_rows(question: Question) -> tuple[Row, ...]:
     """The controls for one question: buttons for a scale or one choice, a select for several, a button that
     opens a text box for free text, and a Skip button when the step may be skipped."""
@@ -167,8 +180,10 @@ def question_rows(question: Question) -> tuple[Row, ...]:
     skip_button = [ButtonSpec(SKIP_LABEL, skip, Style.SECONDARY)] if skip is not None else []
     if question.kind is InputKind.TEXT:
         write = _token(question, text_value(question.max_length))
-        buttons = [ButtonSpec(WRITE_LABEL, write)] if write is not None else []
-        return tuple(_buttons_in_rows(buttons + skip_button, MAX_ROWS))
+        label = WRITE_OWN_LABEL if question.examples else WRITE_LABEL
+        buttons = [ButtonSpec(label, write)] if write is not None else []
+        examples = _examples_select(question)
+        return (*([examples] if examples is not None else []), *_buttons_in_rows(buttons + skip_button, MAX_ROWS - 1))
     if question.kind is not InputKind.MULTI:
         buttons = []
         for index, choice in enumerate(question.choices):

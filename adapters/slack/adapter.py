@@ -48,8 +48,10 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.slack.dm_cleanup import delete_own_messages, newest_ts
 from adapters.slack.installations import EncryptedInstallationStore
 from adapters.slack.manifest import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH, bot_scopes
+from adapters.slack.ops_routes import add_ops_routes
 from adapters.slack.pulse_form import (
     PULSE_FORM_CALLBACK,
     form_comment,
@@ -77,13 +79,16 @@ from adapters.slack.render import (
     render_replies,
     settled_blocks,
     text_modal,
+    text_modal_answer,
     view_values,
 )
+from adapters.slack.socket_ack import AckTimer
 from bot.bounded import BoundedDict
 from bot.community.common import ChannelPost, Removal
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.logsafe import describe_exception
 from bot.messages import Address, Image, Reply, form_name, parse_text_value, parse_token
+from bot.ops.server import SharedOps
 from bot.ports import Capabilities, DeliveryError, RateLimited, TemporaryFailure, Unreachable
 from bot.privacy.crypto import Cipher
 from bot.service import COMMANDS, CheckinService
@@ -403,7 +408,7 @@ class SlackAdapter:
             library_log = logging.getLogger(name)
             library_log.setLevel(max(logging.INFO, library_log.level))
         self._service = service
-        self._ack_observer = ack_observer  # seconds from a request's arrival to its HTTP answer (the ack)
+        self._ack_observer = ack_observer  # seconds from a request's (or envelope's) arrival to its ack
         self.serving = asyncio.Event()  # set while HTTP mode listens or Socket Mode is connected (readiness)
         self._api_url = api_url
         self._app_token = app_token
@@ -417,6 +422,8 @@ class SlackAdapter:
         self._signing_secret = signing_secret.encode()
         self._replays = ReplayGuard()
         self._after_response: set[asyncio.Task[None]] = set()  # dispatches of requests already answered
+        self._dm_cleanups: set[asyncio.Task[None]] = set()  # the app's DM messages going after a /forget
+        self._shared_ops: SharedOps | None = None  # health and metrics on the app's port (share_port_with)
         self._work_slots = asyncio.Semaphore(max(1, after_response_concurrency))
         self._answering = QuietGate()  # shut while HTTP requests are being answered
         # (workspace, user) -> (sha256 of the chart's PNG, Slack file id) of the chart their App Home shows. In
@@ -448,11 +455,17 @@ class SlackAdapter:
         when OAuth is configured."""
         application = web.Application()
         application.router.add_post(path, self._handle_post)
+        if self._shared_ops is not None:
+            add_ops_routes(application, self._shared_ops)
         flow = self.app.oauth_flow
         if flow is not None:
             application.router.add_get(flow.install_path, self._handle_install)
             application.router.add_get(flow.redirect_uri_path, self._handle_oauth_redirect)
         return application
+
+    def share_port_with(self, ops: SharedOps) -> None:
+        """/healthz, /readyz and /metrics are served on this app's own port too (HTTP mode)."""
+        self._shared_ops = ops
 
     async def serve_http(self, host: str, port: int, path: str = EVENTS_PATH) -> None:
         if not self._signing_secret:
@@ -474,6 +487,8 @@ class SlackAdapter:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
         handler: Any = AsyncSocketModeHandler(self.app, app_token=self._app_token)  # untyped library methods
+        if self._ack_observer is not None:
+            AckTimer(self._ack_observer).attach(handler.client)
         await cast(Callable[[], Awaitable[None]], handler.connect_async)()
         self.serving.set()
         try:
@@ -701,8 +716,10 @@ class SlackAdapter:
             if parsed is not None and limit is not None:
                 token = f"ci:{parsed.session_id}:{parsed.step_id}"
                 initial = await self._service.text_prefill(address, token)
+                examples = await self._service.text_examples(address, token)
                 await client.views_open(trigger_id=body["trigger_id"],
-                                        view=text_modal(token, limit, channel=origin.channel, initial=initial))
+                                        view=text_modal(token, limit, channel=origin.channel, initial=initial,
+                                                        examples=examples))
                 return
             moderator = parsed is not None and parsed.session_id == "circle" \
                 and await is_workspace_admin(client, address.user_id)
@@ -763,7 +780,7 @@ class SlackAdapter:
         origin = Origin(metadata.get("channel", ""))
         address = self.address(context, origin.channel)
         token = metadata.get("token", "")
-        text = next(iter(view_values(view.get("state") or {}).values()), "")
+        text = text_modal_answer(view.get("state") or {})
         await self._guarded(client, address, origin, "text modal",
                             lambda: self._handle(client, origin, TextSubmitted(address, text, token=token)))
 
@@ -1086,9 +1103,11 @@ class SlackAdapter:
                 del self._home_charts[key]
         return gone
 
-    async def forget_person(self, address: Address) -> None:
-        """What this process remembers about the person, and their user id as the installer of the app."""
+    async def forget_person(self, address: Address) -> bool:
+        """What this process remembers about the person, and their user id as the installer of the app; the
+        bot's messages in their DM go in the background (the "erased" reply is not held up). True when they do."""
         key = (address.workspace_id, address.user_id)
+        cleaning = await self._start_dm_cleanup(address, self._dm_channels.get(key, ""))
         self._home_charts.pop(key, None)
         self._dm_channels.pop(key, None)
         old = self._old_charts.pop(key, [])
@@ -1102,6 +1121,38 @@ class SlackAdapter:
                 await db.execute(table.update().where(table.c.team_id == address.workspace_id,
                                                       table.c.user_id == address.user_id)
                                  .values(user_id="", user_token=None, user_scopes=None, user_refresh_token=None))
+        return cleaning
+
+    async def dm_cleanups_done(self) -> None:
+        """Wait for the DM clean-ups under way (tests, and a shutdown that wants them finished)."""
+        if self._dm_cleanups:
+            await asyncio.gather(*list(self._dm_cleanups), return_exceptions=True)
+
+    async def _start_dm_cleanup(self, address: Address, channel: str) -> bool:
+        """The cut-off is read now (one call); the deleting runs on its own, its failure logged by type only."""
+        try:
+            client = await self._delivery_client(address.workspace_id)
+            if not channel:
+                opened = await client.conversations_open(users=address.user_id)
+                channel = str(opened["channel"]["id"])
+            latest = await newest_ts(client, channel)
+        except (SlackApiError, NoInstallation) as exc:
+            log.info("slack: the DM clean-up after /forget could not start: %s", describe_exception(exc))
+            return False
+        if not latest:
+            return False
+
+        async def clean() -> None:
+            try:
+                count = await delete_own_messages(client, channel, latest)
+                log.info("slack: deleted %d of the app's messages in a DM after /forget", count)
+            except Exception as exc:
+                log.warning("slack: the DM clean-up after /forget stopped: %s", describe_exception(exc))
+
+        task = asyncio.create_task(clean(), name="slack-dm-cleanup")
+        self._dm_cleanups.add(task)
+        task.add_done_callback(self._dm_cleanups.discard)
+        return True
 
     @asynccontextmanager
     async def _home_turn(self, key: tuple[str, str]) -> AsyncIterator[None]:

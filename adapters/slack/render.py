@@ -55,6 +55,7 @@ MAX_BUTTONS = 5  # more choices than this become a select menu
 MAX_IMAGE_ALT_TEXT = 2000
 
 WRITE_LABEL = "Write it"
+PICK_OR_WRITE_LABEL = "Pick or write"
 SKIP_LABEL = "Skip"
 SCRIPT_LABEL = "Try saying"
 SELECT_PLACEHOLDER = "Choose…"
@@ -65,8 +66,13 @@ TEXT_CALLBACK = "bb:text"  # the free-text modal; its private_metadata carries t
 FORM_VALUE_ACTION = "value"
 TEXT_ACTION = "text"
 TEXT_BLOCK = "answer"
+EXAMPLES_BLOCK = "examples"  # the checkboxes of a text modal that offers examples to pick
+EXAMPLES_ACTION = "picked"
+MAX_CHECKBOXES = 10
 MODAL_TITLE = "Your answer"
 MODAL_LABEL = "Only you and boundary-bot see this"
+EXAMPLES_LABEL = "Pick any that fit"
+OWN_WORDS_LABEL = "And/or in your own words (only you and boundary-bot see this)"
 MODAL_SUBMIT = "Send"
 MODAL_CLOSE = "Cancel"
 
@@ -219,7 +225,8 @@ def question_elements(question: Question) -> list[Block]:
     if question.kind is InputKind.TEXT:
         value = text_value(min(question.max_length, MAX_INPUT_LENGTH) if question.max_length > 0 else 0)
         write = _token(question, value)
-        return ([button(WRITE_LABEL, write, value, primary=True)] if write is not None else []) + skip_button
+        label = PICK_OR_WRITE_LABEL if question.examples else WRITE_LABEL  # the modal offers them to tick
+        return ([button(label, write, value, primary=True)] if write is not None else []) + skip_button
     if question.kind is not InputKind.MULTI and len(question.choices) <= MAX_BUTTONS:
         buttons: list[Block] = []
         for index, choice in enumerate(question.choices):
@@ -338,15 +345,42 @@ def read_metadata(text: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
-def text_modal(token: str, max_length: int, placeholder: str = "", *, channel: str = "", initial: str = "") -> Block:
+def _example_options(examples: Sequence[str]) -> list[Block]:
+    """Examples as checkbox options; each one's value is its own text (it is stored as if written)."""
+    seen: set[str] = set()
+    options: list[Block] = []
+    for example in examples:
+        if example and len(example) <= min(MAX_OPTION_TEXT, MAX_OPTION_VALUE) and example not in seen \
+                and len(options) < MAX_CHECKBOXES:
+            seen.add(example)
+            options.append({"text": _plain(example, MAX_OPTION_TEXT), "value": example})
+    return options
+
+
+def text_modal(token: str, max_length: int, placeholder: str = "", *, channel: str = "", initial: str = "",
+               examples: Sequence[str] = ()) -> Block:
     """The private text box for a free-text step; the token and where to answer travel in the view. `initial`
-    is what the box opens with (a safety-plan part being changed)."""
-    element: Block = {"type": "plain_text_input", "action_id": TEXT_ACTION, "multiline": True,
-                      "max_length": max(1, min(max_length, MAX_INPUT_LENGTH)) if max_length > 0 else MAX_INPUT_LENGTH}
-    if initial:
-        element["initial_value"] = initial[:element["max_length"]]
+    is what the box opens with (a safety-plan part being changed). `examples` become checkboxes above the box
+    (then either may be left empty); lines of `initial` that are examples open ticked."""
+    limit = max(1, min(max_length, MAX_INPUT_LENGTH)) if max_length > 0 else MAX_INPUT_LENGTH
+    options = _example_options(examples)
+    ticked = [option for option in options if option["value"] in initial.splitlines()]
+    own = "\n".join(line for line in initial.splitlines() if line not in {o["value"] for o in ticked})
+    element: Block = {"type": "plain_text_input", "action_id": TEXT_ACTION, "multiline": True, "max_length": limit}
+    if own:
+        element["initial_value"] = own[:limit]
     if placeholder:
         element["placeholder"] = _plain(placeholder, MAX_PLACEHOLDER)
+    box: Block = {"type": "input", "block_id": TEXT_BLOCK, "label": _plain(MODAL_LABEL, MAX_INPUT_LABEL),
+                  "element": element}
+    blocks = [box]
+    if options:
+        checkboxes: Block = {"type": "checkboxes", "action_id": EXAMPLES_ACTION, "options": options}
+        if ticked:
+            checkboxes["initial_options"] = ticked
+        box.update(optional=True, label=_plain(OWN_WORDS_LABEL, MAX_INPUT_LABEL))
+        blocks = [{"type": "input", "block_id": EXAMPLES_BLOCK, "optional": True,
+                   "label": _plain(EXAMPLES_LABEL, MAX_INPUT_LABEL), "element": checkboxes}, box]
     return {
         "type": "modal",
         "callback_id": TEXT_CALLBACK,
@@ -354,9 +388,19 @@ def text_modal(token: str, max_length: int, placeholder: str = "", *, channel: s
         "title": _plain(MODAL_TITLE, MAX_MODAL_TITLE),
         "submit": _plain(MODAL_SUBMIT, MAX_MODAL_BUTTON),
         "close": _plain(MODAL_CLOSE, MAX_MODAL_BUTTON),
-        "blocks": [{"type": "input", "block_id": TEXT_BLOCK, "label": _plain(MODAL_LABEL, MAX_INPUT_LABEL),
-                    "element": element}],
+        "blocks": blocks,
     }
+
+
+def text_modal_answer(state: Mapping[str, Any]) -> str:
+    """A submitted text modal as one answer: the ticked examples and the typed words, one item a line."""
+    values = state.get("values") or {}
+    picked = ((values.get(EXAMPLES_BLOCK) or {}).get(EXAMPLES_ACTION) or {}) if isinstance(values, Mapping) else {}
+    options = picked.get("selected_options") if isinstance(picked, Mapping) else None
+    ticked = [str(option.get("value")) for option in options or [] if isinstance(option, Mapping)
+              and option.get("value")]
+    typed = view_values(state).get(TEXT_BLOCK, "")
+    return "\n".join([*ticked, typed] if typed.strip() else ticked)
 
 
 def form_modal(form: Form, *, channel: str = "") -> Block:

@@ -166,6 +166,7 @@ REQUIRED_TEXTS = (
     "export_ready",
     "export_saved",
     "forgotten",
+    "forgotten_messages",
     "forget_kept",
     "settings_saved",
     "settings_offer",

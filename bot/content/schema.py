@@ -335,10 +335,11 @@ class PulseSet(Strict):
 # ---------------------------------------------------------------- the personal safety plan (/plan)
 
 PLAN_PARTS = ("signs", "coping", "distractions", "people", "professionals", "surroundings", "reasons")
-PLAN_TEXTS = ("examples", "prefilled", "prefilled_none", "keep_prompt", "keep_forever", "keep_retention", "saved",
+PLAN_TEXTS = ("prefilled", "prefilled_none", "keep_prompt", "keep_forever", "keep_retention", "saved",
               "saved_keep", "saved_retention", "part_saved", "view_title", "view_empty_part", "view_footer",
               "edit_lead", "edit_unknown", "deleted", "nothing_to_delete", "sos_lead", "sos_coping", "sos_people",
-              "sos_reasons", "offer", "crisis_saved", "privacy")
+              "sos_reasons", "offer", "crisis_saved", "privacy", "delete_confirm", "delete_yes", "delete_keep",
+              "delete_kept")
 
 
 class PlanPart(Strict):

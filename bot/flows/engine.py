@@ -182,8 +182,8 @@ def resolve_values(step: Step, values: Sequence[str]) -> Resolution:
         return Rejected("invalid_choice", {"answer": "", "count": len(step.options)})
     if values == [SKIP] or tuple(values) == (SKIP,):
         return Resolved(None) if step.skippable else Rejected("not_skippable")
-    if step.input is InputKind.TEXT:
-        return resolve_text(step, values[0])
+    if step.input is InputKind.TEXT:  # examples picked from a select: one item a line
+        return resolve_text(step, "\n".join(values))
     if step.input is InputKind.SCALE:
         return _scale(step, values[0]) if len(values) == 1 else Rejected("invalid_scale", _scale_fields(step))
     by_value = {option.value: option for option in step.options}

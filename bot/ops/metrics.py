@@ -50,8 +50,9 @@ class Metrics:
         self.http_responses = Counter("boundary_platform_http_responses", "Every HTTP answer of the platform's API "
                                       "to this process, its library's own retries included (Discord).",
                                       ["platform", "class"], registry=r)
-        self.ack_latency = Histogram("boundary_slack_ack_seconds", "From a Slack request's arrival to its "
-                                     "acknowledgement (HTTP mode).", buckets=FAST_BUCKETS, registry=r)
+        self.ack_latency = Histogram("boundary_slack_ack_seconds", "From a Slack request's (HTTP mode) or "
+                                     "envelope's (Socket Mode) arrival to its acknowledgement.",
+                                     buckets=FAST_BUCKETS, registry=r)
         self.loop_lag = Histogram("boundary_event_loop_lag_seconds", "How late the event loop woke a timer.",
                                   buckets=FAST_BUCKETS, registry=r)
         self.crisis_replies = Counter("boundary_crisis_replies", "Crisis replies shown (a plain count).", registry=r)

@@ -132,11 +132,51 @@ class OpsServer:
         return 200, {"ready": True}
 
     def exposition(self) -> bytes:
-        with contextlib.suppress(Exception):  # a slow or absent database keeps the last figures
-            box = self._own.run(outbox, DATABASE_DEADLINE)
-            self.metrics.outbox_depth.set(box.depth)
-            self.metrics.oldest_due.set(box.oldest_age(utcnow()))
-        return self.metrics.exposition()
+        return _scrape(self.metrics, self._own)
+
+
+def _scrape(metrics: Metrics, own: _OwnLoop) -> bytes:
+    """The Prometheus text, with the outbox read just now on the server's own loop and connection."""
+    with contextlib.suppress(Exception):  # a slow or absent database keeps the last figures
+        box = own.run(outbox, DATABASE_DEADLINE)
+        metrics.outbox_depth.set(box.depth)
+        metrics.oldest_due.set(box.oldest_age(utcnow()))
+    return metrics.exposition()
+
+
+class SharedOps:
+    """The same three answers, served by the platform's own web server on the bot's loop (Slack HTTP mode with
+    METRICS_PORT equal to PORT). /healthz then answers only if the loop does, so a stuck loop shows as a probe
+    that times out rather than a 503; the scrape's database read still runs on a loop and connection of its own,
+    off the bot's loop."""
+
+    def __init__(self, metrics: Metrics, readiness: Readiness) -> None:
+        self.metrics = metrics
+        self.readiness = readiness
+        self._own = _OwnLoop(readiness.engine.url.render_as_string(hide_password=False))
+
+    def start(self) -> None:
+        self._own.start()
+
+    def stop(self) -> None:
+        self._own.stop()
+
+    async def health(self) -> tuple[int, dict[str, Any]]:
+        return 200, {"status": "ok"}
+
+    async def ready(self) -> tuple[int, dict[str, Any]]:
+        try:
+            problems = await asyncio.wait_for(self.readiness.problems(), READY_DEADLINE)
+        except TimeoutError:
+            problems = {"readiness": f"did not finish within {READY_DEADLINE:.0f} s"}
+        except Exception as exc:
+            problems = {"readiness": f"check failed ({describe_exception(exc)})"}
+        if problems:
+            return 503, {"ready": False, "not_ready": problems}
+        return 200, {"ready": True}
+
+    async def exposition(self) -> bytes:
+        return await asyncio.to_thread(_scrape, self.metrics, self._own)
 
 
 class _OwnLoop:
@@ -212,6 +252,21 @@ async def watch_loop_lag(metrics: Metrics, every: float = LOOP_PROBE_EVERY) -> N
         asked = loop.time()
         await asyncio.sleep(every)
         metrics.loop_lag.observe(max(0.0, loop.time() - asked - every))
+
+
+@contextlib.asynccontextmanager
+async def shared(metrics: Metrics, readiness: Readiness) -> AsyncIterator[SharedOps]:
+    """The answers for a platform's own web server to serve, and the loop-lag watch, while inside."""
+    ops = SharedOps(metrics, readiness)
+    ops.start()
+    watcher = asyncio.ensure_future(watch_loop_lag(metrics))
+    try:
+        yield ops
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+        await asyncio.to_thread(ops.stop)
 
 
 @contextlib.asynccontextmanager

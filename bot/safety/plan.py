@@ -9,7 +9,7 @@ on the plan and never shows it to anyone but its owner.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.content.schema import Flow, PlanFile, PlanPart, ResourcesFile
@@ -23,6 +23,8 @@ KEEP_STEP = "keep"
 KEEP_FOREVER, KEEP_RETENTION = "forever", "retention"
 EDITING = "_edit"  # in a session's answers: only this one part is being changed
 EDIT_STEP = "edit"
+DELETE_STEP = "delete"  # the token step of "Yes, delete" / "Keep it" after /plan delete
+DELETE_YES, DELETE_KEEP = "yes", "keep"
 PART_MAX_LENGTH = 1000
 OFFER_EVERY = timedelta(days=7)
 KEEP_WORDS = frozenset({"keep", "keep these", "keep them", "ok", "okay", "yes", "fine", "these"})
@@ -40,9 +42,8 @@ def plan_flow(plan: PlanFile, retention_days: int) -> Flow:
     texts = plan.texts
     steps: list[dict[str, object]] = []
     for part in plan.parts:
-        help_text = texts["examples"].format(examples="; ".join(part.examples)) if part.examples else ""
-        if not part.prefilled:
-            help_text = f"{help_text}\n{plan.how_to_answer}".strip()
+        # The examples are offered as choices to pick (Question.examples), not as text.
+        help_text = "" if part.prefilled else plan.how_to_answer
         steps.append({"id": part.id, "prompt": part.prompt, "help": help_text[:300], "input": "text",
                       "max_length": PART_MAX_LENGTH, "placeholder": part.placeholder})
     steps.append({"id": KEEP_STEP, "prompt": texts["keep_prompt"].format(days=retention_days), "input": "single",
@@ -93,13 +94,32 @@ class SafetyPlans:
         return f"{prompt}\n{self.text('prefilled', services=chr(10).join(f'• {line}' for line in services))}"
 
     def items_for(self, part_id: str, answer: str | None, country: str | None) -> list[str]:
-        """What an answered part holds: nothing when skipped, the pre-fill when kept, else their own items."""
+        """What an answered part holds: nothing when skipped, the pre-fill when kept, else their own items, where
+        a plain number picks that example ("1;3;walk the dog"); each item once."""
         if answer is None:
             return []
         part = self.part(part_id)
         if part is not None and part.prefilled and fold(answer).strip(" .!") in KEEP_WORDS:
             return self.prefill(country)
-        return split_items(answer)
+        examples = part.examples if part is not None else []
+        items: dict[str, str] = {}
+        for item in split_items(answer):
+            if item.isascii() and item.isdigit() and 1 <= int(item) <= len(examples):
+                item = examples[int(item) - 1]
+            items.setdefault(fold(item), item)
+        return list(items.values())
+
+    def examples(self, part_id: str) -> tuple[str, ...]:
+        part = self.part(part_id)
+        return tuple(part.examples) if part is not None else ()
+
+    def asked(self, part_id: str, reply: Reply, country: str | None) -> Reply:
+        """A part's question as the person sees it: its examples to pick from, part 5 with their services."""
+        text = self.prompt_for(part_id, reply.text, country)
+        question = reply.question
+        if question is not None and question.kind is InputKind.TEXT:
+            question = replace(question, examples=self.examples(part_id))
+        return replace(reply, text=text, question=question)
 
     async def save_part(self, identity_id: int, part_id: str, answer: str | None, country: str | None) -> None:
         await self.repository.save_plan_part(identity_id, part_id, self.items_for(part_id, answer, country))
@@ -142,6 +162,14 @@ class SafetyPlans:
             out.extend(f"   - {item}" for item in items) if items else out.append("   -")
             out.append("")
         return "\n".join(out).encode("utf-8")
+
+    def confirm_delete(self) -> Reply:
+        """/plan delete asks first; where there are no buttons, "/plan delete yes" does the same."""
+        question = Question(session_id=PLAN, step_id=DELETE_STEP, kind=InputKind.SINGLE, skippable=False,
+                            choices=(Choice(DELETE_YES, self.text("delete_yes")),
+                                     Choice(DELETE_KEEP, self.text("delete_keep"))),
+                            command="plan delete")
+        return Reply(self.text("delete_confirm"), tone=Tone.NOTICE, question=question)
 
     def offer(self) -> Reply:
         return Reply(self.text("offer"), tone=Tone.INFO)

@@ -1100,6 +1100,7 @@ class FakeDiscord:
             ("GET", r"/channels/(?P<channel>\d+)", self._get_channel),
             ("POST", r"/channels/(?P<channel>\d+)/typing", self._typing),
             ("POST", r"/channels/(?P<channel>\d+)/messages", self._create_message),
+            ("GET", r"/channels/(?P<channel>\d+)/messages", self._channel_history),
             ("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._get_message),
             ("PATCH", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._edit_message),
             ("DELETE", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._delete_message),
@@ -1289,8 +1290,35 @@ class FakeDiscord:
         self._validate_message_body(body, files, creating=False)
         return self._json(self._apply_edit(message, body, files).payload)
 
+    def _history(self, channel_id: int) -> list[JsonDict]:
+        """What a channel's history holds: the bot's messages (interaction replies included, ephemeral ones not)
+        and what people wrote, oldest first."""
+        own = [m.payload for m in self._messages_by_id.values()
+               if m.channel_id == channel_id and not m.deleted and not m.ephemeral]
+        return sorted([*own, *self.user_messages.get(channel_id, [])], key=lambda m: int(m["id"]))
+
+    async def _channel_history(self, request: web.Request, match: re.Match[str]) -> web.StreamResponse:
+        """GET /channels/{id}/messages: newest first, `limit` 1-100 (default 50), `before` / `after` a message id."""
+        channel_id = int(match["channel"])
+        if channel_id not in self.channels:
+            raise _ApiError(404, 10003)
+        limit = int(request.query.get("limit") or 50)
+        if not 1 <= limit <= 100:
+            raise _form_error("limit", "NUMBER_TYPE_MAX", "int value should be less than or equal to 100.")
+        found = self._history(channel_id)
+        if request.query.get("before"):
+            found = [m for m in found if int(m["id"]) < int(request.query["before"])]
+        if request.query.get("after"):
+            found = [m for m in found if int(m["id"]) > int(request.query["after"])]
+            return self._json(list(reversed(found[:limit])))
+        return self._json(list(reversed(found))[:limit])
+
     async def _delete_message(self, request: web.Request, match: re.Match[str]) -> web.StreamResponse:
-        message = self._channel_message(int(match["channel"]), int(match["message"]))
+        channel_id, message_id = int(match["channel"]), int(match["message"])
+        if self.channels.get(channel_id, {}).get("type") == CHANNEL_DM \
+                and message_id in {int(m["id"]) for m in self.user_messages.get(channel_id, [])}:
+            raise _ApiError(403, 50003)  # a bot cannot delete what the person wrote in a DM
+        message = self._channel_message(channel_id, message_id)
         message.deleted = True
         return self._no_content()
 

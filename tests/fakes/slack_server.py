@@ -173,6 +173,10 @@ def _element_errors(element: Any, pointer: str) -> list[str]:
                                        f"{opt}/text", max_len=75, plain_only=plain)
                 errors += _length_errors(option.get("value") if isinstance(option, dict) else None,
                                          f"{opt}/value", 150)
+            initial = element.get("initial_options")
+            if initial is not None and (not isinstance(initial, list)
+                                        or any(option not in options for option in initial)):
+                errors.append(f"initial options must be among the options [json-pointer:{pointer}/initial_options]")
     return errors
 
 
@@ -746,8 +750,43 @@ class FakeSlackApi:
 
     def _chat_delete(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
         stored = self._find_message(args)
+        if _is_bot(token) and stored.get("user") != ws.bot_user_id:
+            raise _ApiError("cant_delete_message")  # a bot token deletes only the bot's own messages
         self.messages.remove(stored)
         return {"channel": stored["channel"], "ts": stored["ts"]}
+
+    def user_wrote(self, channel: str, text: str, user_id: str = USER_ID) -> str:
+        """A person's own message in a conversation (e.g. typed in the app's DM), kept in its history."""
+        ts = self._ts()
+        self.messages.append({"channel": channel, "type": "message", "text": text, "user": user_id, "ts": ts})
+        return ts
+
+    def _conversations_history(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
+        """Newest first, `limit` (≤ 999) a page, between `oldest` and `latest` (`inclusive` takes the bounds in);
+        the cursor is opaque to callers (here: the ts the next page starts below)."""
+        channel = self._channel_id(args.get("channel"))
+        limit = max(1, min(int(args.get("limit") or 100), 999))
+        inclusive = str(args.get("inclusive") or "").lower() in ("1", "true")
+        latest, oldest, cursor = args.get("latest"), args.get("oldest"), args.get("cursor")
+
+        def ts_key(ts: Any) -> tuple[int, int]:
+            whole, _, part = str(ts).partition(".")
+            return int(whole), int(part or 0)
+
+        found = sorted((m for m in self.messages if m["channel"] == channel), key=lambda m: ts_key(m["ts"]),
+                       reverse=True)
+        if latest:
+            found = [m for m in found if ts_key(m["ts"]) < ts_key(latest)
+                     or (inclusive and ts_key(m["ts"]) == ts_key(latest))]
+        if oldest:
+            found = [m for m in found if ts_key(m["ts"]) > ts_key(oldest)
+                     or (inclusive and ts_key(m["ts"]) == ts_key(oldest))]
+        if cursor:
+            found = [m for m in found if ts_key(m["ts"]) < ts_key(cursor)]
+        page = found[:limit]
+        more = len(found) > limit
+        return {"messages": [{k: v for k, v in m.items() if k != "channel"} for m in page], "has_more": more,
+                "response_metadata": {"next_cursor": page[-1]["ts"] if more else ""}}
 
     def _pins_add(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
         stored = self._find_message({"channel": args.get("channel"), "ts": args.get("timestamp")})
@@ -1026,6 +1065,7 @@ _HANDLERS: dict[str, _Handler] = {
     "chat.getPermalink": FakeSlackApi._chat_get_permalink,
     "pins.add": FakeSlackApi._pins_add,
     "conversations.open": FakeSlackApi._conversations_open,
+    "conversations.history": FakeSlackApi._conversations_history,
     "views.open": FakeSlackApi._views_open,
     "views.push": FakeSlackApi._views_push,
     "views.update": FakeSlackApi._views_update,

@@ -97,6 +97,24 @@ async def test_the_scripted_plan_of_the_issue_saves_even_without_the_last_questi
     assert plan.keep is False
 
 
+async def test_examples_are_picked_by_number_beside_their_own_words(console: ConsoleAdapter,
+                                                                    repository: Repository) -> None:
+    out = await say(console, "/plan")
+    assert "  1. can't sleep" in out, "the examples, numbered"
+    assert "  2. pulling away from everyone" in out
+    assert "numbers from the list and/or your own words" in out
+    assert "For example" not in out
+    out = await console.respond("1;3;Quokka-marigold walk the dog")
+    assert "2 of 7" in out
+    assert "  2. cold water on my face" in out
+    await say(console, "2; 2 ;4", "skip", "988", "skip", "skip", "skip")
+    plan = await repository.plan(await repository.identity_id(console.address))
+    assert plan is not None
+    assert plan.parts["signs"] == ["can't sleep", "after a fight at home", "Quokka-marigold walk the dog"]
+    assert plan.parts["coping"] == ["cold water on my face", "a shower"], "a number picked twice is one item"
+    assert plan.parts["people"] == ["988"], "a number beyond the examples is their own words"
+
+
 async def test_keeping_it_and_the_pre_filled_services(console: ConsoleAdapter, repository: Repository) -> None:
     out = await say(console, "/plan", "skip", "skip", "skip", "skip", "ok", "skip", "skip", "1")
     assert "stays until you delete it" in out
@@ -197,12 +215,21 @@ async def test_export_has_the_plan_as_json_and_printable_text(console: ConsoleAd
 
 async def test_forget_and_delete_remove_the_plan(console: ConsoleAdapter, repository: Repository) -> None:
     await build(console)
-    assert "Your safety plan is deleted." in await console.respond("/plan delete")
+    asked = await console.respond("/plan delete")
+    assert "Delete your safety plan?" in asked
+    assert "Yes, delete: /plan delete yes" in asked
+    assert "Keep it: /plan delete keep" in asked
+    assert await repository.plan(await repository.identity_id(console.address)) is not None, "nothing yet"
+    assert "stays as it is" in await console.respond("/plan delete keep")
+    assert await repository.plan(await repository.identity_id(console.address)) is not None
+    assert "Your safety plan is deleted." in await console.respond("/plan delete yes")
     assert await repository.plan(await repository.identity_id(console.address)) is None
     assert "nothing to delete" in await console.respond("/plan delete")
 
     await build(console)
-    await say(console, "/forget", "1")
+    erased = await say(console, "/forget", "1")
+    assert "Everything I kept about you is erased" in erased
+    assert "direct messages" not in erased, "a terminal has no messages of the bot's to remove"
     assert await repository.plan(await repository.identity_id(console.address)) is None
     out = await console.respond("/sos")
     assert "From your own plan" not in out
@@ -234,7 +261,8 @@ async def test_nothing_of_the_plan_is_readable_in_the_database(console: ConsoleA
 async def test_nothing_of_the_plan_reaches_any_log(every_log_record: list[logging.LogRecord],  # noqa: F811
                                                    console: ConsoleAdapter) -> None:
     await build(console)
-    await say(console, "/plan", "/plan edit people", PEOPLE, "/sos", "/export", CLEAR, "/plan delete")
+    await say(console, "/plan", "/plan edit people", PEOPLE, "/sos", "/export", CLEAR, "/plan delete",
+              "/plan delete yes")
     assert any(record.levelno == logging.DEBUG for record in every_log_record)
     for record in every_log_record:
         logged = as_logged(record).casefold()

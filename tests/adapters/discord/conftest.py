@@ -26,3 +26,4 @@ async def bot(fake: FakeDiscord, service: CheckinService, content: Content) -> A
     async with running(make_adapter(service, content)) as adapter:
         await fake.wait_until(lambda: fake.commands.get(None), TIMEOUT, "the commands to be synced")
         yield adapter
+        await adapter.dm_cleanups_done()  # a /forget's DM clean-up ends before the client closes

@@ -125,6 +125,7 @@ async def test_build_edit_sos_crisis_export_forget(fake: FakeDiscord, bot: Disco
     confirm = await question_in(fake, forget.id)
     erased = await fake.click_button(USER_ID, button(confirm, "erase"), confirm)
     await followups(fake, erased.id, 1)
+    await bot.dm_cleanups_done()  # the bot's earlier DM messages are deleted after the reply
     assert await repository.plan(await repository.identity_id(ME)) is None
     sos = await fake.slash_command(USER_ID, "sos")
     assert "From your own plan" not in text_of(await followups(fake, sos.id, 1))
@@ -142,3 +143,38 @@ async def test_without_a_plan_the_offer_comes_once_a_week_at_calm_moments(
     clock.advance(days=7, minutes=1)
     pushed = await fake.slash_command(USER_ID, "help")
     assert "/plan starts it" in text_of(await followups(fake, pushed.id, 1))
+
+
+async def test_examples_are_picked_from_a_select_and_delete_asks_first(
+        fake: FakeDiscord, bot: DiscordAdapter, repository: Repository) -> None:
+    await intro_done(fake)
+    started = await fake.slash_command(USER_ID, "plan")
+    first = await question_in(fake, started.id)
+    [select] = [c for c in first.walk_components() if c.get("type") == 3]
+    assert [o["label"] for o in select["options"]][:2] == ["can't sleep", "pulling away from everyone"]
+    assert select["max_values"] == 4
+    assert "Write my own" in [c.get("label") for c in first.walk_components() if c.get("type") == 2]
+    assert "For example" not in first.content
+    picked = await fake.select(USER_ID, select["custom_id"], ["can't sleep", "after a fight at home"], first)
+    second = await question_in(fake, picked.id)
+    assert "2 of 7" in second.content
+    third = await write(fake, second, "walk by the canal")
+    assert "3 of 7" in third.content
+    plan = await repository.plan(await repository.identity_id(ME))
+    assert plan is not None
+    assert plan.parts["signs"] == ["can't sleep", "after a fight at home"], "picked examples are stored as written"
+    assert plan.parts["coping"] == ["walk by the canal"]
+
+    asked = await fake.slash_command(USER_ID, "plan", options={"action": "delete"})
+    confirm = await question_in(fake, asked.id)
+    assert "Delete your safety plan?" in confirm.content
+    labels = [c.get("label") for c in confirm.walk_components() if c.get("type") == 2]
+    assert labels == ["Yes, delete", "Keep it"]
+    kept = await fake.click_button(USER_ID, button(confirm, "keep"), confirm)
+    assert "stays as it is" in text_of(await followups(fake, kept.id, 1))
+    assert await repository.plan(await repository.identity_id(ME)) is not None, "nothing deleted without the yes"
+    asked = await fake.slash_command(USER_ID, "plan", options={"action": "delete"})
+    confirm = await question_in(fake, asked.id)
+    deleted = await fake.click_button(USER_ID, button(confirm, "yes"), confirm)
+    assert "Your safety plan is deleted." in text_of(await followups(fake, deleted.id, 1))
+    assert await repository.plan(await repository.identity_id(ME)) is None

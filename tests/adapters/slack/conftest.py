@@ -108,6 +108,7 @@ async def slack(fake: FakeSlackApi, service: CheckinService) -> AsyncIterator[Sl
     async with serve_app(adapter.web_app()) as url, aiohttp.ClientSession() as http:
         yield Slack(fake, adapter, url, http, SlackRequests(SECRET))
         await adapter.drain()  # work acknowledged but unfinished must not outlive the database
+        await adapter.dm_cleanups_done()
 
 
 def elements(message: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -105,3 +105,35 @@ async def test_forget_removes_the_installers_user_id_from_the_installation(
 def adapter_installations(adapter: object) -> Any:
     store = adapter.app.installation_store  # type: ignore[attr-defined]
     return store.inner.installations
+
+
+async def test_forget_deletes_the_apps_messages_in_the_dm_after_the_erased_reply(slack: Slack) -> None:
+    dm = slack.fake.dm_channel_for(USER_ID)
+    await slack.command("checkin", channel_id=dm, key="ci")
+    for number, answer in enumerate(("4", "1", "skip")):
+        mine = slack.fake.user_wrote(dm, answer)
+        await slack.post(slack.signed.event(message_im(answer, channel=dm, event_id=f"Ev0DMCLEAN{number}")))
+        await slack.adapter.drain()
+    bot = slack.fake.workspace.bot_user_id
+    slack.fake.fail_next("chat.delete", status=429, retry_after=0)  # a rate limit on the way is waited out
+    before = len([m for m in slack.fake.messages_in(dm) if m.get("user") == bot])
+    assert before >= 3
+
+    await forget_in_dm(slack)
+    await slack.fake._wait(lambda: len([m for m in slack.fake.messages_in(dm) if m.get("user") == bot]) == 1, 3.0)
+    [left] = [m for m in slack.fake.messages_in(dm) if m.get("user") == bot]
+    assert "erase" in text_of(left).lower(), "only the reply that says it is erased stays"
+    assert "removing my earlier messages" in text_of(left)
+    assert len([m for m in slack.fake.messages_in(dm) if m.get("user") == USER_ID]) == 3, \
+        "the person's own messages cannot be deleted by the app's token"
+    assert mine in [m["ts"] for m in slack.fake.messages_in(dm)]
+    assert len(slack.fake.calls_to("chat.delete")) >= before
+
+
+async def test_privacy_says_the_persons_own_dm_messages_are_theirs_to_delete(slack: Slack) -> None:
+    dm = slack.fake.dm_channel_for(USER_ID)
+    assert await slack.command("privacy", channel_id=dm, key="privacy") == 200
+    await slack.adapter.drain()
+    said = "\n".join(text_of(m) for m in slack.fake.messages_in(dm))
+    assert "deletes my own messages in our direct messages" in said
+    assert "only you can remove them" in said

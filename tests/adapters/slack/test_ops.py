@@ -11,14 +11,22 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.events import Command
 from bot.ops.metrics import Metrics
-from bot.ops.server import Readiness, serving
+from bot.ops.server import Readiness, serving, shared
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.store import ScheduleStore
 from bot.service import CheckinService
 from tests.adapters.slack.conftest import ME, SECRET, Slack, make_adapter
 from tests.conftest import FakeClock
-from tests.fakes.slack_server import FakeSlackApi, SlackRequests, serve_app
+from tests.fakes.slack_server import (
+    APP_TOKEN,
+    USER_ID,
+    FakeSlackApi,
+    SlackRequests,
+    app_home_opened,
+    serve_app,
+    slash_command,
+)
 from tests.ops.conftest import closed_port, get, value
 
 
@@ -79,3 +87,66 @@ async def test_a_prompt_refused_with_429_then_500_then_sent_moves_each_class(
     assert value(metrics, "boundary_prompts_sent_total", platform="slack") == 1
     assert value(metrics, "boundary_prompts_retried_total", platform="slack", reason="rate-limited") == 1
     assert value(metrics, "boundary_prompts_retried_total", platform="slack", reason="temporary") == 1
+
+
+async def test_health_readiness_and_metrics_share_the_apps_port_in_http_mode(
+        fake: FakeSlackApi, service: CheckinService, raw_engine: AsyncEngine) -> None:
+    metrics = Metrics()
+    adapter = make_adapter(service, fake, ack_observer=metrics.ack_latency.observe)
+    readiness = Readiness(raw_engine, metrics, adapter.serving.is_set, 10.0, delivering=lambda: False)
+    port = closed_port()
+    async with shared(metrics, readiness) as ops, aiohttp.ClientSession() as http:
+        adapter.share_port_with(ops)
+        app = asyncio.ensure_future(adapter.serve_http("127.0.0.1", port))
+        await asyncio.wait_for(adapter.serving.wait(), 10)
+        url = f"http://127.0.0.1:{port}"
+        slack = Slack(fake, adapter, url, http, SlackRequests(SECRET))
+        assert await slack.command("help") == 200, "Slack's requests still land on the same port"
+        await adapter.drain()
+        health = await asyncio.to_thread(get, port, "/healthz")
+        ready = await asyncio.to_thread(get, port, "/readyz")
+        scraped = await asyncio.to_thread(get, port, "/metrics")
+        app.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await app
+    assert (health.status, health.json()["status"]) == (200, "ok")
+    assert (ready.status, ready.json()) == (200, {"ready": True})
+    assert scraped.status == 200
+    assert scraped.content_type.startswith("text/plain")
+    assert "boundary_slack_ack_seconds_count 1.0" in scraped.body.decode()
+    assert "boundary_outbox_depth 0.0" in scraped.body.decode()
+
+
+async def test_readyz_on_the_apps_port_names_what_is_not_ready(
+        fake: FakeSlackApi, service: CheckinService, raw_engine: AsyncEngine) -> None:
+    metrics = Metrics()
+    adapter = make_adapter(service, fake)
+    connected = {"slack": True}
+    readiness = Readiness(raw_engine, metrics, lambda: connected["slack"], 10.0, delivering=lambda: True)
+    port = closed_port()
+    async with shared(metrics, readiness) as ops:
+        adapter.share_port_with(ops)
+        app = asyncio.ensure_future(adapter.serve_http("127.0.0.1", port))
+        await asyncio.wait_for(adapter.serving.wait(), 10)
+        connected["slack"] = False
+        answer = await asyncio.to_thread(get, port, "/readyz")
+        app.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await app
+    assert answer.status == 503
+    assert answer.json()["not_ready"] == {"platform": "not connected", "dispatcher": "has not run yet"}
+
+
+async def test_socket_mode_records_each_envelopes_ack_latency(fake: FakeSlackApi, service: CheckinService) -> None:
+    metrics = Metrics()
+    adapter = make_adapter(service, fake, app_token=APP_TOKEN, ack_observer=metrics.ack_latency.observe)
+    async with adapter.socket_mode():
+        first = await fake.push_envelope("slash_commands", slash_command(
+            text="help", response_url=fake.response_url("socket-1")))
+        second = await fake.push_envelope("events_api", app_home_opened(USER_ID, event_id="Ev0SOCKACK1"))
+        acks = [await fake.wait_for_ack(first), await fake.wait_for_ack(second)]
+        await adapter.drain()
+    assert value(metrics, "boundary_slack_ack_seconds_count") == 2, "one sample per acknowledged envelope"
+    total = value(metrics, "boundary_slack_ack_seconds_sum")
+    assert 0 < total <= sum(ack.latency for ack in acks), "no longer than the fake saw from sending to the ack"
+    assert value(metrics, "boundary_slack_ack_seconds_bucket", le="2.5") == 2

@@ -58,17 +58,33 @@ async def click(slack: Slack, message: dict[str, Any], label: str) -> dict[str, 
     return (await next_in_dm(slack, before))[-1]
 
 
-async def write(slack: Slack, question: dict[str, Any], text: str, *, box: str = "") -> dict[str, Any]:
-    """"Write it", the modal, Submit; the next message in the DM. `box`: what the box must hold when it opens."""
-    before = len(slack.fake.messages_in(dm(slack)))
+async def open_box(slack: Slack, question: dict[str, Any]) -> dict[str, Any]:
+    """"Write it" (or "Pick or write", when the part offers examples): the modal that opens."""
     opened = len(slack.fake.calls_to("views.open"))
-    button = next(b for b in elements(question) if b.get("text", {}).get("text") == "Write it")
+    button = next(b for b in elements(question) if b.get("text", {}).get("text") in ("Write it", "Pick or write"))
     assert await slack.click(button, channel_id=dm(slack), trigger_id=f"trigger-{opened}") == 200
     calls = await slack.fake.wait_for_calls("views.open", count=opened + 1)
     view = calls[-1].args["view"]
-    assert box in str(view["blocks"][0]["element"].get("initial_value") or "")
-    stored = next(v for v in slack.fake.views.values() if v.get("private_metadata") == view.get("private_metadata"))
-    assert await slack.submit(stored, {"answer": {"text": text_input(text)}}) == 200
+    return next(v for v in slack.fake.views.values() if v.get("private_metadata") == view.get("private_metadata"))
+
+
+def box_of(view: dict[str, Any]) -> dict[str, Any]:
+    return next(block for block in view["blocks"] if block["block_id"] == "answer")
+
+
+async def write(slack: Slack, question: dict[str, Any], text: str, *, box: str = "",
+                ticked: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The modal, Submit; the next message in the DM. `box`: what the box must hold when it opens; `ticked`:
+    the examples ticked before sending."""
+    before = len(slack.fake.messages_in(dm(slack)))
+    view = await open_box(slack, question)
+    assert box in str(box_of(view)["element"].get("initial_value") or "")
+    values: dict[str, dict[str, dict[str, Any]]] = {"answer": {"text": text_input(text)}}
+    if ticked:
+        [checkboxes] = [b["element"] for b in view["blocks"] if b["block_id"] == "examples"]
+        values["examples"] = {"picked": {"type": "checkboxes", "selected_options": [
+            option for option in checkboxes["options"] if option["value"] in ticked]}}
+    assert await slack.submit(view, values) == 200
     return (await next_in_dm(slack, before))[-1]
 
 
@@ -114,7 +130,8 @@ async def test_build_edit_sos_crisis_export_forget(slack: Slack, repository: Rep
 
     edit = await click(slack, shown, "Things I can do on my own")
     assert "2 of 7" in read(edit)
-    saved = await write(slack, edit, "a shower; my calm playlist", box="walk by the canal\ncold water on my face")
+    # "cold water on my face" is one of the examples: it opens ticked, the rest in the box.
+    saved = await write(slack, edit, "a shower; my calm playlist", box="walk by the canal")
     assert "walk by the canal" not in "\n".join(read(m) for m in slack.fake.messages_in(dm(slack))[-2:])
     assert saved
 
@@ -136,7 +153,10 @@ async def test_build_edit_sos_crisis_export_forget(slack: Slack, repository: Rep
 
     await command(slack, "forget")
     confirm = slack.fake.messages_in(dm(slack))[-1]
-    await click(slack, confirm, "Yes, erase everything")
+    erase = next(e for e in elements(confirm) if e.get("text", {}).get("text") == "Yes, erase everything")
+    assert await slack.click(erase, channel_id=dm(slack), message=confirm) == 200
+    await slack.adapter.drain()
+    await slack.adapter.dm_cleanups_done()  # the app's earlier DM messages are deleted after the reply
     assert await repository.plan(await repository.identity_id(ME)) is None
     assert "From your own plan" not in await command(slack, "sos")
 
@@ -148,3 +168,51 @@ async def test_without_a_plan_the_offer_comes_once_a_week(slack: Slack, clock: F
     assert "plan starts it" not in await command(slack, "sos")
     clock.advance(days=7, minutes=1)
     assert "plan starts it" in await command(slack, "sos")
+
+
+async def test_examples_are_ticked_in_the_modal_beside_their_own_words(slack: Slack, repository: Repository) -> None:
+    await command(slack, "plan")
+    first = (await slack.dm_messages(1))[-1]
+    assert "For example" not in read(first)
+    view = await open_box(slack, first)
+    [checkboxes] = [b["element"] for b in view["blocks"] if b["block_id"] == "examples"]
+    assert checkboxes["type"] == "checkboxes"
+    assert [o["text"]["text"] for o in checkboxes["options"]][:2] == ["can't sleep", "pulling away from everyone"]
+    assert box_of(view)["optional"] is True, "ticking alone is an answer"
+
+    second = await write(slack, first, "Quokka walk the dog", ticked=("can't sleep", "after a fight at home"))
+    assert "2 of 7" in read(second)
+    third = await write(slack, second, "", ticked=("a shower",))
+    assert "3 of 7" in read(third)
+    plan = await repository.plan(await repository.identity_id(ME))
+    assert plan is not None
+    assert plan.parts["signs"] == ["can't sleep", "after a fight at home", "Quokka walk the dog"]
+    assert plan.parts["coping"] == ["a shower"]
+
+    edit = await typed_command_question(slack, "plan edit signs")
+    view = await open_box(slack, edit)
+    [checkboxes] = [b["element"] for b in view["blocks"] if b["block_id"] == "examples"]
+    assert [o["value"] for o in checkboxes["initial_options"]] == ["can't sleep", "after a fight at home"], \
+        "what they ticked opens ticked"
+    assert box_of(view)["element"]["initial_value"] == "Quokka walk the dog"
+
+
+async def typed_command_question(slack: Slack, text: str) -> dict[str, Any]:
+    before = len(slack.fake.messages_in(dm(slack)))
+    assert await slack.command(text, channel_id=dm(slack), key=f"plan-{next(_EVENT_IDS)}") == 200
+    return next(m for m in reversed(await next_in_dm(slack, before)) if elements(m))
+
+
+async def test_delete_asks_first(slack: Slack, repository: Repository) -> None:
+    await command(slack, "plan")
+    await write(slack, (await slack.dm_messages(1))[-1], "a walk")
+    confirm = await typed_command_question(slack, "plan delete")
+    assert "Delete your safety plan?" in read(confirm)
+    assert await repository.plan(await repository.identity_id(ME)) is not None
+    kept = await click(slack, confirm, "Keep it")
+    assert "stays as it is" in read(kept)
+    assert await repository.plan(await repository.identity_id(ME)) is not None, "nothing deleted without the yes"
+    confirm = await typed_command_question(slack, "plan delete")
+    deleted = await click(slack, confirm, "Yes, delete")
+    assert "Your safety plan is deleted." in read(deleted)
+    assert await repository.plan(await repository.identity_id(ME)) is None
