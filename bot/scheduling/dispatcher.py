@@ -82,7 +82,7 @@ class Dispatcher:
         # A stable identity (instance.py): the first round takes back what an earlier run of it leased.
         self._instance = instance
         self._taken_back = not instance
-        self._db = DatabaseWatch(store.ping)
+        self._db = DatabaseWatch(store.ping, clock=lambda: self._clock().timestamp(), sleep=sleep)
         self._kept: list[Callable[[], Awaitable[None]]] = []  # writes waiting for the database to answer again
         self._recorded_late = 0
         self._released = 0

@@ -61,20 +61,21 @@ class DatabaseWatch:
         return True
 
     async def wait_until_back(self, within: float) -> bool:
-        """While down: probe with a bounded back-off for up to `within` seconds; True once it answers."""
+        """While down: probe when the back-off allows, waiting for it for up to `within` seconds; True once the
+        database answers."""
         if not self.down:
             return True
         deadline = self._clock() + within
         while True:
-            wait = max(0.0, self._next_probe - self._clock())
+            if self._clock() >= self._next_probe:
+                if await self.answers():
+                    return True
+                self._back_off = min(MAX_BACK_OFF_S, self._back_off * 2)
+                self._next_probe = self._clock() + self._back_off
+            wait = self._next_probe - self._clock()
             if self._clock() + wait > deadline:
                 return False
-            if wait:
-                await self._sleep(wait)
-            if await self.answers():
-                return True
-            self._back_off = min(MAX_BACK_OFF_S, self._back_off * 2)
-            self._next_probe = self._clock() + self._back_off
+            await self._sleep(wait)
 
     def back(self, recorded_late: int, released: int) -> None:
         """The outage is over: one line for it."""

@@ -51,7 +51,7 @@ async def test_a_prompt_whose_record_was_lost_is_found_in_the_dm_and_recorded_no
 
 async def test_a_retry_after_a_failure_that_posted_nothing_looks_and_then_posts_once(
         fake: FakeSlackApi, service: CheckinService, schedules: ScheduleStore, clock: FakeClock) -> None:
-    adapter, dispatcher = await prompt_due(fake, service, schedules, clock)
+    _, dispatcher = await prompt_due(fake, service, schedules, clock)
     fake.fail_next("chat.postMessage", status=503)
     assert (await dispatcher.tick()).retried == 1
     clock.advance(seconds=10)
