@@ -51,7 +51,10 @@ async def run(quick: bool) -> DrillResult:
               f"channel, half opened on first send) go out through the real bot process to the fake Discord; the "
               f"process is killed with SIGKILL {kills} times at random moments once it is up, and restarted "
               f"after 0-2 s. Afterwards every person's DMs are counted against the deliveries table."))
-    async with DrillDiscord(token=TOKEN) as fake, fresh_database() as dsn, workspace("crash") as folder:
+    # Rate-limit headers on every answer, as Discord sends them: without them discord.py never learns a bucket, and
+    # a DM open cancelled (by its 5 s limit) while it refreshes the shared bucket left every later open waiting.
+    async with DrillDiscord(token=TOKEN, ratelimit_headers=True) as fake, fresh_database() as dsn, \
+            workspace("crash") as folder:
         people = make_people(fake, people_count, minutes=minutes)
         bot = BotProcess("bot", bot_environment(fake, dsn, keygen(), folder), folder)
 

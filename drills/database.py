@@ -100,7 +100,7 @@ async def run(quick: bool) -> DrillResult:
     try:
         await asyncio.to_thread(server.init)
         await asyncio.to_thread(server.start)
-        async with DrillDiscord(token=TOKEN) as fake, fresh_database(server.admin_dsn) as dsn:
+        async with DrillDiscord(token=TOKEN, ratelimit_headers=True) as fake, fresh_database(server.admin_dsn) as dsn:
             await migrate(dsn)
             folder = server.base
             metrics_port = free_port()
