@@ -51,8 +51,7 @@ async def run(quick: bool) -> DrillResult:
               f"channel, half opened on first send) go out through the real bot process to the fake Discord; the "
               f"process is killed with SIGKILL {kills} times at random moments once it is up, and restarted "
               f"after 0-2 s. Afterwards every person's DMs are counted against the deliveries table."))
-    # Rate-limit headers on every answer, as Discord sends them: without them discord.py never learns a bucket, and
-    # a DM open cancelled (by its 5 s limit) while it refreshes the shared bucket left every later open waiting.
+    # Rate-limit headers on successful answers, as Discord sends them (docs/reliability.md, finding 10).
     async with DrillDiscord(token=TOKEN, ratelimit_headers=True) as fake, fresh_database() as dsn, \
             workspace("crash") as folder:
         people = make_people(fake, people_count, minutes=minutes)

@@ -124,6 +124,13 @@ and what the latest run of its drill measured. A finding the latest run still sh
    (`bot/scheduling/outage.py`); see "What the crash window means in practice". Tests:
    `tests/adapters/discord/test_exactly_once.py`, `tests/adapters/slack/test_exactly_once.py`,
    `tests/scheduling/test_exactly_once.py`. Latest figures: the crash, crash_slack and database sections below.
+   The first quick crash run with the take-back (2026-12-07, load 6-7) stalled: 104 prompts to people whose DM
+   had to be opened were retried as "temporary" for minutes after the second restart, every attempt failing,
+   while the others went out. The crash drill's fake Discord sent no rate-limit headers, so discord.py never
+   learned the DM-open bucket (one request at a time) and a burst of 200 taken-back sends met it at once; the
+   likely cause (not proven) is an open cancelled by its 5 s limit while discord.py refreshed that bucket,
+   which without a known reset time nothing refreshes again. The crash and database drills now send the
+   headers, as Discord does; the next run delivered all 500. Open: whether the bot should guard against it.
 
 ## What the crash window means in practice
 
