@@ -32,6 +32,7 @@ from bot.storage.models import utcnow
 log = logging.getLogger(__name__)
 
 LATE_AT_NIGHT_AFTER = timedelta(minutes=5)  # later than this, a prompt no longer goes out at night
+KEPT_WRITES_AT_ONCE = 16  # outcomes kept through a database outage, written this many at a time when it is back
 
 
 @dataclass(frozen=True)
@@ -175,14 +176,17 @@ class Dispatcher:
             return True
         if not await self._db.wait_until_back(self._look_again_every * 0.8):
             return False
-        while self._kept:
-            try:
-                await self._kept[0]()
-            except Exception as exc:
-                if await self._db.failed(exc):
-                    return False
-                log.error("a delivery outcome could not be recorded: %s", describe_exception(exc))
-            self._kept.pop(0)
+        while self._kept:  # written KEPT_WRITES_AT_ONCE at a time: hundreds may wait after a short outage
+            batch = self._kept[:KEPT_WRITES_AT_ONCE]
+            outcomes = await asyncio.gather(*(write() for write in batch), return_exceptions=True)
+            failed = [(write, outcome) for write, outcome in zip(batch, outcomes, strict=True)
+                      if isinstance(outcome, Exception)]
+            del self._kept[:len(batch)]
+            if failed and await self._db.failed(failed[0][1]):
+                self._kept[:0] = [write for write, _ in failed]  # a write that failed twice does no harm
+                return False
+            for _, outcome in failed:
+                log.error("a delivery outcome could not be recorded: %s", describe_exception(outcome))
         self._db.back(self._recorded_late, self._released)
         self._recorded_late = self._released = 0
         return True

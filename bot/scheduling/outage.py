@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 PROBE_TIMEOUT_S = 5.0
 FIRST_BACK_OFF_S = 0.25
-MAX_BACK_OFF_S = 1.0  # sending resumes within about this long of the database answering again
+MAX_BACK_OFF_S = 0.5  # sending resumes within about this long of the database answering again
 
 
 class DatabaseWatch:
@@ -33,6 +33,7 @@ class DatabaseWatch:
         self._back_off = FIRST_BACK_OFF_S
         self._next_probe = 0.0
         self.outages = 0
+        self._probing = asyncio.Lock()  # many sends fail at once when it goes: one probe, one line
 
     @property
     def down(self) -> bool:
@@ -49,16 +50,19 @@ class DatabaseWatch:
     async def failed(self, exc: BaseException) -> bool:
         """After `exc` from database work: True when the database is unreachable (an outage begins or goes on),
         False when it answers (the failure was something else, for the caller to handle)."""
-        if self.down:
-            return True
-        if await self.answers():
-            return False
+        async with self._probing:  # one probe at a time; those waiting for it then see its verdict
+            if self.down_since is None:
+                if await self.answers():
+                    return False
+                self._went_down(exc)
+        return True
+
+    def _went_down(self, exc: BaseException) -> None:
         self.down_since = self._clock()
         self.outages += 1
         self._back_off = FIRST_BACK_OFF_S
         self._next_probe = self.down_since + self._back_off
         log.warning("database unreachable (%s); deliveries wait for it", describe_exception(exc))
-        return True
 
     async def wait_until_back(self, within: float) -> bool:
         """While down: probe when the back-off allows, waiting for it for up to `within` seconds; True once the
