@@ -298,22 +298,23 @@ async def seed(dsn: str, people: Sequence[Person], *, platform: str = "discord",
             "identities", columns=["id", "platform", "workspace_id", "user_id", "created_at", "store_notes",
                                    "dm_channel_id", "introduced_at"],
             records=[(p.identity_id, platform, workspace_id, user_of(p), now, True, dm_of(p), now) for p in people])
-        rules: dict[tuple[str, str], int] = {}  # people who chose the same time and zone share a rule
-        for p in people:
-            if (p.times, p.zone) in rules:
-                continue
-            rules[(p.times, p.zone)] = await connection.fetchval(
-                "INSERT INTO schedule_rules (days, times, zone, next_fire_at, next_slot, queued_through) "
-                "VALUES ($1, $2, $3, $4, $5, 0) ON CONFLICT (days, times, zone) DO UPDATE SET "
-                "next_slot = CASE WHEN excluded.next_fire_at < schedule_rules.next_fire_at THEN excluded.next_slot "
-                "ELSE schedule_rules.next_slot END, "
-                "next_fire_at = LEAST(excluded.next_fire_at, schedule_rules.next_fire_at) RETURNING id",
-                EVERY_DAY, p.times, p.zone, p.due, p.slot)
-        await connection.copy_records_to_table(
-            "schedules", columns=["id", "identity_id", "rule_id", "platform", "kind", "flow_id", "quiet",
-                                  "fires_from", "unanswered", "dialdown_asked", "created_at", "updated_at"],
-            records=[(p.identity_id, p.identity_id, rules[(p.times, p.zone)], platform, "checkin", "daily", None,
-                      p.due, 0, False, now, now) for p in people])
+        async with connection.transaction():  # a running bot never sees a due rule without its members
+            rules: dict[tuple[str, str], int] = {}  # people who chose the same time and zone share a rule
+            for p in people:
+                if (p.times, p.zone) in rules:
+                    continue
+                rules[(p.times, p.zone)] = await connection.fetchval(
+                    "INSERT INTO schedule_rules (days, times, zone, next_fire_at, next_slot, queued_through) "
+                    "VALUES ($1, $2, $3, $4, $5, 0) ON CONFLICT (days, times, zone) DO UPDATE SET "
+                    "next_slot = CASE WHEN excluded.next_fire_at < schedule_rules.next_fire_at THEN excluded.next_slot "
+                    "ELSE schedule_rules.next_slot END, "
+                    "next_fire_at = LEAST(excluded.next_fire_at, schedule_rules.next_fire_at) RETURNING id",
+                    EVERY_DAY, p.times, p.zone, p.due, p.slot)
+            await connection.copy_records_to_table(
+                "schedules", columns=["id", "identity_id", "rule_id", "platform", "kind", "flow_id", "quiet",
+                                      "fires_from", "unanswered", "dialdown_asked", "created_at", "updated_at"],
+                records=[(p.identity_id, p.identity_id, rules[(p.times, p.zone)], platform, "checkin", "daily", None,
+                          p.due, 0, False, now, now) for p in people])
         top = max(p.identity_id for p in people)
         await connection.execute("SELECT setval('identities_id_seq', GREATEST($1, (SELECT max(id) FROM identities)))",
                                  top)
