@@ -18,7 +18,7 @@ from bot.logsafe import describe_exception
 
 log = logging.getLogger(__name__)
 
-PROBE_TIMEOUT_S = 5.0
+PROBE_TIMEOUT_S = 2.0  # a connect that hangs while the server starts up is tried again soon
 FIRST_BACK_OFF_S = 0.25
 MAX_BACK_OFF_S = 0.5  # sending resumes within about this long of the database answering again
 
