@@ -31,6 +31,7 @@ from bot.privacy.retention import schedule_retention
 from bot.safety.responder import Screens
 from bot.safety.screening import Screener
 from bot.scheduling.dispatcher import Dispatcher
+from bot.scheduling.instance import InstanceIdentity, claim_identity
 from bot.scheduling.snoozes import PendingSnoozes
 from bot.scheduling.store import ScheduleStore
 from bot.service import ChannelPoster, CheckinService
@@ -54,13 +55,17 @@ class App:
     scheduler: AsyncIOScheduler
     metrics: Metrics = field(default_factory=Metrics)
     delivering: bool = False
+    identity: InstanceIdentity | None = None
 
     def start_delivery(self, transports: Mapping[str, Transport]) -> Dispatcher:
         """Claim and send scheduled prompts for these platforms, every DISPATCH_INTERVAL_SECONDS."""
+        if self.identity is None:  # held for the life of the process: a restart takes the same one back
+            self.identity = claim_identity(self.settings.data_dir, self.settings.instance_id)
         dispatcher = Dispatcher(self.schedules, self.service, transports,
                                 grace=timedelta(minutes=self.settings.grace_minutes),
                                 crisis_pause=timedelta(hours=self.settings.crisis_pause_hours),
-                                look_again_every=self.settings.dispatch_interval_seconds, metrics=self.metrics)
+                                look_again_every=self.settings.dispatch_interval_seconds, metrics=self.metrics,
+                                instance=self.identity.id)
         self.delivering = True
         self.scheduler.add_job(guarded("dispatch", dispatcher.tick), "interval",
                                seconds=self.settings.dispatch_interval_seconds, id="dispatch",

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     default_timezone: str = Field("", description="IANA zone for /schedule when a person names none; empty: ask.")
     grace_minutes: int = Field(120, ge=0, le=1440, description="How late an overdue prompt may still go out.")
     dispatch_interval_seconds: float = Field(10.0, gt=0, le=300, description="How often due prompts are claimed.")
+    instance_id: str = Field("", pattern=r"^[A-Za-z0-9_.-]{0,12}$",
+                             description="This process's name in the outbox (1-12 characters), the same across "
+                             "restarts; empty: a slot kept in DATA_DIR.")
     community_secret: SecretStr = Field(
         SecretStr(""), description="Secret for the anonymous tags of circles and pulses; empty: a key file in KEYS_DIR."
     )
@@ -139,6 +142,7 @@ EXAMPLES = {
     "content_dir": "content", "encryption_keys": "(the output of `boundary-bot keygen`)", "log_level": "INFO",
     "console_user": "ana", "default_country": "GB", "retention_days": "365", "crisis_pause_hours": "72",
     "default_timezone": "Europe/Berlin", "grace_minutes": "120", "dispatch_interval_seconds": "10",
+    "instance_id": "bot-1",
     "community_secret": "(any long random text)", "pulse_min_respondents": "5", "tip_history_size": "20",
     "discord_token": "(the bot token from the Developer Portal)", "discord_application_id": "1234567890123456789",
     "discord_guild_ids": "123456789012345678,234567890123456789", "discord_shard_ids": "0,1",

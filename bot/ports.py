@@ -36,6 +36,16 @@ class CostedTransport(Transport, Protocol):
     def request_cost(self, address: Address, replies: Sequence[Reply]) -> int: ...
 
 
+class KeyedTransport(Transport, Protocol):
+    """A transport whose sends are safe to repeat. `key` names the outbox row and is the same for every attempt
+    (in any process); `maybe_sent` says an earlier attempt may have reached the platform (it timed out, or its
+    process or database went away before the outcome was recorded). Discord makes the platform refuse a second
+    copy (a nonce per message, enforced); Slack looks for the earlier copy first. Returns True when the message
+    was already there and nothing new was posted."""
+
+    async def send_keyed(self, address: Address, replies: Sequence[Reply], key: str, *, maybe_sent: bool) -> bool: ...
+
+
 def request_cost(transport: Transport, address: Address, replies: Sequence[Reply]) -> int:
     """Requests a send will take: the transport's own count, or one per reply when it cannot say."""
     counter = getattr(transport, "request_cost", None)

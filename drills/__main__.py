@@ -17,6 +17,7 @@ from drills.report import machine, render
 
 DRILLS: dict[str, tuple[str, str]] = {  # key -> (module, title); the order they run in
     "crash": ("drills.crash", "SIGKILL at random moments, restart"),
+    "crash_slack": ("drills.crash_slack", "SIGKILL at random moments, restart (Slack)"),
     "two": ("drills.two_instances", "two instances on one PostgreSQL"),
     "platform": ("drills.platform", "platform trouble: 429, 5xx, timeouts, dropped gateway"),
     "database": ("drills.database", "database restarted in the middle of a dispatch"),

@@ -23,7 +23,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -279,7 +279,17 @@ def make_people(fake: FakeDiscord, count: int, *, minutes: int = 1, known_dm_sha
     return people
 
 
-async def seed(dsn: str, people: Sequence[Person]) -> None:
+def discord_user(person: Person) -> str:
+    return str(person.user_id)
+
+
+def discord_dm(person: Person) -> str | None:
+    return str(person.dm_channel) if person.dm_channel else None
+
+
+async def seed(dsn: str, people: Sequence[Person], *, platform: str = "discord", workspace_id: str = "dm",
+               user_of: Callable[[Person], str] = discord_user,
+               dm_of: Callable[[Person], str | None] = discord_dm) -> None:
     """Bulk-insert identities and daily schedules (COPY, as benchmarks/scheduling.py does): no bot involved."""
     now = datetime.now(UTC)
     connection = await asyncpg.connect(dsn, timeout=10)
@@ -287,24 +297,24 @@ async def seed(dsn: str, people: Sequence[Person]) -> None:
         await connection.copy_records_to_table(
             "identities", columns=["id", "platform", "workspace_id", "user_id", "created_at", "store_notes",
                                    "dm_channel_id", "introduced_at"],
-            records=[(p.identity_id, "discord", "dm", str(p.user_id), now, True,
-                      str(p.dm_channel) if p.dm_channel else None, now) for p in people])
-        rules: dict[tuple[str, str], int] = {}  # people who chose the same time and zone share a rule
-        for p in people:
-            if (p.times, p.zone) in rules:
-                continue
-            rules[(p.times, p.zone)] = await connection.fetchval(
-                "INSERT INTO schedule_rules (days, times, zone, next_fire_at, next_slot, queued_through) "
-                "VALUES ($1, $2, $3, $4, $5, 0) ON CONFLICT (days, times, zone) DO UPDATE SET "
-                "next_slot = CASE WHEN excluded.next_fire_at < schedule_rules.next_fire_at THEN excluded.next_slot "
-                "ELSE schedule_rules.next_slot END, "
-                "next_fire_at = LEAST(excluded.next_fire_at, schedule_rules.next_fire_at) RETURNING id",
-                EVERY_DAY, p.times, p.zone, p.due, p.slot)
-        await connection.copy_records_to_table(
-            "schedules", columns=["id", "identity_id", "rule_id", "platform", "kind", "flow_id", "quiet",
-                                  "fires_from", "unanswered", "dialdown_asked", "created_at", "updated_at"],
-            records=[(p.identity_id, p.identity_id, rules[(p.times, p.zone)], "discord", "checkin", "daily", None,
-                      p.due, 0, False, now, now) for p in people])
+            records=[(p.identity_id, platform, workspace_id, user_of(p), now, True, dm_of(p), now) for p in people])
+        async with connection.transaction():  # a running bot never sees a due rule without its members
+            rules: dict[tuple[str, str], int] = {}  # people who chose the same time and zone share a rule
+            for p in people:
+                if (p.times, p.zone) in rules:
+                    continue
+                rules[(p.times, p.zone)] = await connection.fetchval(
+                    "INSERT INTO schedule_rules (days, times, zone, next_fire_at, next_slot, queued_through) "
+                    "VALUES ($1, $2, $3, $4, $5, 0) ON CONFLICT (days, times, zone) DO UPDATE SET "
+                    "next_slot = CASE WHEN excluded.next_fire_at < schedule_rules.next_fire_at THEN excluded.next_slot "
+                    "ELSE schedule_rules.next_slot END, "
+                    "next_fire_at = LEAST(excluded.next_fire_at, schedule_rules.next_fire_at) RETURNING id",
+                    EVERY_DAY, p.times, p.zone, p.due, p.slot)
+            await connection.copy_records_to_table(
+                "schedules", columns=["id", "identity_id", "rule_id", "platform", "kind", "flow_id", "quiet",
+                                      "fires_from", "unanswered", "dialdown_asked", "created_at", "updated_at"],
+                records=[(p.identity_id, p.identity_id, rules[(p.times, p.zone)], platform, "checkin", "daily", None,
+                          p.due, 0, False, now, now) for p in people])
         top = max(p.identity_id for p in people)
         await connection.execute("SELECT setval('identities_id_seq', GREATEST($1, (SELECT max(id) FROM identities)))",
                                  top)
@@ -539,13 +549,17 @@ class Tally:
                 f"{self.partial} partial prompts; outbox {dict(self.status)}")
 
 
-async def tally(fake: FakeDiscord, dsn: str, people: Sequence[Person], greeting: str) -> Tally:
+async def tally(fake: FakeDiscord | None, dsn: str, people: Sequence[Person], greeting: str,
+                got: Mapping[int, Received] | None = None) -> Tally:
+    """What people received (`got`, by user id; else read from the fake Discord) against the outbox."""
     rows = await query(dsn, "SELECT identity_id, status, reason, due_at, sent_at, session_id FROM deliveries "
                             "WHERE kind = 'prompt'")
     by_identity: dict[int, list[asyncpg.Record]] = defaultdict(list)
     for row in rows:
         by_identity[int(row["identity_id"])].append(row)
-    got = received(fake, people, greeting)
+    if got is None:
+        assert fake is not None
+        got = received(fake, people, greeting)
     result = Tally(len(people), 0, [], {}, 0, Counter(str(r["status"]) for r in rows), [], [], [], [])
     for person in people:
         mine = got[person.user_id]

@@ -114,14 +114,45 @@ and what the latest run of its drill measured. A finding the latest run still sh
 9. **The instance that lost a click logged two ERROR lines** (drill two). **Fixed:** 40060 when
    acknowledging is logged at INFO and not apologised for
    (`test_an_interaction_another_instance_answered_is_no_error`). Latest two run: 0 ERROR lines.
+10. **"Exactly once" leaned on luck and patience** (drills crash and database, quick, re-run for issue 22):
+   1 duplicate after two kills and every prompt a killed process held ~125 s late (due → first delivery p50
+   125.5 s: its lease had to run out); 27 duplicates over two database restarts (sends the platform accepted
+   while the database could not record them), sending again 99 s after an immediate restart, 813 ERROR lines.
+   **Fixed:** prompts are keyed by their outbox row (Discord nonce with `enforce_nonce`, Slack metadata looked
+   up before a repeat), a restarted process takes back its own leases at once (stable instance identity,
+   `bot/scheduling/instance.py`), and an outage is a state that keeps what it cannot write
+   (`bot/scheduling/outage.py`); see "What the crash window means in practice". Tests:
+   `tests/adapters/discord/test_exactly_once.py`, `tests/adapters/slack/test_exactly_once.py`,
+   `tests/scheduling/test_exactly_once.py`. Latest figures: the crash, crash_slack and database sections below.
+   The first quick crash run with the take-back (2026-12-07, load 6-7) stalled: 104 prompts to people whose DM
+   had to be opened were retried as "temporary" for minutes after the second restart, every attempt failing,
+   while the others went out. The crash drill's fake Discord sent no rate-limit headers, so discord.py never
+   learned the DM-open bucket (one request at a time) and a burst of 200 taken-back sends met it at once; the
+   likely cause (not proven) is an open cancelled by its 5 s limit while discord.py refreshed that bucket,
+   which without a known reset time nothing refreshes again. The crash and database drills now send the
+   headers, as Discord does; the next run delivered all 500. Open: whether the bot should guard against it.
 
 ## What the crash window means in practice
 
-A process killed by SIGKILL leaves its leased outbox rows (up to a batch of 200) to their lease, so those
-prompts go out up to `lease_for` (120 s) late, from the restarted process or another instance; prompts
-that the platform had accepted but the process had not yet marked `sent` go out a second time. The
-drills measure both: "due -> first delivery" and "duplicates" in the crash and database drills, and the
-accepted → recorded window on every prompt.
+Issue 22 closed the window. Every prompt is keyed by its outbox row: on Discord each of its messages carries a
+nonce derived from the row (`bb<row>.<n>`, at most 25 characters) with `enforce_nonce`, so a repeat within
+Discord's nonce window (a few minutes) returns the message already there instead of creating one; on Slack the
+message carries metadata (`boundary_prompt`, the row id), and an attempt after one whose outcome is unknown (a
+timeout, a kill, a database that went away) first reads the DM's newest messages (`conversations.history`
+with `include_all_metadata`) and records the prompt as sent when it is there. A lease names its instance
+(a slot in `DATA_DIR` held with `flock`, or `INSTANCE_ID`), so a process restarted after SIGKILL takes back
+at once what it had leased; another instance still waits for the lease (120 s) to run out. A database outage
+is a state: the dispatcher logs it once, keeps the outcomes it cannot write (sends the platform accepted, leases
+to give back) and writes them when a probe (bounded back-off, at most 1 s) finds the database again, with one
+line ("database back after 4.1 s; 25 sends recorded late"). The earlier 99 s silence after an immediate
+restart came from the leases of the sends that failed while the database was away: they stayed `sending`
+until their lease ran out, and at two thirds of the quick drill's 600 prompts they were everything left to
+send. The drills measure all of it: duplicates, "held by a killed process: first delivery after max(due,
+kill)" in the crash drills, "sending again" and the log lines per outage in the database drill.
+
+Limits: Discord's nonce window is a few minutes, so a repeat later than that (an outage of the database
+longer than the window, then a restart that loses the kept outcomes) could still make a second copy; Slack
+is looked at only among the DM's 50 newest messages.
 
 """
 

@@ -793,9 +793,13 @@ class DiscordAdapter:
         for message in messages:
             await interaction.followup.send(ephemeral=ephemeral, **self._kwargs(message))
 
-    async def _send_all(self, channel: discord.abc.Messageable, replies: Sequence[Reply]) -> None:
-        for message in self.messages_for(replies):
-            await channel.send(**self._kwargs(message))
+    async def _send_all(self, channel: discord.abc.Messageable, replies: Sequence[Reply], key: str = "") -> None:
+        """With a `key` (an outbox row), each message carries a nonce of its own derived from it; discord.py
+        sends it with `enforce_nonce`, so Discord returns the message it already has for a repeated attempt
+        within its nonce window instead of creating a second one."""
+        for index, message in enumerate(self.messages_for(replies)):
+            extra: dict[str, Any] = {"nonce": prompt_nonce(key, index)} if key else {}
+            await channel.send(**self._kwargs(message), **extra)
 
     # ------------------------------------------------------------ community channels (the ChannelPoster port)
 
@@ -895,7 +899,11 @@ class DiscordAdapter:
         return len(self.messages_for(replies)) + (0 if address.channel_id else 1)
 
     async def send(self, address: Address, replies: Sequence[Reply]) -> None:
-        """Scheduled prompts: to the known DM channel, else open the DM (and tell the core its id)."""
+        await self.send_keyed(address, replies, "", maybe_sent=False)
+
+    async def send_keyed(self, address: Address, replies: Sequence[Reply], key: str, *, maybe_sent: bool) -> bool:
+        """Scheduled prompts: to the known DM channel, else open the DM (and tell the core its id). A repeated
+        attempt needs no look-up: the nonces make Discord keep one copy (bot.ports.KeyedTransport)."""
         try:
             if address.channel_id:
                 channel: discord.abc.Messageable = self.client.get_partial_messageable(
@@ -903,12 +911,24 @@ class DiscordAdapter:
             else:
                 channel = await self._open_dm(int(address.user_id))
                 await self._remember_dm(address, channel.id)
-            await self._send_all(channel, replies)
+            await self._send_all(channel, replies, key)
         except Exception as exc:
             mapped = delivery_error(exc)
             if mapped is None:
                 raise
             raise mapped from exc
+        return False
+
+
+NONCE_MAX = 25  # Discord's limit on a nonce's length
+
+
+def prompt_nonce(key: str, index: int) -> str:
+    """The nonce of message `index` of the prompt of outbox row `key`: the same in every attempt and process."""
+    nonce = f"bb{key}.{index}"
+    if len(nonce) > NONCE_MAX:
+        raise ValueError("an outbox key too long for a Discord nonce")
+    return nonce
 
 
 def _button(spec: ButtonSpec, row: int) -> discord.ui.Button[discord.ui.View]:

@@ -975,12 +975,14 @@ class SlackAdapter:
                 await client.chat_postEphemeral(channel=origin.channel, user=address.user_id, **message.kwargs())
 
     async def _post_all(self, client: AsyncWebClient, address: Address, channel: str,
-                        replies: Sequence[Reply]) -> None:
-        """Every uploaded file is reported to the core, so /forget and retention can delete it from Slack."""
+                        replies: Sequence[Reply], key: str = "") -> None:
+        """Every uploaded file is reported to the core, so /forget and retention can delete it from Slack. With
+        a `key` (an outbox row), every message carries it as metadata, for `_already_posted`."""
+        extra: dict[str, Any] = {"metadata": prompt_metadata(key)} if key else {}
         for message in render_replies(replies):
             if message.blocks or not (message.files or message.images):
                 await client.chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False,
-                                              **message.kwargs())
+                                              **message.kwargs(), **extra)
             for item in message.files:
                 await self._uploaded(address, await client.files_upload_v2(
                     channel=channel, content=item.content, filename=item.filename, title=item.filename))
@@ -1239,11 +1241,18 @@ class SlackAdapter:
         return calls
 
     async def send(self, address: Address, replies: Sequence[Reply]) -> None:
-        """Scheduled prompts: to the person's DM with the app, with their workspace's token."""
+        await self.send_keyed(address, replies, "", maybe_sent=False)
+
+    async def send_keyed(self, address: Address, replies: Sequence[Reply], key: str, *, maybe_sent: bool) -> bool:
+        """Scheduled prompts: to the person's DM with the app, with their workspace's token. Each message names
+        its outbox row (`key`) in its metadata; when an earlier attempt may have gone out, the DM is looked at
+        first, and a prompt already there is not posted again (returns True)."""
         try:
             client = await self._delivery_client(address.workspace_id)
+            if key and maybe_sent and await self._already_posted(client, address, key):
+                return True
             try:
-                await self._send_with(client, address, replies)
+                await self._send_with(client, address, replies, key)
             except SlackApiError as exc:
                 if not self._forget_client_after(address.workspace_id, client, exc):
                     raise
@@ -1252,7 +1261,7 @@ class SlackAdapter:
                 fresh = await self._delivery_client(address.workspace_id)
                 if fresh.token == client.token:
                     raise
-                await self._send_with(fresh, address, replies)
+                await self._send_with(fresh, address, replies, key)
         except Exception as exc:
             mapped = delivery_error(exc)
             if mapped is None:
@@ -1260,17 +1269,45 @@ class SlackAdapter:
             if mapped is exc:
                 raise
             raise mapped from exc
+        return False
 
-    async def _send_with(self, client: AsyncWebClient, address: Address, replies: Sequence[Reply]) -> None:
+    async def _already_posted(self, client: AsyncWebClient, address: Address, key: str) -> bool:
+        """Whether the DM's recent messages include one of this outbox row's (conversations.history with its
+        metadata). The DM is the bot's own conversation with the person: a prompt sent a little earlier is
+        among its newest messages."""
+        channel = address.channel_id or await self._dm_channel(client, address)
+        history = await client.conversations_history(channel=channel, limit=HISTORY_LOOKBACK,
+                                                     include_all_metadata=True)
+        return any(is_prompt_of(message, key) for message in history.get("messages") or [])
+
+    async def _send_with(self, client: AsyncWebClient, address: Address, replies: Sequence[Reply],
+                         key: str = "") -> None:
         channel = address.channel_id or await self._dm_channel(client, address)
         try:
-            await self._post_all(client, address, channel, replies)
+            await self._post_all(client, address, channel, replies, key)
         except SlackApiError as exc:
             if not address.channel_id or exc.response.get("error") != "channel_not_found":
                 raise
             # The remembered DM is gone (the app was reinstalled): open it afresh, once.
             self._dm_channels.pop((address.workspace_id, address.user_id), None)
-            await self._post_all(client, address, await self._dm_channel(client, address), replies)
+            await self._post_all(client, address, await self._dm_channel(client, address), replies, key)
+
+
+PROMPT_EVENT = "boundary_prompt"
+HISTORY_LOOKBACK = 50  # newest messages of a DM searched for an earlier attempt's prompt
+
+
+def prompt_metadata(key: str) -> dict[str, Any]:
+    """Slack message metadata naming the outbox row a prompt belongs to (no person, no words)."""
+    return {"event_type": PROMPT_EVENT, "event_payload": {"outbox": key}}
+
+
+def is_prompt_of(message: Any, key: str) -> bool:
+    metadata = message.get("metadata") if isinstance(message, dict) else None
+    if not isinstance(metadata, dict) or metadata.get("event_type") != PROMPT_EVENT:
+        return False
+    payload = metadata.get("event_payload")
+    return isinstance(payload, dict) and str(payload.get("outbox")) == key
 
 
 def _prefixed(prefix: str) -> re.Pattern[str]:

@@ -1,9 +1,12 @@
 """The delivery side: claim due schedules into the outbox, then drain it to the platforms.
 
-Each outbox row is leased before it is sent, so a second instance cannot take it; a crash leaves the
-lease to expire and another instance (or this one, restarted) sends it. The only duplicate possible is a
-message the platform accepted in the moment between its answer and our `sent` mark (measured, see the
-README). Quiet hours, pauses, vacations and the crisis pause are checked here, at delivery time.
+Each outbox row is leased before it is sent, so a second instance cannot take it. A lease names its instance
+(`bot/scheduling/instance.py`): a process restarted after a crash takes back what it had leased at once; another
+instance takes a dead one's rows when their lease runs out. A send that may be repeated this way (the platform
+accepted it, and the process or the database went away before `sent` was recorded) is keyed by its outbox row,
+so the platform keeps one copy (`bot.ports.KeyedTransport`). A database outage is a state (`outage.py`): what
+could not be written waits in memory and is written when the database answers again. Quiet hours, pauses,
+vacations and the crisis pause are checked here, at delivery time.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from bot.logsafe import describe_exception
 from bot.messages import Address, Reply
 from bot.ops.metrics import Metrics
 from bot.ports import RateLimited, TemporaryFailure, Transport, Unreachable, request_cost
+from bot.scheduling.outage import DatabaseWatch
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.rules import DEFAULT_QUIET, in_quiet_hours
 from bot.scheduling.store import FAILED, SENT, SKIPPED, DeliveryJob, ScheduleStore
@@ -28,6 +32,7 @@ from bot.storage.models import utcnow
 log = logging.getLogger(__name__)
 
 LATE_AT_NIGHT_AFTER = timedelta(minutes=5)  # later than this, a prompt no longer goes out at night
+KEPT_WRITES_AT_ONCE = 16  # outcomes kept through a database outage, written this many at a time when it is back
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,11 @@ class DispatchStats:
             self.metrics.skip(reason)
 
 
+def outbox_key(job: DeliveryJob) -> str:
+    """What names a delivery to the platform, the same in every attempt and process: its outbox row."""
+    return str(job.id)
+
+
 class Dispatcher:
     def __init__(self, store: ScheduleStore, prompts: PromptSource, transports: Mapping[str, Transport], *,
                  pacer: Pacer | None = None, clock: Callable[[], datetime] = utcnow,
@@ -68,8 +78,15 @@ class Dispatcher:
                  grace: timedelta = timedelta(hours=2), crisis_pause: timedelta = timedelta(hours=72),
                  lease_for: timedelta = timedelta(seconds=120), max_attempts: int = 8,
                  batch_size: int = 200, concurrency: int = 32, send_timeout: float = 60.0,
-                 look_again_every: float = 10.0, metrics: Metrics | None = None) -> None:
+                 look_again_every: float = 10.0, metrics: Metrics | None = None, instance: str = "") -> None:
         self._store = store
+        # A stable identity (instance.py): the first round takes back what an earlier run of it leased.
+        self._instance = instance
+        self._taken_back = not instance
+        self._db = DatabaseWatch(store.ping, clock=lambda: self._clock().timestamp(), sleep=sleep)
+        self._kept: list[Callable[[], Awaitable[None]]] = []  # writes waiting for the database to answer again
+        self._recorded_late = 0
+        self._released = 0
         self._metrics = metrics  # counts only: platform, reason codes, durations; never who
         # While sends are still out and the last lease came back short, look for newly due rows (retries whose
         # backoff is over) this often, rather than only once every one of those sends is done.
@@ -99,8 +116,20 @@ class Dispatcher:
         retry that falls due meanwhile does not wait for the slowest of them."""
         stats = DispatchStats(metrics=self._metrics)
         loop = asyncio.get_running_loop()
+        if not await self._settle():
+            return stats  # the database is still away: this round is over (it was logged once)
         claim_started = loop.time()
-        stats.claimed = await self._store.claim_due(grace=self._grace)
+        try:
+            if not self._taken_back:
+                taken = await self._store.take_back(self._instance)
+                self._taken_back = True
+                if taken:
+                    log.info("took back %d deliveries this instance had leased before it restarted", taken)
+            stats.claimed = await self._store.claim_due(grace=self._grace)
+        except Exception as exc:
+            if await self._db.failed(exc):
+                return stats
+            raise
         if self._metrics is not None:
             self._metrics.claim(stats.claimed, loop.time() - claim_started)
             self._metrics.heartbeat()
@@ -109,13 +138,20 @@ class Dispatcher:
         leased_at = loop.time()
         try:
             while True:
+                if self._db.down:  # the sends already out finish and keep what they cannot write; no more leases
+                    if not running:
+                        return stats
+                    _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    continue
                 limit = self._batch_size - len(running)
                 look_again = drained and loop.time() - leased_at >= self._look_again_every
                 if limit > 0 and (not running or look_again or (not drained and len(running) <= self._batch_size // 2)):
                     try:
                         jobs = await self._store.lease(limit=limit, lease_for=self._lease_for,
-                                                       platforms=list(self._transports))
+                                                       platforms=list(self._transports), instance=self._instance)
                     except Exception as exc:
+                        if await self._db.failed(exc):
+                            continue
                         if not running:
                             raise
                         # The database went away: the sends already out finish (and record what they can)
@@ -133,11 +169,49 @@ class Dispatcher:
             for task in running:
                 task.cancel()
 
+    async def _settle(self) -> bool:
+        """Before a round: while the database is away, wait a little for it (bounded back-off, within one
+        dispatch interval); once it answers, write what was kept and say so once. False: still away."""
+        if not self._db.down and not self._kept:
+            return True
+        if not await self._db.wait_until_back(self._look_again_every * 0.8):
+            return False
+        while self._kept:  # written KEPT_WRITES_AT_ONCE at a time: hundreds may wait after a short outage
+            batch = self._kept[:KEPT_WRITES_AT_ONCE]
+            outcomes = await asyncio.gather(*(write() for write in batch), return_exceptions=True)
+            failed = [(write, outcome) for write, outcome in zip(batch, outcomes, strict=True)
+                      if isinstance(outcome, Exception)]
+            del self._kept[:len(batch)]
+            if failed and await self._db.failed(failed[0][1]):
+                self._kept[:0] = [write for write, _ in failed]  # a write that failed twice does no harm
+                return False
+            for _, outcome in failed:
+                log.error("a delivery outcome could not be recorded: %s", describe_exception(outcome))
+        self._db.back(self._recorded_late, self._released)
+        self._recorded_late = self._released = 0
+        return True
+
+    async def _write(self, write: Callable[[], Awaitable[None]], *, sent: bool = False) -> None:
+        """A delivery's outcome, written now, or kept until the database answers again."""
+        try:
+            await write()
+        except Exception as exc:
+            if not await self._db.failed(exc):
+                raise
+            self._kept.append(write)
+            self._recorded_late += sent
+
     async def _guarded(self, job: DeliveryJob, stats: DispatchStats) -> None:
         async with self._gate:
             try:
                 await self._deliver(job, stats)
             except Exception as exc:
+                if await self._db.failed(exc):
+                    # Nothing was sent (the outcomes after a send are kept by _write): the lease is given back
+                    # once the database answers, and the row goes out at once.
+                    self._kept.append(lambda: self._store.retry(job, self._clock(), "database", counts=False))
+                    self._released += 1
+                    return
                 # One bad delivery must not stop the others; it is retried like a temporary failure.
                 log.error("delivery %s failed unexpectedly: %s", job.id, describe_exception(exc))
                 await self._retry(job, stats, "error")
@@ -170,7 +244,7 @@ class Dispatcher:
         if reason is None and transport is None:
             reason = "no-transport"
         if reason is not None:
-            await self._store.finish(job, SKIPPED, reason=reason)
+            await self._write(lambda: self._store.finish(job, SKIPPED, reason=reason))
             stats.skip(reason)
             return
         assert transport is not None
@@ -180,8 +254,9 @@ class Dispatcher:
             return
         prompt = await self._prompts.prompt_for(job)
         if isinstance(prompt, str):
-            await self._store.finish(job, SKIPPED, reason=prompt)
-            stats.skip(prompt)
+            skipped = prompt
+            await self._write(lambda: self._store.finish(job, SKIPPED, reason=skipped))
+            stats.skip(skipped)
             return
         # Paced right before the send, so the database work above never bunches requests into one second; the
         # token pays for one request, and a send that needs more (opening a DM first) pays the rest.
@@ -194,7 +269,7 @@ class Dispatcher:
             return
         self._pacer.charge(address, request_cost(transport, address, prompt.replies) - 1)
         try:
-            await asyncio.wait_for(transport.send(address, prompt.replies), self._send_timeout)
+            await asyncio.wait_for(self._send(transport, job, address, prompt.replies), self._send_timeout)
         except TimeoutError:
             log.warning("a %s send got no answer within %.0f s; it will be tried again", job.platform,
                         self._send_timeout)
@@ -205,7 +280,7 @@ class Dispatcher:
             self._pacer.back_off(address, limited.retry_after)
             await self._retry(job, stats, "rate-limited", after=limited.retry_after)
         except Unreachable:
-            await self._store.mark_unreachable(job)
+            await self._write(lambda: self._store.mark_unreachable(job))
             stats.unreachable += 1
             if self._metrics is not None:
                 self._metrics.mark_unreachable(job.platform)
@@ -213,10 +288,23 @@ class Dispatcher:
             self._respond(job.platform, "5xx")
             await self._retry(job, stats, "temporary")
         else:
-            await self._store.finish(job, SENT, session_id=prompt.session_id, prompted=prompt.counts_as_prompt)
+            sent = prompt
+            await self._write(lambda: self._store.finish(job, SENT, session_id=sent.session_id,
+                                                         prompted=sent.counts_as_prompt), sent=True)
             stats.sent += 1
             if self._metrics is not None:
                 self._metrics.delivered(job.platform, (self._clock() - job.due_at).total_seconds())
+
+    @staticmethod
+    async def _send(transport: Transport, job: DeliveryJob, address: Address, replies: Sequence[Reply]) -> None:
+        """One attempt, keyed by the outbox row where the transport can make it safe to repeat. An attempt after
+        the first may follow one whose outcome is unknown (lost to a timeout, a crash or the database)."""
+        keyed = getattr(transport, "send_keyed", None)
+        if callable(keyed):
+            if await keyed(address, replies, outbox_key(job), maybe_sent=job.attempts > 1):
+                log.info("a %s prompt was already delivered by an earlier attempt; recorded as sent", job.platform)
+            return
+        await transport.send(address, replies)
 
     def _respond(self, platform: str, cls: str) -> None:
         if self._metrics is not None:
@@ -224,19 +312,21 @@ class Dispatcher:
 
     async def _retry(self, job: DeliveryJob, stats: DispatchStats, reason: str, *, after: float | None = None) -> None:
         if after is not None:  # the platform said when: wait that long, and it is no failed attempt
-            await self._store.retry(job, self._clock() + timedelta(seconds=after), reason, counts=False)
+            at = self._clock() + timedelta(seconds=after)
+            await self._write(lambda: self._store.retry(job, at, reason, counts=False))
             stats.retried += 1
             if self._metrics is not None:
                 self._metrics.retry(job.platform, reason)
             return
         if job.attempts >= self._max_attempts:
-            await self._store.finish(job, FAILED, reason=reason)
+            await self._write(lambda: self._store.finish(job, FAILED, reason=reason))
             stats.failed += 1
             if self._metrics is not None:
                 self._metrics.give_up(job.platform)
             return
         after = min(300.0, 2.0 ** job.attempts) * (0.5 + self._rng.random())  # backoff with jitter, bounded
-        await self._store.retry(job, self._clock() + timedelta(seconds=after), reason)
+        at = self._clock() + timedelta(seconds=after)
+        await self._write(lambda: self._store.retry(job, at, reason))
         stats.retried += 1
         if self._metrics is not None:
             self._metrics.retry(job.platform, reason)

@@ -620,13 +620,31 @@ class ScheduleStore:
 
     # ------------------------------------------------------------ delivering: outbox -> platforms
 
-    async def lease(self, *, limit: int, lease_for: timedelta, platforms: Sequence[str]) -> list[DeliveryJob]:
-        """Take up to `limit` due outbox rows for the platforms this instance serves, until the lease ends."""
+    async def ping(self) -> None:
+        """One round trip to the database (raises when it does not answer)."""
+        async with self._sessions() as db:
+            await db.execute(text("SELECT 1"))
+
+    async def take_back(self, instance: str) -> int:
+        """Rows an earlier run of this instance leased and never finished (it died): due again now, ahead of
+        their lease's end. Their attempt count stays, so the next send knows an earlier one may have gone out."""
+        async with self._sessions() as db, db.begin():
+            result = await db.execute(
+                update(Delivery).where(Delivery.status == SENDING,
+                                       Delivery.lease_owner.startswith(f"{instance}:", autoescape=True))
+                .values(status=PENDING, lease_until=None, reason="taken-back"))
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    async def lease(self, *, limit: int, lease_for: timedelta, platforms: Sequence[str],
+                    instance: str = "") -> list[DeliveryJob]:
+        """Take up to `limit` due outbox rows for the platforms this instance serves, until the lease ends.
+        The lease owner names the instance (`take_back`) and this lease."""
         now = self._now()
         ready = and_(Delivery.platform.in_(list(platforms)),
                      or_(and_(Delivery.status == PENDING, Delivery.next_attempt_at <= now),
                          and_(Delivery.status == SENDING, Delivery.lease_until < now)))
-        owner = secrets.token_hex(8)  # whoever holds this token holds the lease; nobody else may finish it
+        # whoever holds this token holds the lease; nobody else may finish it
+        owner = f"{instance}:{secrets.token_hex(8)}" if instance else secrets.token_hex(8)
         async with self._sessions() as db, db.begin():
             pick = select(Delivery.id).where(ready).order_by(Delivery.next_attempt_at).limit(limit)
             if self._postgres(db):

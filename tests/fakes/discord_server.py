@@ -448,6 +448,11 @@ class FakeDiscord:
         self.messages: defaultdict[int, list[SentMessage]] = defaultdict(list)  # bot messages per channel id
         self.user_messages: defaultdict[int, list[JsonDict]] = defaultdict(list)  # pushed MESSAGE_CREATEs
         self.dm_opens: list[int] = []  # recipient id per POST /users/@me/channels
+        # Create-message with `enforce_nonce`: the bot's message per nonce, returned again (not created) when the
+        # same nonce comes back within `nonce_window_s` (Discord: "the past few minutes").
+        self.nonce_window_s = 300.0
+        self.nonces: dict[str, tuple[float, SentMessage]] = {}
+        self.nonce_replays = 0  # creates answered with the existing message
         self.interactions: dict[int, PushedInteraction] = {}
         self.interaction_responses: dict[int, InteractionCallback] = {}
         self.rejected_callbacks: list[tuple[int, JsonDict, JsonDict]] = []  # (interaction id, body, error)
@@ -1263,8 +1268,16 @@ class FakeDiscord:
         self._validate_message_body(body, files, creating=True)
         if int(body.get("flags") or 0) & MESSAGE_FLAG_EPHEMERAL:
             raise _form_error("flags", "MESSAGE_FLAGS_INVALID", "Ephemeral messages only exist for interactions")
+        nonce = self._nonce_of(body)
+        if nonce is not None and body.get("enforce_nonce"):
+            known = self.nonces.get(nonce)
+            if known is not None and time.monotonic() - known[0] <= self.nonce_window_s:
+                self.nonce_replays += 1
+                return self._json(known[1].payload)  # Discord: the existing message, nothing new created
         message = self._store(SentMessage(self._message_payload(channel_id, body, files), body, files))
         self.messages[channel_id].append(message)
+        if nonce is not None and body.get("enforce_nonce"):
+            self.nonces[nonce] = (time.monotonic(), message)
         if self.echo_messages:
             event = dict(message.payload)
             if channel.get("guild_id") is not None:
@@ -1274,6 +1287,16 @@ class FakeDiscord:
             intent = INTENT_DIRECT_MESSAGES if channel["type"] == CHANNEL_DM else INTENT_GUILD_MESSAGES
             await self._dispatch_if_listening("MESSAGE_CREATE", event, intent)
         return self._json(message.payload)
+
+    @staticmethod
+    def _nonce_of(body: JsonDict) -> str | None:
+        """A create-message nonce as Discord checks it: an integer or a string of at most 25 characters."""
+        nonce = body.get("nonce")
+        if nonce is None:
+            return None
+        if isinstance(nonce, bool) or not isinstance(nonce, (int, str)) or len(str(nonce)) > 25:
+            raise _form_error("nonce", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+        return str(nonce)
 
     def _channel_message(self, channel_id: int, message_id: int) -> SentMessage:
         message = self._messages_by_id.get(message_id)

@@ -722,6 +722,24 @@ class FakeSlackApi:
         self.messages.append({"channel": channel, **message})
         return {"channel": channel, "ts": message["ts"], "message": message}
 
+    def _conversations_history(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
+        """A conversation's messages, newest first, `limit` at a time (cursor = how many were returned before);
+        `oldest`/`latest` bound the ts. Message metadata is only returned with `include_all_metadata`, as on
+        Slack."""
+        channel = self._channel_id(args.get("channel"))
+        oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
+        found = [m for m in reversed(self.messages)
+                 if m["channel"] == channel and oldest <= float(m["ts"]) <= latest]
+        limit = max(1, min(999, int(args.get("limit") or 100)))
+        start = int(args.get("cursor") or 0)
+        page = found[start:start + limit]
+        with_metadata = str(args.get("include_all_metadata")).lower() in ("1", "true")
+        messages = [{key: value for key, value in message.items()
+                     if key != "channel" and (with_metadata or key != "metadata")} for message in page]
+        more = start + limit < len(found)
+        return {"messages": messages, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
     def _chat_post_ephemeral(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
         channel = self._channel_id(args.get("channel"))
         if not args.get("user"):
