@@ -447,7 +447,7 @@ async def test_crisis_replies_are_never_counted_in_history(console: ConsoleAdapt
                                                            clock: FakeClock) -> None:
     await console.respond("I want to die")
     out = await console.respond("/history")
-    assert content.texts.get("no_history") in out
+    assert content.texts.get("insights_none") in out
 
     for answer in ("/checkin", "3", "1", "skip"):
         await console.respond(answer)
