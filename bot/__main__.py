@@ -178,8 +178,8 @@ async def _run_slack(settings: Settings) -> int:
 
 
 def _fast_loop() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """uvloop's event loop when it is installed (the `fast` extra, part of `all`), else asyncio's own. On this
-    2-core machine it took the Slack load drill's p99 from 375-468 ms to 328-435 ms (runs alternated)."""
+    """uvloop's event loop when it is installed (the `fast` extra, part of `all`), else asyncio's own: it answers
+    bursts of Slack clicks sooner (docs/reliability.md, item 8)."""
     try:
         import uvloop
     except ImportError:

@@ -148,9 +148,9 @@ def settle_heap() -> None:
     """Collect once, then hide everything still alive from the garbage collector (`gc.freeze`).
 
     What is alive once the bot has started — modules, content, the libraries' tables, matplotlib — lives as long
-    as the process, yet every full collection walks all of it again: 130–160 ms with the Slack adapter loaded,
-    one event-loop stall that lands on whatever burst of requests is being answered at the time. Frozen, it is
-    no longer walked; full collections look only at what was made since start-up."""
+    as the process, yet every full collection walks all of it again, one event-loop stall that lands on whatever
+    burst of requests is being answered at the time. Frozen, it is no longer walked; full collections look only
+    at what was made since start-up (the stall before and after: docs/reliability.md, item 8)."""
     gc.collect()
     gc.freeze()
 

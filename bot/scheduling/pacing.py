@@ -30,15 +30,14 @@ class Limit:
 
 # Discord: 50 requests per second across the bot, counted in any one-second window, so requests are spaced
 # evenly (burst 1) a little under the limit: a full bucket of 50 plus the refill would put up to ~100 in one
-# window (measured in benchmarks/delivery.py). A send of several requests (open the DM, post; a long reply is
-# more than one post) takes its token and then goes into debt for the rest, so one window can hold the bucket
-# (1), the refill (40) and the debt of the last send (1 for a new DM, more for a long reply): about 42. The rest
-# is headroom for jitter: Discord counts requests as they arrive, and the crash drill saw arrivals bunch by up to
-# 5 in a second (52 at a pace of 46 before request costs were charged, 52 again at 44 with them). Beneath this,
-# adapters/discord/global_pace.py holds every request of the Discord client, retries included, to 42/s + 3.
-# Slack: about one message per second per channel, and a
-# workspace-wide budget for chat.postMessage beyond that. Several instances each pace themselves; what
-# they add up to beyond the limit is caught by honouring Retry-After.
+# window. A send of several requests (open the DM, post; a long reply is more than one post) takes its token
+# and then goes into debt for the rest, so one window can hold the bucket (1), the refill (40) and the debt of
+# the last send (1 for a new DM, more for a long reply): about 42. The rest is headroom for arrivals bunching,
+# since Discord counts requests as they arrive (how the pace was chosen: docs/reliability.md, item 2). Beneath
+# this, adapters/discord/global_pace.py holds every request of the Discord client, retries included, to 42/s + 3.
+# Slack: about one message per second per channel, and a workspace-wide budget for chat.postMessage beyond
+# that. Several instances each pace themselves; what they add up to beyond the limit is caught by honouring
+# Retry-After.
 PLATFORM_LIMITS: dict[str, Limit] = {"discord": Limit(40.0, 1.0), "slack": Limit(20.0, 2.0)}
 PER_CHANNEL_LIMITS: dict[str, Limit] = {"slack": Limit(1.0, 1.0)}
 EPSILON = 1e-9  # tokens
