@@ -149,6 +149,7 @@ def text_of(replies: list[Reply]) -> str:
 # ---------------------------------------------------------------- during a daily check-in
 
 
+@pytest.mark.storage
 async def test_a_note_that_suggests_danger_gets_the_crisis_reply_at_once_and_is_never_stored(
     console: ConsoleAdapter, content: Content, repository: Repository, database_url: str, cipher: Cipher,
     clock: FakeClock, caplog: pytest.LogCaptureFixture

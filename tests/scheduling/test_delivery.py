@@ -450,6 +450,7 @@ async def test_a_prompt_never_interrupts_a_checkin_in_progress(
     assert "Anything you'd like to note" in out, "her check-in carries on where it was"
 
 
+@pytest.mark.storage
 async def test_two_instances_ticking_together_send_one_prompt(
         ana: Person, dispatcher: Dispatcher, transport: CollectingTransport, attempts: list[datetime],
         clock: FakeClock, sessions: async_sessionmaker[AsyncSession], service: CheckinService) -> None:
@@ -722,6 +723,7 @@ async def test_a_retry_that_falls_due_while_a_send_is_held_goes_out_without_wait
     assert sorted(address.user_id for address, _ in transport.sent) == ["person0", "person1"]
 
 
+@pytest.mark.storage
 async def test_sends_already_out_finish_when_leasing_more_fails(
         service: CheckinService, schedules: ScheduleStore, transport: CollectingTransport, clock: FakeClock,
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

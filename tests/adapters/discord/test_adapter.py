@@ -665,6 +665,7 @@ class SharedLedger:
         return first
 
 
+@pytest.mark.storage
 async def test_two_instances_on_one_token_apply_a_typed_answer_and_a_click_once(
         fake: FakeDiscord, service: CheckinService, content: Content, sessions: async_sessionmaker[AsyncSession],
         cipher: Cipher, clock: FakeClock, raw_engine: AsyncEngine, repository: Repository,

@@ -180,6 +180,7 @@ async def test_oauth_installs_two_workspaces_each_with_its_own_token(
         await adapter.send(Address("slack", "T0NOTHERE", USER_ID), [Reply("nobody installed me there")])
 
 
+@pytest.mark.storage
 async def test_retries_are_recognised_across_workers_through_the_database(
         fake: FakeSlackApi, service: CheckinService, raw_engine: AsyncEngine) -> None:
     ledger = DatabaseSeenEvents(raw_engine)
