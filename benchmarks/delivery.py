@@ -314,6 +314,7 @@ def summarize(config: str, label: str, log: list[list[Any]], prompts: int, secon
 async def run_config(config: str, base_url: str, n: int, limits: dict[str, Any] | None) -> list[RoundResult]:
     import aiohttp
 
+    from adapters import rate_limits
     from bot.scheduling.dispatcher import Dispatcher, DispatchStats
     from bot.scheduling.pacing import Pacer
     from bot.scheduling.store import PENDING, SENDING, SENT, ScheduleStore
@@ -326,7 +327,7 @@ async def run_config(config: str, base_url: str, n: int, limits: dict[str, Any] 
         await seed(path, n)
         engine = make_engine(f"sqlite+aiosqlite:///{path}")
         store = ScheduleStore(make_sessionmaker(engine))
-        pacer = Pacer() if limits is None else Pacer(platform_limits=limits)
+        pacer = Pacer(**rate_limits()) if limits is None else Pacer(platform_limits=limits)
         async with aiohttp.ClientSession(base_url=base_url) as session:
             transport = FakePlatformTransport(session, pacer=pacer)
             dispatcher = Dispatcher(store, Prompts(), {"discord": transport}, pacer=pacer)

@@ -31,6 +31,7 @@ from bot.privacy.retention import schedule_retention
 from bot.safety.responder import Screens
 from bot.safety.screening import Screener
 from bot.scheduling.dispatcher import Dispatcher
+from bot.scheduling.pacing import Pacer
 from bot.scheduling.snoozes import PendingSnoozes
 from bot.scheduling.store import ScheduleStore
 from bot.service import ChannelPoster, CheckinService
@@ -55,9 +56,10 @@ class App:
     metrics: Metrics = field(default_factory=Metrics)
     delivering: bool = False
 
-    def start_delivery(self, transports: Mapping[str, Transport]) -> Dispatcher:
-        """Claim and send scheduled prompts for these platforms, every DISPATCH_INTERVAL_SECONDS."""
-        dispatcher = Dispatcher(self.schedules, self.service, transports,
+    def start_delivery(self, transports: Mapping[str, Transport], pacer: Pacer | None = None) -> Dispatcher:
+        """Claim and send scheduled prompts for these platforms, every DISPATCH_INTERVAL_SECONDS, as fast as
+        `pacer` lets them go (the platforms' own limits, adapters/__init__.py)."""
+        dispatcher = Dispatcher(self.schedules, self.service, transports, pacer=pacer,
                                 grace=timedelta(minutes=self.settings.grace_minutes),
                                 crisis_pause=timedelta(hours=self.settings.crisis_pause_hours),
                                 look_again_every=self.settings.dispatch_interval_seconds, metrics=self.metrics)

@@ -17,6 +17,7 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from adapters import names, rate_limits
 from adapters.console.adapter import ConsoleAdapter
 from bot.content.loader import Content, load_content
 from bot.content.tips import TipPicker
@@ -231,9 +232,9 @@ def dispatcher(schedules: ScheduleStore, service: CheckinService, transport: Col
     async def fake_sleep(seconds: float) -> None:
         clock.advance(seconds=seconds)
 
-    pacer = Pacer(clock=lambda: clock.now.timestamp())
-    return Dispatcher(schedules, service, {"console": transport, "discord": transport, "slack": transport},
-                      pacer=pacer, clock=clock, sleep=fake_sleep)
+    pacer = Pacer(clock=lambda: clock.now.timestamp(), **rate_limits())
+    return Dispatcher(schedules, service, dict.fromkeys(names(), transport), pacer=pacer, clock=clock,
+                      sleep=fake_sleep)
 
 
 @pytest.fixture
