@@ -642,12 +642,13 @@ async def test_the_weekly_summary_comes_on_its_day_only_when_there_is_something_
 
 
 async def test_the_weekly_summary_respects_quiet_hours_and_pauses(
-        ana: Person, dispatcher: Dispatcher, transport: CollectingTransport, clock: FakeClock) -> None:
+        ana: Person, dispatcher: Dispatcher, transport: CollectingTransport, clock: FakeClock,
+        sessions: async_sessionmaker[AsyncSession]) -> None:
     await ana.says("/schedule 09:00 daily quiet 21:00-08:00 Europe/Berlin")
     for answer in ("/checkin", "4", "1", "skip"):
         await ana.says(answer)
     await ana.says("/schedule summary sun 22:30")  # inside her quiet hours, 21:00-08:00
-    await ticks_every(dispatcher, clock, berlin(11, 30, 0, 35), timedelta(minutes=5))
+    await ticks_at_each_due_time(dispatcher, clock, sessions, berlin(11, 30, 0, 35), timedelta(minutes=5))
     assert summaries(transport) == []
     await ana.says("/schedule summary sun 18:00")
     await ana.says("/pause")
