@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from adapters import rate_limits
 from adapters.discord.adapter import DESCRIPTIONS, DiscordAdapter
 from bot.content.loader import Content
 from bot.events import Command, TextSubmitted
@@ -255,7 +256,8 @@ async def scheduled_prompt_due(fake: FakeDiscord, bot: DiscordAdapter, service: 
     async def fake_sleep(seconds: float) -> None:
         clock.advance(seconds=seconds)
 
-    dispatcher = Dispatcher(schedules, service, {"discord": bot}, pacer=Pacer(clock=lambda: clock.now.timestamp()),
+    dispatcher = Dispatcher(schedules, service, {"discord": bot},
+                            pacer=Pacer(clock=lambda: clock.now.timestamp(), **rate_limits()),
                             clock=clock, sleep=fake_sleep)
     clock.advance(hours=1, minutes=1)
     return dispatcher
