@@ -314,6 +314,7 @@ def summarize(config: str, label: str, log: list[list[Any]], prompts: int, secon
 async def run_config(config: str, base_url: str, n: int, limits: dict[str, Any] | None) -> list[RoundResult]:
     import aiohttp
 
+    from adapters import rate_limits
     from bot.scheduling.dispatcher import Dispatcher, DispatchStats
     from bot.scheduling.pacing import Pacer
     from bot.scheduling.store import PENDING, SENDING, SENT, ScheduleStore
@@ -326,7 +327,7 @@ async def run_config(config: str, base_url: str, n: int, limits: dict[str, Any] 
         await seed(path, n)
         engine = make_engine(f"sqlite+aiosqlite:///{path}")
         store = ScheduleStore(make_sessionmaker(engine))
-        pacer = Pacer() if limits is None else Pacer(platform_limits=limits)
+        pacer = Pacer(**rate_limits()) if limits is None else Pacer(platform_limits=limits)
         async with aiohttp.ClientSession(base_url=base_url) as session:
             transport = FakePlatformTransport(session, pacer=pacer)
             dispatcher = Dispatcher(store, Prompts(), {"discord": transport}, pacer=pacer)
@@ -409,7 +410,8 @@ def main() -> None:
     parser.add_argument("--only-default", action="store_true", help="skip the rate 50/s, burst 50 comparison")
     options = parser.parse_args()
 
-    from bot.scheduling.pacing import PLATFORM_LIMITS, Limit
+    from adapters.discord.platform import LIMIT as DISCORD_LIMIT
+    from bot.scheduling.pacing import Limit
 
     fake = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "_fake"], stdout=subprocess.PIPE,
                             text=True, cwd=ROOT)
@@ -417,13 +419,13 @@ def main() -> None:
         assert fake.stdout is not None
         port = int(fake.stdout.readline().split()[1])
         base_url = f"http://127.0.0.1:{port}"
-        default = PLATFORM_LIMITS["discord"]
+        default = DISCORD_LIMIT
         configs: list[tuple[str, dict[str, Any] | None]] = [
             (f"default Pacer (discord rate {default.rate:g}/s, burst {default.burst:g})", None)]
         if not options.only_default:
             # A token bucket lets burst + rate requests into one second; the window allows 50. For comparison,
             # the other side of that line (and the default this project shipped first).
-            full = Limit(50.0, 50.0)
+            full = Limit(50.0, 50.0, per_workspace=False)
             if (default.rate, default.burst) != (full.rate, full.burst):
                 configs.append((f"for comparison: Pacer(discord rate {full.rate:g}/s, burst {full.burst:g})",
                                 {"discord": full}))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import importlib.util
 import json
 import logging
@@ -15,12 +14,12 @@ from datetime import UTC, datetime, timedelta
 from itertools import islice
 from pathlib import Path
 from typing import NoReturn, cast
-from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
+from pydantic_settings import BaseSettings
 
-from bot.app import ConfigurationError, build_app, cipher_for, configure_logging
+from bot.app import ConfigurationError, cipher_for, configure_logging
 from bot.community.store import CommunityStore
 from bot.config import Settings, explain_settings
 from bot.content.loader import ContentInvalid, load_content
@@ -46,10 +45,12 @@ log = logging.getLogger("bot")
 
 
 def _parser() -> argparse.ArgumentParser:
+    from adapters import PLATFORMS, names  # the composition root may import adapters
+
     parser = argparse.ArgumentParser(prog="boundary-bot", description="Private boundary check-ins.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run = commands.add_parser("run", help="start the bot (console unless a platform token is set)")
-    run.add_argument("--adapter", choices=["console", "discord", "slack"], help="override ADAPTER")
+    run = commands.add_parser("run", help=f"start the bot ({names()[-1]} unless a platform token is set)")
+    run.add_argument("--adapter", choices=names(), help="override ADAPTER")
     commands.add_parser("migrate", help="create or upgrade the database schema")
     commands.add_parser("doctor", help="say what is configured, what is missing, and whether the database answers")
     status = commands.add_parser("status", help="readiness, outbox depth and last-hour counts, from the database")
@@ -73,118 +74,18 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--count", type=int, default=5, help="how many fire times (default 5, at most 1000)")
     preview.add_argument("--quiet-hours", help="apply quiet hours the way delivery does, e.g. 21:00-08:00")
     preview.add_argument("--json", action="store_true", help="print a JSON list of {utc, local}")
-    discord_parser = commands.add_parser("discord", help="Discord helpers")
-    discord_commands = discord_parser.add_subparsers(dest="discord_command", required=True, metavar="ACTION")
-    discord_commands.add_parser("invite-url", help="print the install links (needs DISCORD_APPLICATION_ID)")
-    slack_parser = commands.add_parser("slack", help="Slack helpers")
-    slack_commands = slack_parser.add_subparsers(dest="slack_command", required=True, metavar="ACTION")
-    manifest = slack_commands.add_parser("manifest", help="print the Slack app manifest (Socket Mode, or HTTP "
-                                                          "mode with --url)")
-    manifest.add_argument("--url", default="", help="public base URL for HTTP mode, e.g. https://bot.example.org")
+    for platform in PLATFORMS:  # each platform's own subcommands: `boundary-bot <platform> ...`
+        if platform.add_commands is not None:
+            platform.add_commands(commands.add_parser(platform.name, help=platform.help))
     content = commands.add_parser("content", help="work with content/ files")
     content_commands = content.add_subparsers(dest="content_command", required=True, metavar="ACTION")
     content_commands.add_parser("check", help="validate every content file")
     return parser
 
 
-# Send Messages, Embed Links, Attach Files, Use Application Commands: all the bot ever does in a channel.
-DISCORD_PERMISSIONS = (1 << 11) | (1 << 14) | (1 << 15) | (1 << 31)
-
-
-def discord_invite_urls(application_id: str) -> dict[str, str]:
-    """Install links: to a server (bot + slash commands) and to a person's account (slash commands in DMs)."""
-    base = f"https://discord.com/oauth2/authorize?client_id={application_id}"
-    return {
-        "server": f"{base}&scope=bot+applications.commands&permissions={DISCORD_PERMISSIONS}&integration_type=0",
-        "user": f"{base}&scope=applications.commands&integration_type=1",
-    }
-
-
-def _invite_url(settings: Settings) -> int:
-    if not settings.discord_application_id:
-        print("Set DISCORD_APPLICATION_ID (Developer Portal → your app → General Information → Application ID).",
-              file=sys.stderr)
-        return 2
-    urls = discord_invite_urls(settings.discord_application_id)
-    print(f"Add to a server:     {urls['server']}")
-    print(f"Add to your account: {urls['user']}")
-    return 0
-
-
-async def _run_discord(settings: Settings) -> int:
-    from adapters.discord.adapter import DiscordAdapter, configure_endpoints  # only the CLI imports adapters
-    from bot.storage.seen import DatabaseSeenEvents
-
-    token = settings.discord_token.get_secret_value()
-    if not token:
-        print("Set DISCORD_TOKEN to run on Discord (see the README's Discord section).", file=sys.stderr)
-        return 2
-    configure_endpoints(settings.discord_api_base, settings.discord_gateway_url)
-    async with build_app(settings) as app:
-        # Shared through the database: two unsharded processes on one token apply a typed DM answer once.
-        adapter = DiscordAdapter(app.service, app.content, token, guild_ids=settings.discord_guild_id_list(),
-                                 shard_ids=settings.discord_shard_id_list() or None,
-                                 shard_count=settings.discord_shard_count or None,
-                                 seen_events=DatabaseSeenEvents(app.engine),
-                                 http_observer=app.metrics.http_observer("discord"))
-        app.start_delivery({"discord": adapter})
-        app.start_community({"discord": adapter})
-        async with app.ops(adapter.connected):
-            await adapter.run()
-    return 0
-
-
-def _slack_manifest(url: str) -> int:
-    from adapters.slack.manifest import manifest_text  # plain YAML: works without the slack extra
-
-    parsed = urlsplit(url)
-    if url and (parsed.scheme != "https" or not parsed.hostname or parsed.query or parsed.fragment):
-        print(f"slack manifest: --url must be a public https:// address, e.g. https://bot.example.org (got "
-              f"'{url[:60]}'; Slack only calls https URLs)", file=sys.stderr)
-        return 2
-    print(manifest_text(url), end="")
-    return 0
-
-
-async def _run_slack(settings: Settings) -> int:
-    from adapters.slack.adapter import SlackAdapter, database_oauth_settings
-    from bot.storage.seen import DatabaseSeenEvents
-
-    token = settings.slack_bot_token.get_secret_value()
-    app_token = settings.slack_app_token.get_secret_value()
-    secret = settings.slack_signing_secret.get_secret_value()
-    client_secret = settings.slack_client_secret.get_secret_value()
-    oauth = bool(settings.slack_client_id and client_secret) and not app_token  # install pages need HTTP mode
-    if not token and not oauth:
-        print("Set SLACK_BOT_TOKEN (one workspace), or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for installs into "
-              "many workspaces (HTTP mode); see the README's Slack section.", file=sys.stderr)
-        return 2
-    if not app_token and not secret:
-        print("Set SLACK_APP_TOKEN for Socket Mode, or SLACK_SIGNING_SECRET for HTTP mode.", file=sys.stderr)
-        return 2
-    async with build_app(settings) as app:
-        seen = DatabaseSeenEvents(app.engine)
-        oauth_settings = await database_oauth_settings(
-            app.engine, settings.slack_client_id, client_secret, cipher=app.repository.cipher,
-            allowed_teams=settings.slack_allowed_team_list(), api_url=settings.slack_api_url) if oauth else None
-        adapter = SlackAdapter(app.service, signing_secret=secret, token="" if oauth else token,
-                               api_url=settings.slack_api_url, app_token=app_token, oauth_settings=oauth_settings,
-                               seen_events=seen, ack_observer=app.metrics.ack_latency.observe)
-        app.start_delivery({"slack": adapter})
-        app.start_community({"slack": adapter})
-        if not app_token and settings.metrics_port == settings.port:  # HTTP mode: one port for both
-            async with app.ops_on_app_port(adapter.serving.is_set) as shared_ops:
-                adapter.share_port_with(shared_ops)
-                await adapter.run(port=settings.port)
-            return 0
-        async with app.ops(adapter.serving.is_set):
-            await adapter.run(port=settings.port)
-    return 0
-
-
 def _fast_loop() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """uvloop's event loop when it is installed (the `fast` extra, part of `all`), else asyncio's own. On this
-    2-core machine it took the Slack load drill's p99 from 375-468 ms to 328-435 ms (runs alternated)."""
+    """uvloop's event loop when it is installed (the `fast` extra, part of `all`), else asyncio's own: it answers
+    bursts of clicks sooner (docs/reliability.md, item 8)."""
     try:
         import uvloop
     except ImportError:
@@ -192,24 +93,11 @@ def _fast_loop() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return cast(Callable[[], asyncio.AbstractEventLoop], uvloop.new_event_loop)
 
 
-async def _run(settings: Settings, adapter_name: str | None) -> int:
-    chosen = adapter_name or settings.chosen_adapter()
-    if chosen == "discord":
-        return await _run_discord(settings)
-    if chosen == "slack":
-        return await _run_slack(settings)
-    if chosen != "console":
-        print(f"The {chosen} adapter is not part of this build yet; use --adapter console.", file=sys.stderr)
-        return 2
-    from adapters.console.adapter import ConsoleAdapter  # the composition root may import adapters
+async def _run(settings: Settings, platforms: dict[str, BaseSettings], adapter_name: str | None) -> int:
+    from adapters import chosen, named  # the composition root may import adapters
 
-    async with build_app(settings) as app:
-        user = settings.console_user or getpass.getuser() or "me"
-        console = ConsoleAdapter(app.service, user, files_dir=settings.data_dir / "exports")
-        app.start_delivery({"console": console})
-        async with app.ops(lambda: True):  # a terminal has no connection to lose
-            await console.run()
-    return 0
+    platform = named(adapter_name) if adapter_name else chosen(settings, platforms)
+    return await platform.run(settings, platforms[platform.name])
 
 
 PREVIEW_MAX = 1000
@@ -308,6 +196,8 @@ def _screen_eval(settings: Settings, files: list[Path], as_json: bool, misses: b
 
 
 async def _rotate(settings: Settings) -> int:
+    from adapters import PLATFORMS  # the composition root may import adapters
+
     url = normalize_database_url(settings.database_url, settings.data_dir)
     cipher = cipher_for(settings, url)  # check the keys before touching the database
     engine = make_engine(url)
@@ -317,10 +207,9 @@ async def _rotate(settings: Settings) -> int:
         repository = Repository(sessions, cipher)
         count = await repository.rotate_keys()
         count += await CommunityStore(sessions, cipher).rotate_keys()
-        if importlib.util.find_spec("slack_sdk") is not None:  # Slack installations' tokens, when there are any
-            from adapters.slack.installations import rotate_tokens  # the composition root may import adapters
-
-            count += await rotate_tokens(engine, cipher)
+        for platform in PLATFORMS:  # what a platform keeps encrypted (installations' tokens), when it has any
+            if platform.rotate_keys is not None:
+                count += await platform.rotate_keys(engine, cipher)
     finally:
         await engine.dispose()
     print(f"re-encrypted {count} value(s) under the newest key; older keys can be removed once every "
@@ -355,7 +244,7 @@ def _content_check(settings: Settings) -> int:
 
 def private_paths(settings: Settings, url: str) -> list[Path]:
     """What must be readable by the bot's user only: the SQLite database and its WAL, the data folder, the
-    key folder and its files, the console's exports."""
+    key folder and its files, the exports."""
     paths = [settings.data_dir, settings.data_dir / "exports", settings.key_folder()]
     if url.startswith("sqlite") and ":///" in url:
         database = Path(url.split(":///", 1)[1])
@@ -408,25 +297,27 @@ def _process_readiness(settings: Settings) -> dict[str, object] | None:
                                                          f"({type(exc).__name__})"}}
 
 
-async def _doctor(settings: Settings) -> int:
+async def _doctor(settings: Settings, platforms: dict[str, BaseSettings]) -> int:
+    from adapters import PLATFORMS, chosen  # the composition root may import adapters
+
     problems = 0
 
     def line(ok: bool | None, what: str, *, warn: bool = False) -> None:
         mark = "warn" if warn else {True: "ok  ", False: "FAIL", None: "--  "}[ok]
         print(f"[{mark}] {what}")
 
-    line(True, f"adapter: {settings.chosen_adapter()} (ADAPTER={settings.adapter})")
-    for name, secret in (("DISCORD_TOKEN", settings.discord_token), ("SLACK_BOT_TOKEN", settings.slack_bot_token),
-                         ("SLACK_APP_TOKEN", settings.slack_app_token),
-                         ("SLACK_SIGNING_SECRET", settings.slack_signing_secret),
-                         ("SLACK_CLIENT_SECRET", settings.slack_client_secret)):
-        line(None, f"{name}: {'set' if secret.get_secret_value() else 'not set'}")
+    line(True, f"adapter: {chosen(settings, platforms).name} (ADAPTER={settings.adapter})")
+    for platform_settings in platforms.values():  # every platform's secrets: set or not, never their values
+        for name, value in platform_settings:
+            if isinstance(value, SecretStr):
+                line(None, f"{name.upper()}: {'set' if value.get_secret_value() else 'not set'}")
     keys = "set" if settings.encryption_keys.get_secret_value() \
         else f"not set (the key file in {settings.key_folder()} is used; {KEYS_BACKUP})"
     line(None, f"ENCRYPTION_KEYS: {keys}")
-    for extra, module in (("discord", "discord"), ("slack", "slack_bolt")):
-        installed = importlib.util.find_spec(module) is not None
-        line(True if installed else None, f"{extra} support installed: {'yes' if installed else 'no'}")
+    for platform in PLATFORMS:
+        if platform.library is not None:
+            installed = importlib.util.find_spec(platform.library) is not None
+            line(True if installed else None, f"{platform.name} support installed: {'yes' if installed else 'no'}")
     data_dir = settings.data_dir_problem()
     if data_dir is not None:
         problems += 1
@@ -467,7 +358,7 @@ async def _doctor(settings: Settings) -> int:
 
 
 def _leave_now(code: int) -> NoReturn:
-    """Ctrl-C: end at once and without a traceback. The console's reader thread may still be blocked on the
+    """Ctrl-C: end at once and without a traceback. A terminal reader thread may still be blocked on the
     terminal, and a normal interpreter exit would wait on it (or trip over its lock on stdin)."""
     print(flush=True)
     sys.stderr.flush()
@@ -479,10 +370,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "keygen":
         print(Fernet.generate_key().decode("ascii"))
         return 0
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        for line in explain_settings(exc):  # one line per setting: name, what is wrong, a right example
+    from adapters import PLATFORMS, names  # the composition root may import adapters
+
+    problems: list[str] = []
+    loaded: dict[type[BaseSettings], BaseSettings] = {}
+    models: list[type[BaseSettings]] = [Settings, *(platform.settings for platform in PLATFORMS)]
+    for model in models:  # the core's settings, then each platform's own
+        try:
+            loaded[model] = model()
+        except ValidationError as exc:
+            problems += explain_settings(exc, model)  # one line per setting: name, what is wrong, a right example
+    settings = cast(Settings, loaded.get(Settings))
+    platforms = {platform.name: loaded[platform.settings] for platform in PLATFORMS if platform.settings in loaded}
+    if not problems and settings.adapter not in ("auto", *names()):
+        problems.append(f"ADAPTER={settings.adapter[:60]}: should be auto, {', '.join(names())}. "
+                        "For example: ADAPTER=auto")
+    if problems:
+        for line in problems:
             print(f"[FAIL] {line}" if args.command == "doctor" else f"configuration problem: {line}",
                   file=sys.stdout if args.command == "doctor" else sys.stderr)
         return 1 if args.command == "doctor" else 2
@@ -496,19 +400,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             try:
                 with asyncio.Runner(loop_factory=_fast_loop()) as runner:
-                    return runner.run(_run(settings, args.adapter))
+                    return runner.run(_run(settings, platforms, args.adapter))
             except KeyboardInterrupt:
                 _leave_now(130)
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
         if args.command == "doctor":
-            return asyncio.run(_doctor(settings))
+            return asyncio.run(_doctor(settings, platforms))
         if args.command == "status":
             return asyncio.run(_status(settings, args.json))
-        if args.command == "discord":
-            return _invite_url(settings)
-        if args.command == "slack":
-            return _slack_manifest(args.url)
+        platform = next((platform for platform in PLATFORMS if platform.name == args.command), None)
+        if platform is not None and platform.command is not None:
+            return platform.command(args, settings, platforms[platform.name])
         if args.command == "content":
             return _content_check(settings)
         if args.command == "schedule":

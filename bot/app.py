@@ -32,6 +32,7 @@ from bot.safety.responder import Screens
 from bot.safety.screening import Screener
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.instance import InstanceIdentity, claim_identity
+from bot.scheduling.pacing import Pacer
 from bot.scheduling.snoozes import PendingSnoozes
 from bot.scheduling.store import ScheduleStore
 from bot.service import ChannelPoster, CheckinService
@@ -57,11 +58,12 @@ class App:
     delivering: bool = False
     identity: InstanceIdentity | None = None
 
-    def start_delivery(self, transports: Mapping[str, Transport]) -> Dispatcher:
-        """Claim and send scheduled prompts for these platforms, every DISPATCH_INTERVAL_SECONDS."""
+    def start_delivery(self, transports: Mapping[str, Transport], pacer: Pacer | None = None) -> Dispatcher:
+        """Claim and send scheduled prompts for these platforms, every DISPATCH_INTERVAL_SECONDS, as fast as
+        `pacer` lets them go (the platforms' own limits, adapters/__init__.py)."""
         if self.identity is None:  # held for the life of the process: a restart takes the same one back
             self.identity = claim_identity(self.settings.data_dir, self.settings.instance_id)
-        dispatcher = Dispatcher(self.schedules, self.service, transports,
+        dispatcher = Dispatcher(self.schedules, self.service, transports, pacer=pacer,
                                 grace=timedelta(minutes=self.settings.grace_minutes),
                                 crisis_pause=timedelta(hours=self.settings.crisis_pause_hours),
                                 look_again_every=self.settings.dispatch_interval_seconds, metrics=self.metrics,
@@ -159,9 +161,9 @@ def settle_heap() -> None:
     """Collect once, then hide everything still alive from the garbage collector (`gc.freeze`).
 
     What is alive once the bot has started — modules, content, the libraries' tables, matplotlib — lives as long
-    as the process, yet every full collection walks all of it again: 130–160 ms with the Slack adapter loaded,
-    one event-loop stall that lands on whatever burst of requests is being answered at the time. Frozen, it is
-    no longer walked; full collections look only at what was made since start-up."""
+    as the process, yet every full collection walks all of it again, one event-loop stall that lands on whatever
+    burst of requests is being answered at the time. Frozen, it is no longer walked; full collections look only
+    at what was made since start-up (the stall before and after: docs/reliability.md, item 8)."""
     gc.collect()
     gc.freeze()
 

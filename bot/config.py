@@ -11,15 +11,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_CONTENT = Path(__file__).resolve().parent.parent / "content"
 
-AdapterName = Literal["auto", "console", "discord", "slack"]
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    adapter: AdapterName = Field("auto", description="Which adapter `run` starts; auto picks by the tokens set.")
-    data_dir: Path = Field(Path("data"), description="Where the SQLite database and console exports live.")
+    adapter: str = Field("auto", pattern=r"^[a-z]+$",
+                         description="Which adapter `run` starts; auto picks by the tokens set.")
+    data_dir: Path = Field(Path("data"), description="Where the SQLite database and exports live.")
     keys_dir: Path | None = Field(None, description="Where local key files are made when ENCRYPTION_KEYS or "
                                   "COMMUNITY_SECRET are empty; empty: <DATA_DIR>-keys beside DATA_DIR, never in it.")
     database_url: str = Field("", description="Empty for SQLite in DATA_DIR; or sqlite:///path, postgresql://...")
@@ -28,7 +28,6 @@ class Settings(BaseSettings):
         SecretStr(""), description="Comma-separated Fernet keys, newest first; empty: a key file in KEYS_DIR."
     )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
-    console_user: str = Field("", description="The console adapter's user id; empty: your login name.")
     default_country: str = Field("", pattern=r"^([A-Za-z]{2})?$",
                                  description="Two-letter country for support numbers when a person has not chosen.")
     retention_days: int = Field(365, ge=1, le=3650, description="Days a person's own words are kept.")
@@ -45,28 +44,7 @@ class Settings(BaseSettings):
     pulse_min_respondents: int = Field(5, ge=3, le=1000,
                                        description="Answers a pulse round needs before any result is shown (3+).")
     tip_history_size: int = Field(20, ge=0, le=500, description="How many recent tips a person won't see again.")
-    discord_token: SecretStr = Field(SecretStr(""), description="Discord bot token; set it to run on Discord.")
-    discord_application_id: str = Field("", pattern=r"^[0-9]*$",
-                                        description="Discord application id, for `boundary-bot discord invite-url`.")
-    discord_guild_ids: str = Field("", pattern=r"^[0-9,\s]*$",
-                                   description="Comma-separated server ids to sync commands to at once; empty: global.")
-    discord_shard_ids: str = Field("", pattern=r"^[0-9,\s]*$",
-                                   description="Comma-separated shard ids this process runs; empty: all.")
-    discord_shard_count: int = Field(0, ge=0, description="Total number of shards; 0: one process, no sharding.")
-    discord_api_base: str = Field("https://discord.com/api/v10", description="Discord REST base URL.")
-    discord_gateway_url: str = Field("wss://gateway.discord.gg/", description="Discord gateway URL.")
-    slack_bot_token: SecretStr = Field(SecretStr(""), description="Slack bot token (xoxb-...).")
-    slack_app_token: SecretStr = Field(SecretStr(""), description="Slack app-level token (xapp-...) for Socket Mode.")
-    slack_allowed_teams: str = Field("", pattern=r"^[A-Za-z0-9,\s]*$",
-                                     description="Comma-separated Slack workspace (team) ids that may install the "
-                                     "app through the install page; empty: any.")
-    slack_signing_secret: SecretStr = Field(SecretStr(""), description="Slack signing secret for HTTP mode.")
-    slack_client_id: str = Field("", description="Slack app client id; with the secret, HTTP mode offers the OAuth "
-                                                 "install flow for many workspaces.")
-    slack_client_secret: SecretStr = Field(SecretStr(""), description="Slack app client secret, for the OAuth flow.")
-    slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL (a proxy or a local "
-                                                                     "test server).")
-    port: int = Field(3000, ge=1, le=65535, description="Port of the HTTP server (Slack HTTP mode).")
+    port: int = Field(3000, ge=1, le=65535, description="Port of the HTTP server (an adapter's HTTP mode).")
     metrics_port: int = Field(0, ge=0, le=65535, description="Port for /healthz, /readyz and /metrics; 0: off.")
     metrics_host: str = Field("127.0.0.1", description="Address the metrics port listens on; 0.0.0.0 for all.")
     log_format: Literal["text", "json"] = Field("text", description="text (readable) or json (one object a line).")
@@ -105,72 +83,43 @@ class Settings(BaseSettings):
             return f"DATA_DIR={self.data_dir}: can't write there ({reason.lower()}). For example: DATA_DIR=data"
         return None
 
-    @staticmethod
-    def _ids(text: str) -> list[int]:
-        return [int(part) for part in text.replace(" ", "").split(",") if part]
-
-    def discord_guild_id_list(self) -> list[int]:
-        return self._ids(self.discord_guild_ids)
-
-    def discord_shard_id_list(self) -> list[int]:
-        return self._ids(self.discord_shard_ids)
-
-    def slack_allowed_team_list(self) -> list[str]:
-        return [team.strip() for team in self.slack_allowed_teams.split(",") if team.strip()]
-
     def key_folder(self) -> Path:
         """Where local key files go: KEYS_DIR, or a folder beside DATA_DIR (a backup of the data folder then
         holds no key to read it with)."""
         return self.keys_dir or self.data_dir.with_name(self.data_dir.name + "-keys")
 
-    def chosen_adapter(self) -> Literal["console", "discord", "slack"]:
-        if self.adapter != "auto":
-            return self.adapter
-        if self.discord_token.get_secret_value():
-            return "discord"
-        if self.slack_bot_token.get_secret_value() or self.slack_app_token.get_secret_value() \
-                or (self.slack_client_id and self.slack_client_secret.get_secret_value()):
-            return "slack"
-        return "console"
-
-
 # ---------------------------------------------------------------- explaining a bad setting in one line
 
 # A right value for each setting, shown beside what was wrong with the one given.
 EXAMPLES = {
-    "adapter": "console", "data_dir": "data", "database_url": "postgresql://bb:secret@db.example.org/bb",
+    "adapter": "auto", "data_dir": "data", "database_url": "postgresql://bb:secret@db.example.org/bb",
     "content_dir": "content", "encryption_keys": "(the output of `boundary-bot keygen`)", "log_level": "INFO",
-    "console_user": "ana", "default_country": "GB", "retention_days": "365", "crisis_pause_hours": "72",
+    "default_country": "GB", "retention_days": "365", "crisis_pause_hours": "72",
     "default_timezone": "Europe/Berlin", "grace_minutes": "120", "dispatch_interval_seconds": "10",
     "instance_id": "bot-1",
     "community_secret": "(any long random text)", "pulse_min_respondents": "5", "tip_history_size": "20",
-    "discord_token": "(the bot token from the Developer Portal)", "discord_application_id": "1234567890123456789",
-    "discord_guild_ids": "123456789012345678,234567890123456789", "discord_shard_ids": "0,1",
-    "discord_shard_count": "2", "discord_api_base": "https://discord.com/api/v10",
-    "discord_gateway_url": "wss://gateway.discord.gg/", "slack_bot_token": "xoxb-...", "slack_app_token": "xapp-...",
-    "slack_signing_secret": "(from Basic Information)", "slack_client_id": "1234567890.1234567890",
-    "slack_client_secret": "(from Basic Information)", "slack_api_url": "https://slack.com/api/", "port": "3000",
+    "port": "3000",
 }
 _PLAIN = {
     "string_pattern_mismatch": {
         "default_country": "should be a two-letter country code",
-        "discord_application_id": "should be the application's number (digits only)",
-        "discord_guild_ids": "should be numbers separated by commas",
-        "discord_shard_ids": "should be numbers separated by commas",
     },
 }
 
 
-def explain_settings(error: ValidationError) -> list[str]:
-    """One line per bad setting: its name, what is wrong (never a secret's value) and an example of a right one."""
+def explain_settings(error: ValidationError, model: type[BaseSettings] = Settings) -> list[str]:
+    """One line per bad setting: its name, what is wrong (never a secret's value) and an example of a right one.
+    An adapter's settings (`model`) give their examples and plain words in the field (`examples`, `mismatch`)."""
     lines: list[str] = []
     for problem in error.errors():
         name = str(problem["loc"][0]) if problem["loc"] else ""
-        field = Settings.model_fields.get(name)
+        field = model.model_fields.get(name)
         secret = field is not None and field.annotation is SecretStr
         given = "" if secret else f"={str(problem.get('input', ''))[:60]}"
-        what = _PLAIN.get(problem["type"], {}).get(name) or str(problem["msg"]).removeprefix("Value error, ")
+        extra = field.json_schema_extra if field is not None and isinstance(field.json_schema_extra, dict) else {}
+        plain = str(extra["mismatch"]) if problem["type"] == "string_pattern_mismatch" and "mismatch" in extra else ""
+        what = plain or _PLAIN.get(problem["type"], {}).get(name) or str(problem["msg"]).removeprefix("Value error, ")
         what = (what[0].lower() + what[1:]).removeprefix("input ") if what else "is not a value it can take"
-        example = EXAMPLES.get(name, "")
+        example = EXAMPLES.get(name) or (str(field.examples[0]) if field is not None and field.examples else "")
         lines.append(f"{name.upper()}{given}: {what}." + (f" For example: {name.upper()}={example}" if example else ""))
     return lines

@@ -1,11 +1,14 @@
-"""Shared fixtures: real SQLite always, real PostgreSQL too (required in CI, skipped locally if absent)."""
+"""Shared fixtures: real SQLite always; real PostgreSQL too for the tests marked `storage` (required in CI,
+skipped locally if absent)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
+import shutil
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +17,7 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from adapters import names, rate_limits
 from adapters.console.adapter import ConsoleAdapter
 from bot.content.loader import Content, load_content
 from bot.content.tips import TipPicker
@@ -50,8 +54,14 @@ def content() -> Content:
     return load_content(CONTENT_DIR)
 
 
-async def _postgres_database() -> tuple[str, str]:
-    """Create a throwaway database on the machine's PostgreSQL; return (sqlalchemy url, name)."""
+def _postgres_url(name: str) -> str:
+    base = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    return f"{base}/{name}"
+
+
+async def _postgres_database(template: str | None = None) -> tuple[str, str]:
+    """Create a throwaway database on the machine's PostgreSQL (a copy of `template` when given); return
+    (sqlalchemy url, name)."""
     name = f"bb_test_{uuid.uuid4().hex[:12]}"
     try:
         admin = await asyncpg.connect(POSTGRES_ADMIN_DSN, timeout=5)
@@ -61,11 +71,10 @@ async def _postgres_database() -> tuple[str, str]:
             pytest.fail(message + " (CI is set, so this is a failure, not a skip)")
         pytest.skip(message)
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     finally:
         await admin.close()
-    base = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    return f"{base}/{name}", name
+    return _postgres_url(name), name
 
 
 async def _drop_postgres_database(name: str) -> None:
@@ -76,10 +85,81 @@ async def _drop_postgres_database(name: str) -> None:
         await admin.close()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'boundary-bot.db'}"
+class Templates:
+    """The schema is migrated once per test session and per backend, into a template every test copies: a file
+    for SQLite, a template database for PostgreSQL (`CREATE DATABASE … TEMPLATE …`). The migrations themselves
+    are tested where they are the subject (tests/storage/test_*_migration.py, test_migrations_match_the_models)."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._sqlite: Path | None = None
+        self.postgres: str | None = None
+
+    async def sqlite_copy(self, target: Path) -> None:
+        if self._sqlite is None:
+            path = self._folder / "template.db"
+            engine = make_engine(f"sqlite+aiosqlite:///{path}")
+            try:
+                await migrate(engine)
+            finally:
+                await engine.dispose()
+            self._sqlite = path
+        shutil.copyfile(self._sqlite, target)
+
+    async def postgres_copy(self) -> tuple[str, str]:
+        if self.postgres is None:
+            url, name = await _postgres_database()
+            engine = make_engine(url)
+            try:
+                await migrate(engine)
+            finally:
+                await engine.dispose()
+            self.postgres = name
+        return await _postgres_database(template=self.postgres)
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    made = Templates(tmp_path_factory.mktemp("templates"))
+    yield made
+    if made.postgres is not None:
+        asyncio.run(_drop_postgres_database(made.postgres))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "storage: what it tests is how the database behaves: SQLite and PostgreSQL")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests run on SQLite; those marked `storage` (what they test is how the database behaves: storage, claims,
+    the community store, several processes, what lies at rest) run on PostgreSQL too."""
+    if "database_url" in metafunc.fixturenames or "empty_database_url" in metafunc.fixturenames:
+        backends: list[object] = ["sqlite"]
+        if metafunc.definition.get_closest_marker("storage") is not None:
+            backends.append(pytest.param("postgresql", marks=pytest.mark.postgres))
+        metafunc.parametrize("backend", backends, scope="function")
+
+
+@pytest.fixture
+async def database_url(backend: str, templates: Templates, tmp_path: Path) -> AsyncIterator[str]:
+    """A database of its own for the test, migrated to the newest revision."""
+    if backend == "sqlite":
+        path = tmp_path / "boundary-bot.db"
+        await templates.sqlite_copy(path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    url, name = await templates.postgres_copy()
+    try:
+        yield url
+    finally:
+        await _drop_postgres_database(name)
+
+
+@pytest.fixture
+async def empty_database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A database of its own with no schema yet, for tests that walk the migrations themselves."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
         return
     url, name = await _postgres_database()
     try:
@@ -96,7 +176,6 @@ def cipher() -> Cipher:
 @pytest.fixture
 async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     engine = make_engine(database_url)
-    await migrate(engine)
     try:
         yield make_sessionmaker(engine)
     finally:
@@ -107,7 +186,6 @@ async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncS
 async def raw_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     """A second engine on the same migrated database, for reading it the way someone with a dump would."""
     engine = make_engine(database_url)
-    await migrate(engine)
     try:
         yield engine
     finally:
@@ -154,9 +232,9 @@ def dispatcher(schedules: ScheduleStore, service: CheckinService, transport: Col
     async def fake_sleep(seconds: float) -> None:
         clock.advance(seconds=seconds)
 
-    pacer = Pacer(clock=lambda: clock.now.timestamp())
-    return Dispatcher(schedules, service, {"console": transport, "discord": transport, "slack": transport},
-                      pacer=pacer, clock=clock, sleep=fake_sleep)
+    pacer = Pacer(clock=lambda: clock.now.timestamp(), **rate_limits())
+    return Dispatcher(schedules, service, dict.fromkeys(names(), transport), pacer=pacer, clock=clock,
+                      sleep=fake_sleep)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters import PLATFORMS, chosen
 from bot.config import Settings
 from bot.storage.urls import DatabaseUrlError, normalize_database_url, redact
 
@@ -18,7 +19,8 @@ def _example_keys() -> list[str]:
 
 def test_env_example_lists_every_setting_once_and_nothing_else() -> None:
     keys = _example_keys()
-    assert sorted(keys) == sorted(name.upper() for name in Settings.model_fields)
+    fields = [*Settings.model_fields, *(name for platform in PLATFORMS for name in platform.settings.model_fields)]
+    assert sorted(keys) == sorted(name.upper() for name in fields)
     assert len(keys) == len(set(keys))
 
 
@@ -39,13 +41,19 @@ def test_secrets_are_blank_in_env_example() -> None:
 def test_the_adapter_follows_the_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("ADAPTER", "DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    assert Settings(_env_file=None).chosen_adapter() == "console"  # type: ignore[call-arg]
+    assert _chosen() == "console"
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
-    assert Settings(_env_file=None).chosen_adapter() == "slack"  # type: ignore[call-arg]
+    assert _chosen() == "slack"
     monkeypatch.setenv("DISCORD_TOKEN", "abc")
-    assert Settings(_env_file=None).chosen_adapter() == "discord"  # type: ignore[call-arg]
+    assert _chosen() == "discord"
     monkeypatch.setenv("ADAPTER", "console")
-    assert Settings(_env_file=None).chosen_adapter() == "console"  # type: ignore[call-arg]
+    assert _chosen() == "console"
+
+
+def _chosen() -> str:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    return chosen(settings, {platform.name: platform.settings(_env_file=None)  # type: ignore[call-arg]
+                             for platform in PLATFORMS}).name
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 The core's pacer (bot/scheduling/pacing.py) spaces scheduled sends by what each one costs. It cannot see what
 discord.py does by itself: a request refused with a 429 (or a 500/502) is slept on and sent again inside
-discord.py's HTTP client, and those repeats bunched up to 63-73 requests in one second in the platform drill.
+discord.py's HTTP client, and those repeats can bunch far above the limit (docs/reliability.md, item 2).
 `GlobalPace` sits where every request leaves — an aiohttp trace hook on discord.py's session, awaited before
 each request goes out — and holds any request that would make a one-second window exceed the limit.
 Interaction answers and follow-ups are exempt, as on Discord (they are not under the global limit, and a person
@@ -21,7 +21,7 @@ from yarl import URL
 
 RATE_PER_S = 42.0  # requests a second, steady (a little above the core's pacer, 40/s, so it rarely binds)
 BURST = 3  # requests at once after a quiet spell: a one-second window holds at most RATE_PER_S + BURST = 45 as
-# they leave, and the rest of Discord's 50 is headroom for requests bunching on the way (the drills saw 5)
+# they leave, and the rest of Discord's 50 is headroom for requests bunching on the way
 EXEMPT_PREFIXES = ("/interactions/", "/webhooks/")
 
 

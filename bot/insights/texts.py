@@ -1,5 +1,5 @@
-"""The wording of insights lives in content/locales/en.yaml with everything else the bot says; the content
-loader's REQUIRED_TEXTS lists its keys, so a locale without them fails validation. Tone: observations about
+"""The wording of insights lives in content/locales/en.yaml with everything else the bot says; a locale
+without them fails validation, like one without any other text the code reads. Tone: observations about
 the person's own answers, warm and plain — never advice, a diagnosis, a streak to protect or anything they
 'missed'.
 

@@ -1,8 +1,8 @@
 """Pacing: stay under each platform's rate limits instead of bouncing off them.
 
-Token buckets per key (a platform's global budget, a Slack channel, a Slack workspace). `delay()` says
-how long to wait before the next request may go; it never sleeps itself, so it is testable with a fake
-clock, and the dispatcher does the waiting.
+Token buckets per key (a platform's global budget, a workspace's, a channel's), with the limits each adapter
+declares (adapters/__init__.py). `delay()` says how long to wait before the next request may go; it never
+sleeps itself, so it is testable with a fake clock, and the dispatcher does the waiting.
 """
 
 from __future__ import annotations
@@ -26,21 +26,9 @@ class _Bucket:
 class Limit:
     rate: float
     burst: float
+    per_workspace: bool = True  # one budget per workspace, or one for the whole bot
 
 
-# Discord: 50 requests per second across the bot, counted in any one-second window, so requests are spaced
-# evenly (burst 1) a little under the limit: a full bucket of 50 plus the refill would put up to ~100 in one
-# window (measured in benchmarks/delivery.py). A send of several requests (open the DM, post; a long reply is
-# more than one post) takes its token and then goes into debt for the rest, so one window can hold the bucket
-# (1), the refill (40) and the debt of the last send (1 for a new DM, more for a long reply): about 42. The rest
-# is headroom for jitter: Discord counts requests as they arrive, and the crash drill saw arrivals bunch by up to
-# 5 in a second (52 at a pace of 46 before request costs were charged, 52 again at 44 with them). Beneath this,
-# adapters/discord/global_pace.py holds every request of the Discord client, retries included, to 42/s + 3.
-# Slack: about one message per second per channel, and a
-# workspace-wide budget for chat.postMessage beyond that. Several instances each pace themselves; what
-# they add up to beyond the limit is caught by honouring Retry-After.
-PLATFORM_LIMITS: dict[str, Limit] = {"discord": Limit(40.0, 1.0), "slack": Limit(20.0, 2.0)}
-PER_CHANNEL_LIMITS: dict[str, Limit] = {"slack": Limit(1.0, 1.0)}
 EPSILON = 1e-9  # tokens
 
 
@@ -49,8 +37,8 @@ class Pacer:
                  platform_limits: dict[str, Limit] | None = None,
                  channel_limits: dict[str, Limit] | None = None, max_keys: int = 50_000) -> None:
         self._clock = clock
-        self._platform = PLATFORM_LIMITS if platform_limits is None else platform_limits
-        self._channel = PER_CHANNEL_LIMITS if channel_limits is None else channel_limits
+        self._platform = platform_limits or {}  # each platform's own, from its adapter (adapters/__init__.py)
+        self._channel = channel_limits or {}
         self._buckets: dict[str, _Bucket] = {}
         self._max_keys = max_keys
         self._blocked_until: dict[str, float] = {}
@@ -71,7 +59,7 @@ class Pacer:
         keys: list[tuple[str, Limit]] = []
         platform = self._platform.get(address.platform)
         if platform:
-            scope = address.platform if address.platform == "discord" else f"{address.platform}:{address.workspace_id}"
+            scope = f"{address.platform}:{address.workspace_id}" if platform.per_workspace else address.platform
             keys.append((f"p:{scope}", platform))
         channel = self._channel.get(address.platform)
         if channel:

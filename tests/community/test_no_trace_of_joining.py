@@ -3,6 +3,7 @@ no row with a time, no DM channel; only the keyed participation hash, and that i
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,6 +17,8 @@ from bot.service import CheckinService
 from bot.storage.repository import Repository
 from tests.conftest import FakeClock
 from tests.storage.test_repository import every_stored_value
+
+pytestmark = pytest.mark.storage  # how the database behaves: SQLite and PostgreSQL
 
 ADMIN = Address("slack", "T1", "U-admin", "C-team")
 OPEN_ROUND = Command(ADMIN, "pulse", "open 7d min 3")

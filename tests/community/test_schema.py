@@ -18,6 +18,8 @@ from bot.messages import Address
 from bot.storage.database import make_engine, migrate
 from tests.conftest import FakeClock
 
+pytestmark = pytest.mark.storage  # how the database behaves: SQLite and PostgreSQL
+
 COMMUNITY_TABLES = ("circles", "circle_posts", "circle_shares", "circle_share_quota", "pulse_rounds",
                     "pulse_answers", "pulse_participation")
 PERSONAL = ("user", "identity", "author_id", "member", "created", "updated", "answered_at", "time")

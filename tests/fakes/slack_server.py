@@ -722,24 +722,6 @@ class FakeSlackApi:
         self.messages.append({"channel": channel, **message})
         return {"channel": channel, "ts": message["ts"], "message": message}
 
-    def _conversations_history(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
-        """A conversation's messages, newest first, `limit` at a time (cursor = how many were returned before);
-        `oldest`/`latest` bound the ts. Message metadata is only returned with `include_all_metadata`, as on
-        Slack."""
-        channel = self._channel_id(args.get("channel"))
-        oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
-        found = [m for m in reversed(self.messages)
-                 if m["channel"] == channel and oldest <= float(m["ts"]) <= latest]
-        limit = max(1, min(999, int(args.get("limit") or 100)))
-        start = int(args.get("cursor") or 0)
-        page = found[start:start + limit]
-        with_metadata = str(args.get("include_all_metadata")).lower() in ("1", "true")
-        messages = [{key: value for key, value in message.items()
-                     if key != "channel" and (with_metadata or key != "metadata")} for message in page]
-        more = start + limit < len(found)
-        return {"messages": messages, "has_more": more,
-                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
-
     def _chat_post_ephemeral(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
         channel = self._channel_id(args.get("channel"))
         if not args.get("user"):
@@ -781,7 +763,8 @@ class FakeSlackApi:
 
     def _conversations_history(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:
         """Newest first, `limit` (≤ 999) a page, between `oldest` and `latest` (`inclusive` takes the bounds in);
-        the cursor is opaque to callers (here: the ts the next page starts below)."""
+        the cursor is opaque to callers (here: the ts the next page starts below). Message metadata is only
+        returned with `include_all_metadata`, as on Slack."""
         channel = self._channel_id(args.get("channel"))
         limit = max(1, min(int(args.get("limit") or 100), 999))
         inclusive = str(args.get("inclusive") or "").lower() in ("1", "true")
@@ -803,7 +786,9 @@ class FakeSlackApi:
             found = [m for m in found if ts_key(m["ts"]) < ts_key(cursor)]
         page = found[:limit]
         more = len(found) > limit
-        return {"messages": [{k: v for k, v in m.items() if k != "channel"} for m in page], "has_more": more,
+        with_metadata = str(args.get("include_all_metadata")).lower() in ("1", "true")
+        return {"messages": [{k: v for k, v in m.items() if k != "channel" and (with_metadata or k != "metadata")}
+                             for m in page], "has_more": more,
                 "response_metadata": {"next_cursor": page[-1]["ts"] if more else ""}}
 
     def _pins_add(self, args: dict[str, Any], token: str | None, ws: FakeWorkspace) -> dict[str, Any]:

@@ -113,6 +113,7 @@ async def ops_port(raw_engine: AsyncEngine, metrics: Metrics) -> AsyncIterator[i
         yield server.port
 
 
+@pytest.mark.storage
 async def test_outbox_depth_is_what_waits_in_the_database(
         console: ConsoleAdapter, dispatcher: Dispatcher, transport: CollectingTransport, clock: FakeClock,
         ops_port: int) -> None:

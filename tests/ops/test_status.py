@@ -15,6 +15,8 @@ from bot.ports import RateLimited
 from bot.scheduling.dispatcher import Dispatcher
 from tests.conftest import CollectingTransport, FakeClock
 
+pytestmark = pytest.mark.storage  # how the database behaves: SQLite and PostgreSQL
+
 NINE_BERLIN = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 
 

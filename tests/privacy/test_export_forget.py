@@ -230,6 +230,7 @@ async def test_forget_answered_with_a_bare_word_outside_yes_and_no_erases_nothin
     assert await repository.checkin_count(me) == 1
 
 
+@pytest.mark.storage
 @pytest.mark.parametrize("answer", ["1", "erase", "yes", "yes, erase everything", "YES, ERASE EVERYTHING"])
 async def test_forget_confirmed_leaves_no_row_about_the_person(
     answer: str, console: ConsoleAdapter, service: CheckinService, repository: Repository, raw_engine: AsyncEngine,

@@ -30,6 +30,8 @@ from bot.storage.models import Base
 from bot.storage.repository import Repository
 from tests.conftest import POSTGRES_ADMIN_DSN, FakeClock, met
 
+pytestmark = pytest.mark.storage  # how the database behaves: SQLite and PostgreSQL
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTE = "Heliotrope-anvil 6047 my flatmate reads my messages"
 PREPARE = ("Ptarmigan-ledger borrows money", "Mulberry-stanza used", "Kestrel-lozenge to be asked",

@@ -30,6 +30,8 @@ from bot.storage.repository import Repository
 from tests.community.test_pulses import answer_by_clicking
 from tests.conftest import FakeClock
 
+pytestmark = pytest.mark.storage  # how the database behaves: SQLite and PostgreSQL
+
 ADMIN = Address("slack", "T1", "U-admin", "C-team")
 ANA = Address("slack", "T1", "U-ana", "C-team")
 BEN = Address("slack", "T1", "U-ben", "C-team")

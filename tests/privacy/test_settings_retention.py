@@ -87,6 +87,7 @@ async def test_a_stale_button_as_first_contact_gets_the_introduction_too(service
     assert content.texts.get("intro") not in [reply.text for reply in again]
 
 
+@pytest.mark.storage
 async def test_two_first_messages_at_once_show_the_introduction_once(service: CheckinService,
                                                                      content: Content) -> None:
     address = Address("discord", "G1", "777", "dm")
@@ -254,6 +255,7 @@ async def test_privacy_explains_what_is_kept_who_sees_it_and_for_how_long(
 # ---------------------------------------------------------------- retention
 
 
+@pytest.mark.storage
 async def test_retention_removes_old_words_and_keeps_the_numbers(
     console: ConsoleAdapter, service: CheckinService, repository: Repository, clock: FakeClock
 ) -> None:

@@ -149,6 +149,7 @@ def text_of(replies: list[Reply]) -> str:
 # ---------------------------------------------------------------- during a daily check-in
 
 
+@pytest.mark.storage
 async def test_a_note_that_suggests_danger_gets_the_crisis_reply_at_once_and_is_never_stored(
     console: ConsoleAdapter, content: Content, repository: Repository, database_url: str, cipher: Cipher,
     clock: FakeClock, caplog: pytest.LogCaptureFixture
@@ -447,7 +448,7 @@ async def test_crisis_replies_are_never_counted_in_history(console: ConsoleAdapt
                                                            clock: FakeClock) -> None:
     await console.respond("I want to die")
     out = await console.respond("/history")
-    assert content.texts.get("no_history") in out
+    assert content.texts.get("insights_none") in out
 
     for answer in ("/checkin", "3", "1", "skip"):
         await console.respond(answer)

@@ -247,6 +247,7 @@ async def test_retention_purges_a_plan_unless_its_owner_kept_it(
     assert await repository.plan(await repository.identity_id(follows.address)) is None
 
 
+@pytest.mark.storage
 async def test_nothing_of_the_plan_is_readable_in_the_database(console: ConsoleAdapter, database_url: str,
                                                                 raw_engine: AsyncEngine) -> None:
     await build(console)

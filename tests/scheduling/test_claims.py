@@ -18,6 +18,8 @@ from bot.storage.models import Delivery
 from bot.storage.repository import Repository
 from tests.conftest import FakeClock
 
+pytestmark = pytest.mark.storage  # how the database behaves: SQLite and PostgreSQL
+
 GRACE = timedelta(hours=2)
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

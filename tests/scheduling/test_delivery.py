@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.console.adapter import ConsoleAdapter, render
@@ -21,7 +21,7 @@ from bot.scheduling.dispatcher import Dispatcher, DispatchStats
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.store import ScheduleStore
 from bot.service import CheckinService
-from bot.storage.models import Delivery
+from bot.storage.models import Delivery, ScheduleRule
 from tests.conftest import CollectingTransport, FakeClock
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -103,6 +103,27 @@ async def tick_at(dispatcher: Dispatcher, clock: FakeClock, moment: datetime) ->
 async def ticks_every(dispatcher: Dispatcher, clock: FakeClock, until: datetime, step: timedelta) -> None:
     while clock.now < until:
         clock.advance(seconds=step.total_seconds())
+        await dispatcher.tick()
+
+
+async def next_due(sessions: async_sessionmaker[AsyncSession]) -> datetime | None:
+    """The next moment delivery has anything to do: a pending delivery's next attempt or a rule's next firing."""
+    async with sessions() as db:
+        attempt = await db.scalar(select(func.min(Delivery.next_attempt_at)).where(Delivery.status == "pending"))
+        firing = await db.scalar(select(func.min(ScheduleRule.next_fire_at)))
+    return min((moment for moment in (attempt, firing) if moment is not None), default=None)
+
+
+async def ticks_at_each_due_time(dispatcher: Dispatcher, clock: FakeClock, sessions: async_sessionmaker[AsyncSession],
+                                 until: datetime, step: timedelta) -> None:
+    """What ticking every `step` until `until` does, without the ticks that find nothing due: the clock jumps to
+    the next due time, and moves by `step` only while something due stays pending (as when ticking)."""
+    while clock.now < until:
+        due = await next_due(sessions)
+        if due is None or due >= until:
+            clock.now = until
+        else:
+            clock.now = due if due > clock.now else clock.now + step
         await dispatcher.tick()
 
 
@@ -281,12 +302,12 @@ async def test_rate_limited_prompt_waits_for_retry_after_and_is_sent_once(
 
 async def test_a_temporary_failure_is_retried_and_then_sent_once(
         ana: Person, dispatcher: Dispatcher, transport: CollectingTransport, attempts: list[datetime],
-        clock: FakeClock) -> None:
+        clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     await ana.says("/schedule 09:00 daily Europe/Berlin")
     transport.failures.append(TemporaryFailure("502"))
     await tick_at(dispatcher, clock, berlin(11, 27, 9, 0, 30))
     assert ana.received() == []
-    await ticks_every(dispatcher, clock, berlin(11, 27, 9, 30), timedelta(seconds=1))
+    await ticks_at_each_due_time(dispatcher, clock, sessions, berlin(11, 27, 9, 30), timedelta(seconds=1))
     assert len(ana.prompts()) == 1
     assert len(attempts) == 2
     assert timedelta(seconds=0.9) <= attempts[1] - attempts[0] <= timedelta(seconds=10), "a short first backoff"
@@ -294,7 +315,7 @@ async def test_a_temporary_failure_is_retried_and_then_sent_once(
 
 async def test_a_send_the_platform_never_answers_times_out_and_is_retried_once(
         ana: Person, schedules: ScheduleStore, service: CheckinService, transport: CollectingTransport,
-        clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+        clock: FakeClock, monkeypatch: pytest.MonkeyPatch, sessions: async_sessionmaker[AsyncSession]) -> None:
     """Found by the platform drill: one unanswered request held the whole batch (every other prompt) for
     minutes. Now it is a temporary failure after the send timeout, and the prompt comes once, later."""
     await ana.says("/schedule 09:00 daily Europe/Berlin")
@@ -317,7 +338,7 @@ async def test_a_send_the_platform_never_answers_times_out_and_is_retried_once(
     await tick_at(dispatcher, clock, berlin(11, 27, 9, 0, 30))  # returns: the hung send no longer blocks
     assert hung.is_set()
     assert ana.prompts() == []
-    await ticks_every(dispatcher, clock, berlin(11, 27, 9, 30), timedelta(seconds=1))
+    await ticks_at_each_due_time(dispatcher, clock, sessions, berlin(11, 27, 9, 30), timedelta(seconds=1))
     assert len(ana.prompts()) == 1
 
 
@@ -450,6 +471,7 @@ async def test_a_prompt_never_interrupts_a_checkin_in_progress(
     assert "Anything you'd like to note" in out, "her check-in carries on where it was"
 
 
+@pytest.mark.storage
 async def test_two_instances_ticking_together_send_one_prompt(
         ana: Person, dispatcher: Dispatcher, transport: CollectingTransport, attempts: list[datetime],
         clock: FakeClock, sessions: async_sessionmaker[AsyncSession], service: CheckinService) -> None:
@@ -620,12 +642,13 @@ async def test_the_weekly_summary_comes_on_its_day_only_when_there_is_something_
 
 
 async def test_the_weekly_summary_respects_quiet_hours_and_pauses(
-        ana: Person, dispatcher: Dispatcher, transport: CollectingTransport, clock: FakeClock) -> None:
+        ana: Person, dispatcher: Dispatcher, transport: CollectingTransport, clock: FakeClock,
+        sessions: async_sessionmaker[AsyncSession]) -> None:
     await ana.says("/schedule 09:00 daily quiet 21:00-08:00 Europe/Berlin")
     for answer in ("/checkin", "4", "1", "skip"):
         await ana.says(answer)
     await ana.says("/schedule summary sun 22:30")  # inside her quiet hours, 21:00-08:00
-    await ticks_every(dispatcher, clock, berlin(11, 30, 0, 35), timedelta(minutes=5))
+    await ticks_at_each_due_time(dispatcher, clock, sessions, berlin(11, 30, 0, 35), timedelta(minutes=5))
     assert summaries(transport) == []
     await ana.says("/schedule summary sun 18:00")
     await ana.says("/pause")
@@ -722,6 +745,7 @@ async def test_a_retry_that_falls_due_while_a_send_is_held_goes_out_without_wait
     assert sorted(address.user_id for address, _ in transport.sent) == ["person0", "person1"]
 
 
+@pytest.mark.storage
 async def test_sends_already_out_finish_when_leasing_more_fails(
         service: CheckinService, schedules: ScheduleStore, transport: CollectingTransport, clock: FakeClock,
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,6 +6,7 @@ from collections import deque
 
 import pytest
 
+from adapters import rate_limits
 from bot.messages import Address, Reply
 from bot.ports import request_cost
 from bot.scheduling.pacing import Limit, Pacer
@@ -50,7 +51,7 @@ def send_prompts(pacer: Pacer, clock: Clock, prompts: int, requests_each: int) -
 
 def test_three_request_prompts_stay_under_discords_limit_in_every_second() -> None:
     clock = Clock()
-    sent = send_prompts(Pacer(clock=clock), clock, prompts=600, requests_each=3)
+    sent = send_prompts(Pacer(clock=clock, **rate_limits()), clock, prompts=600, requests_each=3)
     assert busiest_second(sent) <= DISCORD_LIMIT_PER_SECOND
     took = max(sent) - min(sent)
     assert 1800 / took > 40, "and it still uses most of the budget rather than crawling"
@@ -58,14 +59,14 @@ def test_three_request_prompts_stay_under_discords_limit_in_every_second() -> No
 
 def test_without_charging_the_rest_a_three_request_prompt_would_break_the_limit() -> None:
     clock = Clock()
-    sent = send_prompts(Pacer(clock=clock), clock, prompts=600, requests_each=1)
+    sent = send_prompts(Pacer(clock=clock, **rate_limits()), clock, prompts=600, requests_each=1)
     tripled = [moment for moment in sent for _ in range(3)]
     assert busiest_second(tripled) > DISCORD_LIMIT_PER_SECOND  # what the drills measured before the charge
 
 
 def test_a_charge_makes_the_next_send_wait_for_the_requests_it_used() -> None:
     clock = Clock()
-    pacer = Pacer(clock=clock)
+    pacer = Pacer(clock=clock, **rate_limits())
     ana, ben = Address("discord", "", "1"), Address("discord", "", "2")
     assert pacer.delay(ana) == 0
     pacer.charge(ana, 4)
@@ -89,6 +90,7 @@ def test_a_transport_that_cannot_count_is_charged_one_request_per_reply() -> Non
 @pytest.mark.parametrize("rate", [44.0, 46.0, 48.0, 50.0 / 3])
 def test_waiting_what_the_pacer_asks_is_always_enough(rate: float) -> None:
     clock = Clock()
-    pacer = Pacer(clock=clock, platform_limits={"discord": Limit(rate, 1.0)}, channel_limits={})
+    pacer = Pacer(clock=clock, platform_limits={"discord": Limit(rate, 1.0, per_workspace=False)},
+                  channel_limits={})
     sent = send_prompts(pacer, clock, prompts=300, requests_each=3)
     assert len(sent) == 900

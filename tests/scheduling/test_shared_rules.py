@@ -9,6 +9,7 @@ import asyncio
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import event, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,6 +20,8 @@ from bot.storage.database import make_engine, make_sessionmaker
 from bot.storage.models import Delivery, ScheduleRule
 from bot.storage.repository import Repository
 from tests.conftest import FakeClock
+
+pytestmark = pytest.mark.storage  # how the database behaves: SQLite and PostgreSQL
 
 GRACE = timedelta(hours=2)
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -13,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.database import _alembic_config
 from bot.storage.models import Base
+
+pytestmark = pytest.mark.storage  # how the database behaves: SQLite and PostgreSQL
 
 COMMUNITY_TABLES = {"circles", "circle_posts", "circle_shares", "circle_share_quota", "pulse_rounds",
                     "pulse_answers", "pulse_participation"}

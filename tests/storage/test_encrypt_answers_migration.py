@@ -17,6 +17,8 @@ from bot.storage.repository import Repository
 from tests.conftest import FakeClock
 from tests.storage.test_repository import every_stored_value
 
+pytestmark = pytest.mark.storage  # how the database behaves: SQLite and PostgreSQL
+
 BEFORE = "0009_uploaded_files"
 SHOWN = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.database import _alembic_config
+
+pytestmark = pytest.mark.storage  # how the database behaves: SQLite and PostgreSQL
 
 
 async def _columns(engine: AsyncEngine) -> set[str]:

@@ -23,6 +23,8 @@ from bot.service import CheckinService
 from bot.storage.models import Base
 from bot.storage.repository import Repository
 
+pytestmark = pytest.mark.storage  # how the database behaves: SQLite and PostgreSQL
+
 NOTE = "Marmalade-orbit 9317: my sister reads my diary"
 PREPARE_WORDS = (
     "Xylophone-tempest shouting at dinner",

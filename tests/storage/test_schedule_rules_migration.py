@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,6 +17,8 @@ from bot.scheduling.store import ScheduleStore
 from bot.storage.database import _alembic_config, make_engine, make_sessionmaker
 from bot.storage.models import UTCDateTime
 from tests.conftest import FakeClock
+
+pytestmark = pytest.mark.storage  # how the database behaves: SQLite and PostgreSQL
 
 PREVIOUS = "0007_show_streaks"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -90,8 +93,8 @@ async def _migrate(engine: AsyncEngine, revision: str, *, down: bool = False) ->
             _alembic_config(sync), revision))
 
 
-async def test_schedules_move_onto_shared_rules_and_every_prompt_comes_once(database_url: str) -> None:
-    engine = make_engine(database_url)
+async def test_schedules_move_onto_shared_rules_and_every_prompt_comes_once(empty_database_url: str) -> None:
+    engine = make_engine(empty_database_url)
     try:
         ids = await _at_previous_revision_with_schedules(engine)
         await _migrate(engine, "head")

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from adapters import rate_limits
 from adapters.discord.adapter import DESCRIPTIONS, DiscordAdapter
 from bot.content.loader import Content
 from bot.events import Command, TextSubmitted
@@ -255,7 +256,8 @@ async def scheduled_prompt_due(fake: FakeDiscord, bot: DiscordAdapter, service: 
     async def fake_sleep(seconds: float) -> None:
         clock.advance(seconds=seconds)
 
-    dispatcher = Dispatcher(schedules, service, {"discord": bot}, pacer=Pacer(clock=lambda: clock.now.timestamp()),
+    dispatcher = Dispatcher(schedules, service, {"discord": bot},
+                            pacer=Pacer(clock=lambda: clock.now.timestamp(), **rate_limits()),
                             clock=clock, sleep=fake_sleep)
     clock.advance(hours=1, minutes=1)
     return dispatcher
@@ -665,6 +667,7 @@ class SharedLedger:
         return first
 
 
+@pytest.mark.storage
 async def test_two_instances_on_one_token_apply_a_typed_answer_and_a_click_once(
         fake: FakeDiscord, service: CheckinService, content: Content, sessions: async_sessionmaker[AsyncSession],
         cipher: Cipher, clock: FakeClock, raw_engine: AsyncEngine, repository: Repository,

@@ -7,6 +7,7 @@ import asyncio
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters import rate_limits
 from adapters.discord.adapter import DiscordAdapter
 from bot.content.loader import Content
 from bot.messages import Address
@@ -55,7 +56,8 @@ async def test_prompts_through_discord_move_sent_2xx_429_and_unreachable(
         await intro_done(fake)
         identity = await repository.identity_id(Address("discord", "dm", str(USER_ID)))
         await schedules.save(identity, Rule(parse_days("daily"), (parse_time("19:00"),), "UTC", None), "daily")
-        dispatcher = Dispatcher(schedules, service, {"discord": bot}, pacer=Pacer(clock=lambda: clock.now.timestamp()),
+        dispatcher = Dispatcher(schedules, service, {"discord": bot},
+                                pacer=Pacer(clock=lambda: clock.now.timestamp(), **rate_limits()),
                                 clock=clock, sleep=fake_sleep, metrics=metrics)
         clock.advance(hours=1, minutes=1)
         assert (await dispatcher.tick()).sent == 1
@@ -94,7 +96,8 @@ async def test_a_429_discord_py_waits_out_by_itself_is_still_counted(
         await intro_done(fake)
         identity = await repository.identity_id(Address("discord", "dm", str(USER_ID)))
         await schedules.save(identity, Rule(parse_days("daily"), (parse_time("19:00"),), "UTC", None), "daily")
-        dispatcher = Dispatcher(schedules, service, {"discord": bot}, pacer=Pacer(clock=lambda: clock.now.timestamp()),
+        dispatcher = Dispatcher(schedules, service, {"discord": bot},
+                                pacer=Pacer(clock=lambda: clock.now.timestamp(), **rate_limits()),
                                 clock=clock, sleep=fake_sleep, metrics=metrics)
         fake.fail_next("/messages", 429, retry_after=0.01, method="POST")  # discord.py retries this one itself
         clock.advance(hours=1, minutes=1)

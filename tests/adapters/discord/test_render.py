@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.discord.adapter import delivery_error, modal_text
+from adapters.discord.platform import DISCORD_PERMISSIONS, DiscordSettings, discord_invite_urls
 from adapters.discord.render import (
     MAX_BUTTONS_PER_ROW,
     MAX_COMPONENTS,
@@ -33,8 +34,7 @@ from adapters.discord.render import (
     render_replies,
     render_reply,
 )
-from bot.__main__ import DISCORD_PERMISSIONS, discord_invite_urls, main
-from bot.config import Settings
+from bot.__main__ import main
 from bot.messages import (
     Attachment,
     Choice,
@@ -263,7 +263,7 @@ def test_invite_url_command(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
 def test_discord_id_lists_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISCORD_GUILD_IDS", "1, 2,3")
     monkeypatch.setenv("DISCORD_SHARD_IDS", "")
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = DiscordSettings(_env_file=None)  # type: ignore[call-arg]
     assert settings.discord_guild_id_list() == [1, 2, 3]
     assert settings.discord_shard_id_list() == []
     assert settings.discord_api_base == "https://discord.com/api/v10"

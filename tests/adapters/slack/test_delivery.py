@@ -9,6 +9,7 @@ import aiohttp
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters import rate_limits
 from adapters.slack.adapter import SlackAdapter
 from adapters.slack.render import render_replies
 from bot.events import Command
@@ -45,7 +46,8 @@ def delivery(schedules: ScheduleStore, service: CheckinService, adapter: SlackAd
     async def fake_sleep(seconds: float) -> None:
         clock.advance(seconds=seconds)
 
-    return Dispatcher(schedules, service, {"slack": adapter}, pacer=Pacer(clock=lambda: clock.now.timestamp()),
+    return Dispatcher(schedules, service, {"slack": adapter},
+                      pacer=Pacer(clock=lambda: clock.now.timestamp(), **rate_limits()),
                       clock=clock, sleep=fake_sleep)
 
 
@@ -180,6 +182,7 @@ async def test_oauth_installs_two_workspaces_each_with_its_own_token(
         await adapter.send(Address("slack", "T0NOTHERE", USER_ID), [Reply("nobody installed me there")])
 
 
+@pytest.mark.storage
 async def test_retries_are_recognised_across_workers_through_the_database(
         fake: FakeSlackApi, service: CheckinService, raw_engine: AsyncEngine) -> None:
     ledger = DatabaseSeenEvents(raw_engine)

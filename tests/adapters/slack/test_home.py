@@ -14,7 +14,7 @@ async def test_home_for_a_newcomer_offers_a_schedule_and_says_there_is_no_histor
     assert schedule.form is not None
     assert schedule.form.name == "schedule"
     assert schedule.text == service.texts.get("schedule_none")
-    assert history.text == service.texts.get("no_history")
+    assert history.text == service.texts.get("insights_none")
 
 
 async def test_home_shows_schedule_pause_and_the_last_checkins(service: CheckinService) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
+import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,6 +18,8 @@ from bot.privacy.crypto import Cipher
 from bot.service import CheckinService
 from tests.adapters.slack.conftest import SECRET, install, oauth_adapter
 from tests.fakes.slack_server import FakeSlackApi, FakeWorkspace, SlackRequests, event_callback, serve_app
+
+pytestmark = pytest.mark.storage  # how the database behaves: SQLite and PostgreSQL
 
 OTHER = FakeWorkspace(team_id="T0OTHER01", team_name="Other", domain="other", bot_user_id="U0OTHBOT",
                       bot_id="B0OTHBOT")

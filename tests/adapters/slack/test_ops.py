@@ -9,6 +9,7 @@ import contextlib
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters import rate_limits
 from bot.events import Command
 from bot.ops.metrics import Metrics
 from bot.ops.server import Readiness, serving, shared
@@ -72,7 +73,8 @@ async def test_a_prompt_refused_with_429_then_500_then_sent_moves_each_class(
     adapter = make_adapter(service, fake)
     await service.handle(Command(ME, "schedule", "daily 09:00 in Europe/Berlin"))
     clock.now = clock.now.replace(day=27, hour=8, minute=0, second=30)
-    dispatcher = Dispatcher(schedules, service, {"slack": adapter}, pacer=Pacer(clock=lambda: clock.now.timestamp()),
+    dispatcher = Dispatcher(schedules, service, {"slack": adapter},
+                            pacer=Pacer(clock=lambda: clock.now.timestamp(), **rate_limits()),
                             clock=clock, sleep=fake_sleep, metrics=metrics)
     fake.fail_next("chat.postMessage", status=429, retry_after=7)
     await dispatcher.tick()

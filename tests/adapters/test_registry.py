@@ -1,0 +1,43 @@
+"""The adapter registry is the one place that names the platforms: the core is given the list, not the names."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+from pydantic_settings import BaseSettings
+
+from adapters import PLATFORMS, names, rate_limits
+from bot.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_core_files_that_once_named_platforms_name_none() -> None:
+    """Settings, the command line and pacing take each platform from the registry."""
+    for relative in ("bot/config.py", "bot/__main__.py", "bot/scheduling/pacing.py"):
+        text = (ROOT / relative).read_text(encoding="utf-8")
+        found = [name for name in names() if re.search(rf"\b{name}\b", text, flags=re.IGNORECASE)]
+        assert found == [], relative
+
+
+def test_the_shared_test_fixtures_deliver_through_every_platform_by_the_registry() -> None:
+    text = (ROOT / "tests" / "conftest.py").read_text(encoding="utf-8")
+    assert [name for name in names() if f'"{name}"' in text] == []
+
+
+def test_every_platform_brings_settings_a_way_to_run_and_its_limits() -> None:
+    assert len(set(names())) == len(PLATFORMS)
+    for platform in PLATFORMS:
+        assert issubclass(platform.settings, BaseSettings)
+        assert inspect.iscoroutinefunction(platform.run)
+        assert (platform.add_commands is None) == (platform.command is None), platform.name
+    limits = rate_limits()
+    assert set(limits["platform_limits"]) == {p.name for p in PLATFORMS if p.limit is not None} != set()
+    assert all(limit.rate > 0 and limit.burst >= 1 for kind in limits.values() for limit in kind.values())
+
+
+def test_no_two_platforms_and_not_the_core_claim_the_same_setting() -> None:
+    fields = [*Settings.model_fields, *(name for platform in PLATFORMS for name in platform.settings.model_fields)]
+    assert len(fields) == len(set(fields))
