@@ -43,6 +43,7 @@ async def prompt_due(service: CheckinService, clock: FakeClock, tmp_path: Path) 
     clock.now = berlin(11, 27, 9, 0, 30)
 
 
+@pytest.mark.storage  # which rows a restarted instance may release is decided by the database
 async def test_a_lease_held_by_a_process_that_died_is_taken_back_at_restart(
         service: CheckinService, schedules: ScheduleStore, transport: CollectingTransport, clock: FakeClock,
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sessions: async_sessionmaker[AsyncSession]) -> None:
