@@ -89,7 +89,8 @@ _HYPERBOLE = re.compile(r"\b(?:lol|lmao|haha+|hahaha|jk|joking|kidding|rofl|when
                         r"missing)|my (?:grades|report card|score)|😂|🤣)\b")
 
 
-_NEGATED = re.compile(rf"\b{NEG} (?:\S+ )?(?:really )?$")
+_NEGATED = re.compile(rf"\b(?:{NEG}|nao|nunca|jamais|jamas|pas|nicht|nie|niemals|niet|nooit|geen|kein|"
+                      rf"keine) (?:\S+ )?(?:really )?$")
 
 
 @dataclass(frozen=True)
