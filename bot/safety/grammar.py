@@ -410,6 +410,8 @@ def _apply(line: str, rules: Sequence[Rule]) -> list[RuleHit]:
                 rule = Rule(rule.name, rule.category, "possible", rule.about, rule.pattern)
         if rule.hyperbole_silences and _HYPERBOLE.search(around):
             continue
+        if rule.about == "someone_else" and fiction(around):
+            continue  # "the detective hangs himself at the end", "why romeo and juliet kill themselves"
         if "d" in rule.pattern.groupindex and _NEGATED.search(line[max(0, found.start("d") - 40):found.start("d")]):
             continue  # "i dont want to die", "i would never end it": the wish is denied, not stated
         hits.append(RuleHit(rule, found.start()))
@@ -419,6 +421,17 @@ def _apply(line: str, rules: Sequence[Rule]) -> list[RuleHit]:
 def accidental(line: str) -> bool:
     """A self-injury that reads as an accident ("nicked myself shaving") and nothing says it was meant."""
     return bool(_ACCIDENT.search(line)) and not _INTENT.search(line)
+
+
+def fiction(line: str) -> bool:
+    """A story, not a person the writer knows: a book, film or game is named and no one of the writer's own is."""
+    return bool(_FICTION.search(line)) and not _OWN.search(line)
+
+
+_FICTION = re.compile(r"\b(?:thriller|novel|novels|film|movie|series|episode|season|show|book|chapter|character|"
+                      r"characters|plot|twist|scene|play|opera|musical|romeo|juliet|hamlet|ophelia|essay|story|"
+                      r"stories|fiction|anime|manga|comic|game|lyrics|song|album|documentary|audiobook|podcast)\b")
+_OWN = re.compile(r"\b(?:my (?!daughter s|son s|book|essay|class)\S+|our (?:friend|son|daughter)|friend|real life)\b")
 
 
 def hyperbole(line: str) -> bool:
@@ -535,7 +548,75 @@ _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"ending it|not being here) (?:every day|all the time|constantly|a lot|daily|every night|nonstop)\b|"
      r"\bcatch(?:ing)? the bus\b.*\bnot the (?:real|actual|normal)\b"),
 )
-RULES = RULES + tuple(_rule(*rule) for rule in _MORE_RULES)
+RULES = RULES + tuple(_rule(*rule, hyperbole_silences=rule[0] == "harm, more") for rule in _MORE_RULES)
+
+# Indirect wording, by kind: each a slot (who, what, how long) rather than one sentence.
+_INDIRECT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("beyond help", "hopelessness", "possible", "self",
+     r"\b(?:no one|nobody|noone|nothing) (?:can|could|will ever|is able to) (?:\S+ ){0,1}(?:help|save|fix) me\b|"
+     r"\b(?:beyond (?:help|saving|repair)|past (?:saving|helping))\b|\bwhy (?:even )?bother (?:anymore|any more|with "
+     r"(?:any of it|anything|life|living|any of this)|living|existing|trying|at all)\b|\b(?:done|finished|through|"
+     r"tired of|sick of|exhausted from) (?:trying|fighting|pretending|surviving|holding on|being strong)(?:$| anymore|"
+     r" any more|[.,]| every| so hard| for so long| nothing)|\b(?:trapped|stuck)\b.*\b(?:no (?:escape|way out|exit)|"
+     r"cant (?:escape|get out)|forever)\b|\bnothing (?:will ever|is ever going to|ever) change(?:s)?\b.*\b(?:why|"
+     r"point|tired|done|give up|cant)\b|\b(?:i do not|i dont) care (?:what happens to me|if i (?:live|die|wake up|"
+     r"make it))\b|\b(?:i have|there is) nothing left (?:in me|for me|to give|to live for|inside)\b|\b(?:holding on|"
+     r"hanging on) by a thread\b|\b(?:every day|each day|living) (?:is|feels like) (?:\S+ ){0,2}(?:torture|agony|"
+     r"a punishment|hell|unbearable)\b|\bhow (?:much longer|long) (?:do i|can i|am i supposed to|will i have to) "
+     r"(?:\S+ ){0,2}(?:keep (?:doing|going|living)|do this|live like this|survive|last|hold on)\b|\b(?:i am|i feel) "
+     r"(?:so )?(?:empty|hollow|numb) (?:inside )?(?:and|all the time|every day|that)\b.*\b(?:point|end|gone|die|stop|"
+     r"over)\b"),
+    ("i ruin everything", "burden", "possible", "self",
+     r"\bi (?:ruin|wreck|destroy|spoil|mess up) (?:everything|everyone s life|everyones life|everything for everyone|"
+     r"their lives|all their lives)\b|\b(?:i am|i feel like) (?:\S+ ){0,3}(?:trouble|a problem|a disappointment|a "
+     r"mistake|a failure|a weight|in the way|a liability) (?:for|to) (?:everyone|everybody|the people|my family|them|"
+     r"all of them)\b|\bi (?:only |just )?(?:make|made) (?:everything|everyone s life|everyones lives|things|their "
+     r"lives|life) (?:\S+ ){0,1}(?:worse|harder)\b(?! (?:by|at|when i (?:forget|am late)))|\b(?:everyone|everybody|"
+     r"they|my family|people) (?:would|will|d) (?:\S+ ){0,2}(?:move on|get over it|forget me) (?:\S+ ){0,2}(?:quickly|"
+     r"fast|soon|in a week|eventually)\b|\b(?:the world|everyone|everybody|my family|they) (?:\S+ ){0,3}(?:without me|"
+     r"if i (?:was|were) (?:not|gone)|once i am gone)\b|\bi (?:do not|dont) deserve (?:to be here|to be alive|to be "
+     r"loved|anything|them|to live|to exist)\b"),
+    ("saying goodbye", "farewell", "possible", "self",
+     r"\b(?:saying|said|say|texting|texted|messaging) (?:my )?(?:goodbye|goodbyes|bye) (?:to (?:everyone|people|my|"
+     r"the people|all|everybody)|quietly|this week|one by one)\b|\bmake sure (?:my \S+|they|she|he|everyone|you) "
+     r"(?:\S+ ){0,1}knows? (?:that )?i (?:love|loved)\b|\b(?:found|made sure|arranged|sorted) (?:\S+ ){0,2}(?:my|a) "
+     r"(?:cat|dog|pet|pets|kitten|puppy|rabbit|bird|fish)s? (?:has|have|gets?|with) (?:a )?(?:new )?(?:home|owner|"
+     r"family|someone to look after)\b|\bwho (?:will|would|is going to) (?:look after|take care of|feed|take) my "
+     r"(?:cat|dog|pet|pets|kids|plants)\b(?!.*\b(?:holiday|trip|vacation|weekend|away|while i am)\b)|\b(?:i want|"
+     r"i wanted) (?:you|everyone|you all|them) to know (?:that )?(?:i love|i loved|it was not|it is not|none of this|"
+     r"i am sorry)\b|\b(?:please )?(?:do not|dont) blame yourselves?\b|\bit is not (?:your|anyone s|anyones) fault\b.*"
+     r"\b(?:goodbye|bye|love you|gone|sorry|when you read|by the time)\b|\bby the time (?:you|anyone|someone) "
+     r"(?:read|reads|see|sees|find|finds) this\b|\b(?:i have|i ve|ive|already) (?:\S+ ){0,1}(?:written|wrote|left) "
+     r"(?:\S+ ){0,2}(?:letters?|notes?) (?:for|to) (?:\S+ ){0,2}(?:mum|mom|dad|family|kids|partner|everyone|friends|"
+     r"sister|brother|parents)\b"),
+    ("means, more", "means", "possible", "self",
+     r"\bhow (?:many|much) (?:\S+ ){0,3}(?:insulin|paracetamol|tylenol|acetaminophen|ibuprofen|aspirin|"
+     r"antidepressants|sleeping pills|xanax|oxy|opioids|benzos|lithium|amitriptyline|sertraline|codeine|tramadol|"
+     r"zopiclone|diazepam|alcohol and pills|pills and alcohol) (?:\S+ ){0,3}(?:too much|to (?:die|kill)|overdose|"
+     r"lethal|fatal|would it take|before)\b|\b(?:survive|survivable) (?:a )?(?:jump|fall|jumping|falling) "
+     r"(?:from|off)\b|\b(?:from|off) (?:a |the )?(?:\S+ ){0,2}(?:floor|storey|story) (?:window|balcony|roof)\b.*"
+     r"\b(?:survive|die|fatal|kill)\b|\bwhich (?:\S+ ){0,2}(?:pills|meds|medication|drugs|poison|chemicals) "
+     r"(?:are|is|would be) (?:most |the most )?(?:dangerous|deadly|lethal|fatal|toxic)\b|\bwhere (?:can|could|do) "
+     r"(?:i|you|someone|people) (?:\S+ ){0,2}(?:get|buy|find) (?:a |an )?(?:gun|firearm|pistol|rifle|cyanide|"
+     r"barbiturates|nembutal|exit bag)\b|\bhow (?:do|does|would|to) (?:you |people |someone |i )?(?:tie|make) "
+     r"(?:a )?noose\b|\b(?:what|which) (?:\S+ ){0,2}(?:would|will|could) (?:\S+ ){0,1}(?:kill|stop the heart|be "
+     r"fatal|be lethal)\b"),
+    ("someone else, signs", "intent", "possible", "someone_else",
+     rf"\b{OTHER} (?:\S+ ){{0,4}}(?:said|says|told me|texted|keeps saying|wrote|posted) (?:\S+ ){{0,3}}(?:(?:she|he|"
+     rf"they) (?:does not|doesnt|do not|dont) want to (?:be here|be alive|live|exist|wake up|go on)|(?:everyone|"
+     rf"everybody|we|the world|people) (?:would|will|d) be (?:\S+ ){{0,1}}(?:better|happier)|(?:she|he|they) "
+     rf"(?:is|are|s|feels?) (?:a burden|done|finished|tired of (?:living|life|everything))|(?:goodbye|bye) "
+     rf"(?:to everyone|forever)|(?:she|he|they) (?:wants? to|wish(?:es)?) (?:\S+ ){{0,1}}(?:disappear|die|be dead|"
+     rf"not exist|be gone))\b|\b{OTHER} (?:\S+ ){{0,3}}(?:has been |is |keeps |started |been )?(?:giving|gave|given) "
+     rf"(?:away )?(?:\S+ ){{0,2}}(?:her|his|their) (?:stuff|things|belongings|clothes|games|books|guitar|"
+     rf"possessions)\b|\b{OTHER} (?:\S+ ){{0,3}}(?:has|have|had|keeps|is keeping|been) (?:\S+ ){{0,1}}(?:pills|meds|"
+     rf"tablets|a rope|a gun|razor blades) (?:saved|stashed|hidden|stockpiled|in (?:her|his|their) room)\b|\b(?:a |"
+     rf"my )?(?:friend|sister|brother|son|daughter|cousin|partner) (?:\S+ ){{0,3}}(?:posted|sent|wrote) "
+     rf"(?:\S+ ){{0,3}}(?:sounds|sounded|looks|looked|reads|read) like (?:a )?(?:goodbye|farewell|suicide note)\b|"
+     rf"\b(?:worried|scared|afraid|terrified) (?:that )?{OTHER} (?:\S+ ){{0,2}}(?:will|might|is going to|could|may) "
+     rf"(?:\S+ ){{0,1}}(?:hurt|kill|harm|do something to) (?:herself|himself|themselves|themself)\b"),
+)
+RULES = RULES + tuple(_rule(*rule) for rule in _INDIRECT_RULES)
 CONTEXT_CHARS = 120
 
 

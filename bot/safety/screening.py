@@ -280,7 +280,7 @@ class Screener:
             if phrase.category == "explicit" and _SELF_INJURY.search(phrase.text) and grammar.accidental(around):
                 dismissed.add(phrase.compact)
                 continue  # "nicked myself shaving", "cut myself cooking"
-            if len(phrase.words) == 1 and _TOPIC.search(" ".join(words[max(0, start - 4):end + 2])):
+            if len(phrase.words) == 1 and _TOPIC.search(" ".join(words[max(0, start - 8):end + 2])):
                 dismissed.add(phrase.compact)
                 continue  # "a song about suicide", "suicide prevention training": the subject, not a statement
             if phrase.text == "kms" and ((start and (words[start - 1].isdigit() or words[start - 1] in _NUMBERS))
@@ -290,6 +290,12 @@ class Screener:
             about = About.HARM_FROM_OTHERS if phrase.category == "danger" else (
                 About.SOMEONE_ELSE if _THIRD_PERSON.search(phrase.text) or self._other_subject(words, start)
                 else About.SELF)
+            if about is About.SOMEONE_ELSE and grammar.fiction(around):
+                dismissed.add(phrase.compact)
+                continue  # "why romeo and juliet kill themselves"
+            if phrase.words[-1] in ("die", "dead", "dying") and _IDIOM_AFTER.match(" ".join(words[end:end + 2])):
+                dismissed.add(phrase.compact)
+                continue  # "i want to die of embarrassment"
             if about is About.HARM_FROM_OTHERS and grammar.hyperbole(around) and "kill" in phrase.words:
                 dismissed.add(phrase.compact)
                 continue  # "my mum is going to kill me when she sees this lol"
@@ -389,10 +395,12 @@ _TOPIC = re.compile(
     r"\b(?:song|songs|film|films|movie|movies|book|books|documentary|show|episode|podcast|article|news|series|story|"
     r"novel|lyrics|album|poem|essay|lecture|talk|training|course|class|video|post|thread|scene|character|research|"
     r"paper|statistics|stats|report|play|opera|game|anime|manga|comic) (?:\S+ ){0,4}(?:about|on|of|regarding|around|"
-    r"and|with) (?:\S+ ){0,2}(?:suicide|suicidal|overdose|overdoses|self harm|selfharm)\b|\b(?:suicide|suicidal|"
+    r"and|with|after) (?:\S+ ){0,4}(?:suicide|suicidal|overdose|overdoses|self harm|selfharm)\b|\b(?:suicide|suicidal|"
     r"overdose|self harm) (?:prevention|awareness|squad|hotline|helpline|rates?|statistics|stats|forest|scene|"
     r"training|course|module|charity|research|hotlines|lines|bombers?|doors?|mission|run|pact in|barriers?|nets?|"
     r"in the (?:film|book|show|song|game|news|movie))\b")
+_IDIOM_AFTER = re.compile(r"(?:of|from) (?:embarrassment|shame|cringe|laughter|laughing|boredom|happiness|cuteness|"
+                          r"hunger|thirst|curiosity|envy|jealousy)\b|(?:laughing|lol|lmao|haha)\b")
 _KMS_AFTER = ("per", "a week", "a day", "half", "run", "race", "today", "this week", "so far", "total", "in ",
               "on the", "done", "ran", "walked", "cycled", "rode", "left", "to go", "uphill", "of ")
 _RECOVERY = re.compile(r"\b(?:now i|these days|therapy helped|helped me|proud|clean|days without|months without|"

@@ -27,7 +27,8 @@ _SHORT = {"kil": ("kill", frozenset({"my", "myself", "me", "self", "urself", "yo
           "dei": ("die", frozenset({"to", "wanna", "i", "just"})),
           "ded": ("dead", frozenset({"be", "was", "were", "im", "i'm"}))}
 _NEVER = frozenset({"kills", "killer", "skill", "dice", "diet", "died", "dies", "life's", "lift", "lite",
-                    "dying", "living", "alive", "harms", "hang", "self", "selfie", "helf", "myth"})
+                    "dying", "living", "alive", "harms", "hang", "self", "selfie", "helf", "myth", "hangs", "dyed",
+                    "lives", "lived", "killed", "suicided"})
 
 
 class Typos:
