@@ -154,7 +154,7 @@ _DE_DEATH = (r"(?:sterben|tot sein|nicht mehr (?:leben|da sein|hier sein|existie
              r"ertranken|vor (?:den|einen) zug (?:werfen|zu werfen))|mir (?:\S+ ){0,2}(?:das leben (?:nehmen|"
              r"zu nehmen)|"
              r"was antun|etwas antun|was anzutun|etwas anzutun|die pulsadern aufschneiden)|(?:mit allem|mit dem leben) "
-             r"schluss machen|schluss machen(?! mit (?:ihm|ihr|dir|meinem|meiner))|allem ein ende (?:setzen|machen)|"
+             r"schluss machen|schluss machen mit (?:allem|dem leben|meinem leben)|allem ein ende (?:setzen|machen)|"
              r"(?:meinem|dem) leben ein ende (?:setzen|machen|bereiten)|mein leben beenden|alles beenden|"
              r"fur immer (?:verschwinden|weg sein)|einschlafen und nicht mehr aufwachen|"
              r"von (?:der|einer) brucke (?:springen|zu springen))")
@@ -198,7 +198,7 @@ _NL_DEATH = (r"(?:dood(?! (?:van|aan|moe|op|gewoon))|dood zijn|sterven|niet meer
              r"verder)|zelfmoord (?:plegen|doen)|mezelf (?:\S+ ){0,2}(?:van kant maken|doden|ophangen|iets aandoen|"
              r"iets aan doen|vergiftigen|verdrinken)|er (?:\S+ ){0,2}een eind(?:e)? aan maken|"
              r"een eind(?:e)? aan (?:mijn|"
-             r"m n|mn|het) leven (?:maken|te maken)|verdwijnen(?: voor altijd)?|er niet meer zijn|springen (?:van|voor|"
+             r"m n|mn|het) leven (?:maken|te maken)|verdwijnen(?: voor altijd|(?! (?:naar|even|een|voor een|uit|in|op|onder|van)))|er niet meer zijn|springen (?:van|voor|"
              r"uit)|voor de trein|uit het leven stappen|slapen en nooit meer)")
 
 _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
@@ -275,13 +275,13 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"\b|\bno (?:hay|veo) (?:ninguna )?(?:salida|esperanza|razon para vivir|futuro)\b|\bsin (?:esperanza|salida|"
      r"futuro)\b|\b(?:cansad[oa]|hart[oa]|agotad[oa]) de (?:vivir|existir|la vida|mi vida|estar viv[oa]|despertar)\b|"
      r"\b(?:ninguna|ni una) razon (?:para|pa) (?:vivir|seguir)\b|\bno vale la pena (?:vivir|seguir)\b|\bya no "
-     r"(?:puedo|aguanto) (?:mas )?(?:vivir|con la vida|con esta vida|asi|seguir)\b|\bno puedo (?:mas|seguir) con "
+     r"(?:puedo|aguanto) (?:mas )?(?:vivir|con la vida|con esta vida|esta vida|mi vida|la vida|asi|seguir)\b|\bno puedo (?:mas|seguir) con "
      r"(?:esta vida|la vida|mi vida)\b"),
     ("es: una carga", "burden", "possible", "self",
      r"\b(?:mejor|estarian mejor|estarias mejor|seria mejor|todo seria mas facil) (?:\S+ ){0,2}sin mi\b|\bsin mi "
      r"(?:\S+ ){0,2}(?:mejor|mas facil|mas felices)\b|\b(?:soy|me siento) (?:\S+ ){0,2}(?:una )?(?:carga|estorbo|"
      r"molestia|peso muerto)\b|\b(?:nadie|a nadie) (?:\S+ ){0,1}(?:me extranaria|me echaria de menos|le importaria|"
-     r"notaria|se daria cuenta)\b"),
+     r"notaria|se daria cuenta)\b|\bmejor (?:\S+ ){0,1}si (?:yo )?no (?:existiera|estuviera|hubiera nacido)\b"),
     ("es: no haber nacido", "wish_not_exist", "possible", "self",
      r"\b(?:ojala|quisiera|me gustaria) (?:\S+ ){0,2}(?:no (?:despertar|despertara|existir|existiera|haber nacido|"
      r"hubiera nacido)|nunca (?:haber nacido|hubiera nacido)|me muriera|estar muert[oa]|desaparecer|desapareciera|"
@@ -389,7 +389,8 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("pt: um peso", "burden", "possible", "self",
      r"\bmelhor sem mim\b|\bsem mim (?:\S+ ){0,2}(?:melhor|mais facil|mais feliz)\b|\bsou (?:\S+ ){0,2}(?:um|uma) "
      r"(?:peso|fardo|estorvo)\b|\b(?:um peso|um fardo) (?:pra|para) (?:todo mundo|todos|minha|meu)\b|\bninguem "
-     r"(?:\S+ ){0,1}(?:sentiria|vai sentir|ia sentir|notaria|ia notar) (?:a )?(?:minha )?falta\b"),
+     r"(?:\S+ ){0,1}(?:sentiria|vai sentir|ia sentir|notaria|ia notar) (?:a )?(?:minha )?falta\b|\bmelhor "
+     r"(?:\S+ ){0,1}se eu (?:nao (?:existisse|estivesse)|sumisse|morresse)\b"),
     ("pt: nao ter nascido", "wish_not_exist", "possible", "self",
      r"\b(?:queria|gostaria de|preferia) (?:\S+ ){0,1}(?:nao (?:ter nascido|existir|acordar)|nunca ter nascido|"
      r"sumir|desaparecer)\b|\bnunca ter nascido\b|\bnao acordar mais\b|\bdormir e nao acordar\b|\bdeixar de existir\b"),

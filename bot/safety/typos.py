@@ -20,6 +20,9 @@ KEY_WORDS = (
     "pills", "burden", "goodbye", "disappear", "exist", "existing", "tablets", "lethal", "self", "anymore",
     "selfharm", "suicidally", "wrists", "razor", "noose", "bleed", "bleeding", "without", "everyone", "better",
     "everybody", "nobody",
+    # the other languages' key words (their rules read the corrected words too)
+    "sterben", "umbringen", "selbstmord", "suizid", "suicidarme", "suicidio", "matarme", "morirme", "suicider",
+    "suicidaire", "mourir", "zelfmoord", "morrer", "suicida",
 )
 _SHORT = {"kil": ("kill", frozenset({"my", "myself", "me", "self", "urself", "yourself", "mysef", "mself"})),
           "lfe": ("life", frozenset({"my", "own", "this", "the"})),
