@@ -198,7 +198,8 @@ _NL_DEATH = (r"(?:dood(?! (?:van|aan|moe|op|gewoon))|dood zijn|sterven|niet meer
              r"verder)|zelfmoord (?:plegen|doen)|mezelf (?:\S+ ){0,2}(?:van kant maken|doden|ophangen|iets aandoen|"
              r"iets aan doen|vergiftigen|verdrinken)|er (?:\S+ ){0,2}een eind(?:e)? aan maken|"
              r"een eind(?:e)? aan (?:mijn|"
-             r"m n|mn|het) leven (?:maken|te maken)|verdwijnen(?: voor altijd|(?! (?:naar|even|een|voor een|uit|in|op|onder|van)))|er niet meer zijn|springen (?:van|voor|"
+             r"m n|mn|het) leven (?:maken|te maken)|verdwijnen(?: voor altijd|(?! (?:naar|even|een|voor een|uit|in|"
+             r"op|onder|van)))|er niet meer zijn|springen (?:van|voor|"
              r"uit)|voor de trein|uit het leven stappen|slapen en nooit meer)")
 
 _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
@@ -275,7 +276,8 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"\b|\bno (?:hay|veo) (?:ninguna )?(?:salida|esperanza|razon para vivir|futuro)\b|\bsin (?:esperanza|salida|"
      r"futuro)\b|\b(?:cansad[oa]|hart[oa]|agotad[oa]) de (?:vivir|existir|la vida|mi vida|estar viv[oa]|despertar)\b|"
      r"\b(?:ninguna|ni una) razon (?:para|pa) (?:vivir|seguir)\b|\bno vale la pena (?:vivir|seguir)\b|\bya no "
-     r"(?:puedo|aguanto) (?:mas )?(?:vivir|con la vida|con esta vida|esta vida|mi vida|la vida|asi|seguir)\b|\bno puedo (?:mas|seguir) con "
+     r"(?:puedo|aguanto) (?:mas )?(?:vivir|con la vida|con esta vida|esta vida|mi vida|la vida|asi|seguir)\b|"
+     r"\bno puedo (?:mas|seguir) con "
      r"(?:esta vida|la vida|mi vida)\b"),
     ("es: una carga", "burden", "possible", "self",
      r"\b(?:mejor|estarian mejor|estarias mejor|seria mejor|todo seria mas facil) (?:\S+ ){0,2}sin mi\b|\bsin mi "
