@@ -387,16 +387,34 @@ def apply(line: str) -> list[RuleHit]:
     one linear pass over the line says which rules can match at all, so a 100,000-character message costs one
     pass and a few rules, not a pass per rule."""
     if _SET is None:
-        return _apply(line, RULES)
-    return _apply(line, [RULES[index] for index in sorted(_SET.Match(line) or ())])
+        return _apply(line, range(len(RULES)))
+    return _apply(line, [first + index for first, rules in _SET for index in sorted(rules.Match(line) or ())])
 
 
-def _apply(line: str, rules: Sequence[Rule]) -> list[RuleHit]:
+def _earliest(index: int, line: str) -> int:
+    """Where the rule without its look-arounds first matches (RE2, linear): the rule itself cannot match earlier,
+    so Python's backtracking search of a long line starts there instead of at its beginning."""
+    if _SET is None or len(line) < LONG_LINE:
+        return 0
+    compiled = _PLAIN.get(index)
+    if compiled is None:
+        import re2
+
+        options = re2.Options()
+        options.max_mem = 8 << 20
+        compiled = re2.compile(_without_lookarounds(RULES[index].pattern.pattern.replace("(?P<d>", "(?:")), options)
+        _PLAIN[index] = compiled
+    found = compiled.search(line)
+    return len(line) if found is None else int(found.start())
+
+
+def _apply(line: str, indices: Sequence[int]) -> list[RuleHit]:
     """What their words mean (an accident, a joke, a denial) is judged in a window around each match, not over
     a whole long message."""
     hits: list[RuleHit] = []
-    for rule in rules:
-        found = rule.pattern.search(line)
+    for index in indices:
+        rule = RULES[index]
+        found = rule.pattern.search(line, _earliest(index, line))
         if found is None:
             continue
         around = line[max(0, found.start() - CONTEXT_CHARS):found.end() + CONTEXT_CHARS]
@@ -646,19 +664,29 @@ def _without_lookarounds(pattern: str) -> str:
     return "".join(out)
 
 
-def _rule_set() -> Any:
-    """An RE2 set of every rule without its look-arounds (so it matches wherever the rule could), or None."""
+LONG_LINE = 2_000  # from this length a rule's Python search starts where its RE2 form first matches
+_PLAIN: dict[int, Any] = {}
+SET_SIZE = 14  # rules per RE2 set: a set of many rules outgrows its DFA cache and is rebuilt on every long message
+
+
+def _rule_set() -> list[tuple[int, Any]] | None:
+    """RE2 sets of the rules without their look-arounds (so each matches wherever its rule could), each with the
+    index of its first rule, or None. Several small sets keep their DFAs in cache; one large set of every rule
+    was about ten times slower on a 100,000-character message."""
     try:
         import re2
     except ImportError:
         return None
-    options = re2.Options()
-    options.max_mem = 64 << 20
-    rules = re2.Set.SearchSet(options)
-    for rule in RULES:
-        rules.Add(_without_lookarounds(rule.pattern.pattern.replace("(?P<d>", "(?:")))
-    rules.Compile()
-    return rules
+    sets: list[tuple[int, Any]] = []
+    for first in range(0, len(RULES), SET_SIZE):
+        options = re2.Options()
+        options.max_mem = 16 << 20
+        rules = re2.Set.SearchSet(options)
+        for rule in RULES[first:first + SET_SIZE]:
+            rules.Add(_without_lookarounds(rule.pattern.pattern.replace("(?P<d>", "(?:")))
+        rules.Compile()
+        sets.append((first, rules))
+    return sets
 
 
 _SET = _rule_set()

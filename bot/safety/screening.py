@@ -55,6 +55,7 @@ _FORMAT_CHARS = dict.fromkeys(
                   *range(0x1D173, 0x1D17B), *range(0xE0001, 0xE0080))
     if unicodedata.category(chr(cp)) == "Cf")
 _EMOJI_ING = re.compile("[💀☠🔫🔪]\ufe0f?\\s*ing\\b")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _TOKEN = re.compile(r"[a-z0-9@$!|+']+")
 _STRETCH = re.compile(r"(.)\1{2,}")
 _RUNS = re.compile(r"(.)\1+")
@@ -140,7 +141,7 @@ def tokens(text: str) -> list[str]:
     text = text.translate(_FORMAT_CHARS)
     text = text.casefold().translate(_CONFUSABLES)
     if not text.isascii():  # "möchte" is "mochte", "não" is "nao": the phrase lists are written the same way
-        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     raw = [_fix_token(token) for token in _TOKEN.findall(text)]
     words: list[str] = []
     letters: list[str] = []

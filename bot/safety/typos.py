@@ -40,6 +40,7 @@ class Typos:
     def __init__(self, known: Collection[str]) -> None:
         self._known = known
         self._keys = KEY_WORDS
+        self._key_set = frozenset(KEY_WORDS)
         self._seen: dict[str, str | None] = {}
 
     def _closest(self, word: str) -> str | None:
@@ -61,7 +62,7 @@ class Typos:
         """The corrected words and the corrections made ("suicdal→suicidal")."""
         out: list[str] = []
         made: list[str] = []
-        longer = [word if word in _SHORT or word in self._keys else (self._closest(word) or word) for word in words]
+        longer = [word if word in _SHORT or word in self._key_set else (self._closest(word) or word) for word in words]
         for index, word in enumerate(words):
             fixed: str | None = None
             if word in _SHORT:
