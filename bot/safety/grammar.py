@@ -34,6 +34,11 @@ _EXPAND = {
     "thru": "through", "ok": "okay", "myslef": "myself", "mysefl": "myself", "od'd": "overdosed",
     "oded": "overdosed", "sh'd": "self harmed", "shd": "self harmed",
     "everyone'd": "everyone would", "we'd": "we would", "you'd": "you would",
+    # dropped g's and common slips of chat
+    "bout": "about", "thinkn": "thinking", "thinkin": "thinking", "killin": "killing", "tryin": "trying",
+    "goin": "going", "nothin": "nothing", "cuttin": "cutting", "burnin": "burning", "livin": "living",
+    "teh": "the", "wiht": "with", "agian": "again", "resaon": "reason", "reasn": "reason", "piont": "point",
+    "burnd": "burned", "livng": "living", "q": "que",
 }
 
 NEG = r"(?:dont|do not|didnt|did not|cant|cannot|can not|wont|will not|never|not|no longer|doesnt|does not|" \
@@ -66,7 +71,8 @@ SOFT_DEATH = (r"(?:end (?:it|things|everything|this|myself)|ending (?:it|things|
               r"drive (?:my car )?(?:into|off)|crash my car|step in front of|walk into (?:traffic|the sea)|"
               r"give up on (?:life|living|everything)|check out (?:for good|permanently)|leave this (?:world|earth)|"
               r"hurt myself|harm myself|cut myself|self harm|cut again|hang)")
-_NOT_IDIOM = r"(?! than| (?:of|from) (?:embarrassment|shame|cringe|laughter|laughing|boredom|happiness|" \
+_NOT_IDIOM = r"(?! than| on (?:this|that) hill| (?:of|from) (?:embarrassment|shame|cringe|laughter|laughing|" \
+             r"boredom|happiness|" \
              r"cuteness|hunger|" \
              r"thirst|curiosity|envy|jealousy)| laughing| lol| lmao| haha| out| with| around| up)"
 LIFE_STRONG = r"(?:live|be alive|exist|wake up(?= tomorrow| anymore| again|$| in the morning))"
@@ -84,7 +90,8 @@ _INTENT = re.compile(
     r"\b(?:again|until|till|til|on purpose|to feel|punish|deserve|because i|every time|every night|urges?|"
     r"relapse[ds]?|can not stop|cant stop|made it bleed|make it bleed|bleed|bruises?|scars?|marks?|"
     r"numb|the pain|calm down|to cope|coping)\b")
-_HYPERBOLE = re.compile(r"\b(?:lol|lmao|haha+|hahaha|jk|joking|kidding|rofl|when (?:she|he|they) (?:sees?|finds? out|"
+_HYPERBOLE = re.compile(r"\b(?:so good|lol|lmao|haha+|hahaha|jk|joking|kidding|rofl|when (?:she|he|they) "
+                        r"(?:sees?|finds? out|"
                         r"hears?|notices?)|if i am late|if i forget|for (?:being|forgetting|breaking|losing|eating|"
                         r"missing)|my (?:grades|report card|score)|😂|🤣)\b")
 
@@ -511,8 +518,9 @@ _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"him|her|everyone) (?:that )?(?:i am sorry|i love (?:him|her|them|you)|(?:she|he|they) (?:was|were) the best)\b|"
      r"\b(?:given|gave|giving|rehomed|rehoming) (?:away )?my (?:cat|dog|pet|pets|plants|guitar|"
      r"things)\b(?! for (?:the|a"
-     r"|an)| while)|\b(?:sorted|sorted out|finished|done|made|wrote|updated) my will\b|\b(?:last|final) (?:check in|"
-     r"checkin|entry|day|night|message)\b|\bso (?:nobody|no one|noone) (?:has|have|will have) to deal with (?:it|that|"
+     r"|an)| while)|\b(?:sorted|sorted out|finished|done|made|wrote|updated) my will\b|\bfinal (?:check in|"
+     r"checkin|entry|day|night|message)\b|\blast (?:check in|checkin|entry|message)\b|\bso (?:nobody|no one|"
+     r"noone) (?:has|have|will have) to deal with (?:it|that|"
      r"anything|me)\b|\bwont be (?:around|here|alive)(?:$| after| by)|\bstop (?:the |my )?(?:check ins|checkins|"
      r"reminders|messages) after (?:tonight|today|this)\b|\bsaid (?:my )?goodbyes?\b|\bsaying (?:my )?goodbyes\b|"
      r"\b(?:wont|will not|dont|do not) (?:be )?need(?:ing)? (?:the |these |your |any )?(?:reminders|check ins|checkins|"
@@ -635,6 +643,115 @@ _INDIRECT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      rf"(?:\S+ ){{0,1}}(?:hurt|kill|harm|do something to) (?:herself|himself|themselves|themself)\b"),
 )
 RULES = RULES + tuple(_rule(*rule) for rule in _INDIRECT_RULES)
+
+# Found writing dev2 (a blind development set): more kinds of wording, each a slot rather than one sentence.
+_DEV2_RULES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("hurt with an object", "self_harm", "clear", "self",
+     r"\b(?:pressed|press|pressing|held|hold|holding|put|putting|used|using|poured|pour|pouring|rubbed|rubbing|"
+     r"scrubbed|scrubbing|touched|burned|burnt|burned|stubbed|scraped|scratched) (?:\S+ ){0,3}(?:iron|lighter|"
+     r"cigarette|cigarettes|boiling water|hot water|bleach|kettle|blade|razor|knife|glass|eraser|ice|lighters|"
+     r"match|matches|hot spoon|spoon|skin raw|compass|scissors) (?:\S+ ){0,3}(?:to|on|against|into|over|across|"
+     r"with|raw)? ?(?:my (?:own )?(?:arm|arms|wrist|wrists|leg|legs|thigh|thighs|skin|stomach|belly|hip|hips|hand|"
+     r"hands|chest|body|shoulder|shoulders|ankle|ankles|forearm|forearms|foot|feet|fingers|finger)|myself)\b"
+     r"(?!.*\b(?:accident|accidentally|by mistake|ironing|cooking|baking|oops)\b)|\b(?:bang|banged|banging|hit|"
+     r"hitting|slam|slammed|slamming|punch|punched|punching) (?:my (?:own )?(?:head|fingers|fist|fists|hand|hands|"
+     r"arm|arms|legs?|face)) (?:\S+ ){0,5}(?:over and over|again and again|until|till|on purpose|angry at myself|"
+     r"to punish|to feel|because i deserve)\b|\b(?:drank|drunk|drink|drinking|swallowed|swallow|ate) (?:\S+ ){0,2}"
+     r"(?:bleach|antifreeze|poison|rat poison|weedkiller|detergent|drain cleaner)\b|\bwant to (?:scratch|cut|burn|"
+     r"hurt) (?:\S+ ){0,2}(?:till|until) (?:it|i) (?:bleed|bleeds|bruise)"),
+    ("someone hurts me, more", "harm", "clear", "harm_from_others",
+     rf"(?:\b{ABUSER} |\b(?:mum|mom|dad|mama|papa|stepdad|stepmum|stepmom) )(?:\S+ ){{0,2}}(?:slaps|slapped|hits|"
+     rf"hit|burns|burned|burnt|scratched|scratches|bites|bit|kicks|kicked|punches|punched|shoves|shoved|chokes|"
+     rf"choked|slammed|slams|shook|shakes|pinned|cornered|backed) (?:me|my (?:face|arm|arms|neck|head|hand|"
+     rf"hands|leg|legs|body|back|chest))\b(?! (?:up|back|with (?:a|the) (?:question|joke|email)))|\b(?:threw|throws|"
+     rf"throwing|thrown) (?:\S+ ){{0,3}}at (?:me|my (?:head|face))\b|\blocks? me (?:in|out)\b|\bnext time (?:it is|"
+     rf"its|it will be|ill use|he will use|she will use) (?:a )?(?:knife|gun|worse)\b|\bmake me pay\b|\bbacked me "
+     rf"(?:into|against)\b|\b(?:grabbed|grabs|grabbing) me\b.*\b(?:safe|scared|night|afraid)\b|\b(?:dont|do not|"
+     rf"never) feel safe (?:here|anymore|any more)\b|\b(?:home|the house|my flat) (?:has not|hasnt|does not|doesnt) "
+     rf"(?:\S+ ){{0,1}}(?:felt|feel|been) safe\b"),
+    ("control and fear", "harm", "possible", "harm_from_others",
+     rf"\b(?:{ABUSER}|(?:mum|mom|dad|partner)) (?:\S+ ){{0,2}}(?:controls|takes|checks|reads|tracks|monitors|goes "
+     rf"through|went through|took|keeps) (?:\S+ ){{0,2}}(?:money|phone|messages|location|bank|texts|cards)\b|"
+     rf"\bwalk(?:ing)? on eggshells (?:at home|around (?:him|her|my (?:partner|husband|wife|boyfriend|girlfriend))|"
+     rf"because (?:he|she))\b|\b(?:afraid|scared|terrified|frightened) (?:of|o) (?:him|"
+     rf"her|how (?:he|she|they) (?:gets|get|acts)|what (?:he|she|they) (?:will|might|would|could) do)\b(?! "
+     rf"(?:reaction|finding|opinion|judging))|\b(?:goes|gets|went) (?:quiet|silent|cold) and i (?:get|got|am) "
+     rf"(?:scared|afraid|frightened)\b"),
+    ("farewell, more", "farewell", "possible", "self",
+     r"\b(?:gave|given|giving|gave away|sold|donated|cancelled|canceled|returned)\b.*\b(?:wont|will not|dont|do not|"
+     r"not going to) need (?:them|it|any of (?:it|this|that|them)|these|those|anything)\b|\b(?:everything|it all|all "
+     r"my affairs|my affairs) (?:is|are) (?:\S+ ){0,1}(?:in order|sorted|taken care of)\b|\btying up (?:all )?(?:the "
+     r"|my )?loose ends\b|\bclean slate before i go\b|\bbefore i go(?:$|[.,!])|\b(?:goodnight|good night|bye|"
+     r"goodbye) forever\b|\b(?:will not|wont|not going to) be (?:checking in|around|talking to you|here|using "
+     r"this) (?:again|anymore|any more|after)\b|\btell (?:them|her|him|everyone|my \S+) (?:that )?i (?:loved|love|"
+     r"tried|am sorry)\b|\bif i (?:dont|do not) (?:reply|answer|respond|wake up|come back)\b.*\b(?:fault|sorry|"
+     r"love|goodbye|best)\b|\b(?:cancelled|canceled) (?:\S+ ){0,3}(?:subscriptions|phone contract|gym|therapy|"
+     r"everything)\b.*\b(?:need|order|sorted|anymore)\b|\b(?:gave|giving|given|started giving) away (?:all |most "
+     r"of )?my\b|\bgave my (?:\S+ ){1,5}to (?:my )?\S+\b.*\b(?:wont|will not|dont) need\b|\bsaid (?:what i "
+     r"needed to say|everything i needed to say|my piece) to (?:everyone|everybody|them|you all)\b|\bwrote "
+     r"(?:\S+ ){0,3}letters?\b.*\b(?:scheduled|to send|to open|after i|when i)\b|\bi want (?:my \S+|them|her|him) to "
+     r"have my\b|\bmade sure (?:\S+ ){0,6}(?:in (?:my|her|his) (?:\S+ )?name|taken care of|looked after)\b|"
+     r"\b(?:returned|paid back) (?:\S+ ){0,4}(?:i borrowed|every penny|everyone)\b|\b(?:left|leaving) my "
+     r"passwords\b|\bnone of (?:it|this) (?:was|is) (?:your|her|his|their) fault\b|\b(?:arranged|asked) for "
+     r"(?:\S+ ){0,3}to (?:feed|look after|take care of|walk) (?:\S+ ){0,3}(?:from next|after|when i am gone|from "
+     r"now on|onwards)\b|\bclosing the book\b"),
+    ("means, more questions", "means", "possible", "self",
+     r"\b(?:is|does|would) (?:hanging|drowning|jumping|overdosing|bleeding out|suffocating|dying|getting hit by a "
+     r"train|an overdose) (?:\S+ ){0,1}(?:painful|hurt|quick|fast|peaceful)\b|\b(?:do|would|does) (?:you|someone|a "
+     r"person) (?:\S+ ){0,1}feel (?:it|anything|pain) (?:if|when) (?:you|they|someone) (?:get hit|gets hit|jump|fall|"
+     r"hang|drown|overdose)\b|\bwhat happens if (?:you|someone|i|a person) (?:take|takes|swallow|drink|drinks|mix|"
+     r"mixes) (?:\S+ ){0,3}(?:whole|all|entire|pack|bottle|box|packet|strip|lot of|too many|handful)\b|\b(?:you|"
+     r"someone|a person|i|people) (?:wouldnt|would not|wont|will not|couldnt|could not) survive\b|\bhow (?:deep|high|"
+     r"far|cold|long|fast|many storeys|many floors|many stories) (?:\S+ ){0,8}(?:drown|drown in|survive|to kill "
+     r"you|kill you|fatal|lethal|to die)\b|\b(?:train lines?|platforms?|stations?|bridges?|roofs?|car parks?) "
+     r"(?:\S+ ){0,4}(?:no|without|dont have|do not have) (?:\S+ ){0,1}(?:barriers|fences|railings|nets)\b|"
+     r"\b(?:freight|fast|express) trains? (?:\S+ ){0,4}(?:dont|do not|that dont|that do not) stop\b|\bbuy (?:a |"
+     r"some )?helium\b|\bhelium (?:tank|tanks|canister|canisters)\b|\bhow much weight can (?:\S+ ){0,3}hold\b|"
+     r"\b(?:across or down|down or across)\b|\b(?:where|so|until|and) (?:you|someone|a person) (?:just )?(?:dont|"
+     r"do not|never|wont|will not) wake up\b|\b(?:googled|searched|looked up|searching|googling) (?:for )?"
+     r"(?:\S+ ){0,3}(?:how to die|how to kill|suicide|painless|how many pills|lethal dose|bridges)\b"),
+    ("hopelessness, more", "hopelessness", "possible", "self",
+     r"\b(?:cant|cannot|can not) (?:do|face|take|survive|handle) (?:another|one more) (?:year|day|week|month|night|"
+     r"winter|christmas)\b|\bout of hope\b|\bno reason(?:$|[.,!]| anymore| left| to (?:stay|be here|keep|get up|"
+     r"try))|\bnever (?:going to|ever going to) stop (?:hurting|being like this|being this hard)\b|\bwhat is left "
+     r"(?:to|for me to) (?:stay|live|stick around|keep going|hold on)\b|\bsense (?:of|in) (?:living|life|going on|"
+     r"continuing)\b|\b(?:everything|it all|the whole thing|all of it|life) (?:is|feels) (?:\S+ ){0,1}pointless\b|"
+     r"\bthe point in (?:living|living anymore|anything)\b|\bideation\b|\bthe thoughts (?:are|have been|keep) "
+     r"(?:\S+ ){0,1}(?:back|coming back|creeping|returning|loud|louder)\b|\bthink about how i would\b|\bpunish(?:ing)? "
+     r"myself\b|\b(?:old |my )(?:blades|razors)\b"),
+    ("burden, more", "burden", "possible", "self",
+     r"\b(?:a )?(?:weight|millstone|burden|drain|cost|curse) (?:around|on|to) (?:\S+ ){0,2}(?:neck|everyone|"
+     r"everybody|family|them)\b|\b(?:kinder|better|easier|fairer) (?:for (?:everyone|them|everybody) )?if i "
+     r"(?:stop|stopped|was gone|left|disappeared|wasnt here)\b|\b(?:stealing|wasting|using up) (?:\S+ ){0,1}"
+     r"(?:oxygen|air)\b|\btaking up (?:space|room|oxygen|air)\b|\b(?:the world|nobody|no one|everyone) (?:does not|"
+     r"doesnt|dont|do not) need (?:\S+ ){0,3}me\b|\bi (?:bring|add|contribute|give) nothing (?:to|but)\b|\bstop "
+     r"needing (?:things|anything|anyone|help)\b|\b(?:disappointment|cost|drain) to everyone\b"),
+    ("wish not to exist, more", "wish_not_exist", "possible", "self",
+     r"\b(?:wouldnt|would not) mind if (?:\S+ ){0,4}(?:fell on me|gave out|stopped|took me|hit me|ran me over|killed "
+     r"me|crashed|never woke|didnt wake|did not wake)\b|\b(?:pray|praying|hope|hoping|wish|wishing) (?:for )?(?:a )?"
+     r"(?:car crash|crash|heart attack|aneurysm)\b|\b(?:hope|hoping|wish|pray|praying)\b.*\btakes? me out\b(?! "
+     r"(?:to|for|on))|\bhalf hope\b|\b(?:hope|hoping) the (?:bus|car|train|truck) (?:doesnt|does not|wont|will not) "
+     r"stop\b|\brather not (?:exist|be here|be alive|wake up)\b|\b(?:wish|wishing|want|wanted) (?:i could |to )?"
+     r"(?:just )?(?:fade (?:out|away)|dissolve|evaporate|melt into|sink into|vanish into)\b|\b(?:die|dead) is "
+     r"looking (?:\S+ ){0,1}good\b|\bfeeling (?:very |so |really |kinda )?die\b|\bgo to (?:train|bridge)\b|"
+     r"\bpills pills\b|\b(?:good)?bye world\b|\bsleep forever\b"),
+    ("someone else, more signs", "intent", "clear", "someone_else",
+     rf"\b{OTHER} (?:\S+ ){{0,4}}(?:bought|buying|got|has) (?:a |some )?(?:rope|gun|helium)\b|\b{OTHER} (?:\S+ ){{0,2}}"
+     rf"(?:is |keeps |has been |was )?(?:burning|cutting|hitting|banging|scratching|starving|hurting|killing|"
+     rf"hanging) (?:herself|himself|themselves|themself|(?:her|his|their) (?:head|arms|wrists|legs|skin))\b|"
+     rf"\b(?:they|she|he) (?:are|is|re|s) killing (?:themselves|herself|himself)\b|\b{OTHER} (?:\S+ ){{0,4}}"
+     rf"(?:drank|swallowed|took|ate) (?:\S+ ){{0,2}}(?:bleach|antifreeze|poison|rat poison|weedkiller)\b"),
+    ("someone else, warning signs", "intent", "possible", "someone_else",
+     rf"\b{OTHER} (?:\S+ ){{0,6}}(?:doesnt|does not|dont|do not) deserve to (?:eat|live|be here|exist)\b|\b(?:asking|"
+     rf"asked|keeps asking) (?:\S+ ){{0,2}}where (?:we|i|you|mum|dad|mom) (?:keep|kept|hide|put) (?:the |my |our )?"
+     rf"(?:gun|shotgun|rifle|pills|meds|medication|shotgun key|gun key|gun safe)\b|\b(?:written|wrote|made) a will "
+     rf"(?:at|aged) \d+\b|\b(?:long sleeves|long sleeved|bracelets)\b.*\b(?:summer|hot|worried|flinch|flinched|"
+     rf"touch|touched|marks|hides|arm|arms)\b|\b(?:wont|will not) matter (?:soon|much longer|for long)\b|\bnot "
+     rf"being (?:around|here|alive) (?:next|by|much longer|anymore)\b|\b{OTHER} (?:\S+ ){{0,4}}(?:posted|sent|"
+     rf"wrote|said|texted) (?:\S+ ){{0,3}}(?:see you (?:all )?on the other side|goodbye forever|bye forever)\b|"
+     rf"\b{OTHER} (?:\S+ ){{0,4}}(?:how much|how many) (?:\S+ ){{0,2}}(?:is too much|would kill|to die)\b"),
+)
+RULES = RULES + tuple(_rule(*rule) for rule in _DEV2_RULES)
 CONTEXT_CHARS = 120
 
 

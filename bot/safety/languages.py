@@ -46,7 +46,8 @@ LANGUAGE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"quiero (?:\S+ ){0,2}(?:vivir|seguir viviendo|despertar)\b|\b(?:suicidio|suicida|suicidarme|autolesion|"
      r"autolesiones)\b"),
     ("es: me corto", "self_harm", "clear", "self",
-     r"\bme (?:corte|corto|cortaba|lastimo|quemo|golpeo)\b(?! el pelo| las unas| con papel| cocinando)|"
+     r"\bme (?:corte|corto|cortaba|lastimo|quemo|golpeo)\b(?! el pelo| las unas| con papel| con una hoja| cocinando|"
+     r" sin querer| afeitandome)|"
      r"\b(?:cortarme|lastimarme|hacerme dano)\b"),
     ("es: sin sentido", "hopelessness", "possible", "self",
      r"\bno (?:le )?veo (?:\S+ )?sentido (?:a nada|a la vida|a vivir|a seguir)\b|\bno tiene sentido (?:vivir|"
@@ -73,7 +74,8 @@ LANGUAGE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"\b|\bne (?:veux|veut) plus vivre\b|\bplus envie de vivre\b|\ben finir\b"),
     ("fr: me scarifier", "self_harm", "clear", "self",
      r"\b(?:me scarifier|scarifiee?|scarification|me mutiler|me faire du mal)\b|\bje me (?:coupe|scarifie|"
-     r"brule|suis (?:encore |de nouveau )?(?:coupee?|scarifiee?|brulee?))\b(?! en cuisinant| avec le four)"),
+     r"brule|suis (?:encore |de nouveau )?(?:coupee?|scarifiee?|brulee?))\b(?! en cuisinant| avec le four|"
+     r" en [a-z]+ant\b| par accident)"),
     ("fr: raison de vivre", "hopelessness", "possible", "self",
      r"\b(?:aucune|plus de|pas de|plus aucune) raison de (?:vivre|continuer)\b|\bj en peux plus de vivre\b|"
      r"\b(?:envie de|veux) disparaitre\b"),
@@ -93,7 +95,7 @@ LANGUAGE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("pt: quero morrer", "intent", "clear", "self",
      r"\b(?:quero|vou|queria|penso em|pensando em|vontade de) (?:\S+ ){0,2}(?:morrer|me matar|tirar (?:a )?minha "
      r"vida|acabar com (?:a )?minha vida)\b|\bnao quero (?:\S+ ){0,2}(?:viver|acordar)\b|\b(?:suicidio|suicida|"
-     r"automutilacao|me cortar|me cortei|me machucar|me machuquei)\b"),
+     r"automutilacao)\b"),
     ("pt: sem sentido", "hopelessness", "possible", "self",
      r"\bnada (?:mais )?faz sentido\b|\bnao tem sentido (?:viver|continuar)\b|\bcansad[oa] de viver\b|"
      r"\b(?:sumir|desaparecer) (?:pra|para) sempre\b"),
@@ -303,7 +305,7 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"(?:un arma|una pistola|una cuerda|pastillas)\b"),
     ("es: me hago dano", "self_harm", "clear", "self",
      r"\bme (?:corte|corto|cortaba|he cortado|estoy cortando|lastime|lastimo|he lastimado|queme|quemo|golpeo|golpee|"
-     r"hago dano|hice dano|rasguno|rasgune) (?!el pelo|las unas|con (?:papel|el cuchillo cocinando)|cocinando|"
+     r"hago dano|hice dano|rasguno|rasgune) (?!el pelo|las unas|con (?:papel|una hoja|el cuchillo cocinando)|cocinando|"
      r"afeitandome|sin querer|con el horno|el dedo)|\b(?:autolesion(?:es|arme|o)?)\b|\b(?:cortarme|"
      r"lastimarme|hacerme dano|quemarme) (?:otra vez|de nuevo|los brazos|las piernas|la piel)\b"),
     ("es: me pega", "harm", "clear", "harm_from_others",
@@ -357,7 +359,8 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("fr: je me coupe", "self_harm", "clear", "self",
      r"\bje me (?:coupe|scarifie|brule|frappe|mutile|griffe|tape)\b(?! (?:en cuisinant|avec le four|en me rasant|"
      r"par accident|sur les nerfs|le doigt|les cheveux|les ongles))|\bje me suis (?:\S+ ){0,2}(?:coupee?|scarifiee?|"
-     r"brulee?|mutilee?|griffee?)\b(?! (?:en cuisinant|avec le four|en me rasant|par accident|le doigt))|\b(?:me "
+     r"brulee?|mutilee?|griffee?)\b(?! (?:en cuisinant|avec le four|en me rasant|par accident|le doigt|"
+     r"en [a-z]+ant\b))|\b(?:me "
      r"faire du mal|scarification|scarifications|automutilation|me scarifier|me mutiler)\b"),
     ("fr: il me frappe", "harm", "clear", "harm_from_others",
      r"\b(?:il|elle|mon \S+|ma \S+|mon beau pere|ma belle mere) (?:\S+ ){0,2}me (?:frappe|bat|battait|frappait|menace|"

@@ -399,7 +399,9 @@ _TOPIC = re.compile(
     r"and|with|after) (?:\S+ ){0,4}(?:suicide|suicidal|overdose|overdoses|self harm|selfharm)\b|\b(?:suicide|suicidal|"
     r"overdose|self harm) (?:prevention|awareness|squad|hotline|helpline|rates?|statistics|stats|forest|scene|"
     r"training|course|module|charity|research|hotlines|lines|bombers?|doors?|mission|run|pact in|barriers?|nets?|"
-    r"in the (?:film|book|show|song|game|news|movie))\b")
+    r"in the (?:film|book|show|song|game|news|movie))\b|\b(?:song|track|book|film|novel|album|tune|movie) (?:\S+ ){0,3}"
+    r"(?:is|called|named|titled) (?:\S+ ){0,2}suicides?\b|\b(?:reading|read|listening to|listened to|watching|"
+    r"watched|finished) (?:\S+ ){0,2}suicides?\b|\bsuicides? \S+ by\b")
 _IDIOM_AFTER = re.compile(r"(?:of|from) (?:embarrassment|shame|cringe|laughter|laughing|boredom|happiness|cuteness|"
                           r"hunger|thirst|curiosity|envy|jealousy)\b|(?:laughing|lol|lmao|haha)\b")
 _KMS_AFTER = ("per", "a week", "a day", "half", "run", "race", "today", "this week", "so far", "total", "in ",
