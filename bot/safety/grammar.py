@@ -393,9 +393,23 @@ def apply(line: str) -> list[RuleHit]:
     """Every rule that reads danger in `line` (a `canonical` line), with where it starts. Where RE2 is installed,
     one linear pass over the line says which rules can match at all, so a 100,000-character message costs one
     pass and a few rules, not a pass per rule."""
-    if _SET is None:
-        return _apply(line, range(len(RULES)))
-    return _apply(line, [first + index for first, rules in _SET for index in sorted(rules.Match(line) or ())])
+    hits = _candidates(line)
+    if _GERMAN.search(line) and _UMLAUT.search(line):
+        # "wuensche", "fuer", "gewuergt": German typed without umlauts, read by the German rules as "wunsche"
+        folded = _UMLAUT.sub(r"\1", line)
+        seen = {hit.rule.name for hit in hits}
+        hits += [hit for hit in _candidates(folded, german=True) if hit.rule.name not in seen]
+    return hits
+
+
+def _candidates(line: str, *, german: bool = False) -> list[RuleHit]:
+    indices = range(len(RULES)) if _SET is None else [
+        first + index for first, rules in _SET for index in sorted(rules.Match(line) or ())]
+    return _apply(line, [index for index in indices if not german or RULES[index].name.startswith("de:")])
+
+
+_GERMAN = re.compile(r"\b(?:ich|nicht|mich|mir|mein|meine|meiner|meinem|und|bin|habe|hab|er|sie|ist|wenn|fur|fuer)\b")
+_UMLAUT = re.compile(r"(?<=[a-z])([aou])e(?=[a-z]|\b)")
 
 
 def _earliest(index: int, line: str) -> int:

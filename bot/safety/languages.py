@@ -474,3 +474,43 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"zij) heeft (?:\S+ ){0,2}(?:pillen|tabletten) (?:genomen|geslikt)\b"),
 )
 LANGUAGE_RULES = LANGUAGE_RULES + _SLOT_RULES
+
+# Found writing dev2 (a blind development set), as slots.
+_DEV2_LANG: tuple[tuple[str, str, str, str, str], ...] = (
+    ("de: wird nie besser", "hopelessness", "possible", "self",
+     r"\bwird (?:eh |doch |sowieso |ja |alles )?nie (?:mehr )?besser\b|\bwas soll (?:das )?(?:alles )?noch\b|"
+     r"\bnicht mehr aufzuwachen\b|\bwenn ich (?:einfach )?(?:weg|tot|nicht mehr da) (?:war|ware)\b|\bweg (?:war|ware)"
+     r"\b.*\bfur immer\b|\bwie hoch (?:\S+ ){0,6}(?:sterben|todlich|tot|uberlebt|uberleben)\b"),
+    ("de: abschied, mehr", "farewell", "possible", "self",
+     r"\b(?:briefe|abschiedsbriefe) (?:\S+ ){0,2}geschrieben\b|\bsachen verschenkt\b|\btestament\b"),
+    ("de: absichtlich", "self_harm", "clear", "self",
+     r"\babsichtlich\b.*\b(?:verbrannt|geschnitten|geritzt|gelegt|verletzt|herdplatte)\b|\bmit (?:dem|einem) "
+     r"(?:feuerzeug|messer|rasierklinge|zigarette)\b.*\b(?:verbrannt|geschnitten|geritzt|verletzt)\b|\britz\w+|"
+     r"\bbring(?:e)? mich (?:\S+ ){0,4}um+\b"),
+    ("de: jemand anderes, mehr", "intent", "possible", "someone_else",
+     r"\b(?:verschenkt|verschenken|verschenkte) (?:\S+ ){0,3}(?:seine|ihre) sachen\b|\b(?:er|sie) (?:springt|will "
+     r"springen) (?:\S+ ){0,2}von (?:der|einer) brucke\b|\blange armel\b"),
+    ("de: kontrolliert mich", "harm", "possible", "harm_from_others",
+     r"\bkontrolliert (?:\S+ ){0,3}(?:handy|geld|nachrichten)\b|\bbringt (?:er|sie) mich (?:\S+ ){0,2}um\b"),
+    ("es: nada va a mejorar", "hopelessness", "possible", "self",
+     r"\bnada va a mejorar\b|\b(?:ya )?me rendi\b|\bme rindo\b|\bsi (?:yo )?no (?:existiera|estuviera|hubiera "
+     r"nacido)\b"),
+    ("es: despedida, mas", "farewell", "possible", "self",
+     r"\b(?:deje|escribi) (?:\S+ ){0,1}cartas? (?:para|a) (?:todos|mi)\b|\btodo (?:esta )?en orden\b|\bpague (?:todas "
+     r")?mis deudas\b"),
+    ("es: me volvi a cortar", "self_harm", "clear", "self",
+     r"\bme (?:volvi|vuelvo|he vuelto) a (?:cortar|lastimar|quemar|hacer dano)\b|\bme (?:voy a|quiero|pienso) "
+     r"(?:tirar|lanzar|aventar) (?:del|de un|desde|al|por)\b"),
+    ("es: alguien mas, senales", "intent", "possible", "someone_else",
+     r"\b(?:regalando|regala|regalo) (?:\S+ ){0,1}sus cosas\b|\bno (?:las|los|lo|la) (?:va|voy) a necesitar\b|"
+     r"\bmangas largas\b|\bmanches longues\b|\bmanga comprida\b|\blange mouwen\b"),
+    ("pt: sem sentido, mais", "hopelessness", "possible", "self",
+     r"\bsentido em (?:continuar|viver)\b|\bdeixei tudo (?:organizado|em ordem|arrumado)\b|\bescrevi (?:\S+ ){0,1}"
+     r"cartas? (?:pra|para)\b|\bsem comer\b.*\b(?:de proposito|mereco)\b"),
+    ("nl: wordt nooit beter", "hopelessness", "possible", "self",
+     r"\b(?:wordt|word) (?:toch )?nooit (?:meer )?beter\b|\bwat heeft (?:het )?(?:allemaal )?(?:nog )?(?:voor )?zin\b|"
+     r"\bniet meer bestond\b|\bmezelf (?:\S+ ){0,5}(?:gebrand|verbrand|gesneden|gekrast)\b"),
+    ("nl: zonder hem", "burden", "possible", "someone_else",
+     r"\bbeter af (?:zijn )?zonder (?:hem|haar)\b|\bzonder (?:hem|haar) beter\b"),
+)
+LANGUAGE_RULES = LANGUAGE_RULES + _DEV2_LANG
