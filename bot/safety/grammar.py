@@ -409,7 +409,7 @@ def _candidates(line: str, *, german: bool = False) -> list[RuleHit]:
 
 
 _GERMAN = re.compile(r"\b(?:ich|nicht|mich|mir|mein|meine|meiner|meinem|und|bin|habe|hab|er|sie|ist|wenn|fur|fuer)\b")
-_UMLAUT = re.compile(r"(?<=[a-z])([aou])e(?=[a-z]|\b)")
+_UMLAUT = re.compile(r"([aou])e(?=[a-z])")
 
 
 def _earliest(index: int, line: str) -> int:

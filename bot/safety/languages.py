@@ -513,4 +513,37 @@ _DEV2_LANG: tuple[tuple[str, str, str, str, str], ...] = (
     ("nl: zonder hem", "burden", "possible", "someone_else",
      r"\bbeter af (?:zijn )?zonder (?:hem|haar)\b|\bzonder (?:hem|haar) beter\b"),
 )
-LANGUAGE_RULES = LANGUAGE_RULES + _DEV2_LANG
+_DEV2_MORE: tuple[tuple[str, str, str, str, str], ...] = (
+    ("de: uberdosis", "intent", "clear", "self", r"\b(?:uberdosis|ueberdosis)\b"),
+    ("es: hasta sangrar", "self_harm", "clear", "self",
+     r"\bhasta (?:que )?(?:me )?sangr\w+|\btengo la cuerda\b"),
+    ("es: se tomo todas", "intent", "clear", "someone_else",
+     r"\b(?:tomo|se tomo) (?:\S+ ){0,2}(?:todas|muchas|un monton de|un bote de|la caja de) (?:\S+ )?(?:pastillas|"
+     r"pildoras)\b|\b(?:vai|quer|disse que vai|falou que vai) se jogar\b|\b(?:ze|hij|zij) (?:\S+ ){0,2}pillen heeft "
+     r"(?:genomen|geslikt)\b"),
+    ("others: warning signs", "intent", "possible", "someone_else",
+     r"\bmejor sin (?:el|ella)\b|\bdebarrasse(?:e|s|es)? de (?:lui|elle)\b|\bescreveu cartas?\b|\bzoekt "
+     r"(?:\S+ ){0,3}op over (?:ophangen|zelfmoord|doodgaan)\b|\ber binnenkort niet meer (?:is|zijn)\b"),
+    ("harm: control, other languages", "harm", "possible", "harm_from_others",
+     r"\bme revisa (?:el|mi) (?:celular|telefono|movil)\b|\bno me deja (?:ver|salir|hablar|trabajar)\b|\ble tengo "
+     r"miedo\b|\b(?:la permission|l autorisation) (?:pour|de) sortir\b|\bgarde ma carte\b|\bprend mon (?:telephone|"
+     r"argent|salaire)\b|\bpisando em ovos\b|\bleest (?:al )?mijn berichten\b|\bik mag niet (?:weg|naar buiten|"
+     r"uit)\b|\bmet een mes bedreigd\b|\bbedreigd met (?:een )?(?:mes|pistool|wapen)\b"),
+    ("burden, other languages", "burden", "possible", "self",
+     r"\b(?:soulage|soulagee|soulages|soulagees|mieux|heureux|heureuse) (?:\S+ ){0,1}si j etais (?:plus|pas) la\b|"
+     r"\bsi (?:je n etais|j etais) (?:plus|pas) la\b|\blast van mij\b|\bzonder mij (?:\S+ ){0,3}(?:rustiger|beter|"
+     r"makkelijker|fijner)\b"),
+    ("farewell, other languages", "farewell", "possible", "self",
+     r"\b(?:ecrit|ecrire|laisse) (?:\S+ ){0,1}(?:une )?lettres? a (?:chacun|tous|toutes|mes)\b|\btestamento\b|"
+     r"\bsenhas\b.*\b(?:papel|carta|irmao|irma|obg|obrigad)"),
+    ("hopeless and means, other languages", "hopelessness", "possible", "self",
+     r"\bnada vai melhorar\b|\bdesisti de (?:tudo|viver)\b|\bquanto tempo (?:\S+ ){0,2}(?:pra|para) morrer\b|"
+     r"\bquanto (?:\S+ ){0,2}(?:faz mal|mata)\b|\b(?:qro|qero|kero|qr) me mat\w*|\bom er een eind(?:e)? aan te "
+     r"maken\b"),
+    ("self-harm, other languages", "self_harm", "clear", "self",
+     r"\b(?:pris|avale) (?:\S+ ){0,2}(?:la boite|toute la boite|tous mes|toute la plaquette|plein de) (?:\S+ ){0,1}"
+     r"(?:somniferes|cachets|comprimes|medicaments|doliprane)\b|\btomei (?:\S+ ){0,2}(?:um monte de|todos os|"
+     r"muitos|uma cartela)\b|\b(?:expres|met opzet)\b.*\b(?:geslagen|gesneden|gebrand|bloedde)\b|\btot ik "
+     r"bloedde\b"),
+)
+LANGUAGE_RULES = LANGUAGE_RULES + _DEV2_LANG + _DEV2_MORE
