@@ -284,6 +284,9 @@ class Screener:
             if len(phrase.words) == 1 and _TOPIC.search(" ".join(words[max(0, start - 8):end + 2])):
                 dismissed.add(phrase.compact)
                 continue  # "a song about suicide", "suicide prevention training": the subject, not a statement
+            if phrase.text == "catch the bus" and " ".join(words[end:end + 2]).startswith(_BUS_AFTER):
+                dismissed.add(phrase.compact)
+                continue  # "gotta catch the bus at 7:15"
             if phrase.text == "kms" and ((start and (words[start - 1].isdigit() or words[start - 1] in _NUMBERS))
                                          or " ".join(words[end:end + 2]).startswith(_KMS_AFTER)):
                 dismissed.add(phrase.compact)
@@ -332,7 +335,7 @@ class Screener:
             word in _FIRST_PERSON for word in words[max(0, start - 3):start])
 
     def screen(self, text: str) -> Verdict:
-        words = tokens(text)
+        words = tokens(_plain_words(text))
         found: list[_Found] = []
         dismissed = self._read(words, found)
         for phrase in self._compact_hits(words, dismissed | {f.compact for f in found if f.compact}):
@@ -404,7 +407,30 @@ _TOPIC = re.compile(
     r"watched|finished) (?:\S+ ){0,2}suicides?\b|\bsuicides? \S+ by\b")
 _IDIOM_AFTER = re.compile(r"(?:of|from) (?:embarrassment|shame|cringe|laughter|laughing|boredom|happiness|cuteness|"
                           r"hunger|thirst|curiosity|envy|jealousy)\b|(?:laughing|lol|lmao|haha)\b")
-_KMS_AFTER = ("per", "a week", "a day", "half", "run", "race", "today", "this week", "so far", "total", "in ",
+# An abbreviation the message itself defines as something else ("ctb = call the boss", "SH = stock hold"), a unit
+# ("the SI joint", "SI units"), or the word talked about rather than used ("youtubers say unalive"): read as a
+# plain word.
+_DEFINED = re.compile(
+    r"(?i)\b(?:ctb|sh|si|kms|od|sui|kys)\b(?=\s*(?:=|:|-|stands for|means|is short for|was on the (?:schedule|"
+    r"whiteboard|rota|board)|on the (?:schedule|whiteboard|rota|board)))|\bsi(?= (?:joint|joints|units?|system|"
+    r"prefix|prefixes|base units?)\b)|\b(?P<keep>say|says|said|saying|word|term|use|using|write|writes|called) "
+    r"[\"'“]?(?:unalive|unalived|unaliving|sewerslide|kms|kys|ctb)\b(?=[\"'”]? (?:instead|rather|because|so|"
+    r"to avoid|for))")
+
+
+def _plain_words(text: str) -> str:
+    """`text` with each abbreviation it defines as something else read as a plain word, everywhere in it."""
+    defined = {found.group(0).casefold() for found in _DEFINED.finditer(text) if not found["keep"]}
+    text = _DEFINED.sub(lambda found: f" {found['keep'] or ''} abbreviation ", text)
+    for word in defined - {"si"}:
+        text = re.sub(rf"(?i)\b{word}\b", " abbreviation ", text)
+    return text
+
+
+_BUS_AFTER = ("at ", "to ", "home", "into", "from", "with", "every", "back", "because", "and walk", "in the morning",
+              "tomorrow morning", "to work", "to school", "or ", "instead")
+_KMS_AFTER = ("marker", "sign", "away", "from", "long", "an hour", "per hour",
+              "per", "a week", "a day", "half", "run", "race", "today", "this week", "so far", "total", "in ",
               "on the", "done", "ran", "walked", "cycled", "rode", "left", "to go", "uphill", "of ")
 _RECOVERY = re.compile(r"\b(?:now i|these days|therapy helped|helped me|proud|clean|days without|months without|"
                        r"years without|without self harm|free of|recovered|recovery|better now|doing better|"
