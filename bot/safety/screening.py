@@ -407,22 +407,23 @@ _TOPIC = re.compile(
     r"watched|finished) (?:\S+ ){0,2}suicides?\b|\bsuicides? \S+ by\b")
 _IDIOM_AFTER = re.compile(r"(?:of|from) (?:embarrassment|shame|cringe|laughter|laughing|boredom|happiness|cuteness|"
                           r"hunger|thirst|curiosity|envy|jealousy)\b|(?:laughing|lol|lmao|haha)\b")
-# An abbreviation the message itself defines as something else ("ctb = call the boss", "SH = stock hold"), a unit
-# ("the SI joint", "SI units"), or the word talked about rather than used ("youtubers say unalive"): read as a
-# plain word.
-_DEFINED = re.compile(
-    r"(?i)\b(?:ctb|sh|si|kms|od|sui|kys)\b(?=\s*(?:=|:|-|stands for|means|is short for|was on the (?:schedule|"
-    r"whiteboard|rota|board)|on the (?:schedule|whiteboard|rota|board)))|\bsi(?= (?:joint|joints|units?|system|"
-    r"prefix|prefixes|base units?)\b)|\b(?P<keep>say|says|said|saying|word|term|use|using|write|writes|called) "
-    r"[\"'“]?(?:unalive|unalived|unaliving|sewerslide|kms|kys|ctb)\b(?=[\"'”]? (?:instead|rather|because|so|"
-    r"to avoid|for))")
+_DEFINES = re.compile(
+    r"(?i)(?<![:\w])(ctb|sh|si|kms|od|sui|kys)\b\s*(?:=|:|-|stands for|means|is short for|was on the \w+ as|on the "
+    r"\w+ means)\s*[\"'“]?((?:[a-z]+[\s,]+){1,4}[a-z]+)")
+_MENTIONS = re.compile(
+    r"(?i)\bsi(?= (?:joint|joints|units?|system|prefix|prefixes|base units?)\b)|\b(?P<keep>say|says|said|saying|"
+    r"word|term|use|using|write|writes|called) [\"'“]?(?:unalive|unalived|unaliving|sewerslide|kms|kys|ctb)\b"
+    r"(?=[\"'”]? (?:instead|rather|because|so|to avoid|for))")
 
 
 def _plain_words(text: str) -> str:
-    """`text` with each abbreviation it defines as something else read as a plain word, everywhere in it."""
-    defined = {found.group(0).casefold() for found in _DEFINED.finditer(text) if not found["keep"]}
-    text = _DEFINED.sub(lambda found: f" {found['keep'] or ''} abbreviation ", text)
-    for word in defined - {"si"}:
+    """`text` with each abbreviation it defines as something else (its letters spelled out after "=", ":", "stands
+    for": "ctb = call the boss", "SH = stock hold") read as a plain word everywhere in it, units ("SI units") and
+    a word talked about rather than used ("youtubers say unalive instead of died") too."""
+    defined = {found[1].casefold() for found in _DEFINES.finditer(text)
+               if "".join(word[0] for word in found[2].casefold().split()[:len(found[1])]) == found[1].casefold()}
+    text = _MENTIONS.sub(lambda found: f" {found['keep'] or ''} abbreviation ", text)
+    for word in defined:
         text = re.sub(rf"(?i)\b{word}\b", " abbreviation ", text)
     return text
 
