@@ -1,5 +1,6 @@
-"""The crisis-screen eval corpus keeps its shape: known fields and values, no repeats, every kind in both halves, and the
-second development set (dev2) holds only the kinds the halves define and nothing from the test half or the hold-out set."""
+"""The crisis-screen eval corpus keeps its shape: known fields and values, no repeats, every kind in both halves,
+and the second development set (dev2) holds only the kinds the halves define and nothing from the test half or
+the hold-out set."""
 
 from __future__ import annotations
 
