@@ -34,6 +34,11 @@ _EXPAND = {
     "thru": "through", "ok": "okay", "myslef": "myself", "mysefl": "myself", "od'd": "overdosed",
     "oded": "overdosed", "sh'd": "self harmed", "shd": "self harmed",
     "everyone'd": "everyone would", "we'd": "we would", "you'd": "you would",
+    # dropped g's and common slips of chat
+    "bout": "about", "thinkn": "thinking", "thinkin": "thinking", "killin": "killing", "tryin": "trying",
+    "goin": "going", "nothin": "nothing", "cuttin": "cutting", "burnin": "burning", "livin": "living",
+    "teh": "the", "wiht": "with", "agian": "again", "resaon": "reason", "reasn": "reason", "piont": "point",
+    "burnd": "burned", "livng": "living", "q": "que",
 }
 
 NEG = r"(?:dont|do not|didnt|did not|cant|cannot|can not|wont|will not|never|not|no longer|doesnt|does not|" \
@@ -66,7 +71,8 @@ SOFT_DEATH = (r"(?:end (?:it|things|everything|this|myself)|ending (?:it|things|
               r"drive (?:my car )?(?:into|off)|crash my car|step in front of|walk into (?:traffic|the sea)|"
               r"give up on (?:life|living|everything)|check out (?:for good|permanently)|leave this (?:world|earth)|"
               r"hurt myself|harm myself|cut myself|self harm|cut again|hang)")
-_NOT_IDIOM = r"(?! than| (?:of|from) (?:embarrassment|shame|cringe|laughter|laughing|boredom|happiness|" \
+_NOT_IDIOM = r"(?! than| on (?:this|that) hill| (?:of|from) (?:embarrassment|shame|cringe|laughter|laughing|" \
+             r"boredom|happiness|" \
              r"cuteness|hunger|" \
              r"thirst|curiosity|envy|jealousy)| laughing| lol| lmao| haha| out| with| around| up)"
 LIFE_STRONG = r"(?:live|be alive|exist|wake up(?= tomorrow| anymore| again|$| in the morning))"
@@ -84,12 +90,14 @@ _INTENT = re.compile(
     r"\b(?:again|until|till|til|on purpose|to feel|punish|deserve|because i|every time|every night|urges?|"
     r"relapse[ds]?|can not stop|cant stop|made it bleed|make it bleed|bleed|bruises?|scars?|marks?|"
     r"numb|the pain|calm down|to cope|coping)\b")
-_HYPERBOLE = re.compile(r"\b(?:lol|lmao|haha+|hahaha|jk|joking|kidding|rofl|when (?:she|he|they) (?:sees?|finds? out|"
+_HYPERBOLE = re.compile(r"\b(?:so good|lol|lmao|haha+|hahaha|jk|joking|kidding|rofl|when (?:she|he|they) "
+                        r"(?:sees?|finds? out|"
                         r"hears?|notices?)|if i am late|if i forget|for (?:being|forgetting|breaking|losing|eating|"
                         r"missing)|my (?:grades|report card|score)|😂|🤣)\b")
 
 
-_NEGATED = re.compile(rf"\b{NEG} (?:\S+ )?(?:really )?$")
+_NEGATED = re.compile(rf"\b(?:{NEG}|nao|nunca|jamais|jamas|pas|nicht|nie|niemals|niet|nooit|geen|kein|"
+                      rf"keine) (?:\S+ )?(?:really )?$")
 
 
 @dataclass(frozen=True)
@@ -385,17 +393,49 @@ def apply(line: str) -> list[RuleHit]:
     """Every rule that reads danger in `line` (a `canonical` line), with where it starts. Where RE2 is installed,
     one linear pass over the line says which rules can match at all, so a 100,000-character message costs one
     pass and a few rules, not a pass per rule."""
-    if _SET is None:
-        return _apply(line, RULES)
-    return _apply(line, [RULES[index] for index in sorted(_SET.Match(line) or ())])
+    hits = _candidates(line)
+    if _GERMAN.search(line) and _UMLAUT.search(line):
+        # "wuensche", "fuer", "gewuergt": German typed without umlauts, read by the German rules as "wunsche"
+        folded = _UMLAUT.sub(r"\1", line)
+        seen = {hit.rule.name for hit in hits}
+        hits += [hit for hit in _candidates(folded, german=True) if hit.rule.name not in seen]
+    return hits
 
 
-def _apply(line: str, rules: Sequence[Rule]) -> list[RuleHit]:
+def _candidates(line: str, *, german: bool = False) -> list[RuleHit]:
+    indices = range(len(RULES)) if _SET is None else [
+        first + index for first, rules in _SET for index in sorted(rules.Match(line) or ())]
+    return _apply(line, [index for index in indices if not german or RULES[index].name.startswith("de:")])
+
+
+_GERMAN = re.compile(r"\b(?:ich|nicht|mich|mir|mein|meine|meiner|meinem|und|bin|habe|hab|er|sie|ist|wenn|fur|fuer)\b")
+_UMLAUT = re.compile(r"([aou])e(?=[a-z])")
+
+
+def _earliest(index: int, line: str) -> int:
+    """Where the rule without its look-arounds first matches (RE2, linear): the rule itself cannot match earlier,
+    so Python's backtracking search of a long line starts there instead of at its beginning."""
+    if _SET is None or len(line) < LONG_LINE:
+        return 0
+    compiled = _PLAIN.get(index)
+    if compiled is None:
+        import re2
+
+        options = re2.Options()
+        options.max_mem = 8 << 20
+        compiled = re2.compile(_without_lookarounds(RULES[index].pattern.pattern.replace("(?P<d>", "(?:")), options)
+        _PLAIN[index] = compiled
+    found = compiled.search(line)
+    return len(line) if found is None else int(found.start())
+
+
+def _apply(line: str, indices: Sequence[int]) -> list[RuleHit]:
     """What their words mean (an accident, a joke, a denial) is judged in a window around each match, not over
     a whole long message."""
     hits: list[RuleHit] = []
-    for rule in rules:
-        found = rule.pattern.search(line)
+    for index in indices:
+        rule = RULES[index]
+        found = rule.pattern.search(line, _earliest(index, line))
         if found is None:
             continue
         around = line[max(0, found.start() - CONTEXT_CHARS):found.end() + CONTEXT_CHARS]
@@ -409,6 +449,8 @@ def _apply(line: str, rules: Sequence[Rule]) -> list[RuleHit]:
                 rule = Rule(rule.name, rule.category, "possible", rule.about, rule.pattern)
         if rule.hyperbole_silences and _HYPERBOLE.search(around):
             continue
+        if rule.about == "someone_else" and fiction(around):
+            continue  # "the detective hangs himself at the end", "why romeo and juliet kill themselves"
         if "d" in rule.pattern.groupindex and _NEGATED.search(line[max(0, found.start("d") - 40):found.start("d")]):
             continue  # "i dont want to die", "i would never end it": the wish is denied, not stated
         hits.append(RuleHit(rule, found.start()))
@@ -418,6 +460,17 @@ def _apply(line: str, rules: Sequence[Rule]) -> list[RuleHit]:
 def accidental(line: str) -> bool:
     """A self-injury that reads as an accident ("nicked myself shaving") and nothing says it was meant."""
     return bool(_ACCIDENT.search(line)) and not _INTENT.search(line)
+
+
+def fiction(line: str) -> bool:
+    """A story, not a person the writer knows: a book, film or game is named and no one of the writer's own is."""
+    return bool(_FICTION.search(line)) and not _OWN.search(line)
+
+
+_FICTION = re.compile(r"\b(?:thriller|novel|novels|film|movie|series|episode|season|show|book|chapter|character|"
+                      r"characters|plot|twist|scene|play|opera|musical|romeo|juliet|hamlet|ophelia|essay|story|"
+                      r"stories|fiction|anime|manga|comic|game|lyrics|song|album|documentary|audiobook|podcast)\b")
+_OWN = re.compile(r"\b(?:my (?!daughter s|son s|book|essay|class)\S+|our (?:friend|son|daughter)|friend|real life)\b")
 
 
 def hyperbole(line: str) -> bool:
@@ -479,8 +532,9 @@ _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"him|her|everyone) (?:that )?(?:i am sorry|i love (?:him|her|them|you)|(?:she|he|they) (?:was|were) the best)\b|"
      r"\b(?:given|gave|giving|rehomed|rehoming) (?:away )?my (?:cat|dog|pet|pets|plants|guitar|"
      r"things)\b(?! for (?:the|a"
-     r"|an)| while)|\b(?:sorted|sorted out|finished|done|made|wrote|updated) my will\b|\b(?:last|final) (?:check in|"
-     r"checkin|entry|day|night|message)\b|\bso (?:nobody|no one|noone) (?:has|have|will have) to deal with (?:it|that|"
+     r"|an)| while)|\b(?:sorted|sorted out|finished|done|made|wrote|updated) my will\b|\bfinal (?:check in|"
+     r"checkin|entry|day|night|message)\b|\blast (?:check in|checkin|entry|message)\b|\bso (?:nobody|no one|"
+     r"noone) (?:has|have|will have) to deal with (?:it|that|"
      r"anything|me)\b|\bwont be (?:around|here|alive)(?:$| after| by)|\bstop (?:the |my )?(?:check ins|checkins|"
      r"reminders|messages) after (?:tonight|today|this)\b|\bsaid (?:my )?goodbyes?\b|\bsaying (?:my )?goodbyes\b|"
      r"\b(?:wont|will not|dont|do not) (?:be )?need(?:ing)? (?:the |these |your |any )?(?:reminders|check ins|checkins|"
@@ -534,7 +588,184 @@ _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"ending it|not being here) (?:every day|all the time|constantly|a lot|daily|every night|nonstop)\b|"
      r"\bcatch(?:ing)? the bus\b.*\bnot the (?:real|actual|normal)\b"),
 )
-RULES = RULES + tuple(_rule(*rule) for rule in _MORE_RULES)
+RULES = RULES + tuple(_rule(*rule, hyperbole_silences=rule[0] == "harm, more") for rule in _MORE_RULES)
+
+# Indirect wording, by kind: each a slot (who, what, how long) rather than one sentence.
+_INDIRECT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("beyond help", "hopelessness", "possible", "self",
+     r"\b(?:no one|nobody|noone|nothing) (?:can|could|will ever|is able to) (?:\S+ ){0,1}(?:help|save|fix) me\b|"
+     r"\b(?:beyond (?:help|saving|repair)|past (?:saving|helping))\b|\bwhy (?:even )?bother (?:anymore|any more|with "
+     r"(?:any of it|anything|life|living|any of this)|living|existing|trying|at all)\b|\b(?:done|finished|through|"
+     r"tired of|sick of|exhausted from) (?:trying|fighting|pretending|surviving|holding on|being strong)(?:$| anymore|"
+     r" any more|[.,]| every| so hard| for so long| nothing)|\b(?:trapped|stuck)\b.*\b(?:no (?:escape|way out|exit)|"
+     r"cant (?:escape|get out)|forever)\b|\bnothing (?:will ever|is ever going to|ever) change(?:s)?\b.*\b(?:why|"
+     r"point|tired|done|give up|cant)\b|\b(?:i do not|i dont) care (?:what happens to me|if i (?:live|die|wake up|"
+     r"make it))\b|\b(?:i have|there is) nothing left (?:in me|for me|to give|to live for|inside)\b|\b(?:holding on|"
+     r"hanging on) by a thread\b|\b(?:every day|each day|living) (?:is|feels like) (?:\S+ ){0,2}(?:torture|agony|"
+     r"a punishment|hell|unbearable)\b|\bhow (?:much longer|long) (?:do i|can i|am i supposed to|will i have to) "
+     r"(?:\S+ ){0,2}(?:keep (?:doing|going|living)|do this|live like this|survive|last|hold on)\b|\b(?:i am|i feel) "
+     r"(?:so )?(?:empty|hollow|numb) (?:inside )?(?:and|all the time|every day|that)\b.*\b(?:point|end|gone|die|stop|"
+     r"over)\b"),
+    ("i ruin everything", "burden", "possible", "self",
+     r"\bi (?:ruin|wreck|destroy|spoil|mess up) (?:everything|everyone s life|everyones life|everything for everyone|"
+     r"their lives|all their lives)\b|\b(?:i am|i feel like) (?:\S+ ){0,3}(?:trouble|a problem|a disappointment|a "
+     r"mistake|a failure|a weight|in the way|a liability) (?:for|to) (?:everyone|everybody|the people|my family|them|"
+     r"all of them)\b|\bi (?:only |just )?(?:make|made) (?:everything|everyone s life|everyones lives|things|their "
+     r"lives|life) (?:\S+ ){0,1}(?:worse|harder)\b(?! (?:by|at|when i (?:forget|am late)))|\b(?:everyone|everybody|"
+     r"they|my family|people) (?:would|will|d) (?:\S+ ){0,2}(?:move on|get over it|forget me) (?:\S+ ){0,2}(?:quickly|"
+     r"fast|soon|in a week|eventually)\b|\b(?:the world|everyone|everybody|my family|they) (?:\S+ ){0,3}(?:without me|"
+     r"if i (?:was|were) (?:not|gone)|once i am gone)\b|\bi (?:do not|dont) deserve (?:to be here|to be alive|to be "
+     r"loved|anything|them|to live|to exist)\b"),
+    ("saying goodbye", "farewell", "possible", "self",
+     r"\b(?:saying|said|say|texting|texted|messaging) (?:my )?(?:goodbye|goodbyes|bye) (?:to (?:everyone|people|my|"
+     r"the people|all|everybody)|quietly|this week|one by one)\b|\bmake sure (?:my \S+|they|she|he|everyone|you) "
+     r"(?:\S+ ){0,1}knows? (?:that )?i (?:love|loved)\b|\b(?:found|made sure|arranged|sorted) (?:\S+ ){0,2}(?:my|a) "
+     r"(?:cat|dog|pet|pets|kitten|puppy|rabbit|bird|fish)s? (?:has|have|gets?|with) (?:a )?(?:new )?(?:home|owner|"
+     r"family|someone to look after)\b|\bwho (?:will|would|is going to) (?:look after|take care of|feed|take) my "
+     r"(?:cat|dog|pet|pets|kids|plants)\b(?!.*\b(?:holiday|trip|vacation|weekend|away|while i am)\b)|\b(?:i want|"
+     r"i wanted) (?:you|everyone|you all|them) to know (?:that )?(?:i love|i loved|it was not|it is not|none of this|"
+     r"i am sorry)\b|\b(?:please )?(?:do not|dont) blame yourselves?\b|\bit is not (?:your|anyone s|anyones) fault\b.*"
+     r"\b(?:goodbye|bye|love you|gone|sorry|when you read|by the time)\b|\bby the time (?:you|anyone|someone) "
+     r"(?:read|reads|see|sees|find|finds) this\b|\b(?:i have|i ve|ive|already) (?:\S+ ){0,1}(?:written|wrote|left) "
+     r"(?:\S+ ){0,2}(?:letters?|notes?) (?:for|to) (?:\S+ ){0,2}(?:mum|mom|dad|family|kids|partner|everyone|friends|"
+     r"sister|brother|parents)\b"),
+    ("means, more", "means", "possible", "self",
+     r"\bhow (?:many|much) (?:\S+ ){0,3}(?:insulin|paracetamol|tylenol|acetaminophen|ibuprofen|aspirin|"
+     r"antidepressants|sleeping pills|xanax|oxy|opioids|benzos|lithium|amitriptyline|sertraline|codeine|tramadol|"
+     r"zopiclone|diazepam|alcohol and pills|pills and alcohol) (?:\S+ ){0,3}(?:too much|to (?:die|kill)|overdose|"
+     r"lethal|fatal|would it take|before)\b|\b(?:survive|survivable) (?:a )?(?:jump|fall|jumping|falling) "
+     r"(?:from|off)\b|\b(?:from|off) (?:a |the )?(?:\S+ ){0,2}(?:floor|storey|story) (?:window|balcony|roof)\b.*"
+     r"\b(?:survive|die|fatal|kill)\b|\bwhich (?:\S+ ){0,2}(?:pills|meds|medication|drugs|poison|chemicals) "
+     r"(?:are|is|would be) (?:most |the most )?(?:dangerous|deadly|lethal|fatal|toxic)\b|\bwhere (?:can|could|do) "
+     r"(?:i|you|someone|people) (?:\S+ ){0,2}(?:get|buy|find) (?:a |an )?(?:gun|firearm|pistol|rifle|cyanide|"
+     r"barbiturates|nembutal|exit bag)\b|\bhow (?:do|does|would|to) (?:you |people |someone |i )?(?:tie|make) "
+     r"(?:a )?noose\b|\b(?:what|which) (?:\S+ ){0,2}(?:would|will|could) (?:\S+ ){0,1}(?:kill|stop the heart|be "
+     r"fatal|be lethal)\b"),
+    ("someone else, signs", "intent", "possible", "someone_else",
+     rf"\b{OTHER} (?:\S+ ){{0,4}}(?:said|says|told me|texted|keeps saying|wrote|posted) (?:\S+ ){{0,3}}(?:(?:she|he|"
+     rf"they) (?:does not|doesnt|do not|dont) want to (?:be here|be alive|live|exist|wake up|go on)|(?:everyone|"
+     rf"everybody|we|the world|people) (?:would|will|d) be (?:\S+ ){{0,1}}(?:better|happier)|(?:she|he|they) "
+     rf"(?:is|are|s|feels?) (?:a burden|done|finished|tired of (?:living|life|everything))|(?:goodbye|bye) "
+     rf"(?:to everyone|forever)|(?:she|he|they) (?:wants? to|wish(?:es)?) (?:\S+ ){{0,1}}(?:disappear|die|be dead|"
+     rf"not exist|be gone))\b|\b{OTHER} (?:\S+ ){{0,3}}(?:has been |is |keeps |started |been )?(?:giving|gave|given) "
+     rf"(?:away )?(?:\S+ ){{0,2}}(?:her|his|their) (?:stuff|things|belongings|clothes|games|books|guitar|"
+     rf"possessions)\b|\b{OTHER} (?:\S+ ){{0,3}}(?:has|have|had|keeps|is keeping|been) (?:\S+ ){{0,1}}(?:pills|meds|"
+     rf"tablets|a rope|a gun|razor blades) (?:saved|stashed|hidden|stockpiled|in (?:her|his|their) room)\b|\b(?:a |"
+     rf"my )?(?:friend|sister|brother|son|daughter|cousin|partner) (?:\S+ ){{0,3}}(?:posted|sent|wrote) "
+     rf"(?:\S+ ){{0,3}}(?:sounds|sounded|looks|looked|reads|read) like (?:a )?(?:goodbye|farewell|suicide note)\b|"
+     rf"\b(?:worried|scared|afraid|terrified) (?:that )?{OTHER} (?:\S+ ){{0,2}}(?:will|might|is going to|could|may) "
+     rf"(?:\S+ ){{0,1}}(?:hurt|kill|harm|do something to) (?:herself|himself|themselves|themself)\b"),
+)
+RULES = RULES + tuple(_rule(*rule) for rule in _INDIRECT_RULES)
+
+# Found writing dev2 (a blind development set): more kinds of wording, each a slot rather than one sentence.
+_DEV2_RULES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("hurt with an object", "self_harm", "clear", "self",
+     r"\b(?:pressed|press|pressing|held|hold|holding|put|putting|used|using|poured|pour|pouring|rubbed|rubbing|"
+     r"scrubbed|scrubbing|touched|burned|burnt|burned|stubbed|scraped|scratched) (?:\S+ ){0,3}(?:iron|lighter|"
+     r"cigarette|cigarettes|boiling water|hot water|bleach|kettle|blade|razor|knife|glass|eraser|ice|lighters|"
+     r"match|matches|hot spoon|spoon|skin raw|compass|scissors) (?:\S+ ){0,3}(?:to|on|against|into|over|across|"
+     r"with|raw)? ?(?:my (?:own )?(?:arm|arms|wrist|wrists|leg|legs|thigh|thighs|skin|stomach|belly|hip|hips|hand|"
+     r"hands|chest|body|shoulder|shoulders|ankle|ankles|forearm|forearms|foot|feet|fingers|finger)|myself)\b"
+     r"(?!.*\b(?:accident|accidentally|by mistake|ironing|cooking|baking|oops)\b)|\b(?:bang|banged|banging|hit|"
+     r"hitting|slam|slammed|slamming|punch|punched|punching) (?:my (?:own )?(?:head|fingers|fist|fists|hand|hands|"
+     r"arm|arms|legs?|face)) (?:\S+ ){0,5}(?:over and over|again and again|until|till|on purpose|angry at myself|"
+     r"to punish|to feel|because i deserve)\b|\b(?:drank|drunk|drink|drinking|swallowed|swallow|ate) (?:\S+ ){0,2}"
+     r"(?:bleach|antifreeze|poison|rat poison|weedkiller|detergent|drain cleaner)\b|\bwant to (?:scratch|cut|burn|"
+     r"hurt) (?:\S+ ){0,2}(?:till|until) (?:it|i) (?:bleed|bleeds|bruise)"),
+    ("someone hurts me, more", "harm", "clear", "harm_from_others",
+     rf"(?:\b{ABUSER} |\b(?:mum|mom|dad|mama|papa|stepdad|stepmum|stepmom) )(?:\S+ ){{0,2}}(?:slaps|slapped|hits|"
+     rf"hit|burns|burned|burnt|scratched|scratches|bites|bit|kicks|kicked|punches|punched|shoves|shoved|chokes|"
+     rf"choked|slammed|slams|shook|shakes|pinned|cornered|backed) (?:me|my (?:face|arm|arms|neck|head|hand|"
+     rf"hands|leg|legs|body|back|chest))\b(?! (?:up|back|with (?:a|the) (?:question|joke|email)))|\b(?:threw|throws|"
+     rf"throwing|thrown) (?:\S+ ){{0,3}}at (?:me|my (?:head|face))\b|\blocks? me (?:in|out)\b|\bnext time (?:it is|"
+     rf"its|it will be|ill use|he will use|she will use) (?:a )?(?:knife|gun|worse)\b|\bmake me pay\b|\bbacked me "
+     rf"(?:into|against)\b|\b(?:grabbed|grabs|grabbing) me\b.*\b(?:safe|scared|night|afraid)\b|\b(?:dont|do not|"
+     rf"never) feel safe (?:here|anymore|any more)\b|\b(?:home|the house|my flat) (?:has not|hasnt|does not|doesnt) "
+     rf"(?:\S+ ){{0,1}}(?:felt|feel|been) safe\b"),
+    ("control and fear", "harm", "possible", "harm_from_others",
+     rf"\b(?:{ABUSER}|(?:mum|mom|dad|partner)) (?:\S+ ){{0,2}}(?:controls|takes|checks|reads|tracks|monitors|goes "
+     rf"through|went through|took|keeps) (?:\S+ ){{0,2}}(?:money|phone|messages|location|bank|texts|cards)\b|"
+     rf"\bwalk(?:ing)? on eggshells (?:at home|around (?:him|her|my (?:partner|husband|wife|boyfriend|girlfriend))|"
+     rf"because (?:he|she))\b|\b(?:afraid|scared|terrified|frightened) (?:of|o) (?:him|"
+     rf"her|how (?:he|she|they) (?:gets|get|acts)|what (?:he|she|they) (?:will|might|would|could) do)\b(?! "
+     rf"(?:reaction|finding|opinion|judging))|\b(?:goes|gets|went) (?:quiet|silent|cold) and i (?:get|got|am) "
+     rf"(?:scared|afraid|frightened)\b"),
+    ("farewell, more", "farewell", "possible", "self",
+     r"\b(?:gave|given|giving|gave away|sold|donated|cancelled|canceled|returned)\b.*\b(?:wont|will not|dont|do not|"
+     r"not going to) need (?:them|it|any of (?:it|this|that|them)|these|those|anything)\b|\b(?:everything|it all|all "
+     r"my affairs|my affairs) (?:is|are) (?:\S+ ){0,1}(?:in order|sorted|taken care of)\b|\btying up (?:all )?(?:the "
+     r"|my )?loose ends\b|\bclean slate before i go\b|\bbefore i go(?:$|[.,!])|\b(?:goodnight|good night|bye|"
+     r"goodbye) forever\b|\b(?:will not|wont|not going to) be (?:checking in|around|talking to you|here|using "
+     r"this) (?:again|anymore|any more|after)\b|\btell (?:them|her|him|everyone|my \S+) (?:that )?i (?:loved|love|"
+     r"tried|am sorry)\b|\bif i (?:dont|do not) (?:reply|answer|respond|wake up|come back)\b.*\b(?:fault|sorry|"
+     r"love|goodbye|best)\b|\b(?:cancelled|canceled) (?:\S+ ){0,3}(?:subscriptions|phone contract|gym|therapy|"
+     r"everything)\b.*\b(?:need|order|sorted|anymore)\b|\b(?:gave|giving|given|started giving) away (?:all |most "
+     r"of )?my\b|\bgave my (?:\S+ ){1,5}to (?:my )?\S+\b.*\b(?:wont|will not|dont) need\b|\bsaid (?:what i "
+     r"needed to say|everything i needed to say|my piece) to (?:everyone|everybody|them|you all)\b|\bwrote "
+     r"(?:\S+ ){0,3}letters?\b.*\b(?:scheduled|to send|to open|after i|when i)\b|\bi want (?:my \S+|them|her|him) to "
+     r"have my\b|\bmade sure (?:\S+ ){0,6}(?:in (?:my|her|his) (?:\S+ )?name|taken care of|looked after)\b|"
+     r"\b(?:returned|paid back) (?:\S+ ){0,4}(?:i borrowed|every penny|everyone)\b|\b(?:left|leaving) my "
+     r"passwords\b|\bnone of (?:it|this) (?:was|is) (?:your|her|his|their) fault\b|\b(?:arranged|asked) for "
+     r"(?:\S+ ){0,3}to (?:feed|look after|take care of|walk) (?:\S+ ){0,3}(?:from next|after|when i am gone|from "
+     r"now on|onwards)\b|\bclosing the book\b"),
+    ("means, more questions", "means", "possible", "self",
+     r"\b(?:is|does|would) (?:hanging|drowning|jumping|overdosing|bleeding out|suffocating|dying|getting hit by a "
+     r"train|an overdose) (?:\S+ ){0,1}(?:painful|hurt|quick|fast|peaceful)\b|\b(?:do|would|does) (?:you|someone|a "
+     r"person) (?:\S+ ){0,1}feel (?:it|anything|pain) (?:if|when) (?:you|they|someone) (?:get hit|gets hit|jump|fall|"
+     r"hang|drown|overdose)\b|\bwhat happens if (?:you|someone|i|a person) (?:take|takes|swallow|drink|drinks|mix|"
+     r"mixes) (?:\S+ ){0,3}(?:whole|all|entire|pack|bottle|box|packet|strip|lot of|too many|handful)\b|\b(?:you|"
+     r"someone|a person|i|people) (?:wouldnt|would not|wont|will not|couldnt|could not) survive\b|\bhow (?:deep|high|"
+     r"far|cold|long|fast|many storeys|many floors|many stories) (?:\S+ ){0,8}(?:drown|drown in|survive|to kill "
+     r"you|kill you|fatal|lethal|to die)\b|\b(?:train lines?|platforms?|stations?|bridges?|roofs?|car parks?) "
+     r"(?:\S+ ){0,4}(?:no|without|dont have|do not have) (?:\S+ ){0,1}(?:barriers|fences|railings|nets)\b|"
+     r"\b(?:freight|fast|express) trains? (?:\S+ ){0,4}(?:dont|do not|that dont|that do not) stop\b|\bbuy (?:a |"
+     r"some )?helium\b|\bhelium (?:tank|tanks|canister|canisters)\b|\bhow much weight can (?:\S+ ){0,3}hold\b|"
+     r"\b(?:across or down|down or across)\b|\b(?:where|so|until|and) (?:you|someone|a person) (?:just )?(?:dont|"
+     r"do not|never|wont|will not) wake up\b|\b(?:googled|searched|looked up|searching|googling) (?:for )?"
+     r"(?:\S+ ){0,3}(?:how to die|how to kill|suicide|painless|how many pills|lethal dose|bridges)\b"),
+    ("hopelessness, more", "hopelessness", "possible", "self",
+     r"\b(?:cant|cannot|can not) (?:do|face|take|survive|handle) (?:another|one more) (?:year|day|week|month|night|"
+     r"winter|christmas)\b|\bout of hope\b|\bno reason(?:$|[.,!]| anymore| left| to (?:stay|be here|keep|get up|"
+     r"try))|\bnever (?:going to|ever going to) stop (?:hurting|being like this|being this hard)\b|\bwhat is left "
+     r"(?:to|for me to) (?:stay|live|stick around|keep going|hold on)\b|\bsense (?:of|in) (?:living|life|going on|"
+     r"continuing)\b|\b(?:everything|it all|the whole thing|all of it|life) (?:is|feels) (?:\S+ ){0,1}pointless\b|"
+     r"\bthe point in (?:living|living anymore|anything)\b|\bideation\b|\bthe thoughts (?:are|have been|keep) "
+     r"(?:\S+ ){0,1}(?:back|coming back|creeping|returning|loud|louder)\b|\bthink about how i would\b|\bpunish(?:ing)? "
+     r"myself\b|\b(?:old |my )(?:blades|razors)\b"),
+    ("burden, more", "burden", "possible", "self",
+     r"\b(?:a )?(?:weight|millstone|burden|drain|cost|curse) (?:around|on|to) (?:\S+ ){0,2}(?:neck|everyone|"
+     r"everybody|family|them)\b|\b(?:kinder|better|easier|fairer) (?:for (?:everyone|them|everybody) )?if i "
+     r"(?:stop|stopped|was gone|left|disappeared|wasnt here)\b|\b(?:stealing|wasting|using up) (?:\S+ ){0,1}"
+     r"(?:oxygen|air)\b|\btaking up (?:space|room|oxygen|air)\b|\b(?:the world|nobody|no one|everyone) (?:does not|"
+     r"doesnt|dont|do not) need (?:\S+ ){0,3}me\b|\bi (?:bring|add|contribute|give) nothing (?:to|but)\b|\bstop "
+     r"needing (?:things|anything|anyone|help)\b|\b(?:disappointment|cost|drain) to everyone\b"),
+    ("wish not to exist, more", "wish_not_exist", "possible", "self",
+     r"\b(?:wouldnt|would not) mind if (?:\S+ ){0,4}(?:fell on me|gave out|stopped|took me|hit me|ran me over|killed "
+     r"me|crashed|never woke|didnt wake|did not wake)\b|\b(?:pray|praying|hope|hoping|wish|wishing) (?:for )?(?:a )?"
+     r"(?:car crash|crash|heart attack|aneurysm)\b|\b(?:hope|hoping|wish|pray|praying)\b.*\btakes? me out\b(?! "
+     r"(?:to|for|on))|\bhalf hope\b|\b(?:hope|hoping) the (?:bus|car|train|truck) (?:doesnt|does not|wont|will not) "
+     r"stop\b|\brather not (?:exist|be here|be alive|wake up)\b|\b(?:wish|wishing|want|wanted) (?:i could |to )?"
+     r"(?:just )?(?:fade (?:out|away)|dissolve|evaporate|melt into|sink into|vanish into)\b|\b(?:die|dead) is "
+     r"looking (?:\S+ ){0,1}good\b|\bfeeling (?:very |so |really |kinda )?die\b|\bgo to (?:train|bridge)\b|"
+     r"\bpills pills\b|\b(?:good)?bye world\b|\bsleep forever\b"),
+    ("someone else, more signs", "intent", "clear", "someone_else",
+     rf"\b{OTHER} (?:\S+ ){{0,4}}(?:bought|buying|got|has) (?:a |some )?(?:rope|gun|helium)\b|\b{OTHER} (?:\S+ ){{0,2}}"
+     rf"(?:is |keeps |has been |was )?(?:burning|cutting|hitting|banging|scratching|starving|hurting|killing|"
+     rf"hanging) (?:herself|himself|themselves|themself|(?:her|his|their) (?:head|arms|wrists|legs|skin))\b|"
+     rf"\b(?:they|she|he) (?:are|is|re|s) killing (?:themselves|herself|himself)\b|\b{OTHER} (?:\S+ ){{0,4}}"
+     rf"(?:drank|swallowed|took|ate) (?:\S+ ){{0,2}}(?:bleach|antifreeze|poison|rat poison|weedkiller)\b"),
+    ("someone else, warning signs", "intent", "possible", "someone_else",
+     rf"\b{OTHER} (?:\S+ ){{0,6}}(?:doesnt|does not|dont|do not) deserve to (?:eat|live|be here|exist)\b|\b(?:asking|"
+     rf"asked|keeps asking) (?:\S+ ){{0,2}}where (?:we|i|you|mum|dad|mom) (?:keep|kept|hide|put) (?:the |my |our )?"
+     rf"(?:gun|shotgun|rifle|pills|meds|medication|shotgun key|gun key|gun safe)\b|\b(?:written|wrote|made) a will "
+     rf"(?:at|aged) \d+\b|\b(?:long sleeves|long sleeved|bracelets)\b.*\b(?:summer|hot|worried|flinch|flinched|"
+     rf"touch|touched|marks|hides|arm|arms)\b|\b(?:wont|will not) matter (?:soon|much longer|for long)\b|\bnot "
+     rf"being (?:around|here|alive) (?:next|by|much longer|anymore)\b|\b{OTHER} (?:\S+ ){{0,4}}(?:posted|sent|"
+     rf"wrote|said|texted) (?:\S+ ){{0,3}}(?:see you (?:all )?on the other side|goodbye forever|bye forever)\b|"
+     rf"\b{OTHER} (?:\S+ ){{0,4}}(?:how much|how many) (?:\S+ ){{0,2}}(?:is too much|would kill|to die)\b"),
+)
+RULES = RULES + tuple(_rule(*rule) for rule in _DEV2_RULES)
 CONTEXT_CHARS = 120
 
 
@@ -564,19 +795,29 @@ def _without_lookarounds(pattern: str) -> str:
     return "".join(out)
 
 
-def _rule_set() -> Any:
-    """An RE2 set of every rule without its look-arounds (so it matches wherever the rule could), or None."""
+LONG_LINE = 2_000  # from this length a rule's Python search starts where its RE2 form first matches
+_PLAIN: dict[int, Any] = {}
+SET_SIZE = 14  # rules per RE2 set: a set of many rules outgrows its DFA cache and is rebuilt on every long message
+
+
+def _rule_set() -> list[tuple[int, Any]] | None:
+    """RE2 sets of the rules without their look-arounds (so each matches wherever its rule could), each with the
+    index of its first rule, or None. Several small sets keep their DFAs in cache; one large set of every rule
+    was about ten times slower on a 100,000-character message."""
     try:
         import re2
     except ImportError:
         return None
-    options = re2.Options()
-    options.max_mem = 64 << 20
-    rules = re2.Set.SearchSet(options)
-    for rule in RULES:
-        rules.Add(_without_lookarounds(rule.pattern.pattern.replace("(?P<d>", "(?:")))
-    rules.Compile()
-    return rules
+    sets: list[tuple[int, Any]] = []
+    for first in range(0, len(RULES), SET_SIZE):
+        options = re2.Options()
+        options.max_mem = 16 << 20
+        rules = re2.Set.SearchSet(options)
+        for rule in RULES[first:first + SET_SIZE]:
+            rules.Add(_without_lookarounds(rule.pattern.pattern.replace("(?P<d>", "(?:")))
+        rules.Compile()
+        sets.append((first, rules))
+    return sets
 
 
 _SET = _rule_set()

@@ -46,7 +46,8 @@ LANGUAGE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"quiero (?:\S+ ){0,2}(?:vivir|seguir viviendo|despertar)\b|\b(?:suicidio|suicida|suicidarme|autolesion|"
      r"autolesiones)\b"),
     ("es: me corto", "self_harm", "clear", "self",
-     r"\bme (?:corte|corto|cortaba|lastimo|quemo|golpeo)\b(?! el pelo| las unas| con papel| cocinando)|"
+     r"\bme (?:corte|corto|cortaba|lastimo|quemo|golpeo)\b(?! el pelo| las unas| con papel| con una hoja| cocinando|"
+     r" sin querer| afeitandome)|"
      r"\b(?:cortarme|lastimarme|hacerme dano)\b"),
     ("es: sin sentido", "hopelessness", "possible", "self",
      r"\bno (?:le )?veo (?:\S+ )?sentido (?:a nada|a la vida|a vivir|a seguir)\b|\bno tiene sentido (?:vivir|"
@@ -73,7 +74,8 @@ LANGUAGE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"\b|\bne (?:veux|veut) plus vivre\b|\bplus envie de vivre\b|\ben finir\b"),
     ("fr: me scarifier", "self_harm", "clear", "self",
      r"\b(?:me scarifier|scarifiee?|scarification|me mutiler|me faire du mal)\b|\bje me (?:coupe|scarifie|"
-     r"brule|suis (?:encore |de nouveau )?(?:coupee?|scarifiee?|brulee?))\b(?! en cuisinant| avec le four)"),
+     r"brule|suis (?:encore |de nouveau )?(?:coupee?|scarifiee?|brulee?))\b(?! en cuisinant| avec le four|"
+     r" en [a-z]+ant\b| par accident)"),
     ("fr: raison de vivre", "hopelessness", "possible", "self",
      r"\b(?:aucune|plus de|pas de|plus aucune) raison de (?:vivre|continuer)\b|\bj en peux plus de vivre\b|"
      r"\b(?:envie de|veux) disparaitre\b"),
@@ -93,7 +95,7 @@ LANGUAGE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("pt: quero morrer", "intent", "clear", "self",
      r"\b(?:quero|vou|queria|penso em|pensando em|vontade de) (?:\S+ ){0,2}(?:morrer|me matar|tirar (?:a )?minha "
      r"vida|acabar com (?:a )?minha vida)\b|\bnao quero (?:\S+ ){0,2}(?:viver|acordar)\b|\b(?:suicidio|suicida|"
-     r"automutilacao|me cortar|me cortei|me machucar|me machuquei)\b"),
+     r"automutilacao)\b"),
     ("pt: sem sentido", "hopelessness", "possible", "self",
      r"\bnada (?:mais )?faz sentido\b|\bnao tem sentido (?:viver|continuar)\b|\bcansad[oa] de viver\b|"
      r"\b(?:sumir|desaparecer) (?:pra|para) sempre\b"),
@@ -135,3 +137,413 @@ LANGUAGE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"\b(?:ze|hij|zij) (?:\S+ ){0,4}(?:een eind(?:e)? aan maakt|zelfmoord|van kant|zichzelf (?:iets aan|"
      r"doden|snijden))\b"),
 )
+
+
+# --- Slot tables: each language's subjects, wishes, predicates and modifiers, combined into rules by `_slots`, so a
+# new phrasing of the same idea ("ich möchte einfach nicht mehr da sein", "tô pensando em sumir pra sempre") needs no
+# new entry. A gap word is any word but a negation ("ich will nicht sterben" is a denial, not a wish).
+def _gap(negations: str, most: int) -> str:
+    return rf"(?:(?!(?:{negations}) )\S+ ){{0,{most}}}"
+
+
+_DE_NEG = r"nicht|nie|niemals|kein|keine|nimmer"
+_DE_WANT = (r"(?:will|willst|wollte|mochte|moechte|mocht|mag|werde|werd|wurde|wuerde|wurd|muss|plane|kann es kaum "
+            r"erwarten|hab(?:e)? (?:keine )?lust|denke (?:\S+ ){0,3}(?:dran|daran|darueber|daruber)|uberlege|ueberlege|"
+            r"hab(?:e)? vor|hab(?:e)? beschlossen|sehne mich danach|wunschte ich konnte|wunsche mir)")
+_DE_DEATH = (r"(?:sterben|tot sein|nicht mehr (?:leben|da sein|hier sein|existieren|aufwachen|weitermachen|"
+             r"weiterleben)|"
+             r"mich (?:\S+ ){0,2}(?:umbringen|umzubringen|toten|zu toten|erhangen|aufhangen|erschiessen|vergiften|"
+             r"ertranken|vor (?:den|einen) zug (?:werfen|zu werfen))|mir (?:\S+ ){0,2}(?:das leben (?:nehmen|"
+             r"zu nehmen)|"
+             r"was antun|etwas antun|was anzutun|etwas anzutun|die pulsadern aufschneiden)|(?:mit allem|mit dem leben) "
+             r"schluss machen|schluss machen mit (?:allem|dem leben|meinem leben)|allem ein ende (?:setzen|machen)|"
+             r"(?:meinem|dem) leben ein ende (?:setzen|machen|bereiten)|mein leben beenden|alles beenden|"
+             r"fur immer (?:verschwinden|weg sein)|einschlafen und nicht mehr aufwachen|"
+             r"von (?:der|einer) brucke (?:springen|zu springen))")
+_ES_NEG = r"no|nunca|jamas"
+_ES_WANT = (r"(?:quiero|quisiera|queria|kiero|qiero|voy a|vo a|pienso en|estoy pensando en|pensando en|he pensado en|"
+            r"tengo ganas de|ganas de|deseo|necesito|me gustaria|prefiero|planeo|estoy planeando|decidi|he decidido|"
+            r"me dan ganas de|solo quiero|ojala pudiera|quiero ya)")
+_ES_DEATH = (r"(?:morir(?:me)?(?! de (?:risa|hambre|sed|calor|frio|sueno|verguenza|aburrimiento|ganas|envidia|amor))|"
+             r"matarme|suicidarme|quitarme la vida|acabar con (?:mi vida|todo|esto|mi existencia)|terminar con (?:mi "
+             r"vida|todo)|desaparecer(?: para siempre|(?! (?:el|este|un|unos|unas|de las redes|del grupo|"
+             r"del mapa un)))|dejar de (?:existir|vivir|respirar)|no existir|no despertar|"
+             r"dormir y no despertar|tirarme (?:de|del|desde|a las vias|al tren|por)|lanzarme (?:de|del|desde|al)|"
+             r"colgarme|ahorcarme|cortarme las venas|estar muert[oa]|no estar aqui|irme para siempre|"
+             r"no vivir mas|no seguir viviendo)")
+_FR_NEG = r"ne|pas|jamais|plus"
+_FR_WANT = (r"(?:je veux|jveux|j veux|je voudrais|j voudrais|j aimerais|je vais|jvais|j vais|envie de|j ai envie d?e?|"
+            r"je pense a|je pense serieusement a|je compte|je prevois de|je suis pret[e]? a|il faut que je|"
+            r"je reve de|je songe a|je prefererais)")
+_FR_DEATH = (r"(?:mourir(?! de (?:rire|faim|soif|chaud|froid|honte|ennui|envie))|me tuer|me suicider|me (?:foutre|"
+             r"mettre) en l air|en finir(?! avec (?:ce|cette|ces|mon|ma|mes) (?:dossier|projet|boulot|travail|"
+             r"rapport|taches|corvee|menage))|mettre fin a (?:mes jours|ma vie|tout)|disparaitre(?: pour toujours| a "
+             r"jamais|(?! (?:quelques|un|une|le|ce|des|du)))|ne plus (?:exister|etre la|me reveiller|vivre)|"
+             r"sauter (?:du|d un|de la|par la fenetre|sous)|"
+             r"me pendre|me jeter (?:sous|du|d un|de la|par)|crever(?! de)|dormir pour toujours|partir pour toujours)")
+_PT_NEG = r"nao|nunca|jamais"
+_PT_WANT = (r"(?:quero|queria|vou|to pensando em|estou pensando em|tou pensando em|penso em|pensando em|vontade de|"
+            r"tenho vontade de|pretendo|planejo|to planejando|preciso|desejo|gostaria de|so quero|decidi|"
+            r"eu ia|queria muito)")
+_PT_DEATH = (r"(?:morrer(?! (?:de|se|com|disso|nisso|kkk|aqui))|me matar|"
+             r"tirar (?:a )?(?:minha )?(?:propria )?vida|acabar com (?:a )?(?:minha vida|tudo|isso tudo)|"
+             r"(?:sumir|desaparecer)(?: pra sempre| para sempre| de vez|(?! (?:do|da|das|dos|por|uns|um|hoje|no|"
+             r"na)))|nao existir|"
+             r"deixar de existir|nao acordar|dormir (?:pra|para) sempre|me enforcar|pular (?:da|de|do) "
+             r"(?:ponte|predio|janela|prediozinho|viaduto|sacada|alto)|me jogar (?:da|de|do|na frente|no)|"
+             r"estar mort[oa]|nao estar aqui|parar de viver)")
+_NL_NEG = r"niet|nooit|geen"
+_NL_WANT = (r"(?:wil|ga|zou willen|zou graag|wou|wilde|denk (?:\S+ ){0,2}(?:aan|erover|erover na om)|"
+            r"ben van plan (?:om )?|"
+            r"van plan om|overweeg|heb zin om|wens|hoop|verlang ernaar)")
+_NL_DEATH = (r"(?:dood(?! (?:van|aan|moe|op|gewoon))|dood zijn|sterven|niet meer (?:leven|bestaan|zijn|wakker worden|"
+             r"verder)|zelfmoord (?:plegen|doen)|mezelf (?:\S+ ){0,2}(?:van kant maken|doden|ophangen|iets aandoen|"
+             r"iets aan doen|vergiftigen|verdrinken)|er (?:\S+ ){0,2}een eind(?:e)? aan maken|"
+             r"een eind(?:e)? aan (?:mijn|"
+             r"m n|mn|het) leven (?:maken|te maken)|verdwijnen(?: voor altijd|(?! (?:naar|even|een|voor een|uit|in|"
+             r"op|onder|van)))|er niet meer zijn|springen (?:van|voor|"
+             r"uit)|voor de trein|uit het leven stappen|slapen en nooit meer)")
+
+_SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
+    # --- Deutsch
+    ("de: wish + death", "intent", "clear", "self",
+     rf"\b(?:ich |ich (?:\S+ ){{0,3}}|einfach |echt |nur |bald )?(?P<d>{_DE_WANT}) {_gap(_DE_NEG, 4)}{_DE_DEATH}\b"),
+    ("de: bring mich um", "intent", "clear", "self",
+     r"\b(?:ich )?bring(?:e)? mich (?:\S+ ){0,4}um\b(?! (?:\d|halb|mitternacht|acht|neun|zehn|elf|zwolf|ein|zwei|drei|"
+     r"vier|funf|sechs|sieben))|\b(?:suizidgedanken|selbstmordgedanken|suizidal|lebensmude|suizidgefahrdet|"
+     r"selbstmord begehen|suizid begehen)\b"),
+    ("de: nicht mehr", "hopelessness", "possible", "self",
+     r"\bich (?:will|mag|kann) (?:einfach |echt |wirklich |so )?(?:nicht mehr|nimmer)(?: weiter| leben| weitermachen|"
+     r" so weiterleben|$|[,.])|\b(?:hat|macht|ergibt) (?:\S+ ){0,2}(?:alles )?(?:keinen|kein) sinn (?:mehr|zu leben|"
+     r"weiterzumachen)\b|\b(?:sinnlos|hoffnungslos|keine hoffnung mehr|keinen ausweg|kein ausweg|keine zukunft)\b|"
+     r"\bwozu (?:noch )?(?:leben|weitermachen|aufstehen|das alles)\b|\bwarum (?:lebe ich|bin ich (?:noch )?(?:hier|da|"
+     r"am leben))\b|\b(?:mude|satt|mud) (?:vom|des) leben[s]?\b|\b(?:keine|keinen) (?:kraft|grund|sinn) mehr "
+     r"(?:zu leben|weiterzuleben|weiterzumachen|zum leben)\b|\bkeinen grund (?:mehr )?(?:zu leben|weiterzumachen)\b|"
+     r"\bnichts (?:mehr )?(?:wofur|fur das) es sich (?:zu leben )?lohnt\b|\bleben (?:ist )?nicht (?:mehr )?lebenswert"
+     r"\b|\bhalte (?:es|das (?:leben|alles)) nicht mehr aus\b"),
+    ("de: ohne mich", "burden", "possible", "self",
+     r"\bohne mich (?:\S+ ){0,3}(?:besser|leichter|glucklicher|einfacher)\b|\b(?:besser|leichter|glucklicher) "
+     r"(?:\S+ ){0,2}ohne mich\b|\b(?:last|belastung|klotz am bein) fur (?:alle|jeden|euch|meine|meinen|die anderen)\b|"
+     r"\bbin (?:\S+ ){0,2}(?:eine )?(?:last|belastung|zumutung)\b|\b(?:niemand|keiner|keinem) (?:\S+ ){0,1}(?:wurde|"
+     r"wird) (?:\S+ ){0,1}(?:mich vermissen|es merken|auffallen|fehlen)\b|\bniemand wurde mich vermissen\b"),
+    ("de: nie geboren", "wish_not_exist", "possible", "self",
+     r"\b(?:ware|war|waer) ich (?:\S+ ){0,2}(?:nie geboren|tot|nicht da|nicht mehr da)\b|\bwunschte(?: mir)?,? ich "
+     r"(?:\S+ ){0,2}(?:ware|war|wurde) (?:\S+ ){0,2}(?:tot|nie geboren|nicht (?:mehr )?da|nicht mehr aufwachen|weg)\b|"
+     r"\b(?:aufhoren|aufzuhoren) zu existieren\b|\bnie geboren\b|\beinfach nicht mehr (?:da|existieren|aufwachen)\b"),
+    ("de: abschied", "farewell", "possible", "self",
+     r"\b(?:abschiedsbrief|abschiedsbriefe|abschiedsnachricht|lebt wohl|mein testament)\b|\bwenn ich (?:nicht mehr da|"
+     r"weg|tot|nicht mehr) (?:bin|lebe)\b|\b(?:verschenke|verschenkt|verschenkt habe) (?:\S+ ){0,2}(?:meine|all meine) "
+     r"(?:sachen|dinge|sachen weg)\b|\bkummert euch um (?:meinen|meine|mein)\b|\bdanke fur alles\b.*\b(?:tschuss|"
+     r"lebt wohl|abschied|verzeiht|es tut mir leid|macht's gut|machts gut)\b|\b(?:meine|das ist meine) letzte "
+     r"nachricht\b|\bverabschiede mich (?:von allen|von euch|fur immer)\b"),
+    ("de: wie viele tabletten", "means", "possible", "self",
+     r"\bwie viele (?:\S+ ){0,3}(?:tabletten|pillen|schlaftabletten|ibuprofen|paracetamol)\b.*\b(?:todlich|sterben|"
+     r"zu viel|reichen|braucht man|nicht mehr aufwacht)\b|\b(?:todliche|letale) dosis\b|\bwie hoch (?:\S+ ){0,4}"
+     r"(?:sterben|todlich|tot)\b|\bkann man (?:\S+ ){0,4}sterben\b|\b(?:schmerzlos|schnell|sicher) sterben\b|\bwo "
+     r"(?:bekomme|kriege|kaufe) ich (?:eine waffe|ein seil|eine pistole)\b|\bwelche brucke\b"),
+    ("de: mich selbst verletzen", "self_harm", "clear", "self",
+     r"\b(?:ritze|ritz|ritzte|ritzen|geritzt|selbstverletzung|svv)\b|\bich (?:\S+ ){0,2}(?:schneide|verbrenne|"
+     r"verletze|schlage|kratze|verbrannte|schnitt) mich\b(?! (?:beim|in den finger|am papier|aus versehen|"
+     r"versehentlich))|\bmich (?:\S+ ){0,2}(?:selbst )?(?:geschnitten|verbrannt|verletzt|verletzen|geschlagen|"
+     r"blutig gekratzt)\b(?! (?:beim|aus versehen))"),
+    ("de: er schlagt mich", "harm", "clear", "harm_from_others",
+     r"\b(?:schlagt|schlug|schlaegt|haut|tritt|wurgt|wurgte|bedroht|bedrohte|misshandelt|verprugelt|vergewaltigt|"
+     r"vergewaltigte|schubst|schubste|packt|sperrt|beleidigt und schlagt|begrapscht|belastigt) mich\b(?! (?:beim "
+     r"(?:spiel|schach|tennis|kartenspiel)|im (?:spiel|schach)))|\bhat mich (?:\S+ ){0,3}(?:geschlagen|gewurgt|"
+     r"bedroht|verprugelt|vergewaltigt|getreten|eingesperrt|geschubst|misshandelt|angegriffen)\b|\b(?:tut|tat) mir "
+     r"(?:\S+ ){0,1}weh\b(?! (?:der|die|das|mein|meine|kopf|rucken|bauch|leid))|\bhat mir (?:\S+ ){0,1}weh getan\b|"
+     r"\bdroht (?:mir|mich) (?:\S+ ){0,3}(?:umzubringen|zu toten|zu schlagen|weh zu tun)\b|\b(?:er|sie|mein mann|"
+     r"mein freund|mein vater|mein stiefvater|meine frau|meine freundin|mein ex) (?:\S+ ){0,2}(?:bringt|bringe) mich "
+     r"(?:\S+ ){0,2}um\b(?!.*(?:😅|😂|lol|haha|mails|arbeit|deadline))|\b(?:habe|hab) angst vor (?:ihm|ihr|meinem|"
+     r"meiner|zu ?hause|nach hause zu gehen)\b(?! (?:chef|prufung|zahnarzt|arzt|test))|\bhabe angst,? dass er mir\b|"
+     r"\b(?:nicht|nie) (?:mehr )?sicher (?:zu ?hause|zuhause|daheim|bei ihm|bei ihr|bei uns)\b"),
+    ("de: jemand anderes", "intent", "clear", "someone_else",
+     r"\b(?:sie|er|mein (?:freund|bruder|vater|sohn|kollege|mitbewohner|partner|cousin)|meine (?:freundin|schwester|"
+     r"mutter|tochter|kollegin|mitbewohnerin|partnerin|cousine|beste freundin)|mein bester freund) (?:\S+ ){0,6}"
+     r"(?:will|mochte|wird|plant|denkt an|redet von|spricht von) (?:\S+ ){0,3}(?:sterben|nicht mehr leben|sich "
+     r"(?:\S+ ){0,2}(?:umbringen|toten|das leben nehmen|was antun|etwas antun))\b|\b(?:sie|er) (?:hat sich|ritzt "
+     r"sich|verletzt sich)(?: \S+){0,2} (?:geritzt|geschnitten|verletzt|selbst)\b|\b(?:sie|er) ritzt sich\b|"
+     r"\b(?:hat|hatte) (?:\S+ ){0,2}(?:einen )?abschiedsbrief\b|\b(?:sie|er) (?:hat|hatte) (?:\S+ ){0,3}(?:tabletten|"
+     r"pillen) genommen\b"),
+    # --- Español
+    ("es: wish + death", "intent", "clear", "self",
+     rf"\b(?:^|yo |ya |solo |de verdad |(?:\S+ ){{0,1}})(?P<d>{_ES_WANT}) {_gap(_ES_NEG, 2)}{_ES_DEATH}\b"),
+    ("es: no quiero vivir", "intent", "clear", "self",
+     r"\b(?:ya )?no (?:quiero|kiero|quisiera|deseo) (?:\S+ ){0,2}(?:vivir|seguir viviendo|existir|despertar|estar "
+     r"aqui|seguir aqui|estar viv[oa])\b|\bme (?:quiero|voy a|kiero) (?:matar|morir|suicidar|quitar la vida)\b|"
+     r"\b(?:me|te) (?:mato|suicido)(?: esta noche| hoy| manana| ya)\b"),
+    ("es: sin sentido", "hopelessness", "possible", "self",
+     r"\bno (?:le )?(?:veo|encuentro|tiene) (?:\S+ ){0,2}sentido (?:a |de )?(?:nada|la vida|vivir|seguir|mi "
+     r"vida|levantarme|existir)\b|\bnada tiene sentido\b|\bpara que (?:seguir|vivir|sigo|existo|estoy aqui|me levanto)"
+     r"\b|\bno (?:hay|veo) (?:ninguna )?(?:salida|esperanza|razon para vivir|futuro)\b|\bsin (?:esperanza|salida|"
+     r"futuro)\b|\b(?:cansad[oa]|hart[oa]|agotad[oa]) de (?:vivir|existir|la vida|mi vida|estar viv[oa]|despertar)\b|"
+     r"\b(?:ninguna|ni una) razon (?:para|pa) (?:vivir|seguir)\b|\bno vale la pena (?:vivir|seguir)\b|\bya no "
+     r"(?:puedo|aguanto) (?:mas )?(?:vivir|con la vida|con esta vida|esta vida|mi vida|la vida|asi|seguir)\b|"
+     r"\bno puedo (?:mas|seguir) con "
+     r"(?:esta vida|la vida|mi vida)\b"),
+    ("es: una carga", "burden", "possible", "self",
+     r"\b(?:mejor|estarian mejor|estarias mejor|seria mejor|todo seria mas facil) (?:\S+ ){0,2}sin mi\b|\bsin mi "
+     r"(?:\S+ ){0,2}(?:mejor|mas facil|mas felices)\b|\b(?:soy|me siento) (?:\S+ ){0,2}(?:una )?(?:carga|estorbo|"
+     r"molestia|peso muerto)\b|\b(?:nadie|a nadie) (?:\S+ ){0,1}(?:me extranaria|me echaria de menos|le importaria|"
+     r"notaria|se daria cuenta)\b|\bmejor (?:\S+ ){0,1}si (?:yo )?no (?:existiera|estuviera|hubiera nacido)\b"),
+    ("es: no haber nacido", "wish_not_exist", "possible", "self",
+     r"\b(?:ojala|quisiera|me gustaria) (?:\S+ ){0,2}(?:no (?:despertar|despertara|existir|existiera|haber nacido|"
+     r"hubiera nacido)|nunca (?:haber nacido|hubiera nacido)|me muriera|estar muert[oa]|desaparecer|desapareciera|"
+     r"dormirme y no)\b|\bno (?:haber|hubiera) nacido\b|\bdejar de existir\b|\bdesaparecer (?:para siempre|del mapa y "
+     r"que nadie|y que nadie)\b"),
+    ("es: despedida", "farewell", "possible", "self",
+     r"\b(?:carta|cartas|mensaje) de despedida\b|\bme despido de (?:todos|ustedes|vosotros|ti)\b|\badios (?:a todos|"
+     r"para siempre|mundo)\b|\bcuando (?:ya )?no (?:este|estare)\b|\b(?:cuiden|cuida|cuidad) (?:\S+ ){0,1}(?:a )?mi "
+     r"(?:perro|gato|perrita|gatita|mascota|hijo|hija)\b|\bgracias por todo\b.*\b(?:adios|perdon|perdonen|los quiero|"
+     r"os quiero|lo siento)\b|\b(?:esta es|este es) mi (?:ultimo|ultima) (?:mensaje|dia|noche)\b|\bregal(?:e|ando|o) "
+     r"(?:\S+ ){0,1}mis cosas\b|\bperdon(?:en|adme)? por lo que voy a hacer\b"),
+    ("es: cuantas pastillas", "means", "possible", "self",
+     r"\bcuant(?:a|o)s (?:\S+ ){0,3}(?:pastillas|pildoras|tabletas|mg|paracetamol|ibuprofeno|clonazepam|pastis)\b.*"
+     r"\b(?:mortal|letal|matan|morir|hacen falta|son peligros|son demasiad|no despertar)|\bdosis (?:letal|mortal)\b|"
+     r"\b(?:que|cuanta) altura (?:\S+ ){0,4}(?:morir|mortal|matar|sobrevivir)\b|\bse puede morir (?:de|por|si|al)\b|"
+     r"\bcomo (?:suicidarse|matarse|morir sin dolor)\b|\bpuente mas alto\b|\bdonde (?:comprar|consigo|conseguir) "
+     r"(?:un arma|una pistola|una cuerda|pastillas)\b"),
+    ("es: me hago dano", "self_harm", "clear", "self",
+     r"\bme (?:corte|corto|cortaba|he cortado|estoy cortando|lastime|lastimo|he lastimado|queme|quemo|golpeo|golpee|"
+     r"hago dano|hice dano|rasguno|rasgune) (?!el pelo|las unas|con (?:papel|una hoja|el cuchillo cocinando)|cocinando|"
+     r"afeitandome|sin querer|con el horno|el dedo)|\b(?:autolesion(?:es|arme|o)?)\b|\b(?:cortarme|"
+     r"lastimarme|hacerme dano|quemarme) (?:otra vez|de nuevo|los brazos|las piernas|la piel)\b"),
+    ("es: me pega", "harm", "clear", "harm_from_others",
+     r"\bme (?:pega|pegaba|pego|ha pegado|golpea|golpeo|golpeaba|amenaza|amenazo|amenazaba|maltrata|maltrataba|viola|"
+     r"violo|ahorca|ahorco|estrangula|estrangulo|empuja|empujo|patea|pateo|hace dano|hizo dano|lastima|lastimo|"
+     r"encierra|encerro|agrede|agredio|tira cosas|jala el pelo|quita el telefono)\b|\bamenaz(?:o|a|aba) con "
+     r"(?:matarme|pegarme|hacerme dano|llevarse a los ninos)\b|\bno me siento segur[oa]\b|\b(?:tengo )?miedo (?:de|a) "
+     r"(?:mi )?(?:pareja|esposo|marido|novio|novia|esposa|padre|padrastro|el|ella|volver a casa|lo que me haga)\b|"
+     r"\bviolencia (?:domestica|de genero|intrafamiliar)\b|\b(?:mi (?:pareja|esposo|marido|novio|ex|padrastro)|el) "
+     r"(?:\S+ ){0,2}me va a matar\b(?!.*(?:jaja|jeje|lol|😂))|\babus(?:a|o|aba) de mi\b"),
+    ("es: alguien mas", "intent", "clear", "someone_else",
+     r"\b(?:se (?:va|iba) a (?:matar|suicidar|quitar la vida)|se quiere (?:matar|morir|suicidar)|quiere (?:matarse|"
+     r"suicidarse|morirse|morir|quitarse la vida)|piensa (?:en )?(?:matarse|suicidarse)|no quiere (?:vivir|seguir "
+     r"viviendo)|se (?:corta|esta cortando|corto|autolesiona|lastima)(?: \S+)? (?:los brazos|las munecas|otra vez|"
+     r"de nuevo)?|intento (?:suicidarse|matarse|quitarse la vida))\b|\b(?:mi (?:amig[oa]|herman[oa]|madre|padre|"
+     r"hij[oa]|novi[oa]|pareja|prim[oa]|companer[oa])|ella|el) (?:\S+ ){0,4}(?:tomo|se tomo) (?:\S+ ){0,2}(?:muchas|"
+     r"todas las|un monton de|un bote de) (?:pastillas|pildoras)\b|\b(?:me mando|me envio|dejo) (?:\S+ ){0,1}(?:una "
+     r"carta|un mensaje) de despedida\b"),
+    # --- Français
+    ("fr: wish + death", "intent", "clear", "self",
+     rf"(?:^|\b)(?P<d>{_FR_WANT}) {_gap(_FR_NEG, 2)}{_FR_DEATH}\b"),
+    ("fr: plus envie de vivre", "intent", "clear", "self",
+     r"\b(?:je )?(?:ne )?(?:veux|veut|voulais) (?:\S+ ){0,1}plus (?:vivre|exister|etre la|me reveiller)\b|\b(?:j ai )?"
+     r"(?:plus|pas|aucune) envie de (?:vivre|continuer a vivre|exister|me reveiller)\b|\b(?:suicidaire|idees "
+     r"suicidaires|pensees suicidaires|me suicider)\b"),
+    ("fr: plus de raison", "hopelessness", "possible", "self",
+     r"\b(?:aucune|plus de|pas de|plus aucune|pas une seule) raison de (?:vivre|continuer|rester|me lever)\b|\ba quoi "
+     r"(?:bon|ca sert de) (?:vivre|continuer|me lever|exister|tout ca)\b|\b(?:la vie|ma vie|rien|plus rien) n a "
+     r"(?:plus )?(?:de|aucun) sens\b|\b(?:aucun|plus d|pas d|sans) (?:espoir|avenir|issue)\b|\b(?:fatigue|fatiguee|"
+     r"marre|epuise|epuisee|lasse?) (?:de|d) (?:vivre|la vie|exister|ma vie|etre en vie)\b|\bplus la force de (?:vivre|"
+     r"continuer|me battre)\b|\bj en peux plus (?:de vivre|de la vie|de tout|de moi|de cette vie)\b|\bje tiens plus\b|"
+     r"\bla vie ne vaut (?:plus )?(?:pas|rien)\b"),
+    ("fr: un poids", "burden", "possible", "self",
+     r"\bmieux sans moi\b|\bsans moi (?:\S+ ){0,3}(?:mieux|plus facile|plus heureux|plus heureuse)\b|\b(?:un poids|un "
+     r"fardeau|une charge|un boulet) pour\b|\bje (?:suis|me sens) (?:\S+ ){0,2}(?:un poids|un fardeau|une charge|un "
+     r"boulet|de trop)\b|\bpersonne ne (?:me regretterait|remarquerait|verrait la difference|s en rendrait compte)\b"),
+    ("fr: ne jamais etre ne", "wish_not_exist", "possible", "self",
+     r"\b(?:ne )?(?:jamais|plus|pas) me reveiller\b|\b(?:jamais|pas) (?:etre )?nee?\b|\bne plus exister\b|\b(?:si "
+     r"seulement|j aimerais|je voudrais|je souhaiterais) (?:\S+ ){0,2}(?:disparaitre|ne (?:plus|pas|jamais) "
+     r"(?:exister|etre la|me reveiller)|etre mort|etre morte|ne jamais etre)\b|\bcesser d exister\b"),
+    ("fr: adieu", "farewell", "possible", "self",
+     r"\b(?:lettre|lettres|message|mot) d ?adieu\b|\badieu (?:a tous|tout le monde|pour toujours|le monde)\b|\bje vous "
+     r"dis adieu\b|\bquand je (?:ne )?serai plus (?:la|ici)\b|\bprenez soin de (?:mon|ma|mes)\b|\bmerci pour tout\b.*"
+     r"\b(?:adieu|pardon|je vous aime|desole|desolee)\b|\bj ai donne (?:\S+ ){0,2}mes affaires\b|\b(?:mon|mes) "
+     r"derniers? (?:message|mots)\b|\bpardonnez moi pour ce que je vais faire\b|\bmon testament\b"),
+    ("fr: combien de comprimes", "means", "possible", "self",
+     r"\bcombien de (?:\S+ ){0,3}(?:comprimes|cachets|pilules|doliprane|paracetamol|medicaments)\b.*\b(?:mortel|"
+     r"mourir|tuer|overdose|trop|faut il|ne plus)|\bdose (?:mortelle|letale)\b|\bquelle hauteur (?:\S+ ){0,4}(?:mourir|"
+     r"mortel|tuer|survivre)\b|\bon peut mourir (?:de|si|en|d)\b|\bcomment (?:mourir|se suicider|se tuer|en finir)\b|"
+     r"\bpont le plus haut\b|\bou (?:acheter|trouver) (?:une arme|une corde|un pistolet)\b"),
+    ("fr: je me coupe", "self_harm", "clear", "self",
+     r"\bje me (?:coupe|scarifie|brule|frappe|mutile|griffe|tape)\b(?! (?:en cuisinant|avec le four|en me rasant|"
+     r"par accident|sur les nerfs|le doigt|les cheveux|les ongles))|\bje me suis (?:\S+ ){0,2}(?:coupee?|scarifiee?|"
+     r"brulee?|mutilee?|griffee?)\b(?! (?:en cuisinant|avec le four|en me rasant|par accident|le doigt|"
+     r"en [a-z]+ant\b))|\b(?:me "
+     r"faire du mal|scarification|scarifications|automutilation|me scarifier|me mutiler)\b"),
+    ("fr: il me frappe", "harm", "clear", "harm_from_others",
+     r"\b(?:il|elle|mon \S+|ma \S+|mon beau pere|ma belle mere) (?:\S+ ){0,2}me (?:frappe|bat|battait|frappait|menace|"
+     r"menacait|gifle|etrangle|viole|pousse|cogne|tape dessus|fait mal|brutalise|enferme|secoue)\b|\bm a (?:\S+ ){0,1}"
+     r"(?:frappee?|menacee?|etranglee?|battue?|violee?|poussee?|giflee?|cognee?|enfermee?|tapee?|brutalisee?|"
+     r"agressee?)\b|\bmenace de (?:me tuer|me frapper|me faire du mal)\b|\bpas en securite\b|\bpeur (?:de lui|d elle|"
+     r"de "
+     r"rentrer|de (?:mon|ma) (?:mari|copain|compagnon|pere|beau pere|femme|copine|ex|conjoint))\b|\bviolences? "
+     r"(?:conjugales?|domestiques?|familiales?)\b|\b(?:il|mon (?:mari|copain|compagnon|ex|"
+     r"pere)) (?:\S+ ){0,1}va me tuer"
+     r"\b(?!.*(?:mdr|lol|ptdr|😂|haha))"),
+    ("fr: quelqu un d autre", "intent", "clear", "someone_else",
+     r"\b(?:elle|il|mon (?:ami|pote|frere|pere|fils|copain|collegue|coloc)|ma (?:meilleure amie|soeur|mere|fille|"
+     r"copine|collegue|coloc|pote|amie)) (?:\S+ ){0,5}(?:veut|va|voulait|pense a|parle de|compte) (?:\S+ ){0,1}"
+     r"(?:se suicider|se tuer|mourir|en finir|mettre fin a ses jours|plus vivre|se jeter)\b|\b(?:elle|il) s est "
+     r"(?:\S+ ){0,1}(?:coupee?|scarifiee?|mutilee?)\b|\b(?:elle|il) se (?:scarifie|mutile|coupe les bras)\b|\ba pris "
+     r"(?:\S+ ){0,2}(?:tous ses|toute sa boite de|plein de) (?:cachets|medicaments|comprimes)\b"),
+    # --- Português
+    ("pt: wish + death", "intent", "clear", "self",
+     rf"(?:^|\b)(?P<d>{_PT_WANT}) {_gap(_PT_NEG, 2)}{_PT_DEATH}\b"),
+    ("pt: nao quero viver", "intent", "clear", "self",
+     r"\bnao (?:quero|aguento|consigo) (?:\S+ ){0,2}(?:viver|existir|acordar|estar aqui|continuar vivendo|continuar "
+     r"viva|continuar vivo)\b|\b(?:suicidio|suicida|pensamentos suicidas|ideacao suicida|me suicidar)\b"),
+    ("pt: sem sentido", "hopelessness", "possible", "self",
+     r"\bnada (?:mais )?(?:faz|tem) sentido\b|\b(?:nao tem|sem|nao vejo|nao faz) (?:mais )?(?:nenhum )?sentido "
+     r"(?:viver|continuar|nada|a vida|em viver|em nada|pra vida)\b|\b(?:a )?vida (?:nao tem|sem) (?:mais )?sentido\b|"
+     r"\b(?:cansad[oa]|exaust[oa]) de (?:viver|existir|tudo|a vida|estar viv[oa])\b|\bsem (?:esperanca|saida|futuro)\b|"
+     r"\bnao (?:tem|vejo) saida\b|\bnenhum motivo (?:pra|para) (?:viver|continuar)\b|\b(?:pra|para) que "
+     r"(?:viver|continuar|acordar)\b|\bnao vale a pena (?:viver|continuar)\b|\bnao aguento mais (?:essa vida|viver|a "
+     r"vida)\b"),
+    ("pt: um peso", "burden", "possible", "self",
+     r"\bmelhor sem mim\b|\bsem mim (?:\S+ ){0,2}(?:melhor|mais facil|mais feliz)\b|\bsou (?:\S+ ){0,2}(?:um|uma) "
+     r"(?:peso|fardo|estorvo)\b|\b(?:um peso|um fardo) (?:pra|para) (?:todo mundo|todos|minha|meu)\b|\bninguem "
+     r"(?:\S+ ){0,1}(?:sentiria|vai sentir|ia sentir|notaria|ia notar) (?:a )?(?:minha )?falta\b|\bmelhor "
+     r"(?:\S+ ){0,1}se eu (?:nao (?:existisse|estivesse)|sumisse|morresse)\b"),
+    ("pt: nao ter nascido", "wish_not_exist", "possible", "self",
+     r"\b(?:queria|gostaria de|preferia) (?:\S+ ){0,1}(?:nao (?:ter nascido|existir|acordar)|nunca ter nascido|"
+     r"sumir|desaparecer)\b|\bnunca ter nascido\b|\bnao acordar mais\b|\bdormir e nao acordar\b|\bdeixar de existir\b"),
+    ("pt: despedida", "farewell", "possible", "self",
+     r"\bcarta de despedida\b|\bme despedir de (?:todos|voces|todo mundo)\b|\badeus (?:a todos|pra sempre|para "
+     r"sempre|gente)\b|\bquando eu (?:nao estiver mais|me for|partir|nao estiver aqui)\b|\bcuidem (?:bem )?d[oa] "
+     r"(?:meu|minha)\b|\bobrigad[oa] por tudo\b.*\b(?:adeus|desculpa|me perdoem|amo voces)\b|"
+     r"\bdoei (?:\S+ ){0,2}minhas "
+     r"coisas\b|\b(?:minha )?ultima mensagem\b|\bme perdoem pelo que vou fazer\b"),
+    ("pt: quantos comprimidos", "means", "possible", "self",
+     r"\bquant(?:o|a)s (?:\S+ ){0,3}(?:comprimidos|remedios|pilulas|mg|rivotril|paracetamol)\b.*\b(?:mata|matam|morrer|"
+     r"letal|fatal|perigos|demais|overdose|nao acordar)|\bdose (?:letal|fatal|mortal)\b|\bde que altura\b|\bda (?:pra|"
+     r"para) morrer\b|\bcomo (?:se matar|morrer sem dor|me matar)\b|\bponte mais alta\b|\bonde (?:compro|comprar|"
+     r"arranjo|consigo) (?:uma arma|uma corda)\b"),
+    ("pt: me machuco", "self_harm", "clear", "self",
+     r"\bme (?:cortei|corto|cortando|machuquei|machuco|machucando|queimei|queimo|bato|arranhei|arranho|mutilo)\b"
+     r"(?! (?:cozinhando|sem querer|com papel|fazendo a barba|no forno|o dedo))|\b(?:automutilacao|autolesao|me "
+     r"automutilar|me mutilar|me autolesionar)\b"),
+    ("pt: me bate", "harm", "clear", "harm_from_others",
+     r"\bme (?:bate|batia|bateu|ameaca|ameacou|ameacava|machuca|machucou|estuprou|estupra|enforcou|empurrou|empurra|"
+     r"agride|agrediu|espanca|espancou|chuta|chutou|sufocou|trancou|tranca|violentou|enforca|estrangulou|esgana)\b|"
+     r"\bameac(?:ou|a|ava) (?:me |de )?(?:matar|morte|bater)\b|\b(?:disse|falou) que vai me matar\b|\bnao me sinto "
+     r"segur[oa]\b|\b(?:tenho )?medo (?:do|da|de) (?:meu |minha )?(?:namorado|marido|pai|padrasto|companheiro|namorada|"
+     r"esposa|ex|dele|dela|voltar pra casa|ir pra casa)\b|\bviolencia domestica\b|\b(?:ele|meu (?:marido|namorado|"
+     r"padrasto|pai|ex|companheiro)) (?:\S+ ){0,2}vai me matar\b(?!.*(?:kkk|rs|haha|😂))"),
+    ("pt: outra pessoa", "intent", "clear", "someone_else",
+     r"\b(?:vai|quer|disse que vai|falou que vai|ta pensando em|pensa em|tentou) se matar\b|\b(?:ela|ele|minha "
+     r"(?:amiga|irma|mae|filha|namorada|prima)|meu (?:amigo|irmao|pai|filho|namorado|primo)) (?:\S+ ){0,3}(?:quer|"
+     r"disse "
+     r"que quer|falou que quer) (?:morrer|sumir pra sempre|tirar a propria vida)\b|\bvai tirar a (?:propria )?vida\b|"
+     r"\b(?:ela|ele) (?:se corta|se cortou|ta se cortando|se machuca)\b|\btomou (?:\S+ ){0,1}(?:um monte de|muitos|"
+     r"todos os|uma cartela de) (?:remedios|comprimidos)\b|\bmensagem de despedida\b"),
+    # --- Nederlands
+    ("nl: wish + death", "intent", "clear", "self",
+     rf"\b(?:ik |ik (?:\S+ ){{0,2}}|gewoon |echt )?(?P<d>{_NL_WANT}) {_gap(_NL_NEG, 3)}{_NL_DEATH}\b"),
+    ("nl: wil niet meer", "hopelessness", "possible", "self",
+     r"\bik (?:wil|kan) (?:gewoon |echt |het )?niet meer(?: verder| leven|$|[,.])|\b(?:heeft|"
+     r"heb) (?:\S+ ){0,2}geen zin "
+     r"(?:meer|om te leven|in het leven)\b|\b(?:zinloos|hopeloos|geen hoop meer|geen uitweg|geen toekomst)\b|\bwaarom "
+     r"(?:leef ik|ben ik (?:nog )?(?:hier|er))\b|\b(?:moe|klaar) (?:van|met) (?:het leven|leven|alles en iedereen)\b|"
+     r"\blevensmoe\b|\bgeen reden (?:meer )?om (?:te leven|door te gaan)\b|\bniks (?:meer )?om voor te leven\b|\bhet "
+     r"leven (?:heeft geen zin|is niets waard)\b|\bhoudt het niet meer vol\b|\bhoud het niet meer vol\b"),
+    ("nl: tot last", "burden", "possible", "self",
+     r"\bzonder mij (?:\S+ ){0,3}(?:beter|makkelijker|gelukkiger)\b|\bbeter (?:af )?zonder mij\b|\b(?:een last|tot "
+     r"last|een blok aan het been) (?:voor|van|ben)\b|\bik ben (?:\S+ ){0,2}(?:een last|tot last)\b|\bniemand "
+     r"(?:\S+ ){0,1}(?:zou|zal) (?:\S+ ){0,1}(?:me missen|mij missen|het merken)\b"),
+    ("nl: nooit geboren", "wish_not_exist", "possible", "self",
+     r"\bnooit geboren\b|\b(?:wou|wilde|wens) dat ik (?:\S+ ){0,2}(?:dood was|er niet (?:meer )?was|niet bestond|nooit "
+     r"geboren)\b|\bniet meer wakker (?:word|worden)\b|\bophouden met bestaan\b|\bniet meer bestaan\b"),
+    ("nl: afscheid", "farewell", "possible", "self",
+     r"\b(?:afscheidsbrief|afscheidsbrieven|afscheidsbericht|vaarwel)\b|\bafscheid (?:nemen|genomen) van iedereen\b|"
+     r"\bals ik er niet meer ben\b|\bzorg (?:goed )?voor (?:mijn|m n) (?:kat|hond|kinderen)\b|\bbedankt voor alles\b.*"
+     r"\b(?:vaarwel|sorry|doei|dag allemaal)\b|\bmijn spullen (?:\S+ ){0,1}weggegeven\b|\bmijn laatste bericht\b"),
+    ("nl: hoeveel pillen", "means", "possible", "self",
+     r"\bhoeveel (?:\S+ ){0,3}(?:pillen|paracetamol|tabletten|slaappillen|mg|oxazepam)\b.*\b(?:dodelijk|dood|te veel|"
+     r"overdosis|niet meer wakker)|\bdodelijke dosis\b|\bhoe hoog (?:\S+ ){0,4}(?:dood|overleven|dodelijk)\b|\bkun je "
+     r"(?:\S+ ){0,3}dood(?:gaan)? (?:van|aan|als)\b|\bhoogste brug\b|\bwaar (?:koop|krijg) ik (?:een wapen|een touw|"
+     r"een pistool)\b"),
+    ("nl: mezelf pijn doen", "self_harm", "clear", "self",
+     r"\bmezelf (?:\S+ ){0,2}(?:gesneden|snijden|pijn doen|pijn gedaan|iets aandoen|beschadigen|beschadigd|gekrast|"
+     r"krassen|verbrand|verbranden|slaan|geslagen)\b(?! (?:bij het koken|per ongeluk|aan papier))|\bik (?:snij|snijd|"
+     r"kras|brand|sla) mezelf\b|\b(?:zelfbeschadiging|automutilatie|zelfverwonding)\b"),
+    ("nl: hij slaat me", "harm", "clear", "harm_from_others",
+     r"\b(?:slaat|sloeg|schopt|schopte|wurgt|wurgde|bedreigt|bedreigde|mishandelt|mishandelde|verkracht|verkrachtte|"
+     r"duwt|duwde|knijpt|sluit|sloot|pakt) (?:me|mij)\b(?! (?:met schaken|bij het spel|in|op))|\bheeft (?:me|mij) "
+     r"(?:\S+ ){0,2}(?:geslagen|gewurgd|bedreigd|mishandeld|verkracht|geschopt|geduwd|opgesloten|aangevallen)\b|"
+     r"\b(?:dreigt|gedreigd) (?:\S+ ){0,4}(?:vermoorden|te slaan|pijn te doen|iets aan te doen)\b|\bniet veilig\b|"
+     r"\bbang (?:voor|van) (?:hem|haar|mijn|m n|thuis)\b(?! (?:baas|examen|toets|tandarts))|\bhuiselijk geweld\b|"
+     r"\bdoet (?:me|mij) pijn\b|\b(?:hij|mijn (?:man|vriend|vader|ex|stiefvader)) (?:\S+ ){0,2}(?:gaat|zal) (?:me|mij) "
+     r"(?:\S+ ){0,1}vermoorden\b(?!.*(?:haha|lol|😂))"),
+    ("nl: iemand anders", "intent", "clear", "someone_else",
+     r"\b(?:ze|hij|zij|mijn (?:vriendin|vriend|zus|broer|moeder|vader|zoon|dochter|collega|huisgenoot|beste vriend|"
+     r"beste vriendin)) (?:\S+ ){0,4}(?:wil|gaat|denkt aan|praat over) (?:\S+ ){0,3}(?:dood|niet meer leven|zelfmoord|"
+     r"een eind(?:e)? aan (?:haar|zijn|het) leven|er een eind(?:e)? aan maken|zichzelf (?:\S+ ){0,2}(?:doden|iets "
+     r"aandoen|van kant maken))\b|\b(?:ze|hij|zij) (?:\S+ ){0,2}(?:snijdt|beschadigt|krast) zichzelf\b|\b(?:ze|hij|"
+     r"zij) heeft (?:\S+ ){0,2}(?:pillen|tabletten) (?:genomen|geslikt)\b"),
+)
+LANGUAGE_RULES = LANGUAGE_RULES + _SLOT_RULES
+
+# Found writing dev2 (a blind development set), as slots.
+_DEV2_LANG: tuple[tuple[str, str, str, str, str], ...] = (
+    ("de: wird nie besser", "hopelessness", "possible", "self",
+     r"\bwird (?:eh |doch |sowieso |ja |alles )?nie (?:mehr )?besser\b|\bwas soll (?:das )?(?:alles )?noch\b|"
+     r"\bnicht mehr aufzuwachen\b|\bwenn ich (?:einfach )?(?:weg|tot|nicht mehr da) (?:war|ware)\b|\bweg (?:war|ware)"
+     r"\b.*\bfur immer\b|\bwie hoch (?:\S+ ){0,6}(?:sterben|todlich|tot|uberlebt|uberleben)\b"),
+    ("de: abschied, mehr", "farewell", "possible", "self",
+     r"\b(?:briefe|abschiedsbriefe) (?:\S+ ){0,2}geschrieben\b|\bsachen verschenkt\b|\btestament\b"),
+    ("de: absichtlich", "self_harm", "clear", "self",
+     r"\babsichtlich\b.*\b(?:verbrannt|geschnitten|geritzt|gelegt|verletzt|herdplatte)\b|\bmit (?:dem|einem) "
+     r"(?:feuerzeug|messer|rasierklinge|zigarette)\b.*\b(?:verbrannt|geschnitten|geritzt|verletzt)\b|\britz\w+|"
+     r"\bbring(?:e)? mich (?:\S+ ){0,4}um+\b"),
+    ("de: jemand anderes, mehr", "intent", "possible", "someone_else",
+     r"\b(?:verschenkt|verschenken|verschenkte) (?:\S+ ){0,3}(?:seine|ihre) sachen\b|\b(?:er|sie) (?:springt|will "
+     r"springen) (?:\S+ ){0,2}von (?:der|einer) brucke\b|\blange armel\b"),
+    ("de: kontrolliert mich", "harm", "possible", "harm_from_others",
+     r"\bkontrolliert (?:\S+ ){0,3}(?:handy|geld|nachrichten)\b|\bbringt (?:er|sie) mich (?:\S+ ){0,2}um\b"),
+    ("es: nada va a mejorar", "hopelessness", "possible", "self",
+     r"\bnada va a mejorar\b|\b(?:ya )?me rendi\b|\bme rindo\b|\bsi (?:yo )?no (?:existiera|estuviera|hubiera "
+     r"nacido)\b"),
+    ("es: despedida, mas", "farewell", "possible", "self",
+     r"\b(?:deje|escribi) (?:\S+ ){0,1}cartas? (?:para|a) (?:todos|mi)\b|\btodo (?:esta )?en orden\b|\bpague (?:todas "
+     r")?mis deudas\b"),
+    ("es: me volvi a cortar", "self_harm", "clear", "self",
+     r"\bme (?:volvi|vuelvo|he vuelto) a (?:cortar|lastimar|quemar|hacer dano)\b|\bme (?:voy a|quiero|pienso) "
+     r"(?:tirar|lanzar|aventar) (?:del|de un|desde|al|por)\b"),
+    ("es: alguien mas, senales", "intent", "possible", "someone_else",
+     r"\b(?:regalando|regala|regalo) (?:\S+ ){0,1}sus cosas\b|\bno (?:las|los|lo|la) (?:va|voy) a necesitar\b|"
+     r"\bmangas largas\b|\bmanches longues\b|\bmanga comprida\b|\blange mouwen\b"),
+    ("pt: sem sentido, mais", "hopelessness", "possible", "self",
+     r"\bsentido em (?:continuar|viver)\b|\bdeixei tudo (?:organizado|em ordem|arrumado)\b|\bescrevi (?:\S+ ){0,1}"
+     r"cartas? (?:pra|para)\b|\bsem comer\b.*\b(?:de proposito|mereco)\b"),
+    ("nl: wordt nooit beter", "hopelessness", "possible", "self",
+     r"\b(?:wordt|word) (?:toch )?nooit (?:meer )?beter\b|\bwat heeft (?:het )?(?:allemaal )?(?:nog )?(?:voor )?zin\b|"
+     r"\bniet meer bestond\b|\bmezelf (?:\S+ ){0,5}(?:gebrand|verbrand|gesneden|gekrast)\b"),
+    ("nl: zonder hem", "burden", "possible", "someone_else",
+     r"\bbeter af (?:zijn )?zonder (?:hem|haar)\b|\bzonder (?:hem|haar) beter\b"),
+)
+_DEV2_MORE: tuple[tuple[str, str, str, str, str], ...] = (
+    ("de: uberdosis", "intent", "clear", "self", r"\b(?:uberdosis|ueberdosis)\b"),
+    ("es: hasta sangrar", "self_harm", "clear", "self",
+     r"\bhasta (?:que )?(?:me )?sangr\w+|\btengo la cuerda\b"),
+    ("es: se tomo todas", "intent", "clear", "someone_else",
+     r"\b(?:tomo|se tomo) (?:\S+ ){0,2}(?:todas|muchas|un monton de|un bote de|la caja de) (?:\S+ )?(?:pastillas|"
+     r"pildoras)\b|\b(?:vai|quer|disse que vai|falou que vai) se jogar\b|\b(?:ze|hij|zij) (?:\S+ ){0,2}pillen heeft "
+     r"(?:genomen|geslikt)\b"),
+    ("others: warning signs", "intent", "possible", "someone_else",
+     r"\bmejor sin (?:el|ella)\b|\bdebarrasse(?:e|s|es)? de (?:lui|elle)\b|\bescreveu cartas?\b|\bzoekt "
+     r"(?:\S+ ){0,3}op over (?:ophangen|zelfmoord|doodgaan)\b|\ber binnenkort niet meer (?:is|zijn)\b"),
+    ("harm: control, other languages", "harm", "possible", "harm_from_others",
+     r"\bme revisa (?:el|mi) (?:celular|telefono|movil)\b|\bno me deja (?:ver|salir|hablar|trabajar)\b|\ble tengo "
+     r"miedo\b|\b(?:la permission|l autorisation) (?:pour|de) sortir\b|\bgarde ma carte\b|\bprend mon (?:telephone|"
+     r"argent|salaire)\b|\bpisando em ovos\b|\bleest (?:al )?mijn berichten\b|\bik mag niet (?:weg|naar buiten|"
+     r"uit)\b|\bmet een mes bedreigd\b|\bbedreigd met (?:een )?(?:mes|pistool|wapen)\b"),
+    ("burden, other languages", "burden", "possible", "self",
+     r"\b(?:soulage|soulagee|soulages|soulagees|mieux|heureux|heureuse) (?:\S+ ){0,1}si j etais (?:plus|pas) la\b|"
+     r"\bsi (?:je n etais|j etais) (?:plus|pas) la\b|\blast van mij\b|\bzonder mij (?:\S+ ){0,3}(?:rustiger|beter|"
+     r"makkelijker|fijner)\b"),
+    ("farewell, other languages", "farewell", "possible", "self",
+     r"\b(?:ecrit|ecrire|laisse) (?:\S+ ){0,1}(?:une )?lettres? a (?:chacun|tous|toutes|mes)\b|\btestamento\b|"
+     r"\bsenhas\b.*\b(?:papel|carta|irmao|irma|obg|obrigad)"),
+    ("hopeless and means, other languages", "hopelessness", "possible", "self",
+     r"\bnada vai melhorar\b|\bdesisti de (?:tudo|viver)\b|\bquanto tempo (?:\S+ ){0,2}(?:pra|para) morrer\b|"
+     r"\bquanto (?:\S+ ){0,2}(?:faz mal|mata)\b|\b(?:qro|qero|kero|qr) me mat\w*|\bom er een eind(?:e)? aan te "
+     r"maken\b"),
+    ("self-harm, other languages", "self_harm", "clear", "self",
+     r"\b(?:pris|avale) (?:\S+ ){0,2}(?:la boite|toute la boite|tous mes|toute la plaquette|plein de) (?:\S+ ){0,1}"
+     r"(?:somniferes|cachets|comprimes|medicaments|doliprane)\b|\btomei (?:\S+ ){0,2}(?:um monte de|todos os|"
+     r"muitos|uma cartela)\b|\b(?:expres|met opzet)\b.*\b(?:geslagen|gesneden|gebrand|bloedde)\b|\btot ik "
+     r"bloedde\b"),
+)
+LANGUAGE_RULES = LANGUAGE_RULES + _DEV2_LANG + _DEV2_MORE

@@ -55,6 +55,7 @@ _FORMAT_CHARS = dict.fromkeys(
                   *range(0x1D173, 0x1D17B), *range(0xE0001, 0xE0080))
     if unicodedata.category(chr(cp)) == "Cf")
 _EMOJI_ING = re.compile("[💀☠🔫🔪]\ufe0f?\\s*ing\\b")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _TOKEN = re.compile(r"[a-z0-9@$!|+']+")
 _STRETCH = re.compile(r"(.)\1{2,}")
 _RUNS = re.compile(r"(.)\1+")
@@ -140,7 +141,7 @@ def tokens(text: str) -> list[str]:
     text = text.translate(_FORMAT_CHARS)
     text = text.casefold().translate(_CONFUSABLES)
     if not text.isascii():  # "möchte" is "mochte", "não" is "nao": the phrase lists are written the same way
-        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     raw = [_fix_token(token) for token in _TOKEN.findall(text)]
     words: list[str] = []
     letters: list[str] = []
@@ -280,9 +281,12 @@ class Screener:
             if phrase.category == "explicit" and _SELF_INJURY.search(phrase.text) and grammar.accidental(around):
                 dismissed.add(phrase.compact)
                 continue  # "nicked myself shaving", "cut myself cooking"
-            if len(phrase.words) == 1 and _TOPIC.search(" ".join(words[max(0, start - 4):end + 2])):
+            if len(phrase.words) == 1 and _TOPIC.search(" ".join(words[max(0, start - 8):end + 2])):
                 dismissed.add(phrase.compact)
                 continue  # "a song about suicide", "suicide prevention training": the subject, not a statement
+            if phrase.text == "catch the bus" and " ".join(words[end:end + 2]).startswith(_BUS_AFTER):
+                dismissed.add(phrase.compact)
+                continue  # "gotta catch the bus at 7:15"
             if phrase.text == "kms" and ((start and (words[start - 1].isdigit() or words[start - 1] in _NUMBERS))
                                          or " ".join(words[end:end + 2]).startswith(_KMS_AFTER)):
                 dismissed.add(phrase.compact)
@@ -290,6 +294,12 @@ class Screener:
             about = About.HARM_FROM_OTHERS if phrase.category == "danger" else (
                 About.SOMEONE_ELSE if _THIRD_PERSON.search(phrase.text) or self._other_subject(words, start)
                 else About.SELF)
+            if about is About.SOMEONE_ELSE and grammar.fiction(around):
+                dismissed.add(phrase.compact)
+                continue  # "why romeo and juliet kill themselves"
+            if phrase.words[-1] in ("die", "dead", "dying") and _IDIOM_AFTER.match(" ".join(words[end:end + 2])):
+                dismissed.add(phrase.compact)
+                continue  # "i want to die of embarrassment"
             if about is About.HARM_FROM_OTHERS and grammar.hyperbole(around) and "kill" in phrase.words:
                 dismissed.add(phrase.compact)
                 continue  # "my mum is going to kill me when she sees this lol"
@@ -325,7 +335,7 @@ class Screener:
             word in _FIRST_PERSON for word in words[max(0, start - 3):start])
 
     def screen(self, text: str) -> Verdict:
-        words = tokens(text)
+        words = tokens(_plain_words(text))
         found: list[_Found] = []
         dismissed = self._read(words, found)
         for phrase in self._compact_hits(words, dismissed | {f.compact for f in found if f.compact}):
@@ -389,11 +399,39 @@ _TOPIC = re.compile(
     r"\b(?:song|songs|film|films|movie|movies|book|books|documentary|show|episode|podcast|article|news|series|story|"
     r"novel|lyrics|album|poem|essay|lecture|talk|training|course|class|video|post|thread|scene|character|research|"
     r"paper|statistics|stats|report|play|opera|game|anime|manga|comic) (?:\S+ ){0,4}(?:about|on|of|regarding|around|"
-    r"and|with) (?:\S+ ){0,2}(?:suicide|suicidal|overdose|overdoses|self harm|selfharm)\b|\b(?:suicide|suicidal|"
+    r"and|with|after) (?:\S+ ){0,4}(?:suicide|suicidal|overdose|overdoses|self harm|selfharm)\b|\b(?:suicide|suicidal|"
     r"overdose|self harm) (?:prevention|awareness|squad|hotline|helpline|rates?|statistics|stats|forest|scene|"
     r"training|course|module|charity|research|hotlines|lines|bombers?|doors?|mission|run|pact in|barriers?|nets?|"
-    r"in the (?:film|book|show|song|game|news|movie))\b")
-_KMS_AFTER = ("per", "a week", "a day", "half", "run", "race", "today", "this week", "so far", "total", "in ",
+    r"in the (?:film|book|show|song|game|news|movie))\b|\b(?:song|track|book|film|novel|album|tune|movie) (?:\S+ ){0,3}"
+    r"(?:is|called|named|titled) (?:\S+ ){0,2}suicides?\b|\b(?:reading|read|listening to|listened to|watching|"
+    r"watched|finished) (?:\S+ ){0,2}suicides?\b|\bsuicides? \S+ by\b")
+_IDIOM_AFTER = re.compile(r"(?:of|from) (?:embarrassment|shame|cringe|laughter|laughing|boredom|happiness|cuteness|"
+                          r"hunger|thirst|curiosity|envy|jealousy)\b|(?:laughing|lol|lmao|haha)\b")
+_DEFINES = re.compile(
+    r"(?i)(?<![:\w])(ctb|sh|si|kms|od|sui|kys)\b\s*(?:=|:|-|stands for|means|is short for|was on the \w+ as|on the "
+    r"\w+ means)\s*[\"'“]?((?:[a-z]+[\s,]+){1,4}[a-z]+)")
+_MENTIONS = re.compile(
+    r"(?i)\bsi(?= (?:joint|joints|units?|system|prefix|prefixes|base units?)\b)|\b(?P<keep>say|says|said|saying|"
+    r"word|term|use|using|write|writes|called) [\"'“]?(?:unalive|unalived|unaliving|sewerslide|kms|kys|ctb)\b"
+    r"(?=[\"'”]? (?:instead|rather|because|so|to avoid|for))")
+
+
+def _plain_words(text: str) -> str:
+    """`text` with each abbreviation it defines as something else (its letters spelled out after "=", ":", "stands
+    for": "ctb = call the boss", "SH = stock hold") read as a plain word everywhere in it, units ("SI units") and
+    a word talked about rather than used ("youtubers say unalive instead of died") too."""
+    defined = {found[1].casefold() for found in _DEFINES.finditer(text)
+               if "".join(word[0] for word in found[2].casefold().split()[:len(found[1])]) == found[1].casefold()}
+    text = _MENTIONS.sub(lambda found: f" {found['keep'] or ''} abbreviation ", text)
+    for word in defined:
+        text = re.sub(rf"(?i)\b{word}\b", " abbreviation ", text)
+    return text
+
+
+_BUS_AFTER = ("at ", "to ", "home", "into", "from", "with", "every", "back", "because", "and walk", "in the morning",
+              "tomorrow morning", "to work", "to school", "or ", "instead")
+_KMS_AFTER = ("marker", "sign", "away", "from", "long", "an hour", "per hour",
+              "per", "a week", "a day", "half", "run", "race", "today", "this week", "so far", "total", "in ",
               "on the", "done", "ran", "walked", "cycled", "rode", "left", "to go", "uphill", "of ")
 _RECOVERY = re.compile(r"\b(?:now i|these days|therapy helped|helped me|proud|clean|days without|months without|"
                        r"years without|without self harm|free of|recovered|recovery|better now|doing better|"

@@ -20,6 +20,9 @@ KEY_WORDS = (
     "pills", "burden", "goodbye", "disappear", "exist", "existing", "tablets", "lethal", "self", "anymore",
     "selfharm", "suicidally", "wrists", "razor", "noose", "bleed", "bleeding", "without", "everyone", "better",
     "everybody", "nobody",
+    # the other languages' key words (their rules read the corrected words too)
+    "sterben", "umbringen", "selbstmord", "suizid", "suicidarme", "suicidio", "matarme", "morirme", "suicider",
+    "suicidaire", "mourir", "zelfmoord", "morrer", "suicida",
 )
 _SHORT = {"kil": ("kill", frozenset({"my", "myself", "me", "self", "urself", "yourself", "mysef", "mself"})),
           "lfe": ("life", frozenset({"my", "own", "this", "the"})),
@@ -27,7 +30,8 @@ _SHORT = {"kil": ("kill", frozenset({"my", "myself", "me", "self", "urself", "yo
           "dei": ("die", frozenset({"to", "wanna", "i", "just"})),
           "ded": ("dead", frozenset({"be", "was", "were", "im", "i'm"}))}
 _NEVER = frozenset({"kills", "killer", "skill", "dice", "diet", "died", "dies", "life's", "lift", "lite",
-                    "dying", "living", "alive", "harms", "hang", "self", "selfie", "helf", "myth"})
+                    "dying", "living", "alive", "harms", "hang", "self", "selfie", "helf", "myth", "hangs", "dyed",
+                    "lives", "lived", "killed", "suicided"})
 
 
 class Typos:
@@ -36,6 +40,7 @@ class Typos:
     def __init__(self, known: Collection[str]) -> None:
         self._known = known
         self._keys = KEY_WORDS
+        self._key_set = frozenset(KEY_WORDS)
         self._seen: dict[str, str | None] = {}
 
     def _closest(self, word: str) -> str | None:
@@ -57,7 +62,7 @@ class Typos:
         """The corrected words and the corrections made ("suicdal→suicidal")."""
         out: list[str] = []
         made: list[str] = []
-        longer = [word if word in _SHORT or word in self._keys else (self._closest(word) or word) for word in words]
+        longer = [word if word in _SHORT or word in self._key_set else (self._closest(word) or word) for word in words]
         for index, word in enumerate(words):
             fixed: str | None = None
             if word in _SHORT:

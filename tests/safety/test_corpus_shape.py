@@ -1,4 +1,6 @@
-"""The crisis-screen eval corpus keeps its shape: known fields and values, no repeats, every kind in both halves."""
+"""The crisis-screen eval corpus keeps its shape: known fields and values, no repeats, every kind in both halves,
+and the second development set (dev2) holds only the kinds the halves define and nothing from the test half or
+the hold-out set."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import pytest
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 HALVES = ("dev", "test")
+FILES = ("dev", "dev2", "test")
+HOLDOUT = Path(__file__).resolve().parent / "holdout" / "holdout.jsonl"
 ALLOWED = {
     "level": {"clear", "possible", "none"},
     "about": {"self", "someone_else", "harm_from_others"},
@@ -22,7 +26,7 @@ def _rows(half: str) -> list[dict[str, str]]:
     return [json.loads(line) for line in lines]
 
 
-@pytest.mark.parametrize("half", HALVES)
+@pytest.mark.parametrize("half", FILES)
 def test_every_line_has_the_fields_and_allowed_values(half: str) -> None:
     for row in _rows(half):
         assert set(row) == {"text", "kind", "level", "about", "lang"}, row
@@ -37,8 +41,17 @@ def test_every_line_has_the_fields_and_allowed_values(half: str) -> None:
 
 
 def test_no_text_appears_twice_within_or_across_halves() -> None:
-    texts = Counter(" ".join(row["text"].casefold().split()) for half in HALVES for row in _rows(half))
+    texts = Counter(" ".join(row["text"].casefold().split()) for half in FILES for row in _rows(half))
     assert [text for text, count in texts.items() if count > 1] == []
+
+
+def test_the_second_development_set_shares_nothing_with_the_hold_out_set_and_only_known_kinds() -> None:
+    held = {" ".join(json.loads(line)["text"].casefold().split())
+            for line in HOLDOUT.read_text(encoding="utf-8").splitlines()}
+    shared = sum(" ".join(row["text"].casefold().split()) in held for row in _rows("dev2"))
+    assert shared == 0  # a count, never the lines: the hold-out set is only ever scored
+    assert {row["kind"] for row in _rows("dev2")} <= {row["kind"] for row in _rows("dev")}
+    assert len(_rows("dev2")) >= 1000
 
 
 def test_each_kind_is_in_both_halves_and_the_corpus_is_big_enough() -> None:
