@@ -383,8 +383,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = cast(Settings, loaded.get(Settings))
     platforms = {platform.name: loaded[platform.settings] for platform in PLATFORMS if platform.settings in loaded}
     if not problems and settings.adapter not in ("auto", *names()):
-        problems.append(f"ADAPTER={settings.adapter[:60]}: should be auto, {', '.join(names())}. "
-                        "For example: ADAPTER=auto")
+        choices = [f"'{name}'" for name in sorted(("auto", *names()))]
+        problems.append(f"ADAPTER={settings.adapter[:60]}: should be {', '.join(choices[:-1])} or {choices[-1]}. "
+                        f"For example: ADAPTER={names()[-1]}")  # the last one needs no settings
     if problems:
         for line in problems:
             print(f"[FAIL] {line}" if args.command == "doctor" else f"configuration problem: {line}",

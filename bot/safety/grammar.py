@@ -52,6 +52,10 @@ OTHER = rf"(?:she|he|they|my {_RELATION}|my (?:\S+ )?{_RELATION}|a {_RELATION}|s
 ABUSER = (r"(?:he|she|they|my (?:\S+ )?(?:partner|husband|wife|boyfriend|girlfriend|dad|father|mom|mother|"
           r"stepdad|stepmom|stepfather|stepmother|brother|sister|ex|roommate|flatmate|uncle|aunt|son|"
           r"daughter|parents|family|fiance|fiancee|grandpa|grandma|cousin|carer|landlord))")
+# Who "controls" in the control-and-fear rule: a partner or a parent, not a flatmate or a landlord (a flatmate
+# reading messages is a boundary story, not a danger sign).
+CONTROLLER = (r"(?:he|she|they|my (?:\S+ )?(?:partner|husband|wife|boyfriend|girlfriend|dad|father|mom|mother|"
+              r"stepdad|stepmom|stepfather|stepmother|ex|parents|fiance|fiancee|carer))")
 DESIRE = (r"(?:want(?:ed)? to|wish(?:ed)? (?:i could|to|i would|i was able to)|going to|plan(?:ning)? (?:to|on)|"
           r"ready to|about to|thinking (?:about|of)|think about|thought about|considering|tempted to|"
           r"urges? to|need to|will|would rather|rather|could just|should just|might just|might|"
@@ -684,7 +688,7 @@ _DEV2_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      rf"never) feel safe (?:here|anymore|any more)\b|\b(?:home|the house|my flat) (?:has not|hasnt|does not|doesnt) "
      rf"(?:\S+ ){{0,1}}(?:felt|feel|been) safe\b"),
     ("control and fear", "harm", "possible", "harm_from_others",
-     rf"\b(?:{ABUSER}|(?:mum|mom|dad|partner)) (?:\S+ ){{0,2}}(?:controls|takes|checks|reads|tracks|monitors|goes "
+     rf"\b(?:{CONTROLLER}|(?:mum|mom|dad|partner)) (?:\S+ ){{0,2}}(?:controls|takes|checks|reads|tracks|monitors|goes "
      rf"through|went through|took|keeps) (?:\S+ ){{0,2}}(?:money|phone|messages|location|bank|texts|cards)\b|"
      rf"\bwalk(?:ing)? on eggshells (?:at home|around (?:him|her|my (?:partner|husband|wife|boyfriend|girlfriend))|"
      rf"because (?:he|she))\b|\b(?:afraid|scared|terrified|frightened) (?:of|o) (?:him|"
