@@ -42,6 +42,7 @@ from adapters.discord.render import (
     merge_messages,
     render_replies,
 )
+from bot.background import start_counted
 from bot.bounded import BoundedDict
 from bot.community.common import ChannelPost, Outcome, Removal
 from bot.content.loader import Content
@@ -873,16 +874,8 @@ class DiscordAdapter:
         if newest is None:
             return False
 
-        async def clean() -> None:
-            try:
-                count = await delete_own_messages(channel, user.id, newest)
-                log.info("discord: deleted %d of the bot's messages in a DM after /forget", count)
-            except Exception as exc:
-                log.warning("discord: the DM clean-up after /forget stopped: %s", describe_exception(exc))
-
-        task = asyncio.create_task(clean(), name="discord-dm-cleanup")
-        self._dm_cleanups.add(task)
-        task.add_done_callback(self._dm_cleanups.discard)
+        start_counted(self._dm_cleanups, delete_own_messages(channel, user.id, newest), name="discord-dm-cleanup",
+                      done="discord: deleted %d of the bot's messages in a DM after /forget", log=log)
         return True
 
     async def delete_message(self, removal: Removal) -> None:

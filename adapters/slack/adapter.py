@@ -83,6 +83,7 @@ from adapters.slack.render import (
     view_values,
 )
 from adapters.slack.socket_ack import AckTimer
+from bot.background import start_counted
 from bot.bounded import BoundedDict
 from bot.community.common import ChannelPost, Removal
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
@@ -1144,16 +1145,8 @@ class SlackAdapter:
         if not latest:
             return False
 
-        async def clean() -> None:
-            try:
-                count = await delete_own_messages(client, channel, latest)
-                log.info("slack: deleted %d of the app's messages in a DM after /forget", count)
-            except Exception as exc:
-                log.warning("slack: the DM clean-up after /forget stopped: %s", describe_exception(exc))
-
-        task = asyncio.create_task(clean(), name="slack-dm-cleanup")
-        self._dm_cleanups.add(task)
-        task.add_done_callback(self._dm_cleanups.discard)
+        start_counted(self._dm_cleanups, delete_own_messages(client, channel, latest), name="slack-dm-cleanup",
+                      done="slack: deleted %d of the app's messages in a DM after /forget", log=log)
         return True
 
     @asynccontextmanager
