@@ -28,7 +28,6 @@ from dataclasses import dataclass, replace
 from typing import Any, cast
 from urllib.parse import parse_qsl
 
-import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
@@ -49,6 +48,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.dm_cleanup import delete_own_messages, newest_ts
+from adapters.slack.errors import delivery_error
 from adapters.slack.installations import EncryptedInstallationStore
 from adapters.slack.manifest import EVENTS_PATH, INSTALL_PATH, REDIRECT_PATH, bot_scopes
 from adapters.slack.ops_routes import add_ops_routes
@@ -90,7 +90,7 @@ from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.logsafe import describe_exception
 from bot.messages import Address, Image, Reply, form_name, parse_text_value, parse_token
 from bot.ops.server import SharedOps
-from bot.ports import Capabilities, DeliveryError, RateLimited, TemporaryFailure, Unreachable
+from bot.ports import Capabilities, Unreachable
 from bot.privacy.crypto import Cipher
 from bot.service import COMMANDS, CheckinService
 from bot.storage.seen import MemorySeenEvents, SeenEvents
@@ -105,14 +105,6 @@ DEFAULT_API_URL = "https://slack.com/api/"
 MOVED_TO_DMS = "I've sent this to our direct messages, so it stays between us."
 DM_FAILED = "I couldn't open a direct message with you, so here it is privately instead. Only you can see this."
 FORM_GONE = "That form isn't available any more. Run the command again to get a fresh one."
-# Errors after which a person cannot be reached until something changes (the app removed, the account gone).
-UNREACHABLE_ERRORS = frozenset({
-    "user_not_found", "user_not_visible", "cannot_dm_bot", "channel_not_found", "is_archived", "account_inactive",
-    "user_disabled", "messages_tab_disabled", "not_in_channel", "token_revoked", "token_expired", "invalid_auth",
-    "not_authed", "team_not_found", "team_access_not_granted", "access_denied", "no_installation",
-    "restricted_action", "ekm_access_denied",
-})
-TEMPORARY_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
 LIBRARY_LOGGERS = ("slack_bolt", "slack_sdk")
 ADMIN_COMMANDS = ("circle", "pulse")
 SHARE_FORM = "share"
@@ -149,31 +141,6 @@ _ANSWERED: ContextVar[_Answered | None] = ContextVar("slack_answered_request", d
 
 class NoInstallation(Unreachable):
     """The app is not (or no longer) installed in the workspace of an address."""
-
-
-def delivery_error(exc: BaseException) -> DeliveryError | None:
-    """What a failed Web API call means for the core's delivery: wait, try again later, or give up."""
-    if isinstance(exc, DeliveryError):
-        return exc
-    if isinstance(exc, SlackApiError):
-        status = exc.response.status_code
-        error = str(exc.response.get("error") or "")
-        if status == 429 or error == "ratelimited":
-            retry_after = exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
-            if isinstance(retry_after, list):
-                retry_after = retry_after[0] if retry_after else None
-            try:
-                return RateLimited(max(0.0, float(retry_after)) if retry_after is not None else 1.0)
-            except ValueError:
-                return RateLimited(1.0)
-        if error in UNREACHABLE_ERRORS:
-            return Unreachable(error)
-        if status >= 500 or error in TEMPORARY_ERRORS:
-            return TemporaryFailure(f"slack answered {status} {error}".strip())
-        return None
-    if isinstance(exc, (TimeoutError, aiohttp.ClientError, OSError)):
-        return TemporaryFailure(type(exc).__name__)
-    return None
 
 
 def retry_handlers(*, rate_limits: int) -> list[AsyncRetryHandler]:

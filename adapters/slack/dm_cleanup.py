@@ -18,6 +18,9 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.errors import delivery_error
+from bot.ports import RateLimited
+
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 200
@@ -33,10 +36,10 @@ async def _patiently(call: Callable[[], Awaitable[Any]]) -> Any:
         try:
             return await call()
         except SlackApiError as exc:
-            if exc.response.status_code != 429 or attempt == RATE_LIMIT_RETRIES:
+            limited = delivery_error(exc)
+            if not isinstance(limited, RateLimited) or attempt == RATE_LIMIT_RETRIES:
                 raise
-            wait = float(exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after") or 1)
-            await asyncio.sleep(min(max(wait, 0.0), MAX_RETRY_AFTER))
+            await asyncio.sleep(min(limited.retry_after, MAX_RETRY_AFTER))
     raise AssertionError("unreachable")
 
 
