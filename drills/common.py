@@ -405,6 +405,9 @@ def kill_leftovers() -> int:
     return killed
 
 
+SLACK_LISTENING = "slack HTTP mode listening"  # what the Slack adapter logs once its HTTP server is up
+
+
 class BotProcess:
     """`python -m bot run --adapter …` as a child process; output goes to a log file per start."""
 
@@ -459,6 +462,15 @@ class BotProcess:
 
     def log_tail(self, lines: int = 30) -> str:
         return "\n".join(self.log_text().splitlines()[-lines:])
+
+    async def logged(self, marker: str, within: float = 90.0, *, this_start: bool = False) -> None:
+        """Wait until the log holds `marker` (in the log of the latest start alone with `this_start`, as after a
+        restart); fails with the log's tail if the process ends or `within` seconds pass first."""
+        deadline = time.monotonic() + within
+        while marker not in (self.log_paths[-1].read_text(errors="replace") if this_start else self.log_text()):
+            if not self.alive or time.monotonic() > deadline:
+                raise RuntimeError(f"{self.name}: {marker!r} was not logged in time:\n{self.log_tail()}")
+            await asyncio.sleep(0.2)
 
     def error_lines(self) -> list[str]:
         return [line for line in self.log_text().splitlines() if " ERROR " in line or "Traceback" in line]

@@ -4,7 +4,6 @@ Slack. A prompt's message names its outbox row in its metadata; an attempt after
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from collections.abc import Mapping, Sequence
@@ -12,6 +11,7 @@ from typing import Any
 
 from drills.common import (
     FIRST_USER,
+    SLACK_LISTENING,
     ZONES,
     BotProcess,
     DrillResult,
@@ -94,11 +94,7 @@ async def run(quick: bool) -> DrillResult:
         bot = BotProcess("bot", slack_environment(fake, dsn, keygen(), folder, free_port()), folder, adapter="slack")
 
         async def ready() -> None:
-            deadline = time.monotonic() + 90
-            while "slack HTTP mode listening" not in bot.log_paths[-1].read_text(errors="replace"):
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the Slack bot did not start:\n{bot.log_tail()}")
-                await asyncio.sleep(0.2)
+            await bot.logged(SLACK_LISTENING, this_start=True)
 
         platform = Platform(
             "slack", bot, ready, lambda: len(fake.messages), lambda: slack_received(fake, people, greeting),

@@ -17,6 +17,7 @@ from collections import Counter
 from typing import Any
 
 from drills.common import (
+    SLACK_LISTENING,
     TOKEN,
     BotProcess,
     DrillDiscord,
@@ -379,11 +380,7 @@ async def slack_outsiders(result: DrillResult) -> None:
         bot = BotProcess("slack-bot", slack_environment(fake, dsn, keygen(), folder, port), folder, adapter="slack")
         await bot.start()
         try:
-            deadline = time.monotonic() + 90
-            while "slack HTTP mode listening" not in bot.log_text():
-                if not bot.alive or time.monotonic() > deadline:
-                    raise RuntimeError(f"the Slack bot did not start listening:\n{bot.log_tail()}")
-                await asyncio.sleep(0.2)
+            await bot.logged(SLACK_LISTENING)
             url = f"http://127.0.0.1:{port}/slack/events"
             signer = SlackRequests(SECRET)
             outcomes: dict[str, int] = {}

@@ -21,6 +21,7 @@ import aiohttp
 from drills.common import (
     BOT_SETTINGS,
     ROOT,
+    SLACK_LISTENING,
     BotProcess,
     DrillResult,
     fresh_database,
@@ -131,11 +132,7 @@ async def run(quick: bool, *, scrape_every: float | None = None) -> DrillResult:
             environment["METRICS_PORT"] = str(metrics_port)
         bot = BotProcess("bot", environment, folder, adapter="slack")
         await bot.start()
-        deadline = time.monotonic() + 90
-        while "slack HTTP mode listening" not in bot.log_text():
-            if not bot.alive or time.monotonic() > deadline:
-                raise RuntimeError(f"the Slack bot did not start listening:\n{bot.log_tail()}")
-            await asyncio.sleep(0.2)
+        await bot.logged(SLACK_LISTENING)
         url = f"http://127.0.0.1:{port}/slack/events"
         signer = SlackRequests(SECRET)
         users = [f"U{900000 + index:07d}" for index in range(people)]
