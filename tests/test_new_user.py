@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -215,20 +216,29 @@ def _read_until(fd: int, marker: bytes, limit: float = 60.0) -> bytes:
     return seen
 
 
-def test_ctrl_c_at_the_interactive_prompt_quits_at_once_without_a_traceback(tmp_path: Path) -> None:
+def _at_the_interactive_prompt(tmp_path: Path, press: Callable[[subprocess.Popen[bytes], int], object]
+                               ) -> tuple[int, bytes]:
+    """`make run` in a terminal: once it waits for the person, `press` (given the process and the terminal);
+    the exit code and stderr, within 20 s (before the Ctrl-C fix it blocked until Enter)."""
     main, child = pty.openpty()
     process = subprocess.Popen([sys.executable, "-m", "bot", "run"], stdin=child, stdout=child,
                                stderr=subprocess.PIPE, env=_bot_env(tmp_path / "data"), cwd=ROOT)
     os.close(child)
     try:
         _read_until(main, b"Ctrl-D to leave.")
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=20)  # before the fix: blocked until Enter
+        press(process, main)
+        _, stderr = process.communicate(timeout=20)
     finally:
         if process.poll() is None:
             process.kill()
         os.close(main)
-    assert process.returncode == 130
+    return process.returncode, stderr
+
+
+def test_ctrl_c_at_the_interactive_prompt_quits_at_once_without_a_traceback(tmp_path: Path) -> None:
+    returncode, stderr = _at_the_interactive_prompt(
+        tmp_path, lambda process, terminal: process.send_signal(signal.SIGINT))
+    assert returncode == 130
     assert b"Traceback" not in stderr, stderr.decode()[-2000:]
     assert b"CancelledError" not in stderr
 
@@ -695,17 +705,6 @@ async def test_a_snooze_shows_in_the_schedule_and_a_later_skip_drops_it(
 
 
 def test_ctrl_d_at_the_interactive_prompt_quits_at_once_and_cleanly(tmp_path: Path) -> None:
-    main, child = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], stdin=child, stdout=child,
-                               stderr=subprocess.PIPE, env=_bot_env(tmp_path / "data"), cwd=ROOT)
-    os.close(child)
-    try:
-        _read_until(main, b"Ctrl-D to leave.")
-        os.write(main, b"\x04")
-        _, stderr = process.communicate(timeout=20)
-    finally:
-        if process.poll() is None:
-            process.kill()
-        os.close(main)
-    assert process.returncode == 0
+    returncode, stderr = _at_the_interactive_prompt(tmp_path, lambda process, terminal: os.write(terminal, b"\x04"))
+    assert returncode == 0
     assert b"Traceback" not in stderr, stderr.decode()[-2000:]
