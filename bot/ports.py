@@ -17,6 +17,7 @@ class Capabilities:
     max_buttons: int = 25
     max_select_options: int = 25
     ephemeral: bool = False
+    private_files: bool = True  # files can be shown to one person in a shared channel (Slack: no)
     modals: bool = False
     images: bool = False
     rich_text: bool = False

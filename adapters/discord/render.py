@@ -314,10 +314,6 @@ def merge_messages(messages: Sequence[Outgoing]) -> list[Outgoing]:
     return merged
 
 
-def has_question(replies: Sequence[Reply]) -> bool:
-    return any(reply.question is not None for reply in replies)
-
-
 MAX_ALT_TEXT = 1024  # Discord's limit on an attachment's description
 
 

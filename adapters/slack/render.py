@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.commands import COMMANDS
 from bot.messages import (
     SKIP,
     TOKEN_MAX_LENGTH,
@@ -28,7 +29,6 @@ from bot.messages import (
     parse_token,
     text_value,
 )
-from bot.service import COMMANDS
 from bot.text import shorten, split_text
 
 Block = dict[str, Any]
@@ -321,11 +321,6 @@ def render_replies(replies: Sequence[Reply]) -> list[SlackMessage]:
 
 def has_question(replies: Sequence[Reply]) -> bool:
     return any(reply.question is not None for reply in replies)
-
-
-def has_files(replies: Sequence[Reply]) -> bool:
-    """Files and images: Slack has no private uploads in a channel, so these go to the DM."""
-    return any(reply.files or reply.image is not None for reply in replies)
 
 
 # ---------------------------------------------------------------- modals and App Home
