@@ -59,7 +59,10 @@ log = logging.getLogger(__name__)
 SHARE_FORM = "share"
 DM_CHANNELS_KEPT = 50_000  # people whose DM channel is known to be stored already (per process)
 
+
 class Conversation:
+    """Built by `build_conversation`; `features` are routed to by the commands and namespaces they declare."""
+
     def __init__(self, context: Context, screener: Screens, sessions: Sessions, checkins: CheckIns,
                  features: Sequence[Feature], *, plan: PlanPart, traces: Traces, community: Community | NoCommunity,
                  scheduling: Scheduling | NoScheduling, history: History) -> None:

@@ -28,6 +28,7 @@ from adapters.discord.global_pace import GlobalPace, count_answers
 from adapters.discord.pulse_form import COMMENT_INPUT, DiscordPulseForm
 from adapters.discord.pulse_form import read_token as pulse_form_token
 from adapters.discord.render import (
+    CAPABILITIES,
     FORM_BUTTON_PREFIX,
     FORM_MODAL_PREFIX,
     MAX_CONTENT,
@@ -51,7 +52,7 @@ from bot.events import ChoicePicked, Command, FormOpened, FormSubmitted, Incomin
 from bot.logsafe import describe_exception
 from bot.messages import TOKEN_PATTERN, Address, Form, Reply, form_name, parse_token
 from bot.ops.metrics import response_class
-from bot.ports import Capabilities, RateLimited, TemporaryFailure, Unreachable
+from bot.ports import RateLimited, TemporaryFailure, Unreachable
 from bot.response import OpenForm, Place, Response, Roles, TextBox, Where, opens_text_box, settles
 from bot.scheduling.rules import find_zones
 from bot.storage.seen import SeenEvents
@@ -254,8 +255,7 @@ class _ShardedClient(_Hooks, discord.AutoShardedClient):
 
 class DiscordAdapter:
     name = PLATFORM
-    capabilities = Capabilities(max_text_length=2000, max_buttons=25, max_select_options=25, ephemeral=True,
-                                modals=True, images=True, rich_text=True)
+    capabilities = CAPABILITIES
 
     def __init__(self, conversation: Conversation, content: Content, token: str, *,
                  guild_ids: Sequence[int] = (), shard_ids: Sequence[int] | None = None,

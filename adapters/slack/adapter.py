@@ -63,6 +63,7 @@ from adapters.slack.pulse_form import (
 )
 from adapters.slack.quiet import QuietGate
 from adapters.slack.render import (
+    CAPABILITIES,
     COMMAND_PREFIX,
     FORM_BUTTON_PREFIX,
     FORM_CALLBACK_PREFIX,
@@ -91,7 +92,7 @@ from bot.events import ChoicePicked, Command, FormOpened, FormSubmitted, Incomin
 from bot.logsafe import describe_exception
 from bot.messages import Address, Image, Reply, form_name
 from bot.ops.server import SharedOps
-from bot.ports import Capabilities, Unreachable
+from bot.ports import Unreachable
 from bot.privacy.crypto import Cipher
 from bot.response import NOBODY, Actor, OpenForm, Place, TextBox, Where, opens_text_box, settles, where
 from bot.storage.seen import MemorySeenEvents, SeenEvents
@@ -377,9 +378,7 @@ class ChannelPosts:
 
 class SlackAdapter:
     name = PLATFORM
-    capabilities = Capabilities(max_text_length=3000, max_buttons=25, max_select_options=100, ephemeral=True,
-                                private_files=False,
-                                modals=True, images=True, rich_text=True)
+    capabilities = CAPABILITIES
 
     def __init__(self, conversation: Conversation, *, signing_secret: str, token: str = "",
                  api_url: str = DEFAULT_API_URL, app_token: str = "",

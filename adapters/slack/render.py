@@ -15,20 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.commands import COMMANDS
-from bot.messages import (
-    SKIP,
-    TOKEN_MAX_LENGTH,
-    Attachment,
-    Form,
-    Image,
-    InputKind,
-    Question,
-    Reply,
-    Tone,
-    make_token,
-    parse_token,
-    text_value,
-)
+from bot.layout import Picker, Write, layout
+from bot.messages import SKIP, Attachment, Form, Image, InputKind, Question, Reply, Tone
+from bot.ports import Capabilities
 from bot.text import shorten, split_text
 
 Block = dict[str, Any]
@@ -159,14 +148,10 @@ def plain_text(reply: Reply) -> str:
 # ---------------------------------------------------------------- controls
 
 
-def _token(question: Question, value: str = "") -> str | None:
-    try:
-        token = make_token(question.session_id, question.step_id, value)
-    except ValueError:
-        return None
-    # A token the core could not read back would only ever produce "that check-in moved on": leave it out.
-    ok = len(token) <= min(TOKEN_MAX_LENGTH, MAX_ACTION_ID) and parse_token(token) is not None
-    return token if ok else None
+CAPABILITIES = Capabilities(max_text_length=MAX_SECTION_TEXT, max_buttons=MAX_BUTTONS,
+                            max_select_options=MAX_SELECT_OPTIONS, ephemeral=True, private_files=False,
+                            modals=True, images=True, rich_text=True, max_text_box=MAX_INPUT_LENGTH,
+                            choices_in_text_box=True)
 
 
 def button(label: str, action_id: str, value: str = "", *, primary: bool = False) -> Block:
@@ -178,14 +163,6 @@ def button(label: str, action_id: str, value: str = "", *, primary: bool = False
     return element
 
 
-def _button_label(question: Question, index: int) -> str:
-    choice = question.choices[index]
-    label = choice.label or choice.value
-    if question.kind is InputKind.SCALE and choice.description:
-        label = f"{label} · {choice.description}"
-    return label
-
-
 def _option(label: str, value: str, description: str = "") -> Block:
     option: Block = {"text": _plain(label or value, MAX_OPTION_TEXT), "value": value}
     if description:
@@ -193,49 +170,33 @@ def _option(label: str, value: str, description: str = "") -> Block:
     return option
 
 
-def _select(question: Question) -> Block | None:
-    action_id = _token(question)
-    if action_id is None:
-        return None
-    options: list[Block] = []
-    seen: set[str] = set()
-    for choice in question.choices:
-        if len(options) >= MAX_SELECT_OPTIONS:
-            break
-        if not choice.value or len(choice.value) > MAX_OPTION_VALUE or choice.value in seen:
-            continue
-        seen.add(choice.value)
-        options.append(_option(choice.label, choice.value, choice.description))
+def _select(picker: Picker) -> Block | None:
+    options = [_option(choice.label, choice.value, choice.description) for choice in picker.options
+               if len(choice.value) <= MAX_OPTION_VALUE][:MAX_SELECT_OPTIONS]
     if not options:
         return None
-    placeholder = _plain(question.placeholder or SELECT_PLACEHOLDER, MAX_PLACEHOLDER)
-    if question.kind is InputKind.MULTI:
-        high = max(1, min(question.max_choices, len(options)))
-        return {"type": "multi_static_select", "action_id": action_id, "options": options,
+    placeholder = _plain(picker.placeholder or SELECT_PLACEHOLDER, MAX_PLACEHOLDER)
+    if picker.multi:
+        high = max(1, min(picker.max_choices, len(options)))
+        return {"type": "multi_static_select", "action_id": picker.token, "options": options,
                 "placeholder": placeholder, "max_selected_items": high}
-    return {"type": "static_select", "action_id": action_id, "options": options, "placeholder": placeholder}
+    return {"type": "static_select", "action_id": picker.token, "options": options, "placeholder": placeholder}
 
 
 def question_elements(question: Question) -> list[Block]:
-    """The controls for one question, for one actions block: buttons for a short scale or one choice of a
-    few, a select menu for several answers or many choices, a "Write it" button that opens a text box, and
-    Skip when the step may be skipped."""
-    skip = _token(question, SKIP) if question.skippable else None
-    skip_button = [button(SKIP_LABEL, skip, SKIP)] if skip is not None else []
+    """The controls of one question as bot.layout lays them out, for one actions block: buttons for a short
+    scale or one choice of a few, a select menu for several answers or many choices, a "Write it" button that
+    opens a text box (which offers the examples to tick), and Skip when the step may be skipped."""
+    plan = layout(question, CAPABILITIES)
+    skip = [button(SKIP_LABEL, plan.skip.token, SKIP)] if plan.skip is not None else []
     if question.kind is InputKind.TEXT:
-        value = text_value(min(question.max_length, MAX_INPUT_LENGTH) if question.max_length > 0 else 0)
-        write = _token(question, value)
-        label = PICK_OR_WRITE_LABEL if question.examples else WRITE_LABEL  # the modal offers them to tick
-        return ([button(label, write, value, primary=True)] if write is not None else []) + skip_button
-    if question.kind is not InputKind.MULTI and len(question.choices) <= MAX_BUTTONS:
-        buttons: list[Block] = []
-        for index, choice in enumerate(question.choices):
-            action_id = _token(question, choice.value)
-            if action_id is not None and action_id not in {b["action_id"] for b in buttons}:
-                buttons.append(button(_button_label(question, index), action_id, choice.value))
-        return buttons + skip_button
-    select = _select(question)
-    return ([select] if select is not None else []) + skip_button
+        label = PICK_OR_WRITE_LABEL if plan.write_kind is Write.PICK_OR_WRITE else WRITE_LABEL
+        write = plan.write
+        return ([button(label, write.token, write.value, primary=True)] if write is not None else []) + skip
+    if plan.picker is None:
+        return [button(control.label, control.token, control.value) for control in plan.buttons] + skip
+    select = _select(plan.picker)
+    return ([select] if select is not None else []) + skip
 
 
 def form_button(form: Form) -> Block:

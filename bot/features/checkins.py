@@ -139,7 +139,7 @@ class CheckIns(Feature):
         return saying(replies)
 
     @staticmethod
-    def _outcome_replies(spec: OutcomeSpec, outcome: engine.Outcome) -> list[Reply]:
+    def _outcome_replies(spec: OutcomeSpec, outcome: engine.FlowResult) -> list[Reply]:
         low = outcome.safety is not None and outcome.safety <= 2
         lead = spec.lead_when_low if low and spec.lead_when_low else spec.lead
         if spec.kind == "script":
@@ -154,7 +154,7 @@ class CheckIns(Feature):
                       footer=spec.closing if text else "")]
 
 
-def unsafe_day(flow: Flow, outcome: engine.Outcome) -> bool:
+def unsafe_day(flow: Flow, outcome: engine.FlowResult) -> bool:
     """The lowest safety score and no boundary held ("None today" or nothing picked)."""
     scale = next((step.scale for step in flow.steps if step.records == "safety" and step.scale), None)
     if scale is None or outcome.safety is None or outcome.safety > scale.min:
