@@ -344,13 +344,13 @@ class DiscordAdapter:
         adapter = self
 
         @app_commands.command(name="checkin", description=texts.get("command_checkin"))
-        @app_commands.describe(flow="Which check-in (default: daily)")
+        @app_commands.describe(flow=texts.get("option_checkin_flow"))
         @app_commands.choices(flow=flows)
         async def checkin(interaction: Interaction, flow: str | None = None) -> None:
             await adapter.on_command(interaction, "checkin", flow or "")
 
         @app_commands.command(name="tip", description=texts.get("command_tip"))
-        @app_commands.describe(topic="A topic, e.g. saying-no (leave empty for any)")
+        @app_commands.describe(topic=texts.get("option_tip_topic"))
         async def tip(interaction: Interaction, topic: str | None = None) -> None:
             await adapter.on_command(interaction, "tip", topic or "")
 
@@ -359,8 +359,8 @@ class DiscordAdapter:
             return adapter.topic_choices(current)
 
         @app_commands.command(name="schedule", description=texts.get("command_schedule"))
-        @app_commands.describe(rule="Days and times, e.g. 'weekdays 09:00' or 'off' (empty: show yours)",
-                               timezone="Your time zone, e.g. Europe/Berlin")
+        @app_commands.describe(rule=texts.get("option_schedule_rule"),
+                               timezone=texts.get("option_schedule_timezone"))
         async def schedule(interaction: Interaction, rule: str | None = None, timezone: str | None = None) -> None:
             args = " ".join(part for part in (rule or "", f"in {timezone}" if timezone else "") if part)
             await adapter.on_command(interaction, "schedule", args)
@@ -375,29 +375,29 @@ class DiscordAdapter:
             return [app_commands.Choice(name=zone[:100], value=zone[:100]) for zone in zones]
 
         @app_commands.command(name="pause", description=texts.get("command_pause"))
-        @app_commands.describe(until="e.g. friday, 2026-12-24, 2 weeks (empty: until you resume)")
+        @app_commands.describe(until=texts.get("option_pause_until"))
         async def pause(interaction: Interaction, until: str | None = None) -> None:
             await adapter.on_command(interaction, "pause", until or "")
 
         @app_commands.command(name="vacation", description=texts.get("command_vacation"))
-        @app_commands.describe(until="e.g. 2026-12-24 or 2 weeks")
+        @app_commands.describe(until=texts.get("option_vacation_until"))
         async def vacation(interaction: Interaction, until: str | None = None) -> None:
             await adapter.on_command(interaction, "vacation", until or "")
 
         @app_commands.command(name="snooze", description=texts.get("command_snooze"))
-        @app_commands.describe(when="When to ask again")
+        @app_commands.describe(when=texts.get("option_snooze_when"))
         @app_commands.choices(when=[app_commands.Choice(name=texts.get(f"snooze_choice_{value}"), value=value)
                                     for value in SNOOZE_OPTIONS])
         async def snooze(interaction: Interaction, when: str | None = None) -> None:
             await adapter.on_command(interaction, "snooze", when or "")
 
         @app_commands.command(name="share", description=texts.get("command_share"))
-        @app_commands.describe(text="What to share (leave empty to write it in a box)")
+        @app_commands.describe(text=texts.get("option_share_text"))
         async def share(interaction: Interaction, text: str | None = None) -> None:
             await adapter.on_share(interaction, text or "")
 
         @app_commands.command(name="plan", description=texts.get("command_plan"))
-        @app_commands.describe(action="Empty: write or see your plan. Or 'edit people', 'new', 'delete'")
+        @app_commands.describe(action=texts.get("option_plan_action"))
         async def plan(interaction: Interaction, action: str | None = None) -> None:
             await adapter.on_command(interaction, "plan", action or "")
 
@@ -405,29 +405,29 @@ class DiscordAdapter:
         circle = app_commands.Group(name="circle", description=texts.get("command_circle"),
                                     default_permissions=admins_only)
 
-        @circle.command(name="setup", description="Weekly prompts in this channel: day, local time, time zone")
-        @app_commands.describe(day="e.g. mon or thursday", time="Local time, e.g. 18:00",
-                               timezone="e.g. Europe/Berlin")
+        @circle.command(name="setup", description=texts.get("command_circle_setup"))
+        @app_commands.describe(day=texts.get("option_circle_setup_day"), time=texts.get("option_circle_setup_time"),
+                               timezone=texts.get("option_circle_setup_timezone"))
         async def circle_setup(interaction: Interaction, day: str, time: str, timezone: str) -> None:
             await adapter.on_command(interaction, "circle", f"setup {day} {time} {timezone}")
 
         circle_setup.autocomplete("timezone")(zone_choices)
 
-        @circle.command(name="status", description="This circle's settings and counts")
+        @circle.command(name="status", description=texts.get("command_circle_status"))
         async def circle_status(interaction: Interaction) -> None:
             await adapter.on_command(interaction, "circle", "status")
 
         pulse = app_commands.Group(name="pulse", description=texts.get("command_pulse"),
                                    default_permissions=admins_only)
 
-        @pulse.command(name="open", description="Open an anonymous pulse round in this channel")
-        @app_commands.describe(closes="When it closes: 3d, 48h, 2w or a UTC time like 2026-12-01 17:00",
-                               minimum="Answers needed before results are shown (at least 3)")
+        @pulse.command(name="open", description=texts.get("command_pulse_open"))
+        @app_commands.describe(closes=texts.get("option_pulse_open_closes"),
+                               minimum=texts.get("option_pulse_open_minimum"))
         async def pulse_open(interaction: Interaction, closes: str, minimum: int | None = None) -> None:
             extra = f" min {minimum}" if minimum is not None else ""
             await adapter.on_command(interaction, "pulse", f"open {closes}{extra}")
 
-        @pulse.command(name="status", description="The pulse round in this channel")
+        @pulse.command(name="status", description=texts.get("command_pulse_status"))
         async def pulse_status(interaction: Interaction) -> None:
             await adapter.on_command(interaction, "pulse", "status")
 

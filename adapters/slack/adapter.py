@@ -699,8 +699,7 @@ class SlackAdapter:
                 box = response.opens
                 if isinstance(box, TextBox):
                     await client.views_open(trigger_id=body["trigger_id"],
-                                            view=text_modal(box.token, box.max_length, channel=origin.channel,
-                                                            initial=box.initial, examples=box.examples))
+                                            view=text_modal(box, self._conversation.texts, channel=origin.channel))
                     return
                 await self._answer(client, address, origin, response.replies)
                 return

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.commands import COMMANDS
+from bot.content.loader import Texts
 from bot.layout import Picker, Write, layout
 from bot.messages import SKIP, Attachment, Form, Image, InputKind, Question, Reply, Tone
 from bot.ports import Capabilities
+from bot.response import TextBox
 from bot.text import shorten, split_text
 
 Block = dict[str, Any]
@@ -58,10 +60,6 @@ TEXT_BLOCK = "answer"
 EXAMPLES_BLOCK = "examples"  # the checkboxes of a text modal that offers examples to pick
 EXAMPLES_ACTION = "picked"
 MAX_CHECKBOXES = 10
-MODAL_TITLE = "Your answer"
-MODAL_LABEL = "Only you and boundary-bot see this"
-EXAMPLES_LABEL = "Pick any that fit"
-OWN_WORDS_LABEL = "And/or in your own words (only you and boundary-bot see this)"
 MODAL_SUBMIT = "Send"
 MODAL_CLOSE = "Cancel"
 
@@ -313,13 +311,13 @@ def _example_options(examples: Sequence[str]) -> list[Block]:
     return options
 
 
-def text_modal(token: str, max_length: int, placeholder: str = "", *, channel: str = "", initial: str = "",
-               examples: Sequence[str] = ()) -> Block:
-    """The private text box for a free-text step; the token and where to answer travel in the view. `initial`
-    is what the box opens with (a safety-plan part being changed). `examples` become checkboxes above the box
-    (then either may be left empty); lines of `initial` that are examples open ticked."""
-    limit = max(1, min(max_length, MAX_INPUT_LENGTH)) if max_length > 0 else MAX_INPUT_LENGTH
-    options = _example_options(examples)
+def text_modal(box: TextBox, texts: Texts, placeholder: str = "", *, channel: str = "") -> Block:
+    """The private text box the core asked for; the token and where to answer travel in the view. It opens with
+    `box.initial` (a safety-plan part being changed); `box.examples` become checkboxes above it (then either may
+    be left empty), and lines of `initial` that are examples open ticked."""
+    limit = max(1, min(box.max_length, MAX_INPUT_LENGTH)) if box.max_length > 0 else MAX_INPUT_LENGTH
+    initial = box.initial
+    options = _example_options(box.examples)
     ticked = [option for option in options if option["value"] in initial.splitlines()]
     own = "\n".join(line for line in initial.splitlines() if line not in {o["value"] for o in ticked})
     element: Block = {"type": "plain_text_input", "action_id": TEXT_ACTION, "multiline": True, "max_length": limit}
@@ -327,21 +325,21 @@ def text_modal(token: str, max_length: int, placeholder: str = "", *, channel: s
         element["initial_value"] = own[:limit]
     if placeholder:
         element["placeholder"] = _plain(placeholder, MAX_PLACEHOLDER)
-    box: Block = {"type": "input", "block_id": TEXT_BLOCK, "label": _plain(MODAL_LABEL, MAX_INPUT_LABEL),
-                  "element": element}
-    blocks = [box]
+    field: Block = {"type": "input", "block_id": TEXT_BLOCK,
+                    "label": _plain(texts.get("text_box_label"), MAX_INPUT_LABEL), "element": element}
+    blocks = [field]
     if options:
         checkboxes: Block = {"type": "checkboxes", "action_id": EXAMPLES_ACTION, "options": options}
         if ticked:
             checkboxes["initial_options"] = ticked
-        box.update(optional=True, label=_plain(OWN_WORDS_LABEL, MAX_INPUT_LABEL))
+        field.update(optional=True, label=_plain(texts.get("text_box_own_words"), MAX_INPUT_LABEL))
         blocks = [{"type": "input", "block_id": EXAMPLES_BLOCK, "optional": True,
-                   "label": _plain(EXAMPLES_LABEL, MAX_INPUT_LABEL), "element": checkboxes}, box]
+                   "label": _plain(texts.get("text_box_examples"), MAX_INPUT_LABEL), "element": checkboxes}, field]
     return {
         "type": "modal",
         "callback_id": TEXT_CALLBACK,
-        "private_metadata": _metadata({"token": token, "channel": channel}),
-        "title": _plain(MODAL_TITLE, MAX_MODAL_TITLE),
+        "private_metadata": _metadata({"token": box.token, "channel": channel}),
+        "title": _plain(texts.get("text_box_title"), MAX_MODAL_TITLE),
         "submit": _plain(MODAL_SUBMIT, MAX_MODAL_BUTTON),
         "close": _plain(MODAL_CLOSE, MAX_MODAL_BUTTON),
         "blocks": blocks,
