@@ -34,7 +34,7 @@ from bot.features.community import (
 )
 from bot.features.context import Context
 from bot.features.history import History
-from bot.features.plan import NoPlan, PlanPart, SafetyPlan
+from bot.features.plan import NoPlan, OwnPlan, SafetyPlan
 from bot.features.privacy import Privacy, Traces
 from bot.features.sessions import Sessions
 from bot.features.support import Support
@@ -64,7 +64,7 @@ class Conversation:
     """Built by `build_conversation`; `features` are routed to by the commands and namespaces they declare."""
 
     def __init__(self, context: Context, screener: Screens, sessions: Sessions, checkins: CheckIns,
-                 features: Sequence[Feature], *, plan: PlanPart, traces: Traces, community: Community | NoCommunity,
+                 features: Sequence[Feature], *, plan: OwnPlan, traces: Traces, community: Community | NoCommunity,
                  scheduling: Scheduling | NoScheduling, history: History) -> None:
         self._context = context
         self._repo = context.repo
@@ -80,8 +80,11 @@ class Conversation:
         self._commands: dict[str, Feature] = {}
         self._namespaces: dict[str, Feature] = {}
         for feature in (checkins, *features, scheduling, community):
-            self._commands.update(dict.fromkeys(feature.commands, feature))
-            self._namespaces.update(dict.fromkeys(feature.namespaces, feature))
+            for table, keys in ((self._commands, feature.commands), (self._namespaces, feature.namespaces)):
+                taken = [key for key in keys if key in table]
+                if taken:
+                    raise ValueError(f"{type(feature).__name__} claims what another feature owns: {taken}")
+                table.update(dict.fromkeys(keys, feature))
 
     @property
     def texts(self) -> Texts:
@@ -327,7 +330,7 @@ def build_conversation(content: Content, repository: Repository, *, tip_history_
                       crisis_pause, retention_days, metrics)
     sessions = Sessions(context, dict(content.flows))
     tips = Tips(context, picker or TipPicker(content.tips), tip_history_size)
-    plan: PlanPart = SafetyPlan(context, sessions, SafetyPlans(content.safety_plan, repository, content.resources,
+    plan: OwnPlan = SafetyPlan(context, sessions, SafetyPlans(content.safety_plan, repository, content.resources,
                                                                retention_days)) \
         if content.safety_plan is not None else NoPlan()
     history = History(context, zones(schedules)) if schedules is not None else History(context)

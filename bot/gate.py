@@ -14,7 +14,7 @@ from datetime import timedelta
 from bot.commands import COMMAND_ALIASES, COMMANDS
 from bot.events import ChoicePicked, Command, Event, TextSubmitted
 from bot.features.context import RESUME_WINDOW, Context
-from bot.features.plan import PlanPart
+from bot.features.plan import OwnPlan
 from bot.features.sessions import Sessions
 from bot.messages import Reply, Tone, make_token, parse_token
 from bot.response import Response, said, saying
@@ -31,7 +31,7 @@ CarryOn = Callable[[Profile, Event], Awaitable[Response]]
 
 
 class ScreeningGate:
-    def __init__(self, context: Context, screener: Screens, sessions: Sessions, plan: PlanPart) -> None:
+    def __init__(self, context: Context, screener: Screens, sessions: Sessions, plan: OwnPlan) -> None:
         self._context = context
         self._screener = screener
         self._sessions = sessions

@@ -180,14 +180,14 @@ class TokenModal(discord.ui.Modal):
     """The text box for a free-text step. Its submission is handled in on_interaction (the same code path
     after a restart, when discord.py no longer knows the modal), so on_submit does nothing."""
 
-    def __init__(self, box: TextBox, texts: Texts, placeholder: str = "") -> None:
+    def __init__(self, box: TextBox, texts: Texts) -> None:
         # A timeout, so a box opened and closed unsent does not stay in discord.py's memory for ever.
         super().__init__(title=texts.get("text_box_title"), custom_id=box.token, timeout=MODAL_TIMEOUT)
         limit = min(box.max_length, 4000) if box.max_length > 0 else 4000
         default = box.initial
         self.add_item(discord.ui.TextInput(label=texts.get("text_box_label"), custom_id=TEXT_INPUT_ID,
                                            style=discord.TextStyle.paragraph, max_length=limit,
-                                           placeholder=placeholder[:100] or None, default=default[:limit] or None))
+                                           default=default[:limit] or None))
 
     async def on_submit(self, interaction: Interaction, /) -> None:
         return None

@@ -11,7 +11,7 @@ from bot.content.tips import TipRequest
 from bot.events import ChoicePicked, Command, TextSubmitted
 from bot.features.base import Feature
 from bot.features.context import Context
-from bot.features.plan import PlanPart
+from bot.features.plan import OwnPlan
 from bot.features.sessions import Sessions
 from bot.features.tips import Tips
 from bot.flows import engine
@@ -34,7 +34,7 @@ class CheckIns(Feature):
     commands = ("checkin", "cancel", "help")
     namespaces: tuple[str, ...] = ()
 
-    def __init__(self, context: Context, sessions: Sessions, tips: Tips, plan: PlanPart) -> None:
+    def __init__(self, context: Context, sessions: Sessions, tips: Tips, plan: OwnPlan) -> None:
         self._context = context
         self._sessions = sessions
         self._tips = tips

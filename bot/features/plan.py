@@ -30,7 +30,7 @@ from bot.storage.repository import OPEN, Profile, SessionRecord
 from bot.text import fold
 
 
-class PlanPart(Protocol):
+class OwnPlan(Protocol):
     """What other features ask of the plan; `NoPlan` answers for a bot without one."""
 
     async def offer(self, who: Profile) -> list[Reply]: ...
@@ -189,7 +189,7 @@ class SafetyPlan(Feature):
             replies.extend(self._plans.view(saved))
         return saying(replies)
 
-    # ------------------------------------------------------------ the plan elsewhere (PlanPart)
+    # ------------------------------------------------------------ the plan elsewhere (OwnPlan)
 
     async def offer(self, who: Profile) -> list[Reply]:
         """One line offering to write a plan: only at a calm moment (not during the pause after a crisis reply),

@@ -12,7 +12,7 @@ from bot.content.schema import Flow
 from bot.events import Command
 from bot.features.base import Feature
 from bot.features.context import Context
-from bot.features.plan import PlanPart
+from bot.features.plan import OwnPlan
 from bot.features.sessions import FlowRules, Sessions
 from bot.logsafe import describe_exception
 from bot.messages import Address, Attachment, Reply, Tone
@@ -106,7 +106,7 @@ class Privacy(Feature):
     commands = ("privacy", "export", SETTINGS, FORGET)
     namespaces: tuple[str, ...] = ()
 
-    def __init__(self, context: Context, sessions: Sessions, plan: PlanPart) -> None:
+    def __init__(self, context: Context, sessions: Sessions, plan: OwnPlan) -> None:
         self._context = context
         self._sessions = sessions
         self._plan = plan

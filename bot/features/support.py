@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.events import ChoicePicked, Command
 from bot.features.base import Feature
 from bot.features.context import Context
-from bot.features.plan import PlanPart
+from bot.features.plan import OwnPlan
 from bot.messages import ParsedToken, Reply, Tone
 from bot.response import Actor, Response, said, saying
 from bot.safety.responder import SOS_SESSION, sos_replies
@@ -17,7 +17,7 @@ class Support(Feature):
     commands = ("sos",)
     namespaces = (SOS_SESSION,)
 
-    def __init__(self, context: Context, plan: PlanPart) -> None:
+    def __init__(self, context: Context, plan: OwnPlan) -> None:
         self._context = context
         self._plan = plan
 
