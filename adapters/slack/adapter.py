@@ -292,25 +292,6 @@ class Origin:
 Handler = Callable[..., Awaitable[None]]
 
 
-async def admin_and_zone(client: AsyncWebClient, user_id: str) -> tuple[bool, str]:
-    """Whether the person is a workspace admin or owner, and the workspace's time zone: team.info's when it
-    names one, else the admin's own (users.info); "" when unknown. Asked when it matters, never stored."""
-    try:
-        found = await client.users_info(user=user_id)
-    except SlackApiError as exc:
-        log.warning("slack users.info failed: %s", exc.response.get("error"))
-        return False, ""
-    user = found.get("user") or {}
-    admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
-    zone = ""
-    try:
-        team = (await client.team_info()).get("team") or {}
-        zone = str(team.get("tz") or "")
-    except SlackApiError as exc:
-        log.warning("slack team.info failed: %s", exc.response.get("error"))
-    return admin, zone or str(user.get("tz") or "")
-
-
 class SlackActor:
     """A person as Slack sees them: whether they are a workspace admin (who may also moderate a circle), and the
     workspace's zone, asked of Slack only when the core needs to know, once per event."""
@@ -321,8 +302,26 @@ class SlackActor:
         self._known: tuple[bool, str] | None = None
 
     async def _ask(self) -> tuple[bool, str]:
-        if self._known is None:
-            self._known = await admin_and_zone(self._client, self._user_id)
+        """Whether the person is a workspace admin or owner, and the workspace's time zone: team.info's when it
+        names one, else the person's own (users.info); "" when unknown. Never stored."""
+        if self._known is not None:
+            return self._known
+        client = self._client
+        try:
+            found = await client.users_info(user=self._user_id)
+        except SlackApiError as exc:
+            log.warning("slack users.info failed: %s", exc.response.get("error"))
+            self._known = False, ""
+            return self._known
+        user = found.get("user") or {}
+        admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+        zone = ""
+        try:
+            team = (await client.team_info()).get("team") or {}
+            zone = str(team.get("tz") or "")
+        except SlackApiError as exc:
+            log.warning("slack team.info failed: %s", exc.response.get("error"))
+        self._known = admin, zone or str(user.get("tz") or "")
         return self._known
 
     async def is_admin(self) -> bool:
