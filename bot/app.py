@@ -1,4 +1,4 @@
-"""Composition root: settings -> database -> content -> service -> adapter. Nothing is global."""
+"""Composition root: settings -> database -> content -> conversation -> adapter. Nothing is global."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from bot.community.pulses import Pulses
 from bot.community.store import CommunityStore
 from bot.config import Settings
 from bot.content.loader import Content, load_content
+from bot.conversation import Conversation, build_conversation
+from bot.features.community import ChannelPoster
 from bot.insights import prepare_charts
 from bot.logsafe import JsonFormatter, describe_exception
 from bot.ops.metrics import Metrics
@@ -35,7 +37,6 @@ from bot.scheduling.instance import InstanceIdentity, claim_identity
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.snoozes import PendingSnoozes
 from bot.scheduling.store import ScheduleStore
-from bot.service import ChannelPoster, CheckinService
 from bot.storage.database import make_engine, make_sessionmaker, migrate
 from bot.storage.repository import Repository
 from bot.storage.urls import normalize_database_url
@@ -51,7 +52,7 @@ class App:
     engine: AsyncEngine
     content: Content
     repository: Repository
-    service: CheckinService
+    conversation: Conversation
     schedules: ScheduleStore
     scheduler: AsyncIOScheduler
     metrics: Metrics = field(default_factory=Metrics)
@@ -63,7 +64,7 @@ class App:
         `pacer` lets them go (the platforms' own limits, adapters/__init__.py)."""
         if self.identity is None:  # held for the life of the process: a restart takes the same one back
             self.identity = claim_identity(self.settings.data_dir, self.settings.instance_id)
-        dispatcher = Dispatcher(self.schedules, self.service, transports, pacer=pacer,
+        dispatcher = Dispatcher(self.schedules, self.conversation, transports, pacer=pacer,
                                 grace=timedelta(minutes=self.settings.grace_minutes),
                                 crisis_pause=timedelta(hours=self.settings.crisis_pause_hours),
                                 look_again_every=self.settings.dispatch_interval_seconds, metrics=self.metrics,
@@ -103,7 +104,7 @@ class App:
         retry: list[_Retry] = []
 
         async def tick() -> None:
-            await community_tick(self.service, posters, retry)
+            await community_tick(self.conversation, posters, retry)
 
         self.scheduler.add_job(guarded("community", tick), "interval", seconds=COMMUNITY_INTERVAL_SECONDS,
                                id="community", next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
@@ -119,7 +120,7 @@ class _Retry:
     tries_left: int
 
 
-async def community_tick(service: CheckinService, posters: Mapping[str, ChannelPoster],
+async def community_tick(conversation: Conversation, posters: Mapping[str, ChannelPoster],
                          retry: list[_Retry] | None = None) -> int:
     """Claim what is due in community channels and post it; returns how many posts went out. A post the
     platform refused (an outage, a rate limit) was already claimed, so no other instance will take it: it goes
@@ -128,7 +129,7 @@ async def community_tick(service: CheckinService, posters: Mapping[str, ChannelP
     waiting = [*(retry or [])]
     if retry is not None:
         retry.clear()
-    fresh = await service.community_posts(platforms=list(posters))
+    fresh = await conversation.community_posts(platforms=list(posters))
     sent = 0
     for item in [*waiting, *(_Retry(post, COMMUNITY_RETRIES) for post in fresh)]:
         poster = posters.get(item.post.platform)
@@ -136,7 +137,7 @@ async def community_tick(service: CheckinService, posters: Mapping[str, ChannelP
             log.warning("community post %s for %s dropped: that adapter is not running here", item.post.kind,
                         item.post.platform)
             continue
-        if await service.publish([item.post], poster):
+        if await conversation.publish([item.post], poster):
             if retry is not None and item.tries_left > 0:
                 retry.append(_Retry(item.post, item.tries_left - 1))
             else:
@@ -201,7 +202,7 @@ async def build_app(settings: Settings, *, run_migrations: bool = True, start_jo
     """`screener` reads every free text for danger; the phrase screen of the content unless one is given.
     `metrics`: this app's counters (a fresh registry unless one is given)."""
     content = load_content(settings.content_dir)
-    # one screener for the service and both community gates
+    # one screener for the conversation and both community gates
     screen: Screens = screener or Screener(content.phrases, content.screening_head)
     url = normalize_database_url(settings.database_url, settings.data_dir)
     cipher = cipher_for(settings, url)
@@ -224,19 +225,20 @@ async def build_app(settings: Settings, *, run_migrations: bool = True, start_jo
         pulses = Pulses(content, store, repository, pseudonyms, default_country=settings.default_country,
                         pulse_min_respondents=settings.pulse_min_respondents, crisis_pause=crisis_pause,
                         screener=screen)
-        service = CheckinService(content, repository, tip_history_size=settings.tip_history_size, screener=screen,
-                                 default_country=settings.default_country, crisis_pause=crisis_pause,
-                                 retention_days=settings.retention_days, schedules=schedules,
-                                 default_zone=settings.default_timezone, circles=circles, pulses=pulses,
-                                 snoozes=PendingSnoozes(sessions), metrics=metrics)
+        conversation = build_conversation(content, repository, tip_history_size=settings.tip_history_size,
+                                          screener=screen, default_country=settings.default_country,
+                                          crisis_pause=crisis_pause, retention_days=settings.retention_days,
+                                          schedules=schedules, default_zone=settings.default_timezone,
+                                          circles=circles, pulses=pulses, snoozes=PendingSnoozes(sessions),
+                                          metrics=metrics)
         if start_jobs:
-            schedule_retention(scheduler, repository, settings.retention_days, service, crisis_pause,
+            schedule_retention(scheduler, repository, settings.retention_days, conversation.traces, crisis_pause,
                                exports_dir=settings.data_dir / "exports")
             scheduler.start()
             # Import matplotlib and draw once in a worker thread now, so the first /history does not pay ~1 s;
             # then settle the heap.
             warming = asyncio.ensure_future(guarded("warm-up", warm_up)())
-        yield App(settings, engine, content, repository, service, schedules, scheduler, metrics)
+        yield App(settings, engine, content, repository, conversation, schedules, scheduler, metrics)
     finally:
         if warming is not None:
             warming.cancel()

@@ -34,4 +34,22 @@ class TextSubmitted:
     token: str = ""
 
 
+@dataclass(frozen=True)
+class FormOpened:
+    """A click on a form's button ("Change"): the core answers with the form to open, or why it cannot."""
+
+    address: Address
+    name: str
+
+
+@dataclass(frozen=True)
+class FormSubmitted:
+    """A submitted form: its fields by name. The core runs the command the form stands for."""
+
+    address: Address
+    name: str
+    values: tuple[tuple[str, str], ...] = ()
+
+
 Event = Command | ChoicePicked | TextSubmitted
+Incoming = Event | FormOpened | FormSubmitted

@@ -15,6 +15,9 @@ TOKEN_PREFIX = "ci"
 _TOKEN_ID = re.compile(r"[A-Za-z0-9_-]{1,24}")
 _TOKEN_VALUE = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 TOKEN_MAX_LENGTH = 100
+# A token as a regular expression, for platforms that route a control by matching its id (discord.py).
+TOKEN_PATTERN = (rf"{TOKEN_PREFIX}:(?P<session>{_TOKEN_ID.pattern}):(?P<step>{_TOKEN_ID.pattern})"
+                 rf"(?::(?P<value>{_TOKEN_VALUE.pattern}))?")
 SKIP = "skip"
 TEXT_VALUE = "_text"  # the token value of the button that opens a text box (adapters with buttons)
 

@@ -14,9 +14,12 @@ class Capabilities:
     """Limits an adapter renders within; it splits or degrades rather than fails."""
 
     max_text_length: int = 4000
-    max_buttons: int = 25
+    max_buttons: int = 25  # answers shown as buttons; more become one select (bot.layout)
     max_select_options: int = 25
     ephemeral: bool = False
+    private_files: bool = True  # files can be shown to one person in a shared channel (Slack: no)
+    max_text_box: int = 4000  # the longest answer a text box takes
+    choices_in_text_box: bool = False  # a text box can offer examples to tick (Slack's modal: yes)
     modals: bool = False
     images: bool = False
     rich_text: bool = False

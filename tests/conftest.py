@@ -21,13 +21,13 @@ from adapters import names, rate_limits
 from adapters.console.adapter import ConsoleAdapter
 from bot.content.loader import Content, load_content
 from bot.content.tips import TipPicker
+from bot.conversation import Conversation, build_conversation
 from bot.messages import Address, Reply
 from bot.privacy.crypto import Cipher
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.snoozes import PendingSnoozes
 from bot.scheduling.store import ScheduleStore
-from bot.service import CheckinService
 from bot.storage.database import make_engine, make_sessionmaker, migrate
 from bot.storage.repository import Repository
 
@@ -225,7 +225,7 @@ def transport() -> CollectingTransport:
 
 
 @pytest.fixture
-def dispatcher(schedules: ScheduleStore, service: CheckinService, transport: CollectingTransport,
+def dispatcher(schedules: ScheduleStore, service: Conversation, transport: CollectingTransport,
                clock: FakeClock) -> Dispatcher:
     """Delivery with the fake clock: waiting for the pacer moves the clock instead of sleeping."""
 
@@ -244,8 +244,8 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore,
-            sessions: async_sessionmaker[AsyncSession]) -> CheckinService:
-    return CheckinService(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
+            sessions: async_sessionmaker[AsyncSession]) -> Conversation:
+    return build_conversation(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
                           schedules=schedules, snoozes=PendingSnoozes(sessions))
 
 
@@ -256,6 +256,6 @@ async def met(console: ConsoleAdapter) -> ConsoleAdapter:
 
 
 @pytest.fixture
-async def console(service: CheckinService, tmp_path: Path) -> ConsoleAdapter:
+async def console(service: Conversation, tmp_path: Path) -> ConsoleAdapter:
     """The console adapter as a person uses it; `await console.respond(line)` returns what is printed."""
     return await met(ConsoleAdapter(service, "ana", interactive=False, files_dir=tmp_path / "exports"))

@@ -40,13 +40,13 @@ def test_json_logs_are_one_object_a_line_and_an_exception_keeps_no_message() -> 
     try:
         raise ValueError("my marker note: I told nobody")
     except ValueError:
-        record = logging.LogRecord("bot.service", logging.ERROR, __file__, 1, "event %s failed", ("Command",),
+        record = logging.LogRecord("bot.conversation", logging.ERROR, __file__, 1, "event %s failed", ("Command",),
                                    sys.exc_info())
     line = formatter.format(record)
     assert "\n" not in line
     entry = json.loads(line)
     assert set(entry) == {"time", "level", "logger", "message", "exception"}
-    assert (entry["level"], entry["logger"], entry["message"]) == ("ERROR", "bot.service", "event Command failed")
+    assert (entry["level"], entry["logger"], entry["message"]) == ("ERROR", "bot.conversation", "event Command failed")
     assert entry["exception"].startswith("builtins.ValueError at ")
     assert "marker" not in line
     assert "nobody" not in line

@@ -10,10 +10,10 @@ import re
 from adapters.console.adapter import ConsoleAdapter
 from bot.content.loader import Content
 from bot.content.schema import Tip
+from bot.conversation import Conversation, build_conversation
 from bot.events import ChoicePicked, Command
 from bot.messages import Address, Question, Reply
 from bot.privacy.crypto import Cipher
-from bot.service import CheckinService
 from bot.storage.database import make_engine, make_sessionmaker
 from bot.storage.repository import Repository
 from tests.conftest import FakeClock, met
@@ -286,7 +286,7 @@ async def test_a_restart_resumes_at_the_step_reached(
     engine = make_engine(database_url)
     try:
         restarted_repository = Repository(make_sessionmaker(engine), cipher, clock)
-        service = CheckinService(content, restarted_repository, clock=clock)
+        service = build_conversation(content, restarted_repository, clock=clock)
         restarted = ConsoleAdapter(service, "ana", interactive=False)
         out = await restarted.respond("/checkin")
         assert "Picking up your Daily check-in where you left off." in out
@@ -393,7 +393,7 @@ async def test_an_open_checkin_a_few_hours_old_is_still_resumed(console: Console
 # ---------------------------------------------------------------- two people
 
 
-async def test_two_people_never_see_each_others_sessions(console: ConsoleAdapter, service: CheckinService,
+async def test_two_people_never_see_each_others_sessions(console: ConsoleAdapter, service: Conversation,
                                                          repository: Repository, content: Content) -> None:
     ben = await met(ConsoleAdapter(service, "ben", interactive=False))
     await console.respond("/checkin")
@@ -432,14 +432,14 @@ DISCORD_ANA = Address("discord", "guild-1", "4242", "dm-4242")
 DISCORD_BEN = Address("discord", "guild-1", "5151", "dm-5151")
 
 
-async def start(service: CheckinService, address: Address) -> Question:
-    return question_of(await service.handle(Command(address, "checkin")))
+async def start(service: Conversation, address: Address) -> Question:
+    return question_of((await service.handle(Command(address, "checkin"))).replies)
 
 
-async def test_a_click_answers_the_step(service: CheckinService, repository: Repository) -> None:
+async def test_a_click_answers_the_step(service: Conversation, repository: Repository) -> None:
     question = await start(service, DISCORD_ANA)
     assert question.step_id == "safety"
-    replies = await service.handle(ChoicePicked(DISCORD_ANA, question.token("2"), ("2",)))
+    replies = (await service.handle(ChoicePicked(DISCORD_ANA, question.token("2"), ("2",)))).replies
     assert BOUNDARIES_PROMPT in text_of(replies)
     assert question_of(replies).step_id == "boundaries"
     session = await repository.get_session(question.session_id)
@@ -447,11 +447,11 @@ async def test_a_click_answers_the_step(service: CheckinService, repository: Rep
     assert (session.step_id, session.answers) == ("boundaries", {"safety": 2})
 
 
-async def test_a_multi_select_click_answers_the_step(service: CheckinService, repository: Repository) -> None:
+async def test_a_multi_select_click_answers_the_step(service: Conversation, repository: Repository) -> None:
     """A Slack multi-select or Discord select menu sends several values at once."""
     question = await start(service, DISCORD_ANA)
-    following = question_of(await service.handle(ChoicePicked(DISCORD_ANA, question.token("2"))))
-    replies = await service.handle(ChoicePicked(DISCORD_ANA, following.token(), ("saying_no", "asked_space")))
+    following = question_of((await service.handle(ChoicePicked(DISCORD_ANA, question.token("2")))).replies)
+    replies = (await service.handle(ChoicePicked(DISCORD_ANA, following.token(), ("saying_no", "asked_space")))).replies
     assert NOTE_PROMPT in text_of(replies)
     session = await repository.get_session(question.session_id)
     assert session is not None
@@ -459,14 +459,14 @@ async def test_a_multi_select_click_answers_the_step(service: CheckinService, re
     assert session.answers == {"safety": 2, "boundaries": ["saying_no", "asked_space"]}
 
 
-async def test_the_same_click_twice_is_applied_once(service: CheckinService, repository: Repository,
+async def test_the_same_click_twice_is_applied_once(service: Conversation, repository: Repository,
                                                     content: Content) -> None:
     stale = content.texts.get("stale_click")
     question = await start(service, DISCORD_ANA)
     click = ChoicePicked(DISCORD_ANA, question.token("2"))
-    first = await service.handle(click)
+    first = (await service.handle(click)).replies
     assert BOUNDARIES_PROMPT in text_of(first)
-    second = await service.handle(click)
+    second = (await service.handle(click)).replies
     assert [reply.text for reply in second] == [stale]
     session = await repository.get_session(question.session_id)
     assert session is not None
@@ -474,26 +474,26 @@ async def test_the_same_click_twice_is_applied_once(service: CheckinService, rep
 
     # The last step clicked twice: one check-in, not two.
     boundaries = question_of(first)
-    note = question_of(await service.handle(ChoicePicked(DISCORD_ANA, boundaries.token("skip"), ("skip",))))
+    note = question_of((await service.handle(ChoicePicked(DISCORD_ANA, boundaries.token("skip"), ("skip",)))).replies)
     skip = ChoicePicked(DISCORD_ANA, note.token("skip"), ("skip",))
-    done = await service.handle(skip)
+    done = (await service.handle(skip)).replies
     assert content.texts.get("tip_footer") in [reply.footer for reply in done]
-    again = await service.handle(skip)
+    again = (await service.handle(skip)).replies
     assert [reply.text for reply in again] == [stale]
     me = await repository.identity_id(DISCORD_ANA)
     assert await repository.checkin_count(me) == 1
 
 
-async def assert_moved_on_and_unchanged(service: CheckinService, repository: Repository, content: Content,
+async def assert_moved_on_and_unchanged(service: Conversation, repository: Repository, content: Content,
                                         click: ChoicePicked, session_id: str) -> None:
     before = await repository.get_session(session_id)
-    replies = await service.handle(click)
+    replies = (await service.handle(click)).replies
     assert [reply.text for reply in replies] == [content.texts.get("stale_click")]
     assert all(reply.question is None for reply in replies)
     assert await repository.get_session(session_id) == before
 
 
-async def test_a_forged_token_changes_nothing(service: CheckinService, repository: Repository,
+async def test_a_forged_token_changes_nothing(service: Conversation, repository: Repository,
                                               content: Content) -> None:
     question = await start(service, DISCORD_ANA)
     for token in ("ci:AAAAAAAAAAAAAAAAAAAAAAAA:safety:2", f"ci:{question.session_id}:note:skip",
@@ -502,7 +502,7 @@ async def test_a_forged_token_changes_nothing(service: CheckinService, repositor
                                             ChoicePicked(DISCORD_ANA, token, ("2",)), question.session_id)
 
 
-async def test_a_token_for_another_persons_session_changes_nothing(service: CheckinService,
+async def test_a_token_for_another_persons_session_changes_nothing(service: Conversation,
                                                                    repository: Repository,
                                                                    content: Content) -> None:
     bens = await start(service, DISCORD_BEN)
@@ -519,7 +519,7 @@ async def test_a_token_for_another_persons_session_changes_nothing(service: Chec
     assert (ben_session.step_id, ben_session.answers) == ("safety", {})
 
 
-async def test_a_malformed_token_changes_nothing(service: CheckinService, repository: Repository,
+async def test_a_malformed_token_changes_nothing(service: Conversation, repository: Repository,
                                                  content: Content) -> None:
     question = await start(service, DISCORD_ANA)
     for token in ("", "garbage", "ci", "ci:", "ci::", "ci::safety:2", f"ci:{question.session_id}",
@@ -529,7 +529,7 @@ async def test_a_malformed_token_changes_nothing(service: CheckinService, reposi
                                             ChoicePicked(DISCORD_ANA, token), question.session_id)
 
 
-async def test_a_token_with_a_nul_character_changes_nothing(service: CheckinService, repository: Repository,
+async def test_a_token_with_a_nul_character_changes_nothing(service: Conversation, repository: Repository,
                                                             content: Content) -> None:
     """A forged click can carry any bytes; it is not a token and must not reach the database as one."""
     question = await start(service, DISCORD_ANA)

@@ -12,10 +12,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from bot.commands import COMMUNITY_COMMANDS
+from bot.conversation import Conversation
 from bot.events import Command, Event, TextSubmitted
 from bot.messages import Address, Attachment, InputKind, Question, Reply, Tone
 from bot.ports import Capabilities
-from bot.service import COMMUNITY_COMMANDS, CheckinService
 
 RULE = "─" * 3
 
@@ -83,10 +84,10 @@ class ConsoleAdapter:
     name = "console"
     capabilities = Capabilities(max_text_length=100_000, max_buttons=0, images=False)
 
-    def __init__(self, service: CheckinService, user_id: str, *, stdin: TextIO | None = None,
+    def __init__(self, conversation: Conversation, user_id: str, *, stdin: TextIO | None = None,
                  stdout: TextIO | None = None, interactive: bool | None = None,
                  files_dir: Path | None = None) -> None:
-        self._service = service
+        self._conversation = conversation
         self._files_dir = files_dir or Path("data") / "exports"
         self._stdin = stdin or sys.stdin
         self._stdout = stdout or sys.stdout
@@ -94,7 +95,7 @@ class ConsoleAdapter:
         self.address = Address("console", "local", user_id, "console")
         self._last_title = ""
         self._saved: list[Path] = []  # written by render_all, reported to the core for /forget and retention
-        service.keep_traces_with(self.name, self)
+        conversation.traces.keep_with(self.name, self)
 
     async def send(self, address: Address, replies: Sequence[Reply]) -> None:
         self._stdout.write(self.render_all(replies))
@@ -104,7 +105,7 @@ class ConsoleAdapter:
     async def _report_saved(self, address: Address) -> None:
         saved, self._saved = self._saved, []
         for path in saved:
-            await self._service.remember_file(address, str(path))
+            await self._conversation.traces.remember_file(address, str(path))
 
     async def remove_files(self, workspace_id: str, refs: Sequence[str]) -> list[str]:
         """Export and chart files of this console (only inside its own folder)."""
@@ -143,11 +144,11 @@ class ConsoleAdapter:
             text = render(reply)
             if reply.files:
                 paths = ", ".join(str(self._save(attachment, keep_existing=True)) for attachment in reply.files)
-                text += "\n" + self._service.texts.get("export_saved", paths=paths)
+                text += "\n" + self._conversation.texts.get("export_saved", paths=paths)
             if reply.image is not None:  # a terminal shows no pictures: the chart goes to a file, its words here
                 image = reply.image
                 path = self._save(Attachment(image.filename, image.content, image.mime_type))
-                text = (text + "\n" if text else "") + self._service.texts.get("chart_saved", path=str(path),
+                text = (text + "\n" if text else "") + self._conversation.texts.get("chart_saved", path=str(path),
                                                                                  alt=image.alt_text)
             out.append(text + "\n\n")
         return "".join(out)
@@ -181,9 +182,10 @@ class ConsoleAdapter:
         if isinstance(event, Command) and event.name.strip().lower() in COMMUNITY_COMMANDS:
             # Circles, shares and pulses belong to a channel of people; a terminal has none. The words are
             # still read for danger first: a share that says something worrying is answered, not brushed off.
-            safety = await self._service.screen_only(event)
-            return self.render_all(safety or [Reply(self._service.texts.get("community_elsewhere"), tone=Tone.INFO)])
-        text = self.render_all(await self._service.handle_safely(event))
+            safety = await self._conversation.screen_only(event)
+            elsewhere = Reply(self._conversation.texts.get("community_elsewhere"), tone=Tone.INFO)
+            return self.render_all(safety or [elsewhere])
+        text = self.render_all((await self._conversation.handle(event)).replies)
         await self._report_saved(self.address)
         return text
 
@@ -208,9 +210,9 @@ class ConsoleAdapter:
 
     async def run(self) -> None:
         if self._interactive:
-            await self.send(self.address, [Reply(self._service.texts.get("welcome"))])
-            if await self._service.has_open_checkin(self.address):
-                await self.send(self.address, [Reply(self._service.texts.get("resume_hint"))])
+            await self.send(self.address, [Reply(self._conversation.texts.get("welcome"))])
+            if await self._conversation.has_open_checkin(self.address):
+                await self.send(self.address, [Reply(self._conversation.texts.get("resume_hint"))])
         while True:
             line = await self._read_line()
             if line is None:

@@ -27,7 +27,7 @@ async def run(settings: Settings, console_settings: ConsoleSettings) -> int:
 
     async with build_app(settings) as app:
         user = console_settings.console_user or getpass.getuser() or "me"
-        console = ConsoleAdapter(app.service, user, files_dir=settings.data_dir / "exports")
+        console = ConsoleAdapter(app.conversation, user, files_dir=settings.data_dir / "exports")
         app.start_delivery({"console": console})
         async with app.ops(lambda: True):  # a terminal has no connection to lose
             await console.run()

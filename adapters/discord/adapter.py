@@ -28,6 +28,7 @@ from adapters.discord.global_pace import GlobalPace, count_answers
 from adapters.discord.pulse_form import COMMENT_INPUT, DiscordPulseForm
 from adapters.discord.pulse_form import read_token as pulse_form_token
 from adapters.discord.render import (
+    CAPABILITIES,
     FORM_BUTTON_PREFIX,
     FORM_MODAL_PREFIX,
     MAX_CONTENT,
@@ -38,21 +39,22 @@ from adapters.discord.render import (
     Style,
     discord_files,
     form_inputs,
-    has_question,
     merge_messages,
     render_replies,
 )
 from bot.background import start_counted
 from bot.bounded import BoundedDict
-from bot.community.common import ChannelPost, Outcome, Removal
-from bot.content.loader import Content
-from bot.events import ChoicePicked, Command, Event, TextSubmitted
+from bot.commands import COMMANDS
+from bot.community.common import ChannelPost, Removal
+from bot.content.loader import Content, Texts
+from bot.conversation import Conversation
+from bot.events import ChoicePicked, Command, FormOpened, FormSubmitted, Incoming, TextSubmitted
 from bot.logsafe import describe_exception
-from bot.messages import Address, Form, Reply, form_name, parse_text_value, parse_token
+from bot.messages import TOKEN_PATTERN, Address, Form, Reply, form_name, parse_token
 from bot.ops.metrics import response_class
-from bot.ports import Capabilities, RateLimited, TemporaryFailure, Unreachable
+from bot.ports import RateLimited, TemporaryFailure, Unreachable
+from bot.response import OpenForm, Place, Response, Roles, TextBox, Where, opens_text_box, settles
 from bot.scheduling.rules import find_zones
-from bot.service import COMMANDS, CheckinService
 from bot.storage.seen import SeenEvents
 
 log = logging.getLogger(__name__)
@@ -60,8 +62,6 @@ log = logging.getLogger(__name__)
 PLATFORM = "discord"
 # One identity per Discord user: user ids are global, and a check-in started in a server continues in DMs.
 PERSONAL_WORKSPACE = "dm"
-TOKEN_TEMPLATE = (r"ci:(?P<session>[A-Za-z0-9_-]{1,24}):(?P<step>[A-Za-z0-9_-]{1,24})"
-                  r"(?::(?P<value>[A-Za-z0-9_.-]{1,40}))?")
 TEXT_INPUT_ID = "text"
 DMS_CLOSED = 50007
 DM_CHANNELS_KEPT = 50_000  # people whose DM channel id is remembered here (the core keeps it too)
@@ -69,39 +69,10 @@ ALREADY_ACKNOWLEDGED = 40060  # another process answered this interaction first
 OPEN_DM_TIMEOUT_S = 5.0  # opening a DM is safe to repeat: one Discord does not answer fails after this (see _open_dm)
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
-MOVED_TO_DMS = "I've sent this to your direct messages, so it stays between us."
-DMS_CLOSED_HERE = ("I couldn't send you a direct message (your DMs are closed for this server), so here it is "
-                   "privately instead. Only you can see this.")
-MODAL_TITLE = "Your answer"
 MODAL_TIMEOUT = 900.0
-MODAL_LABEL = "Only you and boundary-bot see this"
 
-DESCRIPTIONS: Mapping[str, str] = {
-    "checkin": "Start a private check-in (daily, weekly, prepare or repair)",
-    "tip": "A boundary tip or script, optionally on a topic",
-    "history": "Your last four weeks, privately",
-    "cancel": "Leave the current check-in without saving it",
-    "help": "What boundary-bot does and how to use it",
-    "sos": "People you can reach right now",
-    "privacy": "What is kept, for how long, and who can see it",
-    "export": "Download everything boundary-bot keeps about you",
-    "forget": "Erase everything boundary-bot keeps about you",
-    "settings": "Your country for support numbers, and whether notes are kept",
-    "schedule": "See or set when check-ins arrive (e.g. weekdays 09:00)",
-    "pause": "Pause scheduled check-ins, optionally until a date",
-    "vacation": "Pause scheduled check-ins for a holiday",
-    "resume": "Resume scheduled check-ins",
-    "skip": "Skip the next scheduled check-in",
-    "snooze": "Move the latest check-in prompt to later",
-    "circle": "Set up or check this channel's peer-support circle (admins)",
-    "share": "Share something with this channel's circle, without your name",
-    "pulse": "Start or check an anonymous team pulse in this channel (admins)",
-    "plan": "Your own safety plan: write, see, change or delete it (only you see it)",
-}
 THREAD_NAME_MAX = 100
-SHARE_FORM = "share"
-FORM_GONE = "That form isn't available any more. Run the command again to get a fresh one."
-SNOOZE_OPTIONS = (("In an hour", "1h"), ("This evening", "evening"), ("Tomorrow", "tomorrow"))
+SNOOZE_OPTIONS = ("1h", "evening", "tomorrow")
 
 Interaction = discord.Interaction[discord.Client]
 
@@ -185,7 +156,7 @@ def picked_labels(components: Sequence[discord.Component], custom_id: str, value
     return []
 
 
-class TokenItem(discord.ui.DynamicItem[discord.ui.Item[discord.ui.View]], template=TOKEN_TEMPLATE):
+class TokenItem(discord.ui.DynamicItem[discord.ui.Item[discord.ui.View]], template=TOKEN_PATTERN):
     """A button or select whose custom_id is a core token: it works after a restart, on any instance."""
 
     def __init__(self, item: discord.ui.Item[discord.ui.View], adapter: DiscordAdapter | None = None) -> None:
@@ -209,13 +180,14 @@ class TokenModal(discord.ui.Modal):
     """The text box for a free-text step. Its submission is handled in on_interaction (the same code path
     after a restart, when discord.py no longer knows the modal), so on_submit does nothing."""
 
-    def __init__(self, token: str, max_length: int, placeholder: str = "", default: str = "") -> None:
+    def __init__(self, box: TextBox, texts: Texts) -> None:
         # A timeout, so a box opened and closed unsent does not stay in discord.py's memory for ever.
-        super().__init__(title=MODAL_TITLE, custom_id=token, timeout=MODAL_TIMEOUT)
-        limit = min(max_length, 4000) if max_length > 0 else 4000
-        self.add_item(discord.ui.TextInput(label=MODAL_LABEL, custom_id=TEXT_INPUT_ID,
+        super().__init__(title=texts.get("text_box_title"), custom_id=box.token, timeout=MODAL_TIMEOUT)
+        limit = min(box.max_length, 4000) if box.max_length > 0 else 4000
+        default = box.initial
+        self.add_item(discord.ui.TextInput(label=texts.get("text_box_label"), custom_id=TEXT_INPUT_ID,
                                            style=discord.TextStyle.paragraph, max_length=limit,
-                                           placeholder=placeholder[:100] or None, default=default[:limit] or None))
+                                           default=default[:limit] or None))
 
     async def on_submit(self, interaction: Interaction, /) -> None:
         return None
@@ -283,10 +255,9 @@ class _ShardedClient(_Hooks, discord.AutoShardedClient):
 
 class DiscordAdapter:
     name = PLATFORM
-    capabilities = Capabilities(max_text_length=2000, max_buttons=25, max_select_options=25, ephemeral=True,
-                                modals=True, images=True, rich_text=True)
+    capabilities = CAPABILITIES
 
-    def __init__(self, service: CheckinService, content: Content, token: str, *,
+    def __init__(self, conversation: Conversation, content: Content, token: str, *,
                  guild_ids: Sequence[int] = (), shard_ids: Sequence[int] | None = None,
                  shard_count: int | None = None, sync_commands: bool = True,
                  guild_ready_timeout: float = 2.0, max_ratelimit_timeout: float | None = 30.0,
@@ -296,7 +267,7 @@ class DiscordAdapter:
         # discord.py logs raw gateway payloads and request bodies at DEBUG: those hold what people write.
         library_log = logging.getLogger("discord")
         library_log.setLevel(max(logging.INFO, library_log.level))
-        self._service = service
+        self._conversation = conversation
         self._content = content
         self._token = token
         self._guild_ids = tuple(guild_ids)
@@ -304,7 +275,7 @@ class DiscordAdapter:
         self._dm_channels: BoundedDict[str, int] = BoundedDict(DM_CHANNELS_KEPT)
         self._open_dm_timeout = open_dm_timeout
         self._dm_cleanups: set[asyncio.Task[None]] = set()  # the bot's DM messages going after a /forget
-        service.keep_traces_with(PLATFORM, self)
+        conversation.traces.keep_with(PLATFORM, self)
         # Two unsharded processes on one token both receive every DM: the first to claim a message handles it.
         self._seen_events = seen_events
         intents = discord.Intents.default()
@@ -332,7 +303,7 @@ class DiscordAdapter:
         )
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self._add_commands()
-        self._pulse_form = DiscordPulseForm(service, self._kwargs, self.address, self._guild_of)
+        self._pulse_form = DiscordPulseForm(conversation, self._kwargs, self.address, self._guild_of)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -367,18 +338,19 @@ class DiscordAdapter:
     # ------------------------------------------------------------ commands
 
     def _add_commands(self) -> None:
+        texts = self._conversation.texts
         flows = [app_commands.Choice(name=f"{flow.name} — {flow.description}"[:100], value=flow.name)
                  for flow in self._content.flows.values()][:25]
         adapter = self
 
-        @app_commands.command(name="checkin", description=DESCRIPTIONS["checkin"])
-        @app_commands.describe(flow="Which check-in (default: daily)")
+        @app_commands.command(name="checkin", description=texts.get("command_checkin"))
+        @app_commands.describe(flow=texts.get("option_checkin_flow"))
         @app_commands.choices(flow=flows)
         async def checkin(interaction: Interaction, flow: str | None = None) -> None:
             await adapter.on_command(interaction, "checkin", flow or "")
 
-        @app_commands.command(name="tip", description=DESCRIPTIONS["tip"])
-        @app_commands.describe(topic="A topic, e.g. saying-no (leave empty for any)")
+        @app_commands.command(name="tip", description=texts.get("command_tip"))
+        @app_commands.describe(topic=texts.get("option_tip_topic"))
         async def tip(interaction: Interaction, topic: str | None = None) -> None:
             await adapter.on_command(interaction, "tip", topic or "")
 
@@ -386,9 +358,9 @@ class DiscordAdapter:
         async def topic_choices(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
             return adapter.topic_choices(current)
 
-        @app_commands.command(name="schedule", description=DESCRIPTIONS["schedule"])
-        @app_commands.describe(rule="Days and times, e.g. 'weekdays 09:00' or 'off' (empty: show yours)",
-                               timezone="Your time zone, e.g. Europe/Berlin")
+        @app_commands.command(name="schedule", description=texts.get("command_schedule"))
+        @app_commands.describe(rule=texts.get("option_schedule_rule"),
+                               timezone=texts.get("option_schedule_timezone"))
         async def schedule(interaction: Interaction, rule: str | None = None, timezone: str | None = None) -> None:
             args = " ".join(part for part in (rule or "", f"in {timezone}" if timezone else "") if part)
             await adapter.on_command(interaction, "schedule", args)
@@ -402,58 +374,60 @@ class DiscordAdapter:
                 zones = []
             return [app_commands.Choice(name=zone[:100], value=zone[:100]) for zone in zones]
 
-        @app_commands.command(name="pause", description=DESCRIPTIONS["pause"])
-        @app_commands.describe(until="e.g. friday, 2026-12-24, 2 weeks (empty: until you resume)")
+        @app_commands.command(name="pause", description=texts.get("command_pause"))
+        @app_commands.describe(until=texts.get("option_pause_until"))
         async def pause(interaction: Interaction, until: str | None = None) -> None:
             await adapter.on_command(interaction, "pause", until or "")
 
-        @app_commands.command(name="vacation", description=DESCRIPTIONS["vacation"])
-        @app_commands.describe(until="e.g. 2026-12-24 or 2 weeks")
+        @app_commands.command(name="vacation", description=texts.get("command_vacation"))
+        @app_commands.describe(until=texts.get("option_vacation_until"))
         async def vacation(interaction: Interaction, until: str | None = None) -> None:
             await adapter.on_command(interaction, "vacation", until or "")
 
-        @app_commands.command(name="snooze", description=DESCRIPTIONS["snooze"])
-        @app_commands.describe(when="When to ask again")
-        @app_commands.choices(when=[app_commands.Choice(name=label, value=value) for label, value in SNOOZE_OPTIONS])
+        @app_commands.command(name="snooze", description=texts.get("command_snooze"))
+        @app_commands.describe(when=texts.get("option_snooze_when"))
+        @app_commands.choices(when=[app_commands.Choice(name=texts.get(f"snooze_choice_{value}"), value=value)
+                                    for value in SNOOZE_OPTIONS])
         async def snooze(interaction: Interaction, when: str | None = None) -> None:
             await adapter.on_command(interaction, "snooze", when or "")
 
-        @app_commands.command(name="share", description=DESCRIPTIONS["share"])
-        @app_commands.describe(text="What to share (leave empty to write it in a box)")
+        @app_commands.command(name="share", description=texts.get("command_share"))
+        @app_commands.describe(text=texts.get("option_share_text"))
         async def share(interaction: Interaction, text: str | None = None) -> None:
             await adapter.on_share(interaction, text or "")
 
-        @app_commands.command(name="plan", description=DESCRIPTIONS["plan"])
-        @app_commands.describe(action="Empty: write or see your plan. Or 'edit people', 'new', 'delete'")
+        @app_commands.command(name="plan", description=texts.get("command_plan"))
+        @app_commands.describe(action=texts.get("option_plan_action"))
         async def plan(interaction: Interaction, action: str | None = None) -> None:
             await adapter.on_command(interaction, "plan", action or "")
 
         admins_only = discord.Permissions(manage_guild=True)
-        circle = app_commands.Group(name="circle", description=DESCRIPTIONS["circle"],
+        circle = app_commands.Group(name="circle", description=texts.get("command_circle"),
                                     default_permissions=admins_only)
 
-        @circle.command(name="setup", description="Weekly prompts in this channel: day, local time, time zone")
-        @app_commands.describe(day="e.g. mon or thursday", time="Local time, e.g. 18:00",
-                               timezone="e.g. Europe/Berlin")
+        @circle.command(name="setup", description=texts.get("command_circle_setup"))
+        @app_commands.describe(day=texts.get("option_circle_setup_day"), time=texts.get("option_circle_setup_time"),
+                               timezone=texts.get("option_circle_setup_timezone"))
         async def circle_setup(interaction: Interaction, day: str, time: str, timezone: str) -> None:
             await adapter.on_command(interaction, "circle", f"setup {day} {time} {timezone}")
 
         circle_setup.autocomplete("timezone")(zone_choices)
 
-        @circle.command(name="status", description="This circle's settings and counts")
+        @circle.command(name="status", description=texts.get("command_circle_status"))
         async def circle_status(interaction: Interaction) -> None:
             await adapter.on_command(interaction, "circle", "status")
 
-        pulse = app_commands.Group(name="pulse", description=DESCRIPTIONS["pulse"], default_permissions=admins_only)
+        pulse = app_commands.Group(name="pulse", description=texts.get("command_pulse"),
+                                   default_permissions=admins_only)
 
-        @pulse.command(name="open", description="Open an anonymous pulse round in this channel")
-        @app_commands.describe(closes="When it closes: 3d, 48h, 2w or a UTC time like 2026-12-01 17:00",
-                               minimum="Answers needed before results are shown (at least 3)")
+        @pulse.command(name="open", description=texts.get("command_pulse_open"))
+        @app_commands.describe(closes=texts.get("option_pulse_open_closes"),
+                               minimum=texts.get("option_pulse_open_minimum"))
         async def pulse_open(interaction: Interaction, closes: str, minimum: int | None = None) -> None:
             extra = f" min {minimum}" if minimum is not None else ""
             await adapter.on_command(interaction, "pulse", f"open {closes}{extra}")
 
-        @pulse.command(name="status", description="The pulse round in this channel")
+        @pulse.command(name="status", description=texts.get("command_pulse_status"))
         async def pulse_status(interaction: Interaction) -> None:
             await adapter.on_command(interaction, "pulse", "status")
 
@@ -468,7 +442,8 @@ class DiscordAdapter:
         async def run(interaction: Interaction) -> None:
             await self.on_command(interaction, name, "")
 
-        return app_commands.Command(name=name, description=DESCRIPTIONS.get(name, name), callback=run)
+        return app_commands.Command(name=name, description=self._conversation.texts.get(f"command_{name}"),
+                                    callback=run)
 
     def topic_choices(self, current: str) -> list[app_commands.Choice[str]]:
         typed = current.strip().lower()
@@ -501,11 +476,11 @@ class DiscordAdapter:
             return
 
         async def run() -> None:
-            form = await self._service.form(self.address(interaction), SHARE_FORM)
-            if form is None:
+            response = await self._conversation.handle(FormOpened(self.address(interaction), "share"))
+            if not isinstance(response.opens, OpenForm):
                 await self._handle(interaction, Command(self.address(interaction), "share", ""))
                 return
-            await interaction.response.send_modal(FormModal(form))
+            await interaction.response.send_modal(FormModal(response.opens.form))
 
         await self._guarded(interaction, "/share", run)
 
@@ -521,12 +496,9 @@ class DiscordAdapter:
             return
 
         async def run() -> None:
-            parsed = parse_token(custom_id)
-            limit = parse_text_value(parsed.value) if parsed is not None and parsed.value else None
-            if parsed is not None and limit is not None:
-                token = f"ci:{parsed.session_id}:{parsed.step_id}"
-                default = await self._service.text_prefill(self.address(interaction), token)
-                await interaction.response.send_modal(TokenModal(token, limit, default=default))
+            if opens_text_box(custom_id):  # "Write it": the box opens at once, before anything is deferred
+                await self._open(interaction, await self._conversation.handle(
+                    ChoicePicked(self.address(interaction), custom_id, values)))
                 return
             replies = await self._handle(interaction, ChoicePicked(self.address(interaction), custom_id, values))
             await self._settle(interaction, custom_id, values, replies)
@@ -538,7 +510,7 @@ class DiscordAdapter:
         """An answered question loses its buttons and shows what was picked, so an old message never invites
         a second answer. Only in DMs: in a server the click was answered in a new private message."""
         message = interaction.message
-        if message is None or self._in_guild(interaction):
+        if message is None or not settles(self._place(interaction)):
             return
         stale = any(reply.stale for reply in replies)
         picked = [] if stale else picked_labels(message.components, custom_id, values)
@@ -555,12 +527,9 @@ class DiscordAdapter:
 
     async def on_form_button(self, interaction: Interaction, custom_id: str) -> None:
         async def run() -> None:
-            name = form_name(custom_id, FORM_BUTTON_PREFIX)
-            form = await self._service.form(self.address(interaction), name) if name else None
-            if form is None:
-                await interaction.response.send_message(FORM_GONE, ephemeral=True)
-                return
-            await interaction.response.send_modal(FormModal(form))
+            name = form_name(custom_id, FORM_BUTTON_PREFIX) or ""
+            response = await self._conversation.handle(FormOpened(self.address(interaction), name))
+            await self._open(interaction, response)
 
         await self._guarded(interaction, "form button", run)
 
@@ -598,19 +567,21 @@ class DiscordAdapter:
         await self._guarded(interaction, "modal", run)
 
     async def _answer_stale(self, interaction: Interaction) -> None:
-        await interaction.response.send_message(self._service.texts.get("stale_click"), ephemeral=True)
+        await interaction.response.send_message(self._conversation.texts.get("stale_click"), ephemeral=True)
 
     async def _submit_form(self, interaction: Interaction, name: str, data: Mapping[str, Any]) -> None:
-        """A submitted form runs the command it stands for, with the fields written out as its arguments."""
-        address = self.address(interaction)
-        form = await self._service.form(address, name)
-        if form is None:
-            await interaction.response.send_message(FORM_GONE, ephemeral=True)
-            return
         values = modal_values(data.get("components") or [])
-        # A share keeps its words as written (lines and all); other forms become a typed command.
-        args = values.get("text", "") if form.name == SHARE_FORM else form.command_args(values)
-        await self._handle(interaction, Command(address, form.command, args))
+        await self._handle(interaction, FormSubmitted(self.address(interaction), name, tuple(values.items())))
+
+    async def _open(self, interaction: Interaction, response: Response) -> None:
+        """Open the text box or form the core asks for; or say privately why it cannot be opened."""
+        if isinstance(response.opens, TextBox):
+            await interaction.response.send_modal(TokenModal(response.opens, self._conversation.texts))
+        elif isinstance(response.opens, OpenForm):
+            await interaction.response.send_modal(FormModal(response.opens.form))
+        else:
+            [message, *_] = self.messages_for(response.replies) or [Outgoing(content="…")]
+            await interaction.response.send_message(ephemeral=True, **self._kwargs(message))
 
     async def on_message(self, message: discord.Message) -> None:
         """A typed answer in a DM works like the console: '3' answers a scale, '/help' is not needed."""
@@ -621,10 +592,10 @@ class DiscordAdapter:
             if not await self._claim(f"discord:msg:{message.id}"):
                 return  # another instance has it (a typed answer must be applied once, not once per process)
             await self._remember_dm(address, message.channel.id)
-            outcome = await self._service.act_safely(TextSubmitted(address, message.content))
+            outcome = await self._conversation.handle(TextSubmitted(address, message.content))
             await self._send_all(message.channel, outcome.replies)
             if outcome.posts or outcome.removals:  # e.g. a typed "erase" after /forget takes down their shares
-                await self._service.deliver(outcome, self)
+                await self._conversation.post_and_remove(outcome, self)
         except Exception as exc:
             log.error("discord DM message failed: %s", describe_exception(exc))
 
@@ -637,7 +608,7 @@ class DiscordAdapter:
         try:
             if not await self._claim(f"discord:edit:{message.id}:{message.edited_at.timestamp()}"):
                 return
-            replies = await self._service.screen_only(TextSubmitted(address, message.content))
+            replies = await self._conversation.screen_only(TextSubmitted(address, message.content))
             if replies:
                 await self._send_all(message.channel, replies)
         except Exception as exc:
@@ -672,7 +643,7 @@ class DiscordAdapter:
             await self._apologise(interaction)
 
     async def _apologise(self, interaction: Interaction) -> None:
-        text = self._service.texts.get("error")
+        text = self._conversation.texts.get("error")
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(text, ephemeral=True)
@@ -688,29 +659,34 @@ class DiscordAdapter:
         log.error("discord command failed: %s", describe_exception(error))
         await self._apologise(interaction)
 
-    async def _handle(self, interaction: Interaction, event: Event) -> list[Reply]:
+    def _place(self, interaction: Interaction) -> Place:
+        return Place.SHARED if self._in_guild(interaction) else Place.DM
+
+    async def _handle(self, interaction: Interaction, event: Incoming) -> list[Reply]:
         in_guild = self._in_guild(interaction)
         # Acknowledge first: the core touches the database and may take longer than Discord's 3 seconds.
-        await interaction.response.defer(ephemeral=in_guild, thinking=isinstance(event, Command) or in_guild)
+        await interaction.response.defer(ephemeral=in_guild,
+                                         thinking=isinstance(event, Command | FormSubmitted) or in_guild)
         if not in_guild and interaction.channel_id is not None:
             await self._remember_dm(event.address, interaction.channel_id)
         is_admin, is_moderator = self.roles(interaction)
-        outcome = await self._service.act_safely(event, is_admin=is_admin, is_moderator=is_moderator)
-        replies = list(outcome.replies)
-        await self._deliver(outcome)  # the channel first: "it's posted" is then true when it is read
-        if in_guild and has_question(replies):
+        response = await self._conversation.handle(event, Roles(is_admin, is_moderator))
+        replies = list(response.replies)
+        await self._post_and_remove(response)  # the channel first: "it's posted" is then true when it is read
+        if response.where(self._place(interaction), self.capabilities) is Where.DM:
             moved = await self._move_to_dms(interaction, event.address, replies)
+            texts = self._conversation.texts
             if moved:
-                await interaction.followup.send(MOVED_TO_DMS, ephemeral=True)
+                await interaction.followup.send(texts.get("moved_to_dm"), ephemeral=True)
                 return replies
             if moved is False:
-                replies = [Reply(DMS_CLOSED_HERE), *replies]
+                replies = [Reply(texts.get("dm_closed")), *replies]
         await self._followups(interaction, replies, ephemeral=in_guild)
         return replies
 
-    async def _deliver(self, outcome: Outcome) -> None:
+    async def _post_and_remove(self, outcome: Response) -> None:
         if outcome.posts or outcome.removals:
-            await self._service.deliver(outcome, self)
+            await self._conversation.post_and_remove(outcome, self)
 
     async def _move_to_dms(self, interaction: Interaction, address: Address,
                            replies: Sequence[Reply]) -> bool | None:
@@ -741,9 +717,8 @@ class DiscordAdapter:
             return await self.client.create_dm(discord.Object(id=user_id))
 
     async def _remember_dm(self, address: Address, channel_id: int) -> None:
-        if self._dm_channels.get(address.user_id) != channel_id:
-            await self._service.remember_dm_channel(address, str(channel_id))
-            self._dm_channels[address.user_id] = channel_id
+        self._dm_channels[address.user_id] = channel_id
+        await self._conversation.remember_dm_channel(address, str(channel_id))
 
     # ------------------------------------------------------------ outgoing
 

@@ -75,7 +75,7 @@ async def run(settings: Settings, discord: DiscordSettings) -> int:
     configure_endpoints(discord.discord_api_base, discord.discord_gateway_url)
     async with build_app(settings) as app:
         # Shared through the database: two unsharded processes on one token apply a typed DM answer once.
-        adapter = DiscordAdapter(app.service, app.content, token, guild_ids=discord.discord_guild_id_list(),
+        adapter = DiscordAdapter(app.conversation, app.content, token, guild_ids=discord.discord_guild_id_list(),
                                  shard_ids=discord.discord_shard_id_list() or None,
                                  shard_count=discord.discord_shard_count or None,
                                  seen_events=DatabaseSeenEvents(app.engine),

@@ -25,8 +25,8 @@ import discord
 from adapters.discord.render import MAX_CONTENT, ButtonSpec, OptionSpec, Outgoing, SelectSpec, Style, render_replies
 from bot.community.pulses import JOIN_STEP, PULSE_SESSION, PulseForm
 from bot.content.loader import Texts
+from bot.conversation import Conversation
 from bot.messages import Address, Reply, make_token, parse_token
-from bot.service import CheckinService
 from bot.text import shorten
 
 log = logging.getLogger(__name__)
@@ -159,17 +159,17 @@ class DiscordPulseForm:
     """The form's interactions; `kwargs` turns an Outgoing into discord.py send/edit arguments (the adapter's,
     so its selects and buttons are the adapter's restart-proof token items)."""
 
-    def __init__(self, service: CheckinService, kwargs: Kwargs,
+    def __init__(self, conversation: Conversation, kwargs: Kwargs,
                  address: Callable[[Interaction], Address],
                  guild_of: Callable[[int], Awaitable[int | None]]) -> None:
-        self._service = service
+        self._conversation = conversation
         self._kwargs = kwargs
         self._address = address
         self._guild_of = guild_of
 
     @property
     def _texts(self) -> Texts:
-        return self._service.texts
+        return self._conversation.texts
 
     def _edit_kwargs(self, outgoing: Outgoing) -> dict[str, Any]:
         kwargs = self._kwargs(outgoing)
@@ -210,7 +210,7 @@ class DiscordPulseForm:
     async def _join(self, interaction: Interaction, round_id: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         address = self._address(interaction)
-        form = await self._service.pulse_form(address, round_id)
+        form = await self._conversation.pulse_form(address, round_id)
         if isinstance(form, list):
             await self._followups(interaction, form)
             return
@@ -222,7 +222,7 @@ class DiscordPulseForm:
         await interaction.followup.send(ephemeral=True, **self._kwargs(render_page(self._texts, form, empty, 1)))
 
     async def _form(self, interaction: Interaction, round_id: str) -> PulseForm | None:
-        form = await self._service.pulse_form(self._address(interaction), round_id)
+        form = await self._conversation.pulse_form(self._address(interaction), round_id)
         return form if isinstance(form, PulseForm) else None
 
     async def _show(self, interaction: Interaction, token: FormToken, digits: str, page: int) -> None:
@@ -252,7 +252,7 @@ class DiscordPulseForm:
         """Sent once: the answers go in (anonymously), the form becomes the thanks, nothing of it is left."""
         await interaction.response.defer()
         address = self._address(interaction)
-        result = await self._service.submit_pulse_form(address, round_id, scores_of(digits), comment)
+        result = await self._conversation.submit_pulse_form(address, round_id, scores_of(digits), comment)
         if result.missing:
             form = await self._form(interaction, round_id)
             if form is not None:

@@ -16,20 +16,9 @@ from enum import StrEnum
 
 import discord
 
-from bot.messages import (
-    SKIP,
-    TOKEN_MAX_LENGTH,
-    Attachment,
-    Form,
-    Image,
-    InputKind,
-    Question,
-    Reply,
-    Tone,
-    make_token,
-    parse_token,
-    text_value,
-)
+from bot.layout import Picker, Write, layout
+from bot.messages import Attachment, Form, Image, InputKind, Question, Reply, Tone
+from bot.ports import Capabilities
 from bot.text import shorten, split_text
 
 MAX_CONTENT = 2000
@@ -114,21 +103,9 @@ class Outgoing:
     image: Image | None = None  # attached as a file, its alt text as the attachment's description
 
 
-def _token(question: Question, value: str = "") -> str | None:
-    try:
-        token = make_token(question.session_id, question.step_id, value)
-    except ValueError:
-        return None
-    # A token the core could not read back would only ever produce "that check-in moved on": leave it out.
-    return token if len(token) <= TOKEN_MAX_LENGTH and parse_token(token) is not None else None
-
-
-def _button_label(question: Question, index: int) -> str:
-    choice = question.choices[index]
-    label = choice.label or choice.value
-    if question.kind is InputKind.SCALE and choice.description:
-        label = f"{label} · {choice.description}"
-    return shorten(label, MAX_LABEL)
+CAPABILITIES = Capabilities(max_text_length=MAX_CONTENT, max_buttons=MAX_COMPONENTS - 1,
+                            max_select_options=MAX_SELECT_OPTIONS, ephemeral=True, modals=True, images=True,
+                            rich_text=True)
 
 
 def _buttons_in_rows(buttons: Sequence[ButtonSpec], rows_left: int) -> list[tuple[ButtonSpec, ...]]:
@@ -140,64 +117,33 @@ def _buttons_in_rows(buttons: Sequence[ButtonSpec], rows_left: int) -> list[tupl
     return rows
 
 
-def _select(question: Question) -> SelectSpec | None:
-    custom_id = _token(question)
-    if custom_id is None:
-        return None
-    options: list[OptionSpec] = []
-    seen: set[str] = set()
-    for choice in question.choices:
-        if len(options) >= MAX_SELECT_OPTIONS:
-            break
-        if not choice.value or len(choice.value) > MAX_OPTION_TEXT or choice.value in seen:
-            continue
-        seen.add(choice.value)
-        options.append(OptionSpec(shorten(choice.label or choice.value, MAX_OPTION_TEXT), choice.value,
-                                  shorten(choice.description, MAX_OPTION_TEXT) if choice.description else ""))
+def _select(picker: Picker) -> SelectSpec | None:
+    options = [OptionSpec(shorten(choice.label or choice.value, MAX_OPTION_TEXT), choice.value,
+                          shorten(choice.description, MAX_OPTION_TEXT) if choice.description else "")
+               for choice in picker.options if len(choice.value) <= MAX_OPTION_TEXT][:MAX_SELECT_OPTIONS]
     if not options:
         return None
-    multi = question.kind is InputKind.MULTI
-    high = max(1, min(question.max_choices if multi else 1, len(options)))
-    low = max(1, min(question.min_choices, high)) if multi else 1
-    return SelectSpec(custom_id, tuple(options), low, high, shorten(question.placeholder, 150))
-
-
-def _examples_select(question: Question) -> SelectSpec | None:
-    """A free-text question's examples as a multi-select: picked ones are the answer, each stored as if written."""
-    custom_id = _token(question)
-    options = tuple(dict.fromkeys(example for example in question.examples
-                                  if example and len(example) <= MAX_OPTION_TEXT))[:MAX_SELECT_OPTIONS]
-    if custom_id is None or not options:
-        return None
-    return SelectSpec(custom_id, tuple(OptionSpec(example, example) for example in options), 1, len(options),
-                      EXAMPLES_PLACEHOLDER)
+    if picker.examples:  # picked ones are the answer, each stored as if written
+        return SelectSpec(picker.token, tuple(options), 1, len(options), EXAMPLES_PLACEHOLDER)
+    high = max(1, min(picker.max_choices, len(options)))
+    low = max(1, min(picker.min_choices, high)) if picker.multi else 1
+    return SelectSpec(picker.token, tuple(options), low, high, shorten(picker.placeholder, 150))
 
 
 def question_rows(question: Question) -> tuple[Row, ...]:
-    """The controls for one question: buttons for a scale or one choice, a select for several, a button that
-    opens a text box for free text, and a Skip button when the step may be skipped."""
-    skip = _token(question, SKIP) if question.skippable else None
-    skip_button = [ButtonSpec(SKIP_LABEL, skip, Style.SECONDARY)] if skip is not None else []
+    """The controls of one question as bot.layout lays them out, in Discord's rows: buttons five a row, a
+    select in a row of its own, and Skip last."""
+    plan = layout(question, CAPABILITIES)
+    skip = [ButtonSpec(SKIP_LABEL, plan.skip.token, Style.SECONDARY)] if plan.skip is not None else []
+    select = _select(plan.picker) if plan.picker is not None else None
     if question.kind is InputKind.TEXT:
-        write = _token(question, text_value(question.max_length))
-        label = WRITE_OWN_LABEL if question.examples else WRITE_LABEL
-        buttons = [ButtonSpec(label, write)] if write is not None else []
-        examples = _examples_select(question)
-        return (*([examples] if examples is not None else []), *_buttons_in_rows(buttons + skip_button, MAX_ROWS - 1))
-    if question.kind is not InputKind.MULTI:
-        buttons = []
-        for index, choice in enumerate(question.choices):
-            custom_id = _token(question, choice.value)
-            if custom_id is not None and custom_id not in {b.custom_id for b in buttons}:
-                buttons.append(ButtonSpec(_button_label(question, index), custom_id))
-        if len(buttons) + len(skip_button) <= MAX_COMPONENTS:
-            return tuple(_buttons_in_rows(buttons + skip_button, MAX_ROWS))
-    # Several answers, or too many for buttons: one select holds up to 25 of them.
-    select = _select(question)
-    rows: list[Row] = [select] if select is not None else []
-    if skip_button:
-        rows.append(tuple(skip_button))
-    return tuple(rows)
+        label = WRITE_OWN_LABEL if plan.write_kind is Write.OWN else WRITE_LABEL
+        write = [ButtonSpec(label, plan.write.token)] if plan.write is not None else []
+        return (*([select] if select is not None else []), *_buttons_in_rows(write + skip, MAX_ROWS - 1))
+    if plan.picker is None:
+        buttons = [ButtonSpec(shorten(control.label, MAX_LABEL), control.token) for control in plan.buttons]
+        return tuple(_buttons_in_rows(buttons + skip, MAX_ROWS))
+    return (*([select] if select is not None else []), *([tuple(skip)] if skip else []))
 
 
 def _plain(reply: Reply) -> str:
@@ -312,10 +258,6 @@ def merge_messages(messages: Sequence[Outgoing]) -> list[Outgoing]:
         else:
             merged[-1] = joined
     return merged
-
-
-def has_question(replies: Sequence[Reply]) -> bool:
-    return any(reply.question is not None for reply in replies)
 
 
 MAX_ALT_TEXT = 1024  # Discord's limit on an attachment's description

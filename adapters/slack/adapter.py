@@ -63,6 +63,7 @@ from adapters.slack.pulse_form import (
 )
 from adapters.slack.quiet import QuietGate
 from adapters.slack.render import (
+    CAPABILITIES,
     COMMAND_PREFIX,
     FORM_BUTTON_PREFIX,
     FORM_CALLBACK_PREFIX,
@@ -70,7 +71,6 @@ from adapters.slack.render import (
     SlackMessage,
     escape,
     form_modal,
-    has_files,
     has_question,
     home_view,
     latest_image,
@@ -85,14 +85,16 @@ from adapters.slack.render import (
 from adapters.slack.socket_ack import AckTimer
 from bot.background import start_counted
 from bot.bounded import BoundedDict
+from bot.commands import COMMANDS
 from bot.community.common import ChannelPost, Removal
-from bot.events import ChoicePicked, Command, Event, TextSubmitted
+from bot.conversation import Conversation
+from bot.events import ChoicePicked, Command, FormOpened, FormSubmitted, Incoming, TextSubmitted
 from bot.logsafe import describe_exception
-from bot.messages import Address, Image, Reply, form_name, parse_text_value, parse_token
+from bot.messages import Address, Image, Reply, form_name
 from bot.ops.server import SharedOps
-from bot.ports import Capabilities, Unreachable
+from bot.ports import Unreachable
 from bot.privacy.crypto import Cipher
-from bot.service import COMMANDS, CheckinService
+from bot.response import NOBODY, Actor, OpenForm, Place, TextBox, Where, opens_text_box, settles, where
 from bot.storage.seen import MemorySeenEvents, SeenEvents
 
 log = logging.getLogger(__name__)
@@ -102,12 +104,7 @@ ALT_TEXT_MAX = 1000
 COMMAND = "/boundary"
 SHORTCUT_CHECKIN = "bb_checkin"
 DEFAULT_API_URL = "https://slack.com/api/"
-MOVED_TO_DMS = "I've sent this to our direct messages, so it stays between us."
-DM_FAILED = "I couldn't open a direct message with you, so here it is privately instead. Only you can see this."
-FORM_GONE = "That form isn't available any more. Run the command again to get a fresh one."
 LIBRARY_LOGGERS = ("slack_bolt", "slack_sdk")
-ADMIN_COMMANDS = ("circle", "pulse")
-SHARE_FORM = "share"
 LISTEN_BACKLOG = 1024  # a burst of clicks arrives as that many new connections at once (aiohttp's default: 128)
 # Clicks on the app's own controls: acknowledged as soon as the request is verified, worked on after the response.
 EARLY_ACK_ACTIONS = ("ci:", FORM_BUTTON_PREFIX, COMMAND_PREFIX)
@@ -295,28 +292,46 @@ class Origin:
 Handler = Callable[..., Awaitable[None]]
 
 
-async def is_workspace_admin(client: AsyncWebClient, user_id: str) -> bool:
-    """Slack's word on it (users.info: admin or owner), asked when it matters and never stored."""
-    return (await admin_and_zone(client, user_id))[0]
+class SlackActor:
+    """A person as Slack sees them: whether they are a workspace admin (who may also moderate a circle), and the
+    workspace's zone, asked of Slack only when the core needs to know, once per event."""
 
+    def __init__(self, client: AsyncWebClient, user_id: str) -> None:
+        self._client = client
+        self._user_id = user_id
+        self._known: tuple[bool, str] | None = None
 
-async def admin_and_zone(client: AsyncWebClient, user_id: str) -> tuple[bool, str]:
-    """Whether the person is a workspace admin or owner, and the workspace's time zone: team.info's when it
-    names one, else the admin's own (users.info); "" when unknown. Asked when it matters, never stored."""
-    try:
-        found = await client.users_info(user=user_id)
-    except SlackApiError as exc:
-        log.warning("slack users.info failed: %s", exc.response.get("error"))
-        return False, ""
-    user = found.get("user") or {}
-    admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
-    zone = ""
-    try:
-        team = (await client.team_info()).get("team") or {}
-        zone = str(team.get("tz") or "")
-    except SlackApiError as exc:
-        log.warning("slack team.info failed: %s", exc.response.get("error"))
-    return admin, zone or str(user.get("tz") or "")
+    async def _ask(self) -> tuple[bool, str]:
+        """Whether the person is a workspace admin or owner, and the workspace's time zone: team.info's when it
+        names one, else the person's own (users.info); "" when unknown. Never stored."""
+        if self._known is not None:
+            return self._known
+        client = self._client
+        try:
+            found = await client.users_info(user=self._user_id)
+        except SlackApiError as exc:
+            log.warning("slack users.info failed: %s", exc.response.get("error"))
+            self._known = False, ""
+            return self._known
+        user = found.get("user") or {}
+        admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+        zone = ""
+        try:
+            team = (await client.team_info()).get("team") or {}
+            zone = str(team.get("tz") or "")
+        except SlackApiError as exc:
+            log.warning("slack team.info failed: %s", exc.response.get("error"))
+        self._known = admin, zone or str(user.get("tz") or "")
+        return self._known
+
+    async def is_admin(self) -> bool:
+        return (await self._ask())[0]
+
+    async def is_moderator(self) -> bool:
+        return (await self._ask())[0]
+
+    async def zone(self) -> str:
+        return (await self._ask())[1]
 
 
 class ChannelPosts:
@@ -362,10 +377,9 @@ class ChannelPosts:
 
 class SlackAdapter:
     name = PLATFORM
-    capabilities = Capabilities(max_text_length=3000, max_buttons=25, max_select_options=100, ephemeral=True,
-                                modals=True, images=True, rich_text=True)
+    capabilities = CAPABILITIES
 
-    def __init__(self, service: CheckinService, *, signing_secret: str, token: str = "",
+    def __init__(self, conversation: Conversation, *, signing_secret: str, token: str = "",
                  api_url: str = DEFAULT_API_URL, app_token: str = "",
                  installation_store: AsyncInstallationStore | None = None,
                  oauth_settings: AsyncOAuthSettings | None = None, seen_events: SeenEvents | None = None,
@@ -375,7 +389,7 @@ class SlackAdapter:
         for name in LIBRARY_LOGGERS:
             library_log = logging.getLogger(name)
             library_log.setLevel(max(logging.INFO, library_log.level))
-        self._service = service
+        self._conversation = conversation
         self._ack_observer = ack_observer  # seconds from a request's (or envelope's) arrival to its ack
         self.serving = asyncio.Event()  # set while HTTP mode listens or Socket Mode is connected (readiness)
         self._api_url = api_url
@@ -414,7 +428,7 @@ class SlackAdapter:
                             oauth_settings=oauth_settings, before_authorize=self._skip_repeats,
                             process_before_response=False, raise_error_for_unhandled_request=False)
         self._register()
-        service.keep_traces_with(PLATFORM, self)
+        conversation.traces.keep_with(PLATFORM, self)
 
     # ------------------------------------------------------------ serving
 
@@ -656,14 +670,13 @@ class SlackAdapter:
         name, args = parse_command_text(str(command.get("text") or ""))
 
         async def run() -> None:
-            if name == SHARE_FORM and not args.strip() and command.get("trigger_id"):
-                form = await self._service.form(address, SHARE_FORM)
-                if form is not None:
+            if name == "share" and not args.strip() and command.get("trigger_id"):
+                response = await self._conversation.handle(FormOpened(address, "share"))
+                if isinstance(response.opens, OpenForm):
                     await client.views_open(trigger_id=str(command["trigger_id"]),
-                                            view=form_modal(form, channel=origin.channel))
+                                            view=form_modal(response.opens.form, channel=origin.channel))
                     return
-            admin, zone = await admin_and_zone(client, address.user_id) if name in ADMIN_COMMANDS else (False, "")
-            await self._handle(client, origin, Command(address, name, args), is_admin=admin, zone=zone)
+            await self._handle(client, origin, Command(address, name, args), SlackActor(client, address.user_id))
 
         await self._guarded(client, address, origin, f"{COMMAND} command", run)
 
@@ -679,20 +692,17 @@ class SlackAdapter:
             if round_id is not None:  # the team pulse: one private modal, never statements in a DM
                 await self._open_pulse_form(client, address, origin, str(body.get("trigger_id") or ""), round_id)
                 return
-            parsed = parse_token(action_id)
-            limit = parse_text_value(parsed.value) if parsed is not None and parsed.value else None
-            if parsed is not None and limit is not None:
-                token = f"ci:{parsed.session_id}:{parsed.step_id}"
-                initial = await self._service.text_prefill(address, token)
-                examples = await self._service.text_examples(address, token)
-                await client.views_open(trigger_id=body["trigger_id"],
-                                        view=text_modal(token, limit, channel=origin.channel, initial=initial,
-                                                        examples=examples))
+            event = ChoicePicked(address, action_id, _selected(action))
+            if opens_text_box(action_id):  # "Write it": a box, opened while the trigger id is fresh
+                response = await self._conversation.handle(event)
+                box = response.opens
+                if isinstance(box, TextBox):
+                    await client.views_open(trigger_id=body["trigger_id"],
+                                            view=text_modal(box, self._conversation.texts, channel=origin.channel))
+                    return
+                await self._answer(client, address, origin, response.replies)
                 return
-            moderator = parsed is not None and parsed.session_id == "circle" \
-                and await is_workspace_admin(client, address.user_id)
-            replies = await self._handle(client, origin, ChoicePicked(address, action_id, _selected(action)),
-                                         is_moderator=moderator)
+            replies = await self._handle(client, origin, event, SlackActor(client, address.user_id))
             await self._settle(client, body, action, origin, replies)
 
         await self._guarded(client, address, origin, "action", run)
@@ -702,7 +712,8 @@ class SlackAdapter:
         """In the DM, an answered question loses its buttons and shows what was picked (a stale click only
         loses the dead buttons: nothing was recorded)."""
         message = body.get("message")
-        if not origin.channel.startswith("D") or not isinstance(message, Mapping) or not message.get("ts"):
+        place = Place.DM if origin.channel.startswith("D") else Place.SHARED
+        if not settles(place) or not isinstance(message, Mapping) or not message.get("ts"):
             return
         stale = any(reply.stale for reply in replies)
         picked = [] if stale else picked_labels(action)
@@ -721,12 +732,13 @@ class SlackAdapter:
         address = self.address(context, origin.channel)
 
         async def run() -> None:
-            name = form_name(str(action.get("action_id") or ""), FORM_BUTTON_PREFIX)
-            form = await self._service.form(address, name) if name else None
-            if form is None:
-                await self._answer(client, address, origin, [Reply(FORM_GONE)])
+            name = form_name(str(action.get("action_id") or ""), FORM_BUTTON_PREFIX) or ""
+            response = await self._conversation.handle(FormOpened(address, name))
+            if not isinstance(response.opens, OpenForm):
+                await self._answer(client, address, origin, response.replies)
                 return
-            await client.views_open(trigger_id=body["trigger_id"], view=form_modal(form, channel=origin.channel))
+            await client.views_open(trigger_id=body["trigger_id"],
+                                    view=form_modal(response.opens.form, channel=origin.channel))
 
         await self._guarded(client, address, origin, "form button", run)
 
@@ -762,16 +774,10 @@ class SlackAdapter:
         address = self.address(context, origin.channel)
 
         async def run() -> None:
-            name = form_name(str(view.get("callback_id") or ""), FORM_CALLBACK_PREFIX)
-            form = await self._service.form(address, name) if name else None
-            if form is None:
-                await self._answer(client, address, origin, [Reply(FORM_GONE)])
-                return
-            values = view_values(view.get("state") or {})
-            # A share keeps its words as written (lines and all); other forms become a typed command.
-            args = values.get("text", "") if form.name == SHARE_FORM else form.command_args(values)
-            admin = form.command in ADMIN_COMMANDS and await is_workspace_admin(client, address.user_id)
-            await self._handle(client, origin, Command(address, form.command, args), is_admin=admin)
+            name = form_name(str(view.get("callback_id") or ""), FORM_CALLBACK_PREFIX) or ""
+            values = tuple(view_values(view.get("state") or {}).items())
+            actor = SlackActor(client, address.user_id)
+            await self._handle(client, origin, FormSubmitted(address, name, values), actor)
 
         await self._guarded(client, address, origin, "form", run)
 
@@ -780,12 +786,12 @@ class SlackAdapter:
     async def _open_pulse_form(self, client: AsyncWebClient, address: Address, origin: Origin, trigger_id: str,
                                round_id: str) -> None:
         """Join: the whole pulse as one modal (or, when it cannot be answered from here, a private line)."""
-        form = await self._service.pulse_form(address, round_id) if trigger_id \
-            else [Reply(self._service.texts.get("stale_click"), stale=True)]
+        form = await self._conversation.pulse_form(address, round_id) if trigger_id \
+            else [Reply(self._conversation.texts.get("stale_click"), stale=True)]
         if isinstance(form, list):
             await self._answer(client, address, origin, form, refresh_home=False)
             return
-        await client.views_open(trigger_id=trigger_id, view=pulse_modal(form, self._service.texts))
+        await client.views_open(trigger_id=trigger_id, view=pulse_modal(form, self._conversation.texts))
 
     async def _on_pulse_form_submitted(self, ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext,
                                        client: AsyncWebClient) -> None:
@@ -795,15 +801,15 @@ class SlackAdapter:
         scores = form_scores(view, count)
         missing = [number for number, score in enumerate(scores, start=1) if score is None]
         if missing:
-            await ack(response_action="errors", errors=missing_errors(self._service.texts, missing))
+            await ack(response_action="errors", errors=missing_errors(self._conversation.texts, missing))
             return
         await ack()
         origin = Origin(channel)
         address = self.address(context, channel)
 
         async def run() -> None:
-            result = await self._service.submit_pulse_form(address, round_id, scores, form_comment(view))
-            replies = list(result.replies) or [Reply(self._service.texts.get(
+            result = await self._conversation.submit_pulse_form(address, round_id, scores, form_comment(view))
+            replies = list(result.replies) or [Reply(self._conversation.texts.get(
                 "pulse_form_missing", numbers=", ".join(map(str, result.missing))))]
             await self._answer(client, address, origin, replies, refresh_home=False)
 
@@ -865,7 +871,7 @@ class SlackAdapter:
             words = TextSubmitted(address, str(edited["text"]))
 
             async def screen_edit() -> None:
-                replies = await self._service.screen_only(words)
+                replies = await self._conversation.screen_only(words)
                 if replies:
                     await self._answer(client, address, origin, replies)
 
@@ -884,18 +890,18 @@ class SlackAdapter:
         except Exception as exc:
             log.error("slack %s failed: %s", place, describe_exception(exc))
             try:
-                await self._answer(client, address, origin, [Reply(self._service.texts.get("error"))],
+                await self._answer(client, address, origin, [Reply(self._conversation.texts.get("error"))],
                                    refresh_home=False)
             except Exception as again:
                 log.error("slack apology failed: %s", describe_exception(again))
 
     # ------------------------------------------------------------ answering
 
-    async def _handle(self, client: AsyncWebClient, origin: Origin, event: Event, *, is_admin: bool = False,
-                      is_moderator: bool = False, zone: str = "") -> list[Reply]:
-        outcome = await self._service.act_safely(event, is_admin=is_admin, is_moderator=is_moderator, zone=zone)
+    async def _handle(self, client: AsyncWebClient, origin: Origin, event: Incoming,
+                      actor: Actor = NOBODY) -> list[Reply]:
+        outcome = await self._conversation.handle(event, actor)
         if outcome.posts or outcome.removals:  # the channel first: "it's posted" is then true when it is read
-            await self._service.deliver(outcome, ChannelPosts(client))
+            await self._conversation.post_and_remove(outcome, ChannelPosts(client))
         replies = list(outcome.replies)
         await self._answer(client, event.address, origin, replies)
         return replies
@@ -904,28 +910,30 @@ class SlackAdapter:
                       *, refresh_home: bool = True) -> None:
         """In the DM with the app: answer there. In any other conversation: privately (ephemeral), and a
         check-in or a file moves to the DM. From App Home or a shortcut: in the DM."""
-        dm = ""
-        if origin.channel.startswith("D"):
-            dm = await self._dm_channel(client, address)
-            if dm == origin.channel:
-                await self._post_all(client, address, dm, replies)
-                await self._after(client, address, replies, refresh_home)
-                return
-        if origin.channel and not has_question(replies) and not has_files(replies):
+        dm = await self._dm_channel(client, address) if origin.channel.startswith("D") else ""
+        place = Place.DM if dm and dm == origin.channel else Place.SHARED if origin.channel else Place.NOWHERE
+        going = where(replies, place, self.capabilities)
+        if going is Where.HERE:
+            await self._post_all(client, address, dm, replies)
+            await self._after(client, address, replies, refresh_home)
+            return
+        if going is Where.PRIVATELY_HERE:
             await self._ephemeral(client, address, origin, render_replies(replies))
             await self._after(client, address, replies, refresh_home)
             return
+        texts = self._conversation.texts
         try:
             dm = dm or await self._dm_channel(client, address)
             await self._post_all(client, address, dm, replies)
         except SlackApiError as exc:
-            if not origin.channel or delivery_error(exc) is None:
+            if place is Place.NOWHERE or delivery_error(exc) is None:
                 raise
             log.warning("slack could not open a DM: %s", exc.response.get("error"))
-            await self._ephemeral(client, address, origin, render_replies([Reply(DM_FAILED), *replies]))
+            await self._ephemeral(client, address, origin,
+                                  render_replies([Reply(texts.get("dm_not_opened")), *replies]))
         else:
-            if origin.channel:
-                await self._ephemeral(client, address, origin, [SlackMessage(MOVED_TO_DMS)])
+            if place is Place.SHARED:
+                await self._ephemeral(client, address, origin, [SlackMessage(texts.get("moved_to_dm"))])
         await self._after(client, address, replies, refresh_home)
 
     async def _after(self, client: AsyncWebClient, address: Address, replies: Sequence[Reply],
@@ -964,7 +972,7 @@ class SlackAdapter:
         listed = response.get("files") if response is not None else None
         file_id = str(listed[0].get("id") or "") if isinstance(listed, list) and listed else ""
         if file_id:
-            await self._service.remember_file(address, file_id)
+            await self._conversation.traces.remember_file(address, file_id)
         return file_id
 
     async def _dm_channel(self, client: AsyncWebClient, address: Address) -> str:
@@ -976,7 +984,7 @@ class SlackAdapter:
         opened = await client.conversations_open(users=address.user_id)
         channel = str(opened["channel"]["id"])
         self._dm_channels[key] = channel
-        await self._service.remember_dm_channel(address, channel)
+        await self._conversation.remember_dm_channel(address, channel)
         return channel
 
     async def publish_home(self, client: AsyncWebClient, address: Address) -> None:
@@ -989,9 +997,9 @@ class SlackAdapter:
     async def _publish_home(self, client: AsyncWebClient, address: Address) -> None:
         """The dashboard with the latest history chart, uploaded privately (shared in no conversation) once per
         chart; the charts it replaced are deleted once the new Home is up."""
-        replies = await self._service.home(address)
+        replies = await self._conversation.home(address)
         file_id = await self._home_chart(client, address, latest_image(replies))
-        paused = await self._service.paused(address)
+        paused = await self._conversation.paused(address)
         try:
             await client.views_publish(user_id=address.user_id,
                                        view=home_view(replies, chart_file_id=file_id, paused=paused))
@@ -1021,7 +1029,7 @@ class SlackAdapter:
             uploaded = await client.files_upload_v2(content=chart.content, filename=chart.filename,
                                                     title=chart.filename, alt_txt=chart.alt_text[:ALT_TEXT_MAX])
             file_id = str(uploaded["files"][0]["id"])
-            await self._service.remember_file(address, file_id)
+            await self._conversation.traces.remember_file(address, file_id)
         except Exception as exc:  # the Home goes up without the chart; the old file is replaced next time
             log.warning("slack could not upload the App Home chart: %s", describe_exception(exc))
             return ""
@@ -1040,7 +1048,7 @@ class SlackAdapter:
         old = self._old_charts.pop(key, [])
         gone = await self._delete_files(client, old)
         for file_id in gone:
-            await self._service.file_removed(address, file_id)
+            await self._conversation.traces.file_removed(address, file_id)
         kept = [file_id for file_id in old if file_id not in gone]
         if kept:
             self._old_charts[key] = kept[-10:]

@@ -76,7 +76,7 @@ async def run(settings: Settings, slack: SlackSettings) -> int:
         oauth_settings = await database_oauth_settings(
             app.engine, slack.slack_client_id, client_secret, cipher=app.repository.cipher,
             allowed_teams=slack.slack_allowed_team_list(), api_url=slack.slack_api_url) if oauth else None
-        adapter = SlackAdapter(app.service, signing_secret=secret, token="" if oauth else token,
+        adapter = SlackAdapter(app.conversation, signing_secret=secret, token="" if oauth else token,
                                api_url=slack.slack_api_url, app_token=app_token, oauth_settings=oauth_settings,
                                seen_events=seen, ack_observer=app.metrics.ack_latency.observe)
         app.start_delivery({"slack": adapter}, pacer=Pacer(platform_limits={"slack": LIMIT},

@@ -14,21 +14,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.messages import (
-    SKIP,
-    TOKEN_MAX_LENGTH,
-    Attachment,
-    Form,
-    Image,
-    InputKind,
-    Question,
-    Reply,
-    Tone,
-    make_token,
-    parse_token,
-    text_value,
-)
-from bot.service import COMMANDS
+from bot.commands import COMMANDS
+from bot.content.loader import Texts
+from bot.layout import Picker, Write, layout
+from bot.messages import SKIP, Attachment, Form, Image, InputKind, Question, Reply, Tone
+from bot.ports import Capabilities
+from bot.response import TextBox
 from bot.text import shorten, split_text
 
 Block = dict[str, Any]
@@ -69,10 +60,6 @@ TEXT_BLOCK = "answer"
 EXAMPLES_BLOCK = "examples"  # the checkboxes of a text modal that offers examples to pick
 EXAMPLES_ACTION = "picked"
 MAX_CHECKBOXES = 10
-MODAL_TITLE = "Your answer"
-MODAL_LABEL = "Only you and boundary-bot see this"
-EXAMPLES_LABEL = "Pick any that fit"
-OWN_WORDS_LABEL = "And/or in your own words (only you and boundary-bot see this)"
 MODAL_SUBMIT = "Send"
 MODAL_CLOSE = "Cancel"
 
@@ -159,14 +146,10 @@ def plain_text(reply: Reply) -> str:
 # ---------------------------------------------------------------- controls
 
 
-def _token(question: Question, value: str = "") -> str | None:
-    try:
-        token = make_token(question.session_id, question.step_id, value)
-    except ValueError:
-        return None
-    # A token the core could not read back would only ever produce "that check-in moved on": leave it out.
-    ok = len(token) <= min(TOKEN_MAX_LENGTH, MAX_ACTION_ID) and parse_token(token) is not None
-    return token if ok else None
+CAPABILITIES = Capabilities(max_text_length=MAX_SECTION_TEXT, max_buttons=MAX_BUTTONS,
+                            max_select_options=MAX_SELECT_OPTIONS, ephemeral=True, private_files=False,
+                            modals=True, images=True, rich_text=True, max_text_box=MAX_INPUT_LENGTH,
+                            choices_in_text_box=True)
 
 
 def button(label: str, action_id: str, value: str = "", *, primary: bool = False) -> Block:
@@ -178,14 +161,6 @@ def button(label: str, action_id: str, value: str = "", *, primary: bool = False
     return element
 
 
-def _button_label(question: Question, index: int) -> str:
-    choice = question.choices[index]
-    label = choice.label or choice.value
-    if question.kind is InputKind.SCALE and choice.description:
-        label = f"{label} · {choice.description}"
-    return label
-
-
 def _option(label: str, value: str, description: str = "") -> Block:
     option: Block = {"text": _plain(label or value, MAX_OPTION_TEXT), "value": value}
     if description:
@@ -193,49 +168,33 @@ def _option(label: str, value: str, description: str = "") -> Block:
     return option
 
 
-def _select(question: Question) -> Block | None:
-    action_id = _token(question)
-    if action_id is None:
-        return None
-    options: list[Block] = []
-    seen: set[str] = set()
-    for choice in question.choices:
-        if len(options) >= MAX_SELECT_OPTIONS:
-            break
-        if not choice.value or len(choice.value) > MAX_OPTION_VALUE or choice.value in seen:
-            continue
-        seen.add(choice.value)
-        options.append(_option(choice.label, choice.value, choice.description))
+def _select(picker: Picker) -> Block | None:
+    options = [_option(choice.label, choice.value, choice.description) for choice in picker.options
+               if len(choice.value) <= MAX_OPTION_VALUE][:MAX_SELECT_OPTIONS]
     if not options:
         return None
-    placeholder = _plain(question.placeholder or SELECT_PLACEHOLDER, MAX_PLACEHOLDER)
-    if question.kind is InputKind.MULTI:
-        high = max(1, min(question.max_choices, len(options)))
-        return {"type": "multi_static_select", "action_id": action_id, "options": options,
+    placeholder = _plain(picker.placeholder or SELECT_PLACEHOLDER, MAX_PLACEHOLDER)
+    if picker.multi:
+        high = max(1, min(picker.max_choices, len(options)))
+        return {"type": "multi_static_select", "action_id": picker.token, "options": options,
                 "placeholder": placeholder, "max_selected_items": high}
-    return {"type": "static_select", "action_id": action_id, "options": options, "placeholder": placeholder}
+    return {"type": "static_select", "action_id": picker.token, "options": options, "placeholder": placeholder}
 
 
 def question_elements(question: Question) -> list[Block]:
-    """The controls for one question, for one actions block: buttons for a short scale or one choice of a
-    few, a select menu for several answers or many choices, a "Write it" button that opens a text box, and
-    Skip when the step may be skipped."""
-    skip = _token(question, SKIP) if question.skippable else None
-    skip_button = [button(SKIP_LABEL, skip, SKIP)] if skip is not None else []
+    """The controls of one question as bot.layout lays them out, for one actions block: buttons for a short
+    scale or one choice of a few, a select menu for several answers or many choices, a "Write it" button that
+    opens a text box (which offers the examples to tick), and Skip when the step may be skipped."""
+    plan = layout(question, CAPABILITIES)
+    skip = [button(SKIP_LABEL, plan.skip.token, SKIP)] if plan.skip is not None else []
     if question.kind is InputKind.TEXT:
-        value = text_value(min(question.max_length, MAX_INPUT_LENGTH) if question.max_length > 0 else 0)
-        write = _token(question, value)
-        label = PICK_OR_WRITE_LABEL if question.examples else WRITE_LABEL  # the modal offers them to tick
-        return ([button(label, write, value, primary=True)] if write is not None else []) + skip_button
-    if question.kind is not InputKind.MULTI and len(question.choices) <= MAX_BUTTONS:
-        buttons: list[Block] = []
-        for index, choice in enumerate(question.choices):
-            action_id = _token(question, choice.value)
-            if action_id is not None and action_id not in {b["action_id"] for b in buttons}:
-                buttons.append(button(_button_label(question, index), action_id, choice.value))
-        return buttons + skip_button
-    select = _select(question)
-    return ([select] if select is not None else []) + skip_button
+        label = PICK_OR_WRITE_LABEL if plan.write_kind is Write.PICK_OR_WRITE else WRITE_LABEL
+        write = plan.write
+        return ([button(label, write.token, write.value, primary=True)] if write is not None else []) + skip
+    if plan.picker is None:
+        return [button(control.label, control.token, control.value) for control in plan.buttons] + skip
+    select = _select(plan.picker)
+    return ([select] if select is not None else []) + skip
 
 
 def form_button(form: Form) -> Block:
@@ -323,11 +282,6 @@ def has_question(replies: Sequence[Reply]) -> bool:
     return any(reply.question is not None for reply in replies)
 
 
-def has_files(replies: Sequence[Reply]) -> bool:
-    """Files and images: Slack has no private uploads in a channel, so these go to the DM."""
-    return any(reply.files or reply.image is not None for reply in replies)
-
-
 # ---------------------------------------------------------------- modals and App Home
 
 
@@ -357,13 +311,13 @@ def _example_options(examples: Sequence[str]) -> list[Block]:
     return options
 
 
-def text_modal(token: str, max_length: int, placeholder: str = "", *, channel: str = "", initial: str = "",
-               examples: Sequence[str] = ()) -> Block:
-    """The private text box for a free-text step; the token and where to answer travel in the view. `initial`
-    is what the box opens with (a safety-plan part being changed). `examples` become checkboxes above the box
-    (then either may be left empty); lines of `initial` that are examples open ticked."""
-    limit = max(1, min(max_length, MAX_INPUT_LENGTH)) if max_length > 0 else MAX_INPUT_LENGTH
-    options = _example_options(examples)
+def text_modal(box: TextBox, texts: Texts, placeholder: str = "", *, channel: str = "") -> Block:
+    """The private text box the core asked for; the token and where to answer travel in the view. It opens with
+    `box.initial` (a safety-plan part being changed); `box.examples` become checkboxes above it (then either may
+    be left empty), and lines of `initial` that are examples open ticked."""
+    limit = max(1, min(box.max_length, MAX_INPUT_LENGTH)) if box.max_length > 0 else MAX_INPUT_LENGTH
+    initial = box.initial
+    options = _example_options(box.examples)
     ticked = [option for option in options if option["value"] in initial.splitlines()]
     own = "\n".join(line for line in initial.splitlines() if line not in {o["value"] for o in ticked})
     element: Block = {"type": "plain_text_input", "action_id": TEXT_ACTION, "multiline": True, "max_length": limit}
@@ -371,21 +325,21 @@ def text_modal(token: str, max_length: int, placeholder: str = "", *, channel: s
         element["initial_value"] = own[:limit]
     if placeholder:
         element["placeholder"] = _plain(placeholder, MAX_PLACEHOLDER)
-    box: Block = {"type": "input", "block_id": TEXT_BLOCK, "label": _plain(MODAL_LABEL, MAX_INPUT_LABEL),
-                  "element": element}
-    blocks = [box]
+    field: Block = {"type": "input", "block_id": TEXT_BLOCK,
+                    "label": _plain(texts.get("text_box_label"), MAX_INPUT_LABEL), "element": element}
+    blocks = [field]
     if options:
         checkboxes: Block = {"type": "checkboxes", "action_id": EXAMPLES_ACTION, "options": options}
         if ticked:
             checkboxes["initial_options"] = ticked
-        box.update(optional=True, label=_plain(OWN_WORDS_LABEL, MAX_INPUT_LABEL))
+        field.update(optional=True, label=_plain(texts.get("text_box_own_words"), MAX_INPUT_LABEL))
         blocks = [{"type": "input", "block_id": EXAMPLES_BLOCK, "optional": True,
-                   "label": _plain(EXAMPLES_LABEL, MAX_INPUT_LABEL), "element": checkboxes}, box]
+                   "label": _plain(texts.get("text_box_examples"), MAX_INPUT_LABEL), "element": checkboxes}, field]
     return {
         "type": "modal",
         "callback_id": TEXT_CALLBACK,
-        "private_metadata": _metadata({"token": token, "channel": channel}),
-        "title": _plain(MODAL_TITLE, MAX_MODAL_TITLE),
+        "private_metadata": _metadata({"token": box.token, "channel": channel}),
+        "title": _plain(texts.get("text_box_title"), MAX_MODAL_TITLE),
         "submit": _plain(MODAL_SUBMIT, MAX_MODAL_BUTTON),
         "close": _plain(MODAL_CLOSE, MAX_MODAL_BUTTON),
         "blocks": blocks,

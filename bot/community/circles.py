@@ -14,11 +14,12 @@ from collections.abc import Collection
 from datetime import UTC, datetime, time, timedelta
 
 from bot.community.anonymity import Pseudonyms, inert, new_public_id
-from bot.community.common import ChannelPost, Clock, CrisisGate, Outcome, PostKind, Removal
+from bot.community.common import ChannelPost, Clock, CrisisGate, PostKind, Removal
 from bot.community.store import DELETED, PENDING, POSTED, REMOVED, CircleRecord, CommunityStore, ShareRecord
 from bot.content.loader import Content
 from bot.content.schema import CircleTheme
 from bot.messages import Address, Choice, Form, FormField, InputKind, ParsedToken, Question, Reply, Tone
+from bot.response import Response
 from bot.safety.responder import Screens
 from bot.scheduling.rules import DAY_NAMES, RuleError, parse_time, resolve_local, zone_info
 from bot.storage.repository import Repository
@@ -93,7 +94,7 @@ class Circles:
 
     # ------------------------------------------------------------ setup and status (admins)
 
-    async def setup_command(self, address: Address, is_admin: bool, args: str) -> Outcome:
+    async def setup_command(self, address: Address, is_admin: bool, args: str) -> Response:
         """`/circle setup mon 18:00 Europe/Berlin` (any order); what the setup form submits too."""
         words = [word for word in clean_text(args).split() if word.lower() != "setup"]
         day = next((word for word in words if _DAY.fullmatch(word.lower())), None)
@@ -103,11 +104,11 @@ class Circles:
         if day is None or clock is None or zone is None:
             if not is_admin:
                 return self._private(self._texts.get("circle_admin_only"))
-            return Outcome(replies=(Reply(self._texts.get("circle_setup_usage"), form=self.setup_form()),))
+            return Response(replies=(Reply(self._texts.get("circle_setup_usage"), form=self.setup_form()),))
         return await self.setup_circle(address, is_admin, weekday=day, local_time=clock, zone=zone)
 
     async def setup_circle(self, address: Address, is_admin: bool, *, weekday: str | int, local_time: str | time,
-                           zone: str) -> Outcome:
+                           zone: str) -> Response:
         if not is_admin:
             return self._private(self._texts.get("circle_admin_only"))
         if not address.channel_id:
@@ -137,9 +138,9 @@ class Circles:
             notice = self._content.care_notice
             posts = (self._post(circle, Reply(notice.body, title=notice.title, tone=Tone.NOTICE, private=False),
                                 PostKind.CARE_NOTICE, pin=True),)
-        return Outcome(replies=(Reply(self._texts.get("circle_saved", **summary)),), posts=posts)
+        return Response(replies=(Reply(self._texts.get("circle_saved", **summary)),), posts=posts)
 
-    async def circle_status(self, address: Address, is_admin: bool) -> Outcome:
+    async def circle_status(self, address: Address, is_admin: bool) -> Response:
         """Configuration and counts only: nothing about any person, and no share's words."""
         if not is_admin:
             return self._private(self._texts.get("circle_admin_only"))
@@ -185,18 +186,18 @@ class Circles:
 
     # ------------------------------------------------------------ anonymous shares
 
-    async def share(self, address: Address, raw_text: str) -> Outcome:
+    async def share(self, address: Address, raw_text: str) -> Response:
         circle = await self._store.circle_in(address.platform, address.workspace_id, address.channel_id)
         if circle is None:
             return self._private(self._texts.get("circle_none"))
         text = clean_text(raw_text)
         if not text:
-            return Outcome(replies=(Reply(self._texts.get("share_empty"), form=self.share_form()),))
+            return Response(replies=(Reply(self._texts.get("share_empty"), form=self.share_form()),))
         if len(text) > self._share_max_length:
             return self._private(self._texts.get("share_too_long", length=len(text), limit=self._share_max_length))
         crisis = await self._gate.check(address, text)
         if crisis:
-            return Outcome(replies=tuple(crisis))  # never stored, never posted, never counted
+            return Response(replies=tuple(crisis))  # never stored, never posted, never counted
         today = self._clock().astimezone(UTC).date()
         quota_tag = self._pseudonyms.person("share-quota", today.isoformat(), address)
         if not await self._store.take_share_quota(quota_tag, today, self._shares_per_day):
@@ -211,13 +212,13 @@ class Circles:
         delete = Question(CIRCLE_SESSION, DELETE_STEP, InputKind.SINGLE, skippable=False,
                           choices=(Choice(share_id, self._texts.get("share_delete_label")),))
         thread = await self._store.latest_prompt_message(circle.id) or ""
-        return Outcome(replies=(Reply(self._texts.get("share_posted"), question=delete),),
+        return Response(replies=(Reply(self._texts.get("share_posted"), question=delete),),
                        posts=(self._post(circle, post, PostKind.SHARE, ref=share_id, thread_id=thread),))
 
     async def share_posted(self, share_id: str, message_id: str) -> None:
         await self._store.share_posted(share_id, message_id)
 
-    async def remove_share(self, address: Address, is_moderator: bool, share_id: str) -> Outcome:
+    async def remove_share(self, address: Address, is_moderator: bool, share_id: str) -> Response:
         """A moderator takes a share down. The reply is the same whoever wrote it: there is nothing to tell."""
         if not is_moderator:
             return self._private(self._texts.get("share_not_moderator"))
@@ -227,9 +228,9 @@ class Circles:
         if share is None or not self._in_share_channel(share, address) \
                 or not await self._store.close_share(share, REMOVED):
             return self._private(self._texts.get("share_gone"))
-        return Outcome(replies=(Reply(self._texts.get("share_removed")),), removals=self._removal(share))
+        return Response(replies=(Reply(self._texts.get("share_removed")),), removals=self._removal(share))
 
-    async def delete_own_share(self, address: Address, share_id: str) -> Outcome:
+    async def delete_own_share(self, address: Address, share_id: str) -> Response:
         share = await self._live_share(address, share_id)
         if share is None:
             return self._private(self._texts.get("share_gone"))
@@ -237,7 +238,7 @@ class Circles:
             return self._private(self._texts.get("share_not_yours"))
         if not await self._store.close_share(share, DELETED):
             return self._private(self._texts.get("share_gone"))
-        return Outcome(replies=(Reply(self._texts.get("share_deleted")),), removals=self._removal(share))
+        return Response(replies=(Reply(self._texts.get("share_deleted")),), removals=self._removal(share))
 
     async def forget_author(self, address: Address) -> tuple[Removal, ...]:
         """/forget: take down every share this person still has up (found by recomputing their author tag for
@@ -252,7 +253,7 @@ class Circles:
                 removals.extend(self._removal(share))
         return tuple(removals)
 
-    async def on_pick(self, address: Address, token: ParsedToken, *, is_moderator: bool) -> Outcome | None:
+    async def on_pick(self, address: Address, token: ParsedToken, *, is_moderator: bool) -> Response | None:
         """A click on a circle button (token session "circle"); None when the token is not a circle's."""
         if token.session_id != CIRCLE_SESSION:
             return None
@@ -260,7 +261,7 @@ class Circles:
             return await self.remove_share(address, is_moderator, token.value)
         if token.step_id == DELETE_STEP:
             return await self.delete_own_share(address, token.value)
-        return Outcome(replies=(Reply(self._texts.get("stale_click"), stale=True),))
+        return Response(replies=(Reply(self._texts.get("stale_click"), stale=True),))
 
     # ------------------------------------------------------------ helpers
 
@@ -284,8 +285,8 @@ class Circles:
         return (Removal(share.platform, share.workspace_id, share.channel_id, share.message_id),)
 
     @staticmethod
-    def _private(text: str) -> Outcome:
-        return Outcome(replies=(Reply(text),))
+    def _private(text: str) -> Response:
+        return Response(replies=(Reply(text),))
 
     @staticmethod
     def _post(circle: CircleRecord, reply: Reply, kind: PostKind, *, ref: str = "", pin: bool = False,

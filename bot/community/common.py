@@ -62,15 +62,6 @@ class Removal:
     message_id: str
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """`replies` go privately to the person who acted (ephemeral or DM); `posts` to channels."""
-
-    replies: tuple[Reply, ...] = ()
-    posts: tuple[ChannelPost, ...] = ()
-    removals: tuple[Removal, ...] = ()
-
-
 class CrisisGate:
     """Screen words before they go anywhere; clear danger gets the private safety reply and nothing else.
 

@@ -33,11 +33,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.community.anonymity import Pseudonyms, inert, new_public_id
-from bot.community.common import ChannelPost, Clock, CrisisGate, Outcome, PostKind, known_zone, when
+from bot.community.common import ChannelPost, Clock, CrisisGate, PostKind, known_zone, when
 from bot.community.store import CLOSED, OPEN, SCHEDULED, CommunityStore, RoundRecord
 from bot.content.loader import Content, Texts
 from bot.content.schema import PulseComment, PulseSet
 from bot.messages import SKIP, Address, Choice, InputKind, ParsedToken, Question, Reply, Tone
+from bot.response import Response
 from bot.safety.responder import Screens
 from bot.storage.repository import Repository
 from bot.text import clean_text
@@ -230,7 +231,9 @@ class FormResult:
 # ---------------------------------------------------------------- the service
 
 
-class Pulses:
+class _PulseBase:
+    """What every part of a pulse reads: content, the stores, the anonymous tags; and the shared helpers."""
+
     def __init__(self, content: Content, store: CommunityStore, repository: Repository, pseudonyms: Pseudonyms,
                  *, clock: Clock | None = None, screener: Screens | None = None, default_country: str = "",
                  pulse_min_respondents: int = DEFAULT_THRESHOLD, crisis_pause: timedelta = timedelta(hours=72),
@@ -248,107 +251,72 @@ class Pulses:
         self._crisis_pause = crisis_pause
         self._rng = rng or random.SystemRandom()
 
-    # ------------------------------------------------------------ admins
+    # ------------------------------------------------------------ helpers
 
-    async def open_round(self, address: Address, is_admin: bool, *, opens_at: datetime | None = None,
-                         closes_at: datetime, min_respondents: int | None = None,
-                         item_set: str = DEFAULT_ITEM_SET, zone: str | None = None) -> Outcome:
-        """`zone`: the workspace's time zone (or the admin's), for every time the round shows; UTC stands beside."""
-        if not is_admin:
-            return self._private(self._texts.get("pulse_admin_only"))
-        if not address.channel_id:
-            return self._private(self._texts.get("pulse_need_channel"))
-        threshold = self._default_threshold if min_respondents is None else min_respondents
-        if threshold < MIN_THRESHOLD:
-            return self._private(self._texts.get("pulse_min_too_low", value=threshold, minimum=MIN_THRESHOLD))
-        pulse_set = self._sets.get(item_set)
-        if pulse_set is None:
-            return self._private(self._texts.get("pulse_unknown_set", name=item_set[:40]))
+    async def _open(self, round_id: str, address: Address) -> tuple[RoundRecord | None, PulseSet | None]:
+        """The round, if it is open now and belongs to the workspace the person acts in."""
+        record = await self._store.round(round_id) if round_id else None
+        if record is None or record.status != OPEN \
+                or (record.platform, record.workspace_id) != (address.platform, address.workspace_id):
+            return None, None
         now = self._clock()
-        opens = opens_at or now
-        if closes_at <= opens or closes_at <= now:
-            return self._private(self._texts.get("pulse_bad_times"))
-        live = await self._store.live_rounds(address.platform, address.workspace_id, address.channel_id)
-        if live:
-            return self._private(self._texts.get("pulse_busy", closes=when(live[0].closes_at, live[0].zone)))
-        record = RoundRecord(new_public_id(ROUND_ID_LENGTH), address.platform, address.workspace_id,
-                             address.channel_id, item_set, opens, closes_at, threshold, SCHEDULED, False, False, None,
-                             zone=known_zone(zone))
-        await self._store.add_round(record)
-        confirmation = Reply(self._texts.get("pulse_scheduled", opens=when(opens, record.zone),
-                                             closes=when(closes_at, record.zone),
-                                             minimum=threshold, comments=COMMENTS_MIN_RESPONDENTS))
-        posts: list[ChannelPost] = []
-        if opens <= now and await self._store.mark_opened(record.id):
-            posts.append(self._announcement(record, pulse_set))
-        return Outcome(replies=(confirmation,), posts=tuple(posts))
+        if not record.opens_at <= now < record.closes_at:
+            return None, None
+        return record, self._sets.get(record.item_set)
 
-    async def status(self, address: Address, is_admin: bool) -> Outcome:
-        """The round's settings only. No count of answers while it is open: a count that ticks up after
-        someone says "done" would tell who answered."""
-        if not is_admin:
-            return self._private(self._texts.get("pulse_admin_only"))
-        live = await self._store.live_rounds(address.platform, address.workspace_id, address.channel_id)
-        if not live:
-            return self._private(self._texts.get("pulse_none"))
-        record = live[0]
-        return self._private(self._texts.get("pulse_status", opens=when(record.opens_at, record.zone),
-                                             closes=when(record.closes_at, record.zone),
-                                             minimum=record.min_respondents))
+    def _participation(self, round_id: str, address: Address) -> str:
+        return self._pseudonyms.person("pulse-joined", round_id, address)
 
-    # ------------------------------------------------------------ the clock
+    def _slot(self, round_id: str, address: Address) -> str:
+        return self._pseudonyms.person("pulse-answer", round_id, address)
 
-    async def due_posts(self, now: datetime | None = None,
-                        platforms: Collection[str] | None = None) -> list[ChannelPost]:
-        """Everything rounds have to say now: openings, the one halfway reminder, results. Each is claimed by
-        compare-and-set, so several instances never post the same thing twice; with `platforms`, only
-        rounds this process can post to."""
-        now = now or self._clock()
-        posts: list[ChannelPost] = []
-        for record in await self._store.rounds_needing_attention(now, platforms):
-            pulse_set = self._sets.get(record.item_set)
-            if pulse_set is None:
-                continue
-            if record.status == SCHEDULED:
-                if not await self._store.mark_opened(record.id):
-                    continue
-                if now < record.closes_at:
-                    posts.append(self._announcement(record, pulse_set))
-            if now >= record.closes_at:
-                closing = await self._close(record, pulse_set)
-                if closing is not None:
-                    posts.append(closing)
-            elif not record.reminded and now >= record.opens_at + (record.closes_at - record.opens_at) / 2 \
-                    and await self._store.mark_reminded(record.id):
-                posts.append(self._reminder(record))
-        return posts
+    def _item(self, record: RoundRecord, pulse_set: PulseSet, digits: str) -> Reply:
+        position = len(digits)
+        item = pulse_set.items[position]
+        scale = pulse_set.scale
+        choices = tuple(Choice(f"{record.id}.{digits}{point}", str(point), scale.labels.get(point, ""))
+                        for point in range(scale.min, scale.max + 1))
+        question = Question(PULSE_SESSION, f"{ITEM_STEP}{position + 1}", InputKind.SCALE, choices=choices,
+                            skippable=False)
+        return Reply(item.text, title=self._texts.get("pulse_item_title", number=position + 1,
+                                                      total=len(pulse_set.items)),
+                     tone=Tone.PROMPT, question=question)
 
-    async def close_due_rounds(self, now: datetime | None = None) -> list[ChannelPost]:
-        """Only the results (or the "too few" notice) of rounds whose close time has passed."""
-        now = now or self._clock()
-        posts: list[ChannelPost] = []
-        for record in await self._store.rounds_needing_attention(now):
-            pulse_set = self._sets.get(record.item_set)
-            if pulse_set is None or now < record.closes_at:
-                continue
-            if record.status == SCHEDULED:
-                await self._store.mark_opened(record.id)
-            closing = await self._close(record, pulse_set)
-            if closing is not None:
-                posts.append(closing)
-        return posts
+    def _announcement(self, record: RoundRecord, pulse_set: PulseSet) -> ChannelPost:
+        join = Question(PULSE_SESSION, JOIN_STEP, InputKind.SINGLE, skippable=False,
+                        choices=(Choice(record.id, self._texts.get("pulse_join_label")),))
+        reply = Reply(self._texts.get("pulse_open_text", intro=self._about(record, pulse_set),
+                                      closes=when(record.closes_at, record.zone)),
+                      title=self._texts.get("pulse_open_title", title=pulse_set.title), tone=Tone.PROMPT,
+                      private=False, question=join)
+        return self._channel_post(record, reply, PostKind.PULSE_OPEN)
 
-    async def _close(self, record: RoundRecord, pulse_set: PulseSet) -> ChannelPost | None:
-        previous_round = await self._store.previous_closed(record)
-        previous = RoundSummary.from_json(previous_round.results) \
-            if previous_round is not None and previous_round.published and previous_round.results else None
+    def _reminder(self, record: RoundRecord) -> ChannelPost:
+        """The halfway reminder, linked to the invitation when its message id is known (a busy channel buries it)."""
+        text = self._texts.get("pulse_reminder_linked" if record.invitation_id else "pulse_reminder")
+        post = self._channel_post(record, Reply(text, tone=Tone.INFO, private=False), PostKind.PULSE_REMINDER)
+        return replace(post, link_to=record.invitation_id or "")
 
-        def decide(answers: list[str], comments: list[str]) -> tuple[Reply, dict[str, Any] | None]:
-            return decide_close(self._texts, pulse_set, record.min_respondents, answers, comments, previous,
-                                self._rng)
+    async def invitation_posted(self, round_id: str, message_id: str) -> None:
+        await self._store.invitation_posted(round_id, message_id)
 
-        reply = await self._store.close_round(record.id, decide)
-        return self._channel_post(record, reply, PostKind.PULSE_RESULTS) if reply is not None else None
+    def _about(self, record: RoundRecord, pulse_set: PulseSet) -> str:
+        """A pulse's own introduction: what it is, that it is anonymous, and its threshold (never the personal
+        check-in greeting: a pulse is work business, and /forget has nothing of it to erase)."""
+        return "\n".join((pulse_set.intro, self._texts.get("pulse_about", minimum=record.min_respondents,
+                                                            distribution=DISTRIBUTION_MIN_RESPONDENTS)))
+
+    @staticmethod
+    def _channel_post(record: RoundRecord, reply: Reply, kind: PostKind) -> ChannelPost:
+        return ChannelPost(record.platform, record.workspace_id, record.channel_id, reply, kind, ref=record.id)
+
+    @staticmethod
+    def _private(text: str) -> Response:
+        return Response(replies=(Reply(text),))
+
+
+class PulseMembers(_PulseBase):
+    """A member's side: joining, the private form, answers and comments, and leaving no trace."""
 
     # ------------------------------------------------------------ members
 
@@ -490,68 +458,111 @@ class Pulses:
                 withdrawn += 1
         return withdrawn
 
-    # ------------------------------------------------------------ helpers
 
-    async def _open(self, round_id: str, address: Address) -> tuple[RoundRecord | None, PulseSet | None]:
-        """The round, if it is open now and belongs to the workspace the person acts in."""
-        record = await self._store.round(round_id) if round_id else None
-        if record is None or record.status != OPEN \
-                or (record.platform, record.workspace_id) != (address.platform, address.workspace_id):
-            return None, None
+class Pulses(PulseMembers):
+    """Team pulses: an admin opens a round, members answer anonymously, the channel sees only the aggregate."""
+
+    # ------------------------------------------------------------ admins
+
+    async def open_round(self, address: Address, is_admin: bool, *, opens_at: datetime | None = None,
+                         closes_at: datetime, min_respondents: int | None = None,
+                         item_set: str = DEFAULT_ITEM_SET, zone: str | None = None) -> Response:
+        """`zone`: the workspace's time zone (or the admin's), for every time the round shows; UTC stands beside."""
+        if not is_admin:
+            return self._private(self._texts.get("pulse_admin_only"))
+        if not address.channel_id:
+            return self._private(self._texts.get("pulse_need_channel"))
+        threshold = self._default_threshold if min_respondents is None else min_respondents
+        if threshold < MIN_THRESHOLD:
+            return self._private(self._texts.get("pulse_min_too_low", value=threshold, minimum=MIN_THRESHOLD))
+        pulse_set = self._sets.get(item_set)
+        if pulse_set is None:
+            return self._private(self._texts.get("pulse_unknown_set", name=item_set[:40]))
         now = self._clock()
-        if not record.opens_at <= now < record.closes_at:
-            return None, None
-        return record, self._sets.get(record.item_set)
+        opens = opens_at or now
+        if closes_at <= opens or closes_at <= now:
+            return self._private(self._texts.get("pulse_bad_times"))
+        live = await self._store.live_rounds(address.platform, address.workspace_id, address.channel_id)
+        if live:
+            return self._private(self._texts.get("pulse_busy", closes=when(live[0].closes_at, live[0].zone)))
+        record = RoundRecord(new_public_id(ROUND_ID_LENGTH), address.platform, address.workspace_id,
+                             address.channel_id, item_set, opens, closes_at, threshold, SCHEDULED, False, False, None,
+                             zone=known_zone(zone))
+        await self._store.add_round(record)
+        confirmation = Reply(self._texts.get("pulse_scheduled", opens=when(opens, record.zone),
+                                             closes=when(closes_at, record.zone),
+                                             minimum=threshold, comments=COMMENTS_MIN_RESPONDENTS))
+        posts: list[ChannelPost] = []
+        if opens <= now and await self._store.mark_opened(record.id):
+            posts.append(self._announcement(record, pulse_set))
+        return Response(replies=(confirmation,), posts=tuple(posts))
 
-    def _participation(self, round_id: str, address: Address) -> str:
-        return self._pseudonyms.person("pulse-joined", round_id, address)
+    async def status(self, address: Address, is_admin: bool) -> Response:
+        """The round's settings only. No count of answers while it is open: a count that ticks up after
+        someone says "done" would tell who answered."""
+        if not is_admin:
+            return self._private(self._texts.get("pulse_admin_only"))
+        live = await self._store.live_rounds(address.platform, address.workspace_id, address.channel_id)
+        if not live:
+            return self._private(self._texts.get("pulse_none"))
+        record = live[0]
+        return self._private(self._texts.get("pulse_status", opens=when(record.opens_at, record.zone),
+                                             closes=when(record.closes_at, record.zone),
+                                             minimum=record.min_respondents))
 
-    def _slot(self, round_id: str, address: Address) -> str:
-        return self._pseudonyms.person("pulse-answer", round_id, address)
+    # ------------------------------------------------------------ the clock
 
-    def _item(self, record: RoundRecord, pulse_set: PulseSet, digits: str) -> Reply:
-        position = len(digits)
-        item = pulse_set.items[position]
-        scale = pulse_set.scale
-        choices = tuple(Choice(f"{record.id}.{digits}{point}", str(point), scale.labels.get(point, ""))
-                        for point in range(scale.min, scale.max + 1))
-        question = Question(PULSE_SESSION, f"{ITEM_STEP}{position + 1}", InputKind.SCALE, choices=choices,
-                            skippable=False)
-        return Reply(item.text, title=self._texts.get("pulse_item_title", number=position + 1,
-                                                      total=len(pulse_set.items)),
-                     tone=Tone.PROMPT, question=question)
+    async def due_posts(self, now: datetime | None = None,
+                        platforms: Collection[str] | None = None) -> list[ChannelPost]:
+        """Everything rounds have to say now: openings, the one halfway reminder, results. Each is claimed by
+        compare-and-set, so several instances never post the same thing twice; with `platforms`, only
+        rounds this process can post to."""
+        now = now or self._clock()
+        posts: list[ChannelPost] = []
+        for record in await self._store.rounds_needing_attention(now, platforms):
+            pulse_set = self._sets.get(record.item_set)
+            if pulse_set is None:
+                continue
+            if record.status == SCHEDULED:
+                if not await self._store.mark_opened(record.id):
+                    continue
+                if now < record.closes_at:
+                    posts.append(self._announcement(record, pulse_set))
+            if now >= record.closes_at:
+                closing = await self._close(record, pulse_set)
+                if closing is not None:
+                    posts.append(closing)
+            elif not record.reminded and now >= record.opens_at + (record.closes_at - record.opens_at) / 2 \
+                    and await self._store.mark_reminded(record.id):
+                posts.append(self._reminder(record))
+        return posts
 
-    def _announcement(self, record: RoundRecord, pulse_set: PulseSet) -> ChannelPost:
-        join = Question(PULSE_SESSION, JOIN_STEP, InputKind.SINGLE, skippable=False,
-                        choices=(Choice(record.id, self._texts.get("pulse_join_label")),))
-        reply = Reply(self._texts.get("pulse_open_text", intro=self._about(record, pulse_set),
-                                      closes=when(record.closes_at, record.zone)),
-                      title=self._texts.get("pulse_open_title", title=pulse_set.title), tone=Tone.PROMPT,
-                      private=False, question=join)
-        return self._channel_post(record, reply, PostKind.PULSE_OPEN)
+    async def close_due_rounds(self, now: datetime | None = None) -> list[ChannelPost]:
+        """Only the results (or the "too few" notice) of rounds whose close time has passed."""
+        now = now or self._clock()
+        posts: list[ChannelPost] = []
+        for record in await self._store.rounds_needing_attention(now):
+            pulse_set = self._sets.get(record.item_set)
+            if pulse_set is None or now < record.closes_at:
+                continue
+            if record.status == SCHEDULED:
+                await self._store.mark_opened(record.id)
+            closing = await self._close(record, pulse_set)
+            if closing is not None:
+                posts.append(closing)
+        return posts
 
-    def _reminder(self, record: RoundRecord) -> ChannelPost:
-        """The halfway reminder, linked to the invitation when its message id is known (a busy channel buries it)."""
-        text = self._texts.get("pulse_reminder_linked" if record.invitation_id else "pulse_reminder")
-        post = self._channel_post(record, Reply(text, tone=Tone.INFO, private=False), PostKind.PULSE_REMINDER)
-        return replace(post, link_to=record.invitation_id or "")
+    async def _close(self, record: RoundRecord, pulse_set: PulseSet) -> ChannelPost | None:
+        previous_round = await self._store.previous_closed(record)
+        previous = RoundSummary.from_json(previous_round.results) \
+            if previous_round is not None and previous_round.published and previous_round.results else None
 
-    async def invitation_posted(self, round_id: str, message_id: str) -> None:
-        await self._store.invitation_posted(round_id, message_id)
+        def decide(answers: list[str], comments: list[str]) -> tuple[Reply, dict[str, Any] | None]:
+            return decide_close(self._texts, pulse_set, record.min_respondents, answers, comments, previous,
+                                self._rng)
 
-    def _about(self, record: RoundRecord, pulse_set: PulseSet) -> str:
-        """A pulse's own introduction: what it is, that it is anonymous, and its threshold (never the personal
-        check-in greeting: a pulse is work business, and /forget has nothing of it to erase)."""
-        return "\n".join((pulse_set.intro, self._texts.get("pulse_about", minimum=record.min_respondents,
-                                                            distribution=DISTRIBUTION_MIN_RESPONDENTS)))
-
-    @staticmethod
-    def _channel_post(record: RoundRecord, reply: Reply, kind: PostKind) -> ChannelPost:
-        return ChannelPost(record.platform, record.workspace_id, record.channel_id, reply, kind, ref=record.id)
-
-    @staticmethod
-    def _private(text: str) -> Outcome:
-        return Outcome(replies=(Reply(text),))
+        reply = await self._store.close_round(record.id, decide)
+        return self._channel_post(record, reply, PostKind.PULSE_RESULTS) if reply is not None else None
 
 
 __all__ = ["CLOSED", "FormResult", "PulseForm", "Pulses", "RoundSummary", "decide_close", "summarise"]

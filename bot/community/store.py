@@ -89,10 +89,14 @@ def _changed(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-class CommunityStore:
+class _Rows:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: Cipher) -> None:
         self._sessions = sessions
         self._cipher = cipher
+
+
+class CircleRows(_Rows):
+    """Circles, their weekly prompts, and the anonymous shares with their daily quota."""
 
     # ------------------------------------------------------------ circles
 
@@ -247,6 +251,11 @@ class CommunityStore:
                                  .values(removed_count=Circle.removed_count + 1))
             return True
 
+
+
+class PulseRows(_Rows):
+    """Pulse rounds: opening, reminders, anonymous answers and comments, closing."""
+
     # ------------------------------------------------------------ pulse rounds
 
     async def add_round(self, record: RoundRecord) -> None:
@@ -386,7 +395,10 @@ class CommunityStore:
             await db.execute(delete(PulseParticipation).where(PulseParticipation.round_id == round_id))
             return outcome
 
-    # ------------------------------------------------------------ housekeeping
+
+
+class CommunityStore(CircleRows, PulseRows):
+    """Every query of circles and pulses; words go in and out through the cipher."""
 
     async def rotate_keys(self) -> int:
         """Re-encrypt share texts and open-round comments under the newest key (run with Repository.rotate_keys)."""

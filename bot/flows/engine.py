@@ -231,7 +231,10 @@ def next_step(flow: Flow, step: Step, answers: Answers) -> str | None:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class FlowResult:
+    """What a finished flow's answers add up to: the lines to show, and the tags and numbers a tip and the
+    history read."""
+
     lines: tuple[str, ...]
     tags: tuple[str, ...]
     safety: int | None
@@ -298,7 +301,7 @@ def _drop_lead_in(before: str, text: str) -> str:
     return text
 
 
-def build_outcome(flow: Flow, answers: Answers) -> Outcome:
+def build_outcome(flow: Flow, answers: Answers) -> FlowResult:
     tags: list[str] = []
     safety: int | None = None
     boundaries: tuple[str, ...] = ()
@@ -336,4 +339,4 @@ def build_outcome(flow: Flow, answers: Answers) -> Outcome:
         lines.append(line[0].upper() + line[1:] if line else line)
     # Lines with no answer in them (a closing question, say) only stand beside the person's own words.
     kept = tuple(lines) if own_words else ()
-    return Outcome(kept, tuple(tags), safety, boundaries, note)
+    return FlowResult(kept, tuple(tags), safety, boundaries, note)

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.features.context import NOT_MEANT_WINDOW, RESUME_WINDOW
+from bot.features.privacy import Traces
 from bot.logsafe import describe_exception
-from bot.service import NOT_MEANT_WINDOW, RESUME_WINDOW, CheckinService
 from bot.storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -20,15 +21,15 @@ log = logging.getLogger(__name__)
 
 async def purge_expired_words(repository: Repository, retention_days: int,
                               clock: Callable[[], datetime] = lambda: datetime.now(UTC), *,
-                              service: CheckinService | None = None,
+                              traces: Traces | None = None,
                               crisis_pause: timedelta = timedelta(hours=72), exports_dir: Path | None = None) -> int:
     now = clock()
     if exports_dir is not None:
         old = await asyncio.to_thread(remove_old_files, exports_dir, now - timedelta(days=retention_days))
         if old:
             log.info("retention: removed %d export files older than %d days", old, retention_days)
-    if service is not None:
-        files = await service.expire_files(now - timedelta(days=retention_days))
+    if traces is not None:
+        files = await traces.expire_files(now - timedelta(days=retention_days))
         if files:
             log.info("retention: removed %d files older than %d days", files, retention_days)
     # Unfinished check-ins can be resumed for a day; after that their answers serve nobody.
@@ -54,13 +55,13 @@ def remove_old_files(folder: Path, before: datetime) -> int:
 
 
 def schedule_retention(scheduler: AsyncIOScheduler, repository: Repository, retention_days: int,
-                       service: CheckinService | None = None, crisis_pause: timedelta = timedelta(hours=72),
+                       traces: Traces | None = None, crisis_pause: timedelta = timedelta(hours=72),
                        exports_dir: Path | None = None) -> None:
     """Once at start, then daily."""
 
     async def purge() -> None:
         try:
-            await purge_expired_words(repository, retention_days, service=service, crisis_pause=crisis_pause,
+            await purge_expired_words(repository, retention_days, traces=traces, crisis_pause=crisis_pause,
                                       exports_dir=exports_dir)
         except Exception as exc:
             log.error("retention job failed: %s", describe_exception(exc))

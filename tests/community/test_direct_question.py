@@ -16,9 +16,10 @@ from bot.community.common import PostKind
 from bot.community.pulses import Pulses
 from bot.community.store import CommunityStore
 from bot.content.loader import Content
+from bot.conversation import Conversation, build_conversation
 from bot.events import ChoicePicked, Command, TextSubmitted
 from bot.messages import Address, Question, Reply
-from bot.service import CheckinService
+from bot.response import Roles
 from bot.storage.repository import Repository
 from tests.community.test_circles import ADMIN, ANA
 from tests.conftest import FakeClock
@@ -27,12 +28,12 @@ from tests.fakes.screen import MAYBE_SELF, MarkerScreener
 
 @pytest.fixture
 def service(content: Content, community_store: CommunityStore, repository: Repository, pseudonyms: Pseudonyms,
-            clock: FakeClock) -> CheckinService:
+            clock: FakeClock) -> Conversation:
     screen = MarkerScreener(content)
     circles = Circles(content, community_store, repository, pseudonyms, clock=clock, screener=screen)
     pulses = Pulses(content, community_store, repository, pseudonyms, clock=clock, screener=screen,
                     rng=random.Random(3))
-    return CheckinService(content, repository, clock=clock, circles=circles, pulses=pulses, screener=screen)
+    return build_conversation(content, repository, clock=clock, circles=circles, pulses=pulses, screener=screen)
 
 
 def question(replies: tuple[Reply, ...]) -> Question:
@@ -47,15 +48,15 @@ async def count(engine: AsyncEngine, table: str) -> int:
 
 
 async def test_a_possible_share_is_asked_about_and_posted_only_after_no_im_ok(
-        service: CheckinService, content: Content, repository: Repository, raw_engine: AsyncEngine) -> None:
-    await service.act(Command(ADMIN, "circle", "setup mon 18:00 Europe/Berlin"), is_admin=True)
+        service: Conversation, content: Content, repository: Repository, raw_engine: AsyncEngine) -> None:
+    await service.handle(Command(ADMIN, "circle", "setup mon 18:00 Europe/Berlin"), Roles(admin=True))
 
-    asked = await service.act(Command(ANA, "share", f"{MAYBE_SELF}, but I held my boundary"))
+    asked = await service.handle(Command(ANA, "share", f"{MAYBE_SELF}, but I held my boundary"))
     assert asked.posts == ()
     assert content.texts.get("ask_self") in "\n".join(reply.text for reply in asked.replies)
     assert await count(raw_engine, "circle_shares") == 0
 
-    carried = await service.act(ChoicePicked(ANA, question(asked.replies).token("no"), ("no",)))
+    carried = await service.handle(ChoicePicked(ANA, question(asked.replies).token("no"), ("no",)))
     assert carried.replies[0].text == content.texts.get("ask_no_reply")
     [post] = carried.posts
     assert post.kind is PostKind.SHARE
@@ -64,34 +65,34 @@ async def test_a_possible_share_is_asked_about_and_posted_only_after_no_im_ok(
 
 
 async def test_a_possible_share_answered_yes_is_never_posted(
-        service: CheckinService, content: Content, raw_engine: AsyncEngine) -> None:
-    await service.act(Command(ADMIN, "circle", "setup mon 18:00 Europe/Berlin"), is_admin=True)
-    asked = await service.act(Command(ANA, "share", MAYBE_SELF))
-    answered = await service.act(ChoicePicked(ANA, question(asked.replies).token("yes"), ("yes",)))
+        service: Conversation, content: Content, raw_engine: AsyncEngine) -> None:
+    await service.handle(Command(ADMIN, "circle", "setup mon 18:00 Europe/Berlin"), Roles(admin=True))
+    asked = await service.handle(Command(ANA, "share", MAYBE_SELF))
+    answered = await service.handle(ChoicePicked(ANA, question(asked.replies).token("yes"), ("yes",)))
     assert answered.posts == ()
     assert answered.replies[0].title == content.texts.get("crisis_title")
     assert await count(raw_engine, "circle_shares") == 0
 
 
 async def test_a_possible_pulse_comment_is_kept_only_after_no_im_ok(
-        service: CheckinService, content: Content, clock: FakeClock, raw_engine: AsyncEngine) -> None:
+        service: Conversation, content: Content, clock: FakeClock, raw_engine: AsyncEngine) -> None:
     member = Address("slack", "T1", "U001", "C-team")
     admin = Address("slack", "T1", "U-admin", "C-team")
-    opened = await service.act(Command(admin, "pulse", "open 3d"), is_admin=True)
+    opened = await service.handle(Command(admin, "pulse", "open 3d"), Roles(admin=True))
     join = opened.posts[0].reply.question
     assert join is not None
     round_id = join.choices[0].value
-    replies = (await service.act(ChoicePicked(member, join.token(round_id)))).replies
+    replies = (await service.handle(ChoicePicked(member, join.token(round_id)))).replies
     while (step := replies[-1].question) is not None and step.step_id.startswith("i"):
         three = next(choice for choice in step.choices if choice.label == "3")
-        replies = (await service.act(ChoicePicked(member, step.token(three.value)))).replies
+        replies = (await service.handle(ChoicePicked(member, step.token(three.value)))).replies
     note = replies[-1].question
     assert note is not None
 
-    asked = await service.act(TextSubmitted(member, MAYBE_SELF, token=note.token()))
+    asked = await service.handle(TextSubmitted(member, MAYBE_SELF, token=note.token()))
     assert content.texts.get("ask_self") in "\n".join(reply.text for reply in asked.replies)
     assert await count(raw_engine, "pulse_answers") == 1
 
-    carried = await service.act(TextSubmitted(member, "No, I'm OK"))
+    carried = await service.handle(TextSubmitted(member, "No, I'm OK"))
     assert [reply.text for reply in carried.replies] == [content.texts.get("ask_no_reply"),
                                                          content.texts.get("pulse_comment_saved")]

@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.community.circles import Circles
 from bot.community.pulses import PulseForm, Pulses
 from bot.content.loader import Content
+from bot.conversation import Conversation, build_conversation
 from bot.events import ChoicePicked, Command, TextSubmitted
 from bot.messages import Address, Reply
-from bot.service import CheckinService
+from bot.response import Roles
 from bot.storage.repository import Repository
 from tests.conftest import FakeClock
 from tests.storage.test_repository import every_stored_value
@@ -37,18 +38,18 @@ async def row_counts(engine: AsyncEngine) -> dict[str, int]:
                 for table in await connection.run_sync(tables)}
 
 
-async def click(service: CheckinService, who: Address, reply: Reply, label: str | None = None) -> list[Reply]:
+async def click(service: Conversation, who: Address, reply: Reply, label: str | None = None) -> list[Reply]:
     question = reply.question
     assert question is not None
     choice = question.choices[0] if label is None else next(c for c in question.choices if c.label == label)
-    return await service.handle(ChoicePicked(who, question.token(choice.value)))
+    return (await service.handle(ChoicePicked(who, question.token(choice.value)))).replies
 
 
 async def test_answering_creates_no_identity_no_timestamp_and_no_dm_record(
         content: Content, repository: Repository, clock: FakeClock, circles: Circles, pulses: Pulses,
         raw_engine: AsyncEngine) -> None:
-    service = CheckinService(content, repository, clock=clock, circles=circles, pulses=pulses)
-    opened = await service.act(OPEN_ROUND, is_admin=True)
+    service = build_conversation(content, repository, clock=clock, circles=circles, pulses=pulses)
+    opened = await service.handle(OPEN_ROUND, Roles(admin=True))
     [announcement] = opened.posts
     await service.remember_dm_channel(ADMIN, "D-admin")
     before = await row_counts(raw_engine)
@@ -60,7 +61,7 @@ async def test_answering_creates_no_identity_no_timestamp_and_no_dm_record(
         await service.remember_dm_channel(who, f"D{number:03d}")  # what an adapter reports after opening a DM
         note = replies[-1].question
         assert note is not None
-        done = await service.handle(TextSubmitted(who, "More time for reviews, please", token=note.token()))
+        done = (await service.handle(TextSubmitted(who, "More time for reviews, please", token=note.token()))).replies
         assert done[-1].text == content.texts.get("pulse_comment_saved")
     after = await row_counts(raw_engine)
     # Only the anonymous answer rows and the keyed participation hashes are new.
@@ -83,8 +84,8 @@ async def test_the_private_form_creates_no_identity_no_timestamp_and_no_dm_recor
         content: Content, repository: Repository, clock: FakeClock, circles: Circles, pulses: Pulses,
         raw_engine: AsyncEngine) -> None:
     """The path Slack's modal and Discord's ephemeral form take: the whole form, then sent again (a change)."""
-    service = CheckinService(content, repository, clock=clock, circles=circles, pulses=pulses)
-    [announcement] = (await service.act(OPEN_ROUND, is_admin=True)).posts
+    service = build_conversation(content, repository, clock=clock, circles=circles, pulses=pulses)
+    [announcement] = (await service.handle(OPEN_ROUND, Roles(admin=True))).posts
     round_id = announcement.ref
     before = await row_counts(raw_engine)
     for number in range(4):
@@ -118,8 +119,8 @@ async def test_the_private_form_creates_no_identity_no_timestamp_and_no_dm_recor
 
 async def test_answering_twice_still_counts_once_without_an_identity(
         content: Content, repository: Repository, clock: FakeClock, circles: Circles, pulses: Pulses) -> None:
-    service = CheckinService(content, repository, clock=clock, circles=circles, pulses=pulses)
-    [announcement] = (await service.act(OPEN_ROUND, is_admin=True)).posts
+    service = build_conversation(content, repository, clock=clock, circles=circles, pulses=pulses)
+    [announcement] = (await service.handle(OPEN_ROUND, Roles(admin=True))).posts
     who = member(1)
     for _ in range(2):
         replies = await click(service, who, announcement.reply)
@@ -133,9 +134,9 @@ async def test_answering_twice_still_counts_once_without_an_identity(
 
 async def test_pulse_messages_carry_their_own_introduction_not_the_check_in_greeting(
         content: Content, repository: Repository, clock: FakeClock, circles: Circles, pulses: Pulses) -> None:
-    service = CheckinService(content, repository, clock=clock, circles=circles, pulses=pulses)
+    service = build_conversation(content, repository, clock=clock, circles=circles, pulses=pulses)
     greeting = content.texts.get("intro")
-    opened = await service.act(OPEN_ROUND, is_admin=True)  # an admin new to the bot
+    opened = await service.handle(OPEN_ROUND, Roles(admin=True))  # an admin new to the bot
     assert greeting not in [reply.text for reply in opened.replies]
     assert opened.replies[0].text.startswith("Pulse round set")
     [announcement] = opened.posts

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-import bot.service
+import bot.features.history
 from adapters.console.adapter import ConsoleAdapter
 from bot.insights import render_chart
 from tests.conftest import FakeClock
@@ -21,7 +21,7 @@ def drawn(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         calls.append(1)
         return render_chart(*args, **kwargs)
 
-    monkeypatch.setattr(bot.service, "render_chart", counting)
+    monkeypatch.setattr(bot.features.history, "render_chart", counting)
     return calls
 
 

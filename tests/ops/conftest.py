@@ -19,11 +19,11 @@ from bot.app import App, build_app
 from bot.config import Settings
 from bot.content.loader import Content
 from bot.content.tips import TipPicker
+from bot.conversation import Conversation, build_conversation
 from bot.ops.metrics import Metrics
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.store import ScheduleStore
-from bot.service import CheckinService
 from bot.storage.repository import Repository
 from tests.conftest import CollectingTransport, FakeClock, met
 
@@ -93,19 +93,19 @@ def metrics() -> Metrics:
 
 @pytest.fixture
 def service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore,
-            metrics: Metrics) -> CheckinService:
-    return CheckinService(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
+            metrics: Metrics) -> Conversation:
+    return build_conversation(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
                           schedules=schedules, metrics=metrics)
 
 
 @pytest.fixture
-async def console(service: CheckinService, tmp_path: Path) -> ConsoleAdapter:
+async def console(service: Conversation, tmp_path: Path) -> ConsoleAdapter:
     """A person whose id would stand out anywhere in a scrape."""
     return await met(ConsoleAdapter(service, "person-8d3f1e", interactive=False, files_dir=tmp_path / "exports"))
 
 
 @pytest.fixture
-def dispatcher(schedules: ScheduleStore, service: CheckinService, transport: CollectingTransport,
+def dispatcher(schedules: ScheduleStore, service: Conversation, transport: CollectingTransport,
                clock: FakeClock, metrics: Metrics) -> Dispatcher:
     async def fake_sleep(seconds: float) -> None:
         clock.advance(seconds=seconds)

@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.console.adapter import ConsoleAdapter
 from bot.content.loader import Content
+from bot.conversation import Conversation
 from bot.events import ChoicePicked, Command, TextSubmitted
 from bot.messages import Address
 from bot.privacy.retention import purge_expired_words
-from bot.service import CheckinService
 from bot.storage.database import make_engine
 from bot.storage.models import Base
 from bot.storage.repository import Repository
@@ -49,7 +49,7 @@ async def prepare(console: ConsoleAdapter, answers: tuple[str, ...]) -> str:
     return out
 
 
-async def another_person(service: CheckinService, tmp_path: Path) -> ConsoleAdapter:
+async def another_person(service: Conversation, tmp_path: Path) -> ConsoleAdapter:
     """Ben, on the same console workspace: a check-in with a note and a crisis reply of his own."""
     ben = await met(ConsoleAdapter(service, "ben", interactive=False, files_dir=tmp_path / "ben-exports"))
     await daily(ben, BEN_NOTE)
@@ -57,7 +57,7 @@ async def another_person(service: CheckinService, tmp_path: Path) -> ConsoleAdap
     return ben
 
 
-async def same_user_id_elsewhere(service: CheckinService) -> Address:
+async def same_user_id_elsewhere(service: Conversation) -> Address:
     """'ana' on Slack is a different person from 'ana' on the console."""
     address = Address("slack", "T1", "ana", "D1")
     await service.handle(Command(address, "checkin"))
@@ -83,7 +83,7 @@ async def export_files(console: ConsoleAdapter, files_dir: Path) -> tuple[str, d
 
 
 async def test_export_writes_private_json_and_csv_with_the_persons_own_words(
-    console: ConsoleAdapter, service: CheckinService, content: Content, clock: FakeClock, tmp_path: Path
+    console: ConsoleAdapter, service: Conversation, content: Content, clock: FakeClock, tmp_path: Path
 ) -> None:
     await daily(console, NOTE)
     await prepare(console, PREPARE)
@@ -233,7 +233,7 @@ async def test_forget_answered_with_a_bare_word_outside_yes_and_no_erases_nothin
 @pytest.mark.storage
 @pytest.mark.parametrize("answer", ["1", "erase", "yes", "yes, erase everything", "YES, ERASE EVERYTHING"])
 async def test_forget_confirmed_leaves_no_row_about_the_person(
-    answer: str, console: ConsoleAdapter, service: CheckinService, repository: Repository, raw_engine: AsyncEngine,
+    answer: str, console: ConsoleAdapter, service: Conversation, repository: Repository, raw_engine: AsyncEngine,
     content: Content, tmp_path: Path
 ) -> None:
     await a_full_history(console)
@@ -272,7 +272,7 @@ async def test_forget_confirmed_leaves_no_row_about_the_person(
     assert "0 check-ins" in await console.respond("/export")
 
 
-async def test_forget_confirmed_by_a_button_click(service: CheckinService, repository: Repository,
+async def test_forget_confirmed_by_a_button_click(service: Conversation, repository: Repository,
                                                   raw_engine: AsyncEngine, content: Content) -> None:
     address = Address("discord", "G1", "4242", "dm")
     await service.handle(Command(address, "help"))
@@ -280,9 +280,9 @@ async def test_forget_confirmed_by_a_button_click(service: CheckinService, repos
     for answer in ("3", "1", "Sandalwood-prism 5123"):
         await service.handle(TextSubmitted(address, answer))
     me = await repository.identity_id(address)
-    [prompt] = await service.handle(Command(address, "forget"))
+    [prompt] = (await service.handle(Command(address, "forget"))).replies
     assert prompt.question is not None
-    [reply] = await service.handle(ChoicePicked(address, prompt.question.token("erase")))
+    [reply] = (await service.handle(ChoicePicked(address, prompt.question.token("erase")))).replies
     assert reply.text == content.texts.get("forgotten")
     assert sum((await rows_about(raw_engine, me)).values()) == 0
 

@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.console.adapter import ConsoleAdapter
 from bot.content.loader import Content
 from bot.content.tips import TipPicker
+from bot.conversation import Conversation, build_conversation
 from bot.privacy.crypto import Cipher, CipherError
-from bot.service import CheckinService
 from bot.storage.database import make_sessionmaker
 from bot.storage.models import Base
 from bot.storage.repository import Repository
@@ -101,8 +101,8 @@ async def test_a_persons_words_are_not_in_the_database_files(console: ConsoleAda
 # ---------------------------------------------------------------- key rotation
 
 
-def service_with(content: Content, repository: Repository, clock: FakeClock) -> CheckinService:
-    return CheckinService(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock)
+def service_with(content: Content, repository: Repository, clock: FakeClock) -> Conversation:
+    return build_conversation(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock)
 
 
 async def test_after_rotation_the_new_key_alone_reads_everything(raw_engine: AsyncEngine, content: Content,
@@ -298,7 +298,7 @@ async def test_a_failure_gets_a_kind_apology_and_its_log_holds_no_words(
     me = await repository.identity_id(console.address)
     assert (await repository.export(me))["checkins"][0]["own_words"] == {"note": NOTE}
 
-    [failure] = [record for record in every_log_record if record.name == "bot.service"]
+    [failure] = [record for record in every_log_record if record.name == "bot.conversation"]
     assert failure.levelno == logging.ERROR
     assert "ValueError" in as_logged(failure), "the log still says what kind of fault it was"
     assert "Heliotrope" not in failure.getMessage() + repr(failure.args), "the message line itself is clean"

@@ -19,12 +19,12 @@ from bot.community.pulses import Pulses
 from bot.community.store import CommunityStore
 from bot.content.loader import Content
 from bot.content.tips import TipPicker
+from bot.conversation import Conversation, build_conversation
 from bot.events import ChoicePicked, Command, TextSubmitted
 from bot.messages import Address
 from bot.privacy.crypto import Cipher
 from bot.privacy.retention import purge_expired_words
 from bot.scheduling.store import ScheduleStore
-from bot.service import CheckinService
 from bot.storage.models import Base, Identity
 from bot.storage.repository import Repository
 from tests.community.test_pulses import answer_by_clicking
@@ -98,31 +98,31 @@ def community(content: Content, sessions: async_sessionmaker[AsyncSession], ciph
 
 @pytest.fixture
 def everything(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore,
-               community: tuple[Circles, Pulses]) -> CheckinService:
+               community: tuple[Circles, Pulses]) -> Conversation:
     circles, pulses = community
-    return CheckinService(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
+    return build_conversation(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
                           schedules=schedules, circles=circles, pulses=pulses, retention_days=RETENTION_DAYS)
 
 
-async def use_everything(service: CheckinService, pulses: Pulses, schedules: ScheduleStore, clock: FakeClock,
+async def use_everything(service: Conversation, pulses: Pulses, schedules: ScheduleStore, clock: FakeClock,
                          who: Address, round_id: str) -> None:
     """A person who uses every feature that stores something."""
-    await service.act(Command(who, "schedule", "daily 19:30 in UTC"))
-    await service.act(Command(who, "checkin"))
+    await service.handle(Command(who, "schedule", "daily 19:30 in UTC"))
+    await service.handle(Command(who, "checkin"))
     for answer in ("2", "1,3", NOTE):
-        await service.act(TextSubmitted(who, answer))
-    await service.act(Command(who, "tip"))
-    await service.act(Command(who, "plan"))  # each part of a safety plan is saved as it is answered
-    await service.act(TextSubmitted(who, "Sorrel-1122 I stop answering my friends"))
-    await service.act(Command(who, "cancel"))
-    await service.act(Command(who, "checkin", "prepare"))  # left unfinished
-    await service.act(TextSubmitted(who, "Tansy-0093 the unfinished one"))
+        await service.handle(TextSubmitted(who, answer))
+    await service.handle(Command(who, "tip"))
+    await service.handle(Command(who, "plan"))  # each part of a safety plan is saved as it is answered
+    await service.handle(TextSubmitted(who, "Sorrel-1122 I stop answering my friends"))
+    await service.handle(Command(who, "cancel"))
+    await service.handle(Command(who, "checkin", "prepare"))  # left unfinished
+    await service.handle(TextSubmitted(who, "Tansy-0093 the unfinished one"))
     await service.remember_dm_channel(who, f"D-{who.user_id}")
-    await service.remember_file(who, f"F-{who.user_id}")
-    await service.act(Command(who, "share", f"{who.user_id} said no to the late call"))
+    await service.traces.remember_file(who, f"F-{who.user_id}")
+    await service.handle(Command(who, "share", f"{who.user_id} said no to the late call"))
     await answer_by_clicking(pulses, who, round_id, "1234512")
-    await service.act(Command(who, "export"))
-    await service.act(TextSubmitted(who, "I want to die"))  # last: a crisis reply pauses pulses for a while
+    await service.handle(Command(who, "export"))
+    await service.handle(TextSubmitted(who, "I want to die"))  # last: a crisis reply pauses pulses for a while
 
 
 async def rows(engine: AsyncEngine, table: Table) -> list[dict[str, Any]]:
@@ -159,18 +159,18 @@ async def traces_of(engine: AsyncEngine, pseudonyms: Pseudonyms, who: Address, i
     return found
 
 
-async def erase(service: CheckinService, who: Address) -> None:
-    [asked] = [reply for reply in await service.handle(Command(who, "forget")) if reply.question is not None]
+async def erase(service: Conversation, who: Address) -> None:
+    [asked] = [reply for reply in (await service.handle(Command(who, "forget"))).replies if reply.question is not None]
     assert asked.question is not None
-    await service.act(ChoicePicked(who, asked.question.token("erase")))
+    await service.handle(ChoicePicked(who, asked.question.token("erase")))
 
 
 async def test_nothing_keyed_to_a_person_survives_forget(
-        everything: CheckinService, community: tuple[Circles, Pulses], schedules: ScheduleStore, clock: FakeClock,
+        everything: Conversation, community: tuple[Circles, Pulses], schedules: ScheduleStore, clock: FakeClock,
         raw_engine: AsyncEngine, pseudonyms: Pseudonyms, repository: Repository) -> None:
     circles, pulses = community
     traces = RecordingTraces()
-    everything.keep_traces_with("slack", traces)
+    everything.traces.keep_with("slack", traces)
     await circles.setup_circle(ADMIN, True, weekday="mon", local_time="18:00", zone="UTC")
     opened = await pulses.open_round(ADMIN, True, closes_at=clock.now + timedelta(days=7))
     [announcement] = opened.posts
@@ -201,11 +201,11 @@ async def test_nothing_keyed_to_a_person_survives_forget(
 
 
 async def test_nothing_older_than_the_retention_period_survives_retention(
-        everything: CheckinService, community: tuple[Circles, Pulses], schedules: ScheduleStore, clock: FakeClock,
+        everything: Conversation, community: tuple[Circles, Pulses], schedules: ScheduleStore, clock: FakeClock,
         raw_engine: AsyncEngine, repository: Repository) -> None:
     circles, pulses = community
     traces = RecordingTraces()
-    everything.keep_traces_with("slack", traces)
+    everything.traces.keep_with("slack", traces)
     await circles.setup_circle(ADMIN, True, weekday="mon", local_time="18:00", zone="UTC")
     opened = await pulses.open_round(ADMIN, True, closes_at=clock.now + timedelta(days=7))
     [announcement] = opened.posts
@@ -217,7 +217,7 @@ async def test_nothing_older_than_the_retention_period_survives_retention(
     await pulses.close_due_rounds()
 
     later = clock.now + timedelta(days=RETENTION_DAYS + 1)
-    await purge_expired_words(repository, RETENTION_DAYS, clock=lambda: later, service=everything)
+    await purge_expired_words(repository, RETENTION_DAYS, clock=lambda: later, traces=everything.traces)
 
     cutoff = later - timedelta(days=RETENTION_DAYS)
     old: list[tuple[str, str]] = []
@@ -237,8 +237,8 @@ async def test_nothing_older_than_the_retention_period_survives_retention(
 
 
 async def test_the_clear_crisis_moment_goes_once_the_pause_is_over_and_the_encrypted_one_stays(
-        everything: CheckinService, repository: Repository, clock: FakeClock) -> None:
-    await everything.act(TextSubmitted(ANA, "I want to die"))
+        everything: Conversation, repository: Repository, clock: FakeClock) -> None:
+    await everything.handle(TextSubmitted(ANA, "I want to die"))
     identity = await repository.find_identity(ANA)
     assert identity is not None
     shown = clock.now

@@ -16,11 +16,11 @@ from adapters.console.adapter import ConsoleAdapter
 from bot.config import Settings
 from bot.content.loader import Content
 from bot.content.tips import TipPicker
+from bot.conversation import Conversation, build_conversation
 from bot.events import ChoicePicked, Command, TextSubmitted
 from bot.messages import Address
 from bot.privacy.crypto import Cipher
 from bot.privacy.retention import purge_expired_words
-from bot.service import CheckinService
 from bot.storage.database import make_engine
 from bot.storage.models import Base
 from bot.storage.repository import Repository
@@ -52,7 +52,7 @@ async def daily(console: ConsoleAdapter, *answers: str, flow: str = "") -> str:
     return out
 
 
-def fresh(service: CheckinService, tmp_path: Path, user: str = "zoe") -> ConsoleAdapter:
+def fresh(service: Conversation, tmp_path: Path, user: str = "zoe") -> ConsoleAdapter:
     return ConsoleAdapter(service, user, interactive=False, files_dir=tmp_path / "exports")
 
 
@@ -61,7 +61,7 @@ def fresh(service: CheckinService, tmp_path: Path, user: str = "zoe") -> Console
 
 @pytest.mark.parametrize("first", ["/checkin", "hi", "/help", "/tip", "/history", "/nonsense", ""])
 async def test_a_first_message_of_any_kind_gets_the_introduction_above_the_answer_once(
-    first: str, service: CheckinService, content: Content, tmp_path: Path
+    first: str, service: Conversation, content: Content, tmp_path: Path
 ) -> None:
     person = fresh(service, tmp_path)
     intro = content.texts.get("intro")
@@ -78,27 +78,27 @@ async def test_a_first_message_of_any_kind_gets_the_introduction_above_the_answe
         assert intro.splitlines()[0] not in await person.respond(line)
 
 
-async def test_a_stale_button_as_first_contact_gets_the_introduction_too(service: CheckinService,
+async def test_a_stale_button_as_first_contact_gets_the_introduction_too(service: Conversation,
                                                                           content: Content) -> None:
     address = Address("slack", "T1", "U-new", "D1")
-    first = await service.handle(ChoicePicked(address, "bb:forged:token:1"))
+    first = (await service.handle(ChoicePicked(address, "bb:forged:token:1"))).replies
     assert [reply.text for reply in first] == [content.texts.get("intro"), content.texts.get("stale_click")]
-    again = await service.handle(TextSubmitted(address, "hi"))
+    again = (await service.handle(TextSubmitted(address, "hi"))).replies
     assert content.texts.get("intro") not in [reply.text for reply in again]
 
 
 @pytest.mark.storage
-async def test_two_first_messages_at_once_show_the_introduction_once(service: CheckinService,
+async def test_two_first_messages_at_once_show_the_introduction_once(service: Conversation,
                                                                      content: Content) -> None:
     address = Address("discord", "G1", "777", "dm")
     results = await asyncio.gather(service.handle(Command(address, "help")),
                                    service.handle(TextSubmitted(address, "hi")))
-    shown = [reply for replies in results for reply in replies if reply.text == content.texts.get("intro")]
+    shown = [reply for replies in results for reply in replies.replies if reply.text == content.texts.get("intro")]
     assert len(shown) == 1
 
 
 async def test_a_crisis_as_first_message_is_answered_first_and_introduced_after(
-    service: CheckinService, content: Content, tmp_path: Path
+    service: Conversation, content: Content, tmp_path: Path
 ) -> None:
     person = fresh(service, tmp_path)
     intro = content.texts.get("intro")
@@ -234,7 +234,7 @@ async def test_settings_are_offered_once_after_the_first_checkin_and_the_tip_sta
 async def test_privacy_explains_what_is_kept_who_sees_it_and_for_how_long(
     content: Content, repository: Repository, clock: FakeClock, tmp_path: Path
 ) -> None:
-    service = CheckinService(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
+    service = build_conversation(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
                              retention_days=30)
     console = await met(fresh(service, tmp_path, "ana"))
     out = squash(await console.respond("/privacy"))
@@ -257,7 +257,7 @@ async def test_privacy_explains_what_is_kept_who_sees_it_and_for_how_long(
 
 @pytest.mark.storage
 async def test_retention_removes_old_words_and_keeps_the_numbers(
-    console: ConsoleAdapter, service: CheckinService, repository: Repository, clock: FakeClock
+    console: ConsoleAdapter, service: Conversation, repository: Repository, clock: FakeClock
 ) -> None:
     assert RETENTION_DAYS >= 2
     await daily(console, "2", "1,3", OLD_NOTE)

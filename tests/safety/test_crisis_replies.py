@@ -16,10 +16,10 @@ from sqlalchemy import inspect, text
 from adapters.console.adapter import ConsoleAdapter
 from bot.content.loader import Content
 from bot.content.schema import Region
+from bot.conversation import Conversation, build_conversation
 from bot.events import ChoicePicked, Command, TextSubmitted
 from bot.messages import Address, Question, Reply
 from bot.privacy.crypto import Cipher, CipherError
-from bot.service import CheckinService
 from bot.storage.database import make_engine
 from bot.storage.repository import HELD, OPEN, Repository
 from tests.conftest import FakeClock, met
@@ -248,7 +248,7 @@ async def test_the_past_is_asked_about_and_someone_else_gets_the_helping_reply(
 async def test_with_no_country_chosen_the_default_country_decides(content: Content, repository: Repository,
                                                                   clock: FakeClock, tmp_path: Path,
                                                                   default: str) -> None:
-    service = CheckinService(content, repository, clock=clock, default_country=default)
+    service = build_conversation(content, repository, clock=clock, default_country=default)
     console = await met(ConsoleAdapter(service, "ana", interactive=False, files_dir=tmp_path))
     out = await console.respond("I want to die")
     assert_crisis_reply(out, content, content.resources.countries["GB"], "United Kingdom")
@@ -260,7 +260,7 @@ async def test_with_no_country_chosen_the_default_country_decides(content: Conte
 
 async def test_a_chosen_country_wins_over_the_default(content: Content, repository: Repository,
                                                      clock: FakeClock, tmp_path: Path) -> None:
-    service = CheckinService(content, repository, clock=clock, default_country="GB")
+    service = build_conversation(content, repository, clock=clock, default_country="GB")
     console = await met(ConsoleAdapter(service, "ana", interactive=False, files_dir=tmp_path))
     us = content.resources.countries["US"]
     await choose_country(console, us, by="name")
@@ -273,7 +273,7 @@ async def test_a_chosen_country_wins_over_the_default(content: Content, reposito
 async def test_somewhere_else_gets_the_international_directory_even_with_a_default(
     content: Content, repository: Repository, clock: FakeClock, tmp_path: Path
 ) -> None:
-    service = CheckinService(content, repository, clock=clock, default_country="GB")
+    service = build_conversation(content, repository, clock=clock, default_country="GB")
     console = await met(ConsoleAdapter(service, "ana", interactive=False, files_dir=tmp_path))
     await console.respond("/settings")
     await console.respond("Somewhere else")
@@ -320,19 +320,19 @@ async def test_saying_it_was_not_meant_is_accepted_kindly_and_sos_still_works(
     assert_resources_for(sos, content.resources.fallback)
 
 
-async def test_the_not_meant_button_is_accepted_kindly_and_sos_still_works(service: CheckinService,
+async def test_the_not_meant_button_is_accepted_kindly_and_sos_still_works(service: Conversation,
                                                                            content: Content) -> None:
     await service.handle(Command(DISCORD_ANA, "help"))
-    crisis = await service.handle(TextSubmitted(DISCORD_ANA, "I want to end it all"))
+    crisis = (await service.handle(TextSubmitted(DISCORD_ANA, "I want to end it all"))).replies
     question = question_of(crisis)
     [choice] = question.choices
     assert choice.label == "That's not what I meant"
 
-    replies = await service.handle(ChoicePicked(DISCORD_ANA, question.token(choice.value), (choice.value,)))
+    replies = (await service.handle(ChoicePicked(DISCORD_ANA, question.token(choice.value), (choice.value,)))).replies
     assert [reply.text for reply in replies] == [content.texts.get("not_meant")]
     assert all(reply.question is None for reply in replies)
 
-    sos = text_of(await service.handle(Command(DISCORD_ANA, "sos")))
+    sos = text_of((await service.handle(Command(DISCORD_ANA, "sos"))).replies)
     assert_resources_for(sos, content.resources.fallback)
 
 
@@ -419,22 +419,22 @@ async def test_a_held_checkin_takes_no_typed_answers_and_checkin_picks_it_up_whe
 
 
 async def test_a_click_on_a_held_checkins_button_is_not_taken_until_it_is_picked_up(
-    service: CheckinService, repository: Repository, content: Content
+    service: Conversation, repository: Repository, content: Content
 ) -> None:
     await service.handle(Command(DISCORD_ANA, "help"))
-    safety = question_of(await service.handle(Command(DISCORD_ANA, "checkin")))
-    boundaries = question_of(await service.handle(ChoicePicked(DISCORD_ANA, safety.token("3"), ("3",))))
+    safety = question_of((await service.handle(Command(DISCORD_ANA, "checkin"))).replies)
+    boundaries = question_of((await service.handle(ChoicePicked(DISCORD_ANA, safety.token("3"), ("3",)))).replies)
     await service.handle(TextSubmitted(DISCORD_ANA, "I want to kill myself"))
     before = await repository.get_session(boundaries.session_id)
     assert before is not None
     assert before.status == HELD
 
-    replies = await service.handle(ChoicePicked(DISCORD_ANA, boundaries.token(), ("asked_space",)))
+    replies = (await service.handle(ChoicePicked(DISCORD_ANA, boundaries.token(), ("asked_space",)))).replies
     assert NOTE_PROMPT not in text_of(replies)
     assert await repository.get_session(boundaries.session_id) == before
 
     await service.handle(Command(DISCORD_ANA, "checkin"))
-    replies = await service.handle(ChoicePicked(DISCORD_ANA, boundaries.token(), ("asked_space",)))
+    replies = (await service.handle(ChoicePicked(DISCORD_ANA, boundaries.token(), ("asked_space",)))).replies
     assert NOTE_PROMPT in text_of(replies)
     after = await repository.get_session(boundaries.session_id)
     assert after is not None

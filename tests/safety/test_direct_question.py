@@ -18,6 +18,7 @@ from cryptography.fernet import Fernet
 from adapters.console.adapter import ConsoleAdapter, render
 from bot.content.loader import Content
 from bot.content.tips import TipPicker
+from bot.conversation import Conversation, build_conversation
 from bot.events import ChoicePicked, TextSubmitted
 from bot.messages import Address, Reply
 from bot.privacy.crypto import Cipher
@@ -25,7 +26,6 @@ from bot.privacy.retention import purge_expired_words
 from bot.safety.asking import ASK_SESSION
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.store import ScheduleStore
-from bot.service import CheckinService
 from bot.storage.repository import HELD, OPEN, Repository
 from tests.conftest import CollectingTransport, FakeClock, met
 from tests.fakes.screen import MAYBE_HARM, MAYBE_OTHER, MAYBE_SELF, MarkerScreener
@@ -47,8 +47,8 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 
 @pytest.fixture
-def service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore) -> CheckinService:
-    return CheckinService(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
+def service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore) -> Conversation:
+    return build_conversation(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
                           schedules=schedules, screener=MarkerScreener(content))
 
 
@@ -163,44 +163,44 @@ async def test_outside_a_checkin_no_carries_on_and_a_second_answer_is_not_taken(
 async def test_the_buttons_work_once_and_after_a_restart(
     content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore
 ) -> None:
-    first = CheckinService(content, repository, clock=clock, schedules=schedules, screener=MarkerScreener(content))
-    asked = await first.handle(TextSubmitted(DISCORD_BO, MAYBE_SELF))
+    first = build_conversation(content, repository, clock=clock, schedules=schedules, screener=MarkerScreener(content))
+    asked = (await first.handle(TextSubmitted(DISCORD_BO, MAYBE_SELF))).replies
     token = ask_token(asked, "no")
     assert len(token) <= 100
 
-    restarted = CheckinService(content, repository, clock=clock, schedules=schedules,
+    restarted = build_conversation(content, repository, clock=clock, schedules=schedules,
                                screener=MarkerScreener(content))
     clock.advance(hours=3)
-    replies = await restarted.handle(ChoicePicked(DISCORD_BO, token, ("no",)))
+    replies = (await restarted.handle(ChoicePicked(DISCORD_BO, token, ("no",)))).replies
     assert replies[0].text == content.texts.get("ask_no_reply")
     assert not any(reply.stale for reply in replies)
 
-    again = await restarted.handle(ChoicePicked(DISCORD_BO, ask_token(asked, "yes"), ("yes",)))
+    again = (await restarted.handle(ChoicePicked(DISCORD_BO, ask_token(asked, "yes"), ("yes",)))).replies
     assert [reply.text for reply in again] == [content.texts.get("ask_stale")]
     assert again[0].stale
-    forged = await restarted.handle(ChoicePicked(DISCORD_BO, "ci:ask:nosuchquestion:yes", ("yes",)))
+    forged = (await restarted.handle(ChoicePicked(DISCORD_BO, "ci:ask:nosuchquestion:yes", ("yes",)))).replies
     assert forged[0].stale
     profile = await repository.profile(await repository.identity_id(DISCORD_BO))
     assert profile.crisis_at is None
 
 
 async def test_someone_elses_click_on_the_question_does_nothing(
-    service: CheckinService, content: Content, repository: Repository
+    service: Conversation, content: Content, repository: Repository
 ) -> None:
-    asked = await service.handle(TextSubmitted(DISCORD_BO, MAYBE_SELF))
+    asked = (await service.handle(TextSubmitted(DISCORD_BO, MAYBE_SELF))).replies
     other = Address("discord", "dm", "6262", "dm-6262")
-    replies = await service.handle(ChoicePicked(other, ask_token(asked, "yes"), ("yes",)))
+    replies = (await service.handle(ChoicePicked(other, ask_token(asked, "yes"), ("yes",)))).replies
     assert replies[0].stale
     assert (await repository.profile(await repository.identity_id(other))).crisis_at is None
-    mine = await service.handle(ChoicePicked(DISCORD_BO, ask_token(asked, "yes"), ("yes",)))
+    mine = (await service.handle(ChoicePicked(DISCORD_BO, ask_token(asked, "yes"), ("yes",)))).replies
     assert mine[0].title == content.texts.get("crisis_title")
 
 
-async def test_a_newer_question_replaces_an_older_one(service: CheckinService, content: Content) -> None:
-    older = await service.handle(TextSubmitted(DISCORD_BO, MAYBE_SELF))
-    newer = await service.handle(TextSubmitted(DISCORD_BO, f"{MAYBE_SELF}, really"))
-    assert (await service.handle(ChoicePicked(DISCORD_BO, ask_token(older, "no"), ("no",))))[0].stale
-    replies = await service.handle(ChoicePicked(DISCORD_BO, ask_token(newer, "no"), ("no",)))
+async def test_a_newer_question_replaces_an_older_one(service: Conversation, content: Content) -> None:
+    older = (await service.handle(TextSubmitted(DISCORD_BO, MAYBE_SELF))).replies
+    newer = (await service.handle(TextSubmitted(DISCORD_BO, f"{MAYBE_SELF}, really"))).replies
+    assert ((await service.handle(ChoicePicked(DISCORD_BO, ask_token(older, "no"), ("no",)))).replies)[0].stale
+    replies = (await service.handle(ChoicePicked(DISCORD_BO, ask_token(newer, "no"), ("no",)))).replies
     assert replies[0].text == content.texts.get("ask_no_reply")
 
 
@@ -245,7 +245,7 @@ async def test_after_yes_the_scheduled_prompts_wait(
 async def test_possible_harm_from_others_asks_about_safety_and_yes_gets_the_abuse_lines_first(
     content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore, tmp_path: Path
 ) -> None:
-    service = CheckinService(content, repository, clock=clock, schedules=schedules, default_country="US",
+    service = build_conversation(content, repository, clock=clock, schedules=schedules, default_country="US",
                              screener=MarkerScreener(content))
     console = await met(ConsoleAdapter(service, "ana", interactive=False, files_dir=tmp_path))
     out = await console.respond(MAYBE_HARM)
@@ -267,7 +267,8 @@ async def test_possible_harm_from_others_asks_about_safety_and_yes_gets_the_abus
 async def test_clear_harm_from_others_gets_the_abuse_lines_first_at_once(
     content: Content, repository: Repository, clock: FakeClock, tmp_path: Path
 ) -> None:
-    service = CheckinService(content, repository, clock=clock, default_country="GB", screener=MarkerScreener(content))
+    service = build_conversation(content, repository, clock=clock, default_country="GB",
+                                 screener=MarkerScreener(content))
     console = await met(ConsoleAdapter(service, "ana", interactive=False, files_dir=tmp_path))
     out = await console.respond("he threatened to kill me")  # the real screen, no marker
     assert_danger_reply(out, content, content.resources.countries["GB"])
@@ -355,14 +356,14 @@ async def test_words_typed_as_a_command_name_are_screened_too(console: ConsoleAd
 
 
 async def test_words_waiting_for_an_answer_go_with_abandoned_checkins(
-    service: CheckinService, repository: Repository, clock: FakeClock, database_url: str, cipher: Cipher
+    service: Conversation, repository: Repository, clock: FakeClock, database_url: str, cipher: Cipher
 ) -> None:
-    asked = await service.handle(TextSubmitted(DISCORD_BO, f"{MAYBE_SELF}, Wombat-5512"))
+    asked = (await service.handle(TextSubmitted(DISCORD_BO, f"{MAYBE_SELF}, Wombat-5512"))).replies
     assert "Wombat" in await everything_stored(database_url, cipher), "kept, encrypted, while the question waits"
     clock.advance(hours=25)
     await purge_expired_words(repository, 365, clock=clock)
     assert "Wombat" not in await everything_stored(database_url, cipher)
-    late = await service.handle(ChoicePicked(DISCORD_BO, ask_token(asked, "no"), ("no",)))
+    late = (await service.handle(ChoicePicked(DISCORD_BO, ask_token(asked, "no"), ("no",)))).replies
     assert late[0].stale
 
 

@@ -19,10 +19,10 @@ from adapters.console.adapter import ConsoleAdapter
 from bot.content.loader import Content, ContentInvalid, load_content
 from bot.content.schema import PlanFile
 from bot.content.tips import TipPicker
+from bot.conversation import Conversation, build_conversation
 from bot.privacy.crypto import Cipher
 from bot.privacy.retention import purge_expired_words
 from bot.scheduling.store import ScheduleStore
-from bot.service import CheckinService
 from bot.storage.repository import Repository
 from tests.conftest import CONTENT_DIR, FakeClock, met
 from tests.fakes.screen import MAYBE_SELF, MarkerScreener
@@ -44,13 +44,13 @@ CLEAR = "I want to kill myself"  # the real screen: clear, about the writer
 
 
 @pytest.fixture
-def service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore) -> CheckinService:
-    return CheckinService(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
+def service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore) -> Conversation:
+    return build_conversation(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
                           schedules=schedules, default_country="US")
 
 
 @pytest.fixture
-async def fresh(service: CheckinService, tmp_path: Path) -> ConsoleAdapter:
+async def fresh(service: Conversation, tmp_path: Path) -> ConsoleAdapter:
     """Someone who has not seen /help yet (so no offer was made to them)."""
     return ConsoleAdapter(service, "ana", interactive=False, files_dir=tmp_path / "exports")
 
@@ -236,7 +236,7 @@ async def test_forget_and_delete_remove_the_plan(console: ConsoleAdapter, reposi
 
 
 async def test_retention_purges_a_plan_unless_its_owner_kept_it(
-        service: CheckinService, repository: Repository, clock: FakeClock, tmp_path: Path) -> None:
+        service: Conversation, repository: Repository, clock: FakeClock, tmp_path: Path) -> None:
     kept = await met(ConsoleAdapter(service, "kept", interactive=False, files_dir=tmp_path))
     follows = await met(ConsoleAdapter(service, "follows", interactive=False, files_dir=tmp_path))
     await say(kept, "/plan", "a", "b", "c", "d", "skip", "skip", "skip", "1")
@@ -312,7 +312,7 @@ def test_the_issues_scripted_plan_through_the_real_command_line(tmp_path: Path) 
 
 async def test_a_part_that_raises_the_direct_question_is_saved_after_no_im_ok(
         content: Content, repository: Repository, clock: FakeClock, tmp_path: Path) -> None:
-    service = CheckinService(content, repository, clock=clock, default_country="US",
+    service = build_conversation(content, repository, clock=clock, default_country="US",
                              screener=MarkerScreener(content))
     console = await met(ConsoleAdapter(service, "bo", interactive=False, files_dir=tmp_path))
     await say(console, "/plan", "skip")
@@ -329,7 +329,7 @@ async def test_the_plan_is_read_with_the_new_key_alone_after_rotation(
         content: Content, sessions: async_sessionmaker[AsyncSession], clock: FakeClock, tmp_path: Path) -> None:
     old, new = Fernet.generate_key(), Fernet.generate_key()
     before = Repository(sessions, Cipher([old]), clock)
-    console = await met(ConsoleAdapter(CheckinService(content, before, clock=clock), "cy", interactive=False,
+    console = await met(ConsoleAdapter(build_conversation(content, before, clock=clock), "cy", interactive=False,
                                        files_dir=tmp_path))
     await build(console)
     me = await before.identity_id(console.address)

@@ -14,13 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.console.adapter import ConsoleAdapter, render
+from bot.conversation import Conversation
 from bot.events import ChoicePicked
 from bot.messages import Address, Question, Reply
 from bot.ports import RateLimited, TemporaryFailure, Unreachable
 from bot.scheduling.dispatcher import Dispatcher, DispatchStats
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.store import ScheduleStore
-from bot.service import CheckinService
 from bot.storage.models import Delivery, ScheduleRule
 from tests.conftest import CollectingTransport, FakeClock
 
@@ -37,7 +37,7 @@ def berlin(month: int, day: int, hour: int = 9, minute: int = 5, second: int = 0
 class Person:
     """Ana at her console: what she types, clicks, and everything she is shown."""
 
-    def __init__(self, console: ConsoleAdapter, service: CheckinService, transport: CollectingTransport) -> None:
+    def __init__(self, console: ConsoleAdapter, service: Conversation, transport: CollectingTransport) -> None:
         self.console = console
         self.service = service
         self.transport = transport
@@ -49,7 +49,7 @@ class Person:
         return out
 
     async def clicks(self, token: str) -> str:
-        replies = await self.service.handle_safely(ChoicePicked(self.console.address, token))
+        replies = (await self.service.handle(ChoicePicked(self.console.address, token))).replies
         out = self.console.render_all(replies)
         self.heard.append(out)
         return out
@@ -77,7 +77,7 @@ class Person:
 
 
 @pytest.fixture
-def ana(console: ConsoleAdapter, service: CheckinService, transport: CollectingTransport) -> Person:
+def ana(console: ConsoleAdapter, service: Conversation, transport: CollectingTransport) -> Person:
     return Person(console, service, transport)
 
 
@@ -314,7 +314,7 @@ async def test_a_temporary_failure_is_retried_and_then_sent_once(
 
 
 async def test_a_send_the_platform_never_answers_times_out_and_is_retried_once(
-        ana: Person, schedules: ScheduleStore, service: CheckinService, transport: CollectingTransport,
+        ana: Person, schedules: ScheduleStore, service: Conversation, transport: CollectingTransport,
         clock: FakeClock, monkeypatch: pytest.MonkeyPatch, sessions: async_sessionmaker[AsyncSession]) -> None:
     """Found by the platform drill: one unanswered request held the whole batch (every other prompt) for
     minutes. Now it is a temporary failure after the send timeout, and the prompt comes once, later."""
@@ -474,7 +474,7 @@ async def test_a_prompt_never_interrupts_a_checkin_in_progress(
 @pytest.mark.storage
 async def test_two_instances_ticking_together_send_one_prompt(
         ana: Person, dispatcher: Dispatcher, transport: CollectingTransport, attempts: list[datetime],
-        clock: FakeClock, sessions: async_sessionmaker[AsyncSession], service: CheckinService) -> None:
+        clock: FakeClock, sessions: async_sessionmaker[AsyncSession], service: Conversation) -> None:
     await ana.says("/schedule 09:00 daily Europe/Berlin")
     other = Dispatcher(ScheduleStore(sessions, clock), service, {"console": transport}, clock=clock)
     clock.now = berlin(11, 27, 9, 0, 30)
@@ -661,7 +661,7 @@ async def test_the_weekly_summary_respects_quiet_hours_and_pauses(
 
 
 async def test_a_send_the_platform_holds_does_not_hold_back_everyone_elses_prompt(
-        service: CheckinService, schedules: ScheduleStore, transport: CollectingTransport, clock: FakeClock,
+        service: Conversation, schedules: ScheduleStore, transport: CollectingTransport, clock: FakeClock,
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     people = [ConsoleAdapter(service, f"person{index}", interactive=False, files_dir=tmp_path) for index in range(7)]
     for console in people:
@@ -694,7 +694,7 @@ async def test_a_send_the_platform_holds_does_not_hold_back_everyone_elses_promp
     assert sorted(address.user_id for address, _ in transport.sent) == sorted(f"person{i}" for i in range(7))
 
 
-def tick_looking_again(service: CheckinService, schedules: ScheduleStore, transport: CollectingTransport,
+def tick_looking_again(service: Conversation, schedules: ScheduleStore, transport: CollectingTransport,
                        clock: FakeClock) -> asyncio.Task[DispatchStats]:
     """A round started at 09:00:30 in Berlin by a dispatcher that looks for due rows every 10 ms while sends
     are out."""
@@ -705,7 +705,7 @@ def tick_looking_again(service: CheckinService, schedules: ScheduleStore, transp
 
 
 async def test_a_retry_that_falls_due_while_a_send_is_held_goes_out_without_waiting_for_it(
-        service: CheckinService, schedules: ScheduleStore, transport: CollectingTransport, clock: FakeClock,
+        service: Conversation, schedules: ScheduleStore, transport: CollectingTransport, clock: FakeClock,
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Once the outbox is drained the dispatcher still looks for newly due rows while sends are out: a prompt
     whose first try failed (its retry a second later) does not wait the 30 s the platform holds another one."""
@@ -747,7 +747,7 @@ async def test_a_retry_that_falls_due_while_a_send_is_held_goes_out_without_wait
 
 @pytest.mark.storage
 async def test_sends_already_out_finish_when_leasing_more_fails(
-        service: CheckinService, schedules: ScheduleStore, transport: CollectingTransport, clock: FakeClock,
+        service: Conversation, schedules: ScheduleStore, transport: CollectingTransport, clock: FakeClock,
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The database goes away while a send is out: the next lease fails, and the send still ends and is recorded
     instead of being cancelled along with the round (a cancelled send the platform took is a duplicate later)."""

@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.console.adapter import ConsoleAdapter
+from bot.conversation import Conversation
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.instance import claim_identity
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.store import ScheduleStore
-from bot.service import CheckinService
 from tests.conftest import CollectingTransport, FakeClock
 from tests.scheduling.dying import dies_after_the_platform_accepts
 from tests.scheduling.test_delivery import berlin, outbox
@@ -28,7 +28,7 @@ from tests.scheduling.test_delivery import berlin, outbox
 LEASE = timedelta(seconds=120)
 
 
-def dispatcher_for(schedules: ScheduleStore, service: CheckinService, transport: CollectingTransport,
+def dispatcher_for(schedules: ScheduleStore, service: Conversation, transport: CollectingTransport,
                    clock: FakeClock, instance: str) -> Dispatcher:
     async def fake_sleep(seconds: float) -> None:
         clock.advance(seconds=seconds)
@@ -37,7 +37,7 @@ def dispatcher_for(schedules: ScheduleStore, service: CheckinService, transport:
                       clock=clock, sleep=fake_sleep, instance=instance, lease_for=LEASE, look_again_every=0.5)
 
 
-async def prompt_due(service: CheckinService, clock: FakeClock, tmp_path: Path) -> None:
+async def prompt_due(service: Conversation, clock: FakeClock, tmp_path: Path) -> None:
     console = ConsoleAdapter(service, "person0", interactive=False, files_dir=tmp_path)
     await console.respond("/schedule 09:00 daily Europe/Berlin")
     clock.now = berlin(11, 27, 9, 0, 30)
@@ -45,7 +45,7 @@ async def prompt_due(service: CheckinService, clock: FakeClock, tmp_path: Path) 
 
 @pytest.mark.storage  # which rows a restarted instance may release is decided by the database
 async def test_a_lease_held_by_a_process_that_died_is_taken_back_at_restart(
-        service: CheckinService, schedules: ScheduleStore, transport: CollectingTransport, clock: FakeClock,
+        service: Conversation, schedules: ScheduleStore, transport: CollectingTransport, clock: FakeClock,
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sessions: async_sessionmaker[AsyncSession]) -> None:
     await prompt_due(service, clock, tmp_path)
     await dies_after_the_platform_accepts(dispatcher_for(schedules, service, transport, clock, "bot-1"), schedules,
@@ -102,7 +102,7 @@ class Outage:
 
 
 async def test_a_database_outage_is_two_log_lines_and_the_sends_it_took_are_recorded_once_it_is_back(
-        service: CheckinService, schedules: ScheduleStore, transport: CollectingTransport, clock: FakeClock,
+        service: Conversation, schedules: ScheduleStore, transport: CollectingTransport, clock: FakeClock,
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
         sessions: async_sessionmaker[AsyncSession]) -> None:
     await prompt_due(service, clock, tmp_path)

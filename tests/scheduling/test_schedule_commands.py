@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from adapters.console.adapter import ConsoleAdapter
+from bot.conversation import Conversation
 from bot.scheduling.dispatcher import Dispatcher
-from bot.service import CheckinService
 from tests.conftest import CollectingTransport, FakeClock
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -25,7 +25,7 @@ SAVED = "Saved."
 
 
 async def test_the_schedule_form_is_filled_in_and_writing_it_back_changes_nothing(
-        console: ConsoleAdapter, service: CheckinService) -> None:
+        console: ConsoleAdapter, service: Conversation) -> None:
     """The form adapters show as a modal holds exactly the current settings: submitting it untouched saves the
     same schedule, and each field changes only itself."""
     await console.respond("/schedule weekly 18:30 wed quiet 22:00-07:00 tz Lisbon")
@@ -44,7 +44,7 @@ async def test_the_schedule_form_is_filled_in_and_writing_it_back_changes_nothin
 
 
 async def test_with_nothing_set_the_form_offers_the_usual_defaults(console: ConsoleAdapter,
-                                                                   service: CheckinService) -> None:
+                                                                   service: Conversation) -> None:
     form = await service.form(console.address, "schedule")
     assert form is not None
     assert {spec.name: spec.value for spec in form.fields} == {

@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.console.adapter import ConsoleAdapter
 from bot.content.loader import Content
+from bot.conversation import Conversation
 from bot.events import ChoicePicked, Command
 from bot.messages import Address
 from bot.privacy.crypto import Cipher
-from bot.service import CheckinService
 from bot.storage.models import Base
 from bot.storage.repository import Repository
 
@@ -133,14 +133,14 @@ async def test_two_concurrent_saves_of_the_same_version_only_one_wins(repository
 
 
 @pytest.mark.parametrize("values", [("2", "2"), ("2", "4")], ids=["same-button", "two-buttons"])
-async def test_two_concurrent_clicks_on_one_step_apply_once(values: tuple[str, str], service: CheckinService,
+async def test_two_concurrent_clicks_on_one_step_apply_once(values: tuple[str, str], service: Conversation,
                                                             repository: Repository, content: Content) -> None:
     address = Address("slack", "T1", "U1", "D1")
-    [*_, prompt] = await service.handle(Command(address, "checkin"))
+    [*_, prompt] = (await service.handle(Command(address, "checkin"))).replies
     assert prompt.question is not None
     question = prompt.question
-    results = await asyncio.gather(*(service.handle(ChoicePicked(address, question.token(value)))
-                                     for value in values))
+    results = [response.replies for response in await asyncio.gather(
+        *(service.handle(ChoicePicked(address, question.token(value))) for value in values))]
 
     applied = [index for index, replies in enumerate(results)
                if replies[-1].question is not None and replies[-1].question.step_id == "boundaries"]

@@ -9,7 +9,7 @@ import pytest
 
 from adapters.discord.adapter import DiscordAdapter
 from bot.content.loader import Content
-from bot.service import CheckinService
+from bot.conversation import Conversation
 from tests.adapters.discord.test_adapter import make_adapter, running
 from tests.fakes.discord_client import TIMEOUT, fake_discord
 from tests.fakes.discord_server import FakeDiscord
@@ -22,7 +22,7 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
 
 
 @pytest.fixture
-async def bot(fake: FakeDiscord, service: CheckinService, content: Content) -> AsyncIterator[DiscordAdapter]:
+async def bot(fake: FakeDiscord, service: Conversation, content: Content) -> AsyncIterator[DiscordAdapter]:
     async with running(make_adapter(service, content)) as adapter:
         await fake.wait_until(lambda: fake.commands.get(None), TIMEOUT, "the commands to be synced")
         yield adapter

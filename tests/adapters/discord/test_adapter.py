@@ -1,4 +1,4 @@
-"""The Discord adapter end to end: the real discord.py client, the real CheckinService on SQLite and
+"""The Discord adapter end to end: the real discord.py client, the real Conversation on SQLite and
 PostgreSQL, and a local fake Discord on 127.0.0.1 in between."""
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters import rate_limits
-from adapters.discord.adapter import DESCRIPTIONS, DiscordAdapter
+from adapters.discord.adapter import DiscordAdapter
+from bot.commands import COMMANDS
 from bot.content.loader import Content
+from bot.conversation import Conversation, build_conversation
 from bot.events import Command, TextSubmitted
 from bot.messages import Address, Choice, Image, InputKind, Question, Reply
 from bot.ports import RateLimited, TemporaryFailure, Unreachable, request_cost
@@ -26,7 +28,6 @@ from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.rules import Rule, parse_days, parse_time
 from bot.scheduling.store import ScheduleStore
-from bot.service import COMMANDS, CheckinService
 from bot.storage.repository import Repository
 from bot.storage.seen import DatabaseSeenEvents
 from tests.conftest import FakeClock
@@ -41,7 +42,7 @@ async def running(adapter: DiscordAdapter) -> AsyncIterator[DiscordAdapter]:
         yield adapter
 
 
-def make_adapter(service: CheckinService, content: Content) -> DiscordAdapter:
+def make_adapter(service: Conversation, content: Content) -> DiscordAdapter:
     return DiscordAdapter(service, content, TOKEN, guild_ready_timeout=0.05)
 
 
@@ -69,11 +70,12 @@ def guild_messages(fake: FakeDiscord) -> list[SentMessage]:
     return [m for cid in guild_channels for m in fake.messages.get(cid, []) if not m.ephemeral]
 
 
-async def test_commands_are_synced_as_discord_sees_them(fake: FakeDiscord, bot: DiscordAdapter) -> None:
+async def test_commands_are_synced_as_discord_sees_them(fake: FakeDiscord, bot: DiscordAdapter,
+                                                        content: Content) -> None:
     synced = {c["name"]: c for c in fake.commands[None]}
     assert set(synced) == set(COMMANDS)
     for name, command in synced.items():
-        assert command["description"] == DESCRIPTIONS[name]
+        assert command["description"] == content.texts.get(f"command_{name}")
         assert 1 <= len(command["description"]) <= 100
         assert sorted(command["integration_types"]) == [0, 1]
         assert sorted(command["contexts"]) == [0, 1, 2]
@@ -167,7 +169,7 @@ async def test_in_a_server_the_checkin_starts_ephemerally_and_continues_in_dms(
 
 
 async def test_an_old_button_still_works_after_a_restart(
-        fake: FakeDiscord, service: CheckinService, content: Content) -> None:
+        fake: FakeDiscord, service: Conversation, content: Content) -> None:
     async with running(make_adapter(service, content)):
         await fake.wait_until(lambda: fake.commands.get(None), TIMEOUT, "the commands to be synced")
         started = await fake.slash_command(USER_ID, "checkin")
@@ -198,7 +200,7 @@ def modal_inputs(modal_data: dict[str, object]) -> dict[str, dict[str, object]]:
 
 
 async def test_schedule_settings_open_as_a_form_filled_in_and_saved_from_it(
-        fake: FakeDiscord, service: CheckinService, content: Content, schedules: ScheduleStore,
+        fake: FakeDiscord, service: Conversation, content: Content, schedules: ScheduleStore,
         repository: Repository) -> None:
     async with running(make_adapter(service, content)):
         await fake.wait_until(lambda: fake.commands.get(None), TIMEOUT, "the commands to be synced")
@@ -246,7 +248,7 @@ async def test_a_stale_click_gets_the_cores_private_answer(fake: FakeDiscord, bo
     assert "✓" not in old.content, "nothing was recorded, so nothing is ticked"
 
 
-async def scheduled_prompt_due(fake: FakeDiscord, bot: DiscordAdapter, service: CheckinService,
+async def scheduled_prompt_due(fake: FakeDiscord, bot: DiscordAdapter, service: Conversation,
                                schedules: ScheduleStore, repository: Repository, clock: FakeClock) -> Dispatcher:
     """A daily 19:00 schedule for USER_ID, a minute past due; delivery through the adapter, as the bot runs it."""
     await intro_done(fake)
@@ -272,7 +274,7 @@ def is_prompt(message: SentMessage) -> bool:
 
 
 async def test_a_scheduled_prompt_is_one_dm_and_its_snooze_button_works(
-        fake: FakeDiscord, bot: DiscordAdapter, service: CheckinService, schedules: ScheduleStore,
+        fake: FakeDiscord, bot: DiscordAdapter, service: Conversation, schedules: ScheduleStore,
         repository: Repository, clock: FakeClock) -> None:
     dispatcher = await scheduled_prompt_due(fake, bot, service, schedules, repository, clock)
     dm = fake.dm_channel_id(USER_ID)
@@ -299,7 +301,7 @@ async def test_a_scheduled_prompt_is_one_dm_and_its_snooze_button_works(
 
 
 async def test_answering_a_scheduled_prompt_continues_the_checkin(
-        fake: FakeDiscord, bot: DiscordAdapter, service: CheckinService, schedules: ScheduleStore,
+        fake: FakeDiscord, bot: DiscordAdapter, service: Conversation, schedules: ScheduleStore,
         repository: Repository, clock: FakeClock) -> None:
     dispatcher = await scheduled_prompt_due(fake, bot, service, schedules, repository, clock)
     before = len(fake.dms(USER_ID))
@@ -337,7 +339,7 @@ async def test_an_answer_on_a_full_merged_message_still_shows_its_tick(
 
 
 async def test_a_prompt_refused_with_a_503_arrives_once_when_retried(
-        fake: FakeDiscord, bot: DiscordAdapter, service: CheckinService, schedules: ScheduleStore,
+        fake: FakeDiscord, bot: DiscordAdapter, service: Conversation, schedules: ScheduleStore,
         repository: Repository, clock: FakeClock) -> None:
     dispatcher = await scheduled_prompt_due(fake, bot, service, schedules, repository, clock)
     before = len(fake.dms(USER_ID))
@@ -374,7 +376,7 @@ async def test_request_cost_is_what_send_really_takes(fake: FakeDiscord, bot: Di
 
 
 async def test_a_dm_discord_never_opens_does_not_hold_up_everyone_elses(
-        fake: FakeDiscord, service: CheckinService, content: Content) -> None:
+        fake: FakeDiscord, service: Conversation, content: Content) -> None:
     """Every DM open shares one rate-limit bucket, which discord.py runs one request at a time until it has
     learned its limit (and would wait up to 30 s for): an open that gets no answer gives up after
     `open_dm_timeout` (it is safe to repeat), and the next person's prompt goes out while Discord still holds
@@ -414,7 +416,7 @@ async def test_an_image_arrives_as_an_attachment_with_its_alt_text(
 
 
 async def test_history_in_a_server_is_private_and_carries_the_chart(
-        fake: FakeDiscord, bot: DiscordAdapter, service: CheckinService) -> None:
+        fake: FakeDiscord, bot: DiscordAdapter, service: Conversation) -> None:
     await intro_done(fake)
     me = Address("discord", "dm", str(USER_ID))
     for typed in ("/checkin", "4", "1", "skip"):  # one check-in, answered the way a typed DM answers
@@ -455,21 +457,21 @@ async def test_closed_dms_raise_unreachable_and_5xx_a_temporary_failure(
 
 
 async def test_a_failing_event_is_apologised_for_and_the_bot_keeps_running(
-        fake: FakeDiscord, bot: DiscordAdapter, service: CheckinService, monkeypatch: pytest.MonkeyPatch,
+        fake: FakeDiscord, bot: DiscordAdapter, service: Conversation, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
-    real = service.act_safely
+    real = service.handle
 
-    async def broken(event: object, **roles: bool) -> list[Reply]:
+    async def broken(event: object, actor: object = None) -> list[Reply]:
         raise RuntimeError("secret words a person typed")
 
-    monkeypatch.setattr(service, "act_safely", broken)  # what the adapter calls
+    monkeypatch.setattr(service, "handle", broken)  # what the adapter calls
     pushed = await fake.slash_command(USER_ID, "history", guild_id=GUILD_ID)
     apology = (await followups(fake, pushed.id, 1))[0]
     assert apology.ephemeral
     assert apology.content == service.texts.get("error")
     assert "RuntimeError" in caplog.text
     assert "secret words" not in caplog.text
-    monkeypatch.setattr(service, "act_safely", real)
+    monkeypatch.setattr(service, "handle", real)
     again = await fake.slash_command(USER_ID, "privacy")
     assert (await followups(fake, again.id, 1))[0].content
 
@@ -502,7 +504,7 @@ async def test_a_typed_answer_in_dms_works_like_a_click(fake: FakeDiscord, bot: 
 
 
 async def test_guild_ids_sync_commands_to_those_servers_only(
-        fake: FakeDiscord, service: CheckinService, content: Content) -> None:
+        fake: FakeDiscord, service: Conversation, content: Content) -> None:
     adapter = DiscordAdapter(service, content, TOKEN, guild_ids=[GUILD_ID], guild_ready_timeout=0.05)
     async with running(adapter):
         await fake.wait_until(lambda: fake.commands.get(GUILD_ID), TIMEOUT, "guild commands")
@@ -513,7 +515,7 @@ async def test_guild_ids_sync_commands_to_those_servers_only(
 
 
 async def test_a_sharded_process_connects_with_its_shard_ids(
-        fake: FakeDiscord, service: CheckinService, content: Content) -> None:
+        fake: FakeDiscord, service: Conversation, content: Content) -> None:
     adapter = DiscordAdapter(service, content, TOKEN, shard_ids=[0], shard_count=1, guild_ready_timeout=0.05)
     async with running(adapter):
         session = await fake.wait_for_session(TIMEOUT)
@@ -616,7 +618,7 @@ async def test_malformed_gateway_events_are_dropped_and_the_same_client_keeps_an
 
 @pytest.mark.parametrize("custom_id", ["not-a-token", "ci::safety:1", "ci:" + "x" * 300, "bb:form:../x"])
 async def test_a_click_on_a_button_the_bot_never_made_gets_a_private_answer(
-        fake: FakeDiscord, bot: DiscordAdapter, service: CheckinService, custom_id: str) -> None:
+        fake: FakeDiscord, bot: DiscordAdapter, service: Conversation, custom_id: str) -> None:
     pushed = await fake.slash_command(USER_ID, "help")
     [shown] = await followups(fake, pushed.id, 1)
     clicked = await fake.push_interaction(click_payload(fake, custom_id, shown))
@@ -627,7 +629,7 @@ async def test_a_click_on_a_button_the_bot_never_made_gets_a_private_answer(
 
 
 async def test_a_modal_the_bot_never_opened_gets_a_private_answer(
-        fake: FakeDiscord, bot: DiscordAdapter, service: CheckinService) -> None:
+        fake: FakeDiscord, bot: DiscordAdapter, service: Conversation) -> None:
     data = {"custom_id": "not-a-modal-of-ours", "components": [
         {"type": 1, "components": [{"type": 4, "custom_id": "text", "value": "hello"}]}]}
     base = fake._interaction_base(5, USER_ID, data, guild_id=None, channel_id=fake.dm_channel_id(USER_ID))
@@ -669,7 +671,7 @@ class SharedLedger:
 
 @pytest.mark.storage
 async def test_two_instances_on_one_token_apply_a_typed_answer_and_a_click_once(
-        fake: FakeDiscord, service: CheckinService, content: Content, sessions: async_sessionmaker[AsyncSession],
+        fake: FakeDiscord, service: Conversation, content: Content, sessions: async_sessionmaker[AsyncSession],
         cipher: Cipher, clock: FakeClock, raw_engine: AsyncEngine, repository: Repository,
         caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level("INFO")
@@ -682,7 +684,7 @@ async def test_two_instances_on_one_token_apply_a_typed_answer_and_a_click_once(
             await asyncio.wait_for(changed.wait_for(lambda: len(answers) >= count), TIMEOUT)
         return answers[:count]
 
-    other = CheckinService(content, Repository(sessions, cipher, clock), clock=clock,
+    other = build_conversation(content, Repository(sessions, cipher, clock), clock=clock,
                            schedules=ScheduleStore(sessions, clock))
     first = DiscordAdapter(service, content, TOKEN, guild_ready_timeout=0.05,
                            seen_events=SharedLedger(raw_engine, answers, changed))
@@ -730,7 +732,7 @@ async def test_two_instances_on_one_token_apply_a_typed_answer_and_a_click_once(
 
 
 async def test_a_typed_answer_is_still_handled_when_the_ledger_fails(
-        fake: FakeDiscord, service: CheckinService, content: Content, caplog: pytest.LogCaptureFixture) -> None:
+        fake: FakeDiscord, service: Conversation, content: Content, caplog: pytest.LogCaptureFixture) -> None:
     class Broken:
         async def first_time(self, event_id: str) -> bool:
             raise ConnectionError("the database is away")

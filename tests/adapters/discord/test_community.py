@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.discord.adapter import MOVED_TO_DMS, DiscordAdapter
+from adapters.discord.adapter import DiscordAdapter
 from adapters.discord.render import render_replies
 from bot.app import community_tick
 from bot.community.anonymity import ZWSP, Pseudonyms
@@ -21,9 +21,9 @@ from bot.community.circles import Circles
 from bot.community.pulses import Pulses, too_few_reply
 from bot.community.store import CommunityStore
 from bot.content.loader import Content
+from bot.conversation import Conversation, build_conversation
 from bot.privacy.crypto import Cipher
 from bot.scheduling.store import ScheduleStore
-from bot.service import CheckinService
 from bot.storage.models import Identity
 from bot.storage.repository import Repository
 from tests.adapters.discord.test_adapter import running
@@ -42,12 +42,12 @@ MOD_PERMISSIONS = str(int(DEFAULT_MEMBER_PERMISSIONS) | MANAGE_MESSAGES)
 
 @pytest.fixture
 def community_service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore,
-                      sessions: async_sessionmaker[AsyncSession], cipher: Cipher) -> CheckinService:
+                      sessions: async_sessionmaker[AsyncSession], cipher: Cipher) -> Conversation:
     pseudonyms = Pseudonyms(b"a test secret that is long enough!!")
     store = CommunityStore(sessions, cipher)
     circles = Circles(content, store, repository, pseudonyms, clock=clock)
     pulses = Pulses(content, store, repository, pseudonyms, clock=clock, rng=random.Random(3))
-    return CheckinService(content, repository, clock=clock, schedules=schedules, circles=circles, pulses=pulses)
+    return build_conversation(content, repository, clock=clock, schedules=schedules, circles=circles, pulses=pulses)
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
 
 
 @pytest.fixture
-async def bot(fake: FakeDiscord, community_service: CheckinService, content: Content) -> AsyncIterator[DiscordAdapter]:
+async def bot(fake: FakeDiscord, community_service: Conversation, content: Content) -> AsyncIterator[DiscordAdapter]:
     adapter = DiscordAdapter(community_service, content, TOKEN, guild_ready_timeout=0.05)
     async with running(adapter):
         await fake.wait_until(lambda: fake.commands.get(None), TIMEOUT, "the commands to be synced")
@@ -102,7 +102,7 @@ async def set_up_circle(fake: FakeDiscord, channel: int) -> None:
 
 
 async def test_circles_setup_weekly_prompt_anonymous_share_and_removal(
-        fake: FakeDiscord, bot: DiscordAdapter, community_service: CheckinService, content: Content,
+        fake: FakeDiscord, bot: DiscordAdapter, community_service: Conversation, content: Content,
         clock: FakeClock) -> None:
     texts = content.texts
     channel = fake.guild_channel(GUILD_ID)
@@ -148,7 +148,7 @@ async def test_circles_setup_weekly_prompt_anonymous_share_and_removal(
     assert modal.type == 9
     raw = "Hard week. @everyone should read https://evil.example.com/x and <@123>"
     submitted = await fake.submit_modal(USER_ID, str(modal.custom_id), {"text": raw})
-    assert (await reply_to(fake, submitted.id, MOVED_TO_DMS)).ephemeral
+    assert (await reply_to(fake, submitted.id, community_service.texts.get("moved_to_dm"))).ephemeral
     await fake.wait_until(lambda: any("Your share is in the circle" in m.content for m in fake.dms(USER_ID)),
                           TIMEOUT, "the author's private confirmation")
     [share] = channel_posts(fake, prompt.id)  # in the prompt's thread
@@ -181,7 +181,7 @@ async def test_circles_setup_weekly_prompt_anonymous_share_and_removal(
     opened = await fake.slash_command(USER_ID, "share", guild_id=GUILD_ID)
     modal = await fake.wait_for_callback(opened, TIMEOUT)
     submitted = await fake.submit_modal(USER_ID, str(modal.custom_id), {"text": "I asked for quiet and got it"})
-    await reply_to(fake, submitted.id, MOVED_TO_DMS)
+    await reply_to(fake, submitted.id, community_service.texts.get("moved_to_dm"))
 
     def confirmations() -> list[SentMessage]:
         return [m for m in fake.dms(USER_ID) if any(c.startswith("ci:circle:del:") for c in m.custom_ids())]
@@ -268,7 +268,7 @@ def answer_traces(fake: FakeDiscord, content: Content) -> list[str]:
 
 
 async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
-        fake: FakeDiscord, bot: DiscordAdapter, community_service: CheckinService, content: Content,
+        fake: FakeDiscord, bot: DiscordAdapter, community_service: Conversation, content: Content,
         clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     channel = fake.guild_channel(GUILD_ID)
     refused = await fake.slash_command(USER_ID, "pulse open", {"closes": "2d"}, guild_id=GUILD_ID)
@@ -331,7 +331,7 @@ async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
 
 
 async def test_a_pulse_round_with_ten_members_shows_counts_with_no_cell_under_three(
-        fake: FakeDiscord, bot: DiscordAdapter, community_service: CheckinService, content: Content,
+        fake: FakeDiscord, bot: DiscordAdapter, community_service: Conversation, content: Content,
         clock: FakeClock) -> None:
     channel = fake.guild_channel(GUILD_ID)
     opened = await fake.slash_command(ADMIN_ID, "pulse open", {"closes": "2d", "minimum": 3}, guild_id=GUILD_ID)
@@ -361,7 +361,7 @@ async def test_a_pulse_round_with_ten_members_shows_counts_with_no_cell_under_th
 
 
 async def test_a_pulse_is_answered_only_in_its_own_server_and_channel(
-        fake: FakeDiscord, bot: DiscordAdapter, community_service: CheckinService, content: Content,
+        fake: FakeDiscord, bot: DiscordAdapter, community_service: Conversation, content: Content,
         clock: FakeClock) -> None:
     channel = fake.guild_channel(GUILD_ID)
     opened = await fake.slash_command(ADMIN_ID, "pulse open", {"closes": "2d", "minimum": 3}, guild_id=GUILD_ID)
@@ -393,7 +393,7 @@ async def test_a_pulse_is_answered_only_in_its_own_server_and_channel(
 
 
 async def test_a_pulse_round_with_two_members_says_only_too_few(
-        fake: FakeDiscord, bot: DiscordAdapter, community_service: CheckinService, content: Content,
+        fake: FakeDiscord, bot: DiscordAdapter, community_service: Conversation, content: Content,
         clock: FakeClock) -> None:
     channel = fake.guild_channel(GUILD_ID)
     opened = await fake.slash_command(ADMIN_ID, "pulse open", {"closes": "2d"}, guild_id=GUILD_ID)

@@ -11,9 +11,9 @@ import pytest
 from adapters.discord.adapter import DiscordAdapter
 from bot.content.loader import Content
 from bot.content.tips import TipPicker
+from bot.conversation import Conversation, build_conversation
 from bot.messages import Address
 from bot.scheduling.store import ScheduleStore
-from bot.service import CheckinService
 from bot.storage.repository import Repository
 from tests.adapters.discord.test_adapter import (
     followups,
@@ -31,8 +31,8 @@ QUESTION = "Are you thinking about ending your life or hurting yourself?"
 
 
 @pytest.fixture
-def service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore) -> CheckinService:
-    return CheckinService(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
+def service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore) -> Conversation:
+    return build_conversation(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
                           schedules=schedules, default_country="US", screener=MarkerScreener(content))
 
 
@@ -59,7 +59,7 @@ async def asked(fake: FakeDiscord, text: str = MAYBE_SELF) -> SentMessage:
 
 
 async def test_the_direct_question_and_no_im_ok_then_the_scheduled_prompt_still_comes(
-        fake: FakeDiscord, bot: DiscordAdapter, service: CheckinService, schedules: ScheduleStore,
+        fake: FakeDiscord, bot: DiscordAdapter, service: Conversation, schedules: ScheduleStore,
         repository: Repository, clock: FakeClock, content: Content) -> None:
     dispatcher = await scheduled_prompt_due(fake, bot, service, schedules, repository, clock)
     question = await asked(fake)
@@ -79,7 +79,7 @@ async def test_the_direct_question_and_no_im_ok_then_the_scheduled_prompt_still_
 
 @pytest.mark.parametrize(("value", "lead"), [("yes", "ask_yes_lead"), ("unsure", "ask_unsure_lead")])
 async def test_yes_or_not_sure_gets_the_crisis_reply_and_the_pause_then_tip_is_answered_with_sos(
-        fake: FakeDiscord, bot: DiscordAdapter, service: CheckinService, schedules: ScheduleStore,
+        fake: FakeDiscord, bot: DiscordAdapter, service: Conversation, schedules: ScheduleStore,
         repository: Repository, clock: FakeClock, content: Content, value: str, lead: str) -> None:
     dispatcher = await scheduled_prompt_due(fake, bot, service, schedules, repository, clock)
     question = await asked(fake)

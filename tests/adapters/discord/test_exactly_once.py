@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.discord.adapter import DiscordAdapter, prompt_nonce
+from bot.conversation import Conversation
 from bot.messages import Address, Reply
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.store import ScheduleStore
-from bot.service import CheckinService
 from bot.storage.models import Delivery
 from bot.storage.repository import Repository
 from tests.adapters.discord.test_adapter import is_prompt, scheduled_prompt_due
@@ -24,7 +24,7 @@ from tests.scheduling.dying import dies_after_the_platform_accepts
 
 
 async def test_a_prompt_whose_process_died_after_discord_took_it_is_one_message(
-        fake: FakeDiscord, bot: DiscordAdapter, service: CheckinService, schedules: ScheduleStore,
+        fake: FakeDiscord, bot: DiscordAdapter, service: Conversation, schedules: ScheduleStore,
         repository: Repository, clock: FakeClock, sessions: async_sessionmaker[AsyncSession],
         monkeypatch: pytest.MonkeyPatch) -> None:
     await scheduled_prompt_due(fake, bot, service, schedules, repository, clock)

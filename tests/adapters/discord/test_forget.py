@@ -21,7 +21,14 @@ async def test_forget_deletes_the_bots_messages_in_the_dm_after_the_erased_reply
     started = await fake.slash_command(USER_ID, "checkin")
     question = await question_in(fake, started.id)
     await fake.click_button(USER_ID, button(question.custom_ids(), "4"), question)
-    await fake.user_message(USER_ID, "Quokka what I typed myself")
+    typed = await fake.user_message(USER_ID, "Quokka what I typed myself")
+    assert typed is not None
+
+    def answered() -> bool | None:  # the bot's answer to the typed words is in the DM before /export
+        return any(int(m["author"]["id"]) == fake.bot_id and int(str(m["id"])) > int(str(typed["id"]))
+                   for m in fake._history(dm)) or None
+
+    await fake.wait_until(answered, TIMEOUT, "the answer to the typed message")
     exported = await fake.slash_command(USER_ID, "export")
     assert [f for m in await followups(fake, exported.id, 1) for f in m.files], "a file in the DM"
     own = [m for m in fake._history(dm) if int(m["author"]["id"]) == fake.bot_id]

@@ -10,8 +10,8 @@ from yarl import URL
 from adapters.discord.adapter import DiscordAdapter
 from adapters.discord.global_pace import GlobalPace, paced
 from bot.content.loader import Content
+from bot.conversation import Conversation
 from bot.messages import Address, Reply
-from bot.service import CheckinService
 from tests.fakes.discord_client import TIMEOUT, TOKEN, USER_ID, fake_discord, started
 
 
@@ -63,7 +63,7 @@ def test_interaction_answers_and_the_gateway_are_not_counted(url: str, counted: 
 
 
 async def test_sends_and_discord_pys_own_retries_stay_within_the_limit(
-        monkeypatch: pytest.MonkeyPatch, service: CheckinService, content: Content) -> None:
+        monkeypatch: pytest.MonkeyPatch, service: Conversation, content: Content) -> None:
     """30 prompts at once while Discord refuses 10 requests with a short 429 (discord.py sleeps and sends them
     again by itself): at a pace of 20 a second with 2 at once, no second sees more than 22 requests."""
     async with fake_discord(monkeypatch) as fake:
@@ -85,7 +85,7 @@ async def test_sends_and_discord_pys_own_retries_stay_within_the_limit(
     assert adapter.global_pace.held > 0
 
 
-def test_the_adapter_paces_at_discords_limit_by_default(service: CheckinService, content: Content) -> None:
+def test_the_adapter_paces_at_discords_limit_by_default(service: Conversation, content: Content) -> None:
     adapter = DiscordAdapter(service, content, TOKEN)
     assert isinstance(adapter.global_pace, GlobalPace)
     assert adapter.client.http.http_trace is not None

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters import rate_limits
 from adapters.discord.adapter import DiscordAdapter
 from bot.content.loader import Content
+from bot.conversation import Conversation
 from bot.messages import Address
 from bot.ops.metrics import Metrics
 from bot.ops.server import Readiness, serving
@@ -17,7 +18,6 @@ from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.rules import Rule, parse_days, parse_time
 from bot.scheduling.store import ScheduleStore
-from bot.service import CheckinService
 from bot.storage.repository import Repository
 from tests.adapters.discord.test_adapter import intro_done, make_adapter, running
 from tests.conftest import FakeClock
@@ -27,7 +27,7 @@ from tests.ops.conftest import get, value
 
 
 async def test_readyz_says_the_platform_is_down_when_the_gateway_goes(
-        fake: FakeDiscord, service: CheckinService, content: Content, raw_engine: AsyncEngine) -> None:
+        fake: FakeDiscord, service: Conversation, content: Content, raw_engine: AsyncEngine) -> None:
     metrics = Metrics()
     async with running(make_adapter(service, content)) as bot:
         readiness = Readiness(raw_engine, metrics, bot.connected, 10.0, delivering=lambda: False)
@@ -44,7 +44,7 @@ async def test_readyz_says_the_platform_is_down_when_the_gateway_goes(
 
 
 async def test_prompts_through_discord_move_sent_2xx_429_and_unreachable(
-        fake: FakeDiscord, service: CheckinService, content: Content, schedules: ScheduleStore,
+        fake: FakeDiscord, service: Conversation, content: Content, schedules: ScheduleStore,
         repository: Repository, clock: FakeClock) -> None:
     metrics = Metrics()
 
@@ -80,7 +80,7 @@ async def test_prompts_through_discord_move_sent_2xx_429_and_unreachable(
 
 
 async def test_a_429_discord_py_waits_out_by_itself_is_still_counted(
-        fake: FakeDiscord, service: CheckinService, content: Content, schedules: ScheduleStore,
+        fake: FakeDiscord, service: Conversation, content: Content, schedules: ScheduleStore,
         repository: Repository, clock: FakeClock) -> None:
     """The prompt goes out (discord.py slept on the 429 and asked again), so delivery sees one success; the
     operator's count of Discord's answers still shows the 429, which is what the "429s above zero" alert reads."""

@@ -12,9 +12,9 @@ import pytest
 from adapters.discord.adapter import DiscordAdapter
 from bot.content.loader import Content
 from bot.content.tips import TipPicker
+from bot.conversation import Conversation, build_conversation
 from bot.messages import Address
 from bot.scheduling.store import ScheduleStore
-from bot.service import CheckinService
 from bot.storage.repository import Repository
 from tests.adapters.discord.test_adapter import followups, intro_done, question_in
 from tests.conftest import FakeClock
@@ -25,8 +25,8 @@ ME = Address("discord", "dm", str(USER_ID))
 
 
 @pytest.fixture
-def service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore) -> CheckinService:
-    return CheckinService(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
+def service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore) -> Conversation:
+    return build_conversation(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
                           schedules=schedules, default_country="US")
 
 

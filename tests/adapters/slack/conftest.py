@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.adapter import EVENTS_PATH, SlackAdapter, database_oauth_settings
 from adapters.slack.manifest import bot_scopes
+from bot.conversation import Conversation
 from bot.messages import Address
 from bot.privacy.crypto import Cipher
-from bot.service import CheckinService
 from tests.fakes.slack_server import (
     BOT_TOKEN,
     CHANNEL_ID,
@@ -53,7 +53,7 @@ async def fake() -> AsyncIterator[FakeSlackApi]:
         yield server
 
 
-def make_adapter(service: CheckinService, fake: FakeSlackApi, **options: Any) -> SlackAdapter:
+def make_adapter(service: Conversation, fake: FakeSlackApi, **options: Any) -> SlackAdapter:
     options.setdefault("token", BOT_TOKEN)
     options.setdefault("signing_secret", SECRET)
     return SlackAdapter(service, api_url=fake.api_url, **options)
@@ -103,7 +103,7 @@ class Slack:
 
 
 @pytest.fixture
-async def slack(fake: FakeSlackApi, service: CheckinService) -> AsyncIterator[Slack]:
+async def slack(fake: FakeSlackApi, service: Conversation) -> AsyncIterator[Slack]:
     adapter = make_adapter(service, fake)
     async with serve_app(adapter.web_app()) as url, aiohttp.ClientSession() as http:
         yield Slack(fake, adapter, url, http, SlackRequests(SECRET))
@@ -132,7 +132,7 @@ def text_of(message: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------- OAuth installs into several workspaces
 
 
-async def oauth_adapter(service: CheckinService, fake: FakeSlackApi, engine: AsyncEngine,
+async def oauth_adapter(service: Conversation, fake: FakeSlackApi, engine: AsyncEngine,
                         allowed_teams: tuple[str, ...] = (), cipher: Cipher | None = None) -> SlackAdapter:
     settings = await database_oauth_settings(engine, fake.client_id, fake.client_secret,
                                              cipher=cipher or Cipher([Fernet.generate_key()]),

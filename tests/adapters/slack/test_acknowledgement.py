@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.adapter import EVENTS_PATH, BadBody, SlackAdapter, form_value, is_own_click, read_body
-from bot.service import CheckinService
+from bot.conversation import Conversation
 from tests.adapters.slack.conftest import SECRET, Slack, elements, install, oauth_adapter, text_of
 from tests.fakes.slack_server import (
     BOT_TOKEN,
@@ -37,21 +37,21 @@ async def scale_in_dm(slack: Slack) -> tuple[str, dict[str, Any]]:
     return dm, scale
 
 
-def hold_the_work(service: CheckinService, monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+def hold_the_work(service: Conversation, monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
     """A database that takes its time: every click's work waits until the returned event is set."""
     gate = asyncio.Event()
-    act = service.act_safely
+    act = service.handle
 
     async def slow(*args: Any, **kwargs: Any) -> Any:
         await gate.wait()
         return await act(*args, **kwargs)
 
-    monkeypatch.setattr(service, "act_safely", slow)
+    monkeypatch.setattr(service, "handle", slow)
     return gate
 
 
 async def test_a_click_is_acknowledged_while_its_work_waits(
-        slack: Slack, service: CheckinService, monkeypatch: pytest.MonkeyPatch) -> None:
+        slack: Slack, service: Conversation, monkeypatch: pytest.MonkeyPatch) -> None:
     dm, scale = await scale_in_dm(slack)
     gate = hold_the_work(service, monkeypatch)
     assert await slack.click(elements(scale)[3], channel_id=dm, message=scale) == 200  # "4"
@@ -63,7 +63,7 @@ async def test_a_click_is_acknowledged_while_its_work_waits(
 
 
 async def test_a_click_is_acknowledged_while_the_installation_lookup_is_stuck(
-        fake: FakeSlackApi, service: CheckinService, raw_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+        fake: FakeSlackApi, service: Conversation, raw_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
     """With OAuth, bolt looks the workspace's installation up (a database query) before any listener runs; a
     click does not wait for that any more. Commands still do (their answer may need it)."""
     adapter = await oauth_adapter(service, fake, raw_engine)
@@ -115,11 +115,11 @@ async def test_a_click_on_a_control_the_app_never_made_is_left_to_bolt(slack: Sl
 
 
 async def test_a_failing_click_is_apologised_for_after_its_acknowledgement(
-        slack: Slack, service: CheckinService, monkeypatch: pytest.MonkeyPatch) -> None:
+        slack: Slack, service: Conversation, monkeypatch: pytest.MonkeyPatch) -> None:
     async def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a broken database")
 
-    monkeypatch.setattr(service, "act_safely", broken)
+    monkeypatch.setattr(service, "handle", broken)
     forged = {"action_id": "ci:nosuchsession:safety:3", "value": "3"}
     assert await slack.click(forged, channel_id=CHANNEL_ID) == 200
     [(_, answer)] = await slack.fake.wait_for_responses()
@@ -129,7 +129,7 @@ async def test_a_failing_click_is_apologised_for_after_its_acknowledgement(
 
 
 async def test_drain_waits_for_acknowledged_clicks(
-        slack: Slack, service: CheckinService, monkeypatch: pytest.MonkeyPatch) -> None:
+        slack: Slack, service: Conversation, monkeypatch: pytest.MonkeyPatch) -> None:
     dm, scale = await scale_in_dm(slack)
     gate = hold_the_work(service, monkeypatch)
     assert await slack.click(elements(scale)[3], channel_id=dm, message=scale) == 200
@@ -141,7 +141,7 @@ async def test_drain_waits_for_acknowledged_clicks(
 
 
 async def test_many_clicks_at_once_are_all_acknowledged_and_all_applied(
-        fake: FakeSlackApi, service: CheckinService) -> None:
+        fake: FakeSlackApi, service: Conversation) -> None:
     """More clicks at once than are worked on at a time: every one is answered 200, and every one is applied."""
     adapter = SlackAdapter(service, signing_secret=SECRET, token=BOT_TOKEN, api_url=fake.api_url,
                            after_response_concurrency=2)
@@ -207,18 +207,18 @@ def test_only_the_apps_own_clicks_are_answered_early() -> None:
 
 
 async def test_an_answered_clicks_work_waits_until_the_requests_coming_in_are_answered(
-        slack: Slack, service: CheckinService, monkeypatch: pytest.MonkeyPatch) -> None:
+        slack: Slack, service: Conversation, monkeypatch: pytest.MonkeyPatch) -> None:
     """In a burst, the work of the clicks answered first would take turns with the acknowledgements still to be
     sent. It waits until no request has been in progress for a moment (adapters/slack/quiet.py)."""
     dm, scale = await scale_in_dm(slack)
     started = asyncio.Event()
-    act = service.act_safely
+    act = service.handle
 
     async def noted(*args: Any, **kwargs: Any) -> Any:
         started.set()
         return await act(*args, **kwargs)
 
-    monkeypatch.setattr(service, "act_safely", noted)
+    monkeypatch.setattr(service, "handle", noted)
     # Another request is still coming in: its headers are here, its body is not, so it is being answered.
     host, port = slack.url.removeprefix("http://").split(":")
     reader, writer = await asyncio.open_connection(host, int(port))

@@ -1,4 +1,4 @@
-"""The Slack adapter end to end: the real slack-bolt AsyncApp in HTTP mode, the real CheckinService on SQLite
+"""The Slack adapter end to end: the real slack-bolt AsyncApp in HTTP mode, the real Conversation on SQLite
 and PostgreSQL, correctly signed requests, and a local fake Slack Web API on 127.0.0.1."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from adapters.slack.render import FORM_BUTTON_PREFIX, TEXT_CALLBACK
+from bot.conversation import Conversation
 from bot.events import Command, TextSubmitted
 from bot.scheduling.store import ScheduleStore
-from bot.service import CheckinService
 from bot.storage.repository import Repository
 from tests.adapters.slack.conftest import ME, Slack, elements, text_of
 from tests.fakes.slack_server import (
@@ -231,7 +231,7 @@ async def test_export_is_uploaded_to_the_dm_never_to_the_channel(slack: Slack) -
 
 
 async def test_history_arrives_in_the_dm_with_the_chart_and_its_alt_text(
-        slack: Slack, service: CheckinService) -> None:
+        slack: Slack, service: Conversation) -> None:
     await intro_done(slack)
     for typed in ("/checkin", "4", "1", "skip"):  # one check-in, answered the way a typed DM answers
         event = Command(ME, typed[1:]) if typed.startswith("/") else TextSubmitted(ME, typed)

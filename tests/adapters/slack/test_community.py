@@ -21,9 +21,9 @@ from bot.community.circles import Circles
 from bot.community.pulses import Pulses, too_few_reply
 from bot.community.store import CommunityStore
 from bot.content.loader import Content
+from bot.conversation import Conversation, build_conversation
 from bot.privacy.crypto import Cipher
 from bot.scheduling.store import ScheduleStore
-from bot.service import CheckinService
 from bot.storage.models import Identity
 from bot.storage.repository import Repository
 from tests.adapters.slack.conftest import SECRET, Slack, elements, make_adapter, text_of
@@ -44,16 +44,16 @@ MEMBERS = [f"U0MEMBER{n}" for n in range(6)]
 
 @pytest.fixture
 def community_service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore,
-                      sessions: async_sessionmaker[AsyncSession], cipher: Cipher) -> CheckinService:
+                      sessions: async_sessionmaker[AsyncSession], cipher: Cipher) -> Conversation:
     pseudonyms = Pseudonyms(b"a test secret that is long enough!!")
     store = CommunityStore(sessions, cipher)
     circles = Circles(content, store, repository, pseudonyms, clock=clock)
     pulses = Pulses(content, store, repository, pseudonyms, clock=clock, rng=random.Random(3))
-    return CheckinService(content, repository, clock=clock, schedules=schedules, circles=circles, pulses=pulses)
+    return build_conversation(content, repository, clock=clock, schedules=schedules, circles=circles, pulses=pulses)
 
 
 @pytest.fixture
-async def slack(fake: FakeSlackApi, community_service: CheckinService) -> AsyncIterator[Slack]:
+async def slack(fake: FakeSlackApi, community_service: Conversation) -> AsyncIterator[Slack]:
     fake.users[ADMIN] = {"is_admin": True}
     adapter = make_adapter(community_service, fake)
     async with serve_app(adapter.web_app()) as url, aiohttp.ClientSession() as http:
@@ -76,7 +76,7 @@ def channel_messages(fake: FakeSlackApi) -> list[dict[str, Any]]:
 
 
 async def test_circles_setup_weekly_prompt_anonymous_share_and_removal(
-        slack: Slack, community_service: CheckinService, content: Content, clock: FakeClock) -> None:
+        slack: Slack, community_service: Conversation, content: Content, clock: FakeClock) -> None:
     fake, texts = slack.fake, content.texts
 
     # Not a workspace admin: refused kindly, nothing posted.
@@ -191,7 +191,7 @@ def answer_traces(fake: FakeSlackApi, content: Content) -> list[str]:
 
 
 async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
-        slack: Slack, community_service: CheckinService, content: Content, clock: FakeClock,
+        slack: Slack, community_service: Conversation, content: Content, clock: FakeClock,
         sessions: async_sessionmaker[AsyncSession]) -> None:
     fake = slack.fake
     await slack.command("pulse open 2d", key="refused", user_id=MEMBERS[0])
@@ -251,7 +251,7 @@ async def test_a_pulse_round_with_six_members_posts_only_the_aggregate(
 
 
 async def test_a_pulse_round_with_ten_members_shows_counts_with_no_cell_under_three(
-        slack: Slack, community_service: CheckinService, content: Content, clock: FakeClock) -> None:
+        slack: Slack, community_service: Conversation, content: Content, clock: FakeClock) -> None:
     fake = slack.fake
     await slack.command("pulse open 2d min 3", key="open", user_id=ADMIN)
     await reply_to(slack, "open", "Pulse round set")
@@ -279,7 +279,7 @@ async def test_a_pulse_round_with_ten_members_shows_counts_with_no_cell_under_th
 
 
 async def test_a_pulse_round_with_two_members_says_only_too_few(
-        slack: Slack, community_service: CheckinService, content: Content, clock: FakeClock) -> None:
+        slack: Slack, community_service: Conversation, content: Content, clock: FakeClock) -> None:
     fake = slack.fake
     await slack.command("pulse open 2d", key="open", user_id=ADMIN)
     await reply_to(slack, "open", "Pulse round set")

@@ -13,9 +13,9 @@ import pytest
 
 from bot.content.loader import Content
 from bot.content.tips import TipPicker
+from bot.conversation import Conversation, build_conversation
 from bot.events import Command
 from bot.scheduling.store import ScheduleStore
-from bot.service import CheckinService
 from bot.storage.repository import Repository
 from tests.adapters.slack.conftest import ME, Slack, elements, text_of
 from tests.adapters.slack.test_delivery import delivery
@@ -28,8 +28,8 @@ _EVENT_IDS = itertools.count(1)
 
 
 @pytest.fixture
-def service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore) -> CheckinService:
-    return CheckinService(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
+def service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore) -> Conversation:
+    return build_conversation(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
                           schedules=schedules, default_country="US", screener=MarkerScreener(content))
 
 
@@ -73,14 +73,14 @@ async def click(slack: Slack, message: dict[str, Any], label: str) -> dict[str, 
     return (await slack.dm_messages(before + 1))[-1]
 
 
-async def prompt_is_due(slack: Slack, service: CheckinService, schedules: ScheduleStore, clock: FakeClock) -> Any:
+async def prompt_is_due(slack: Slack, service: Conversation, schedules: ScheduleStore, clock: FakeClock) -> Any:
     await service.handle(Command(ME, "schedule", "daily 09:00 in Europe/Berlin"))
     clock.now = clock.now.replace(day=27, hour=8, minute=0, second=30)
     return delivery(schedules, service, slack.adapter, clock)
 
 
 async def test_the_direct_question_and_no_im_ok_then_the_scheduled_prompt_still_comes(
-        slack: Slack, service: CheckinService, schedules: ScheduleStore, clock: FakeClock, content: Content) -> None:
+        slack: Slack, service: Conversation, schedules: ScheduleStore, clock: FakeClock, content: Content) -> None:
     await intro_done(slack)
     dispatcher = await prompt_is_due(slack, service, schedules, clock)
     question = await asked(slack)
@@ -98,7 +98,7 @@ async def test_the_direct_question_and_no_im_ok_then_the_scheduled_prompt_still_
 
 @pytest.mark.parametrize(("label", "lead"), [("Yes", "ask_yes_lead"), ("I'm not sure", "ask_unsure_lead")])
 async def test_yes_or_not_sure_gets_the_crisis_reply_and_the_pause_then_tip_is_answered_with_sos(
-        slack: Slack, service: CheckinService, schedules: ScheduleStore, clock: FakeClock, content: Content,
+        slack: Slack, service: Conversation, schedules: ScheduleStore, clock: FakeClock, content: Content,
         label: str, lead: str) -> None:
     await intro_done(slack)
     dispatcher = await prompt_is_due(slack, service, schedules, clock)

@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters import rate_limits
 from adapters.slack.adapter import SlackAdapter
 from adapters.slack.render import render_replies
+from bot.conversation import Conversation
 from bot.events import Command
 from bot.messages import Address, Attachment, Image, Reply
 from bot.ports import RateLimited, TemporaryFailure, Unreachable, request_cost
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.store import ScheduleStore
-from bot.service import CheckinService
 from bot.storage.repository import Repository
 from bot.storage.seen import DatabaseSeenEvents
 from tests.adapters.slack.conftest import ME, SECRET, Slack, elements, install, make_adapter, oauth_adapter, text_of
@@ -41,7 +41,7 @@ SECOND = FakeWorkspace(team_id="T0SECOND1", team_name="Second", domain="second",
                        bot_id="B0SECBOT")
 
 
-def delivery(schedules: ScheduleStore, service: CheckinService, adapter: SlackAdapter,
+def delivery(schedules: ScheduleStore, service: Conversation, adapter: SlackAdapter,
              clock: FakeClock) -> Dispatcher:
     async def fake_sleep(seconds: float) -> None:
         clock.advance(seconds=seconds)
@@ -51,7 +51,7 @@ def delivery(schedules: ScheduleStore, service: CheckinService, adapter: SlackAd
                       clock=clock, sleep=fake_sleep)
 
 
-async def prompt_due(fake: FakeSlackApi, service: CheckinService, schedules: ScheduleStore,
+async def prompt_due(fake: FakeSlackApi, service: Conversation, schedules: ScheduleStore,
                      clock: FakeClock) -> tuple[SlackAdapter, Dispatcher]:
     """The adapter, and a dispatcher with ME's daily 09:00 (Berlin) prompt due: the clock reads 09:00:30 there."""
     adapter = make_adapter(service, fake)
@@ -61,7 +61,7 @@ async def prompt_due(fake: FakeSlackApi, service: CheckinService, schedules: Sch
 
 
 async def test_a_scheduled_prompt_arrives_in_the_persons_dm(
-        fake: FakeSlackApi, service: CheckinService, schedules: ScheduleStore, clock: FakeClock) -> None:
+        fake: FakeSlackApi, service: Conversation, schedules: ScheduleStore, clock: FakeClock) -> None:
     _, dispatcher = await prompt_due(fake, service, schedules, clock)
 
     stats = await dispatcher.tick()
@@ -77,7 +77,7 @@ async def test_a_scheduled_prompt_arrives_in_the_persons_dm(
 
 
 async def test_a_rate_limit_is_honoured_and_the_prompt_goes_out_after_retry_after(
-        fake: FakeSlackApi, service: CheckinService, schedules: ScheduleStore, clock: FakeClock) -> None:
+        fake: FakeSlackApi, service: Conversation, schedules: ScheduleStore, clock: FakeClock) -> None:
     _, dispatcher = await prompt_due(fake, service, schedules, clock)
     fake.fail_next("chat.postMessage", status=429, retry_after=7)
 
@@ -91,7 +91,7 @@ async def test_a_rate_limit_is_honoured_and_the_prompt_goes_out_after_retry_afte
     assert fake.messages_in(fake.dm_channel_for(USER_ID))
 
 
-async def test_send_maps_slack_errors_for_the_dispatcher(fake: FakeSlackApi, service: CheckinService) -> None:
+async def test_send_maps_slack_errors_for_the_dispatcher(fake: FakeSlackApi, service: Conversation) -> None:
     adapter = make_adapter(service, fake)
     fake.fail_next("chat.postMessage", status=429, retry_after=42)
     with pytest.raises(RateLimited) as limited:
@@ -111,7 +111,7 @@ async def test_send_maps_slack_errors_for_the_dispatcher(fake: FakeSlackApi, ser
     assert [m["text"] for m in fake.messages] == ["A gentle prompt"]
 
 
-async def test_a_remembered_dm_that_is_gone_is_opened_again(fake: FakeSlackApi, service: CheckinService) -> None:
+async def test_a_remembered_dm_that_is_gone_is_opened_again(fake: FakeSlackApi, service: Conversation) -> None:
     adapter = make_adapter(service, fake)
     fake.fail_next("chat.postMessage", "channel_not_found")
     await adapter.send(Address("slack", "T0FAKE001", USER_ID, "D0OLDGONE"), [Reply("A gentle prompt")])
@@ -127,12 +127,12 @@ async def test_an_interactive_429_is_waited_out_by_the_sdk(slack: Slack) -> None
 
 
 async def test_a_failing_event_is_apologised_for_privately_and_not_logged(
-        slack: Slack, service: CheckinService, monkeypatch: pytest.MonkeyPatch,
+        slack: Slack, service: Conversation, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
-    async def broken(event: object, **roles: bool) -> list[Reply]:
+    async def broken(event: object, actor: object = None) -> list[Reply]:
         raise RuntimeError("secret words a person typed")
 
-    monkeypatch.setattr(service, "act_safely", broken)  # what the adapter calls
+    monkeypatch.setattr(service, "handle", broken)  # what the adapter calls
     await slack.command("history")
     [(_, answer)] = await slack.fake.wait_for_responses()
     assert answer["response_type"] == "ephemeral"
@@ -146,7 +146,7 @@ async def test_a_failing_event_is_apologised_for_privately_and_not_logged(
 
 
 async def test_oauth_installs_two_workspaces_each_with_its_own_token(
-        fake: FakeSlackApi, service: CheckinService, raw_engine: AsyncEngine) -> None:
+        fake: FakeSlackApi, service: Conversation, raw_engine: AsyncEngine) -> None:
     adapter = await oauth_adapter(service, fake, raw_engine)
     async with serve_app(adapter.web_app()) as url, aiohttp.ClientSession() as http:
         assert await install(http, url, fake, fake.workspace) == 200
@@ -184,7 +184,7 @@ async def test_oauth_installs_two_workspaces_each_with_its_own_token(
 
 @pytest.mark.storage
 async def test_retries_are_recognised_across_workers_through_the_database(
-        fake: FakeSlackApi, service: CheckinService, raw_engine: AsyncEngine) -> None:
+        fake: FakeSlackApi, service: Conversation, raw_engine: AsyncEngine) -> None:
     ledger = DatabaseSeenEvents(raw_engine)
     workers = [make_adapter(service, fake, seen_events=ledger) for _ in range(2)]
     signed = SlackRequests(SECRET)
@@ -203,7 +203,7 @@ async def test_retries_are_recognised_across_workers_through_the_database(
 # ---------------------------------------------------------------- Socket Mode
 
 
-async def test_socket_mode_dispatches_a_slash_command(fake: FakeSlackApi, service: CheckinService) -> None:
+async def test_socket_mode_dispatches_a_slash_command(fake: FakeSlackApi, service: Conversation) -> None:
     adapter = make_adapter(service, fake, app_token=APP_TOKEN)
     async with adapter.socket_mode():
         envelope = await fake.push_envelope("slash_commands", slash_command(
@@ -220,7 +220,7 @@ async def test_socket_mode_dispatches_a_slash_command(fake: FakeSlackApi, servic
     assert connect.token == APP_TOKEN
 
 
-async def test_socket_mode_home_and_dedupe(fake: FakeSlackApi, service: CheckinService,
+async def test_socket_mode_home_and_dedupe(fake: FakeSlackApi, service: Conversation,
                                            repository: Repository) -> None:
     adapter = make_adapter(service, fake, app_token=APP_TOKEN)
     async with adapter.socket_mode():
@@ -238,13 +238,13 @@ async def test_socket_mode_home_and_dedupe(fake: FakeSlackApi, service: CheckinS
 # ---------------------------------------------------------------- one message per prompt, and what a send costs
 
 
-def prompt_messages(fake: FakeSlackApi, service: CheckinService) -> list[dict[str, Any]]:
+def prompt_messages(fake: FakeSlackApi, service: Conversation) -> list[dict[str, Any]]:
     greeting = service.texts.get("prompt_greeting")
     return [m for m in fake.messages_in(fake.dm_channel_for(USER_ID)) if greeting in text_of(m)]
 
 
 async def test_a_scheduled_prompt_is_one_message_with_its_greeting_question_and_snooze(
-        fake: FakeSlackApi, service: CheckinService, schedules: ScheduleStore, clock: FakeClock) -> None:
+        fake: FakeSlackApi, service: Conversation, schedules: ScheduleStore, clock: FakeClock) -> None:
     _, dispatcher = await prompt_due(fake, service, schedules, clock)
 
     assert (await dispatcher.tick()).sent == 1
@@ -259,7 +259,7 @@ async def test_a_scheduled_prompt_is_one_message_with_its_greeting_question_and_
 
 
 async def test_a_5xx_then_a_retry_leaves_exactly_one_prompt(
-        fake: FakeSlackApi, service: CheckinService, schedules: ScheduleStore, clock: FakeClock) -> None:
+        fake: FakeSlackApi, service: Conversation, schedules: ScheduleStore, clock: FakeClock) -> None:
     _, dispatcher = await prompt_due(fake, service, schedules, clock)
     fake.fail_next("chat.postMessage", status=503)
 
@@ -273,7 +273,7 @@ async def test_a_5xx_then_a_retry_leaves_exactly_one_prompt(
     assert len(fake.messages_in(fake.dm_channel_for(USER_ID))) == 1
 
 
-async def test_request_cost_counts_the_web_api_calls_a_send_makes(fake: FakeSlackApi, service: CheckinService) -> None:
+async def test_request_cost_counts_the_web_api_calls_a_send_makes(fake: FakeSlackApi, service: Conversation) -> None:
     adapter = make_adapter(service, fake)
     someone = Address("slack", TEAM_ID, "U0SOMEONE")
     chart = Reply("", image=Image(b"\x89PNG\r\n\x1a\nfake", "A chart of nothing", "history.png"))
@@ -301,7 +301,7 @@ async def test_request_cost_counts_the_web_api_calls_a_send_makes(fake: FakeSlac
 
 
 async def test_scheduled_prompts_reuse_the_workspace_client_and_a_reinstall_works(
-        fake: FakeSlackApi, service: CheckinService, raw_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+        fake: FakeSlackApi, service: Conversation, raw_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
     adapter = await oauth_adapter(service, fake, raw_engine)
     store = adapter.app.installation_store
     assert store is not None
@@ -336,7 +336,7 @@ async def test_scheduled_prompts_reuse_the_workspace_client_and_a_reinstall_work
 
 
 async def test_a_revoked_token_without_a_reinstall_is_unreachable_and_looked_up_next_time(
-        fake: FakeSlackApi, service: CheckinService) -> None:
+        fake: FakeSlackApi, service: Conversation) -> None:
     adapter = make_adapter(service, fake)
     await adapter.send(ME, [Reply("A gentle prompt")])
     fake.revoked_tokens.add(BOT_TOKEN)

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.slack.adapter import SlackAdapter, prompt_metadata
+from bot.conversation import Conversation
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.store import ScheduleStore
-from bot.service import CheckinService
 from bot.storage.models import Delivery
 from tests.adapters.slack.test_delivery import prompt_due
 from tests.conftest import FakeClock
@@ -21,14 +21,14 @@ from tests.fakes.slack_server import BOT_TOKEN, USER_ID, FakeSlackApi
 from tests.scheduling.dying import dies_after_the_platform_accepts
 
 
-def dispatcher_of(schedules: ScheduleStore, service: CheckinService, adapter: SlackAdapter, clock: FakeClock,
+def dispatcher_of(schedules: ScheduleStore, service: Conversation, adapter: SlackAdapter, clock: FakeClock,
                   instance: str) -> Dispatcher:
     return Dispatcher(schedules, service, {"slack": adapter}, pacer=Pacer(clock=lambda: clock.now.timestamp()),
                       clock=clock, instance=instance)
 
 
 async def test_a_prompt_whose_record_was_lost_is_found_in_the_dm_and_recorded_not_repeated(
-        fake: FakeSlackApi, service: CheckinService, schedules: ScheduleStore, clock: FakeClock,
+        fake: FakeSlackApi, service: Conversation, schedules: ScheduleStore, clock: FakeClock,
         sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch) -> None:
     adapter, _ = await prompt_due(fake, service, schedules, clock)
     await dies_after_the_platform_accepts(dispatcher_of(schedules, service, adapter, clock, "bot-1"), schedules,
@@ -50,7 +50,7 @@ async def test_a_prompt_whose_record_was_lost_is_found_in_the_dm_and_recorded_no
 
 
 async def test_a_retry_after_a_failure_that_posted_nothing_looks_and_then_posts_once(
-        fake: FakeSlackApi, service: CheckinService, schedules: ScheduleStore, clock: FakeClock) -> None:
+        fake: FakeSlackApi, service: Conversation, schedules: ScheduleStore, clock: FakeClock) -> None:
     _, dispatcher = await prompt_due(fake, service, schedules, clock)
     fake.fail_next("chat.postMessage", status=503)
     assert (await dispatcher.tick()).retried == 1

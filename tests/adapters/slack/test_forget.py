@@ -10,7 +10,7 @@ import aiohttp
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.service import CheckinService
+from bot.conversation import Conversation
 from bot.storage.models import Identity
 from tests.adapters.slack.conftest import ME, SECRET, Slack, install, oauth_adapter, text_of
 from tests.adapters.slack.test_home_chart import check_in, images, open_home
@@ -32,7 +32,7 @@ async def forget_in_dm(slack: Slack) -> None:
 
 
 async def test_the_home_refresh_after_forget_does_not_bring_the_person_back(
-        slack: Slack, service: CheckinService, raw_engine: AsyncEngine) -> None:
+        slack: Slack, service: Conversation, raw_engine: AsyncEngine) -> None:
     await check_in(slack, service, "4")
     assert await people_named(raw_engine, USER_ID) == 1
 
@@ -52,7 +52,7 @@ async def test_the_home_refresh_after_forget_does_not_bring_the_person_back(
 
 
 async def test_a_forgotten_person_who_starts_again_exists_again(
-        slack: Slack, service: CheckinService, raw_engine: AsyncEngine) -> None:
+        slack: Slack, service: Conversation, raw_engine: AsyncEngine) -> None:
     await check_in(slack, service, "4")
     await forget_in_dm(slack)
     await check_in(slack, service, "3")
@@ -61,7 +61,7 @@ async def test_a_forgotten_person_who_starts_again_exists_again(
 
 
 async def test_forget_deletes_the_files_uploaded_to_the_dm_and_the_home_chart(
-        slack: Slack, service: CheckinService) -> None:
+        slack: Slack, service: Conversation) -> None:
     await check_in(slack, service, "4")
     dm = slack.fake.dm_channel_for(USER_ID)
     await slack.command("export", channel_id=dm)
@@ -79,7 +79,7 @@ async def test_forget_deletes_the_files_uploaded_to_the_dm_and_the_home_chart(
 
 
 async def test_forget_removes_the_installers_user_id_from_the_installation(
-        fake: FakeSlackApi, service: CheckinService, raw_engine: AsyncEngine) -> None:
+        fake: FakeSlackApi, service: Conversation, raw_engine: AsyncEngine) -> None:
     adapter = await oauth_adapter(service, fake, raw_engine)
     signed = SlackRequests(SECRET)
     async with serve_app(adapter.web_app()) as url, aiohttp.ClientSession() as http:

@@ -1,15 +1,15 @@
-"""CheckinService.home: the App Home dashboard's content, composed from what /schedule and /history say
+"""Conversation.home: the App Home dashboard's content, composed from what /schedule and /history say
 (the history chart included)."""
 
 from __future__ import annotations
 
+from bot.conversation import Conversation
 from bot.events import ChoicePicked, Command
-from bot.service import CheckinService
 from tests.adapters.slack.conftest import ME, Slack, elements
 from tests.fakes.slack_server import USER_ID
 
 
-async def test_home_for_a_newcomer_offers_a_schedule_and_says_there_is_no_history(service: CheckinService) -> None:
+async def test_home_for_a_newcomer_offers_a_schedule_and_says_there_is_no_history(service: Conversation) -> None:
     schedule, history = await service.home(ME)
     assert schedule.form is not None
     assert schedule.form.name == "schedule"
@@ -17,18 +17,18 @@ async def test_home_for_a_newcomer_offers_a_schedule_and_says_there_is_no_histor
     assert history.text == service.texts.get("insights_none")
 
 
-async def test_home_shows_schedule_pause_and_the_last_checkins(service: CheckinService) -> None:
+async def test_home_shows_schedule_pause_and_the_last_checkins(service: Conversation) -> None:
     await service.handle(Command(ME, "schedule", "weekdays 09:00 in Europe/Berlin"))
     await service.handle(Command(ME, "pause"))
-    [*_, question] = await service.handle(Command(ME, "checkin"))
+    [*_, question] = (await service.handle(Command(ME, "checkin"))).replies
     assert question.question is not None
     await service.handle(ChoicePicked(ME, question.question.token("4")))
     await service.handle(Command(ME, "cancel"))
-    [*_, question] = await service.handle(Command(ME, "checkin", "new"))
+    [*_, question] = (await service.handle(Command(ME, "checkin", "new"))).replies
     assert question.question is not None
-    replies = await service.handle(ChoicePicked(ME, question.question.token("skip")))
+    replies = (await service.handle(ChoicePicked(ME, question.question.token("skip")))).replies
     while replies[-1].question is not None:
-        replies = await service.handle(ChoicePicked(ME, replies[-1].question.token("skip")))
+        replies = (await service.handle(ChoicePicked(ME, replies[-1].question.token("skip")))).replies
 
     schedule, history, chart = await service.home(ME)
     assert "09:00" in schedule.text

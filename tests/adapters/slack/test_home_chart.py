@@ -7,15 +7,15 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from bot.conversation import Conversation
 from bot.events import Command, TextSubmitted
-from bot.service import CheckinService
 from tests.adapters.slack.conftest import ME, Slack, text_of
 from tests.fakes.slack_server import USER_ID, app_home_opened, message_im
 
 _event_ids = itertools.count(1)
 
 
-async def check_in(slack: Slack, service: CheckinService, score: str) -> None:
+async def check_in(slack: Slack, service: Conversation, score: str) -> None:
     """A finished daily check-in, answered the way a typed DM answers (score, one boundary, no note)."""
     for event in (Command(ME, "checkin"), TextSubmitted(ME, score), TextSubmitted(ME, "1"), TextSubmitted(ME, "skip")):
         await service.handle(event)
@@ -34,14 +34,14 @@ def images(view: dict[str, Any]) -> list[dict[str, Any]]:
     return [block for block in view["blocks"] if block["type"] == "image"]
 
 
-async def the_chart(service: CheckinService) -> Any:
+async def the_chart(service: Conversation) -> Any:
     chart = (await service.home(ME))[-1].image
     assert chart is not None
     return chart
 
 
 async def test_after_a_checkin_the_home_shows_the_chart_uploaded_privately(
-        slack: Slack, service: CheckinService) -> None:
+        slack: Slack, service: Conversation) -> None:
     await check_in(slack, service, "4")
     home = await open_home(slack)
 
@@ -59,7 +59,7 @@ async def test_after_a_checkin_the_home_shows_the_chart_uploaded_privately(
     assert slack.fake.messages == []  # nothing was posted anywhere to get it there
 
 
-async def test_opening_the_home_again_uploads_nothing(slack: Slack, service: CheckinService) -> None:
+async def test_opening_the_home_again_uploads_nothing(slack: Slack, service: Conversation) -> None:
     await check_in(slack, service, "4")
     first = await open_home(slack)
     second = await open_home(slack)
@@ -73,7 +73,7 @@ async def test_opening_the_home_again_uploads_nothing(slack: Slack, service: Che
 
 
 async def test_a_new_checkin_replaces_the_chart_and_the_old_file_is_deleted(
-        slack: Slack, service: CheckinService) -> None:
+        slack: Slack, service: Conversation) -> None:
     await check_in(slack, service, "4")
     [before] = images(await open_home(slack))
     await check_in(slack, service, "2")
@@ -100,7 +100,7 @@ async def test_a_person_without_checkins_gets_no_chart(slack: Slack) -> None:
 
 
 async def test_a_failed_upload_still_publishes_the_home_and_the_next_one_has_the_chart(
-        slack: Slack, service: CheckinService) -> None:
+        slack: Slack, service: Conversation) -> None:
     await check_in(slack, service, "4")
     slack.fake.fail_next("files.getUploadURLExternal", status=500)
     home = await open_home(slack)
@@ -111,7 +111,7 @@ async def test_a_failed_upload_still_publishes_the_home_and_the_next_one_has_the
     assert image["slack_file"]["id"] in slack.fake.files
 
 
-async def test_a_chart_slack_will_not_show_leaves_the_home_without_it(slack: Slack, service: CheckinService) -> None:
+async def test_a_chart_slack_will_not_show_leaves_the_home_without_it(slack: Slack, service: Conversation) -> None:
     """Slack refuses an image block whose file it cannot show (here: the file vanished behind the app's back);
     the Home goes up without the picture rather than not at all."""
     await check_in(slack, service, "4")
@@ -125,7 +125,7 @@ async def test_a_chart_slack_will_not_show_leaves_the_home_without_it(slack: Sla
     assert (refused.error, published.error) == ("invalid_arguments", None)
 
 
-async def test_forget_deletes_the_chart_file(slack: Slack, service: CheckinService) -> None:
+async def test_forget_deletes_the_chart_file(slack: Slack, service: Conversation) -> None:
     await check_in(slack, service, "4")
     [image] = images(await open_home(slack))
     dm = slack.fake.dm_channel_for(USER_ID)
@@ -141,7 +141,7 @@ async def test_forget_deletes_the_chart_file(slack: Slack, service: CheckinServi
 
 
 async def test_an_old_chart_that_could_not_be_deleted_is_deleted_after_the_next_home(
-        slack: Slack, service: CheckinService) -> None:
+        slack: Slack, service: Conversation) -> None:
     await check_in(slack, service, "4")
     [before] = images(await open_home(slack))
     await check_in(slack, service, "2")

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.adapter import SlackAdapter
 from adapters.slack.installations import EncryptedInstallationStore, rotate_tokens
+from bot.conversation import Conversation
 from bot.privacy.crypto import Cipher
-from bot.service import CheckinService
 from tests.adapters.slack.conftest import SECRET, install, oauth_adapter
 from tests.fakes.slack_server import FakeSlackApi, FakeWorkspace, SlackRequests, event_callback, serve_app
 
@@ -44,7 +44,7 @@ async def post(http: aiohttp.ClientSession, url: str, payload: dict[str, Any]) -
         return response.status
 
 
-async def test_tokens_are_stored_encrypted_and_still_work(fake: FakeSlackApi, service: CheckinService,
+async def test_tokens_are_stored_encrypted_and_still_work(fake: FakeSlackApi, service: Conversation,
                                                           raw_engine: AsyncEngine) -> None:
     adapter = await oauth_adapter(service, fake, raw_engine)
     async with serve_app(adapter.web_app()) as url, aiohttp.ClientSession() as http:
@@ -59,7 +59,7 @@ async def test_tokens_are_stored_encrypted_and_still_work(fake: FakeSlackApi, se
 
 
 async def test_rotate_keys_reencrypts_the_tokens_and_encrypts_old_clear_ones(
-        fake: FakeSlackApi, service: CheckinService, raw_engine: AsyncEngine) -> None:
+        fake: FakeSlackApi, service: Conversation, raw_engine: AsyncEngine) -> None:
     old = Fernet.generate_key()
     adapter = await oauth_adapter(service, fake, raw_engine, cipher=Cipher([old]))
     async with serve_app(adapter.web_app()) as url, aiohttp.ClientSession() as http:
@@ -77,7 +77,7 @@ async def test_rotate_keys_reencrypts_the_tokens_and_encrypts_old_clear_ones(
         assert only_new.decrypt(token).startswith("xoxb-"), "readable with the newest key alone"
 
 
-async def test_uninstalling_deletes_the_workspaces_tokens_at_once(fake: FakeSlackApi, service: CheckinService,
+async def test_uninstalling_deletes_the_workspaces_tokens_at_once(fake: FakeSlackApi, service: Conversation,
                                                                   raw_engine: AsyncEngine) -> None:
     adapter = await oauth_adapter(service, fake, raw_engine)
     async with serve_app(adapter.web_app()) as url, aiohttp.ClientSession() as http:
@@ -93,7 +93,7 @@ async def test_uninstalling_deletes_the_workspaces_tokens_at_once(fake: FakeSlac
     assert len(await stored_tokens(raw_engine, adapter)) == 2
 
 
-async def test_a_revoked_bot_token_is_deleted(fake: FakeSlackApi, service: CheckinService,
+async def test_a_revoked_bot_token_is_deleted(fake: FakeSlackApi, service: Conversation,
                                               raw_engine: AsyncEngine) -> None:
     adapter = await oauth_adapter(service, fake, raw_engine)
     async with serve_app(adapter.web_app()) as url, aiohttp.ClientSession() as http:
@@ -106,7 +106,7 @@ async def test_a_revoked_bot_token_is_deleted(fake: FakeSlackApi, service: Check
     assert await stored_tokens(raw_engine, adapter) == []
 
 
-async def test_only_allowed_workspaces_can_install(fake: FakeSlackApi, service: CheckinService,
+async def test_only_allowed_workspaces_can_install(fake: FakeSlackApi, service: Conversation,
                                                    raw_engine: AsyncEngine) -> None:
     adapter = await oauth_adapter(service, fake, raw_engine, allowed_teams=(fake.workspace.team_id,))
     async with serve_app(adapter.web_app()) as url, aiohttp.ClientSession() as http:

@@ -10,13 +10,13 @@ import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters import rate_limits
+from bot.conversation import Conversation
 from bot.events import Command
 from bot.ops.metrics import Metrics
 from bot.ops.server import Readiness, serving, shared
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.store import ScheduleStore
-from bot.service import CheckinService
 from tests.adapters.slack.conftest import ME, SECRET, Slack, make_adapter
 from tests.conftest import FakeClock
 from tests.fakes.slack_server import (
@@ -31,7 +31,7 @@ from tests.fakes.slack_server import (
 from tests.ops.conftest import closed_port, get, value
 
 
-async def test_each_acknowledged_request_is_one_ack_latency_sample(fake: FakeSlackApi, service: CheckinService) -> None:
+async def test_each_acknowledged_request_is_one_ack_latency_sample(fake: FakeSlackApi, service: Conversation) -> None:
     metrics = Metrics()
     adapter = make_adapter(service, fake, ack_observer=metrics.ack_latency.observe)
     async with serve_app(adapter.web_app()) as url, aiohttp.ClientSession() as http:
@@ -44,7 +44,7 @@ async def test_each_acknowledged_request_is_one_ack_latency_sample(fake: FakeSla
     assert value(metrics, "boundary_slack_ack_seconds_bucket", le="2.5") == 2, "both inside Slack's 3 s"
 
 
-async def test_readyz_follows_the_app_serving(fake: FakeSlackApi, service: CheckinService,
+async def test_readyz_follows_the_app_serving(fake: FakeSlackApi, service: Conversation,
                                               raw_engine: AsyncEngine) -> None:
     metrics = Metrics()
     adapter = make_adapter(service, fake)
@@ -64,7 +64,7 @@ async def test_readyz_follows_the_app_serving(fake: FakeSlackApi, service: Check
 
 
 async def test_a_prompt_refused_with_429_then_500_then_sent_moves_each_class(
-        fake: FakeSlackApi, service: CheckinService, schedules: ScheduleStore, clock: FakeClock) -> None:
+        fake: FakeSlackApi, service: Conversation, schedules: ScheduleStore, clock: FakeClock) -> None:
     metrics = Metrics()
 
     async def fake_sleep(seconds: float) -> None:
@@ -92,7 +92,7 @@ async def test_a_prompt_refused_with_429_then_500_then_sent_moves_each_class(
 
 
 async def test_health_readiness_and_metrics_share_the_apps_port_in_http_mode(
-        fake: FakeSlackApi, service: CheckinService, raw_engine: AsyncEngine) -> None:
+        fake: FakeSlackApi, service: Conversation, raw_engine: AsyncEngine) -> None:
     metrics = Metrics()
     adapter = make_adapter(service, fake, ack_observer=metrics.ack_latency.observe)
     readiness = Readiness(raw_engine, metrics, adapter.serving.is_set, 10.0, delivering=lambda: False)
@@ -120,7 +120,7 @@ async def test_health_readiness_and_metrics_share_the_apps_port_in_http_mode(
 
 
 async def test_readyz_on_the_apps_port_names_what_is_not_ready(
-        fake: FakeSlackApi, service: CheckinService, raw_engine: AsyncEngine) -> None:
+        fake: FakeSlackApi, service: Conversation, raw_engine: AsyncEngine) -> None:
     metrics = Metrics()
     adapter = make_adapter(service, fake)
     connected = {"slack": True}
@@ -139,7 +139,7 @@ async def test_readyz_on_the_apps_port_names_what_is_not_ready(
     assert answer.json()["not_ready"] == {"platform": "not connected", "dispatcher": "has not run yet"}
 
 
-async def test_socket_mode_records_each_envelopes_ack_latency(fake: FakeSlackApi, service: CheckinService) -> None:
+async def test_socket_mode_records_each_envelopes_ack_latency(fake: FakeSlackApi, service: Conversation) -> None:
     metrics = Metrics()
     adapter = make_adapter(service, fake, app_token=APP_TOKEN, ack_observer=metrics.ack_latency.observe)
     async with adapter.socket_mode():

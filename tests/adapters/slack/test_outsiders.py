@@ -10,7 +10,7 @@ import pytest
 
 from adapters.slack import adapter as slack_adapter
 from adapters.slack.adapter import ReplayGuard
-from bot.service import CheckinService
+from bot.conversation import Conversation
 from tests.adapters.slack.conftest import Slack, elements, make_adapter
 from tests.adapters.slack.test_acknowledgement import scale_in_dm
 from tests.fakes.slack_server import APP_TOKEN, USER_ID, FakeSlackApi, block_actions, slash_command
@@ -115,7 +115,7 @@ def test_the_replay_map_is_bounded_and_forgets_after_the_window() -> None:
     assert len(guard) == 1
 
 
-async def test_socket_mode_starts_without_a_signing_secret(fake: FakeSlackApi, service: CheckinService) -> None:
+async def test_socket_mode_starts_without_a_signing_secret(fake: FakeSlackApi, service: Conversation) -> None:
     adapter = make_adapter(service, fake, app_token=APP_TOKEN, signing_secret="")
     async with adapter.socket_mode():
         envelope = await fake.push_envelope("slash_commands", slash_command(

@@ -14,8 +14,8 @@ import pytest
 
 from bot.content.loader import Content
 from bot.content.tips import TipPicker
+from bot.conversation import Conversation, build_conversation
 from bot.scheduling.store import ScheduleStore
-from bot.service import CheckinService
 from bot.storage.repository import Repository
 from tests.adapters.slack.conftest import CHANNEL_ID, ME, Slack, elements, text_of
 from tests.conftest import FakeClock
@@ -25,8 +25,8 @@ _EVENT_IDS = itertools.count(1)
 
 
 @pytest.fixture
-def service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore) -> CheckinService:
-    return CheckinService(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
+def service(content: Content, repository: Repository, clock: FakeClock, schedules: ScheduleStore) -> Conversation:
+    return build_conversation(content, repository, picker=TipPicker(content.tips, random.Random(7)), clock=clock,
                           schedules=schedules, default_country="US")
 
 

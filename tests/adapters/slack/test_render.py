@@ -20,6 +20,7 @@ from adapters.slack.render import (
     text_modal,
     view_values,
 )
+from bot.content.loader import Content
 from bot.messages import (
     Attachment,
     Choice,
@@ -33,6 +34,7 @@ from bot.messages import (
     parse_text_value,
     parse_token,
 )
+from bot.response import TextBox
 from tests.fakes.slack_server import block_errors, view_errors
 
 
@@ -153,8 +155,8 @@ def test_files_travel_with_their_message() -> None:
     assert message.files == (attachment,)
 
 
-def test_text_modal_fits_and_carries_its_token_across_restarts() -> None:
-    view = text_modal("ci:sess1:note", 5000, "p" * 300, channel="D123")
+def test_text_modal_fits_and_carries_its_token_across_restarts(content: Content) -> None:
+    view = text_modal(TextBox("ci:sess1:note", 5000), content.texts, "p" * 300, channel="D123")
     assert view_errors(view, expected_type="modal") == []
     element = view["blocks"][0]["element"]
     assert element["max_length"] == 3000
