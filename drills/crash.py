@@ -132,7 +132,6 @@ async def crash_and_count(result: DrillResult, platform: Platform, dsn: str, peo
     restarts = [up - killed for killed, up in zip(bot.kills, ups[1:], strict=False)]
     order = restart_order(people, held, got, bot.kills, ups[1:])
 
-
     duplicates = sum(counted.extra.values())
     result.numbers.update({
         "people / prompts due": f"{len(people):,}",

@@ -4,6 +4,8 @@ client against the fake's nonce window."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -53,8 +55,8 @@ async def test_each_message_of_a_keyed_send_has_its_own_nonce_and_a_repeat_creat
         fake: FakeDiscord, bot: DiscordAdapter) -> None:
     address = Address("discord", "dm", str(USER_ID))
     replies = [Reply(text="a" * 1900), Reply(text="b" * 1900)]  # two messages: over 2,000 characters together
-    await bot.send_keyed(address, replies, "1234567890123456789", maybe_sent=False)
-    await bot.send_keyed(address, replies, "1234567890123456789", maybe_sent=True)
+    await bot.send_keyed(address, replies, "1234567890123456789", maybe_sent_since=None)
+    await bot.send_keyed(address, replies, "1234567890123456789", maybe_sent_since=datetime.now(UTC))
     sent = fake.dms(USER_ID)
     assert [m.payload["nonce"] for m in sent] == ["bb1234567890123456789.0", "bb1234567890123456789.1"]
     assert all(len(m.payload["nonce"]) <= 25 for m in sent)
