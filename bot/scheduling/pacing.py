@@ -36,8 +36,8 @@ EPSILON = 1e-9  # tokens
 class Pacer:
     def __init__(self, clock: Callable[[], float] = time.monotonic,
                  platform_limits: dict[str, Limit] | None = None,
-                 channel_limits: dict[str, Limit] | None = None, max_keys: int = 50_000,
-                 lookup_limits: dict[str, Limit] | None = None) -> None:
+                 channel_limits: dict[str, Limit] | None = None,
+                 lookup_limits: dict[str, Limit] | None = None, *, max_keys: int = 50_000) -> None:
         self._clock = clock
         self._platform = platform_limits or {}  # each platform's own, from its adapter (adapters/__init__.py)
         self._channel = channel_limits or {}
