@@ -63,7 +63,7 @@ and what the latest run of its drill measured. A finding the latest run still sh
    bunching on the way (`tests/adapters/discord/test_global_pace.py`). See the platform drill's "busiest
    second".
 3. **One unanswered request stalled all delivery of an instance** (drill platform: "longest silence").
-   **Fixed:** a send times out after 60 s (at most half the lease; 1deee11), and the dispatcher is a
+   **Fixed:** a send times out after 60 s (1deee11; its lease is renewed meanwhile), and the dispatcher is a
    pipeline that leases more when half of what it leased is done, so one held request delays only its own
    prompt (`test_a_send_the_platform_holds_does_not_hold_back_everyone_elses_prompt`). That still left
    silences of 22-29 s, from two causes the drill now tells apart (it names the held requests during the
@@ -131,17 +131,33 @@ and what the latest run of its drill measured. A finding the latest run still sh
    likely cause (not proven) is an open cancelled by its 5 s limit while discord.py refreshed that bucket,
    which without a known reset time nothing refreshes again. The crash and database drills now send the
    headers, as Discord does; the next run delivered all 500. Open: whether the bot should guard against it.
+   What a killed process held then went out 25-36 s after the kill (p99, quick, load 2-4), of which the restart
+   took 5-7 s and 20-29 s came after it was up: the restarted process sent 100-240 prompts nobody had held before
+   the last of the ones taken back (the drills now count these, "overtaken by"). Three causes: rows due at the same
+   moment were leased in no particular order (taken-back rows, updated last, came last); every send waiting for
+   the pacer asked again whenever a token came, so which one went was chance, and a few waited many seconds; and
+   a process leased 200 rows at once, about seven seconds of sending, all held back by a kill. **Fixed:** rows
+   go in the order they became due, then the order they were made (`lease`), sends waiting for the same budget
+   take turns first come first served (`Dispatcher._paced`), a process leases twice what it has in flight (64),
+   and content loads with libyaml (the start about a second sooner). Quick runs after it: p99 13.2 s (Discord)
+   and 11.2 s (Slack) at load 5-6, nothing overtaken but after a second kill 1-2 s into the first restart. Leases
+   are now 10 s, renewed while their sends are out, so another instance takes a dead one's rows within one lease
+   (`tests/scheduling/test_short_leases.py`); an attempt counts once its send begins, so only the sends in flight
+   at a kill are looked for before they are repeated.
 
 ## What the crash window means in practice
 
 Issue 22 closed the window. Every prompt is keyed by its outbox row: on Discord each of its messages carries a
 nonce derived from the row (`bb<row>.<n>`, at most 25 characters) with `enforce_nonce`, so a repeat within
 Discord's nonce window (a few minutes) returns the message already there instead of creating one; on Slack the
-message carries metadata (`boundary_prompt`, the row id), and an attempt after one whose outcome is unknown (a
-timeout, a kill, a database that went away) first reads the DM's newest messages (`conversations.history`
-with `include_all_metadata`) and records the prompt as sent when it is there. A lease names its instance
-(a slot in `DATA_DIR` held with `flock`, or `INSTANCE_ID`), so a process restarted after SIGKILL takes back
-at once what it had leased; another instance still waits for the lease (120 s) to run out. A database outage
+message carries metadata (`boundary_prompt`, the row id), and an attempt after one whose send had begun and
+whose outcome is unknown (a timeout, a kill, a database that went away) first reads the DM since the prompt was
+due, less 10 minutes, page by page (`conversations.history` with `include_all_metadata` and `oldest`, paced
+by its own Tier 3 budget) and records the prompt as sent when it is there. A lease names its instance (a slot
+in `DATA_DIR` held with `flock`, or `INSTANCE_ID`), so a process restarted after SIGKILL takes back at once
+what it had leased, and those rows go first; leases last 10 s and are renewed while their sends are out, so
+another instance takes a dead instance's rows within 10 s (a rare double attempt is one message, as above).
+The community job reports a lost database to the same watch as delivery: one line per outage. A database outage
 is a state: the dispatcher logs it once, keeps the outcomes it cannot write (sends the platform accepted, leases
 to give back) and writes them when a probe (bounded back-off, at most 1 s) finds the database again, with one
 line ("database back after 4.1 s; 25 sends recorded late"). The earlier 99 s silence after an immediate
@@ -151,8 +167,8 @@ send. The drills measure all of it: duplicates, "held by a killed process: first
 kill)" in the crash drills, "sending again" and the log lines per outage in the database drill.
 
 Limits: Discord's nonce window is a few minutes, so a repeat later than that (an outage of the database
-longer than the window, then a restart that loses the kept outcomes) could still make a second copy; Slack
-is looked at only among the DM's 50 newest messages.
+longer than the window, then a restart that loses the kept outcomes) could still make a second copy; a Slack
+DM with more than 2,000 messages since a prompt was due is not read to its end (the prompt is then sent again).
 
 """
 
