@@ -983,6 +983,10 @@ class CheckinService:
                           counts_as_prompt=False)
         current = await self._repo.open_session(job.identity_id)
         flow = self._content.flows.get(job.flow_id) or self._content.flows["daily"]
+        if job.session_id is not None and current is not None and current.id == job.session_id \
+                and current.status == OPEN and not current.answers:
+            # An earlier attempt may have reached them: the same check-in again, so that copy's buttons stay live.
+            return Prompt(self._prompt_replies(job, flow, current.id), session_id=current.id)
         if current is not None and current.status == OPEN and current.answers \
                 and self._clock() - current.updated_at < RESUME_WINDOW and current.flow_id in self._content.flows:
             if current.flow_id == flow.id and self._clock() - current.updated_at < BUSY_WINDOW:
@@ -992,11 +996,15 @@ class CheckinService:
                                                  current=self._flow(current).title), tone=Tone.INFO)],
                           counts_as_prompt=False)
         record = await self._repo.start_session(job.identity_id, flow.id, engine.first_step(flow))
-        return Prompt([
+        return Prompt(self._prompt_replies(job, flow, record.id), session_id=record.id)
+
+    def _prompt_replies(self, job: DeliveryJob, flow: Flow, session_id: str) -> list[Reply]:
+        assert self._scheduling is not None
+        return [
             Reply(self._texts.get("prompt_greeting"), title=flow.title, tone=Tone.PROMPT),
-            self._ask(flow, flow.steps[0], record.id),
+            self._ask(flow, flow.steps[0], session_id),
             Reply(self._texts.get("prompt_snooze"), tone=Tone.INFO, question=self._scheduling.prompt_question(job.id)),
-        ], session_id=record.id)
+        ]
 
     async def _put_away_prompt(self, identity_id: int, session_id: str) -> None:
         """A snoozed or skipped prompt's check-in is set aside, unless the person has started answering it."""

@@ -303,7 +303,7 @@ class Dispatcher:
             await self._paced(address, lookup=True)
         # The lease is still this instance's, renewed, and the attempt counts from here: a row taken back after
         # a crash whose send had not begun is sent without a look for an earlier copy.
-        if not await self._store.hold(job, self._lease_for, attempt=True):
+        if not await self._store.hold(job, self._lease_for, attempt=True, session_id=prompt.session_id):
             stats.skip("lease-lost")  # its lease lapsed (the database was away) and another instance has it
             return
         job = self._started[job.id] = replace(job, attempts=job.attempts + 1)

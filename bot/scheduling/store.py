@@ -343,6 +343,7 @@ class DeliveryJob:
     unanswered: int
     dialdown_asked: bool
     lease_owner: str = ""
+    session_id: str | None = None  # the check-in an attempt that began offered (hold), for a repeat to offer again
 
 
 def _record(row: Schedule, calendar: ScheduleRule) -> ScheduleRecord:
@@ -664,7 +665,8 @@ class ScheduleStore:
                 return []
             rows = (await db.execute(
                 select(Delivery.id, Delivery.schedule_id, Delivery.identity_id, Delivery.slot, Delivery.kind,
-                       Delivery.due_at, Delivery.attempts, Identity.platform, Identity.workspace_id,
+                       Delivery.due_at, Delivery.attempts, Delivery.session_id, Identity.platform,
+                       Identity.workspace_id,
                        Identity.user_id, Identity.crisis_at, Identity.unreachable_at, Identity.dm_channel_id,
                        Schedule.flow_id,
                        ScheduleRule.days, ScheduleRule.times, ScheduleRule.zone, Schedule.quiet, Schedule.paused_until,
@@ -676,14 +678,19 @@ class ScheduleStore:
         return [DeliveryJob(row.id, row.schedule_id, row.identity_id, row.slot, row.kind, row.due_at, row.attempts,
                             row.platform, row.workspace_id, row.user_id, row.crisis_at, row.unreachable_at,
                             row.dm_channel_id, row.flow_id, rule_of(row.days, row.times, row.zone, row.quiet),
-                            row.paused_until, row.unanswered, row.dialdown_asked, owner) for row in rows]
+                            row.paused_until, row.unanswered, row.dialdown_asked, owner, row.session_id)
+                for row in rows]
 
-    async def hold(self, job: DeliveryJob, lease_for: timedelta, *, attempt: bool = False) -> bool:
-        """Renew this instance's lease right before sending (with `attempt`: and count the attempt that begins);
-        False when it ran out and another instance took the row meanwhile (then this one must not send it)."""
+    async def hold(self, job: DeliveryJob, lease_for: timedelta, *, attempt: bool = False,
+                   session_id: str | None = None) -> bool:
+        """Renew this instance's lease right before sending (with `attempt`: and count the attempt that begins,
+        with the check-in it offers); False when it ran out and another instance took the row meanwhile (then this
+        one must not send it)."""
         values: dict[str, Any] = {"lease_until": self._now() + lease_for}
         if attempt:
             values["attempts"] = Delivery.attempts + 1
+        if session_id is not None:
+            values["session_id"] = session_id
         async with self._sessions() as db, db.begin():
             result = await db.execute(
                 update(Delivery).where(Delivery.id == job.id, Delivery.status == SENDING,

@@ -18,7 +18,7 @@ from bot.scheduling.store import ScheduleStore
 from bot.service import CheckinService
 from bot.storage.models import Delivery
 from bot.storage.repository import Repository
-from tests.adapters.discord.test_adapter import is_prompt, scheduled_prompt_due
+from tests.adapters.discord.test_adapter import followups, is_prompt, scheduled_prompt_due
 from tests.conftest import FakeClock
 from tests.fakes.discord_client import USER_ID
 from tests.fakes.discord_server import FakeDiscord
@@ -49,6 +49,11 @@ async def test_a_prompt_whose_process_died_after_discord_took_it_is_one_message(
         [row] = (await db.scalars(select(Delivery))).all()
     assert (row.status, row.attempts) == ("sent", 2)
     assert prompt.payload["nonce"] == prompt_nonce(str(row.id), 0)
+
+    safety = next(cid for cid in prompt.custom_ids() if ":safety:" in cid)
+    clicked = await fake.click_button(USER_ID, safety, prompt)
+    [answered] = await followups(fake, clicked.id, 1)
+    assert any(c["type"] == 3 for c in answered.walk_components()), "the copy they have is the live check-in"
 
 
 async def test_each_message_of_a_keyed_send_has_its_own_nonce_and_a_repeat_creates_none(

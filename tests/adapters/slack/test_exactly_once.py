@@ -49,6 +49,8 @@ async def test_a_prompt_whose_record_was_lost_is_found_in_the_dm_and_recorded_no
     assert row.status == "sent"
     [message] = fake.messages_in(fake.dm_channel_for(USER_ID))
     assert message["metadata"] == prompt_metadata(str(row.id))
+    assert row.session_id is not None
+    assert row.session_id in str(message["blocks"]), "recorded with the check-in its buttons answer"
 
 
 async def test_a_retry_after_a_failure_that_posted_nothing_looks_and_then_posts_once(
