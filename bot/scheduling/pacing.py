@@ -41,7 +41,7 @@ class Pacer:
         self._clock = clock
         self._platform = platform_limits or {}  # each platform's own, from its adapter (adapters/__init__.py)
         self._channel = channel_limits or {}
-        self._lookup = lookup_limits or {}  # e.g. Slack's conversations.history, a method with its own limit
+        self._lookup = lookup_limits or {}  # a platform's look-up method may have a limit of its own
         self._buckets: dict[str, _Bucket] = {}
         self._max_keys = max_keys
         self._blocked_until: dict[str, float] = {}
