@@ -33,6 +33,7 @@ class Platform:
     library: str | None = None  # the module its extra installs (`doctor` says whether it is there)
     limit: Limit | None = None  # sends across the whole platform, or a workspace
     channel_limit: Limit | None = None  # sends to one channel
+    lookup_limit: Limit | None = None  # looks for an earlier attempt's copy before a keyed send repeats it
     add_commands: Callable[[argparse.ArgumentParser], None] | None = None  # `boundary-bot <name> ...`
     command: Callable[[argparse.Namespace, Settings, Any], int] | None = None
     rotate_keys: Callable[[AsyncEngine, Cipher], Awaitable[int]] | None = None  # re-encrypt what it keeps itself
@@ -43,8 +44,8 @@ PLATFORMS = (  # in the order ADAPTER=auto tries them
     Platform("discord", discord.DiscordSettings, discord.configured, discord.run, library="discord",
              limit=discord.LIMIT, add_commands=discord.add_commands, command=discord.command, help="Discord helpers"),
     Platform("slack", slack.SlackSettings, slack.configured, slack.run, library="slack_bolt", limit=slack.LIMIT,
-             channel_limit=slack.CHANNEL_LIMIT, add_commands=slack.add_commands, command=slack.command,
-             rotate_keys=slack.rotate_keys, help="Slack helpers"),
+             channel_limit=slack.CHANNEL_LIMIT, lookup_limit=slack.LOOKUP_LIMIT, add_commands=slack.add_commands,
+             command=slack.command, rotate_keys=slack.rotate_keys, help="Slack helpers"),
     Platform("console", console.ConsoleSettings, console.configured, console.run),
 )
 
@@ -72,4 +73,5 @@ def chosen(settings: Settings, loaded: dict[str, BaseSettings]) -> Platform:
 def rate_limits() -> dict[str, dict[str, Limit]]:
     """Every platform's limits, as the Pacer takes them: `Pacer(**rate_limits())`."""
     return {"platform_limits": {p.name: p.limit for p in PLATFORMS if p.limit is not None},
-            "channel_limits": {p.name: p.channel_limit for p in PLATFORMS if p.channel_limit is not None}}
+            "channel_limits": {p.name: p.channel_limit for p in PLATFORMS if p.channel_limit is not None},
+            "lookup_limits": {p.name: p.lookup_limit for p in PLATFORMS if p.lookup_limit is not None}}

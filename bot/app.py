@@ -34,6 +34,7 @@ from bot.safety.responder import Screens
 from bot.safety.screening import Screener
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.instance import InstanceIdentity, claim_identity
+from bot.scheduling.outage import DatabaseWatch
 from bot.scheduling.pacing import Pacer
 from bot.scheduling.snoozes import PendingSnoozes
 from bot.scheduling.store import ScheduleStore
@@ -58,6 +59,12 @@ class App:
     metrics: Metrics = field(default_factory=Metrics)
     delivering: bool = False
     identity: InstanceIdentity | None = None
+    database: DatabaseWatch | None = None  # one outage state for every job that uses the database
+
+    def database_watch(self) -> DatabaseWatch:
+        if self.database is None:
+            self.database = DatabaseWatch(self.schedules.ping)
+        return self.database
 
     def start_delivery(self, transports: Mapping[str, Transport], pacer: Pacer | None = None) -> Dispatcher:
         """Claim and send scheduled prompts for these platforms, every DISPATCH_INTERVAL_SECONDS, as fast as
@@ -68,7 +75,7 @@ class App:
                                 grace=timedelta(minutes=self.settings.grace_minutes),
                                 crisis_pause=timedelta(hours=self.settings.crisis_pause_hours),
                                 look_again_every=self.settings.dispatch_interval_seconds, metrics=self.metrics,
-                                instance=self.identity.id)
+                                instance=self.identity.id, database=self.database_watch())
         self.delivering = True
         self.scheduler.add_job(guarded("dispatch", dispatcher.tick), "interval",
                                seconds=self.settings.dispatch_interval_seconds, id="dispatch",
@@ -102,9 +109,15 @@ class App:
         running the other platform's adapter takes the rest."""
 
         retry: list[_Retry] = []
+        database = self.database_watch()
 
         async def tick() -> None:
-            await community_tick(self.conversation, posters, retry)
+            try:
+                await community_tick(self.conversation, posters, retry)
+            except Exception as exc:
+                if not await database.failed(exc):
+                    raise
+                # The database is away: the watch said so once, and the delivery rounds say when it is back.
 
         self.scheduler.add_job(guarded("community", tick), "interval", seconds=COMMUNITY_INTERVAL_SECONDS,
                                id="community", next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from bot.messages import Address, Reply
@@ -41,12 +42,14 @@ class CostedTransport(Transport, Protocol):
 
 class KeyedTransport(Transport, Protocol):
     """A transport whose sends are safe to repeat. `key` names the outbox row and is the same for every attempt
-    (in any process); `maybe_sent` says an earlier attempt may have reached the platform (it timed out, or its
-    process or database went away before the outcome was recorded). Discord makes the platform refuse a second
-    copy (a nonce per message, enforced); Slack looks for the earlier copy first. Returns True when the message
-    was already there and nothing new was posted."""
+    (in any process); `maybe_sent_since`, when set, says an earlier attempt may have reached the platform (it
+    timed out, or its process or database went away before the outcome was recorded), and not before that moment.
+    Discord makes the platform refuse a second copy (a nonce per message, enforced); Slack looks for the earlier
+    copy first, among the messages since then (the core paces that look-up with `Pacer(lookup_limits=...)`).
+    Returns True when the message was already there and nothing new was posted."""
 
-    async def send_keyed(self, address: Address, replies: Sequence[Reply], key: str, *, maybe_sent: bool) -> bool: ...
+    async def send_keyed(self, address: Address, replies: Sequence[Reply], key: str, *,
+                         maybe_sent_since: datetime | None) -> bool: ...
 
 
 def request_cost(transport: Transport, address: Address, replies: Sequence[Reply]) -> int:

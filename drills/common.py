@@ -44,7 +44,7 @@ ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata")
 FIRST_USER = 500_000_000_000_000_000
 PROMPT_BUTTON = re.compile(r"^ci:([A-Za-z0-9_-]+):safety:")
 # Settings every drilled bot runs with: claim every second instead of every ten, so a drill takes minutes.
-LEASE_S = 120.0  # Dispatcher's default lease_for
+LEASE_S = 10.0  # Dispatcher's default lease_for (renewed while sends are out)
 CONCURRENCY = 32  # Dispatcher's default: the most sends in flight at one moment
 BOT_SETTINGS = {"DISPATCH_INTERVAL_SECONDS": "1", "LOG_LEVEL": "INFO", "ADAPTER": "discord"}
 

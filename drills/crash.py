@@ -130,6 +130,7 @@ async def crash_and_count(result: DrillResult, platform: Platform, dsn: str, peo
     after_up = late_after_kill(people, {who: ups[kill + 1] for who, kill in held.items()}, got,
                                {who: bot.kills[kill] for who, kill in held.items()})
     restarts = [up - killed for killed, up in zip(bot.kills, ups[1:], strict=False)]
+    order = restart_order(people, held, got, bot.kills, ups[1:])
 
     duplicates = sum(counted.extra.values())
     result.numbers.update({
@@ -147,6 +148,8 @@ async def crash_and_count(result: DrillResult, platform: Platform, dsn: str, peo
         "held by a killed process: first delivery after max(due, kill)": spread(late, "s", 1),
         "  of which: kill -> the restarted process up (connected / listening)": spread(restarts, "s", 1),
         "  of which: after the restarted process was up (first delivery - max(due, up))": spread(after_up, "s", 1),
+        "  of which: the restarted process up -> its first prompt accepted": order.first_send,
+        "  prompts not held that went out before the last held one (per restart: overtaken by)": order.overtaking,
         "bot starts": str(bot.starts),
     })
     result.check("nothing lost", not counted.lost and not counted.sent_not_received,
@@ -165,6 +168,32 @@ async def crash_and_count(result: DrillResult, platform: Platform, dsn: str, peo
                  f"p99 {p99:.1f} s after the kill (or the due time, if later), restart included; "
                  f"{len(late)} prompts held at a kill" if late else "no prompt was held at a kill")
     result.seconds = time.monotonic() - started
+
+
+@dataclass(frozen=True)
+class RestartOrder:
+    first_send: str
+    overtaking: str
+
+
+def restart_order(people: Sequence[Person], held: Mapping[int, int], got: Mapping[int, Received],
+                  kills: Sequence[float], ups: Sequence[float]) -> RestartOrder:
+    """Where the time after a restart goes: how long the restarted process took to send its first prompt, and how
+    many prompts the killed process had not held went out ahead of the last one it held (queueing behind them)."""
+    firsts = {person.identity_id: min(got[person.user_id].sessions.values()) for person in people
+              if person.user_id in got and got[person.user_id].sessions}
+    first_send, overtaking = [], []
+    for number, (killed, up) in enumerate(zip(kills, ups, strict=False)):
+        after = [moment for moment in firsts.values() if moment > killed]
+        first_send.append(f"{min(after) - up:.1f} s" if after else "n/a")
+        mine = [firsts[who] for who, kill in held.items() if kill == number and firsts.get(who, 0.0) > killed]
+        if not mine:
+            overtaking.append("0")
+            continue
+        last = max(mine)
+        ahead = sum(1 for who, moment in firsts.items() if killed < moment < last and held.get(who) != number)
+        overtaking.append(f"{ahead} (of {len(mine)} held)")
+    return RestartOrder(", ".join(first_send) or "n/a", ", ".join(overtaking) or "n/a")
 
 
 def late_after_kill(people: Sequence[Person], since: Mapping[int, float], got: Mapping[int, Received],

@@ -13,6 +13,7 @@ import re
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any, Self
 
 import aiohttp
@@ -867,9 +868,10 @@ class DiscordAdapter:
         return len(self.messages_for(replies)) + (0 if address.channel_id else 1)
 
     async def send(self, address: Address, replies: Sequence[Reply]) -> None:
-        await self.send_keyed(address, replies, "", maybe_sent=False)
+        await self.send_keyed(address, replies, "", maybe_sent_since=None)
 
-    async def send_keyed(self, address: Address, replies: Sequence[Reply], key: str, *, maybe_sent: bool) -> bool:
+    async def send_keyed(self, address: Address, replies: Sequence[Reply], key: str, *,
+                         maybe_sent_since: datetime | None) -> bool:
         """Scheduled prompts: to the known DM channel, else open the DM (and tell the core its id). A repeated
         attempt needs no look-up: the nonces make Discord keep one copy (bot.ports.KeyedTransport)."""
         try:

@@ -25,6 +25,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapp
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any, cast
 from urllib.parse import parse_qsl
 
@@ -1209,15 +1210,17 @@ class SlackAdapter:
         return calls
 
     async def send(self, address: Address, replies: Sequence[Reply]) -> None:
-        await self.send_keyed(address, replies, "", maybe_sent=False)
+        await self.send_keyed(address, replies, "", maybe_sent_since=None)
 
-    async def send_keyed(self, address: Address, replies: Sequence[Reply], key: str, *, maybe_sent: bool) -> bool:
+    async def send_keyed(self, address: Address, replies: Sequence[Reply], key: str, *,
+                         maybe_sent_since: datetime | None) -> bool:
         """Scheduled prompts: to the person's DM with the app, with their workspace's token. Each message names
-        its outbox row (`key`) in its metadata; when an earlier attempt may have gone out, the DM is looked at
-        first, and a prompt already there is not posted again (returns True)."""
+        its outbox row (`key`) in its metadata; when an earlier attempt may have gone out, the DM's messages since
+        then are looked at first, and a prompt already there is not posted again (returns True)."""
         try:
             client = await self._delivery_client(address.workspace_id)
-            if key and maybe_sent and await self._already_posted(client, address, key):
+            if key and maybe_sent_since is not None \
+                    and await self._already_posted(client, address, key, maybe_sent_since):
                 return True
             try:
                 await self._send_with(client, address, replies, key)
@@ -1239,14 +1242,24 @@ class SlackAdapter:
             raise mapped from exc
         return False
 
-    async def _already_posted(self, client: AsyncWebClient, address: Address, key: str) -> bool:
-        """Whether the DM's recent messages include one of this outbox row's (conversations.history with its
-        metadata). The DM is the bot's own conversation with the person: a prompt sent a little earlier is
-        among its newest messages."""
+    async def _already_posted(self, client: AsyncWebClient, address: Address, key: str, since: datetime) -> bool:
+        """Whether the DM holds one of this outbox row's messages (conversations.history with its metadata),
+        among those posted since the earliest moment an earlier attempt could have gone out (less a margin for
+        clocks that differ), page by page: however busy the DM was since, the copy is found."""
         channel = address.channel_id or await self._dm_channel(client, address)
-        history = await client.conversations_history(channel=channel, limit=HISTORY_LOOKBACK,
-                                                     include_all_metadata=True)
-        return any(is_prompt_of(message, key) for message in history.get("messages") or [])
+        oldest = f"{(since - HISTORY_MARGIN).timestamp():.6f}"
+        cursor = ""
+        for _ in range(HISTORY_PAGES):
+            history = await client.conversations_history(channel=channel, oldest=oldest, limit=HISTORY_PAGE,
+                                                         include_all_metadata=True, cursor=cursor or None)
+            if any(is_prompt_of(message, key) for message in history.get("messages") or []):
+                return True
+            cursor = str((history.get("response_metadata") or {}).get("next_cursor") or "")
+            if not history.get("has_more") or not cursor:
+                return False
+        log.warning("slack: a DM holds more than %d messages since a prompt's first attempt; it is sent again",
+                    HISTORY_PAGES * HISTORY_PAGE)
+        return False
 
     async def _send_with(self, client: AsyncWebClient, address: Address, replies: Sequence[Reply],
                          key: str = "") -> None:
@@ -1262,7 +1275,9 @@ class SlackAdapter:
 
 
 PROMPT_EVENT = "boundary_prompt"
-HISTORY_LOOKBACK = 50  # newest messages of a DM searched for an earlier attempt's prompt
+HISTORY_MARGIN = timedelta(minutes=10)  # Slack's clock and ours may differ: look this much further back
+HISTORY_PAGE = 200  # messages per conversations.history page (Slack advises at most 200)
+HISTORY_PAGES = 10  # the most pages read for one look-up (a DM with thousands of messages since is not a bot's)
 
 
 def prompt_metadata(key: str) -> dict[str, Any]:

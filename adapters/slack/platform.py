@@ -52,6 +52,9 @@ def configured(settings: SlackSettings) -> bool:
 # Retry-After.
 LIMIT = Limit(20.0, 2.0)
 CHANNEL_LIMIT = Limit(1.0, 1.0)
+# Before repeating a prompt whose first attempt may have gone out, the DM is read (conversations.history): a Tier 3
+# method, 50 a minute per workspace with sporadic bursts welcome.
+LOOKUP_LIMIT = Limit(50 / 60, 10.0)
 
 
 async def run(settings: Settings, slack: SlackSettings) -> int:
@@ -80,7 +83,8 @@ async def run(settings: Settings, slack: SlackSettings) -> int:
                                api_url=slack.slack_api_url, app_token=app_token, oauth_settings=oauth_settings,
                                seen_events=seen, ack_observer=app.metrics.ack_latency.observe)
         app.start_delivery({"slack": adapter}, pacer=Pacer(platform_limits={"slack": LIMIT},
-                                                           channel_limits={"slack": CHANNEL_LIMIT}))
+                                                           channel_limits={"slack": CHANNEL_LIMIT},
+                                                           lookup_limits={"slack": LOOKUP_LIMIT}))
         app.start_community({"slack": adapter})
         if not app_token and settings.metrics_port == settings.port:  # HTTP mode: one port for both
             async with app.ops_on_app_port(adapter.serving.is_set) as shared_ops:

@@ -1,12 +1,14 @@
 """The delivery side: claim due schedules into the outbox, then drain it to the platforms.
 
-Each outbox row is leased before it is sent, so a second instance cannot take it. A lease names its instance
-(`bot/scheduling/instance.py`): a process restarted after a crash takes back what it had leased at once; another
-instance takes a dead one's rows when their lease runs out. A send that may be repeated this way (the platform
-accepted it, and the process or the database went away before `sent` was recorded) is keyed by its outbox row,
-so the platform keeps one copy (`bot.ports.KeyedTransport`). A database outage is a state (`outage.py`): what
-could not be written waits in memory and is written when the database answers again. Quiet hours, pauses,
-vacations and the crisis pause are checked here, at delivery time.
+Each outbox row is leased before it is sent, so a second instance cannot take it. Leases are short (`LEASE`) and
+renewed while their sends are out, and only about what goes out within seconds is leased at once: a process
+restarted after a crash takes back what it had leased at once (a lease names its instance,
+`bot/scheduling/instance.py`), and another instance takes a dead one's rows within one lease. Rows go out in the
+order they became due, so taken-back rows go first. A send that may be repeated this way (the platform accepted
+it, and the process or the database went away before `sent` was recorded) is keyed by its outbox row, so the
+platform keeps one copy (`bot.ports.KeyedTransport`). A database outage is a state (`outage.py`): what could not
+be written waits in memory and is written when the database answers again. Quiet hours, pauses, vacations and
+the crisis pause are checked here, at delivery time.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.bounded import BoundedDict
 from bot.logsafe import describe_exception
 from bot.messages import Address, Reply
 from bot.ops.metrics import Metrics
@@ -32,6 +35,8 @@ from bot.storage.models import utcnow
 log = logging.getLogger(__name__)
 
 LATE_AT_NIGHT_AFTER = timedelta(minutes=5)  # later than this, a prompt no longer goes out at night
+LEASE = timedelta(seconds=10)  # renewed every third of it while sends are out: a dead instance frees its rows
+TURNS_KEPT = 10_000  # workspaces whose queue for the pacer's tokens is kept
 KEPT_WRITES_AT_ONCE = 16  # outcomes kept through a database outage, written this many at a time when it is back
 
 
@@ -76,14 +81,16 @@ class Dispatcher:
                  pacer: Pacer | None = None, clock: Callable[[], datetime] = utcnow,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  grace: timedelta = timedelta(hours=2), crisis_pause: timedelta = timedelta(hours=72),
-                 lease_for: timedelta = timedelta(seconds=120), max_attempts: int = 8,
-                 batch_size: int = 200, concurrency: int = 32, send_timeout: float = 60.0,
-                 look_again_every: float = 10.0, metrics: Metrics | None = None, instance: str = "") -> None:
+                 lease_for: timedelta = LEASE, max_attempts: int = 8,
+                 batch_size: int | None = None, concurrency: int = 32, send_timeout: float = 60.0,
+                 look_again_every: float = 10.0, metrics: Metrics | None = None, instance: str = "",
+                 database: DatabaseWatch | None = None) -> None:
         self._store = store
         # A stable identity (instance.py): the first round takes back what an earlier run of it leased.
         self._instance = instance
         self._taken_back = not instance
-        self._db = DatabaseWatch(store.ping, clock=lambda: self._clock().timestamp(), sleep=sleep)
+        # One watch per process: the other jobs that use the database report an outage to the same one.
+        self._db = database or DatabaseWatch(store.ping, clock=lambda: self._clock().timestamp(), sleep=sleep)
         self._kept: list[Callable[[], Awaitable[None]]] = []  # writes waiting for the database to answer again
         self._recorded_late = 0
         self._released = 0
@@ -92,8 +99,8 @@ class Dispatcher:
         # backoff is over) this often, rather than only once every one of those sends is done.
         self._look_again_every = look_again_every
         # A send the platform never answers must not hold the batch (and so every other prompt) for minutes:
-        # after this long it is a temporary failure, well inside the lease.
-        self._send_timeout = min(send_timeout, lease_for.total_seconds() / 2)
+        # after this long it is a temporary failure (its lease is renewed meanwhile).
+        self._send_timeout = send_timeout
         self._prompts = prompts
         self._transports = transports
         self._pacer = pacer or Pacer()
@@ -103,9 +110,13 @@ class Dispatcher:
         self._crisis_pause = crisis_pause
         self._lease_for = lease_for
         self._max_attempts = max_attempts
-        self._batch_size = batch_size
+        # Leased at once: twice what is in flight, so what a process holds goes out within seconds. A kill then
+        # holds back little, and the rest of a burst stays free for another instance.
+        self._batch_size = batch_size or 2 * concurrency
         self._gate = asyncio.Semaphore(concurrency)
         self._rng = random.Random()
+        self._started: dict[int, DeliveryJob] = {}  # rows whose attempt is counted: the send may have begun
+        self._turns: BoundedDict[tuple[str, str, bool], asyncio.Lock] = BoundedDict(TURNS_KEPT)
 
     async def tick(self) -> DispatchStats:
         """One round: claim what is due, then deliver until nothing is ready.
@@ -134,10 +145,17 @@ class Dispatcher:
             self._metrics.claim(stats.claimed, loop.time() - claim_started)
             self._metrics.heartbeat()
         running: set[asyncio.Task[None]] = set()
+        owners: dict[asyncio.Task[None], str] = {}  # each send's lease, renewed while it is out
+        renew_every = self._lease_for.total_seconds() / 3
+        renew_at = loop.time() + renew_every
         drained = False  # the last lease found less than it asked for: lease again when all are done, or later
         leased_at = loop.time()
         try:
             while True:
+                if running and not self._db.down and loop.time() >= renew_at:
+                    owners = {task: owner for task, owner in owners.items() if task in running}
+                    await self._renew(set(owners.values()))
+                    renew_at = loop.time() + renew_every
                 if self._db.down:  # the sends already out finish and keep what they cannot write; no more leases
                     if not running:
                         return stats
@@ -160,14 +178,29 @@ class Dispatcher:
                                     describe_exception(exc), len(running))
                         jobs = []
                     drained, leased_at = len(jobs) < limit, loop.time()
-                    running.update(asyncio.create_task(self._guarded(job, stats)) for job in jobs)
+                    for job in jobs:  # in the order they became due: the semaphore lets them in first come first
+                        task = asyncio.create_task(self._guarded(job, stats))
+                        running.add(task)
+                        owners[task] = job.lease_owner
                     if not running:
                         return stats
-                timeout = max(0.0, leased_at + self._look_again_every - loop.time()) if drained else None
-                _, running = await asyncio.wait(running, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+                timeout = renew_at - loop.time()
+                if drained:
+                    timeout = min(timeout, leased_at + self._look_again_every - loop.time())
+                _, running = await asyncio.wait(running, timeout=max(0.0, timeout),
+                                                return_when=asyncio.FIRST_COMPLETED)
         finally:
             for task in running:
                 task.cancel()
+
+    async def _renew(self, owners: set[str]) -> None:
+        """Keep this instance's leases while their sends are out; a lease that lapses anyway (the database was
+        away) may be taken by another instance, and the keyed send keeps that harmless."""
+        try:
+            await self._store.renew(sorted(owners), self._lease_for)
+        except Exception as exc:
+            if not await self._db.failed(exc):
+                log.warning("could not renew %d leases: %s", len(owners), describe_exception(exc))
 
     async def _settle(self) -> bool:
         """Before a round: while the database is away, wait a little for it (bounded back-off, within one
@@ -206,15 +239,20 @@ class Dispatcher:
             try:
                 await self._deliver(job, stats)
             except Exception as exc:
+                started = self._started.get(job.id)
                 if await self._db.failed(exc):
                     # Nothing was sent (the outcomes after a send are kept by _write): the lease is given back
-                    # once the database answers, and the row goes out at once.
-                    self._kept.append(lambda: self._store.retry(job, self._clock(), "database", counts=False))
+                    # once the database answers, with its attempt uncounted, and the row goes out at once.
+                    given_back = started or job
+                    self._kept.append(lambda: self._store.retry(given_back, self._clock(), "database",
+                                                                counts=started is None))
                     self._released += 1
                     return
                 # One bad delivery must not stop the others; it is retried like a temporary failure.
                 log.error("delivery %s failed unexpectedly: %s", job.id, describe_exception(exc))
-                await self._retry(job, stats, "error")
+                await self._retry(started or job, stats, "error")
+            finally:
+                self._started.pop(job.id, None)
             if self._metrics is not None:
                 self._metrics.heartbeat()  # progress, even inside one long round
 
@@ -249,9 +287,6 @@ class Dispatcher:
             return
         assert transport is not None
         address = Address(job.platform, job.workspace_id, job.user_id, job.dm_channel_id or "")
-        if not await self._store.hold(job, self._lease_for):
-            stats.skip("lease-lost")  # it waited past its lease and another instance has it now
-            return
         prompt = await self._prompts.prompt_for(job)
         if isinstance(prompt, str):
             skipped = prompt
@@ -259,17 +294,23 @@ class Dispatcher:
             stats.skip(skipped)
             return
         # Paced right before the send, so the database work above never bunches requests into one second; the
-        # token pays for one request, and a send that needs more (opening a DM first) pays the rest.
-        waited = 0.0
-        while (wait := self._pacer.delay(address)) > 0:
-            await self._sleep(wait)
-            waited += wait
-        if waited > self._lease_for.total_seconds() / 4 and not await self._store.hold(job, self._lease_for):
-            stats.skip("lease-lost")
+        # token pays for one request, and a send that needs more (opening a DM first) pays the rest. After an
+        # attempt whose outcome is unknown, a keyed transport may look for that attempt's copy first (no attempt
+        # went out before the due time): that look is paced by its own limit.
+        maybe_sent_since = job.due_at if job.attempts > 0 else None
+        await self._paced(address)
+        if maybe_sent_since is not None and callable(getattr(transport, "send_keyed", None)):
+            await self._paced(address, lookup=True)
+        # The lease is still this instance's, renewed, and the attempt counts from here: a row taken back after
+        # a crash whose send had not begun is sent without a look for an earlier copy.
+        if not await self._store.hold(job, self._lease_for, attempt=True, session_id=prompt.session_id):
+            stats.skip("lease-lost")  # its lease lapsed (the database was away) and another instance has it
             return
+        job = self._started[job.id] = replace(job, attempts=job.attempts + 1)
         self._pacer.charge(address, request_cost(transport, address, prompt.replies) - 1)
         try:
-            await asyncio.wait_for(self._send(transport, job, address, prompt.replies), self._send_timeout)
+            await asyncio.wait_for(self._send(transport, job, address, prompt.replies, maybe_sent_since),
+                                   self._send_timeout)
         except TimeoutError:
             log.warning("a %s send got no answer within %.0f s; it will be tried again", job.platform,
                         self._send_timeout)
@@ -295,13 +336,26 @@ class Dispatcher:
             if self._metrics is not None:
                 self._metrics.delivered(job.platform, (self._clock() - job.due_at).total_seconds())
 
+    async def _paced(self, address: Address, *, lookup: bool = False) -> None:
+        """Wait until the pacer lets a request (or a look-up) to `address` go. Sends waiting for the same budget
+        take turns, first come first served: were they all to ask again whenever a token came, which one got
+        it would be chance, and a prompt taken back after a crash could wait behind a whole burst."""
+        key = (address.platform, address.workspace_id, lookup)
+        turn = self._turns.get(key)
+        if turn is None:
+            turn = self._turns[key] = asyncio.Lock()
+        async with turn:
+            while (wait := self._pacer.delay(address, lookup=lookup)) > 0:
+                await self._sleep(wait)
+
     @staticmethod
-    async def _send(transport: Transport, job: DeliveryJob, address: Address, replies: Sequence[Reply]) -> None:
+    async def _send(transport: Transport, job: DeliveryJob, address: Address, replies: Sequence[Reply],
+                    maybe_sent_since: datetime | None) -> None:
         """One attempt, keyed by the outbox row where the transport can make it safe to repeat. An attempt after
-        the first may follow one whose outcome is unknown (lost to a timeout, a crash or the database)."""
+        a started one may follow one whose outcome is unknown (lost to a timeout, a crash or the database)."""
         keyed = getattr(transport, "send_keyed", None)
         if callable(keyed):
-            if await keyed(address, replies, outbox_key(job), maybe_sent=job.attempts > 1):
+            if await keyed(address, replies, outbox_key(job), maybe_sent_since=maybe_sent_since):
                 log.info("a %s prompt was already delivered by an earlier attempt; recorded as sent", job.platform)
             return
         await transport.send(address, replies)

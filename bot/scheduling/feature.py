@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta, tzinfo
 
+from bot.content.schema import Flow
 from bot.events import ChoicePicked, Command
 from bot.features.base import Feature
 from bot.features.context import RESUME_WINDOW, Context
@@ -124,6 +125,10 @@ class Scheduling(Feature):
         current = await repo.open_session(job.identity_id)
         flow = flows.get(job.flow_id) or flows["daily"]
         now = context.clock()
+        if job.session_id is not None and current is not None and current.id == job.session_id \
+                and current.status == OPEN and not current.answers:
+            # An earlier attempt may have reached them: the same check-in again, so that copy's buttons stay live.
+            return Prompt(self._prompt_replies(job, flow, current.id), session_id=current.id)
         if current is not None and current.status == OPEN and current.answers \
                 and now - current.updated_at < RESUME_WINDOW and current.flow_id in flows:
             if current.flow_id == flow.id and now - current.updated_at < BUSY_WINDOW:
@@ -133,11 +138,15 @@ class Scheduling(Feature):
                                            current=self._sessions.flow(current).title), tone=Tone.INFO)],
                           counts_as_prompt=False)
         record = await repo.start_session(job.identity_id, flow.id, engine.first_step(flow))
-        return Prompt([
+        return Prompt(self._prompt_replies(job, flow, record.id), session_id=record.id)
+
+    def _prompt_replies(self, job: DeliveryJob, flow: Flow, session_id: str) -> list[Reply]:
+        texts = self._context.texts
+        return [
             Reply(texts.get("prompt_greeting"), title=flow.title, tone=Tone.PROMPT),
-            self._sessions.ask(flow, flow.steps[0], record.id),
+            self._sessions.ask(flow, flow.steps[0], session_id),
             Reply(texts.get("prompt_snooze"), tone=Tone.INFO, question=self._manage.answers.prompt_question(job.id)),
-        ], session_id=record.id)
+        ]
 
     async def _put_away_prompt(self, identity_id: int, session_id: str) -> None:
         """A snoozed or skipped prompt's check-in is set aside, unless the person has started answering it."""

@@ -1,7 +1,8 @@
 """Pacing: stay under each platform's rate limits instead of bouncing off them.
 
-Token buckets per key (a platform's global budget, a workspace's, a channel's), with the limits each adapter
-declares (adapters/__init__.py). `delay()` says how long to wait before the next request may go; it never
+Token buckets per key (a platform's global budget, a workspace's, a channel's, and a workspace's budget for the
+look-ups a keyed send makes before repeating an attempt), with the limits each adapter declares
+(adapters/__init__.py). `delay()` says how long to wait before the next request may go; it never
 sleeps itself, so it is testable with a fake clock, and the dispatcher does the waiting.
 """
 
@@ -35,10 +36,12 @@ EPSILON = 1e-9  # tokens
 class Pacer:
     def __init__(self, clock: Callable[[], float] = time.monotonic,
                  platform_limits: dict[str, Limit] | None = None,
-                 channel_limits: dict[str, Limit] | None = None, max_keys: int = 50_000) -> None:
+                 channel_limits: dict[str, Limit] | None = None,
+                 lookup_limits: dict[str, Limit] | None = None, *, max_keys: int = 50_000) -> None:
         self._clock = clock
         self._platform = platform_limits or {}  # each platform's own, from its adapter (adapters/__init__.py)
         self._channel = channel_limits or {}
+        self._lookup = lookup_limits or {}  # a platform's look-up method may have a limit of its own
         self._buckets: dict[str, _Bucket] = {}
         self._max_keys = max_keys
         self._blocked_until: dict[str, float] = {}
@@ -55,8 +58,14 @@ class Pacer:
         bucket.updated = now
         return bucket
 
-    def _keys(self, address: Address) -> list[tuple[str, Limit]]:
+    def _keys(self, address: Address, lookup: bool = False) -> list[tuple[str, Limit]]:
         keys: list[tuple[str, Limit]] = []
+        if lookup:
+            limit = self._lookup.get(address.platform)
+            if limit:
+                scope = f"{address.platform}:{address.workspace_id}" if limit.per_workspace else address.platform
+                keys.append((f"l:{scope}", limit))
+            return keys
         platform = self._platform.get(address.platform)
         if platform:
             scope = f"{address.platform}:{address.workspace_id}" if platform.per_workspace else address.platform
@@ -67,14 +76,15 @@ class Pacer:
                          channel))
         return keys
 
-    def delay(self, address: Address) -> float:
-        """Seconds to wait before sending to `address`; 0 means go now (and a token has been taken)."""
+    def delay(self, address: Address, *, lookup: bool = False) -> float:
+        """Seconds to wait before sending to `address` (with `lookup`: before looking there for an earlier
+        attempt's copy); 0 means go now (and a token has been taken)."""
         now = self._clock()
         blocked = max((until for key, until in self._blocked_until.items()
                        if key in (address.platform, f"{address.platform}:{address.workspace_id}")), default=0.0)
         if blocked > now:
             return blocked - now
-        buckets = [self._bucket(key, limit, now) for key, limit in self._keys(address)]
+        buckets = [self._bucket(key, limit, now) for key, limit in self._keys(address, lookup)]
         # A hair's tolerance: refilling by exactly the wait can land a float just under 1 token, and a clock
         # that cannot advance by the remaining 1e-17 s would then be told to wait forever.
         waits = [(1 - bucket.tokens) / bucket.rate for bucket in buckets if bucket.tokens < 1 - EPSILON]

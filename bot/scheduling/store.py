@@ -321,7 +321,8 @@ class ScheduleRecord:
 
 @dataclass(frozen=True)
 class DeliveryJob:
-    """A leased outbox row and what delivery needs to decide about it, read in one query."""
+    """A leased outbox row and what delivery needs to decide about it, read in one query. `attempts`: the sends
+    begun for it so far (the dispatcher counts its own once it begins)."""
 
     id: int
     schedule_id: int
@@ -342,6 +343,7 @@ class DeliveryJob:
     unanswered: int
     dialdown_asked: bool
     lease_owner: str = ""
+    session_id: str | None = None  # the check-in an attempt that began offered (hold), for a repeat to offer again
 
 
 def _record(row: Schedule, calendar: ScheduleRule) -> ScheduleRecord:
@@ -627,7 +629,8 @@ class ScheduleStore:
 
     async def take_back(self, instance: str) -> int:
         """Rows an earlier run of this instance leased and never finished (it died): due again now, ahead of
-        their lease's end. Their attempt count stays, so the next send knows an earlier one may have gone out."""
+        their lease's end, and first in line (they keep their place, `lease`). Their attempt count stays: a row
+        whose send had begun tells the next attempt that an earlier one may have gone out."""
         async with self._sessions() as db, db.begin():
             result = await db.execute(
                 update(Delivery).where(Delivery.status == SENDING,
@@ -637,8 +640,10 @@ class ScheduleStore:
 
     async def lease(self, *, limit: int, lease_for: timedelta, platforms: Sequence[str],
                     instance: str = "") -> list[DeliveryJob]:
-        """Take up to `limit` due outbox rows for the platforms this instance serves, until the lease ends.
-        The lease owner names the instance (`take_back`) and this lease."""
+        """Take up to `limit` due outbox rows for the platforms this instance serves, until the lease ends (or
+        `renew` extends it), in the order they became due; rows due together in the order they were made, so a row
+        taken back (or whose lease ran out) keeps its place ahead of those nobody has tried yet. The lease owner
+        names the instance (`take_back`) and this lease. An attempt is counted when its send begins (`hold`)."""
         now = self._now()
         ready = and_(Delivery.platform.in_(list(platforms)),
                      or_(and_(Delivery.status == PENDING, Delivery.next_attempt_at <= now),
@@ -646,7 +651,7 @@ class ScheduleStore:
         # whoever holds this token holds the lease; nobody else may finish it
         owner = f"{instance}:{secrets.token_hex(8)}" if instance else secrets.token_hex(8)
         async with self._sessions() as db, db.begin():
-            pick = select(Delivery.id).where(ready).order_by(Delivery.next_attempt_at).limit(limit)
+            pick = select(Delivery.id).where(ready).order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)
             if self._postgres(db):
                 pick = pick.with_for_update(skip_locked=True)
             ids = list((await db.scalars(pick)).all())
@@ -654,14 +659,14 @@ class ScheduleStore:
                 return []
             leased = list((await db.scalars(
                 update(Delivery).where(Delivery.id.in_(ids), ready)
-                .values(status=SENDING, lease_until=now + lease_for, lease_owner=owner,
-                        attempts=Delivery.attempts + 1)
+                .values(status=SENDING, lease_until=now + lease_for, lease_owner=owner)
                 .returning(Delivery.id))).all())
             if not leased:
                 return []
             rows = (await db.execute(
                 select(Delivery.id, Delivery.schedule_id, Delivery.identity_id, Delivery.slot, Delivery.kind,
-                       Delivery.due_at, Delivery.attempts, Identity.platform, Identity.workspace_id,
+                       Delivery.due_at, Delivery.attempts, Delivery.session_id, Identity.platform,
+                       Identity.workspace_id,
                        Identity.user_id, Identity.crisis_at, Identity.unreachable_at, Identity.dm_channel_id,
                        Schedule.flow_id,
                        ScheduleRule.days, ScheduleRule.times, ScheduleRule.zone, Schedule.quiet, Schedule.paused_until,
@@ -669,21 +674,39 @@ class ScheduleStore:
                 .join(Identity, Identity.id == Delivery.identity_id)
                 .join(Schedule, Schedule.id == Delivery.schedule_id)
                 .join(ScheduleRule, ScheduleRule.id == Schedule.rule_id)
-                .where(Delivery.id.in_(leased)).order_by(Delivery.due_at))).all()
+                .where(Delivery.id.in_(leased)).order_by(Delivery.next_attempt_at, Delivery.id))).all()
         return [DeliveryJob(row.id, row.schedule_id, row.identity_id, row.slot, row.kind, row.due_at, row.attempts,
                             row.platform, row.workspace_id, row.user_id, row.crisis_at, row.unreachable_at,
                             row.dm_channel_id, row.flow_id, rule_of(row.days, row.times, row.zone, row.quiet),
-                            row.paused_until, row.unanswered, row.dialdown_asked, owner) for row in rows]
+                            row.paused_until, row.unanswered, row.dialdown_asked, owner, row.session_id)
+                for row in rows]
 
-    async def hold(self, job: DeliveryJob, lease_for: timedelta) -> bool:
-        """Renew this instance's lease right before sending; False when it ran out and another instance
-        took the row meanwhile (then this one must not send it)."""
+    async def hold(self, job: DeliveryJob, lease_for: timedelta, *, attempt: bool = False,
+                   session_id: str | None = None) -> bool:
+        """Renew this instance's lease right before sending (with `attempt`: and count the attempt that begins,
+        with the check-in it offers); False when it ran out and another instance took the row meanwhile (then this
+        one must not send it)."""
+        values: dict[str, Any] = {"lease_until": self._now() + lease_for}
+        if attempt:
+            values["attempts"] = Delivery.attempts + 1
+        if session_id is not None:
+            values["session_id"] = session_id
         async with self._sessions() as db, db.begin():
             result = await db.execute(
                 update(Delivery).where(Delivery.id == job.id, Delivery.status == SENDING,
                                        Delivery.lease_owner == job.lease_owner)
-                .values(lease_until=self._now() + lease_for))
+                .values(**values))
             return bool(getattr(result, "rowcount", 0))
+
+    async def renew(self, owners: Sequence[str], lease_for: timedelta) -> int:
+        """Extend the leases named by `owners` (this instance's, with sends still out) that are still theirs."""
+        if not owners:
+            return 0
+        async with self._sessions() as db, db.begin():
+            result = await db.execute(
+                update(Delivery).where(Delivery.status == SENDING, Delivery.lease_owner.in_(list(owners)))
+                .values(lease_until=self._now() + lease_for))
+            return int(getattr(result, "rowcount", 0) or 0)
 
     async def finish(self, job: DeliveryJob, status: str, *, reason: str | None = None,
                      session_id: str | None = None, prompted: bool = False) -> None:

@@ -195,13 +195,15 @@ async def test_a_killed_worker_loses_nothing_and_duplicates_only_its_in_flight_s
 
 
 async def test_a_lease_that_runs_out_while_its_batch_waits_is_not_sent_twice(pg_url: str, tmp_path: Path) -> None:
-    """The dispatcher leases a batch of 200 at once and sends 32 at a time: the last of a batch wait longer
-    than the lease. Another instance may then lease them; the first must not send them as well."""
+    """The dispatcher leases twice what it sends at once (64, 32 at a time), renews the leases while their sends
+    are out, and holds each row again right before sending: a row whose lease another instance took (it ran out,
+    the process stalled) is not sent by the first as well. The sends here are not keyed, so a row sent twice
+    shows. On a machine loaded well past its cores a 1 s lease can lapse during a send itself; in production a
+    keyed send makes that one message."""
     expected = await seed(pg_url, 200)
     outfile = tmp_path / "sent.jsonl"
 
-    # One batch of 200, 300 ms per send, 32 at a time: about 2.1 s for the batch, on a 1 s lease. A single
-    # send (0.3 s) fits well inside the lease, so only the wait inside the batch can outlast it.
+    # 200 rows, 300 ms per send, 32 at a time: about 2 s of sending on a 1 s lease, renewed every third of it.
     second = await start_worker(pg_url, outfile, lease=1, send_ms=300, held=True)
     first = await start_worker(pg_url, outfile, lease=1, send_ms=300)
     deadline = time.monotonic() + 30

@@ -4,6 +4,8 @@ client against the fake's nonce window."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,7 +18,7 @@ from bot.scheduling.pacing import Pacer
 from bot.scheduling.store import ScheduleStore
 from bot.storage.models import Delivery
 from bot.storage.repository import Repository
-from tests.adapters.discord.test_adapter import is_prompt, scheduled_prompt_due
+from tests.adapters.discord.test_adapter import followups, is_prompt, scheduled_prompt_due
 from tests.conftest import FakeClock
 from tests.fakes.discord_client import USER_ID
 from tests.fakes.discord_server import FakeDiscord
@@ -48,13 +50,18 @@ async def test_a_prompt_whose_process_died_after_discord_took_it_is_one_message(
     assert (row.status, row.attempts) == ("sent", 2)
     assert prompt.payload["nonce"] == prompt_nonce(str(row.id), 0)
 
+    safety = next(cid for cid in prompt.custom_ids() if ":safety:" in cid)
+    clicked = await fake.click_button(USER_ID, safety, prompt)
+    [answered] = await followups(fake, clicked.id, 1)
+    assert any(c["type"] == 3 for c in answered.walk_components()), "the copy they have is the live check-in"
+
 
 async def test_each_message_of_a_keyed_send_has_its_own_nonce_and_a_repeat_creates_none(
         fake: FakeDiscord, bot: DiscordAdapter) -> None:
     address = Address("discord", "dm", str(USER_ID))
     replies = [Reply(text="a" * 1900), Reply(text="b" * 1900)]  # two messages: over 2,000 characters together
-    await bot.send_keyed(address, replies, "1234567890123456789", maybe_sent=False)
-    await bot.send_keyed(address, replies, "1234567890123456789", maybe_sent=True)
+    await bot.send_keyed(address, replies, "1234567890123456789", maybe_sent_since=None)
+    await bot.send_keyed(address, replies, "1234567890123456789", maybe_sent_since=datetime.now(UTC))
     sent = fake.dms(USER_ID)
     assert [m.payload["nonce"] for m in sent] == ["bb1234567890123456789.0", "bb1234567890123456789.1"]
     assert all(len(m.payload["nonce"]) <= 25 for m in sent)
