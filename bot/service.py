@@ -245,6 +245,8 @@ class CheckinService:
             else await asyncio.to_thread(self._screener.screen, typed)
         if not verdict.crisis:
             return None
+        if verdict.learned_only and await self._typed_into_plan(who, event):
+            return None  # a safety plan's parts name warning signs by design; only phrases and grammar read them
         if verdict.level is Level.POSSIBLE and verdict.about is not About.SOMEONE_ELSE:
             return [await self._ask_directly(who, event, verdict.about, carry_on=carry_on)]
         saved_to_plan = carry_on and await self._plan_answer_anyway(who, event)
@@ -256,6 +258,16 @@ class CheckinService:
         if saved_to_plan and self._plans is not None:
             replies.append(Reply(self._plans.text("crisis_saved"), tone=Tone.INFO))
         return replies
+
+    async def _typed_into_plan(self, who: Profile, event: Event) -> bool:
+        """Whether these words were typed into an open part of the person's safety plan."""
+        if self._plans is None or not isinstance(event, TextSubmitted):
+            return False
+        parsed = parse_token(event.token) if event.token else None
+        record = (await self._repo.get_session(parsed.session_id) if parsed is not None else None) if event.token \
+            else await self._open_session(who.identity_id)
+        return record is not None and record.flow_id == PLAN and record.status == OPEN \
+            and record.identity_id == who.identity_id
 
     async def _plan_answer_anyway(self, who: Profile, event: Event) -> bool:
         """Words typed into a part of the safety plan are the person's own plan, whatever the screen found: the

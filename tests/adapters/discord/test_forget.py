@@ -21,7 +21,7 @@ async def test_forget_deletes_the_bots_messages_in_the_dm_after_the_erased_reply
     started = await fake.slash_command(USER_ID, "checkin")
     question = await question_in(fake, started.id)
     await fake.click_button(USER_ID, button(question.custom_ids(), "4"), question)
-    await fake.user_message(USER_ID, "Quokka what I typed myself")
+    await fake.user_message(USER_ID, "Quokka, I said no to the extra shift")
     exported = await fake.slash_command(USER_ID, "export")
     assert [f for m in await followups(fake, exported.id, 1) for f in m.files], "a file in the DM"
     own = [m for m in fake._history(dm) if int(m["author"]["id"]) == fake.bot_id]
@@ -41,7 +41,7 @@ async def test_forget_deletes_the_bots_messages_in_the_dm_after_the_erased_reply
     left = await fake.wait_until(bots_left, TIMEOUT, "the bot's older DM messages deleted")
     assert [int(str(m["id"])) for m in left] == [m.id for m in reply], "only the erased reply stays"
     assert [m["content"] for m in fake._history(dm) if int(m["author"]["id"]) == USER_ID] == \
-        ["Quokka what I typed myself"], "what the person wrote cannot be deleted by the bot"
+        ["Quokka, I said no to the extra shift"], "what the person wrote cannot be deleted by the bot"
 
     privacy = await fake.slash_command(USER_ID, "privacy")
     said = await fake.wait_until(lambda: next((m.content for m in fake.followups.get(privacy.id, [])
