@@ -3,8 +3,9 @@
 Run: .venv/bin/python benchmarks/screening.py   (also part of `make bench`)
 Inputs: every message of the team's corpus (tests/safety/corpus, both halves), as people write them; long
 messages of 500 and 100,000 characters built from the corpus's harmless lines with one risk sentence in the
-middle (a long check-in with the risk buried); and, as a worst case, 100,000 characters of corpus lines of
-every kind, half of them danger.
+middle (a long check-in with the risk buried); 100,000 characters of harmless lines that raise nothing (the common
+long message, and the one every layer reads to the end, the learned head included); and, as a worst case,
+100,000 characters of corpus lines of every kind, half of them danger.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def main() -> None:
     corpus_ms = timed(texts * 3)
     five_hundred = timed([padded(500) for _ in range(300)])
     hundred_k = timed([padded(100_000) for _ in range(20)])
+    quiet = [text for text in benign if not screener.screen(text).crisis]
+    harmless = timed([" ".join(rng.choice(quiet) for _ in range(2_000))[:100_000] for _ in range(20)])
     hostile = timed([padded(100_000, texts) for _ in range(5)])
 
     def p(values: list[float], share: float) -> float:
@@ -75,6 +78,8 @@ def main() -> None:
           f"p95 {p(five_hundred, 0.95):.2f} ms, max {five_hundred[-1]:.2f} ms")
     print(f"100,000-character messages ({len(hundred_k)}): p50 {statistics.median(hundred_k):.1f} ms, "
           f"p95 {p(hundred_k, 0.95):.1f} ms, max {hundred_k[-1]:.1f} ms")
+    print(f"100,000 characters of harmless lines ({len(harmless)}): p50 {statistics.median(harmless):.1f} ms, "
+          f"p95 {p(harmless, 0.95):.1f} ms, max {harmless[-1]:.1f} ms")
     print(f"100,000 characters of nothing but corpus lines, half of them danger ({len(hostile)}): "
           f"p50 {statistics.median(hostile):.1f} ms, max {hostile[-1]:.1f} ms")
 

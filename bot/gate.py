@@ -54,6 +54,8 @@ class ScreeningGate:
         verdict = await self.verdict(typed)
         if not verdict.crisis:
             return None
+        if verdict.learned_only and await self._plan.typed_into(who, event):
+            return None  # a safety plan's parts name warning signs by design; only phrases and grammar read them
         if verdict.level is Level.POSSIBLE and verdict.about is not About.SOMEONE_ELSE:
             return [await self._ask_directly(who, event, verdict.about, carry_on=carry_on)]
         saved_to_plan = carry_on and await self._plan.answer_anyway(who, event)

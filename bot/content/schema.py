@@ -222,8 +222,7 @@ class ScreeningHead(Strict):
     trained_on: dict[str, str]  # file -> sha256 of what it was trained on
     threshold: float = Field(ge=0.5, lt=1.0)
     bias: float
-    words: dict[str, float]  # known words and pairs of words, with their weights
-    embedding: str  # base64 of the little-endian float32 weights of the embedding's values
+    words: dict[str, float]  # the words and pairs of words it learned, with their weights
 
 
 HttpsUrl = Annotated[str, Field(pattern=r"^https://[^\s]+$", max_length=300)]

@@ -39,6 +39,8 @@ class OwnPlan(Protocol):
 
     async def answer_anyway(self, who: Profile, event: Event) -> bool: ...
 
+    async def typed_into(self, who: Profile, event: Event) -> bool: ...
+
     async def printable(self, who: Profile) -> list[Attachment]: ...
 
     def privacy(self) -> list[Reply]: ...
@@ -58,6 +60,9 @@ class NoPlan:
         return []
 
     async def answer_anyway(self, who: Profile, event: Event) -> bool:
+        return False
+
+    async def typed_into(self, who: Profile, event: Event) -> bool:
         return False
 
     async def printable(self, who: Profile) -> list[Attachment]:
@@ -205,19 +210,30 @@ class SafetyPlan(Feature):
     async def own_lines(self, who: Profile) -> list[str]:
         return await self._plans.own_lines(who.identity_id)
 
-    async def answer_anyway(self, who: Profile, event: Event) -> bool:
-        """Words typed into a part of the safety plan are the person's own plan, whatever the screen found: the
-        part is saved (the crisis reply then shows it), and the next part waits until they come back to /plan."""
+    async def _typed_into(self, who: Profile, event: Event) -> SessionRecord | None:
+        """The open part of the person's own safety plan these words were typed into, or None."""
         if not isinstance(event, TextSubmitted):
-            return False
-        sessions = self._sessions
+            return None
         if event.token:
             parsed = parse_token(event.token)
             record = await self._repo.get_session(parsed.session_id) if parsed is not None else None
         else:
-            record = await sessions.open_session(who.identity_id)
+            record = await self._sessions.open_session(who.identity_id)
         if record is None or record.flow_id != PLAN or record.status != OPEN or record.identity_id != who.identity_id:
+            return None
+        return record
+
+    async def typed_into(self, who: Profile, event: Event) -> bool:
+        """Whether these words were typed into an open part of the person's safety plan."""
+        return await self._typed_into(who, event) is not None
+
+    async def answer_anyway(self, who: Profile, event: Event) -> bool:
+        """Words typed into a part of the safety plan are the person's own plan, whatever the screen found: the
+        part is saved (the crisis reply then shows it), and the next part waits until they come back to /plan."""
+        record = await self._typed_into(who, event)
+        if record is None or not isinstance(event, TextSubmitted):
             return False
+        sessions = self._sessions
         step = sessions.step_of(record)
         resolution = engine.resolve_text(step, event.text) if step is not None and step.id != KEEP_STEP else None
         if step is None or not isinstance(resolution, engine.Resolved) or resolution.answer is None:

@@ -89,17 +89,31 @@ _ACCIDENT = re.compile(
     r"accident|accidentally|by mistake|chopping|slipped|fell|tripped|football|soccer|rugby|hockey|gym|"
     r"workout|training|practice|sport|playing|door|cupboard|cabinet|corner|table|desk|bed frame|paper cut|"
     r"sunburn|sun|garden|gardening|bike|climbing|hiking|skating|soldering|glue gun|candle wax|bbq|grill|"
-    r"baking|tray|dog|cat|kitten|puppy|tattoo|piercing|dentist|doctor|shot|jab|vaccine)\b")
+    r"baking|tray|dog|cat|kitten|puppy|tattoo|piercing|dentist|doctor|shot|jab|vaccine|washing up|dishes|"
+    r"broken glass|a glass|tin|can opener|stapler|box cutter|opening a|unboxing)\b")
 _INTENT = re.compile(
     r"\b(?:again|until|till|til|on purpose|to feel|punish|deserve|because i|every time|every night|urges?|"
     r"relapse[ds]?|can not stop|cant stop|made it bleed|make it bleed|bleed|bruises?|scars?|marks?|"
     r"numb|the pain|calm down|to cope|coping)\b")
-_HYPERBOLE = re.compile(r"\b(?:so good|lol|lmao|haha+|hahaha|jk|joking|kidding|rofl|when (?:she|he|they) "
+_HYPERBOLE = re.compile(r"\b(?:(?:this|that|the|my) (?:deadline|meeting|exam|exams|heat|commute|traffic|week|job|"
+                        r"project|workload|hangover|cold|flu|course|class|homework|assignment|essay|report|"
+                        r"presentation|shift|rota|schedule|workout|hill|race|boss|manager|teacher|coach|professor|"
+                        r"prof|supervisor|lecturer|tutor|editor|trainer|team lead) (?:\S+ ){0,2}(?:is|are|will|was|"
+                        r"would) (?:\S+ ){0,2}(?:kill|murder|be the death of) me|so good|lol|lmao|haha+|hahaha|jk|"
+                        r"joking|kidding|rofl|when (?:she|he|they) "
                         r"(?:sees?|finds? out|"
                         r"hears?|notices?)|if i am late|if i forget|for (?:being|forgetting|breaking|losing|eating|"
                         r"missing)|my (?:grades|report card|score)|😂|🤣)\b")
 
 
+# A wish to die that only stands for "this is unbearable" about something trivial: "i'm going to die if this
+# meeting runs over", "i'd rather jump off a cliff than attend another pta meeting".
+_TRIVIAL = re.compile(r"\bdie if (?:i (?:have|hear|see|get|sit|listen|do|read|write)|this|that|one more|another|"
+                      r"the (?:meeting|class|wifi|printer|alarm|queue|line|train|bus|music|noise))\b|\brather "
+                      r"(?:\S+ ){1,6}than (?:attend|sit|go to|do|listen|watch|write|read|another|one more|have to|"
+                      r"deal with|work)\b")
+# A question asked for a quiz, not for a plan: "what's the tallest building in mexico city? it's for trivia night".
+_QUIZ = re.compile(r"\b(?:trivia|pub quiz|quiz night|quiz|crossword|geography homework|geography class)\b")
 _NEGATED = re.compile(rf"\b(?:{NEG}|nao|nunca|jamais|jamas|pas|nicht|nie|niemals|niet|nooit|geen|kein|"
                       rf"keine) (?:\S+ )?(?:really )?$")
 
@@ -147,7 +161,9 @@ RULES: tuple[Rule, ...] = (
           rf"\b{NEG} (?:\S+ ){{0,1}}(?:want to|wish to|feel like|see how i can|know how to|know if i can|"
           rf"think i can|have it in me to|have the strength to|want) (?:\S+ ){{0,1}}{LIFE_SOFT}{_MORE}"),
     _rule("cannot go on", "hopelessness", "possible", "self",
-          rf"\b(?:cant|cannot|can not|unable to) (?:go on|keep going|carry on|do this|keep doing this|"
+          rf"(?<!back )(?<!knees )(?<!feet )(?<!body )(?<!wallet )(?<!budget )(?<!stomach )(?<!laptop )"
+          rf"(?<!phone )(?<!car )\b(?:cant|cannot|can not|unable to) (?:go on|keep going|carry on|do this|"
+          rf"keep doing this|"
           rf"take (?:it|this|much more|any more|anymore)|live like this|keep living|cope){_MORE}?\b"
           rf"(?! at work| with (?:this|my) (?:job|boss|meeting))"),
     _rule("no point in living", "hopelessness", "possible", "self",
@@ -416,11 +432,8 @@ _GERMAN = re.compile(r"\b(?:ich|nicht|mich|mir|mein|meine|meiner|meinem|und|bin|
 _UMLAUT = re.compile(r"([aou])e(?=[a-z])")
 
 
-def _earliest(index: int, line: str) -> int:
-    """Where the rule without its look-arounds first matches (RE2, linear): the rule itself cannot match earlier,
-    so Python's backtracking search of a long line starts there instead of at its beginning."""
-    if _SET is None or len(line) < LONG_LINE:
-        return 0
+def _plain(index: int) -> Any:
+    """The rule without its look-arounds, compiled by RE2 (linear): it matches wherever the rule could."""
     compiled = _PLAIN.get(index)
     if compiled is None:
         import re2
@@ -429,8 +442,21 @@ def _earliest(index: int, line: str) -> int:
         options.max_mem = 8 << 20
         compiled = re2.compile(_without_lookarounds(RULES[index].pattern.pattern.replace("(?P<d>", "(?:")), options)
         _PLAIN[index] = compiled
-    found = compiled.search(line)
-    return len(line) if found is None else int(found.start())
+    return compiled
+
+
+def _search(index: int, line: str) -> re.Match[str] | None:
+    """The rule's first match in `line`. A long line is not searched whole by Python's backtracking engine: RE2
+    finds, in one linear pass, each place the rule without its look-arounds matches, and Python reads the rule
+    only from there to a little past where that match ends (enough for any look-ahead)."""
+    pattern = RULES[index].pattern
+    if _SET is None or len(line) < LONG_LINE:
+        return pattern.search(line)
+    for candidate in _plain(index).finditer(line):
+        found = pattern.search(line, candidate.start(), min(len(line), candidate.end() + LOOK_AHEAD_CHARS))
+        if found is not None:
+            return found
+    return None
 
 
 def _apply(line: str, indices: Sequence[int]) -> list[RuleHit]:
@@ -439,7 +465,7 @@ def _apply(line: str, indices: Sequence[int]) -> list[RuleHit]:
     hits: list[RuleHit] = []
     for index in indices:
         rule = RULES[index]
-        found = rule.pattern.search(line, _earliest(index, line))
+        found = _search(index, line)
         if found is None:
             continue
         around = line[max(0, found.start() - CONTEXT_CHARS):found.end() + CONTEXT_CHARS]
@@ -453,6 +479,12 @@ def _apply(line: str, indices: Sequence[int]) -> list[RuleHit]:
                 rule = Rule(rule.name, rule.category, "possible", rule.about, rule.pattern)
         if rule.hyperbole_silences and _HYPERBOLE.search(around):
             continue
+        if rule.category == "intent" and rule.about == "self" and _TRIVIAL.search(around):
+            continue
+        if rule.category == "means" and _QUIZ.search(around):
+            continue
+        if rule.category == "self_harm" and _NEGATED.search(line[max(0, found.start() - 40):found.start()]):
+            continue  # "i'm not going to hurt myself, i'm just venting", "no self harm urges today"
         if rule.about == "someone_else" and fiction(around):
             continue  # "the detective hangs himself at the end", "why romeo and juliet kill themselves"
         if "d" in rule.pattern.groupindex and _NEGATED.search(line[max(0, found.start("d") - 40):found.start("d")]):
@@ -799,7 +831,8 @@ def _without_lookarounds(pattern: str) -> str:
     return "".join(out)
 
 
-LONG_LINE = 2_000  # from this length a rule's Python search starts where its RE2 form first matches
+LONG_LINE = 2_000  # from this length Python reads a rule only where its RE2 form matched
+LOOK_AHEAD_CHARS = 200  # past the end of an RE2 match, enough for every rule's look-ahead
 _PLAIN: dict[int, Any] = {}
 SET_SIZE = 14  # rules per RE2 set: a set of many rules outgrows its DFA cache and is rebuilt on every long message
 

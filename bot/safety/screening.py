@@ -8,8 +8,8 @@
    the phrases and grammar are read again over the corrected words.
 3. Grammar (bot/safety/grammar.py): a subject, a wish or intent, and a predicate about dying, not living,
    being gone, hurting oneself or being hurt, with the modifiers that change it.
-4. Semantic (bot/safety/semantic.py): a packaged embedding model and a head trained on the team's bank; it
-   only ever adds `possible`.
+4. Learned (bot/safety/semantic.py): a classifier head over words and pairs of words, trained at build time on
+   the team's bank and development sets; it only ever adds `possible`.
 
 A stated wish that is denied ("I would never kill myself") or told in the past is asked about (`possible`),
 never silenced. Another person as the subject, or harm done to the writer, sets `about`.
@@ -54,6 +54,10 @@ _FORMAT_CHARS = dict.fromkeys(
     cp for cp in (*range(0x10000), *range(0x110BD, 0x110CE), *range(0x13430, 0x13440), *range(0x1BCA0, 0x1BCA4),
                   *range(0x1D173, 0x1D17B), *range(0xE0001, 0xE0080))
     if unicodedata.category(chr(cp)) == "Cf")
+# One table for what is read outside ASCII; applied only to runs of such characters, so a long message in plain
+# ASCII costs nothing here ("`" is the one ASCII look-alike and is replaced on its own).
+_NON_ASCII_TABLE = {**_EMOJI, **_FORMAT_CHARS, **{key: value for key, value in _CONFUSABLES.items() if key >= 128}}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _EMOJI_ING = re.compile("[💀☠🔫🔪]\ufe0f?\\s*ing\\b")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _TOKEN = re.compile(r"[a-z0-9@$!|+']+")
@@ -61,7 +65,9 @@ _STRETCH = re.compile(r"(.)\1{2,}")
 _RUNS = re.compile(r"(.)\1+")
 _NEGATIONS = frozenset({"not", "never", "dont", "don't", "didnt", "didn't", "wont", "won't", "wouldnt",
                         "wouldn't", "cant", "can't", "isnt", "isn't", "no", "nor", "without"})
-_PAST = re.compile(r"\b(used to|years ago|months ago|when i was|last year|in the past|back then|back when|back in|"
+_PAST = re.compile(r"\b(used to|years ago|months ago|a year ago|when i was|last year|in the past|back then|"
+                   r"back when|back in|since my (?:last )?attempt|(?:\d+|one|two|three|four|five|six|seven|eight|nine|"
+                   r"ten|a) (?:days?|weeks?|months?|years?) (?:clean|free|since|without|ago)|"
                    r"in (high )?school|in uni|in college|as a teenager|when i was younger|for a while back|"
                    r"a long time ago|as a (kid|teen|child)|had been|was going to|wanted to)\b")
 _OTHERS = re.compile(r"\b(my (friend|sister|brother|mum|mom|dad|mother|father|partner|son|daughter|kid|child|"
@@ -108,6 +114,11 @@ class Verdict:
         return self.level is not Level.NONE
 
     @property
+    def learned_only(self) -> bool:
+        """True when only the learned head raised this (no phrase or rule did): a `possible`, never `clear`."""
+        return bool(self.matches) and all(match.category == "semantic" for match in self.matches)
+
+    @property
     def reasons(self) -> list[str]:
         return list(self.reasons_) or [f"{match.category}: {match.phrase}" for match in self.matches]
 
@@ -137,9 +148,9 @@ def _fix_token(token: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """The words of `text` as screening sees them."""
-    text = _EMOJI_ING.sub(" killing ", unicodedata.normalize("NFKC", text)).translate(_EMOJI)
-    text = text.translate(_FORMAT_CHARS)
-    text = text.casefold().translate(_CONFUSABLES)
+    text = unicodedata.normalize("NFKC", text).casefold().replace("`", "'")
+    if not text.isascii():  # the emoji, invisible marks and look-alike letters are all outside ASCII
+        text = _NON_ASCII.sub(lambda run: run[0].translate(_NON_ASCII_TABLE), _EMOJI_ING.sub(" killing ", text))
     if not text.isascii():  # "möchte" is "mochte", "não" is "nao": the phrase lists are written the same way
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     raw = [_fix_token(token) for token in _TOKEN.findall(text)]
@@ -189,10 +200,9 @@ class Screener:
     _typos: Typos = field(init=False)
 
     def __post_init__(self) -> None:
-        loaded = semantic.model() if self.semantic else None
-        self._typos = Typos(loaded.vocabulary if loaded else frozenset())
-        if loaded is not None and self.head is not None:
-            self._head = _head_for(loaded, self.head)
+        self._typos = Typos(semantic.vocabulary())
+        if self.semantic and self.head is not None:
+            self._head = _head_for(self.head)
         known: set[tuple[str, ...]] = set()
         for category, items in self.phrases.items():
             for item in items:
@@ -328,6 +338,13 @@ class Screener:
         are no one's statement), corrected, contractions spelled out."""
         return grammar.canonical(self._typos.correct(tokens(_NOT_WORDS.sub(" ", text)))[0]).split()
 
+    def _head_words(self, text: str, corrected: list[str]) -> list[str]:
+        """`words_for_head(text)`, reusing the corrected words the screen has already read when the text has no
+        link, mention or abbreviation it defines (then the two readings are the same words)."""
+        if _NOT_WORDS.search(text) or _DEFINES.search(text) or _MENTIONS.search(text):
+            return self.words_for_head(text)
+        return grammar.canonical(corrected).split()
+
     @staticmethod
     def _other_subject(words: Sequence[str], start: int) -> bool:
         before = " ".join(words[max(0, start - 6):start + 1])
@@ -357,7 +374,7 @@ class Screener:
         judged = judged or len(words) < semantic.MIN_WORDS  # "keep", "2 3": too little for a model to read
         if not any(f.level is Level.CLEAR for f in found) and self._head is not None and text.strip() \
                 and not judged:
-            score, _part = self._head.score(text, self.words_for_head)
+            score = self._head.score(self._head_words(text, corrected))
             if score >= self._head.threshold:
                 found.append(_Found(Level.POSSIBLE, About.SELF, Match("semantic", f"{score:.2f}"),
                                     f"semantic: {score:.2f}", 0, False))
@@ -398,8 +415,9 @@ class _Found:
 _TOPIC = re.compile(
     r"\b(?:song|songs|film|films|movie|movies|book|books|documentary|show|episode|podcast|article|news|series|story|"
     r"novel|lyrics|album|poem|essay|lecture|talk|training|course|class|video|post|thread|scene|character|research|"
-    r"paper|statistics|stats|report|play|opera|game|anime|manga|comic) (?:\S+ ){0,4}(?:about|on|of|regarding|around|"
-    r"and|with|after) (?:\S+ ){0,4}(?:suicide|suicidal|overdose|overdoses|self harm|selfharm)\b|\b(?:suicide|suicidal|"
+    r"paper|statistics|stats|report|play|opera|game|anime|manga|comic|memoir|biography|autobiography|radio) "
+    r"(?:\S+ ){0,4}(?:about|on|of|regarding|around|and|with|after) (?:\S+ ){0,6}(?:suicide|suicidal|overdose|"
+    r"overdoses|self harm|selfharm)\b|\bsuicide is painless\b|\bvirgin suicides\b|\b(?:suicide|suicidal|"
     r"overdose|self harm) (?:prevention|awareness|squad|hotline|helpline|rates?|statistics|stats|forest|scene|"
     r"training|course|module|charity|research|hotlines|lines|bombers?|doors?|mission|run|pact in|barriers?|nets?|"
     r"in the (?:film|book|show|song|game|news|movie))\b|\b(?:song|track|book|film|novel|album|tune|movie) (?:\S+ ){0,3}"
@@ -434,6 +452,7 @@ _KMS_AFTER = ("marker", "sign", "away", "from", "long", "an hour", "per hour",
               "per", "a week", "a day", "half", "run", "race", "today", "this week", "so far", "total", "in ",
               "on the", "done", "ran", "walked", "cycled", "rode", "left", "to go", "uphill", "of ")
 _RECOVERY = re.compile(r"\b(?:now i|these days|therapy helped|helped me|proud|clean|days without|months without|"
+                       r"grateful|actually happy|happy most days|i do not anymore|not anymore|i am here and|"
                        r"years without|without self harm|free of|recovered|recovery|better now|doing better|"
                        r"i am okay now|i am ok now|got help|survived|volunteer|since then|glad i am (?:still )?here|"
                        r"glad i stayed|so far from|not anymore|no longer)\b")
@@ -481,15 +500,10 @@ _THIRD_PERSON = re.compile(r"\b(?:herself|himself|themselves|themself)\b")
 _heads: dict[int, tuple[ScreeningHead, Head]] = {}
 
 
-def _head_for(loaded: semantic.Model, head: ScreeningHead) -> Head:
-    """One decoded head per file per process: every screener built from the same content shares it."""
+def _head_for(head: ScreeningHead) -> Head:
+    """One head per file per process: every screener built from the same content shares it."""
     kept = _heads.get(id(head))
     if kept is None or kept[0] is not head:
-        import base64
-
-        import numpy as np
-
-        embedding = np.frombuffer(base64.b64decode(head.embedding), dtype="<f4").astype(np.float32)
-        kept = (head, Head(loaded, dict(head.words), embedding, head.bias, threshold=head.threshold))
+        kept = (head, Head(head.words, head.bias, threshold=head.threshold))
         _heads[id(head)] = kept
     return kept[1]

@@ -1,75 +1,38 @@
-"""The semantic layer: a small embedding model that ships inside a package, and a classifier head trained at
-build time (`python -m bot.safety.train`) on the team's own labelled messages, so indirect wording that no
-phrase or rule names can still bring up the direct question. It only adds `possible`; it never silences
-anything.
+"""The learned layer: a classifier head trained at build time (`python -m bot.safety.train`) on the team's own
+labelled messages, so indirect wording that no phrase or rule names can still bring up the direct question. It
+only adds `possible`; it never silences anything.
 
-The model is WordLlama's 256-dimension "l2_supercat" embeddings (MIT), loaded from the wheel itself with
-no download: the package looks for its tokenizer in a folder its wheel does not ship, so both files are
-opened here directly. It is loaded once per process, on first use, and shared by every screener.
+The head is a logistic regression over the words of a message and the pairs of adjacent words, as the grammar
+reads them (corrected, contractions spelled out), in every language the bot offers. Every weight is in
+content/safety/semantic-head.json, so what it learned can be read and diffed, and it needs no model at run
+time: scoring a message is a sum over its words.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-from collections.abc import Container, Sequence
-from dataclasses import dataclass
+import math
+import random
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
-
-log = logging.getLogger(__name__)
 
 CHUNK_WORDS = 40  # a message longer than this is read in overlapping windows of this many words
 MAX_CHUNKS = 4_000
 MIN_WORDS = 4  # shorter messages are left to the phrases and the grammar
+MIN_KNOWN = 2  # a part is scored only when the head learned from at least this many of its words or pairs
+VOCABULARY = Path(__file__).resolve().parents[2] / "content" / "safety" / "vocabulary.txt"
 
 
-@dataclass(frozen=True)
-class Model:
-    embed: Any  # (list[str]) -> numpy array of unit vectors
-    vocabulary: frozenset[str]
-
-
-_lock = threading.Lock()
-_loaded: list[Model | None] = []
-
-
-def _load() -> Model | None:
+@lru_cache(maxsize=1)
+def vocabulary() -> frozenset[str]:
+    """Whole words the typo layer never corrects ("wife" and "lift" stay as they are); empty if the file is
+    missing, which only makes the typo layer bolder."""
     try:
-        import numpy as np
-        import wordllama
-        from safetensors import safe_open
-        from tokenizers import Tokenizer
-        from wordllama.inference import WordLlamaInference
-    except ImportError as exc:  # the layer is optional; phrases and grammar still screen
-        log.warning("semantic screening is off: %s is not installed", exc.name)
-        return None
-    root = Path(wordllama.__file__).parent
-    try:
-        tokenizer = Tokenizer.from_file(str(root / "tokenizers" / "l2_supercat_tokenizer_config.json"))
-        with safe_open(str(root / "weights" / "l2_supercat_256.safetensors"), framework="np", device="cpu") as f:
-            weights = f.get_tensor("embedding.weight")
-    except (OSError, ValueError, RuntimeError) as exc:
-        log.warning("semantic screening is off: the packaged model did not load (%s)", type(exc).__name__)
-        return None
-    inference = WordLlamaInference(weights, tokenizer, binary=False)
-    vocabulary = frozenset(piece[1:].casefold() for piece in tokenizer.get_vocab()
-                           if piece.startswith("▁") and piece[1:].isalpha() and len(piece) > 2)
-
-    def embed(texts: list[str]) -> Any:
-        return np.asarray(inference.embed(texts, norm=True), dtype=np.float32)
-
-    return Model(embed, vocabulary)
-
-
-def model() -> Model | None:
-    """The shared model, loaded on first use (about a quarter of a second here); None if it cannot load."""
-    if not _loaded:
-        with _lock:
-            if not _loaded:
-                _loaded.append(_load())
-    return _loaded[0]
+        text = VOCABULARY.read_text(encoding="utf-8")
+    except OSError:
+        return frozenset()
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
 def chunks(text: str) -> list[str]:
@@ -82,92 +45,91 @@ def chunks(text: str) -> list[str]:
     return [" ".join(words[i:i + CHUNK_WORDS]) for i in range(0, len(words) - step, step)][:MAX_CHUNKS]
 
 
-EMBEDDING_WEIGHT = 4.0  # the embedding's 256 values against the words and pairs of words
-MIN_KNOWN = 2  # a line is scored only when it has at least this many known words or pairs
-MIN_COUNT = 2  # a word or pair of words the head knows was seen at least this often in its training lines
-
-
 def grams(words: Sequence[str]) -> set[str]:
-    """The words and pairs of adjacent words the head reads (the words as the grammar reads them)."""
+    """The words and pairs of adjacent words the head reads."""
     return set(words) | {f"{first} {second}" for first, second in pairwise(words)}
 
 
-def known_text(words: Sequence[str], known: Container[str]) -> str:
-    """What the embedding reads of a line, in training and in scoring alike: only the single words the head
-    learned (a word it never saw moves nothing)."""
-    return " ".join(word for word in words if word in known and " " not in word) or "."
+def _sigmoid(value: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, value))))
 
 
-def vocabulary(lines: Sequence[Sequence[str]]) -> list[str]:
-    """Every word and pair seen in at least MIN_COUNT training lines: a word the head never saw weighs nothing,
-    rather than whatever another word that shares its slot taught it."""
-    counts: dict[str, int] = {}
-    for words in lines:
-        for gram in grams(words):
-            counts[gram] = counts.get(gram, 0) + 1
-    return sorted(gram for gram, count in counts.items() if count >= MIN_COUNT)
-
-
-def train(model: Model, crisis: Sequence[Sequence[str]], benign: Sequence[Sequence[str]], *,
-          steps: int = 300, rate: float = 2.0, l2: float = 1e-3) -> tuple[dict[str, float], Any, float]:
-    """Logistic regression by full-batch gradient descent over known words and pairs plus the embedding;
-    deterministic, so the shipped head can be checked. Returns the word weights, the embedding weights and
-    the bias."""
-    import numpy as np
-
-    lines = [*crisis, *benign]
-    known = vocabulary(lines)
-    index = {gram: position for position, gram in enumerate(known)}
-    x = np.zeros((len(lines), len(known)), dtype=np.float32)
-    for row, words in enumerate(lines):
-        for gram in grams(words):
-            if gram in index:
-                x[row, index[gram]] = 1.0
-    x = np.hstack([x, model.embed([known_text(words, index) for words in lines]) * EMBEDDING_WEIGHT])
-    y = np.array([1.0] * len(crisis) + [0.0] * len(benign), dtype=np.float32)
-    weights = np.zeros(x.shape[1], dtype=np.float32)
-    bias = 0.0
-    for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-(x @ weights + bias)))
-        error = (p - y) / len(y)
-        weights -= rate * (x.T @ error + l2 * weights)
-        bias -= rate * float(error.sum())
-    words_weights = {gram: round(float(weight), 4) for gram, weight in zip(known, weights[:len(known)], strict=True)}
-    return words_weights, weights[len(known):], bias
+def train(crisis: Sequence[Sequence[str]], benign: Sequence[Sequence[str]], *, epochs: int = 12,
+          rate: float = 0.2, l2: float = 1e-5, seed: int = 0) -> tuple[dict[str, float], float]:
+    """Logistic regression by stochastic gradient descent with per-weight step sizes (AdaGrad), over the words
+    and pairs of each line; a fixed seed makes it deterministic, so the shipped head can be checked. Returns
+    the weights of the words and pairs (those that matter, rounded) and the bias."""
+    lines = [(sorted(grams(words)), 1.0) for words in crisis] + [(sorted(grams(words)), 0.0) for words in benign]
+    weights: dict[str, float] = {}
+    squares: dict[str, float] = {}
+    bias, bias_square = 0.0, 1e-6
+    order = list(range(len(lines)))
+    shuffle = random.Random(seed).shuffle
+    for _ in range(epochs):
+        shuffle(order)
+        for index in order:
+            features, label = lines[index]
+            error = _sigmoid(sum(weights.get(feature, 0.0) for feature in features) + bias) - label
+            for feature in features:
+                weight = weights.get(feature, 0.0)
+                step = error + l2 * weight
+                square = squares.get(feature, 1e-6) + step * step
+                squares[feature] = square
+                weights[feature] = weight - rate * step / math.sqrt(square)
+            bias_square += error * error
+            bias -= rate * error / math.sqrt(bias_square)
+    kept = {feature: round(weight, 4) for feature, weight in sorted(weights.items()) if abs(weight) >= 0.001}
+    return kept, round(bias, 6)
 
 
 class Head:
     """The classifier head shipped in content/safety/semantic-head.json (see `python -m bot.safety.train`)."""
 
-    def __init__(self, model: Model, words: dict[str, float], embedding: Any, bias: float, *,
-                 threshold: float) -> None:
-        self._model = model
-        self._words = words
-        self._embedding = embedding
+    def __init__(self, weights: Mapping[str, float], bias: float, *, threshold: float) -> None:
+        self._weights = weights
         self._bias = bias
         self.threshold = threshold
 
-    def scores(self, lines: Sequence[Sequence[str]]) -> Any:
-        import numpy as np
+    def probability(self, words: Sequence[str]) -> float:
+        """How likely the head thinks these words are a message to check on; 0 when it knows too few of them
+        to judge."""
+        found = [self._weights[gram] for gram in grams(words) if gram in self._weights]
+        if len(found) < MIN_KNOWN:
+            return 0.0
+        return _sigmoid(sum(found) + self._bias)
 
-        if not lines:
-            return np.zeros(0, dtype=np.float32)
-        known = self._words
-        weights = [[known[gram] for gram in grams(words) if gram in known] for words in lines]
-        totals = np.array([sum(found) for found in weights], dtype=np.float32)
-        vectors = self._model.embed([known_text(words, known) for words in lines]) * EMBEDDING_WEIGHT
-        scores = 1.0 / (1.0 + np.exp(-(totals + vectors @ self._embedding + self._bias)))
-        # A line with fewer than MIN_KNOWN words the head learned from is one it cannot judge: no score.
-        return np.where(np.array([len(found) >= MIN_KNOWN for found in weights]), scores, 0.0)
+    def score(self, words: Sequence[str]) -> float:
+        """The highest score of any part of a message (the whole, or windows of CHUNK_WORDS of its words,
+        overlapping by half, when it is long). Each window of a long message is one more chance of a false
+        alarm, so a window's score counts as if the head's error margin were shared among the windows: with n
+        windows, a score s counts as 1 - (1 - s) * n. The windows slide over the words, read once."""
+        if len(words) <= CHUNK_WORDS:
+            return self.probability(words)
+        step = CHUNK_WORDS // 2
+        starts = list(range(0, len(words) - step, step))[:MAX_CHUNKS]
+        best = max(_sigmoid(total + self._bias) if known >= MIN_KNOWN else 0.0
+                   for total, known in self._windows(words, starts))
+        return max(0.0, 1.0 - (1.0 - best) * len(starts))
 
-    def score(self, text: str, words_of: Any) -> tuple[float, str]:
-        """The highest score of any part of `text` (the whole, or windows of a long one), and that part. Each
-        window of a long message is one more chance of a false alarm, so a window's score counts as if the
-        head's error margin were shared among the windows: with n windows, a score s counts as
-        1 - (1 - s) * n."""
-        parts = [(part, words) for part in chunks(text) if (words := words_of(part))]
-        if not parts:
-            return 0.0, ""
-        scores = self.scores([words for _, words in parts])
-        best = int(scores.argmax())
-        return max(0.0, 1.0 - (1.0 - float(scores[best])) * len(parts)), parts[best][0]
+    def _windows(self, words: Sequence[str], starts: Sequence[int]) -> list[tuple[float, int]]:
+        """For each window of CHUNK_WORDS words from each start (a multiple of half a window): the sum of the
+        weights of the distinct words and pairs in it that the head knows, and how many those are. A window is
+        two half-window blocks and the pair across them, so each block's known words and pairs are found once
+        and a long message costs one pass over its words, not one per window."""
+        weights = self._weights
+        half = CHUNK_WORDS // 2
+        blocks: list[frozenset[str]] = []
+        for first in range(0, len(words), half):
+            block = words[first:first + half]
+            blocks.append(frozenset(gram for gram in (*block, *(f"{a} {b}" for a, b in pairwise(block)))
+                                    if gram in weights))
+        out: list[tuple[float, int]] = []
+        for start in starts:
+            index = start // half
+            grams = blocks[index] | blocks[index + 1] if index + 1 < len(blocks) else set(blocks[index])
+            if index + 1 < len(blocks):
+                across = f"{words[start + half - 1]} {words[start + half]}"
+                if across in weights:
+                    grams = grams | {across}
+            out.append((sum(map(weights.__getitem__, grams)), len(grams)))
+        return out

@@ -31,7 +31,7 @@ _SHORT = {"kil": ("kill", frozenset({"my", "myself", "me", "self", "urself", "yo
           "ded": ("dead", frozenset({"be", "was", "were", "im", "i'm"}))}
 _NEVER = frozenset({"kills", "killer", "skill", "dice", "diet", "died", "dies", "life's", "lift", "lite",
                     "dying", "living", "alive", "harms", "hang", "self", "selfie", "helf", "myth", "hangs", "dyed",
-                    "lives", "lived", "killed", "suicided"})
+                    "lives", "lived", "killed", "suicided", "dive", "dives", "dine", "dire", "dime", "dial"})
 
 
 class Typos:

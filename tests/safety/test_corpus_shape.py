@@ -1,6 +1,6 @@
 """The crisis-screen eval corpus keeps its shape: known fields and values, no repeats, every kind in both halves,
-and the second development set (dev2) holds only the kinds the halves define and nothing from the test half or
-the hold-out set."""
+and the second and third development sets (dev2, dev3) hold only the kinds the halves define and nothing from the
+test half or the hold-out set."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 HALVES = ("dev", "test")
-FILES = ("dev", "dev2", "test")
+FILES = ("dev", "dev2", "dev3", "test")
 HOLDOUT = Path(__file__).resolve().parent / "holdout" / "holdout.jsonl"
 ALLOWED = {
     "level": {"clear", "possible", "none"},
@@ -45,13 +45,15 @@ def test_no_text_appears_twice_within_or_across_halves() -> None:
     assert [text for text, count in texts.items() if count > 1] == []
 
 
-def test_the_second_development_set_shares_nothing_with_the_hold_out_set_and_only_known_kinds() -> None:
+@pytest.mark.parametrize(("later", "size"), [("dev2", 1000), ("dev3", 2000)])
+def test_the_later_development_sets_share_nothing_with_the_hold_out_set_and_only_known_kinds(later: str,
+                                                                                            size: int) -> None:
     held = {" ".join(json.loads(line)["text"].casefold().split())
             for line in HOLDOUT.read_text(encoding="utf-8").splitlines()}
-    shared = sum(" ".join(row["text"].casefold().split()) in held for row in _rows("dev2"))
+    shared = sum(" ".join(row["text"].casefold().split()) in held for row in _rows(later))
     assert shared == 0  # a count, never the lines: the hold-out set is only ever scored
-    assert {row["kind"] for row in _rows("dev2")} <= {row["kind"] for row in _rows("dev")}
-    assert len(_rows("dev2")) >= 1000
+    assert {row["kind"] for row in _rows(later)} <= {row["kind"] for row in _rows("dev")}
+    assert len(_rows(later)) >= size
 
 
 def test_each_kind_is_in_both_halves_and_the_corpus_is_big_enough() -> None:

@@ -21,7 +21,7 @@ async def test_forget_deletes_the_bots_messages_in_the_dm_after_the_erased_reply
     started = await fake.slash_command(USER_ID, "checkin")
     question = await question_in(fake, started.id)
     await fake.click_button(USER_ID, button(question.custom_ids(), "4"), question)
-    typed = await fake.user_message(USER_ID, "Quokka what I typed myself")
+    typed = await fake.user_message(USER_ID, "Quokka, I said no to the extra shift")
     assert typed is not None
 
     def answered() -> bool | None:  # the bot's answer to the typed words is in the DM before /export
@@ -48,7 +48,7 @@ async def test_forget_deletes_the_bots_messages_in_the_dm_after_the_erased_reply
     left = await fake.wait_until(bots_left, TIMEOUT, "the bot's older DM messages deleted")
     assert [int(str(m["id"])) for m in left] == [m.id for m in reply], "only the erased reply stays"
     assert [m["content"] for m in fake._history(dm) if int(m["author"]["id"]) == USER_ID] == \
-        ["Quokka what I typed myself"], "what the person wrote cannot be deleted by the bot"
+        ["Quokka, I said no to the extra shift"], "what the person wrote cannot be deleted by the bot"
 
     privacy = await fake.slash_command(USER_ID, "privacy")
     said = await fake.wait_until(lambda: next((m.content for m in fake.followups.get(privacy.id, [])
