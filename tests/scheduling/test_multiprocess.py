@@ -25,7 +25,7 @@ from bot.scheduling.rules import EVERY_DAY
 from bot.scheduling.store import SENT
 from bot.storage.database import make_engine, make_sessionmaker, migrate
 from bot.storage.models import Delivery, Identity, Schedule, ScheduleRule
-from tests.conftest import _drop_postgres_database, _postgres_database
+from tests.conftest import Templates, _drop_postgres_database
 from tests.scheduling.worker import CONCURRENCY
 
 pytestmark = pytest.mark.postgres
@@ -36,9 +36,10 @@ ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata")
 
 
 @pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
-    """A throwaway database; an unreachable server skips locally and fails in CI (the conftest's rule)."""
-    url, name = await _postgres_database()
+async def pg_url(templates: Templates) -> AsyncIterator[str]:
+    """A throwaway copy of the session's migrated template; an unreachable server skips locally and fails in CI
+    (the conftest's rule)."""
+    url, name = await templates.postgres_copy()
     try:
         yield url
     finally:
@@ -200,10 +201,11 @@ async def test_a_lease_that_runs_out_while_its_batch_waits_is_not_sent_twice(pg_
     expected = await seed(pg_url, 200)
     outfile = tmp_path / "sent.jsonl"
 
-    # One batch of 200, 300 ms per send, 32 at a time: about 2.1 s for the batch, on a 1 s lease. A single
-    # send (0.3 s) fits well inside the lease, so only the wait inside the batch can outlast it.
-    second = await start_worker(pg_url, outfile, lease=1, send_ms=300, held=True)
-    first = await start_worker(pg_url, outfile, lease=1, send_ms=300)
+    # One batch of 200, 600 ms per send, 32 at a time: about 4.2 s for the batch, on a 2 s lease. A single
+    # send (0.6 s) fits well inside the lease, so only the wait inside the batch can outlast it; a send and the
+    # write that records it may still be held up 1.4 s on a busy machine before the lease runs out under them.
+    second = await start_worker(pg_url, outfile, lease=2, send_ms=600, held=True)
+    first = await start_worker(pg_url, outfile, lease=2, send_ms=600)
     deadline = time.monotonic() + 30
     while not sent_lines(outfile):  # the first has claimed and leased everything and is sending
         assert time.monotonic() < deadline, "the first worker did not get going within 30 s"
