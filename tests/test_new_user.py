@@ -650,8 +650,9 @@ def test_doctor_marks_an_installed_extra_as_ok(capsys: pytest.CaptureFixture[str
 
 
 FAKE_PYTHON = """#!/bin/sh
-# Stands in for python: "-m venv DIR" makes DIR/bin/python (this script); "-m pip ..." makes pip's noise.
-if [ "$2" = "venv" ]; then mkdir -p "$3/bin" && cp "$0" "$3/bin/python" && exit 0; fi
+# Stands in for python: "-m venv [--without-pip] DIR" makes DIR/bin/python (this script); "-m pip ..." and
+# "-m ensurepip" make pip's noise.
+if [ "$2" = "venv" ]; then for dir; do :; done; mkdir -p "$dir/bin" && cp "$0" "$dir/bin/python" && exit 0; fi
 echo "WARNING: Location 'file:///opt/simple/x/' is ignored: it is neither a file nor a directory."
 echo "  BuildBackendWarning: Editable installation." >&2
 exit ${FAKE_PIP_EXIT:-0}
