@@ -20,7 +20,9 @@ from bot.safety.screening import ALWAYS, About, Level, Screener, Verdict
 from tests.conftest import Cli, Ran
 
 ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
-# A long message must not stall the bot (screening runs before anything else, for every message).
+# A long message must not stall the bot (screening runs before anything else, for every message). Counted in
+# the CPU time of the thread that screens (the event loop's, in the bot): what other processes on a busy machine
+# take from it is not the screener's doing.
 SCREENING_BUDGET_SECONDS = 2.0
 
 
@@ -258,9 +260,9 @@ def _mixed_scripts(length: int) -> str:
          "single-letters", "one-long-word", "mixed-scripts-100k"],
 )
 def test_bad_input_never_crashes_and_finishes_quickly(screener: Screener, text: str) -> None:
-    started = time.perf_counter()
+    started = time.thread_time()
     verdict = screener.screen(text)
-    elapsed = time.perf_counter() - started
+    elapsed = time.thread_time() - started
     assert verdict.crisis is False
     assert verdict.matches == ()
     assert elapsed < SCREENING_BUDGET_SECONDS, f"screening took {elapsed:.1f}s"
@@ -288,9 +290,9 @@ def test_a_statement_deep_inside_a_long_message_is_caught(screener: Screener) ->
 )
 def test_a_long_message_full_of_idioms_is_screened_without_stalling(screener: Screener, text: str) -> None:
     """Screening runs on the event loop before every reply; seconds spent here freeze the bot for everyone."""
-    started = time.perf_counter()
+    started = time.thread_time()
     verdict = screener.screen(text)
-    elapsed = time.perf_counter() - started
+    elapsed = time.thread_time() - started
     assert verdict.crisis is False
     assert elapsed < SCREENING_BUDGET_SECONDS, f"screening {len(text):,} characters took {elapsed:.1f}s"
 
