@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint typecheck pytest bench clean
 
 LOG := $(VENV)/install.log
+# pytest-xdist workers for `make test`: one per core unless given (`make test TEST_WORKERS=0`: all in one process).
+TEST_WORKERS ?= auto
 PIP := $(PY) -m pip install --disable-pip-version-check --no-input
 
 # Says what it is doing, on stderr (stdout stays the conversation); pip's own output goes to .venv/install.log
@@ -33,7 +35,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check bot adapters tests drills
 	$(PY) -m mypy
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 drill: $(STAMP)
 	$(PY) -m drills

@@ -28,7 +28,8 @@ from bot.storage.models import Delivery, Identity, Schedule, ScheduleRule
 from tests.conftest import Templates, _drop_postgres_database
 from tests.scheduling.worker import CONCURRENCY
 
-pytestmark = pytest.mark.postgres
+# Each test starts two delivery processes of its own: under pytest-xdist they run one after another.
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("multiprocess")]
 
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = 2000
