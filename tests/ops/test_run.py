@@ -30,7 +30,7 @@ def test_the_console_bot_serves_health_readiness_and_metrics(tmp_path: Path) -> 
             raise AssertionError("the bot exited without serving the metrics port")
         assert line.startswith("{"), "a JSON log line"
         assert f"127.0.0.1:{port}" in line
-        # Just started, the bot may still be busy (content, the chart warm-up) and the machine with other work:
+        # Just started, the bot may still be busy starting and the machine with other work:
         # /healthz says 503 while its loop misses the 100 ms deadline. Each such answer takes that long, so
         # asking again at once is paced; the bot must answer 200 within 10 s.
         deadline = time.monotonic() + 10
