@@ -17,10 +17,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from bot.content.loader import Content
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = re.compile(r"[a-z0-9][a-z0-9_.]*")
+pytestmark = pytest.mark.xdist_group("texts")  # under pytest-xdist, one worker reads the source once for all
 
 
 def _is_accessor(node: ast.AST, elsewhere: set[str]) -> ast.expr | None:
