@@ -211,9 +211,11 @@ def cipher_for(settings: Settings, url: str) -> Cipher:
 
 @asynccontextmanager
 async def build_app(settings: Settings, *, run_migrations: bool = True, start_jobs: bool = True,
-                    screener: Screens | None = None, metrics: Metrics | None = None) -> AsyncIterator[App]:
+                    screener: Screens | None = None, metrics: Metrics | None = None,
+                    warm: bool = True) -> AsyncIterator[App]:
     """`screener` reads every free text for danger; the phrase screen of the content unless one is given.
-    `metrics`: this app's counters (a fresh registry unless one is given)."""
+    `metrics`: this app's counters (a fresh registry unless one is given). `warm`: with the jobs, the start-up
+    warm-up (`warm_up`); a script piped into the console has no first /history to make quick."""
     content = load_content(settings.content_dir)
     # one screener for the conversation and both community gates
     screen: Screens = screener or Screener(content.phrases, content.screening_head)
@@ -248,9 +250,10 @@ async def build_app(settings: Settings, *, run_migrations: bool = True, start_jo
             schedule_retention(scheduler, repository, settings.retention_days, conversation.traces, crisis_pause,
                                exports_dir=settings.data_dir / "exports")
             scheduler.start()
-            # Import matplotlib and draw once in a worker thread now, so the first /history does not pay ~1 s;
-            # then settle the heap.
-            warming = asyncio.ensure_future(guarded("warm-up", warm_up)())
+            if warm:
+                # Import matplotlib and draw once in a worker thread now, so the first /history does not pay ~1 s;
+                # then settle the heap.
+                warming = asyncio.ensure_future(guarded("warm-up", warm_up)())
         yield App(settings, engine, content, repository, conversation, schedules, scheduler, metrics)
     finally:
         if warming is not None:

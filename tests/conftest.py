@@ -4,11 +4,13 @@ skipped locally if absent)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import random
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters import names, rate_limits
 from adapters.console.adapter import ConsoleAdapter
+from bot.__main__ import main as cli_main
 from bot.content.loader import Content, load_content
 from bot.content.tips import TipPicker
 from bot.conversation import Conversation, build_conversation
@@ -259,3 +262,55 @@ async def met(console: ConsoleAdapter) -> ConsoleAdapter:
 async def console(service: Conversation, tmp_path: Path) -> ConsoleAdapter:
     """The console adapter as a person uses it; `await console.respond(line)` returns what is printed."""
     return await met(ConsoleAdapter(service, "ana", interactive=False, files_dir=tmp_path / "exports"))
+
+
+# ---------------------------------------------------------------- the command line, in this process
+
+# What a newcomer's shell would not have: the test environment's own settings for the bot.
+NOT_INHERITED = {"ADAPTER", "DATABASE_URL", "ENCRYPTION_KEYS", "CONTENT_DIR", "CONSOLE_USER"}
+
+
+@dataclass
+class Ran:
+    """What `boundary-bot ARGS` printed and returned (the fields of subprocess.CompletedProcess the tests read)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+Cli = Callable[..., Ran]
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
+    """`cli("doctor", DATA_DIR=...)`: the command's `main()` run in this process, with the environment a
+    subprocess of the command tests would get (no platform tokens, none of NOT_INHERITED, the given variables)
+    and the project folder as working directory unless `cwd` is given. For commands whose subject is what they
+    print and return; where the process itself is the subject (`run` reading a pipe, key files made at start,
+    a restart, logs kept off stdout), the tests start a real one. The logger levels and filters the command
+    sets are put back afterwards."""
+    loggers = [logging.getLogger(), *(logger for logger in logging.root.manager.loggerDict.values()
+                                      if isinstance(logger, logging.Logger))]
+    kept = [(logger, logger.level, list(logger.filters)) for logger in loggers]
+
+    def run(*args: str, cwd: Path | None = None, **env: str) -> Ran:
+        with monkeypatch.context() as patch:
+            for key in list(os.environ):
+                if key.startswith(("DISCORD_", "SLACK_")) or key in NOT_INHERITED:
+                    patch.delenv(key)
+            for key, value in env.items():
+                patch.setenv(key, value)
+            patch.chdir(cwd or ROOT)
+            capsys.readouterr()
+            try:
+                code = cli_main(list(args))
+            except SystemExit as leaving:  # argparse's usage errors
+                code = leaving.code if isinstance(leaving.code, int) else 1
+            out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    yield run
+    for logger, level, filters in kept:  # the handlers are pytest's own while a test runs: basicConfig adds none
+        logger.setLevel(level)
+        logger.filters[:] = filters

@@ -1,4 +1,6 @@
-"""The `boundary-bot` command as a newcomer runs it: real processes, real files, no tokens."""
+"""The `boundary-bot` command as a newcomer runs it: real files, no tokens; a real process where the process is
+the subject (`run` reading a pipe, a restart, `python -m bot`, what a failing command lets reach stderr), the
+command's main() in this process (the `cli` fixture) where what it prints and returns is."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
+
+from tests.conftest import Cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,13 +62,13 @@ def test_run_from_another_folder_finds_the_content(tmp_path: Path) -> None:
     assert "/checkin" in result.stdout
 
 
-def test_content_check_passes_on_the_shipped_content(tmp_path: Path) -> None:
-    result = _bot("content", "check", data_dir=tmp_path)
+def test_content_check_passes_on_the_shipped_content(cli: Cli, tmp_path: Path) -> None:
+    result = cli("content", "check", DATA_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "content OK" in result.stdout
 
 
-def test_content_check_names_file_and_line_of_a_problem(tmp_path: Path) -> None:
+def test_content_check_names_file_and_line_of_a_problem(cli: Cli, tmp_path: Path) -> None:
     broken = tmp_path / "content"
     shutil.copytree(ROOT / "content", broken)
     daily = broken / "flows" / "daily.yaml"
@@ -72,20 +76,20 @@ def test_content_check_names_file_and_line_of_a_problem(tmp_path: Path) -> None:
     index = next(i for i, line in enumerate(lines) if line.strip() == "input: multi")
     lines[index] = "    input: dropdown"
     daily.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = _bot("content", "check", data_dir=tmp_path, CONTENT_DIR=str(broken))
+    result = cli("content", "check", DATA_DIR=str(tmp_path), CONTENT_DIR=str(broken))
     assert result.returncode == 1
     assert f"content/flows/daily.yaml:{index + 1}:" in result.stderr
 
 
-def test_migrate_is_idempotent(tmp_path: Path) -> None:
+def test_migrate_is_idempotent(cli: Cli, tmp_path: Path) -> None:
     for _ in range(2):
-        result = _bot("migrate", data_dir=tmp_path / "data")
+        result = cli("migrate", DATA_DIR=str(tmp_path / "data"))
         assert result.returncode == 0, result.stderr
         assert "revision" in result.stdout
 
 
-def test_doctor_reports_a_healthy_setup(tmp_path: Path) -> None:
-    result = _bot("doctor", data_dir=tmp_path / "data")
+def test_doctor_reports_a_healthy_setup(cli: Cli, tmp_path: Path) -> None:
+    result = cli("doctor", DATA_DIR=str(tmp_path / "data"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "adapter: console" in result.stdout
     assert "DISCORD_TOKEN: not set" in result.stdout
@@ -105,14 +109,14 @@ def test_doctor_never_prints_a_token(tmp_path: Path) -> None:
     assert "very-secret" not in result.stdout + result.stderr
 
 
-def test_keygen_prints_a_usable_key(tmp_path: Path) -> None:
-    result = _bot("keygen", data_dir=tmp_path)
+def test_keygen_prints_a_usable_key(cli: Cli, tmp_path: Path) -> None:
+    result = cli("keygen", DATA_DIR=str(tmp_path))
     key = result.stdout.strip().encode()
     assert Fernet(key).decrypt(Fernet(key).encrypt(b"x")) == b"x"
 
 
-def test_a_bad_database_url_is_explained(tmp_path: Path) -> None:
-    result = _bot("migrate", data_dir=tmp_path, DATABASE_URL="mysql://u@h/d")
+def test_a_bad_database_url_is_explained(cli: Cli, tmp_path: Path) -> None:
+    result = cli("migrate", DATA_DIR=str(tmp_path), DATABASE_URL="mysql://u@h/d")
     assert result.returncode == 2
     assert "DATABASE_URL" in result.stderr
     assert "Traceback" not in result.stderr

@@ -10,16 +10,20 @@ requires of any content folder every key of the project's en.yaml (`required_tex
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from bot.content.loader import Content
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = re.compile(r"[a-z0-9][a-z0-9_.]*")
+pytestmark = pytest.mark.xdist_group("texts")  # under pytest-xdist, one worker reads the source once for all
 
 
 def _is_accessor(node: ast.AST, elsewhere: set[str]) -> ast.expr | None:
@@ -99,17 +103,22 @@ def _pattern(node: ast.JoinedStr) -> str:
     return "".join(re.escape(part.value) if isinstance(part, ast.Constant) else "{}" for part in node.values)
 
 
+@functools.cache
 def code_reads() -> Reads:
+    """Read once per test session: the three tests below ask the same question of the same source."""
     reads = Reads()
     for folder in ("bot", "adapters"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
             reads.constants |= _literals(tree)
+            shown = path.relative_to(ROOT)
             for scope in _functions(tree):
                 elsewhere = _plan_names(scope)
                 for node in ast.walk(scope):
                     argument = _is_accessor(node, elsewhere)
-                    where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
+                    if argument is None:
+                        continue
+                    where = f"{shown}:{getattr(node, 'lineno', 0)}"
                     if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
                         reads.literal.setdefault(argument.value, where)
                     elif isinstance(argument, ast.JoinedStr):

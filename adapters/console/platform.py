@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import sys
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,7 +26,7 @@ async def run(settings: Settings, console_settings: ConsoleSettings) -> int:
     from adapters.console.adapter import ConsoleAdapter
     from bot.app import build_app
 
-    async with build_app(settings) as app:
+    async with build_app(settings, warm=sys.stdin.isatty()) as app:  # a script piped in: no warm-up
         user = console_settings.console_user or getpass.getuser() or "me"
         console = ConsoleAdapter(app.conversation, user, files_dir=settings.data_dir / "exports")
         app.start_delivery({"console": console})

@@ -54,6 +54,10 @@ CLIENT_SECRET = "fake-client-secret"
 BOT_SCOPES = "commands,chat:write,im:write,im:history,users:read,team:read,files:write"
 TRIGGER_ID = "13345224609.738474920.8088930838d88f008e0"
 
+# How long the wait_for_* helpers wait for what a test expects before failing (they return as soon as it is
+# there): the first chart drawn in a test process imports matplotlib, seconds on a busy machine.
+WAIT = 10.0
+
 _JSON_FIELDS = ("blocks", "attachments", "view", "files", "metadata", "unfurls", "user_auth_blocks")
 _JSON_TYPE = "application/json"
 
@@ -438,7 +442,7 @@ class FakeSlackApi:
     def messages_in(self, channel: str) -> list[dict[str, Any]]:
         return [m for m in self.messages if m["channel"] == channel]
 
-    async def wait_for_calls(self, method: str, *, count: int = 1, within: float = 3.0) -> list[ApiCall]:
+    async def wait_for_calls(self, method: str, *, count: int = 1, within: float = WAIT) -> list[ApiCall]:
         """Wait until `count` calls to `method` were recorded; returns them all."""
         try:
             await self._wait(lambda: len(self.calls_to(method)) >= count, within)
@@ -447,7 +451,7 @@ class FakeSlackApi:
             raise AssertionError(f"expected {count} {method} call(s) within {within}s; saw {seen}") from None
         return self.calls_to(method)
 
-    async def wait_for_responses(self, *, count: int = 1, within: float = 3.0) -> list[tuple[str, dict[str, Any]]]:
+    async def wait_for_responses(self, *, count: int = 1, within: float = WAIT) -> list[tuple[str, dict[str, Any]]]:
         """Wait until `count` bodies were posted to response_urls."""
         try:
             await self._wait(lambda: len(self.responses) >= count, within)
@@ -455,14 +459,14 @@ class FakeSlackApi:
             raise AssertionError(f"expected {count} response_url post(s) within {within}s") from None
         return self.responses
 
-    async def wait_for_ack(self, envelope_id: str, *, within: float = 3.0) -> SocketAck:
+    async def wait_for_ack(self, envelope_id: str, *, within: float = WAIT) -> SocketAck:
         try:
             await self._wait(lambda: any(a.envelope_id == envelope_id for a in self.acks), within)
         except TimeoutError:
             raise AssertionError(f"envelope {envelope_id} was not acknowledged within {within}s") from None
         return next(a for a in self.acks if a.envelope_id == envelope_id)
 
-    async def wait_for_socket(self, *, connections: int = 1, within: float = 3.0) -> None:
+    async def wait_for_socket(self, *, connections: int = 1, within: float = WAIT) -> None:
         """Wait until a Socket Mode client is connected (and was sent `hello`), and at least `connections`
         connections were ever accepted (use 2 to wait for a reconnect)."""
         try:
@@ -491,7 +495,7 @@ class FakeSlackApi:
         accepts_response_payload: bool | None = None,
         retry_attempt: int | None = None,
         retry_reason: str | None = None,
-        within: float = 3.0,
+        within: float = WAIT,
     ) -> str:
         """Send an envelope ("slash_commands" | "interactive" | "events_api") to the connected client."""
         await self.wait_for_socket(within=within)

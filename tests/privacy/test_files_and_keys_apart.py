@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 from bot.privacy.crypto import KEYS_BACKUP
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Cli
 from tests.privacy.test_keys_and_logs import NOTE, _bot
 
 
@@ -54,16 +54,16 @@ def test_a_key_file_an_earlier_version_made_in_the_data_folder_still_works_with_
     assert not (tmp_path / "data-keys").exists() or not list((tmp_path / "data-keys").iterdir())
 
 
-def test_doctor_warns_when_the_database_or_keys_are_readable_by_others(tmp_path: Path) -> None:
+def test_doctor_warns_when_the_database_or_keys_are_readable_by_others(cli: Cli, tmp_path: Path) -> None:
     data = tmp_path / "data"
     assert _bot("run", data_dir=data, stdin="/help\n").returncode == 0
-    quiet = _bot("doctor", data_dir=data)
+    quiet = cli("doctor", DATA_DIR=str(data))
     assert "[warn]" not in quiet.stdout, quiet.stdout
 
     (data / "boundary-bot.db").chmod(0o644)
     data.chmod(0o755)
     (tmp_path / "data-keys" / "encryption.key").chmod(0o640)
-    loud = _bot("doctor", data_dir=data)
+    loud = cli("doctor", DATA_DIR=str(data))
 
     warned = [line for line in loud.stdout.splitlines() if line.startswith("[warn]")]
     assert any(str(data / "boundary-bot.db") in line and "chmod 600" in line for line in warned), loud.stdout

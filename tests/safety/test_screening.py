@@ -7,12 +7,8 @@ checked in disguise (case, spacing, zero-width characters, punctuation, surround
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,10 +17,12 @@ from hypothesis import strategies as st
 
 from bot.content.loader import Content
 from bot.safety.screening import ALWAYS, About, Level, Screener, Verdict
+from tests.conftest import Cli, Ran
 
-ROOT = Path(__file__).resolve().parents[2]
 ZERO_WIDTH = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
-# A long message must not stall the bot (screening runs before anything else, for every message).
+# A long message must not stall the bot (screening runs before anything else, for every message). Counted in
+# the CPU time of the thread that screens (the event loop's, in the bot): what other processes on a busy machine
+# take from it is not the screener's doing.
 SCREENING_BUDGET_SECONDS = 2.0
 
 
@@ -262,9 +260,9 @@ def _mixed_scripts(length: int) -> str:
          "single-letters", "one-long-word", "mixed-scripts-100k"],
 )
 def test_bad_input_never_crashes_and_finishes_quickly(screener: Screener, text: str) -> None:
-    started = time.perf_counter()
+    started = time.thread_time()
     verdict = screener.screen(text)
-    elapsed = time.perf_counter() - started
+    elapsed = time.thread_time() - started
     assert verdict.crisis is False
     assert verdict.matches == ()
     assert elapsed < SCREENING_BUDGET_SECONDS, f"screening took {elapsed:.1f}s"
@@ -292,9 +290,9 @@ def test_a_statement_deep_inside_a_long_message_is_caught(screener: Screener) ->
 )
 def test_a_long_message_full_of_idioms_is_screened_without_stalling(screener: Screener, text: str) -> None:
     """Screening runs on the event loop before every reply; seconds spent here freeze the bot for everyone."""
-    started = time.perf_counter()
+    started = time.thread_time()
     verdict = screener.screen(text)
-    elapsed = time.perf_counter() - started
+    elapsed = time.thread_time() - started
     assert verdict.crisis is False
     assert elapsed < SCREENING_BUDGET_SECONDS, f"screening {len(text):,} characters took {elapsed:.1f}s"
 
@@ -379,14 +377,12 @@ def test_one_disguise_hides_no_always_on_phrase(screener: Screener, before: str,
 # ---------------------------------------------------------------- the `screen` command
 
 
-def _screen(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key not in {"CONTENT_DIR", "DATABASE_URL"}}
-    return subprocess.run([sys.executable, "-m", "bot", "screen", *args], capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=120, check=False)
+def _screen(cli: Cli, *args: str) -> Ran:
+    return cli("screen", *args)
 
 
-def test_screen_json_prints_the_machine_readable_verdict() -> None:
-    result = _screen("--json", "I used to want to kill myself")
+def test_screen_json_prints_the_machine_readable_verdict(cli: Cli) -> None:
+    result = _screen(cli, "--json", "I used to want to kill myself")
     assert result.returncode == 0, result.stderr
     verdict = json.loads(result.stdout)
     assert {key: verdict[key] for key in ("crisis", "level", "about", "context")} == {
@@ -394,21 +390,21 @@ def test_screen_json_prints_the_machine_readable_verdict() -> None:
     assert "explicit: kill myself" in verdict["reasons"]
 
 
-def test_screen_json_for_an_idiom_says_no() -> None:
-    result = _screen("--json", "this deadline is killing me")
+def test_screen_json_for_an_idiom_says_no(cli: Cli) -> None:
+    result = _screen(cli, "--json", "this deadline is killing me")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"crisis": False, "level": "none", "about": "self",
                                           "reasons": [], "context": []}
 
 
-def test_screen_prints_a_readable_verdict() -> None:
-    result = _screen("my friend wants to kill herself")
+def test_screen_prints_a_readable_verdict(cli: Cli) -> None:
+    result = _screen(cli, "my friend wants to kill herself")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "crisis: YES (clear) — resources would be shown, about: someone_else"
     assert "  matched explicit: kill herself" in lines
     assert "  context (changes the wording only): other_person" in lines
 
-    calm = _screen("my phone died")
+    calm = _screen(cli, "my phone died")
     assert calm.returncode == 0, calm.stderr
     assert calm.stdout.splitlines() == ["crisis: no"]

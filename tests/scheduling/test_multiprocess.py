@@ -25,10 +25,11 @@ from bot.scheduling.rules import EVERY_DAY
 from bot.scheduling.store import SENT
 from bot.storage.database import make_engine, make_sessionmaker, migrate
 from bot.storage.models import Delivery, Identity, Schedule, ScheduleRule
-from tests.conftest import _drop_postgres_database, _postgres_database
+from tests.conftest import Templates, _drop_postgres_database
 from tests.scheduling.worker import CONCURRENCY
 
-pytestmark = pytest.mark.postgres
+# Each test starts two delivery processes of its own: under pytest-xdist they run one after another.
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("multiprocess")]
 
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = 2000
@@ -36,9 +37,10 @@ ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata")
 
 
 @pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
-    """A throwaway database; an unreachable server skips locally and fails in CI (the conftest's rule)."""
-    url, name = await _postgres_database()
+async def pg_url(templates: Templates) -> AsyncIterator[str]:
+    """A throwaway copy of the session's migrated template; an unreachable server skips locally and fails in CI
+    (the conftest's rule)."""
+    url, name = await templates.postgres_copy()
     try:
         yield url
     finally:
@@ -203,9 +205,10 @@ async def test_a_lease_that_runs_out_while_its_batch_waits_is_not_sent_twice(pg_
     expected = await seed(pg_url, 200)
     outfile = tmp_path / "sent.jsonl"
 
-    # 200 rows, 300 ms per send, 32 at a time: about 2 s of sending on a 1 s lease, renewed every third of it.
-    second = await start_worker(pg_url, outfile, lease=1, send_ms=300, held=True)
-    first = await start_worker(pg_url, outfile, lease=1, send_ms=300)
+    # 200 rows, 600 ms per send, 32 at a time: about 4 s of sending on a 2 s lease, renewed every third of it
+    # (a 2 s lease leaves a busy machine room to renew before it runs out).
+    second = await start_worker(pg_url, outfile, lease=2, send_ms=600, held=True)
+    first = await start_worker(pg_url, outfile, lease=2, send_ms=600)
     deadline = time.monotonic() + 30
     while not sent_lines(outfile):  # the first has claimed and leased everything and is sending
         assert time.monotonic() < deadline, "the first worker did not get going within 30 s"

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,9 +12,8 @@ import pytest
 from adapters.console.adapter import ConsoleAdapter
 from bot.conversation import Conversation
 from bot.scheduling.dispatcher import Dispatcher
-from tests.conftest import CollectingTransport, FakeClock
+from tests.conftest import Cli, CollectingTransport, FakeClock, Ran
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 SAVED = "Saved."
 
 
@@ -200,17 +196,12 @@ async def test_schedule_off_stops_prompts(console: ConsoleAdapter, dispatcher: D
 # ---------------------------------------------------------------- boundary-bot schedule preview
 
 
-def preview(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("DISCORD_", "SLACK_")) and key not in {"ADAPTER", "DATABASE_URL", "ENCRYPTION_KEYS",
-                                                                          "CONTENT_DIR", "CONSOLE_USER"}}
-    env["DATA_DIR"] = str(tmp_path / "data")
-    return subprocess.run([sys.executable, "-m", "bot", "schedule", "preview", *args], capture_output=True,
-                          text=True, env=env, cwd=ROOT, timeout=120, check=False)
+def preview(cli: Cli, tmp_path: Path, *args: str) -> Ran:
+    return cli("schedule", "preview", *args, DATA_DIR=str(tmp_path / "data"))
 
 
-def test_preview_lists_weekday_times_across_the_spring_change(tmp_path: Path) -> None:
-    result = preview(tmp_path, "--days", "mon-fri", "--time", "09:00", "--tz", "Europe/Berlin",
+def test_preview_lists_weekday_times_across_the_spring_change(cli: Cli, tmp_path: Path) -> None:
+    result = preview(cli, tmp_path, "--days", "mon-fri", "--time", "09:00", "--tz", "Europe/Berlin",
                      "--from", "2026-03-27T00:00:00Z", "--count", "5", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [
@@ -222,8 +213,8 @@ def test_preview_lists_weekday_times_across_the_spring_change(tmp_path: Path) ->
     ]
 
 
-def test_preview_of_a_skipped_local_time_shows_the_first_valid_instant(tmp_path: Path) -> None:
-    result = preview(tmp_path, "--time", "02:30", "--tz", "Europe/Berlin", "--from", "2026-03-28T00:00:00Z",
+def test_preview_of_a_skipped_local_time_shows_the_first_valid_instant(cli: Cli, tmp_path: Path) -> None:
+    result = preview(cli, tmp_path, "--time", "02:30", "--tz", "Europe/Berlin", "--from", "2026-03-28T00:00:00Z",
                      "--count", "3", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [
@@ -233,19 +224,19 @@ def test_preview_of_a_skipped_local_time_shows_the_first_valid_instant(tmp_path:
     ]
 
 
-def test_preview_with_quiet_hours_lists_nothing_inside_them(tmp_path: Path) -> None:
-    result = preview(tmp_path, "--days", "mon-fri", "--time", "22:00", "--tz", "Europe/Berlin",
+def test_preview_with_quiet_hours_lists_nothing_inside_them(cli: Cli, tmp_path: Path) -> None:
+    result = preview(cli, tmp_path, "--days", "mon-fri", "--time", "22:00", "--tz", "Europe/Berlin",
                      "--from", "2026-03-27T00:00:00Z", "--count", "5", "--quiet-hours", "21:00-08:00", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
-    plain = preview(tmp_path, "--days", "mon-fri", "--time", "22:00", "--tz", "Europe/Berlin",
+    plain = preview(cli, tmp_path, "--days", "mon-fri", "--time", "22:00", "--tz", "Europe/Berlin",
                     "--from", "2026-03-27T00:00:00Z", "--quiet-hours", "21:00-08:00")
     assert plain.returncode == 0, plain.stderr
     assert "quiet hours" in plain.stdout
 
 
-def test_preview_with_quiet_hours_keeps_the_times_outside_them(tmp_path: Path) -> None:
-    result = preview(tmp_path, "--days", "mon-fri", "--time", "07:00", "--time", "12:00", "--time", "22:00",
+def test_preview_with_quiet_hours_keeps_the_times_outside_them(cli: Cli, tmp_path: Path) -> None:
+    result = preview(cli, tmp_path, "--days", "mon-fri", "--time", "07:00", "--time", "12:00", "--time", "22:00",
                      "--tz", "Europe/Berlin", "--from", "2026-03-27T00:00:00Z", "--count", "3",
                      "--quiet-hours", "21:00-08:00", "--json")
     assert result.returncode == 0, result.stderr
@@ -253,11 +244,11 @@ def test_preview_with_quiet_hours_keeps_the_times_outside_them(tmp_path: Path) -
         "2026-03-27T12:00:00+01:00", "2026-03-30T12:00:00+02:00", "2026-03-31T12:00:00+02:00"]
 
 
-def test_preview_rejects_a_bad_rule_with_a_readable_message(tmp_path: Path) -> None:
-    result = preview(tmp_path, "--time", "25:00", "--tz", "Europe/Berlin")
+def test_preview_rejects_a_bad_rule_with_a_readable_message(cli: Cli, tmp_path: Path) -> None:
+    result = preview(cli, tmp_path, "--time", "25:00", "--tz", "Europe/Berlin")
     assert result.returncode == 2
     assert "25:00" in result.stderr
     assert "Traceback" not in result.stderr
-    result = preview(tmp_path, "--time", "09:00", "--tz", "Mars/Olympus")
+    result = preview(cli, tmp_path, "--time", "09:00", "--tz", "Mars/Olympus")
     assert result.returncode == 2
     assert "time zone" in result.stderr

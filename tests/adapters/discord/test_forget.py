@@ -31,8 +31,12 @@ async def test_forget_deletes_the_bots_messages_in_the_dm_after_the_erased_reply
     await fake.wait_until(answered, TIMEOUT, "the answer to the typed message")
     exported = await fake.slash_command(USER_ID, "export")
     assert [f for m in await followups(fake, exported.id, 1) for f in m.files], "a file in the DM"
-    own = [m for m in fake._history(dm) if int(m["author"]["id"]) == fake.bot_id]
-    assert len(own) >= 4
+
+    def own_messages() -> list[dict[str, object]] | None:  # the reply to the typed message may still be on its way
+        own = [m for m in fake._history(dm) if int(m["author"]["id"]) == fake.bot_id]
+        return own if len(own) >= 4 else None
+
+    await fake.wait_until(own_messages, TIMEOUT, "the bot's replies in the DM (at least 4)")
 
     forget = await fake.slash_command(USER_ID, "forget")
     confirm = await question_in(fake, forget.id)

@@ -1,5 +1,6 @@
 """`boundary-bot run --adapter slack` and `boundary-bot slack manifest` as a newcomer runs them: real
-processes, a real HTTP server, and the fake Slack Web API on 127.0.0.1."""
+processes for `run`, a real HTTP server, and the fake Slack Web API on 127.0.0.1; `manifest`, which only prints,
+through the command's main() in this process."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import yaml
 
 from adapters.slack.manifest import bot_scopes
 from tests.adapters.slack.conftest import SECRET
+from tests.conftest import Cli
 from tests.fakes.slack_server import BOT_TOKEN, FakeSlackApi, SlackRequests, slash_command, url_verification
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -36,10 +38,10 @@ async def _bot(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
     return process.returncode or 0, out.decode(), err.decode()
 
 
-async def test_manifest_for_socket_mode_and_for_http_mode(tmp_path: Path) -> None:
-    code, out, _ = await _bot("slack", "manifest", env=_env(tmp_path))
-    assert code == 0
-    socket_mode = yaml.safe_load(out)
+def test_manifest_for_socket_mode_and_for_http_mode(cli: Cli, tmp_path: Path) -> None:
+    result = cli("slack", "manifest", DATA_DIR=str(tmp_path))
+    assert result.returncode == 0
+    socket_mode = yaml.safe_load(result.stdout)
     assert socket_mode["settings"]["socket_mode_enabled"] is True
     assert socket_mode["oauth_config"]["scopes"]["bot"] == bot_scopes()
     assert set(bot_scopes()) == {"commands", "chat:write", "im:write", "im:history", "files:write",
@@ -50,9 +52,9 @@ async def test_manifest_for_socket_mode_and_for_http_mode(tmp_path: Path) -> Non
     assert socket_mode["features"]["app_home"]["home_tab_enabled"] is True
     assert socket_mode["features"]["app_home"]["messages_tab_enabled"] is True
 
-    code, out, _ = await _bot("slack", "manifest", "--url", "https://bot.example.org/", env=_env(tmp_path))
-    assert code == 0
-    http = yaml.safe_load(out)
+    result = cli("slack", "manifest", "--url", "https://bot.example.org/", DATA_DIR=str(tmp_path))
+    assert result.returncode == 0
+    http = yaml.safe_load(result.stdout)
     events = "https://bot.example.org/slack/events"
     assert http["settings"]["socket_mode_enabled"] is False
     assert http["settings"]["event_subscriptions"]["request_url"] == events
