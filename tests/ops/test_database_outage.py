@@ -27,7 +27,7 @@ def community_job(app: App) -> Callable[[], Awaitable[None]]:
 async def test_the_community_job_logs_no_error_of_its_own_while_the_database_is_away(
         app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
-    monkeypatch.setattr(app.service, "community_posts", refused)
+    monkeypatch.setattr(app.conversation, "community_posts", refused)
     monkeypatch.setattr(app.schedules, "ping", refused)
     tick = community_job(app)
 
@@ -45,7 +45,7 @@ async def test_a_community_failure_that_is_not_the_database_is_still_an_error(
     async def broken(*args: Any, **kwargs: Any) -> Any:
         raise ValueError("a bug")
 
-    monkeypatch.setattr(app.service, "community_posts", broken)
+    monkeypatch.setattr(app.conversation, "community_posts", broken)
     tick = community_job(app)
     await tick()
 
