@@ -28,10 +28,10 @@ def screener(content: Content) -> Screener:
 
 @pytest.mark.parametrize(
     ("half", "clear", "possible", "false_alarms"),
-    [("corpus/dev.jsonl", 0.99, 0.99, 0.015), ("corpus/dev2.jsonl", 0.99, 0.98, 0.03),
+    [("corpus/dev.jsonl", 0.99, 0.99, 0.01), ("corpus/dev2.jsonl", 0.99, 0.98, 0.03),
      ("corpus/dev3.jsonl", 0.99, 0.97, 0.02),
-     ("corpus/test.jsonl", 0.95, 0.88, 0.05), ("corpus/fresh.jsonl", 0.94, 0.87, 0.04),
-     ("holdout/holdout.jsonl", 0.95, 0.94, 0.08)],
+     ("corpus/test.jsonl", 0.93, 0.87, 0.06), ("corpus/fresh.jsonl", 0.95, 0.88, 0.04),
+     ("holdout/holdout.jsonl", 0.97, 0.95, 0.075)],
 )
 def test_the_screen_keeps_its_measured_recall_and_false_alarm_rate(screener: Screener, half: str, clear: float,
                                                                   possible: float, false_alarms: float) -> None:
