@@ -309,7 +309,7 @@ class Dispatcher:
         job = self._started[job.id] = replace(job, attempts=job.attempts + 1)
         self._pacer.charge(address, request_cost(transport, address, prompt.replies) - 1)
         try:
-            await asyncio.wait_for(self._send(transport, job, address, prompt.replies, maybe_sent_since),
+            await asyncio.wait_for(send_attempt(transport, job, address, prompt.replies, maybe_sent_since),
                                    self._send_timeout)
         except TimeoutError:
             log.warning("a %s send got no answer within %.0f s; it will be tried again", job.platform,
@@ -348,18 +348,6 @@ class Dispatcher:
             while (wait := self._pacer.delay(address, lookup=lookup)) > 0:
                 await self._sleep(wait)
 
-    @staticmethod
-    async def _send(transport: Transport, job: DeliveryJob, address: Address, replies: Sequence[Reply],
-                    maybe_sent_since: datetime | None) -> None:
-        """One attempt, keyed by the outbox row where the transport can make it safe to repeat. An attempt after
-        a started one may follow one whose outcome is unknown (lost to a timeout, a crash or the database)."""
-        keyed = getattr(transport, "send_keyed", None)
-        if callable(keyed):
-            if await keyed(address, replies, outbox_key(job), maybe_sent_since=maybe_sent_since):
-                log.info("a %s prompt was already delivered by an earlier attempt; recorded as sent", job.platform)
-            return
-        await transport.send(address, replies)
-
     def _respond(self, platform: str, cls: str) -> None:
         if self._metrics is not None:
             self._metrics.response(platform, cls)
@@ -384,3 +372,15 @@ class Dispatcher:
         stats.retried += 1
         if self._metrics is not None:
             self._metrics.retry(job.platform, reason)
+
+
+async def send_attempt(transport: Transport, job: DeliveryJob, address: Address, replies: Sequence[Reply],
+                       maybe_sent_since: datetime | None) -> None:
+    """One attempt, keyed by the outbox row where the transport can make it safe to repeat. An attempt after a
+    started one may follow one whose outcome is unknown (lost to a timeout, a crash or the database)."""
+    keyed = getattr(transport, "send_keyed", None)
+    if callable(keyed):
+        if await keyed(address, replies, outbox_key(job), maybe_sent_since=maybe_sent_since):
+            log.info("a %s prompt was already delivered by an earlier attempt; recorded as sent", job.platform)
+        return
+    await transport.send(address, replies)

@@ -353,7 +353,9 @@ def _record(row: Schedule, calendar: ScheduleRule) -> ScheduleRecord:
                           upcoming.at, upcoming.slot, row.unanswered, row.dialdown_asked)
 
 
-class ScheduleStore:
+class _StoreBase:
+    """What every part of the schedule store shares: its database sessions and its clock."""
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession],
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._sessions = sessions
@@ -363,7 +365,10 @@ class ScheduleStore:
     def _postgres(db: AsyncSession) -> bool:
         return db.get_bind().dialect.name == "postgresql"
 
-    # ------------------------------------------------------------ a person's schedule
+
+class _PersonSchedules(_StoreBase):
+    """A person's schedule: read, saved, paused, skipped, deleted."""
+
 
     async def _find(self, identity_id: int, kind: str) -> tuple[Schedule, ScheduleRule] | None:
         async with self._sessions() as db:
@@ -453,7 +458,10 @@ class ScheduleStore:
             await db.delete(row)
             return True
 
-    # ------------------------------------------------------------ claiming: rules -> outbox
+
+class _Claims(_PersonSchedules):
+    """Claiming: what is due moves from the shared rules into the outbox, once, whichever instance claims."""
+
 
     async def claim_due(self, *, grace: timedelta, batch_size: int | None = None) -> int:
         """Advance every due rule and put its members' prompts in the outbox. Returns the schedules whose due
@@ -620,7 +628,11 @@ class ScheduleStore:
                 .on_conflict_do_nothing(index_elements=["schedule_id", "slot"]))
             return bool(getattr(result, "rowcount", 0))
 
-    # ------------------------------------------------------------ delivering: outbox -> platforms
+
+class ScheduleStore(_Claims):
+    """Schedules, claims and the outbox (split by responsibility into the classes it builds on); delivering:
+    what the outbox holds goes out to the platforms, leased, held, renewed and finished."""
+
 
     async def ping(self) -> None:
         """One round trip to the database (raises when it does not answer)."""
