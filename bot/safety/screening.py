@@ -338,10 +338,11 @@ class Screener:
         are no one's statement), corrected, contractions spelled out."""
         return grammar.canonical(self._typos.correct(tokens(_NOT_WORDS.sub(" ", text)))[0]).split()
 
-    def _head_words(self, text: str, corrected: list[str]) -> list[str]:
-        """`words_for_head(text)`, reusing the corrected words the screen has already read when the text has no
-        link, mention or abbreviation it defines (then the two readings are the same words)."""
-        if _NOT_WORDS.search(text) or _DEFINES.search(text) or _MENTIONS.search(text):
+    def _head_words(self, text: str, plain: str, corrected: list[str]) -> list[str]:
+        """`words_for_head(text)`, reusing the corrected words the screen has already read from `plain` (the text
+        with the abbreviations it defines spelled out) when that is the text itself and it has no link or
+        mention: then the two readings are the same words."""
+        if plain != text or _NOT_WORDS.search(text):
             return self.words_for_head(text)
         return grammar.canonical(corrected).split()
 
@@ -352,7 +353,8 @@ class Screener:
             word in _FIRST_PERSON for word in words[max(0, start - 3):start])
 
     def screen(self, text: str) -> Verdict:
-        words = tokens(_plain_words(text))
+        plain = _plain_words(text)
+        words = tokens(plain)
         found: list[_Found] = []
         dismissed = self._read(words, found)
         for phrase in self._compact_hits(words, dismissed | {f.compact for f in found if f.compact}):
@@ -374,7 +376,7 @@ class Screener:
         judged = judged or len(words) < semantic.MIN_WORDS  # "keep", "2 3": too little for a model to read
         if not any(f.level is Level.CLEAR for f in found) and self._head is not None and text.strip() \
                 and not judged:
-            score = self._head.score(self._head_words(text, corrected))
+            score = self._head.score(self._head_words(text, plain, corrected))
             if score >= self._head.threshold:
                 found.append(_Found(Level.POSSIBLE, About.SELF, Match("semantic", f"{score:.2f}"),
                                     f"semantic: {score:.2f}", 0, False))

@@ -35,16 +35,6 @@ def vocabulary() -> frozenset[str]:
     return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
-def chunks(text: str) -> list[str]:
-    """The message whole, or overlapping windows of it when it is long: risk buried in a long message is read
-    with the words around it, and a short sentence is never read out of its context."""
-    words = text.split()
-    if len(words) <= CHUNK_WORDS:
-        return [" ".join(words)] if words else []
-    step = CHUNK_WORDS // 2
-    return [" ".join(words[i:i + CHUNK_WORDS]) for i in range(0, len(words) - step, step)][:MAX_CHUNKS]
-
-
 def grams(words: Sequence[str]) -> set[str]:
     """The words and pairs of adjacent words the head reads."""
     return set(words) | {f"{first} {second}" for first, second in pairwise(words)}
