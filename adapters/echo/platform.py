@@ -23,11 +23,12 @@ def configured(settings: EchoSettings) -> bool:  # never chosen by ADAPTER=auto 
 
 
 async def run(settings: Settings, echo_settings: EchoSettings) -> int:
+    from adapters import names
     from adapters.echo.adapter import EchoAdapter
     from bot.app import build_app
 
     script = await asyncio.to_thread(Path(echo_settings.echo_script).read_text, encoding="utf-8")
-    async with build_app(settings, warm=False) as app:
+    async with build_app(settings, platforms=names(), warm=False) as app:
         echo = EchoAdapter(app.conversation)
         for line in script.splitlines():
             print("\n".join(reply.text for reply in (await echo.hear(line)).replies), end="\n\n")
