@@ -99,7 +99,7 @@ class App:
 
     @asynccontextmanager
     async def ops_on_app_port(self, platform_ready: Callable[[], bool]) -> AsyncIterator[SharedOps]:
-        """The same answers for the platform's own web server to serve (Slack HTTP mode, METRICS_PORT == PORT)."""
+        """The same answers for the platform's own web server to serve (HTTP mode, METRICS_PORT == PORT)."""
         async with shared(self.metrics, self.readiness(platform_ready)) as ops:
             yield ops
 
@@ -303,7 +303,7 @@ class CancelledJobFilter(logging.Filter):
 
 
 def configure_logging(level: str, log_format: str = "text") -> None:
-    """Logs go to stderr, so the console adapter's stdout holds only the conversation. `json`: one object a line
+    """Logs go to stderr, so a terminal adapter's stdout holds only the conversation. `json`: one object a line
     for log shippers."""
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if log_format == "json":
