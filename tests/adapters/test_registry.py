@@ -6,9 +6,10 @@ import inspect
 import re
 from pathlib import Path
 
+import pytest
 from pydantic_settings import BaseSettings
 
-from adapters import PLATFORMS, names, rate_limits
+from adapters import PLATFORMS, chosen, names, rate_limits
 from bot.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,3 +44,17 @@ def test_every_platform_brings_settings_a_way_to_run_and_its_limits() -> None:
 def test_no_two_platforms_and_not_the_core_claim_the_same_setting() -> None:
     fields = [*Settings.model_fields, *(name for platform in PLATFORMS for name in platform.settings.model_fields)]
     assert len(fields) == len(set(fields))
+
+
+def test_auto_starts_the_demonstration_platform_only_when_its_own_setting_asks_for_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [*Settings.model_fields, *(field for p in PLATFORMS for field in p.settings.model_fields)]:
+        monkeypatch.delenv(name.upper(), raising=False)
+
+    def started() -> str:
+        settings = Settings(_env_file=None)  # type: ignore[call-arg]
+        return chosen(settings, {p.name: p.settings(_env_file=None) for p in PLATFORMS}).name  # type: ignore[call-arg]
+
+    assert started() == names()[-1] == "console"  # `make run` with nothing set: the terminal
+    monkeypatch.setenv("ECHO_SCRIPT", "lines.txt")
+    assert started() == "echo"
