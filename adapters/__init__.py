@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.console import platform as console
 from adapters.discord import platform as discord
+from adapters.echo import platform as echo
 from adapters.slack import platform as slack
 from bot.config import Settings
 from bot.privacy.crypto import Cipher
@@ -46,6 +47,7 @@ PLATFORMS = (  # in the order ADAPTER=auto tries them
     Platform("slack", slack.SlackSettings, slack.configured, slack.run, library="slack_bolt", limit=slack.LIMIT,
              channel_limit=slack.CHANNEL_LIMIT, lookup_limit=slack.LOOKUP_LIMIT, add_commands=slack.add_commands,
              command=slack.command, rotate_keys=slack.rotate_keys, help="Slack helpers"),
+    Platform("echo", echo.EchoSettings, echo.configured, echo.run),  # a demonstration (README: Adding a platform)
     Platform("console", console.ConsoleSettings, console.configured, console.run),
 )
 

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -99,7 +99,7 @@ class App:
 
     @asynccontextmanager
     async def ops_on_app_port(self, platform_ready: Callable[[], bool]) -> AsyncIterator[SharedOps]:
-        """The same answers for the platform's own web server to serve (Slack HTTP mode, METRICS_PORT == PORT)."""
+        """The same answers for the platform's own web server to serve (HTTP mode, METRICS_PORT == PORT)."""
         async with shared(self.metrics, self.readiness(platform_ready)) as ops:
             yield ops
 
@@ -212,10 +212,11 @@ def cipher_for(settings: Settings, url: str) -> Cipher:
 @asynccontextmanager
 async def build_app(settings: Settings, *, run_migrations: bool = True, start_jobs: bool = True,
                     screener: Screens | None = None, metrics: Metrics | None = None,
-                    warm: bool = True) -> AsyncIterator[App]:
+                    warm: bool = True, platforms: Sequence[str] = ()) -> AsyncIterator[App]:
     """`screener` reads every free text for danger; the phrase screen of the content unless one is given.
-    `metrics`: this app's counters (a fresh registry unless one is given). `warm`: with the jobs, the start-up
-    warm-up (`warm_up`); a script piped into the console has no first /history to make quick."""
+    `metrics`: this app's counters (a fresh registry unless one is given, with a series at zero for each of
+    `platforms`: the registry's names, which the core does not know). `warm`: with the jobs, the start-up
+    warm-up (`warm_up`); a script piped into the terminal has no first /history to make quick."""
     content = load_content(settings.content_dir)
     # one screener for the conversation and both community gates
     screen: Screens = screener or Screener(content.phrases, content.screening_head)
@@ -223,7 +224,7 @@ async def build_app(settings: Settings, *, run_migrations: bool = True, start_jo
     cipher = cipher_for(settings, url)
     engine = make_engine(url)
     scheduler = AsyncIOScheduler(timezone="UTC")
-    metrics = metrics or Metrics()
+    metrics = metrics or Metrics(platforms)
     warming: asyncio.Task[None] | None = None
     try:
         if run_migrations:
@@ -302,7 +303,7 @@ class CancelledJobFilter(logging.Filter):
 
 
 def configure_logging(level: str, log_format: str = "text") -> None:
-    """Logs go to stderr, so the console adapter's stdout holds only the conversation. `json`: one object a line
+    """Logs go to stderr, so a terminal adapter's stdout holds only the conversation. `json`: one object a line
     for log shippers."""
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if log_format == "json":

@@ -304,7 +304,7 @@ class Conversation:
         return await self.scheduling.paused(address)
 
     async def home(self, address: Address) -> list[Reply]:
-        """A dashboard (Slack's App Home): what /schedule and /history show, read-only, in one place. Showing it
+        """A dashboard (an app's home tab): what /schedule and /history show, read-only, in one place. Showing it
         never creates the person: someone not (or no longer) known sees what a newcomer sees."""
         identity = await self._repo.find_identity(address)
         schedule = await self.scheduling.overview(identity)

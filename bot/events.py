@@ -27,7 +27,7 @@ class ChoicePicked:
 
 @dataclass(frozen=True)
 class TextSubmitted:
-    """Typed text: a console line, a DM, or a modal field (then `token` names the step it answers)."""
+    """Typed text: a terminal line, a DM, or a modal field (then `token` names the step it answers)."""
 
     address: Address
     text: str

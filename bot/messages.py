@@ -1,7 +1,7 @@
 """Outgoing messages: what the core says, in a shape every adapter can render natively.
 
-Replies are text-first. Anything interactive is a `Question` with plain `Choice` values, so a click on
-Discord, a Block Kit button on Slack and a typed "3" in the console all come back as the same answer.
+Replies are text-first. Anything interactive is a `Question` with plain `Choice` values, so a clicked
+button, a picked option and a typed "3" in a terminal all come back as the same answer.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ TOKEN_PREFIX = "ci"
 _TOKEN_ID = re.compile(r"[A-Za-z0-9_-]{1,24}")
 _TOKEN_VALUE = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 TOKEN_MAX_LENGTH = 100
-# A token as a regular expression, for platforms that route a control by matching its id (discord.py).
+# A token as a regular expression, for platform libraries that route a control by matching its id.
 TOKEN_PATTERN = (rf"{TOKEN_PREFIX}:(?P<session>{_TOKEN_ID.pattern}):(?P<step>{_TOKEN_ID.pattern})"
                  rf"(?::(?P<value>{_TOKEN_VALUE.pattern}))?")
 SKIP = "skip"
@@ -143,7 +143,7 @@ class FormField:
 
 @dataclass(frozen=True)
 class Form:
-    """Several settings typed at once: a modal on Discord and Slack. Submitting it runs
+    """Several settings typed at once: a modal where the platform has them. Submitting it runs
     `/{command} {command_args(values)}`, so a form never does anything the typed command could not."""
 
     name: str

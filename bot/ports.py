@@ -18,9 +18,9 @@ class Capabilities:
     max_buttons: int = 25  # answers shown as buttons; more become one select (bot.layout)
     max_select_options: int = 25
     ephemeral: bool = False
-    private_files: bool = True  # files can be shown to one person in a shared channel (Slack: no)
+    private_files: bool = True  # files can be shown to one person in a shared channel
     max_text_box: int = 4000  # the longest answer a text box takes
-    choices_in_text_box: bool = False  # a text box can offer examples to tick (Slack's modal: yes)
+    choices_in_text_box: bool = False  # a text box can offer examples to tick (a modal with checkboxes)
     modals: bool = False
     images: bool = False
     rich_text: bool = False
@@ -33,8 +33,8 @@ class Transport(Protocol):
 
 
 class CostedTransport(Transport, Protocol):
-    """A transport that can say how many platform requests a send will take (a Discord prompt to a person
-    whose DM is not open yet takes two: open the DM, post). The pacer charges that many,
+    """A transport that can say how many platform requests a send will take (a prompt to a person whose
+    DM is not open yet may take two: open the DM, post). The pacer charges that many,
     so the bot stays under a per-request limit rather than a per-prompt one."""
 
     def request_cost(self, address: Address, replies: Sequence[Reply]) -> int: ...
@@ -44,8 +44,8 @@ class KeyedTransport(Transport, Protocol):
     """A transport whose sends are safe to repeat. `key` names the outbox row and is the same for every attempt
     (in any process); `maybe_sent_since`, when set, says an earlier attempt may have reached the platform (it
     timed out, or its process or database went away before the outcome was recorded), and not before that moment.
-    Discord makes the platform refuse a second copy (a nonce per message, enforced); Slack looks for the earlier
-    copy first, among the messages since then (the core paces that look-up with `Pacer(lookup_limits=...)`).
+    A platform may refuse a second copy itself (a nonce per message, enforced), or the adapter looks for the
+    earlier copy first, among the messages since then (the core paces that look-up with `Pacer(lookup_limits=...)`).
     Returns True when the message was already there and nothing new was posted."""
 
     async def send_keyed(self, address: Address, replies: Sequence[Reply], key: str, *,
@@ -65,13 +65,13 @@ class Adapter(Transport, Protocol):
     capabilities: Capabilities
 
     async def run(self) -> None:
-        """Serve until stopped (or, for the console, until its input ends)."""
+        """Serve until stopped (or, for a terminal, until its input ends)."""
         ...
 
 
 class PersonalTraces(Protocol):
     """What an adapter keeps about a person outside the core's tables, removed on /forget and by retention:
-    the files it put on its platform for them, and (Slack) who installed the app."""
+    the files it put on its platform for them, and (where the app is installed per workspace) who installed it."""
 
     async def remove_files(self, workspace_id: str, refs: Sequence[str]) -> list[str]:
         """Delete these files where they are; return the refs that are gone (now or before)."""
@@ -95,7 +95,7 @@ class RateLimited(DeliveryError):
 
 
 class Unreachable(DeliveryError):
-    """The person cannot receive direct messages (Discord 50007, a blocked or removed app)."""
+    """The person cannot receive direct messages (closed DMs, a blocked or removed app)."""
 
 
 class TemporaryFailure(DeliveryError):

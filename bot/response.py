@@ -2,7 +2,7 @@
 
 `Response` says what to show and where: replies for the person, posts and removals for channels, whether the
 replies belong in the person's DM, and whether the adapter should open a text box or a form instead. `Actor`
-is asked for the person's roles only when a command needs them (on Slack that is a Web API call).
+is asked for the person's roles only when a command needs them (on some platforms that is an API call).
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ class Actor(Protocol):
     """The person behind an event, as their platform sees them."""
 
     async def is_admin(self) -> bool:
-        """May run a channel's community (Discord: Manage Server; Slack: a workspace admin)."""
+        """May run a channel's community (a server manager, a workspace admin)."""
         ...
 
     async def is_moderator(self) -> bool:
-        """May remove a circle's shares (Discord: Manage Messages; Slack: a workspace admin)."""
+        """May remove a circle's shares (a message moderator, a workspace admin)."""
         ...
 
     async def zone(self) -> str:
@@ -36,7 +36,7 @@ class Actor(Protocol):
 
 @dataclass(frozen=True)
 class Roles:
-    """An actor whose roles are known up front (the console, tests, a Discord interaction)."""
+    """An actor whose roles are known up front (a terminal, tests, an interaction that carries them)."""
 
     admin: bool = False
     moderator: bool = False
@@ -58,9 +58,9 @@ NOBODY = Roles()
 class Place(StrEnum):
     """Where an event came from, as its adapter sees it."""
 
-    DM = "dm"  # the person's conversation with the bot (a DM, the console)
+    DM = "dm"  # the person's conversation with the bot (a DM, a terminal)
     SHARED = "shared"  # a channel others read: answers there are private (ephemeral)
-    NOWHERE = "nowhere"  # no conversation (Slack's App Home, a shortcut)
+    NOWHERE = "nowhere"  # no conversation (an app's home tab, a shortcut)
 
 
 class Where(StrEnum):

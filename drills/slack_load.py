@@ -183,7 +183,7 @@ async def run(quick: bool, *, scrape_every: float | None = None) -> DrillResult:
                 scraper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await scraper
-        acked_by_bot = metric_sum(await scrape(metrics_port), "boundary_slack_ack_seconds_count") \
+        acked_by_bot = metric_sum(await scrape(metrics_port), "boundary_ack_seconds_count", platform="slack") \
             if scrape_every is not None else None
         applied = 0
         applied_after = float("nan")
@@ -224,7 +224,7 @@ async def run(quick: bool, *, scrape_every: float | None = None) -> DrillResult:
     if scrape_every is not None:
         result.numbers["/metrics read during the burst"] = (
             f"{len(scrapes)} times, every {scrape_every} s ({spread(scrapes, 's', 3)}); the bot's own "
-            f"boundary_slack_ack_seconds_count afterwards: {acked_by_bot:.0f} (set-up commands and clicks)")
+            f"boundary_ack_seconds_count of slack afterwards: {acked_by_bot:.0f} (set-up commands and clicks)")
     result.check("every request acknowledged", len(prepared) == people and statuses.get("200", 0) == people,
                  f"{statuses.get('200', 0)} of {people} answered 200 ({statuses})")
     result.check("p99 acknowledgement under 300 ms", p99 < TARGET_P99_S,

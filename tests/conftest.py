@@ -297,7 +297,7 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
     def run(*args: str, cwd: Path | None = None, **env: str) -> Ran:
         with monkeypatch.context() as patch:
             for key in list(os.environ):
-                if key.startswith(("DISCORD_", "SLACK_")) or key in NOT_INHERITED:
+                if key.startswith(tuple(f"{name.upper()}_" for name in names())) or key in NOT_INHERITED:
                     patch.delenv(key)
             for key, value in env.items():
                 patch.setenv(key, value)

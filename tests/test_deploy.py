@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from adapters import names
 from bot.ops.metrics import Metrics
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
@@ -34,7 +35,7 @@ def test_every_metric_the_alert_rules_use_is_exported() -> None:
     rules = yaml.safe_load((DEPLOY / "alerts.yml").read_text())
     expressions = [rule["expr"] for group in rules["groups"] for rule in group["rules"]]
     used = {name for expr in expressions for name in re.findall(r"\bboundary_[a-z_]+", expr)}
-    exported = set(re.findall(r"^(boundary_[a-z_]+)", Metrics().exposition().decode(), re.MULTILINE))
+    exported = set(re.findall(r"^(boundary_[a-z_]+)", Metrics(names()).exposition().decode(), re.MULTILINE))
     assert used
     assert used <= exported, f"not exported: {used - exported}"
     assert any('class="429"' in expr for expr in expressions)

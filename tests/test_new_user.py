@@ -599,7 +599,8 @@ def test_benchmark_comments_name_files_relative_to_the_repository() -> None:
 
 
 @pytest.mark.parametrize(("setting", "value", "said"), [
-    ("ADAPTER", "foo", "ADAPTER=foo: should be 'auto', 'console', 'discord' or 'slack'. For example: ADAPTER=console"),
+    ("ADAPTER", "foo", "ADAPTER=foo: should be 'auto', 'console', 'discord', 'echo' or 'slack'. "
+                       "For example: ADAPTER=console"),
     ("DISCORD_APPLICATION_ID", "abc", "DISCORD_APPLICATION_ID=abc: should be the application's number (digits only). "
                                       "For example: DISCORD_APPLICATION_ID=1234567890123456789"),
     ("DEFAULT_TIMEZONE", "Mars/Base", "DEFAULT_TIMEZONE=Mars/Base: is not an IANA time zone. "

@@ -23,10 +23,11 @@ def configured(settings: ConsoleSettings) -> bool:
 
 
 async def run(settings: Settings, console_settings: ConsoleSettings) -> int:
+    from adapters import names
     from adapters.console.adapter import ConsoleAdapter
     from bot.app import build_app
 
-    async with build_app(settings, warm=sys.stdin.isatty()) as app:  # a script piped in: no warm-up
+    async with build_app(settings, platforms=names(), warm=sys.stdin.isatty()) as app:  # a script piped in: no warm-up
         user = console_settings.console_user or getpass.getuser() or "me"
         console = ConsoleAdapter(app.conversation, user, files_dir=settings.data_dir / "exports")
         app.start_delivery({"console": console})

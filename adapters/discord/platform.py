@@ -64,6 +64,7 @@ LIMIT = Limit(40.0, 1.0, per_workspace=False)
 
 
 async def run(settings: Settings, discord: DiscordSettings) -> int:
+    from adapters import names
     from adapters.discord.adapter import DiscordAdapter, configure_endpoints
     from bot.app import build_app
     from bot.storage.seen import DatabaseSeenEvents
@@ -73,7 +74,7 @@ async def run(settings: Settings, discord: DiscordSettings) -> int:
         print("Set DISCORD_TOKEN to run on Discord (see the README's Discord section).", file=sys.stderr)
         return 2
     configure_endpoints(discord.discord_api_base, discord.discord_gateway_url)
-    async with build_app(settings) as app:
+    async with build_app(settings, platforms=names()) as app:
         # Shared through the database: two unsharded processes on one token apply a typed DM answer once.
         adapter = DiscordAdapter(app.conversation, app.content, token, guild_ids=discord.discord_guild_id_list(),
                                  shard_ids=discord.discord_shard_id_list() or None,

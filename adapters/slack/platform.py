@@ -58,6 +58,7 @@ LOOKUP_LIMIT = Limit(50 / 60, 10.0)
 
 
 async def run(settings: Settings, slack: SlackSettings) -> int:
+    from adapters import names
     from adapters.slack.adapter import SlackAdapter, database_oauth_settings
     from bot.app import build_app
     from bot.storage.seen import DatabaseSeenEvents
@@ -74,14 +75,14 @@ async def run(settings: Settings, slack: SlackSettings) -> int:
     if not app_token and not secret:
         print("Set SLACK_APP_TOKEN for Socket Mode, or SLACK_SIGNING_SECRET for HTTP mode.", file=sys.stderr)
         return 2
-    async with build_app(settings) as app:
+    async with build_app(settings, platforms=names()) as app:
         seen = DatabaseSeenEvents(app.engine)
         oauth_settings = await database_oauth_settings(
             app.engine, slack.slack_client_id, client_secret, cipher=app.repository.cipher,
             allowed_teams=slack.slack_allowed_team_list(), api_url=slack.slack_api_url) if oauth else None
         adapter = SlackAdapter(app.conversation, signing_secret=secret, token="" if oauth else token,
                                api_url=slack.slack_api_url, app_token=app_token, oauth_settings=oauth_settings,
-                               seen_events=seen, ack_observer=app.metrics.ack_latency.observe)
+                               seen_events=seen, ack_observer=app.metrics.ack_observer("slack"))
         app.start_delivery({"slack": adapter}, pacer=Pacer(platform_limits={"slack": LIMIT},
                                                            channel_limits={"slack": CHANNEL_LIMIT},
                                                            lookup_limits={"slack": LOOKUP_LIMIT}))

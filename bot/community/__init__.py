@@ -49,13 +49,13 @@ What an admin (of the workspace, server or bot commands) can learn through the b
 and after close its published aggregate when the threshold was met; never a live count, who answered,
 or any answer.
 
-What a platform export (Slack plans where owners can export direct messages; Discord's data packages) can
-learn: nothing about anyone's answers. Answers are given in one private form (adapters/slack/pulse_form.py:
-a modal; adapters/discord/pulse_form.py: an ephemeral message, which Discord keeps in no history), and
-nothing about a pulse is sent to anyone's DM; the only line after sending is an ephemeral "Thanks — your
-answers are in (anonymous)". The platform itself sees the form's submission or the clicks on it as it
-delivers them, as it sees every interaction; an ephemeral Discord form left half-filled shows its picks
-to that person alone until they dismiss it. On Discord a form is taken only from the round's own channel
-(a channel belongs to exactly one server), so a server's pulse cannot be answered from a DM or from another
-server. (The console, a single local person, still answers one statement at a time.)
+What a platform export (plans where owners can export direct messages; a person's data package) can
+learn: nothing about anyone's answers. Answers are given in one private form (each adapter's pulse_form.py:
+a modal, or an ephemeral message the platform keeps in no history), and nothing about a pulse is sent to
+anyone's DM; the only line after sending is an ephemeral "Thanks — your answers are in (anonymous)". The
+platform itself sees the form's submission or the clicks on it as it delivers them, as it sees every
+interaction; an ephemeral form left half-filled shows its picks to that person alone until they dismiss it.
+Where the form is an ephemeral message, it is taken only from the round's own channel (a channel belongs to
+exactly one server), so a server's pulse cannot be answered from a DM or from another server. (A terminal,
+a single local person, still answers one statement at a time.)
 """

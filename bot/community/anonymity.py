@@ -13,7 +13,7 @@ text itself, so a platform that ignores the flag still pings nobody:
   `<!channel>`, `<!subteam^S1>`, `<https://x|y>` all stop being markup);
 - links are defanged, never clickable: `https://` becomes `hxxps://`, any other `scheme://` becomes
   `scheme[:]//`, and the dots of anything that looks like a domain become `[.]` (`example[.]com`), so
-  neither a scheme nor Slack's bare-domain autolinking can make them live.
+  neither a scheme nor a platform's bare-domain autolinking can make them live.
 """
 
 from __future__ import annotations

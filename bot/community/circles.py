@@ -158,7 +158,7 @@ class Circles:
                                platforms: Collection[str] | None = None) -> list[ChannelPost]:
         """This week's theme for every circle that is due, each claimed once across instances. A circle
         whose bot was down for weeks gets one prompt, not a backlog. With `platforms`, only circles this
-        process can post to are claimed, so a Discord-only instance never takes a Slack circle's prompt."""
+        process can post to are claimed, so an instance running one platform never takes another's prompt."""
         now = now or self._clock()
         posts: list[ChannelPost] = []
         for circle in await self._store.due_circles(now, platforms=platforms):

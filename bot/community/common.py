@@ -28,10 +28,10 @@ class PostKind(StrEnum):
 class ChannelPost:
     """A message to a whole channel, never to one person.
 
-    Adapters post it with every mention disabled (Discord `AllowedMentions.none()`; Slack without
-    `link_names`, with `parse="none"` and no unfurling) and escape platform markup; the core has already
-    made any text a person wrote inert (bot.community.anonymity.inert). After posting, an adapter reports
-    the platform message id for posts with a `ref` (circle prompts: `Circles.prompt_posted`; shares:
+    Adapters post it with every mention disabled (no mention parsing, no link names, no unfurling) and
+    escape platform markup; the core has already made any text a person wrote inert
+    (bot.community.anonymity.inert). After posting, an adapter reports the platform message id for posts
+    with a `ref` (circle prompts: `Circles.prompt_posted`; shares:
     `Circles.share_posted`; pulse invitations: `Pulses.invitation_posted`), so a thread can be opened, a share
     removed, and a reminder can link to its invitation.
     """

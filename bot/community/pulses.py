@@ -17,11 +17,11 @@ Limits that remain by nature: results are published for the whole group, so if e
 answer, everyone's answer is known; and a person who knows how all but one colleague answered can infer
 the last one. Thresholds make both unlikely; nothing can rule them out.
 
-Answers are given in one private form (`Pulses.form` / `Pulses.submit_form`): a Slack modal, or on Discord an
-ephemeral message that is never kept. Until it is sent, a half-filled form lives only in that form (Discord:
+Answers are given in one private form (`Pulses.form` / `Pulses.submit_form`): a modal, or an ephemeral
+message that is never kept. Until it is sent, a half-filled form lives only in that form (an ephemeral one:
 one digit per statement in the controls' tokens, "<round>.<digits>"), so nothing links a half-answered pulse
 to anyone in the database; the row is written when the form is sent, and nothing that stays in a DM or a
-channel shows any answer. The step-by-step path (`on_pick`, one statement a message) is kept for the console.
+channel shows any answer. The step-by-step path (`on_pick`, one statement a message) is kept for a terminal.
 """
 
 from __future__ import annotations

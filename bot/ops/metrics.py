@@ -1,6 +1,7 @@
 """What the bot is doing, in Prometheus terms, with nothing that names anyone.
 
 Every label value comes from a short fixed vocabulary (a platform name, a skip reason code, a response class);
+the platform names are the registry's, given at start-up (`Metrics(platforms)`), so the core names none;
 no label ever carries a user, channel or workspace id, and nothing a person wrote is ever observed. One
 registry per app, not prometheus_client's global one, so two apps (or two tests) never share counts.
 """
@@ -18,11 +19,11 @@ from bot.messages import Reply, Tone
 LAG_BUCKETS = (0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1200, 3600, 7200)
 FAST_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 RESPONSE_CLASSES = ("2xx", "4xx", "429", "5xx", "timeout")
-PLATFORMS = ("console", "discord", "slack")
 
 
 class Metrics:
-    def __init__(self, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, platforms: Sequence[str] = (), *, monotonic: Callable[[], float] = time.monotonic) -> None:
+        """`platforms`: every platform's name (adapters/__init__.py), each present at zero from the start."""
         self._monotonic = monotonic
         self._last_progress: float | None = None
         self.registry = CollectorRegistry(auto_describe=True)
@@ -48,10 +49,10 @@ class Metrics:
         self.responses = Counter("boundary_platform_responses", "Platform answers to prompt sends, by class.",
                                  ["platform", "class"], registry=r)
         self.http_responses = Counter("boundary_platform_http_responses", "Every HTTP answer of the platform's API "
-                                      "to this process, its library's own retries included (Discord).",
+                                      "to this process, its library's own retries included.",
                                       ["platform", "class"], registry=r)
-        self.ack_latency = Histogram("boundary_slack_ack_seconds", "From a Slack request's (HTTP mode) or "
-                                     "envelope's (Socket Mode) arrival to its acknowledgement.",
+        self.ack_latency = Histogram("boundary_ack_seconds", "From a request's or event's arrival to its "
+                                     "acknowledgement, on platforms that wait for one.", ["platform"],
                                      buckets=FAST_BUCKETS, registry=r)
         self.loop_lag = Histogram("boundary_event_loop_lag_seconds", "How late the event loop woke a timer.",
                                   buckets=FAST_BUCKETS, registry=r)
@@ -61,7 +62,7 @@ class Metrics:
         self.dispatch_ticks = Counter("boundary_dispatch_ticks", "Dispatcher rounds started.", registry=r)
         self.last_dispatch = Gauge("boundary_dispatch_last_tick_timestamp_seconds", "When the dispatcher last "
                                    "made progress (Unix time).", registry=r)
-        for platform in PLATFORMS:  # present at zero from the start, so alerts and rates have a series to read
+        for platform in platforms:  # present at zero from the start, so alerts and rates have a series to read
             for cls in RESPONSE_CLASSES:
                 self.responses.labels(platform, cls)
                 self.http_responses.labels(platform, cls)
@@ -105,6 +106,10 @@ class Metrics:
             self.http_responses.labels(platform, cls).inc()
 
         return observe
+
+    def ack_observer(self, platform: str) -> Callable[[float], None]:
+        """For an adapter that acknowledges what arrives: called with the seconds from arrival to the ack."""
+        return self.ack_latency.labels(platform).observe
 
     def give_up(self, platform: str) -> None:
         self.failed.labels(platform).inc()

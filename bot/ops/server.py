@@ -145,8 +145,8 @@ def _scrape(metrics: Metrics, own: _OwnLoop) -> bytes:
 
 
 class SharedOps:
-    """The same three answers, served by the platform's own web server on the bot's loop (Slack HTTP mode with
-    METRICS_PORT equal to PORT). /healthz then answers only if the loop does, so a stuck loop shows as a probe
+    """The same three answers, served by the platform's own web server on the bot's loop (an adapter's HTTP
+    mode with METRICS_PORT equal to PORT). /healthz then answers only if the loop does, so a stuck loop shows as a probe
     that times out rather than a 503; the scrape's database read still runs on a loop and connection of its own,
     off the bot's loop."""
 

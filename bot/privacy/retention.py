@@ -42,7 +42,7 @@ async def purge_expired_words(repository: Repository, retention_days: int,
 
 
 def remove_old_files(folder: Path, before: datetime) -> int:
-    """Files in the console's exports folder last written before `before` (also those no table knows of: exports
+    """Files in the local exports folder last written before `before` (also those no table knows of: exports
     written before files were recorded)."""
     if not folder.is_dir():
         return 0

@@ -232,9 +232,9 @@ class Delivery(Base):
 
 
 class UploadedFile(Base):
-    """A file the bot put on a platform (or on disk, for the console) for one person: an export, a chart. Kept
+    """A file the bot put on a platform (or on local disk) for one person: an export, a chart. Kept
     so that /forget and retention can delete it there too, from any process. `ref` is the platform's file id
-    (a path for the console); no content, no name."""
+    (or a local path); no content, no name."""
 
     __tablename__ = "uploaded_files"
     __table_args__ = (Index("ix_uploaded_files_identity", "identity_id"),
@@ -371,7 +371,7 @@ class PulseParticipation(Base):
 
 
 class SeenEvent(Base):
-    """Platform events already taken (Slack re-sends one it thinks was missed), shared by every worker so a
+    """Platform events already taken (a platform re-sends one it thinks was missed), shared by every worker so a
     retry that lands elsewhere is still recognised. Ids only; forgotten after a few hours."""
 
     __tablename__ = "seen_events"

@@ -58,7 +58,7 @@ class CheckinRecord:
 
 @dataclass(frozen=True)
 class FileRef:
-    """A file the bot put somewhere for a person: the platform's file id, or a path for the console."""
+    """A file the bot put somewhere for a person: the platform's file id, or a local path."""
 
     platform: str
     workspace_id: str

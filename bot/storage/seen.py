@@ -1,7 +1,7 @@
 """Platform events already handled, shared by every process through the bot's database (`seen_events`).
 
-A platform may deliver one event twice: Slack retries a request it thinks went unanswered (possibly to
-another HTTP worker), and two unsharded Discord processes with one token both receive every DM. The first
+A platform may deliver one event twice: it retries a request it thinks went unanswered (possibly to
+another HTTP worker), or two unsharded processes with one token both receive every DM. The first
 process to record an event's id handles it; the others see it is taken. Ids older than `keep` are
 forgotten (retries come within minutes).
 """
@@ -28,7 +28,7 @@ class SeenEvents(Protocol):
 
 
 class MemorySeenEvents:
-    """Event ids seen by this process only (enough for Slack's Socket Mode and a single HTTP worker)."""
+    """Event ids seen by this process only (enough for one socket connection or a single HTTP worker)."""
 
     def __init__(self, size: int = 10_000) -> None:
         self._size = size

@@ -45,7 +45,7 @@ class SessionRows:
 
     @property
     def cipher(self) -> Cipher:
-        """The keys, for stores kept elsewhere (Slack's installation tokens)."""
+        """The keys, for stores kept elsewhere (an adapter's installation tokens)."""
         return self._cipher
 
     def _encrypt_picked(self, safety: int | None, boundaries: Sequence[str], answers: dict[str, Any]) -> str:

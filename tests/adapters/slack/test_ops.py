@@ -33,15 +33,15 @@ from tests.ops.conftest import closed_port, get, value
 
 async def test_each_acknowledged_request_is_one_ack_latency_sample(fake: FakeSlackApi, service: Conversation) -> None:
     metrics = Metrics()
-    adapter = make_adapter(service, fake, ack_observer=metrics.ack_latency.observe)
+    adapter = make_adapter(service, fake, ack_observer=metrics.ack_observer("slack"))
     async with serve_app(adapter.web_app()) as url, aiohttp.ClientSession() as http:
         slack = Slack(fake, adapter, url, http, SlackRequests(SECRET))
         assert await slack.command("help") == 200
         assert await slack.command("tip") == 200
         await adapter.drain()
-    assert value(metrics, "boundary_slack_ack_seconds_count") == 2
-    assert 0 < value(metrics, "boundary_slack_ack_seconds_sum") < 6
-    assert value(metrics, "boundary_slack_ack_seconds_bucket", le="2.5") == 2, "both inside Slack's 3 s"
+    assert value(metrics, "boundary_ack_seconds_count", platform="slack") == 2
+    assert 0 < value(metrics, "boundary_ack_seconds_sum", platform="slack") < 6
+    assert value(metrics, "boundary_ack_seconds_bucket", platform="slack", le="2.5") == 2, "both inside Slack's 3 s"
 
 
 async def test_readyz_follows_the_app_serving(fake: FakeSlackApi, service: Conversation,
@@ -94,7 +94,7 @@ async def test_a_prompt_refused_with_429_then_500_then_sent_moves_each_class(
 async def test_health_readiness_and_metrics_share_the_apps_port_in_http_mode(
         fake: FakeSlackApi, service: Conversation, raw_engine: AsyncEngine) -> None:
     metrics = Metrics()
-    adapter = make_adapter(service, fake, ack_observer=metrics.ack_latency.observe)
+    adapter = make_adapter(service, fake, ack_observer=metrics.ack_observer("slack"))
     readiness = Readiness(raw_engine, metrics, adapter.serving.is_set, 10.0, delivering=lambda: False)
     port = closed_port()
     async with shared(metrics, readiness) as ops, aiohttp.ClientSession() as http:
@@ -115,7 +115,7 @@ async def test_health_readiness_and_metrics_share_the_apps_port_in_http_mode(
     assert (ready.status, ready.json()) == (200, {"ready": True})
     assert scraped.status == 200
     assert scraped.content_type.startswith("text/plain")
-    assert "boundary_slack_ack_seconds_count 1.0" in scraped.body.decode()
+    assert 'boundary_ack_seconds_count{platform="slack"} 1.0' in scraped.body.decode()
     assert "boundary_outbox_depth 0.0" in scraped.body.decode()
 
 
@@ -141,14 +141,14 @@ async def test_readyz_on_the_apps_port_names_what_is_not_ready(
 
 async def test_socket_mode_records_each_envelopes_ack_latency(fake: FakeSlackApi, service: Conversation) -> None:
     metrics = Metrics()
-    adapter = make_adapter(service, fake, app_token=APP_TOKEN, ack_observer=metrics.ack_latency.observe)
+    adapter = make_adapter(service, fake, app_token=APP_TOKEN, ack_observer=metrics.ack_observer("slack"))
     async with adapter.socket_mode():
         first = await fake.push_envelope("slash_commands", slash_command(
             text="help", response_url=fake.response_url("socket-1")))
         second = await fake.push_envelope("events_api", app_home_opened(USER_ID, event_id="Ev0SOCKACK1"))
         acks = [await fake.wait_for_ack(first), await fake.wait_for_ack(second)]
         await adapter.drain()
-    assert value(metrics, "boundary_slack_ack_seconds_count") == 2, "one sample per acknowledged envelope"
-    total = value(metrics, "boundary_slack_ack_seconds_sum")
+    assert value(metrics, "boundary_ack_seconds_count", platform="slack") == 2, "one per acknowledged envelope"
+    total = value(metrics, "boundary_ack_seconds_sum", platform="slack")
     assert 0 < total <= sum(ack.latency for ack in acks), "no longer than the fake saw from sending to the ack"
-    assert value(metrics, "boundary_slack_ack_seconds_bucket", le="2.5") == 2
+    assert value(metrics, "boundary_ack_seconds_bucket", platform="slack", le="2.5") == 2
