@@ -381,8 +381,10 @@ class Screener:
         judged = judged or len(words) < semantic.MIN_WORDS  # "keep", "2 3": too little for a model to read
         if not any(f.level is Level.CLEAR for f in found) and self._head is not None and text.strip() \
                 and not judged:
-            score = self._head.score(self._head_words(text, plain, corrected))
-            if score >= self._head.threshold:
+            read = self._head_words(text, plain, corrected)
+            score = self._head.score(read)
+            if score >= (self._head.threshold if len(read) <= semantic.CHUNK_WORDS
+                         else max(self._head.threshold, semantic.LONG_THRESHOLD)):
                 found.append(_Found(Level.POSSIBLE, About.SELF, Match("semantic", f"{score:.2f}"),
                                     f"semantic: {score:.2f}", 0, False))
         if not found:
