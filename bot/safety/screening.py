@@ -69,7 +69,12 @@ _PAST = re.compile(r"\b(used to|years ago|months ago|a year ago|when i was|last 
                    r"back when|back in|since my (?:last )?attempt|(?:\d+|one|two|three|four|five|six|seven|eight|nine|"
                    r"ten|a) (?:days?|weeks?|months?|years?) (?:clean|free|since|without|ago)|"
                    r"in (high )?school|in uni|in college|as a teenager|when i was younger|for a while back|"
-                   r"a long time ago|as a (kid|teen|child)|had been|was going to|wanted to)\b")
+                   r"a long time ago|as a (kid|teen|child)|had been|was going to|wanted to|this time last year|"
+                   r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a|eighteen) (?:days?|weeks?|months?|"
+                   r"years?) (?:since|free|clean)|(?:first|second) (?:christmas|birthday|year) since|since (?:the|my) "
+                   r"(?:overdose|attempt|od|hospital)|i (?:was|used to be) (?:\S+ )?(?:suicidal|self harming|cutting|"
+                   r"burning myself) (?:at|in|as|when|for|after|before|back)|(?:i|since i) (?:last|stopped) "
+                   r"(?:hurt|cut|burned|harmed|starved|tried)|ago today|after (?:the|my) overdose)\b")
 _OTHERS = re.compile(r"\b(my (friend|sister|brother|mum|mom|dad|mother|father|partner|son|daughter|kid|child|"
                      r"colleague|coworker|roommate|cousin|boyfriend|girlfriend|wife|husband)|someone i know|"
                      r"a friend|he|she|they|herself|himself|themselves|her|him)\b")
@@ -280,7 +285,7 @@ class Screener:
             negated = _denied(words, start)
             past = bool(_PAST.search(" ".join(words[max(0, start - 6):end])))
             around = grammar.canonical(words[max(0, start - 20):end + 20])
-            if phrase.category != "danger" and past and _RECOVERY.search(around):
+            if phrase.category != "danger" and past and _RECOVERY.search(around) and not _PULL.search(around):
                 dismissed.add(phrase.compact)
                 continue  # "back in uni i was suicidal, now i volunteer on a helpline"
             if phrase.category != "danger" and negated and phrase.category in CLEAR_CATEGORIES:
@@ -320,7 +325,7 @@ class Screener:
             rule = hit.rule
             near = line[max(0, hit.start - 160):hit.start + 160]
             past = bool(_PAST.search(near))
-            if past and rule.about == "self" and _RECOVERY.search(near):
+            if past and rule.about == "self" and _RECOVERY.search(near) and not _PULL.search(near):
                 continue
             if past and rule.level == "clear" and rule.about == "self":
                 rule = grammar.Rule(rule.name, rule.category, "possible", rule.about, rule.pattern)
@@ -376,8 +381,10 @@ class Screener:
         judged = judged or len(words) < semantic.MIN_WORDS  # "keep", "2 3": too little for a model to read
         if not any(f.level is Level.CLEAR for f in found) and self._head is not None and text.strip() \
                 and not judged:
-            score = self._head.score(self._head_words(text, plain, corrected))
-            if score >= self._head.threshold:
+            read = self._head_words(text, plain, corrected)
+            score = self._head.score(read)
+            if score >= (self._head.threshold if len(read) <= semantic.CHUNK_WORDS
+                         else max(self._head.threshold, semantic.LONG_THRESHOLD)):
                 found.append(_Found(Level.POSSIBLE, About.SELF, Match("semantic", f"{score:.2f}"),
                                     f"semantic: {score:.2f}", 0, False))
         if not found:
@@ -457,7 +464,14 @@ _RECOVERY = re.compile(r"\b(?:now i|these days|therapy helped|helped me|proud|cl
                        r"grateful|actually happy|happy most days|i do not anymore|not anymore|i am here and|"
                        r"years without|without self harm|free of|recovered|recovery|better now|doing better|"
                        r"i am okay now|i am ok now|got help|survived|volunteer|since then|glad i am (?:still )?here|"
-                       r"glad i stayed|so far from|not anymore|no longer)\b")
+                       r"glad i stayed|so far from|not anymore|no longer|happy|glad|still here|trust it|healed|faded|"
+                       r"wedding|looking forward|degree|celebrate|therapy works|made it|in ages|have not since|"
+                       r"havent since|a good day|good place|stable)\b")
+# A look back that still pulls at the writer now ("a year since my attempt and the urges are back") is never
+# read as recovery, whatever else it says.
+_PULL = re.compile(r"\b(?:urges?|again|tonight|back again|are back|is back|scared of myself|numb|same as|white "
+                   r"knuckling|struggling|barely|tempted|craving|relapse|cant stop|can not stop|right now|not okay|"
+                   r"not ok|hard to|pulling|miss it|thinking about it)\b")
 _FILLER = frozenset({"want", "to", "wanna", "going", "gonna", "be", "am", "feeling", "feel", "have",
                      "any", "thoughts", "of", "would", "will", "ever", "really", "actually", "plan", "planning",
                      "think", "thinking", "about", "a", "the", "was", "had", "it's", "its", "that", "so", "and"})

@@ -19,7 +19,9 @@ from pathlib import Path
 
 CHUNK_WORDS = 40  # a message longer than this is read in overlapping windows of this many words
 MAX_CHUNKS = 4_000
-MIN_WORDS = 4  # shorter messages are left to the phrases and the grammar
+# A message read in windows asks only from this score: each window is one more chance of a false alarm
+LONG_THRESHOLD = 0.9
+MIN_WORDS = 3  # shorter messages are left to the phrases and the grammar
 MIN_KNOWN = 2  # a part is scored only when the head learned from at least this many of its words or pairs
 VOCABULARY = Path(__file__).resolve().parents[2] / "content" / "safety" / "vocabulary.txt"
 

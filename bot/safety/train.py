@@ -1,7 +1,9 @@
-"""Train the learned layer's head: `python -m bot.safety.train` (run again whenever its data changes).
+"""Train the learned layer's head: `python -m bot.safety.train` (run again whenever its data changes);
+`python -m bot.safety.train --cross-validate` prints how the screen reads development lines its head did not learn
+from, at several thresholds (how the threshold in content/safety/bank.yaml is chosen).
 
 It learns from content/safety/bank.yaml (written for it) and the three development sets of the evaluation corpus
-(tests/safety/corpus/dev.jsonl, dev2.jsonl and dev3.jsonl, every language), never from the test half or the
+(tests/safety/corpus/dev.jsonl, dev2, dev3 and dev4, every language), never from the test half or the
 hold-out set, and writes content/safety/semantic-head.json with the checksums of what it read; a test fails
 when those no longer match, so changed data cannot ship with a stale head.
 """
@@ -10,11 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.content.loader import load_content
+from bot.content.loader import Content, load_content
+from bot.content.schema import ScreeningHead
 from bot.safety import semantic
 from bot.safety.evaluation import read_corpus
 from bot.safety.screening import Level, Screener
@@ -22,7 +26,7 @@ from bot.safety.screening import Level, Screener
 ROOT = Path(__file__).resolve().parents[2]
 BANK = Path("content/safety/bank.yaml")
 DEVELOPMENT = (Path("tests/safety/corpus/dev.jsonl"), Path("tests/safety/corpus/dev2.jsonl"),
-               Path("tests/safety/corpus/dev3.jsonl"))
+               Path("tests/safety/corpus/dev3.jsonl"), Path("tests/safety/corpus/dev4.jsonl"))
 HEAD = Path("content/safety/semantic-head.json")
 
 
@@ -30,11 +34,51 @@ def checksums(root: Path = ROOT) -> dict[str, str]:
     return {str(path): hashlib.sha256((root / path).read_bytes()).hexdigest() for path in (BANK, *DEVELOPMENT)}
 
 
+def cross_validate(content: Content, folds: int = 5,
+                   thresholds: Sequence[float] = (0.6, 0.64, 0.68, 0.72, 0.75, 0.8)) -> list[str]:
+    """How the whole screen would read lines its head never learned from: the development sets in `folds` parts,
+    each scored by a head trained on the bank and the other parts, beside the rules; one line per threshold
+    (clear / possible / false alarms). What the threshold in bank.yaml is chosen by."""
+    assert content.screening_bank is not None
+    reader = Screener(content.phrases, semantic=False)
+    rows = [row for path in DEVELOPMENT for row in read_corpus(ROOT / path)]
+    words = [reader.words_for_head(row.text) for row in rows]
+    order = list(range(len(rows)))
+    random.Random(1).shuffle(order)
+    fold = {index: place % folds for place, index in enumerate(order)}
+    bank = ([reader.words_for_head(text) for text in content.screening_bank.crisis],
+            [reader.words_for_head(text) for text in content.screening_bank.benign])
+    read: dict[int, tuple[bool, float]] = {}  # line -> (a rule raised it, the head's score or -1)
+    for part in range(folds):
+        learn = [i for i in range(len(rows)) if fold[i] != part]
+        weights, bias = semantic.train(bank[0] + [words[i] for i in learn if rows[i].level is not Level.NONE],
+                                       bank[1] + [words[i] for i in learn if rows[i].level is Level.NONE])
+        screener = Screener(content.phrases, ScreeningHead(trained_on={}, threshold=0.5, bias=bias, words=weights))
+        for i in (i for i in range(len(rows)) if fold[i] == part):
+            verdict = screener.screen(rows[i].text)
+            scores = [float(match.phrase) for match in verdict.matches if match.category == "semantic"]
+            read[i] = (any(match.category != "semantic" for match in verdict.matches), scores[0] if scores else -1)
+    out = []
+    for threshold in thresholds:
+        caught = {level: [0, 0] for level in Level}
+        for i, row in enumerate(rows):
+            ruled, score = read[i]
+            caught[row.level][0] += ruled or score >= threshold
+            caught[row.level][1] += 1
+        rate = {level: hits / max(1, total) for level, (hits, total) in caught.items()}
+        out.append(f"{threshold:.2f}: clear {rate[Level.CLEAR]:.1%}, possible {rate[Level.POSSIBLE]:.1%}, "
+                   f"false alarms {rate[Level.NONE]:.1%}")
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     content = load_content(ROOT / "content")
     if content.screening_bank is None:
         print("train: content/safety/bank.yaml is missing", file=sys.stderr)
         return 2
+    if list(argv if argv is not None else sys.argv[1:]) == ["--cross-validate"]:
+        print("\n".join(cross_validate(content)))
+        return 0
     reader = Screener(content.phrases, semantic=False)
     dev = [row for path in DEVELOPMENT for row in read_corpus(ROOT / path)]
     crisis = [*content.screening_bank.crisis, *(row.text for row in dev if row.level is not Level.NONE)]

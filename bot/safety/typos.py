@@ -19,7 +19,7 @@ KEY_WORDS = (
     "overdosing", "harm", "harming", "hurting", "cutting", "unalive", "alive", "living", "hang", "hanging",
     "pills", "burden", "goodbye", "disappear", "exist", "existing", "tablets", "lethal", "self", "anymore",
     "selfharm", "suicidally", "wrists", "razor", "noose", "bleed", "bleeding", "without", "everyone", "better",
-    "everybody", "nobody",
+    "everybody", "nobody", "jump", "bridge", "cut",
     # the other languages' key words (their rules read the corrected words too)
     "sterben", "umbringen", "selbstmord", "suizid", "suicidarme", "suicidio", "matarme", "morirme", "suicider",
     "suicidaire", "mourir", "zelfmoord", "morrer", "suicida",
@@ -31,7 +31,8 @@ _SHORT = {"kil": ("kill", frozenset({"my", "myself", "me", "self", "urself", "yo
           "ded": ("dead", frozenset({"be", "was", "were", "im", "i'm"}))}
 _NEVER = frozenset({"kills", "killer", "skill", "dice", "diet", "died", "dies", "life's", "lift", "lite",
                     "dying", "living", "alive", "harms", "hang", "self", "selfie", "helf", "myth", "hangs", "dyed",
-                    "lives", "lived", "killed", "suicided", "dive", "dives", "dine", "dire", "dime", "dial"})
+                    "lives", "lived", "killed", "suicided", "dive", "dives", "dine", "dire", "dime", "dial",
+                    "overdue", "suicides"})
 
 
 class Typos:

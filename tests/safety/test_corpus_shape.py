@@ -1,6 +1,6 @@
 """The crisis-screen eval corpus keeps its shape: known fields and values, no repeats, every kind in both halves,
-and the later sets (dev2, dev3, fresh) hold only the kinds the halves define and nothing from the test half or the
-hold-out set."""
+and the later sets (dev2, dev3, dev4, fresh, fresh2) hold only the kinds the halves define and nothing from the
+test half or the hold-out set."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 HALVES = ("dev", "test")
-FILES = ("dev", "dev2", "dev3", "test", "fresh")
+FILES = ("dev", "dev2", "dev3", "dev4", "test", "fresh", "fresh2")
 HOLDOUT = Path(__file__).resolve().parent / "holdout" / "holdout.jsonl"
 ALLOWED = {
     "level": {"clear", "possible", "none"},
@@ -45,7 +45,8 @@ def test_no_text_appears_twice_within_or_across_halves() -> None:
     assert [text for text, count in texts.items() if count > 1] == []
 
 
-@pytest.mark.parametrize(("later", "size"), [("dev2", 1000), ("dev3", 2000), ("fresh", 600)])
+@pytest.mark.parametrize(("later", "size"),
+                         [("dev2", 1000), ("dev3", 2000), ("dev4", 1700), ("fresh", 600), ("fresh2", 600)])
 def test_the_later_development_sets_share_nothing_with_the_hold_out_set_and_only_known_kinds(later: str,
                                                                                             size: int) -> None:
     held = {" ".join(json.loads(line)["text"].casefold().split())
