@@ -312,7 +312,8 @@ class Screener:
             if about is About.SOMEONE_ELSE and grammar.fiction(around):
                 dismissed.add(phrase.compact)
                 continue  # "why romeo and juliet kill themselves"
-            if phrase.words[-1] in ("die", "dead", "dying") and _IDIOM_AFTER.match(" ".join(words[end:end + 2])):
+            if phrase.words[-1] in ("die", "dead", "dying") and (_IDIOM_AFTER.match(" ".join(words[end:end + 2]))
+                                                                 or grammar.trivial(around)):
                 dismissed.add(phrase.compact)
                 continue  # "i want to die of embarrassment"
             if about is About.HARM_FROM_OTHERS and grammar.hyperbole(around) and "kill" in phrase.words:
