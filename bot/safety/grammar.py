@@ -116,6 +116,20 @@ _TRIVIAL = re.compile(r"\bdie if (?:i (?:have|hear|see|get|sit|listen|do|read|wr
                       r"the (?:meeting|class|wifi|printer|alarm|queue|line|train|bus|music|noise))\b|\brather "
                       r"(?:\S+ ){1,6}than (?:attend|sit|go to|do|listen|watch|write|read|another|one more|have to|"
                       r"deal with|work)\b")
+# The same, said of something plainly small, for every layer (a phrase too): "i'll literally die if my crush finds
+# my old channel", "so full after lunch i might actually die", "if i have to sit through one more fire drill".
+_SMALL_CAUSE = re.compile(r"\bdie if my (?:\S+ )?(?:crush|mum|mom|dad|boss|teacher|friends?|sister|brother|parents|"
+                          r"flatmate|roommate|class) (?:ever )?(?:finds?|sees?|reads?|hears?|looks?|watches?)\b|"
+                          r"\b(?:so|too) (?:full|stuffed|embarrassed) (?:\S+ ){0,4}i (?:\S+ ){0,2}die\b|\bif i "
+                          r"(?:have to|gotta|need to|must) (?:\S+ ){0,6}(?:one more|another) (?:\S+ ){0,8}die\b")
+_TRIVIAL = re.compile(f"{_TRIVIAL.pattern}|{_SMALL_CAUSE.pattern}")
+
+
+def trivial(line: str) -> bool:
+    """A wish to die that only says something plainly small is unbearable."""
+    return bool(_SMALL_CAUSE.search(line))
+
+
 # A question asked for a quiz, not for a plan: "what's the tallest building in mexico city? it's for trivia night".
 # A denial inside the words a self-harm rule read: "i would never hurt myself" ("can't stop" is no denial).
 _DENIED_INSIDE = re.compile(r"^(?:i |to )?(?:\S+ ){0,1}(?:never|not|dont|do not|didnt|did not|wont|will not|wouldnt|"

@@ -312,7 +312,8 @@ class Screener:
             if about is About.SOMEONE_ELSE and grammar.fiction(around):
                 dismissed.add(phrase.compact)
                 continue  # "why romeo and juliet kill themselves"
-            if phrase.words[-1] in ("die", "dead", "dying") and _IDIOM_AFTER.match(" ".join(words[end:end + 2])):
+            if phrase.words[-1] in ("die", "dead", "dying") and (_IDIOM_AFTER.match(" ".join(words[end:end + 2]))
+                                                                 or grammar.trivial(around)):
                 dismissed.add(phrase.compact)
                 continue  # "i want to die of embarrassment"
             if about is About.HARM_FROM_OTHERS and grammar.hyperbole(around) and "kill" in phrase.words:
@@ -379,6 +380,11 @@ class Screener:
         # raised again by the head, which cannot tell "not going to kill myself" from the statement.
         judged = bool(dismissed) and len(words) <= semantic.CHUNK_WORDS
         judged = judged or len(words) < semantic.MIN_WORDS  # "keep", "2 3": too little for a model to read
+        if not found and len(words) <= semantic.CHUNK_WORDS:
+            # "No SI, no SH, just a rough day", "nobody hits me, my mum just shouts": a denial the head cannot read,
+            # unless a wish still follows it ("i won't do anything, but i wouldn't mind not waking up")
+            line = " ".join(words)
+            judged = judged or (bool(_DENIAL.search(line)) and not _STILL_WISHING.search(line))
         if not any(f.level is Level.CLEAR for f in found) and self._head is not None and text.strip() \
                 and not judged:
             read = self._head_words(text, plain, corrected)
@@ -472,6 +478,14 @@ _RECOVERY = re.compile(r"\b(?:now i|these days|therapy helped|helped me|proud|cl
 _PULL = re.compile(r"\b(?:urges?|again|tonight|back again|are back|is back|scared of myself|numb|same as|white "
                    r"knuckling|struggling|barely|tempted|craving|relapse|cant stop|can not stop|right now|not okay|"
                    r"not ok|hard to|pulling|miss it|thinking about it)\b")
+_DENIAL = re.compile(r"\b(?:not|never|no|nobody|no one|noone|nothing|dont|do not|didnt|did not|havent|have not|"
+                     r"wouldnt|would not|wont|will not|am not|im not) (?:\S+ ){0,2}(?:suicidal|si|sh|self harm|"
+                     r"self harmed|self harming|hurt(?:ing)? (?:me|myself)|hits? me|hitting me|touch(?:es|ing)? me|"
+                     r"wish to die|want(?:ing)? to die|in danger|unsafe|going to do anything|do anything stupid|"
+                     r"kill myself|thoughts of|plans? to|urges?)\b")
+_STILL_WISHING = re.compile(r"\b(?:but|though|although|dont care|do not care|wouldnt mind|would not mind|would "
+                            r"welcome|if i (?:just )?(?:didnt|did not|never|died|stopped)|live or die|wake up|make it|"
+                            r"hope|wish i|rather)\b")
 _FILLER = frozenset({"want", "to", "wanna", "going", "gonna", "be", "am", "feeling", "feel", "have",
                      "any", "thoughts", "of", "would", "will", "ever", "really", "actually", "plan", "planning",
                      "think", "thinking", "about", "a", "the", "was", "had", "it's", "its", "that", "so", "and"})
