@@ -2,8 +2,8 @@
 
 An interaction is read from its origin (who, in which channel, in which server, with which permissions) and
 its `data` exactly as Discord sends it: a slash command's options (subcommands nested), a component's custom id
-and picked values, a modal's text inputs. The slash commands themselves are declared here too, in the shape
-Discord registers them, so that what is registered and what is read back are one table.
+and picked values, a modal's text inputs. The slash commands are registered from the same table they are read
+back with (bot.command_options).
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.command_options import OPTIONS, SUBCOMMANDS, Option, choices, command_args
 from bot.commands import COMMANDS
 from bot.community.pulse_pages import FormToken, read_token
 from bot.content.loader import Content
 from bot.events import ChoicePicked, Command, FormOpened, FormSubmitted, TextSubmitted
 from bot.messages import TOKEN_PATTERN, Address, form_name, parse_token
 from bot.response import Place, Roles
-from bot.scheduling.prompt_answers import SNOOZE_CHOICES
 
 PLATFORM = "discord"
 # One identity per Discord user: user ids are global, and a check-in started in a server continues in DMs.
@@ -33,29 +33,6 @@ MANAGE_MESSAGES = 1 << 13
 SUBCOMMAND, STRING, INTEGER = 1, 3, 4
 MAX_CHOICE = 100  # characters of a choice's name and value, and of a command's description
 MAX_CHOICES = 25
-
-
-@dataclass(frozen=True)
-class Option:
-    name: str
-    kind: int = STRING
-    required: bool = False
-    autocomplete: bool = False
-
-
-# The options of the commands that take any, in the order they are written out for the core (the rest take none).
-OPTIONS: dict[str, tuple[Option, ...]] = {
-    "checkin": (Option("flow"),), "tip": (Option("topic", autocomplete=True),),
-    "schedule": (Option("rule"), Option("timezone", autocomplete=True)), "pause": (Option("until"),),
-    "vacation": (Option("until"),), "snooze": (Option("when"),), "share": (Option("text"),),
-    "plan": (Option("action"),),
-}
-# Admin commands, as subcommands; Discord shows them to people who may manage the server.
-SUBCOMMANDS: dict[str, dict[str, tuple[Option, ...]]] = {
-    "circle": {"setup": (Option("day", required=True), Option("time", required=True),
-                         Option("timezone", required=True, autocomplete=True)), "status": ()},
-    "pulse": {"open": (Option("closes", required=True), Option("minimum", INTEGER)), "status": ()},
-}
 
 
 @dataclass(frozen=True)
@@ -107,18 +84,10 @@ def _path(data: Mapping[str, Any]) -> tuple[str, str, list[Mapping[str, Any]]]:
 
 def command(origin: Origin, data: Mapping[str, Any]) -> Command | FormOpened:
     """A slash command as the core's command, its options written out as the arguments a person would type
-    (`/schedule rule:weekdays 09:00 timezone:Europe/Berlin` is "weekdays 09:00 in Europe/Berlin"). `/share`
-    without its text opens the box to write it in."""
+    (bot.command_options). `/share` without its text opens the box to write it in."""
     name, sub, given = _path(data)
-    values = {str(option.get("name")): str(option.get("value")) for option in given
-              if option.get("value") is not None and str(option.get("value"))}
-    declared = SUBCOMMANDS.get(name, {}).get(sub, ()) if sub else OPTIONS.get(name, ())
-    parts = [sub] if sub else []
-    for option in declared:
-        value = values.get(option.name, "")
-        prefix = {"timezone": "in " if name == "schedule" else "", "minimum": "min "}.get(option.name, "")
-        parts.append(f"{prefix}{value}" if value else "")
-    args = " ".join(part for part in parts if part)
+    values = {str(option.get("name")): str(option.get("value")) for option in given if option.get("value") is not None}
+    args = command_args(name, sub, values)
     if name == "share" and not args.strip():
         return FormOpened(origin.address, "share")
     return Command(origin.address, name, args)
@@ -203,16 +172,14 @@ def dm_text(user_id: int, channel_id: int, content: str, *, in_guild: bool, from
 
 
 def command_payloads(content: Content) -> list[dict[str, Any]]:
-    """Every slash command as Discord registers it: in servers, DMs and group DMs, for server and user installs."""
+    """Every slash command as Discord registers it: in servers, DMs and group DMs, for server and user installs;
+    admin commands shown to those who may manage the server."""
     texts = content.texts
-    flows = [(f"{flow.name} — {flow.description}", flow.name) for flow in content.flows.values()]
-    snoozes = [(texts.get(f"snooze_choice_{value}"), value) for value in SNOOZE_CHOICES if value != "skip"]
-    choices = {("checkin", "flow"): flows, ("snooze", "when"): snoozes}
 
     def option(spec: Option, description: str, listed: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
-        payload: dict[str, Any] = {"type": spec.kind, "name": spec.name, "required": spec.required,
-                                   "description": description}
-        if spec.autocomplete:
+        payload: dict[str, Any] = {"type": INTEGER if spec.number else STRING, "name": spec.name,
+                                   "required": spec.required, "description": description}
+        if spec.suggested:
             payload["autocomplete"] = True
         if listed:
             payload["choices"] = [{"name": name[:MAX_CHOICE], "value": value} for name, value in listed[:MAX_CHOICES]]
@@ -224,10 +191,10 @@ def command_payloads(content: Content) -> list[dict[str, Any]]:
                                    "contexts": [0, 1, 2], "integration_types": [0, 1], "nsfw": False,
                                    "default_member_permissions": None, "dm_permission": True,
                                    "options": [option(spec, texts.get(f"option_{name}_{spec.name}"),
-                                                      choices.get((name, spec.name), ()))
+                                                      choices(content, name, spec.name))
                                                for spec in OPTIONS.get(name, ())]}
         if name in SUBCOMMANDS:
-            payload["default_member_permissions"] = str(MANAGE_GUILD)
+            payload["default_member_permissions"] = MANAGE_GUILD
             payload["options"] = [{"type": SUBCOMMAND, "name": sub, "description": texts.get(f"command_{name}_{sub}"),
                                    "options": [option(spec, texts.get(f"option_{name}_{sub}_{spec.name}"))
                                                for spec in specs]}
