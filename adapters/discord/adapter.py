@@ -69,41 +69,6 @@ def acknowledged_elsewhere(interaction: Interaction, exc: BaseException) -> bool
             and not interaction.response.is_done())
 
 
-class _Hooks:
-    """What the adapter needs from its client; mixed into Client or AutoShardedClient."""
-
-    adapter: DiscordAdapter
-
-    async def setup_hook(self) -> None:
-        await self.adapter.setup()
-
-    async def on_interaction(self, interaction: Interaction) -> None:
-        await self.adapter.on_interaction(interaction)
-
-    async def on_message(self, message: discord.Message) -> None:
-        await self.adapter.on_message(message)
-
-    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
-        await self.adapter.on_message_edit(payload.message)
-
-    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
-        exc = sys.exc_info()[1]
-        log.error("discord event %s failed: %s", event_method,
-                  describe_exception(exc) if exc is not None else "unknown")
-
-
-class _Client(_Hooks, discord.Client):
-    def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
-        super().__init__(**options)
-        self.adapter = adapter
-
-
-class _ShardedClient(_Hooks, discord.AutoShardedClient):
-    def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
-        super().__init__(**options)
-        self.adapter = adapter
-
-
 def origin_of(interaction: Interaction) -> Origin:
     return Origin(str(interaction.user.id), str(interaction.channel_id or ""), str(interaction.guild_id or ""),
                   interaction.permissions.value)
@@ -142,9 +107,14 @@ class DiscordAdapter(Transport):
             "guild_ready_timeout": guild_ready_timeout, "max_ratelimit_timeout": max_ratelimit_timeout,
             "http_trace": trace,
         }
-        client: discord.Client = _ShardedClient(
-            self, shard_ids=list(shard_ids) if shard_ids else None, shard_count=shard_count, **options) \
-            if shard_ids or shard_count else _Client(self, **options)
+        sharding: dict[str, Any] = {"shard_ids": list(shard_ids) if shard_ids else None, "shard_count": shard_count}
+        client = discord.AutoShardedClient(**options, **sharding) if shard_ids or shard_count \
+            else discord.Client(**options)
+        client.setup_hook = self.setup  # type: ignore[method-assign]
+        # discord.py dispatches an event to the client's attribute of its name (what `@client.event` sets)
+        for name, handler in (("on_interaction", self.on_interaction), ("on_message", self.on_message),
+                              ("on_raw_message_edit", self._on_raw_edit), ("on_error", self._on_error)):
+            setattr(client, name, handler)
         super().__init__(client, conversation, open_dm_timeout)
         guard_gateway(self.client)  # a malformed gateway event is dropped, not the end of the process
         self._pulse_form = DiscordPulseForm(conversation, self)
@@ -272,6 +242,14 @@ class DiscordAdapter(Transport):
             await interaction.edit_original_response(content=content or None, view=None)
         except discord.HTTPException as exc:  # the question was answered; a cosmetic edit may fail quietly
             log.info("discord: could not settle an answered message: %s", describe_exception(exc))
+
+    async def _on_raw_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        await self.on_message_edit(payload.message)
+
+    async def _on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        exc = sys.exc_info()[1]
+        log.error("discord event %s failed: %s", event_method,
+                  describe_exception(exc) if exc is not None else "unknown")
 
     async def on_message(self, message: discord.Message) -> None:
         """A typed answer in a DM works like the console: '3' answers a scale, '/help' is not needed."""
