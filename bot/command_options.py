@@ -6,11 +6,17 @@ out as the arguments the core reads (`rule` "weekdays 09:00" and `timezone` "Eur
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.content.loader import Content
+from bot.logsafe import describe_exception
 from bot.scheduling.prompt_answers import SNOOZE_CHOICES
+from bot.scheduling.rules import find_zones
+
+log = logging.getLogger(__name__)
+SUGGESTIONS = 25
 
 
 @dataclass(frozen=True)
@@ -55,3 +61,16 @@ def choices(content: Content, name: str, option: str) -> list[tuple[str, str]]:
     if (name, option) == ("snooze", "when"):
         return [(content.texts.get(f"snooze_choice_{value}"), value) for value in SNOOZE_CHOICES if value != "skip"]
     return []
+
+
+def suggestions(content: Content, option: str, typed: str) -> list[tuple[str, str]]:
+    """What to offer as a person types into a suggested option, as (label, value): tip topics, or time zones."""
+    if option == "topic":
+        typed = typed.strip().lower()
+        return [(f"{topic.label} — {topic.description}", topic.id) for topic in content.topics.values()
+                if not typed or typed in topic.id or typed in topic.label.lower()][:SUGGESTIONS]
+    try:
+        return [(zone, zone) for zone in find_zones(typed[:100], limit=SUGGESTIONS)]
+    except Exception as exc:  # a suggestion list must never take the command down
+        log.error("time zone suggestions failed: %s", describe_exception(exc))
+        return []

@@ -11,9 +11,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from bot.commands import COMMUNITY_COMMANDS
 from bot.content.loader import Texts
 from bot.conversation import Conversation
+from bot.delivery_rules import without_channels
 from bot.events import Command, Event, TextSubmitted
 from bot.messages import Address, Attachment, InputKind, Question, Reply, Tone
 from bot.ports import Capabilities
@@ -138,12 +138,9 @@ class ConsoleAdapter:
     async def respond(self, line: str) -> str:
         """One line typed, the bot's answer as it appears on screen."""
         event = parse_line(self.address, line)
-        if isinstance(event, Command) and event.name.strip().lower() in COMMUNITY_COMMANDS:
-            # Circles, shares and pulses belong to a channel of people; a terminal has none. The words are
-            # still read for danger first: a share that says something worrying is answered, not brushed off.
-            safety = await self._conversation.screen_only(event)
-            elsewhere = Reply(self._conversation.texts.get("community_elsewhere"), tone=Tone.INFO)
-            return self.render_all(safety or [elsewhere])
+        elsewhere = await without_channels(self._conversation, event)
+        if elsewhere is not None:
+            return self.render_all(elsewhere)
         text = self.render_all((await self._conversation.handle(event)).replies)
         await self._report_saved(self.address)
         return text

@@ -31,22 +31,21 @@ from adapters.discord.render import (
 )
 from adapters.discord.translate import Origin, PulseFormEvent
 from adapters.discord.transport import Transport
+from bot.command_options import suggestions
 from bot.content.loader import Content
 from bot.conversation import Conversation
-from bot.delivery_rules import answered_line, shown_here
+from bot.delivery_rules import answered_line, shown_here, under
 from bot.events import ChoicePicked, Command, FormOpened, FormSubmitted, Incoming
 from bot.logsafe import describe_exception
 from bot.messages import Reply
 from bot.ops.metrics import response_class
 from bot.response import OpenForm, Response, TextBox, opens_text_box, settles
-from bot.scheduling.rules import find_zones
-from bot.storage.seen import SeenEvents
+from bot.storage.seen import SeenEvents, claimed
 
 log = logging.getLogger(__name__)
 
 ALREADY_ACKNOWLEDGED = 40060  # another process answered this interaction first
 OPEN_DM_TIMEOUT_S = 5.0  # opening a DM is safe to repeat: one Discord does not answer fails after this
-SUGGESTIONS = 25
 
 Interaction = discord.Interaction[discord.Client]
 Reader = Callable[[Origin, Mapping[str, Any]], Incoming | PulseFormEvent | None]
@@ -178,20 +177,10 @@ class DiscordAdapter(Transport):
                 await self._settle(interaction, origin, event, replies)
 
     async def _suggest(self, interaction: Interaction, data: Mapping[str, Any]) -> None:
-        """Autocomplete: tip topics, or time zones."""
-        option, typed = translate.focused(data)
-        if option == "topic":
-            typed = typed.strip().lower()
-            suggestions = [(f"{topic.label} — {topic.description}", topic.id) for topic in self._content.topics.values()
-                           if not typed or typed in topic.id or typed in topic.label.lower()]
-        else:
-            try:
-                suggestions = [(zone, zone) for zone in find_zones(typed[:100], limit=SUGGESTIONS)]
-            except Exception as exc:  # a suggestion list must never take the command down
-                log.error("discord timezone autocomplete failed: %s", describe_exception(exc))
-                suggestions = []
+        """Autocomplete, with the core's suggestions (bot.command_options)."""
+        offered = suggestions(self._content, *translate.focused(data))
         await interaction.response.autocomplete([discord.app_commands.Choice(name=name[:100], value=value[:100])
-                                                 for name, value in suggestions[:SUGGESTIONS]])
+                                                 for name, value in offered])
 
     async def _handle(self, interaction: Interaction, origin: Origin, event: Incoming) -> list[Reply]:
         in_guild = bool(origin.guild_id)
@@ -232,12 +221,7 @@ class DiscordAdapter(Transport):
         components = [component.to_dict() for component in message.components]
         line = answered_line(self._conversation.texts, replies,
                              translate.picked_labels(components, event.token, event.values))
-        content = message.content
-        if line:
-            tick = f"\n-# {line}"[:MAX_CONTENT // 2]
-            if len(content) + len(tick) > MAX_CONTENT:  # a full (merged) message: the tick matters more now
-                content = content[:MAX_CONTENT - len(tick) - 1].rstrip() + "…"
-            content += tick
+        content = under(message.content, f"-# {line}", MAX_CONTENT) if line else message.content
         try:
             await interaction.edit_original_response(content=content or None, view=None)
         except discord.HTTPException as exc:  # the question was answered; a cosmetic edit may fail quietly
@@ -253,12 +237,11 @@ class DiscordAdapter(Transport):
 
     async def on_message(self, message: discord.Message) -> None:
         """A typed answer in a DM works like the console: '3' answers a scale, '/help' is not needed."""
-        event = translate.dm_text(message.author.id, message.channel.id, message.content,
-                                  in_guild=message.guild is not None, from_bot=message.author.bot)
+        event = translate.dm_text(message)
         if event is None:
             return
         try:
-            if not await self._claim(f"discord:msg:{message.id}"):
+            if not await claimed(self._seen_events, f"discord:msg:{message.id}"):
                 return  # another instance has it (a typed answer must be applied once, not once per process)
             await self.remember_dm(event.address, message.channel.id)
             response = await self._conversation.handle(event)
@@ -271,31 +254,17 @@ class DiscordAdapter(Transport):
     async def on_message_edit(self, message: discord.Message) -> None:
         """An edited DM is read for danger only: an edit never answers a check-in a second time. (Discord also
         sends an update when it adds a link preview; that one has no edit time and is not read again.)"""
-        event = translate.dm_text(message.author.id, message.channel.id, message.content,
-                                  in_guild=message.guild is not None, from_bot=message.author.bot)
+        event = translate.dm_text(message)
         if event is None or message.edited_at is None:
             return
         try:
-            if not await self._claim(f"discord:edit:{message.id}:{message.edited_at.timestamp()}"):
+            if not await claimed(self._seen_events, f"discord:edit:{message.id}:{message.edited_at.timestamp()}"):
                 return
             replies = await self._conversation.screen_only(event)
             if replies:
                 await self.send_all(message.channel, replies)
         except Exception as exc:
             log.error("discord DM edit failed: %s", describe_exception(exc))
-
-    async def _claim(self, event_id: str) -> bool:
-        """True when this process should handle the event: the shared ledger says it is the first to ask (or
-        there is no ledger). If the ledger cannot answer, the event is handled: an answer applied twice on two
-        instances is rarer and milder than a person left without any answer."""
-        if self._seen_events is None:
-            return True
-        try:
-            return await self._seen_events.first_time(event_id)
-        except Exception as exc:
-            log.warning("discord: the seen-events ledger failed, handling the message anyway: %s",
-                        describe_exception(exc))
-            return True
 
     async def _guarded(self, interaction: Interaction, place: str, run: Callable[[], Awaitable[object]]) -> None:
         """The error boundary: log type and place only, apologise privately, keep running. An interaction

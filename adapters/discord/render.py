@@ -22,6 +22,7 @@ from adapters.discord.translate import COMMENT_INPUT, FORM_BUTTON_PREFIX, FORM_M
 from bot.community.pulse_pages import Page, comment_token
 from bot.community.pulses import PulseForm
 from bot.content.loader import Texts
+from bot.delivery_rules import packed
 from bot.layout import Picker, Write, layout
 from bot.messages import Attachment, Form, Image, InputKind, Question, Reply, Tone
 from bot.ports import Capabilities
@@ -85,17 +86,6 @@ Row = tuple[ButtonSpec, ...] | SelectSpec
 
 
 @dataclass(frozen=True)
-class InputSpec:
-    """One text input of a modal."""
-
-    custom_id: str
-    label: str
-    default: str
-    placeholder: str
-    max_length: int
-
-
-@dataclass(frozen=True)
 class Outgoing:
     """One Discord message: content and/or embeds, optional controls (action rows) and files."""
 
@@ -112,12 +102,8 @@ CAPABILITIES = Capabilities(max_text_length=MAX_CONTENT, max_buttons=MAX_COMPONE
 
 
 def _buttons_in_rows(buttons: Sequence[ButtonSpec], rows_left: int) -> list[tuple[ButtonSpec, ...]]:
-    rows: list[tuple[ButtonSpec, ...]] = []
-    for start in range(0, len(buttons), MAX_BUTTONS_PER_ROW):
-        if len(rows) >= rows_left:
-            break
-        rows.append(tuple(buttons[start:start + MAX_BUTTONS_PER_ROW]))
-    return rows
+    rows = [tuple(buttons[start:start + MAX_BUTTONS_PER_ROW]) for start in range(0, len(buttons), MAX_BUTTONS_PER_ROW)]
+    return rows[:rows_left]
 
 
 def _select(picker: Picker, texts: Texts) -> SelectSpec | None:
@@ -183,13 +169,6 @@ def tip_embed(reply: Reply, texts: Texts) -> discord.Embed | None:
 
 def form_button(form: Form) -> ButtonSpec:
     return ButtonSpec(shorten(form.open_label, MAX_LABEL), f"{FORM_BUTTON_PREFIX}{form.name}", Style.SECONDARY)
-
-
-def form_inputs(form: Form) -> list[InputSpec]:
-    """A form's fields as a modal's text inputs, inside Discord's limits (5 inputs, 45-character labels)."""
-    return [InputSpec(spec.name, shorten(spec.label, MAX_INPUT_LABEL), spec.value[:spec.max_length],
-                      shorten(spec.placeholder, MAX_INPUT_PLACEHOLDER), max(1, min(spec.max_length, MAX_TEXT_INPUT)))
-            for spec in form.fields[:MAX_MODAL_INPUTS]]
 
 
 def render_reply(reply: Reply, texts: Texts) -> list[Outgoing]:
@@ -259,17 +238,8 @@ def _joined(first: Outgoing, second: Outgoing) -> Outgoing | None:
 def merge_messages(messages: Sequence[Outgoing]) -> list[Outgoing]:
     """The same messages, in order, packed into as few Discord messages as the limits allow (2,000 characters
     of text joined with a blank line, 5 rows of controls, 10 embeds, one sender of attachments). Nothing is
-    dropped or shortened: a message that cannot join the one before it starts the next. Packing greedily in
-    order gives the fewest messages: whatever keeps two parts apart also keeps apart any longer run holding
-    both."""
-    merged: list[Outgoing] = []
-    for message in messages:
-        joined = _joined(merged[-1], message) if merged else None
-        if joined is None:
-            merged.append(message)
-        else:
-            merged[-1] = joined
-    return merged
+    dropped or shortened: a message that cannot join the one before it starts the next."""
+    return packed(messages, _joined)
 
 
 MAX_ALT_TEXT = 1024  # Discord's limit on an attachment's description
@@ -377,13 +347,15 @@ def text_box_modal(box: TextBox, texts: Texts) -> discord.ui.Modal:
 
 
 def form_modal(form: Form, texts: Texts) -> discord.ui.Modal:
-    """A form (the schedule settings, a share) with its inputs filled in with the current settings."""
+    """A form (the schedule settings, a share) with its inputs filled in with the current settings, inside
+    Discord's limits (5 inputs, 45-character labels)."""
     title = form.title[:MAX_MODAL_TITLE] or texts.get("form_title")
     return _modal(title, FORM_MODAL_PREFIX + form.name, *(discord.ui.TextInput(
-        label=spec.label, custom_id=spec.custom_id, required=False, default=spec.default or None,
-        max_length=spec.max_length, placeholder=spec.placeholder or None,
+        label=shorten(spec.label, MAX_INPUT_LABEL), custom_id=spec.name, required=False,
+        default=spec.value[:spec.max_length] or None, max_length=max(1, min(spec.max_length, MAX_TEXT_INPUT)),
+        placeholder=shorten(spec.placeholder, MAX_INPUT_PLACEHOLDER) or None,
         style=discord.TextStyle.paragraph if spec.max_length > 200 else discord.TextStyle.short)
-        for spec in form_inputs(form)))
+        for spec in form.fields[:MAX_MODAL_INPUTS]))
 
 
 def comment_modal(form: PulseForm, digits: str, texts: Texts) -> discord.ui.Modal:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from bot.command_options import OPTIONS, SUBCOMMANDS, Option, choices, command_args
 from bot.commands import COMMANDS
@@ -164,11 +164,25 @@ def submission(origin: Origin, data: Mapping[str, Any]) -> FormSubmitted | TextS
     return TextSubmitted(origin.address, values.get(TEXT_INPUT_ID, ""), token=custom_id)
 
 
-def dm_text(user_id: int, channel_id: int, content: str, *, in_guild: bool, from_bot: bool) -> TextSubmitted | None:
+class Message(Protocol):
+    """What is read of a message (discord.Message, or a recorded one)."""
+
+    @property
+    def guild(self) -> object | None: ...
+    @property
+    def author(self) -> Any: ...
+    @property
+    def channel(self) -> Any: ...
+    @property
+    def content(self) -> str: ...
+
+
+def dm_text(message: Message) -> TextSubmitted | None:
     """A message typed in a DM answers like the console ('3' answers a scale); nothing in a server is read."""
-    if in_guild or from_bot or not content:
+    if message.guild is not None or message.author.bot or not message.content:
         return None
-    return TextSubmitted(Address(PLATFORM, PERSONAL_WORKSPACE, str(user_id), str(channel_id)), content)
+    address = Address(PLATFORM, PERSONAL_WORKSPACE, str(message.author.id), str(message.channel.id))
+    return TextSubmitted(address, message.content)
 
 
 def command_payloads(content: Content) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ the bot's DM messages deleted after /forget. What a failed send means for the co
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
@@ -15,7 +16,6 @@ from typing import Any
 import aiohttp
 import discord
 
-from adapters.discord.dm_cleanup import delete_own_messages, newest_id
 from adapters.discord.render import Outgoing, message_kwargs, messages_for, render_replies
 from bot.background import start_counted
 from bot.bounded import BoundedDict
@@ -31,6 +31,7 @@ DMS_CLOSED = 50007
 DM_CHANNELS_KEPT = 50_000  # people whose DM channel id is remembered here (the core keeps it too)
 NONCE_MAX = 25  # Discord's limit on a nonce's length
 THREAD_NAME_MAX = 100
+MAX_CLEANUP_MESSAGES = 10_000  # of a DM's history read after /forget
 
 Interaction = discord.Interaction[discord.Client]
 
@@ -216,7 +217,10 @@ class Transport:
             await asyncio.gather(*list(self._dm_cleanups), return_exceptions=True)
 
     async def forget_person(self, address: Address) -> bool:
-        """The bot's messages in the person's DM go in the background, so the "erased" reply is not held up."""
+        """The bot's messages in the person's DM go (with the files they carry), in the background so the
+        "erased" reply is not held up. A bot cannot delete what the person wrote in a DM (Discord answers
+        50003), so /privacy tells them how to delete their own. The cut-off is the newest message in the DM
+        now, so the "erased" reply that follows stays; discord.py waits out 429s itself."""
         user = self.client.user
         if user is None or not address.user_id.isdigit():
             return False
@@ -224,7 +228,7 @@ class Transport:
             known = self._dm_channels.get(address.user_id)
             channel: discord.abc.Messageable = self.client.get_partial_messageable(
                 known, type=discord.ChannelType.private) if known else await self.open_dm(int(address.user_id))
-            newest = await newest_id(channel)
+            newest = next(iter([message.id async for message in channel.history(limit=1)]), None)
         except (discord.HTTPException, TimeoutError) as exc:
             log.info("discord: the DM clean-up after /forget could not start: %s", describe_exception(exc))
             return False
@@ -234,3 +238,15 @@ class Transport:
         start_counted(self._dm_cleanups, delete_own_messages(channel, user.id, newest), name="discord-dm-cleanup",
                       done="discord: deleted %d of the bot's messages in a DM after /forget", log=log)
         return True
+
+
+async def delete_own_messages(channel: discord.abc.Messageable, bot_user_id: int, up_to: int) -> int:
+    """Delete the bot's messages in `channel` up to and including message `up_to` (a message already gone is
+    skipped); returns how many went."""
+    deleted = 0
+    async for message in channel.history(limit=MAX_CLEANUP_MESSAGES, before=discord.Object(id=up_to + 1)):
+        if message.author.id == bot_user_id:
+            with contextlib.suppress(discord.NotFound):
+                await message.delete()
+                deleted += 1
+    return deleted

@@ -26,7 +26,7 @@ from adapters.discord.render import (
     SelectSpec,
     Style,
     discord_files,
-    form_inputs,
+    form_modal,
     merge_messages,
     question_rows,
     render_replies,
@@ -288,10 +288,10 @@ def test_a_form_becomes_one_button_and_a_modal_within_discords_limits() -> None:
     [message] = render_reply(Reply("Daily at 09:00.", form=form), TEXTS)
     assert [(b.label, b.custom_id, b.style) for row in message.rows for b in row] == [  # type: ignore[union-attr]
         ("Change schedule", "bb:form:schedule", Style.SECONDARY)]
-    inputs = form_inputs(form)
+    inputs = [item for item in form_modal(form, TEXTS).children if isinstance(item, discord.ui.TextInput)]
     assert len(inputs) == 5
-    assert all(len(spec.label) <= 45 and len(spec.placeholder) <= 100 for spec in inputs)
-    assert all(len(spec.default) <= spec.max_length == 20 for spec in inputs)
+    assert all(len(field.label) <= 45 and len(field.placeholder or "") <= 100 for field in inputs)
+    assert all(len(field.default or "") <= (field.max_length or 0) == 20 for field in inputs)
     assert form_name("bb:form:schedule", "bb:form:") == "schedule"
     assert form_name("bb:form:../x", "bb:form:") is None
     assert form_name("ci:abc:def", "bb:form:") is None
