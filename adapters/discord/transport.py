@@ -184,7 +184,7 @@ class Transport:
             return ""
         if post.pin:
             try:
-                await first.pin(reason="community-care notice")
+                await first.pin(reason=self._conversation.texts.get("pin_reason"))
             except discord.HTTPException as exc:  # no Manage Messages permission: the notice still stands
                 log.warning("discord: could not pin the care notice: %s", describe_exception(exc))
         if post.open_thread:
