@@ -31,7 +31,7 @@ FORM_MODAL_PREFIX = "bb:formsubmit:"  # + the form's name: the modal's own custo
 MANAGE_GUILD = 1 << 5
 MANAGE_MESSAGES = 1 << 13
 SUBCOMMAND, STRING, INTEGER = 1, 3, 4
-MAX_CHOICE = 100  # characters of a choice's name and value, and of a command's description
+MAX_CHOICE = 100  # characters of a choice's name
 MAX_CHOICES = 25
 
 
