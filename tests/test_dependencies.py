@@ -36,7 +36,7 @@ def test_the_installed_versions_meet_the_floors() -> None:
 
 
 def test_maps_keyed_by_people_or_requests_have_a_bound() -> None:
-    from adapters.discord import adapter as discord_adapter
+    from adapters.discord import transport as discord_transport
     from adapters.slack import adapter as slack_adapter
     from bot.bounded import BoundedDict
 
@@ -49,4 +49,4 @@ def test_maps_keyed_by_people_or_requests_have_a_bound() -> None:
     assert list(remembered) == ["person-9", "person-7", "person-10"]
     assert slack_adapter.DM_CHANNELS_KEPT <= 100_000
     assert slack_adapter.REPLAYS_KEPT <= 100_000
-    assert discord_adapter.DM_CHANNELS_KEPT <= 100_000
+    assert discord_transport.DM_CHANNELS_KEPT <= 100_000

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import sys
 import threading
 from collections.abc import Sequence
@@ -12,11 +11,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from bot.commands import COMMUNITY_COMMANDS
+from bot.content.loader import Texts
 from bot.conversation import Conversation
+from bot.delivery_rules import without_channels
 from bot.events import Command, Event, TextSubmitted
 from bot.messages import Address, Attachment, InputKind, Question, Reply, Tone
 from bot.ports import Capabilities
+from bot.privacy.private_folder import PrivateFolder
 
 RULE = "─" * 3
 
@@ -30,25 +31,25 @@ def parse_line(address: Address, line: str) -> Event:
     return TextSubmitted(address, line.rstrip("\n"))
 
 
-def _hint(question: Question) -> str:
-    skip = ", or 'skip'" if question.skippable else ""
+def _hint(question: Question, texts: Texts) -> str:
+    skip = texts.get("console_hint_skip") if question.skippable else ""
     if question.kind is InputKind.SCALE:
-        low, high = question.choices[0].value, question.choices[-1].value
-        return f"(type {low}–{high}{skip})"
+        return texts.get("console_hint_scale", low=question.choices[0].value, high=question.choices[-1].value,
+                         skip=skip)
     if question.kind is InputKind.MULTI:
-        return f"(pick any: numbers separated by commas{skip})"
+        return texts.get("console_hint_multi", skip=skip)
     if question.kind is InputKind.SINGLE:
         firsts = [choice.label.split(",")[0].split(" ")[0].lower() for choice in question.choices]
         if firsts == ["yes", "no"]:  # a yes/no question takes yes and no, as the core reads them
-            return f"(type yes or no{skip})"
-        return f"(type a number{skip})"
+            return texts.get("console_hint_yes_no", skip=skip)
+        return texts.get("console_hint_number", skip=skip)
     if question.examples:  # "1;3;walk the dog": numbers pick examples, the rest are their own words
-        return f"(numbers from the list and/or your own words, e.g. “1;3;a walk with the dog”{skip})"
-    example = f" — e.g. “{question.placeholder}”" if question.placeholder else ""
-    return f"(type your answer{skip}){example}"
+        return texts.get("console_hint_examples", skip=skip)
+    example = f" {texts.get('console_hint_example', example=question.placeholder)}" if question.placeholder else ""
+    return texts.get("console_hint_text", skip=skip) + example
 
 
-def render(reply: Reply) -> str:
+def render(reply: Reply, texts: Texts) -> str:
     """Plain text for a terminal: titles set off, choices numbered, the script line set apart."""
     parts: list[str] = []
     if reply.title:
@@ -70,7 +71,7 @@ def render(reply: Reply) -> str:
             number = choice.value if question.kind is InputKind.SCALE else str(index)
             label = choice.label if question.kind is not InputKind.SCALE else choice.description
             parts.append(f"  {number}. {label}".rstrip())
-        parts.append(_hint(question))
+        parts.append(_hint(question, texts))
     form = reply.form
     if form is not None and all(spec.value for spec in form.fields):  # a form becomes the command that fills it
         current = {spec.name: spec.value for spec in form.fields}
@@ -88,13 +89,12 @@ class ConsoleAdapter:
                  stdout: TextIO | None = None, interactive: bool | None = None,
                  files_dir: Path | None = None) -> None:
         self._conversation = conversation
-        self._files_dir = files_dir or Path("data") / "exports"
+        self._files = PrivateFolder(files_dir or Path("data") / "exports")
         self._stdin = stdin or sys.stdin
         self._stdout = stdout or sys.stdout
         self._interactive = self._stdin.isatty() if interactive is None else interactive
         self.address = Address("console", "local", user_id, "console")
         self._last_title = ""
-        self._saved: list[Path] = []  # written by render_all, reported to the core for /forget and retention
         conversation.traces.keep_with(self.name, self)
 
     async def send(self, address: Address, replies: Sequence[Reply]) -> None:
@@ -103,35 +103,17 @@ class ConsoleAdapter:
         await self._report_saved(address)
 
     async def _report_saved(self, address: Address) -> None:
-        saved, self._saved = self._saved, []
-        for path in saved:
+        for path in self._files.take_saved():  # written by render_all, for /forget and retention
             await self._conversation.traces.remember_file(address, str(path))
 
     async def remove_files(self, workspace_id: str, refs: Sequence[str]) -> list[str]:
         """Export and chart files of this console (only inside its own folder)."""
-        return self._unlink(refs)
+        return self._files.remove(refs)
 
     async def forget_person(self, address: Address) -> None:
-        """Every file in this console's private folder (only the bot writes there, for its one person), also
-        those from before files were recorded."""
+        """Every file in this console's private folder (only the bot writes there, for its one person)."""
         if address.user_id == self.address.user_id:
-            self._empty_folder()
-
-    def _unlink(self, refs: Sequence[str]) -> list[str]:
-        folder = self._files_dir.resolve()
-        gone: list[str] = []
-        for ref in refs:
-            path = Path(ref).resolve()
-            if path.parent == folder:
-                path.unlink(missing_ok=True)
-                gone.append(ref)
-        return gone
-
-    def _empty_folder(self) -> None:
-        if self._files_dir.is_dir():
-            for path in self._files_dir.iterdir():
-                if path.is_file():
-                    path.unlink(missing_ok=True)
+            self._files.empty()
 
     def render_all(self, replies: Sequence[Reply]) -> str:
         """Each reply as a paragraph; a title already on screen is not repeated question after question."""
@@ -141,50 +123,24 @@ class ConsoleAdapter:
                 reply = replace(reply, title="")
             elif reply.title:
                 self._last_title = reply.title
-            text = render(reply)
+            text = render(reply, self._conversation.texts)
             if reply.files:
-                paths = ", ".join(str(self._save(attachment, keep_existing=True)) for attachment in reply.files)
+                paths = ", ".join(str(self._files.save(attachment, keep_existing=True)) for attachment in reply.files)
                 text += "\n" + self._conversation.texts.get("export_saved", paths=paths)
             if reply.image is not None:  # a terminal shows no pictures: the chart goes to a file, its words here
                 image = reply.image
-                path = self._save(Attachment(image.filename, image.content, image.mime_type))
+                path = self._files.save(Attachment(image.filename, image.content, image.mime_type))
                 text = (text + "\n" if text else "") + self._conversation.texts.get("chart_saved", path=str(path),
                                                                                  alt=image.alt_text)
             out.append(text + "\n\n")
         return "".join(out)
 
-    def _save(self, attachment: Attachment, *, keep_existing: bool = False) -> Path:
-        """Files for the person go to a private folder (owner-only), never to the screen. An export never
-        replaces an earlier one (two in the same second get "-2", "-3"); a chart is simply redrawn."""
-        self._files_dir.mkdir(parents=True, exist_ok=True)
-        os.chmod(self._files_dir, 0o700)
-        name = Path(Path(attachment.filename).name)
-        path = self._files_dir / name
-        if keep_existing:
-            number = 1
-            while True:
-                try:
-                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                    break
-                except FileExistsError:
-                    number += 1
-                    path = self._files_dir / f"{name.stem}-{number}{name.suffix}"
-        else:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(attachment.content)
-        self._saved.append(path)
-        return path
-
     async def respond(self, line: str) -> str:
         """One line typed, the bot's answer as it appears on screen."""
         event = parse_line(self.address, line)
-        if isinstance(event, Command) and event.name.strip().lower() in COMMUNITY_COMMANDS:
-            # Circles, shares and pulses belong to a channel of people; a terminal has none. The words are
-            # still read for danger first: a share that says something worrying is answered, not brushed off.
-            safety = await self._conversation.screen_only(event)
-            elsewhere = Reply(self._conversation.texts.get("community_elsewhere"), tone=Tone.INFO)
-            return self.render_all(safety or [elsewhere])
+        elsewhere = await without_channels(self._conversation, event)
+        if elsewhere is not None:
+            return self.render_all(elsewhere)
         text = self.render_all((await self._conversation.handle(event)).replies)
         await self._report_saved(self.address)
         return text

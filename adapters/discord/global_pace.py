@@ -11,13 +11,14 @@ is waiting for them); so is everything outside the REST API (the gateway's webso
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from types import SimpleNamespace
+from typing import Any
 
 import aiohttp
 from yarl import URL
+
+from bot.pace import Pace
 
 RATE_PER_S = 42.0  # requests a second, steady (a little above the core's pacer, 40/s, so it rarely binds)
 BURST = 3  # requests at once after a quiet spell: a one-second window holds at most RATE_PER_S + BURST = 45 as
@@ -36,28 +37,11 @@ def paced(url: URL) -> bool:
     return bool(route) and not route.startswith(EXEMPT_PREFIXES)
 
 
-class GlobalPace:
-    """A token bucket over every paced request: each takes its turn in order of arrival, waiting if need be."""
+class GlobalPace(Pace):
+    """Every paced request of the client takes its turn (bot.pace)."""
 
-    def __init__(self, rate_per_s: float = RATE_PER_S, burst: int = BURST, *,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-        self._rate = rate_per_s
-        self._burst = float(burst)
-        self._clock = clock
-        self._sleep = sleep
-        self._tokens = float(burst)
-        self._at = clock()
-        self.held = 0  # requests that had to wait (for the log and the tests)
-
-    async def take(self) -> None:
-        now = self._clock()
-        self._tokens = min(self._burst, self._tokens + (now - self._at) * self._rate)
-        self._at = now
-        self._tokens -= 1.0  # below zero: the turns already promised to those waiting ahead of this one
-        if self._tokens < 0:
-            self.held += 1
-            await self._sleep(-self._tokens / self._rate)
+    def __init__(self, rate_per_s: float = RATE_PER_S, burst: int = BURST, **timing: Any) -> None:
+        super().__init__(rate_per_s, burst, **timing)
 
     def trace_config(self) -> aiohttp.TraceConfig:
         """For discord.py's `http_trace`: aiohttp awaits this before every request it sends."""

@@ -53,13 +53,8 @@ def configured(settings: DiscordSettings) -> bool:
     return bool(settings.discord_token.get_secret_value())
 
 
-# 50 requests per second across the bot, counted in any one-second window, so requests are spaced evenly
-# (burst 1) a little under the limit: a full bucket of 50 plus the refill would put up to ~100 in one window. A
-# send of several requests (open the DM, post; a long reply is more than one post) takes its token and then goes
-# into debt for the rest, so one window can hold the bucket (1), the refill (40) and the debt of the last send
-# (1 for a new DM, more for a long reply): about 42. The rest is headroom for arrivals bunching, since Discord
-# counts requests as they arrive (how the pace was chosen: docs/reliability.md, item 2). Beneath this,
-# global_pace.py holds every request of the Discord client, retries included, to 42/s + 3.
+# Discord allows 50 requests a second across the bot: sends are spaced evenly a little under it (burst 1), leaving
+# room for a send's further requests and for arrivals bunching (docs/reliability.md, item 2; global_pace.py).
 LIMIT = Limit(40.0, 1.0, per_workspace=False)
 
 

@@ -8,6 +8,7 @@ forgotten (retries come within minutes).
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -16,7 +17,10 @@ from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.logsafe import describe_exception
 from bot.storage.models import SeenEvent
+
+log = logging.getLogger(__name__)
 
 MAX_EVENT_ID = 64  # the column's width
 
@@ -61,4 +65,17 @@ class DatabaseSeenEvents:
         if self._offered % 500 == 0:
             async with self._engine.begin() as conn:
                 await conn.execute(delete(SeenEvent).where(SeenEvent.seen_at < now - self._keep))
+        return True
+
+
+async def claimed(seen: SeenEvents | None, event_id: str) -> bool:
+    """True when this process should handle the event: the ledger says it is the first to ask (or there is no
+    ledger). If the ledger cannot answer, the event is handled: an answer applied twice on two instances is
+    rarer and milder than a person left without any answer."""
+    if seen is None:
+        return True
+    try:
+        return await seen.first_time(event_id)
+    except Exception as exc:
+        log.warning("the seen-events ledger failed, handling the event anyway: %s", describe_exception(exc))
         return True

@@ -7,17 +7,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.discord.pulse_form import (
-    PER_PAGE,
-    UNANSWERED,
-    page_count,
-    page_of,
-    read_token,
-    render_page,
-    scores_of,
-)
-from adapters.discord.render import SelectSpec
+from adapters.discord.render import SelectSpec, render_page
 from adapters.slack.pulse_form import form_scores, item_block, missing_errors, pulse_modal
+from bot.community.pulse_pages import PER_PAGE, UNANSWERED, page, page_count, page_of, read_token, scores_of
 from bot.community.pulses import PulseForm
 from bot.content.loader import load_content
 from bot.content.schema import PulseComment
@@ -62,12 +54,12 @@ def test_the_slack_modal_is_valid_starts_empty_and_reads_back(form: PulseForm) -
 def test_the_discord_form_fits_discord_and_carries_every_pick(form: PulseForm, data: st.DataObject) -> None:
     total = len(form.items)
     digits = UNANSWERED * total
-    for page in range(1, page_count(total) + 1):
-        shown = render_page(TEXTS, form, digits, page)
+    for number in range(1, page_count(total) + 1):
+        shown = render_page(page(TEXTS, form, digits, number))
         assert len(shown.content) <= 2000
         assert len(shown.rows) <= 5
         selects = [row for row in shown.rows if isinstance(row, SelectSpec)]
-        assert len(selects) == min(PER_PAGE, total - (page - 1) * PER_PAGE)
+        assert len(selects) == min(PER_PAGE, total - (number - 1) * PER_PAGE)
         for row in shown.rows:
             ids = [row.custom_id] if isinstance(row, SelectSpec) else [button.custom_id for button in row]
             assert all(len(cid) <= TOKEN_MAX_LENGTH and parse_token(cid) is not None for cid in ids)
@@ -77,7 +69,7 @@ def test_the_discord_form_fits_discord_and_carries_every_pick(form: PulseForm, d
                                max_size=12))
     expected: list[int | None] = [None] * total
     for number, value in picks:
-        select = next(row for row in render_page(TEXTS, form, digits, page_of(number)).rows
+        select = next(row for row in render_page(page(TEXTS, form, digits, page_of(number))).rows
                       if isinstance(row, SelectSpec) and row.custom_id.split(":")[2] == f"f{number}")
         token = read_token(select.custom_id)
         assert token is not None

@@ -222,7 +222,7 @@ async def test_after_no_im_ok_the_next_scheduled_prompt_still_goes_out(
     clock.now = berlin(27, 9, 0, 30)
     await dispatcher.tick()
 
-    received = ["\n".join(render(reply) for reply in replies) for _, replies in transport.sent]
+    received = ["\n".join(render(reply, content.texts) for reply in replies) for _, replies in transport.sent]
     assert len(received) == 1
     assert content.texts.get("prompt_greeting") in received[0]
     assert SAFETY_PROMPT in received[0]

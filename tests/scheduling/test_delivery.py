@@ -56,8 +56,8 @@ class Person:
 
     def received(self) -> list[str]:
         """Each delivery, rendered the way she would see it (titles, text, choices, footers)."""
-        return ["\n".join(render(reply) for reply in replies) for address, replies in self.transport.sent
-                if address.user_id == self.console.address.user_id]
+        return ["\n".join(render(reply, self.service.texts) for reply in replies)
+                for address, replies in self.transport.sent if address.user_id == self.console.address.user_id]
 
     def prompts(self) -> list[str]:
         return [text for text in self.received() if GREETING in text]

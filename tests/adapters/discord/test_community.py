@@ -404,7 +404,7 @@ async def test_a_pulse_round_with_two_members_says_only_too_few(
     clock.advance(days=2, minutes=1)
     await community_tick(community_service, {"discord": bot})
     closing = channel_posts(fake, channel)[-1]
-    [expected] = render_replies([too_few_reply(content.texts)])
+    [expected] = render_replies([too_few_reply(content.texts)], content.texts)
     assert closing.content == expected.content
     assert closing.custom_ids() == []
     assert closing.embeds == []

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.discord.adapter import DiscordAdapter, prompt_nonce
+from adapters.discord.adapter import DiscordAdapter
+from adapters.discord.transport import prompt_nonce
 from bot.conversation import Conversation
 from bot.messages import Address, Reply
 from bot.scheduling.dispatcher import Dispatcher

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.discord.adapter import delivery_error, modal_text
 from adapters.discord.platform import DISCORD_PERMISSIONS, DiscordSettings, discord_invite_urls
 from adapters.discord.render import (
     MAX_BUTTONS_PER_ROW,
@@ -21,20 +20,22 @@ from adapters.discord.render import (
     MAX_EMBEDS,
     MAX_LABEL,
     MAX_ROWS,
-    SCRIPT_FIELD,
     ButtonSpec,
     Outgoing,
     Row,
     SelectSpec,
     Style,
     discord_files,
-    form_inputs,
+    form_modal,
     merge_messages,
     question_rows,
     render_replies,
     render_reply,
 )
+from adapters.discord.translate import modal_text
+from adapters.discord.transport import delivery_error
 from bot.__main__ import main
+from bot.content.loader import load_content
 from bot.messages import (
     Attachment,
     Choice,
@@ -52,6 +53,9 @@ from bot.messages import (
 )
 from bot.ports import RateLimited, TemporaryFailure, Unreachable
 from bot.text import split_text
+from tests.conftest import CONTENT_DIR
+
+TEXTS = load_content(CONTENT_DIR).texts
 
 
 def _count(rows: tuple[Row, ...]) -> int:
@@ -74,7 +78,7 @@ def single(count: int, skippable: bool = True, session: str = "s1") -> Question:
 
 
 def test_a_scale_is_one_row_of_buttons_plus_skip() -> None:
-    rows = question_rows(scale())
+    rows = question_rows(scale(), TEXTS)
     assert len(rows) == 2
     first, skip = rows
     assert isinstance(first, tuple)
@@ -86,12 +90,12 @@ def test_a_scale_is_one_row_of_buttons_plus_skip() -> None:
 
 
 def test_no_skip_button_when_a_step_cannot_be_skipped() -> None:
-    assert [len(row) for row in question_rows(scale(skippable=False)) if isinstance(row, tuple)] == [5]
+    assert [len(row) for row in question_rows(scale(skippable=False), TEXTS) if isinstance(row, tuple)] == [5]
 
 
 @pytest.mark.parametrize("count", [1, 5, 6, 12, 20, 24, 25, 26, 40])
 def test_buttons_stay_within_five_a_row_five_rows_and_25_components(count: int) -> None:
-    rows = question_rows(single(count))
+    rows = question_rows(single(count), TEXTS)
     assert len(rows) <= MAX_ROWS
     assert _count(rows) <= MAX_COMPONENTS
     assert all(len(row) <= MAX_BUTTONS_PER_ROW for row in rows if isinstance(row, tuple))
@@ -107,7 +111,7 @@ def test_buttons_stay_within_five_a_row_five_rows_and_25_components(count: int) 
 def test_multi_choice_is_a_select_with_min_one_and_max_n() -> None:
     question = Question("s1", "boundaries", InputKind.MULTI,
                         tuple(Choice(f"v{n}", f"Option {n}", "why") for n in range(7)), max_choices=7)
-    select, skip = question_rows(question)
+    select, skip = question_rows(question, TEXTS)
     assert isinstance(select, SelectSpec)
     assert (select.custom_id, select.min_values, select.max_values) == ("ci:s1:boundaries", 1, 7)
     assert [o.value for o in select.options] == [f"v{n}" for n in range(7)]
@@ -117,7 +121,7 @@ def test_multi_choice_is_a_select_with_min_one_and_max_n() -> None:
 
 def test_text_question_is_a_write_button_carrying_the_length_limit() -> None:
     question = Question("s1", "note", InputKind.TEXT, max_length=1500, placeholder="A few words")
-    [row] = question_rows(question)  # "Write it" and "Skip" side by side
+    [row] = question_rows(question, TEXTS)  # "Write it" and "Skip" side by side
     assert isinstance(row, tuple)
     write, skip = row
     assert write.label == "Write it"
@@ -133,14 +137,14 @@ def test_command_questions_like_snooze_are_buttons_too() -> None:
     question = Question("snooze", "42", InputKind.SINGLE,
                         (Choice("1h", "In an hour"), Choice("evening", "This evening"), Choice("skip", "Skip it")),
                         skippable=False, command="snooze")
-    [row] = question_rows(question)
+    [row] = question_rows(question, TEXTS)
     assert isinstance(row, tuple)
     assert [b.custom_id for b in row] == ["ci:snooze:42:1h", "ci:snooze:42:evening", "ci:snooze:42:skip"]
 
 
 def test_labels_are_shortened_to_80_characters() -> None:
     question = Question("s1", "pick", InputKind.SINGLE, (Choice("a", "word " * 40),), skippable=False)
-    [row] = question_rows(question)
+    [row] = question_rows(question, TEXTS)
     assert isinstance(row, tuple)
     assert len(row[0].label) <= MAX_LABEL
     assert row[0].label.endswith("…")
@@ -149,7 +153,7 @@ def test_labels_are_shortened_to_80_characters() -> None:
 def test_custom_ids_never_exceed_100_characters() -> None:
     session, step = "s" * 24, "t" * 24
     question = Question(session, step, InputKind.SINGLE, (Choice("v" * 40, "long"), Choice("x" * 41, "bad")))
-    rows = question_rows(question)
+    rows = question_rows(question, TEXTS)
     assert all(len(cid) <= 100 for cid in _ids(rows))
     assert "ci:" + session + ":" + step + ":" + "v" * 40 in _ids(rows)
     assert not any("x" * 41 in cid for cid in _ids(rows))  # not a valid token value: dropped, not sent
@@ -175,7 +179,7 @@ def test_paragraphs_are_preferred_cut_points() -> None:
 
 
 def test_a_long_reply_keeps_its_question_on_the_last_message() -> None:
-    messages = render_reply(Reply("word " * 900, title="Long", question=scale()))
+    messages = render_reply(Reply("word " * 900, title="Long", question=scale()), TEXTS)
     assert len(messages) == 3
     assert all(len(m.content) <= MAX_CONTENT for m in messages)
     assert [bool(m.rows) for m in messages] == [False, False, True]
@@ -185,30 +189,30 @@ def test_a_long_reply_keeps_its_question_on_the_last_message() -> None:
 def test_a_tip_is_an_embed_with_the_script_set_apart() -> None:
     reply = Reply("Say it once, then stop explaining.", title="A short no", script="No, I can't this week.",
                   tone=Tone.TIP, footer="More: /tip")
-    [message] = render_reply(reply)
+    [message] = render_reply(reply, TEXTS)
     assert message.content == ""
     [embed] = message.embeds
     data = embed.to_dict()
     assert data["title"] == "A short no"
     assert data["description"] == "Say it once, then stop explaining."
-    assert data["fields"] == [{"name": SCRIPT_FIELD, "value": "> No, I can't this week.", "inline": False}]
+    assert data["fields"] == [{"name": "Try saying", "value": "> No, I can't this week.", "inline": False}]
     assert data["footer"]["text"] == "More: /tip"
 
 
 def test_a_tip_too_long_for_an_embed_degrades_to_text() -> None:
-    messages = render_reply(Reply("x " * 2500, title="Big", script="say this", tone=Tone.TIP))
+    messages = render_reply(Reply("x " * 2500, title="Big", script="say this", tone=Tone.TIP), TEXTS)
     assert all(not m.embeds and len(m.content) <= MAX_CONTENT for m in messages)
     assert "> say this" in messages[-1].content
 
 
 def test_a_plain_reply_with_script_quotes_it() -> None:
-    [message] = render_reply(Reply("Here is your script.", script="line one\nline two", tone=Tone.SCRIPT))
+    [message] = render_reply(Reply("Here is your script.", script="line one\nline two", tone=Tone.SCRIPT), TEXTS)
     assert message.content == "Here is your script.\n\n> line one\n> line two"
 
 
 def test_files_ride_on_the_last_message_and_become_discord_files() -> None:
     files = (Attachment("export.json", b"{}", "application/json"), Attachment("export.csv", b"a,b\n", "text/csv"))
-    [message] = render_reply(Reply("Your data", files=files))
+    [message] = render_reply(Reply("Your data", files=files), TEXTS)
     assert message.files == files
     made = discord_files(message.files)
     assert [f.filename for f in made] == ["export.json", "export.csv"]
@@ -281,13 +285,13 @@ def test_a_form_becomes_one_button_and_a_modal_within_discords_limits() -> None:
     fields = tuple(FormField(f"f{index}", "A label that goes on for much longer than forty-five characters",
                              "x" * 50, "p" * 300, max_length=20) for index in range(7))
     form = Form("schedule", "Your check-in schedule", "schedule", fields, open_label="Change schedule")
-    [message] = render_reply(Reply("Daily at 09:00.", form=form))
+    [message] = render_reply(Reply("Daily at 09:00.", form=form), TEXTS)
     assert [(b.label, b.custom_id, b.style) for row in message.rows for b in row] == [  # type: ignore[union-attr]
         ("Change schedule", "bb:form:schedule", Style.SECONDARY)]
-    inputs = form_inputs(form)
+    inputs = [item for item in form_modal(form, TEXTS).children if isinstance(item, discord.ui.TextInput)]
     assert len(inputs) == 5
-    assert all(len(spec.label) <= 45 and len(spec.placeholder) <= 100 for spec in inputs)
-    assert all(len(spec.default) <= spec.max_length == 20 for spec in inputs)
+    assert all(len(field.label) <= 45 and len(field.placeholder or "") <= 100 for field in inputs)
+    assert all(len(field.default or "") <= (field.max_length or 0) == 20 for field in inputs)
     assert form_name("bb:form:schedule", "bb:form:") == "schedule"
     assert form_name("bb:form:../x", "bb:form:") is None
     assert form_name("ci:abc:def", "bb:form:") is None
@@ -310,7 +314,7 @@ def test_a_scheduled_prompt_is_one_message_with_both_sets_of_buttons() -> None:
     replies = [Reply("A minute for you, if you'd like it.", title="Daily check-in", tone=Tone.PROMPT),
                Reply("How emotionally safe did you feel today?", question=scale()),
                Reply("Not a good moment? Snooze it.", tone=Tone.INFO, question=snooze_question())]
-    parts = render_replies(replies)
+    parts = render_replies(replies, TEXTS)
     assert len(parts) == 3
     [message] = merge_messages(parts)
     assert message.content == "\n\n".join(part.content for part in parts)
@@ -331,8 +335,8 @@ def test_text_too_long_for_one_message_goes_in_as_few_as_fit() -> None:
 
 
 def test_more_than_five_rows_of_controls_stay_in_two_messages() -> None:
-    first = render_reply(Reply("Pick one", question=single(15, session="s1")))[-1]  # 3 rows of buttons + Skip
-    second = render_reply(Reply("And one more", question=single(5, session="s2")))[-1]  # 1 row + Skip
+    first = render_reply(Reply("Pick one", question=single(15, session="s1")), TEXTS)[-1]  # 3 rows of buttons + Skip
+    second = render_reply(Reply("And one more", question=single(5, session="s2")), TEXTS)[-1]  # 1 row + Skip
     assert (len(first.rows), len(second.rows)) == (4, 2)
     merged = merge_messages([first, second])
     assert merged == [first, second]
@@ -340,7 +344,7 @@ def test_more_than_five_rows_of_controls_stay_in_two_messages() -> None:
 
 
 def test_the_same_custom_id_twice_is_never_put_in_one_message() -> None:
-    again = render_reply(Reply("Which one?", question=scale()))[-1]
+    again = render_reply(Reply("Which one?", question=scale()), TEXTS)[-1]
     assert merge_messages([again, again]) == [again, again]
 
 
@@ -382,10 +386,10 @@ def test_attachments_ride_along_but_two_uploads_are_not_combined() -> None:
 
 
 def test_a_blank_text_from_a_controls_only_part_is_not_joined_in() -> None:
-    controls = Outgoing(content=" ", rows=question_rows(snooze_question()))
+    controls = Outgoing(content=" ", rows=question_rows(snooze_question(), TEXTS))
     [merged] = merge_messages([Outgoing(content="Snooze?"), controls])
     assert merged.content == "Snooze?"
-    [alone] = merge_messages([controls, Outgoing(content=" ", rows=question_rows(scale()))])
+    [alone] = merge_messages([controls, Outgoing(content=" ", rows=question_rows(scale(), TEXTS))])
     assert alone.content == " "  # Discord needs something; render_reply's placeholder stays
 
 
