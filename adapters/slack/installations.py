@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Collection
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any, TypeVar, cast
 
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.slack.manifest import INSTALL_PATH, REDIRECT_PATH, bot_scopes
 from bot.privacy.crypto import Cipher
 
 log = logging.getLogger(__name__)
@@ -139,3 +142,20 @@ async def rotate_tokens(engine: AsyncEngine, cipher: Cipher) -> int:
                     await db.execute(table.update().where(table.c.id == row["id"]).values(**values))
                     count += len(values)
     return count
+
+
+async def database_oauth_settings(engine: AsyncEngine, client_id: str, client_secret: str, *, cipher: Cipher,
+                                  redirect_uri: str = "", allowed_teams: Collection[str] = (),
+                                  api_url: str | None = None) -> AsyncOAuthSettings:
+    """The OAuth install flow with slack_sdk's own SQLAlchemy installation and state stores, on the bot's own
+    database (their tables are created here if missing): each workspace that installs gets its own token, stored
+    encrypted; with `allowed_teams`, only those workspaces can install."""
+    plain = AsyncSQLAlchemyInstallationStore(client_id=client_id, engine=engine, logger=log)
+    states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine, logger=log)
+    for store in (plain, states):
+        await cast(Callable[[], Awaitable[None]], store.create_tables)()
+    installations = EncryptedInstallationStore(plain, cipher, allowed_teams=allowed_teams, api_url=api_url)
+    return AsyncOAuthSettings(client_id=client_id, client_secret=client_secret, scopes=bot_scopes(), user_scopes=[],
+                              redirect_uri=redirect_uri or None, install_path=INSTALL_PATH,
+                              redirect_uri_path=REDIRECT_PATH, installation_store=installations,
+                              installation_store_bot_only=True, state_store=states)

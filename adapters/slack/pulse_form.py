@@ -19,12 +19,12 @@ from adapters.slack.render import (
     MAX_OPTION_TEXT,
     MAX_PLACEHOLDER,
     mrkdwn_chunks,
-    read_metadata,
+    plain,
 )
+from adapters.slack.translate import read_metadata
 from bot.community.pulses import JOIN_STEP, PULSE_SESSION, PulseForm
 from bot.content.loader import Texts
 from bot.messages import parse_token
-from bot.text import shorten
 
 Block = dict[str, Any]
 
@@ -35,7 +35,6 @@ COMMENT_BLOCK = "comment"
 COMMENT_ACTION = "text"
 MAX_RADIO_OPTIONS = 10
 MAX_HINT = 2000
-MODAL_CLOSE = "Cancel"
 
 
 def join_round(action_id: str) -> str | None:
@@ -50,10 +49,6 @@ def item_block(number: int) -> str:
     return f"{ITEM_BLOCK_PREFIX}{number}"
 
 
-def _plain(text: str, limit: int) -> dict[str, Any]:
-    return {"type": "plain_text", "text": shorten(text, limit) or " ", "emoji": True}
-
-
 def pulse_modal(form: PulseForm, texts: Texts) -> Block:
     """Every statement as a required radio group on the scale (a select where the scale has more than ten
     points), the comment box when the round takes one; nothing pre-selected, so it always starts empty."""
@@ -61,30 +56,30 @@ def pulse_modal(form: PulseForm, texts: Texts) -> Block:
                            for chunk in mrkdwn_chunks(form.intro)]
     blocks.extend({"type": "context", "elements": [{"type": "mrkdwn", "text": chunk}]}
                   for note in form.notes for chunk in mrkdwn_chunks(note, 2000))
-    options = [{"text": _plain(choice.label, MAX_OPTION_TEXT), "value": choice.value} for choice in form.scale]
+    options = [{"text": plain(choice.label, MAX_OPTION_TEXT), "value": choice.value} for choice in form.scale]
     for number, statement in enumerate(form.items, start=1):
         element: Block = {"type": "radio_buttons", "action_id": SCORE_ACTION, "options": options} \
             if len(options) <= MAX_RADIO_OPTIONS else \
             {"type": "static_select", "action_id": SCORE_ACTION, "options": options,
-             "placeholder": _plain(texts.get("pulse_form_choose"), MAX_PLACEHOLDER)}
+             "placeholder": plain(texts.get("pulse_form_choose"), MAX_PLACEHOLDER)}
         blocks.append({"type": "input", "block_id": item_block(number),
-                       "label": _plain(f"{number}. {statement}", MAX_INPUT_LABEL), "element": element})
+                       "label": plain(f"{number}. {statement}", MAX_INPUT_LABEL), "element": element})
     if form.comment is not None:
         box: Block = {"type": "plain_text_input", "action_id": COMMENT_ACTION, "multiline": True,
                       "max_length": max(1, min(form.comment.max_length, MAX_INPUT_LENGTH))}
         if form.comment.placeholder:
-            box["placeholder"] = _plain(form.comment.placeholder, MAX_PLACEHOLDER)
+            box["placeholder"] = plain(form.comment.placeholder, MAX_PLACEHOLDER)
         blocks.append({"type": "input", "block_id": COMMENT_BLOCK, "optional": True,
-                       "label": _plain(texts.get("pulse_form_comment_label"), MAX_INPUT_LABEL),
-                       "hint": _plain(form.comment.prompt, MAX_HINT), "element": box})
+                       "label": plain(texts.get("pulse_form_comment_label"), MAX_INPUT_LABEL),
+                       "hint": plain(form.comment.prompt, MAX_HINT), "element": box})
     metadata = {"round": form.round_id, "channel": form.channel_id, "items": str(len(form.items))}
     return {
         "type": "modal",
         "callback_id": PULSE_FORM_CALLBACK,
         "private_metadata": json.dumps(metadata, separators=(",", ":")),
-        "title": _plain(form.title, MAX_MODAL_TITLE),
-        "submit": _plain(texts.get("pulse_form_send"), MAX_MODAL_BUTTON),
-        "close": _plain(MODAL_CLOSE, MAX_MODAL_BUTTON),
+        "title": plain(form.title, MAX_MODAL_TITLE),
+        "submit": plain(texts.get("pulse_form_send"), MAX_MODAL_BUTTON),
+        "close": plain(texts.get("modal_cancel"), MAX_MODAL_BUTTON),
         "blocks": blocks,
     }
 
@@ -125,6 +120,3 @@ def missing_errors(texts: Texts, missing: Sequence[int]) -> dict[str, str]:
     """The modal's errors (response_action "errors"): one under each statement still without an answer."""
     return {item_block(number): texts.get("pulse_form_pick") for number in missing}
 
-
-__all__ = ["PULSE_FORM_CALLBACK", "form_comment", "form_place", "form_scores", "join_round",
-           "missing_errors", "pulse_modal"]

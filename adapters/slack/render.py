@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.commands import COMMANDS
 from bot.content.loader import Texts
+from bot.dashboard import Dashboard
 from bot.layout import Picker, Write, layout
 from bot.messages import SKIP, Attachment, Form, Image, InputKind, Question, Reply, Tone
 from bot.ports import Capabilities
@@ -45,11 +46,6 @@ MAX_FALLBACK_TEXT = 4000  # Slack accepts 40,000; notifications show far less
 MAX_BUTTONS = 5  # more choices than this become a select menu
 MAX_IMAGE_ALT_TEXT = 2000
 
-WRITE_LABEL = "Write it"
-PICK_OR_WRITE_LABEL = "Pick or write"
-SKIP_LABEL = "Skip"
-SCRIPT_LABEL = "Try saying"
-SELECT_PLACEHOLDER = "Choose…"
 FORM_BUTTON_PREFIX = "bb:form:"  # + the form's name: a button that opens the form, valid after restarts
 FORM_CALLBACK_PREFIX = "bb:formsubmit:"  # + the form's name: the form modal's callback_id
 COMMAND_PREFIX = "bb:cmd:"  # + a core command: an App Home button that runs the command
@@ -60,13 +56,6 @@ TEXT_BLOCK = "answer"
 EXAMPLES_BLOCK = "examples"  # the checkboxes of a text modal that offers examples to pick
 EXAMPLES_ACTION = "picked"
 MAX_CHECKBOXES = 10
-MODAL_SUBMIT = "Send"
-MODAL_CLOSE = "Cancel"
-
-HOME_ACTIONS: tuple[tuple[str, str], ...] = (
-    ("Check in now", "checkin"), ("Pause", "pause"), ("Resume", "resume"), ("Export my data", "export"),
-    ("Erase my data", "forget"),
-)
 
 
 @dataclass(frozen=True)
@@ -98,7 +87,6 @@ def slack_commands(text: str) -> str:
     return _COMMAND_WORD.sub(r"/boundary \1", text)
 
 
-
 def escape(text: str) -> str:
     """Slack's three control characters; anything else in mrkdwn is shown as typed."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -120,7 +108,7 @@ def mrkdwn_chunks(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
     return pieces
 
 
-def _plain(text: str, limit: int) -> dict[str, Any]:
+def plain(text: str, limit: int) -> dict[str, Any]:
     return {"type": "plain_text", "text": shorten(text, limit) or " ", "emoji": True}
 
 
@@ -132,11 +120,11 @@ def _quote(script: str) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in script.splitlines())
 
 
-def plain_text(reply: Reply) -> str:
+def plain_text(reply: Reply, texts: Texts) -> str:
     """The reply as plain text: the message's `text` fallback."""
     parts = [part for part in (reply.title, slack_commands(reply.text)) if part]
     if reply.script:
-        parts.append(f"{SCRIPT_LABEL}:\n{_quote(reply.script)}")
+        parts.append(f"{texts.get('script_label')}:\n{_quote(reply.script)}")
     parts.extend(reply.links)
     if reply.footer:
         parts.append(slack_commands(reply.footer))
@@ -153,7 +141,7 @@ CAPABILITIES = Capabilities(max_text_length=MAX_SECTION_TEXT, max_buttons=MAX_BU
 
 
 def button(label: str, action_id: str, value: str = "", *, primary: bool = False) -> Block:
-    element: Block = {"type": "button", "text": _plain(label, MAX_BUTTON_TEXT), "action_id": action_id[:MAX_ACTION_ID]}
+    element: Block = {"type": "button", "text": plain(label, MAX_BUTTON_TEXT), "action_id": action_id[:MAX_ACTION_ID]}
     if value:
         element["value"] = value[:MAX_BUTTON_VALUE]
     if primary:
@@ -162,18 +150,18 @@ def button(label: str, action_id: str, value: str = "", *, primary: bool = False
 
 
 def _option(label: str, value: str, description: str = "") -> Block:
-    option: Block = {"text": _plain(label or value, MAX_OPTION_TEXT), "value": value}
+    option: Block = {"text": plain(label or value, MAX_OPTION_TEXT), "value": value}
     if description:
-        option["description"] = _plain(description, MAX_OPTION_TEXT)
+        option["description"] = plain(description, MAX_OPTION_TEXT)
     return option
 
 
-def _select(picker: Picker) -> Block | None:
+def _select(picker: Picker, texts: Texts) -> Block | None:
     options = [_option(choice.label, choice.value, choice.description) for choice in picker.options
                if len(choice.value) <= MAX_OPTION_VALUE][:MAX_SELECT_OPTIONS]
     if not options:
         return None
-    placeholder = _plain(picker.placeholder or SELECT_PLACEHOLDER, MAX_PLACEHOLDER)
+    placeholder = plain(picker.placeholder or texts.get("control_choose"), MAX_PLACEHOLDER)
     if picker.multi:
         high = max(1, min(picker.max_choices, len(options)))
         return {"type": "multi_static_select", "action_id": picker.token, "options": options,
@@ -181,19 +169,20 @@ def _select(picker: Picker) -> Block | None:
     return {"type": "static_select", "action_id": picker.token, "options": options, "placeholder": placeholder}
 
 
-def question_elements(question: Question) -> list[Block]:
+def question_elements(question: Question, texts: Texts) -> list[Block]:
     """The controls of one question as bot.layout lays them out, for one actions block: buttons for a short
     scale or one choice of a few, a select menu for several answers or many choices, a "Write it" button that
     opens a text box (which offers the examples to tick), and Skip when the step may be skipped."""
     plan = layout(question, CAPABILITIES)
-    skip = [button(SKIP_LABEL, plan.skip.token, SKIP)] if plan.skip is not None else []
+    skip = [button(texts.get("control_skip"), plan.skip.token, SKIP)] if plan.skip is not None else []
     if question.kind is InputKind.TEXT:
-        label = PICK_OR_WRITE_LABEL if plan.write_kind is Write.PICK_OR_WRITE else WRITE_LABEL
+        label = texts.get("control_pick_or_write") if plan.write_kind is Write.PICK_OR_WRITE \
+            else texts.get("control_write")
         write = plan.write
         return ([button(label, write.token, write.value, primary=True)] if write is not None else []) + skip
     if plan.picker is None:
         return [button(control.label, control.token, control.value) for control in plan.buttons] + skip
-    select = _select(plan.picker)
+    select = _select(plan.picker, texts)
     return ([select] if select is not None else []) + skip
 
 
@@ -204,7 +193,7 @@ def form_button(form: Form) -> Block:
 # ---------------------------------------------------------------- messages
 
 
-def reply_blocks(reply: Reply) -> list[Block]:
+def reply_blocks(reply: Reply, texts: Texts) -> list[Block]:
     """One reply as blocks: a section per 3,000 characters, the script set apart as a quote, the footer as
     context, and the controls last."""
     chunks = mrkdwn_chunks(slack_commands(reply.text))
@@ -216,14 +205,14 @@ def reply_blocks(reply: Reply) -> list[Block]:
             chunks.insert(0, head)
     blocks: list[Block] = [_section(chunk) for chunk in chunks]
     if reply.script:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"*{SCRIPT_LABEL}*"}]})
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"*{texts.get('script_label')}*"}]})
         blocks.extend(_section(chunk) for chunk in mrkdwn_chunks(_quote(reply.script)))
     if reply.links:
         blocks.extend(_section(chunk) for chunk in mrkdwn_chunks("\n".join(reply.links)))
     if reply.footer:
         footer = mrkdwn_chunks(slack_commands(reply.footer))[:MAX_CONTEXT_ELEMENTS]
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": chunk} for chunk in footer]})
-    elements = question_elements(reply.question) if reply.question is not None else []
+    elements = question_elements(reply.question, texts) if reply.question is not None else []
     if reply.form is not None:
         elements.append(form_button(reply.form))
     if elements:
@@ -233,11 +222,11 @@ def reply_blocks(reply: Reply) -> list[Block]:
     return blocks
 
 
-def _fallback(replies: Sequence[Reply]) -> str:
+def _fallback(replies: Sequence[Reply], texts: Texts) -> str:
     """Every reply of the message has its say in the fallback, each in its share of the room."""
-    texts = [text for text in (plain_text(reply) for reply in replies) if text]
-    share = (MAX_FALLBACK_TEXT - 2 * len(texts)) // max(1, len(texts))
-    return "\n\n".join(shorten_lines(text, share) for text in texts)
+    plain = [text for text in (plain_text(reply, texts) for reply in replies) if text]
+    share = (MAX_FALLBACK_TEXT - 2 * len(plain)) // max(1, len(plain))
+    return "\n\n".join(shorten_lines(text, share) for text in plain)
 
 
 def shorten_lines(text: str, limit: int) -> str:
@@ -245,7 +234,7 @@ def shorten_lines(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def render_replies(replies: Sequence[Reply]) -> list[SlackMessage]:
+def render_replies(replies: Sequence[Reply], texts: Texts) -> list[SlackMessage]:
     """Replies as few messages as fit: they share a message while its blocks stay under 50; a reply longer
     than that is split; files go with the message of their reply."""
     messages: list[SlackMessage] = []
@@ -257,11 +246,11 @@ def render_replies(replies: Sequence[Reply]) -> list[SlackMessage]:
     def flush() -> None:
         nonlocal blocks, members, files, images
         if blocks or files or images:
-            messages.append(SlackMessage(_fallback(members), tuple(blocks), tuple(files), tuple(images)))
+            messages.append(SlackMessage(_fallback(members, texts), tuple(blocks), tuple(files), tuple(images)))
         blocks, members, files, images = [], [], [], []
 
     for reply in replies:
-        own = reply_blocks(reply)
+        own = reply_blocks(reply, texts)
         if blocks and len(blocks) + len(own) > MAX_BLOCKS:
             flush()
         while len(own) > MAX_BLOCKS:
@@ -278,25 +267,12 @@ def render_replies(replies: Sequence[Reply]) -> list[SlackMessage]:
     return messages
 
 
-def has_question(replies: Sequence[Reply]) -> bool:
-    return any(reply.question is not None for reply in replies)
-
-
 # ---------------------------------------------------------------- modals and App Home
 
 
 def _metadata(data: Mapping[str, str]) -> str:
     text = json.dumps(dict(data), separators=(",", ":"))
     return text if len(text) <= MAX_PRIVATE_METADATA else "{}"
-
-
-def read_metadata(text: str) -> dict[str, str]:
-    """A view's private_metadata back; anything unreadable is simply empty."""
-    try:
-        data = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
 def _example_options(examples: Sequence[str]) -> list[Block]:
@@ -307,7 +283,7 @@ def _example_options(examples: Sequence[str]) -> list[Block]:
         if example and len(example) <= min(MAX_OPTION_TEXT, MAX_OPTION_VALUE) and example not in seen \
                 and len(options) < MAX_CHECKBOXES:
             seen.add(example)
-            options.append({"text": _plain(example, MAX_OPTION_TEXT), "value": example})
+            options.append({"text": plain(example, MAX_OPTION_TEXT), "value": example})
     return options
 
 
@@ -324,40 +300,29 @@ def text_modal(box: TextBox, texts: Texts, placeholder: str = "", *, channel: st
     if own:
         element["initial_value"] = own[:limit]
     if placeholder:
-        element["placeholder"] = _plain(placeholder, MAX_PLACEHOLDER)
+        element["placeholder"] = plain(placeholder, MAX_PLACEHOLDER)
     field: Block = {"type": "input", "block_id": TEXT_BLOCK,
-                    "label": _plain(texts.get("text_box_label"), MAX_INPUT_LABEL), "element": element}
+                    "label": plain(texts.get("text_box_label"), MAX_INPUT_LABEL), "element": element}
     blocks = [field]
     if options:
         checkboxes: Block = {"type": "checkboxes", "action_id": EXAMPLES_ACTION, "options": options}
         if ticked:
             checkboxes["initial_options"] = ticked
-        field.update(optional=True, label=_plain(texts.get("text_box_own_words"), MAX_INPUT_LABEL))
+        field.update(optional=True, label=plain(texts.get("text_box_own_words"), MAX_INPUT_LABEL))
         blocks = [{"type": "input", "block_id": EXAMPLES_BLOCK, "optional": True,
-                   "label": _plain(texts.get("text_box_examples"), MAX_INPUT_LABEL), "element": checkboxes}, field]
+                   "label": plain(texts.get("text_box_examples"), MAX_INPUT_LABEL), "element": checkboxes}, field]
     return {
         "type": "modal",
         "callback_id": TEXT_CALLBACK,
         "private_metadata": _metadata({"token": box.token, "channel": channel}),
-        "title": _plain(texts.get("text_box_title"), MAX_MODAL_TITLE),
-        "submit": _plain(MODAL_SUBMIT, MAX_MODAL_BUTTON),
-        "close": _plain(MODAL_CLOSE, MAX_MODAL_BUTTON),
+        "title": plain(texts.get("text_box_title"), MAX_MODAL_TITLE),
+        "submit": plain(texts.get("modal_send"), MAX_MODAL_BUTTON),
+        "close": plain(texts.get("modal_cancel"), MAX_MODAL_BUTTON),
         "blocks": blocks,
     }
 
 
-def text_modal_answer(state: Mapping[str, Any]) -> str:
-    """A submitted text modal as one answer: the ticked examples and the typed words, one item a line."""
-    values = state.get("values") or {}
-    picked = ((values.get(EXAMPLES_BLOCK) or {}).get(EXAMPLES_ACTION) or {}) if isinstance(values, Mapping) else {}
-    options = picked.get("selected_options") if isinstance(picked, Mapping) else None
-    ticked = [str(option.get("value")) for option in options or [] if isinstance(option, Mapping)
-              and option.get("value")]
-    typed = view_values(state).get(TEXT_BLOCK, "")
-    return "\n".join([*ticked, typed] if typed.strip() else ticked)
-
-
-def form_modal(form: Form, *, channel: str = "") -> Block:
+def form_modal(form: Form, texts: Texts, *, channel: str = "") -> Block:
     """A form as a modal, its inputs filled in with the current settings."""
     blocks: list[Block] = []
     for spec in form.fields[:MAX_VIEW_BLOCKS]:
@@ -366,57 +331,37 @@ def form_modal(form: Form, *, channel: str = "") -> Block:
         if spec.value:
             element["initial_value"] = spec.value[:element["max_length"]]
         if spec.placeholder:
-            element["placeholder"] = _plain(spec.placeholder, MAX_PLACEHOLDER)
+            element["placeholder"] = plain(spec.placeholder, MAX_PLACEHOLDER)
         blocks.append({"type": "input", "block_id": spec.name[:255], "optional": True,
-                       "label": _plain(spec.label or spec.name, MAX_INPUT_LABEL), "element": element})
+                       "label": plain(spec.label or spec.name, MAX_INPUT_LABEL), "element": element})
     return {
         "type": "modal",
         "callback_id": f"{FORM_CALLBACK_PREFIX}{form.name}",
         "private_metadata": _metadata({"channel": channel}),
-        "title": _plain(form.title or "Settings", MAX_MODAL_TITLE),
-        "submit": _plain(form.submit_label or "Save", MAX_MODAL_BUTTON),
-        "close": _plain(MODAL_CLOSE, MAX_MODAL_BUTTON),
+        "title": plain(form.title, MAX_MODAL_TITLE),
+        "submit": plain(form.submit_label, MAX_MODAL_BUTTON),
+        "close": plain(texts.get("modal_cancel"), MAX_MODAL_BUTTON),
         "blocks": blocks,
     }
 
 
-def view_values(state: Mapping[str, Any]) -> dict[str, str]:
-    """Every text input's value in a submitted view, by block_id."""
-    values: dict[str, str] = {}
-    for block_id, actions in (state.get("values") or {}).items():
-        if not isinstance(actions, Mapping):
-            continue
-        for entry in actions.values():
-            if isinstance(entry, Mapping) and isinstance(entry.get("value"), str):
-                values[str(block_id)] = entry["value"]
-    return values
-
-
 def image_block(file_id: str, alt_text: str) -> Block:
     """A picture uploaded to Slack, shown by its file id (the file need not be shared in any conversation)."""
-    return {"type": "image", "slack_file": {"id": file_id},
-            "alt_text": shorten(alt_text, MAX_IMAGE_ALT_TEXT) or "Chart"}
+    return {"type": "image", "slack_file": {"id": file_id}, "alt_text": shorten(alt_text, MAX_IMAGE_ALT_TEXT)}
 
 
-def latest_image(replies: Sequence[Reply]) -> Image | None:
-    """The last picture among the replies (the App Home shows one chart: the newest history's)."""
-    return next((reply.image for reply in reversed(replies) if reply.image is not None), None)
-
-
-def home_view(replies: Sequence[Reply], *, chart_file_id: str = "", paused: bool | None = None) -> Block:
-    """The App Home dashboard: the core's replies (schedule, history) and the buttons that act on them (Resume
-    while `paused`, Pause while not, both when that is not known); the history chart too when it has been
-    uploaded (`chart_file_id`), with its alt text."""
-    hidden = {True: "pause", False: "resume"}.get(paused) if paused is not None else None
+def home_view(board: Dashboard, texts: Texts, *, chart_file_id: str = "") -> Block:
+    """The App Home: the dashboard's title, its buttons, and its replies (schedule, history); the history chart
+    too when it has been uploaded (`chart_file_id`), with its alt text."""
     blocks: list[Block] = [
-        {"type": "header", "text": _plain("Your boundary check-ins", 150)},
+        {"type": "header", "text": plain(board.title, 150)},
         {"type": "actions", "block_id": "home_actions",
-         "elements": [button(label, f"{COMMAND_PREFIX}{name}", name, primary=name == "checkin")
-                      for label, name in HOME_ACTIONS if name != hidden]},
+         "elements": [button(action.label, f"{COMMAND_PREFIX}{action.command}", action.command,
+                             primary=action.primary) for action in board.actions]},
     ]
-    chart = latest_image(replies) if chart_file_id else None
-    for reply in replies:
-        own = reply_blocks(reply)
+    chart = board.chart if chart_file_id else None
+    for reply in board.replies:
+        own = reply_blocks(reply, texts)
         if chart is not None and reply.image is chart:
             own.append(image_block(chart_file_id, chart.alt_text))
         if not own:  # a picture that could not be shown: no empty section
@@ -428,24 +373,10 @@ def home_view(replies: Sequence[Reply], *, chart_file_id: str = "", paused: bool
     return {"type": "home", "blocks": blocks}
 
 
-def picked_labels(action: Mapping[str, Any]) -> list[str]:
-    """What a person saw for what they picked: the button's text, or the chosen options' texts."""
-    options = action.get("selected_options")
-    if isinstance(options, list):
-        return [str((option.get("text") or {}).get("text") or "") for option in options if option]
-    option = action.get("selected_option")
-    if isinstance(option, Mapping):
-        return [str((option.get("text") or {}).get("text") or "")]
-    text = action.get("text")
-    return [str(text.get("text") or "")] if isinstance(text, Mapping) else []
-
-
-def settled_blocks(blocks: Sequence[Block], picked: Sequence[str]) -> list[Block]:
-    """An answered question's message without its controls, and with what was picked, so an old message
-    never invites a second answer."""
+def settled_blocks(blocks: Sequence[Block], mark: str) -> list[Block]:
+    """An answered question's message without its controls, and with `mark` (bot.answering.answered_mark)."""
     kept = [block for block in blocks if block.get("type") != "actions"]
-    shown = [label for label in picked if label]
-    if shown:
-        kept.append({"type": "context", "elements": [
-            {"type": "mrkdwn", "text": escape(shorten("✓ " + ", ".join(shown), MAX_SECTION_TEXT))}]})
+    if mark:
+        kept.append({"type": "context",
+                     "elements": [{"type": "mrkdwn", "text": escape(shorten(mark, MAX_SECTION_TEXT))}]})
     return kept[:MAX_BLOCKS]

@@ -1,0 +1,314 @@
+"""HTTP mode: the aiohttp server Slack posts events, commands and interactions to (and the OAuth install pages).
+
+Verified first, parsed after: a request not signed by Slack (or with headers Slack never sends) gets 401, a
+signed body Slack never sends gets 400, and a byte-identical signed request seen in the last minutes is
+acknowledged and not run again. A click on the app's own controls is acknowledged here, as soon as its
+signature is checked, and worked on after the response, a few at a time and only once the requests still
+coming in have been answered (adapters/slack/quiet.py): Slack's 3-second limit holds however big the burst.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import binascii
+import contextlib
+import functools
+import hashlib
+import hmac
+import json
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.request.async_internals import build_async_context
+from slack_bolt.request.async_request import AsyncBoltRequest
+
+from adapters.slack.manifest import EVENTS_PATH
+from adapters.slack.ops_routes import add_ops_routes
+from adapters.slack.quiet import QuietGate
+from adapters.slack.render import COMMAND_PREFIX, FORM_BUTTON_PREFIX
+from adapters.slack.translate import TOKEN_PREFIX
+from bot.inflight import InFlight
+from bot.logsafe import describe_exception
+from bot.ops.server import SharedOps
+from bot.replay import ReplayGuard
+
+log = logging.getLogger(__name__)
+
+LISTEN_BACKLOG = 1024  # a burst of clicks arrives as that many new connections at once (aiohttp's default: 128)
+# Clicks on the app's own controls: acknowledged as soon as the request is verified, worked on after the response.
+EARLY_ACK_ACTIONS = (TOKEN_PREFIX, FORM_BUTTON_PREFIX, COMMAND_PREFIX)
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+SIGNATURE_WINDOW_SECONDS = 5 * 60  # Slack's: an older (or later) timestamp is refused
+REPLAY_WINDOW_SECONDS = SIGNATURE_WINDOW_SECONDS * 2  # a signature is remembered while its timestamp passes
+AFTER_RESPONSE_CONCURRENCY = 8  # answered clicks worked on at once; the rest wait their turn, in order
+# An answered click's work waits while other requests are still being answered, but never longer than this
+# after its own acknowledgement.
+ACKS_FIRST_SECONDS = 1.0
+WORK_SLOT_SECONDS = 10.0  # a click's work that takes longer goes on, but no longer keeps the others waiting
+Headers = dict[str, str | Sequence[str]]
+Listener = Callable[..., Awaitable[None]]
+
+
+class _Answered:
+    """Set (through a context variable) while bolt dispatches a request whose HTTP response has already gone
+    out; bolt's listener task inherits it and says when it is done."""
+
+    def __init__(self) -> None:
+        self.listeners = 0
+        self.done = asyncio.Event()
+
+
+_ANSWERED: ContextVar[_Answered | None] = ContextVar("slack_answered_request", default=None)
+
+
+def tracked(listener: Listener, work: InFlight) -> Listener:
+    """A bolt listener whose work is counted in flight, and waited for by the early acknowledgement's worker."""
+
+    @functools.wraps(listener)  # bolt reads the listener's parameter names through the wrapper
+    async def run(**kwargs: Any) -> None:
+        answered = _ANSWERED.get()
+        if answered is not None:
+            answered.listeners += 1
+        work.started()
+        try:
+            await listener(**kwargs)
+        finally:
+            work.finished()
+            if answered is not None:
+                answered.listeners -= 1
+                if answered.listeners == 0:
+                    answered.done.set()
+
+    return run
+
+
+def repair_form_body(request: AsyncBoltRequest) -> AsyncBoltRequest:
+    """slack-bolt reads any form body that contains the word "payload" as an interactive payload, so a slash
+    command like `/boundary checkin the payload of today` parses to {} and is dropped (404). Read such a
+    body as the plain form it is. (The raw body, and so the signature check, is untouched.)"""
+    if request.body or not request.raw_body or request.content_type != FORM_CONTENT_TYPE:
+        return request
+    fields = dict(parse_qsl(request.raw_body, keep_blank_values=True))
+    if "payload" not in fields and "command" in fields:
+        request.body = fields
+        request.context = build_async_context(AsyncBoltContext({}), fields)
+    return request
+
+
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def form_value(encoded: str) -> str | None:
+    """One application/x-www-form-urlencoded value, decoded; None when it holds a malformed %-escape.
+
+    urllib's unquote is pure Python and slow for a click's payload of hundreds of escapes, on the path that has
+    to answer a burst of clicks at once; binascii's quoted-printable decoder is the same operation in C once
+    "%XX" is spelled "=XX" (a literal "=" and "+" are rewritten first, so nothing else changes)."""
+    if _BAD_ESCAPE.search(encoded):
+        return None
+    data = encoded.encode().replace(b"=", b"=3D").replace(b"%", b"=").replace(b"+", b"=20")
+    try:
+        return binascii.a2b_qp(data).decode()
+    except UnicodeDecodeError:
+        return None
+
+
+def is_plain_timestamp(timestamp: str) -> bool:
+    """ASCII digits only ("²" passes str.isdigit and then fails int())."""
+    return 0 < len(timestamp) <= 12 and timestamp.isascii() and timestamp.isdigit()
+
+
+@dataclass(frozen=True)
+class BadBody:
+    reason: str
+
+
+def read_body(raw_body: str, content_type: str | None) -> dict[str, Any] | BadBody:
+    """The body as Slack sends it: a form (a slash command; or one `payload` field holding a JSON object, for
+    interactions) or a JSON object (events). Anything else is not from Slack, signed or not."""
+    if content_type == FORM_CONTENT_TYPE:
+        if raw_body.startswith("payload=") and "&" not in raw_body:
+            text = form_value(raw_body[len("payload="):])
+            try:
+                payload = json.loads(text) if text is not None else None
+            except ValueError:
+                return BadBody("payload is not JSON")
+            return {"payload": payload} if isinstance(payload, dict) else BadBody("payload is not an object")
+        try:
+            fields = dict(parse_qsl(raw_body, keep_blank_values=True, strict_parsing=bool(raw_body)))
+        except ValueError:
+            return BadBody("a malformed form")
+        if "payload" in fields:
+            return BadBody("payload beside other fields")
+        return fields
+    if content_type == "application/json":
+        try:
+            body = json.loads(raw_body)
+        except ValueError:
+            return BadBody("not JSON")
+        return body if isinstance(body, dict) else BadBody("JSON that is not an object")
+    return BadBody("an unknown content type")
+
+
+def is_own_click(body: Mapping[str, Any]) -> bool:
+    """A block_actions request (a click or a pick) on one of the app's own controls: every listener for those
+    acknowledges with an empty 200 before it does anything, so the HTTP layer can answer for it."""
+    payload = body.get("payload")
+    if not isinstance(payload, dict) or payload.get("type") != "block_actions":
+        return False
+    actions = payload.get("actions")
+    if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
+        return False
+    action_id = actions[0].get("action_id")  # bolt routes a block_actions request by its first action
+    return isinstance(action_id, str) and action_id.startswith(EARLY_ACK_ACTIONS)
+
+
+def _headers(request: web.Request) -> Headers:
+    return {key: request.headers.getall(key) for key in request.headers}
+
+
+class SlackHttp:
+    """The HTTP endpoint in front of bolt's AsyncApp."""
+
+    def __init__(self, app: AsyncApp, signing_secret: str, work: InFlight, *, serving: asyncio.Event,
+                 concurrency: int = AFTER_RESPONSE_CONCURRENCY,
+                 ack_observer: Callable[[float], None] | None = None) -> None:
+        self._app = app
+        self._signing_secret = signing_secret.encode()
+        self._work = work
+        self._serving = serving
+        self._ack_observer = ack_observer  # seconds from a request's arrival to its answer
+        self._replays = ReplayGuard(REPLAY_WINDOW_SECONDS)
+        self._after_response: set[asyncio.Task[None]] = set()  # dispatches of requests already answered
+        self._work_slots = asyncio.Semaphore(max(1, concurrency))
+        self._answering = QuietGate()  # shut while HTTP requests are being answered
+        self.shared_ops: SharedOps | None = None  # health and metrics on the app's port
+
+    def web_app(self, path: str = EVENTS_PATH) -> web.Application:
+        """Events, commands and interactions on `path`; the OAuth install pages when OAuth is configured."""
+        application = web.Application()
+        application.router.add_post(path, self._handle_post)
+        if self.shared_ops is not None:
+            add_ops_routes(application, self.shared_ops)
+        flow = self._app.oauth_flow
+        if flow is not None:
+            application.router.add_get(flow.install_path, self._handle_install)
+            application.router.add_get(flow.redirect_uri_path, self._handle_oauth_redirect)
+        return application
+
+    async def serve(self, host: str, port: int, path: str = EVENTS_PATH) -> None:
+        if not self._signing_secret:
+            raise ValueError("HTTP mode needs SLACK_SIGNING_SECRET")
+        runner = web.AppRunner(self.web_app(path), access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, host, port, backlog=LISTEN_BACKLOG).start()
+            log.info("slack HTTP mode listening on http://%s:%d%s", host, port, path)
+            self._serving.set()
+            await asyncio.Event().wait()
+        finally:
+            self._serving.clear()
+            await runner.cleanup()
+
+    async def _handle_post(self, request: web.Request) -> web.Response:
+        self._answering.enter()
+        arrived = time.perf_counter()
+        try:
+            return await self._answer_post(request)
+        finally:
+            self._answering.leave()
+            if self._ack_observer is not None:
+                self._ack_observer(time.perf_counter() - arrived)
+
+    async def _answer_post(self, request: web.Request) -> web.Response:
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature", "")
+        if not is_plain_timestamp(timestamp) or not signature.isascii():
+            return web.Response(status=401)  # bolt would fail on int() or compare_digest and answer 500
+        raw = await request.read()
+        if not self._verified(raw, timestamp, signature):
+            return web.Response(status=401)
+        try:
+            raw_body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return self._not_from_slack("not UTF-8")
+        payload = read_body(raw_body, request.content_type)
+        if isinstance(payload, BadBody):
+            return self._not_from_slack(payload.reason)
+        if not self._replays.first_time(signature, int(timestamp)):
+            log.info("slack: a signed request seen before was sent again; acknowledged, not run")
+            return web.Response(status=200)
+        if is_own_click(payload):
+            # Answered here, before bolt has parsed, authorized or routed it: bolt's own acknowledgement would
+            # be the same empty 200, but only after its middleware ran and its listener task was polled (every
+            # 10 ms) while every other request of a burst competed for the same event loop. Bolt still gets
+            # the whole request afterwards, signature check included, and runs the listener as usual.
+            self._dispatch_after_response(raw_body, _headers(request), request.query_string)
+            return web.Response(status=200)
+        bolt_request = AsyncBoltRequest(body=raw_body, query=request.query_string, headers=_headers(request))
+        return await to_aiohttp_response(await self._app.async_dispatch(repair_form_body(bolt_request)))
+
+    @staticmethod
+    def _not_from_slack(reason: str) -> web.Response:
+        log.info("slack: a signed request with a body Slack does not send (%s), answered 400", reason)
+        return web.Response(status=400)
+
+    def _verified(self, raw_body: bytes, timestamp: str, signature: str) -> bool:
+        """Slack's signature over the body's bytes (whatever they are), and a timestamp within five minutes.
+        `timestamp` is plain ASCII digits and `signature` ASCII (checked before)."""
+        if not self._signing_secret or not signature or abs(time.time() - int(timestamp)) > SIGNATURE_WINDOW_SECONDS:
+            return False
+        expected = hmac.new(self._signing_secret, b"v0:" + timestamp.encode() + b":" + raw_body, hashlib.sha256)
+        return hmac.compare_digest("v0=" + expected.hexdigest(), signature)
+
+    def _dispatch_after_response(self, raw_body: str, headers: Headers, query: str) -> None:
+        self._work.started()
+        loop = asyncio.get_running_loop()
+        task = loop.create_task(self._dispatch_answered(raw_body, headers, query, loop.time()))
+        self._after_response.add(task)
+        task.add_done_callback(self._after_response.discard)
+
+    async def _dispatch_answered(self, raw_body: str, headers: Headers, query: str, answered_at: float) -> None:
+        """Bolt's dispatch and the listener it starts, for a request that was answered already; a few at a
+        time, and only once the requests still coming in have been answered (or ACKS_FIRST_SECONDS after this
+        one was), so that the work of a burst does not slow down the acknowledgements of the rest of it."""
+        answered = _Answered()
+        _ANSWERED.set(answered)  # this task's own context, copied into the listener task bolt starts from it
+        try:
+            async with self._work_slots:
+                await self._answering.wait(answered_at + ACKS_FIRST_SECONDS)
+                bolt_request = AsyncBoltRequest(body=raw_body, query=query, headers=headers)  # parsing, here too
+                response = await self._app.async_dispatch(bolt_request)
+                if response.status != 200:
+                    log.warning("slack: an acknowledged click was answered %d by bolt", response.status)
+                if answered.listeners:  # bolt returns on the listener's ack(); its work goes on
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(answered.done.wait(), WORK_SLOT_SECONDS)
+        except Exception as exc:
+            log.error("slack: an acknowledged click failed: %s", describe_exception(exc))
+        finally:
+            self._work.finished()
+
+    async def _handle_install(self, request: web.Request) -> web.Response:
+        return await self._oauth(request, install=True)
+
+    async def _handle_oauth_redirect(self, request: web.Request) -> web.Response:
+        return await self._oauth(request, install=False)
+
+    async def _oauth(self, request: web.Request, *, install: bool) -> web.Response:
+        flow = self._app.oauth_flow
+        if flow is None:
+            return web.Response(status=404)
+        bolt_request = AsyncBoltRequest(body=await request.text(), query=request.query_string,
+                                        headers=_headers(request))
+        handle = flow.handle_installation if install else flow.handle_callback
+        return await to_aiohttp_response(await handle(bolt_request))
