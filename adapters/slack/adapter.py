@@ -48,7 +48,7 @@ from adapters.slack.render import (
     settled_blocks,
     text_modal,
 )
-from adapters.slack.server import AFTER_RESPONSE_CONCURRENCY, SlackHttp, tracked
+from adapters.slack.server import SlackHttp
 from adapters.slack.socket_ack import AckTimer
 from adapters.slack.translate import (
     COMMAND,
@@ -66,6 +66,7 @@ from adapters.slack.translate import (
     view_event,
 )
 from adapters.slack.transport import ChannelPosts, Origin, SlackTransport
+from bot.acks_first import CONCURRENCY, tracked
 from bot.answering import AskedActor, answered_mark
 from bot.community.common import ChannelPost, Removal
 from bot.conversation import Conversation
@@ -119,7 +120,7 @@ class SlackAdapter:
                  api_url: str = DEFAULT_API_URL, app_token: str = "",
                  installation_store: AsyncInstallationStore | None = None,
                  oauth_settings: AsyncOAuthSettings | None = None, seen_events: SeenEvents | None = None,
-                 rate_limit_retries: int = 1, after_response_concurrency: int = AFTER_RESPONSE_CONCURRENCY,
+                 rate_limit_retries: int = 1, after_response_concurrency: int = CONCURRENCY,
                  ack_observer: Callable[[float], None] | None = None) -> None:
         # slack_sdk and slack-bolt log request and response bodies at DEBUG: those hold what people write.
         for name in LIBRARY_LOGGERS:

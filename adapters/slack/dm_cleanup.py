@@ -3,44 +3,28 @@
 Only the bot's messages: a bot token cannot delete what the person wrote (Slack answers `cant_delete_message`),
 so /privacy tells them how to delete their own. The cut-off is the newest message in the DM when the erase
 was confirmed, read from Slack itself, so the "erased" reply that follows stays. Bounded: at most
-`MAX_PAGES` pages of history; a 429 is waited out (its Retry-After, at most `RATE_LIMIT_RETRIES` times a
-call), and any other refusal ends the clean-up (the erase itself is done and stays done).
+`MAX_PAGES` pages of history; a 429 is waited out (bot.patience), and any other refusal ends the clean-up
+(the erase itself is done and stays done).
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.errors import delivery_error
-from bot.ports import RateLimited
+from bot.patience import patiently
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 200
 MAX_PAGES = 50  # 10,000 messages: a daily check-in for years
-RATE_LIMIT_RETRIES = 5
-MAX_RETRY_AFTER = 60.0
 GONE = frozenset({"message_not_found", "cant_delete_message"})  # nothing to do for this one message
-
-
-async def _patiently(call: Callable[[], Awaitable[Any]]) -> Any:
-    """One Web API call, waiting out Slack's 429s (Retry-After seconds) a few times."""
-    for attempt in range(RATE_LIMIT_RETRIES + 1):
-        try:
-            return await call()
-        except SlackApiError as exc:
-            limited = delivery_error(exc)
-            if not isinstance(limited, RateLimited) or attempt == RATE_LIMIT_RETRIES:
-                raise
-            await asyncio.sleep(min(limited.retry_after, MAX_RETRY_AFTER))
-    raise AssertionError("unreachable")
 
 
 async def newest_ts(client: AsyncWebClient, channel: str) -> str:
@@ -64,12 +48,13 @@ async def delete_own_messages(client: AsyncWebClient, channel: str, latest: str,
         arguments: dict[str, Any] = {"channel": channel, "latest": latest, "inclusive": True, "limit": page_size}
         if cursor:
             arguments["cursor"] = cursor
-        page = await _patiently(functools.partial(client.conversations_history, **arguments))
+        page = await patiently(functools.partial(client.conversations_history, **arguments), delivery_error)
         for message in page.get("messages") or []:
             if not is_own(message, bot_user_id, bot_id) or not message.get("ts"):
                 continue
             try:
-                await _patiently(functools.partial(client.chat_delete, channel=channel, ts=str(message["ts"])))
+                await patiently(functools.partial(client.chat_delete, channel=channel, ts=str(message["ts"])),
+                                delivery_error)
                 deleted += 1
             except SlackApiError as exc:
                 if exc.response.get("error") not in GONE:

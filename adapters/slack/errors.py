@@ -5,7 +5,8 @@ from __future__ import annotations
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
-from bot.ports import DeliveryError, RateLimited, TemporaryFailure, Unreachable
+from bot.patience import rate_limited
+from bot.ports import DeliveryError, TemporaryFailure, Unreachable
 
 # Errors after which a person cannot be reached until something changes (the app removed, the account gone).
 UNREACHABLE_ERRORS = frozenset({
@@ -25,13 +26,7 @@ def delivery_error(exc: BaseException) -> DeliveryError | None:
         status = exc.response.status_code
         error = str(exc.response.get("error") or "")
         if status == 429 or error == "ratelimited":
-            retry_after = exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after")
-            if isinstance(retry_after, list):
-                retry_after = retry_after[0] if retry_after else None
-            try:
-                return RateLimited(max(0.0, float(retry_after)) if retry_after is not None else 1.0)
-            except ValueError:
-                return RateLimited(1.0)
+            return rate_limited(exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after"))
         if error in UNREACHABLE_ERRORS:
             return Unreachable(error)
         if status >= 500 or error in TEMPORARY_ERRORS:

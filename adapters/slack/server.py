@@ -4,14 +4,13 @@ Verified first, parsed after: a request not signed by Slack (or with headers Sla
 signed body Slack never sends gets 400, and a byte-identical signed request seen in the last minutes is
 acknowledged and not run again. A click on the app's own controls is acknowledged here, as soon as its
 signature is checked, and worked on after the response, a few at a time and only once the requests still
-coming in have been answered (adapters/slack/quiet.py): Slack's 3-second limit holds however big the burst.
+coming in have been answered (bot/acks_first.py): Slack's 3-second limit holds however big the burst.
 """
 
 from __future__ import annotations
 
 import asyncio
 import binascii
-import contextlib
 import functools
 import hashlib
 import hmac
@@ -19,8 +18,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -33,11 +31,10 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.slack.manifest import EVENTS_PATH
 from adapters.slack.ops_routes import add_ops_routes
-from adapters.slack.quiet import QuietGate
 from adapters.slack.render import COMMAND_PREFIX, FORM_BUTTON_PREFIX
 from adapters.slack.translate import TOKEN_PREFIX
+from bot.acks_first import CONCURRENCY, AcksFirst
 from bot.inflight import InFlight
-from bot.logsafe import describe_exception
 from bot.ops.server import SharedOps
 from bot.replay import ReplayGuard
 
@@ -49,46 +46,7 @@ EARLY_ACK_ACTIONS = (TOKEN_PREFIX, FORM_BUTTON_PREFIX, COMMAND_PREFIX)
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 SIGNATURE_WINDOW_SECONDS = 5 * 60  # Slack's: an older (or later) timestamp is refused
 REPLAY_WINDOW_SECONDS = SIGNATURE_WINDOW_SECONDS * 2  # a signature is remembered while its timestamp passes
-AFTER_RESPONSE_CONCURRENCY = 8  # answered clicks worked on at once; the rest wait their turn, in order
-# An answered click's work waits while other requests are still being answered, but never longer than this
-# after its own acknowledgement.
-ACKS_FIRST_SECONDS = 1.0
-WORK_SLOT_SECONDS = 10.0  # a click's work that takes longer goes on, but no longer keeps the others waiting
 Headers = dict[str, str | Sequence[str]]
-Listener = Callable[..., Awaitable[None]]
-
-
-class _Answered:
-    """Set (through a context variable) while bolt dispatches a request whose HTTP response has already gone
-    out; bolt's listener task inherits it and says when it is done."""
-
-    def __init__(self) -> None:
-        self.listeners = 0
-        self.done = asyncio.Event()
-
-
-_ANSWERED: ContextVar[_Answered | None] = ContextVar("slack_answered_request", default=None)
-
-
-def tracked(listener: Listener, work: InFlight) -> Listener:
-    """A bolt listener whose work is counted in flight, and waited for by the early acknowledgement's worker."""
-
-    @functools.wraps(listener)  # bolt reads the listener's parameter names through the wrapper
-    async def run(**kwargs: Any) -> None:
-        answered = _ANSWERED.get()
-        if answered is not None:
-            answered.listeners += 1
-        work.started()
-        try:
-            await listener(**kwargs)
-        finally:
-            work.finished()
-            if answered is not None:
-                answered.listeners -= 1
-                if answered.listeners == 0:
-                    answered.done.set()
-
-    return run
 
 
 def repair_form_body(request: AsyncBoltRequest) -> AsyncBoltRequest:
@@ -180,17 +138,14 @@ class SlackHttp:
     """The HTTP endpoint in front of bolt's AsyncApp."""
 
     def __init__(self, app: AsyncApp, signing_secret: str, work: InFlight, *, serving: asyncio.Event,
-                 concurrency: int = AFTER_RESPONSE_CONCURRENCY,
+                 concurrency: int = CONCURRENCY,
                  ack_observer: Callable[[float], None] | None = None) -> None:
         self._app = app
         self._signing_secret = signing_secret.encode()
-        self._work = work
         self._serving = serving
         self._ack_observer = ack_observer  # seconds from a request's arrival to its answer
         self._replays = ReplayGuard(REPLAY_WINDOW_SECONDS)
-        self._after_response: set[asyncio.Task[None]] = set()  # dispatches of requests already answered
-        self._work_slots = asyncio.Semaphore(max(1, concurrency))
-        self._answering = QuietGate()  # shut while HTTP requests are being answered
+        self._acks_first = AcksFirst(work, concurrency)
         self.shared_ops: SharedOps | None = None  # health and metrics on the app's port
 
     def web_app(self, path: str = EVENTS_PATH) -> web.Application:
@@ -220,12 +175,12 @@ class SlackHttp:
             await runner.cleanup()
 
     async def _handle_post(self, request: web.Request) -> web.Response:
-        self._answering.enter()
+        self._acks_first.enter()
         arrived = time.perf_counter()
         try:
             return await self._answer_post(request)
         finally:
-            self._answering.leave()
+            self._acks_first.leave()
             if self._ack_observer is not None:
                 self._ack_observer(time.perf_counter() - arrived)
 
@@ -252,7 +207,8 @@ class SlackHttp:
             # be the same empty 200, but only after its middleware ran and its listener task was polled (every
             # 10 ms) while every other request of a burst competed for the same event loop. Bolt still gets
             # the whole request afterwards, signature check included, and runs the listener as usual.
-            self._dispatch_after_response(raw_body, _headers(request), request.query_string)
+            self._acks_first.later(functools.partial(self._dispatch_answered, raw_body, _headers(request),
+                                                     request.query_string), "slack")
             return web.Response(status=200)
         bolt_request = AsyncBoltRequest(body=raw_body, query=request.query_string, headers=_headers(request))
         return await to_aiohttp_response(await self._app.async_dispatch(repair_form_body(bolt_request)))
@@ -270,33 +226,11 @@ class SlackHttp:
         expected = hmac.new(self._signing_secret, b"v0:" + timestamp.encode() + b":" + raw_body, hashlib.sha256)
         return hmac.compare_digest("v0=" + expected.hexdigest(), signature)
 
-    def _dispatch_after_response(self, raw_body: str, headers: Headers, query: str) -> None:
-        self._work.started()
-        loop = asyncio.get_running_loop()
-        task = loop.create_task(self._dispatch_answered(raw_body, headers, query, loop.time()))
-        self._after_response.add(task)
-        task.add_done_callback(self._after_response.discard)
-
-    async def _dispatch_answered(self, raw_body: str, headers: Headers, query: str, answered_at: float) -> None:
-        """Bolt's dispatch and the listener it starts, for a request that was answered already; a few at a
-        time, and only once the requests still coming in have been answered (or ACKS_FIRST_SECONDS after this
-        one was), so that the work of a burst does not slow down the acknowledgements of the rest of it."""
-        answered = _Answered()
-        _ANSWERED.set(answered)  # this task's own context, copied into the listener task bolt starts from it
-        try:
-            async with self._work_slots:
-                await self._answering.wait(answered_at + ACKS_FIRST_SECONDS)
-                bolt_request = AsyncBoltRequest(body=raw_body, query=query, headers=headers)  # parsing, here too
-                response = await self._app.async_dispatch(bolt_request)
-                if response.status != 200:
-                    log.warning("slack: an acknowledged click was answered %d by bolt", response.status)
-                if answered.listeners:  # bolt returns on the listener's ack(); its work goes on
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(answered.done.wait(), WORK_SLOT_SECONDS)
-        except Exception as exc:
-            log.error("slack: an acknowledged click failed: %s", describe_exception(exc))
-        finally:
-            self._work.finished()
+    async def _dispatch_answered(self, raw_body: str, headers: Headers, query: str) -> None:
+        bolt_request = AsyncBoltRequest(body=raw_body, query=query, headers=headers)  # parsing, here too
+        response = await self._app.async_dispatch(bolt_request)
+        if response.status != 200:
+            log.warning("slack: an acknowledged click was answered %d by bolt", response.status)
 
     async def _handle_install(self, request: web.Request) -> web.Response:
         return await self._oauth(request, install=True)

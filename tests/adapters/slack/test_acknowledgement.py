@@ -210,7 +210,7 @@ def test_only_the_apps_own_clicks_are_answered_early() -> None:
 async def test_an_answered_clicks_work_waits_until_the_requests_coming_in_are_answered(
         slack: Slack, service: Conversation, monkeypatch: pytest.MonkeyPatch) -> None:
     """In a burst, the work of the clicks answered first would take turns with the acknowledgements still to be
-    sent. It waits until no request has been in progress for a moment (adapters/slack/quiet.py)."""
+    sent. It waits until no request has been in progress for a moment (bot/acks_first.py)."""
     dm, scale = await scale_in_dm(slack)
     started = asyncio.Event()
     act = service.handle
