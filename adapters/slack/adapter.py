@@ -26,45 +26,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import pulse_form, render, translate
 from adapters.slack.home import SlackHome
 from adapters.slack.installations import database_oauth_settings
 from adapters.slack.manifest import EVENTS_PATH
-from adapters.slack.pulse_form import (
-    PULSE_FORM_CALLBACK,
-    form_comment,
-    form_place,
-    form_scores,
-    join_round,
-    missing_errors,
-    pulse_modal,
-)
-from adapters.slack.render import (
-    CAPABILITIES,
-    COMMAND_PREFIX,
-    FORM_BUTTON_PREFIX,
-    FORM_CALLBACK_PREFIX,
-    TEXT_CALLBACK,
-    form_modal,
-    settled_blocks,
-    text_modal,
-)
 from adapters.slack.server import SlackHttp
 from adapters.slack.socket_ack import AckTimer
-from adapters.slack.translate import (
-    COMMAND,
-    PLATFORM,
-    TOKEN_PREFIX,
-    address,
-    click_channel,
-    click_event,
-    command_event,
-    home_opened,
-    picked_labels,
-    revoked,
-    typed,
-    view_channel,
-    view_event,
-)
 from adapters.slack.transport import ChannelPosts, Origin, SlackTransport
 from bot.acks_first import CONCURRENCY, tracked
 from bot.answering import AskedActor, answered_mark
@@ -113,8 +80,8 @@ def _prefixed(prefix: str) -> re.Pattern[str]:
 
 
 class SlackAdapter:
-    name = PLATFORM
-    capabilities = CAPABILITIES
+    name = translate.PLATFORM
+    capabilities = render.CAPABILITIES
 
     def __init__(self, conversation: Conversation, *, signing_secret: str, token: str = "",
                  api_url: str = DEFAULT_API_URL, app_token: str = "",
@@ -146,7 +113,7 @@ class SlackAdapter:
         self._http = SlackHttp(self.app, signing_secret, self._work, serving=self.serving,
                                concurrency=after_response_concurrency, ack_observer=ack_observer)
         self._register()
-        conversation.traces.keep_with(PLATFORM, self)
+        conversation.traces.keep_with(translate.PLATFORM, self)
 
     # ------------------------------------------------------------ serving
 
@@ -177,16 +144,13 @@ class SlackAdapter:
             self.serving.clear()
             await cast(Callable[[], Awaitable[None]], handler.close_async)()
 
-    async def serve_socket_mode(self) -> None:
+    async def run(self, host: str = "0.0.0.0", port: int = 3000) -> None:
+        if not self._app_token:
+            await self.serve_http(host, port)
+            return
         async with self.socket_mode():
             log.info("slack Socket Mode connected")
             await asyncio.Event().wait()
-
-    async def run(self, host: str = "0.0.0.0", port: int = 3000) -> None:
-        if self._app_token:
-            await self.serve_socket_mode()
-        else:
-            await self.serve_http(host, port)
 
     async def drain(self, within: float = 10.0) -> None:
         """Wait until every acknowledged request has been worked off."""
@@ -205,24 +169,24 @@ class SlackAdapter:
 
     def _register(self) -> None:
         app, work = self.app, self._work
-        app.command(COMMAND)(tracked(self._on_command, work))
-        for prefix in (TOKEN_PREFIX, FORM_BUTTON_PREFIX, COMMAND_PREFIX):
+        app.command(translate.COMMAND)(tracked(self._on_command, work))
+        for prefix in (translate.TOKEN_PREFIX, render.FORM_BUTTON_PREFIX, render.COMMAND_PREFIX):
             app.action(_prefixed(prefix))(tracked(self._on_click, work))
-        app.view(TEXT_CALLBACK)(tracked(self._on_view, work))
-        app.view(_prefixed(FORM_CALLBACK_PREFIX))(tracked(self._on_view, work))
-        app.view(PULSE_FORM_CALLBACK)(tracked(self._on_pulse_form_submitted, work))
+        app.view(render.TEXT_CALLBACK)(tracked(self._on_view, work))
+        app.view(_prefixed(render.FORM_CALLBACK_PREFIX))(tracked(self._on_view, work))
+        app.view(pulse_form.PULSE_FORM_CALLBACK)(tracked(self._on_pulse_form_submitted, work))
         app.shortcut(SHORTCUT_CHECKIN)(tracked(self._on_checkin_shortcut, work))
         app.event("app_home_opened")(tracked(self._on_home_opened, work))
         app.event("message")(tracked(self._on_message, work))
-        app.event("app_uninstalled")(tracked(self._on_uninstalled, work))
-        app.event("tokens_revoked")(tracked(self._on_tokens_revoked, work))
+        app.event("app_uninstalled")(tracked(self._on_tokens_gone, work))
+        app.event("tokens_revoked")(tracked(self._on_tokens_gone, work))
 
     async def _on_command(self, ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext,
                           client: AsyncWebClient, respond: AsyncRespond) -> None:
         await ack()  # an empty ack: Slack shows nothing in the channel, not even the command typed
         origin = Origin(str(command.get("channel_id") or ""), respond)
-        who = address(context, origin.channel)
-        event = command_event(command, who)
+        who = translate.address(context, origin.channel)
+        event = translate.command_event(command, who)
 
         async def run() -> None:
             if isinstance(event, FormOpened):
@@ -232,16 +196,16 @@ class SlackAdapter:
                 return
             await self._handle(client, origin, event, slack_actor(client, who.user_id))
 
-        await self._guarded(client, who, origin, f"{COMMAND} command", run)
+        await self._guarded(client, who, origin, f"{translate.COMMAND} command", run)
 
     async def _on_click(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                         context: AsyncBoltContext, client: AsyncWebClient, respond: AsyncRespond) -> None:
         """A click or a pick on the app's own controls: an answer, a form's button, or an App Home button."""
         await ack()
-        channel = click_channel(body)
+        channel = translate.click_channel(body)
         origin = Origin(channel, respond if channel and body.get("response_url") else None)
-        who = address(context, channel)
-        event = click_event(action, who)
+        who = translate.address(context, channel)
+        event = translate.click_event(action, who)
         trigger_id = str(body.get("trigger_id") or "")
 
         async def run() -> None:
@@ -257,14 +221,14 @@ class SlackAdapter:
 
     async def _picked(self, client: AsyncWebClient, origin: Origin, event: ChoicePicked, trigger_id: str,
                       body: Mapping[str, Any], action: Mapping[str, Any]) -> None:
-        round_id = join_round(event.token)
+        round_id = pulse_form.join_round(event.token)
         if round_id is not None:  # the team pulse: one private modal, never statements in a DM
             await self._open_pulse_form(client, event.address, origin, trigger_id, round_id)
             return
         if opens_text_box(event.token):  # "Write it": a box, opened while the trigger id is fresh
             response = await self._conversation.handle(event)
             if isinstance(response.opens, TextBox):
-                await client.views_open(trigger_id=trigger_id, view=text_modal(
+                await client.views_open(trigger_id=trigger_id, view=render.text_modal(
                     response.opens, self._conversation.texts, channel=origin.channel))
                 return
             await self._answer(client, event.address, origin, response.replies)
@@ -279,7 +243,7 @@ class SlackAdapter:
         if not isinstance(response.opens, OpenForm):
             await self._answer(client, event.address, origin, response.replies)
             return False
-        await client.views_open(trigger_id=trigger_id, view=form_modal(
+        await client.views_open(trigger_id=trigger_id, view=render.form_modal(
             response.opens.form, self._conversation.texts, channel=origin.channel))
         return True
 
@@ -289,8 +253,8 @@ class SlackAdapter:
         message = body.get("message")
         if not origin.channel.startswith("D") or not isinstance(message, Mapping) or not message.get("ts"):
             return
-        mark = answered_mark(replies, picked_labels(action))
-        blocks = settled_blocks(list(message.get("blocks") or []), mark)
+        mark = answered_mark(replies, translate.picked_labels(action))
+        blocks = render.settled_blocks(list(message.get("blocks") or []), mark)
         # The plain-text fallback stays what it was (notifications, screen readers), or says what was picked.
         fallback = str(message.get("text") or "").strip() or mark or self._conversation.texts.get("answered")
         try:
@@ -302,9 +266,9 @@ class SlackAdapter:
                        client: AsyncWebClient) -> None:
         """A submitted text box (the answer arrives as a message) or form (it runs the command it stands for)."""
         await ack()  # closes the modal
-        origin = Origin(view_channel(view))
-        who = address(context, origin.channel)
-        event = view_event(view, who)
+        origin = Origin(translate.view_channel(view))
+        who = translate.address(context, origin.channel)
+        event = translate.view_event(view, who)
         if event is None:
             return
         actor = slack_actor(client, who.user_id) if isinstance(event, FormSubmitted) else NOBODY
@@ -318,24 +282,24 @@ class SlackAdapter:
         if isinstance(form, list):
             await self._answer(client, who, origin, form, refresh_home=False)
             return
-        await client.views_open(trigger_id=trigger_id, view=pulse_modal(form, self._conversation.texts))
+        await client.views_open(trigger_id=trigger_id, view=pulse_form.pulse_modal(form, self._conversation.texts))
 
     async def _on_pulse_form_submitted(self, ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext,
                                        client: AsyncWebClient) -> None:
         """A sent pulse form: a statement without an answer keeps the modal open with an error under it;
         otherwise the modal closes and the answers go in, anonymously. The only line after it is ephemeral."""
-        round_id, channel, count = form_place(view)
-        scores = form_scores(view, count)
+        round_id, channel, count = pulse_form.form_place(view)
+        scores = pulse_form.form_scores(view, count)
         missing = [number for number, score in enumerate(scores, start=1) if score is None]
         if missing:
-            await ack(response_action="errors", errors=missing_errors(self._conversation.texts, missing))
+            await ack(response_action="errors", errors=pulse_form.missing_errors(self._conversation.texts, missing))
             return
         await ack()
         origin = Origin(channel)
-        who = address(context, channel)
+        who = translate.address(context, channel)
 
         async def run() -> None:
-            result = await self._conversation.submit_pulse_form(who, round_id, scores, form_comment(view))
+            result = await self._conversation.submit_pulse_form(who, round_id, scores, pulse_form.form_comment(view))
             replies = list(result.replies) or [Reply(self._conversation.texts.get(
                 "pulse_form_missing", numbers=", ".join(map(str, result.missing))))]
             await self._answer(client, who, origin, replies, refresh_home=False)
@@ -344,46 +308,41 @@ class SlackAdapter:
 
     async def _on_checkin_shortcut(self, ack: AsyncAck, context: AsyncBoltContext, client: AsyncWebClient) -> None:
         await ack()
-        who = address(context)
+        who = translate.address(context)
         await self._guarded(client, who, Origin(), "shortcut",
                             lambda: self._handle(client, Origin(), Command(who, "checkin")))
 
     async def _on_home_opened(self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
-        if home_opened(event):
-            await self._home.publish(client, address(context))
+        if translate.home_opened(event):
+            await self._home.publish(client, translate.address(context))
 
-    async def _on_uninstalled(self, context: AsyncBoltContext) -> None:
-        """The app was removed from a workspace: its tokens go at once (its people's data follows the retention
-        rules, and /forget still works if they come back)."""
-        self.transport.drop_workspace(context.team_id or context.enterprise_id or "")
-        if self.transport.installations is not None:
-            await self.transport.installations.async_delete_all(enterprise_id=context.enterprise_id,
-                                                                team_id=context.team_id)
-        log.info("slack: uninstalled from a workspace; its tokens are deleted")
-
-    async def _on_tokens_revoked(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
-        """Slack revoked tokens: a revoked bot token and its installation go; so does a revoked user token."""
+    async def _on_tokens_gone(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
+        """The app was uninstalled, or Slack revoked tokens: a workspace's bot token goes with its installation
+        at once (its people's data follows the retention rules, and /forget still works if they come back); a
+        revoked user token goes too."""
         installations = self.transport.installations
+        users, bot = translate.revoked(event) if event.get("type") == "tokens_revoked" else ([], True)
+        if bot:
+            self.transport.drop_workspace(context.team_id or context.enterprise_id or "")
         if installations is None:
-            log.warning("slack: the bot token was revoked; set a new SLACK_BOT_TOKEN")
+            if event.get("type") == "tokens_revoked":
+                log.warning("slack: the bot token was revoked; set a new SLACK_BOT_TOKEN")
             return
-        users, bot = revoked(event)
         for user_id in users:
             await installations.async_delete_installation(enterprise_id=context.enterprise_id,
                                                           team_id=context.team_id, user_id=user_id)
         if bot:
-            self.transport.drop_workspace(context.team_id or context.enterprise_id or "")
             await installations.async_delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
-        log.info("slack: tokens revoked in a workspace; deleted")
+        log.info("slack: a workspace's tokens are gone (%s); deleted", event.get("type"))
 
     async def _on_message(self, event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
         """A typed answer in the DM with the app works like the console: "3" answers a scale. A message with a
         file is read for its words too; an edited message is only read for danger (it answers nothing again)."""
-        words = typed(event)
+        words = translate.typed(event)
         if words is None:
             return
         origin = Origin(words.channel)
-        who = address(context, words.channel)
+        who = translate.address(context, words.channel)
         self.transport.dm_seen(who, words.channel)
         if not words.edited:
             await self._guarded(client, who, origin, "direct message",

@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.errors import delivery_error
 from adapters.slack.render import home_view
-from adapters.slack.transport import ALT_TEXT_MAX, SlackTransport
+from adapters.slack.transport import ALT_TEXT_MAX, SlackTransport, delivery_error
 from bot.conversation import Conversation
 from bot.dashboard import ChartFiles, dashboard
 from bot.logsafe import describe_exception

@@ -24,13 +24,13 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.slack.manifest import EVENTS_PATH
-from adapters.slack.ops_routes import add_ops_routes
 from adapters.slack.render import COMMAND_PREFIX, FORM_BUTTON_PREFIX
 from adapters.slack.translate import TOKEN_PREFIX
 from bot.acks_first import CONCURRENCY, AcksFirst
@@ -132,6 +132,30 @@ def is_own_click(body: Mapping[str, Any]) -> bool:
 
 def _headers(request: web.Request) -> Headers:
     return {key: request.headers.getall(key) for key in request.headers}
+
+
+def _json(status: int, body: dict[str, Any]) -> web.Response:
+    return web.Response(status=status, body=json.dumps(body).encode(), content_type="application/json",
+                        headers={"Cache-Control": "no-store"})
+
+
+def add_ops_routes(application: web.Application, ops: SharedOps) -> None:
+    """/healthz, /readyz and /metrics on the app's own port (METRICS_PORT equal to PORT): SharedOps's answers."""
+
+    async def healthz(request: web.Request) -> web.Response:
+        return _json(*await ops.health())
+
+    async def readyz(request: web.Request) -> web.Response:
+        return _json(*await ops.ready())
+
+    async def metrics(request: web.Request) -> web.Response:
+        response = web.Response(status=200, body=await ops.exposition(), headers={"Cache-Control": "no-store"})
+        response.headers["Content-Type"] = CONTENT_TYPE_LATEST
+        return response
+
+    application.router.add_get("/healthz", healthz)
+    application.router.add_get("/readyz", readyz)
+    application.router.add_get("/metrics", metrics)
 
 
 class SlackHttp:

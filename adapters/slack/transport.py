@@ -7,13 +7,15 @@ removes from Slack: the files, the app's messages in the person's DM, their user
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -25,8 +27,6 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.dm_cleanup import delete_own_messages, newest_ts
-from adapters.slack.errors import delivery_error
 from adapters.slack.installations import EncryptedInstallationStore
 from adapters.slack.render import CAPABILITIES, escape, render_replies
 from bot.answering import answer
@@ -36,7 +36,8 @@ from bot.community.common import ChannelPost, Removal
 from bot.conversation import Conversation
 from bot.logsafe import describe_exception
 from bot.messages import Address, Reply
-from bot.ports import Unreachable
+from bot.patience import patiently, rate_limited
+from bot.ports import DeliveryError, TemporaryFailure, Unreachable
 from bot.response import Place
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,36 @@ PROMPT_EVENT = "boundary_prompt"
 HISTORY_MARGIN = timedelta(minutes=10)  # Slack's clock and ours may differ: look this much further back
 HISTORY_PAGE = 200  # messages per conversations.history page (Slack advises at most 200)
 HISTORY_PAGES = 10  # the most pages read for one look-up (a DM with thousands of messages since is not a bot's)
+PAGE_SIZE = 200
+MAX_PAGES = 50  # the most pages of a DM cleared after /forget: 10,000 messages, a daily check-in for years
+GONE = frozenset({"message_not_found", "cant_delete_message"})  # nothing to do for this one message
+# Errors after which a person cannot be reached until something changes (the app removed, the account gone).
+UNREACHABLE_ERRORS = frozenset({
+    "user_not_found", "user_not_visible", "cannot_dm_bot", "channel_not_found", "is_archived", "account_inactive",
+    "user_disabled", "messages_tab_disabled", "not_in_channel", "token_revoked", "token_expired", "invalid_auth",
+    "not_authed", "team_not_found", "team_access_not_granted", "access_denied", "no_installation",
+    "restricted_action", "ekm_access_denied",
+})
+TEMPORARY_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
+
+
+def delivery_error(exc: BaseException) -> DeliveryError | None:
+    """What a failed Web API call means for the core's delivery: wait, try again later, or give up."""
+    if isinstance(exc, DeliveryError):
+        return exc
+    if isinstance(exc, SlackApiError):
+        status = exc.response.status_code
+        error = str(exc.response.get("error") or "")
+        if status == 429 or error == "ratelimited":
+            return rate_limited(exc.response.headers.get("Retry-After") or exc.response.headers.get("retry-after"))
+        if error in UNREACHABLE_ERRORS:
+            return Unreachable(error)
+        if status >= 500 or error in TEMPORARY_ERRORS:
+            return TemporaryFailure(f"slack answered {status} {error}".strip())
+        return None
+    if isinstance(exc, (TimeoutError, aiohttp.ClientError, OSError)):
+        return TemporaryFailure(type(exc).__name__)
+    return None
 
 
 class NoInstallation(Unreachable):
@@ -390,6 +421,47 @@ class SlackTransport:
         start_counted(self._dm_cleanups, delete_own_messages(client, channel, latest), name="slack-dm-cleanup",
                       done="slack: deleted %d of the app's messages in a DM after /forget", log=log)
         return True
+
+
+async def newest_ts(client: AsyncWebClient, channel: str) -> str:
+    """The newest message's ts in the conversation ("" when it is empty)."""
+    page = await client.conversations_history(channel=channel, limit=1)
+    messages = page.get("messages") or []
+    return str(messages[0].get("ts") or "") if messages else ""
+
+
+def is_own(message: Mapping[str, Any], bot_user_id: str, bot_id: str) -> bool:
+    return bool((bot_user_id and message.get("user") == bot_user_id) or (bot_id and message.get("bot_id") == bot_id))
+
+
+async def delete_own_messages(client: AsyncWebClient, channel: str, latest: str, *, page_size: int = PAGE_SIZE,
+                              max_pages: int = MAX_PAGES) -> int:
+    """After /forget: the app's own messages in `channel` up to and including `latest` (the newest when the erase
+    was confirmed, so the "erased" reply that follows stays) are deleted; returns how many went. A bot token
+    cannot delete what the person wrote, so /privacy tells them how. At most `max_pages` pages; a 429 is waited
+    out, and any other refusal ends the clean-up (the erase itself is done and stays done)."""
+    identity = await client.auth_test()
+    bot_user_id, bot_id = str(identity.get("user_id") or ""), str(identity.get("bot_id") or "")
+    deleted, cursor = 0, ""
+    for _ in range(max_pages):
+        arguments: dict[str, Any] = {"channel": channel, "latest": latest, "inclusive": True, "limit": page_size}
+        if cursor:
+            arguments["cursor"] = cursor
+        page = await patiently(functools.partial(client.conversations_history, **arguments), delivery_error)
+        for message in page.get("messages") or []:
+            if not is_own(message, bot_user_id, bot_id) or not message.get("ts"):
+                continue
+            try:
+                await patiently(functools.partial(client.chat_delete, channel=channel, ts=str(message["ts"])),
+                                delivery_error)
+                deleted += 1
+            except SlackApiError as exc:
+                if exc.response.get("error") not in GONE:
+                    raise
+        cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "")
+        if not page.get("has_more") or not cursor:
+            break
+    return deleted
 
 
 class _Outlet:
