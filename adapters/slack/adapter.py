@@ -31,7 +31,6 @@ from adapters.slack.home import SlackHome
 from adapters.slack.installations import database_oauth_settings
 from adapters.slack.manifest import EVENTS_PATH
 from adapters.slack.server import SlackHttp
-from adapters.slack.socket_ack import AckTimer
 from adapters.slack.transport import ChannelPosts, Origin, SlackTransport
 from bot.acks_first import CONCURRENCY, tracked
 from bot.answering import AskedActor, answered_mark
@@ -41,6 +40,7 @@ from bot.events import ChoicePicked, Command, FormOpened, FormSubmitted, Incomin
 from bot.inflight import InFlight
 from bot.logsafe import describe_exception
 from bot.messages import Address, Reply
+from bot.ops.acks import AckClock
 from bot.ops.server import SharedOps
 from bot.response import NOBODY, Actor, OpenForm, TextBox, opens_text_box
 from bot.storage.seen import MemorySeenEvents, SeenEvents
@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://slack.com/api/"
 LIBRARY_LOGGERS = ("slack_bolt", "slack_sdk")
 SHORTCUT_CHECKIN = "bb_checkin"
+_ENVELOPE_ID = re.compile(r'"envelope_id"\s*:\s*"([^"]{1,200})"')
 
 
 def slack_actor(client: AsyncWebClient, user_id: str) -> Actor:
@@ -73,6 +74,30 @@ def slack_actor(client: AsyncWebClient, user_id: str) -> Actor:
         return admin, zone or str(user.get("tz") or "")
 
     return AskedActor(ask)
+
+
+def time_acks(client: Any, acks: AckClock) -> None:
+    """Socket Mode's acknowledgement latency: the envelope arrives when slack_sdk's client queues it (time in its
+    queue counts), and is answered once the response naming it has been written to the socket. Both methods are
+    looked up on the instance by slack_sdk, so the wrappers are what it calls."""
+    enqueue: Callable[[str], Awaitable[None]] = client.enqueue_message
+    send: Callable[[Any], Awaitable[None]] = client.send_socket_mode_response
+
+    async def enqueue_timed(message: str) -> None:
+        found = _ENVELOPE_ID.search(message[:1000])
+        if found:
+            acks.arrived(found.group(1))
+        await enqueue(message)
+
+    async def send_timed(response: Any) -> None:
+        await send(response)
+        envelope = response.get("envelope_id") if isinstance(response, dict) \
+            else getattr(response, "envelope_id", None)
+        if envelope:
+            acks.answered(str(envelope))
+
+    client.enqueue_message = enqueue_timed
+    client.send_socket_mode_response = send_timed
 
 
 def _prefixed(prefix: str) -> re.Pattern[str]:
@@ -135,7 +160,7 @@ class SlackAdapter:
 
         handler: Any = AsyncSocketModeHandler(self.app, app_token=self._app_token)  # untyped library methods
         if self._ack_observer is not None:
-            AckTimer(self._ack_observer).attach(handler.client)
+            time_acks(handler.client, AckClock(self._ack_observer))
         await cast(Callable[[], Awaitable[None]], handler.connect_async)()
         self.serving.set()
         try:

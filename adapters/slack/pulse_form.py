@@ -7,21 +7,11 @@ only line after it is an ephemeral "Thanks — your answers are in (anonymous)".
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from adapters.slack.render import (
-    MAX_INPUT_LABEL,
-    MAX_INPUT_LENGTH,
-    MAX_MODAL_BUTTON,
-    MAX_MODAL_TITLE,
-    MAX_OPTION_TEXT,
-    MAX_PLACEHOLDER,
-    mrkdwn_chunks,
-    plain,
-)
-from adapters.slack.translate import read_metadata
+from adapters.slack.render import MAX_OPTION_TEXT, MAX_PLACEHOLDER, input_block, modal, mrkdwn_chunks, plain, text_input
+from adapters.slack.translate import read_metadata, view_values
 from bot.community.pulses import JOIN_STEP, PULSE_SESSION, PulseForm
 from bot.content.loader import Texts
 from bot.messages import parse_token
@@ -62,26 +52,14 @@ def pulse_modal(form: PulseForm, texts: Texts) -> Block:
             if len(options) <= MAX_RADIO_OPTIONS else \
             {"type": "static_select", "action_id": SCORE_ACTION, "options": options,
              "placeholder": plain(texts.get("pulse_form_choose"), MAX_PLACEHOLDER)}
-        blocks.append({"type": "input", "block_id": item_block(number),
-                       "label": plain(f"{number}. {statement}", MAX_INPUT_LABEL), "element": element})
+        blocks.append(input_block(item_block(number), f"{number}. {statement}", element))
     if form.comment is not None:
-        box: Block = {"type": "plain_text_input", "action_id": COMMENT_ACTION, "multiline": True,
-                      "max_length": max(1, min(form.comment.max_length, MAX_INPUT_LENGTH))}
-        if form.comment.placeholder:
-            box["placeholder"] = plain(form.comment.placeholder, MAX_PLACEHOLDER)
-        blocks.append({"type": "input", "block_id": COMMENT_BLOCK, "optional": True,
-                       "label": plain(texts.get("pulse_form_comment_label"), MAX_INPUT_LABEL),
-                       "hint": plain(form.comment.prompt, MAX_HINT), "element": box})
+        box = text_input(COMMENT_ACTION, form.comment.max_length, placeholder=form.comment.placeholder,
+                         multiline=True)
+        blocks.append(input_block(COMMENT_BLOCK, texts.get("pulse_form_comment_label"), box, optional=True,
+                                  hint=plain(form.comment.prompt, MAX_HINT)))
     metadata = {"round": form.round_id, "channel": form.channel_id, "items": str(len(form.items))}
-    return {
-        "type": "modal",
-        "callback_id": PULSE_FORM_CALLBACK,
-        "private_metadata": json.dumps(metadata, separators=(",", ":")),
-        "title": plain(form.title, MAX_MODAL_TITLE),
-        "submit": plain(texts.get("pulse_form_send"), MAX_MODAL_BUTTON),
-        "close": plain(texts.get("modal_cancel"), MAX_MODAL_BUTTON),
-        "blocks": blocks,
-    }
+    return modal(PULSE_FORM_CALLBACK, metadata, form.title, texts.get("pulse_form_send"), texts, blocks)
 
 
 def form_place(view: Mapping[str, Any]) -> tuple[str, str, int]:
@@ -109,11 +87,7 @@ def form_scores(view: Mapping[str, Any], count: int) -> list[int | None]:
 
 def form_comment(view: Mapping[str, Any]) -> str:
     state = view.get("state")
-    values = state.get("values") if isinstance(state, Mapping) else None
-    block = values.get(COMMENT_BLOCK) if isinstance(values, Mapping) else None
-    entry = block.get(COMMENT_ACTION) if isinstance(block, Mapping) else None
-    value = entry.get("value") if isinstance(entry, Mapping) else None
-    return value if isinstance(value, str) else ""
+    return view_values(state).get(COMMENT_BLOCK, "") if isinstance(state, Mapping) else ""
 
 
 def missing_errors(texts: Texts, missing: Sequence[int]) -> dict[str, str]:

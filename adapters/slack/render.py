@@ -20,8 +20,9 @@ from bot.dashboard import Dashboard
 from bot.layout import Picker, Write, layout
 from bot.messages import SKIP, Attachment, Form, Image, InputKind, Question, Reply, Tone
 from bot.ports import Capabilities
+from bot.reply_text import escaped_chunks, quoted, summary
 from bot.response import TextBox
-from bot.text import shorten, split_text
+from bot.text import shorten
 
 Block = dict[str, Any]
 
@@ -93,19 +94,8 @@ def escape(text: str) -> str:
 
 
 def mrkdwn_chunks(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
-    """Escaped mrkdwn pieces of at most `limit` characters (escaping makes text longer, so split first)."""
-    pieces: list[str] = []
-
-    def add(raw: str, raw_limit: int) -> None:
-        for chunk in split_text(raw, raw_limit):
-            escaped = escape(chunk)
-            if len(escaped) <= limit:
-                pieces.append(escaped)
-            else:  # many & < > in one chunk: split it finer until every escaped piece fits
-                add(chunk, max(1, raw_limit * limit // len(escaped)))
-
-    add(text, limit)
-    return pieces
+    """Escaped mrkdwn pieces of at most `limit` characters."""
+    return escaped_chunks(text, limit, escape)
 
 
 def plain(text: str, limit: int) -> dict[str, Any]:
@@ -114,21 +104,6 @@ def plain(text: str, limit: int) -> dict[str, Any]:
 
 def _section(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def _quote(script: str) -> str:
-    return "\n".join(f"> {line}" if line.strip() else ">" for line in script.splitlines())
-
-
-def plain_text(reply: Reply, texts: Texts) -> str:
-    """The reply as plain text: the message's `text` fallback."""
-    parts = [part for part in (reply.title, slack_commands(reply.text)) if part]
-    if reply.script:
-        parts.append(f"{texts.get('script_label')}:\n{_quote(reply.script)}")
-    parts.extend(reply.links)
-    if reply.footer:
-        parts.append(slack_commands(reply.footer))
-    return "\n\n".join(parts)
 
 
 # ---------------------------------------------------------------- controls
@@ -206,7 +181,7 @@ def reply_blocks(reply: Reply, texts: Texts) -> list[Block]:
     blocks: list[Block] = [_section(chunk) for chunk in chunks]
     if reply.script:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"*{texts.get('script_label')}*"}]})
-        blocks.extend(_section(chunk) for chunk in mrkdwn_chunks(_quote(reply.script)))
+        blocks.extend(_section(chunk) for chunk in mrkdwn_chunks(quoted(reply.script)))
     if reply.links:
         blocks.extend(_section(chunk) for chunk in mrkdwn_chunks("\n".join(reply.links)))
     if reply.footer:
@@ -222,18 +197,6 @@ def reply_blocks(reply: Reply, texts: Texts) -> list[Block]:
     return blocks
 
 
-def _fallback(replies: Sequence[Reply], texts: Texts) -> str:
-    """Every reply of the message has its say in the fallback, each in its share of the room."""
-    plain = [text for text in (plain_text(reply, texts) for reply in replies) if text]
-    share = (MAX_FALLBACK_TEXT - 2 * len(plain)) // max(1, len(plain))
-    return "\n\n".join(shorten_lines(text, share) for text in plain)
-
-
-def shorten_lines(text: str, limit: int) -> str:
-    """Like shorten, but keeps line breaks (the fallback is read line by line)."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def render_replies(replies: Sequence[Reply], texts: Texts) -> list[SlackMessage]:
     """Replies as few messages as fit: they share a message while its blocks stay under 50; a reply longer
     than that is split; files go with the message of their reply."""
@@ -246,7 +209,8 @@ def render_replies(replies: Sequence[Reply], texts: Texts) -> list[SlackMessage]
     def flush() -> None:
         nonlocal blocks, members, files, images
         if blocks or files or images:
-            messages.append(SlackMessage(_fallback(members, texts), tuple(blocks), tuple(files), tuple(images)))
+            fallback = summary(members, texts, MAX_FALLBACK_TEXT, slack_commands)
+            messages.append(SlackMessage(fallback, tuple(blocks), tuple(files), tuple(images)))
         blocks, members, files, images = [], [], [], []
 
     for reply in replies:
@@ -287,62 +251,58 @@ def _example_options(examples: Sequence[str]) -> list[Block]:
     return options
 
 
+def modal(callback_id: str, metadata: Mapping[str, str], title: str, submit: str, texts: Texts,
+          blocks: list[Block]) -> Block:
+    return {"type": "modal", "callback_id": callback_id, "private_metadata": _metadata(metadata),
+            "title": plain(title, MAX_MODAL_TITLE), "submit": plain(submit, MAX_MODAL_BUTTON),
+            "close": plain(texts.get("modal_cancel"), MAX_MODAL_BUTTON), "blocks": blocks}
+
+
+def text_input(action_id: str, max_length: int, *, initial: str = "", placeholder: str = "",
+               multiline: bool = False) -> Block:
+    element: Block = {"type": "plain_text_input", "action_id": action_id,
+                      "max_length": max(1, min(max_length, MAX_INPUT_LENGTH))}
+    if multiline:
+        element["multiline"] = True
+    if initial:
+        element["initial_value"] = initial[:element["max_length"]]
+    if placeholder:
+        element["placeholder"] = plain(placeholder, MAX_PLACEHOLDER)
+    return element
+
+
+def input_block(block_id: str, label: str, element: Block, *, optional: bool = False, **extra: Any) -> Block:
+    return {"type": "input", "block_id": block_id, "optional": optional, "label": plain(label, MAX_INPUT_LABEL),
+            "element": element, **extra}
+
+
 def text_modal(box: TextBox, texts: Texts, placeholder: str = "", *, channel: str = "") -> Block:
     """The private text box the core asked for; the token and where to answer travel in the view. It opens with
     `box.initial` (a safety-plan part being changed); `box.examples` become checkboxes above it (then either may
     be left empty), and lines of `initial` that are examples open ticked."""
-    limit = max(1, min(box.max_length, MAX_INPUT_LENGTH)) if box.max_length > 0 else MAX_INPUT_LENGTH
-    initial = box.initial
     options = _example_options(box.examples)
-    ticked = [option for option in options if option["value"] in initial.splitlines()]
-    own = "\n".join(line for line in initial.splitlines() if line not in {o["value"] for o in ticked})
-    element: Block = {"type": "plain_text_input", "action_id": TEXT_ACTION, "multiline": True, "max_length": limit}
-    if own:
-        element["initial_value"] = own[:limit]
-    if placeholder:
-        element["placeholder"] = plain(placeholder, MAX_PLACEHOLDER)
-    field: Block = {"type": "input", "block_id": TEXT_BLOCK,
-                    "label": plain(texts.get("text_box_label"), MAX_INPUT_LABEL), "element": element}
-    blocks = [field]
+    ticked = [option for option in options if option["value"] in box.initial.splitlines()]
+    own = "\n".join(line for line in box.initial.splitlines() if line not in {o["value"] for o in ticked})
+    element = text_input(TEXT_ACTION, box.max_length if box.max_length > 0 else MAX_INPUT_LENGTH, initial=own,
+                         placeholder=placeholder, multiline=True)
+    blocks = [input_block(TEXT_BLOCK, texts.get("text_box_label"), element)]
     if options:
         checkboxes: Block = {"type": "checkboxes", "action_id": EXAMPLES_ACTION, "options": options}
         if ticked:
             checkboxes["initial_options"] = ticked
-        field.update(optional=True, label=plain(texts.get("text_box_own_words"), MAX_INPUT_LABEL))
-        blocks = [{"type": "input", "block_id": EXAMPLES_BLOCK, "optional": True,
-                   "label": plain(texts.get("text_box_examples"), MAX_INPUT_LABEL), "element": checkboxes}, field]
-    return {
-        "type": "modal",
-        "callback_id": TEXT_CALLBACK,
-        "private_metadata": _metadata({"token": box.token, "channel": channel}),
-        "title": plain(texts.get("text_box_title"), MAX_MODAL_TITLE),
-        "submit": plain(texts.get("modal_send"), MAX_MODAL_BUTTON),
-        "close": plain(texts.get("modal_cancel"), MAX_MODAL_BUTTON),
-        "blocks": blocks,
-    }
+        blocks = [input_block(EXAMPLES_BLOCK, texts.get("text_box_examples"), checkboxes, optional=True),
+                  input_block(TEXT_BLOCK, texts.get("text_box_own_words"), element, optional=True)]
+    return modal(TEXT_CALLBACK, {"token": box.token, "channel": channel}, texts.get("text_box_title"),
+                 texts.get("modal_send"), texts, blocks)
 
 
 def form_modal(form: Form, texts: Texts, *, channel: str = "") -> Block:
     """A form as a modal, its inputs filled in with the current settings."""
-    blocks: list[Block] = []
-    for spec in form.fields[:MAX_VIEW_BLOCKS]:
-        element: Block = {"type": "plain_text_input", "action_id": FORM_VALUE_ACTION,
-                          "max_length": max(1, min(spec.max_length, MAX_INPUT_LENGTH))}
-        if spec.value:
-            element["initial_value"] = spec.value[:element["max_length"]]
-        if spec.placeholder:
-            element["placeholder"] = plain(spec.placeholder, MAX_PLACEHOLDER)
-        blocks.append({"type": "input", "block_id": spec.name[:255], "optional": True,
-                       "label": plain(spec.label or spec.name, MAX_INPUT_LABEL), "element": element})
-    return {
-        "type": "modal",
-        "callback_id": f"{FORM_CALLBACK_PREFIX}{form.name}",
-        "private_metadata": _metadata({"channel": channel}),
-        "title": plain(form.title, MAX_MODAL_TITLE),
-        "submit": plain(form.submit_label, MAX_MODAL_BUTTON),
-        "close": plain(texts.get("modal_cancel"), MAX_MODAL_BUTTON),
-        "blocks": blocks,
-    }
+    blocks = [input_block(spec.name[:255], spec.label or spec.name, text_input(
+        FORM_VALUE_ACTION, spec.max_length, initial=spec.value, placeholder=spec.placeholder), optional=True)
+              for spec in form.fields[:MAX_VIEW_BLOCKS]]
+    return modal(f"{FORM_CALLBACK_PREFIX}{form.name}", {"channel": channel}, form.title, form.submit_label, texts,
+                 blocks)
 
 
 def image_block(file_id: str, alt_text: str) -> Block:
