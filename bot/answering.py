@@ -10,13 +10,17 @@ answered in the DM, or not at all.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from bot.content.loader import Texts
+from bot.logsafe import describe_exception
 from bot.messages import Reply
 from bot.ports import Capabilities, Unreachable
-from bot.response import Place, Where, where
+from bot.response import Place, TextBox, Where, where
+
+log = logging.getLogger(__name__)
 
 
 class Outlet(Protocol):
@@ -83,3 +87,27 @@ class AskedActor:
 
     async def zone(self) -> str:
         return (await self._answer())[1]
+
+
+def box_examples(box: TextBox, longest: int, most: int) -> tuple[list[str], list[str], str]:
+    """For a text box that offers its examples to tick (`Capabilities.choices_in_text_box`): the examples it
+    offers (distinct, non-empty, none longer than `longest`, at most `most`), those it opens ticked (lines of
+    `box.initial`), and the rest of `box.initial`, which opens typed in."""
+    offered = [example for example in dict.fromkeys(box.examples) if example and len(example) <= longest][:most]
+    lines = box.initial.splitlines()
+    ticked = [example for example in offered if example in lines]
+    return offered, ticked, "\n".join(line for line in lines if line not in ticked)
+
+
+async def guarded(what: str, run: Callable[[], Awaitable[object]], apologise: Callable[[Reply], Awaitable[None]],
+                  texts: Texts) -> None:
+    """The error boundary around an adapter's work for one event: a fault is logged by its type and `what` only
+    (its message may quote what the person wrote), the person gets a private apology, and the adapter runs on."""
+    try:
+        await run()
+    except Exception as exc:
+        log.error("%s failed: %s", what, describe_exception(exc))
+        try:
+            await apologise(Reply(texts.get("error")))
+        except Exception as again:
+            log.error("%s: the apology failed: %s", what, describe_exception(again))

@@ -33,16 +33,15 @@ from adapters.slack.manifest import EVENTS_PATH
 from adapters.slack.server import SlackHttp
 from adapters.slack.transport import ChannelPosts, Origin, SlackTransport
 from bot.acks_first import CONCURRENCY, tracked
-from bot.answering import AskedActor, answered_mark
+from bot.answering import AskedActor, answered_mark, guarded
 from bot.community.common import ChannelPost, Removal
 from bot.conversation import Conversation
 from bot.events import ChoicePicked, Command, FormOpened, FormSubmitted, Incoming, TextSubmitted
 from bot.inflight import InFlight
-from bot.logsafe import describe_exception
 from bot.messages import Address, Reply
 from bot.ops.acks import AckClock
 from bot.ops.server import SharedOps
-from bot.response import NOBODY, Actor, OpenForm, TextBox, opens_text_box
+from bot.response import NOBODY, Actor, OpenForm, Response, TextBox, opens_text_box
 from bot.storage.seen import MemorySeenEvents, SeenEvents
 
 log = logging.getLogger(__name__)
@@ -214,12 +213,12 @@ class SlackAdapter:
         event = translate.command_event(command, who)
 
         async def run() -> None:
-            if isinstance(event, FormOpened):
-                if await self._open_form(client, origin, event, str(command["trigger_id"])):
+            if isinstance(event, FormOpened):  # the share form; without one, the command says why
+                response = await self._conversation.handle(event)
+                if await self._open(client, origin, response, str(command["trigger_id"])):
                     return
-                await self._handle(client, origin, Command(who, "share"), slack_actor(client, who.user_id))
-                return
-            await self._handle(client, origin, event, slack_actor(client, who.user_id))
+            command_event = Command(who, "share") if isinstance(event, FormOpened) else event
+            await self._handle(client, origin, command_event, slack_actor(client, who.user_id))
 
         await self._guarded(client, who, origin, f"{translate.COMMAND} command", run)
 
@@ -235,7 +234,7 @@ class SlackAdapter:
 
         async def run() -> None:
             if isinstance(event, FormOpened):
-                await self._open_form(client, origin, event, trigger_id)
+                await self._open_or_answer(client, origin, event, trigger_id)
             elif isinstance(event, Command):
                 await self._handle(client, origin, event)
             elif isinstance(event, ChoicePicked):
@@ -251,26 +250,29 @@ class SlackAdapter:
             await self._open_pulse_form(client, event.address, origin, trigger_id, round_id)
             return
         if opens_text_box(event.token):  # "Write it": a box, opened while the trigger id is fresh
-            response = await self._conversation.handle(event)
-            if isinstance(response.opens, TextBox):
-                await client.views_open(trigger_id=trigger_id, view=render.text_modal(
-                    response.opens, self._conversation.texts, channel=origin.channel))
-                return
-            await self._answer(client, event.address, origin, response.replies)
+            await self._open_or_answer(client, origin, event, trigger_id)
             return
         replies = await self._handle(client, origin, event, slack_actor(client, event.address.user_id))
         await self._settle(client, body, action, origin, replies)
 
-    async def _open_form(self, client: AsyncWebClient, origin: Origin, event: FormOpened, trigger_id: str) -> bool:
-        """The form the core fetches afresh (so a button from before a restart still works), as a modal; False
-        (and the reason, privately) when there is none."""
-        response = await self._conversation.handle(event)
-        if not isinstance(response.opens, OpenForm):
-            await self._answer(client, event.address, origin, response.replies)
+    async def _open(self, client: AsyncWebClient, origin: Origin, response: Response, trigger_id: str) -> bool:
+        """Open the text box or form the core asks for, while the trigger id is fresh; False when it asks neither.
+        A form is fetched afresh, so a button from before a restart still works."""
+        texts = self._conversation.texts
+        if isinstance(response.opens, TextBox):
+            view = render.text_modal(response.opens, texts, channel=origin.channel)
+        elif isinstance(response.opens, OpenForm):
+            view = render.form_modal(response.opens.form, texts, channel=origin.channel)
+        else:
             return False
-        await client.views_open(trigger_id=trigger_id, view=render.form_modal(
-            response.opens.form, self._conversation.texts, channel=origin.channel))
+        await client.views_open(trigger_id=trigger_id, view=view)
         return True
+
+    async def _open_or_answer(self, client: AsyncWebClient, origin: Origin, event: ChoicePicked | FormOpened,
+                              trigger_id: str) -> None:
+        response = await self._conversation.handle(event)
+        if not await self._open(client, origin, response, trigger_id):
+            await self._answer(client, event.address, origin, response.replies)
 
     async def _settle(self, client: AsyncWebClient, body: Mapping[str, Any], action: Mapping[str, Any],
                       origin: Origin, replies: Sequence[Reply]) -> None:
@@ -385,16 +387,10 @@ class SlackAdapter:
 
     async def _guarded(self, client: AsyncWebClient, who: Address, origin: Origin, place: str,
                        run: Callable[[], Awaitable[object]]) -> None:
-        """Log type and place only, apologise privately, keep running."""
-        try:
-            await run()
-        except Exception as exc:
-            log.error("slack %s failed: %s", place, describe_exception(exc))
-            try:
-                await self._answer(client, who, origin, [Reply(self._conversation.texts.get("error"))],
-                                   refresh_home=False)
-            except Exception as again:
-                log.error("slack apology failed: %s", describe_exception(again))
+        async def apologise(reply: Reply) -> None:
+            await self._answer(client, who, origin, [reply], refresh_home=False)
+
+        await guarded(f"slack {place}", run, apologise, self._conversation.texts)
 
     async def _handle(self, client: AsyncWebClient, origin: Origin, event: Incoming,
                       actor: Actor = NOBODY) -> list[Reply]:
@@ -427,7 +423,7 @@ class SlackAdapter:
         return cleaning
 
     async def dm_cleanups_done(self) -> None:
-        await self.transport.dm_cleanups_done()
+        await self.transport.cleanups.done()
 
     async def post_to_channel(self, post: ChannelPost) -> str:
         async with self.transport.channel_posts(post.workspace_id) as posts:

@@ -14,11 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.answering import box_examples
 from bot.commands import COMMANDS
 from bot.content.loader import Texts
 from bot.dashboard import Dashboard
 from bot.layout import Picker, Write, layout
 from bot.messages import SKIP, Attachment, Form, Image, InputKind, Question, Reply, Tone
+from bot.packing import pack
 from bot.ports import Capabilities
 from bot.reply_text import escaped_chunks, quoted, summary
 from bot.response import TextBox
@@ -198,37 +200,10 @@ def reply_blocks(reply: Reply, texts: Texts) -> list[Block]:
 
 
 def render_replies(replies: Sequence[Reply], texts: Texts) -> list[SlackMessage]:
-    """Replies as few messages as fit: they share a message while its blocks stay under 50; a reply longer
-    than that is split; files go with the message of their reply."""
-    messages: list[SlackMessage] = []
-    blocks: list[Block] = []
-    members: list[Reply] = []
-    files: list[Attachment] = []
-    images: list[Image] = []
-
-    def flush() -> None:
-        nonlocal blocks, members, files, images
-        if blocks or files or images:
-            fallback = summary(members, texts, MAX_FALLBACK_TEXT, slack_commands)
-            messages.append(SlackMessage(fallback, tuple(blocks), tuple(files), tuple(images)))
-        blocks, members, files, images = [], [], [], []
-
-    for reply in replies:
-        own = reply_blocks(reply, texts)
-        if blocks and len(blocks) + len(own) > MAX_BLOCKS:
-            flush()
-        while len(own) > MAX_BLOCKS:
-            # The controls are the last blocks, so they stay with the last part.
-            blocks, members = own[:MAX_BLOCKS], [reply]
-            own = own[MAX_BLOCKS:]
-            flush()
-        blocks.extend(own)
-        members.append(reply)
-        files.extend(reply.files)
-        if reply.image is not None:
-            images.append(reply.image)
-    flush()
-    return messages
+    """Replies as few messages as fit 50 blocks each (bot.packing)."""
+    return [SlackMessage(summary(message.replies, texts, MAX_FALLBACK_TEXT, slack_commands), tuple(message.parts),
+                         tuple(message.files), tuple(message.images))
+            for message in pack(replies, lambda reply: reply_blocks(reply, texts), MAX_BLOCKS)]
 
 
 # ---------------------------------------------------------------- modals and App Home
@@ -237,18 +212,6 @@ def render_replies(replies: Sequence[Reply], texts: Texts) -> list[SlackMessage]
 def _metadata(data: Mapping[str, str]) -> str:
     text = json.dumps(dict(data), separators=(",", ":"))
     return text if len(text) <= MAX_PRIVATE_METADATA else "{}"
-
-
-def _example_options(examples: Sequence[str]) -> list[Block]:
-    """Examples as checkbox options; each one's value is its own text (it is stored as if written)."""
-    seen: set[str] = set()
-    options: list[Block] = []
-    for example in examples:
-        if example and len(example) <= min(MAX_OPTION_TEXT, MAX_OPTION_VALUE) and example not in seen \
-                and len(options) < MAX_CHECKBOXES:
-            seen.add(example)
-            options.append({"text": plain(example, MAX_OPTION_TEXT), "value": example})
-    return options
 
 
 def modal(callback_id: str, metadata: Mapping[str, str], title: str, submit: str, texts: Texts,
@@ -280,16 +243,15 @@ def text_modal(box: TextBox, texts: Texts, placeholder: str = "", *, channel: st
     """The private text box the core asked for; the token and where to answer travel in the view. It opens with
     `box.initial` (a safety-plan part being changed); `box.examples` become checkboxes above it (then either may
     be left empty), and lines of `initial` that are examples open ticked."""
-    options = _example_options(box.examples)
-    ticked = [option for option in options if option["value"] in box.initial.splitlines()]
-    own = "\n".join(line for line in box.initial.splitlines() if line not in {o["value"] for o in ticked})
+    offered, ticked, own = box_examples(box, min(MAX_OPTION_TEXT, MAX_OPTION_VALUE), MAX_CHECKBOXES)
+    options = [{"text": plain(example, MAX_OPTION_TEXT), "value": example} for example in offered]
     element = text_input(TEXT_ACTION, box.max_length if box.max_length > 0 else MAX_INPUT_LENGTH, initial=own,
                          placeholder=placeholder, multiline=True)
     blocks = [input_block(TEXT_BLOCK, texts.get("text_box_label"), element)]
     if options:
         checkboxes: Block = {"type": "checkboxes", "action_id": EXAMPLES_ACTION, "options": options}
         if ticked:
-            checkboxes["initial_options"] = ticked
+            checkboxes["initial_options"] = [option for option in options if option["value"] in ticked]
         blocks = [input_block(EXAMPLES_BLOCK, texts.get("text_box_examples"), checkboxes, optional=True),
                   input_block(TEXT_BLOCK, texts.get("text_box_own_words"), element, optional=True)]
     return modal(TEXT_CALLBACK, {"token": box.token, "channel": channel}, texts.get("text_box_title"),

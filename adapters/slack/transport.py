@@ -6,7 +6,6 @@ removes from Slack: the files, the app's messages in the person's DM, their user
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -30,10 +29,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.installations import EncryptedInstallationStore
 from adapters.slack.render import CAPABILITIES, escape, render_replies
 from bot.answering import answer
-from bot.background import start_counted
 from bot.bounded import BoundedDict
 from bot.community.common import ChannelPost, Removal
 from bot.conversation import Conversation
+from bot.dm_cleanup import DmCleanups
 from bot.logsafe import describe_exception
 from bot.messages import Address, Reply
 from bot.patience import patiently, rate_limited
@@ -172,7 +171,7 @@ class SlackTransport:
         self.installations = installations
         self._dm_channels: BoundedDict[tuple[str, str], str] = BoundedDict(DM_CHANNELS_KEPT)
         self._clients: BoundedDict[str, AsyncWebClient] = BoundedDict(DELIVERY_CLIENTS_KEPT)
-        self._dm_cleanups: set[asyncio.Task[None]] = set()  # the app's DM messages going after a /forget
+        self.cleanups = DmCleanups("slack")  # the app's DM messages going after a /forget
         # Only `client=` (with the token inside it); everything else explicit, so SLACK_* variables in the
         # environment never switch on OAuth or another token behind our back.
         self.client = AsyncWebClient(token=token or None, base_url=api_url,
@@ -389,7 +388,15 @@ class SlackTransport:
         """Their DM channel, and their user id as the installer of the app; the bot's messages in their DM go in
         the background (the "erased" reply is not held up). True when they do."""
         key = (address.workspace_id, address.user_id)
-        cleaning = await self._start_dm_cleanup(address, self._dm_channels.pop(key, ""))
+        known = self._dm_channels.pop(key, "")
+
+        async def find() -> tuple[tuple[AsyncWebClient, str], str | None]:
+            client = await self.workspace_client(address.workspace_id)
+            channel = known or str((await client.conversations_open(users=address.user_id))["channel"]["id"])
+            return (client, channel), await newest_ts(client, channel) or None
+
+        cleaning = await self.cleanups.start(find, lambda dm, latest: delete_own_messages(*dm, latest),
+                                             (SlackApiError, NoInstallation))
         store = self.installations.inner if isinstance(self.installations, EncryptedInstallationStore) \
             else self.installations
         if isinstance(store, AsyncSQLAlchemyInstallationStore):
@@ -399,28 +406,6 @@ class SlackTransport:
                                                       table.c.user_id == address.user_id)
                                  .values(user_id="", user_token=None, user_scopes=None, user_refresh_token=None))
         return cleaning
-
-    async def dm_cleanups_done(self) -> None:
-        """Wait for the DM clean-ups under way (tests, and a shutdown that wants them finished)."""
-        if self._dm_cleanups:
-            await asyncio.gather(*list(self._dm_cleanups), return_exceptions=True)
-
-    async def _start_dm_cleanup(self, address: Address, channel: str) -> bool:
-        """The cut-off is read now (one call); the deleting runs on its own, its failure logged by type only."""
-        try:
-            client = await self.workspace_client(address.workspace_id)
-            if not channel:
-                opened = await client.conversations_open(users=address.user_id)
-                channel = str(opened["channel"]["id"])
-            latest = await newest_ts(client, channel)
-        except (SlackApiError, NoInstallation) as exc:
-            log.info("slack: the DM clean-up after /forget could not start: %s", describe_exception(exc))
-            return False
-        if not latest:
-            return False
-        start_counted(self._dm_cleanups, delete_own_messages(client, channel, latest), name="slack-dm-cleanup",
-                      done="slack: deleted %d of the app's messages in a DM after /forget", log=log)
-        return True
 
 
 async def newest_ts(client: AsyncWebClient, channel: str) -> str:
@@ -464,27 +449,29 @@ async def delete_own_messages(client: AsyncWebClient, channel: str, latest: str,
     return deleted
 
 
+@dataclass(frozen=True)
 class _Outlet:
     """bot.answering's three places, for one event."""
 
-    def __init__(self, transport: SlackTransport, client: AsyncWebClient, address: Address, origin: Origin,
-                 dm: str) -> None:
-        self._transport, self._client, self._address, self._origin, self._dm = transport, client, address, origin, dm
+    transport: SlackTransport
+    client: AsyncWebClient
+    address: Address
+    origin: Origin
+    dm: str
 
     async def here(self, replies: Sequence[Reply]) -> None:
-        await self._transport.post_all(self._client, self._address, self._dm, replies)
+        await self.transport.post_all(self.client, self.address, self.dm, replies)
 
     async def privately(self, replies: Sequence[Reply]) -> None:
-        await self._transport.ephemeral(self._client, self._address, self._origin, replies)
+        await self.transport.ephemeral(self.client, self.address, self.origin, replies)
 
     async def to_dm(self, replies: Sequence[Reply]) -> bool:
         try:
-            dm = self._dm or await self._transport.dm_channel(self._client, self._address)
-            await self._transport.post_all(self._client, self._address, dm, replies)
+            dm = self.dm or await self.transport.dm_channel(self.client, self.address)
+            await self.transport.post_all(self.client, self.address, dm, replies)
         except SlackApiError as exc:
             if delivery_error(exc) is None:
                 raise
             log.warning("slack could not open a DM: %s", exc.response.get("error"))
             return False
         return True
-
