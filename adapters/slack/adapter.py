@@ -38,6 +38,7 @@ from bot.community.common import ChannelPost, Removal
 from bot.conversation import Conversation
 from bot.events import ChoicePicked, Command, FormOpened, FormSubmitted, Incoming, TextSubmitted
 from bot.inflight import InFlight
+from bot.logsafe import no_bodies_logged
 from bot.messages import Address, Reply
 from bot.ops.acks import AckClock
 from bot.ops.server import SharedOps
@@ -47,7 +48,6 @@ from bot.storage.seen import MemorySeenEvents, SeenEvents
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api/"
-LIBRARY_LOGGERS = ("slack_bolt", "slack_sdk")
 SHORTCUT_CHECKIN = "bb_checkin"
 _ENVELOPE_ID = re.compile(r'"envelope_id"\s*:\s*"([^"]{1,200})"')
 
@@ -113,10 +113,7 @@ class SlackAdapter:
                  oauth_settings: AsyncOAuthSettings | None = None, seen_events: SeenEvents | None = None,
                  rate_limit_retries: int = 1, after_response_concurrency: int = CONCURRENCY,
                  ack_observer: Callable[[float], None] | None = None) -> None:
-        # slack_sdk and slack-bolt log request and response bodies at DEBUG: those hold what people write.
-        for name in LIBRARY_LOGGERS:
-            library_log = logging.getLogger(name)
-            library_log.setLevel(max(logging.INFO, library_log.level))
+        no_bodies_logged("slack_bolt", "slack_sdk")
         self._conversation = conversation
         self._ack_observer = ack_observer  # seconds from a request's (or envelope's) arrival to its ack
         self.serving = asyncio.Event()  # set while HTTP mode listens or Socket Mode is connected (readiness)

@@ -7,10 +7,9 @@ tokens under the newest key (`boundary-bot rotate-keys`)."""
 
 from __future__ import annotations
 
-import copy
 import logging
 from collections.abc import Awaitable, Callable, Collection
-from typing import Any, TypeVar, cast
+from typing import cast
 
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
@@ -23,24 +22,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.manifest import INSTALL_PATH, REDIRECT_PATH, bot_scopes
 from bot.privacy.crypto import Cipher
-from bot.privacy.sealed import rotate_columns, seal, unseal
+from bot.privacy.sealed import rotate_columns, seal, unseal, with_fields
 
 log = logging.getLogger(__name__)
 
 TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
-T = TypeVar("T", Installation, Bot)
 
 
 class TeamNotAllowed(PermissionError):
     """An install into a workspace that SLACK_ALLOWED_TEAMS does not list."""
-
-
-def _with_tokens(item: T, cipher: Cipher, change: Any) -> T:
-    changed = copy.copy(item)
-    for name in TOKEN_FIELDS:
-        if hasattr(changed, name):
-            setattr(changed, name, change(cipher, getattr(changed, name)))
-    return changed
 
 
 class EncryptedInstallationStore(AsyncInstallationStore):
@@ -75,10 +65,10 @@ class EncryptedInstallationStore(AsyncInstallationStore):
                 except Exception as exc:
                     log.warning("slack: could not revoke the refused install's token: %s", type(exc).__name__)
             raise TeamNotAllowed("this workspace may not install the app")
-        await self.inner.async_save(_with_tokens(installation, self._cipher, seal))
+        await self.inner.async_save(with_fields(installation, TOKEN_FIELDS, self._cipher, seal))
 
     async def async_save_bot(self, bot: Bot) -> None:
-        await self.inner.async_save_bot(_with_tokens(bot, self._cipher, seal))
+        await self.inner.async_save_bot(with_fields(bot, TOKEN_FIELDS, self._cipher, seal))
 
     async def async_find_bot(self, *, enterprise_id: str | None, team_id: str | None,
                              is_enterprise_install: bool | None = False) -> Bot | None:
@@ -86,7 +76,7 @@ class EncryptedInstallationStore(AsyncInstallationStore):
             return None  # a workspace taken off SLACK_ALLOWED_TEAMS: its requests are no longer authorized
         found = await self.inner.async_find_bot(enterprise_id=enterprise_id, team_id=team_id,
                                                 is_enterprise_install=is_enterprise_install)
-        return _with_tokens(found, self._cipher, unseal) if found is not None else None
+        return with_fields(found, TOKEN_FIELDS, self._cipher, unseal) if found is not None else None
 
     async def async_find_installation(self, *, enterprise_id: str | None, team_id: str | None,
                                       user_id: str | None = None,
@@ -95,7 +85,7 @@ class EncryptedInstallationStore(AsyncInstallationStore):
             return None
         found = await self.inner.async_find_installation(enterprise_id=enterprise_id, team_id=team_id,
                                                          user_id=user_id, is_enterprise_install=is_enterprise_install)
-        return _with_tokens(found, self._cipher, unseal) if found is not None else None
+        return with_fields(found, TOKEN_FIELDS, self._cipher, unseal) if found is not None else None
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         await self.inner.async_delete_bot(enterprise_id=enterprise_id, team_id=team_id)

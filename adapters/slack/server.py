@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.request.async_internals import build_async_context
@@ -35,7 +34,7 @@ from adapters.slack.render import COMMAND_PREFIX, FORM_BUTTON_PREFIX
 from adapters.slack.translate import TOKEN_PREFIX
 from bot.acks_first import CONCURRENCY, AcksFirst
 from bot.inflight import InFlight
-from bot.ops.server import SharedOps
+from bot.ops.server import OPS_PATHS, SharedOps
 from bot.replay import ReplayGuard
 
 log = logging.getLogger(__name__)
@@ -134,28 +133,16 @@ def _headers(request: web.Request) -> Headers:
     return {key: request.headers.getall(key) for key in request.headers}
 
 
-def _json(status: int, body: dict[str, Any]) -> web.Response:
-    return web.Response(status=status, body=json.dumps(body).encode(), content_type="application/json",
-                        headers={"Cache-Control": "no-store"})
-
-
 def add_ops_routes(application: web.Application, ops: SharedOps) -> None:
     """/healthz, /readyz and /metrics on the app's own port (METRICS_PORT equal to PORT): SharedOps's answers."""
 
-    async def healthz(request: web.Request) -> web.Response:
-        return _json(*await ops.health())
+    async def answer(request: web.Request) -> web.Response:
+        status, content_type, body = await ops.answer(request.path)
+        return web.Response(status=status, body=body, headers={"Cache-Control": "no-store",
+                                                               "Content-Type": content_type})
 
-    async def readyz(request: web.Request) -> web.Response:
-        return _json(*await ops.ready())
-
-    async def metrics(request: web.Request) -> web.Response:
-        response = web.Response(status=200, body=await ops.exposition(), headers={"Cache-Control": "no-store"})
-        response.headers["Content-Type"] = CONTENT_TYPE_LATEST
-        return response
-
-    application.router.add_get("/healthz", healthz)
-    application.router.add_get("/readyz", readyz)
-    application.router.add_get("/metrics", metrics)
+    for path in OPS_PATHS:
+        application.router.add_get(path, answer)
 
 
 class SlackHttp:

@@ -4,8 +4,9 @@ by an older version is read as it is, and sealed by the next rotation."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+import copy
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, inspect, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.privacy.crypto import Cipher
 
 FERNET_PREFIX = "gAAAAA"  # every Fernet token starts so
+T = TypeVar("T")
 
 
 def seal(cipher: Cipher, value: Any) -> Any:
@@ -22,6 +24,15 @@ def seal(cipher: Cipher, value: Any) -> Any:
 
 def unseal(cipher: Cipher, value: Any) -> Any:
     return cipher.decrypt(value) if isinstance(value, str) and value.startswith(FERNET_PREFIX) else value
+
+
+def with_fields(item: T, names: Sequence[str], cipher: Cipher, change: Callable[[Cipher, Any], Any]) -> T:
+    """A copy of `item` with its attributes `names` (those it has) sealed or unsealed by `change`."""
+    changed = copy.copy(item)
+    for name in names:
+        if hasattr(changed, name):
+            setattr(changed, name, change(cipher, getattr(changed, name)))
+    return changed
 
 
 async def rotate_columns(engine: AsyncEngine, tables: Iterable[Table], names: Sequence[str], cipher: Cipher) -> int:
