@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import pulse_form, render, translate
+from adapters.slack import render, translate
 from adapters.slack.home import SlackHome
 from adapters.slack.installations import database_oauth_settings
 from adapters.slack.manifest import EVENTS_PATH
@@ -195,7 +195,7 @@ class SlackAdapter:
             app.action(_prefixed(prefix))(tracked(self._on_click, work))
         app.view(render.TEXT_CALLBACK)(tracked(self._on_view, work))
         app.view(_prefixed(render.FORM_CALLBACK_PREFIX))(tracked(self._on_view, work))
-        app.view(pulse_form.PULSE_FORM_CALLBACK)(tracked(self._on_pulse_form_submitted, work))
+        app.view(render.PULSE_FORM_CALLBACK)(tracked(self._on_pulse_form_submitted, work))
         app.shortcut(SHORTCUT_CHECKIN)(tracked(self._on_checkin_shortcut, work))
         app.event("app_home_opened")(tracked(self._on_home_opened, work))
         app.event("message")(tracked(self._on_message, work))
@@ -242,7 +242,7 @@ class SlackAdapter:
 
     async def _picked(self, client: AsyncWebClient, origin: Origin, event: ChoicePicked, trigger_id: str,
                       body: Mapping[str, Any], action: Mapping[str, Any]) -> None:
-        round_id = pulse_form.join_round(event.token)
+        round_id = translate.join_round(event.token)
         if round_id is not None:  # the team pulse: one private modal, never statements in a DM
             await self._open_pulse_form(client, event.address, origin, trigger_id, round_id)
             return
@@ -306,24 +306,24 @@ class SlackAdapter:
         if isinstance(form, list):
             await self._answer(client, who, origin, form, refresh_home=False)
             return
-        await client.views_open(trigger_id=trigger_id, view=pulse_form.pulse_modal(form, self._conversation.texts))
+        await client.views_open(trigger_id=trigger_id, view=render.pulse_modal(form, self._conversation.texts))
 
     async def _on_pulse_form_submitted(self, ack: AsyncAck, view: dict[str, Any], context: AsyncBoltContext,
                                        client: AsyncWebClient) -> None:
         """A sent pulse form: a statement without an answer keeps the modal open with an error under it;
         otherwise the modal closes and the answers go in, anonymously. The only line after it is ephemeral."""
-        round_id, channel, count = pulse_form.form_place(view)
-        scores = pulse_form.form_scores(view, count)
+        round_id, channel, count = translate.form_place(view)
+        scores = translate.form_scores(view, count)
         missing = [number for number, score in enumerate(scores, start=1) if score is None]
         if missing:
-            await ack(response_action="errors", errors=pulse_form.missing_errors(self._conversation.texts, missing))
+            await ack(response_action="errors", errors=render.missing_errors(self._conversation.texts, missing))
             return
         await ack()
         origin = Origin(channel)
         who = translate.address(context, channel)
 
         async def run() -> None:
-            result = await self._conversation.submit_pulse_form(who, round_id, scores, pulse_form.form_comment(view))
+            result = await self._conversation.submit_pulse_form(who, round_id, scores, translate.form_comment(view))
             replies = list(result.replies) or [Reply(self._conversation.texts.get(
                 "pulse_form_missing", numbers=", ".join(map(str, result.missing))))]
             await self._answer(client, who, origin, replies, refresh_home=False)

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.answering import box_examples
 from bot.commands import COMMANDS
+from bot.community.pulses import PulseForm
 from bot.content.loader import Texts
 from bot.dashboard import Dashboard
 from bot.layout import Picker, Write, layout
@@ -59,6 +60,13 @@ TEXT_BLOCK = "answer"
 EXAMPLES_BLOCK = "examples"  # the checkboxes of a text modal that offers examples to pick
 EXAMPLES_ACTION = "picked"
 MAX_CHECKBOXES = 10
+PULSE_FORM_CALLBACK = "bb:pulse"  # the team pulse's private form
+ITEM_BLOCK_PREFIX = "item-"
+SCORE_ACTION = "score"
+COMMENT_BLOCK = "comment"
+COMMENT_ACTION = "text"
+MAX_RADIO_OPTIONS = 10
+MAX_HINT = 2000
 
 
 @dataclass(frozen=True)
@@ -302,3 +310,37 @@ def settled_blocks(blocks: Sequence[Block], mark: str) -> list[Block]:
         kept.append({"type": "context",
                      "elements": [{"type": "mrkdwn", "text": escape(shorten(mark, MAX_SECTION_TEXT))}]})
     return kept[:MAX_BLOCKS]
+
+
+def item_block(number: int) -> str:
+    return f"{ITEM_BLOCK_PREFIX}{number}"
+
+
+def pulse_modal(form: PulseForm, texts: Texts) -> Block:
+    """The team pulse as one private form, opened by Join in the round's channel: every statement as a required
+    radio group on the scale (a select where the scale has more than ten points), the comment box when the
+    round takes one. Nothing pre-selected, so it always starts empty; it is sent once, checked (every statement
+    answered, or the modal says which are not) and recorded anonymously, and nothing is ever posted."""
+    blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
+                           for chunk in mrkdwn_chunks(form.intro)]
+    blocks.extend({"type": "context", "elements": [{"type": "mrkdwn", "text": chunk}]}
+                  for note in form.notes for chunk in mrkdwn_chunks(note, 2000))
+    options = [{"text": plain(choice.label, MAX_OPTION_TEXT), "value": choice.value} for choice in form.scale]
+    for number, statement in enumerate(form.items, start=1):
+        element: Block = {"type": "radio_buttons", "action_id": SCORE_ACTION, "options": options} \
+            if len(options) <= MAX_RADIO_OPTIONS else \
+            {"type": "static_select", "action_id": SCORE_ACTION, "options": options,
+             "placeholder": plain(texts.get("pulse_form_choose"), MAX_PLACEHOLDER)}
+        blocks.append(input_block(item_block(number), f"{number}. {statement}", element))
+    if form.comment is not None:
+        box = text_input(COMMENT_ACTION, form.comment.max_length, placeholder=form.comment.placeholder,
+                         multiline=True)
+        blocks.append(input_block(COMMENT_BLOCK, texts.get("pulse_form_comment_label"), box, optional=True,
+                                  hint=plain(form.comment.prompt, MAX_HINT)))
+    metadata = {"round": form.round_id, "channel": form.channel_id, "items": str(len(form.items))}
+    return modal(PULSE_FORM_CALLBACK, metadata, form.title, texts.get("pulse_form_send"), texts, blocks)
+
+
+def missing_errors(texts: Texts, missing: Sequence[int]) -> dict[str, str]:
+    """The modal's errors (response_action "errors"): one under each statement still without an answer."""
+    return {item_block(number): texts.get("pulse_form_pick") for number in missing}

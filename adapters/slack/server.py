@@ -10,13 +10,11 @@ coming in have been answered (bot/acks_first.py): Slack's 3-second limit holds h
 from __future__ import annotations
 
 import asyncio
-import binascii
 import functools
 import hashlib
 import hmac
 import json
 import logging
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,6 +34,7 @@ from bot.acks_first import CONCURRENCY, AcksFirst
 from bot.inflight import InFlight
 from bot.ops.server import OPS_PATHS, SharedOps
 from bot.replay import ReplayGuard
+from bot.webform import form_value
 
 log = logging.getLogger(__name__)
 
@@ -59,24 +58,6 @@ def repair_form_body(request: AsyncBoltRequest) -> AsyncBoltRequest:
         request.body = fields
         request.context = build_async_context(AsyncBoltContext({}), fields)
     return request
-
-
-_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-
-
-def form_value(encoded: str) -> str | None:
-    """One application/x-www-form-urlencoded value, decoded; None when it holds a malformed %-escape.
-
-    urllib's unquote is pure Python and slow for a click's payload of hundreds of escapes, on the path that has
-    to answer a burst of clicks at once; binascii's quoted-printable decoder is the same operation in C once
-    "%XX" is spelled "=XX" (a literal "=" and "+" are rewritten first, so nothing else changes)."""
-    if _BAD_ESCAPE.search(encoded):
-        return None
-    data = encoded.encode().replace(b"=", b"=3D").replace(b"%", b"=").replace(b"+", b"=20")
-    try:
-        return binascii.a2b_qp(data).decode()
-    except UnicodeDecodeError:
-        return None
 
 
 def is_plain_timestamp(timestamp: str) -> bool:

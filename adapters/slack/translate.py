@@ -14,16 +14,20 @@ from typing import Any
 
 from adapters.slack.render import (
     COMMAND_PREFIX,
+    COMMENT_BLOCK,
     EXAMPLES_ACTION,
     EXAMPLES_BLOCK,
     FORM_BUTTON_PREFIX,
     FORM_CALLBACK_PREFIX,
+    SCORE_ACTION,
     TEXT_BLOCK,
     TEXT_CALLBACK,
+    item_block,
 )
 from bot.commands import COMMANDS
+from bot.community.pulses import JOIN_STEP, PULSE_SESSION
 from bot.events import ChoicePicked, Command, FormOpened, FormSubmitted, TextSubmitted
-from bot.messages import Address, form_name
+from bot.messages import Address, form_name, parse_token
 
 PLATFORM = "slack"
 COMMAND = "/boundary"
@@ -178,3 +182,39 @@ def revoked(event: Mapping[str, Any]) -> tuple[list[str], bool]:
     found = event.get("tokens")
     tokens: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     return [str(user_id) for user_id in tokens.get("oauth") or []], bool(tokens.get("bot"))
+
+
+def join_round(action_id: str) -> str | None:
+    """The round a Join button opens, or None for any other control."""
+    parsed = parse_token(action_id)
+    if parsed is None or parsed.session_id != PULSE_SESSION or parsed.step_id != JOIN_STEP or not parsed.value:
+        return None
+    return parsed.value
+
+
+def form_place(view: Mapping[str, Any]) -> tuple[str, str, int]:
+    """(round id, the round's channel, how many statements) from a sent form's private_metadata, which Slack
+    keeps on its side (a person cannot change it)."""
+    metadata = read_metadata(str(view.get("private_metadata") or ""))
+    count = metadata.get("items", "")
+    return metadata.get("round", ""), metadata.get("channel", ""), int(count) if count.isdigit() else 0
+
+
+def form_scores(view: Mapping[str, Any], count: int) -> list[int | None]:
+    """The picked point per statement (None where nothing was picked), from a sent form's state."""
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, Mapping) else None
+    found: Mapping[str, Any] = values if isinstance(values, Mapping) else {}
+    scores: list[int | None] = []
+    for number in range(1, count + 1):
+        block = found.get(item_block(number))
+        entry = block.get(SCORE_ACTION) if isinstance(block, Mapping) else None
+        option = entry.get("selected_option") if isinstance(entry, Mapping) else None
+        value = option.get("value") if isinstance(option, Mapping) else None
+        scores.append(int(value) if isinstance(value, str) and value.isdigit() and len(value) == 1 else None)
+    return scores
+
+
+def form_comment(view: Mapping[str, Any]) -> str:
+    state = view.get("state")
+    return view_values(state).get(COMMENT_BLOCK, "") if isinstance(state, Mapping) else ""

@@ -50,7 +50,7 @@ and after close its published aggregate when the threshold was met; never a live
 or any answer.
 
 What a platform export (Slack plans where owners can export direct messages; Discord's data packages) can
-learn: nothing about anyone's answers. Answers are given in one private form (adapters/slack/pulse_form.py:
+learn: nothing about anyone's answers. Answers are given in one private form (adapters/slack/render.py:
 a modal; adapters/discord/pulse_form.py: an ephemeral message, which Discord keeps in no history), and
 nothing about a pulse is sent to anyone's DM; the only line after sending is an ephemeral "Thanks — your
 answers are in (anonymous)". The platform itself sees the form's submission or the clicks on it as it

@@ -17,7 +17,8 @@ from adapters.discord.pulse_form import (
     scores_of,
 )
 from adapters.discord.render import SelectSpec
-from adapters.slack.pulse_form import form_scores, item_block, missing_errors, pulse_modal
+from adapters.slack.render import item_block, missing_errors, pulse_modal
+from adapters.slack.translate import form_scores
 from bot.community.pulses import PulseForm
 from bot.content.loader import load_content
 from bot.content.schema import PulseComment

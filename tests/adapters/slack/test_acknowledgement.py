@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.adapter import EVENTS_PATH, SlackAdapter
-from adapters.slack.server import BadBody, form_value, is_own_click, read_body
+from adapters.slack.server import BadBody, is_own_click, read_body
 from bot.conversation import Conversation
+from bot.webform import form_value
 from tests.adapters.slack.conftest import SECRET, Slack, elements, install, oauth_adapter, text_of
 from tests.fakes.slack_server import (
     BOT_TOKEN,
