@@ -13,4 +13,14 @@ COMMAND_ALIASES = {"start": "help", "stop": "cancel", "quit": "cancel", "tips": 
                    "help me": "sos", "crisis": "sos", "delete": "forget", "erase": "forget"}
 COMMAND_ARGS_MAX = 200
 
-__all__ = ["COMMANDS", "COMMAND_ALIASES", "COMMAND_ARGS_MAX", "COMMUNITY_COMMANDS", "SCHEDULING_COMMANDS"]
+
+def split_command(text: str) -> tuple[str, str]:
+    """A command typed as words ("tip saying-no") -> its name, lowercased, and its arguments; nothing -> help."""
+    words = text.strip().split(maxsplit=1)
+    if not words:
+        return "help", ""
+    return words[0].lower(), words[1] if len(words) > 1 else ""
+
+
+__all__ = ["COMMANDS", "COMMAND_ALIASES", "COMMAND_ARGS_MAX", "COMMUNITY_COMMANDS", "SCHEDULING_COMMANDS",
+           "split_command"]

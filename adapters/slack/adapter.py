@@ -410,7 +410,7 @@ class SlackAdapter:
     async def remove_files(self, workspace_id: str, refs: Sequence[str]) -> list[str]:
         """Files uploaded for someone (exports, history charts, App Home charts), deleted from Slack."""
         gone = await self.transport.delete_files(await self.transport.workspace_client(workspace_id), refs)
-        self._home.removed(workspace_id, gone)
+        self._home.charts.removed(workspace_id, gone)
         return gone
 
     async def forget_person(self, address: Address) -> bool:

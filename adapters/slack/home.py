@@ -4,8 +4,8 @@ the charts it replaced deleted once the new Home is up."""
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Sequence
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -24,12 +24,12 @@ class SlackHome:
     def __init__(self, conversation: Conversation, transport: SlackTransport) -> None:
         self._conversation = conversation
         self._transport = transport
-        self._charts = ChartFiles(conversation.traces)
+        self.charts = ChartFiles(conversation.traces)
 
     async def publish(self, client: AsyncWebClient, address: Address) -> None:
         """A dashboard that could not be drawn must not spoil the answer it follows: its fault is only logged."""
         try:
-            async with self._charts.turn(address):
+            async with self.charts.turn(address):
                 await self._publish(client, address)
         except Exception as exc:
             log.error("slack App Home failed: %s", describe_exception(exc))
@@ -47,7 +47,7 @@ class SlackHome:
                 log.warning("slack could not upload the App Home chart: %s", describe_exception(exc))
                 return ""
 
-        file_id = await self._charts.file_for(address, board.chart, upload)
+        file_id = await self.charts.file_for(address, board.chart, upload)
         try:
             await client.views_publish(user_id=address.user_id, view=home_view(board, texts, chart_file_id=file_id))
         except SlackApiError as exc:
@@ -56,17 +56,10 @@ class SlackHome:
             # Slack would not show that file (not ready yet, or gone): the Home goes up without it.
             log.warning("slack App Home chart refused: %s", exc.response.get("error"))
             await client.views_publish(user_id=address.user_id, view=home_view(board, texts))
-
-        async def delete(file_ids: Sequence[str]) -> list[str]:
-            return await self._transport.delete_files(client, file_ids)
-
-        await self._charts.delete_old(address, delete)
-
-    def removed(self, workspace_id: str, file_ids: Sequence[str]) -> None:
-        self._charts.removed(workspace_id, file_ids)
+        await self.charts.delete_old(address, functools.partial(self._transport.delete_files, client))
 
     async def forget(self, address: Address) -> None:
         """The person's replaced charts are deleted now (the one shown is among the files /forget removes)."""
-        old = self._charts.forget(address)
+        old = self.charts.forget(address)
         if old:
             await self._transport.delete_files(await self._transport.workspace_client(address.workspace_id), old)

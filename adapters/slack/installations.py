@@ -48,10 +48,6 @@ class EncryptedInstallationStore(AsyncInstallationStore):
     def logger(self) -> logging.Logger:
         return log
 
-    @property
-    def engine(self) -> AsyncEngine:
-        return self.inner.engine
-
     def allows(self, team_id: str | None, enterprise_id: str | None = None) -> bool:
         return not self._allowed or bool({team_id, enterprise_id} & self._allowed)
 

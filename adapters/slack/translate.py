@@ -12,19 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.slack.render import (
-    COMMAND_PREFIX,
-    COMMENT_BLOCK,
-    EXAMPLES_ACTION,
-    EXAMPLES_BLOCK,
-    FORM_BUTTON_PREFIX,
-    FORM_CALLBACK_PREFIX,
-    SCORE_ACTION,
-    TEXT_BLOCK,
-    TEXT_CALLBACK,
-    item_block,
-)
-from bot.commands import COMMANDS
+from adapters.slack import render
+from bot.commands import COMMANDS, split_command
 from bot.community.pulses import JOIN_STEP, PULSE_SESSION
 from bot.events import ChoicePicked, Command, FormOpened, FormSubmitted, TextSubmitted
 from bot.messages import Address, form_name, parse_token
@@ -41,18 +30,10 @@ def address(context: Mapping[str, Any], channel: str = "") -> Address:
     return Address(PLATFORM, str(workspace), str(context.get("user_id") or ""), channel)
 
 
-def parse_command_text(text: str) -> tuple[str, str]:
-    """`/boundary tip saying-no` -> ("tip", "saying-no"); `/boundary` alone -> help."""
-    words = text.strip().split(maxsplit=1)
-    if not words:
-        return "help", ""
-    return words[0].lower(), words[1] if len(words) > 1 else ""
-
-
 def command_event(command: Mapping[str, Any], who: Address) -> Command | FormOpened:
     """`/boundary share` with nothing to share opens the share form (while the trigger id lets a modal open);
     anything else is the command it names."""
-    name, args = parse_command_text(str(command.get("text") or ""))
+    name, args = split_command(str(command.get("text") or ""))
     if name == "share" and not args.strip() and command.get("trigger_id"):
         return FormOpened(who, "share")
     return Command(who, name, args)
@@ -80,10 +61,10 @@ def click_event(action: Mapping[str, Any], who: Address) -> Click | None:
     action_id = str(action.get("action_id") or "")
     if action_id.startswith(TOKEN_PREFIX):
         return ChoicePicked(who, action_id, selected(action))
-    if action_id.startswith(FORM_BUTTON_PREFIX):
-        return FormOpened(who, form_name(action_id, FORM_BUTTON_PREFIX) or "")
-    name = action_id.removeprefix(COMMAND_PREFIX)
-    return Command(who, name) if action_id.startswith(COMMAND_PREFIX) and name in COMMANDS else None
+    if action_id.startswith(render.FORM_BUTTON_PREFIX):
+        return FormOpened(who, form_name(action_id, render.FORM_BUTTON_PREFIX) or "")
+    name = action_id.removeprefix(render.COMMAND_PREFIX)
+    return Command(who, name) if action_id.startswith(render.COMMAND_PREFIX) and name in COMMANDS else None
 
 
 def picked_labels(action: Mapping[str, Any]) -> list[str]:
@@ -124,14 +105,20 @@ def view_values(state: Mapping[str, Any]) -> dict[str, str]:
     return values
 
 
+def _entry(state: Any, block_id: str, action_id: str) -> Mapping[str, Any]:
+    """One input's entry in a submitted view's state ({} when it is not there)."""
+    values = state.get("values") if isinstance(state, Mapping) else None
+    block = values.get(block_id) if isinstance(values, Mapping) else None
+    entry = block.get(action_id) if isinstance(block, Mapping) else None
+    return entry if isinstance(entry, Mapping) else {}
+
+
 def text_modal_answer(state: Mapping[str, Any]) -> str:
     """A submitted text modal as one answer: the ticked examples and the typed words, one item a line."""
-    values = state.get("values") or {}
-    picked = ((values.get(EXAMPLES_BLOCK) or {}).get(EXAMPLES_ACTION) or {}) if isinstance(values, Mapping) else {}
-    options = picked.get("selected_options") if isinstance(picked, Mapping) else None
+    options = _entry(state, render.EXAMPLES_BLOCK, render.EXAMPLES_ACTION).get("selected_options")
     ticked = [str(option.get("value")) for option in options or [] if isinstance(option, Mapping)
               and option.get("value")]
-    typed = view_values(state).get(TEXT_BLOCK, "")
+    typed = view_values(state).get(render.TEXT_BLOCK, "")
     return "\n".join([*ticked, typed] if typed.strip() else ticked)
 
 
@@ -139,10 +126,10 @@ def view_event(view: Mapping[str, Any], who: Address) -> TextSubmitted | FormSub
     """A submitted modal: the text box of one answer (its token travels in the view), or a form."""
     callback_id = str(view.get("callback_id") or "")
     state = view.get("state") or {}
-    if callback_id == TEXT_CALLBACK:
+    if callback_id == render.TEXT_CALLBACK:
         token = read_metadata(str(view.get("private_metadata") or "")).get("token", "")
         return TextSubmitted(who, text_modal_answer(state), token=token)
-    name = form_name(callback_id, FORM_CALLBACK_PREFIX)
+    name = form_name(callback_id, render.FORM_CALLBACK_PREFIX)
     return FormSubmitted(who, name, tuple(view_values(state).items())) if name is not None else None
 
 
@@ -202,14 +189,9 @@ def form_place(view: Mapping[str, Any]) -> tuple[str, str, int]:
 
 def form_scores(view: Mapping[str, Any], count: int) -> list[int | None]:
     """The picked point per statement (None where nothing was picked), from a sent form's state."""
-    state = view.get("state")
-    values = state.get("values") if isinstance(state, Mapping) else None
-    found: Mapping[str, Any] = values if isinstance(values, Mapping) else {}
     scores: list[int | None] = []
     for number in range(1, count + 1):
-        block = found.get(item_block(number))
-        entry = block.get(SCORE_ACTION) if isinstance(block, Mapping) else None
-        option = entry.get("selected_option") if isinstance(entry, Mapping) else None
+        option = _entry(view.get("state"), render.item_block(number), render.SCORE_ACTION).get("selected_option")
         value = option.get("value") if isinstance(option, Mapping) else None
         scores.append(int(value) if isinstance(value, str) and value.isdigit() and len(value) == 1 else None)
     return scores
@@ -217,4 +199,4 @@ def form_scores(view: Mapping[str, Any], count: int) -> list[int | None]:
 
 def form_comment(view: Mapping[str, Any]) -> str:
     state = view.get("state")
-    return view_values(state).get(COMMENT_BLOCK, "") if isinstance(state, Mapping) else ""
+    return view_values(state).get(render.COMMENT_BLOCK, "") if isinstance(state, Mapping) else ""

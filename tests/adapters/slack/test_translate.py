@@ -16,7 +16,6 @@ from adapters.slack.translate import (
     click_event,
     command_event,
     home_opened,
-    parse_command_text,
     picked_labels,
     read_metadata,
     revoked,
@@ -26,6 +25,7 @@ from adapters.slack.translate import (
     view_channel,
     view_event,
 )
+from bot.commands import split_command
 from bot.events import ChoicePicked, Command, FormOpened, FormSubmitted, TextSubmitted
 from bot.messages import Address
 from tests.fakes.slack_server import (
@@ -65,7 +65,7 @@ def test_an_address_is_the_workspace_and_the_person_and_an_enterprise_install_ke
     ("schedule\t09:00 mon-fri", ("schedule", "09:00 mon-fri")),
 ])
 def test_the_slash_commands_text_is_a_command_and_its_arguments(text: str, expected: tuple[str, str]) -> None:
-    assert parse_command_text(text) == expected
+    assert split_command(text) == expected
 
 
 def test_a_slash_command_becomes_the_core_command() -> None:
