@@ -1,10 +1,12 @@
-"""One platform call, waiting out the platform's "too many requests" a few times (its Retry-After, capped):
-for work nobody waits on, like clearing the bot's messages after /forget."""
+"""What a platform's failure means for delivery (bot.ports), and one platform call that waits out the
+platform's "too many requests" a few times (its Retry-After, capped): for work nobody waits on, like clearing
+the bot's messages after /forget."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from bot.ports import DeliveryError, RateLimited
@@ -36,3 +38,16 @@ def rate_limited(retry_after: object) -> RateLimited:
         return RateLimited(max(0.0, float(str(retry_after))) if retry_after is not None else 1.0)
     except ValueError:
         return RateLimited(1.0)
+
+
+@contextmanager
+def delivery_errors(meaning: Callable[[BaseException], DeliveryError | None]) -> Iterator[None]:
+    """Inside, a platform's failure is raised as what `meaning` says it means for delivery (RateLimited,
+    Unreachable, TemporaryFailure), with the original as its cause; one it does not know is raised as it is."""
+    try:
+        yield
+    except Exception as exc:
+        mapped = meaning(exc)
+        if mapped is None or mapped is exc:
+            raise
+        raise mapped from exc

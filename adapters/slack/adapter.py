@@ -79,24 +79,18 @@ def time_acks(client: Any, acks: AckClock) -> None:
     """Socket Mode's acknowledgement latency: the envelope arrives when slack_sdk's client queues it (time in its
     queue counts), and is answered once the response naming it has been written to the socket. Both methods are
     looked up on the instance by slack_sdk, so the wrappers are what it calls."""
-    enqueue: Callable[[str], Awaitable[None]] = client.enqueue_message
-    send: Callable[[Any], Awaitable[None]] = client.send_socket_mode_response
+    client.enqueue_message, client.send_socket_mode_response = acks.timed(
+        client.enqueue_message, client.send_socket_mode_response, _arriving_envelope, _answered_envelope)
 
-    async def enqueue_timed(message: str) -> None:
-        found = _ENVELOPE_ID.search(message[:1000])
-        if found:
-            acks.arrived(found.group(1))
-        await enqueue(message)
 
-    async def send_timed(response: Any) -> None:
-        await send(response)
-        envelope = response.get("envelope_id") if isinstance(response, dict) \
-            else getattr(response, "envelope_id", None)
-        if envelope:
-            acks.answered(str(envelope))
+def _arriving_envelope(message: str) -> str | None:
+    found = _ENVELOPE_ID.search(message[:1000])
+    return found.group(1) if found else None
 
-    client.enqueue_message = enqueue_timed
-    client.send_socket_mode_response = send_timed
+
+def _answered_envelope(response: Any) -> str | None:
+    envelope = response.get("envelope_id") if isinstance(response, dict) else getattr(response, "envelope_id", None)
+    return str(envelope) if envelope else None
 
 
 def _prefixed(prefix: str) -> re.Pattern[str]:

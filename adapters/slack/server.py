@@ -148,8 +148,8 @@ class SlackHttp:
             add_ops_routes(application, self.shared_ops)
         flow = self._app.oauth_flow
         if flow is not None:
-            application.router.add_get(flow.install_path, self._handle_install)
-            application.router.add_get(flow.redirect_uri_path, self._handle_oauth_redirect)
+            application.router.add_get(flow.install_path, functools.partial(self._oauth, install=True))
+            application.router.add_get(flow.redirect_uri_path, functools.partial(self._oauth, install=False))
         return application
 
     async def serve(self, host: str, port: int, path: str = EVENTS_PATH) -> None:
@@ -224,13 +224,8 @@ class SlackHttp:
         if response.status != 200:
             log.warning("slack: an acknowledged click was answered %d by bolt", response.status)
 
-    async def _handle_install(self, request: web.Request) -> web.Response:
-        return await self._oauth(request, install=True)
-
-    async def _handle_oauth_redirect(self, request: web.Request) -> web.Response:
-        return await self._oauth(request, install=False)
-
     async def _oauth(self, request: web.Request, *, install: bool) -> web.Response:
+        """The install page, or the redirect back from Slack's approval."""
         flow = self._app.oauth_flow
         if flow is None:
             return web.Response(status=404)

@@ -35,7 +35,7 @@ from bot.conversation import Conversation
 from bot.dm_cleanup import DmCleanups
 from bot.logsafe import describe_exception
 from bot.messages import Address, Reply
-from bot.patience import patiently, rate_limited
+from bot.patience import delivery_errors, patiently, rate_limited
 from bot.ports import DeliveryError, TemporaryFailure, Unreachable
 from bot.response import Place
 
@@ -81,10 +81,6 @@ def delivery_error(exc: BaseException) -> DeliveryError | None:
     if isinstance(exc, (TimeoutError, aiohttp.ClientError, OSError)):
         return TemporaryFailure(type(exc).__name__)
     return None
-
-
-class NoInstallation(Unreachable):
-    """The app is not (or no longer) installed in the workspace of an address."""
 
 
 def retry_handlers(*, rate_limits: int) -> list[AsyncRetryHandler]:
@@ -263,7 +259,7 @@ class SlackTransport:
             bot = await self.installations.async_find_bot(enterprise_id=workspace_id, team_id=None,
                                                           is_enterprise_install=True)
         if bot is None or not bot.bot_token:
-            raise NoInstallation("no installation for this workspace")
+            raise Unreachable("the app is not (or no longer) installed in this workspace")
         return bot.bot_token
 
     def drop_workspace(self, workspace_id: str) -> None:
@@ -299,7 +295,7 @@ class SlackTransport:
         """Scheduled prompts: to the person's DM with the app, with their workspace's token. Each message names
         its outbox row (`key`) in its metadata; when an earlier attempt may have gone out, the DM's messages since
         then are looked at first, and a prompt already there is not posted again (returns True)."""
-        try:
+        with delivery_errors(delivery_error):
             client = await self.workspace_client(address.workspace_id)
             if key and maybe_sent_since is not None \
                     and await self._already_posted(client, address, key, maybe_sent_since):
@@ -315,11 +311,6 @@ class SlackTransport:
                 if fresh.token == client.token:
                     raise
                 await self._send_with(fresh, address, replies, key)
-        except Exception as exc:
-            mapped = delivery_error(exc)
-            if mapped is None or mapped is exc:
-                raise
-            raise mapped from exc
         return False
 
     async def _already_posted(self, client: AsyncWebClient, address: Address, key: str, since: datetime) -> bool:
@@ -396,7 +387,7 @@ class SlackTransport:
             return (client, channel), await newest_ts(client, channel) or None
 
         cleaning = await self.cleanups.start(find, lambda dm, latest: delete_own_messages(*dm, latest),
-                                             (SlackApiError, NoInstallation))
+                                             (SlackApiError, Unreachable))
         store = self.installations.inner if isinstance(self.installations, EncryptedInstallationStore) \
             else self.installations
         if isinstance(store, AsyncSQLAlchemyInstallationStore):
