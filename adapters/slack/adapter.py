@@ -93,10 +93,6 @@ def _answered_envelope(response: Any) -> str | None:
     return str(envelope) if envelope else None
 
 
-def _prefixed(prefix: str) -> re.Pattern[str]:
-    return re.compile("^" + re.escape(prefix))
-
-
 class SlackAdapter:
     name = translate.PLATFORM
     capabilities = render.CAPABILITIES
@@ -186,9 +182,9 @@ class SlackAdapter:
         app, work = self.app, self._work
         app.command(translate.COMMAND)(tracked(self._on_command, work))
         for prefix in (translate.TOKEN_PREFIX, render.FORM_BUTTON_PREFIX, render.COMMAND_PREFIX):
-            app.action(_prefixed(prefix))(tracked(self._on_click, work))
+            app.action(re.compile("^" + re.escape(prefix)))(tracked(self._on_click, work))
         app.view(render.TEXT_CALLBACK)(tracked(self._on_view, work))
-        app.view(_prefixed(render.FORM_CALLBACK_PREFIX))(tracked(self._on_view, work))
+        app.view(re.compile("^" + re.escape(render.FORM_CALLBACK_PREFIX)))(tracked(self._on_view, work))
         app.view(render.PULSE_FORM_CALLBACK)(tracked(self._on_pulse_form_submitted, work))
         app.shortcut(SHORTCUT_CHECKIN)(tracked(self._on_checkin_shortcut, work))
         app.event("app_home_opened")(tracked(self._on_home_opened, work))

@@ -9,13 +9,12 @@ Every message also carries a plain-text `text`, which Slack shows in notificatio
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.answering import box_examples
-from bot.commands import COMMANDS
+from bot.commands import as_subcommands
 from bot.community.pulses import PulseForm
 from bot.content.loader import Texts
 from bot.dashboard import Dashboard
@@ -88,14 +87,9 @@ class SlackMessage:
 
 # ---------------------------------------------------------------- text
 
-# The core's texts name commands the way Discord and the console spell them ("/checkin"); on Slack every
-# command is a subcommand of /boundary.
-_COMMAND_WORD = re.compile(r"(?<![\w/])/(" + "|".join(sorted(COMMANDS, key=len, reverse=True)) + r")\b")
-
-
 def slack_commands(text: str) -> str:
-    """"/checkin weekly" -> "/boundary checkin weekly" (URLs and /boundary itself are left alone)."""
-    return _COMMAND_WORD.sub(r"/boundary \1", text)
+    """On Slack every command is a word of /boundary: "/checkin weekly" -> "/boundary checkin weekly"."""
+    return as_subcommands(text, "/boundary")
 
 
 def escape(text: str) -> str:

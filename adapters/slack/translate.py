@@ -21,7 +21,6 @@ from bot.messages import Address, form_name, parse_token
 PLATFORM = "slack"
 COMMAND = "/boundary"
 TOKEN_PREFIX = "ci:"  # a core token on a button or select (bot.messages.make_token)
-Click = ChoicePicked | FormOpened | Command
 
 
 def address(context: Mapping[str, Any], channel: str = "") -> Address:
@@ -56,7 +55,7 @@ def selected(action: Mapping[str, Any]) -> tuple[str, ...]:
     return ()
 
 
-def click_event(action: Mapping[str, Any], who: Address) -> Click | None:
+def click_event(action: Mapping[str, Any], who: Address) -> ChoicePicked | FormOpened | Command | None:
     """A click on one of the app's controls: an answer (its token), a form's button, or an App Home button."""
     action_id = str(action.get("action_id") or "")
     if action_id.startswith(TOKEN_PREFIX):

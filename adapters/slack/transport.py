@@ -179,8 +179,7 @@ class SlackTransport:
 
     async def answer(self, client: AsyncWebClient, address: Address, origin: Origin,
                      replies: Sequence[Reply]) -> None:
-        """In the DM with the app: answer there. In any other conversation: privately (ephemeral), and a
-        check-in or a file moves to the DM. From App Home or a shortcut: in the DM (bot.answering)."""
+        """Where the replies go is bot.answering's to decide: here only where the event came from, and how."""
         dm = await self.dm_channel(client, address) if origin.channel.startswith("D") else ""
         place = Place.DM if dm and dm == origin.channel else Place.SHARED if origin.channel else Place.NOWHERE
         await answer(replies, place, CAPABILITIES, _Outlet(self, client, address, origin, dm), self._texts)
