@@ -22,6 +22,13 @@ def describe_exception(exc: BaseException) -> str:
     return f"{type(exc).__module__}.{type(exc).__qualname__}{chained} at {where or 'unknown'}"
 
 
+def no_bodies_logged(*libraries: str) -> None:
+    """Platform libraries log request and response bodies at DEBUG: those hold what people write."""
+    for name in libraries:
+        library_log = logging.getLogger(name)
+        library_log.setLevel(max(logging.INFO, library_log.level))
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object a line (time, level, logger, message) for log shippers. An attached exception becomes
     its type and place (`describe_exception`), never its message or a traceback's quoted values."""

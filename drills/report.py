@@ -97,10 +97,10 @@ and what the latest run of its drill measured. A finding the latest run still sh
 8. **Slack acknowledgements for 500 clicks at once** (drill load): p99 1.47 s against the issue's 300 ms.
    **Fixed** in four steps. (a) Clicks on the app's own controls are acknowledged as soon as the signature
    and timestamp are verified, before bolt parses, authorizes and routes them; their work follows, eight at a
-   time, and the form body is decoded without urllib's slow path (`SlackAdapter._handle_post`,
+   time, and the form body is decoded without urllib's slow path (`SlackHttp._handle_post` in adapters/slack/server.py,
    `tests/adapters/slack/test_acknowledgement.py`): p99 about 400 ms. (b) uvloop when installed (the `fast`
    extra, in `all`). (c) That work waits until no request has been in progress for 20 ms, at most 1 s after
-   its own acknowledgement (`adapters/slack/quiet.py`;
+   its own acknowledgement (`bot/acks_first.py`;
    `test_an_answered_clicks_work_waits_until_the_requests_coming_in_are_answered`): started at once, it took
    turns with the acknowledgements still to be sent (measured: p99 143-201 ms with the work held back
    entirely, 250-360 ms with it interleaved). (d) The heap is settled after start-up (`gc.freeze` in

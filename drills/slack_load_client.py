@@ -31,7 +31,7 @@ from aiohttp import web
 from tests.fakes.slack_server import SlackRequests
 
 T = TypeVar("T")
-LISTEN_BACKLOG = 1024  # as adapters.slack.adapter.LISTEN_BACKLOG (not imported: this process stays light)
+LISTEN_BACKLOG = 1024  # as adapters.slack.server.LISTEN_BACKLOG (not imported: this process stays light)
 
 
 class Probe(asyncio.Protocol):

@@ -37,7 +37,8 @@ def test_the_installed_versions_meet_the_floors() -> None:
 
 def test_maps_keyed_by_people_or_requests_have_a_bound() -> None:
     from adapters.discord import transport as discord_transport
-    from adapters.slack import adapter as slack_adapter
+    from adapters.slack import transport as slack_transport
+    from bot import replay
     from bot.bounded import BoundedDict
 
     remembered: BoundedDict[str, int] = BoundedDict(3)
@@ -47,6 +48,6 @@ def test_maps_keyed_by_people_or_requests_have_a_bound() -> None:
     remembered["person-7"] = 70  # written again: now the newest
     remembered["person-10"] = 10
     assert list(remembered) == ["person-9", "person-7", "person-10"]
-    assert slack_adapter.DM_CHANNELS_KEPT <= 100_000
-    assert slack_adapter.REPLAYS_KEPT <= 100_000
+    assert slack_transport.DM_CHANNELS_KEPT <= 100_000
+    assert replay.REPLAYS_KEPT <= 100_000
     assert discord_transport.DM_CHANNELS_KEPT <= 100_000

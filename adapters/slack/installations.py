@@ -7,47 +7,30 @@ tokens under the newest key (`boundary-bot rotate-keys`)."""
 
 from __future__ import annotations
 
-import copy
 import logging
-from collections.abc import Collection
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Collection
+from typing import cast
 
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.slack.manifest import INSTALL_PATH, REDIRECT_PATH, bot_scopes
 from bot.privacy.crypto import Cipher
+from bot.privacy.sealed import rotate_columns, seal, unseal, with_fields
 
 log = logging.getLogger(__name__)
 
 TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
-FERNET_PREFIX = "gAAAAA"  # every Fernet token starts so; no Slack token does (they start xox)
-T = TypeVar("T", Installation, Bot)
 
 
 class TeamNotAllowed(PermissionError):
     """An install into a workspace that SLACK_ALLOWED_TEAMS does not list."""
-
-
-def _seal(cipher: Cipher, value: Any) -> Any:
-    return cipher.encrypt(value) if isinstance(value, str) and value and not value.startswith(FERNET_PREFIX) \
-        else value
-
-
-def _open(cipher: Cipher, value: Any) -> Any:
-    return cipher.decrypt(value) if isinstance(value, str) and value.startswith(FERNET_PREFIX) else value
-
-
-def _with_tokens(item: T, cipher: Cipher, change: Any) -> T:
-    changed = copy.copy(item)
-    for name in TOKEN_FIELDS:
-        if hasattr(changed, name):
-            setattr(changed, name, change(cipher, getattr(changed, name)))
-    return changed
 
 
 class EncryptedInstallationStore(AsyncInstallationStore):
@@ -65,10 +48,6 @@ class EncryptedInstallationStore(AsyncInstallationStore):
     def logger(self) -> logging.Logger:
         return log
 
-    @property
-    def engine(self) -> AsyncEngine:
-        return self.inner.engine
-
     def allows(self, team_id: str | None, enterprise_id: str | None = None) -> bool:
         return not self._allowed or bool({team_id, enterprise_id} & self._allowed)
 
@@ -82,10 +61,10 @@ class EncryptedInstallationStore(AsyncInstallationStore):
                 except Exception as exc:
                     log.warning("slack: could not revoke the refused install's token: %s", type(exc).__name__)
             raise TeamNotAllowed("this workspace may not install the app")
-        await self.inner.async_save(_with_tokens(installation, self._cipher, _seal))
+        await self.inner.async_save(with_fields(installation, TOKEN_FIELDS, self._cipher, seal))
 
     async def async_save_bot(self, bot: Bot) -> None:
-        await self.inner.async_save_bot(_with_tokens(bot, self._cipher, _seal))
+        await self.inner.async_save_bot(with_fields(bot, TOKEN_FIELDS, self._cipher, seal))
 
     async def async_find_bot(self, *, enterprise_id: str | None, team_id: str | None,
                              is_enterprise_install: bool | None = False) -> Bot | None:
@@ -93,7 +72,7 @@ class EncryptedInstallationStore(AsyncInstallationStore):
             return None  # a workspace taken off SLACK_ALLOWED_TEAMS: its requests are no longer authorized
         found = await self.inner.async_find_bot(enterprise_id=enterprise_id, team_id=team_id,
                                                 is_enterprise_install=is_enterprise_install)
-        return _with_tokens(found, self._cipher, _open) if found is not None else None
+        return with_fields(found, TOKEN_FIELDS, self._cipher, unseal) if found is not None else None
 
     async def async_find_installation(self, *, enterprise_id: str | None, team_id: str | None,
                                       user_id: str | None = None,
@@ -102,7 +81,7 @@ class EncryptedInstallationStore(AsyncInstallationStore):
             return None
         found = await self.inner.async_find_installation(enterprise_id=enterprise_id, team_id=team_id,
                                                          user_id=user_id, is_enterprise_install=is_enterprise_install)
-        return _with_tokens(found, self._cipher, _open) if found is not None else None
+        return with_fields(found, TOKEN_FIELDS, self._cipher, unseal) if found is not None else None
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         await self.inner.async_delete_bot(enterprise_id=enterprise_id, team_id=team_id)
@@ -120,22 +99,21 @@ async def rotate_tokens(engine: AsyncEngine, cipher: Cipher) -> int:
     """Every stored Slack token under the newest key (one stored in clear by an older version is encrypted).
     Returns how many values changed; 0 when the Slack tables do not exist."""
     store = AsyncSQLAlchemyInstallationStore(client_id="", engine=engine)
-    async with engine.connect() as db:
-        existing = set(await db.run_sync(lambda sync: inspect(sync).get_table_names()))
-    count = 0
-    for table in (store.installations, store.bots):
-        if table.name not in existing:
-            continue
-        columns = [table.c[name] for name in TOKEN_FIELDS if name in table.c]
-        async with engine.begin() as db:
-            for row in (await db.execute(select(table.c.id, *columns))).mappings().all():
-                values = {}
-                for column in columns:
-                    value = row[column.name]
-                    if isinstance(value, str) and value:
-                        values[column.name] = cipher.rotate(value) if value.startswith(FERNET_PREFIX) \
-                            else cipher.encrypt(value)
-                if values:
-                    await db.execute(table.update().where(table.c.id == row["id"]).values(**values))
-                    count += len(values)
-    return count
+    return await rotate_columns(engine, (store.installations, store.bots), TOKEN_FIELDS, cipher)
+
+
+async def database_oauth_settings(engine: AsyncEngine, client_id: str, client_secret: str, *, cipher: Cipher,
+                                  redirect_uri: str = "", allowed_teams: Collection[str] = (),
+                                  api_url: str | None = None) -> AsyncOAuthSettings:
+    """The OAuth install flow with slack_sdk's own SQLAlchemy installation and state stores, on the bot's own
+    database (their tables are created here if missing): each workspace that installs gets its own token, stored
+    encrypted; with `allowed_teams`, only those workspaces can install."""
+    plain = AsyncSQLAlchemyInstallationStore(client_id=client_id, engine=engine, logger=log)
+    states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine, logger=log)
+    for store in (plain, states):
+        await cast(Callable[[], Awaitable[None]], store.create_tables)()
+    installations = EncryptedInstallationStore(plain, cipher, allowed_teams=allowed_teams, api_url=api_url)
+    return AsyncOAuthSettings(client_id=client_id, client_secret=client_secret, scopes=bot_scopes(), user_scopes=[],
+                              redirect_uri=redirect_uri or None, install_path=INSTALL_PATH,
+                              redirect_uri_path=REDIRECT_PATH, installation_store=installations,
+                              installation_store_bot_only=True, state_store=states)

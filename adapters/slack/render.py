@@ -9,18 +9,22 @@ Every message also carries a plain-text `text`, which Slack shows in notificatio
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.commands import COMMANDS
+from bot.answering import box_examples
+from bot.commands import as_subcommands
+from bot.community.pulses import PulseForm
 from bot.content.loader import Texts
+from bot.dashboard import Dashboard
 from bot.layout import Picker, Write, layout
 from bot.messages import SKIP, Attachment, Form, Image, InputKind, Question, Reply, Tone
+from bot.packing import pack
 from bot.ports import Capabilities
+from bot.reply_text import escaped_chunks, quoted, summary
 from bot.response import TextBox
-from bot.text import shorten, split_text
+from bot.text import shorten
 
 Block = dict[str, Any]
 
@@ -45,11 +49,6 @@ MAX_FALLBACK_TEXT = 4000  # Slack accepts 40,000; notifications show far less
 MAX_BUTTONS = 5  # more choices than this become a select menu
 MAX_IMAGE_ALT_TEXT = 2000
 
-WRITE_LABEL = "Write it"
-PICK_OR_WRITE_LABEL = "Pick or write"
-SKIP_LABEL = "Skip"
-SCRIPT_LABEL = "Try saying"
-SELECT_PLACEHOLDER = "Choose…"
 FORM_BUTTON_PREFIX = "bb:form:"  # + the form's name: a button that opens the form, valid after restarts
 FORM_CALLBACK_PREFIX = "bb:formsubmit:"  # + the form's name: the form modal's callback_id
 COMMAND_PREFIX = "bb:cmd:"  # + a core command: an App Home button that runs the command
@@ -60,13 +59,13 @@ TEXT_BLOCK = "answer"
 EXAMPLES_BLOCK = "examples"  # the checkboxes of a text modal that offers examples to pick
 EXAMPLES_ACTION = "picked"
 MAX_CHECKBOXES = 10
-MODAL_SUBMIT = "Send"
-MODAL_CLOSE = "Cancel"
-
-HOME_ACTIONS: tuple[tuple[str, str], ...] = (
-    ("Check in now", "checkin"), ("Pause", "pause"), ("Resume", "resume"), ("Export my data", "export"),
-    ("Erase my data", "forget"),
-)
+PULSE_FORM_CALLBACK = "bb:pulse"  # the team pulse's private form
+ITEM_BLOCK_PREFIX = "item-"
+SCORE_ACTION = "score"
+COMMENT_BLOCK = "comment"
+COMMENT_ACTION = "text"
+MAX_RADIO_OPTIONS = 10
+MAX_HINT = 2000
 
 
 @dataclass(frozen=True)
@@ -88,15 +87,9 @@ class SlackMessage:
 
 # ---------------------------------------------------------------- text
 
-# The core's texts name commands the way Discord and the console spell them ("/checkin"); on Slack every
-# command is a subcommand of /boundary.
-_COMMAND_WORD = re.compile(r"(?<![\w/])/(" + "|".join(sorted(COMMANDS, key=len, reverse=True)) + r")\b")
-
-
 def slack_commands(text: str) -> str:
-    """"/checkin weekly" -> "/boundary checkin weekly" (URLs and /boundary itself are left alone)."""
-    return _COMMAND_WORD.sub(r"/boundary \1", text)
-
+    """On Slack every command is a word of /boundary: "/checkin weekly" -> "/boundary checkin weekly"."""
+    return as_subcommands(text, "/boundary")
 
 
 def escape(text: str) -> str:
@@ -105,42 +98,16 @@ def escape(text: str) -> str:
 
 
 def mrkdwn_chunks(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
-    """Escaped mrkdwn pieces of at most `limit` characters (escaping makes text longer, so split first)."""
-    pieces: list[str] = []
-
-    def add(raw: str, raw_limit: int) -> None:
-        for chunk in split_text(raw, raw_limit):
-            escaped = escape(chunk)
-            if len(escaped) <= limit:
-                pieces.append(escaped)
-            else:  # many & < > in one chunk: split it finer until every escaped piece fits
-                add(chunk, max(1, raw_limit * limit // len(escaped)))
-
-    add(text, limit)
-    return pieces
+    """Escaped mrkdwn pieces of at most `limit` characters."""
+    return escaped_chunks(text, limit, escape)
 
 
-def _plain(text: str, limit: int) -> dict[str, Any]:
+def plain(text: str, limit: int) -> dict[str, Any]:
     return {"type": "plain_text", "text": shorten(text, limit) or " ", "emoji": True}
 
 
 def _section(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def _quote(script: str) -> str:
-    return "\n".join(f"> {line}" if line.strip() else ">" for line in script.splitlines())
-
-
-def plain_text(reply: Reply) -> str:
-    """The reply as plain text: the message's `text` fallback."""
-    parts = [part for part in (reply.title, slack_commands(reply.text)) if part]
-    if reply.script:
-        parts.append(f"{SCRIPT_LABEL}:\n{_quote(reply.script)}")
-    parts.extend(reply.links)
-    if reply.footer:
-        parts.append(slack_commands(reply.footer))
-    return "\n\n".join(parts)
 
 
 # ---------------------------------------------------------------- controls
@@ -153,7 +120,7 @@ CAPABILITIES = Capabilities(max_text_length=MAX_SECTION_TEXT, max_buttons=MAX_BU
 
 
 def button(label: str, action_id: str, value: str = "", *, primary: bool = False) -> Block:
-    element: Block = {"type": "button", "text": _plain(label, MAX_BUTTON_TEXT), "action_id": action_id[:MAX_ACTION_ID]}
+    element: Block = {"type": "button", "text": plain(label, MAX_BUTTON_TEXT), "action_id": action_id[:MAX_ACTION_ID]}
     if value:
         element["value"] = value[:MAX_BUTTON_VALUE]
     if primary:
@@ -162,18 +129,18 @@ def button(label: str, action_id: str, value: str = "", *, primary: bool = False
 
 
 def _option(label: str, value: str, description: str = "") -> Block:
-    option: Block = {"text": _plain(label or value, MAX_OPTION_TEXT), "value": value}
+    option: Block = {"text": plain(label or value, MAX_OPTION_TEXT), "value": value}
     if description:
-        option["description"] = _plain(description, MAX_OPTION_TEXT)
+        option["description"] = plain(description, MAX_OPTION_TEXT)
     return option
 
 
-def _select(picker: Picker) -> Block | None:
+def _select(picker: Picker, texts: Texts) -> Block | None:
     options = [_option(choice.label, choice.value, choice.description) for choice in picker.options
                if len(choice.value) <= MAX_OPTION_VALUE][:MAX_SELECT_OPTIONS]
     if not options:
         return None
-    placeholder = _plain(picker.placeholder or SELECT_PLACEHOLDER, MAX_PLACEHOLDER)
+    placeholder = plain(picker.placeholder or texts.get("control_choose"), MAX_PLACEHOLDER)
     if picker.multi:
         high = max(1, min(picker.max_choices, len(options)))
         return {"type": "multi_static_select", "action_id": picker.token, "options": options,
@@ -181,19 +148,20 @@ def _select(picker: Picker) -> Block | None:
     return {"type": "static_select", "action_id": picker.token, "options": options, "placeholder": placeholder}
 
 
-def question_elements(question: Question) -> list[Block]:
+def question_elements(question: Question, texts: Texts) -> list[Block]:
     """The controls of one question as bot.layout lays them out, for one actions block: buttons for a short
     scale or one choice of a few, a select menu for several answers or many choices, a "Write it" button that
     opens a text box (which offers the examples to tick), and Skip when the step may be skipped."""
     plan = layout(question, CAPABILITIES)
-    skip = [button(SKIP_LABEL, plan.skip.token, SKIP)] if plan.skip is not None else []
+    skip = [button(texts.get("control_skip"), plan.skip.token, SKIP)] if plan.skip is not None else []
     if question.kind is InputKind.TEXT:
-        label = PICK_OR_WRITE_LABEL if plan.write_kind is Write.PICK_OR_WRITE else WRITE_LABEL
+        label = texts.get("control_pick_or_write") if plan.write_kind is Write.PICK_OR_WRITE \
+            else texts.get("control_write")
         write = plan.write
         return ([button(label, write.token, write.value, primary=True)] if write is not None else []) + skip
     if plan.picker is None:
         return [button(control.label, control.token, control.value) for control in plan.buttons] + skip
-    select = _select(plan.picker)
+    select = _select(plan.picker, texts)
     return ([select] if select is not None else []) + skip
 
 
@@ -204,7 +172,7 @@ def form_button(form: Form) -> Block:
 # ---------------------------------------------------------------- messages
 
 
-def reply_blocks(reply: Reply) -> list[Block]:
+def reply_blocks(reply: Reply, texts: Texts) -> list[Block]:
     """One reply as blocks: a section per 3,000 characters, the script set apart as a quote, the footer as
     context, and the controls last."""
     chunks = mrkdwn_chunks(slack_commands(reply.text))
@@ -216,14 +184,14 @@ def reply_blocks(reply: Reply) -> list[Block]:
             chunks.insert(0, head)
     blocks: list[Block] = [_section(chunk) for chunk in chunks]
     if reply.script:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"*{SCRIPT_LABEL}*"}]})
-        blocks.extend(_section(chunk) for chunk in mrkdwn_chunks(_quote(reply.script)))
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"*{texts.get('script_label')}*"}]})
+        blocks.extend(_section(chunk) for chunk in mrkdwn_chunks(quoted(reply.script)))
     if reply.links:
         blocks.extend(_section(chunk) for chunk in mrkdwn_chunks("\n".join(reply.links)))
     if reply.footer:
         footer = mrkdwn_chunks(slack_commands(reply.footer))[:MAX_CONTEXT_ELEMENTS]
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": chunk} for chunk in footer]})
-    elements = question_elements(reply.question) if reply.question is not None else []
+    elements = question_elements(reply.question, texts) if reply.question is not None else []
     if reply.form is not None:
         elements.append(form_button(reply.form))
     if elements:
@@ -233,53 +201,11 @@ def reply_blocks(reply: Reply) -> list[Block]:
     return blocks
 
 
-def _fallback(replies: Sequence[Reply]) -> str:
-    """Every reply of the message has its say in the fallback, each in its share of the room."""
-    texts = [text for text in (plain_text(reply) for reply in replies) if text]
-    share = (MAX_FALLBACK_TEXT - 2 * len(texts)) // max(1, len(texts))
-    return "\n\n".join(shorten_lines(text, share) for text in texts)
-
-
-def shorten_lines(text: str, limit: int) -> str:
-    """Like shorten, but keeps line breaks (the fallback is read line by line)."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def render_replies(replies: Sequence[Reply]) -> list[SlackMessage]:
-    """Replies as few messages as fit: they share a message while its blocks stay under 50; a reply longer
-    than that is split; files go with the message of their reply."""
-    messages: list[SlackMessage] = []
-    blocks: list[Block] = []
-    members: list[Reply] = []
-    files: list[Attachment] = []
-    images: list[Image] = []
-
-    def flush() -> None:
-        nonlocal blocks, members, files, images
-        if blocks or files or images:
-            messages.append(SlackMessage(_fallback(members), tuple(blocks), tuple(files), tuple(images)))
-        blocks, members, files, images = [], [], [], []
-
-    for reply in replies:
-        own = reply_blocks(reply)
-        if blocks and len(blocks) + len(own) > MAX_BLOCKS:
-            flush()
-        while len(own) > MAX_BLOCKS:
-            # The controls are the last blocks, so they stay with the last part.
-            blocks, members = own[:MAX_BLOCKS], [reply]
-            own = own[MAX_BLOCKS:]
-            flush()
-        blocks.extend(own)
-        members.append(reply)
-        files.extend(reply.files)
-        if reply.image is not None:
-            images.append(reply.image)
-    flush()
-    return messages
-
-
-def has_question(replies: Sequence[Reply]) -> bool:
-    return any(reply.question is not None for reply in replies)
+def render_replies(replies: Sequence[Reply], texts: Texts) -> list[SlackMessage]:
+    """Replies as few messages as fit 50 blocks each (bot.packing)."""
+    return [SlackMessage(summary(message.replies, texts, MAX_FALLBACK_TEXT, slack_commands), tuple(message.parts),
+                         tuple(message.files), tuple(message.images))
+            for message in pack(replies, lambda reply: reply_blocks(reply, texts), MAX_BLOCKS)]
 
 
 # ---------------------------------------------------------------- modals and App Home
@@ -290,133 +216,76 @@ def _metadata(data: Mapping[str, str]) -> str:
     return text if len(text) <= MAX_PRIVATE_METADATA else "{}"
 
 
-def read_metadata(text: str) -> dict[str, str]:
-    """A view's private_metadata back; anything unreadable is simply empty."""
-    try:
-        data = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+def modal(callback_id: str, metadata: Mapping[str, str], title: str, submit: str, texts: Texts,
+          blocks: list[Block]) -> Block:
+    return {"type": "modal", "callback_id": callback_id, "private_metadata": _metadata(metadata),
+            "title": plain(title, MAX_MODAL_TITLE), "submit": plain(submit, MAX_MODAL_BUTTON),
+            "close": plain(texts.get("modal_cancel"), MAX_MODAL_BUTTON), "blocks": blocks}
 
 
-def _example_options(examples: Sequence[str]) -> list[Block]:
-    """Examples as checkbox options; each one's value is its own text (it is stored as if written)."""
-    seen: set[str] = set()
-    options: list[Block] = []
-    for example in examples:
-        if example and len(example) <= min(MAX_OPTION_TEXT, MAX_OPTION_VALUE) and example not in seen \
-                and len(options) < MAX_CHECKBOXES:
-            seen.add(example)
-            options.append({"text": _plain(example, MAX_OPTION_TEXT), "value": example})
-    return options
+def text_input(action_id: str, max_length: int, *, initial: str = "", placeholder: str = "",
+               multiline: bool = False) -> Block:
+    element: Block = {"type": "plain_text_input", "action_id": action_id,
+                      "max_length": max(1, min(max_length, MAX_INPUT_LENGTH))}
+    if multiline:
+        element["multiline"] = True
+    if initial:
+        element["initial_value"] = initial[:element["max_length"]]
+    if placeholder:
+        element["placeholder"] = plain(placeholder, MAX_PLACEHOLDER)
+    return element
+
+
+def input_block(block_id: str, label: str, element: Block, *, optional: bool = False, **extra: Any) -> Block:
+    return {"type": "input", "block_id": block_id, "optional": optional, "label": plain(label, MAX_INPUT_LABEL),
+            "element": element, **extra}
 
 
 def text_modal(box: TextBox, texts: Texts, placeholder: str = "", *, channel: str = "") -> Block:
     """The private text box the core asked for; the token and where to answer travel in the view. It opens with
     `box.initial` (a safety-plan part being changed); `box.examples` become checkboxes above it (then either may
     be left empty), and lines of `initial` that are examples open ticked."""
-    limit = max(1, min(box.max_length, MAX_INPUT_LENGTH)) if box.max_length > 0 else MAX_INPUT_LENGTH
-    initial = box.initial
-    options = _example_options(box.examples)
-    ticked = [option for option in options if option["value"] in initial.splitlines()]
-    own = "\n".join(line for line in initial.splitlines() if line not in {o["value"] for o in ticked})
-    element: Block = {"type": "plain_text_input", "action_id": TEXT_ACTION, "multiline": True, "max_length": limit}
-    if own:
-        element["initial_value"] = own[:limit]
-    if placeholder:
-        element["placeholder"] = _plain(placeholder, MAX_PLACEHOLDER)
-    field: Block = {"type": "input", "block_id": TEXT_BLOCK,
-                    "label": _plain(texts.get("text_box_label"), MAX_INPUT_LABEL), "element": element}
-    blocks = [field]
+    offered, ticked, own = box_examples(box, min(MAX_OPTION_TEXT, MAX_OPTION_VALUE), MAX_CHECKBOXES)
+    options = [{"text": plain(example, MAX_OPTION_TEXT), "value": example} for example in offered]
+    element = text_input(TEXT_ACTION, box.max_length if box.max_length > 0 else MAX_INPUT_LENGTH, initial=own,
+                         placeholder=placeholder, multiline=True)
+    blocks = [input_block(TEXT_BLOCK, texts.get("text_box_label"), element)]
     if options:
         checkboxes: Block = {"type": "checkboxes", "action_id": EXAMPLES_ACTION, "options": options}
         if ticked:
-            checkboxes["initial_options"] = ticked
-        field.update(optional=True, label=_plain(texts.get("text_box_own_words"), MAX_INPUT_LABEL))
-        blocks = [{"type": "input", "block_id": EXAMPLES_BLOCK, "optional": True,
-                   "label": _plain(texts.get("text_box_examples"), MAX_INPUT_LABEL), "element": checkboxes}, field]
-    return {
-        "type": "modal",
-        "callback_id": TEXT_CALLBACK,
-        "private_metadata": _metadata({"token": box.token, "channel": channel}),
-        "title": _plain(texts.get("text_box_title"), MAX_MODAL_TITLE),
-        "submit": _plain(MODAL_SUBMIT, MAX_MODAL_BUTTON),
-        "close": _plain(MODAL_CLOSE, MAX_MODAL_BUTTON),
-        "blocks": blocks,
-    }
+            checkboxes["initial_options"] = [option for option in options if option["value"] in ticked]
+        blocks = [input_block(EXAMPLES_BLOCK, texts.get("text_box_examples"), checkboxes, optional=True),
+                  input_block(TEXT_BLOCK, texts.get("text_box_own_words"), element, optional=True)]
+    return modal(TEXT_CALLBACK, {"token": box.token, "channel": channel}, texts.get("text_box_title"),
+                 texts.get("modal_send"), texts, blocks)
 
 
-def text_modal_answer(state: Mapping[str, Any]) -> str:
-    """A submitted text modal as one answer: the ticked examples and the typed words, one item a line."""
-    values = state.get("values") or {}
-    picked = ((values.get(EXAMPLES_BLOCK) or {}).get(EXAMPLES_ACTION) or {}) if isinstance(values, Mapping) else {}
-    options = picked.get("selected_options") if isinstance(picked, Mapping) else None
-    ticked = [str(option.get("value")) for option in options or [] if isinstance(option, Mapping)
-              and option.get("value")]
-    typed = view_values(state).get(TEXT_BLOCK, "")
-    return "\n".join([*ticked, typed] if typed.strip() else ticked)
-
-
-def form_modal(form: Form, *, channel: str = "") -> Block:
+def form_modal(form: Form, texts: Texts, *, channel: str = "") -> Block:
     """A form as a modal, its inputs filled in with the current settings."""
-    blocks: list[Block] = []
-    for spec in form.fields[:MAX_VIEW_BLOCKS]:
-        element: Block = {"type": "plain_text_input", "action_id": FORM_VALUE_ACTION,
-                          "max_length": max(1, min(spec.max_length, MAX_INPUT_LENGTH))}
-        if spec.value:
-            element["initial_value"] = spec.value[:element["max_length"]]
-        if spec.placeholder:
-            element["placeholder"] = _plain(spec.placeholder, MAX_PLACEHOLDER)
-        blocks.append({"type": "input", "block_id": spec.name[:255], "optional": True,
-                       "label": _plain(spec.label or spec.name, MAX_INPUT_LABEL), "element": element})
-    return {
-        "type": "modal",
-        "callback_id": f"{FORM_CALLBACK_PREFIX}{form.name}",
-        "private_metadata": _metadata({"channel": channel}),
-        "title": _plain(form.title or "Settings", MAX_MODAL_TITLE),
-        "submit": _plain(form.submit_label or "Save", MAX_MODAL_BUTTON),
-        "close": _plain(MODAL_CLOSE, MAX_MODAL_BUTTON),
-        "blocks": blocks,
-    }
-
-
-def view_values(state: Mapping[str, Any]) -> dict[str, str]:
-    """Every text input's value in a submitted view, by block_id."""
-    values: dict[str, str] = {}
-    for block_id, actions in (state.get("values") or {}).items():
-        if not isinstance(actions, Mapping):
-            continue
-        for entry in actions.values():
-            if isinstance(entry, Mapping) and isinstance(entry.get("value"), str):
-                values[str(block_id)] = entry["value"]
-    return values
+    blocks = [input_block(spec.name[:255], spec.label or spec.name, text_input(
+        FORM_VALUE_ACTION, spec.max_length, initial=spec.value, placeholder=spec.placeholder), optional=True)
+              for spec in form.fields[:MAX_VIEW_BLOCKS]]
+    return modal(f"{FORM_CALLBACK_PREFIX}{form.name}", {"channel": channel}, form.title, form.submit_label, texts,
+                 blocks)
 
 
 def image_block(file_id: str, alt_text: str) -> Block:
     """A picture uploaded to Slack, shown by its file id (the file need not be shared in any conversation)."""
-    return {"type": "image", "slack_file": {"id": file_id},
-            "alt_text": shorten(alt_text, MAX_IMAGE_ALT_TEXT) or "Chart"}
+    return {"type": "image", "slack_file": {"id": file_id}, "alt_text": shorten(alt_text, MAX_IMAGE_ALT_TEXT)}
 
 
-def latest_image(replies: Sequence[Reply]) -> Image | None:
-    """The last picture among the replies (the App Home shows one chart: the newest history's)."""
-    return next((reply.image for reply in reversed(replies) if reply.image is not None), None)
-
-
-def home_view(replies: Sequence[Reply], *, chart_file_id: str = "", paused: bool | None = None) -> Block:
-    """The App Home dashboard: the core's replies (schedule, history) and the buttons that act on them (Resume
-    while `paused`, Pause while not, both when that is not known); the history chart too when it has been
-    uploaded (`chart_file_id`), with its alt text."""
-    hidden = {True: "pause", False: "resume"}.get(paused) if paused is not None else None
+def home_view(board: Dashboard, texts: Texts, *, chart_file_id: str = "") -> Block:
+    """The App Home: the dashboard's title, its buttons, and its replies (schedule, history); the history chart
+    too when it has been uploaded (`chart_file_id`), with its alt text."""
     blocks: list[Block] = [
-        {"type": "header", "text": _plain("Your boundary check-ins", 150)},
+        {"type": "header", "text": plain(board.title, 150)},
         {"type": "actions", "block_id": "home_actions",
-         "elements": [button(label, f"{COMMAND_PREFIX}{name}", name, primary=name == "checkin")
-                      for label, name in HOME_ACTIONS if name != hidden]},
+         "elements": [button(action.label, f"{COMMAND_PREFIX}{action.command}", action.command,
+                             primary=action.primary) for action in board.actions]},
     ]
-    chart = latest_image(replies) if chart_file_id else None
-    for reply in replies:
-        own = reply_blocks(reply)
+    chart = board.chart if chart_file_id else None
+    for reply in board.replies:
+        own = reply_blocks(reply, texts)
         if chart is not None and reply.image is chart:
             own.append(image_block(chart_file_id, chart.alt_text))
         if not own:  # a picture that could not be shown: no empty section
@@ -428,24 +297,44 @@ def home_view(replies: Sequence[Reply], *, chart_file_id: str = "", paused: bool
     return {"type": "home", "blocks": blocks}
 
 
-def picked_labels(action: Mapping[str, Any]) -> list[str]:
-    """What a person saw for what they picked: the button's text, or the chosen options' texts."""
-    options = action.get("selected_options")
-    if isinstance(options, list):
-        return [str((option.get("text") or {}).get("text") or "") for option in options if option]
-    option = action.get("selected_option")
-    if isinstance(option, Mapping):
-        return [str((option.get("text") or {}).get("text") or "")]
-    text = action.get("text")
-    return [str(text.get("text") or "")] if isinstance(text, Mapping) else []
-
-
-def settled_blocks(blocks: Sequence[Block], picked: Sequence[str]) -> list[Block]:
-    """An answered question's message without its controls, and with what was picked, so an old message
-    never invites a second answer."""
+def settled_blocks(blocks: Sequence[Block], mark: str) -> list[Block]:
+    """An answered question's message without its controls, and with `mark` (bot.answering.answered_mark)."""
     kept = [block for block in blocks if block.get("type") != "actions"]
-    shown = [label for label in picked if label]
-    if shown:
-        kept.append({"type": "context", "elements": [
-            {"type": "mrkdwn", "text": escape(shorten("✓ " + ", ".join(shown), MAX_SECTION_TEXT))}]})
+    if mark:
+        kept.append({"type": "context",
+                     "elements": [{"type": "mrkdwn", "text": escape(shorten(mark, MAX_SECTION_TEXT))}]})
     return kept[:MAX_BLOCKS]
+
+
+def item_block(number: int) -> str:
+    return f"{ITEM_BLOCK_PREFIX}{number}"
+
+
+def pulse_modal(form: PulseForm, texts: Texts) -> Block:
+    """The team pulse as one private form, opened by Join in the round's channel: every statement as a required
+    radio group on the scale (a select where the scale has more than ten points), the comment box when the
+    round takes one. Nothing pre-selected, so it always starts empty; it is sent once, checked (every statement
+    answered, or the modal says which are not) and recorded anonymously, and nothing is ever posted."""
+    blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
+                           for chunk in mrkdwn_chunks(form.intro)]
+    blocks.extend({"type": "context", "elements": [{"type": "mrkdwn", "text": chunk}]}
+                  for note in form.notes for chunk in mrkdwn_chunks(note, 2000))
+    options = [{"text": plain(choice.label, MAX_OPTION_TEXT), "value": choice.value} for choice in form.scale]
+    for number, statement in enumerate(form.items, start=1):
+        element: Block = {"type": "radio_buttons", "action_id": SCORE_ACTION, "options": options} \
+            if len(options) <= MAX_RADIO_OPTIONS else \
+            {"type": "static_select", "action_id": SCORE_ACTION, "options": options,
+             "placeholder": plain(texts.get("pulse_form_choose"), MAX_PLACEHOLDER)}
+        blocks.append(input_block(item_block(number), f"{number}. {statement}", element))
+    if form.comment is not None:
+        box = text_input(COMMENT_ACTION, form.comment.max_length, placeholder=form.comment.placeholder,
+                         multiline=True)
+        blocks.append(input_block(COMMENT_BLOCK, texts.get("pulse_form_comment_label"), box, optional=True,
+                                  hint=plain(form.comment.prompt, MAX_HINT)))
+    metadata = {"round": form.round_id, "channel": form.channel_id, "items": str(len(form.items))}
+    return modal(PULSE_FORM_CALLBACK, metadata, form.title, texts.get("pulse_form_send"), texts, blocks)
+
+
+def missing_errors(texts: Texts, missing: Sequence[int]) -> dict[str, str]:
+    """The modal's errors (response_action "errors"): one under each statement still without an answer."""
+    return {item_block(number): texts.get("pulse_form_pick") for number in missing}

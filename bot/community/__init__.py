@@ -50,8 +50,8 @@ and after close its published aggregate when the threshold was met; never a live
 or any answer.
 
 What a platform export (plans where owners can export direct messages; a person's data package) can
-learn: nothing about anyone's answers. Answers are given in one private form (each adapter's pulse_form.py:
-a modal, or an ephemeral message the platform keeps in no history), and nothing about a pulse is sent to
+learn: nothing about anyone's answers. Answers are given in one private form (each adapter's
+renderer: a modal, or an ephemeral message the platform keeps in no history), and nothing about a pulse is sent to
 anyone's DM; the only line after sending is an ephemeral "Thanks — your answers are in (anonymous)". The
 platform itself sees the form's submission or the clicks on it as it delivers them, as it sees every
 interaction; an ephemeral form left half-filled shows its picks to that person alone until they dismiss it.

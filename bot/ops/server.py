@@ -32,6 +32,7 @@ from bot.storage.models import utcnow
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+OPS_PATHS = ("/healthz", "/readyz", "/metrics")
 HEALTH_DEADLINE = 0.1  # the loop must run a callback within this long for /healthz to say 200
 READY_DEADLINE = 5.0
 DATABASE_DEADLINE = 2.0
@@ -177,6 +178,13 @@ class SharedOps:
 
     async def exposition(self) -> bytes:
         return await asyncio.to_thread(_scrape, self.metrics, self._own)
+
+    async def answer(self, path: str) -> tuple[int, str, bytes]:
+        """The status, content type and body of one of OPS_PATHS, for the web server that serves it."""
+        if path == "/metrics":
+            return 200, CONTENT_TYPE_LATEST, await self.exposition()
+        status, body = await (self.health() if path == "/healthz" else self.ready())
+        return status, "application/json", json.dumps(body).encode()
 
 
 class _OwnLoop:

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.discord.render import SelectSpec, render_page
-from adapters.slack.pulse_form import form_scores, item_block, missing_errors, pulse_modal
+from adapters.slack.render import item_block, missing_errors, pulse_modal
+from adapters.slack.translate import form_scores
 from bot.community.pulse_pages import PER_PAGE, UNANSWERED, page, page_count, page_of, read_token, scores_of
 from bot.community.pulses import PulseForm
 from bot.content.loader import load_content

@@ -13,8 +13,10 @@ import aiohttp
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.slack.adapter import EVENTS_PATH, BadBody, SlackAdapter, form_value, is_own_click, read_body
+from adapters.slack.adapter import EVENTS_PATH, SlackAdapter
+from adapters.slack.server import BadBody, is_own_click, read_body
 from bot.conversation import Conversation
+from bot.webform import form_value
 from tests.adapters.slack.conftest import SECRET, Slack, elements, install, oauth_adapter, text_of
 from tests.fakes.slack_server import (
     BOT_TOKEN,
@@ -209,7 +211,7 @@ def test_only_the_apps_own_clicks_are_answered_early() -> None:
 async def test_an_answered_clicks_work_waits_until_the_requests_coming_in_are_answered(
         slack: Slack, service: Conversation, monkeypatch: pytest.MonkeyPatch) -> None:
     """In a burst, the work of the clicks answered first would take turns with the acknowledgements still to be
-    sent. It waits until no request has been in progress for a moment (adapters/slack/quiet.py)."""
+    sent. It waits until no request has been in progress for a moment (bot/acks_first.py)."""
     dm, scale = await scale_in_dm(slack)
     started = asyncio.Event()
     act = service.handle

@@ -294,7 +294,7 @@ async def test_request_cost_counts_the_web_api_calls_a_send_makes(fake: FakeSlac
         assert predicted == len(sent), (replies, [call.method for call in sent])
 
     long_reply = Reply("\n\n".join(f"Paragraph {n}. " + "x" * 2900 for n in range(60)))  # more than 50 blocks
-    assert adapter.request_cost(someone, [long_reply]) == len(render_replies([long_reply])) > 1
+    assert adapter.request_cost(someone, [long_reply]) == len(render_replies([long_reply], service.texts)) > 1
 
 
 # ---------------------------------------------------------------- one client per workspace

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters import rate_limits
-from adapters.slack.adapter import HISTORY_MARGIN, SlackAdapter, prompt_metadata
+from adapters.slack.adapter import SlackAdapter
+from adapters.slack.transport import HISTORY_MARGIN, prompt_metadata
 from bot.conversation import Conversation
 from bot.messages import Address
 from bot.scheduling.dispatcher import Dispatcher

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from adapters.slack import adapter as slack_adapter
-from adapters.slack.adapter import ReplayGuard
+from adapters.slack import server as slack_server
 from bot.conversation import Conversation
+from bot.replay import ReplayGuard
 from tests.adapters.slack.conftest import Slack, elements, make_adapter
 from tests.adapters.slack.test_acknowledgement import scale_in_dm
 from tests.fakes.slack_server import APP_TOKEN, USER_ID, FakeSlackApi, block_actions, slash_command
@@ -39,7 +39,7 @@ async def test_a_signed_body_slack_never_sends_gets_400_and_one_info_line(
     await slack.adapter.drain()
     assert status == 400
     assert slack.fake.calls == []
-    mine = [record for record in caplog.records if record.name == slack_adapter.__name__]
+    mine = [record for record in caplog.records if record.name == slack_server.__name__]
     assert [record.levelno for record in mine] == [logging.INFO]
     assert all(record.levelno < logging.WARNING and not record.exc_info for record in caplog.records)
 
@@ -63,13 +63,13 @@ async def test_headers_slack_never_sends_get_401(slack: Slack, header: str, valu
 async def test_nothing_is_parsed_before_the_signature_is_checked(slack: Slack, monkeypatch: pytest.MonkeyPatch) -> None:
     dm, scale = await scale_in_dm(slack)
     parsed: list[str] = []
-    read_body = slack_adapter.read_body
+    read_body = slack_server.read_body
 
     def recording(raw_body: str, content_type: str | None) -> Any:
         parsed.append(raw_body)
         return read_body(raw_body, content_type)
 
-    monkeypatch.setattr(slack_adapter, "read_body", recording)
+    monkeypatch.setattr(slack_server, "read_body", recording)
     click = slack.signed.interactive(block_actions(str(elements(scale)[3]["action_id"]), value="4", channel_id=dm,
                                                    message=scale, response_url=slack.fake.response_url("x")))
     assert (await slack.post(slack.signed.forged(click)))[0] == 401

@@ -14,13 +14,13 @@ from adapters.slack.render import (
     form_modal,
     home_view,
     mrkdwn_chunks,
-    read_metadata,
     render_replies,
     reply_blocks,
     text_modal,
-    view_values,
 )
-from bot.content.loader import Content
+from adapters.slack.translate import read_metadata, view_values
+from bot.content.loader import Content, load_content
+from bot.dashboard import board
 from bot.messages import (
     Attachment,
     Choice,
@@ -35,7 +35,14 @@ from bot.messages import (
     parse_token,
 )
 from bot.response import TextBox
+from tests.conftest import CONTENT_DIR
 from tests.fakes.slack_server import block_errors, view_errors
+
+TEXTS = load_content(CONTENT_DIR).texts
+
+
+def _home(replies: list[Reply], paused: bool | None = None, chart_file_id: str = "") -> dict[str, object]:
+    return home_view(board(TEXTS, replies, paused), TEXTS, chart_file_id=chart_file_id)
 
 
 def _question(kind: InputKind, count: int, **options: object) -> Question:
@@ -49,7 +56,7 @@ def _sections_text(blocks: list[dict[str, object]]) -> str:
 
 def test_long_text_is_split_into_sections_under_3000_characters_without_losing_any() -> None:
     words = " ".join(f"word{n}" for n in range(4000))
-    blocks = reply_blocks(Reply(words))
+    blocks = reply_blocks(Reply(words), TEXTS)
     assert len(blocks) > 1
     assert all(len(b["text"]["text"]) <= MAX_SECTION_TEXT for b in blocks)
     assert _sections_text(blocks).replace(" ", "") == words.replace(" ", "")
@@ -66,7 +73,7 @@ def test_escaping_never_pushes_a_section_over_the_limit() -> None:
 def test_a_huge_reply_becomes_several_messages_of_at_most_50_blocks_with_controls_last() -> None:
     question = _question(InputKind.SCALE, 5)
     huge = Reply("x " * 100_000, title="A very long one", question=question)
-    messages = render_replies([Reply("first"), huge, Reply("after")])
+    messages = render_replies([Reply("first"), huge, Reply("after")], TEXTS)
     assert len(messages) == 3  # "first" alone, then the long one in two parts ("after" joins the last)
     for message in messages:
         assert 0 < len(message.blocks) <= MAX_BLOCKS
@@ -78,7 +85,7 @@ def test_a_huge_reply_becomes_several_messages_of_at_most_50_blocks_with_control
 
 
 def test_short_replies_share_one_message() -> None:
-    messages = render_replies([Reply("one"), Reply("two", title="Two"), Reply("three")])
+    messages = render_replies([Reply("one"), Reply("two", title="Two"), Reply("three")], TEXTS)
     assert len(messages) == 1
     assert messages[0].text == "one\n\nTwo\n\ntwo\n\nthree"
 
@@ -87,7 +94,7 @@ def test_scale_buttons_stay_within_button_limits_and_carry_tokens() -> None:
     long = "a label that goes on and on " * 10
     question = Question("sess1", "safety", InputKind.SCALE,
                         tuple(Choice(str(n), str(n), long) for n in range(1, 6)))
-    [*_, actions] = reply_blocks(Reply("How safe?", question=question))
+    [*_, actions] = reply_blocks(Reply("How safe?", question=question), TEXTS)
     buttons = actions["elements"]
     assert [b["value"] for b in buttons] == ["1", "2", "3", "4", "5", "skip"]
     assert all(len(b["text"]["text"]) <= 75 and len(b["action_id"]) <= 255 for b in buttons)
@@ -96,11 +103,11 @@ def test_scale_buttons_stay_within_button_limits_and_carry_tokens() -> None:
 
 
 def test_more_than_five_choices_become_a_select_and_at_most_100_options() -> None:
-    [*_, actions] = reply_blocks(Reply("Pick one", question=_question(InputKind.SINGLE, 6)))
+    [*_, actions] = reply_blocks(Reply("Pick one", question=_question(InputKind.SINGLE, 6)), TEXTS)
     assert actions["elements"][0]["type"] == "static_select"
     many = Question("sess1", "step1", InputKind.SINGLE,
                     tuple(Choice(f"v{n}", "L" * 200, "D" * 200) for n in range(150)))
-    [*_, actions] = reply_blocks(Reply("Pick", question=many))
+    [*_, actions] = reply_blocks(Reply("Pick", question=many), TEXTS)
     select = actions["elements"][0]
     assert len(select["options"]) == 100
     assert all(len(o["text"]["text"]) <= 75 and len(o["description"]["text"]) <= 75 for o in select["options"])
@@ -109,12 +116,12 @@ def test_more_than_five_choices_become_a_select_and_at_most_100_options() -> Non
 
 def test_a_value_too_long_for_a_token_is_left_out_rather_than_sent_broken() -> None:
     question = Question("sess1", "step1", InputKind.SINGLE, (Choice("ok", "OK"), Choice("x" * 60, "Too long")))
-    [*_, actions] = reply_blocks(Reply("Pick", question=question))
+    [*_, actions] = reply_blocks(Reply("Pick", question=question), TEXTS)
     assert [b["value"] for b in actions["elements"]] == ["ok", "skip"]
 
 
 def test_multi_choice_is_a_multi_select_limited_to_max_choices() -> None:
-    [*_, actions] = reply_blocks(Reply("Which?", question=_question(InputKind.MULTI, 4, max_choices=3)))
+    [*_, actions] = reply_blocks(Reply("Which?", question=_question(InputKind.MULTI, 4, max_choices=3)), TEXTS)
     select = actions["elements"][0]
     assert select["type"] == "multi_static_select"
     assert select["max_selected_items"] == 3
@@ -123,7 +130,7 @@ def test_multi_choice_is_a_multi_select_limited_to_max_choices() -> None:
 
 def test_free_text_offers_write_it_and_skip() -> None:
     question = Question("sess1", "note", InputKind.TEXT, max_length=1500)
-    [*_, actions] = reply_blocks(Reply("Anything to add?", question=question))
+    [*_, actions] = reply_blocks(Reply("Anything to add?", question=question), TEXTS)
     write, skip = actions["elements"]
     assert (write["text"]["text"], skip["text"]["text"]) == ("Write it", "Skip")
     parsed = parse_token(write["action_id"])
@@ -134,24 +141,24 @@ def test_free_text_offers_write_it_and_skip() -> None:
 def test_a_tip_sets_the_script_apart_as_a_quote() -> None:
     tip = Reply("Say it plainly.", title="Saying no", script="No, thanks.\nThat doesn't work for me.",
                 tone=Tone.TIP, footer="Tips are suggestions.")
-    blocks = reply_blocks(tip)
+    blocks = reply_blocks(tip, TEXTS)
     kinds = [b["type"] for b in blocks]
     assert kinds == ["section", "context", "section", "context"]
     assert blocks[1]["elements"][0]["text"] == "*Try saying*"
     assert blocks[2]["text"]["text"] == "&gt; No, thanks.\n&gt; That doesn't work for me." or \
         blocks[2]["text"]["text"].startswith("&gt;")
     assert blocks[0]["text"]["text"].startswith("*Saying no*\n")
-    assert "Try saying" in render_replies([tip])[0].text
+    assert "Try saying" in render_replies([tip], TEXTS)[0].text
 
 
 def test_person_text_is_escaped_so_it_cannot_mention_or_link() -> None:
-    [block] = reply_blocks(Reply("<!channel> & <https://evil.example|click>"))
+    [block] = reply_blocks(Reply("<!channel> & <https://evil.example|click>"), TEXTS)
     assert "<" not in block["text"]["text"]
 
 
 def test_files_travel_with_their_message() -> None:
     attachment = Attachment("export.json", b"{}", "application/json")
-    [message] = render_replies([Reply("Your data", files=(attachment,))])
+    [message] = render_replies([Reply("Your data", files=(attachment,))], TEXTS)
     assert message.files == (attachment,)
 
 
@@ -171,7 +178,7 @@ def test_form_modal_is_prefilled_and_within_limits() -> None:
         FormField("times", "Times " * 500, "09:00", "e.g. 09:00, 18:30", max_length=30),
         FormField("zone", "Time zone", "Europe/Berlin", "x" * 200, keyword="tz", max_length=60),
     ), submit_label="Save")
-    view = form_modal(form)
+    view = form_modal(form, TEXTS)
     assert view_errors(view, expected_type="modal") == []
     assert len(view["title"]["text"]) <= 24
     assert view["callback_id"] == FORM_CALLBACK_PREFIX + "schedule"
@@ -188,14 +195,15 @@ def test_form_modal_is_prefilled_and_within_limits() -> None:
 
 def test_home_view_stays_under_100_blocks_and_is_valid() -> None:
     replies = [Reply("x " * 20_000, title="Your history") for _ in range(5)]
-    view = home_view(replies)
+    view = _home(replies)
     assert view_errors(view, expected_type="home") == []
     assert len(view["blocks"]) <= 100
     assert re.search("Check in now", str(view["blocks"][1]))
 
 
 def test_core_command_names_become_boundary_subcommands() -> None:
-    [block] = reply_blocks(Reply("Try /checkin weekly or /tip. See https://example.org/help and /boundary help."))
+    [block] = reply_blocks(Reply("Try /checkin weekly or /tip. See https://example.org/help and /boundary help."),
+                           TEXTS)
     assert block["text"]["text"] == (
         "Try /boundary checkin weekly or /boundary tip. See https://example.org/help and /boundary help.")
 
@@ -205,21 +213,21 @@ def test_home_view_shows_the_uploaded_chart_with_its_alt_text_and_nothing_for_a_
     chart = Reply("", image=Image(b"\x89PNG", alt, "history.png"))
     replies = [Reply("Your schedule"), Reply("Your history", title="History"), chart]
 
-    shown = home_view(replies, chart_file_id="F0CHART01")
+    shown = _home(replies, chart_file_id="F0CHART01")
     assert view_errors(shown, expected_type="home") == []
     [image] = [block for block in shown["blocks"] if block["type"] == "image"]
     assert image["slack_file"] == {"id": "F0CHART01"}
     assert len(image["alt_text"]) <= 2000
     assert image["alt_text"].startswith("Safety scores from 1 to 27 March")
 
-    without = home_view(replies)
+    without = _home(replies)
     assert [block["type"] for block in without["blocks"]].count("image") == 0
     assert [block["type"] for block in without["blocks"]].count("divider") == 2  # no empty section for it
 
 
 def test_home_buttons_follow_the_pause_state() -> None:
     def labels(paused: bool | None) -> list[str]:
-        return [element["text"]["text"] for element in home_view([], paused=paused)["blocks"][1]["elements"]]
+        return [element["text"]["text"] for element in _home([], paused)["blocks"][1]["elements"]]
 
     assert "Resume" in labels(True)
     assert "Pause" not in labels(True)

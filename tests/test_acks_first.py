@@ -1,10 +1,10 @@
-"""The gate that keeps answered clicks' work back while requests are still being answered."""
+"""The gate that keeps answered requests' work back while requests are still being answered."""
 
 from __future__ import annotations
 
 import asyncio
 
-from adapters.slack.quiet import QuietGate
+from bot.acks_first import QuietGate
 
 QUIET = 0.01
 
