@@ -525,9 +525,10 @@ def fiction(line: str) -> bool:
     return bool(_FICTION.search(line)) and not _OWN.search(line)
 
 
-_FICTION = re.compile(r"\b(?:thriller|novel|novels|film|movie|series|episode|season|show|book|chapter|character|"
-                      r"characters|plot|twist|scene|play|opera|musical|romeo|juliet|hamlet|ophelia|essay|story|"
-                      r"stories|fiction|anime|manga|comic|game|lyrics|song|album|documentary|audiobook|podcast)\b")
+_FICTION = re.compile(r"\b(?:thriller|novel|novels|film|movie|chapter|characters|opera|musical|romeo|juliet|hamlet|"
+                      r"ophelia|essay|stories|fiction|anime|manga|comic|lyrics|song|album|documentary|audiobook|"
+                      r"podcast|(?:the|a|this|that|tv|new|last|next|whole|favourite|favorite|fave) (?:series|episode|"
+                      r"season|show|book|character|plot|twist|scene|play|story|game))\b")
 _OWN = re.compile(r"\b(?:my (?!daughter s|son s|book|essay|class)\S+|our (?:friend|son|daughter)|friend|real life)\b")
 
 
