@@ -525,9 +525,10 @@ def fiction(line: str) -> bool:
     return bool(_FICTION.search(line)) and not _OWN.search(line)
 
 
-_FICTION = re.compile(r"\b(?:thriller|novel|novels|film|movie|series|episode|season|show|book|chapter|character|"
-                      r"characters|plot|twist|scene|play|opera|musical|romeo|juliet|hamlet|ophelia|essay|story|"
-                      r"stories|fiction|anime|manga|comic|game|lyrics|song|album|documentary|audiobook|podcast)\b")
+_FICTION = re.compile(r"\b(?:thriller|novel|novels|film|movie|chapter|characters|opera|musical|romeo|juliet|hamlet|"
+                      r"ophelia|essay|stories|fiction|anime|manga|comic|lyrics|song|album|documentary|audiobook|"
+                      r"podcast|(?:the|a|this|that|tv|new|last|next|whole|favourite|favorite|fave) (?:series|episode|"
+                      r"season|show|book|character|plot|twist|scene|play|story|game))\b")
 _OWN = re.compile(r"\b(?:my (?!daughter s|son s|book|essay|class)\S+|our (?:friend|son|daughter)|friend|real life)\b")
 
 
@@ -912,6 +913,21 @@ _DEV4_RULES: tuple[tuple[str, str, str, str, str], ...] = (
 )
 RULES = RULES + tuple(_rule(*rule, hyperbole_silences=True, needs_intent=rule[1] == "self_harm")
                       for rule in _DEV4_RULES)
+
+# A question about means that asks what would be fatal, certain or unnoticed: the lethality is in the question.
+_MEANS = (r"(?:pills|tablets|meds|medication|paracetamol|tylenol|ibuprofen|insulin|sleeping pills|antidepressants|"
+          r"rope|bridge|cliff|storeys|stories|floors|car park|train|trains|tracks|river|sea|lake|quarry|gun|rifle|"
+          r"chemicals|bleach|gas|fall|drop|water)")
+_MEANS_RULES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("means, lethal questions", "means", "possible", "self",
+     rf"\b(?:how|which|what|where|is it|is there|can you|can i|could i|could you|would|does|do) (?:\S+ ){{0,8}}"
+     rf"{_MEANS}\b(?:\S+ ){{0,8}}(?:fatal|lethal|guaranteed|certain|be enough|enough to|survive|survivable|kill "
+     rf"(?:you|someone|a person|me)|all at once|at once|too much|fatality|without (?:them |anyone )?asking|no "
+     rf"fence|without a fence|painless)\b|\bhow long (?:would|does|did|before|until|till) (?:it take )?(?:\S+ ){{0,3}}"
+     rf"(?:someone|a person|you|somebody|anyone) (?:\S+ ){{0,2}}(?:last|survive|finds? (?:you|them|me)|notices?|"
+     rf"stops? breathing)\b|\bis it (?:painful|quick|peaceful) to (?:drown|hang|die|jump|bleed|freeze|overdose)\b"),
+)
+RULES = RULES + tuple(_rule(*rule) for rule in _MEANS_RULES)
 CONTEXT_CHARS = 120
 
 
