@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from bot.safety.languages import LANGUAGE_RULES
@@ -394,13 +395,15 @@ _ELISION = re.compile(r"^(j|m|t|s|l|d|n|qu|c)'(?=[a-z])")
 def canonical(words: Sequence[str]) -> str:
     """The words as the rules read them: contractions spelled out, French elisions split ("j'ai" is "j ai"),
     one space between words."""
-    out: list[str] = []
-    for word in words:
-        expanded = _EXPAND.get(word)
-        if expanded is None:
-            expanded = _ELISION.sub(r"\1 ", word).replace("'", "") if "'" in word else word
-        out.append(expanded)
-    return " ".join(out).replace("my self", "myself")
+    return " ".join(map(_spelled_out, words)).replace("my self", "myself")
+
+
+@lru_cache(maxsize=65_536)
+def _spelled_out(word: str) -> str:
+    expanded = _EXPAND.get(word)
+    if expanded is None:
+        expanded = _ELISION.sub(r"\1 ", word).replace("'", "") if "'" in word else word
+    return expanded
 
 
 @dataclass(frozen=True)
