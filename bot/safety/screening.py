@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+from itertools import compress
 
 from bot.content.schema import ScreeningHead
 from bot.safety import grammar, semantic
@@ -146,6 +147,16 @@ def _fix_token(token: str) -> str:
     return token
 
 
+_EMPTY, _LETTER, _WORD = 0, 1, 2
+_LETTER_RUN = bytes((_LETTER,) * 3)
+
+
+@lru_cache(maxsize=65_536)
+def _kind(token: str) -> int:
+    """What a fixed token is to the joining of spelled-out words: nothing, one letter, or a word."""
+    return _EMPTY if not token else _LETTER if len(token) == 1 and token.isalpha() else _WORD
+
+
 def tokens(text: str) -> list[str]:
     """The words of `text` as screening sees them."""
     text = unicodedata.normalize("NFKC", text).casefold().replace("`", "'")
@@ -153,7 +164,10 @@ def tokens(text: str) -> list[str]:
         text = _NON_ASCII.sub(lambda run: run[0].translate(_NON_ASCII_TABLE), _EMOJI_ING.sub(" killing ", text))
     if not text.isascii():  # "möchte" is "mochte", "não" is "nao": the phrase lists are written the same way
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    raw = [_fix_token(token) for token in _TOKEN.findall(text)]
+    raw = list(map(_fix_token, _TOKEN.findall(text)))
+    kinds = bytes(map(_kind, raw))
+    if _LETTER_RUN not in kinds:  # no "k i l l" to join: the words are the tokens, empty ones left out
+        return raw if _EMPTY not in kinds else list(filter(None, raw))
     words: list[str] = []
     letters: list[str] = []
     for token in [*raw, ""]:
@@ -168,11 +182,17 @@ def tokens(text: str) -> list[str]:
     return words
 
 
+@lru_cache(maxsize=65_536)
+def _stretched(word: str) -> bool:
+    """Whether a letter is written three or more times in a row ("killlll")."""
+    return bool(_STRETCH.search(word))
+
+
 def _same_word(token: str, word: str) -> bool:
     """Equal, or equal once stretched letters are squeezed ("killlll" is "kill", but "of" is not "off")."""
     if token == word:
         return True
-    return bool(_STRETCH.search(token)) and _squeeze(token) == _squeeze(word)
+    return _stretched(token) and _squeeze(token) == _squeeze(word)
 
 
 @dataclass(frozen=True)
@@ -195,6 +215,7 @@ class Screener:
     _idioms: list[_Phrase] = field(init=False, default_factory=list)
     _idioms_by_first: dict[str, list[_Phrase]] = field(init=False, default_factory=dict)
     _longest_idiom: int = field(init=False, default=0)
+    _compact: list[tuple[_Phrase, str]] = field(init=False, default_factory=list)
 
     _head: Head | None = field(init=False, default=None)
     _typos: Typos = field(init=False)
@@ -223,6 +244,10 @@ class Screener:
                     self._wild_first.append(phrase)
                 else:
                     self._by_first.setdefault(_squeeze(words[0]), []).append(phrase)
+        # the phrases also looked for written without spaces, in the order they are looked for
+        self._compact = [(phrase, "".join(phrase.words)) for bucket in (*self._by_first.values(), self._wild_first)
+                         for phrase in bucket if phrase.category in ALWAYS and WILDCARD not in phrase.words
+                         and len(phrase.words) >= 2 and len("".join(phrase.words)) >= COMPACT_MIN]
 
     @staticmethod
     def _at(words: Sequence[str], start: int, phrase: _Phrase) -> bool:
@@ -241,25 +266,22 @@ class Screener:
     def _compact_hits(self, words: Sequence[str], already: set[str]) -> list[_Phrase]:
         """Phrases written without spaces ("#killmyself"); a stretched word is also read squeezed."""
         plain = "".join(words)
-        stretched = [_squeeze(word) for word in words if _STRETCH.search(word)]
+        stretched = [_squeeze(word) for word in set(words) if _stretched(word)]
         hits = []
-        for bucket in (*self._by_first.values(), self._wild_first):
-            for phrase in bucket:
-                if phrase.category not in ALWAYS or WILDCARD in phrase.words or phrase.compact in already \
-                        or len(phrase.words) < 2:
-                    continue
-                joined = "".join(phrase.words)
-                if len(joined) < COMPACT_MIN:
-                    continue
-                if joined in plain or any(phrase.compact in word for word in stretched):
-                    hits.append(phrase)
-                    already.add(phrase.compact)
+        for phrase, joined in self._compact:
+            if phrase.compact in already:
+                continue
+            if joined in plain or any(phrase.compact in word for word in stretched):
+                hits.append(phrase)
+                already.add(phrase.compact)
         return hits
 
     def _phrase_hits(self, words: Sequence[str]) -> list[tuple[int, int, _Phrase]]:
         hits: list[tuple[int, int, _Phrase]] = []
-        for start, word in enumerate(words):
-            for phrase in [*self._by_first.get(_squeeze(word), ()), *self._wild_first]:
+        buckets = list(map(self._by_first.get, map(_squeeze, words)))
+        # a phrase is tried only where a word can begin it (every word, when a phrase begins with any word)
+        for start in range(len(words)) if self._wild_first else compress(range(len(words)), buckets):
+            for phrase in [*(buckets[start] or ()), *self._wild_first]:
                 if self._at(words, start, phrase):
                     hits.append((start, start + len(phrase.words), phrase))
         return [(start, end, phrase) for start, end, phrase in hits
