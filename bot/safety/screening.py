@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 from itertools import compress
+from typing import Any
 
 from bot.content.schema import ScreeningHead
 from bot.safety import grammar, semantic
@@ -37,6 +38,7 @@ AMBIGUOUS = "ambiguous"
 IDIOMS = "idioms"
 WILDCARD = "*"
 COMPACT_MIN = 6
+LONG_TEXT = 2_000  # from this many characters a text is searched for many things at once (RE2)
 
 _CONFUSABLES = str.maketrans({
     "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ѕ": "s", "ј": "j",
@@ -201,6 +203,7 @@ class _Phrase:
     text: str
     words: tuple[str, ...]
     compact: str
+    second: str = ""  # the second word squeezed, which the word after the first must squeeze to ("": any word)
 
 
 @dataclass
@@ -216,6 +219,7 @@ class Screener:
     _idioms_by_first: dict[str, list[_Phrase]] = field(init=False, default_factory=dict)
     _longest_idiom: int = field(init=False, default=0)
     _compact: list[tuple[_Phrase, str]] = field(init=False, default_factory=list)
+    _compact_finder: Any = field(init=False, default=None)
 
     _head: Head | None = field(init=False, default=None)
     _typos: Typos = field(init=False)
@@ -235,7 +239,8 @@ class Screener:
                     continue
                 known.add(words)
                 compact = _squeeze("".join(word for word in words if word != WILDCARD))
-                phrase = _Phrase(category, item, words, compact)
+                second = _squeeze(words[1]) if len(words) > 1 and words[1] != WILDCARD else ""
+                phrase = _Phrase(category, item, words, compact, second)
                 if category == IDIOMS:
                     self._idioms.append(phrase)
                     self._idioms_by_first.setdefault(_squeeze(words[0]), []).append(phrase)
@@ -248,6 +253,7 @@ class Screener:
         self._compact = [(phrase, "".join(phrase.words)) for bucket in (*self._by_first.values(), self._wild_first)
                          for phrase in bucket if phrase.category in ALWAYS and WILDCARD not in phrase.words
                          and len(phrase.words) >= 2 and len("".join(phrase.words)) >= COMPACT_MIN]
+        self._compact_finder = _literal_set([joined for _phrase, joined in self._compact])
 
     @staticmethod
     def _at(words: Sequence[str], start: int, phrase: _Phrase) -> bool:
@@ -267,22 +273,29 @@ class Screener:
         """Phrases written without spaces ("#killmyself"); a stretched word is also read squeezed."""
         plain = "".join(words)
         stretched = [_squeeze(word) for word in set(words) if _stretched(word)]
+        # in a long message every phrase is looked for in one pass, not one pass a phrase
+        present = set(self._compact_finder.Match(plain) or ()) \
+            if self._compact_finder is not None and len(plain) >= LONG_TEXT else None
         hits = []
-        for phrase, joined in self._compact:
+        for index, (phrase, joined) in enumerate(self._compact):
             if phrase.compact in already:
                 continue
-            if joined in plain or any(phrase.compact in word for word in stretched):
+            if (joined in plain if present is None else index in present) \
+                    or any(phrase.compact in word for word in stretched):
                 hits.append(phrase)
                 already.add(phrase.compact)
         return hits
 
     def _phrase_hits(self, words: Sequence[str]) -> list[tuple[int, int, _Phrase]]:
         hits: list[tuple[int, int, _Phrase]] = []
-        buckets = list(map(self._by_first.get, map(_squeeze, words)))
-        # a phrase is tried only where a word can begin it (every word, when a phrase begins with any word)
+        squeezed = [*map(_squeeze, words), ""]
+        buckets = list(map(self._by_first.get, squeezed))
+        # a phrase is tried only where a word can begin it (every word, when a phrase begins with any word) and
+        # the next word can be its second: a word is its phrase's word only if the two squeeze alike
         for start in range(len(words)) if self._wild_first else compress(range(len(words)), buckets):
+            after = squeezed[start + 1]
             for phrase in [*(buckets[start] or ()), *self._wild_first]:
-                if self._at(words, start, phrase):
+                if (not phrase.second or phrase.second == after) and self._at(words, start, phrase):
                     hits.append((start, start + len(phrase.words), phrase))
         return [(start, end, phrase) for start, end, phrase in hits
                 if phrase.category != AMBIGUOUS or not self._inside_idiom(words, start, end)]
@@ -483,6 +496,23 @@ _RECOVERY = re.compile(r"\b(?:now i|these days|therapy helped|helped me|proud|cl
 _FILLER = frozenset({"want", "to", "wanna", "going", "gonna", "be", "am", "feeling", "feel", "have",
                      "any", "thoughts", "of", "would", "will", "ever", "really", "actually", "plan", "planning",
                      "think", "thinking", "about", "a", "the", "was", "had", "it's", "its", "that", "so", "and"})
+
+
+def _literal_set(literals: Sequence[str]) -> Any:
+    """An RE2 set that says in one pass which of `literals` occur in a text, or None (no RE2, or no literals)."""
+    try:
+        import re2
+    except ImportError:
+        return None
+    if not literals:
+        return None
+    options = re2.Options()
+    options.max_mem = 8 << 20
+    found = re2.Set.SearchSet(options)
+    for literal in literals:
+        found.Add(re2.escape(literal))
+    found.Compile()
+    return found
 
 
 def _phrase_level(category: str) -> Level:
