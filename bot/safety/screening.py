@@ -28,7 +28,7 @@ from itertools import compress
 from typing import Any
 
 from bot.content.schema import ScreeningHead
-from bot.safety import grammar, semantic
+from bot.safety import grammar, prefilter, semantic
 from bot.safety.semantic import Head
 from bot.safety.typos import Typos
 
@@ -159,13 +159,21 @@ def _kind(token: str) -> int:
     return _EMPTY if not token else _LETTER if len(token) == 1 and token.isalpha() else _WORD
 
 
+def _read_run(run: re.Match[str]) -> str:
+    """A run of characters outside ASCII as screening reads it: emoji as the words they stand for, invisible marks
+    left out, look-alike letters as the letters, and accents dropped ("möchte" is "mochte", "não" is "nao": the
+    phrase lists are written the same way). Each run is read on its own: ASCII around it changes none of this."""
+    read = run[0].translate(_NON_ASCII_TABLE)
+    return read if read.isascii() else _COMBINING.sub("", unicodedata.normalize("NFKD", read))
+
+
 def tokens(text: str) -> list[str]:
     """The words of `text` as screening sees them."""
-    text = unicodedata.normalize("NFKC", text).casefold().replace("`", "'")
+    if not text.isascii():  # ASCII is its own NFKC
+        text = unicodedata.normalize("NFKC", text)
+    text = text.casefold().replace("`", "'")
     if not text.isascii():  # the emoji, invisible marks and look-alike letters are all outside ASCII
-        text = _NON_ASCII.sub(lambda run: run[0].translate(_NON_ASCII_TABLE), _EMOJI_ING.sub(" killing ", text))
-    if not text.isascii():  # "möchte" is "mochte", "não" is "nao": the phrase lists are written the same way
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+        text = _NON_ASCII.sub(_read_run, _EMOJI_ING.sub(" killing ", text))
     raw = list(map(_fix_token, _TOKEN.findall(text)))
     kinds = bytes(map(_kind, raw))
     if _LETTER_RUN not in kinds:  # no "k i l l" to join: the words are the tokens, empty ones left out
@@ -253,7 +261,7 @@ class Screener:
         self._compact = [(phrase, "".join(phrase.words)) for bucket in (*self._by_first.values(), self._wild_first)
                          for phrase in bucket if phrase.category in ALWAYS and WILDCARD not in phrase.words
                          and len(phrase.words) >= 2 and len("".join(phrase.words)) >= COMPACT_MIN]
-        self._compact_finder = _literal_set([joined for _phrase, joined in self._compact])
+        self._compact_finder = prefilter.literal_set([joined for _phrase, joined in self._compact])
 
     @staticmethod
     def _at(words: Sequence[str], start: int, phrase: _Phrase) -> bool:
@@ -371,14 +379,18 @@ class Screener:
     def words_for_head(self, text: str) -> list[str]:
         """The words of `text` as the semantic head reads them: links and platform mentions left out (their words
         are no one's statement), corrected, contractions spelled out."""
-        return grammar.canonical(self._typos.correct(tokens(_NOT_WORDS.sub(" ", text)))[0]).split()
+        return self._head_reading(_without_links(text))
+
+    def _head_reading(self, text: str) -> list[str]:
+        return grammar.canonical(self._typos.correct(tokens(text))[0]).split()
 
     def _head_words(self, text: str, plain: str, corrected: list[str]) -> list[str]:
         """`words_for_head(text)`, reusing the corrected words the screen has already read from `plain` (the text
         with the abbreviations it defines spelled out) when that is the text itself and it has no link or
         mention: then the two readings are the same words."""
-        if plain != text or _NOT_WORDS.search(text):
-            return self.words_for_head(text)
+        without = _without_links(text)
+        if plain != text or without != text:
+            return self._head_reading(without)
         return grammar.canonical(corrected).split()
 
     @staticmethod
@@ -471,13 +483,28 @@ _MENTIONS = re.compile(
     r"(?=[\"'”]? (?:instead|rather|because|so|to avoid|for))")
 
 
+# Where _DEFINES and _MENTIONS could match (RE2, linear): a long message is read by them only there.
+_MAY_DEFINE = prefilter.compiled(
+    "(?:^|[^A-Za-z0-9_:])" + prefilter.any_of("ctb", "sh", "si", "kms", "od", "sui", "kys")
+    + r"(?:[^\pL\pN]*[=:\-]|[^\pL\pN]+(?:" + prefilter.any_of("stands for", "means", "is short for") + "|"
+    + prefilter.folded("was on the ") + "[^ ]+" + prefilter.folded(" as") + "|"
+    + prefilter.folded("on the ") + "[^ ]+" + prefilter.folded(" means") + "))")
+_MAY_MENTION = prefilter.compiled(
+    prefilter.folded("si ") + prefilter.any_of("joint", "unit", "system", "prefix", "base unit") + "|"
+    + prefilter.any_of("say", "says", "said", "saying", "word", "term", "use", "using", "write", "writes", "called")
+    + " [\"'“]?" + prefilter.any_of("unaliv", "sewerslide", "kms", "kys", "ctb"))
+
+
 def _plain_words(text: str) -> str:
     """`text` with each abbreviation it defines as something else (its letters spelled out after "=", ":", "stands
     for": "ctb = call the boss", "SH = stock hold") read as a plain word everywhere in it, units ("SI units") and
     a word talked about rather than used ("youtubers say unalive instead of died") too."""
+    long = len(text) >= LONG_TEXT and _MAY_DEFINE is not None
     defined = {found[1].casefold() for found in _DEFINES.finditer(text)
-               if "".join(word[0] for word in found[2].casefold().split()[:len(found[1])]) == found[1].casefold()}
-    text = _MENTIONS.sub(lambda found: f" {found['keep'] or ''} abbreviation ", text)
+               if "".join(word[0] for word in found[2].casefold().split()[:len(found[1])]) == found[1].casefold()} \
+        if not long or _MAY_DEFINE.search(text) else set()
+    text = prefilter.sub(_MENTIONS, _MAY_MENTION if long else None,
+                         lambda found: f" {found['keep'] or ''} abbreviation ", text)
     for word in defined:
         text = re.sub(rf"(?i)\b{word}\b", " abbreviation ", text)
     return text
@@ -496,23 +523,6 @@ _RECOVERY = re.compile(r"\b(?:now i|these days|therapy helped|helped me|proud|cl
 _FILLER = frozenset({"want", "to", "wanna", "going", "gonna", "be", "am", "feeling", "feel", "have",
                      "any", "thoughts", "of", "would", "will", "ever", "really", "actually", "plan", "planning",
                      "think", "thinking", "about", "a", "the", "was", "had", "it's", "its", "that", "so", "and"})
-
-
-def _literal_set(literals: Sequence[str]) -> Any:
-    """An RE2 set that says in one pass which of `literals` occur in a text, or None (no RE2, or no literals)."""
-    try:
-        import re2
-    except ImportError:
-        return None
-    if not literals:
-        return None
-    options = re2.Options()
-    options.max_mem = 8 << 20
-    found = re2.Set.SearchSet(options)
-    for literal in literals:
-        found.Add(re2.escape(literal))
-    found.Compile()
-    return found
 
 
 def _phrase_level(category: str) -> Level:
@@ -549,6 +559,15 @@ def _denied(words: Sequence[str], start: int) -> bool:
 _NUMBERS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "a", "few",
                       "many", "more", "couple", "several", "twenty", "half", "fifteen", "hundred", "thousand"})
 _NOT_WORDS = re.compile(r"https?://\S+|www\.\S+|<[@#!][^>]*>|(?<!\w)@\w+|\S+\.(?:com|org|net|io|de|uk)\S*")
+# Every match of _NOT_WORDS holds one of these: a text with none has no link or mention to leave out.
+_NOT_WORDS_MARKS = ("://", "www.", "<#", "<!", "@", ".com", ".org", ".net", ".io", ".de", ".uk")
+
+
+def _without_links(text: str) -> str:
+    """`text` with its links and platform mentions (`_NOT_WORDS`) replaced by spaces."""
+    return _NOT_WORDS.sub(" ", text) if any(mark in text for mark in _NOT_WORDS_MARKS) else text
+
+
 _SELF_INJURY = re.compile(r"\b(?:cut|cutting|hurt|hurting|harm|burn|burning)\b")
 _THIRD_PERSON = re.compile(r"\b(?:herself|himself|themselves|themself)\b")
 _heads: dict[int, tuple[ScreeningHead, Head]] = {}
