@@ -427,9 +427,12 @@ def apply(line: str) -> list[RuleHit]:
 
 def _candidates(line: str, *, german: bool = False) -> list[RuleHit]:
     sets = _GERMAN_SETS if german else _SETS
+    # The line's words are ASCII (screening.tokens): RE2 is given its bytes once, not a copy per set, and its
+    # offsets in them are the line's own.
+    data = line.encode("ascii") if line.isascii() else line
     indices = (_GERMAN_RULES if german else range(len(RULES))) if sets is None else [
-        rules[index] for rules, compiled in sets for index in sorted(compiled.Match(line) or ())]
-    return _apply(line, indices)
+        rules[index] for rules, compiled in sets for index in sorted(compiled.Match(data) or ())]
+    return _apply(line, indices, data)
 
 
 _GERMAN = re.compile(r"\b(?:ich|nicht|mich|mir|mein|meine|meiner|meinem|und|bin|habe|hab|er|sie|ist|wenn|fur|fuer)\b")
@@ -449,27 +452,28 @@ def _plain(index: int) -> Any:
     return compiled
 
 
-def _search(index: int, line: str) -> re.Match[str] | None:
-    """The rule's first match in `line`. A long line is not searched whole by Python's backtracking engine: RE2
-    finds, in one linear pass, each place the rule without its look-arounds matches, and Python reads the rule
-    only from there to a little past where that match ends (enough for any look-ahead)."""
+def _search(index: int, line: str, data: str | bytes) -> re.Match[str] | None:
+    """The rule's first match in `line` (`data` is the same line for RE2: its ASCII bytes, or the line itself). A
+    long line is not searched whole by Python's backtracking engine: RE2 finds, in one linear pass, each place the
+    rule without its look-arounds matches, and Python reads the rule only from there to a little past where that
+    match ends (enough for any look-ahead)."""
     pattern = RULES[index].pattern
     if _SETS is None or len(line) < LONG_LINE:
         return pattern.search(line)
-    for candidate in _plain(index).finditer(line):
+    for candidate in _plain(index).finditer(data):
         found = pattern.search(line, candidate.start(), min(len(line), candidate.end() + LOOK_AHEAD_CHARS))
         if found is not None:
             return found
     return None
 
 
-def _apply(line: str, indices: Sequence[int]) -> list[RuleHit]:
+def _apply(line: str, indices: Sequence[int], data: str | bytes) -> list[RuleHit]:
     """What their words mean (an accident, a joke, a denial) is judged in a window around each match, not over
     a whole long message."""
     hits: list[RuleHit] = []
     for index in indices:
         rule = RULES[index]
-        found = _search(index, line)
+        found = _search(index, line, data)
         if found is None:
             continue
         around = line[max(0, found.start() - CONTEXT_CHARS):found.end() + CONTEXT_CHARS]
