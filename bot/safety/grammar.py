@@ -426,7 +426,8 @@ def apply(line: str) -> list[RuleHit]:
 
 
 def _candidates(line: str, *, german: bool = False) -> list[RuleHit]:
-    sets = _GERMAN_SETS if german else _SETS
+    sets = (_GERMAN_SETS if german else _SETS) if len(line) >= LONG_LINE else \
+        (_GERMAN_SHORT_SETS if german else _SHORT_SETS)
     # The line's words are ASCII (screening.tokens): RE2 is given its bytes once, not a copy per set, and its
     # offsets in them are the line's own.
     data = line.encode("ascii") if line.isascii() else line
@@ -842,31 +843,44 @@ def _without_lookarounds(pattern: str) -> str:
 LONG_LINE = 2_000  # from this length Python reads a rule only where its RE2 form matched
 LOOK_AHEAD_CHARS = 200  # past the end of an RE2 match, enough for every rule's look-ahead
 _PLAIN: dict[int, Any] = {}
-SET_SIZE = 4  # rules per RE2 set: a set's DFA has a state for each mix of its rules' partly matched gaps
-# ("(?:\S+ ){0,4}"), so a larger set keeps building states on every new long message
+# Rules per RE2 set. A set's DFA has a state for each mix of its rules' partly matched gaps ("(?:\S+ ){0,4}"), so
+# for a long line a set holds rules only until their patterns reach SET_PATTERN_CHARS (large patterns get sets of
+# their own or nearly): one set of every rule, or sets of fourteen, kept building states on every new long message.
+# For a short line a call to a set costs more than the states it builds, so its sets are plainly SHORT_SET_SIZE.
+SET_SIZE = 12
+SET_PATTERN_CHARS = 3_000
+SHORT_SET_SIZE = 14
 
 
-def _rule_sets(indices: Sequence[int]) -> list[tuple[tuple[int, ...], Any]] | None:
+def _rule_sets(indices: Sequence[int], size: int, chars: int | None = None) -> list[tuple[tuple[int, ...], Any]] | None:
     """RE2 sets of the rules without their look-arounds (so each matches wherever its rule could), each with the
-    indices of its rules, or None. Many small sets keep their DFAs small: on new 100,000-character messages, sets of
-    fourteen rules were two to four times slower than sets of four, and one set of every rule slower still."""
+    indices of its rules, in order, at most `size` rules a set and, given `chars`, no more pattern than that in a
+    set of more than one rule; or None."""
     try:
         import re2
     except ImportError:
         return None
+    chunks: list[list[tuple[int, str]]] = []
+    for index in indices:
+        pattern = _without_lookarounds(RULES[index].pattern.pattern.replace("(?P<d>", "(?:"))
+        if not chunks or len(chunks[-1]) >= size or (
+                chars is not None and sum(len(kept) for _index, kept in chunks[-1]) + len(pattern) > chars):
+            chunks.append([])
+        chunks[-1].append((index, pattern))
     sets: list[tuple[tuple[int, ...], Any]] = []
-    for first in range(0, len(indices), SET_SIZE):
+    for chunk in chunks:
         options = re2.Options()
         options.max_mem = 8 << 20
         rules = re2.Set.SearchSet(options)
-        chunk = tuple(indices[first:first + SET_SIZE])
-        for index in chunk:
-            rules.Add(_without_lookarounds(RULES[index].pattern.pattern.replace("(?P<d>", "(?:")))
+        for _index, pattern in chunk:
+            rules.Add(pattern)
         rules.Compile()
-        sets.append((chunk, rules))
+        sets.append((tuple(index for index, _pattern in chunk), rules))
     return sets
 
 
 _GERMAN_RULES = [index for index, rule in enumerate(RULES) if rule.name.startswith("de:")]
-_SETS = _rule_sets(range(len(RULES)))
-_GERMAN_SETS = _rule_sets(_GERMAN_RULES)  # the line read again with umlauts folded is read only by these
+_SETS = _rule_sets(range(len(RULES)), SET_SIZE, SET_PATTERN_CHARS)
+_GERMAN_SETS = _rule_sets(_GERMAN_RULES, SET_SIZE, SET_PATTERN_CHARS)  # the umlaut-folded line is read by these only
+_SHORT_SETS = _rule_sets(range(len(RULES)), SHORT_SET_SIZE)
+_GERMAN_SHORT_SETS = _rule_sets(_GERMAN_RULES, SHORT_SET_SIZE)
