@@ -440,19 +440,6 @@ _GERMAN = re.compile(r"\b(?:ich|nicht|mich|mir|mein|meine|meiner|meinem|und|bin|
 _UMLAUT = re.compile(r"([aou])e(?=[a-z])")
 
 
-def _plain(index: int) -> Any:
-    """The rule without its look-arounds, compiled by RE2 (linear): it matches wherever the rule could."""
-    compiled = _PLAIN.get(index)
-    if compiled is None:
-        import re2
-
-        options = re2.Options()
-        options.max_mem = 8 << 20
-        compiled = re2.compile(_without_lookarounds(RULES[index].pattern.pattern.replace("(?P<d>", "(?:")), options)
-        _PLAIN[index] = compiled
-    return compiled
-
-
 def _search(index: int, line: str, data: str | bytes) -> re.Match[str] | None:
     """The rule's first match in `line` (`data` is the same line for RE2: its ASCII bytes, or the line itself). A
     long line is not searched whole by Python's backtracking engine: RE2 finds, in one linear pass, each place the
@@ -461,7 +448,7 @@ def _search(index: int, line: str, data: str | bytes) -> re.Match[str] | None:
     pattern = RULES[index].pattern
     if _SETS is None or len(line) < LONG_LINE:
         return pattern.search(line)
-    for candidate in _plain(index).finditer(data):
+    for candidate in _PLAIN[index].finditer(data):
         found = pattern.search(line, candidate.start(), min(len(line), candidate.end() + LOOK_AHEAD_CHARS))
         if found is not None:
             return found
@@ -842,7 +829,6 @@ def _without_lookarounds(pattern: str) -> str:
 
 LONG_LINE = 2_000  # from this length Python reads a rule only where its RE2 form matched
 LOOK_AHEAD_CHARS = 200  # past the end of an RE2 match, enough for every rule's look-ahead
-_PLAIN: dict[int, Any] = {}
 # Rules per RE2 set. A set's DFA has a state for each mix of its rules' partly matched gaps ("(?:\S+ ){0,4}"), so
 # for a long line a set holds rules only until their patterns reach SET_PATTERN_CHARS (large patterns get sets of
 # their own or nearly): one set of every rule, or sets of fourteen, kept building states on every new long message.
@@ -884,3 +870,18 @@ _SETS = _rule_sets(range(len(RULES)), SET_SIZE, SET_PATTERN_CHARS)
 _GERMAN_SETS = _rule_sets(_GERMAN_RULES, SET_SIZE, SET_PATTERN_CHARS)  # the umlaut-folded line is read by these only
 _SHORT_SETS = _rule_sets(range(len(RULES)), SHORT_SET_SIZE)
 _GERMAN_SHORT_SETS = _rule_sets(_GERMAN_RULES, SHORT_SET_SIZE)
+
+
+def _plain_rules() -> list[Any]:
+    """Each rule without its look-arounds, compiled by RE2 (linear): it matches wherever the rule could. Compiled
+    at start-up (about 40 ms and 2 MB for every rule), not by the first long message that needs one."""
+    if _SETS is None:
+        return []
+    import re2
+
+    options = re2.Options()
+    options.max_mem = 8 << 20
+    return [re2.compile(_without_lookarounds(rule.pattern.pattern.replace("(?P<d>", "(?:")), options) for rule in RULES]
+
+
+_PLAIN = _plain_rules()
