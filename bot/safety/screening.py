@@ -61,7 +61,8 @@ _FORMAT_CHARS = dict.fromkeys(
 # ASCII costs nothing here ("`" is the one ASCII look-alike and is replaced on its own).
 _NON_ASCII_TABLE = {**_EMOJI, **_FORMAT_CHARS, **{key: value for key, value in _CONFUSABLES.items() if key >= 128}}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_EMOJI_ING = re.compile("[💀☠🔫🔪]\ufe0f?\\s*ing\\b")
+_EMOJI_VERBS = "💀☠🔫🔪"  # emoji that people write "-ing" after ("💀ing")
+_EMOJI_ING = re.compile(f"[{_EMOJI_VERBS}]\ufe0f?\\s*ing\\b")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _TOKEN = re.compile(r"[a-z0-9@$!|+']+")
 _STRETCH = re.compile(r"(.)\1{2,}")
@@ -173,7 +174,9 @@ def tokens(text: str) -> list[str]:
         text = unicodedata.normalize("NFKC", text)
     text = text.casefold().replace("`", "'")
     if not text.isascii():  # the emoji, invisible marks and look-alike letters are all outside ASCII
-        text = _NON_ASCII.sub(_read_run, _EMOJI_ING.sub(" killing ", text))
+        if any(emoji in text for emoji in _EMOJI_VERBS):
+            text = _EMOJI_ING.sub(" killing ", text)
+        text = _NON_ASCII.sub(_read_run, text)
     raw = list(map(_fix_token, _TOKEN.findall(text)))
     kinds = bytes(map(_kind, raw))
     if _LETTER_RUN not in kinds:  # no "k i l l" to join: the words are the tokens, empty ones left out
