@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 from itertools import compress
+from operator import ne
 from typing import Any
 
 from bot.content.schema import ScreeningHead
@@ -415,8 +416,7 @@ class Screener:
         corrected, made = self._typos.correct(words)
         if made:
             before = len(found)
-            for begin, stop in _windows([i for i, (a, b) in enumerate(zip(words, corrected, strict=True)) if a != b],
-                                        len(words)):
+            for begin, stop in _windows(list(compress(range(len(words)), map(ne, words, corrected))), len(words)):
                 self._read(corrected[begin:stop], found, typo=", ".join(dict.fromkeys(made)))
             # a correction that only finds what was set aside in the plain reading adds nothing
             found[before:] = [f for f in found[before:] if f.compact not in dismissed]
