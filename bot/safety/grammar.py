@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from bot.safety.languages import LANGUAGE_RULES
@@ -415,13 +416,15 @@ _ELISION = re.compile(r"^(j|m|t|s|l|d|n|qu|c)'(?=[a-z])")
 def canonical(words: Sequence[str]) -> str:
     """The words as the rules read them: contractions spelled out, French elisions split ("j'ai" is "j ai"),
     one space between words."""
-    out: list[str] = []
-    for word in words:
-        expanded = _EXPAND.get(word)
-        if expanded is None:
-            expanded = _ELISION.sub(r"\1 ", word).replace("'", "") if "'" in word else word
-        out.append(expanded)
-    return " ".join(out).replace("my self", "myself")
+    return " ".join(map(_spelled_out, words)).replace("my self", "myself")
+
+
+@lru_cache(maxsize=65_536)
+def _spelled_out(word: str) -> str:
+    expanded = _EXPAND.get(word)
+    if expanded is None:
+        expanded = _ELISION.sub(r"\1 ", word).replace("'", "") if "'" in word else word
+    return expanded
 
 
 @dataclass(frozen=True)
@@ -444,49 +447,42 @@ def apply(line: str) -> list[RuleHit]:
 
 
 def _candidates(line: str, *, german: bool = False) -> list[RuleHit]:
-    indices = range(len(RULES)) if _SET is None else [
-        first + index for first, rules in _SET for index in sorted(rules.Match(line) or ())]
-    return _apply(line, [index for index in indices if not german or RULES[index].name.startswith("de:")])
+    sets = (_GERMAN_SETS if german else _SETS) if len(line) >= LONG_LINE else \
+        (_GERMAN_SHORT_SETS if german else _SHORT_SETS)
+    # The line's words are ASCII (screening.tokens): RE2 is given its bytes once, not a copy per set, and its
+    # offsets in them are the line's own.
+    data = line.encode("ascii") if line.isascii() else line
+    indices = (_GERMAN_RULES if german else range(len(RULES))) if sets is None else [
+        rules[index] for rules, compiled in sets for index in sorted(compiled.Match(data) or ())]
+    return _apply(line, indices, data)
 
 
 _GERMAN = re.compile(r"\b(?:ich|nicht|mich|mir|mein|meine|meiner|meinem|und|bin|habe|hab|er|sie|ist|wenn|fur|fuer)\b")
 _UMLAUT = re.compile(r"([aou])e(?=[a-z])")
 
 
-def _plain(index: int) -> Any:
-    """The rule without its look-arounds, compiled by RE2 (linear): it matches wherever the rule could."""
-    compiled = _PLAIN.get(index)
-    if compiled is None:
-        import re2
-
-        options = re2.Options()
-        options.max_mem = 8 << 20
-        compiled = re2.compile(_without_lookarounds(RULES[index].pattern.pattern.replace("(?P<d>", "(?:")), options)
-        _PLAIN[index] = compiled
-    return compiled
-
-
-def _search(index: int, line: str) -> re.Match[str] | None:
-    """The rule's first match in `line`. A long line is not searched whole by Python's backtracking engine: RE2
-    finds, in one linear pass, each place the rule without its look-arounds matches, and Python reads the rule
-    only from there to a little past where that match ends (enough for any look-ahead)."""
+def _search(index: int, line: str, data: str | bytes) -> re.Match[str] | None:
+    """The rule's first match in `line` (`data` is the same line for RE2: its ASCII bytes, or the line itself). A
+    long line is not searched whole by Python's backtracking engine: RE2 finds, in one linear pass, each place the
+    rule without its look-arounds matches, and Python reads the rule only from there to a little past where that
+    match ends (enough for any look-ahead)."""
     pattern = RULES[index].pattern
-    if _SET is None or len(line) < LONG_LINE:
+    if _SETS is None or len(line) < LONG_LINE:
         return pattern.search(line)
-    for candidate in _plain(index).finditer(line):
+    for candidate in _PLAIN[index].finditer(data):
         found = pattern.search(line, candidate.start(), min(len(line), candidate.end() + LOOK_AHEAD_CHARS))
         if found is not None:
             return found
     return None
 
 
-def _apply(line: str, indices: Sequence[int]) -> list[RuleHit]:
+def _apply(line: str, indices: Sequence[int], data: str | bytes) -> list[RuleHit]:
     """What their words mean (an accident, a joke, a denial) is judged in a window around each match, not over
     a whole long message."""
     hits: list[RuleHit] = []
     for index in indices:
         rule = RULES[index]
-        found = _search(index, line)
+        found = _search(index, line, data)
         if found is None:
             continue
         around = line[max(0, found.start() - CONTEXT_CHARS):found.end() + CONTEXT_CHARS]
@@ -959,28 +955,59 @@ def _without_lookarounds(pattern: str) -> str:
 
 LONG_LINE = 2_000  # from this length Python reads a rule only where its RE2 form matched
 LOOK_AHEAD_CHARS = 200  # past the end of an RE2 match, enough for every rule's look-ahead
-_PLAIN: dict[int, Any] = {}
-SET_SIZE = 14  # rules per RE2 set: a set of many rules outgrows its DFA cache and is rebuilt on every long message
+# Rules per RE2 set. A set's DFA has a state for each mix of its rules' partly matched gaps ("(?:\S+ ){0,4}"), so
+# for a long line a set holds rules only until their patterns reach SET_PATTERN_CHARS (large patterns get sets of
+# their own or nearly): one set of every rule, or sets of fourteen, kept building states on every new long message.
+# For a short line a call to a set costs more than the states it builds, so its sets are plainly SHORT_SET_SIZE.
+SET_SIZE = 12
+SET_PATTERN_CHARS = 3_000
+SHORT_SET_SIZE = 14
 
 
-def _rule_set() -> list[tuple[int, Any]] | None:
+def _rule_sets(indices: Sequence[int], size: int, chars: int | None = None) -> list[tuple[tuple[int, ...], Any]] | None:
     """RE2 sets of the rules without their look-arounds (so each matches wherever its rule could), each with the
-    index of its first rule, or None. Several small sets keep their DFAs in cache; one large set of every rule
-    was about ten times slower on a 100,000-character message."""
+    indices of its rules, in order, at most `size` rules a set and, given `chars`, no more pattern than that in a
+    set of more than one rule; or None."""
     try:
         import re2
     except ImportError:
         return None
-    sets: list[tuple[int, Any]] = []
-    for first in range(0, len(RULES), SET_SIZE):
+    chunks: list[list[tuple[int, str]]] = []
+    for index in indices:
+        pattern = _without_lookarounds(RULES[index].pattern.pattern.replace("(?P<d>", "(?:"))
+        if not chunks or len(chunks[-1]) >= size or (
+                chars is not None and sum(len(kept) for _index, kept in chunks[-1]) + len(pattern) > chars):
+            chunks.append([])
+        chunks[-1].append((index, pattern))
+    sets: list[tuple[tuple[int, ...], Any]] = []
+    for chunk in chunks:
         options = re2.Options()
-        options.max_mem = 16 << 20
+        options.max_mem = 8 << 20
         rules = re2.Set.SearchSet(options)
-        for rule in RULES[first:first + SET_SIZE]:
-            rules.Add(_without_lookarounds(rule.pattern.pattern.replace("(?P<d>", "(?:")))
+        for _index, pattern in chunk:
+            rules.Add(pattern)
         rules.Compile()
-        sets.append((first, rules))
+        sets.append((tuple(index for index, _pattern in chunk), rules))
     return sets
 
 
-_SET = _rule_set()
+_GERMAN_RULES = [index for index, rule in enumerate(RULES) if rule.name.startswith("de:")]
+_SETS = _rule_sets(range(len(RULES)), SET_SIZE, SET_PATTERN_CHARS)
+_GERMAN_SETS = _rule_sets(_GERMAN_RULES, SET_SIZE, SET_PATTERN_CHARS)  # the umlaut-folded line is read by these only
+_SHORT_SETS = _rule_sets(range(len(RULES)), SHORT_SET_SIZE)
+_GERMAN_SHORT_SETS = _rule_sets(_GERMAN_RULES, SHORT_SET_SIZE)
+
+
+def _plain_rules() -> list[Any]:
+    """Each rule without its look-arounds, compiled by RE2 (linear): it matches wherever the rule could. Compiled
+    at start-up (about 40 ms and 2 MB for every rule), not by the first long message that needs one."""
+    if _SETS is None:
+        return []
+    import re2
+
+    options = re2.Options()
+    options.max_mem = 8 << 20
+    return [re2.compile(_without_lookarounds(rule.pattern.pattern.replace("(?P<d>", "(?:")), options) for rule in RULES]
+
+
+_PLAIN = _plain_rules()
