@@ -332,7 +332,8 @@ class Screener:
             negated = _denied(words, start)
             past = bool(_PAST.search(" ".join(words[max(0, start - 6):end])))
             around = grammar.canonical(words[max(0, start - 20):end + 20])
-            if phrase.category != "danger" and past and _RECOVERY.search(around) and not _PULL.search(around):
+            if phrase.category != "danger" and past and _RECOVERY.search(around) \
+                    and not _PULL.search(" ".join(words[max(0, start - 8):end + 12])):
                 dismissed.add(phrase.compact)
                 continue  # "back in uni i was suicidal, now i volunteer on a helpline"
             if phrase.category != "danger" and negated and phrase.category in CLEAR_CATEGORIES:
@@ -373,7 +374,8 @@ class Screener:
             rule = hit.rule
             near = line[max(0, hit.start - 160):hit.start + 160]
             past = bool(_PAST.search(near))
-            if past and rule.about == "self" and _RECOVERY.search(near) and not _PULL.search(near):
+            if past and rule.about == "self" and _RECOVERY.search(near) \
+                    and not _PULL.search(line[max(0, hit.start - 60):hit.start + 100]):
                 continue
             if past and rule.level == "clear" and rule.about == "self":
                 rule = grammar.Rule(rule.name, rule.category, "possible", rule.about, rule.pattern)
