@@ -583,7 +583,8 @@ _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"of (?:my (?:own )?life|life|everything|existence)\b|\bnot existing\b|\bnot wanting to (?:live|be here|be "
      r"alive|exist|wake up|be around)\b|\bdie soon\b|\b(?:hopefully|hope) (?:\S+ ){0,2}(?:die|dead)\b"),
     ("farewell words", "farewell", "possible", "self",
-     r"\bthank(?:s| you)\b.{0,160}\bgoodbye\b|\bif anything (?:happens|should happen) to me\b|\btell (?:my \S+(?: \S+)?|them|"
+     r"\bthank(?:s| you)\b"
+     r".{0,160}\bgoodbye\b|\bif anything (?:happens|should happen) to me\b|\btell (?:my \S+(?: \S+)?|them|"
      r"him|her|everyone) (?:that )?(?:i am sorry|i love (?:him|her|them|you)|(?:she|he|they) (?:was|were) the best)\b|"
      r"\b(?:given|gave|giving|rehomed|rehoming) (?:away )?my (?:cat|dog|pet|pets|plants|guitar|"
      r"things)\b(?! for (?:the|a"
@@ -652,14 +653,16 @@ _INDIRECT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"\b(?:beyond (?:help|saving|repair)|past (?:saving|helping))\b|\bwhy (?:even )?bother (?:anymore|any more|with "
      r"(?:any of it|anything|life|living|any of this)|living|existing|trying|at all)\b|\b(?:done|finished|through|"
      r"tired of|sick of|exhausted from) (?:trying|fighting|pretending|surviving|holding on|being strong)(?:$| anymore|"
-     r" any more|[.,]| every| so hard| for so long| nothing)|\b(?:trapped|stuck)\b.{0,160}\b(?:no (?:escape|way out|exit)|"
+     r" any more|[.,]| every| so hard| for so long| nothing)|\b(?:trapped|stuck)\b"
+     r".{0,160}\b(?:no (?:escape|way out|exit)|"
      r"cant (?:escape|get out)|forever)\b|\bnothing (?:will ever|is ever going to|ever) change(?:s)?\b.{0,160}\b(?:why|"
      r"point|tired|done|give up|cant)\b|\b(?:i do not|i dont) care (?:what happens to me|if i (?:live|die|wake up|"
      r"make it))\b|\b(?:i have|there is) nothing left (?:in me|for me|to give|to live for|inside)\b|\b(?:holding on|"
      r"hanging on) by a thread\b|\b(?:every day|each day|living) (?:is|feels like) (?:\S+ ){0,2}(?:torture|agony|"
      r"a punishment|hell|unbearable)\b|\bhow (?:much longer|long) (?:do i|can i|am i supposed to|will i have to) "
      r"(?:\S+ ){0,2}(?:keep (?:doing|going|living)|do this|live like this|survive|last|hold on)\b|\b(?:i am|i feel) "
-     r"(?:so )?(?:empty|hollow|numb) (?:inside )?(?:and|all the time|every day|that)\b.{0,160}\b(?:point|end|gone|die|stop|"
+     r"(?:so )?(?:empty|hollow|numb) (?:inside )?(?:and|all the time|every day|that)\b"
+     r".{0,160}\b(?:point|end|gone|die|stop|"
      r"over)\b"),
     ("i ruin everything", "burden", "possible", "self",
      r"\bi (?:ruin|wreck|destroy|spoil|mess up) (?:everything|everyone s life|everyones life|everything for everyone|"
@@ -679,7 +682,8 @@ _INDIRECT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"family|someone to look after)\b|\bwho (?:will|would|is going to) (?:look after|take care of|feed|take) my "
      r"(?:cat|dog|pet|pets|kids|plants)\b(?!.{0,160}\b(?:holiday|trip|vacation|weekend|away|while i am)\b)|\b(?:i want|"
      r"i wanted) (?:you|everyone|you all|them) to know (?:that )?(?:i love|i loved|it was not|it is not|none of this|"
-     r"i am sorry)\b|\b(?:please )?(?:do not|dont) blame yourselves?\b|\bit is not (?:your|anyone s|anyones) fault\b.{0,160}"
+     r"i am sorry)\b|\b(?:please )?(?:do not|dont) blame yourselves?\b|\bit is not (?:your|anyone s|anyones) fault\b"
+     r".{0,160}"
      r"\b(?:goodbye|bye|love you|gone|sorry|when you read|by the time)\b|\bby the time (?:you|anyone|someone) "
      r"(?:read|reads|see|sees|find|finds) this\b|\b(?:i have|i ve|ive|already) (?:\S+ ){0,1}(?:written|wrote|left) "
      r"(?:\S+ ){0,2}(?:letters?|notes?) (?:for|to) (?:\S+ ){0,2}(?:mum|mom|dad|family|kids|partner|everyone|friends|"
@@ -747,7 +751,8 @@ _DEV2_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      rf"(?:reaction|finding|opinion|judging))|\b(?:goes|gets|went) (?:quiet|silent|cold) and i (?:get|got|am) "
      rf"(?:scared|afraid|frightened)\b"),
     ("farewell, more", "farewell", "possible", "self",
-     r"\b(?:gave|given|giving|gave away|sold|donated|cancelled|canceled|returned)\b.{0,160}\b(?:wont|will not|dont|do not|"
+     r"\b(?:gave|given|giving|gave away|sold|donated|cancelled|canceled|returned)\b"
+     r".{0,160}\b(?:wont|will not|dont|do not|"
      r"not going to) need (?:them|it|any of (?:it|this|that|them)|these|those|anything)\b|\b(?:everything|it all|all "
      r"my affairs|my affairs) (?:is|are) (?:\S+ ){0,1}(?:in order|sorted|taken care of)\b|\btying up (?:all )?(?:the "
      r"|my )?loose ends\b|\bclean slate before i go\b|\bbefore i go(?:$|[.,!])|\b(?:goodnight|good night|bye|"
@@ -758,7 +763,8 @@ _DEV2_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"everything)\b.{0,160}\b(?:need|order|sorted|anymore)\b|\b(?:gave|giving|given|started giving) away (?:all |most "
      r"of )?my\b|\bgave my (?:\S+ ){1,5}to (?:my )?\S+\b.{0,160}\b(?:wont|will not|dont) need\b|\bsaid (?:what i "
      r"needed to say|everything i needed to say|my piece) to (?:everyone|everybody|them|you all)\b|\bwrote "
-     r"(?:\S+ ){0,3}letters?\b.{0,160}\b(?:scheduled|to send|to open|after i|when i)\b|\bi want (?:my \S+|them|her|him) to "
+     r"(?:\S+ ){0,3}letters?\b"
+     r".{0,160}\b(?:scheduled|to send|to open|after i|when i)\b|\bi want (?:my \S+|them|her|him) to "
      r"have my\b|\bmade sure (?:\S+ ){0,6}(?:in (?:my|her|his) (?:\S+ )?name|taken care of|looked after)\b|"
      r"\b(?:returned|paid back) (?:\S+ ){0,4}(?:i borrowed|every penny|everyone)\b|\b(?:left|leaving) my "
      r"passwords\b|\bnone of (?:it|this) (?:was|is) (?:your|her|his|their) fault\b|\b(?:arranged|asked) for "

@@ -237,7 +237,8 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"lebt wohl|abschied|verzeiht|es tut mir leid|macht's gut|machts gut)\b|\b(?:meine|das ist meine) letzte "
      r"nachricht\b|\bverabschiede mich (?:von allen|von euch|fur immer)\b"),
     ("de: wie viele tabletten", "means", "possible", "self",
-     r"\bwie viele (?:\S+ ){0,3}(?:tabletten|pillen|schlaftabletten|ibuprofen|paracetamol)\b.{0,160}\b(?:todlich|sterben|"
+     r"\bwie viele (?:\S+ ){0,3}(?:tabletten|pillen|schlaftabletten|ibuprofen|paracetamol)\b"
+     r".{0,160}\b(?:todlich|sterben|"
      r"zu viel|reichen|braucht man|nicht mehr aufwacht)\b|\b(?:todliche|letale) dosis\b|\bwie hoch (?:\S+ ){0,4}"
      r"(?:sterben|todlich|tot)\b|\bkann man (?:\S+ ){0,4}sterben\b|\b(?:schmerzlos|schnell|sicher) sterben\b|\bwo "
      r"(?:bekomme|kriege|kaufe) ich (?:eine waffe|ein seil|eine pistole)\b|\bwelche brucke\b"),
@@ -254,7 +255,8 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"(?:\S+ ){0,1}weh\b(?! (?:der|die|das|mein|meine|kopf|rucken|bauch|leid))|\bhat mir (?:\S+ ){0,1}weh getan\b|"
      r"\bdroht (?:mir|mich) (?:\S+ ){0,3}(?:umzubringen|zu toten|zu schlagen|weh zu tun)\b|\b(?:er|sie|mein mann|"
      r"mein freund|mein vater|mein stiefvater|meine frau|meine freundin|mein ex) (?:\S+ ){0,2}(?:bringt|bringe) mich "
-     r"(?:\S+ ){0,2}um\b(?!.{0,160}(?:😅|😂|lol|haha|mails|arbeit|deadline))|\b(?:habe|hab) angst vor (?:ihm|ihr|meinem|"
+     r"(?:\S+ ){0,2}um\b(?!.{0,160}(?:😅|😂|lol|haha|mails|arbeit|deadline))|\b(?:habe|hab) angst vor (?:ihm|ihr|"
+     r"meinem|"
      r"meiner|zu ?hause|nach hause zu gehen)\b(?! (?:chef|prufung|zahnarzt|arzt|test))|\bhabe angst,? dass er mir\b|"
      r"\b(?:nicht|nie) (?:mehr )?sicher (?:zu ?hause|zuhause|daheim|bei ihm|bei ihr|bei uns)\b"),
     ("de: jemand anderes", "intent", "clear", "someone_else",
@@ -294,11 +296,13 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("es: despedida", "farewell", "possible", "self",
      r"\b(?:carta|cartas|mensaje) de despedida\b|\bme despido de (?:todos|ustedes|vosotros|ti)\b|\badios (?:a todos|"
      r"para siempre|mundo)\b|\bcuando (?:ya )?no (?:este|estare)\b|\b(?:cuiden|cuida|cuidad) (?:\S+ ){0,1}(?:a )?mi "
-     r"(?:perro|gato|perrita|gatita|mascota|hijo|hija)\b|\bgracias por todo\b.{0,160}\b(?:adios|perdon|perdonen|los quiero|"
+     r"(?:perro|gato|perrita|gatita|mascota|hijo|hija)\b|\bgracias por todo\b"
+     r".{0,160}\b(?:adios|perdon|perdonen|los quiero|"
      r"os quiero|lo siento)\b|\b(?:esta es|este es) mi (?:ultimo|ultima) (?:mensaje|dia|noche)\b|\bregal(?:e|ando|o) "
      r"(?:\S+ ){0,1}mis cosas\b|\bperdon(?:en|adme)? por lo que voy a hacer\b"),
     ("es: cuantas pastillas", "means", "possible", "self",
-     r"\bcuant(?:a|o)s (?:\S+ ){0,3}(?:pastillas|pildoras|tabletas|mg|paracetamol|ibuprofeno|clonazepam|pastis)\b.{0,160}"
+     r"\bcuant(?:a|o)s (?:\S+ ){0,3}(?:pastillas|pildoras|tabletas|mg|paracetamol|ibuprofeno|clonazepam|pastis)\b"
+     r".{0,160}"
      r"\b(?:mortal|letal|matan|morir|hacen falta|son peligros|son demasiad|no despertar)|\bdosis (?:letal|mortal)\b|"
      r"\b(?:que|cuanta) altura (?:\S+ ){0,4}(?:morir|mortal|matar|sobrevivir)\b|\bse puede morir (?:de|por|si|al)\b|"
      r"\bcomo (?:suicidarse|matarse|morir sin dolor)\b|\bpuente mas alto\b|\bdonde (?:comprar|consigo|conseguir) "
@@ -348,7 +352,8 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"(?:exister|etre la|me reveiller)|etre mort|etre morte|ne jamais etre)\b|\bcesser d exister\b"),
     ("fr: adieu", "farewell", "possible", "self",
      r"\b(?:lettre|lettres|message|mot) d ?adieu\b|\badieu (?:a tous|tout le monde|pour toujours|le monde)\b|\bje vous "
-     r"dis adieu\b|\bquand je (?:ne )?serai plus (?:la|ici)\b|\bprenez soin de (?:mon|ma|mes)\b|\bmerci pour tout\b.{0,160}"
+     r"dis adieu\b|\bquand je (?:ne )?serai plus (?:la|ici)\b|\bprenez soin de (?:mon|ma|mes)\b|\bmerci pour tout\b"
+     r".{0,160}"
      r"\b(?:adieu|pardon|je vous aime|desole|desolee)\b|\bj ai donne (?:\S+ ){0,2}mes affaires\b|\b(?:mon|mes) "
      r"derniers? (?:message|mots)\b|\bpardonnez moi pour ce que je vais faire\b|\bmon testament\b"),
     ("fr: combien de comprimes", "means", "possible", "self",
@@ -406,7 +411,8 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"\bdoei (?:\S+ ){0,2}minhas "
      r"coisas\b|\b(?:minha )?ultima mensagem\b|\bme perdoem pelo que vou fazer\b"),
     ("pt: quantos comprimidos", "means", "possible", "self",
-     r"\bquant(?:o|a)s (?:\S+ ){0,3}(?:comprimidos|remedios|pilulas|mg|rivotril|paracetamol)\b.{0,160}\b(?:mata|matam|morrer|"
+     r"\bquant(?:o|a)s (?:\S+ ){0,3}(?:comprimidos|remedios|pilulas|mg|rivotril|paracetamol)\b"
+     r".{0,160}\b(?:mata|matam|morrer|"
      r"letal|fatal|perigos|demais|overdose|nao acordar)|\bdose (?:letal|fatal|mortal)\b|\bde que altura\b|\bda (?:pra|"
      r"para) morrer\b|\bcomo (?:se matar|morrer sem dor|me matar)\b|\bponte mais alta\b|\bonde (?:compro|comprar|"
      r"arranjo|consigo) (?:uma arma|uma corda)\b"),
@@ -447,10 +453,12 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"geboren)\b|\bniet meer wakker (?:word|worden)\b|\bophouden met bestaan\b|\bniet meer bestaan\b"),
     ("nl: afscheid", "farewell", "possible", "self",
      r"\b(?:afscheidsbrief|afscheidsbrieven|afscheidsbericht|vaarwel)\b|\bafscheid (?:nemen|genomen) van iedereen\b|"
-     r"\bals ik er niet meer ben\b|\bzorg (?:goed )?voor (?:mijn|m n) (?:kat|hond|kinderen)\b|\bbedankt voor alles\b.{0,160}"
+     r"\bals ik er niet meer ben\b|\bzorg (?:goed )?voor (?:mijn|m n) (?:kat|hond|kinderen)\b|\bbedankt voor alles\b"
+     r".{0,160}"
      r"\b(?:vaarwel|sorry|doei|dag allemaal)\b|\bmijn spullen (?:\S+ ){0,1}weggegeven\b|\bmijn laatste bericht\b"),
     ("nl: hoeveel pillen", "means", "possible", "self",
-     r"\bhoeveel (?:\S+ ){0,3}(?:pillen|paracetamol|tabletten|slaappillen|mg|oxazepam)\b.{0,160}\b(?:dodelijk|dood|te veel|"
+     r"\bhoeveel (?:\S+ ){0,3}(?:pillen|paracetamol|tabletten|slaappillen|mg|oxazepam)\b"
+     r".{0,160}\b(?:dodelijk|dood|te veel|"
      r"overdosis|niet meer wakker)|\bdodelijke dosis\b|\bhoe hoog (?:\S+ ){0,4}(?:dood|overleven|dodelijk)\b|\bkun je "
      r"(?:\S+ ){0,3}dood(?:gaan)? (?:van|aan|als)\b|\bhoogste brug\b|\bwaar (?:koop|krijg) ik (?:een wapen|een touw|"
      r"een pistool)\b"),
