@@ -3,9 +3,9 @@
 Run: .venv/bin/python benchmarks/screening.py   (also part of `make bench`)
 Inputs: every message of the team's corpus (tests/safety/corpus, both halves), as people write them; long
 messages of 500 and 100,000 characters built from the corpus's harmless lines with one risk sentence in the
-middle (a long check-in with the risk buried); 100,000 characters of harmless lines that raise nothing (the common
-long message, and the one every layer reads to the end, the learned head included); and, as a worst case,
-100,000 characters of corpus lines of every kind, half of them danger.
+middle (a long check-in with the risk buried); 100,000 characters of harmless lines that each raise nothing on
+their own (joined, some make phrases across their ends; the long message every layer reads far, the learned head
+included); and, as a worst case, 100,000 characters of corpus lines of every kind, half of them danger.
 """
 
 from __future__ import annotations
@@ -78,7 +78,8 @@ def main() -> None:
           f"p95 {p(five_hundred, 0.95):.2f} ms, max {five_hundred[-1]:.2f} ms")
     print(f"100,000-character messages ({len(hundred_k)}): p50 {statistics.median(hundred_k):.1f} ms, "
           f"p95 {p(hundred_k, 0.95):.1f} ms, max {hundred_k[-1]:.1f} ms")
-    print(f"100,000 characters of harmless lines ({len(harmless)}): p50 {statistics.median(harmless):.1f} ms, "
+    print(f"100,000 characters of lines that each raise nothing alone ({len(harmless)}): "
+          f"p50 {statistics.median(harmless):.1f} ms, "
           f"p95 {p(harmless, 0.95):.1f} ms, max {harmless[-1]:.1f} ms")
     print(f"100,000 characters of nothing but corpus lines, half of them danger ({len(hostile)}): "
           f"p50 {statistics.median(hostile):.1f} ms, max {hostile[-1]:.1f} ms")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from bot.safety.languages import LANGUAGE_RULES
@@ -266,7 +267,7 @@ RULES: tuple[Rule, ...] = (
           r"all of you|cruel world)\b|\b(?:this is|its|it is) goodbye\b"),
     _rule("thank you for trying", "farewell", "possible", "self",
           r"\bthank (?:you|u) (?:all )?for (?:trying|everything|being my friend|putting up with me|"
-          r"all you did|all you have done)\b(?:.*\b(?:goodbye|bye|forever|last|gone|sorry|tried|love you all))"),
+          r"all you did|all you have done)\b(?:.{0,160}\b(?:goodbye|bye|forever|last|gone|sorry|tried|love you all))"),
     _rule("giving things away", "farewell", "possible", "self",
           r"\b(?:given|giving|gave|give) (?:away )?(?:all |most of )?(?:my|all my) (?:things|stuff|belongings|"
           r"possessions|clothes|books|games|guitar|records) (?:away|to)\b|\b(?:given|giving|gave) away "
@@ -288,7 +289,7 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:lethal|fatal|deadly|toxic|killing|overdose) (?:dose|amount|quantity|level|limit)\b"),
     _rule("tallest bridge", "means", "possible", "self",
           r"\b(?:tallest|highest|high enough|tall enough) (?:\S+ ){0,2}(?:bridge|building|garage|parking|car park|"
-          r"cliff|roof|rooftop|tower|structure|overpass|balcony|floor)s?\b(?:.*\b(?:near|around|in (?:my|this|"
+          r"cliff|roof|rooftop|tower|structure|overpass|balcony|floor)s?\b(?:.{0,160}\b(?:near|around|in (?:my|this|"
           r"our|town|the city)|close|here|nearby|local|town|city|area|can i|to jump|fall|access|get to|reach|"
           r"open to the public|unlocked))|\bwhich (?:\S+ ){0,1}(?:bridge|building|garage|parking garage|car park|"
           r"cliff|tower|roof) (?:is|has) (?:the )?(?:tallest|highest|biggest drop)\b"),
@@ -415,13 +416,15 @@ _ELISION = re.compile(r"^(j|m|t|s|l|d|n|qu|c)'(?=[a-z])")
 def canonical(words: Sequence[str]) -> str:
     """The words as the rules read them: contractions spelled out, French elisions split ("j'ai" is "j ai"),
     one space between words."""
-    out: list[str] = []
-    for word in words:
-        expanded = _EXPAND.get(word)
-        if expanded is None:
-            expanded = _ELISION.sub(r"\1 ", word).replace("'", "") if "'" in word else word
-        out.append(expanded)
-    return " ".join(out).replace("my self", "myself")
+    return " ".join(map(_spelled_out, words)).replace("my self", "myself")
+
+
+@lru_cache(maxsize=65_536)
+def _spelled_out(word: str) -> str:
+    expanded = _EXPAND.get(word)
+    if expanded is None:
+        expanded = _ELISION.sub(r"\1 ", word).replace("'", "") if "'" in word else word
+    return expanded
 
 
 @dataclass(frozen=True)
@@ -444,49 +447,42 @@ def apply(line: str) -> list[RuleHit]:
 
 
 def _candidates(line: str, *, german: bool = False) -> list[RuleHit]:
-    indices = range(len(RULES)) if _SET is None else [
-        first + index for first, rules in _SET for index in sorted(rules.Match(line) or ())]
-    return _apply(line, [index for index in indices if not german or RULES[index].name.startswith("de:")])
+    sets = (_GERMAN_SETS if german else _SETS) if len(line) >= LONG_LINE else \
+        (_GERMAN_SHORT_SETS if german else _SHORT_SETS)
+    # The line's words are ASCII (screening.tokens): RE2 is given its bytes once, not a copy per set, and its
+    # offsets in them are the line's own.
+    data = line.encode("ascii") if line.isascii() else line
+    indices = (_GERMAN_RULES if german else range(len(RULES))) if sets is None else [
+        rules[index] for rules, compiled in sets for index in sorted(compiled.Match(data) or ())]
+    return _apply(line, indices, data)
 
 
 _GERMAN = re.compile(r"\b(?:ich|nicht|mich|mir|mein|meine|meiner|meinem|und|bin|habe|hab|er|sie|ist|wenn|fur|fuer)\b")
 _UMLAUT = re.compile(r"([aou])e(?=[a-z])")
 
 
-def _plain(index: int) -> Any:
-    """The rule without its look-arounds, compiled by RE2 (linear): it matches wherever the rule could."""
-    compiled = _PLAIN.get(index)
-    if compiled is None:
-        import re2
-
-        options = re2.Options()
-        options.max_mem = 8 << 20
-        compiled = re2.compile(_without_lookarounds(RULES[index].pattern.pattern.replace("(?P<d>", "(?:")), options)
-        _PLAIN[index] = compiled
-    return compiled
-
-
-def _search(index: int, line: str) -> re.Match[str] | None:
-    """The rule's first match in `line`. A long line is not searched whole by Python's backtracking engine: RE2
-    finds, in one linear pass, each place the rule without its look-arounds matches, and Python reads the rule
-    only from there to a little past where that match ends (enough for any look-ahead)."""
+def _search(index: int, line: str, data: str | bytes) -> re.Match[str] | None:
+    """The rule's first match in `line` (`data` is the same line for RE2: its ASCII bytes, or the line itself). A
+    long line is not searched whole by Python's backtracking engine: RE2 finds, in one linear pass, each place the
+    rule without its look-arounds matches, and Python reads the rule only from there to a little past where that
+    match ends (enough for any look-ahead)."""
     pattern = RULES[index].pattern
-    if _SET is None or len(line) < LONG_LINE:
+    if _SETS is None or len(line) < LONG_LINE:
         return pattern.search(line)
-    for candidate in _plain(index).finditer(line):
+    for candidate in _PLAIN[index].finditer(data):
         found = pattern.search(line, candidate.start(), min(len(line), candidate.end() + LOOK_AHEAD_CHARS))
         if found is not None:
             return found
     return None
 
 
-def _apply(line: str, indices: Sequence[int]) -> list[RuleHit]:
+def _apply(line: str, indices: Sequence[int], data: str | bytes) -> list[RuleHit]:
     """What their words mean (an accident, a joke, a denial) is judged in a window around each match, not over
     a whole long message."""
     hits: list[RuleHit] = []
     for index in indices:
         rule = RULES[index]
-        found = _search(index, line)
+        found = _search(index, line, data)
         if found is None:
             continue
         around = line[max(0, found.start() - CONTEXT_CHARS):found.end() + CONTEXT_CHARS]
@@ -581,13 +577,14 @@ _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"wouldnt care) (?:\S+ ){0,2}if (?:a |the "
      r")?(?:bus|car|train|truck|lorry|plane|something|someone) (?:\S+ ){0,1}(?:hit|killed|ran over|crashed)\b|"
      r"\b(?:hope|hopes|hoping|wish|wishing|praying) (?:that )?(?:the|my|a) (?:plane|car|bus|train) (?:\S+ ){0,1}"
-     r"(?:goes down|crashes|crash|hits me)\b|\b(?:didnt|did not|never|wouldnt) (?:recover|make it|survive)\b.*"
+     r"(?:goes down|crashes|crash|hits me)\b|\b(?:didnt|did not|never|wouldnt) (?:recover|make it|survive)\b.{0,160}"
      r"\b(?:relieved|relief|fine|glad|okay)\b|\bwant (?:everything|it all|it) to stop,? (?:me included|including me)"
      r"\b|\b(?:fade|slip|disappear|vanish) (?:out of|from) existence\b|\b(?:switch|turn|shut) me off\b|\bwant out "
      r"of (?:my (?:own )?life|life|everything|existence)\b|\bnot existing\b|\bnot wanting to (?:live|be here|be "
      r"alive|exist|wake up|be around)\b|\bdie soon\b|\b(?:hopefully|hope) (?:\S+ ){0,2}(?:die|dead)\b"),
     ("farewell words", "farewell", "possible", "self",
-     r"\bthank(?:s| you)\b.*\bgoodbye\b|\bif anything (?:happens|should happen) to me\b|\btell (?:my \S+(?: \S+)?|them|"
+     r"\bthank(?:s| you)\b"
+     r".{0,160}\bgoodbye\b|\bif anything (?:happens|should happen) to me\b|\btell (?:my \S+(?: \S+)?|them|"
      r"him|her|everyone) (?:that )?(?:i am sorry|i love (?:him|her|them|you)|(?:she|he|they) (?:was|were) the best)\b|"
      r"\b(?:given|gave|giving|rehomed|rehoming) (?:away )?my (?:cat|dog|pet|pets|plants|guitar|"
      r"things)\b(?! for (?:the|a"
@@ -600,7 +597,7 @@ _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"prompts|messages) (?:anymore|any more|after)\b|\bmy (?:own )?funeral\b|\b(?:goodbye|farewell|suicide) "
      r"(?:letter|letters|note|notes|message|video|post)\b|\b(?:passwords|pin|bank details) (?:\S+ ){0,3}(?:note|"
      r"letter)\b|\blast time (?:you|i) will (?:ever )?hear from\b|\b(?:deleted|deleting) (?:all )?my (?:accounts|"
-     r"socials)\b.*\bbye\b"),
+     r"socials)\b.{0,160}\bbye\b"),
     ("asking about means", "means", "possible", "self",
      r"\b(?:roof|rooftop) access\b|\b(?:jumping|falling|a fall|a jump|jump) (?:from|off|of) (?:\S+ ){0,2}(?:floors?|"
      r"stories|storeys|meters|metres|feet|ft|bridge|building|roof|balcony|car park|parking garage)\b|\b(?:are|is|would"
@@ -609,7 +606,7 @@ _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"hard|far) (?:\S+ ){0,4}(?:cut|artery|vein|arteries|veins)\b|\b(?:what|which) (?:dose|amount|quantity) (?:\S+ )"
      r"{0,3}(?:is |would be |are )?(?:lethal|fatal|deadly|too much to survive)\b|\bhow (?:high|tall|far) (?:\S+ ){0,5}"
      r"(?:not survive|to die|be fatal|to kill|survive)\b|\b(?:can|will|would|does|do) (?:\S+ ){0,5}(?:kill you|kill a "
-     r"person|be fatal|be lethal|stop (?:your|my|a) heart)\b|\b(?:rope|belt|cord|ligature)\b.*\b(?:holds?|hold a "
+     r"person|be fatal|be lethal|stop (?:your|my|a) heart)\b|\b(?:rope|belt|cord|ligature)\b.{0,160}\b(?:holds?|hold a "
      r"person|weight|strong enough)\b|\b(?:pills|meds|tablets) (?:saved|stockpiled|stashed|hidden) (?:up|away)?\b|"
      r"\b(?:walk|walking|swim|swimming|drive|driving) (?:\S+ ){0,2}(?:into|out to|out into) (?:the )?(?:sea|ocean|"
      r"river|lake|traffic|water) and (?:not|never) (?:coming|come) back\b|\b(?:bridge|roof) (?:\S+ ){0,1}jump\b|"
@@ -645,7 +642,7 @@ _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"\b(?:the )?urges? (?:are|is|have been|were|came) (?:\S+ ){0,1}(?:back|loud|strong|bad|winning|so strong|"
      r"louder)\b|\bmy (?:last |suicide )?attempt\b|\bthink(?:ing)? about (?:dying|death|being dead|killing myself|"
      r"ending it|not being here) (?:every day|all the time|constantly|a lot|daily|every night|nonstop)\b|"
-     r"\bcatch(?:ing)? the bus\b.*\bnot the (?:real|actual|normal)\b"),
+     r"\bcatch(?:ing)? the bus\b.{0,160}\bnot the (?:real|actual|normal)\b"),
 )
 RULES = RULES + tuple(_rule(*rule, hyperbole_silences=rule[0] == "harm, more") for rule in _MORE_RULES)
 
@@ -656,14 +653,16 @@ _INDIRECT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"\b(?:beyond (?:help|saving|repair)|past (?:saving|helping))\b|\bwhy (?:even )?bother (?:anymore|any more|with "
      r"(?:any of it|anything|life|living|any of this)|living|existing|trying|at all)\b|\b(?:done|finished|through|"
      r"tired of|sick of|exhausted from) (?:trying|fighting|pretending|surviving|holding on|being strong)(?:$| anymore|"
-     r" any more|[.,]| every| so hard| for so long| nothing)|\b(?:trapped|stuck)\b.*\b(?:no (?:escape|way out|exit)|"
-     r"cant (?:escape|get out)|forever)\b|\bnothing (?:will ever|is ever going to|ever) change(?:s)?\b.*\b(?:why|"
+     r" any more|[.,]| every| so hard| for so long| nothing)|\b(?:trapped|stuck)\b"
+     r".{0,160}\b(?:no (?:escape|way out|exit)|"
+     r"cant (?:escape|get out)|forever)\b|\bnothing (?:will ever|is ever going to|ever) change(?:s)?\b.{0,160}\b(?:why|"
      r"point|tired|done|give up|cant)\b|\b(?:i do not|i dont) care (?:what happens to me|if i (?:live|die|wake up|"
      r"make it))\b|\b(?:i have|there is) nothing left (?:in me|for me|to give|to live for|inside)\b|\b(?:holding on|"
      r"hanging on) by a thread\b|\b(?:every day|each day|living) (?:is|feels like) (?:\S+ ){0,2}(?:torture|agony|"
      r"a punishment|hell|unbearable)\b|\bhow (?:much longer|long) (?:do i|can i|am i supposed to|will i have to) "
      r"(?:\S+ ){0,2}(?:keep (?:doing|going|living)|do this|live like this|survive|last|hold on)\b|\b(?:i am|i feel) "
-     r"(?:so )?(?:empty|hollow|numb) (?:inside )?(?:and|all the time|every day|that)\b.*\b(?:point|end|gone|die|stop|"
+     r"(?:so )?(?:empty|hollow|numb) (?:inside )?(?:and|all the time|every day|that)\b"
+     r".{0,160}\b(?:point|end|gone|die|stop|"
      r"over)\b"),
     ("i ruin everything", "burden", "possible", "self",
      r"\bi (?:ruin|wreck|destroy|spoil|mess up) (?:everything|everyone s life|everyones life|everything for everyone|"
@@ -681,9 +680,10 @@ _INDIRECT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"(?:\S+ ){0,1}knows? (?:that )?i (?:love|loved)\b|\b(?:found|made sure|arranged|sorted) (?:\S+ ){0,2}(?:my|a) "
      r"(?:cat|dog|pet|pets|kitten|puppy|rabbit|bird|fish)s? (?:has|have|gets?|with) (?:a )?(?:new )?(?:home|owner|"
      r"family|someone to look after)\b|\bwho (?:will|would|is going to) (?:look after|take care of|feed|take) my "
-     r"(?:cat|dog|pet|pets|kids|plants)\b(?!.*\b(?:holiday|trip|vacation|weekend|away|while i am)\b)|\b(?:i want|"
+     r"(?:cat|dog|pet|pets|kids|plants)\b(?!.{0,160}\b(?:holiday|trip|vacation|weekend|away|while i am)\b)|\b(?:i want|"
      r"i wanted) (?:you|everyone|you all|them) to know (?:that )?(?:i love|i loved|it was not|it is not|none of this|"
-     r"i am sorry)\b|\b(?:please )?(?:do not|dont) blame yourselves?\b|\bit is not (?:your|anyone s|anyones) fault\b.*"
+     r"i am sorry)\b|\b(?:please )?(?:do not|dont) blame yourselves?\b|\bit is not (?:your|anyone s|anyones) fault\b"
+     r".{0,160}"
      r"\b(?:goodbye|bye|love you|gone|sorry|when you read|by the time)\b|\bby the time (?:you|anyone|someone) "
      r"(?:read|reads|see|sees|find|finds) this\b|\b(?:i have|i ve|ive|already) (?:\S+ ){0,1}(?:written|wrote|left) "
      r"(?:\S+ ){0,2}(?:letters?|notes?) (?:for|to) (?:\S+ ){0,2}(?:mum|mom|dad|family|kids|partner|everyone|friends|"
@@ -693,7 +693,7 @@ _INDIRECT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"antidepressants|sleeping pills|xanax|oxy|opioids|benzos|lithium|amitriptyline|sertraline|codeine|tramadol|"
      r"zopiclone|diazepam|alcohol and pills|pills and alcohol) (?:\S+ ){0,3}(?:too much|to (?:die|kill)|overdose|"
      r"lethal|fatal|would it take|before)\b|\b(?:survive|survivable) (?:a )?(?:jump|fall|jumping|falling) "
-     r"(?:from|off)\b|\b(?:from|off) (?:a |the )?(?:\S+ ){0,2}(?:floor|storey|story) (?:window|balcony|roof)\b.*"
+     r"(?:from|off)\b|\b(?:from|off) (?:a |the )?(?:\S+ ){0,2}(?:floor|storey|story) (?:window|balcony|roof)\b.{0,160}"
      r"\b(?:survive|die|fatal|kill)\b|\bwhich (?:\S+ ){0,2}(?:pills|meds|medication|drugs|poison|chemicals) "
      r"(?:are|is|would be) (?:most |the most )?(?:dangerous|deadly|lethal|fatal|toxic)\b|\bwhere (?:can|could|do) "
      r"(?:i|you|someone|people) (?:\S+ ){0,2}(?:get|buy|find) (?:a |an )?(?:gun|firearm|pistol|rifle|cyanide|"
@@ -726,7 +726,7 @@ _DEV2_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"match|matches|hot spoon|spoon|skin raw|compass|scissors) (?:\S+ ){0,3}(?:to|on|against|into|over|across|"
      r"with|raw)? ?(?:my (?:own )?(?:arm|arms|wrist|wrists|leg|legs|thigh|thighs|skin|stomach|belly|hip|hips|hand|"
      r"hands|chest|body|shoulder|shoulders|ankle|ankles|forearm|forearms|foot|feet|fingers|finger)|myself)\b"
-     r"(?!.*\b(?:accident|accidentally|by mistake|ironing|cooking|baking|oops)\b)|\b(?:bang|banged|banging|hit|"
+     r"(?!.{0,160}\b(?:accident|accidentally|by mistake|ironing|cooking|baking|oops)\b)|\b(?:bang|banged|banging|hit|"
      r"hitting|slam|slammed|slamming|punch|punched|punching) (?:my (?:own )?(?:head|fingers|fist|fists|hand|hands|"
      r"arm|arms|legs?|face)) (?:\S+ ){0,5}(?:over and over|again and again|until|till|on purpose|angry at myself|"
      r"to punish|to feel|because i deserve)\b|\b(?:drank|drunk|drink|drinking|swallowed|swallow|ate) (?:\S+ ){0,2}"
@@ -739,7 +739,7 @@ _DEV2_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      rf"hands|leg|legs|body|back|chest))\b(?! (?:up|back|with (?:a|the) (?:question|joke|email)))|\b(?:threw|throws|"
      rf"throwing|thrown) (?:\S+ ){{0,3}}at (?:me|my (?:head|face))\b|\blocks? me (?:in|out)\b|\bnext time (?:it is|"
      rf"its|it will be|ill use|he will use|she will use) (?:a )?(?:knife|gun|worse)\b|\bmake me pay\b|\bbacked me "
-     rf"(?:into|against)\b|\b(?:grabbed|grabs|grabbing) me\b.*\b(?:safe|scared|night|afraid)\b|\b(?:dont|do not|"
+     rf"(?:into|against)\b|\b(?:grabbed|grabs|grabbing) me\b.{0,160}\b(?:safe|scared|night|afraid)\b|\b(?:dont|do not|"
      rf"never) feel safe (?:here|anymore|any more)\b|\b(?:home|the house|my flat) (?:has not|hasnt|does not|doesnt) "
      rf"(?:\S+ ){{0,1}}(?:felt|feel|been) safe\b"),
     ("control and fear", "harm", "possible", "harm_from_others",
@@ -751,18 +751,20 @@ _DEV2_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      rf"(?:reaction|finding|opinion|judging))|\b(?:goes|gets|went) (?:quiet|silent|cold) and i (?:get|got|am) "
      rf"(?:scared|afraid|frightened)\b"),
     ("farewell, more", "farewell", "possible", "self",
-     r"\b(?:gave|given|giving|gave away|sold|donated|cancelled|canceled|returned)\b.*\b(?:wont|will not|dont|do not|"
+     r"\b(?:gave|given|giving|gave away|sold|donated|cancelled|canceled|returned)\b"
+     r".{0,160}\b(?:wont|will not|dont|do not|"
      r"not going to) need (?:them|it|any of (?:it|this|that|them)|these|those|anything)\b|\b(?:everything|it all|all "
      r"my affairs|my affairs) (?:is|are) (?:\S+ ){0,1}(?:in order|sorted|taken care of)\b|\btying up (?:all )?(?:the "
      r"|my )?loose ends\b|\bclean slate before i go\b|\bbefore i go(?:$|[.,!])|\b(?:goodnight|good night|bye|"
      r"goodbye) forever\b|\b(?:will not|wont|not going to) be (?:checking in|around|talking to you|here|using "
      r"this) (?:again|anymore|any more|after)\b|\btell (?:them|her|him|everyone|my \S+) (?:that )?i (?:loved|love|"
-     r"tried|am sorry)\b|\bif i (?:dont|do not) (?:reply|answer|respond|wake up|come back)\b.*\b(?:fault|sorry|"
+     r"tried|am sorry)\b|\bif i (?:dont|do not) (?:reply|answer|respond|wake up|come back)\b.{0,160}\b(?:fault|sorry|"
      r"love|goodbye|best)\b|\b(?:cancelled|canceled) (?:\S+ ){0,3}(?:subscriptions|phone contract|gym|therapy|"
-     r"everything)\b.*\b(?:need|order|sorted|anymore)\b|\b(?:gave|giving|given|started giving) away (?:all |most "
-     r"of )?my\b|\bgave my (?:\S+ ){1,5}to (?:my )?\S+\b.*\b(?:wont|will not|dont) need\b|\bsaid (?:what i "
+     r"everything)\b.{0,160}\b(?:need|order|sorted|anymore)\b|\b(?:gave|giving|given|started giving) away (?:all |most "
+     r"of )?my\b|\bgave my (?:\S+ ){1,5}to (?:my )?\S+\b.{0,160}\b(?:wont|will not|dont) need\b|\bsaid (?:what i "
      r"needed to say|everything i needed to say|my piece) to (?:everyone|everybody|them|you all)\b|\bwrote "
-     r"(?:\S+ ){0,3}letters?\b.*\b(?:scheduled|to send|to open|after i|when i)\b|\bi want (?:my \S+|them|her|him) to "
+     r"(?:\S+ ){0,3}letters?\b"
+     r".{0,160}\b(?:scheduled|to send|to open|after i|when i)\b|\bi want (?:my \S+|them|her|him) to "
      r"have my\b|\bmade sure (?:\S+ ){0,6}(?:in (?:my|her|his) (?:\S+ )?name|taken care of|looked after)\b|"
      r"\b(?:returned|paid back) (?:\S+ ){0,4}(?:i borrowed|every penny|everyone)\b|\b(?:left|leaving) my "
      r"passwords\b|\bnone of (?:it|this) (?:was|is) (?:your|her|his|their) fault\b|\b(?:arranged|asked) for "
@@ -802,7 +804,7 @@ _DEV2_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("wish not to exist, more", "wish_not_exist", "possible", "self",
      r"\b(?:wouldnt|would not) mind if (?:\S+ ){0,4}(?:fell on me|gave out|stopped|took me|hit me|ran me over|killed "
      r"me|crashed|never woke|didnt wake|did not wake)\b|\b(?:pray|praying|hope|hoping|wish|wishing) (?:for )?(?:a )?"
-     r"(?:car crash|crash|heart attack|aneurysm)\b|\b(?:hope|hoping|wish|pray|praying)\b.*\btakes? me out\b(?! "
+     r"(?:car crash|crash|heart attack|aneurysm)\b|\b(?:hope|hoping|wish|pray|praying)\b.{0,160}\btakes? me out\b(?! "
      r"(?:to|for|on))|\bhalf hope\b|\b(?:hope|hoping) the (?:bus|car|train|truck) (?:doesnt|does not|wont|will not) "
      r"stop\b|\brather not (?:exist|be here|be alive|wake up)\b|\b(?:wish|wishing|want|wanted) (?:i could |to )?"
      r"(?:just )?(?:fade (?:out|away)|dissolve|evaporate|melt into|sink into|vanish into)\b|\b(?:die|dead) is "
@@ -818,7 +820,7 @@ _DEV2_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      rf"\b{OTHER} (?:\S+ ){{0,6}}(?:doesnt|does not|dont|do not) deserve to (?:eat|live|be here|exist)\b|\b(?:asking|"
      rf"asked|keeps asking) (?:\S+ ){{0,2}}where (?:we|i|you|mum|dad|mom) (?:keep|kept|hide|put) (?:the |my |our )?"
      rf"(?:gun|shotgun|rifle|pills|meds|medication|shotgun key|gun key|gun safe)\b|\b(?:written|wrote|made) a will "
-     rf"(?:at|aged) \d+\b|\b(?:long sleeves|long sleeved|bracelets)\b.*\b(?:summer|hot|worried|flinch|flinched|"
+     rf"(?:at|aged) \d+\b|\b(?:long sleeves|long sleeved|bracelets)\b.{0,160}\b(?:summer|hot|worried|flinch|flinched|"
      rf"touch|touched|marks|hides|arm|arms)\b|\b(?:wont|will not) matter (?:soon|much longer|for long)\b|\bnot "
      rf"being (?:around|here|alive) (?:next|by|much longer|anymore)\b|\b{OTHER} (?:\S+ ){{0,4}}(?:posted|sent|"
      rf"wrote|said|texted) (?:\S+ ){{0,3}}(?:see you (?:all )?on the other side|goodbye forever|bye forever)\b|"
@@ -843,7 +845,7 @@ _CV_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("someone hurts me, struck", "harm", "clear", "harm_from_others",
      rf"\b{_PEOPLE} (?:\S+ ){{0,3}}(?:struck|strikes|knocked|knocks|battered|batters|bashed|stabbed|throttled|"
      rf"headbutted|elbowed|beat up|beats up|beaten|strangled|choked|punched|slapped|kicked|shoved|pushed) me\b"
-     rf"(?!.*\b(?:by accident|accidentally|by mistake)\b)(?! (?:in the back|up|back|off (?:the|a) (?:list|team|"
+     rf"(?!.{0,160}\b(?:by accident|accidentally|by mistake)\b)(?! (?:in the back|up|back|off (?:the|a) (?:list|team|"
      rf"rota)|out of (?:the|a) (?:game|team|round)))|\b(?:knocked|pushed|"
      rf"shoved|threw|thrown|slammed|flung) me (?:\S+ ){{0,1}}(?:into|against|down|onto|to the (?:floor|ground)|"
      rf"across)\b|\b(?:grabbed|squeezed|twisted|yanked|pulled) my (?:arm|arms|wrist|wrists|neck|throat|hair) "
@@ -897,7 +899,7 @@ _DEV4_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"on purpose)\b"),
     ("someone hurts me, anyone", "harm", "clear", "harm_from_others",
      r"\b(?:punched|slapped|choked|strangled|stabbed|kicked|struck|headbutted|smacked|throttled|battered|beat) "
-     r"me (?!.*\b(?:by accident|accidentally|by mistake)\b)(?:in the (?:face|head|stomach|ribs|chest|van|yard|"
+     r"me (?!.{0,160}\b(?:by accident|accidentally|by mistake)\b)(?:in the (?:face|head|stomach|ribs|chest|van|yard|"
      r"street|car)|across the (?:face|head)|so hard|"
      r"twice|again|hard|until|unconscious|to the (?:floor|ground)|in front of|today|yesterday|last night|when)\b|"
      r"\bpulled (?:a |his |her |their )?(?:knife|gun|blade|machete) (?:on me|at me|when|and|out)\b|\b(?:am|was|"
@@ -959,28 +961,59 @@ def _without_lookarounds(pattern: str) -> str:
 
 LONG_LINE = 2_000  # from this length Python reads a rule only where its RE2 form matched
 LOOK_AHEAD_CHARS = 200  # past the end of an RE2 match, enough for every rule's look-ahead
-_PLAIN: dict[int, Any] = {}
-SET_SIZE = 14  # rules per RE2 set: a set of many rules outgrows its DFA cache and is rebuilt on every long message
+# Rules per RE2 set. A set's DFA has a state for each mix of its rules' partly matched gaps ("(?:\S+ ){0,4}"), so
+# for a long line a set holds rules only until their patterns reach SET_PATTERN_CHARS (large patterns get sets of
+# their own or nearly): one set of every rule, or sets of fourteen, kept building states on every new long message.
+# For a short line a call to a set costs more than the states it builds, so its sets are plainly SHORT_SET_SIZE.
+SET_SIZE = 12
+SET_PATTERN_CHARS = 3_000
+SHORT_SET_SIZE = 14
 
 
-def _rule_set() -> list[tuple[int, Any]] | None:
+def _rule_sets(indices: Sequence[int], size: int, chars: int | None = None) -> list[tuple[tuple[int, ...], Any]] | None:
     """RE2 sets of the rules without their look-arounds (so each matches wherever its rule could), each with the
-    index of its first rule, or None. Several small sets keep their DFAs in cache; one large set of every rule
-    was about ten times slower on a 100,000-character message."""
+    indices of its rules, in order, at most `size` rules a set and, given `chars`, no more pattern than that in a
+    set of more than one rule; or None."""
     try:
         import re2
     except ImportError:
         return None
-    sets: list[tuple[int, Any]] = []
-    for first in range(0, len(RULES), SET_SIZE):
+    chunks: list[list[tuple[int, str]]] = []
+    for index in indices:
+        pattern = _without_lookarounds(RULES[index].pattern.pattern.replace("(?P<d>", "(?:"))
+        if not chunks or len(chunks[-1]) >= size or (
+                chars is not None and sum(len(kept) for _index, kept in chunks[-1]) + len(pattern) > chars):
+            chunks.append([])
+        chunks[-1].append((index, pattern))
+    sets: list[tuple[tuple[int, ...], Any]] = []
+    for chunk in chunks:
         options = re2.Options()
-        options.max_mem = 16 << 20
+        options.max_mem = 8 << 20
         rules = re2.Set.SearchSet(options)
-        for rule in RULES[first:first + SET_SIZE]:
-            rules.Add(_without_lookarounds(rule.pattern.pattern.replace("(?P<d>", "(?:")))
+        for _index, pattern in chunk:
+            rules.Add(pattern)
         rules.Compile()
-        sets.append((first, rules))
+        sets.append((tuple(index for index, _pattern in chunk), rules))
     return sets
 
 
-_SET = _rule_set()
+_GERMAN_RULES = [index for index, rule in enumerate(RULES) if rule.name.startswith("de:")]
+_SETS = _rule_sets(range(len(RULES)), SET_SIZE, SET_PATTERN_CHARS)
+_GERMAN_SETS = _rule_sets(_GERMAN_RULES, SET_SIZE, SET_PATTERN_CHARS)  # the umlaut-folded line is read by these only
+_SHORT_SETS = _rule_sets(range(len(RULES)), SHORT_SET_SIZE)
+_GERMAN_SHORT_SETS = _rule_sets(_GERMAN_RULES, SHORT_SET_SIZE)
+
+
+def _plain_rules() -> list[Any]:
+    """Each rule without its look-arounds, compiled by RE2 (linear): it matches wherever the rule could. Compiled
+    at start-up (about 40 ms and 2 MB for every rule), not by the first long message that needs one."""
+    if _SETS is None:
+        return []
+    import re2
+
+    options = re2.Options()
+    options.max_mem = 8 << 20
+    return [re2.compile(_without_lookarounds(rule.pattern.pattern.replace("(?P<d>", "(?:")), options) for rule in RULES]
+
+
+_PLAIN = _plain_rules()

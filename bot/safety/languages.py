@@ -233,11 +233,12 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("de: abschied", "farewell", "possible", "self",
      r"\b(?:abschiedsbrief|abschiedsbriefe|abschiedsnachricht|lebt wohl|mein testament)\b|\bwenn ich (?:nicht mehr da|"
      r"weg|tot|nicht mehr) (?:bin|lebe)\b|\b(?:verschenke|verschenkt|verschenkt habe) (?:\S+ ){0,2}(?:meine|all meine) "
-     r"(?:sachen|dinge|sachen weg)\b|\bkummert euch um (?:meinen|meine|mein)\b|\bdanke fur alles\b.*\b(?:tschuss|"
+     r"(?:sachen|dinge|sachen weg)\b|\bkummert euch um (?:meinen|meine|mein)\b|\bdanke fur alles\b.{0,160}\b(?:tschuss|"
      r"lebt wohl|abschied|verzeiht|es tut mir leid|macht's gut|machts gut)\b|\b(?:meine|das ist meine) letzte "
      r"nachricht\b|\bverabschiede mich (?:von allen|von euch|fur immer)\b"),
     ("de: wie viele tabletten", "means", "possible", "self",
-     r"\bwie viele (?:\S+ ){0,3}(?:tabletten|pillen|schlaftabletten|ibuprofen|paracetamol)\b.*\b(?:todlich|sterben|"
+     r"\bwie viele (?:\S+ ){0,3}(?:tabletten|pillen|schlaftabletten|ibuprofen|paracetamol)\b"
+     r".{0,160}\b(?:todlich|sterben|"
      r"zu viel|reichen|braucht man|nicht mehr aufwacht)\b|\b(?:todliche|letale) dosis\b|\bwie hoch (?:\S+ ){0,4}"
      r"(?:sterben|todlich|tot)\b|\bkann man (?:\S+ ){0,4}sterben\b|\b(?:schmerzlos|schnell|sicher) sterben\b|\bwo "
      r"(?:bekomme|kriege|kaufe) ich (?:eine waffe|ein seil|eine pistole)\b|\bwelche brucke\b"),
@@ -254,7 +255,8 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"(?:\S+ ){0,1}weh\b(?! (?:der|die|das|mein|meine|kopf|rucken|bauch|leid))|\bhat mir (?:\S+ ){0,1}weh getan\b|"
      r"\bdroht (?:mir|mich) (?:\S+ ){0,3}(?:umzubringen|zu toten|zu schlagen|weh zu tun)\b|\b(?:er|sie|mein mann|"
      r"mein freund|mein vater|mein stiefvater|meine frau|meine freundin|mein ex) (?:\S+ ){0,2}(?:bringt|bringe) mich "
-     r"(?:\S+ ){0,2}um\b(?!.*(?:😅|😂|lol|haha|mails|arbeit|deadline))|\b(?:habe|hab) angst vor (?:ihm|ihr|meinem|"
+     r"(?:\S+ ){0,2}um\b(?!.{0,160}(?:😅|😂|lol|haha|mails|arbeit|deadline))|\b(?:habe|hab) angst vor (?:ihm|ihr|"
+     r"meinem|"
      r"meiner|zu ?hause|nach hause zu gehen)\b(?! (?:chef|prufung|zahnarzt|arzt|test))|\bhabe angst,? dass er mir\b|"
      r"\b(?:nicht|nie) (?:mehr )?sicher (?:zu ?hause|zuhause|daheim|bei ihm|bei ihr|bei uns)\b"),
     ("de: jemand anderes", "intent", "clear", "someone_else",
@@ -294,11 +296,13 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("es: despedida", "farewell", "possible", "self",
      r"\b(?:carta|cartas|mensaje) de despedida\b|\bme despido de (?:todos|ustedes|vosotros|ti)\b|\badios (?:a todos|"
      r"para siempre|mundo)\b|\bcuando (?:ya )?no (?:este|estare)\b|\b(?:cuiden|cuida|cuidad) (?:\S+ ){0,1}(?:a )?mi "
-     r"(?:perro|gato|perrita|gatita|mascota|hijo|hija)\b|\bgracias por todo\b.*\b(?:adios|perdon|perdonen|los quiero|"
+     r"(?:perro|gato|perrita|gatita|mascota|hijo|hija)\b|\bgracias por todo\b"
+     r".{0,160}\b(?:adios|perdon|perdonen|los quiero|"
      r"os quiero|lo siento)\b|\b(?:esta es|este es) mi (?:ultimo|ultima) (?:mensaje|dia|noche)\b|\bregal(?:e|ando|o) "
      r"(?:\S+ ){0,1}mis cosas\b|\bperdon(?:en|adme)? por lo que voy a hacer\b"),
     ("es: cuantas pastillas", "means", "possible", "self",
-     r"\bcuant(?:a|o)s (?:\S+ ){0,3}(?:pastillas|pildoras|tabletas|mg|paracetamol|ibuprofeno|clonazepam|pastis)\b.*"
+     r"\bcuant(?:a|o)s (?:\S+ ){0,3}(?:pastillas|pildoras|tabletas|mg|paracetamol|ibuprofeno|clonazepam|pastis)\b"
+     r".{0,160}"
      r"\b(?:mortal|letal|matan|morir|hacen falta|son peligros|son demasiad|no despertar)|\bdosis (?:letal|mortal)\b|"
      r"\b(?:que|cuanta) altura (?:\S+ ){0,4}(?:morir|mortal|matar|sobrevivir)\b|\bse puede morir (?:de|por|si|al)\b|"
      r"\bcomo (?:suicidarse|matarse|morir sin dolor)\b|\bpuente mas alto\b|\bdonde (?:comprar|consigo|conseguir) "
@@ -315,7 +319,7 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"(?:matarme|pegarme|hacerme dano|llevarse a los ninos)\b|\bno me siento segur[oa]\b|\b(?:tengo )?miedo (?:de|a) "
      r"(?:mi )?(?:pareja|esposo|marido|novio|novia|esposa|padre|padrastro|el|ella|volver a casa|lo que me haga)\b|"
      r"\bviolencia (?:domestica|de genero|intrafamiliar)\b|\b(?:mi (?:pareja|esposo|marido|novio|ex|padrastro)|el) "
-     r"(?:\S+ ){0,2}me va a matar\b(?!.*(?:jaja|jeje|lol|😂))|\babus(?:a|o|aba) de mi\b"),
+     r"(?:\S+ ){0,2}me va a matar\b(?!.{0,160}(?:jaja|jeje|lol|😂))|\babus(?:a|o|aba) de mi\b"),
     ("es: alguien mas", "intent", "clear", "someone_else",
      r"\b(?:se (?:va|iba) a (?:matar|suicidar|quitar la vida)|se quiere (?:matar|morir|suicidar)|quiere (?:matarse|"
      r"suicidarse|morirse|morir|quitarse la vida)|piensa (?:en )?(?:matarse|suicidarse)|no quiere (?:vivir|seguir "
@@ -348,11 +352,12 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"(?:exister|etre la|me reveiller)|etre mort|etre morte|ne jamais etre)\b|\bcesser d exister\b"),
     ("fr: adieu", "farewell", "possible", "self",
      r"\b(?:lettre|lettres|message|mot) d ?adieu\b|\badieu (?:a tous|tout le monde|pour toujours|le monde)\b|\bje vous "
-     r"dis adieu\b|\bquand je (?:ne )?serai plus (?:la|ici)\b|\bprenez soin de (?:mon|ma|mes)\b|\bmerci pour tout\b.*"
+     r"dis adieu\b|\bquand je (?:ne )?serai plus (?:la|ici)\b|\bprenez soin de (?:mon|ma|mes)\b|\bmerci pour tout\b"
+     r".{0,160}"
      r"\b(?:adieu|pardon|je vous aime|desole|desolee)\b|\bj ai donne (?:\S+ ){0,2}mes affaires\b|\b(?:mon|mes) "
      r"derniers? (?:message|mots)\b|\bpardonnez moi pour ce que je vais faire\b|\bmon testament\b"),
     ("fr: combien de comprimes", "means", "possible", "self",
-     r"\bcombien de (?:\S+ ){0,3}(?:comprimes|cachets|pilules|doliprane|paracetamol|medicaments)\b.*\b(?:mortel|"
+     r"\bcombien de (?:\S+ ){0,3}(?:comprimes|cachets|pilules|doliprane|paracetamol|medicaments)\b.{0,160}\b(?:mortel|"
      r"mourir|tuer|overdose|trop|faut il|ne plus)|\bdose (?:mortelle|letale)\b|\bquelle hauteur (?:\S+ ){0,4}(?:mourir|"
      r"mortel|tuer|survivre)\b|\bon peut mourir (?:de|si|en|d)\b|\bcomment (?:mourir|se suicider|se tuer|en finir)\b|"
      r"\bpont le plus haut\b|\bou (?:acheter|trouver) (?:une arme|une corde|un pistolet)\b"),
@@ -371,7 +376,7 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"rentrer|de (?:mon|ma) (?:mari|copain|compagnon|pere|beau pere|femme|copine|ex|conjoint))\b|\bviolences? "
      r"(?:conjugales?|domestiques?|familiales?)\b|\b(?:il|mon (?:mari|copain|compagnon|ex|"
      r"pere)) (?:\S+ ){0,1}va me tuer"
-     r"\b(?!.*(?:mdr|lol|ptdr|😂|haha))"),
+     r"\b(?!.{0,160}(?:mdr|lol|ptdr|😂|haha))"),
     ("fr: quelqu un d autre", "intent", "clear", "someone_else",
      r"\b(?:elle|il|mon (?:ami|pote|frere|pere|fils|copain|collegue|coloc)|ma (?:meilleure amie|soeur|mere|fille|"
      r"copine|collegue|coloc|pote|amie)) (?:\S+ ){0,5}(?:veut|va|voulait|pense a|parle de|compte) (?:\S+ ){0,1}"
@@ -402,11 +407,12 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("pt: despedida", "farewell", "possible", "self",
      r"\bcarta de despedida\b|\bme despedir de (?:todos|voces|todo mundo)\b|\badeus (?:a todos|pra sempre|para "
      r"sempre|gente)\b|\bquando eu (?:nao estiver mais|me for|partir|nao estiver aqui)\b|\bcuidem (?:bem )?d[oa] "
-     r"(?:meu|minha)\b|\bobrigad[oa] por tudo\b.*\b(?:adeus|desculpa|me perdoem|amo voces)\b|"
+     r"(?:meu|minha)\b|\bobrigad[oa] por tudo\b.{0,160}\b(?:adeus|desculpa|me perdoem|amo voces)\b|"
      r"\bdoei (?:\S+ ){0,2}minhas "
      r"coisas\b|\b(?:minha )?ultima mensagem\b|\bme perdoem pelo que vou fazer\b"),
     ("pt: quantos comprimidos", "means", "possible", "self",
-     r"\bquant(?:o|a)s (?:\S+ ){0,3}(?:comprimidos|remedios|pilulas|mg|rivotril|paracetamol)\b.*\b(?:mata|matam|morrer|"
+     r"\bquant(?:o|a)s (?:\S+ ){0,3}(?:comprimidos|remedios|pilulas|mg|rivotril|paracetamol)\b"
+     r".{0,160}\b(?:mata|matam|morrer|"
      r"letal|fatal|perigos|demais|overdose|nao acordar)|\bdose (?:letal|fatal|mortal)\b|\bde que altura\b|\bda (?:pra|"
      r"para) morrer\b|\bcomo (?:se matar|morrer sem dor|me matar)\b|\bponte mais alta\b|\bonde (?:compro|comprar|"
      r"arranjo|consigo) (?:uma arma|uma corda)\b"),
@@ -420,7 +426,7 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"\bameac(?:ou|a|ava) (?:me |de )?(?:matar|morte|bater)\b|\b(?:disse|falou) que vai me matar\b|\bnao me sinto "
      r"segur[oa]\b|\b(?:tenho )?medo (?:do|da|de) (?:meu |minha )?(?:namorado|marido|pai|padrasto|companheiro|namorada|"
      r"esposa|ex|dele|dela|voltar pra casa|ir pra casa)\b|\bviolencia domestica\b|\b(?:ele|meu (?:marido|namorado|"
-     r"padrasto|pai|ex|companheiro)) (?:\S+ ){0,2}vai me matar\b(?!.*(?:kkk|rs|haha|😂))"),
+     r"padrasto|pai|ex|companheiro)) (?:\S+ ){0,2}vai me matar\b(?!.{0,160}(?:kkk|rs|haha|😂))"),
     ("pt: outra pessoa", "intent", "clear", "someone_else",
      r"\b(?:vai|quer|disse que vai|falou que vai|ta pensando em|pensa em|tentou) se matar\b|\b(?:ela|ele|minha "
      r"(?:amiga|irma|mae|filha|namorada|prima)|meu (?:amigo|irmao|pai|filho|namorado|primo)) (?:\S+ ){0,3}(?:quer|"
@@ -447,10 +453,12 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"geboren)\b|\bniet meer wakker (?:word|worden)\b|\bophouden met bestaan\b|\bniet meer bestaan\b"),
     ("nl: afscheid", "farewell", "possible", "self",
      r"\b(?:afscheidsbrief|afscheidsbrieven|afscheidsbericht|vaarwel)\b|\bafscheid (?:nemen|genomen) van iedereen\b|"
-     r"\bals ik er niet meer ben\b|\bzorg (?:goed )?voor (?:mijn|m n) (?:kat|hond|kinderen)\b|\bbedankt voor alles\b.*"
+     r"\bals ik er niet meer ben\b|\bzorg (?:goed )?voor (?:mijn|m n) (?:kat|hond|kinderen)\b|\bbedankt voor alles\b"
+     r".{0,160}"
      r"\b(?:vaarwel|sorry|doei|dag allemaal)\b|\bmijn spullen (?:\S+ ){0,1}weggegeven\b|\bmijn laatste bericht\b"),
     ("nl: hoeveel pillen", "means", "possible", "self",
-     r"\bhoeveel (?:\S+ ){0,3}(?:pillen|paracetamol|tabletten|slaappillen|mg|oxazepam)\b.*\b(?:dodelijk|dood|te veel|"
+     r"\bhoeveel (?:\S+ ){0,3}(?:pillen|paracetamol|tabletten|slaappillen|mg|oxazepam)\b"
+     r".{0,160}\b(?:dodelijk|dood|te veel|"
      r"overdosis|niet meer wakker)|\bdodelijke dosis\b|\bhoe hoog (?:\S+ ){0,4}(?:dood|overleven|dodelijk)\b|\bkun je "
      r"(?:\S+ ){0,3}dood(?:gaan)? (?:van|aan|als)\b|\bhoogste brug\b|\bwaar (?:koop|krijg) ik (?:een wapen|een touw|"
      r"een pistool)\b"),
@@ -465,7 +473,7 @@ _SLOT_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"\b(?:dreigt|gedreigd) (?:\S+ ){0,4}(?:vermoorden|te slaan|pijn te doen|iets aan te doen)\b|\bniet veilig\b|"
      r"\bbang (?:voor|van) (?:hem|haar|mijn|m n|thuis)\b(?! (?:baas|examen|toets|tandarts))|\bhuiselijk geweld\b|"
      r"\bdoet (?:me|mij) pijn\b|\b(?:hij|mijn (?:man|vriend|vader|ex|stiefvader)) (?:\S+ ){0,2}(?:gaat|zal) (?:me|mij) "
-     r"(?:\S+ ){0,1}vermoorden\b(?!.*(?:haha|lol|😂))"),
+     r"(?:\S+ ){0,1}vermoorden\b(?!.{0,160}(?:haha|lol|😂))"),
     ("nl: iemand anders", "intent", "clear", "someone_else",
      r"\b(?:ze|hij|zij|mijn (?:vriendin|vriend|zus|broer|moeder|vader|zoon|dochter|collega|huisgenoot|beste vriend|"
      r"beste vriendin)) (?:\S+ ){0,4}(?:wil|gaat|denkt aan|praat over) (?:\S+ ){0,3}(?:dood|niet meer leven|zelfmoord|"
@@ -480,12 +488,12 @@ _DEV2_LANG: tuple[tuple[str, str, str, str, str], ...] = (
     ("de: wird nie besser", "hopelessness", "possible", "self",
      r"\bwird (?:eh |doch |sowieso |ja |alles )?nie (?:mehr )?besser\b|\bwas soll (?:das )?(?:alles )?noch\b|"
      r"\bnicht mehr aufzuwachen\b|\bwenn ich (?:einfach )?(?:weg|tot|nicht mehr da) (?:war|ware)\b|\bweg (?:war|ware)"
-     r"\b.*\bfur immer\b|\bwie hoch (?:\S+ ){0,6}(?:sterben|todlich|tot|uberlebt|uberleben)\b"),
+     r"\b.{0,160}\bfur immer\b|\bwie hoch (?:\S+ ){0,6}(?:sterben|todlich|tot|uberlebt|uberleben)\b"),
     ("de: abschied, mehr", "farewell", "possible", "self",
      r"\b(?:briefe|abschiedsbriefe) (?:\S+ ){0,2}geschrieben\b|\bsachen verschenkt\b|\btestament\b"),
     ("de: absichtlich", "self_harm", "clear", "self",
-     r"\babsichtlich\b.*\b(?:verbrannt|geschnitten|geritzt|gelegt|verletzt|herdplatte)\b|\bmit (?:dem|einem) "
-     r"(?:feuerzeug|messer|rasierklinge|zigarette)\b.*\b(?:verbrannt|geschnitten|geritzt|verletzt)\b|\britz\w+|"
+     r"\babsichtlich\b.{0,160}\b(?:verbrannt|geschnitten|geritzt|gelegt|verletzt|herdplatte)\b|\bmit (?:dem|einem) "
+     r"(?:feuerzeug|messer|rasierklinge|zigarette)\b.{0,160}\b(?:verbrannt|geschnitten|geritzt|verletzt)\b|\britz\w+|"
      r"\bbring(?:e)? mich (?:\S+ ){0,4}um+\b"),
     ("de: jemand anderes, mehr", "intent", "possible", "someone_else",
      r"\b(?:verschenkt|verschenken|verschenkte) (?:\S+ ){0,3}(?:seine|ihre) sachen\b|\b(?:er|sie) (?:springt|will "
@@ -506,7 +514,7 @@ _DEV2_LANG: tuple[tuple[str, str, str, str, str], ...] = (
      r"\bmangas largas\b|\bmanches longues\b|\bmanga comprida\b|\blange mouwen\b"),
     ("pt: sem sentido, mais", "hopelessness", "possible", "self",
      r"\bsentido em (?:continuar|viver)\b|\bdeixei tudo (?:organizado|em ordem|arrumado)\b|\bescrevi (?:\S+ ){0,1}"
-     r"cartas? (?:pra|para)\b|\bsem comer\b.*\b(?:de proposito|mereco)\b"),
+     r"cartas? (?:pra|para)\b|\bsem comer\b.{0,160}\b(?:de proposito|mereco)\b"),
     ("nl: wordt nooit beter", "hopelessness", "possible", "self",
      r"\b(?:wordt|word) (?:toch )?nooit (?:meer )?beter\b|\bwat heeft (?:het )?(?:allemaal )?(?:nog )?(?:voor )?zin\b|"
      r"\bniet meer bestond\b|\bmezelf (?:\S+ ){0,5}(?:gebrand|verbrand|gesneden|gekrast)\b"),
@@ -535,7 +543,7 @@ _DEV2_MORE: tuple[tuple[str, str, str, str, str], ...] = (
      r"makkelijker|fijner)\b"),
     ("farewell, other languages", "farewell", "possible", "self",
      r"\b(?:ecrit|ecrire|laisse) (?:\S+ ){0,1}(?:une )?lettres? a (?:chacun|tous|toutes|mes)\b|\btestamento\b|"
-     r"\bsenhas\b.*\b(?:papel|carta|irmao|irma|obg|obrigad)"),
+     r"\bsenhas\b.{0,160}\b(?:papel|carta|irmao|irma|obg|obrigad)"),
     ("hopeless and means, other languages", "hopelessness", "possible", "self",
      r"\bnada vai melhorar\b|\bdesisti de (?:tudo|viver)\b|\bquanto tempo (?:\S+ ){0,2}(?:pra|para) morrer\b|"
      r"\bquanto (?:\S+ ){0,2}(?:faz mal|mata)\b|\b(?:qro|qero|kero|qr) me mat\w*|\bom er een eind(?:e)? aan te "
@@ -543,7 +551,7 @@ _DEV2_MORE: tuple[tuple[str, str, str, str, str], ...] = (
     ("self-harm, other languages", "self_harm", "clear", "self",
      r"\b(?:pris|avale) (?:\S+ ){0,2}(?:la boite|toute la boite|tous mes|toute la plaquette|plein de) (?:\S+ ){0,1}"
      r"(?:somniferes|cachets|comprimes|medicaments|doliprane)\b|\btomei (?:\S+ ){0,2}(?:um monte de|todos os|"
-     r"muitos|uma cartela)\b|\b(?:expres|met opzet)\b.*\b(?:geslagen|gesneden|gebrand|bloedde)\b|\btot ik "
+     r"muitos|uma cartela)\b|\b(?:expres|met opzet)\b.{0,160}\b(?:geslagen|gesneden|gebrand|bloedde)\b|\btot ik "
      r"bloedde\b"),
 )
 LANGUAGE_RULES = LANGUAGE_RULES + _DEV2_LANG + _DEV2_MORE

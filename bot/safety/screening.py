@@ -24,9 +24,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+from itertools import compress
+from operator import ne
+from typing import Any
 
 from bot.content.schema import ScreeningHead
-from bot.safety import grammar, semantic
+from bot.safety import grammar, prefilter, semantic
 from bot.safety.semantic import Head
 from bot.safety.typos import Typos
 
@@ -36,6 +39,7 @@ AMBIGUOUS = "ambiguous"
 IDIOMS = "idioms"
 WILDCARD = "*"
 COMPACT_MIN = 6
+LONG_TEXT = 2_000  # from this many characters a text is searched for many things at once (RE2)
 
 _CONFUSABLES = str.maketrans({
     "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ѕ": "s", "ј": "j",
@@ -58,7 +62,8 @@ _FORMAT_CHARS = dict.fromkeys(
 # ASCII costs nothing here ("`" is the one ASCII look-alike and is replaced on its own).
 _NON_ASCII_TABLE = {**_EMOJI, **_FORMAT_CHARS, **{key: value for key, value in _CONFUSABLES.items() if key >= 128}}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_EMOJI_ING = re.compile("[💀☠🔫🔪]\ufe0f?\\s*ing\\b")
+_EMOJI_VERBS = "💀☠🔫🔪"  # emoji that people write "-ing" after ("💀ing")
+_EMOJI_ING = re.compile(f"[{_EMOJI_VERBS}]\ufe0f?\\s*ing\\b")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _TOKEN = re.compile(r"[a-z0-9@$!|+']+")
 _STRETCH = re.compile(r"(.)\1{2,}")
@@ -151,14 +156,37 @@ def _fix_token(token: str) -> str:
     return token
 
 
+_EMPTY, _LETTER, _WORD = 0, 1, 2
+_LETTER_RUN = bytes((_LETTER,) * 3)
+
+
+@lru_cache(maxsize=65_536)
+def _kind(token: str) -> int:
+    """What a fixed token is to the joining of spelled-out words: nothing, one letter, or a word."""
+    return _EMPTY if not token else _LETTER if len(token) == 1 and token.isalpha() else _WORD
+
+
+def _read_run(run: re.Match[str]) -> str:
+    """A run of characters outside ASCII as screening reads it: emoji as the words they stand for, invisible marks
+    left out, look-alike letters as the letters, and accents dropped ("möchte" is "mochte", "não" is "nao": the
+    phrase lists are written the same way). Each run is read on its own: ASCII around it changes none of this."""
+    read = run[0].translate(_NON_ASCII_TABLE)
+    return read if read.isascii() else _COMBINING.sub("", unicodedata.normalize("NFKD", read))
+
+
 def tokens(text: str) -> list[str]:
     """The words of `text` as screening sees them."""
-    text = unicodedata.normalize("NFKC", text).casefold().replace("`", "'")
+    if not text.isascii():  # ASCII is its own NFKC
+        text = unicodedata.normalize("NFKC", text)
+    text = text.casefold().replace("`", "'")
     if not text.isascii():  # the emoji, invisible marks and look-alike letters are all outside ASCII
-        text = _NON_ASCII.sub(lambda run: run[0].translate(_NON_ASCII_TABLE), _EMOJI_ING.sub(" killing ", text))
-    if not text.isascii():  # "möchte" is "mochte", "não" is "nao": the phrase lists are written the same way
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
-    raw = [_fix_token(token) for token in _TOKEN.findall(text)]
+        if any(emoji in text for emoji in _EMOJI_VERBS):
+            text = _EMOJI_ING.sub(" killing ", text)
+        text = _NON_ASCII.sub(_read_run, text)
+    raw = list(map(_fix_token, _TOKEN.findall(text)))
+    kinds = bytes(map(_kind, raw))
+    if _LETTER_RUN not in kinds:  # no "k i l l" to join: the words are the tokens, empty ones left out
+        return raw if _EMPTY not in kinds else list(filter(None, raw))
     words: list[str] = []
     letters: list[str] = []
     for token in [*raw, ""]:
@@ -173,11 +201,17 @@ def tokens(text: str) -> list[str]:
     return words
 
 
+@lru_cache(maxsize=65_536)
+def _stretched(word: str) -> bool:
+    """Whether a letter is written three or more times in a row ("killlll")."""
+    return bool(_STRETCH.search(word))
+
+
 def _same_word(token: str, word: str) -> bool:
     """Equal, or equal once stretched letters are squeezed ("killlll" is "kill", but "of" is not "off")."""
     if token == word:
         return True
-    return bool(_STRETCH.search(token)) and _squeeze(token) == _squeeze(word)
+    return _stretched(token) and _squeeze(token) == _squeeze(word)
 
 
 @dataclass(frozen=True)
@@ -186,6 +220,7 @@ class _Phrase:
     text: str
     words: tuple[str, ...]
     compact: str
+    second: str = ""  # the second word squeezed, which the word after the first must squeeze to ("": any word)
 
 
 @dataclass
@@ -200,6 +235,8 @@ class Screener:
     _idioms: list[_Phrase] = field(init=False, default_factory=list)
     _idioms_by_first: dict[str, list[_Phrase]] = field(init=False, default_factory=dict)
     _longest_idiom: int = field(init=False, default=0)
+    _compact: list[tuple[_Phrase, str]] = field(init=False, default_factory=list)
+    _compact_finder: Any = field(init=False, default=None)
 
     _head: Head | None = field(init=False, default=None)
     _typos: Typos = field(init=False)
@@ -219,7 +256,8 @@ class Screener:
                     continue
                 known.add(words)
                 compact = _squeeze("".join(word for word in words if word != WILDCARD))
-                phrase = _Phrase(category, item, words, compact)
+                second = _squeeze(words[1]) if len(words) > 1 and words[1] != WILDCARD else ""
+                phrase = _Phrase(category, item, words, compact, second)
                 if category == IDIOMS:
                     self._idioms.append(phrase)
                     self._idioms_by_first.setdefault(_squeeze(words[0]), []).append(phrase)
@@ -228,6 +266,11 @@ class Screener:
                     self._wild_first.append(phrase)
                 else:
                     self._by_first.setdefault(_squeeze(words[0]), []).append(phrase)
+        # the phrases also looked for written without spaces, in the order they are looked for
+        self._compact = [(phrase, "".join(phrase.words)) for bucket in (*self._by_first.values(), self._wild_first)
+                         for phrase in bucket if phrase.category in ALWAYS and WILDCARD not in phrase.words
+                         and len(phrase.words) >= 2 and len("".join(phrase.words)) >= COMPACT_MIN]
+        self._compact_finder = prefilter.literal_set([joined for _phrase, joined in self._compact])
 
     @staticmethod
     def _at(words: Sequence[str], start: int, phrase: _Phrase) -> bool:
@@ -246,26 +289,30 @@ class Screener:
     def _compact_hits(self, words: Sequence[str], already: set[str]) -> list[_Phrase]:
         """Phrases written without spaces ("#killmyself"); a stretched word is also read squeezed."""
         plain = "".join(words)
-        stretched = [_squeeze(word) for word in words if _STRETCH.search(word)]
+        stretched = [_squeeze(word) for word in set(words) if _stretched(word)]
+        # in a long message every phrase is looked for in one pass, not one pass a phrase
+        present = set(self._compact_finder.Match(plain) or ()) \
+            if self._compact_finder is not None and len(plain) >= LONG_TEXT else None
         hits = []
-        for bucket in (*self._by_first.values(), self._wild_first):
-            for phrase in bucket:
-                if phrase.category not in ALWAYS or WILDCARD in phrase.words or phrase.compact in already \
-                        or len(phrase.words) < 2:
-                    continue
-                joined = "".join(phrase.words)
-                if len(joined) < COMPACT_MIN:
-                    continue
-                if joined in plain or any(phrase.compact in word for word in stretched):
-                    hits.append(phrase)
-                    already.add(phrase.compact)
+        for index, (phrase, joined) in enumerate(self._compact):
+            if phrase.compact in already:
+                continue
+            if (joined in plain if present is None else index in present) \
+                    or any(phrase.compact in word for word in stretched):
+                hits.append(phrase)
+                already.add(phrase.compact)
         return hits
 
     def _phrase_hits(self, words: Sequence[str]) -> list[tuple[int, int, _Phrase]]:
         hits: list[tuple[int, int, _Phrase]] = []
-        for start, word in enumerate(words):
-            for phrase in [*self._by_first.get(_squeeze(word), ()), *self._wild_first]:
-                if self._at(words, start, phrase):
+        squeezed = [*map(_squeeze, words), ""]
+        buckets = list(map(self._by_first.get, squeezed))
+        # a phrase is tried only where a word can begin it (every word, when a phrase begins with any word) and
+        # the next word can be its second: a word is its phrase's word only if the two squeeze alike
+        for start in range(len(words)) if self._wild_first else compress(range(len(words)), buckets):
+            after = squeezed[start + 1]
+            for phrase in [*(buckets[start] or ()), *self._wild_first]:
+                if (not phrase.second or phrase.second == after) and self._at(words, start, phrase):
                     hits.append((start, start + len(phrase.words), phrase))
         return [(start, end, phrase) for start, end, phrase in hits
                 if phrase.category != AMBIGUOUS or not self._inside_idiom(words, start, end)]
@@ -285,7 +332,8 @@ class Screener:
             negated = _denied(words, start)
             past = bool(_PAST.search(" ".join(words[max(0, start - 6):end])))
             around = grammar.canonical(words[max(0, start - 20):end + 20])
-            if phrase.category != "danger" and past and _RECOVERY.search(around) and not _PULL.search(around):
+            if phrase.category != "danger" and past and _RECOVERY.search(around) \
+                    and not _PULL.search(" ".join(words[max(0, start - 8):end + 12])):
                 dismissed.add(phrase.compact)
                 continue  # "back in uni i was suicidal, now i volunteer on a helpline"
             if phrase.category != "danger" and negated and phrase.category in CLEAR_CATEGORIES:
@@ -326,7 +374,8 @@ class Screener:
             rule = hit.rule
             near = line[max(0, hit.start - 160):hit.start + 160]
             past = bool(_PAST.search(near))
-            if past and rule.about == "self" and _RECOVERY.search(near) and not _PULL.search(near):
+            if past and rule.about == "self" and _RECOVERY.search(near) \
+                    and not _PULL.search(line[max(0, hit.start - 60):hit.start + 100]):
                 continue
             if past and rule.level == "clear" and rule.about == "self":
                 rule = grammar.Rule(rule.name, rule.category, "possible", rule.about, rule.pattern)
@@ -342,14 +391,18 @@ class Screener:
     def words_for_head(self, text: str) -> list[str]:
         """The words of `text` as the semantic head reads them: links and platform mentions left out (their words
         are no one's statement), corrected, contractions spelled out."""
-        return grammar.canonical(self._typos.correct(tokens(_NOT_WORDS.sub(" ", text)))[0]).split()
+        return self._head_reading(_without_links(text))
+
+    def _head_reading(self, text: str) -> list[str]:
+        return grammar.canonical(self._typos.correct(tokens(text))[0]).split()
 
     def _head_words(self, text: str, plain: str, corrected: list[str]) -> list[str]:
         """`words_for_head(text)`, reusing the corrected words the screen has already read from `plain` (the text
         with the abbreviations it defines spelled out) when that is the text itself and it has no link or
         mention: then the two readings are the same words."""
-        if plain != text or _NOT_WORDS.search(text):
-            return self.words_for_head(text)
+        without = _without_links(text)
+        if plain != text or without != text:
+            return self._head_reading(without)
         return grammar.canonical(corrected).split()
 
     @staticmethod
@@ -371,8 +424,7 @@ class Screener:
         corrected, made = self._typos.correct(words)
         if made:
             before = len(found)
-            for begin, stop in _windows([i for i, (a, b) in enumerate(zip(words, corrected, strict=True)) if a != b],
-                                        len(words)):
+            for begin, stop in _windows(list(compress(range(len(words)), map(ne, words, corrected))), len(words)):
                 self._read(corrected[begin:stop], found, typo=", ".join(dict.fromkeys(made)))
             # a correction that only finds what was set aside in the plain reading adds nothing
             found[before:] = [f for f in found[before:] if f.compact not in dismissed]
@@ -449,13 +501,28 @@ _MENTIONS = re.compile(
     r"(?=[\"'”]? (?:instead|rather|because|so|to avoid|for))")
 
 
+# Where _DEFINES and _MENTIONS could match (RE2, linear): a long message is read by them only there.
+_MAY_DEFINE = prefilter.compiled(
+    "(?:^|[^A-Za-z0-9_:])" + prefilter.any_of("ctb", "sh", "si", "kms", "od", "sui", "kys")
+    + r"(?:[^\pL\pN]*[=:\-]|[^\pL\pN]+(?:" + prefilter.any_of("stands for", "means", "is short for") + "|"
+    + prefilter.folded("was on the ") + "[^ ]+" + prefilter.folded(" as") + "|"
+    + prefilter.folded("on the ") + "[^ ]+" + prefilter.folded(" means") + "))")
+_MAY_MENTION = prefilter.compiled(
+    prefilter.folded("si ") + prefilter.any_of("joint", "unit", "system", "prefix", "base unit") + "|"
+    + prefilter.any_of("say", "says", "said", "saying", "word", "term", "use", "using", "write", "writes", "called")
+    + " [\"'“]?" + prefilter.any_of("unaliv", "sewerslide", "kms", "kys", "ctb"))
+
+
 def _plain_words(text: str) -> str:
     """`text` with each abbreviation it defines as something else (its letters spelled out after "=", ":", "stands
     for": "ctb = call the boss", "SH = stock hold") read as a plain word everywhere in it, units ("SI units") and
     a word talked about rather than used ("youtubers say unalive instead of died") too."""
+    long = len(text) >= LONG_TEXT and _MAY_DEFINE is not None
     defined = {found[1].casefold() for found in _DEFINES.finditer(text)
-               if "".join(word[0] for word in found[2].casefold().split()[:len(found[1])]) == found[1].casefold()}
-    text = _MENTIONS.sub(lambda found: f" {found['keep'] or ''} abbreviation ", text)
+               if "".join(word[0] for word in found[2].casefold().split()[:len(found[1])]) == found[1].casefold()} \
+        if not long or _MAY_DEFINE.search(text) else set()
+    text = prefilter.sub(_MENTIONS, _MAY_MENTION if long else None,
+                         lambda found: f" {found['keep'] or ''} abbreviation ", text)
     for word in defined:
         text = re.sub(rf"(?i)\b{word}\b", " abbreviation ", text)
     return text
@@ -525,6 +592,15 @@ def _denied(words: Sequence[str], start: int) -> bool:
 _NUMBERS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "a", "few",
                       "many", "more", "couple", "several", "twenty", "half", "fifteen", "hundred", "thousand"})
 _NOT_WORDS = re.compile(r"https?://\S+|www\.\S+|<[@#!][^>]*>|(?<!\w)@\w+|\S+\.(?:com|org|net|io|de|uk)\S*")
+# Every match of _NOT_WORDS holds one of these: a text with none has no link or mention to leave out.
+_NOT_WORDS_MARKS = ("://", "www.", "<#", "<!", "@", ".com", ".org", ".net", ".io", ".de", ".uk")
+
+
+def _without_links(text: str) -> str:
+    """`text` with its links and platform mentions (`_NOT_WORDS`) replaced by spaces."""
+    return _NOT_WORDS.sub(" ", text) if any(mark in text for mark in _NOT_WORDS_MARKS) else text
+
+
 _SELF_INJURY = re.compile(r"\b(?:cut|cutting|hurt|hurting|harm|burn|burning)\b")
 _THIRD_PERSON = re.compile(r"\b(?:herself|himself|themselves|themself)\b")
 _heads: dict[int, tuple[ScreeningHead, Head]] = {}

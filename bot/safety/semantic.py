@@ -99,29 +99,40 @@ class Head:
             return self.probability(words)
         step = CHUNK_WORDS // 2
         starts = list(range(0, len(words) - step, step))[:MAX_CHUNKS]
-        best = max(_sigmoid(total + self._bias) if known >= MIN_KNOWN else 0.0
-                   for total, known in self._windows(words, starts))
+        # the sigmoid only ever grows with the sum, so the best window is the one with the largest sum
+        totals = [total for total, known in self._windows(words, starts) if known >= MIN_KNOWN]
+        best = _sigmoid(max(totals) + self._bias) if totals else 0.0
         return max(0.0, 1.0 - (1.0 - best) * len(starts))
 
     def _windows(self, words: Sequence[str], starts: Sequence[int]) -> list[tuple[float, int]]:
         """For each window of CHUNK_WORDS words from each start (a multiple of half a window): the sum of the
         weights of the distinct words and pairs in it that the head knows, and how many those are. A window is
-        two half-window blocks and the pair across them, so each block's known words and pairs are found once
-        and a long message costs one pass over its words, not one per window."""
+        two half-window blocks and the pair across them, so each block's known words and pairs, and their sum,
+        are found once, and a window's sum is its two blocks' sums less what they share: a long message costs
+        one pass over its words, not one per window."""
         weights = self._weights
+        weight, known = weights.__getitem__, weights.__contains__
         half = CHUNK_WORDS // 2
-        blocks: list[frozenset[str]] = []
+        pairs = list(map(" ".join, pairwise(words)))  # pairs[i] is words i and i + 1
+        blocks: list[tuple[set[str], float]] = []
         for first in range(0, len(words), half):
-            block = words[first:first + half]
-            blocks.append(frozenset(gram for gram in (*block, *(f"{a} {b}" for a, b in pairwise(block)))
-                                    if gram in weights))
+            block = set(filter(known, words[first:first + half]))
+            block.update(filter(known, pairs[first:first + half - 1]))
+            blocks.append((block, sum(map(weight, block))))
         out: list[tuple[float, int]] = []
         for start in starts:
             index = start // half
-            grams = blocks[index] | blocks[index + 1] if index + 1 < len(blocks) else set(blocks[index])
-            if index + 1 < len(blocks):
-                across = f"{words[start + half - 1]} {words[start + half]}"
-                if across in weights:
-                    grams = grams | {across}
-            out.append((sum(map(weights.__getitem__, grams)), len(grams)))
+            grams, total = blocks[index]
+            if index + 1 >= len(blocks):
+                out.append((total, len(grams)))
+                continue
+            later, later_total = blocks[index + 1]
+            shared = grams & later
+            total += later_total - sum(map(weight, shared))
+            count = len(grams) + len(later) - len(shared)
+            across = pairs[start + half - 1]
+            if across in weights and across not in grams and across not in later:
+                total += weights[across]
+                count += 1
+            out.append((total, count))
         return out

@@ -10,6 +10,9 @@ the phrase ("my", "myself").
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from itertools import compress
+from operator import ne
+from typing import cast
 
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
@@ -43,6 +46,7 @@ class Typos:
         self._keys = KEY_WORDS
         self._key_set = frozenset(KEY_WORDS)
         self._seen: dict[str, str | None] = {}
+        self._long: dict[str, str] = {}
 
     def _closest(self, word: str) -> str | None:
         if word in self._seen:
@@ -59,22 +63,31 @@ class Typos:
             self._seen[word] = best
         return best
 
+    def _longer(self, word: str) -> str:
+        """The word a word of four or more letters is corrected to, or the word itself."""
+        found = self._long.get(word)
+        if found is None:
+            found = word if word in _SHORT or word in self._key_set else self._closest(word) or word
+            if len(self._long) < 50_000:
+                self._long[word] = found
+        return found
+
     def correct(self, words: Sequence[str]) -> tuple[list[str], list[str]]:
         """The corrected words and the corrections made ("suicdal→suicidal")."""
-        out: list[str] = []
+        cached = list(map(self._long.get, words))  # a long message repeats its words: each is looked up once
+        longer = list(map(self._longer, words)) if None in cached else cast(list[str], cached)
+        out = longer.copy()
         made: list[str] = []
-        longer = [word if word in _SHORT or word in self._key_set else (self._closest(word) or word) for word in words]
-        for index, word in enumerate(words):
-            fixed: str | None = None
+        # only the words corrected and the short ones that may be are looked at: every other word stays itself
+        at = sorted({*compress(range(len(words)), map(ne, words, longer)),
+                     *compress(range(len(words)), map(_SHORT.__contains__, words))})
+        for index in at:
+            word = words[index]
             if word in _SHORT:
                 key, beside = _SHORT[word]
                 neighbours = {longer[index - 1] if index else "", longer[index + 1] if index + 1 < len(words) else ""}
-                fixed = key if neighbours & beside else None
-            elif longer[index] != word:
-                fixed = longer[index]
-            if fixed is not None:
-                made.append(f"{word}→{fixed}")
-                out.append(fixed)
-            else:
-                out.append(word)
+                if not neighbours & beside:
+                    continue
+                out[index] = key
+            made.append(f"{word}→{out[index]}")
         return out, made

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import random
+import re
+import string
+import sys
 import time
 from typing import Any
 
@@ -295,6 +298,46 @@ def test_a_long_message_full_of_idioms_is_screened_without_stalling(screener: Sc
     elapsed = time.thread_time() - started
     assert verdict.crisis is False
     assert elapsed < SCREENING_BUDGET_SECONDS, f"screening {len(text):,} characters took {elapsed:.1f}s"
+
+
+LONG_FILLER = " ".join(["we walked to the market and bought some bread and apples."] * 400)
+
+
+@pytest.mark.parametrize(
+    ("said", "level"),
+    [
+        ("ctb = call the boss. i am going to ctb tonight", Level.NONE),  # "i am going to ctb tonight" is clear
+        ("CTB stands for call the boss, remind me to CTB", Level.NONE),
+        ("sh means stock hold, my sh is up", Level.NONE),
+        ("ſh = ſtock hold. my sh urges are bad", Level.POSSIBLE),  # a long s for the "s"; "my sh urges" is clear
+        ("\u212aMS = \u212ailo metre sum. i will kms", Level.NONE),  # a Kelvin sign for the "K"
+        ("youtubers SAY UNAL\u0130VE instead of died", Level.NONE),  # a dotted capital I
+        ("youtubers say unalive instead of died", Level.NONE),
+        ("SI units are hard", Level.NONE),
+    ],
+    ids=["defined", "stands-for", "means", "long-s", "kelvin-sign", "dotted-i", "talked-about", "si-units"],
+)
+def test_an_abbreviation_read_as_a_plain_word_is_read_so_deep_in_a_long_message_too(
+        screener: Screener, said: str, level: Level) -> None:
+    """A long message is read with RE2 pre-filters that find where an abbreviation is defined or a word talked
+    about; they must find it wherever the short-message reading does, in any letters it takes for the same (the
+    words that use the abbreviation are clear when it is not defined)."""
+    verdict = screener.screen(f"{LONG_FILLER} {said} {LONG_FILLER}")
+    assert verdict.level is level, f"{said!r} inside a long message was screened as {verdict.reasons}"
+
+
+def test_the_long_message_pre_filters_know_every_letter_taken_for_an_ascii_letter() -> None:
+    """What the pre-filters spell out for each letter must hold every character Python's case-blind matching takes
+    for it, or an abbreviation written in such a letter would be found in a short message but not a long one."""
+    from bot.safety import prefilter
+
+    any_letter = re.compile("(?i)[a-z]")
+    for code in range(128, sys.maxunicode + 1):
+        char = chr(code)
+        if any_letter.fullmatch(char):
+            for letter in string.ascii_lowercase:
+                if re.fullmatch(f"(?i){letter}", char):
+                    assert char in prefilter.FOLDS.get(letter, ""), f"U+{code:04X} is read as {letter!r}"
 
 
 # ---------------------------------------------------------------- the property: no disguise hides a phrase
