@@ -56,11 +56,21 @@ def key_file(name: str, data_dir: Path, keys_dir: Path | None, make: Callable[[]
     else:
         path = keys_dir / name
     if not path.exists():
+        # Written whole under another name, then linked into place: two instances starting at once both make a
+        # key, one link wins, and the other reads the winner's finished file (never a half-written one).
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(make())
-        log.warning("No %s set: created the key file %s; %s", setting, path, KEYS_BACKUP)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        else:
+            log.warning("No %s set: created the key file %s; %s", setting, path, KEYS_BACKUP)
+        finally:
+            draft.unlink()
     return path.read_bytes().strip()
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from bot.privacy.crypto import KEYS_BACKUP
+from bot.privacy.crypto import KEYS_BACKUP, key_file
 from tests.conftest import ROOT, Cli
 from tests.privacy.test_keys_and_logs import NOTE, _bot
 
@@ -80,3 +80,19 @@ def test_the_backup_advice_is_the_same_everywhere() -> None:
             assert contradiction not in flat, f"{path.relative_to(ROOT)} says {contradiction!r}"
     for place in (ROOT / "README.md", ROOT / ".env.example"):
         assert KEYS_BACKUP.lower() in " ".join(texts[place].split()).lower(), place
+
+
+def test_two_instances_making_the_key_file_at_once_both_use_the_one_that_landed(tmp_path: Path) -> None:
+    """Two instances started together on one keys folder: the one whose key lands first is the key; the other
+    reads it (it used to stop with FileExistsError, found by the two-instance drill)."""
+    keys = tmp_path / "keys"
+    winner = b"the-other-instance-key"
+
+    def make_while_the_other_instance_wins() -> bytes:
+        keys.mkdir(mode=0o700, exist_ok=True)
+        (keys / "community.key").write_bytes(winner)
+        return b"this-instance-key"
+
+    got = key_file("community.key", tmp_path / "data", keys, make_while_the_other_instance_wins, "COMMUNITY_SECRET")
+    assert got == winner
+    assert sorted(path.name for path in keys.iterdir()) == ["community.key"], "no half-made key file is left"
