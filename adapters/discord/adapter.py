@@ -2,7 +2,7 @@
 render.py / transport.py (what goes out).
 
 Nothing a person writes is logged or shown in a server channel: in a server every answer is ephemeral and a
-check-in moves to the person's DMs (bot.delivery_rules).
+check-in moves to the person's DMs (bot.answering).
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ from adapters.discord.render import (
 )
 from adapters.discord.translate import Origin, PulseFormEvent
 from adapters.discord.transport import Transport
+from bot.answering import answered_mark, shown_here, under
 from bot.command_options import suggestions
 from bot.content.loader import Content
 from bot.conversation import Conversation
-from bot.delivery_rules import answered_line, shown_here, under
 from bot.events import ChoicePicked, Command, FormOpened, FormSubmitted, Incoming
 from bot.logsafe import describe_exception
 from bot.messages import Reply
@@ -192,7 +192,7 @@ class DiscordAdapter(Transport):
         response = await self._conversation.handle(event, origin.roles)
         if response.posts or response.removals:  # the channel first: "it's posted" is then true when it is read
             await self._conversation.post_and_remove(response, self)
-        here = await shown_here(response, origin.place, self.capabilities, self._conversation.texts,
+        here = await shown_here(response.replies, origin.place, self.capabilities, self._conversation.texts,
                                 lambda replies: self.to_dm(origin.address, replies))
         await self.followups(interaction, here, ephemeral=in_guild)
         return list(response.replies)
@@ -219,7 +219,7 @@ class DiscordAdapter(Transport):
         if message is None or not settles(origin.place):
             return
         components = [component.to_dict() for component in message.components]
-        line = answered_line(self._conversation.texts, replies,
+        line = answered_mark(self._conversation.texts, replies,
                              translate.picked_labels(components, event.token, event.values))
         content = under(message.content, f"-# {line}", MAX_CONTENT) if line else message.content
         try:

@@ -17,10 +17,10 @@ import aiohttp
 import discord
 
 from adapters.discord.render import Outgoing, message_kwargs, messages_for, render_replies
-from bot.background import start_counted
 from bot.bounded import BoundedDict
 from bot.community.common import ChannelPost, Removal
 from bot.conversation import Conversation
+from bot.dm_cleanup import DmCleanups
 from bot.logsafe import describe_exception
 from bot.messages import Address, Reply
 from bot.ports import RateLimited, TemporaryFailure, Unreachable
@@ -75,7 +75,7 @@ class Transport:
         self._conversation = conversation
         self._open_dm_timeout = open_dm_timeout
         self._dm_channels: BoundedDict[str, int] = BoundedDict(DM_CHANNELS_KEPT)
-        self._dm_cleanups: set[asyncio.Task[None]] = set()  # the bot's DM messages going after a /forget
+        self.cleanups = DmCleanups("discord")  # the bot's DM messages going after a /forget
 
     def messages_for(self, replies: Sequence[Reply]) -> list[Outgoing]:
         return messages_for(replies, self._conversation.texts)
@@ -96,7 +96,7 @@ class Transport:
 
     async def to_dm(self, address: Address, replies: Sequence[Reply]) -> bool | None:
         """True when the replies went to the person's DMs; False when their DMs are closed; None when Discord
-        did not open the DM in time (bot.delivery_rules decides what is shown in their place)."""
+        did not open the DM in time (bot.answering decides what is shown in their place)."""
         try:
             channel = await self.open_dm(int(address.user_id))
             await self.remember_dm(address, channel.id)
@@ -212,32 +212,24 @@ class Transport:
         return []
 
     async def dm_cleanups_done(self) -> None:
-        """Wait for the DM clean-ups under way (tests, and a shutdown that wants them finished)."""
-        if self._dm_cleanups:
-            await asyncio.gather(*list(self._dm_cleanups), return_exceptions=True)
+        await self.cleanups.done()
 
     async def forget_person(self, address: Address) -> bool:
-        """The bot's messages in the person's DM go (with the files they carry), in the background so the
-        "erased" reply is not held up. A bot cannot delete what the person wrote in a DM (Discord answers
-        50003), so /privacy tells them how to delete their own. The cut-off is the newest message in the DM
-        now, so the "erased" reply that follows stays; discord.py waits out 429s itself."""
+        """The bot's messages in the person's DM go (with the files they carry), in the background
+        (bot.dm_cleanup). A bot cannot delete what the person wrote in a DM (Discord answers 50003), so /privacy
+        tells them how to delete their own; discord.py waits out 429s itself."""
         user = self.client.user
         if user is None or not address.user_id.isdigit():
             return False
-        try:
-            known = self._dm_channels.get(address.user_id)
+        known = self._dm_channels.pop(address.user_id, None)
+
+        async def find() -> tuple[discord.abc.Messageable, int | None]:
             channel: discord.abc.Messageable = self.client.get_partial_messageable(
                 known, type=discord.ChannelType.private) if known else await self.open_dm(int(address.user_id))
-            newest = next(iter([message.id async for message in channel.history(limit=1)]), None)
-        except (discord.HTTPException, TimeoutError) as exc:
-            log.info("discord: the DM clean-up after /forget could not start: %s", describe_exception(exc))
-            return False
-        self._dm_channels.pop(address.user_id, None)
-        if newest is None:
-            return False
-        start_counted(self._dm_cleanups, delete_own_messages(channel, user.id, newest), name="discord-dm-cleanup",
-                      done="discord: deleted %d of the bot's messages in a DM after /forget", log=log)
-        return True
+            return channel, next(iter([message.id async for message in channel.history(limit=1)]), None)
+
+        return await self.cleanups.start(find, lambda channel, newest: delete_own_messages(channel, user.id, newest),
+                                         (discord.HTTPException, TimeoutError))
 
 
 async def delete_own_messages(channel: discord.abc.Messageable, bot_user_id: int, up_to: int) -> int:

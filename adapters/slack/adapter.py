@@ -267,7 +267,7 @@ class SlackAdapter:
         message = body.get("message")
         if not origin.channel.startswith("D") or not isinstance(message, Mapping) or not message.get("ts"):
             return
-        mark = answered_mark(replies, translate.picked_labels(action))
+        mark = answered_mark(self._conversation.texts, replies, translate.picked_labels(action))
         blocks = render.settled_blocks(list(message.get("blocks") or []), mark)
         # The plain-text fallback stays what it was (notifications, screen readers), or says what was picked.
         fallback = str(message.get("text") or "").strip() or mark or self._conversation.texts.get("answered")
