@@ -19,16 +19,16 @@ import discord
 from adapters.discord.render import Outgoing, message_kwargs, messages_for, render_replies
 from bot.bounded import BoundedDict
 from bot.community.common import ChannelPost, Removal
-from bot.conversation import Conversation
+from bot.conversation import DM_CHANNELS_KEPT, Conversation
 from bot.dm_cleanup import DmCleanups
 from bot.logsafe import describe_exception
 from bot.messages import Address, Reply
-from bot.ports import RateLimited, TemporaryFailure, Unreachable
+from bot.patience import delivery_errors, rate_limited
+from bot.ports import DeliveryError, RateLimited, TemporaryFailure, Unreachable
 
 log = logging.getLogger(__name__)
 
 DMS_CLOSED = 50007
-DM_CHANNELS_KEPT = 50_000  # people whose DM channel id is remembered here (the core keeps it too)
 NONCE_MAX = 25  # Discord's limit on a nonce's length
 THREAD_NAME_MAX = 100
 MAX_CLEANUP_MESSAGES = 10_000  # of a DM's history read after /forget
@@ -36,18 +36,14 @@ MAX_CLEANUP_MESSAGES = 10_000  # of a DM's history read after /forget
 Interaction = discord.Interaction[discord.Client]
 
 
-def delivery_error(exc: BaseException) -> Exception | None:
+def delivery_error(exc: BaseException) -> DeliveryError | None:
     """What a failed send means for the core's delivery: closed DMs, wait, or try again later."""
     if isinstance(exc, discord.Forbidden) and exc.code == DMS_CLOSED:
         return Unreachable("direct messages closed")
     if isinstance(exc, discord.RateLimited):
-        return RateLimited(exc.retry_after)
+        return RateLimited(float(exc.retry_after))
     if isinstance(exc, discord.HTTPException) and exc.status == 429:
-        retry_after = exc.response.headers.get("Retry-After") if exc.response is not None else None
-        try:
-            return RateLimited(float(retry_after) if retry_after else 5.0)
-        except ValueError:
-            return RateLimited(5.0)
+        return rate_limited(exc.response.headers.get("Retry-After") if exc.response is not None else None, 5.0)
     if isinstance(exc, discord.HTTPException) and exc.status >= 500:
         return TemporaryFailure(f"discord answered {exc.status}")
     if isinstance(exc, (TimeoutError, aiohttp.ClientError, OSError, discord.GatewayNotFound)):
@@ -138,7 +134,7 @@ class Transport:
                          maybe_sent_since: datetime | None) -> bool:
         """Scheduled prompts: to the known DM channel, else open the DM (and tell the core its id). A repeated
         attempt needs no look-up: the nonces make Discord keep one copy (bot.ports.KeyedTransport)."""
-        try:
+        with delivery_errors(delivery_error):
             if address.channel_id:
                 channel: discord.abc.Messageable = self.client.get_partial_messageable(
                     int(address.channel_id), type=discord.ChannelType.private)
@@ -146,11 +142,6 @@ class Transport:
                 channel = await self.open_dm(int(address.user_id))
                 await self.remember_dm(address, channel.id)
             await self.send_all(channel, replies, key)
-        except Exception as exc:
-            mapped = delivery_error(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
         return False
 
     # ------------------------------------------------------------ community channels (the ChannelPoster port)

@@ -31,7 +31,7 @@ from adapters.slack.render import CAPABILITIES, escape, render_replies
 from bot.answering import shown_here
 from bot.bounded import BoundedDict
 from bot.community.common import ChannelPost, Removal
-from bot.conversation import Conversation
+from bot.conversation import DM_CHANNELS_KEPT, Conversation
 from bot.dm_cleanup import DmCleanups
 from bot.logsafe import describe_exception
 from bot.messages import Address, Reply
@@ -42,7 +42,6 @@ from bot.response import Place
 log = logging.getLogger(__name__)
 
 ALT_TEXT_MAX = 1000
-DM_CHANNELS_KEPT = 50_000  # people whose DM channel id is remembered here (the core keeps it too)
 DELIVERY_CLIENTS_KEPT = 256  # workspaces whose Web API client (and token) scheduled delivery keeps at hand
 # After these a cached token is no good any more (uninstalled, reinstalled, workspace gone): look it up afresh.
 STALE_TOKEN_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive", "token_expired", "not_authed"})
