@@ -31,7 +31,7 @@ from adapters.discord.render import (
 )
 from adapters.discord.translate import Origin, PulseFormEvent
 from adapters.discord.transport import Transport
-from bot.answering import answered_mark, shown_here, under
+from bot.answering import answered_mark, guarded, shown_here, under
 from bot.command_options import suggestions
 from bot.content.loader import Content
 from bot.conversation import Conversation
@@ -267,29 +267,30 @@ class DiscordAdapter(Transport):
             log.error("discord DM edit failed: %s", describe_exception(exc))
 
     async def _guarded(self, interaction: Interaction, place: str, run: Callable[[], Awaitable[object]]) -> None:
-        """The error boundary: log type and place only, apologise privately, keep running. An interaction
-        another instance answered first is not an error, and there is nothing to apologise for."""
+        """The core's error boundary (bot.answering.guarded). An interaction another instance answered first is
+        not an error, and there is nothing to apologise for."""
         if not getattr(interaction, "user", None):  # malformed (discord.py leaves MISSING): nobody to act for
             log.warning("discord %s: dropped an interaction without a user", place)
             return
-        try:
-            await run()
-        except Exception as exc:
-            if acknowledged_elsewhere(interaction, exc):
-                log.info("discord %s: another instance answered this interaction", place)
-                return
-            log.error("discord %s failed: %s", place, describe_exception(exc))
-            await self._apologise(interaction)
 
-    async def _apologise(self, interaction: Interaction) -> None:
-        text = self._conversation.texts.get("error")
+        async def unless_answered_elsewhere() -> None:
+            try:
+                await run()
+            except Exception as exc:
+                if not acknowledged_elsewhere(interaction, exc):
+                    raise
+                log.info("discord %s: another instance answered this interaction", place)
+
+        await guarded(f"discord {place}", unless_answered_elsewhere,
+                      lambda apology: self._apologise(interaction, apology), self._conversation.texts)
+
+    async def _apologise(self, interaction: Interaction, apology: Reply) -> None:
         try:
             if interaction.response.is_done():
-                await interaction.followup.send(text, ephemeral=True)
+                await interaction.followup.send(apology.text, ephemeral=True)
             else:
-                await interaction.response.send_message(text, ephemeral=True)
+                await interaction.response.send_message(apology.text, ephemeral=True)
         except Exception as exc:
-            if acknowledged_elsewhere(interaction, exc):
-                log.info("discord: no apology needed, another instance answered this interaction")
-                return
-            log.error("discord apology failed: %s", describe_exception(exc))
+            if not acknowledged_elsewhere(interaction, exc):
+                raise
+            log.info("discord: no apology needed, another instance answered this interaction")
