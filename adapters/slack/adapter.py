@@ -43,7 +43,7 @@ from bot.messages import Address, Reply
 from bot.ops.acks import AckClock
 from bot.ops.server import SharedOps
 from bot.response import NOBODY, Actor, OpenForm, Response, TextBox, opens_text_box
-from bot.storage.seen import MemorySeenEvents, SeenEvents
+from bot.storage.seen import MemorySeenEvents, SeenEvents, claimed
 
 log = logging.getLogger(__name__)
 
@@ -169,10 +169,11 @@ class SlackAdapter:
 
     async def _skip_repeats(self, body: dict[str, Any], next_: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
         """Slack re-sends an event it thinks we missed (X-Slack-Retry-Num); one that was already taken is
-        acknowledged and dropped, so nothing happens twice."""
+        acknowledged and dropped, so nothing happens twice (bot.storage.seen.claimed: a ledger that cannot answer
+        lets the event through, as on every platform)."""
         event_id = body.get("event_id")
         if body.get("type") == "event_callback" and isinstance(event_id, str) \
-                and not await self._seen.first_time(event_id):
+                and not await claimed(self._seen, event_id):
             return BoltResponse(status=200, body="")
         return await next_()
 
