@@ -1,5 +1,5 @@
-"""Where the replies to an event go, and what an answered question shows: decided here for every adapter, which
-only says where the event came from and how to post in each place (an `Outlet`).
+"""Where the replies to an event are shown, and what an answered question shows: decided here for every adapter,
+which only says where the event came from, sends to the DM when asked, and shows the rest where the person acted.
 
 From the person's DM the replies stay there. From a shared channel they are answered privately, except a
 question (answered over time, in private) and files the platform cannot show privately, which move to the DM
@@ -12,58 +12,69 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol
 
+from bot.commands import COMMUNITY_COMMANDS
 from bot.content.loader import Texts
+from bot.conversation import Conversation
+from bot.events import Command, Event
 from bot.logsafe import describe_exception
-from bot.messages import Reply
+from bot.messages import Reply, Tone
 from bot.ports import Capabilities, Unreachable
 from bot.response import Place, TextBox, Where, where
 
 log = logging.getLogger(__name__)
+# Sends the replies to the person's DM: True when they went, False when it cannot be opened (their DMs are
+# closed to the bot), None when it did not open in time.
+ToDm = Callable[[Sequence[Reply]], Awaitable[bool | None]]
 
 
-class Outlet(Protocol):
-    """How an adapter posts the replies to one event."""
-
-    async def here(self, replies: Sequence[Reply]) -> None:
-        """In the DM the event came from."""
-        ...
-
-    async def privately(self, replies: Sequence[Reply]) -> None:
-        """Where the event came from, seen only by the person who acted."""
-        ...
-
-    async def to_dm(self, replies: Sequence[Reply]) -> bool:
-        """In the person's DM; False when it cannot be opened (their DMs are closed to the bot)."""
-        ...
-
-
-async def answer(replies: Sequence[Reply], place: Place, capabilities: Capabilities, outlet: Outlet,
-                 texts: Texts, *, closed_notice: str = "") -> None:
-    """Post `replies` where they belong. `closed_notice`: the line shown before them when the DM could not be
-    opened (the platform's wording of why); "" for `texts`' own."""
-    going = where(replies, place, capabilities)
-    if going is Where.HERE:
-        await outlet.here(replies)
-    elif going is Where.PRIVATELY_HERE:
-        await outlet.privately(replies)
-    elif await outlet.to_dm(replies):
-        if place is Place.SHARED:
-            await outlet.privately([Reply(texts.get("moved_to_dm"))])
-    elif place is Place.NOWHERE:
-        raise Unreachable("the person's DM could not be opened, and there is no other place to answer")
-    else:
-        await outlet.privately([Reply(closed_notice or texts.get("dm_not_opened")), *replies])
+async def shown_here(replies: Sequence[Reply], place: Place, capabilities: Capabilities, texts: Texts,
+                     to_dm: ToDm) -> list[Reply]:
+    """What is shown where the person acted (in the DM, or privately in a shared channel), after the replies
+    that belong in the DM went there. With the DM closed they are shown here after a line saying why; a DM that
+    did not open in time is not blamed on the person's settings. From no conversation there is no "here": the
+    replies reach the DM or raise Unreachable."""
+    if where(replies, place, capabilities) is not Where.DM:
+        return list(replies)
+    moved = await to_dm(replies)
+    if place is Place.NOWHERE:
+        if not moved:
+            raise Unreachable("the person's DM could not be opened, and there is no other place to answer")
+        return []
+    if moved:
+        return [Reply(texts.get("moved_to_dm"))]
+    if moved is False:
+        return [Reply(texts.get("dm_not_opened")), *replies]
+    return list(replies)
 
 
-def answered_mark(replies: Sequence[Reply], picked: Sequence[str]) -> str:
-    """What an answered question shows in place of its controls, so an old message never invites a second
-    answer: what was picked; nothing after a click that no longer counted (nothing was recorded)."""
+def answered_mark(texts: Texts, replies: Sequence[Reply], picked: Sequence[str]) -> str:
+    """What an answered question shows in place of its controls ("✓ 4 · Mostly safe"), so an old message never
+    invites a second answer: what was picked; nothing after a click that no longer counted (nothing was
+    recorded) or when nothing was picked."""
     shown = [label for label in picked if label]
     if not shown or any(reply.stale for reply in replies):
         return ""
-    return "✓ " + ", ".join(shown)
+    return texts.get("answered_mark", picked=", ".join(shown))
+
+
+def under(content: str, line: str, limit: int) -> str:
+    """`content` with `line` below it, within `limit` characters: a full message is shortened to make room,
+    the line (at most half the limit) is kept whole."""
+    line = f"\n{line}"[:limit // 2]
+    if len(content) + len(line) > limit:
+        content = content[:limit - len(line) - 1].rstrip() + "…"
+    return content + line
+
+
+async def without_channels(conversation: Conversation, event: Event) -> list[Reply] | None:
+    """Circles, shares and pulses belong to a channel of people; where there is none (a terminal), their
+    commands are answered so. The words are still read for danger first: a share that says something worrying
+    is answered, not brushed off. None for any other event."""
+    if not isinstance(event, Command) or event.name.strip().lower() not in COMMUNITY_COMMANDS:
+        return None
+    safety = await conversation.screen_only(event)
+    return safety or [Reply(conversation.texts.get("community_elsewhere"), tone=Tone.INFO)]
 
 
 class AskedActor:

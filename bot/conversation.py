@@ -57,7 +57,7 @@ from bot.text import clean_text, fold
 log = logging.getLogger(__name__)
 
 SHARE_FORM = "share"
-DM_CHANNELS_KEPT = 50_000  # people whose DM channel is known to be stored already (per process)
+DM_CHANNELS_KEPT = 50_000  # people whose DM channel is known (per process; adapters keep as many)
 
 
 class Conversation:

@@ -30,14 +30,15 @@ async def patiently(call: Callable[[], Awaitable[T]], meaning: Callable[[BaseExc
     return await call()
 
 
-def rate_limited(retry_after: object) -> RateLimited:
-    """A "too many requests" answer with its Retry-After header (seconds; a list of them, or none: 1 s)."""
+def rate_limited(retry_after: object, unsaid: float = 1.0) -> RateLimited:
+    """A "too many requests" answer with its Retry-After header (seconds; a list of them; none or unreadable:
+    `unsaid` seconds)."""
     if isinstance(retry_after, list):
         retry_after = retry_after[0] if retry_after else None
     try:
-        return RateLimited(max(0.0, float(str(retry_after))) if retry_after is not None else 1.0)
+        return RateLimited(max(0.0, float(str(retry_after))) if retry_after not in (None, "") else unsaid)
     except ValueError:
-        return RateLimited(1.0)
+        return RateLimited(unsaid)
 
 
 @contextmanager

@@ -1,5 +1,5 @@
-"""Where the replies to an event go, decided once for every adapter (bot/answering.py): what a person would see,
-and where, told through an outlet that records each place it posted to."""
+"""Where the replies to an event are shown, decided once for every adapter (bot/answering.py): what a person would
+see where they acted, and what went to their DM."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from bot.answering import answer, answered_mark
+from bot.answering import answered_mark, shown_here
 from bot.content.loader import Content
 from bot.messages import Attachment, Choice, InputKind, Question, Reply
 from bot.ports import Capabilities, Unreachable
@@ -18,67 +18,70 @@ FILE = Reply("Your data", files=(Attachment("data.json", b"{}"),))
 SLACKLIKE = Capabilities(ephemeral=True, private_files=False)
 
 
-class Recorder:
-    def __init__(self, dm_opens: bool = True) -> None:
-        self.dm_opens = dm_opens
-        self.posted: list[tuple[str, list[str]]] = []
+class Dm:
+    """The person's DM: it opens (True), is closed (False) or does not open in time (None)."""
 
-    async def here(self, replies: Sequence[Reply]) -> None:
-        self.posted.append(("here", [reply.text for reply in replies]))
+    def __init__(self, opens: bool | None = True) -> None:
+        self.opens = opens
+        self.got: list[str] = []
 
-    async def privately(self, replies: Sequence[Reply]) -> None:
-        self.posted.append(("privately", [reply.text for reply in replies]))
+    async def __call__(self, replies: Sequence[Reply]) -> bool | None:
+        if self.opens:
+            self.got.extend(reply.text for reply in replies)
+        return self.opens
 
-    async def to_dm(self, replies: Sequence[Reply]) -> bool:
-        if self.dm_opens:
-            self.posted.append(("dm", [reply.text for reply in replies]))
-        return self.dm_opens
+
+async def shown(replies: Sequence[Reply], place: Place, content: Content, dm: Dm,
+                capabilities: Capabilities = SLACKLIKE) -> list[str]:
+    return [reply.text for reply in await shown_here(replies, place, capabilities, content.texts, dm)]
 
 
 async def test_in_the_dm_everything_is_answered_there(content: Content) -> None:
-    outlet = Recorder()
-    await answer([QUESTION, FILE], Place.DM, SLACKLIKE, outlet, content.texts)
-    assert outlet.posted == [("here", ["How safe?", "Your data"])]
+    dm = Dm()
+    assert await shown([QUESTION, FILE], Place.DM, content, dm) == ["How safe?", "Your data"]
+    assert dm.got == []
 
 
 async def test_in_a_channel_a_plain_answer_is_private_and_a_question_moves_to_the_dm_with_a_line_saying_so(
         content: Content) -> None:
-    plain = Recorder()
-    await answer([Reply("A tip")], Place.SHARED, SLACKLIKE, plain, content.texts)
-    assert plain.posted == [("privately", ["A tip"])]
+    plain = Dm()
+    assert await shown([Reply("A tip")], Place.SHARED, content, plain) == ["A tip"]
+    assert plain.got == []
 
-    asked = Recorder()
-    await answer([QUESTION], Place.SHARED, SLACKLIKE, asked, content.texts)
-    assert asked.posted == [("dm", ["How safe?"]), ("privately", [content.texts.get("moved_to_dm")])]
+    asked = Dm()
+    assert await shown([QUESTION], Place.SHARED, content, asked) == [content.texts.get("moved_to_dm")]
+    assert asked.got == ["How safe?"]
 
 
 async def test_a_file_moves_to_the_dm_only_where_it_cannot_be_shown_privately(content: Content) -> None:
-    cannot = Recorder()
-    await answer([FILE], Place.SHARED, SLACKLIKE, cannot, content.texts)
-    assert [place for place, _ in cannot.posted] == ["dm", "privately"]
-    can = Recorder()
-    await answer([FILE], Place.SHARED, Capabilities(private_files=True), can, content.texts)
-    assert can.posted == [("privately", ["Your data"])]
+    cannot = Dm()
+    assert await shown([FILE], Place.SHARED, content, cannot) == [content.texts.get("moved_to_dm")]
+    assert cannot.got == ["Your data"]
+    can = Dm()
+    assert await shown([FILE], Place.SHARED, content, can, Capabilities(private_files=True)) == ["Your data"]
+    assert can.got == []
 
 
 async def test_closed_dms_show_the_replies_privately_after_a_line_that_says_why(content: Content) -> None:
-    outlet = Recorder(dm_opens=False)
-    await answer([QUESTION], Place.SHARED, SLACKLIKE, outlet, content.texts)
-    assert outlet.posted == [("privately", [content.texts.get("dm_not_opened"), "How safe?"])]
-    worded = Recorder(dm_opens=False)
-    await answer([QUESTION], Place.SHARED, SLACKLIKE, worded, content.texts, closed_notice="Your DMs are closed.")
-    assert worded.posted == [("privately", ["Your DMs are closed.", "How safe?"])]
+    assert await shown([QUESTION], Place.SHARED, content, Dm(opens=False)) == [
+        content.texts.get("dm_not_opened"), "How safe?"]
+
+
+async def test_a_dm_that_did_not_open_in_time_shows_the_replies_without_blaming_the_persons_settings(
+        content: Content) -> None:
+    assert await shown([QUESTION], Place.SHARED, content, Dm(opens=None)) == ["How safe?"]
 
 
 async def test_from_no_conversation_the_dm_is_the_only_place(content: Content) -> None:
-    outlet = Recorder()
-    await answer([Reply("Resumed")], Place.NOWHERE, SLACKLIKE, outlet, content.texts)
-    assert outlet.posted == [("dm", ["Resumed"])]
+    dm = Dm()
+    assert await shown([Reply("Resumed")], Place.NOWHERE, content, dm) == []
+    assert dm.got == ["Resumed"]
     with pytest.raises(Unreachable):
-        await answer([Reply("Resumed")], Place.NOWHERE, SLACKLIKE, Recorder(dm_opens=False), content.texts)
+        await shown([Reply("Resumed")], Place.NOWHERE, content, Dm(opens=False))
 
 
-def test_an_answered_question_shows_what_was_picked_and_a_stale_click_shows_nothing() -> None:
-    assert answered_mark([Reply("Thanks")], ["4 · Mostly", ""]) == "✓ 4 · Mostly"
-    assert answered_mark([Reply("That check-in has moved on", stale=True)], ["4"]) == ""
-    assert answered_mark([Reply("Thanks")], []) == ""
+def test_an_answered_question_shows_what_was_picked_and_a_stale_click_shows_nothing(content: Content) -> None:
+    texts = content.texts
+    assert answered_mark(texts, [Reply("Thanks")], ["4 · Mostly", ""]) == "✓ 4 · Mostly"
+    assert answered_mark(texts, [Reply("That check-in has moved on", stale=True)], ["4"]) == ""
+    assert answered_mark(texts, [Reply("Thanks")], []) == ""

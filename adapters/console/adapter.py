@@ -11,9 +11,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from bot.answering import without_channels
 from bot.content.loader import Texts
 from bot.conversation import Conversation
-from bot.delivery_rules import without_channels
 from bot.events import Command, Event, TextSubmitted
 from bot.messages import Address, Attachment, InputKind, Question, Reply, Tone
 from bot.ports import Capabilities

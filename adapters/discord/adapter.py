@@ -2,7 +2,7 @@
 render.py / transport.py (what goes out).
 
 Nothing a person writes is logged or shown in a server channel: in a server every answer is ephemeral and a
-check-in moves to the person's DMs (bot.delivery_rules).
+check-in moves to the person's DMs (bot.answering).
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ from adapters.discord.render import (
 )
 from adapters.discord.translate import Origin, PulseFormEvent
 from adapters.discord.transport import Transport
+from bot.answering import answered_mark, guarded, shown_here, under
 from bot.command_options import suggestions
 from bot.content.loader import Content
 from bot.conversation import Conversation
-from bot.delivery_rules import answered_line, shown_here, under
 from bot.events import ChoicePicked, Command, FormOpened, FormSubmitted, Incoming
 from bot.logsafe import describe_exception
 from bot.messages import Reply
@@ -192,7 +192,7 @@ class DiscordAdapter(Transport):
         response = await self._conversation.handle(event, origin.roles)
         if response.posts or response.removals:  # the channel first: "it's posted" is then true when it is read
             await self._conversation.post_and_remove(response, self)
-        here = await shown_here(response, origin.place, self.capabilities, self._conversation.texts,
+        here = await shown_here(response.replies, origin.place, self.capabilities, self._conversation.texts,
                                 lambda replies: self.to_dm(origin.address, replies))
         await self.followups(interaction, here, ephemeral=in_guild)
         return list(response.replies)
@@ -219,7 +219,7 @@ class DiscordAdapter(Transport):
         if message is None or not settles(origin.place):
             return
         components = [component.to_dict() for component in message.components]
-        line = answered_line(self._conversation.texts, replies,
+        line = answered_mark(self._conversation.texts, replies,
                              translate.picked_labels(components, event.token, event.values))
         content = under(message.content, f"-# {line}", MAX_CONTENT) if line else message.content
         try:
@@ -267,29 +267,30 @@ class DiscordAdapter(Transport):
             log.error("discord DM edit failed: %s", describe_exception(exc))
 
     async def _guarded(self, interaction: Interaction, place: str, run: Callable[[], Awaitable[object]]) -> None:
-        """The error boundary: log type and place only, apologise privately, keep running. An interaction
-        another instance answered first is not an error, and there is nothing to apologise for."""
+        """The core's error boundary (bot.answering.guarded). An interaction another instance answered first is
+        not an error, and there is nothing to apologise for."""
         if not getattr(interaction, "user", None):  # malformed (discord.py leaves MISSING): nobody to act for
             log.warning("discord %s: dropped an interaction without a user", place)
             return
-        try:
-            await run()
-        except Exception as exc:
-            if acknowledged_elsewhere(interaction, exc):
-                log.info("discord %s: another instance answered this interaction", place)
-                return
-            log.error("discord %s failed: %s", place, describe_exception(exc))
-            await self._apologise(interaction)
 
-    async def _apologise(self, interaction: Interaction) -> None:
-        text = self._conversation.texts.get("error")
+        async def unless_answered_elsewhere() -> None:
+            try:
+                await run()
+            except Exception as exc:
+                if not acknowledged_elsewhere(interaction, exc):
+                    raise
+                log.info("discord %s: another instance answered this interaction", place)
+
+        await guarded(f"discord {place}", unless_answered_elsewhere,
+                      lambda apology: self._apologise(interaction, apology), self._conversation.texts)
+
+    async def _apologise(self, interaction: Interaction, apology: Reply) -> None:
         try:
             if interaction.response.is_done():
-                await interaction.followup.send(text, ephemeral=True)
+                await interaction.followup.send(apology.text, ephemeral=True)
             else:
-                await interaction.response.send_message(text, ephemeral=True)
+                await interaction.response.send_message(apology.text, ephemeral=True)
         except Exception as exc:
-            if acknowledged_elsewhere(interaction, exc):
-                log.info("discord: no apology needed, another instance answered this interaction")
-                return
-            log.error("discord apology failed: %s", describe_exception(exc))
+            if not acknowledged_elsewhere(interaction, exc):
+                raise
+            log.info("discord: no apology needed, another instance answered this interaction")

@@ -22,10 +22,11 @@ from adapters.discord.translate import COMMENT_INPUT, FORM_BUTTON_PREFIX, FORM_M
 from bot.community.pulse_pages import Page, comment_token
 from bot.community.pulses import PulseForm
 from bot.content.loader import Texts
-from bot.delivery_rules import packed
 from bot.layout import Picker, Write, layout
 from bot.messages import Attachment, Form, Image, InputKind, Question, Reply, Tone
+from bot.packing import packed
 from bot.ports import Capabilities
+from bot.reply_text import quoted
 from bot.response import TextBox
 from bot.text import shorten, split_text
 
@@ -135,10 +136,6 @@ def question_rows(question: Question, texts: Texts) -> tuple[Row, ...]:
     return (*([select] if select is not None else []), *([tuple(skip)] if skip else []))
 
 
-def _quoted(script: str) -> str:
-    return "\n".join(f"> {line}" if line.strip() else ">" for line in script.splitlines())
-
-
 def _plain(reply: Reply) -> str:
     parts: list[str] = []
     if reply.title:
@@ -146,7 +143,7 @@ def _plain(reply: Reply) -> str:
     if reply.text:
         parts.append(reply.text)
     if reply.script:
-        parts.append(_quoted(reply.script))
+        parts.append(quoted(reply.script))
     if reply.links:
         parts.append("\n".join(reply.links))
     if reply.footer:
@@ -161,7 +158,7 @@ def tip_embed(reply: Reply, texts: Texts) -> discord.Embed | None:
     embed = discord.Embed(title=shorten(reply.title, MAX_EMBED_TITLE) if reply.title else None,
                           description=reply.text or None, colour=TIP_COLOUR)
     if reply.script:
-        embed.add_field(name=texts.get("tip_script_label"), value=_quoted(reply.script)[:MAX_FIELD_VALUE], inline=False)
+        embed.add_field(name=texts.get("script_label"), value=quoted(reply.script)[:MAX_FIELD_VALUE], inline=False)
     if reply.footer:
         embed.set_footer(text=reply.footer[:MAX_FOOTER])
     return embed

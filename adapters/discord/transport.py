@@ -17,18 +17,18 @@ import aiohttp
 import discord
 
 from adapters.discord.render import Outgoing, message_kwargs, messages_for, render_replies
-from bot.background import start_counted
 from bot.bounded import BoundedDict
 from bot.community.common import ChannelPost, Removal
-from bot.conversation import Conversation
+from bot.conversation import DM_CHANNELS_KEPT, Conversation
+from bot.dm_cleanup import DmCleanups
 from bot.logsafe import describe_exception
 from bot.messages import Address, Reply
-from bot.ports import RateLimited, TemporaryFailure, Unreachable
+from bot.patience import delivery_errors, rate_limited
+from bot.ports import DeliveryError, RateLimited, TemporaryFailure, Unreachable
 
 log = logging.getLogger(__name__)
 
 DMS_CLOSED = 50007
-DM_CHANNELS_KEPT = 50_000  # people whose DM channel id is remembered here (the core keeps it too)
 NONCE_MAX = 25  # Discord's limit on a nonce's length
 THREAD_NAME_MAX = 100
 MAX_CLEANUP_MESSAGES = 10_000  # of a DM's history read after /forget
@@ -36,18 +36,14 @@ MAX_CLEANUP_MESSAGES = 10_000  # of a DM's history read after /forget
 Interaction = discord.Interaction[discord.Client]
 
 
-def delivery_error(exc: BaseException) -> Exception | None:
+def delivery_error(exc: BaseException) -> DeliveryError | None:
     """What a failed send means for the core's delivery: closed DMs, wait, or try again later."""
     if isinstance(exc, discord.Forbidden) and exc.code == DMS_CLOSED:
         return Unreachable("direct messages closed")
     if isinstance(exc, discord.RateLimited):
-        return RateLimited(exc.retry_after)
+        return RateLimited(float(exc.retry_after))
     if isinstance(exc, discord.HTTPException) and exc.status == 429:
-        retry_after = exc.response.headers.get("Retry-After") if exc.response is not None else None
-        try:
-            return RateLimited(float(retry_after) if retry_after else 5.0)
-        except ValueError:
-            return RateLimited(5.0)
+        return rate_limited(exc.response.headers.get("Retry-After") if exc.response is not None else None, 5.0)
     if isinstance(exc, discord.HTTPException) and exc.status >= 500:
         return TemporaryFailure(f"discord answered {exc.status}")
     if isinstance(exc, (TimeoutError, aiohttp.ClientError, OSError, discord.GatewayNotFound)):
@@ -75,7 +71,7 @@ class Transport:
         self._conversation = conversation
         self._open_dm_timeout = open_dm_timeout
         self._dm_channels: BoundedDict[str, int] = BoundedDict(DM_CHANNELS_KEPT)
-        self._dm_cleanups: set[asyncio.Task[None]] = set()  # the bot's DM messages going after a /forget
+        self.cleanups = DmCleanups("discord")  # the bot's DM messages going after a /forget
 
     def messages_for(self, replies: Sequence[Reply]) -> list[Outgoing]:
         return messages_for(replies, self._conversation.texts)
@@ -96,7 +92,7 @@ class Transport:
 
     async def to_dm(self, address: Address, replies: Sequence[Reply]) -> bool | None:
         """True when the replies went to the person's DMs; False when their DMs are closed; None when Discord
-        did not open the DM in time (bot.delivery_rules decides what is shown in their place)."""
+        did not open the DM in time (bot.answering decides what is shown in their place)."""
         try:
             channel = await self.open_dm(int(address.user_id))
             await self.remember_dm(address, channel.id)
@@ -138,7 +134,7 @@ class Transport:
                          maybe_sent_since: datetime | None) -> bool:
         """Scheduled prompts: to the known DM channel, else open the DM (and tell the core its id). A repeated
         attempt needs no look-up: the nonces make Discord keep one copy (bot.ports.KeyedTransport)."""
-        try:
+        with delivery_errors(delivery_error):
             if address.channel_id:
                 channel: discord.abc.Messageable = self.client.get_partial_messageable(
                     int(address.channel_id), type=discord.ChannelType.private)
@@ -146,11 +142,6 @@ class Transport:
                 channel = await self.open_dm(int(address.user_id))
                 await self.remember_dm(address, channel.id)
             await self.send_all(channel, replies, key)
-        except Exception as exc:
-            mapped = delivery_error(exc)
-            if mapped is None:
-                raise
-            raise mapped from exc
         return False
 
     # ------------------------------------------------------------ community channels (the ChannelPoster port)
@@ -212,32 +203,24 @@ class Transport:
         return []
 
     async def dm_cleanups_done(self) -> None:
-        """Wait for the DM clean-ups under way (tests, and a shutdown that wants them finished)."""
-        if self._dm_cleanups:
-            await asyncio.gather(*list(self._dm_cleanups), return_exceptions=True)
+        await self.cleanups.done()
 
     async def forget_person(self, address: Address) -> bool:
-        """The bot's messages in the person's DM go (with the files they carry), in the background so the
-        "erased" reply is not held up. A bot cannot delete what the person wrote in a DM (Discord answers
-        50003), so /privacy tells them how to delete their own. The cut-off is the newest message in the DM
-        now, so the "erased" reply that follows stays; discord.py waits out 429s itself."""
+        """The bot's messages in the person's DM go (with the files they carry), in the background
+        (bot.dm_cleanup). A bot cannot delete what the person wrote in a DM (Discord answers 50003), so /privacy
+        tells them how to delete their own; discord.py waits out 429s itself."""
         user = self.client.user
         if user is None or not address.user_id.isdigit():
             return False
-        try:
-            known = self._dm_channels.get(address.user_id)
+        known = self._dm_channels.pop(address.user_id, None)
+
+        async def find() -> tuple[discord.abc.Messageable, int | None]:
             channel: discord.abc.Messageable = self.client.get_partial_messageable(
                 known, type=discord.ChannelType.private) if known else await self.open_dm(int(address.user_id))
-            newest = next(iter([message.id async for message in channel.history(limit=1)]), None)
-        except (discord.HTTPException, TimeoutError) as exc:
-            log.info("discord: the DM clean-up after /forget could not start: %s", describe_exception(exc))
-            return False
-        self._dm_channels.pop(address.user_id, None)
-        if newest is None:
-            return False
-        start_counted(self._dm_cleanups, delete_own_messages(channel, user.id, newest), name="discord-dm-cleanup",
-                      done="discord: deleted %d of the bot's messages in a DM after /forget", log=log)
-        return True
+            return channel, next(iter([message.id async for message in channel.history(limit=1)]), None)
+
+        return await self.cleanups.start(find, lambda channel, newest: delete_own_messages(channel, user.id, newest),
+                                         (discord.HTTPException, TimeoutError))
 
 
 async def delete_own_messages(channel: discord.abc.Messageable, bot_user_id: int, up_to: int) -> int:

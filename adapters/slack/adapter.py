@@ -43,7 +43,7 @@ from bot.messages import Address, Reply
 from bot.ops.acks import AckClock
 from bot.ops.server import SharedOps
 from bot.response import NOBODY, Actor, OpenForm, Response, TextBox, opens_text_box
-from bot.storage.seen import MemorySeenEvents, SeenEvents
+from bot.storage.seen import MemorySeenEvents, SeenEvents, claimed
 
 log = logging.getLogger(__name__)
 
@@ -169,10 +169,11 @@ class SlackAdapter:
 
     async def _skip_repeats(self, body: dict[str, Any], next_: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
         """Slack re-sends an event it thinks we missed (X-Slack-Retry-Num); one that was already taken is
-        acknowledged and dropped, so nothing happens twice."""
+        acknowledged and dropped, so nothing happens twice (bot.storage.seen.claimed: a ledger that cannot answer
+        lets the event through, as on every platform)."""
         event_id = body.get("event_id")
         if body.get("type") == "event_callback" and isinstance(event_id, str) \
-                and not await self._seen.first_time(event_id):
+                and not await claimed(self._seen, event_id):
             return BoltResponse(status=200, body="")
         return await next_()
 
@@ -267,7 +268,7 @@ class SlackAdapter:
         message = body.get("message")
         if not origin.channel.startswith("D") or not isinstance(message, Mapping) or not message.get("ts"):
             return
-        mark = answered_mark(replies, translate.picked_labels(action))
+        mark = answered_mark(self._conversation.texts, replies, translate.picked_labels(action))
         blocks = render.settled_blocks(list(message.get("blocks") or []), mark)
         # The plain-text fallback stays what it was (notifications, screen readers), or says what was picked.
         fallback = str(message.get("text") or "").strip() or mark or self._conversation.texts.get("answered")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.answering import box_examples
@@ -20,7 +20,7 @@ from bot.content.loader import Texts
 from bot.dashboard import Dashboard
 from bot.layout import Picker, Write, layout
 from bot.messages import SKIP, Attachment, Form, Image, InputKind, Question, Reply, Tone
-from bot.packing import pack
+from bot.packing import packed
 from bot.ports import Capabilities
 from bot.reply_text import escaped_chunks, quoted, summary
 from bot.response import TextBox
@@ -201,11 +201,35 @@ def reply_blocks(reply: Reply, texts: Texts) -> list[Block]:
     return blocks
 
 
+@dataclass(frozen=True)
+class _Piece:
+    replies: tuple[Reply, ...]
+    blocks: tuple[Block, ...]
+    files: tuple[Attachment, ...] = ()
+    images: tuple[Image, ...] = ()
+
+
+def _pieces(reply: Reply, texts: Texts) -> list[_Piece]:
+    """A reply's blocks, 50 a piece: its last blocks (its controls), files and picture go with its last piece."""
+    blocks = reply_blocks(reply, texts)
+    pieces = [_Piece((reply,), tuple(blocks[start:start + MAX_BLOCKS])) for start in range(0, len(blocks), MAX_BLOCKS)]
+    last = pieces.pop() if pieces else _Piece((reply,), ())
+    return [*pieces, replace(last, files=reply.files, images=(reply.image,) if reply.image is not None else ())]
+
+
+def _joined(first: _Piece, second: _Piece) -> _Piece | None:
+    if len(first.blocks) + len(second.blocks) > MAX_BLOCKS:
+        return None
+    return _Piece(first.replies + second.replies, first.blocks + second.blocks, first.files + second.files,
+                  first.images + second.images)
+
+
 def render_replies(replies: Sequence[Reply], texts: Texts) -> list[SlackMessage]:
     """Replies as few messages as fit 50 blocks each (bot.packing)."""
-    return [SlackMessage(summary(message.replies, texts, MAX_FALLBACK_TEXT, slack_commands), tuple(message.parts),
-                         tuple(message.files), tuple(message.images))
-            for message in pack(replies, lambda reply: reply_blocks(reply, texts), MAX_BLOCKS)]
+    return [SlackMessage(summary(piece.replies, texts, MAX_FALLBACK_TEXT, slack_commands), piece.blocks,
+                         piece.files, piece.images)
+            for piece in packed([piece for reply in replies for piece in _pieces(reply, texts)], _joined)
+            if piece.blocks or piece.files or piece.images]
 
 
 # ---------------------------------------------------------------- modals and App Home
@@ -257,7 +281,7 @@ def text_modal(box: TextBox, texts: Texts, placeholder: str = "", *, channel: st
         blocks = [input_block(EXAMPLES_BLOCK, texts.get("text_box_examples"), checkboxes, optional=True),
                   input_block(TEXT_BLOCK, texts.get("text_box_own_words"), element, optional=True)]
     return modal(TEXT_CALLBACK, {"token": box.token, "channel": channel}, texts.get("text_box_title"),
-                 texts.get("modal_send"), texts, blocks)
+                 texts.get("send"), texts, blocks)
 
 
 def form_modal(form: Form, texts: Texts, *, channel: str = "") -> Block:
@@ -332,7 +356,7 @@ def pulse_modal(form: PulseForm, texts: Texts) -> Block:
         blocks.append(input_block(COMMENT_BLOCK, texts.get("pulse_form_comment_label"), box, optional=True,
                                   hint=plain(form.comment.prompt, MAX_HINT)))
     metadata = {"round": form.round_id, "channel": form.channel_id, "items": str(len(form.items))}
-    return modal(PULSE_FORM_CALLBACK, metadata, form.title, texts.get("pulse_form_send"), texts, blocks)
+    return modal(PULSE_FORM_CALLBACK, metadata, form.title, texts.get("send"), texts, blocks)
 
 
 def missing_errors(texts: Texts, missing: Sequence[int]) -> dict[str, str]:

@@ -28,10 +28,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.installations import EncryptedInstallationStore
 from adapters.slack.render import CAPABILITIES, escape, render_replies
-from bot.answering import answer
+from bot.answering import shown_here
 from bot.bounded import BoundedDict
 from bot.community.common import ChannelPost, Removal
-from bot.conversation import Conversation
+from bot.conversation import DM_CHANNELS_KEPT, Conversation
 from bot.dm_cleanup import DmCleanups
 from bot.logsafe import describe_exception
 from bot.messages import Address, Reply
@@ -42,7 +42,6 @@ from bot.response import Place
 log = logging.getLogger(__name__)
 
 ALT_TEXT_MAX = 1000
-DM_CHANNELS_KEPT = 50_000  # people whose DM channel id is remembered here (the core keeps it too)
 DELIVERY_CLIENTS_KEPT = 256  # workspaces whose Web API client (and token) scheduled delivery keeps at hand
 # After these a cached token is no good any more (uninstalled, reinstalled, workspace gone): look it up afresh.
 STALE_TOKEN_ERRORS = frozenset({"invalid_auth", "token_revoked", "account_inactive", "token_expired", "not_authed"})
@@ -182,7 +181,22 @@ class SlackTransport:
         """Where the replies go is bot.answering's to decide: here only where the event came from, and how."""
         dm = await self.dm_channel(client, address) if origin.channel.startswith("D") else ""
         place = Place.DM if dm and dm == origin.channel else Place.SHARED if origin.channel else Place.NOWHERE
-        await answer(replies, place, CAPABILITIES, _Outlet(self, client, address, origin, dm), self._texts)
+
+        async def to_dm(moving: Sequence[Reply]) -> bool:
+            try:
+                await self.post_all(client, address, dm or await self.dm_channel(client, address), moving)
+            except SlackApiError as exc:
+                if delivery_error(exc) is None:
+                    raise
+                log.warning("slack could not open a DM: %s", exc.response.get("error"))
+                return False
+            return True
+
+        shown = await shown_here(replies, place, CAPABILITIES, self._texts, to_dm)
+        if place is Place.DM:
+            await self.post_all(client, address, dm, shown)
+        elif shown:
+            await self.ephemeral(client, address, origin, shown)
 
     async def ephemeral(self, client: AsyncWebClient, address: Address, origin: Origin,
                         replies: Sequence[Reply]) -> None:
@@ -437,31 +451,3 @@ async def delete_own_messages(client: AsyncWebClient, channel: str, latest: str,
         if not page.get("has_more") or not cursor:
             break
     return deleted
-
-
-@dataclass(frozen=True)
-class _Outlet:
-    """bot.answering's three places, for one event."""
-
-    transport: SlackTransport
-    client: AsyncWebClient
-    address: Address
-    origin: Origin
-    dm: str
-
-    async def here(self, replies: Sequence[Reply]) -> None:
-        await self.transport.post_all(self.client, self.address, self.dm, replies)
-
-    async def privately(self, replies: Sequence[Reply]) -> None:
-        await self.transport.ephemeral(self.client, self.address, self.origin, replies)
-
-    async def to_dm(self, replies: Sequence[Reply]) -> bool:
-        try:
-            dm = self.dm or await self.transport.dm_channel(self.client, self.address)
-            await self.transport.post_all(self.client, self.address, dm, replies)
-        except SlackApiError as exc:
-            if delivery_error(exc) is None:
-                raise
-            log.warning("slack could not open a DM: %s", exc.response.get("error"))
-            return False
-        return True

@@ -80,7 +80,7 @@ class Circles:
         fields = (
             FormField("day", texts.get("circle_field_day"), placeholder="mon", keyword="setup", max_length=10),
             FormField("time", texts.get("circle_field_time"), placeholder="18:00", max_length=8),
-            FormField("zone", texts.get("circle_field_zone"), placeholder="Europe/Berlin", max_length=64),
+            FormField("zone", texts.get("field_zone"), placeholder="Europe/Berlin", max_length=64),
         )
         return Form(name="circle", title=texts.get("circle_form_title"), command="circle", fields=fields,
                     open_label=texts.get("circle_form_open"), submit_label=texts.get("form_save"))

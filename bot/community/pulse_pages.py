@@ -142,7 +142,7 @@ def page(texts: Texts, form: PulseForm, digits: str, number: int, note: str = ""
         buttons.append(PageButton(texts.get("pulse_form_next"),
                                   make_token(PULSE_SESSION, f"{PAGE_STEP}{number + 1}", value), True))
     else:
-        buttons.append(PageButton(texts.get("pulse_form_send"), make_token(PULSE_SESSION, SEND_STEP, value), True))
+        buttons.append(PageButton(texts.get("send"), make_token(PULSE_SESSION, SEND_STEP, value), True))
         if form.comment is not None:
             buttons.append(PageButton(texts.get("pulse_form_send_comment"),
                                       make_token(PULSE_SESSION, COMMENT_STEP, value), False))

@@ -124,6 +124,27 @@ def _parse(text: str) -> tuple[yaml.Node, Any]:
     return node or yaml.ScalarNode("tag:yaml.org,2002:null", ""), data
 
 
+def repeated_keys(root: yaml.Node) -> list[tuple[str, int, int]]:
+    """Keys given twice in one mapping, as (key, line of the repeat, line of the first): a YAML loader keeps
+    only the last, so the first would be silently lost."""
+    found: list[tuple[str, int, int]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    line = key.start_mark.line + 1
+                    if key.value in first:
+                        found.append((key.value, line, first[key.value]))
+                    first.setdefault(key.value, line)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(child for child in node.value if not isinstance(child, yaml.ScalarNode))
+    return sorted(found, key=lambda repeat: repeat[1])
+
+
 def _load(path: Path, model: type[M], root: Path, errors: list[ContentError]) -> tuple[M, yaml.Node] | None:
     shown = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
     try:
@@ -134,6 +155,11 @@ def _load(path: Path, model: type[M], root: Path, errors: list[ContentError]) ->
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         errors.append(ContentError(shown, line, f"not valid YAML: {exc.problem}"))
+        return None
+    repeats = repeated_keys(node)
+    for key, line, first in repeats:
+        errors.append(ContentError(shown, line, f"{key!r} is given again (first on line {first}); one must go"))
+    if repeats:
         return None
     try:
         return model.model_validate(data), node

@@ -106,7 +106,7 @@ class ScheduleCommands:
                           f"{quiet[0].strftime('%H:%M')}-{quiet[1].strftime('%H:%M')}" if quiet else "off",
                           self._texts.get("schedule_field_quiet_hint"), keyword="quiet", max_length=20),
                 # Last: everything after "tz" is read as the zone.
-                FormField("zone", self._texts.get("schedule_field_zone"),
+                FormField("zone", self._texts.get("field_zone"),
                           zone_label(rule.zone) if rule else self._default_zone,
                           self._texts.get("schedule_field_zone_hint"), keyword="tz", max_length=60),
             ))

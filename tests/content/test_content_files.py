@@ -5,9 +5,13 @@ from __future__ import annotations
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
+import adapters
+from bot.config import PROJECT_CONTENT as CONTENT
 from bot.content.loader import Content, ContentError, ContentInvalid, load_content, required_texts
 from bot.content.schema import TIP_BODY_MAX
 from bot.insights import ALL, Boundaries, Point, summarize
@@ -260,6 +264,37 @@ def test_a_locale_without_the_history_texts_is_refused(copy: Path) -> None:
     error = _only_error(copy)
     assert error.path == "content/locales/en.yaml"
     assert error.message == "missing texts: insights_observation_higher"
+
+
+def test_a_text_given_twice_is_refused_at_the_line_of_the_repeat(copy: Path) -> None:
+    """A YAML loader keeps the last of two equal keys, so the first wording would be silently lost."""
+    path = copy / "locales" / "en.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  control_skip: Skip\n", "  control_skip: Skip\n  control_skip: Skip it\n"),
+                    encoding="utf-8")
+    error = _only_error(copy)
+    assert error.path == "content/locales/en.yaml"
+    assert error.line == _line(text, "  control_skip: Skip\n") + 1
+    assert "'control_skip' is given again" in error.message
+
+
+class _NoRepeatedKeys(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a mapping that names a key twice (it would keep the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        if repeated:
+            raise yaml.constructor.ConstructorError(None, None, f"repeated keys {repeated}", node.start_mark)
+        return super().construct_mapping(node, deep)
+
+
+YAML_FILES = sorted(CONTENT.rglob("*.yaml")) + sorted(Path(adapters.__file__).parent.rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", YAML_FILES, ids=lambda path: path.name)
+def test_no_yaml_file_names_a_key_twice(path: Path) -> None:
+    yaml.load(path.read_text(encoding="utf-8"), Loader=_NoRepeatedKeys)
 
 
 def test_history_wording_comes_from_the_locale_file(copy: Path) -> None:

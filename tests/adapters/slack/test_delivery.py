@@ -200,6 +200,23 @@ async def test_retries_are_recognised_across_workers_through_the_database(
     assert len(fake.calls_to("views.publish")) == 1
 
 
+async def test_an_event_is_still_handled_when_the_ledger_fails(
+        fake: FakeSlackApi, service: Conversation, caplog: pytest.LogCaptureFixture) -> None:
+    """As on Discord (bot.storage.seen.claimed): a person left without an answer is worse than a rare repeat."""
+    class Broken:
+        async def first_time(self, event_id: str) -> bool:
+            raise ConnectionError("the database is away")
+
+    adapter = make_adapter(service, fake, seen_events=Broken())
+    request = SlackRequests(SECRET).event(app_home_opened(USER_ID, event_id="Ev0BROKEN1"))
+    async with serve_app(adapter.web_app()) as url, aiohttp.ClientSession() as http:
+        async with http.post(url + "/slack/events", data=request.body, headers=request.headers) as response:
+            assert response.status == 200
+        await adapter.drain()
+    assert len(fake.calls_to("views.publish")) == 1
+    assert "the seen-events ledger failed" in caplog.text
+
+
 # ---------------------------------------------------------------- Socket Mode
 
 
