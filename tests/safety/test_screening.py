@@ -342,6 +342,12 @@ def test_the_long_message_pre_filters_know_every_letter_taken_for_an_ascii_lette
 
 # ---------------------------------------------------------------- the property: no disguise hides a phrase
 
+# Words that change what a phrase beside them means ("no suicide" is a denial, "the show" makes a story, "a kms" is
+# a distance): padding made of them is context, not a disguise.
+CONTEXT_WORDS = frozenset({"no", "not", "nor", "never", "dont", "didnt", "wont", "cant", "isnt", "without", "show",
+                           "play", "game", "story", "scene", "song", "film", "movie", "novel", "lol", "lmao", "jk",
+                           "a", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "few",
+                           "many", "more", "couple", "several", "twenty", "half", "fifteen", "hundred", "thousand"})
 PADDING = st.text(
     alphabet=st.one_of(
         st.characters(min_codepoint=ord("a"), max_codepoint=ord("z")),
@@ -352,7 +358,7 @@ PADDING = st.text(
         st.sampled_from(" ,.;:?-()\n"),
     ),
     max_size=30,
-)
+).filter(lambda padding: not set(re.findall(r"[a-z]+", padding.lower())) & CONTEXT_WORDS)
 # Never a character screening reads as part of a word (', !, $, @, |, +): padding must not join the phrase.
 SEPARATOR = st.text(alphabet=" ,.;:?-()\"\n", min_size=1, max_size=3)
 GAP = st.text(alphabet=" \t\u00a0", min_size=1, max_size=4)

@@ -28,7 +28,7 @@ def screener(content: Content) -> Screener:
 
 @pytest.mark.parametrize(
     ("half", "clear", "possible", "false_alarms"),
-    [("corpus/dev.jsonl", 0.99, 0.99, 0.011), ("corpus/dev2.jsonl", 0.99, 0.99, 0.014),
+    [("corpus/dev.jsonl", 0.99, 0.99, 0.011), ("corpus/dev2.jsonl", 0.99, 0.99, 0.016),
      ("corpus/dev3.jsonl", 0.99, 0.98, 0.01), ("corpus/dev4.jsonl", 0.99, 0.97, 0.02),
      ("corpus/test.jsonl", 0.95, 0.91, 0.057), ("corpus/fresh.jsonl", 0.94, 0.90, 0.036),
      ("corpus/fresh2.jsonl", 0.95, 0.87, 0.068), ("holdout/holdout.jsonl", 0.97, 0.98, 0.083)],
