@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.messages import Address, Reply
 
@@ -32,6 +32,7 @@ class Transport(Protocol):
     async def send(self, address: Address, replies: Sequence[Reply]) -> None: ...
 
 
+@runtime_checkable
 class CostedTransport(Transport, Protocol):
     """A transport that can say how many platform requests a send will take (a prompt to a person whose
     DM is not open yet may take two: open the DM, post). The pacer charges that many,
@@ -54,9 +55,8 @@ class KeyedTransport(Transport, Protocol):
 
 def request_cost(transport: Transport, address: Address, replies: Sequence[Reply]) -> int:
     """Requests a send will take: the transport's own count, or one per reply when it cannot say."""
-    counter = getattr(transport, "request_cost", None)
-    if callable(counter):
-        return max(1, int(counter(address, replies)))
+    if isinstance(transport, CostedTransport):
+        return max(1, transport.request_cost(address, replies))
     return max(1, len(replies))
 
 

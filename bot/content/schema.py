@@ -88,7 +88,9 @@ class Condition(Strict):
     answered: bool | None = None
 
 
-class Rule(Strict):
+class Branch(Strict):
+    """Where a flow goes next: the first branch whose condition holds (or that has none)."""
+
     when: Condition | None = None
     goto: Ident
 
@@ -107,7 +109,7 @@ class Step(Strict):
     max_length: Annotated[int, Field(ge=1, le=4000)] = 1500
     placeholder: Annotated[str, Field(max_length=100)] = ""
     records: Field_ | None = None
-    next: list[Rule] | Ident | None = None
+    next: list[Branch] | Ident | None = None
 
     @model_validator(mode="after")
     def _inputs(self) -> Step:

@@ -215,11 +215,11 @@ def next_step(flow: Flow, step: Step, answers: Answers) -> str | None:
     if isinstance(step.next, str):
         target = step.next
     elif isinstance(step.next, list):
-        for rule in step.next:
-            when = rule.when
+        for branch in step.next:
+            when = branch.when
             if when is None or _holds(answers.get(when.step), when.any_of, when.at_most, when.at_least,
                                       when.answered):
-                target = rule.goto
+                target = branch.goto
                 break
     else:
         index = flow.steps.index(step)

@@ -141,7 +141,7 @@ _NEGATED = re.compile(rf"\b(?:{NEG}|nao|nunca|jamais|jamas|pas|nicht|nie|niemals
 
 
 @dataclass(frozen=True)
-class Rule:
+class GrammarRule:
     name: str
     category: str
     level: str  # "clear" or "possible"
@@ -151,8 +151,8 @@ class Rule:
     hyperbole_silences: bool = False
 
 
-def _rule(name: str, category: str, level: str, about: str, pattern: str, **flags: bool) -> Rule:
-    return Rule(name, category, level, about, re.compile(pattern), **flags)
+def _rule(name: str, category: str, level: str, about: str, pattern: str, **flags: bool) -> GrammarRule:
+    return GrammarRule(name, category, level, about, re.compile(pattern), **flags)
 
 
 _SH_VERB = (r"(?:burn(?:ing|ed|t|s)?|hit(?:ting|s)?|punch(?:ing|ed|es)?|scratch(?:ing|ed|es)?|bit(?:e|ing|es)?|"
@@ -168,7 +168,7 @@ _HARM_VERB = (r"(?:hits|hit|hitting|beats|beat|beating|hurts|hurt|hurting|slaps|
               r"abuses|abused|abusing|attacks|attacked|bruised|burned|burnt|locks|locked|spits on|spat on|"
               r"drags|dragged|pins|pinned|smacks|smacked|whips|whipped|molests|molested)")
 
-RULES: tuple[Rule, ...] = (
+RULES: tuple[GrammarRule, ...] = (
     # --- the writer's own wish to die or not to live
     _rule("want to die", "intent", "clear", "self",
           rf"(?:^|\b{SELF} (?:\S+ ){{0,3}}|\bjust |\breally |\bso |\bhonestly )(?P<d>{DESIRE}) (?:\S+ ){{0,2}}"
@@ -429,7 +429,7 @@ def _spelled_out(word: str) -> str:
 
 @dataclass(frozen=True)
 class RuleHit:
-    rule: Rule
+    rule: GrammarRule
     start: int
 
 
@@ -493,7 +493,7 @@ def _apply(line: str, indices: Sequence[int], data: str | bytes) -> list[RuleHit
             if _ACCIDENT.search(around) and not meant:
                 continue
             if not meant:
-                rule = Rule(rule.name, rule.category, "possible", rule.about, rule.pattern)
+                rule = GrammarRule(rule.name, rule.category, "possible", rule.about, rule.pattern)
         if rule.hyperbole_silences and _HYPERBOLE.search(around):
             continue
         if rule.category == "intent" and rule.about == "self" and _TRIVIAL.search(around):

@@ -5,7 +5,7 @@ offers. The rules read the same accent-free, lower-case line as the English ones
 
 from __future__ import annotations
 
-# (name, category, level, about, pattern); built into grammar.Rule objects by bot/safety/grammar.py.
+# (name, category, level, about, pattern); built into grammar.GrammarRule objects by bot/safety/grammar.py.
 LANGUAGE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     # --- Deutsch
     ("de: will nicht mehr leben", "intent", "clear", "self",

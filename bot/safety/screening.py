@@ -378,7 +378,7 @@ class Screener:
                     and not _PULL.search(line[max(0, hit.start - 60):hit.start + 100]):
                 continue
             if past and rule.level == "clear" and rule.about == "self":
-                rule = grammar.Rule(rule.name, rule.category, "possible", rule.about, rule.pattern)
+                rule = grammar.GrammarRule(rule.name, rule.category, "possible", rule.about, rule.pattern)
             reason = f"grammar {rule.category}: {rule.name}" + (f" (typo {typo})" if typo else "")
             found.append(_Found(Level(rule.level), About(rule.about), Match(rule.category, rule.name), reason,
                                 len(line[:hit.start].split()), False))
