@@ -500,8 +500,9 @@ def _apply(line: str, indices: Sequence[int], data: str | bytes) -> list[RuleHit
             continue
         if rule.category == "means" and _QUIZ.search(around):
             continue
-        if rule.category == "self_harm" and (_NEGATED.search(line[max(0, found.start() - 40):found.start()])
-                                             or _DENIED_INSIDE.match(found.group(0))):
+        before = line[max(0, found.start() - 40):found.start()]
+        if rule.category in ("self_harm", "hopelessness", "burden") and (
+                _NEGATED.search(before) or _DENIED_INSIDE.match(found.group(0))):
             continue  # "i'm not going to hurt myself, i'm just venting", "i would never hurt myself"
         if rule.about == "someone_else" and fiction(around):
             continue  # "the detective hangs himself at the end", "why romeo and juliet kill themselves"

@@ -539,12 +539,13 @@ _RECOVERY = re.compile(r"\b(?:now i|these days|therapy helped|helped me|proud|cl
                        r"i am okay now|i am ok now|got help|survived|volunteer|since then|glad i am (?:still )?here|"
                        r"glad i stayed|so far from|not anymore|no longer|happy|glad|still here|trust it|healed|faded|"
                        r"wedding|looking forward|degree|celebrate|therapy works|made it|in ages|have not since|"
-                       r"havent since|a good day|good place|stable)\b")
+                       r"havent since|a good day|good place|stable|now|peace|married|marathons?|training to|"
+                       r"changed my life|define me|free from|clean from|helped a friend|beach|proud of)\b")
 # A look back that still pulls at the writer now ("a year since my attempt and the urges are back") is never
 # read as recovery, whatever else it says.
-_PULL = re.compile(r"\b(?:urges?|again|tonight|back again|are back|is back|scared of myself|numb|same as|white "
-                   r"knuckling|struggling|barely|tempted|craving|relapse|cant stop|can not stop|right now|not okay|"
-                   r"not ok|hard to|pulling|miss it|thinking about it)\b")
+_PULL = re.compile(r"\b(?:urges?|again|tonight|back again|are back|is back|back to|back there|back where|"
+                   r"scared of myself|numb|same as|white knuckling|struggling|barely|tempted|craving|relapse|"
+                   r"cant stop|can not stop|right now|not okay|not ok|hard to|pulling|miss it|thinking about it)\b")
 _DENIAL = re.compile(r"\b(?:not|never|no|nobody|no one|noone|nothing|dont|do not|didnt|did not|havent|have not|"
                      r"wouldnt|would not|wont|will not|am not|im not) (?:\S+ ){0,2}(?:suicidal|si|sh|self harm|"
                      r"self harmed|self harming|hurt(?:ing)? (?:me|myself)|hits? me|hitting me|touch(?:es|ing)? me|"
@@ -555,7 +556,8 @@ _STILL_WISHING = re.compile(r"\b(?:but|though|although|dont care|do not care|wou
                             r"hope|wish i|rather)\b")
 _FILLER = frozenset({"want", "to", "wanna", "going", "gonna", "be", "am", "feeling", "feel", "have",
                      "any", "thoughts", "of", "would", "will", "ever", "really", "actually", "plan", "planning",
-                     "think", "thinking", "about", "a", "the", "was", "had", "it's", "its", "that", "so", "and"})
+                     "think", "thinking", "about", "a", "the", "was", "had", "it's", "its", "that", "so", "and",
+                     "urge", "urges", "wish", "desire", "intention"})
 
 
 def _phrase_level(category: str) -> Level:

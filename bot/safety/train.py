@@ -3,7 +3,7 @@
 from, at several thresholds (how the threshold in content/safety/bank.yaml is chosen).
 
 It learns from content/safety/bank.yaml (written for it) and the three development sets of the evaluation corpus
-(tests/safety/corpus/dev.jsonl, dev2, dev3 and dev4, every language), never from the test half or the
+(tests/safety/corpus/dev.jsonl, dev2 to dev5, every language), never from the test half or the
 hold-out set, and writes content/safety/semantic-head.json with the checksums of what it read; a test fails
 when those no longer match, so changed data cannot ship with a stale head.
 """
@@ -26,7 +26,8 @@ from bot.safety.screening import Level, Screener
 ROOT = Path(__file__).resolve().parents[2]
 BANK = Path("content/safety/bank.yaml")
 DEVELOPMENT = (Path("tests/safety/corpus/dev.jsonl"), Path("tests/safety/corpus/dev2.jsonl"),
-               Path("tests/safety/corpus/dev3.jsonl"), Path("tests/safety/corpus/dev4.jsonl"))
+               Path("tests/safety/corpus/dev3.jsonl"), Path("tests/safety/corpus/dev4.jsonl"),
+               Path("tests/safety/corpus/dev5.jsonl"))
 HEAD = Path("content/safety/semantic-head.json")
 
 

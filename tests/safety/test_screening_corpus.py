@@ -1,7 +1,6 @@
-"""The screen against the team's labelled messages: the corpus's development half and the development sets dev2,
-dev3 and dev4 (tuned on, and what the learned head learned from), its test half, the two fresh sets and the hold-out
-set (never tuned on), plus
-every example the issue that asked for the layered screen names.
+"""The screen against the team's labelled messages: the corpus's development half and the development sets dev2
+to dev5 (tuned on, and what the learned head learned from), its test half, the two fresh sets and the hold-out
+set (never tuned on), plus every example the issue that asked for the layered screen names.
 
 The floors below are what the screen measures today, so a change that loses ground fails here. They are not
 the targets (100% of the test half's clear positives, at most 5% false alarms): docs/safety.md says how far
@@ -28,11 +27,14 @@ def screener(content: Content) -> Screener:
 
 @pytest.mark.parametrize(
     ("half", "clear", "possible", "false_alarms"),
-    [("corpus/dev.jsonl", 0.99, 0.99, 0.011), ("corpus/dev2.jsonl", 0.99, 0.99, 0.016),
-     ("corpus/dev3.jsonl", 0.99, 0.98, 0.01), ("corpus/dev4.jsonl", 0.99, 0.97, 0.02),
-     ("corpus/test.jsonl", 0.95, 0.91, 0.057), ("corpus/fresh.jsonl", 0.94, 0.90, 0.036),
-     ("corpus/fresh2.jsonl", 0.95, 0.87, 0.068), ("holdout/holdout.jsonl", 0.97, 0.98, 0.083)],
+    [("corpus/dev.jsonl", 0.99, 0.99, 0.008), ("corpus/dev2.jsonl", 0.99, 0.99, 0.016),
+     ("corpus/dev3.jsonl", 0.99, 0.98, 0.008), ("corpus/dev4.jsonl", 0.99, 0.97, 0.016),
+     ("corpus/dev5.jsonl", 0.99, 0.98, 0.022),
+     ("corpus/test.jsonl", 0.96, 0.92, 0.064), ("corpus/fresh.jsonl", 0.97, 0.91, 0.036),
+     ("corpus/fresh2.jsonl", 0.95, 0.90, 0.068), ("holdout/holdout.jsonl", 0.99, 0.99, 0.057)],
 )
+
+
 def test_the_screen_keeps_its_measured_recall_and_false_alarm_rate(screener: Screener, half: str, clear: float,
                                                                   possible: float, false_alarms: float) -> None:
     report = evaluate_files(screener, [SAFETY / half])
