@@ -533,14 +533,13 @@ _BUS_AFTER = ("at ", "to ", "home", "into", "from", "with", "every", "back", "be
 _KMS_AFTER = ("marker", "sign", "away", "from", "long", "an hour", "per hour",
               "per", "a week", "a day", "half", "run", "race", "today", "this week", "so far", "total", "in ",
               "on the", "done", "ran", "walked", "cycled", "rode", "left", "to go", "uphill", "of ")
-_RECOVERY = re.compile(r"\b(?:now i|these days|therapy helped|helped me|proud|clean|days without|months without|"
-                       r"grateful|actually happy|happy most days|i do not anymore|not anymore|i am here and|"
-                       r"years without|without self harm|free of|recovered|recovery|better now|doing better|"
-                       r"i am okay now|i am ok now|got help|survived|volunteer|since then|glad i am (?:still )?here|"
-                       r"glad i stayed|so far from|not anymore|no longer|happy|glad|still here|trust it|healed|faded|"
-                       r"wedding|looking forward|degree|celebrate|therapy works|made it|in ages|have not since|"
-                       r"havent since|a good day|good place|stable|now|peace|married|marathons?|training to|"
-                       r"changed my life|define me|free from|clean from|helped a friend|beach|proud of)\b")
+_RECOVERY = re.compile(r"\b(?:now|these days|therapy helped|therapy works|helped me|helped a friend|proud|clean|"
+                       r"days without|months without|years without|without self harm|free of|free from|"
+                       r"happy|glad|grateful|not anymore|no longer|i am here and|still here|recovered|"
+                       r"recovery|doing better|got help|survived|volunteer|since then|so far from|trust it|healed|"
+                       r"faded|wedding|married|looking forward|degree|celebrate|made it|in ages|have not since|"
+                       r"havent since|a good day|good place|stable|peace|marathons?|training to|changed my life|"
+                       r"define me|beach)\b")
 # A look back that still pulls at the writer now ("a year since my attempt and the urges are back") is never
 # read as recovery, whatever else it says.
 _PULL = re.compile(r"\b(?:urges?|again|tonight|back again|are back|is back|back to|back there|back where|"
