@@ -110,7 +110,7 @@ _HYPERBOLE = re.compile(r"\b(?:(?:this|that|the|my) (?:deadline|meeting|exam|exa
                         r"joking|kidding|rofl|when (?:she|he|they) "
                         r"(?:sees?|finds? out|"
                         r"hears?|notices?)|if i am late|if i forget|for (?:being|forgetting|breaking|losing|eating|"
-                        r"missing)|my (?:grades|report card|score)|😂|🤣)\b")
+                        r"missing)|my (?:grades|report card|score)|laughing emoji)\b")
 
 
 # A wish to die that only stands for "this is unbearable" about something trivial: "i'm going to die if this
@@ -646,6 +646,24 @@ _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"louder)\b|\bmy (?:last |suicide )?attempt\b|\bthink(?:ing)? about (?:dying|death|being dead|killing myself|"
      r"ending it|not being here) (?:every day|all the time|constantly|a lot|daily|every night|nonstop)\b|"
      r"\bcatch(?:ing)? the bus\b.{0,160}\bnot the (?:real|actual|normal)\b"),
+    ("every pill, with a when", "intent", "clear", "self",
+     r"\b(?:i am|im|going to|gonna|will|i will|tonight i am|today i am) (?:\S+ ){0,1}(?:taking|swallowing|take|"
+     r"swallow) (?:every|all the|all of the|all my|the whole) (?:\S+ ){0,1}(?:pills?|tablets?|meds|box|bottle|lot|"
+     r"packet|pack)\b(?: \S+){0,8}? (?:tonight|when|once|the second|after|so i (?:dont|do not|never) wake|and (?:go "
+     r"to )?sleep|and not wake)\b"),
+    ("took dozens", "intent", "clear", "self",
+     r"\b(?:took|swallowed|downed|have taken) (?:like |about |around |maybe |over |at least )?(?:[2-9][0-9]|[0-9]{3}) "
+     r"(?:\S+ ){0,1}(?:pills|tablets|paracetamol|paracetomol|ibuprofen|sleeping pills|meds|co codamol)\b"),
+    ("pulled out my hair", "self_harm", "clear", "self",
+     r"\b(?:pulled|pulling|ripped|tore|tearing) out (?:a patch|patches|chunks|clumps|handfuls|a clump|a chunk|"
+     r"a handful|some) of my (?:own )?(?:hair|eyelashes|eyebrows)\b"),
+    ("swallowed something toxic", "self_harm", "clear", "self",
+     r"\b(?:drank|drunk|swallowed|downed) (?:a bit of |some (?:of )?(?:the )?|a mouthful of |a cup of |a glass of )?"
+     r"(?:bleach|cleaning (?:stuff|fluid|product|spray)|drain cleaner|antifreeze|weed killer|dishwasher tablets?)\b"),
+    ("hurt by anyone, more", "harm", "clear", "harm_from_others",
+     r"\b(?:twisted|bent|yanked|wrenched) my arm (?:behind|until|so hard|back)\b|\b(?:pushed|shoved|held|forced) my "
+     r"head (?:into|under|down|against)\b|\b(?:threw|thrown|hurled|chucked) (?:a |the )?(?:chair|plate|glass|bottle|"
+     r"mug|knife|phone|remote|shoe) at me\b|\bme (?:avento|tiro|lanzo) (?:una|un) (?:silla|plato|vaso|botella)\b"),
 )
 RULES = RULES + tuple(_rule(*rule, hyperbole_silences=rule[0] == "harm, more") for rule in _MORE_RULES)
 
@@ -749,7 +767,8 @@ _DEV2_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      rf"\b(?:{CONTROLLER}|(?:mum|mom|dad|partner)) (?:\S+ ){{0,2}}(?:controls|takes|checks|reads|tracks|monitors|goes "
      rf"through|went through|took|keeps) (?:\S+ ){{0,2}}(?:money|phone|messages|location|bank|texts|cards)\b|"
      rf"\bwalk(?:ing)? on eggshells (?:at home|around (?:him|her|my (?:partner|husband|wife|boyfriend|girlfriend))|"
-     rf"because (?:he|she))\b|\b(?:afraid|scared|terrified|frightened) (?:of|o) (?:him|"
+     rf"because (?:he|she))\b|(?<!not )(?<!never )(?<!never been )\b(?:afraid|scared|terrified|"
+     rf"frightened) (?:of|o) (?:him|"
      rf"her|how (?:he|she|they) (?:gets|get|acts)|what (?:he|she|they) (?:will|might|would|could) do)\b(?! "
      rf"(?:reaction|finding|opinion|judging))|\b(?:goes|gets|went) (?:quiet|silent|cold) and i (?:get|got|am) "
      rf"(?:scared|afraid|frightened)\b"),

@@ -52,7 +52,7 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 _EMOJI = str.maketrans({"💀": " die ", "☠": " die ", "⚰": " die ", "🪦": " die ", "🪢": " hang myself ",
                         "🔪": " cut ", "🗡": " cut ", "🩸": " bleed ", "💊": " pills ", "🔫": " shoot ",
                         "🌉": " bridge ", "🚄": " train ", "🚆": " train ", "➡": " go to ", "⬇": " jump ",
-                        "🤝": " and "})
+                        "🤝": " and ", "🔚": " end it ", **dict.fromkeys("😂🤣😅😆😹🙈🤭", " laughing emoji ")})
 # Invisible format characters (zero-width joiners, bidi marks, tags): removed before anything else.
 _FORMAT_CHARS = dict.fromkeys(
     cp for cp in (*range(0x10000), *range(0x110BD, 0x110CE), *range(0x13430, 0x13440), *range(0x1BCA0, 0x1BCA4),
@@ -79,7 +79,8 @@ _PAST = re.compile(r"\b(used to|years ago|months ago|a year ago|when i was|last 
                    r"years?) (?:since|free|clean)|(?:first|second) (?:christmas|birthday|year) since|since (?:the|my) "
                    r"(?:overdose|attempt|od|hospital)|i (?:was|used to be) (?:\S+ )?(?:suicidal|self harming|cutting|"
                    r"burning myself) (?:at|in|as|when|for|after|before|back)|(?:i|since i) (?:last|stopped) "
-                   r"(?:hurt|cut|burned|harmed|starved|tried)|ago today|after (?:the|my) overdose)\b")
+                   r"(?:hurt|cut|burned|harmed|starved|tried)|ago today|after (?:the|my) overdose|remember (?:when|the "
+                   r"night|the day)|when i first)\b")
 _OTHERS = re.compile(r"\b(my (friend|sister|brother|mum|mom|dad|mother|father|partner|son|daughter|kid|child|"
                      r"colleague|coworker|roommate|cousin|boyfriend|girlfriend|wife|husband)|someone i know|"
                      r"a friend|he|she|they|herself|himself|themselves|her|him)\b")
@@ -493,8 +494,9 @@ _TOPIC = re.compile(
 _IDIOM_AFTER = re.compile(r"(?:of|from) (?:embarrassment|shame|cringe|laughter|laughing|boredom|happiness|cuteness|"
                           r"hunger|thirst|curiosity|envy|jealousy)\b|(?:laughing|lol|lmao|haha)\b")
 _DEFINES = re.compile(
-    r"(?i)(?<![:\w])(ctb|sh|si|kms|od|sui|kys)\b\s*(?:=|:|-|stands for|means|is short for|was on the \w+ as|on the "
-    r"\w+ means)\s*[\"'“]?((?:[a-z]+[\s,]+){1,4}[a-z]+)")
+    r"(?i)(?<![:\w])(ctb|sh|si|kms|od|sui|kys)\b[\"'”]?\s*(?:(?:on|in) (?:my|the|our|his|her|their|this|a) "
+    r"(?:[\w']+ ){0,3}?)?(=|:|-|stands for|means|is short for|is|was on the \w+ as|on the \w+ means)\s*"
+    r"(?:the |an? )?[\"'“]?((?:[a-z]+[\s,]+){0,4}[a-z]+)")
 _MENTIONS = re.compile(
     r"(?i)\bsi(?= (?:joint|joints|units?|system|prefix|prefixes|base units?)\b)|\b(?P<keep>say|says|said|saying|"
     r"word|term|use|using|write|writes|called) [\"'“]?(?:unalive|unalived|unaliving|sewerslide|kms|kys|ctb)\b"
@@ -504,13 +506,22 @@ _MENTIONS = re.compile(
 # Where _DEFINES and _MENTIONS could match (RE2, linear): a long message is read by them only there.
 _MAY_DEFINE = prefilter.compiled(
     "(?:^|[^A-Za-z0-9_:])" + prefilter.any_of("ctb", "sh", "si", "kms", "od", "sui", "kys")
-    + r"(?:[^\pL\pN]*[=:\-]|[^\pL\pN]+(?:" + prefilter.any_of("stands for", "means", "is short for") + "|"
-    + prefilter.folded("was on the ") + "[^ ]+" + prefilter.folded(" as") + "|"
-    + prefilter.folded("on the ") + "[^ ]+" + prefilter.folded(" means") + "))")
+    + r"[^\pL\pN][^\n]{0,80}?(?:[=:\-]|" + prefilter.any_of("stands for", "means", "is short for", "is", " as")
+    + ")")
 _MAY_MENTION = prefilter.compiled(
     prefilter.folded("si ") + prefilter.any_of("joint", "unit", "system", "prefix", "base unit") + "|"
     + prefilter.any_of("say", "says", "said", "saying", "word", "term", "use", "using", "write", "writes", "called")
     + " [\"'“]?" + prefilter.any_of("unaliv", "sewerslide", "kms", "kys", "ctb"))
+
+
+def _spells(abbreviation: str, how: str, meaning: str) -> bool:
+    """Whether `meaning` is what `abbreviation` stands for: its words' first letters ("call the boss" for ctb,
+    "outside diameter" for OD), or, after "=" or "means", one word with its letters in order ("overdraft")."""
+    short, words = abbreviation.casefold(), meaning.casefold().split()
+    if "".join(word[0] for word in words[:len(short)]) == short:
+        return True
+    letters = iter(words[0][1:])
+    return how.casefold() != "is" and words[0][0] == short[0] and all(letter in letters for letter in short[1:])
 
 
 def _plain_words(text: str) -> str:
@@ -518,8 +529,7 @@ def _plain_words(text: str) -> str:
     for": "ctb = call the boss", "SH = stock hold") read as a plain word everywhere in it, units ("SI units") and
     a word talked about rather than used ("youtubers say unalive instead of died") too."""
     long = len(text) >= LONG_TEXT and _MAY_DEFINE is not None
-    defined = {found[1].casefold() for found in _DEFINES.finditer(text)
-               if "".join(word[0] for word in found[2].casefold().split()[:len(found[1])]) == found[1].casefold()} \
+    defined = {found[1].casefold() for found in _DEFINES.finditer(text) if _spells(found[1], found[2], found[3])} \
         if not long or _MAY_DEFINE.search(text) else set()
     text = prefilter.sub(_MENTIONS, _MAY_MENTION if long else None,
                          lambda found: f" {found['keep'] or ''} abbreviation ", text)
@@ -539,11 +549,14 @@ _RECOVERY = re.compile(r"\b(?:now|these days|therapy helped|therapy works|helped
                        r"recovery|doing better|got help|survived|volunteer|since then|so far from|trust it|healed|"
                        r"faded|wedding|married|looking forward|degree|celebrate|made it|in ages|have not since|"
                        r"havent since|a good day|good place|stable|peace|marathons?|training to|changed my life|"
-                       r"define me|beach)\b")
+                       r"define me|beach|got engaged|engaged|kitten|best thing i (?:ever )?did|planning to stay|"
+                       r"barely think about it|sober|bloody fine|(?:today|tonight|this year|this week|last week|"
+                       r"yesterday) i (?:am )?(?:passed|ran|made|bought|took|got|finished|cooked|laughed|said|started|"
+                       r"graduated|went|ate|writing|wrote|booked|planted|signed))\b")
 # A look back that still pulls at the writer now ("a year since my attempt and the urges are back") is never
 # read as recovery, whatever else it says.
 _PULL = re.compile(r"\b(?:urges?|again|tonight|back again|are back|is back|back to|back there|back where|"
-                   r"scared of myself|numb|same as|white knuckling|struggling|barely|tempted|craving|relapse|"
+                   r"scared of myself|numb|same as|white knuckling|struggling|barely(?! think)|tempted|craving|relapse|"
                    r"cant stop|can not stop|right now|not okay|not ok|hard to|pulling|miss it|thinking about it)\b")
 _DENIAL = re.compile(r"\b(?:not|never|no|nobody|no one|noone|nothing|dont|do not|didnt|did not|havent|have not|"
                      r"wouldnt|would not|wont|will not|am not|im not) (?:\S+ ){0,2}(?:suicidal|si|sh|self harm|"
@@ -592,13 +605,14 @@ def _denied(words: Sequence[str], start: int) -> bool:
 
 _NUMBERS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "a", "few",
                       "many", "more", "couple", "several", "twenty", "half", "fifteen", "hundred", "thousand"})
-_NOT_WORDS = re.compile(r"https?://\S+|www\.\S+|<[@#!][^>]*>|(?<!\w)@\w+|\S+\.(?:com|org|net|io|de|uk)\S*")
-# Every match of _NOT_WORDS holds one of these: a text with none has no link or mention to leave out.
-_NOT_WORDS_MARKS = ("://", "www.", "<#", "<!", "@", ".com", ".org", ".net", ".io", ".de", ".uk")
+_NOT_WORDS = re.compile(r"https?://\S+|www\.\S+|<[@#!][^>]*>|</?[A-Za-z][A-Za-z0-9]{0,9}>|(?<!\w)@\w+|"
+                        r"\S+\.(?:com|org|net|io|de|uk)\S*")
+# Every match of _NOT_WORDS holds one of these: a text with none has no link, mention or markup tag to leave out.
+_NOT_WORDS_MARKS = ("://", "www.", "<", "@", ".com", ".org", ".net", ".io", ".de", ".uk")
 
 
 def _without_links(text: str) -> str:
-    """`text` with its links and platform mentions (`_NOT_WORDS`) replaced by spaces."""
+    """`text` with its links, platform mentions and markup tags (`_NOT_WORDS`) replaced by spaces."""
     return _NOT_WORDS.sub(" ", text) if any(mark in text for mark in _NOT_WORDS_MARKS) else text
 
 

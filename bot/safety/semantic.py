@@ -3,7 +3,9 @@ labelled messages, so indirect wording that no phrase or rule names can still br
 only adds `possible`; it never silences anything.
 
 The head is a logistic regression over the words of a message and the pairs of adjacent words, as the grammar
-reads them (corrected, contractions spelled out), in every language the bot offers. Every weight is in
+reads them (corrected, contractions spelled out), in every language the bot offers. A message's sum is divided by
+the square root of how many words and pairs it has, so a long message is not more sure of itself than a short one
+only because it has more words. Every weight is in
 content/safety/semantic-head.json, so what it learned can be read and diffed, and it needs no model at run
 time: scoring a message is a sum over its words.
 """
@@ -42,16 +44,22 @@ def grams(words: Sequence[str]) -> set[str]:
     return set(words) | {f"{first} {second}" for first, second in pairwise(words)}
 
 
+def scale(words: int) -> float:
+    """What a part's sum of weights is multiplied by: one over the square root of its words and pairs."""
+    return 1.0 / math.sqrt(max(1, 2 * words - 1))
+
+
 def _sigmoid(value: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, value))))
 
 
 def train(crisis: Sequence[Sequence[str]], benign: Sequence[Sequence[str]], *, epochs: int = 12,
-          rate: float = 0.2, l2: float = 1e-5, seed: int = 0) -> tuple[dict[str, float], float]:
+          rate: float = 1.0, l2: float = 1e-5, seed: int = 0) -> tuple[dict[str, float], float]:
     """Logistic regression by stochastic gradient descent with per-weight step sizes (AdaGrad), over the words
-    and pairs of each line; a fixed seed makes it deterministic, so the shipped head can be checked. Returns
-    the weights of the words and pairs (those that matter, rounded) and the bias."""
-    lines = [(sorted(grams(words)), 1.0) for words in crisis] + [(sorted(grams(words)), 0.0) for words in benign]
+    and pairs of each line, each worth `scale(len(words))`; a fixed seed makes it deterministic, so the shipped
+    head can be checked. Returns the weights of the words and pairs (those that matter, rounded) and the bias."""
+    lines = [(sorted(grams(words)), scale(len(words)), 1.0) for words in crisis] + \
+        [(sorted(grams(words)), scale(len(words)), 0.0) for words in benign]
     weights: dict[str, float] = {}
     squares: dict[str, float] = {}
     bias, bias_square = 0.0, 1e-6
@@ -60,11 +68,11 @@ def train(crisis: Sequence[Sequence[str]], benign: Sequence[Sequence[str]], *, e
     for _ in range(epochs):
         shuffle(order)
         for index in order:
-            features, label = lines[index]
-            error = _sigmoid(sum(weights.get(feature, 0.0) for feature in features) + bias) - label
+            features, value, label = lines[index]
+            error = _sigmoid(sum(weights.get(feature, 0.0) for feature in features) * value + bias) - label
             for feature in features:
                 weight = weights.get(feature, 0.0)
-                step = error + l2 * weight
+                step = error * value + l2 * weight
                 square = squares.get(feature, 1e-6) + step * step
                 squares[feature] = square
                 weights[feature] = weight - rate * step / math.sqrt(square)
@@ -88,7 +96,7 @@ class Head:
         found = [self._weights[gram] for gram in grams(words) if gram in self._weights]
         if len(found) < MIN_KNOWN:
             return 0.0
-        return _sigmoid(sum(found) + self._bias)
+        return _sigmoid(sum(found) * scale(len(words)) + self._bias)
 
     def score(self, words: Sequence[str]) -> float:
         """The highest score of any part of a message (the whole, or windows of CHUNK_WORDS of its words,
@@ -99,8 +107,10 @@ class Head:
             return self.probability(words)
         step = CHUNK_WORDS // 2
         starts = list(range(0, len(words) - step, step))[:MAX_CHUNKS]
-        # the sigmoid only ever grows with the sum, so the best window is the one with the largest sum
-        totals = [total for total, known in self._windows(words, starts) if known >= MIN_KNOWN]
+        # the sigmoid only ever grows with the scaled sum, so the best window is the one with the largest
+        totals = [total * scale(min(CHUNK_WORDS, len(words) - start))
+                  for start, (total, known) in zip(starts, self._windows(words, starts), strict=True)
+                  if known >= MIN_KNOWN]
         best = _sigmoid(max(totals) + self._bias) if totals else 0.0
         return max(0.0, 1.0 - (1.0 - best) * len(starts))
 
