@@ -101,7 +101,8 @@ _ACCIDENT = re.compile(
 _INTENT = re.compile(
     r"\b(?:again|until|till|til|on purpose|to feel|punish|deserve|because i|every time|every night|urges?|"
     r"relapse[ds]?|can not stop|cant stop|made it bleed|make it bleed|bleed|bruises?|scars?|marks?|"
-    r"numb|the pain|calm down|to cope|coping|at myself|hate myself)\b")
+    r"numb|the pain|calm down|to cope|coping|at myself|hate myself|so (?:no one|nobody) (?:saw|sees|would see|"
+    r"could see|notices|noticed)|to see (?:if i can|how long))\b")
 _HYPERBOLE = re.compile(r"\b(?:(?:this|that|the|my) (?:deadline|meeting|exam|exams|heat|commute|traffic|week|job|"
                         r"project|workload|hangover|cold|flu|course|class|homework|assignment|essay|report|"
                         r"presentation|shift|rota|schedule|workout|hill|race|boss|manager|teacher|coach|professor|"
@@ -110,7 +111,11 @@ _HYPERBOLE = re.compile(r"\b(?:(?:this|that|the|my) (?:deadline|meeting|exam|exa
                         r"joking|kidding|rofl|when (?:she|he|they) "
                         r"(?:sees?|finds? out|"
                         r"hears?|notices?)|if i am late|if i forget|for (?:being|forgetting|breaking|losing|eating|"
-                        r"missing)|my (?:grades|report card|score)|laughing emoji)\b")
+                        r"missing)|my (?:grades|report card|score)|laughing emoji|(?:kill|murder|strangle) me "
+                        r"(?:\S+ ){0,2}(?:if i (?!tell|told|leave|left|go|went|do not|dont|did not|didnt|will not|wont|"
+                        r"call|report|say|said|speak|talk|come|stay|run|try|ever|even|see|move|dump|ask)|i (?:dyed|"
+                        r"spilled|spilt|tracked|broke|forgot|lost|ate|crashed|scratched|dented|missed|burnt|burned|wore|"
+                        r"borrowed|failed|flunked|ruined|shrunk|stained|painted|drank|finished|used up)))\b")
 
 
 # A wish to die that only stands for "this is unbearable" about something trivial: "i'm going to die if this
@@ -124,7 +129,9 @@ _TRIVIAL = re.compile(r"\bdie if (?:i (?:have|hear|see|get|sit|listen|do|read|wr
 _SMALL_CAUSE = re.compile(r"\bdie if my (?:\S+ )?(?:crush|mum|mom|dad|boss|teacher|friends?|sister|brother|parents|"
                           r"flatmate|roommate|class) (?:ever )?(?:finds?|sees?|reads?|hears?|looks?|watches?)\b|"
                           r"\b(?:so|too) (?:full|stuffed|embarrassed) (?:\S+ ){0,4}i (?:\S+ ){0,2}die\b|\bif i "
-                          r"(?:have to|gotta|need to|must) (?:\S+ ){0,6}(?:one more|another) (?:\S+ ){0,8}die\b")
+                          r"(?:have to|gotta|need to|must) (?:\S+ ){0,6}(?:one more|another) (?:\S+ ){0,8}die\b|"
+                          r"\b(?:one more time|again) i (?:will|ll) (?:literally |actually )?die\b|\bi (?:will|ll) "
+                          r"literally die if\b")
 _TRIVIAL = re.compile(f"{_TRIVIAL.pattern}|{_SMALL_CAUSE.pattern}")
 
 
@@ -535,6 +542,8 @@ def hyperbole(line: str) -> bool:
     return bool(_HYPERBOLE.search(line))
 
 
+# Before "going to": anyone but a third person ("she's going to end it" is about her).
+_NOT_THIRD = "(?<!she is )(?<!he is )(?<!they are )(?<!shes )(?<!hes )(?<!theyre )(?<!she )(?<!he )(?<!they )"
 # More ways people say it, each a kind of wording rather than one sentence.
 _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("took too many pills", "intent", "clear", "self",
@@ -647,7 +656,8 @@ _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"ending it|not being here) (?:every day|all the time|constantly|a lot|daily|every night|nonstop)\b|"
      r"\bcatch(?:ing)? the bus\b.{0,160}\bnot the (?:real|actual|normal)\b"),
     ("every pill, with a when", "intent", "clear", "self",
-     r"\b(?:i am|im|going to|gonna|will|i will|tonight i am|today i am) (?:\S+ ){0,1}(?:taking|swallowing|take|"
+     r"\b(?:i am|im|i will|ill|tonight i am|today i am|" + _NOT_THIRD + r"(?:going to|gonna)) "
+     r"(?:\S+ ){0,1}(?:taking|swallowing|take|"
      r"swallow) (?:every|all the|all of the|all my|the whole) (?:\S+ ){0,1}(?:pills?|tablets?|meds|box|bottle|lot|"
      r"packet|pack)\b(?: \S+){0,8}? (?:tonight|when|once|the second|after|so i (?:dont|do not|never) wake|and (?:go "
      r"to )?sleep|and not wake)\b"),
@@ -921,7 +931,8 @@ _DEV4_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"\b(?:punched|slapped|choked|strangled|stabbed|kicked|struck|headbutted|smacked|throttled|battered|beat) "
      r"me (?!.{0,160}\b(?:by accident|accidentally|by mistake)\b)(?:in the (?:face|head|stomach|ribs|chest|van|yard|"
      r"street|car)|across the (?:face|head)|so hard|"
-     r"twice|again|hard|until|unconscious|to the (?:floor|ground)|in front of|today|yesterday|last night|when)\b|"
+     r"twice|again|hard|until|unconscious|to the (?:floor|ground)|in front of|today|yesterday|last night|when|"
+     r"because|for no reason)\b|"
      r"\bpulled (?:a |his |her |their )?(?:knife|gun|blade|machete) (?:on me|at me|when|and|out)\b|\b(?:am|was|"
      r"been|being|get|got|keeps? me|kept me|keep me) locked in (?:my|the|a|his|her) (?:room|house|flat|bathroom|"
      r"basement|cellar|cupboard|shed)\b|\blocked in (?:my|the) room (?:with no|without|since|for (?:hours|days))\b|"
@@ -935,6 +946,64 @@ _DEV4_RULES: tuple[tuple[str, str, str, str, str], ...] = (
 )
 RULES = RULES + tuple(_rule(*rule, hyperbole_silences=True, needs_intent=rule[1] == "self_harm")
                       for rule in _DEV4_RULES)
+
+_DRUGS = (r"(?:pills|tablets|meds|medication|paracetamol|paracetomol|tylenol|ibuprofen|codeine|co codamol|tramadol|"
+          r"oxy|oxycodone|xanax|diazepam|valium|sertraline|insulin|warfarin|painkillers|sleeping (?:pills|tablets)|"
+          r"antidepressants|lithium|morphine|fentanyl)")
+# A stated plan, a threat or another person's act told plainly, wherever it sits in a long check-in.
+_PLAN_RULES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("gone and not coming back", "intent", "clear", "self",
+     rf"\b(?:i am|im|i will|ill|{_NOT_THIRD}(?:going to|gonna)) (?:\S+ ){{0,1}}(?:going to |gonna )?"
+     r"(?:drive|walk|go|swim|jump|head) "
+     r"(?:\S+ ){0,5}and (?:not|never) (?:come|coming) (?:back|home)\b(?! (?:till|until|for|before|in time|late|early|"
+     r"tonight|today|this|that|right|straight|soon|with|after))|\b(?:going|go) over the side (?:next|this|"
+     r"tonight|tomorrow)\b|\b(?:i am|im|i will|ill|" + _NOT_THIRD + r"(?:going to|gonna)) (?:\S+ ){0,1}"
+     r"drive (?:the car |my car |the van |"
+     r"my van )?(?:off|into) (?:the |a )?(?:quarry|cliff|cliffs|edge|bridge|river|sea|harbour|wall|tree)\b"),
+    ("took them on purpose", "intent", "clear", "self",
+     rf"\b(?:took|swallowed|downed|have taken) (?:a handful of|loads of|a bunch of|(?:\S+ )?extra|"
+     rf"all (?:of )?(?:my|the)|(?:\S+ ){{0,2}}of my) (?:\S+ ){{0,1}}{_DRUGS} (?:\S+ ){{0,3}}(?:on purpose|"
+     rf"to see what (?:would|will) happen|"
+     rf"so i (?:would|will|wont|dont) (?:not )?wake)\b|\b(?:took|swallowed|downed) a handful of (?:my )?{_DRUGS}\b"),
+    ("bought it, will use it", "intent", "clear", "self",
+     r"\b(?:i|i have|ive) (?:\S+ ){0,1}(?:bought|got|ordered) (?:the |a |some )?(?:rope|rat poison|poison|"
+     r"weed killer|antifreeze|charcoal) (?:\S+ ){0,4}(?:and (?:i am|im|i will|ill|going to)|for (?:tonight|"
+     r"tomorrow|saturday|sunday|the weekend)|to (?:use|drink|take) (?:it|on myself))\b|\bplan to use it on myself\b"),
+    ("someone else's act or plan", "intent", "clear", "someone_else",
+     rf"\b(?:she|he|they) (?:\S+ ){{0,1}}(?:bought|got|has|had) (?:the |a |some )?(?:rope|rat poison|poison|"
+     rf"weed killer|antifreeze) (?:\S+ ){{0,2}}(?:and|to) (?:will |is going to |was going to )?(?:drink|take|use|"
+     rf"swallow)\b|\b(?:she|he|they) (?:will|would|is going to|said (?:she|he|they) would|says (?:she|he|"
+     rf"they) will) try again\b|"
+     rf"\b(?:she|he|they) (?:had|has|d|would) (?:taken|swallowed) (?:everything|all (?:her|his|their) {_DRUGS}|"
+     rf"everything in (?:her|his|their) (?:cabinet|cupboard|drawer|bag))\b|\b(?:zich|zichzelf) (?:\S+ ){{0,2}}"
+     rf"ophangt\b"),
+    ("ending it, with a when", "intent", "clear", "self",
+     rf"\b(?:i am|im|i will|ill|i have decided to|i decided to|{_NOT_THIRD}(?:going to|gonna)) "
+     r"(?:\S+ ){0,1}end(?:ing)? it (?:all )?"
+     r"(?:tonight|tomorrow|today|this week|this weekend|soon|for good|on (?:monday|tuesday|wednesday|thursday|friday|"
+     r"saturday|sunday)|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b(?! with)"),
+    ("a denial taken back", "intent", "clear", "self",
+     r"\b(?:that is a lie|that was a lie|truth is|i lied|done pretending|i am not okay|i am not ok) (?:\S+ ){0,12}?"
+     r"(?:i have a date|i am doing it|i will do it|i am going to do it|i am ending it|i will end it|bought the rope|"
+     r"the pills are (?:right )?here|the rope is)\b|\b(?:dont|do not) (?:want|need) (?:you|anyone|anybody) to talk "
+     r"me out of it\b"),
+    ("the day i die", "intent", "clear", "self",
+     r"\b(?:tomorrow|today|tonight|saturday|sunday|monday|tuesday|wednesday|thursday|friday)(?: is|s| s)? the day i "
+     r"(?:die|end it|kill myself)\b"),
+    ("smothered", "harm", "clear", "harm_from_others",
+     r"\b(?:held|pressed|put|pushed|shoved) (?:a |the |his |her )?(?:pillow|hand|bag|cushion|plastic bag) (?:over|on|"
+     r"against) my (?:face|mouth|nose)\b"),
+    ("a threat to my body", "harm", "clear", "harm_from_others",
+     r"\b(?:he|she|they) (?:would|will|is going to|was going to) (?:\S+ ){0,5}(?:put me through (?:the|a) "
+     r"(?:wall|window|door)|beat me|break my (?:\S+ ){0,1}(?:legs|arms|arm|neck|jaw|face|fingers|nose)|burn me|"
+     r"kick my head in|smash my face)\b|\b(?:catches|finds|sees) me (?:\S+ ){0,6}(?:again )?(?:i am|im) "
+     r"dead (?:and (?:he|she|they) meant it|for real)\b|\bmake it look like i did it myself\b"),
+)
+RULES = RULES + tuple(_rule(*rule, hyperbole_silences=True) for rule in _PLAN_RULES)
+RULES = (*RULES, _rule("starving myself", "self_harm", "clear", "self",
+                       r"\b(?:starved|starving|starve) myself\b|\b(?:stopped|stopping|quit) eating on purpose\b|"
+                       r"\b(?:skipped|skipping|skip) (?:food|meals|eating) (?:\S+ ){0,4}(?:to see if i can|on purpose|"
+                       r"to punish|because i deserve)\b", needs_intent=True))
 
 # A question about means that asks what would be fatal, certain or unnoticed: the lethality is in the question.
 _MEANS = (r"(?:pills|tablets|meds|medication|paracetamol|tylenol|ibuprofen|insulin|sleeping pills|antidepressants|"

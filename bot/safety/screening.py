@@ -77,10 +77,12 @@ _PAST = re.compile(r"\b(used to|years ago|months ago|a year ago|when i was|last 
                    r"a long time ago|as a (kid|teen|child)|had been|was going to|wanted to|this time last year|"
                    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a|eighteen) (?:days?|weeks?|months?|"
                    r"years?) (?:since|free|clean)|(?:first|second) (?:christmas|birthday|year) since|since (?:the|my) "
-                   r"(?:overdose|attempt|od|hospital)|i (?:was|used to be) (?:\S+ )?(?:suicidal|self harming|cutting|"
-                   r"burning myself) (?:at|in|as|when|for|after|before|back)|(?:i|since i) (?:last|stopped) "
+                   r"(?:overdose|attempt|od|hospital)|(?:i )?(?:was|used to be) (?:\S+ )?(?:suicidal|self harming|"
+                   r"cutting|burning myself) (?:at|in|as|when|for|after|before|back)|(?:i|since i) (?:last|stopped) "
                    r"(?:hurt|cut|burned|harmed|starved|tried)|ago today|after (?:the|my) overdose|remember (?:when|the "
-                   r"night|the day)|when i first)\b")
+                   r"night|the day)|when i first|clean (?:from|of) (?:self harm|sh|cutting)|since i last "
+                   r"(?:self harmed|self harm)|last (?:winter|spring|summer|autumn)|the first year after|in (?:19|20)"
+                   r"[0-9][0-9])\b")
 _OTHERS = re.compile(r"\b(my (friend|sister|brother|mum|mom|dad|mother|father|partner|son|daughter|kid|child|"
                      r"colleague|coworker|roommate|cousin|boyfriend|girlfriend|wife|husband)|someone i know|"
                      r"a friend|he|she|they|herself|himself|themselves|her|him)\b")
@@ -331,7 +333,7 @@ class Screener:
                 continue
             level = _phrase_level(phrase.category)
             negated = _denied(words, start)
-            past = bool(_PAST.search(" ".join(words[max(0, start - 6):end])))
+            past = bool(_PAST.search(" ".join(words[max(0, start - 6):end + 3])))
             around = grammar.canonical(words[max(0, start - 20):end + 20])
             if phrase.category != "danger" and past and _RECOVERY.search(around) \
                     and not _PULL.search(" ".join(words[max(0, start - 8):end + 12])):
@@ -352,9 +354,10 @@ class Screener:
                 dismissed.add(phrase.compact)
                 continue  # "gotta catch the bus at 7:15"
             if phrase.text == "kms" and ((start and (words[start - 1].isdigit() or words[start - 1] in _NUMBERS))
+                                         or (end < len(words) and words[end].isdigit())
                                          or " ".join(words[end:end + 2]).startswith(_KMS_AFTER)):
                 dismissed.add(phrase.compact)
-                continue  # "ran 8 kms today", "kms per week"
+                continue  # "ran 8 kms today", "kms per week", "KMS 12" on a road sign
             about = About.HARM_FROM_OTHERS if phrase.category == "danger" else (
                 About.SOMEONE_ELSE if _THIRD_PERSON.search(phrase.text) or self._other_subject(words, start)
                 else About.SELF)
@@ -420,6 +423,17 @@ class Screener:
         for phrase in self._compact_hits(words, dismissed | {f.compact for f in found if f.compact}):
             level = _phrase_level(phrase.category)
             about = About.HARM_FROM_OTHERS if phrase.category == "danger" else About.SELF
+            start = _spaced_start(words, phrase) if phrase.category != "danger" else None
+            if start is not None:
+                # the phrase with its words apart and an ending ("self harmed"): read as the phrase is
+                end = start + len(phrase.words)
+                if _denied(words, start) and phrase.category in CLEAR_CATEGORIES:
+                    continue  # "never self harmed, just angry"
+                if _PAST.search(" ".join(words[max(0, start - 6):end + 3])):
+                    if _RECOVERY.search(grammar.canonical(words[max(0, start - 20):end + 20])) \
+                            and not _PULL.search(" ".join(words[max(0, start - 8):end + 12])):
+                        continue  # "a year since i last self-harmed, going to celebrate"
+                    level = Level.POSSIBLE
             found.append(_Found(level, about, Match(phrase.category, phrase.text),
                                 f"{phrase.category}: {phrase.text}", 0, False))
         corrected, made = self._typos.correct(words)
@@ -542,7 +556,8 @@ _BUS_AFTER = ("at ", "to ", "home", "into", "from", "with", "every", "back", "be
               "tomorrow morning", "to work", "to school", "or ", "instead")
 _KMS_AFTER = ("marker", "sign", "away", "from", "long", "an hour", "per hour",
               "per", "a week", "a day", "half", "run", "race", "today", "this week", "so far", "total", "in ",
-              "on the", "done", "ran", "walked", "cycled", "rode", "left", "to go", "uphill", "of ")
+              "on the", "done", "ran", "walked", "cycled", "rode", "left", "to go", "uphill", "of ", "road",
+              "not miles", "instead of miles")
 _RECOVERY = re.compile(r"\b(?:now|these days|therapy helped|therapy works|helped me|helped a friend|proud|clean|"
                        r"days without|months without|years without|without self harm|free of|free from|"
                        r"happy|glad|grateful|not anymore|no longer|i am here and|still here|recovered|"
@@ -550,9 +565,13 @@ _RECOVERY = re.compile(r"\b(?:now|these days|therapy helped|therapy works|helped
                        r"faded|wedding|married|looking forward|degree|celebrate|made it|in ages|have not since|"
                        r"havent since|a good day|good place|stable|peace|marathons?|training to|changed my life|"
                        r"define me|beach|got engaged|engaged|kitten|best thing i (?:ever )?did|planning to stay|"
-                       r"barely think about it|sober|bloody fine|(?:today|tonight|this year|this week|last week|"
-                       r"yesterday) i (?:am )?(?:passed|ran|made|bought|took|got|finished|cooked|laughed|said|started|"
-                       r"graduated|went|ate|writing|wrote|booked|planted|signed))\b")
+                       r"barely think about it|sober|bloody fine|healed|proud of me|different life|breathing again|"
+                       r"feel strong|like my life|happiest|be amazed|binned it|felt good|(?:cant|can not) remember the "
+                       r"last time|(?:havent|have not) in (?:months|years|ages|a while)|grown back|changed everything|"
+                       r"gone quiet|best thing i|finally feel safe|i (?:do not|dont) anymore|(?:today|tonight|"
+                       r"this year|this week|last week|"
+                       r"yesterday) i (?:am )?(?:passed|ran|made|finished|cooked|laughed|said|started|graduated|ate|"
+                       r"writing|wrote|booked|planted|signed))\b")
 # A look back that still pulls at the writer now ("a year since my attempt and the urges are back") is never
 # read as recovery, whatever else it says.
 _PULL = re.compile(r"\b(?:urges?|again|tonight|back again|are back|is back|back to|back there|back where|"
@@ -587,6 +606,19 @@ def _windows(changed: Sequence[int], size: int, reach: int = 12) -> list[tuple[i
         else:
             spans.append((begin, stop))
     return spans
+
+
+def _spaced_start(words: Sequence[str], phrase: _Phrase) -> int | None:
+    """Where `phrase` begins with its words apart, the last one perhaps with an ending ("self harmed" for "self
+    harm"), or None when it is only found written together ("#selfharm")."""
+    if len(phrase.words) < 2 or WILDCARD in phrase.words:
+        return None
+    first, size = phrase.words[0], len(phrase.words)
+    for index, word in enumerate(words):
+        if word == first and list(words[index + 1:index + size - 1]) == list(phrase.words[1:-1]) \
+                and index + size - 1 < len(words) and words[index + size - 1].startswith(phrase.words[-1]):
+            return index
+    return None
 
 
 def _denied(words: Sequence[str], start: int) -> bool:

@@ -5,7 +5,7 @@ is read by a head that learned from the bank and the other sets. Each set was wr
 closer to how the screen reads a stranger's words than folds cut at random across the sets.
 
 It learns from content/safety/bank.yaml (written for it) and the three development sets of the evaluation corpus
-(tests/safety/corpus/dev.jsonl, dev2 to dev6, every language), never from the test half or the
+(tests/safety/corpus/dev.jsonl, dev2 to dev7, every language), never from the test half or the
 hold-out set, and writes content/safety/semantic-head.json with the checksums of what it read; a test fails
 when those no longer match, so changed data cannot ship with a stale head.
 """
@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BANK = Path("content/safety/bank.yaml")
 DEVELOPMENT = (Path("tests/safety/corpus/dev.jsonl"), Path("tests/safety/corpus/dev2.jsonl"),
                Path("tests/safety/corpus/dev3.jsonl"), Path("tests/safety/corpus/dev4.jsonl"),
-               Path("tests/safety/corpus/dev5.jsonl"), Path("tests/safety/corpus/dev6.jsonl"))
+               Path("tests/safety/corpus/dev5.jsonl"), Path("tests/safety/corpus/dev6.jsonl"),
+               Path("tests/safety/corpus/dev7.jsonl"))
 HEAD = Path("content/safety/semantic-head.json")
 
 
