@@ -4,7 +4,7 @@ from, at several thresholds (how the threshold in content/safety/bank.yaml is ch
 is read by a head that learned from the bank and the other sets. Each set was written by other people, so this is
 closer to how the screen reads a stranger's words than folds cut at random across the sets.
 
-It learns from content/safety/bank.yaml (written for it) and the three development sets of the evaluation corpus
+It learns from content/safety/bank.yaml (written for it) and the development sets of the evaluation corpus
 (tests/safety/corpus/dev.jsonl, dev2 to dev7, every language), never from the test half or the
 hold-out set, and writes content/safety/semantic-head.json with the checksums of what it read; a test fails
 when those no longer match, so changed data cannot ship with a stale head.
