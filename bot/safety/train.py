@@ -4,8 +4,9 @@ from, at several thresholds (how the threshold in content/safety/bank.yaml is ch
 is read by a head that learned from the bank and the other sets. Each set was written by other people, so this is
 closer to how the screen reads a stranger's words than folds cut at random across the sets.
 
-It learns from content/safety/bank.yaml (written for it) and the development sets of the evaluation corpus
-(tests/safety/corpus/dev.jsonl, dev2 to dev7, every language), never from the test half or the
+It learns from content/safety/bank.yaml (written for it), the bot's own words (`own_words`: what it says, its
+buttons, tips and scripts, as harmless examples) and the development sets of the evaluation corpus
+(tests/safety/corpus/dev.jsonl, dev2 to dev8, every language), never from the test half or the
 hold-out set, and writes content/safety/semantic-head.json with the checksums of what it read; a test fails
 when those no longer match, so changed data cannot ship with a stale head.
 """
@@ -14,11 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.content.loader import Content, load_content
+import yaml
+
+from bot.content.loader import YAML_LOADER, Content, load_content
 from bot.content.schema import ScreeningHead
 from bot.safety import semantic
 from bot.safety.evaluation import Labelled, read_corpus
@@ -29,12 +33,45 @@ BANK = Path("content/safety/bank.yaml")
 DEVELOPMENT = (Path("tests/safety/corpus/dev.jsonl"), Path("tests/safety/corpus/dev2.jsonl"),
                Path("tests/safety/corpus/dev3.jsonl"), Path("tests/safety/corpus/dev4.jsonl"),
                Path("tests/safety/corpus/dev5.jsonl"), Path("tests/safety/corpus/dev6.jsonl"),
-               Path("tests/safety/corpus/dev7.jsonl"))
+               Path("tests/safety/corpus/dev7.jsonl"), Path("tests/safety/corpus/dev8.jsonl"))
 HEAD = Path("content/safety/semantic-head.json")
 
 
+# The bot's own words that no crisis line needs: what it says, its buttons, tips and scripts (a person may type a
+# label or paste a script back). A string with one of these words is left out, so the head never learns that
+# "not safe at all" or "you don't have to carry this alone" is harmless.
+_NOT_OWN = re.compile(r"(?i)\b(?:safe|safety|unsafe|hurt|harm|die|dying|dead|death|kill|suicid|crisis|sos|emergency|"
+                      r"helpline|life|lives|end|danger|threat|abuse|violence|hit|alone|carry|pain|scared|afraid)\w*")
+OWN_WORDS = "content/ (the bot's own words, safety excluded)"
+
+
+def own_words(root: Path = ROOT) -> list[str]:
+    """Every text of two words or more in content/ outside content/safety/, with no placeholder and none of the
+    words above: harmless examples for the head."""
+    found: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, str):
+            text = " ".join(node.split())
+            if len(text.split()) >= 2 and "{" not in text and not _NOT_OWN.search(text):
+                found.add(text)
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in sorted((root / "content").rglob("*.yaml")):
+        if "safety" not in path.relative_to(root / "content").parts:
+            walk(yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER))
+    return sorted(found)
+
+
 def checksums(root: Path = ROOT) -> dict[str, str]:
-    return {str(path): hashlib.sha256((root / path).read_bytes()).hexdigest() for path in (BANK, *DEVELOPMENT)}
+    sums = {str(path): hashlib.sha256((root / path).read_bytes()).hexdigest() for path in (BANK, *DEVELOPMENT)}
+    sums[OWN_WORDS] = hashlib.sha256("\n".join(own_words(root)).encode()).hexdigest()
+    return sums
 
 
 def cross_validate(content: Content,
@@ -52,7 +89,7 @@ def cross_validate(content: Content,
             fold.append(part)
     words = [reader.words_for_head(row.text) for row in rows]
     bank = ([reader.words_for_head(text) for text in content.screening_bank.crisis],
-            [reader.words_for_head(text) for text in content.screening_bank.benign])
+            [reader.words_for_head(text) for text in (*content.screening_bank.benign, *own_words())])
     read: dict[int, tuple[bool, float]] = {}  # line -> (a rule raised it, the head's score or -1)
     for part in range(len(DEVELOPMENT)):
         learn = [i for i in range(len(rows)) if fold[i] != part]
@@ -87,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     reader = Screener(content.phrases, semantic=False)
     dev = [row for path in DEVELOPMENT for row in read_corpus(ROOT / path)]
     crisis = [*content.screening_bank.crisis, *(row.text for row in dev if row.level is not Level.NONE)]
-    benign = [*content.screening_bank.benign, *(row.text for row in dev if row.level is Level.NONE)]
+    benign = [*content.screening_bank.benign, *own_words(), *(row.text for row in dev if row.level is Level.NONE)]
     words, bias = semantic.train([reader.words_for_head(text) for text in crisis],
                                  [reader.words_for_head(text) for text in benign])
     head = {"trained_on": checksums(), "threshold": content.screening_bank.threshold, "bias": bias, "words": words}
