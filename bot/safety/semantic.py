@@ -16,7 +16,7 @@ import math
 import random
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from itertools import pairwise
+from itertools import accumulate, pairwise, repeat
 from pathlib import Path
 
 CHUNK_WORDS = 40  # a message longer than this is read in overlapping windows of this many words
@@ -25,6 +25,10 @@ MAX_CHUNKS = 4_000
 LONG_THRESHOLD = 0.9
 MIN_WORDS = 3  # shorter messages are left to the phrases and the grammar
 MIN_KNOWN = 2  # a part is scored only when the head learned from at least this many of its words or pairs
+SPAN = 2 * CHUNK_WORDS - 1  # a window's words and the pairs inside it, read in order
+# A window's bound is a running sum's difference over a long message, so it may be off by a little rounding; a
+# window is passed over only when its bound is this much below what it would have to beat.
+BOUND_SLACK = 1e-3
 VOCABULARY = Path(__file__).resolve().parents[2] / "content" / "safety" / "vocabulary.txt"
 
 
@@ -87,6 +91,7 @@ class Head:
 
     def __init__(self, weights: Mapping[str, float], bias: float, *, threshold: float) -> None:
         self._weights = weights
+        self._positive = {gram: weight for gram, weight in weights.items() if weight > 0}
         self._bias = bias
         self.threshold = threshold
 
@@ -102,47 +107,44 @@ class Head:
         """The highest score of any part of a message (the whole, or windows of CHUNK_WORDS of its words,
         overlapping by half, when it is long). Each window of a long message is one more chance of a false
         alarm, so a window's score counts as if the head's error margin were shared among the windows: with n
-        windows, a score s counts as 1 - (1 - s) * n. The windows slide over the words, read once."""
+        windows, a score s counts as 1 - (1 - s) * n.
+
+        A long message is read once, into its words and pairs in order, and each window is first bounded from
+        above by the sum of the positive weights in it (counted wherever they occur, so never less than its sum
+        of distinct words and pairs); one running sum gives every window's bound. Windows are then summed
+        exactly from the highest bound down, until no bound left can beat the best sum found, or can score more
+        than 0 at all (with n windows, a best sum below log(n - 1) less the bias does not). The score is the one
+        every window summed exactly would give."""
         if len(words) <= CHUNK_WORDS:
             return self.probability(words)
         step = CHUNK_WORDS // 2
         starts = list(range(0, len(words) - step, step))[:MAX_CHUNKS]
+        # word i at 2i, the pair of words i and i + 1 at 2i + 1: the window from word `start` is
+        # read[2 * start:2 * start + SPAN] (cut short at the end)
+        stop = min(len(words), starts[-1] + CHUNK_WORDS)
+        read: list[str] = [""] * (2 * stop - 1)
+        read[0::2] = words[:stop]
+        read[1::2] = map(" ".join, pairwise(words[:stop]))
+        running = list(accumulate(map(self._positive.get, read, repeat(0.0)), initial=0.0))
+        scales = [scale(min(CHUNK_WORDS, len(words) - start)) for start in starts]
+        bounds = [(running[min(2 * start + SPAN, len(read))] - running[2 * start]) * part_scale
+                  for start, part_scale in zip(starts, scales, strict=True)]
         # the sigmoid only ever grows with the scaled sum, so the best window is the one with the largest
-        totals = [total * scale(min(CHUNK_WORDS, len(words) - start))
-                  for start, (total, known) in zip(starts, self._windows(words, starts), strict=True)
-                  if known >= MIN_KNOWN]
-        best = _sigmoid(max(totals) + self._bias) if totals else 0.0
-        return max(0.0, 1.0 - (1.0 - best) * len(starts))
+        floor = math.log(len(starts) - 1) - self._bias - BOUND_SLACK if len(starts) > 1 else -math.inf
+        best = -math.inf
+        for index in sorted((index for index, bound in enumerate(bounds) if bound + BOUND_SLACK >= floor),
+                            key=bounds.__getitem__, reverse=True):
+            if bounds[index] + BOUND_SLACK < best:
+                break
+            total, known = self._sum(read[2 * starts[index]:2 * starts[index] + SPAN])
+            if known >= MIN_KNOWN:
+                best = max(best, total * scales[index])
+        if best < floor:  # no window's score is above 1 - 1 / n: every one counts as 0
+            return 0.0
+        return max(0.0, 1.0 - (1.0 - _sigmoid(best + self._bias)) * len(starts))
 
-    def _windows(self, words: Sequence[str], starts: Sequence[int]) -> list[tuple[float, int]]:
-        """For each window of CHUNK_WORDS words from each start (a multiple of half a window): the sum of the
-        weights of the distinct words and pairs in it that the head knows, and how many those are. A window is
-        two half-window blocks and the pair across them, so each block's known words and pairs, and their sum,
-        are found once, and a window's sum is its two blocks' sums less what they share: a long message costs
-        one pass over its words, not one per window."""
-        weights = self._weights
-        weight, known = weights.__getitem__, weights.__contains__
-        half = CHUNK_WORDS // 2
-        pairs = list(map(" ".join, pairwise(words)))  # pairs[i] is words i and i + 1
-        blocks: list[tuple[set[str], float]] = []
-        for first in range(0, len(words), half):
-            block = set(filter(known, words[first:first + half]))
-            block.update(filter(known, pairs[first:first + half - 1]))
-            blocks.append((block, sum(map(weight, block))))
-        out: list[tuple[float, int]] = []
-        for start in starts:
-            index = start // half
-            grams, total = blocks[index]
-            if index + 1 >= len(blocks):
-                out.append((total, len(grams)))
-                continue
-            later, later_total = blocks[index + 1]
-            shared = grams & later
-            total += later_total - sum(map(weight, shared))
-            count = len(grams) + len(later) - len(shared)
-            across = pairs[start + half - 1]
-            if across in weights and across not in grams and across not in later:
-                total += weights[across]
-                count += 1
-            out.append((total, count))
-        return out
+    def _sum(self, grams: Sequence[str]) -> tuple[float, int]:
+        """The sum of the weights of the distinct words and pairs among `grams` that the head knows, and how many
+        those are."""
+        found = [weight for weight in map(self._weights.get, dict.fromkeys(grams)) if weight is not None]
+        return sum(found), len(found)

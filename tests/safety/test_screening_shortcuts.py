@@ -1,0 +1,62 @@
+"""The long message's shortcuts read exactly what the plain, slow reading would: each is checked against a
+straightforward version of what it stands for."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.content.loader import Content
+from bot.safety import semantic
+from bot.safety.semantic import CHUNK_WORDS, MAX_CHUNKS, MIN_KNOWN, Head, grams, scale
+
+
+def _score_window_by_window(head: Head, weights: dict[str, float], bias: float, words: list[str]) -> float:
+    """`Head.score` as it is defined: every window summed on its own."""
+    if len(words) <= CHUNK_WORDS:
+        return head.probability(words)
+    starts = list(range(0, len(words) - CHUNK_WORDS // 2, CHUNK_WORDS // 2))[:MAX_CHUNKS]
+    totals = []
+    for start in starts:
+        part = words[start:start + CHUNK_WORDS]
+        found = [weights[gram] for gram in grams(part) if gram in weights]
+        if len(found) >= MIN_KNOWN:
+            totals.append(sum(found) * scale(len(part)))
+    best = semantic._sigmoid(max(totals) + bias) if totals else 0.0
+    return max(0.0, 1.0 - (1.0 - best) * len(starts))
+
+
+@pytest.fixture(scope="module")
+def shipped(content: Content) -> tuple[Head, dict[str, float], float, list[str]]:
+    head = content.screening_head
+    assert head is not None
+    words = sorted({word for gram in head.words for word in gram.split()})
+    return Head(head.words, head.bias, threshold=head.threshold), head.words, head.bias, words
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), length=st.integers(0, 1_500), known=st.floats(0.3, 1.0))
+def test_a_long_message_scores_as_every_window_summed_on_its_own(
+        shipped: tuple[Head, dict[str, float], float, list[str]], seed: int, length: int, known: float) -> None:
+    head, weights, bias, vocabulary = shipped
+    rng = random.Random(seed)
+    # words the head knows, repeated as people repeat them, and words it does not
+    common = rng.sample(vocabulary, 30)
+    words = [rng.choice(common) if rng.random() < 0.4 else rng.choice(vocabulary) if rng.random() < known
+             else f"unknown{rng.randrange(50)}" for _ in range(length)]
+    assert head.score(words) == pytest.approx(_score_window_by_window(head, weights, bias, words), abs=1e-9)
+
+
+@pytest.mark.parametrize("bias", [-30.0, -0.9, 0.0, 5.0])
+@pytest.mark.parametrize("length", [41, 60, 61, 200, 2_000])
+def test_a_small_head_scores_long_messages_as_every_window_summed(bias: float, length: int) -> None:
+    """Weights of every sign (none known, one, negative only, a zero): the bound never passes over the best."""
+    weights = {"a": 0.0, "b": -2.0, "c": 3.5, "d": 0.25, "a b": 1.5, "c c": -4.0, "d a": 9.0, "e": -0.5}
+    head = Head(weights, bias, threshold=0.5)
+    rng = random.Random(length)
+    for letters in ("x", "ax", "be", "abcde", "cd", "abcdex"):
+        words = [rng.choice(letters) for _ in range(length)]
+        assert head.score(words) == pytest.approx(_score_window_by_window(head, weights, bias, words), abs=1e-12)
