@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from bot.safety.languages import LANGUAGE_RULES
+from bot.safety.memo import Memo
 
 # Spelled-out contractions and chat spellings, so one rule covers "im", "i'm", "I am".
 _EXPAND = {
@@ -421,12 +421,14 @@ def canonical(words: Sequence[str]) -> str:
     return " ".join(map(_spelled_out, words)).replace("my self", "myself")
 
 
-@lru_cache(maxsize=65_536)
-def _spelled_out(word: str) -> str:
+def _spell_out(word: str) -> str:
     expanded = _EXPAND.get(word)
     if expanded is None:
         expanded = _ELISION.sub(r"\1 ", word).replace("'", "") if "'" in word else word
     return expanded
+
+
+_spelled_out = Memo(_spell_out).__getitem__
 
 
 @dataclass(frozen=True)

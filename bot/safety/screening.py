@@ -23,13 +23,13 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
 from itertools import compress
 from operator import ne
 from typing import Any
 
 from bot.content.schema import ScreeningHead
 from bot.safety import grammar, prefilter, semantic
+from bot.safety.memo import Memo
 from bot.safety.semantic import Head
 from bot.safety.typos import Typos
 
@@ -143,12 +143,13 @@ class Verdict:
                 "reasons": self.reasons, "context": self.context}
 
 
-@lru_cache(maxsize=65_536)
-def _squeeze(word: str) -> str:
+def _squeezed(word: str) -> str:
     return _RUNS.sub(r"\1", word)
 
 
-@lru_cache(maxsize=65_536)
+_squeeze = Memo(_squeezed).__getitem__
+
+
 def _fix_token(token: str) -> str:
     # "!", "|" and "+" stand for letters only inside a word ("k!ll"); at its end they are punctuation ("kms!").
     token = token.strip("'").rstrip("!|+")
@@ -161,10 +162,14 @@ _EMPTY, _LETTER, _WORD = 0, 1, 2
 _LETTER_RUN = bytes((_LETTER,) * 3)
 
 
-@lru_cache(maxsize=65_536)
 def _kind(token: str) -> int:
     """What a fixed token is to the joining of spelled-out words: nothing, one letter, or a word."""
     return _EMPTY if not token else _LETTER if len(token) == 1 and token.isalpha() else _WORD
+
+
+_FIXED = Memo(_fix_token)
+_KINDS = Memo(_kind)
+_LETTER_RUNS = re.compile(re.escape(bytes((_LETTER,))) + b"{3,}")  # three or more one-letter tokens in a row
 
 
 def _read_run(run: re.Match[str]) -> str:
@@ -184,28 +189,26 @@ def tokens(text: str) -> list[str]:
         if any(emoji in text for emoji in _EMOJI_VERBS):
             text = _EMOJI_ING.sub(" killing ", text)
         text = _NON_ASCII.sub(_read_run, text)
-    raw = list(map(_fix_token, _TOKEN.findall(text)))
-    kinds = bytes(map(_kind, raw))
+    raw = list(map(_FIXED.__getitem__, _TOKEN.findall(text)))
+    kinds = bytes(map(_KINDS.__getitem__, raw))
     if _LETTER_RUN not in kinds:  # no "k i l l" to join: the words are the tokens, empty ones left out
         return raw if _EMPTY not in kinds else list(filter(None, raw))
     words: list[str] = []
-    letters: list[str] = []
-    for token in [*raw, ""]:
-        if len(token) == 1 and token.isalpha():  # "k i l l" and "k.i.l.l" are one word
-            letters.append(token)
-            continue
-        if letters:
-            words.extend(letters if len(letters) < 3 else ["".join(letters)])
-            letters = []
-        if token:
-            words.append(token)
+    done = 0
+    for run in _LETTER_RUNS.finditer(kinds):  # "k i l l" and "k.i.l.l" are one word (one or two letters are not)
+        words += filter(None, raw[done:run.start()])
+        words.append("".join(raw[run.start():run.end()]))
+        done = run.end()
+    words += filter(None, raw[done:])
     return words
 
 
-@lru_cache(maxsize=65_536)
-def _stretched(word: str) -> bool:
+def _is_stretched(word: str) -> bool:
     """Whether a letter is written three or more times in a row ("killlll")."""
     return bool(_STRETCH.search(word))
+
+
+_stretched = Memo(_is_stretched).__getitem__
 
 
 def _same_word(token: str, word: str) -> bool:

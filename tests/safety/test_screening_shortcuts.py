@@ -3,15 +3,27 @@ straightforward version of what it stands for."""
 
 from __future__ import annotations
 
+import json
 import random
+import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.content.loader import Content
-from bot.safety import semantic
+from bot.safety import screening, semantic
 from bot.safety.semantic import CHUNK_WORDS, MAX_CHUNKS, MIN_KNOWN, Head, grams, scale
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+@pytest.fixture(scope="module")
+def development() -> list[str]:
+    """The development sets' lines (never the test, fresh or hold-out sets)."""
+    return [json.loads(line)["text"] for path in sorted(CORPUS.glob("dev*.jsonl"))
+            for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 def _score_window_by_window(head: Head, weights: dict[str, float], bias: float, words: list[str]) -> float:
@@ -60,3 +72,46 @@ def test_a_small_head_scores_long_messages_as_every_window_summed(bias: float, l
     for letters in ("x", "ax", "be", "abcde", "cd", "abcdex"):
         words = [rng.choice(letters) for _ in range(length)]
         assert head.score(words) == pytest.approx(_score_window_by_window(head, weights, bias, words), abs=1e-12)
+
+
+def _tokens_one_by_one(text: str) -> list[str]:
+    """`screening.tokens` as it is defined: each token fixed, and runs of three or more one-letter tokens joined
+    token by token."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = text.casefold().replace("`", "'")
+    if not text.isascii():
+        if any(emoji in text for emoji in screening._EMOJI_VERBS):
+            text = screening._EMOJI_ING.sub(" killing ", text)
+        text = screening._NON_ASCII.sub(screening._read_run, text)
+    words: list[str] = []
+    letters: list[str] = []
+    for token in [*map(screening._fix_token, screening._TOKEN.findall(text)), ""]:
+        if len(token) == 1 and token.isalpha():
+            letters.append(token)
+            continue
+        if letters:
+            words.extend(letters if len(letters) < 3 else ["".join(letters)])
+            letters = []
+        if token:
+            words.append(token)
+    return words
+
+
+_PIECES = st.sampled_from(["k", "i", "l", "a", "I", "kill", "my", "self", "myself", "kil", "lfe", "'", "''", "!",
+                           "k!", "|", "+", "1", "$", "3", "@", "don't", "j'ai", "ctb", "sh", "http://x.io/a b",
+                           "<@123>", "@name", "www.x.com", "💀", "💀 ing", "😂", "é", "ﬁ", "\u200b", "İ", "ſ", "K",
+                           "a.b.c", "k.i.l.l", "me", "ab"])
+_GAPS = st.sampled_from([" ", "  ", "\n", ".", ", ", "-", "", " = ", ": "])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(_PIECES, _GAPS), max_size=60))
+def test_the_words_of_a_text_are_its_tokens_fixed_and_spelled_out_letters_joined(parts: list[tuple[str, str]]) -> None:
+    text = "".join(piece + gap for piece, gap in parts)
+    assert screening.tokens(text) == _tokens_one_by_one(text)
+
+
+def test_the_words_of_the_development_sets_joined_are_read_as_one_by_one(development: list[str]) -> None:
+    text = " ".join(development)
+    assert screening.tokens(text) == _tokens_one_by_one(text)
