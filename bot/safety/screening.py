@@ -511,6 +511,10 @@ _MAY_DEFINE = prefilter.compiled(
     "(?:^|[^A-Za-z0-9_:])" + prefilter.any_of("ctb", "sh", "si", "kms", "od", "sui", "kys")
     + r"[^\pL\pN][^\n]{0,80}?(?:[=:\-]|" + prefilter.any_of("stands for", "means", "is short for", "is", " as")
     + ")")
+# Where one of _DEFINES' abbreviations is a whole word (the first group): a definition, and a defined abbreviation
+# used, can begin only there.
+_MAY_START_ABBREVIATION = prefilter.compiled(
+    "(?:^|[^A-Za-z0-9_])(" + prefilter.any_word("ctb", "sh", "si", "kms", "od", "sui", "kys") + ")")
 _MAY_MENTION = prefilter.compiled(
     prefilter.folded("si ") + prefilter.any_of("joint", "unit", "system", "prefix", "base unit") + "|"
     + prefilter.any_of("say", "says", "said", "saying", "word", "term", "use", "using", "write", "writes", "called")
@@ -531,14 +535,43 @@ def _plain_words(text: str) -> str:
     """`text` with each abbreviation it defines as something else (its letters spelled out after "=", ":", "stands
     for": "ctb = call the boss", "SH = stock hold") read as a plain word everywhere in it, units ("SI units") and
     a word talked about rather than used ("youtubers say unalive instead of died") too."""
+    return _changed(text, _plain_spans(text))
+
+
+Spans = list[tuple[int, int, str]]  # where a text is changed, in order and apart: start, end, what is put there
+
+
+def _plain_spans(text: str) -> Spans:
+    """Where `_plain_words` changes `text`, and what it puts there. The words talked about are replaced first;
+    an abbreviation is then a whole word that no replacement holds or touches (each begins and ends at a word's
+    edge, and what it puts there begins and ends with a space and holds no abbreviation), so every defined
+    abbreviation is found in one pass over `text` itself, outside the words talked about."""
     long = len(text) >= LONG_TEXT and _MAY_DEFINE is not None
-    defined = {found[1].casefold() for found in _DEFINES.finditer(text) if _spells(found[1], found[2], found[3])} \
-        if not long or _MAY_DEFINE.search(text) else set()
-    text = prefilter.sub(_MENTIONS, _MAY_MENTION if long else None,
-                         lambda found: f" {found['keep'] or ''} abbreviation ", text)
-    for word in defined:
-        text = re.sub(rf"(?i)\b{word}\b", " abbreviation ", text)
-    return text
+    defined: set[str] = set()
+    if not long or _MAY_DEFINE.search(text):
+        starts = prefilter.starts(_MAY_START_ABBREVIATION, text) if long else None
+        defined = {found[1].casefold() for found in prefilter.finditer(_DEFINES, starts, text)
+                   if _spells(found[1], found[2], found[3])}
+    spans = [(found.start(), found.end(), f" {found['keep'] or ''} abbreviation ")
+             for found in prefilter.finditer(_MENTIONS, prefilter.starts(_MAY_MENTION, text) if long else None, text)]
+    if defined:
+        mentioned = spans.copy()
+        used = re.compile(rf"(?i)\b(?:{'|'.join(sorted(defined))})\b")
+        spans += [(found.start(), found.end(), " abbreviation ") for found in prefilter.finditer(used, starts, text)
+                  if not any(start < found.end() and found.start() < end for start, end, _put in mentioned)]
+        spans.sort()
+    return spans
+
+
+def _changed(text: str, spans: Spans, begin: int = 0, end: int | None = None) -> str:
+    """`text[begin:end]` with the spans in it (all of each or none) replaced."""
+    out: list[str] = []
+    done = begin
+    for start, stop, put in spans:
+        if start >= done and (end is None or stop <= end):
+            out += (text[done:start], put)
+            done = stop
+    return "".join((*out, text[done:end])) if out else text[begin:end]
 
 
 _BUS_AFTER = ("at ", "to ", "home", "into", "from", "with", "every", "back", "because", "and walk", "in the morning",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import unicodedata
 from pathlib import Path
 
@@ -115,3 +116,46 @@ def test_the_words_of_a_text_are_its_tokens_fixed_and_spelled_out_letters_joined
 def test_the_words_of_the_development_sets_joined_are_read_as_one_by_one(development: list[str]) -> None:
     text = " ".join(development)
     assert screening.tokens(text) == _tokens_one_by_one(text)
+
+
+def _plain_words_in_turn(text: str) -> str:
+    """`screening._plain_words` as it is defined: the words talked about replaced, then each defined abbreviation
+    everywhere, one after another (a long text is searched for definitions only where RE2 says one may be)."""
+    defined = {found[1].casefold() for found in screening._DEFINES.finditer(text)
+               if screening._spells(found[1], found[2], found[3])} \
+        if len(text) < screening.LONG_TEXT or screening._MAY_DEFINE.search(text) else set()
+    text = screening._MENTIONS.sub(lambda found: f" {found['keep'] or ''} abbreviation ", text)
+    for word in defined:
+        text = re.sub(rf"(?i)\b{word}\b", " abbreviation ", text)
+    return text
+
+
+_SAYINGS = st.sampled_from([
+    "ctb = call the boss", "CTB stands for call the boss", "i will ctb", "sh means stock hold", "my sh is up",
+    "ſh = ſtock hold", "\u212aMS = \u212ailo metre sum", "kms", "i will kms tonight", "SI units", "si units are hard",
+    "youtubers say unalive instead of died", "they SAY UNAL\u0130VE instead", "say kms instead", "od = overdraft",
+    "od is on the way", "sh si = stock item", "sui: suite", "kys: keys", "she shut the side door", "odd", "sh",
+    "<@123> sh", "http://x.io/sh", "sh:", "on sh", "ctb?", "ctb' ctb", "sh\u0301", "Sİ = sand island", "si",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_SAYINGS, _GAPS), max_size=12), st.integers(0, 3))
+def test_a_text_with_its_abbreviations_read_as_plain_words_is_as_replaced_one_after_another(
+        development: list[str], sayings: list[tuple[str, str]], filler: int) -> None:
+    padding = " ".join(development[:30]) * filler  # long from 2,000 characters: then RE2 finds where to look
+    text = padding + " " + "".join(said + gap for said, gap in sayings) + " " + padding
+    assert screening._plain_words(text) == _plain_words_in_turn(text)
+
+
+@pytest.mark.parametrize("said", [
+    "kms = kilo metre sum. youtubers say kms instead of died, i ran 5 kms",
+    "ctb = call the boss, they write ctb because of filters",
+    "sh si = stock item, SI units, si = sand island, my si",
+])
+@pytest.mark.parametrize("filler", [0, 2])
+def test_a_defined_abbreviation_inside_a_word_talked_about_is_replaced_once(
+        development: list[str], said: str, filler: int) -> None:
+    padding = " ".join(development[:30]) * filler
+    text = f"{padding} {said} {padding}"
+    assert screening._plain_words(text) == _plain_words_in_turn(text)
