@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from itertools import compress
+from itertools import chain, compress, islice, pairwise
 from operator import ne
 from typing import Any
 
@@ -400,14 +401,33 @@ class Screener:
     def _head_reading(self, text: str) -> list[str]:
         return grammar.canonical(self._typos.correct(tokens(text))[0]).split()
 
-    def _head_words(self, text: str, plain: str, corrected: list[str]) -> list[str]:
-        """`words_for_head(text)`, reusing the corrected words the screen has already read from `plain` (the text
-        with the abbreviations it defines spelled out) when that is the text itself and it has no link or
-        mention: then the two readings are the same words."""
-        without = _without_links(text)
-        if plain != text or without != text:
+    def _head_words(self, read: _Reading, corrected: list[str]) -> list[str]:
+        """`words_for_head(read.text)`, reusing the corrected words the screen has already read (from the text with
+        the abbreviations it defines spelled out) wherever the head's text (links left out) is the same: a piece
+        that reads the same either way has the same words. Only a piece where the two differ is read again; if a
+        cut between pieces has a word whose correction depends on its neighbour (the very short misspellings
+        corrected beside their phrase's words), the whole text is."""
+        if len(read.pieces) == 1:
+            without = _changed(read.text, read.links)
+            if without == _changed(read.text, read.plain):
+                return grammar.canonical(corrected).split()
             return self._head_reading(without)
-        return grammar.canonical(corrected).split()
+        tokens_read: list[list[str]] = []
+        corrected_read: list[list[str]] = []
+        done = 0
+        for words, (start, stop, changed) in zip(read.words, read.pieces, strict=True):
+            piece = _changed(read.text, read.links, start, stop) if changed else None
+            if piece is not None and piece != _changed(read.text, read.plain, start, stop):
+                tokens_read.append(tokens(piece))
+                corrected_read.append(self._typos.correct(tokens_read[-1])[0])
+            else:
+                tokens_read.append(words)
+                corrected_read.append(corrected[done:done + len(words)])
+            done += len(words)
+        for before, after in pairwise(tokens_read):
+            if not (before and after and self._typos.alone(before[-1]) and self._typos.alone(after[0])):
+                return self.words_for_head(read.text)
+        return grammar.canonical([*chain.from_iterable(corrected_read)]).split()
 
     @staticmethod
     def _other_subject(words: Sequence[str], start: int) -> bool:
@@ -416,8 +436,8 @@ class Screener:
             word in _FIRST_PERSON for word in words[max(0, start - 3):start])
 
     def screen(self, text: str) -> Verdict:
-        plain = _plain_words(text)
-        words = tokens(plain)
+        read = _Reading.of(text)
+        words = read.words[0] if len(read.words) == 1 else [*chain.from_iterable(read.words)]
         found: list[_Found] = []
         dismissed = self._read(words, found)
         for phrase in self._compact_hits(words, dismissed | {f.compact for f in found if f.compact}):
@@ -443,9 +463,9 @@ class Screener:
             judged = judged or (bool(_DENIAL.search(line)) and not _STILL_WISHING.search(line))
         if not any(f.level is Level.CLEAR for f in found) and self._head is not None and text.strip() \
                 and not judged:
-            read = self._head_words(text, plain, corrected)
-            score = self._head.score(read)
-            if score >= (self._head.threshold if len(read) <= semantic.CHUNK_WORDS
+            head_words = self._head_words(read, corrected)
+            score = self._head.score(head_words)
+            if score >= (self._head.threshold if len(head_words) <= semantic.CHUNK_WORDS
                          else max(self._head.threshold, semantic.LONG_THRESHOLD)):
                 found.append(_Found(Level.POSSIBLE, About.SELF, Match("semantic", f"{score:.2f}"),
                                     f"semantic: {score:.2f}", 0, False))
@@ -564,13 +584,15 @@ def _plain_spans(text: str) -> Spans:
 
 
 def _changed(text: str, spans: Spans, begin: int = 0, end: int | None = None) -> str:
-    """`text[begin:end]` with the spans in it (all of each or none) replaced."""
+    """`text[begin:end]` with the spans in it replaced (`spans` in order and apart; none crosses `begin` or `end`)."""
+    end = len(text) if end is None else end
     out: list[str] = []
     done = begin
-    for start, stop, put in spans:
-        if start >= done and (end is None or stop <= end):
-            out += (text[done:start], put)
-            done = stop
+    for start, stop, put in islice(spans, bisect_left(spans, (begin,)), None):
+        if stop > end:
+            break
+        out += (text[done:start], put)
+        done = stop
     return "".join((*out, text[done:end])) if out else text[begin:end]
 
 
@@ -649,7 +671,96 @@ _NOT_WORDS_MARKS = ("://", "www.", "<", "@", ".com", ".org", ".net", ".io", ".de
 
 def _without_links(text: str) -> str:
     """`text` with its links, platform mentions and markup tags (`_NOT_WORDS`) replaced by spaces."""
-    return _NOT_WORDS.sub(" ", text) if any(mark in text for mark in _NOT_WORDS_MARKS) else text
+    return _changed(text, _link_spans(text))
+
+
+def _link_spans(text: str) -> Spans:
+    """Where `_without_links` changes `text`."""
+    if not any(mark in text for mark in _NOT_WORDS_MARKS):
+        return []
+    return [(found.start(), found.end(), " ") for found in _NOT_WORDS.finditer(text)]
+
+
+# A place a long text can be cut: a space between two words that each begin or end there with two ASCII letters.
+# Nothing the screen reads crosses it: no normalising (ASCII on both sides), no token (a space), no spelled-out
+# letters joined ("k i l l": the words on both sides are two letters or more). A correction crosses it only if a
+# word beside it is one of the very short misspellings corrected beside their phrase's words; that is checked
+# where pieces are put together (`Screener._head_words`).
+_CUT = re.compile(r"[A-Za-z]{2} [A-Za-z]{2}")
+CUT_REACH = 400  # how far from a change a cut is looked for; past that the piece runs to the text's end
+
+
+def _cut_before(text: str, at: int) -> int:
+    """The last place at or before `at` where `text` can be cut (the space), or 0."""
+    if at < 2:
+        return 0
+    low = max(0, at - CUT_REACH)
+    space = text.rfind(" ", low, at + 1)
+    while space >= 2:
+        if _CUT.match(text, space - 2):
+            return space
+        space = text.rfind(" ", low, space)
+    return 0
+
+
+def _cut_after(text: str, at: int) -> int:
+    """The first place at or after `at` where `text` can be cut (the space), or its length."""
+    high = min(len(text), at + CUT_REACH)
+    space = text.find(" ", at, high)
+    while space != -1:
+        if space >= 2 and _CUT.match(text, space - 2):
+            return space
+        space = text.find(" ", space + 1, high)
+    return len(text)
+
+
+def _pieces(text: str, *changes: Spans) -> list[tuple[int, int, bool]]:
+    """`text` cut into pieces (start, end, whether a change is in it) at places where it can be cut (`_CUT`), each
+    change inside a piece at least two characters from its cuts, so a cut reads the same in the text as changed;
+    a piece without changes reads the same either way."""
+    regions: list[list[int]] = []
+    for start, end in sorted((start, end) for spans in changes for start, end, _put in spans):
+        if regions and start < regions[-1][1] + 3:
+            regions[-1][1] = max(regions[-1][1], _cut_after(text, end + 2))
+            continue
+        left = _cut_before(text, start - 3)
+        if regions and left < regions[-1][1]:
+            regions[-1][1] = _cut_after(text, end + 2)
+        else:
+            regions.append([left, _cut_after(text, end + 2)])
+    pieces: list[tuple[int, int, bool]] = []
+    done = 0
+    for left, right in regions:
+        if left > done:
+            pieces.append((done, left, False))
+        pieces.append((left, right, True))
+        done = right
+    if done < len(text) or not pieces:
+        pieces.append((done, len(text), False))
+    return pieces
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A text as the screen reads it: where `_plain_words` and `_without_links` change it, and its words (those of
+    `_plain_words(text)`) piece by piece. A long text with changes is read in pieces (`_pieces`), so the head's
+    reading, which differs only around the changes, is read again only there; the pieces' words put together are
+    the text's (`tokens` reads nothing across a cut)."""
+
+    text: str
+    plain: Spans
+    links: Spans
+    pieces: list[tuple[int, int, bool]]
+    words: list[list[str]]
+
+    @classmethod
+    def of(cls, text: str) -> _Reading:
+        plain, links = _plain_spans(text), _link_spans(text)
+        pieces = _pieces(text, plain, links) if len(text) >= LONG_TEXT and (plain or links) \
+            else [(0, len(text), bool(plain or links))]
+        words = [tokens(_changed(text, plain, start, stop) if changed else text[start:stop])
+                 for start, stop, changed in pieces]
+        return cls(text, plain, links, pieces, words)
 
 
 _SELF_INJURY = re.compile(r"\b(?:cut|cutting|hurt|hurting|harm|burn|burning)\b")

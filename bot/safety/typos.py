@@ -72,6 +72,12 @@ class Typos:
                 self._long[word] = found
         return found
 
+    @staticmethod
+    def alone(word: str) -> bool:
+        """Whether the word is corrected (or not) whatever words are beside it: all but the very short
+        misspellings, corrected only beside their phrase's words."""
+        return word not in _SHORT
+
     def correct(self, words: Sequence[str]) -> tuple[list[str], list[str]]:
         """The corrected words and the corrections made ("suicdal→suicidal")."""
         cached = list(map(self._long.get, words))  # a long message repeats its words: each is looked up once

@@ -15,9 +15,15 @@ from hypothesis import strategies as st
 
 from bot.content.loader import Content
 from bot.safety import screening, semantic
+from bot.safety.screening import Screener
 from bot.safety.semantic import CHUNK_WORDS, MAX_CHUNKS, MIN_KNOWN, Head, grams, scale
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+@pytest.fixture(scope="module")
+def screener(content: Content) -> Screener:
+    return Screener(content.phrases, content.screening_head)
 
 
 @pytest.fixture(scope="module")
@@ -159,3 +165,29 @@ def test_a_defined_abbreviation_inside_a_word_talked_about_is_replaced_once(
     padding = " ".join(development[:30]) * filler
     text = f"{padding} {said} {padding}"
     assert screening._plain_words(text) == _plain_words_in_turn(text)
+
+
+_AROUND_CHANGES = st.sampled_from([
+    "ctb = call the boss", "sh means stock hold", "say unalive instead", "SI units", "kms = kilo metre sum",
+    "ran 5 kms", "http://x.io/a", "https://ex.com/kil", "<@123>", "<#chan>", "@name", "www.x.com", "x.com/path",
+    "<b>", "</i>", "<@!99 x>", "kil", "kil myself", "lfe", "my lfe", "dei", "be ded", "k i l l", "a", "i", "my",
+    "self", "my self", "💀", "💀 ing", "é", "’", "don't", "j'ai", "a.b.c", "ab", "cd", "the", "end my lif", "\n",
+])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_AROUND_CHANGES, _GAPS), max_size=30), st.integers(0, 10_000), st.integers(0, 3))
+def test_a_long_text_read_in_pieces_has_the_words_of_one_reading(
+        screener: Screener, development: list[str], sayings: list[tuple[str, str]], seed: int, filler: int) -> None:
+    """Cut at places nothing crosses, a long text's pieces give the words of the whole read at once, and the head's
+    words (links left out), read again only in the pieces with a change, are the whole text's too."""
+    rng = random.Random(seed)
+    text = "".join(said + gap for said, gap in sayings)
+    if filler:
+        text = " ".join(rng.sample(development, 25 * filler)) + " " + text + " " + " ".join(rng.sample(development, 25))
+    read = screening._Reading.of(text)
+    assert [start for start, _stop, _changed in read.pieces] == [0, *(stop for _start, stop, _c in read.pieces[:-1])]
+    assert read.pieces[-1][1] == len(text)
+    words = [word for piece in read.words for word in piece]
+    assert words == screening.tokens(screening._plain_words(text))
+    assert screener._head_words(read, screener._typos.correct(words)[0]) == screener.words_for_head(text)
