@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
-from itertools import accumulate, pairwise, repeat
+from itertools import accumulate, chain, pairwise, repeat
 from pathlib import Path
 
 CHUNK_WORDS = 40  # a message longer than this is read in overlapping windows of this many words
@@ -25,8 +25,7 @@ MAX_CHUNKS = 4_000
 LONG_THRESHOLD = 0.9
 MIN_WORDS = 3  # shorter messages are left to the phrases and the grammar
 MIN_KNOWN = 2  # a part is scored only when the head learned from at least this many of its words or pairs
-SPAN = 2 * CHUNK_WORDS - 1  # a window's words and the pairs inside it, read in order
-# A window's bound is a running sum's difference over a long message, so it may be off by a little rounding; a
+# A window's bound is running sums' differences over a long message, so it may be off by a little rounding; a
 # window is passed over only when its bound is this much below what it would have to beat.
 BOUND_SLACK = 1e-3
 VOCABULARY = Path(__file__).resolve().parents[2] / "content" / "safety" / "vocabulary.txt"
@@ -109,9 +108,9 @@ class Head:
         alarm, so a window's score counts as if the head's error margin were shared among the windows: with n
         windows, a score s counts as 1 - (1 - s) * n.
 
-        A long message is read once, into its words and pairs in order, and each window is first bounded from
-        above by the sum of the positive weights in it (counted wherever they occur, so never less than its sum
-        of distinct words and pairs); one running sum gives every window's bound. Windows are then summed
+        A long message's words and pairs are each looked up once, and each window is first bounded from above by
+        the sum of the positive weights in it (counted wherever they occur, so never less than its sum of distinct
+        words and pairs); running sums give every window's bound at once. Windows are then summed
         exactly from the highest bound down, until no bound left can beat the best sum found, or can score more
         than 0 at all (with n windows, a best sum below log(n - 1) less the bias does not). The score is the one
         every window summed exactly would give."""
@@ -119,15 +118,15 @@ class Head:
             return self.probability(words)
         step = CHUNK_WORDS // 2
         starts = list(range(0, len(words) - step, step))[:MAX_CHUNKS]
-        # word i at 2i, the pair of words i and i + 1 at 2i + 1: the window from word `start` is
-        # read[2 * start:2 * start + SPAN] (cut short at the end)
-        stop = min(len(words), starts[-1] + CHUNK_WORDS)
-        read: list[str] = [""] * (2 * stop - 1)
-        read[0::2] = words[:stop]
-        read[1::2] = map(" ".join, pairwise(words[:stop]))
-        running = list(accumulate(map(self._positive.get, read, repeat(0.0)), initial=0.0))
-        scales = [scale(min(CHUNK_WORDS, len(words) - start)) for start in starts]
-        bounds = [(running[min(2 * start + SPAN, len(read))] - running[2 * start]) * part_scale
+        words = words[:starts[-1] + CHUNK_WORDS]
+        pairs = list(map(" ".join, pairwise(words)))  # pairs[i] is words i and i + 1
+        # the running sums of the positive weights of the words, and of the pairs, from the first on
+        word_sums = list(accumulate(map(self._positive.get, words, repeat(0.0)), initial=0.0))
+        pair_sums = list(accumulate(map(self._positive.get, pairs, repeat(0.0)), initial=0.0))
+        full = scale(CHUNK_WORDS)
+        scales = [full if len(words) - start >= CHUNK_WORDS else scale(len(words) - start) for start in starts]
+        bounds = [(word_sums[min(start + CHUNK_WORDS, len(words))] - word_sums[start]
+                   + pair_sums[min(start + CHUNK_WORDS - 1, len(pairs))] - pair_sums[start]) * part_scale
                   for start, part_scale in zip(starts, scales, strict=True)]
         # the sigmoid only ever grows with the scaled sum, so the best window is the one with the largest
         floor = math.log(len(starts) - 1) - self._bias - BOUND_SLACK if len(starts) > 1 else -math.inf
@@ -136,14 +135,15 @@ class Head:
                             key=bounds.__getitem__, reverse=True):
             if bounds[index] + BOUND_SLACK < best:
                 break
-            total, known = self._sum(read[2 * starts[index]:2 * starts[index] + SPAN])
+            start = starts[index]
+            total, known = self._sum(chain(words[start:start + CHUNK_WORDS], pairs[start:start + CHUNK_WORDS - 1]))
             if known >= MIN_KNOWN:
                 best = max(best, total * scales[index])
         if best < floor:  # no window's score is above 1 - 1 / n: every one counts as 0
             return 0.0
         return max(0.0, 1.0 - (1.0 - _sigmoid(best + self._bias)) * len(starts))
 
-    def _sum(self, grams: Sequence[str]) -> tuple[float, int]:
+    def _sum(self, grams: Iterable[str]) -> tuple[float, int]:
         """The sum of the weights of the distinct words and pairs among `grams` that the head knows, and how many
         those are."""
         found = [weight for weight in map(self._weights.get, dict.fromkeys(grams)) if weight is not None]
