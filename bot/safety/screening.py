@@ -63,10 +63,12 @@ _FORMAT_CHARS = dict.fromkeys(
 # ASCII costs nothing here ("`" is the one ASCII look-alike and is replaced on its own).
 _NON_ASCII_TABLE = {**_EMOJI, **_FORMAT_CHARS, **{key: value for key, value in _CONFUSABLES.items() if key >= 128}}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_OUTSIDE_ASCII = prefilter.compiled(r"[^\x00-\x7f]+")
 _EMOJI_VERBS = "💀☠🔫🔪"  # emoji that people write "-ing" after ("💀ing")
 _EMOJI_ING = re.compile(f"[{_EMOJI_VERBS}]\ufe0f?\\s*ing\\b")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _TOKEN = re.compile(r"[a-z0-9@$!|+']+")
+_NOT_TOKEN = {code: " " for code in range(128) if not _TOKEN.fullmatch(chr(code))}  # ASCII that is no token's
 _STRETCH = re.compile(r"(.)\1{2,}")
 _RUNS = re.compile(r"(.)\1+")
 _NEGATIONS = frozenset({"not", "never", "dont", "don't", "didnt", "didn't", "wont", "won't", "wouldnt",
@@ -173,24 +175,47 @@ _KINDS = Memo(_kind)
 _LETTER_RUNS = re.compile(re.escape(bytes((_LETTER,))) + b"{3,}")  # three or more one-letter tokens in a row
 
 
-def _read_run(run: re.Match[str]) -> str:
+def _read_run(run: str) -> str:
     """A run of characters outside ASCII as screening reads it: emoji as the words they stand for, invisible marks
     left out, look-alike letters as the letters, and accents dropped ("möchte" is "mochte", "não" is "nao": the
-    phrase lists are written the same way). Each run is read on its own: ASCII around it changes none of this."""
-    read = run[0].translate(_NON_ASCII_TABLE)
-    return read if read.isascii() else _COMBINING.sub("", unicodedata.normalize("NFKD", read))
+    phrase lists are written the same way). Each run is read on its own: ASCII around it changes none of this.
+    What is still outside ASCII then is no token's, and is read as a space."""
+    read = run.translate(_NON_ASCII_TABLE)
+    return read if read.isascii() else _NON_ASCII.sub(" ", _COMBINING.sub("", unicodedata.normalize("NFKD", read)))
+
+
+def _read_outside_ascii(text: str) -> str:
+    """`text` with each run of characters outside ASCII read by `_read_run`. In a long text RE2 finds the runs, in
+    one pass over its UTF-8 bytes (a long message is nearly all ASCII)."""
+    try:
+        data = text.encode() if len(text) >= LONG_TEXT and _OUTSIDE_ASCII is not None else None
+    except UnicodeEncodeError:  # a lone surrogate, which UTF-8 cannot hold
+        data = None
+    if data is None:
+        return _NON_ASCII.sub(lambda run: _read_run(run[0]), text)
+    out: list[str] = []
+    done = extra = 0  # extra: how many more bytes than characters come before the run
+    for found in _OUTSIDE_ASCII.finditer(data):
+        run = data[found.start():found.end()].decode()
+        start = found.start() - extra
+        out += (text[done:start], _read_run(run))
+        done = start + len(run)
+        extra += found.end() - found.start() - len(run)
+    return "".join((*out, text[done:]))
 
 
 def tokens(text: str) -> list[str]:
     """The words of `text` as screening sees them."""
-    if not text.isascii():  # ASCII is its own NFKC
-        text = unicodedata.normalize("NFKC", text)
-    text = text.casefold().replace("`", "'")
+    if text.isascii():  # ASCII is its own NFKC, and its case folding is its lower case
+        text = text.lower().replace("`", "'")
+    else:
+        text = unicodedata.normalize("NFKC", text).casefold().replace("`", "'")
     if not text.isascii():  # the emoji, invisible marks and look-alike letters are all outside ASCII
         if any(emoji in text for emoji in _EMOJI_VERBS):
             text = _EMOJI_ING.sub(" killing ", text)
-        text = _NON_ASCII.sub(_read_run, text)
-    raw = list(map(_FIXED.__getitem__, _TOKEN.findall(text)))
+        text = _read_outside_ascii(text)
+    # the text is ASCII now: its tokens are the runs of _TOKEN's characters, split at any other
+    raw = list(map(_FIXED.__getitem__, text.translate(_NOT_TOKEN).split()))
     kinds = bytes(map(_KINDS.__getitem__, raw))
     if _LETTER_RUN not in kinds:  # no "k i l l" to join: the words are the tokens, empty ones left out
         return raw if _EMPTY not in kinds else list(filter(None, raw))
