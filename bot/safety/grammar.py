@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from bot.safety.languages import LANGUAGE_RULES
@@ -955,9 +956,11 @@ RULES = RULES + tuple(_rule(*rule) for rule in _MEANS_RULES)
 CONTEXT_CHARS = 120
 
 
+@cache
 def _without_lookarounds(pattern: str) -> str:
     """The pattern with its look-ahead and look-behind groups removed: it then matches at least wherever the
-    original does, which is all a pre-filter needs, and RE2 accepts it."""
+    original does, which is all a pre-filter needs, and RE2 accepts it. Worked out once a rule (its sets, long and
+    short, and its own RE2 form all need it)."""
     out: list[str] = []
     index = 0
     while index < len(pattern):
