@@ -402,7 +402,9 @@ class Screener:
             reason = f"{phrase.category}: {phrase.text}" + (f" (typo {typo})" if typo else "")
             found.append(_Found(level, about, Match(phrase.category, phrase.text), reason, start, negated,
                                 phrase.compact))
-        for hit in grammar.apply(line):
+        hits = grammar.apply(line)
+        spaced = bool(hits) and _one_space_apart(line)
+        for hit in hits:
             rule = hit.rule
             near = line[max(0, hit.start - 160):hit.start + 160]
             past = bool(_PAST.search(near))
@@ -413,7 +415,7 @@ class Screener:
                 rule = grammar.GrammarRule(rule.name, rule.category, "possible", rule.about, rule.pattern)
             reason = f"grammar {rule.category}: {rule.name}" + (f" (typo {typo})" if typo else "")
             found.append(_Found(Level(rule.level), About(rule.about), Match(rule.category, rule.name), reason,
-                                len(line[:hit.start].split()), False))
+                                _words_before(line, hit.start, spaced), False))
         if ambiguous_only and found:
             for start, _end, phrase in ambiguous_only:
                 found.append(_Found(Level.POSSIBLE, About.SELF, Match(phrase.category, phrase.text),
@@ -655,6 +657,21 @@ _FILLER = frozenset({"want", "to", "wanna", "going", "gonna", "be", "am", "feeli
                      "any", "thoughts", "of", "would", "will", "ever", "really", "actually", "plan", "planning",
                      "think", "thinking", "about", "a", "the", "was", "had", "it's", "its", "that", "so", "and",
                      "urge", "urges", "wish", "desire", "intention"})
+
+
+def _one_space_apart(line: str) -> bool:
+    """Whether a line's words are one space apart, none at its ends, and no other space is in it (a canonical
+    line's are: its words hold none, spelled-out contractions one between words)."""
+    return line.isprintable() and line[:1] != " " and line[-1:] != " " and "  " not in line
+
+
+def _words_before(line: str, at: int, spaced: bool) -> int:
+    """`len(line[:at].split())`: for a line `_one_space_apart`, the spaces before `at`, and one more if `at` is
+    inside a word or at its end (no split of a long line's first part for each hit)."""
+    if not spaced:
+        return len(line[:at].split())
+    at = min(at, len(line))
+    return line.count(" ", 0, at) + (line[at - 1:at] not in ("", " "))
 
 
 def _phrase_level(category: str) -> Level:

@@ -199,3 +199,17 @@ def test_a_long_text_read_in_pieces_has_the_words_of_one_reading(
     words = [word for piece in read.words for word in piece]
     assert words == screening.tokens(screening._plain_words(text))
     assert screener._head_words(read, screener._typos.correct(words)[0]) == screener.words_for_head(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["i", "am", "im", "don't", "j'ai", "my", "self", "k", "", " ", "a  b", "\t"]),
+                max_size=30), st.integers(0, 200))
+def test_the_words_before_a_place_in_a_line_are_counted_as_split(words: list[str], at: int) -> None:
+    for line in (screening.grammar.canonical(words), " ".join(words)):
+        spaced = screening._one_space_apart(line)
+        assert screening._words_before(line, at, spaced) == len(line[:at].split())
+
+
+def test_spelled_out_contractions_are_words_one_space_apart() -> None:
+    """What `_words_before` counts on: a canonical line's words are one space apart."""
+    assert all(value and " ".join(value.split()) == value for value in screening.grammar._EXPAND.values())
