@@ -52,6 +52,9 @@ def scale(words: int) -> float:
     return 1.0 / math.sqrt(max(1, 2 * words - 1))
 
 
+_NONE: dict[str, float] = {}  # a word that begins no positive pair
+
+
 def _sigmoid(value: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, value))))
 
@@ -91,6 +94,14 @@ class Head:
     def __init__(self, weights: Mapping[str, float], bias: float, *, threshold: float) -> None:
         self._weights = weights
         self._positive = {gram: weight for gram, weight in weights.items() if weight > 0}
+        # the same, split for long messages' bounds: the words', and the pairs' by their first word, so a message's
+        # pairs are looked up without being written out (small tables, most of them hot)
+        self._positive_words = {gram: weight for gram, weight in self._positive.items() if " " not in gram}
+        self._positive_after: dict[str, dict[str, float]] = {}
+        for gram, weight in self._positive.items():
+            first, space, second = gram.partition(" ")
+            if space:
+                self._positive_after.setdefault(first, {})[second] = weight
         self._bias = bias
         self.threshold = threshold
 
@@ -119,14 +130,19 @@ class Head:
         step = CHUNK_WORDS // 2
         starts = list(range(0, len(words) - step, step))[:MAX_CHUNKS]
         words = words[:starts[-1] + CHUNK_WORDS]
-        pairs = list(map(" ".join, pairwise(words)))  # pairs[i] is words i and i + 1
-        # the running sums of the positive weights of the words, and of the pairs, from the first on
-        word_sums = list(accumulate(map(self._positive.get, words, repeat(0.0)), initial=0.0))
-        pair_sums = list(accumulate(map(self._positive.get, pairs, repeat(0.0)), initial=0.0))
+        # the running sums of the positive weights of the words, and of the pairs (pair i: words i and i + 1),
+        # from the first on; words that hold no space can be neither a pair nor part of another pair's first word
+        if " " in "".join(words):
+            word_sums = list(accumulate(map(self._positive.get, words, repeat(0.0)), initial=0.0))
+            pairs = map(self._positive.get, map(" ".join, pairwise(words)), repeat(0.0))
+        else:
+            word_sums = list(accumulate(map(self._positive_words.get, words, repeat(0.0)), initial=0.0))
+            pairs = map(dict.get, map(self._positive_after.get, words, repeat(_NONE)), words[1:], repeat(0.0))
+        pair_sums = list(accumulate(pairs, initial=0.0))
         full = scale(CHUNK_WORDS)
         scales = [full if len(words) - start >= CHUNK_WORDS else scale(len(words) - start) for start in starts]
         bounds = [(word_sums[min(start + CHUNK_WORDS, len(words))] - word_sums[start]
-                   + pair_sums[min(start + CHUNK_WORDS - 1, len(pairs))] - pair_sums[start]) * part_scale
+                   + pair_sums[min(start + CHUNK_WORDS - 1, len(words) - 1)] - pair_sums[start]) * part_scale
                   for start, part_scale in zip(starts, scales, strict=True)]
         # the sigmoid only ever grows with the scaled sum, so the best window is the one with the largest
         floor = math.log(len(starts) - 1) - self._bias - BOUND_SLACK if len(starts) > 1 else -math.inf
@@ -135,8 +151,8 @@ class Head:
                             key=bounds.__getitem__, reverse=True):
             if bounds[index] + BOUND_SLACK < best:
                 break
-            start = starts[index]
-            total, known = self._sum(chain(words[start:start + CHUNK_WORDS], pairs[start:start + CHUNK_WORDS - 1]))
+            part = words[starts[index]:starts[index] + CHUNK_WORDS]
+            total, known = self._sum(chain(part, map(" ".join, pairwise(part))))
             if known >= MIN_KNOWN:
                 best = max(best, total * scales[index])
         if best < floor:  # no window's score is above 1 - 1 / n: every one counts as 0

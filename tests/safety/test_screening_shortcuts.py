@@ -73,10 +73,12 @@ def test_a_long_message_scores_as_every_window_summed_on_its_own(
 @pytest.mark.parametrize("length", [41, 60, 61, 200, 2_000])
 def test_a_small_head_scores_long_messages_as_every_window_summed(bias: float, length: int) -> None:
     """Weights of every sign (none known, one, negative only, a zero): the bound never passes over the best."""
-    weights = {"a": 0.0, "b": -2.0, "c": 3.5, "d": 0.25, "a b": 1.5, "c c": -4.0, "d a": 9.0, "e": -0.5}
+    weights = {"a": 0.0, "b": -2.0, "c": 3.5, "d": 0.25, "a b": 1.5, "c c": -4.0, "d a": 9.0, "e": -0.5,
+               "a b c": 6.0, "d a b": 2.5}
     head = Head(weights, bias, threshold=0.5)
     rng = random.Random(length)
-    for letters in ("x", "ax", "be", "abcde", "cd", "abcdex"):
+    # (words are a reading's, without spaces; "a b" as one word, and the grams of two spaces, only test the rest)
+    for letters in (["x"], ["a", "x"], ["b", "e"], list("abcde"), ["c", "d"], list("abcdex"), ["a b", "c", "d"]):
         words = [rng.choice(letters) for _ in range(length)]
         assert head.score(words) == pytest.approx(_score_window_by_window(head, weights, bias, words), abs=1e-12)
 
