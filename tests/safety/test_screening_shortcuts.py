@@ -215,3 +215,13 @@ def test_the_words_before_a_place_in_a_line_are_counted_as_split(words: list[str
 def test_spelled_out_contractions_are_words_one_space_apart() -> None:
     """What `_words_before` counts on: a canonical line's words are one space apart."""
     assert all(value and " ".join(value.split()) == value for value in screening.grammar._EXPAND.values())
+
+
+def test_every_abbreviation_a_definition_can_begin_with_is_found_where_it_is_a_whole_word() -> None:
+    """`_MAY_START_ABBREVIATION` lists _DEFINES' abbreviations again: one added to _DEFINES must be added there."""
+    abbreviations = re.search(r"\(\?<!\[:\\w\]\)\(([^)]*)\)", screening._DEFINES.pattern)
+    assert abbreviations is not None
+    for abbreviation in abbreviations[1].split("|"):
+        for written in (abbreviation, abbreviation.upper()):
+            text = f"x {written} = y " + "z " * 1_000
+            assert screening.prefilter.starts(screening._MAY_START_ABBREVIATION, text) == [2], written
