@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from bot.safety.languages import LANGUAGE_RULES
+from bot.safety.memo import Memo
 
 # Spelled-out contractions and chat spellings, so one rule covers "im", "i'm", "I am".
 _EXPAND = {
@@ -428,12 +429,14 @@ def canonical(words: Sequence[str]) -> str:
     return " ".join(map(_spelled_out, words)).replace("my self", "myself")
 
 
-@lru_cache(maxsize=65_536)
-def _spelled_out(word: str) -> str:
+def _spell_out(word: str) -> str:
     expanded = _EXPAND.get(word)
     if expanded is None:
         expanded = _ELISION.sub(r"\1 ", word).replace("'", "") if "'" in word else word
     return expanded
+
+
+_spelled_out = Memo(_spell_out).__getitem__
 
 
 @dataclass(frozen=True)
@@ -1022,9 +1025,11 @@ RULES = RULES + tuple(_rule(*rule) for rule in _MEANS_RULES)
 CONTEXT_CHARS = 120
 
 
+@cache
 def _without_lookarounds(pattern: str) -> str:
     """The pattern with its look-ahead and look-behind groups removed: it then matches at least wherever the
-    original does, which is all a pre-filter needs, and RE2 accepts it."""
+    original does, which is all a pre-filter needs, and RE2 accepts it. Worked out once a rule (its sets, long and
+    short, and its own RE2 form all need it)."""
     out: list[str] = []
     index = 0
     while index < len(pattern):

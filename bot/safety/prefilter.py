@@ -9,7 +9,7 @@ dependency, but the screen must still work) every finder is None and the Python 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 # Letters outside ASCII that Python's (?i) matches for an ASCII letter (checked in tests/safety/test_screening.py).
@@ -25,6 +25,22 @@ def folded(literal: str) -> str:
 def any_of(*literals: str) -> str:
     """An RE2 pattern that matches any of `literals` as Python's `(?i)` would."""
     return f"(?:{'|'.join(map(folded, literals))})"
+
+
+def any_word(*literals: str) -> str:
+    """An RE2 pattern that matches any of `literals` as Python's `(?i)` would, wherever Python's `\\b` can follow it.
+    RE2's `\\b` knows only ASCII: after an ASCII letter it holds wherever Python's does (and before a letter outside
+    ASCII too), but after a letter outside ASCII it means something else, so there it is left out."""
+    forms: list[str] = []
+    for literal in literals:
+        stem, last = folded(literal[:-1]), literal[-1]
+        if "a" <= last <= "z":
+            forms.append(f"{stem}[{last}{last.upper()}]\\b")
+            if last in FOLDS:
+                forms.append(f"{stem}[{FOLDS[last]}]")
+        else:
+            forms.append(folded(literal))
+    return f"(?:{'|'.join(forms)})"
 
 
 def compiled(pattern: str) -> Any:
@@ -55,20 +71,48 @@ def literal_set(literals: Sequence[str]) -> Any:
     return found
 
 
-def sub(pattern: re.Pattern[str], finder: Any, replace: Callable[[re.Match[str]], str], text: str) -> str:
-    """`pattern.sub(replace, text)`, with the pattern tried only where `finder` begins a match. Exact for a pattern
-    that never matches nothing, when each of its matches begins where a match of the finder begins and none begins
-    inside one (true when the pattern begins at a word boundary and no word inside a finder match can begin it)."""
+def starts(finder: Any, text: str) -> list[int] | None:
+    """Where in `text` each match of `finder` begins (or its first group, if it has one), in order; None without a
+    finder. RE2 reads the text's UTF-8 bytes once; their offsets are turned into the text's own here."""
     if finder is None:
-        return pattern.sub(replace, text)
+        return None
+    data = text.encode()
+    group = 1 if finder.groups else 0
+    found = [candidate.start(group) for candidate in finder.finditer(data)]
+    if len(data) == len(text):  # ASCII: a byte is a character
+        return found
+    out: list[int] = []
+    done = at = 0
+    for byte in found:
+        at += len(data[done:byte].decode())
+        done = byte
+        out.append(at)
+    return out
+
+
+def finditer(pattern: re.Pattern[str], at: Sequence[int] | None, text: str) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)`, with the pattern tried only at the places `at` (`starts` of a finder; None: every
+    place). Exact for a pattern that never matches nothing, when each of its matches begins at one of the places and
+    none begins inside one (true when the pattern begins at a word boundary and no word inside a finder match can
+    begin it)."""
+    if at is None:
+        yield from pattern.finditer(text)
+        return
+    done = 0
+    for start in at:
+        if start < done:
+            continue
+        found = pattern.match(text, start)
+        if found is not None:
+            yield found
+            done = found.end()
+
+
+def sub(pattern: re.Pattern[str], finder: Any, replace: Callable[[re.Match[str]], str], text: str) -> str:
+    """`pattern.sub(replace, text)`, with the pattern tried only where `finder` begins a match (see `finditer`)."""
     out: list[str] = []
     done = 0
-    for candidate in finder.finditer(text):
-        if candidate.start() < done:
-            continue
-        found = pattern.match(text, candidate.start())
-        if found is None:
-            continue
+    for found in finditer(pattern, starts(finder, text), text):
         out += (text[done:found.start()], replace(found))
         done = found.end()
     return "".join((*out, text[done:])) if out else text

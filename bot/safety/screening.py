@@ -20,16 +20,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
-from itertools import compress
+from itertools import chain, compress, islice, pairwise
 from operator import ne
+from pathlib import Path
 from typing import Any
 
 from bot.content.schema import ScreeningHead
 from bot.safety import grammar, prefilter, semantic
+from bot.safety.memo import Memo
 from bot.safety.semantic import Head
 from bot.safety.typos import Typos
 
@@ -62,10 +64,12 @@ _FORMAT_CHARS = dict.fromkeys(
 # ASCII costs nothing here ("`" is the one ASCII look-alike and is replaced on its own).
 _NON_ASCII_TABLE = {**_EMOJI, **_FORMAT_CHARS, **{key: value for key, value in _CONFUSABLES.items() if key >= 128}}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_OUTSIDE_ASCII = prefilter.compiled(r"[^\x00-\x7f]+")
 _EMOJI_VERBS = "💀☠🔫🔪"  # emoji that people write "-ing" after ("💀ing")
 _EMOJI_ING = re.compile(f"[{_EMOJI_VERBS}]\ufe0f?\\s*ing\\b")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _TOKEN = re.compile(r"[a-z0-9@$!|+']+")
+_NOT_TOKEN = {code: " " for code in range(128) if not _TOKEN.fullmatch(chr(code))}  # ASCII that is no token's
 _STRETCH = re.compile(r"(.)\1{2,}")
 _RUNS = re.compile(r"(.)\1+")
 _NEGATIONS = frozenset({"not", "never", "dont", "don't", "didnt", "didn't", "wont", "won't", "wouldnt",
@@ -145,12 +149,13 @@ class Verdict:
                 "reasons": self.reasons, "context": self.context}
 
 
-@lru_cache(maxsize=65_536)
-def _squeeze(word: str) -> str:
+def _squeezed(word: str) -> str:
     return _RUNS.sub(r"\1", word)
 
 
-@lru_cache(maxsize=65_536)
+_squeeze = Memo(_squeezed).__getitem__
+
+
 def _fix_token(token: str) -> str:
     # "!", "|" and "+" stand for letters only inside a word ("k!ll"); at its end they are punctuation ("kms!").
     token = token.strip("'").rstrip("!|+")
@@ -163,51 +168,76 @@ _EMPTY, _LETTER, _WORD = 0, 1, 2
 _LETTER_RUN = bytes((_LETTER,) * 3)
 
 
-@lru_cache(maxsize=65_536)
 def _kind(token: str) -> int:
     """What a fixed token is to the joining of spelled-out words: nothing, one letter, or a word."""
     return _EMPTY if not token else _LETTER if len(token) == 1 and token.isalpha() else _WORD
 
 
-def _read_run(run: re.Match[str]) -> str:
+_FIXED = Memo(_fix_token)
+_KINDS = Memo(_kind)
+_LETTER_RUNS = re.compile(re.escape(bytes((_LETTER,))) + b"{3,}")  # three or more one-letter tokens in a row
+
+
+def _read_run(run: str) -> str:
     """A run of characters outside ASCII as screening reads it: emoji as the words they stand for, invisible marks
     left out, look-alike letters as the letters, and accents dropped ("möchte" is "mochte", "não" is "nao": the
-    phrase lists are written the same way). Each run is read on its own: ASCII around it changes none of this."""
-    read = run[0].translate(_NON_ASCII_TABLE)
-    return read if read.isascii() else _COMBINING.sub("", unicodedata.normalize("NFKD", read))
+    phrase lists are written the same way). Each run is read on its own: ASCII around it changes none of this.
+    What is still outside ASCII then is no token's, and is read as a space."""
+    read = run.translate(_NON_ASCII_TABLE)
+    return read if read.isascii() else _NON_ASCII.sub(" ", _COMBINING.sub("", unicodedata.normalize("NFKD", read)))
+
+
+def _read_outside_ascii(text: str) -> str:
+    """`text` with each run of characters outside ASCII read by `_read_run`. In a long text RE2 finds the runs, in
+    one pass over its UTF-8 bytes (a long message is nearly all ASCII)."""
+    try:
+        data = text.encode() if len(text) >= LONG_TEXT and _OUTSIDE_ASCII is not None else None
+    except UnicodeEncodeError:  # a lone surrogate, which UTF-8 cannot hold
+        data = None
+    if data is None:
+        return _NON_ASCII.sub(lambda run: _read_run(run[0]), text)
+    out: list[str] = []
+    done = extra = 0  # extra: how many more bytes than characters come before the run
+    for found in _OUTSIDE_ASCII.finditer(data):
+        run = data[found.start():found.end()].decode()
+        start = found.start() - extra
+        out += (text[done:start], _read_run(run))
+        done = start + len(run)
+        extra += found.end() - found.start() - len(run)
+    return "".join((*out, text[done:]))
 
 
 def tokens(text: str) -> list[str]:
     """The words of `text` as screening sees them."""
-    if not text.isascii():  # ASCII is its own NFKC
-        text = unicodedata.normalize("NFKC", text)
-    text = text.casefold().replace("`", "'")
+    if text.isascii():  # ASCII is its own NFKC, and its case folding is its lower case
+        text = text.lower().replace("`", "'")
+    else:
+        text = unicodedata.normalize("NFKC", text).casefold().replace("`", "'")
     if not text.isascii():  # the emoji, invisible marks and look-alike letters are all outside ASCII
         if any(emoji in text for emoji in _EMOJI_VERBS):
             text = _EMOJI_ING.sub(" killing ", text)
-        text = _NON_ASCII.sub(_read_run, text)
-    raw = list(map(_fix_token, _TOKEN.findall(text)))
-    kinds = bytes(map(_kind, raw))
+        text = _read_outside_ascii(text)
+    # the text is ASCII now: its tokens are the runs of _TOKEN's characters, split at any other
+    raw = list(map(_FIXED.__getitem__, text.translate(_NOT_TOKEN).split()))
+    kinds = bytes(map(_KINDS.__getitem__, raw))
     if _LETTER_RUN not in kinds:  # no "k i l l" to join: the words are the tokens, empty ones left out
         return raw if _EMPTY not in kinds else list(filter(None, raw))
     words: list[str] = []
-    letters: list[str] = []
-    for token in [*raw, ""]:
-        if len(token) == 1 and token.isalpha():  # "k i l l" and "k.i.l.l" are one word
-            letters.append(token)
-            continue
-        if letters:
-            words.extend(letters if len(letters) < 3 else ["".join(letters)])
-            letters = []
-        if token:
-            words.append(token)
+    done = 0
+    for run in _LETTER_RUNS.finditer(kinds):  # "k i l l" and "k.i.l.l" are one word (one or two letters are not)
+        words += filter(None, raw[done:run.start()])
+        words.append("".join(raw[run.start():run.end()]))
+        done = run.end()
+    words += filter(None, raw[done:])
     return words
 
 
-@lru_cache(maxsize=65_536)
-def _stretched(word: str) -> bool:
+def _is_stretched(word: str) -> bool:
     """Whether a letter is written three or more times in a row ("killlll")."""
     return bool(_STRETCH.search(word))
+
+
+_stretched = Memo(_is_stretched).__getitem__
 
 
 def _same_word(token: str, word: str) -> bool:
@@ -274,6 +304,7 @@ class Screener:
                          for phrase in bucket if phrase.category in ALWAYS and WILDCARD not in phrase.words
                          and len(phrase.words) >= 2 and len("".join(phrase.words)) >= COMPACT_MIN]
         self._compact_finder = prefilter.literal_set([joined for _phrase, joined in self._compact])
+        _warm_up()
 
     @staticmethod
     def _at(words: Sequence[str], start: int, phrase: _Phrase) -> bool:
@@ -374,7 +405,9 @@ class Screener:
             reason = f"{phrase.category}: {phrase.text}" + (f" (typo {typo})" if typo else "")
             found.append(_Found(level, about, Match(phrase.category, phrase.text), reason, start, negated,
                                 phrase.compact))
-        for hit in grammar.apply(line):
+        hits = grammar.apply(line)
+        spaced = bool(hits) and _one_space_apart(line)
+        for hit in hits:
             rule = hit.rule
             near = line[max(0, hit.start - 160):hit.start + 160]
             past = bool(_PAST.search(near))
@@ -385,7 +418,7 @@ class Screener:
                 rule = grammar.GrammarRule(rule.name, rule.category, "possible", rule.about, rule.pattern)
             reason = f"grammar {rule.category}: {rule.name}" + (f" (typo {typo})" if typo else "")
             found.append(_Found(Level(rule.level), About(rule.about), Match(rule.category, rule.name), reason,
-                                len(line[:hit.start].split()), False))
+                                _words_before(line, hit.start, spaced), False))
         if ambiguous_only and found:
             for start, _end, phrase in ambiguous_only:
                 found.append(_Found(Level.POSSIBLE, About.SELF, Match(phrase.category, phrase.text),
@@ -400,14 +433,33 @@ class Screener:
     def _head_reading(self, text: str) -> list[str]:
         return grammar.canonical(self._typos.correct(tokens(text))[0]).split()
 
-    def _head_words(self, text: str, plain: str, corrected: list[str]) -> list[str]:
-        """`words_for_head(text)`, reusing the corrected words the screen has already read from `plain` (the text
-        with the abbreviations it defines spelled out) when that is the text itself and it has no link or
-        mention: then the two readings are the same words."""
-        without = _without_links(text)
-        if plain != text or without != text:
+    def _head_words(self, read: _Reading, corrected: list[str]) -> list[str]:
+        """`words_for_head(read.text)`, reusing the corrected words the screen has already read (from the text with
+        the abbreviations it defines spelled out) wherever the head's text (links left out) is the same: a piece
+        that reads the same either way has the same words. Only a piece where the two differ is read again; if a
+        cut between pieces has a word whose correction depends on its neighbour (the very short misspellings
+        corrected beside their phrase's words), the whole text is."""
+        if len(read.pieces) == 1:
+            without = _changed(read.text, read.links)
+            if without == _changed(read.text, read.plain):
+                return grammar.canonical(corrected).split()
             return self._head_reading(without)
-        return grammar.canonical(corrected).split()
+        tokens_read: list[list[str]] = []
+        corrected_read: list[list[str]] = []
+        done = 0
+        for words, (start, stop, changed) in zip(read.words, read.pieces, strict=True):
+            piece = _changed(read.text, read.links, start, stop) if changed else None
+            if piece is not None and piece != _changed(read.text, read.plain, start, stop):
+                tokens_read.append(tokens(piece))
+                corrected_read.append(self._typos.correct(tokens_read[-1])[0])
+            else:
+                tokens_read.append(words)
+                corrected_read.append(corrected[done:done + len(words)])
+            done += len(words)
+        for before, after in pairwise(tokens_read):
+            if not (before and after and self._typos.alone(before[-1]) and self._typos.alone(after[0])):
+                return self.words_for_head(read.text)
+        return grammar.canonical([*chain.from_iterable(corrected_read)]).split()
 
     @staticmethod
     def _other_subject(words: Sequence[str], start: int) -> bool:
@@ -416,8 +468,8 @@ class Screener:
             word in _FIRST_PERSON for word in words[max(0, start - 3):start])
 
     def screen(self, text: str) -> Verdict:
-        plain = _plain_words(text)
-        words = tokens(plain)
+        read = _Reading.of(text)
+        words = read.words[0] if len(read.words) == 1 else [*chain.from_iterable(read.words)]
         found: list[_Found] = []
         dismissed = self._read(words, found)
         for phrase in self._compact_hits(words, dismissed | {f.compact for f in found if f.compact}):
@@ -454,9 +506,9 @@ class Screener:
             judged = judged or (bool(_DENIAL.search(line)) and not _STILL_WISHING.search(line))
         if not any(f.level is Level.CLEAR for f in found) and self._head is not None and text.strip() \
                 and not judged:
-            read = self._head_words(text, plain, corrected)
-            score = self._head.score(read)
-            if score >= (self._head.threshold if len(read) <= semantic.CHUNK_WORDS
+            head_words = self._head_words(read, corrected)
+            score = self._head.score(head_words)
+            if score >= (self._head.threshold if len(head_words) <= semantic.CHUNK_WORDS
                          else max(self._head.threshold, semantic.LONG_THRESHOLD)):
                 found.append(_Found(Level.POSSIBLE, About.SELF, Match("semantic", f"{score:.2f}"),
                                     f"semantic: {score:.2f}", 0, False))
@@ -522,6 +574,10 @@ _MAY_DEFINE = prefilter.compiled(
     "(?:^|[^A-Za-z0-9_:])" + prefilter.any_of("ctb", "sh", "si", "kms", "od", "sui", "kys")
     + r"[^\pL\pN][^\n]{0,80}?(?:[=:\-]|" + prefilter.any_of("stands for", "means", "is short for", "is", " as")
     + ")")
+# Where one of _DEFINES' abbreviations is a whole word (the first group): a definition, and a defined abbreviation
+# used, can begin only there.
+_MAY_START_ABBREVIATION = prefilter.compiled(
+    "(?:^|[^A-Za-z0-9_])(" + prefilter.any_word("ctb", "sh", "si", "kms", "od", "sui", "kys") + ")")
 _MAY_MENTION = prefilter.compiled(
     prefilter.folded("si ") + prefilter.any_of("joint", "unit", "system", "prefix", "base unit") + "|"
     + prefilter.any_of("say", "says", "said", "saying", "word", "term", "use", "using", "write", "writes", "called")
@@ -542,14 +598,45 @@ def _plain_words(text: str) -> str:
     """`text` with each abbreviation it defines as something else (its letters spelled out after "=", ":", "stands
     for": "ctb = call the boss", "SH = stock hold") read as a plain word everywhere in it, units ("SI units") and
     a word talked about rather than used ("youtubers say unalive instead of died") too."""
+    return _changed(text, _plain_spans(text))
+
+
+Spans = list[tuple[int, int, str]]  # where a text is changed, in order and apart: start, end, what is put there
+
+
+def _plain_spans(text: str) -> Spans:
+    """Where `_plain_words` changes `text`, and what it puts there. The words talked about are replaced first;
+    an abbreviation is then a whole word that no replacement holds or touches (each begins and ends at a word's
+    edge, and what it puts there begins and ends with a space and holds no abbreviation), so every defined
+    abbreviation is found in one pass over `text` itself, outside the words talked about."""
     long = len(text) >= LONG_TEXT and _MAY_DEFINE is not None
-    defined = {found[1].casefold() for found in _DEFINES.finditer(text) if _spells(found[1], found[2], found[3])} \
-        if not long or _MAY_DEFINE.search(text) else set()
-    text = prefilter.sub(_MENTIONS, _MAY_MENTION if long else None,
-                         lambda found: f" {found['keep'] or ''} abbreviation ", text)
-    for word in defined:
-        text = re.sub(rf"(?i)\b{word}\b", " abbreviation ", text)
-    return text
+    defined: set[str] = set()
+    if not long or _MAY_DEFINE.search(text):
+        starts = prefilter.starts(_MAY_START_ABBREVIATION, text) if long else None
+        defined = {found[1].casefold() for found in prefilter.finditer(_DEFINES, starts, text)
+                   if _spells(found[1], found[2], found[3])}
+    spans = [(found.start(), found.end(), f" {found['keep'] or ''} abbreviation ")
+             for found in prefilter.finditer(_MENTIONS, prefilter.starts(_MAY_MENTION, text) if long else None, text)]
+    if defined:
+        mentioned = spans.copy()
+        used = re.compile(rf"(?i)\b(?:{'|'.join(sorted(defined))})\b")
+        spans += [(found.start(), found.end(), " abbreviation ") for found in prefilter.finditer(used, starts, text)
+                  if not any(start < found.end() and found.start() < end for start, end, _put in mentioned)]
+        spans.sort()
+    return spans
+
+
+def _changed(text: str, spans: Spans, begin: int = 0, end: int | None = None) -> str:
+    """`text[begin:end]` with the spans in it replaced (`spans` in order and apart; none crosses `begin` or `end`)."""
+    end = len(text) if end is None else end
+    out: list[str] = []
+    done = begin
+    for start, stop, put in islice(spans, bisect_left(spans, (begin,)), None):
+        if stop > end:
+            break
+        out += (text[done:start], put)
+        done = stop
+    return "".join((*out, text[done:end])) if out else text[begin:end]
 
 
 _BUS_AFTER = ("at ", "to ", "home", "into", "from", "with", "every", "back", "because", "and walk", "in the morning",
@@ -589,6 +676,21 @@ _FILLER = frozenset({"want", "to", "wanna", "going", "gonna", "be", "am", "feeli
                      "any", "thoughts", "of", "would", "will", "ever", "really", "actually", "plan", "planning",
                      "think", "thinking", "about", "a", "the", "was", "had", "it's", "its", "that", "so", "and",
                      "urge", "urges", "wish", "desire", "intention"})
+
+
+def _one_space_apart(line: str) -> bool:
+    """Whether a line's words are one space apart, none at its ends, and no other space is in it (a canonical
+    line's are: its words hold none, spelled-out contractions one between words)."""
+    return line.isprintable() and line[:1] != " " and line[-1:] != " " and "  " not in line
+
+
+def _words_before(line: str, at: int, spaced: bool) -> int:
+    """`len(line[:at].split())`: for a line `_one_space_apart`, the spaces before `at`, and one more if `at` is
+    inside a word or at its end (no split of a long line's first part for each hit)."""
+    if not spaced:
+        return len(line[:at].split())
+    at = min(at, len(line))
+    return line.count(" ", 0, at) + (line[at - 1:at] not in ("", " "))
 
 
 def _phrase_level(category: str) -> Level:
@@ -645,7 +747,115 @@ _NOT_WORDS_MARKS = ("://", "www.", "<", "@", ".com", ".org", ".net", ".io", ".de
 
 def _without_links(text: str) -> str:
     """`text` with its links, platform mentions and markup tags (`_NOT_WORDS`) replaced by spaces."""
-    return _NOT_WORDS.sub(" ", text) if any(mark in text for mark in _NOT_WORDS_MARKS) else text
+    return _changed(text, _link_spans(text))
+
+
+def _link_spans(text: str) -> Spans:
+    """Where `_without_links` changes `text`."""
+    if not any(mark in text for mark in _NOT_WORDS_MARKS):
+        return []
+    return [(found.start(), found.end(), " ") for found in _NOT_WORDS.finditer(text)]
+
+
+# A place a long text can be cut: a space between two words that each begin or end there with two ASCII letters.
+# Nothing the screen reads crosses it: no normalising (ASCII on both sides), no token (a space), no spelled-out
+# letters joined ("k i l l": the words on both sides are two letters or more). A correction crosses it only if a
+# word beside it is one of the very short misspellings corrected beside their phrase's words; that is checked
+# where pieces are put together (`Screener._head_words`).
+_CUT = re.compile(r"[A-Za-z]{2} [A-Za-z]{2}")
+CUT_REACH = 400  # how far from a change a cut is looked for; past that the piece runs to the text's end
+
+
+def _cut_before(text: str, at: int) -> int:
+    """The last place at or before `at` where `text` can be cut (the space), or 0."""
+    if at < 2:
+        return 0
+    low = max(0, at - CUT_REACH)
+    space = text.rfind(" ", low, at + 1)
+    while space >= 2:
+        if _CUT.match(text, space - 2):
+            return space
+        space = text.rfind(" ", low, space)
+    return 0
+
+
+def _cut_after(text: str, at: int) -> int:
+    """The first place at or after `at` where `text` can be cut (the space), or its length."""
+    high = min(len(text), at + CUT_REACH)
+    space = text.find(" ", at, high)
+    while space != -1:
+        if space >= 2 and _CUT.match(text, space - 2):
+            return space
+        space = text.find(" ", space + 1, high)
+    return len(text)
+
+
+def _pieces(text: str, *changes: Spans) -> list[tuple[int, int, bool]]:
+    """`text` cut into pieces (start, end, whether a change is in it) at places where it can be cut (`_CUT`), each
+    change inside a piece at least two characters from its cuts, so a cut reads the same in the text as changed;
+    a piece without changes reads the same either way."""
+    regions: list[list[int]] = []
+    for start, end in sorted((start, end) for spans in changes for start, end, _put in spans):
+        if regions and start < regions[-1][1] + 3:
+            regions[-1][1] = max(regions[-1][1], _cut_after(text, end + 2))
+            continue
+        left = _cut_before(text, start - 3)
+        if regions and left < regions[-1][1]:
+            regions[-1][1] = _cut_after(text, end + 2)
+        else:
+            regions.append([left, _cut_after(text, end + 2)])
+    pieces: list[tuple[int, int, bool]] = []
+    done = 0
+    for left, right in regions:
+        if left > done:
+            pieces.append((done, left, False))
+        pieces.append((left, right, True))
+        done = right
+    if done < len(text) or not pieces:
+        pieces.append((done, len(text), False))
+    return pieces
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A text as the screen reads it: where `_plain_words` and `_without_links` change it, and its words (those of
+    `_plain_words(text)`) piece by piece. A long text with changes is read in pieces (`_pieces`), so the head's
+    reading, which differs only around the changes, is read again only there; the pieces' words put together are
+    the text's (`tokens` reads nothing across a cut)."""
+
+    text: str
+    plain: Spans
+    links: Spans
+    pieces: list[tuple[int, int, bool]]
+    words: list[list[str]]
+
+    @classmethod
+    def of(cls, text: str) -> _Reading:
+        plain, links = _plain_spans(text), _link_spans(text)
+        pieces = _pieces(text, plain, links) if len(text) >= LONG_TEXT and (plain or links) \
+            else [(0, len(text), bool(plain or links))]
+        words = [tokens(_changed(text, plain, start, stop) if changed else text[start:stop])
+                 for start, stop, changed in pieces]
+        return cls(text, plain, links, pieces, words)
+
+
+# RE2 builds an automaton's states as a text needs them, so the first long message after start-up would build most
+# of the grammar's (its sets read every long message whole): about twice a later message's time. The first
+# screener built in a process has the grammar read the team's training bank instead (about 200,000 characters of
+# messages, as plain text), at start-up.
+WARM_UP = Path(__file__).resolve().parents[2] / "content" / "safety" / "bank.yaml"
+_warmed: list[bool] = []
+
+
+def _warm_up() -> None:
+    if _warmed or _OUTSIDE_ASCII is None:  # without RE2 there is nothing to build
+        return
+    _warmed.append(True)
+    try:
+        text = WARM_UP.read_text(encoding="utf-8")
+    except OSError:
+        return
+    grammar.apply(grammar.canonical(tokens(text)))
 
 
 _SELF_INJURY = re.compile(r"\b(?:cut|cutting|hurt|hurting|harm|burn|burning)\b")

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
-from itertools import pairwise
+from itertools import accumulate, chain, pairwise, repeat
 from pathlib import Path
 
 CHUNK_WORDS = 40  # a message longer than this is read in overlapping windows of this many words
@@ -25,6 +25,9 @@ MAX_CHUNKS = 4_000
 LONG_THRESHOLD = 0.9
 MIN_WORDS = 3  # shorter messages are left to the phrases and the grammar
 MIN_KNOWN = 2  # a part is scored only when the head learned from at least this many of its words or pairs
+# A window's bound is running sums' differences over a long message, so it may be off by a little rounding; a
+# window is passed over only when its bound is this much below what it would have to beat.
+BOUND_SLACK = 1e-3
 VOCABULARY = Path(__file__).resolve().parents[2] / "content" / "safety" / "vocabulary.txt"
 
 
@@ -47,6 +50,9 @@ def grams(words: Sequence[str]) -> set[str]:
 def scale(words: int) -> float:
     """What a part's sum of weights is multiplied by: one over the square root of its words and pairs."""
     return 1.0 / math.sqrt(max(1, 2 * words - 1))
+
+
+_NONE: dict[str, float] = {}  # a word that begins no positive pair
 
 
 def _sigmoid(value: float) -> float:
@@ -87,6 +93,15 @@ class Head:
 
     def __init__(self, weights: Mapping[str, float], bias: float, *, threshold: float) -> None:
         self._weights = weights
+        self._positive = {gram: weight for gram, weight in weights.items() if weight > 0}
+        # the same, split for long messages' bounds: the words', and the pairs' by their first word, so a message's
+        # pairs are looked up without being written out (small tables, most of them hot)
+        self._positive_words = {gram: weight for gram, weight in self._positive.items() if " " not in gram}
+        self._positive_after: dict[str, dict[str, float]] = {}
+        for gram, weight in self._positive.items():
+            first, space, second = gram.partition(" ")
+            if space:
+                self._positive_after.setdefault(first, {})[second] = weight
         self._bias = bias
         self.threshold = threshold
 
@@ -102,47 +117,50 @@ class Head:
         """The highest score of any part of a message (the whole, or windows of CHUNK_WORDS of its words,
         overlapping by half, when it is long). Each window of a long message is one more chance of a false
         alarm, so a window's score counts as if the head's error margin were shared among the windows: with n
-        windows, a score s counts as 1 - (1 - s) * n. The windows slide over the words, read once."""
+        windows, a score s counts as 1 - (1 - s) * n.
+
+        A long message's words and pairs are each looked up once, and each window is first bounded from above by
+        the sum of the positive weights in it (counted wherever they occur, so never less than its sum of distinct
+        words and pairs); running sums give every window's bound at once. Windows are then summed
+        exactly from the highest bound down, until no bound left can beat the best sum found, or can score more
+        than 0 at all (with n windows, a best sum below log(n - 1) less the bias does not). The score is the one
+        every window summed exactly would give."""
         if len(words) <= CHUNK_WORDS:
             return self.probability(words)
         step = CHUNK_WORDS // 2
         starts = list(range(0, len(words) - step, step))[:MAX_CHUNKS]
+        words = words[:starts[-1] + CHUNK_WORDS]
+        # the running sums of the positive weights of the words, and of the pairs (pair i: words i and i + 1),
+        # from the first on; words that hold no space can be neither a pair nor part of another pair's first word
+        if " " in "".join(words):
+            word_sums = list(accumulate(map(self._positive.get, words, repeat(0.0)), initial=0.0))
+            pairs = map(self._positive.get, map(" ".join, pairwise(words)), repeat(0.0))
+        else:
+            word_sums = list(accumulate(map(self._positive_words.get, words, repeat(0.0)), initial=0.0))
+            pairs = map(dict.get, map(self._positive_after.get, words, repeat(_NONE)), words[1:], repeat(0.0))
+        pair_sums = list(accumulate(pairs, initial=0.0))
+        full = scale(CHUNK_WORDS)
+        scales = [full if len(words) - start >= CHUNK_WORDS else scale(len(words) - start) for start in starts]
+        bounds = [(word_sums[min(start + CHUNK_WORDS, len(words))] - word_sums[start]
+                   + pair_sums[min(start + CHUNK_WORDS - 1, len(words) - 1)] - pair_sums[start]) * part_scale
+                  for start, part_scale in zip(starts, scales, strict=True)]
         # the sigmoid only ever grows with the scaled sum, so the best window is the one with the largest
-        totals = [total * scale(min(CHUNK_WORDS, len(words) - start))
-                  for start, (total, known) in zip(starts, self._windows(words, starts), strict=True)
-                  if known >= MIN_KNOWN]
-        best = _sigmoid(max(totals) + self._bias) if totals else 0.0
-        return max(0.0, 1.0 - (1.0 - best) * len(starts))
+        floor = math.log(len(starts) - 1) - self._bias - BOUND_SLACK if len(starts) > 1 else -math.inf
+        best = -math.inf
+        for index in sorted((index for index, bound in enumerate(bounds) if bound + BOUND_SLACK >= floor),
+                            key=bounds.__getitem__, reverse=True):
+            if bounds[index] + BOUND_SLACK < best:
+                break
+            part = words[starts[index]:starts[index] + CHUNK_WORDS]
+            total, known = self._sum(chain(part, map(" ".join, pairwise(part))))
+            if known >= MIN_KNOWN:
+                best = max(best, total * scales[index])
+        if best < floor:  # no window's score is above 1 - 1 / n: every one counts as 0
+            return 0.0
+        return max(0.0, 1.0 - (1.0 - _sigmoid(best + self._bias)) * len(starts))
 
-    def _windows(self, words: Sequence[str], starts: Sequence[int]) -> list[tuple[float, int]]:
-        """For each window of CHUNK_WORDS words from each start (a multiple of half a window): the sum of the
-        weights of the distinct words and pairs in it that the head knows, and how many those are. A window is
-        two half-window blocks and the pair across them, so each block's known words and pairs, and their sum,
-        are found once, and a window's sum is its two blocks' sums less what they share: a long message costs
-        one pass over its words, not one per window."""
-        weights = self._weights
-        weight, known = weights.__getitem__, weights.__contains__
-        half = CHUNK_WORDS // 2
-        pairs = list(map(" ".join, pairwise(words)))  # pairs[i] is words i and i + 1
-        blocks: list[tuple[set[str], float]] = []
-        for first in range(0, len(words), half):
-            block = set(filter(known, words[first:first + half]))
-            block.update(filter(known, pairs[first:first + half - 1]))
-            blocks.append((block, sum(map(weight, block))))
-        out: list[tuple[float, int]] = []
-        for start in starts:
-            index = start // half
-            grams, total = blocks[index]
-            if index + 1 >= len(blocks):
-                out.append((total, len(grams)))
-                continue
-            later, later_total = blocks[index + 1]
-            shared = grams & later
-            total += later_total - sum(map(weight, shared))
-            count = len(grams) + len(later) - len(shared)
-            across = pairs[start + half - 1]
-            if across in weights and across not in grams and across not in later:
-                total += weights[across]
-                count += 1
-            out.append((total, count))
-        return out
+    def _sum(self, grams: Iterable[str]) -> tuple[float, int]:
+        """The sum of the weights of the distinct words and pairs among `grams` that the head knows, and how many
+        those are."""
+        found = [weight for weight in map(self._weights.get, dict.fromkeys(grams)) if weight is not None]
+        return sum(found), len(found)

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from itertools import compress
 from operator import ne
-from typing import cast
 
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
+
+from bot.safety.memo import Memo
 
 KEY_WORDS = (
     "suicide", "suicidal", "kill", "killing", "myself", "yourself", "life", "die", "dying", "dead", "overdose",
@@ -46,7 +47,8 @@ class Typos:
         self._keys = KEY_WORDS
         self._key_set = frozenset(KEY_WORDS)
         self._seen: dict[str, str | None] = {}
-        self._long: dict[str, str] = {}
+        # each word's correction on its own (the word itself when none), looked up a word at a time
+        self._long = Memo(self._alone, size=50_000)
 
     def _closest(self, word: str) -> str | None:
         if word in self._seen:
@@ -63,19 +65,19 @@ class Typos:
             self._seen[word] = best
         return best
 
-    def _longer(self, word: str) -> str:
+    def _alone(self, word: str) -> str:
         """The word a word of four or more letters is corrected to, or the word itself."""
-        found = self._long.get(word)
-        if found is None:
-            found = word if word in _SHORT or word in self._key_set else self._closest(word) or word
-            if len(self._long) < 50_000:
-                self._long[word] = found
-        return found
+        return word if word in _SHORT or word in self._key_set else self._closest(word) or word
+
+    @staticmethod
+    def alone(word: str) -> bool:
+        """Whether the word is corrected (or not) whatever words are beside it: all but the very short
+        misspellings, corrected only beside their phrase's words."""
+        return word not in _SHORT
 
     def correct(self, words: Sequence[str]) -> tuple[list[str], list[str]]:
         """The corrected words and the corrections made ("suicdal→suicidal")."""
-        cached = list(map(self._long.get, words))  # a long message repeats its words: each is looked up once
-        longer = list(map(self._longer, words)) if None in cached else cast(list[str], cached)
+        longer = list(map(self._long.__getitem__, words))  # a long message repeats its words: each is worked out once
         out = longer.copy()
         made: list[str] = []
         # only the words corrected and the short ones that may be are looked at: every other word stays itself
