@@ -468,6 +468,7 @@ class Screener:
             word in _FIRST_PERSON for word in words[max(0, start - 3):start])
 
     def screen(self, text: str) -> Verdict:
+        text = _encodable(text)
         read = _Reading.of(text)
         words = read.words[0] if len(read.words) == 1 else [*chain.from_iterable(read.words)]
         found: list[_Found] = []
@@ -708,6 +709,18 @@ def _windows(changed: Sequence[int], size: int, reach: int = 12) -> list[tuple[i
         else:
             spans.append((begin, stop))
     return spans
+
+
+def _encodable(text: str) -> str:
+    """`text` with any lone surrogate (a broken client's half of an emoji) made "?", so that RE2, which reads UTF-8,
+    can read it."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
 def _spaced_start(words: Sequence[str], phrase: _Phrase) -> int | None:

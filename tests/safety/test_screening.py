@@ -271,6 +271,11 @@ def test_bad_input_never_crashes_and_finishes_quickly(screener: Screener, text: 
     assert elapsed < SCREENING_BUDGET_SECONDS, f"screening took {elapsed:.1f}s"
 
 
+def test_a_broken_half_emoji_in_a_long_message_neither_crashes_nor_hides_a_statement(screener: Screener) -> None:
+    verdict = screener.screen("work was fine today. " * 150 + "\ud800 i want to kill myself")
+    assert verdict.level is Level.CLEAR
+
+
 def test_markup_around_a_statement_does_not_hide_it(screener: Screener) -> None:
     caught(screener, "<b>I want to kill myself</b>")
     caught(screener, "**i want to die**")
