@@ -362,19 +362,12 @@ class Screener:
             if phrase.category == AMBIGUOUS:
                 ambiguous_only.append((start, end, phrase))
                 continue
-            level = _phrase_level(phrase.category)
-            negated = _denied(words, start)
-            past = bool(_PAST.search(" ".join(words[max(0, start - 6):end + 3])))
+            told = _as_told(words, start, end, phrase.category)
+            if told is None:
+                dismissed.add(phrase.compact)
+                continue
+            level, negated = told, _denied(words, start)
             around = grammar.canonical(words[max(0, start - 20):end + 20])
-            if phrase.category != "danger" and past and _RECOVERY.search(around) \
-                    and not _PULL.search(" ".join(words[max(0, start - 8):end + 12])):
-                dismissed.add(phrase.compact)
-                continue  # "back in uni i was suicidal, now i volunteer on a helpline"
-            if phrase.category != "danger" and negated and phrase.category in CLEAR_CATEGORIES:
-                dismissed.add(phrase.compact)
-                continue  # "not suicidal, just burnt out", "i have no thoughts of self harm": reported, not raised
-            if phrase.category != "danger" and past:
-                level = Level.POSSIBLE  # told in the past: asked about, never silenced
             if phrase.category == "explicit" and _SELF_INJURY.search(phrase.text) and grammar.accidental(around):
                 dismissed.add(phrase.compact)
                 continue  # "nicked myself shaving", "cut myself cooking"
@@ -478,15 +471,11 @@ class Screener:
             about = About.HARM_FROM_OTHERS if phrase.category == "danger" else About.SELF
             start = _spaced_start(words, phrase) if phrase.category != "danger" else None
             if start is not None:
-                # the phrase with its words apart and an ending ("self harmed"): read as the phrase is
-                end = start + len(phrase.words)
-                if _denied(words, start) and phrase.category in CLEAR_CATEGORIES:
-                    continue  # "never self harmed, just angry"
-                if _PAST.search(" ".join(words[max(0, start - 6):end + 3])):
-                    if _RECOVERY.search(grammar.canonical(words[max(0, start - 20):end + 20])) \
-                            and not _PULL.search(" ".join(words[max(0, start - 8):end + 12])):
-                        continue  # "a year since i last self-harmed, going to celebrate"
-                    level = Level.POSSIBLE
+                # the phrase with its words apart and an ending ("never self harmed"): told as the phrase is
+                told = _as_told(words, start, start + len(phrase.words), phrase.category)
+                if told is None:
+                    continue
+                level = told
             found.append(_Found(level, about, Match(phrase.category, phrase.text),
                                 f"{phrase.category}: {phrase.text}", 0, False))
         corrected, made = self._typos.correct(words)
@@ -721,6 +710,23 @@ def _encodable(text: str) -> str:
     except UnicodeEncodeError:
         return text.encode("utf-8", "replace").decode("utf-8")
     return text
+
+
+def _as_told(words: Sequence[str], start: int, end: int, category: str) -> Level | None:
+    """The level of the phrase at `words[start:end]` as it is told: None when it is set aside, a look back beside
+    recovery ("back in uni i was suicidal, now i volunteer on a helpline") or a denial ("not suicidal, just burnt
+    out": reported, not raised); `possible` when told in the past (asked about, never silenced). Danger from
+    someone else is never set aside this way."""
+    level = _phrase_level(category)
+    if category == "danger":
+        return level
+    past = bool(_PAST.search(" ".join(words[max(0, start - 6):end + 3])))
+    if past and _RECOVERY.search(grammar.canonical(words[max(0, start - 20):end + 20])) \
+            and not _PULL.search(" ".join(words[max(0, start - 8):end + 12])):
+        return None
+    if category in CLEAR_CATEGORIES and _denied(words, start):
+        return None
+    return Level.POSSIBLE if past else level
 
 
 def _spaced_start(words: Sequence[str], phrase: _Phrase) -> int | None:
