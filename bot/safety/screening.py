@@ -549,8 +549,10 @@ _TOPIC = re.compile(
     r"watched|finished) (?:\S+ ){0,2}suicides?\b|\bsuicides? \S+ by\b")
 _IDIOM_AFTER = re.compile(r"(?:of|from) (?:embarrassment|shame|cringe|laughter|laughing|boredom|happiness|cuteness|"
                           r"hunger|thirst|curiosity|envy|jealousy)\b|(?:laughing|lol|lmao|haha)\b")
+# The abbreviations a message can define as something else ("ctb = call the boss"), for all three patterns below.
+_DEFINABLE = ("ctb", "sh", "si", "kms", "od", "sui", "kys")
 _DEFINES = re.compile(
-    r"(?i)(?<![:\w])(ctb|sh|si|kms|od|sui|kys)\b[\"'”]?\s*(?:(?:on|in) (?:my|the|our|his|her|their|this|a) "
+    r"(?i)(?<![:\w])(" + "|".join(_DEFINABLE) + r")\b[\"'”]?\s*(?:(?:on|in) (?:my|the|our|his|her|their|this|a) "
     r"(?:[\w']+ ){0,3}?)?(=|:|-|stands for|means|is short for|is|was on the \w+ as|on the \w+ means)\s*"
     r"(?:the |an? )?[\"'“]?((?:[a-z]+[\s,]+){0,4}[a-z]+)")
 _MENTIONS = re.compile(
@@ -561,13 +563,13 @@ _MENTIONS = re.compile(
 
 # Where _DEFINES and _MENTIONS could match (RE2, linear): a long message is read by them only there.
 _MAY_DEFINE = prefilter.compiled(
-    "(?:^|[^A-Za-z0-9_:])" + prefilter.any_of("ctb", "sh", "si", "kms", "od", "sui", "kys")
+    "(?:^|[^A-Za-z0-9_:])" + prefilter.any_of(*_DEFINABLE)
     + r"[^\pL\pN][^\n]{0,80}?(?:[=:\-]|" + prefilter.any_of("stands for", "means", "is short for", "is", " as")
     + ")")
 # Where one of _DEFINES' abbreviations is a whole word (the first group): a definition, and a defined abbreviation
 # used, can begin only there.
 _MAY_START_ABBREVIATION = prefilter.compiled(
-    "(?:^|[^A-Za-z0-9_])(" + prefilter.any_word("ctb", "sh", "si", "kms", "od", "sui", "kys") + ")")
+    "(?:^|[^A-Za-z0-9_])(" + prefilter.any_word(*_DEFINABLE) + ")")
 _MAY_MENTION = prefilter.compiled(
     prefilter.folded("si ") + prefilter.any_of("joint", "unit", "system", "prefix", "base unit") + "|"
     + prefilter.any_of("say", "says", "said", "saying", "word", "term", "use", "using", "write", "writes", "called")

@@ -218,7 +218,7 @@ def test_spelled_out_contractions_are_words_one_space_apart() -> None:
 
 
 def test_every_abbreviation_a_definition_can_begin_with_is_found_where_it_is_a_whole_word() -> None:
-    """`_MAY_START_ABBREVIATION` lists _DEFINES' abbreviations again: one added to _DEFINES must be added there."""
+    """`_MAY_START_ABBREVIATION` finds every abbreviation `_DEFINES` reads, written in either case."""
     abbreviations = re.search(r"\(\?<!\[:\\w\]\)\(([^)]*)\)", screening._DEFINES.pattern)
     assert abbreviations is not None
     for abbreviation in abbreviations[1].split("|"):
