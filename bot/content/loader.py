@@ -27,6 +27,7 @@ from bot.content.schema import (
     Region,
     ResourcesFile,
     ScreeningBank,
+    ScreeningConcepts,
     ScreeningHead,
     Step,
     TextsFile,
@@ -88,6 +89,7 @@ class Content:
     care_notice: CareNotice | None = None
     pulse_sets: dict[str, PulseSet] = field(default_factory=dict)
     screening_bank: ScreeningBank | None = None
+    screening_concepts: ScreeningConcepts | None = None
     screening_head: ScreeningHead | None = None
     safety_plan: PlanFile | None = None
 
@@ -310,6 +312,8 @@ def load_content(root: Path, today: date | None = None) -> Content:
         phrases = loaded_phrases[0].by_category()
     bank_path = root / "safety" / "bank.yaml"
     loaded_bank = _load(bank_path, ScreeningBank, root, errors) if bank_path.exists() else None
+    concepts_path = root / "safety" / "concepts.yaml"
+    loaded_concepts = _load(concepts_path, ScreeningConcepts, root, errors) if concepts_path.exists() else None
     head_path = root / "safety" / "semantic-head.json"
     loaded_head = _load(head_path, ScreeningHead, root, errors) if head_path.exists() else None
 
@@ -338,6 +342,7 @@ def load_content(root: Path, today: date | None = None) -> Content:
     return Content(flows=flows, tips=tuple(tips), topics=topics, texts=Texts(texts), phrases=phrases,
                    resources=resources, root=root, circle_themes=themes, care_notice=care_notice,
                    pulse_sets=pulse_sets, screening_bank=loaded_bank[0] if loaded_bank else None,
+                   screening_concepts=loaded_concepts[0] if loaded_concepts else None,
                    screening_head=loaded_head[0] if loaded_head else None,
                    safety_plan=loaded_plan[0] if loaded_plan else None)
 

@@ -218,6 +218,24 @@ class ScreeningBank(Strict):
     benign: list[BankLine] = Field(min_length=20)
 
 
+ConceptWord = Annotated[str, Field(pattern=r"^[^\s@]+$", max_length=40)]
+
+
+class ScreeningConcepts(Strict):
+    """Kinds of words the head also reads a word as (content/safety/concepts.yaml): a kind name, its words."""
+
+    classes: dict[Annotated[str, Field(pattern=r"^[a-z]+$")], list[ConceptWord]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_kind_a_word(self) -> ScreeningConcepts:
+        seen: dict[str, str] = {}
+        for kind, words in self.classes.items():
+            for word in words:
+                if seen.setdefault(word.casefold(), kind) != kind:
+                    raise ValueError(f"{word!r} is both {seen[word.casefold()]} and {kind}")
+        return self
+
+
 class ScreeningHead(Strict):
     """The semantic layer's trained head (written by `python -m bot.safety.train`, never by hand)."""
 
@@ -225,6 +243,7 @@ class ScreeningHead(Strict):
     threshold: float = Field(ge=0.5, lt=1.0)
     bias: float
     words: dict[str, float]  # the words and pairs of words it learned, with their weights
+    kinds: dict[str, str] = {}  # a word as the head reads it -> the kind it is also read as ("@place")
 
 
 HttpsUrl = Annotated[str, Field(pattern=r"^https://[^\s]+$", max_length=300)]

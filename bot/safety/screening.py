@@ -888,6 +888,6 @@ def _head_for(head: ScreeningHead) -> Head:
     """One head per file per process: every screener built from the same content shares it."""
     kept = _heads.get(id(head))
     if kept is None or kept[0] is not head:
-        kept = (head, Head(head.words, head.bias, threshold=head.threshold))
+        kept = (head, Head(head.words, head.bias, threshold=head.threshold, kinds=head.kinds))
         _heads[id(head)] = kept
     return kept[1]

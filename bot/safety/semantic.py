@@ -3,9 +3,11 @@ labelled messages, so indirect wording that no phrase or rule names can still br
 only adds `possible`; it never silences anything.
 
 The head is a logistic regression over the words of a message and the pairs of adjacent words, as the grammar
-reads them (corrected, contractions spelled out), in every language the bot offers. A message's sum is divided by
-the square root of how many words and pairs it has, so a long message is not more sure of itself than a short one
-only because it has more words. Every weight is in
+reads them (corrected, contractions spelled out), in every language the bot offers. It reads them twice: as they
+are, and with each word of a known kind (content/safety/concepts.yaml: a place to fall from, a medicine, a day, a
+part of the body...) read as its kind, so what it learned of one word carries over to the others of its kind. A
+message's sum is divided by the square root of how many words and pairs it has, so a long message is not more sure
+of itself than a short one only because it has more words. Every weight is in
 content/safety/semantic-head.json, so what it learned can be read and diffed, and it needs no model at run
 time: scoring a message is a sum over its words.
 """
@@ -17,6 +19,7 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from itertools import accumulate, chain, pairwise, repeat
+from operator import add
 from pathlib import Path
 
 CHUNK_WORDS = 40  # a message longer than this is read in overlapping windows of this many words
@@ -47,6 +50,17 @@ def grams(words: Sequence[str]) -> set[str]:
     return set(words) | {f"{first} {second}" for first, second in pairwise(words)}
 
 
+def features(words: Sequence[str], kinds: Mapping[str, str]) -> set[str]:
+    """What the head reads of these words: their words and pairs, and the same of the words with each word of a known
+    kind read as its kind ("@place")."""
+    found = grams(words)
+    if kinds:
+        read = [kinds.get(word, word) for word in words]
+        if read != list(words):
+            found |= grams(read)
+    return found
+
+
 def scale(words: int) -> float:
     """What a part's sum of weights is multiplied by: one over the square root of its words and pairs."""
     return 1.0 / math.sqrt(max(1, 2 * words - 1))
@@ -59,13 +73,14 @@ def _sigmoid(value: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, value))))
 
 
-def train(crisis: Sequence[Sequence[str]], benign: Sequence[Sequence[str]], *, epochs: int = 12,
-          rate: float = 1.0, l2: float = 1e-5, seed: int = 0) -> tuple[dict[str, float], float]:
-    """Logistic regression by stochastic gradient descent with per-weight step sizes (AdaGrad), over the words
-    and pairs of each line, each worth `scale(len(words))`; a fixed seed makes it deterministic, so the shipped
+def train(crisis: Sequence[Sequence[str]], benign: Sequence[Sequence[str]], *, kinds: Mapping[str, str] | None = None,
+          epochs: int = 12, rate: float = 1.0, l2: float = 1e-5, seed: int = 0) -> tuple[dict[str, float], float]:
+    """Logistic regression by stochastic gradient descent with per-weight step sizes (AdaGrad), over the
+    `features` of each line, each worth `scale(len(words))`; a fixed seed makes it deterministic, so the shipped
     head can be checked. Returns the weights of the words and pairs (those that matter, rounded) and the bias."""
-    lines = [(sorted(grams(words)), scale(len(words)), 1.0) for words in crisis] + \
-        [(sorted(grams(words)), scale(len(words)), 0.0) for words in benign]
+    kinds = kinds or {}
+    lines = [(sorted(features(words, kinds)), scale(len(words)), 1.0) for words in crisis] + \
+        [(sorted(features(words, kinds)), scale(len(words)), 0.0) for words in benign]
     weights: dict[str, float] = {}
     squares: dict[str, float] = {}
     bias, bias_square = 0.0, 1e-6
@@ -74,9 +89,9 @@ def train(crisis: Sequence[Sequence[str]], benign: Sequence[Sequence[str]], *, e
     for _ in range(epochs):
         shuffle(order)
         for index in order:
-            features, value, label = lines[index]
-            error = _sigmoid(sum(weights.get(feature, 0.0) for feature in features) * value + bias) - label
-            for feature in features:
+            read, value, label = lines[index]
+            error = _sigmoid(sum(weights.get(feature, 0.0) for feature in read) * value + bias) - label
+            for feature in read:
                 weight = weights.get(feature, 0.0)
                 step = error * value + l2 * weight
                 square = squares.get(feature, 1e-6) + step * step
@@ -91,8 +106,10 @@ def train(crisis: Sequence[Sequence[str]], benign: Sequence[Sequence[str]], *, e
 class Head:
     """The classifier head shipped in content/safety/semantic-head.json (see `python -m bot.safety.train`)."""
 
-    def __init__(self, weights: Mapping[str, float], bias: float, *, threshold: float) -> None:
+    def __init__(self, weights: Mapping[str, float], bias: float, *, threshold: float,
+                 kinds: Mapping[str, str] | None = None) -> None:
         self._weights = weights
+        self._kinds = dict(kinds or {})
         self._positive = {gram: weight for gram, weight in weights.items() if weight > 0}
         # the same, split for long messages' bounds: the words', and the pairs' by their first word, so a message's
         # pairs are looked up without being written out (small tables, most of them hot)
@@ -108,7 +125,7 @@ class Head:
     def probability(self, words: Sequence[str]) -> float:
         """How likely the head thinks these words are a message to check on; 0 when it knows too few of them
         to judge."""
-        found = [self._weights[gram] for gram in grams(words) if gram in self._weights]
+        found = [self._weights[gram] for gram in features(words, self._kinds) if gram in self._weights]
         if len(found) < MIN_KNOWN:
             return 0.0
         return _sigmoid(sum(found) * scale(len(words)) + self._bias)
@@ -119,7 +136,8 @@ class Head:
         alarm, so a window's score counts as if the head's error margin were shared among the windows: with n
         windows, a score s counts as 1 - (1 - s) * n.
 
-        A long message's words and pairs are each looked up once, and each window is first bounded from above by
+        A long message's words and pairs (in both readings, see `features`) are each looked up once, and each
+        window is first bounded from above by
         the sum of the positive weights in it (counted wherever they occur, so never less than its sum of distinct
         words and pairs); running sums give every window's bound at once. Windows are then summed
         exactly from the highest bound down, until no bound left can beat the best sum found, or can score more
@@ -130,15 +148,15 @@ class Head:
         step = CHUNK_WORDS // 2
         starts = list(range(0, len(words) - step, step))[:MAX_CHUNKS]
         words = words[:starts[-1] + CHUNK_WORDS]
-        # the running sums of the positive weights of the words, and of the pairs (pair i: words i and i + 1),
-        # from the first on; words that hold no space can be neither a pair nor part of another pair's first word
-        if " " in "".join(words):
-            word_sums = list(accumulate(map(self._positive.get, words, repeat(0.0)), initial=0.0))
-            pairs = map(self._positive.get, map(" ".join, pairwise(words)), repeat(0.0))
-        else:
-            word_sums = list(accumulate(map(self._positive_words.get, words, repeat(0.0)), initial=0.0))
-            pairs = map(dict.get, map(self._positive_after.get, words, repeat(_NONE)), words[1:], repeat(0.0))
-        pair_sums = list(accumulate(pairs, initial=0.0))
+        # the second reading, with each word of a known kind read as its kind; None when no word has a kind
+        read: Sequence[str] | None = [self._kinds.get(word, word) for word in words] if self._kinds else None
+        if read == words:
+            read = None
+        word_sums, pair_sums = self._running_sums(words)
+        if read is not None:
+            more = self._kind_sums(words, read)
+            word_sums = list(map(add, word_sums, more[0]))
+            pair_sums = list(map(add, pair_sums, more[1]))
         full = scale(CHUNK_WORDS)
         scales = [full if len(words) - start >= CHUNK_WORDS else scale(len(words) - start) for start in starts]
         bounds = [(word_sums[min(start + CHUNK_WORDS, len(words))] - word_sums[start]
@@ -151,13 +169,41 @@ class Head:
                             key=bounds.__getitem__, reverse=True):
             if bounds[index] + BOUND_SLACK < best:
                 break
-            part = words[starts[index]:starts[index] + CHUNK_WORDS]
-            total, known = self._sum(chain(part, map(" ".join, pairwise(part))))
+            begin, stop = starts[index], starts[index] + CHUNK_WORDS
+            part = words[begin:stop]
+            grams_of_part = chain(part, map(" ".join, pairwise(part)))
+            if read is not None:
+                part = read[begin:stop]
+                grams_of_part = chain(grams_of_part, part, map(" ".join, pairwise(part)))
+            total, known = self._sum(grams_of_part)
             if known >= MIN_KNOWN:
                 best = max(best, total * scales[index])
         if best < floor:  # no window's score is above 1 - 1 / n: every one counts as 0
             return 0.0
         return max(0.0, 1.0 - (1.0 - _sigmoid(best + self._bias)) * len(starts))
+
+    def _running_sums(self, words: Sequence[str]) -> tuple[list[float], list[float]]:
+        """The running sums of the positive weights of the words, and of the pairs (pair i: words i and i + 1),
+        from the first on; words that hold no space can be neither a pair nor part of another pair's first
+        word."""
+        if " " in "".join(words):
+            word_sums = list(accumulate(map(self._positive.get, words, repeat(0.0)), initial=0.0))
+            pairs = map(self._positive.get, map(" ".join, pairwise(words)), repeat(0.0))
+        else:
+            word_sums = list(accumulate(map(self._positive_words.get, words, repeat(0.0)), initial=0.0))
+            pairs = map(dict.get, map(self._positive_after.get, words, repeat(_NONE)), words[1:], repeat(0.0))
+        return word_sums, list(accumulate(pairs, initial=0.0))
+
+    def _kind_sums(self, words: Sequence[str], read: Sequence[str]) -> tuple[list[float], list[float]]:
+        """`_running_sums` of the second reading, counting only the words it reads as a kind and the pairs that hold
+        one: the rest are the plain reading's, already counted."""
+        positive = self._positive
+        kinds = [first is not second for first, second in zip(words, read, strict=True)]
+        counted = (positive.get(word, 0.0) if kind else 0.0 for word, kind in zip(read, kinds, strict=True))
+        word_sums = list(accumulate(counted, initial=0.0))
+        pairs = (positive.get(f"{first} {second}", 0.0) if kind or next_kind else 0.0
+                 for (first, second), (kind, next_kind) in zip(pairwise(read), pairwise(kinds), strict=True))
+        return word_sums, list(accumulate(pairs, initial=0.0))
 
     def _sum(self, grams: Iterable[str]) -> tuple[float, int]:
         """The sum of the weights of the distinct words and pairs among `grams` that the head knows, and how many

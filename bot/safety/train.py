@@ -6,9 +6,10 @@ closer to how the screen reads a stranger's words than folds cut at random acros
 
 It learns from content/safety/bank.yaml (written for it), the bot's own words (`own_words`: what it says, its
 buttons, tips and scripts, as harmless examples) and the development sets of the evaluation corpus
-(tests/safety/corpus/dev.jsonl, dev2 to dev8, every language), never from the test half or the
-hold-out set, and writes content/safety/semantic-head.json with the checksums of what it read; a test fails
-when those no longer match, so changed data cannot ship with a stale head.
+(tests/safety/corpus/dev.jsonl, dev2 to dev9, every language), never from the test half, the fresh sets or the
+hold-out set, reading the words of content/safety/concepts.yaml as their kinds too. It writes
+content/safety/semantic-head.json with those kinds and the checksums of what it read; a test fails when those no
+longer match, so changed data cannot ship with a stale head.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ BANK = Path("content/safety/bank.yaml")
 DEVELOPMENT = (Path("tests/safety/corpus/dev.jsonl"), Path("tests/safety/corpus/dev2.jsonl"),
                Path("tests/safety/corpus/dev3.jsonl"), Path("tests/safety/corpus/dev4.jsonl"),
                Path("tests/safety/corpus/dev5.jsonl"), Path("tests/safety/corpus/dev6.jsonl"),
-               Path("tests/safety/corpus/dev7.jsonl"), Path("tests/safety/corpus/dev8.jsonl"))
+               Path("tests/safety/corpus/dev7.jsonl"), Path("tests/safety/corpus/dev8.jsonl"),
+               Path("tests/safety/corpus/dev9.jsonl"))
 HEAD = Path("content/safety/semantic-head.json")
+CONCEPTS = Path("content/safety/concepts.yaml")
 
 
 # The bot's own words that no crisis line needs: what it says, its buttons, tips and scripts (a person may type a
@@ -68,8 +71,24 @@ def own_words(root: Path = ROOT) -> list[str]:
     return sorted(found)
 
 
+def kinds(content: Content, reader: Screener) -> dict[str, str]:
+    """content/safety/concepts.yaml as the head reads it: each word as the screen reads it (case, accents and
+    spelling folded) -> "@" and its kind. A word that reads as more than one word, or as a word of another kind, is
+    a mistake in that file."""
+    found: dict[str, str] = {}
+    if content.screening_concepts is None:
+        return found
+    for kind, words in content.screening_concepts.classes.items():
+        for word in words:
+            read = reader.words_for_head(word)
+            if len(read) != 1 or found.setdefault(read[0], f"@{kind}") != f"@{kind}":
+                raise ValueError(f"{CONCEPTS}: {word!r} reads as {' '.join(read)!r}, not as one word of one kind")
+    return dict(sorted(found.items()))
+
+
 def checksums(root: Path = ROOT) -> dict[str, str]:
-    sums = {str(path): hashlib.sha256((root / path).read_bytes()).hexdigest() for path in (BANK, *DEVELOPMENT)}
+    sums = {str(path): hashlib.sha256((root / path).read_bytes()).hexdigest()
+            for path in (BANK, CONCEPTS, *DEVELOPMENT)}
     sums[OWN_WORDS] = hashlib.sha256("\n".join(own_words(root)).encode()).hexdigest()
     return sums
 
@@ -81,6 +100,7 @@ def cross_validate(content: Content,
     false alarms). What the threshold in bank.yaml is chosen by."""
     assert content.screening_bank is not None
     reader = Screener(content.phrases, semantic=False)
+    kinds_of = kinds(content, reader)
     rows: list[Labelled] = []
     fold: list[int] = []
     for part, path in enumerate(DEVELOPMENT):
@@ -94,8 +114,10 @@ def cross_validate(content: Content,
     for part in range(len(DEVELOPMENT)):
         learn = [i for i in range(len(rows)) if fold[i] != part]
         weights, bias = semantic.train(bank[0] + [words[i] for i in learn if rows[i].level is not Level.NONE],
-                                       bank[1] + [words[i] for i in learn if rows[i].level is Level.NONE])
-        screener = Screener(content.phrases, ScreeningHead(trained_on={}, threshold=0.5, bias=bias, words=weights))
+                                       bank[1] + [words[i] for i in learn if rows[i].level is Level.NONE],
+                                       kinds=kinds_of)
+        screener = Screener(content.phrases, ScreeningHead(trained_on={}, threshold=0.5, bias=bias, words=weights,
+                                                           kinds=kinds_of))
         for i in (i for i in range(len(rows)) if fold[i] == part):
             verdict = screener.screen(rows[i].text)
             scores = [float(match.phrase) for match in verdict.matches if match.category == "semantic"]
@@ -125,9 +147,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     dev = [row for path in DEVELOPMENT for row in read_corpus(ROOT / path)]
     crisis = [*content.screening_bank.crisis, *(row.text for row in dev if row.level is not Level.NONE)]
     benign = [*content.screening_bank.benign, *own_words(), *(row.text for row in dev if row.level is Level.NONE)]
+    kinds_of = kinds(content, reader)
     words, bias = semantic.train([reader.words_for_head(text) for text in crisis],
-                                 [reader.words_for_head(text) for text in benign])
-    head = {"trained_on": checksums(), "threshold": content.screening_bank.threshold, "bias": bias, "words": words}
+                                 [reader.words_for_head(text) for text in benign], kinds=kinds_of)
+    head = {"trained_on": checksums(), "threshold": content.screening_bank.threshold, "bias": bias, "words": words,
+            "kinds": kinds_of}
     (ROOT / HEAD).write_text(json.dumps(head, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {HEAD}: {len(crisis)} crisis and {len(benign)} benign examples, {len(words)} words and pairs, "
           f"threshold {head['threshold']}")

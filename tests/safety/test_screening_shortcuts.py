@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from bot.content.loader import Content
 from bot.safety import screening, semantic
 from bot.safety.screening import Screener
-from bot.safety.semantic import CHUNK_WORDS, MAX_CHUNKS, MIN_KNOWN, Head, grams, scale
+from bot.safety.semantic import CHUNK_WORDS, MAX_CHUNKS, MIN_KNOWN, Head, features, scale
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
@@ -33,15 +33,16 @@ def development() -> list[str]:
             for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-def _score_window_by_window(head: Head, weights: dict[str, float], bias: float, words: list[str]) -> float:
-    """`Head.score` as it is defined: every window summed on its own."""
+def _score_window_by_window(head: Head, weights: dict[str, float], bias: float, words: list[str],
+                            kinds: dict[str, str] | None = None) -> float:
+    """`Head.score` as it is defined: every window summed on its own, in both readings (`features`)."""
     if len(words) <= CHUNK_WORDS:
         return head.probability(words)
     starts = list(range(0, len(words) - CHUNK_WORDS // 2, CHUNK_WORDS // 2))[:MAX_CHUNKS]
     totals = []
     for start in starts:
         part = words[start:start + CHUNK_WORDS]
-        found = [weights[gram] for gram in grams(part) if gram in weights]
+        found = [weights[gram] for gram in features(part, kinds or {}) if gram in weights]
         if len(found) >= MIN_KNOWN:
             totals.append(sum(found) * scale(len(part)))
     best = semantic._sigmoid(max(totals) + bias) if totals else 0.0
@@ -49,38 +50,46 @@ def _score_window_by_window(head: Head, weights: dict[str, float], bias: float, 
 
 
 @pytest.fixture(scope="module")
-def shipped(content: Content) -> tuple[Head, dict[str, float], float, list[str]]:
+def shipped(content: Content) -> tuple[Head, dict[str, float], float, list[str], dict[str, str]]:
     head = content.screening_head
     assert head is not None
-    words = sorted({word for gram in head.words for word in gram.split()})
-    return Head(head.words, head.bias, threshold=head.threshold), head.words, head.bias, words
+    assert head.kinds, "the shipped head reads words of known kinds as their kind"
+    # the words it learned, and every word of a known kind, so that the second reading is tried too
+    words = sorted({word for gram in head.words for word in gram.split() if not word.startswith("@")} | set(head.kinds))
+    return (Head(head.words, head.bias, threshold=head.threshold, kinds=head.kinds), head.words, head.bias, words,
+            head.kinds)
 
 
 @settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), length=st.integers(0, 1_500), known=st.floats(0.3, 1.0))
 def test_a_long_message_scores_as_every_window_summed_on_its_own(
-        shipped: tuple[Head, dict[str, float], float, list[str]], seed: int, length: int, known: float) -> None:
-    head, weights, bias, vocabulary = shipped
+        shipped: tuple[Head, dict[str, float], float, list[str], dict[str, str]], seed: int, length: int,
+        known: float) -> None:
+    head, weights, bias, vocabulary, kinds = shipped
     rng = random.Random(seed)
     # words the head knows, repeated as people repeat them, and words it does not
     common = rng.sample(vocabulary, 30)
     words = [rng.choice(common) if rng.random() < 0.4 else rng.choice(vocabulary) if rng.random() < known
              else f"unknown{rng.randrange(50)}" for _ in range(length)]
-    assert head.score(words) == pytest.approx(_score_window_by_window(head, weights, bias, words), abs=1e-9)
+    assert head.score(words) == pytest.approx(_score_window_by_window(head, weights, bias, words, kinds), abs=1e-9)
 
 
+@pytest.mark.parametrize("kinds", [{}, {"a": "@k", "x": "@k", "c": "@j"}])
 @pytest.mark.parametrize("bias", [-30.0, -0.9, 0.0, 5.0])
 @pytest.mark.parametrize("length", [41, 60, 61, 200, 2_000])
-def test_a_small_head_scores_long_messages_as_every_window_summed(bias: float, length: int) -> None:
-    """Weights of every sign (none known, one, negative only, a zero): the bound never passes over the best."""
+def test_a_small_head_scores_long_messages_as_every_window_summed(bias: float, length: int,
+                                                                  kinds: dict[str, str]) -> None:
+    """Weights of every sign (none known, one, negative only, a zero), with and without kinds of words (a kind's
+    reading sharing a pair with the plain one, "d a" and "d @k"): the bound never passes over the best."""
     weights = {"a": 0.0, "b": -2.0, "c": 3.5, "d": 0.25, "a b": 1.5, "c c": -4.0, "d a": 9.0, "e": -0.5,
-               "a b c": 6.0, "d a b": 2.5}
-    head = Head(weights, bias, threshold=0.5)
+               "a b c": 6.0, "d a b": 2.5, "@k": 2.0, "@k b": -3.0, "d @k": 4.0, "@j @j": -1.0, "@k @j": 0.5}
+    head = Head(weights, bias, threshold=0.5, kinds=kinds)
     rng = random.Random(length)
     # (words are a reading's, without spaces; "a b" as one word, and the grams of two spaces, only test the rest)
     for letters in (["x"], ["a", "x"], ["b", "e"], list("abcde"), ["c", "d"], list("abcdex"), ["a b", "c", "d"]):
         words = [rng.choice(letters) for _ in range(length)]
-        assert head.score(words) == pytest.approx(_score_window_by_window(head, weights, bias, words), abs=1e-12)
+        assert head.score(words) == pytest.approx(_score_window_by_window(head, weights, bias, words, kinds),
+                                                  abs=1e-12)
 
 
 def _read_run_as_defined(run: re.Match[str]) -> str:
