@@ -98,7 +98,10 @@ _ACCIDENT = re.compile(
     r"sunburn|sun|garden|gardening|bike|climbing|hiking|skating|soldering|glue gun|candle wax|bbq|grill|"
     r"baking|tray|dog|cat|kitten|puppy|tattoo|piercing|dentist|jab|vaccine|washing up|dishes|"
     r"broken glass|a glass|tin|can opener|stapler|box cutter|opening a|unboxing|straighteners|hammer|steam|lid|"
-    r"putting up|diy|drill|saw|nail|nails|kitchen|knife block|mandoline|grater|peeler)\b")
+    r"putting up|diy|drill|saw|nail|nails|kitchen|knife block|mandoline|grater|peeler)\b|"
+    # an object it happened on: "burned my leg on the scooter exhaust", "scratched my arm on the brambles"
+    r"\bmy (?:\S+ )?(?:arm|arms|leg|legs|hand|hands|finger|fingers|fingertip|thumb|head|knee|knees|shin|shins|foot|"
+    r"feet|toe|toes|elbow|elbows|wrist|ankle|face|forehead|hip|back) on (?:the|a|an|some|our|that|this) ")
 _INTENT = re.compile(
     r"\b(?:again|until|till|til|on purpose|to feel|punish|deserve|because i|every time|every night|urges?|"
     r"relapse[ds]?|can not stop|cant stop|made it bleed|make it bleed|bleed|bruises?|scars?|marks?|"
@@ -617,7 +620,8 @@ _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"\b(?:roof|rooftop) access\b|\b(?:jumping|falling|a fall|a jump|jump) (?:from|off|of) (?:\S+ ){0,2}(?:floors?|"
      r"stories|storeys|meters|metres|feet|ft|bridge|building|roof|balcony|car park|parking garage)\b|\b(?:are|is|would"
      r" be) (?:dangerous|deadly|fatal|lethal) to take (?:at once|together|in one go)\b|\bhow many (?:\S+ ){0,4}(?:are "
-     r"dangerous|is dangerous|too many|at once)\b|\b(?:carbon monoxide|exhaust fumes|charcoal burning)\b|\bhow (?:deep|"
+     r"dangerous|is dangerous|too many|at once)\b|\b(?:carbon monoxide|exhaust fumes|charcoal burning)\b"
+     r"(?! (?:alarm|alarms|detector|detectors|sensor|sensors|monitor|monitors|tester))|\bhow (?:deep|"
      r"hard|far) (?:\S+ ){0,4}(?:cut|artery|vein|arteries|veins)\b|\b(?:what|which) (?:dose|amount|quantity) (?:\S+ )"
      r"{0,3}(?:is |would be |are )?(?:lethal|fatal|deadly|too much to survive)\b|\bhow (?:high|tall|far) (?:\S+ ){0,5}"
      r"(?:not survive|to die|be fatal|to kill|survive)\b|\b(?:can|will|would|does|do) (?:\S+ ){0,5}(?:kill you|kill a "

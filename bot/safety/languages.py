@@ -93,7 +93,9 @@ LANGUAGE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"\b(?:elle|il) (?:\S+ ){0,3}(?:se suicider|se tuer|en finir|mettre fin a ses jours)\b|\bmessage d ?adieu\b"),
     # --- Português
     ("pt: quero morrer", "intent", "clear", "self",
-     r"\b(?:quero|vou|queria|penso em|pensando em|vontade de) (?:\S+ ){0,2}(?:morrer|me matar|tirar (?:a )?minha "
+     r"\b(?:quero|vou|queria|penso em|pensando em|vontade de) (?:\S+ ){0,2}(?:morrer(?! de (?:rir|fome|sede|calor|"
+     r"frio|sono|vergonha|tedio|saudade|saudades|cansaco|medo|inveja|amor|ciume|ciumes|curiosidade))|me matar|tirar "
+     r"(?:a )?minha "
      r"vida|acabar com (?:a )?minha vida)\b|\bnao quero (?:\S+ ){0,2}(?:viver|acordar)\b|\b(?:suicidio|suicida|"
      r"automutilacao)\b"),
     ("pt: sem sentido", "hopelessness", "possible", "self",

@@ -637,7 +637,8 @@ _KMS_AFTER = ("marker", "sign", "away", "from", "long", "an hour", "per hour",
               "per", "a week", "a day", "half", "run", "race", "today", "this week", "so far", "total", "in ",
               "on the", "done", "ran", "walked", "cycled", "rode", "left", "to go", "uphill", "of ", "road",
               "not miles", "instead of miles")
-_RECOVERY = re.compile(r"\b(?:now|these days|therapy helped|therapy works|helped me|helped a friend|proud|clean|"
+_RECOVERY = re.compile(r"\b(?:(?:[1-9]\d+ days|weeks|months|years|a year|a month) since (?:i|my) last|now|these days|"
+                       r"therapy helped|therapy works|helped me|helped a friend|proud|clean|"
                        r"days without|months without|years without|without self harm|free of|free from|"
                        r"happy|glad|grateful|not anymore|no longer|i am here and|still here|recovered|"
                        r"recovery|doing better|got help|survived|volunteer|since then|so far from|trust it|healed|"

@@ -133,6 +133,30 @@ def test_an_idiom_never_hides_an_explicit_statement(screener: Screener, text: st
     assert any(match.category in ALWAYS for match in verdict.matches), verdict.reasons
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "300 days since i last hurt myself, got a cake to celebrate",
+        "burnt my hand on the motorbike exhaust, ouch",
+        "grazed my knee on the patio steps chasing the dog",
+        "a gente vai morrer de rir com esse vídeo",
+        "where should the carbon monoxide detector go in a bedroom",
+    ],
+)
+def test_a_count_of_days_an_accident_on_something_and_a_portuguese_idiom_raise_nothing(screener: Screener,
+                                                                                       text: str) -> None:
+    not_caught(screener, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [("burnt my hand on the hob again, on purpose", Level.CLEAR), ("vou morrer hoje à noite", Level.CLEAR),
+     ("3 days since i last hurt myself and the urges are loud", Level.POSSIBLE)],
+)
+def test_the_same_words_with_intent_or_a_pull_are_still_raised(screener: Screener, text: str, level: Level) -> None:
+    assert caught(screener, text).level is level
+
+
 # ---------------------------------------------------------------- normalisation
 
 
