@@ -149,7 +149,7 @@ def trivial(line: str) -> bool:
 _DENIED_INSIDE = re.compile(r"^(?:i |to )?(?:\S+ ){0,1}(?:never|not|dont|do not|didnt|did not|wont|will not|wouldnt|"
                             r"would not|havent|have not|hasnt|has not) ")
 _QUIZ = re.compile(r"\b(?:trivia|pub quiz|quiz night|quiz|crossword|geography homework|geography class)\b")
-_NEGATED = re.compile(rf"\b(?:{NEG}|nao|nunca|jamais|jamas|pas|nicht|nie|niemals|niet|nooit|geen|kein|"
+_NEGATED = re.compile(rf"\b(?:{NEG}|zero|nao|nunca|jamais|jamas|pas|nicht|nie|niemals|niet|nooit|geen|kein|"
                       rf"keine) (?:\S+ )?(?:really )?$")
 
 

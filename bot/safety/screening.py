@@ -73,7 +73,7 @@ _NOT_TOKEN = {code: " " for code in range(128) if not _TOKEN.fullmatch(chr(code)
 _STRETCH = re.compile(r"(.)\1{2,}")
 _RUNS = re.compile(r"(.)\1+")
 _NEGATIONS = frozenset({"not", "never", "dont", "don't", "didnt", "didn't", "wont", "won't", "wouldnt",
-                        "wouldn't", "cant", "can't", "isnt", "isn't", "no", "nor", "without"})
+                        "wouldn't", "cant", "can't", "isnt", "isn't", "no", "nor", "without", "zero"})
 _PAST = re.compile(r"\b(used to|years ago|months ago|a year ago|when i was|last year|in the past|back then|"
                    r"back when|back in|since my (?:last )?attempt|(?:\d+|one|two|three|four|five|six|seven|eight|nine|"
                    r"ten|a) (?:days?|weeks?|months?|years?) (?:clean|free|since|without|ago)|"
@@ -541,7 +541,8 @@ _TOPIC = re.compile(
     r"novel|lyrics|album|poem|essay|lecture|talk|training|course|class|video|post|thread|scene|character|research|"
     r"paper|statistics|stats|report|play|opera|game|anime|manga|comic|memoir|biography|autobiography|radio) "
     r"(?:\S+ ){0,4}(?:about|on|of|regarding|around|and|with|after) (?:\S+ ){0,6}(?:suicide|suicidal|overdose|"
-    r"overdoses|self harm|selfharm)\b|\bsuicide is painless\b|\bvirgin suicides\b|\b(?:suicide|suicidal|"
+    r"overdoses|self harm|selfharm)\b|\bsuicide is painless\b|\bvirgin suicides\b|\b(?:career|social|political|"
+    r"commercial|electoral) suicide\b|\b(?:suicide|suicidal|"
     r"overdose|self harm) (?:prevention|awareness|squad|hotline|helpline|rates?|statistics|stats|forest|scene|"
     r"training|course|module|charity|research|hotlines|lines|bombers?|doors?|mission|run|pact in|barriers?|nets?|"
     r"in the (?:film|book|show|song|game|news|movie))\b|\b(?:song|track|book|film|novel|album|tune|movie) (?:\S+ ){0,3}"
@@ -665,8 +666,8 @@ _DENIAL = re.compile(r"\b(?:not|never|no|nobody|no one|noone|nothing|dont|do not
 _STILL_WISHING = re.compile(r"\b(?:but|though|although|dont care|do not care|wouldnt mind|would not mind|would "
                             r"welcome|if i (?:just )?(?:didnt|did not|never|died|stopped)|live or die|wake up|make it|"
                             r"hope|wish i|rather)\b")
-_FILLER = frozenset({"want", "to", "wanna", "going", "gonna", "be", "am", "feeling", "feel", "have",
-                     "any", "thoughts", "of", "would", "will", "ever", "really", "actually", "plan", "planning",
+_FILLER = frozenset({"want", "to", "wanna", "going", "gonna", "be", "am", "feeling", "feel", "have", "any",
+                     "thoughts", "of", "would", "will", "ever", "really", "actually", "plan", "plans", "planning",
                      "think", "thinking", "about", "a", "the", "was", "had", "it's", "its", "that", "so", "and",
                      "urge", "urges", "wish", "desire", "intention"})
 

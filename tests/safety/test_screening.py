@@ -141,17 +141,20 @@ def test_an_idiom_never_hides_an_explicit_statement(screener: Screener, text: st
         "grazed my knee on the patio steps chasing the dog",
         "a gente vai morrer de rir com esse vídeo",
         "where should the carbon monoxide detector go in a bedroom",
+        "would leaving mid-project be career suicide, honestly",
+        "zero self harm urges lately, just tired from exams",
+        "no plans to hurt myself, i'm just angry at my brother",
     ],
 )
-def test_a_count_of_days_an_accident_on_something_and_a_portuguese_idiom_raise_nothing(screener: Screener,
-                                                                                       text: str) -> None:
+def test_a_count_of_days_an_accident_an_idiom_or_a_denial_raise_nothing(screener: Screener, text: str) -> None:
     not_caught(screener, text)
 
 
 @pytest.mark.parametrize(
     ("text", "level"),
     [("burnt my hand on the hob again, on purpose", Level.CLEAR), ("vou morrer hoje à noite", Level.CLEAR),
-     ("3 days since i last hurt myself and the urges are loud", Level.POSSIBLE)],
+     ("3 days since i last hurt myself and the urges are loud", Level.POSSIBLE),
+     ("career suicide? no, i mean i want to kill myself", Level.CLEAR)],
 )
 def test_the_same_words_with_intent_or_a_pull_are_still_raised(screener: Screener, text: str, level: Level) -> None:
     assert caught(screener, text).level is level
