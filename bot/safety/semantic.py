@@ -103,6 +103,17 @@ def train(crisis: Sequence[Sequence[str]], benign: Sequence[Sequence[str]], *, k
     return kept, round(bias, 6)
 
 
+def train_averaged(crisis: Sequence[Sequence[str]], benign: Sequence[Sequence[str]], *,
+                   kinds: Mapping[str, str] | None = None, seeds: int = 5) -> tuple[dict[str, float], float]:
+    """`train` once for each of `seeds` seeds (each reads the lines in another order), its weights and bias
+    averaged: the head then depends on its data, not on the order one pass happened to read it in."""
+    heads = [train(crisis, benign, kinds=kinds, seed=seed) for seed in range(seeds)]
+    grams_learned = sorted(set().union(*(weights for weights, _ in heads)))
+    averaged = {gram: round(sum(weights.get(gram, 0.0) for weights, _ in heads) / seeds, 4) for gram in grams_learned}
+    return ({gram: weight for gram, weight in averaged.items() if abs(weight) >= 0.001},
+            round(sum(bias for _, bias in heads) / seeds, 6))
+
+
 class Head:
     """The classifier head shipped in content/safety/semantic-head.json (see `python -m bot.safety.train`)."""
 

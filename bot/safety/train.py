@@ -6,7 +6,7 @@ closer to how the screen reads a stranger's words than folds cut at random acros
 
 It learns from content/safety/bank.yaml (written for it), the bot's own words (`own_words`: what it says, its
 buttons, tips and scripts, as harmless examples) and the development sets of the evaluation corpus
-(tests/safety/corpus/dev.jsonl, dev2 to dev10, every language), never from the test half, the fresh sets or the
+(tests/safety/corpus/dev.jsonl, dev2 to dev12, every language), never from the test half, the fresh sets or the
 hold-out set, reading the words of content/safety/concepts.yaml as their kinds too. It writes
 content/safety/semantic-head.json with those kinds and the checksums of what it read; a test fails when those no
 longer match, so changed data cannot ship with a stale head.
@@ -35,7 +35,8 @@ DEVELOPMENT = (Path("tests/safety/corpus/dev.jsonl"), Path("tests/safety/corpus/
                Path("tests/safety/corpus/dev3.jsonl"), Path("tests/safety/corpus/dev4.jsonl"),
                Path("tests/safety/corpus/dev5.jsonl"), Path("tests/safety/corpus/dev6.jsonl"),
                Path("tests/safety/corpus/dev7.jsonl"), Path("tests/safety/corpus/dev8.jsonl"),
-               Path("tests/safety/corpus/dev9.jsonl"), Path("tests/safety/corpus/dev10.jsonl"))
+               Path("tests/safety/corpus/dev9.jsonl"), Path("tests/safety/corpus/dev10.jsonl"),
+               Path("tests/safety/corpus/dev11.jsonl"), Path("tests/safety/corpus/dev12.jsonl"))
 HEAD = Path("content/safety/semantic-head.json")
 CONCEPTS = Path("content/safety/concepts.yaml")
 
@@ -113,9 +114,9 @@ def cross_validate(content: Content,
     read: dict[int, tuple[bool, float]] = {}  # line -> (a rule raised it, the head's score or -1)
     for part in range(len(DEVELOPMENT)):
         learn = [i for i in range(len(rows)) if fold[i] != part]
-        weights, bias = semantic.train(bank[0] + [words[i] for i in learn if rows[i].level is not Level.NONE],
-                                       bank[1] + [words[i] for i in learn if rows[i].level is Level.NONE],
-                                       kinds=kinds_of)
+        weights, bias = semantic.train_averaged(
+            bank[0] + [words[i] for i in learn if rows[i].level is not Level.NONE],
+            bank[1] + [words[i] for i in learn if rows[i].level is Level.NONE], kinds=kinds_of)
         screener = Screener(content.phrases, ScreeningHead(trained_on={}, threshold=0.5, bias=bias, words=weights,
                                                            kinds=kinds_of))
         for i in (i for i in range(len(rows)) if fold[i] == part):
@@ -148,8 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     crisis = [*content.screening_bank.crisis, *(row.text for row in dev if row.level is not Level.NONE)]
     benign = [*content.screening_bank.benign, *own_words(), *(row.text for row in dev if row.level is Level.NONE)]
     kinds_of = kinds(content, reader)
-    words, bias = semantic.train([reader.words_for_head(text) for text in crisis],
-                                 [reader.words_for_head(text) for text in benign], kinds=kinds_of)
+    words, bias = semantic.train_averaged([reader.words_for_head(text) for text in crisis],
+                                          [reader.words_for_head(text) for text in benign], kinds=kinds_of)
     head = {"trained_on": checksums(), "threshold": content.screening_bank.threshold, "bias": bias, "words": words,
             "kinds": kinds_of}
     (ROOT / HEAD).write_text(json.dumps(head, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
