@@ -148,12 +148,11 @@ class Head:
         windows, a score s counts as 1 - (1 - s) * n.
 
         A long message's words and pairs (in both readings, see `features`) are each looked up once, and each
-        window is first bounded from above by
-        the sum of the positive weights in it (counted wherever they occur, so never less than its sum of distinct
-        words and pairs); running sums give every window's bound at once. Windows are then summed
-        exactly from the highest bound down, until no bound left can beat the best sum found, or can score more
-        than 0 at all (with n windows, a best sum below log(n - 1) less the bias does not). The score is the one
-        every window summed exactly would give."""
+        window is first bounded from above by the sum of the positive weights in it (counted wherever they occur,
+        so never less than its sum of distinct words and pairs); running sums give every window's bound at once.
+        Windows are then summed exactly from the highest bound down, until no bound left can beat the best sum
+        found, or can score more than 0 at all (with n windows, a best sum below log(n - 1) less the bias does
+        not). The score is the one every window summed exactly would give."""
         if len(words) <= CHUNK_WORDS:
             return self.probability(words)
         step = CHUNK_WORDS // 2
