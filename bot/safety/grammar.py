@@ -99,9 +99,11 @@ _ACCIDENT = re.compile(
     r"baking|tray|dog|cat|kitten|puppy|tattoo|piercing|dentist|jab|vaccine|washing up|dishes|"
     r"broken glass|a glass|tin|can opener|stapler|box cutter|opening a|unboxing|straighteners|hammer|steam|lid|"
     r"putting up|diy|drill|saw|nail|nails|kitchen|knife block|mandoline|grater|peeler)\b|"
-    # an object it happened on: "burned my leg on the scooter exhaust", "scratched my arm on the brambles"
+    # an object it happened on: "burned my leg on the scooter exhaust", "scratched my arm on the brambles" (not a
+    # wall or the floor: "banged my head on the wall" is how hurting oneself is often told)
     r"\bmy (?:\S+ )?(?:arm|arms|leg|legs|hand|hands|finger|fingers|fingertip|thumb|head|knee|knees|shin|shins|foot|"
-    r"feet|toe|toes|elbow|elbows|wrist|ankle|face|forehead|hip|back) on (?:the|a|an|some|our|that|this) ")
+    r"feet|toe|toes|elbow|elbows|wrist|ankle|face|forehead|hip|back) on (?:the|a|an|some|our|that|this) "
+    r"(?!(?:\S+ )?(?:wall|walls|floor|floors|ground|mirror|window)\b)")
 _INTENT = re.compile(
     r"\b(?:again|until|till|til|on purpose|to feel|punish|deserve|because i|every time|every night|urges?|"
     r"relapse[ds]?|can not stop|cant stop|made it bleed|make it bleed|bleed|bruises?|scars?|marks?|"
