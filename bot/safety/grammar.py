@@ -150,8 +150,9 @@ def trivial(line: str) -> bool:
 # A denial inside the words a self-harm rule read: "i would never hurt myself" ("can't stop" is no denial).
 _DENIED_INSIDE = re.compile(r"^(?:i |to )?(?:\S+ ){0,1}(?:never|not|dont|do not|didnt|did not|wont|will not|wouldnt|"
                             r"would not|havent|have not|hasnt|has not) ")
+_ZERO = re.compile(r"\bzero (?:\S+ )?$")  # "zero self harm urges" (but "zero will to live" is hopelessness itself)
 _QUIZ = re.compile(r"\b(?:trivia|pub quiz|quiz night|quiz|crossword|geography homework|geography class)\b")
-_NEGATED = re.compile(rf"\b(?:{NEG}|zero|nao|nunca|jamais|jamas|pas|nicht|nie|niemals|niet|nooit|geen|kein|"
+_NEGATED = re.compile(rf"\b(?:{NEG}|nao|nunca|jamais|jamas|pas|nicht|nie|niemals|niet|nooit|geen|kein|"
                       rf"keine) (?:\S+ )?(?:really )?$")
 
 
@@ -210,7 +211,9 @@ RULES: tuple[GrammarRule, ...] = (
     _rule("no reason to live", "hopelessness", "possible", "self",
           r"\b(?:no|any|zero|nothing) (?:\S+ ){0,1}(?:point|reason|reasons|purpose) (?:in |to |for |of )?"
           r"(?:\S+ ){0,1}(?:living|live|going on|be(?:ing)? (?:here|alive|around)|wak(?:e|ing) up|exist(?:ing)?|"
-          r"keep(?:ing)? going|carry(?:ing)? on|stay(?:ing)?|me being here)\b"),
+          r"keep(?:ing)? going|carry(?:ing)? on|stay(?:ing)?|me being here)\b|\b(?:no|zero) (?:\S+ ){0,1}(?:will|"
+          r"desire|wish|want) (?:to )?(?:\S+ ){0,1}(?:live|living|go on|going on|be alive|exist|existing|keep going|"
+          r"carry on|wake up)\b"),
     _rule("point of going on", "hopelessness", "possible", "self",
           r"\bthe point (?:of|in) (?:\S+ ){0,1}(?:going on|living|being alive|existing|waking up)\b"),
     _rule("life not worth living", "hopelessness", "possible", "self",
@@ -519,7 +522,8 @@ def _apply(line: str, indices: Sequence[int], data: str | bytes) -> list[RuleHit
             continue
         before = line[max(0, found.start() - 40):found.start()]
         if rule.category in ("self_harm", "hopelessness", "burden") and (
-                _NEGATED.search(before) or _DENIED_INSIDE.match(found.group(0))):
+                _NEGATED.search(before) or _DENIED_INSIDE.match(found.group(0))
+                or (rule.category == "self_harm" and _ZERO.search(before))):
             continue  # "i'm not going to hurt myself, i'm just venting", "i would never hurt myself"
         if rule.about == "someone_else" and fiction(around):
             continue  # "the detective hangs himself at the end", "why romeo and juliet kill themselves"

@@ -371,6 +371,9 @@ class Screener:
             if phrase.category == "explicit" and _SELF_INJURY.search(phrase.text) and grammar.accidental(around):
                 dismissed.add(phrase.compact)
                 continue  # "nicked myself shaving", "cut myself cooking"
+            if phrase.text == "suicide" and start and words[start - 1] in _FIGURATIVE:
+                dismissed.add(phrase.compact)
+                continue  # "is that career suicide haha": a figure of speech, and only this word of the message
             if len(phrase.words) == 1 and _TOPIC.search(" ".join(words[max(0, start - 8):end + 2])):
                 dismissed.add(phrase.compact)
                 continue  # "a song about suicide", "suicide prevention training": the subject, not a statement
@@ -536,13 +539,13 @@ class _Found:
     compact: str = ""
 
 
+_FIGURATIVE = frozenset({"career", "social", "political", "commercial", "electoral"})  # "... suicide"
 _TOPIC = re.compile(
     r"\b(?:song|songs|film|films|movie|movies|book|books|documentary|show|episode|podcast|article|news|series|story|"
     r"novel|lyrics|album|poem|essay|lecture|talk|training|course|class|video|post|thread|scene|character|research|"
     r"paper|statistics|stats|report|play|opera|game|anime|manga|comic|memoir|biography|autobiography|radio) "
     r"(?:\S+ ){0,4}(?:about|on|of|regarding|around|and|with|after) (?:\S+ ){0,6}(?:suicide|suicidal|overdose|"
-    r"overdoses|self harm|selfharm)\b|\bsuicide is painless\b|\bvirgin suicides\b|\b(?:career|social|political|"
-    r"commercial|electoral) suicide\b|\b(?:suicide|suicidal|"
+    r"overdoses|self harm|selfharm)\b|\bsuicide is painless\b|\bvirgin suicides\b|\b(?:suicide|suicidal|"
     r"overdose|self harm) (?:prevention|awareness|squad|hotline|helpline|rates?|statistics|stats|forest|scene|"
     r"training|course|module|charity|research|hotlines|lines|bombers?|doors?|mission|run|pact in|barriers?|nets?|"
     r"in the (?:film|book|show|song|game|news|movie))\b|\b(?:song|track|book|film|novel|album|tune|movie) (?:\S+ ){0,3}"

@@ -155,7 +155,9 @@ def test_a_count_of_days_an_accident_an_idiom_or_a_denial_raise_nothing(screener
     [("burnt my hand on the hob again, on purpose", Level.CLEAR), ("vou morrer hoje à noite", Level.CLEAR),
      ("3 days since i last hurt myself and the urges are loud", Level.POSSIBLE),
      ("career suicide? no, i mean i want to kill myself", Level.CLEAR),
-     ("hit my head on the wall", Level.POSSIBLE), ("i banged my head on the bedroom wall", Level.POSSIBLE)],
+     ("hit my head on the wall", Level.POSSIBLE), ("i banged my head on the bedroom wall", Level.POSSIBLE),
+     ("that'd be career suicide. honestly i'm suicidal", Level.CLEAR), ("zero desire to live", Level.POSSIBLE),
+     ("no will to keep going", Level.POSSIBLE)],
 )
 def test_the_same_words_with_intent_or_a_pull_are_still_raised(screener: Screener, text: str, level: Level) -> None:
     assert caught(screener, text).level is level
