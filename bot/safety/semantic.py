@@ -54,10 +54,8 @@ def features(words: Sequence[str], kinds: Mapping[str, str]) -> set[str]:
     """What the head reads of these words: their words and pairs, and the same of the words with each word of a known
     kind read as its kind ("@place")."""
     found = grams(words)
-    if kinds:
-        read = [kinds.get(word, word) for word in words]
-        if read != list(words):
-            found |= grams(read)
+    if any(word in kinds for word in words):
+        found |= grams([kinds.get(word, word) for word in words])
     return found
 
 
@@ -159,12 +157,11 @@ class Head:
         starts = list(range(0, len(words) - step, step))[:MAX_CHUNKS]
         words = words[:starts[-1] + CHUNK_WORDS]
         # the second reading, with each word of a known kind read as its kind; None when no word has a kind
-        read: Sequence[str] | None = [self._kinds.get(word, word) for word in words] if self._kinds else None
-        if read == words:
-            read = None
+        kinded = [word in self._kinds for word in words]
+        read = [self._kinds.get(word, word) for word in words] if any(kinded) else None
         word_sums, pair_sums = self._running_sums(words)
         if read is not None:
-            more = self._kind_sums(words, read)
+            more = self._kind_sums(read, kinded)
             word_sums = list(map(add, word_sums, more[0]))
             pair_sums = list(map(add, pair_sums, more[1]))
         full = scale(CHUNK_WORDS)
@@ -204,15 +201,14 @@ class Head:
             pairs = map(dict.get, map(self._positive_after.get, words, repeat(_NONE)), words[1:], repeat(0.0))
         return word_sums, list(accumulate(pairs, initial=0.0))
 
-    def _kind_sums(self, words: Sequence[str], read: Sequence[str]) -> tuple[list[float], list[float]]:
-        """`_running_sums` of the second reading, counting only the words it reads as a kind and the pairs that hold
-        one: the rest are the plain reading's, already counted."""
+    def _kind_sums(self, read: Sequence[str], kinded: Sequence[bool]) -> tuple[list[float], list[float]]:
+        """`_running_sums` of the second reading, counting only the words it reads as a kind (`kinded`) and the pairs
+        that hold one: the rest are the plain reading's, already counted."""
         positive = self._positive
-        kinds = [first is not second for first, second in zip(words, read, strict=True)]
-        counted = (positive.get(word, 0.0) if kind else 0.0 for word, kind in zip(read, kinds, strict=True))
+        counted = (positive.get(word, 0.0) if kind else 0.0 for word, kind in zip(read, kinded, strict=True))
         word_sums = list(accumulate(counted, initial=0.0))
         pairs = (positive.get(f"{first} {second}", 0.0) if kind or next_kind else 0.0
-                 for (first, second), (kind, next_kind) in zip(pairwise(read), pairwise(kinds), strict=True))
+                 for (first, second), (kind, next_kind) in zip(pairwise(read), pairwise(kinded), strict=True))
         return word_sums, list(accumulate(pairs, initial=0.0))
 
     def _sum(self, grams: Iterable[str]) -> tuple[float, int]:
