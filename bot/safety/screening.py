@@ -497,6 +497,19 @@ class Screener:
             # unless a wish still follows it ("i won't do anything, but i wouldn't mind not waking up")
             line = " ".join(words)
             judged = judged or (bool(_DENIAL.search(line)) and not _STILL_WISHING.search(line))
+        if judged and not found and self._head is not None and len(words) >= semantic.MIN_WORDS:
+            # "no self harm urges? i cut again tonight": the denial sets aside its own sentence, not the others
+            # ("a year ago i tried to end my life. today i'm grateful": the sentence told as a look back stays aside)
+            parts = [part for part in _SENTENCE_END.split(text) if part.strip()]
+            if len(parts) > 1:
+                for part in parts:
+                    squeezed = _squeeze("".join(tokens(part)))
+                    if any(phrase in squeezed for phrase in dismissed):
+                        continue
+                    said = self.screen(part)
+                    if said.level is not Level.NONE:
+                        found.append(_Found(Level.POSSIBLE, About.SELF, said.matches[0], said.reasons_[0], 0, False))
+                        break
         if not any(f.level is Level.CLEAR for f in found) and self._head is not None and text.strip() \
                 and not judged:
             head_words = self._head_words(read, corrected)
@@ -769,6 +782,9 @@ _NOT_WORDS = re.compile(r"https?://\S+|www\.\S+|<[@#!][^>]*>|</?[A-Za-z][A-Za-z0
                         r"\S+\.(?:com|org|net|io|de|uk)\S*")
 # Every match of _NOT_WORDS holds one of these: a text with none has no link, mention or markup tag to leave out.
 _NOT_WORDS_MARKS = ("://", "www.", "<", "@", ".com", ".org", ".net", ".io", ".de", ".uk")
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
 def _without_links(text: str) -> str:

@@ -231,6 +231,26 @@ def test_a_negation_elsewhere_in_the_message_does_not_hide_a_statement(screener:
 
 
 @pytest.mark.parametrize(
+    "text",
+    ["no self harm urges? i cut again tonight", "not suicidal. i just keep staring at the top floor of the car park",
+     "i'm not going to hurt myself. i've been standing at the edge of the platform longer than i need to"],
+)
+def test_a_denial_sets_aside_its_own_sentence_not_the_next(screener: Screener, text: str) -> None:
+    """The head still reads the sentences after a denial: what follows "not suicidal." is the message."""
+    assert screener.screen(text).crisis
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["no SI, no SH, just a rough day. going to bed early",
+     "a year ago today i tried to end my life. today i am here and grateful",
+     "not suicidal. just burnt out and behind on everything at work"],
+)
+def test_a_denial_or_a_look_back_with_a_harmless_sentence_after_it_stays_quiet(screener: Screener, text: str) -> None:
+    not_caught(screener, text)
+
+
+@pytest.mark.parametrize(
     ("text", "flag"),
     [
         ("I used to want to kill myself", "past"),
