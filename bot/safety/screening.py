@@ -457,6 +457,18 @@ class Screener:
                 return self.words_for_head(read.text)
         return grammar.canonical([*chain.from_iterable(corrected_read)]).split()
 
+    def _best_sentence(self, text: str) -> float | None:
+        """The head's highest score of one sentence of a long check-in, when it is sure enough: a risk sentence
+        among ordinary ones is read in a window with them, where it can score too little. Each sentence is one
+        more chance of a false alarm, so with n sentences a score s counts as 1 - (1 - s) * n."""
+        assert self._head is not None
+        scored = [self._head.score(words) for part in _SENTENCE_END.split(text)
+                  if len(words := self._head_reading(_without_links(part))) >= semantic.MIN_WORDS]
+        if len(scored) < 2:
+            return None
+        best = max(scored)
+        return best if 1 - (1 - best) * len(scored) >= semantic.SENTENCE_THRESHOLD else None
+
     @staticmethod
     def _other_subject(words: Sequence[str], start: int) -> bool:
         before = " ".join(words[max(0, start - 6):start + 1])
@@ -518,6 +530,11 @@ class Screener:
                          else max(self._head.threshold, semantic.LONG_THRESHOLD)):
                 found.append(_Found(Level.POSSIBLE, About.SELF, Match("semantic", f"{score:.2f}"),
                                     f"semantic: {score:.2f}", 0, False))
+            elif not found and len(head_words) > semantic.CHUNK_WORDS and len(text) <= semantic.SENTENCES_UP_TO:
+                sentence = self._best_sentence(text)
+                if sentence is not None:
+                    found.append(_Found(Level.POSSIBLE, About.SELF, Match("semantic", f"{sentence:.2f}"),
+                                        f"semantic, one sentence: {sentence:.2f}", 0, False))
         if not found:
             return Verdict()
         level = Level.CLEAR if any(f.level is Level.CLEAR for f in found) else Level.POSSIBLE

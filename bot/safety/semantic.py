@@ -26,6 +26,10 @@ CHUNK_WORDS = 40  # a message longer than this is read in overlapping windows of
 MAX_CHUNKS = 4_000
 # A message read in windows asks only from this score: each window is one more chance of a false alarm
 LONG_THRESHOLD = 0.9
+# A long check-in (up to this many characters) is also read a sentence at a time; a sentence asks from this score,
+# counted as above with the sentences as the windows
+SENTENCES_UP_TO = 3_000
+SENTENCE_THRESHOLD = 0.98
 MIN_WORDS = 3  # shorter messages are left to the phrases and the grammar
 MIN_KNOWN = 2  # a part is scored only when the head learned from at least this many of its words or pairs
 # A window's bound is running sums' differences over a long message, so it may be off by a little rounding; a
