@@ -202,7 +202,8 @@ RULES: tuple[GrammarRule, ...] = (
           rf"(?<!back )(?<!knees )(?<!feet )(?<!body )(?<!wallet )(?<!budget )(?<!stomach )(?<!laptop )"
           rf"(?<!phone )(?<!car )\b(?:cant|cannot|can not|unable to) (?:go on|keep going|carry on|do this|"
           rf"keep doing this|"
-          rf"take (?:it|this|much more|any more|anymore)|live like this|keep living|cope){_MORE}?\b"
+          rf"take (?:it|this|much more|any more|anymore)|live like this|keep living|cope(?! with (?!(?:life|anything|"
+          rf"any of (?:it|this)|everything|myself|being|living|it all|existing|this life)\b))){_MORE}?\b"
           rf"(?! at work| with (?:this|my) (?:job|boss|meeting))"),
     _rule("no point in living", "hopelessness", "possible", "self",
           r"\b(?:what is|where is|see) (?:even )?the point (?:of|in|to) (?:\S+ ){0,2}(?:living|life|going on|"
