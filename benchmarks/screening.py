@@ -65,6 +65,12 @@ def main() -> None:
     hundred_k = timed([padded(100_000) for _ in range(20)])
     quiet = [text for text in benign if not screener.screen(text).crisis]
     harmless = timed([" ".join(rng.choice(quiet) for _ in range(2_000))[:100_000] for _ in range(20)])
+
+    def sentences(size: int) -> str:  # harmless check-ins read a sentence at a time (the longest path up to 3,000)
+        return ". ".join(rng.choice(quiet).rstrip(".!? ") for _ in range(size // 20))[:size]
+
+    quiet_500 = timed([sentences(500) for _ in range(300)])
+    quiet_3000 = timed([sentences(3_000) for _ in range(100)])
     hostile = timed([padded(100_000, texts) for _ in range(5)])
 
     def p(values: list[float], share: float) -> float:
@@ -76,6 +82,10 @@ def main() -> None:
           f"p95 {p(corpus_ms, 0.95):.2f} ms, max {corpus_ms[-1]:.2f} ms")
     print(f"500-character messages ({len(five_hundred)}): p50 {statistics.median(five_hundred):.2f} ms, "
           f"p95 {p(five_hundred, 0.95):.2f} ms, max {five_hundred[-1]:.2f} ms")
+    print(f"500 characters of harmless sentences ({len(quiet_500)}): p50 {statistics.median(quiet_500):.2f} ms, "
+          f"p95 {p(quiet_500, 0.95):.2f} ms, max {quiet_500[-1]:.2f} ms")
+    print(f"3,000 characters of harmless sentences ({len(quiet_3000)}): p50 {statistics.median(quiet_3000):.1f} ms, "
+          f"p95 {p(quiet_3000, 0.95):.1f} ms, max {quiet_3000[-1]:.1f} ms")
     print(f"100,000-character messages ({len(hundred_k)}): p50 {statistics.median(hundred_k):.1f} ms, "
           f"p95 {p(hundred_k, 0.95):.1f} ms, max {hundred_k[-1]:.1f} ms")
     print(f"100,000 characters of lines that each raise nothing alone ({len(harmless)}): "

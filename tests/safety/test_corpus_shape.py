@@ -13,8 +13,8 @@ import pytest
 CORPUS = Path(__file__).resolve().parent / "corpus"
 HALVES = ("dev", "test")
 FILES = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev13",
-         "dev14", "dev15", "dev16", "dev17", "test", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9",
-         "fresh10", "fresh11", "fresh12")
+         "dev14", "dev15", "dev16", "dev17", "test", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6",
+         "fresh7", "fresh8", "fresh9", "fresh10", "fresh11", "fresh12")
 HOLDOUT = Path(__file__).resolve().parent / "holdout" / "holdout.jsonl"
 ALLOWED = {
     "level": {"clear", "possible", "none"},
