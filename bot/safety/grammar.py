@@ -780,7 +780,7 @@ _DEV2_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("someone hurts me, more", "harm", "clear", "harm_from_others",
      rf"(?:\b{ABUSER} |\b(?:mum|mom|dad|mama|papa|stepdad|stepmum|stepmom) )(?:\S+ ){{0,2}}(?:slaps|slapped|hits|"
      rf"hit|burns|burned|burnt|scratched|scratches|bites|bit|kicks|kicked|punches|punched|shoves|shoved|chokes|"
-     rf"choked|slammed|slams|shook|shakes|pinned|cornered|backed) (?:me|my (?:face|arm|arms|neck|head|hand|"
+     rf"choked|slammed|slams|shook|shakes|pinned|cornered) (?:me|my (?:face|arm|arms|neck|head|hand|"
      rf"hands|leg|legs|body|back|chest))\b(?! (?:up|back|with (?:a|the) (?:question|joke|email)))|\b(?:threw|throws|"
      rf"throwing|thrown) (?:\S+ ){{0,3}}at (?:me|my (?:head|face))\b|\blocks? me (?:in|out)\b|\bnext time (?:it is|"
      rf"its|it will be|ill use|he will use|she will use) (?:a )?(?:knife|gun|worse)\b|\bmake me pay\b|\bbacked me "
