@@ -29,7 +29,7 @@ LONG_THRESHOLD = 0.9
 # A long check-in (up to this many characters) is also read a sentence at a time; a sentence asks from this score,
 # counted as above with the sentences as the windows
 SENTENCES_UP_TO = 3_000
-SENTENCE_THRESHOLD = 0.98
+SENTENCE_THRESHOLD = 0.96
 MIN_WORDS = 3  # shorter messages are left to the phrases and the grammar
 MIN_KNOWN = 2  # a part is scored only when the head learned from at least this many of its words or pairs
 # A window's bound is running sums' differences over a long message, so it may be off by a little rounding; a
