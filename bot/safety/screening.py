@@ -520,7 +520,7 @@ class Screener:
                         continue
                     said = self.screen(part)
                     if said.level is not Level.NONE:
-                        found.append(_Found(Level.POSSIBLE, About.SELF, said.matches[0], said.reasons_[0], 0, False))
+                        found.append(_Found(said.level, said.about, said.matches[0], said.reasons_[0], 0, False))
                         break
         if not any(f.level is Level.CLEAR for f in found) and self._head is not None and text.strip() \
                 and not judged:
