@@ -19,6 +19,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bot.content.loader import Content
+from bot.content.schema import ScreeningHead
+from bot.safety import semantic
 from bot.safety.screening import ALWAYS, About, Level, Screener, Verdict
 from tests.conftest import Cli, Ran
 
@@ -512,3 +514,32 @@ def test_screen_prints_a_readable_verdict(cli: Cli) -> None:
     calm = _screen(cli, "my phone died")
     assert calm.returncode == 0, calm.stderr
     assert calm.stdout.splitlines() == ["crisis: no"]
+
+
+# ---------------------------------------------------------------- a long check-in, a sentence at a time
+
+
+def _toy_head() -> ScreeningHead:
+    """A head that knows one risky sentence ("the quarry edge at dawn") and nothing else."""
+    return ScreeningHead(trained_on={}, threshold=0.72, bias=-2.0,
+                         words={"quarry": 6.0, "quarry edge": 6.0, "edge": 6.0, "dawn": 6.0, "at dawn": 6.0})
+
+
+_FILLER = ("had a long day at the office and then picked up the kids from school. made pasta for tea and watched "
+           "a film with my partner. said no to covering the saturday shift, which felt good.")
+
+
+def test_a_risk_sentence_in_a_long_check_in_is_read_on_its_own(content: Content) -> None:
+    screener = Screener(content.phrases, _toy_head())
+    long_check_in = f"{_FILLER} the quarry edge at dawn. {_FILLER}"
+    assert len(long_check_in.split()) > semantic.CHUNK_WORDS
+    verdict = screener.screen(long_check_in)
+    assert verdict.level is Level.POSSIBLE
+    assert any("one sentence" in reason for reason in verdict.reasons)
+    # the same words spread over the check-in, in no one sentence, stay below the bar
+    assert not screener.screen(f"{_FILLER} we drove past the quarry. {_FILLER} up at dawn for work. the edge of the "
+                               "table.").crisis
+    # and the whole of a message longer than the sentence reading reaches is left to the windows
+    longer = " ".join([_FILLER] * 20)
+    assert len(longer) > semantic.SENTENCES_UP_TO
+    assert not screener.screen(f"{longer} the quarry edge at dawn. {_FILLER}").crisis
