@@ -558,6 +558,11 @@ def hyperbole(line: str) -> bool:
 # Before "going to": anyone but a third person ("she's going to end it" is about her).
 _NOT_THIRD = "(?<!she is )(?<!he is )(?<!they are )(?<!shes )(?<!hes )(?<!theyre )(?<!she )(?<!he )(?<!they )"
 # More ways people say it, each a kind of wording rather than one sentence.
+# Medicines a person may take too many of, as people name them.
+_MEDS = (r"(?:pills|tablets|meds|medication|paracetamol|paracetomol|paracetamols|ibuprofen|aspirin|co codamol|"
+         r"cocodamol|codeine|tramadol|sertraline|citalopram|fluoxetine|prozac|zoloft|diazepam|valium|xanax|lithium|"
+         r"quetiapine|seroquel|amitriptyline|mirtazapine|propranolol|oxycodone|morphine|insulin|antidepressants|"
+         r"painkillers|sleeping pills|sleeping tablets|sleepers|benzos|opioids|anti depressants)")
 _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("took too many pills", "intent", "clear", "self",
      r"\b(?:i |just |already )(?:\S+ ){0,1}(?:took|swallowed|have taken|had|downed) (?:a bunch of|too many|all (?:my|"
@@ -676,8 +681,11 @@ _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"packet|pack)\b(?: \S+){0,8}? (?:tonight|when|once|the second|after|so i (?:dont|do not|never) wake|and (?:go "
      r"to )?sleep|and not wake)\b"),
     ("took dozens", "intent", "clear", "self",
-     r"\b(?:took|swallowed|downed|have taken) (?:like |about |around |maybe |over |at least )?(?:[2-9][0-9]|[0-9]{3}) "
-     r"(?:\S+ ){0,1}(?:pills|tablets|paracetamol|paracetomol|ibuprofen|sleeping pills|meds|co codamol)\b"),
+     rf"\b(?:took|taken|swallowed|downed|necked) (?:like |about |around |maybe |over |at least |all )?(?:[2-9][0-9]|"
+     rf"[0-9]{{3}}|twenty|thirty|forty|fifty|sixty|a hundred) (?:of )?(?:my |the |her |his |mums |those |these )?"
+     rf"(?:\S+ ){{0,1}}{_MEDS}\b|\b(?:took|taken|swallowed|downed|necked) (?:half|all|most) (?:of )?(?:the|a|my|her|"
+     rf"his) (?:whole )?(?:box|bottle|packet|pack|tub|strip|blister pack|jar) (?:of )?(?:my |her |his )?(?:\S+ ){{0,1}}"
+     rf"{_MEDS}\b"),
     ("pulled out my hair", "self_harm", "clear", "self",
      r"\b(?:pulled|pulling|ripped|tore|tearing) out (?:a patch|patches|chunks|clumps|handfuls|a clump|a chunk|"
      r"a handful|some) of my (?:own )?(?:hair|eyelashes|eyebrows)\b"),
@@ -1026,11 +1034,13 @@ _MEANS = (r"(?:pills|tablets|meds|medication|paracetamol|tylenol|ibuprofen|insul
 _MEANS_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("means, lethal questions", "means", "possible", "self",
      rf"\b(?:how|which|what|where|is it|is there|can you|can i|could i|could you|would|does|do) (?:\S+ ){{0,8}}"
-     rf"{_MEANS}\b(?:\S+ ){{0,8}}(?:fatal|lethal|guaranteed|certain|be enough|enough to|survive|survivable|kill "
-     rf"(?:you|someone|a person|me)|all at once|at once|too much|fatality|without (?:them |anyone )?asking|no "
+     rf"{_MEANS}\b (?:\S+ ){{0,8}}(?:fatal|lethal|guaranteed|certain|be enough|enough to|survive|survivable|kill "
+     rf"(?:you|someone|a person|me)|all at once|at once|too much|fatality|without (?:\S+ ){{0,2}}asking|no "
      rf"fence|without a fence|painless)\b|\bhow long (?:would|does|did|before|until|till) (?:it take )?(?:\S+ ){{0,3}}"
      rf"(?:someone|a person|you|somebody|anyone) (?:\S+ ){{0,2}}(?:last|survive|finds? (?:you|them|me)|notices?|"
-     rf"stops? breathing)\b|\bis it (?:painful|quick|peaceful) to (?:drown|hang|die|jump|bleed|freeze|overdose)\b"),
+     rf"stops? breathing)\b|\bis it (?:painful|quick|peaceful) to (?:drown|hang|die|jump|bleed|freeze|overdose)\b|"
+     rf"\bhow (?:long|quick|quickly|fast) (?:does|do|would|will|did) (?:it take )?(?:to )?(?:hanging|drowning|"
+     rf"an overdose|overdosing|bleeding out|carbon monoxide|co poisoning|hypothermia|freezing) (?:take|work|kill)\b"),
 )
 RULES = RULES + tuple(_rule(*rule) for rule in _MEANS_RULES)
 
