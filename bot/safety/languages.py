@@ -557,4 +557,16 @@ _DEV2_MORE: tuple[tuple[str, str, str, str, str], ...] = (
      r"muitos|uma cartela)\b|\b(?:expres|met opzet)\b.{0,160}\b(?:geslagen|gesneden|gebrand|bloedde)\b|\btot ik "
      r"bloedde\b"),
 )
-LANGUAGE_RULES = LANGUAGE_RULES + _DEV2_LANG + _DEV2_MORE
+# Found in dev22 (a blind development set weighted to the other languages): things given away "because i won't
+# need them", as each language says it, like the English "farewell, more".
+_GIVEN_AWAY: tuple[tuple[str, str, str, str, str], ...] = (
+    ("given away, not needed", "farewell", "possible", "self",
+     r"\b(?:verschenkt|weggegeben|hergegeben|gegeben|verkauft)\b.{0,160}\b(?:brauch|brauche|brauchen) (?:\S+ ){0,2}"
+     r"(?:nicht|nimmer|nie|kein) ?mehr\b|\b(?:regale|regalo|di|he regalado|he dado|regalando|vendi|done)\b"
+     r".{0,160}\bya no (?:\S+ ){0,2}(?:necesito|necesitare|voy a necesitar|hacen falta|me hace falta)\b|\b(?:donne|"
+     r"donnee|donnes|offert|vendu|laisse)\b.{0,160}\bj en (?:aurai|aurais|ai) (?:plus|pas|jamais) besoin\b|"
+     r"\b(?:dei|doei|vendi|deixei)\b.{0,160}\bnao (?:vou|irei|vai) (?:mais )?precisar\b|"
+     r"\b(?:weggegeven|gegeven|weggeschonken|verkocht)\b.{0,160}\b(?:niet meer nodig|toch niet meer|nooit meer "
+     r"nodig)\b"),
+)
+LANGUAGE_RULES = LANGUAGE_RULES + _DEV2_LANG + _DEV2_MORE + _GIVEN_AWAY
