@@ -6,7 +6,7 @@ closer to how the screen reads a stranger's words than folds cut at random acros
 
 It learns from content/safety/bank.yaml (written for it), the bot's own words (`own_words`: what it says, its
 buttons, tips and scripts, as harmless examples) and the development sets of the evaluation corpus
-(tests/safety/corpus/dev.jsonl, dev2 to dev21, every language), never from the test half, the fresh sets or the
+(tests/safety/corpus/dev.jsonl, dev2 to dev23, every language), never from the test half, the fresh sets or the
 hold-out set, reading the words of content/safety/concepts.yaml as their kinds too. It writes
 content/safety/semantic-head.json with those kinds and the checksums of what it read; a test fails when those no
 longer match, so changed data cannot ship with a stale head.
@@ -41,7 +41,8 @@ DEVELOPMENT = (Path("tests/safety/corpus/dev.jsonl"), Path("tests/safety/corpus/
                Path("tests/safety/corpus/dev15.jsonl"), Path("tests/safety/corpus/dev16.jsonl"),
                Path("tests/safety/corpus/dev17.jsonl"), Path("tests/safety/corpus/dev18.jsonl"),
                Path("tests/safety/corpus/dev19.jsonl"), Path("tests/safety/corpus/dev20.jsonl"),
-               Path("tests/safety/corpus/dev21.jsonl"))
+               Path("tests/safety/corpus/dev21.jsonl"), Path("tests/safety/corpus/dev22.jsonl"),
+               Path("tests/safety/corpus/dev23.jsonl"))
 HEAD = Path("content/safety/semantic-head.json")
 CONCEPTS = Path("content/safety/concepts.yaml")
 
