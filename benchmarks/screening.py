@@ -62,9 +62,9 @@ def main() -> None:
 
     corpus_ms = timed(texts * 3)
     five_hundred = timed([padded(500) for _ in range(300)])
-    hundred_k = timed([padded(100_000) for _ in range(20)])
+    hundred_k = timed([padded(100_000) for _ in range(60)])
     quiet = [text for text in benign if not screener.screen(text).crisis]
-    harmless = timed([" ".join(rng.choice(quiet) for _ in range(2_000))[:100_000] for _ in range(20)])
+    harmless = timed([" ".join(rng.choice(quiet) for _ in range(2_000))[:100_000] for _ in range(60)])
 
     def sentences(size: int) -> str:  # harmless check-ins read a sentence at a time (the longest path up to 3,000)
         return ". ".join(rng.choice(quiet).rstrip(".!? ") for _ in range(size // 20))[:size]
