@@ -381,9 +381,10 @@ RULES: tuple[GrammarRule, ...] = (
           rf"\b{OTHER} (?:is|s|are|seems|has been|sounds|was|seemed|might be|may be|became|feels) (?:\S+ ){{0,1}}"
           rf"suicidal\b|\b{OTHER} (?:self harms|selfharms|has been self harming|is self harming|cuts (?:herself|"
           rf"himself|themselves)|has been cutting|is cutting (?:herself|himself|themselves)|burns (?:herself|"
-          rf"himself|themselves))\b|\b{OTHER} (?:\S+ ){{0,2}}(?:took|swallowed|has taken) (?:a bunch of|too many|"
-          rf"all (?:her|his|their|the)|a whole|loads of|a lot of|an overdose|a handful of)(?: \S+)? ?(?:pills|"
-          rf"tablets|meds|medication|paracetamol|sleeping pills)?\b|\b{OTHER} (?:\S+ ){{0,3}}(?:left|sent|wrote) "
+          rf"himself|themselves))\b|\b{OTHER} (?:\S+ ){{0,2}}(?:took|swallowed|has taken) (?:an overdose\b|"
+          rf"(?:a bunch of|too many|all (?:her|his|their|the)|a whole|loads of|a lot of|a handful of)(?: \S+)? ?"
+          rf"(?:pills|tablets|meds|medication|paracetamol|sleeping pills|painkillers|antidepressants)\b)|"
+          rf"\b{OTHER} (?:\S+ ){{0,3}}(?:left|sent|wrote) "
           rf"(?:me )?(?:a )?(?:goodbye|suicide|farewell) (?:note|message|letter|text)\b|\b{OTHER} "
           rf"(?:\S+ ){{0,2}}(?:giving|gave|given) (?:away )?(?:all )?(?:her|his|their) (?:things|stuff|belongings)"),
     # --- harm from someone else
@@ -562,7 +563,8 @@ _NOT_THIRD = "(?<!she is )(?<!he is )(?<!they are )(?<!shes )(?<!hes )(?<!theyre
 _MEDS = (r"(?:pills|tablets|meds|medication|paracetamol|paracetomol|paracetamols|ibuprofen|aspirin|co codamol|"
          r"cocodamol|codeine|tramadol|sertraline|citalopram|fluoxetine|prozac|zoloft|diazepam|valium|xanax|lithium|"
          r"quetiapine|seroquel|amitriptyline|mirtazapine|propranolol|oxycodone|morphine|insulin|antidepressants|"
-         r"painkillers|sleeping pills|sleeping tablets|sleepers|benzos|opioids|anti depressants)")
+         r"painkillers|sleeping pills|sleeping tablets|sleepers|benzos|opioids|anti depressants|tylenol|advil|nurofen|"
+         r"naproxen|oramorph|baclofen|gabapentin|pregabalin|zopiclone|melatonin)")
 _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("took too many pills", "intent", "clear", "self",
      r"\b(?:i |just |already )(?:\S+ ){0,1}(?:took|swallowed|have taken|had|downed) (?:a bunch of|too many|all (?:my|"
@@ -645,8 +647,11 @@ _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("someone else, more", "intent", "clear", "someone_else",
      rf"\b(?:kill|hang|shoot|hurt|cut|stab|drown) (?:herself|himself|themselves|themself)\b|\b(?:she|he|they) "
      rf"(?:is|s|are|has been|have been) (?:\S+ ){{0,1}}(?:cutting|self harming|overdosing)\b|\b{OTHER} (?:\S+ ){{0,3}}"
-     rf"(?:took|swallowed|has taken|had) (?:a load of|a lot of|loads of|a ton of|lots of|a bunch of|a whole (?:bottle|"
-     rf"box|pack)|too many|all (?:her|his|their))\b|\b(?:standing|sitting|is|are) on (?:a|the) (?:bridge|ledge|roof|"
+     rf"(?:took|taken|has taken|had) (?:a load of|a lot of|loads of|a ton of|lots of|a bunch of|a whole|the whole|"
+     rf"too many|all (?:of )?(?:her|his|their))(?: \S+){{0,3}}? (?:{_MEDS}|strips?|blister packs?|something)\b|"
+     rf"\b{OTHER} (?:\S+ ){{0,3}}(?:swallowed|downed|necked) (?:(?:a |the )?(?:whole |full )?(?:bottle|box|pack|packet|"
+     rf"strip|tub|handful|load|lot|bunch|ton)s? of|all (?:of )?(?:her|his|their)|too many)\b|"
+     rf"\b(?:standing|sitting|is|are) on (?:a|the) (?:bridge|ledge|roof|"
      rf"edge|railing)\b|\bwishes (?:she|he|they) (?:could|was|were) (?:\S+ ){{0,1}}(?:disappear|die|dead|not wake up|"
      rf"vanish|stop existing|gone)\b|\b(?:saying|says|said|thinks|keeps saying) (?:that )?(?:everyone|everybody|we|"
      rf"the world|they) (?:would|will|d) (?:\S+ ){{0,1}}(?:be )?(?:better|happier)(?: off)? without (?:her|him|them)\b|"
@@ -1063,9 +1068,9 @@ _DEV15_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("someone else cut or took", "self_harm", "clear", "someone_else",
      rf"\b{OTHER} (?:\S+ ){{0,2}}(?:slit|slashed|cut|opened|sliced|carved) (?:open )?(?:her|his|their) (?:own )?"
      rf"(?:wrists?|veins|throat|arms?|thighs?)\b{_NOT_BY_ACCIDENT}|\b{OTHER} (?:\S+ ){{0,3}}(?:taken|took|swallowed|"
-     rf"downed|necked) (?:a whole|the whole|a (?:box|bottle|packet|pack|strip|tub) of|handfuls of|every one of|all "
-     rf"(?:of )?(?:her|his|their) (?:\S+ )?(?:pills|tablets|meds|antidepressants|painkillers|sleeping pills) "
-     rf"(?:at once|in one go|and))"),
+     rf"downed|necked) (?:(?:a|the) whole|a (?:box|bottle|packet|pack|strip|tub) of|handfuls of|every one of) "
+     rf"(?:\S+ ){{0,3}}{_MEDS}\b|\b{OTHER} (?:\S+ ){{0,3}}(?:taken|took|swallowed|downed|necked) all (?:of )?"
+     rf"(?:her|his|their) (?:\S+ )?{_MEDS} (?:at once|in one go|and)\b"),
     ("a place, then the act", "intent", "clear", "self",
      rf"\b(?:going|heading|walking|driving|off|go|drive|walk|climbing|climb) (?:up |out )?to (?:the |a |that |"
      rf"this )?(?:\S+ )?{_PLACES_TO_FALL} (?:\S+ ){{0,4}}(?:and )?(?:im |i am |i will |ill |going to |gonna )"

@@ -543,3 +543,19 @@ def test_a_risk_sentence_in_a_long_check_in_is_read_on_its_own(content: Content)
     longer = " ".join([_FILLER] * 20)
     assert len(longer) > semantic.SENTENCES_UP_TO
     assert not screener.screen(f"{longer} the quarry edge at dawn. {_FILLER}").crisis
+
+
+@pytest.mark.parametrize("text", ["my mum took a lot of photos at the wedding",
+                                  "my sister took a whole cake to the party",
+                                  "my dad had a whole bottle of wine at christmas", "my mate had lots of fun at uni"])
+def test_someone_who_took_a_lot_of_something_harmless_is_not_an_overdose(screener: Screener, text: str) -> None:
+    not_caught(screener, text)
+
+
+@pytest.mark.parametrize("text", ["my colleague just told me she's taken a load of pills",
+                                  "my brother says he's taken all his meds, he's locked in the bathroom",
+                                  "my roommate just said she swallowed a bottle of tylenol",
+                                  "mum rang slurring, said she's taken the whole strip"])
+def test_someone_who_took_too_much_medicine_is_clear_and_about_them(screener: Screener, text: str) -> None:
+    verdict = screener.screen(text)
+    assert (verdict.level, verdict.about) == (Level.CLEAR, About.SOMEONE_ELSE), verdict.reasons
