@@ -647,8 +647,9 @@ _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("someone else, more", "intent", "clear", "someone_else",
      rf"\b(?:kill|hang|shoot|hurt|cut|stab|drown) (?:herself|himself|themselves|themself)\b|\b(?:she|he|they) "
      rf"(?:is|s|are|has been|have been) (?:\S+ ){{0,1}}(?:cutting|self harming|overdosing)\b|\b{OTHER} (?:\S+ ){{0,3}}"
-     rf"(?:took|taken|has taken|had) (?:a load of|a lot of|loads of|a ton of|lots of|a bunch of|a whole|the whole|"
-     rf"too many|all (?:of )?(?:her|his|their))(?: \S+){{0,3}}? (?:{_MEDS}|strips?|blister packs?|something)\b|"
+     rf"(?:took|taken|has taken|had|swallowed|downed|necked) (?:a load of|a lot of|loads of|a ton of|lots of|a bunch "
+     rf"of|a whole|the whole|a (?:box|bottle|packet|pack|strip|tub) of|handfuls of|every one of|too many|all (?:of )?"
+     rf"(?:her|his|their))(?: \S+){{0,3}}? (?:{_MEDS}|strips?|blister packs?|something)\b|"
      rf"\b{OTHER} (?:\S+ ){{0,3}}(?:swallowed|downed|necked) (?:(?:a |the )?(?:whole |full )?(?:bottle|box|pack|packet|"
      rf"strip|tub|handful|load|lot|bunch|ton)s? of|all (?:of )?(?:her|his|their)|too many)\b|"
      rf"\b(?:standing|sitting|is|are) on (?:a|the) (?:bridge|ledge|roof|"
@@ -1050,7 +1051,7 @@ _MEANS_RULES: tuple[tuple[str, str, str, str, str], ...] = (
 RULES = RULES + tuple(_rule(*rule) for rule in _MEANS_RULES)
 
 # Found in dev15 (a blind development set, weighted to danger told by what was done): an injury someone gave, a
-# weapon held to the body, a friend who has cut or overdosed, a place named before the act.
+# weapon held to the body, a friend who has cut, a place named before the act.
 _NOT_BY_ACCIDENT = (r"(?!.{0,120}\b(?:by accident|accidentally|by mistake|on (?:a|the) (?:fence|glass|tin|can|nail|"
                     r"corner)|playing|training|sparring|match|game|opening|cooking|chopping|shaving)\b)")
 _DEV15_RULES: tuple[tuple[str, str, str, str, str], ...] = (
@@ -1065,12 +1066,9 @@ _DEV15_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"pulled|pulls) (?:a |his |her |their |the |my )?(?:\S+ )?(?:knife|gun|blade|razor|machete|pistol|shotgun|"
      r"rifle|hammer|bat|screwdriver) (?:to|at|against|on|in) (?:my (?:throat|neck|head|face|chest|stomach|belly|"
      r"back|ribs|temple)|me)\b"),
-    ("someone else cut or took", "self_harm", "clear", "someone_else",
+    ("someone else cut", "self_harm", "clear", "someone_else",
      rf"\b{OTHER} (?:\S+ ){{0,2}}(?:slit|slashed|cut|opened|sliced|carved) (?:open )?(?:her|his|their) (?:own )?"
-     rf"(?:wrists?|veins|throat|arms?|thighs?)\b{_NOT_BY_ACCIDENT}|\b{OTHER} (?:\S+ ){{0,3}}(?:taken|took|swallowed|"
-     rf"downed|necked) (?:(?:a|the) whole|a (?:box|bottle|packet|pack|strip|tub) of|handfuls of|every one of) "
-     rf"(?:\S+ ){{0,3}}{_MEDS}\b|\b{OTHER} (?:\S+ ){{0,3}}(?:taken|took|swallowed|downed|necked) all (?:of )?"
-     rf"(?:her|his|their) (?:\S+ )?{_MEDS} (?:at once|in one go|and)\b"),
+     rf"(?:wrists?|veins|throat|arms?|thighs?)\b{_NOT_BY_ACCIDENT}"),
     ("a place, then the act", "intent", "clear", "self",
      rf"\b(?:going|heading|walking|driving|off|go|drive|walk|climbing|climb) (?:up |out )?to (?:the |a |that |"
      rf"this )?(?:\S+ )?{_PLACES_TO_FALL} (?:\S+ ){{0,4}}(?:and )?(?:im |i am |i will |ill |going to |gonna )"
