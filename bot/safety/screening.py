@@ -463,7 +463,7 @@ class Screener:
         more chance of a false alarm, so with n sentences a score s counts as 1 - (1 - s) * n."""
         assert self._head is not None
         scored = [self._head.score(words) for part in _SENTENCE_END.split(text)
-                  if len(words := self._head_reading(_without_links(part))) >= semantic.MIN_WORDS]
+                  if len(words := self.words_for_head(part)) >= semantic.MIN_WORDS]
         if len(scored) < 2:
             return None
         best = max(scored)
