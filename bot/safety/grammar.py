@@ -70,7 +70,9 @@ DESIRE = (r"(?:want(?:ed)? to|wish(?:ed)? (?:i could|to|i would|i was able to)|g
 STRONG_DEATH = (r"(?:die|be dead|kill myself|killing myself|kms|end my (?:own )?life|ending my (?:own )?life|"
                 r"take my (?:own )?life|end it all|ending it all|unalive(?: myself)?|off myself|hang myself|"
                 r"overdose|od|jump off (?:a|the) (?:bridge|building|roof|cliff)|suicide|commit suicide|"
-                r"shoot myself|not wake up|never wake up)")
+                r"shoot myself|not wake up|never wake up|"
+                r"(?:top|topping|neck|necking) myself(?! (?:up|off|out|with|on))|"
+                r"(?:do|doing) myself in(?! (?:the|a|this|that|my|at|with) ))")
 SOFT_DEATH = (r"(?:end (?:it|things|everything|this|myself)|ending (?:it|things|everything)|"
               r"disappear(?: forever| for good| permanently)?|vanish(?: forever| for good)?|cease to exist|"
               r"stop existing|not exist|stop living|stop breathing|be gone(?: forever| for good)?|"
@@ -365,7 +367,7 @@ RULES: tuple[GrammarRule, ...] = (
           r"with)\b"),
     _rule("ctb", "slang", "possible", "self",
           r"\b(?:ctb|kys|unalive|unaliving|sewerslide|sewer slide|toaster bath|game end|rope myself|"
-          r"delete myself|commit sudoku|commit die|self delete|self deleting|permanent nap)\b"),
+          r"delete myself|commit sudoku|commit die|self delete|self deleting|self deletion|permanent nap)\b"),
     # --- someone else in danger
     _rule("someone else wants to die", "intent", "clear", "someone_else",
           rf"\b{OTHER} (?:\S+ ){{0,4}}(?:is |s |are |has been |was |keeps |kept )?(?:going to|wants to|want to|"
@@ -375,7 +377,8 @@ RULES: tuple[GrammarRule, ...] = (
           rf"thinking about|thinks about|wishes (?:she|he|they) (?:was|were)|wish (?:she|he|they) (?:was|were)|"
           rf"might|could) (?:\S+ ){{0,2}}(?:kill (?:herself|himself|themselves|themself)|end (?:it|her life|his "
           rf"life|their life|their own life|things|it all|everything)|die|be dead|hurt (?:herself|himself|"
-          rf"themselves)|jump|overdose|od|take (?:her|his|their) (?:own )?life|suicide|not be here|disappear "
+          rf"themselves)|jump(?! (?:on|onto|up|around|over|higher|rope|ship|the queue|the gun|in the pool|in the "
+          rf"lake))|overdose|od|take (?:her|his|their) (?:own )?life|suicide|not be here|disappear "
           rf"forever|cut (?:herself|himself|themselves))\b{_NOT_IDIOM}"),
     _rule("someone else is suicidal", "intent", "clear", "someone_else",
           rf"\b{OTHER} (?:is|s|are|seems|has been|sounds|was|seemed|might be|may be|became|feels) (?:\S+ ){{0,1}}"
@@ -1076,6 +1079,32 @@ _DEV15_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      rf"for|up and down|with))"),
 )
 RULES = RULES + tuple(_rule(*rule, hyperbole_silences=True) for rule in _DEV15_RULES)
+
+# Found in dev24 to dev26 (blind development sets, read as they arrived): an attempt given a day, the attempt that
+# "works", a threat to burn the house with the writer in it, a grip on the neck, someone else who bought the means,
+# and a crisis line asked about.
+_DEV24_RULES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("an attempt given a day", "intent", "clear", "self",
+     r"(?:^|\b(?:i am|i will|going to|gonna|planning to|plan to|ready to|decided to) )(?:attempting|attempt)(?: "
+     r"again| it)? (?:tonight|today|tomorrow|tmrw|this weekend|on (?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"),
+    ("the attempt that works", "intent", "clear", "self",
+     r"\b(?:next|\S{1,2}(?:st|nd|rd|th)|second|third|fourth|fifth|last) (?:sa|attempt)\b(?! (?:at|on|to|in|of))"
+     r"(?: \S+){0,5} (?:the one|will work|works|is going to work|gonna work|goes through)\b"),
+    ("burned in the house", "harm", "clear", "harm_from_others",
+     r"\b(?:burn|burning|set fire to|torch|crash|crashing|drive|driving) (?:\S+ ){0,4}with (?:me|us|the kids|my kids|"
+     r"the baby|me and the kids) (?:still )?(?:in it|inside|in the car|in there)\b"),
+    ("a grip on the neck", "harm", "clear", "harm_from_others",
+     r"\b(?:grabbed|grabs|grabbing|took|held|holds|holding|had|pinned) me (?:up )?by (?:the|my) (?:neck|throat)\b"),
+    ("someone else bought the means", "means", "possible", "someone_else",
+     rf"\b{OTHER} (?:has |have |had |is |s )?(?:\S+ )?(?:bought|buying|got|ordered|ordering|getting|hiding|hid) "
+     r"(?:a |the |some |himself a |herself a )?(?:rope|noose|helium|charcoal|gun|pistol|rifle)\b(?! (?:for|to|swing|"
+     r"ladder|course|range|license|licence|safe))"),
+    ("a crisis line asked about", "means", "possible", "self",
+     r"\b(?:call|calling|called|text|texting|texted|ring|ringing|dial|dialing|dialling) (?:to )?(?:the )?(?:988|"
+     r"crisis (?:line|text line|hotline)|suicide (?:line|hotline|helpline))\b(?! (?:for (?:my|a|her|him)|with my))|"
+     r"\b988 (?:call|calls|text|texts|line)\b"),
+)
+RULES = RULES + tuple(_rule(*rule, hyperbole_silences=True) for rule in _DEV24_RULES)
 CONTEXT_CHARS = 120
 
 

@@ -5,6 +5,16 @@ offers. The rules read the same accent-free, lower-case line as the English ones
 
 from __future__ import annotations
 
+# A dose asked for a headache or a fever, per day: a question about taking medicine, not about dying, unless a
+# word of death is near.
+_DOSING = (r"(?!(?=.{0,100}\b(?:per dag|pro tag|am tag|al dia|por dia|par jour|bij (?:koorts|hoofdpijn|kiespijn|griep|"
+           r"pijn)|voor (?:hoofdpijn|koorts|kiespijn)|bei (?:kopfschmerzen|fieber|erkaltung|zahnschmerzen|migrane)|"
+           r"gegen (?:kopfschmerzen|fieber|schmerzen)|para (?:el |la )?(?:dolor|fiebre|gripe|resfriado|migrana|"
+           r"jaqueca)|pour (?:une |la |le |les |un )?(?:migraine|fievre|rhume|grippe|mal de)|contre (?:la |le |les )?"
+           r"(?:migraine|fievre|douleur)|(?:pra|para) (?:a |o )?(?:dor|febre|gripe|enxaqueca|resfriado|constipacao))\b)"
+           r"(?!.{0,100}\b(?:dodelijk|dood|todlich|tot|sterben|letal|letale|mortal|mortelle|mourir|morir|morrer|"
+           r"fatal)\b))")
+
 # (name, category, level, about, pattern); built into grammar.GrammarRule objects by bot/safety/grammar.py.
 LANGUAGE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     # --- Deutsch
@@ -29,7 +39,8 @@ LANGUAGE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("de: nicht mehr aufwachen", "wish_not_exist", "possible", "self",
      r"\bnicht mehr aufwachen\b|\bnie (?:mehr )?aufwachen\b|\bnie geboren\b"),
     ("de: tabletten", "means", "possible", "self",
-     r"\bwie viele (?:\S+ ){0,2}(?:tabletten|schlaftabletten|pillen)\b|\btodlich(?:e dosis)?\b|\babschiedsbrief"),
+     rf"\bwie viele (?:\S+ ){{0,2}}(?:tabletten|schlaftabletten|pillen)\b{_DOSING}|"
+     r"\btodlich(?:e dosis)?\b|\babschiedsbrief"),
     ("de: schlagt mich", "harm", "clear", "harm_from_others",
      r"\b(?:schlagt|schlug|wurgt|wurgte|bedroht|misshandelt|tritt|verprugelt|vergewaltigt|erpresst) mich\b|"
      r"\bhat mich (?:\S+ ){0,2}(?:geschlagen|gewurgt|bedroht|verprugelt|vergewaltigt|getreten|eingesperrt)\b|"
@@ -59,7 +70,8 @@ LANGUAGE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"\b(?:ojala|quisiera) (?:\S+ ){0,1}(?:no )?(?:despertar|despertara|estar muert[oa]|desaparecer|no existir|"
      r"no haber nacido)\b"),
     ("es: pastillas", "means", "possible", "self",
-     r"\bcuantas (?:\S+ ){0,2}(?:pastillas|pildoras)\b|\bdosis (?:letal|mortal)\b|\bcarta de despedida\b"),
+     rf"\bcuantas (?:\S+ ){{0,2}}(?:pastillas|pildoras)\b{_DOSING}|"
+     r"\bdosis (?:letal|mortal)\b|\bcarta de despedida\b"),
     ("es: me pega", "harm", "clear", "harm_from_others",
      r"\bme (?:pega|pegaba|pego|golpea|golpeo|amenaza|amenazo|maltrata|viola|violo|ahorca|estrangula|"
      r"estrangulo|empuja|patea|hace dano)\b|\b(?:amenazo|amenaza) con matarme\b|\bno me siento segur[oa] "
@@ -84,7 +96,8 @@ LANGUAGE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("fr: ne jamais me reveiller", "wish_not_exist", "possible", "self",
      r"\b(?:ne jamais|ne plus|pas) me reveiller\b"),
     ("fr: comprimes", "means", "possible", "self",
-     r"\bcombien de (?:\S+ ){0,2}(?:comprimes|cachets|pilules)\b|\bdose (?:mortelle|letale)\b|\blettre d ?adieu\b"),
+     rf"\bcombien de (?:\S+ ){{0,2}}(?:comprimes|cachets|pilules)\b{_DOSING}|"
+     r"\bdose (?:mortelle|letale)\b|\blettre d ?adieu\b"),
     ("fr: il me frappe", "harm", "clear", "harm_from_others",
      r"\bme (?:frappe|bat|menace|gifle|etrangle|viole)\b|\bm a (?:\S+ ){0,1}(?:frappee?|menacee?|etranglee?|"
      r"battue?|violee?|poussee?|giflee?)\b|\bpas en securite (?:chez moi|a la maison|avec lui)\b|\bpeur de (?:mon|"
@@ -105,7 +118,8 @@ LANGUAGE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"\bmelhor sem mim\b|\bsou (?:um|uma) (?:peso|fardo)\b"),
     ("pt: nao acordar", "wish_not_exist", "possible", "self", r"\bnao acordar mais\b|\bdormir e nao acordar\b"),
     ("pt: comprimidos", "means", "possible", "self",
-     r"\bquantos (?:\S+ ){0,3}(?:comprimidos|remedios|pilulas)\b|\bdose (?:letal|fatal)\b|\bcarta de despedida\b"),
+     rf"\bquantos (?:\S+ ){{0,3}}(?:comprimidos|remedios|pilulas)\b{_DOSING}|"
+     r"\bdose (?:letal|fatal)\b|\bcarta de despedida\b"),
     ("pt: me bate", "harm", "clear", "harm_from_others",
      r"\bme (?:bate|batia|bateu|ameaca|ameacou|machuca|estuprou|enforcou|empurrou|agride|agrediu|espanca|"
      r"espancou)\b|\bameacou (?:me )?matar\b|\bameacou de morte\b|\bnao me sinto segur[oa] (?:em casa|com ele)\b|"
@@ -128,7 +142,8 @@ LANGUAGE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"\bbeter af zonder mij\b|\b(?:een last|een blok aan het been) voor\b"),
     ("nl: niet meer wakker", "wish_not_exist", "possible", "self", r"\bniet meer wakker (?:word|worden)\b"),
     ("nl: pillen", "means", "possible", "self",
-     r"\bhoeveel (?:\S+ ){0,2}(?:is dodelijk|pillen|paracetamol)\b|\bdodelijke dosis\b|\bafscheidsbrief\b"),
+     rf"\bhoeveel (?:\S+ ){{0,2}}(?:is dodelijk|pillen|paracetamol)\b{_DOSING}|"
+     r"\bdodelijke dosis\b|\bafscheidsbrief\b"),
     ("nl: slaat me", "harm", "clear", "harm_from_others",
      r"\b(?:slaat|sloeg|schopt|wurgt|bedreigt|mishandelt|verkracht|duwt) (?:me|mij)\b|\bheeft (?:me|mij) "
      r"(?:\S+ ){0,1}(?:geslagen|gewurgd|bedreigd|mishandeld|verkracht|geschopt)\b|\bgedreigd (?:me|mij) "
@@ -570,3 +585,94 @@ _GIVEN_AWAY: tuple[tuple[str, str, str, str, str], ...] = (
      r"nodig)\b"),
 )
 LANGUAGE_RULES = LANGUAGE_RULES + _DEV2_LANG + _DEV2_MORE + _GIVEN_AWAY
+
+# Found in dev24 (a blind development set weighted to the other languages, dialects among them): Swiss and Austrian
+# German for not waking up, for "if I weren't there", a jump from a bridge and a slap; European Portuguese for
+# throwing oneself into a river and "not safe at home" as spoken; Dutch wrists cut open; "would one survive the
+# fall" in each language.
+_DEV24_LANG: tuple[tuple[str, str, str, str, str], ...] = (
+    ("de: nimmer aufwachen", "wish_not_exist", "possible", "self",
+     r"\b(?:nicht mehr|nume|numme|num|nuem|nuemme|nimmer|nimma|nie mehr|nie wieder|nid meh|nit meh|ned mehr) "
+     r"(?:\S+ ){0,1}(?:aufwachen|aufzuwachen|ufwache|ufwachen|ufwacht|aufwacht|aufwach|ufzwache)\b"),
+    ("de: wenn es mich nicht gabe", "burden", "possible", "self",
+     r"\b(?:wenn|wes|wenns|wens|falls) (?:es |s )?(?:mich|mi) (?:\S+ ){0,2}(?:nicht|nid|ned|nit|nimma|nimmer|nume|"
+     r"numme|nuem)(?: mehr| meh| meer)? (?:gabe|gab|gaebe|gaeb|gaab|gabat|gaebti|gabti)\b|\bwenn (?:ich|i) "
+     r"(?:\S+ ){0,1}(?:nicht|nid|ned|nimma|nimmer|nume|numme)(?: mehr| meh)? (?:da|do|hier) (?:ware|war|waer|wari|"
+     r"warat|waert)\b"),
+    ("de: spring von der brucke", "intent", "possible", "self",
+     r"\b(?:spring|springe|hupf|hupfe|huepf|gump|gumpe) (?:i |ich )?(?:\S+ ){0,4}(?:von|vo|vom|vor) (?:der |da |de |"
+     r"dr |einer |a |an |dem |den |e )?\S*(?:brucke|bruckn|brugg|brucken|bruecke|hochhaus|klippe)\b"),
+    ("de: eine ohrfeige", "harm", "clear", "harm_from_others",
+     r"\b(?:hat|hod|hot|het|hatte|haett|hett) (?:mir|ma|mer|mia) (?:\S+ ){0,3}(?:eine|a|e|an|en|ne|oane) "
+     r"(?:\S+ ){0,1}(?:ohrfeige|watschn|watsche|watschen|schelle|backpfeife|fotzn|chlapf|klapf)\b|"
+     r"\b(?:hat|hod|hot|het|hatte) (?:mir|ma|mer|mia) (?:\S+ ){0,2}(?:eine|a|e|ne|oane) (?:geknallt|gescheuert|"
+     r"geschmiert|gelangt|reingehauen|gschmiert|gschmiat|gscheuert|gwischt)\b"),
+    ("pt: atirar-me", "intent", "clear", "self",
+     r"\b(?:vou|decidi|quero|penso em|pensei em) (?:\S+ ){0,2}(?:me atirar|atirar me|me lancar|lancar me|jogar me) "
+     r"(?:ao|a|da|do|de|para|pela|pelo|pro|pra|na frente|debaixo)\b"),
+    ("pt: nao to seguro", "harm", "clear", "harm_from_others",
+     r"\bnao (?:to|tou|estou|sinto|me sinto|fico|fiquei) (?:\S+ ){0,1}segur[oa] (?:em casa|aqui em casa|na minha "
+     r"casa|com ele|com ela|perto dele|com o meu|com a minha|com meu|com minha)\b|\bnao e seguro (?:em casa|voltar "
+     r"pra casa|voltar para casa)\b"),
+    ("nl: polsen opengesneden", "self_harm", "clear", "someone_else",
+     r"\b(?:z n|zn|zijn|haar|d r|dr|der) (?:\S+ )?(?:polsen?|armen|arm|benen) (?:\S+ ){0,3}(?:opengesneden|open "
+     r"gesneden|doorgesneden|opengekrast|kapot gesneden|gesneden)\b"),
+    ("nl: mijn polsen opengesneden", "self_harm", "clear", "self",
+     r"\b(?:mijn|m n|mn|me) (?:\S+ )?(?:polsen?|armen|arm|benen) (?:\S+ ){0,3}(?:opengesneden|open gesneden|"
+     r"doorgesneden|opengekrast|kapot gesneden)\b"),
+    ("survive the fall, other languages", "means", "possible", "self",
+     r"\b(?:on|tu|je) (?:y )?(?:survit|survis|survivrait|meurt|meurs|mourrait|creve) (?:\S+ ){0,1}si (?:on|tu|je) "
+     r"(?:tombe|saute|se jette|te jettes)\b|\bse (?:sobrevive|muere) (?:\S+ ){0,1}si (?:te tiras|saltas|caes|uno "
+     r"se tira|uno salta|uno cae)\b|\b(?:da|de) (?:pra|para) sobreviver (?:\S+ ){0,1}se (?:pular|cair|se jogar)\b|"
+     r"\b(?:uberlebt|ueberlebt|stirbt) man (?:\S+ ){0,3}(?:sturz|wenn man (?:springt|runterspringt|fallt))\b|"
+     r"\boverleef (?:je|jij|je dat) (?:\S+ ){0,3}(?:val|als je (?:springt|valt))\b"),
+)
+LANGUAGE_RULES = LANGUAGE_RULES + _DEV24_LANG
+
+# Found in dev27 (the same weighting): the common words those sets' danger was told in that the rules above did not
+# read: a weapon drawn or pointed, Swiss and Austrian German for being hit and for not being safe at home, a head
+# hit against the wall, starving on purpose, blood drawn, "i kill myself tonight" in the present tense, an urge to
+# cut, someone else who will kill themselves after some days.
+_DEV27_LANG: tuple[tuple[str, str, str, str, str], ...] = (
+    ("weapon drawn, other languages", "harm", "clear", "harm_from_others",
+     r"\bme (?:saco|apunto|puso|amenazo con|amenaza con|saca|apunta) (?:\S+ ){0,1}(?:el |un |una |la |su )?(?:machete|"
+     r"cuchillo|pistola|arma|navaja|escopeta|revolver|fierro)\b|\b(?:apontou|apontava|aponta|encostou|sacou) "
+     r"(?:\S+ ){0,2}(?:arma|espingarda|revolver|pistola|faca|facao|cano) (?:pra|para|na|em|contra) (?:mim|minha "
+     r"cabeca|meu peito|minha garganta|meu pescoco)\b|\bameac\w+ (?:\S+ ){0,2}com (?:uma |a |o |um )?(?:faca|arma|"
+     r"revolver|pistola|facao|espingarda)\b|\bm a (?:\S+ ){0,1}(?:menacee?|braquee?) (?:\S+ ){0,2}(?:avec )?"
+     r"(?:un |une |son |sa )?(?:couteau|arme|pistolet|flingue|fusil|lame|cutter)\b|\bmit (?:einem|dem|nem|am|em) "
+     r"(?:messer|pistole|waffe|gewehr|baseballschlager|hammer) (?:\S+ ){0,2}(?:bedroht|bedrohte|bedrohen|auf mich|"
+     r"vor mir|an (?:den|mein) hals)\b|\b(?:messer|mes) (?:\S+ ){0,1}(?:an (?:den|meinen) hals|an die kehle|"
+     r"op (?:mijn|m n|mn) keel)\b"),
+    ("de: gschlage", "harm", "clear", "harm_from_others",
+     r"\b(?:het|hett|hot|hat|hod|hed) (?:mi|mich) (?:\S+ ){0,3}(?:gschlage|gschlagen|gschlogn|gschlagn|verhaue|"
+     r"verhaut|verhaun|gwurgt|gwuergt|verpruglet|pruglet|verdrosche|gschupft|gstosse|ghaue|ghaut|gwurgd)\b|"
+     r"\b(?:dehei|deheim|dihei|daheim|dahoam|dahaam|z hus|zhus|hei) (?:\S+ ){0,2}(?:nid|ned|nit|nicht|net|nod|"
+     r"nimma|nume)(?: meh| mehr)? sicher\b|\b(?:fuuscht|fuscht|faust|fotzn) (?:\S+ ){0,1}(?:is|ins|in mis|in mei|in "
+     r"mein) (?:gsicht|gesicht|gsich)\b"),
+    ("head against the wall", "self_harm", "clear", "self",
+     r"\b(?:bater|bati|bato|batendo|bate|batia) (?:com )?a (?:minha )?cabeca (?:na|contra a|contra) parede\b|"
+     r"\b(?:golpeo|golpee|golpeaba|pego|pegue|doy|di|daba) (?:la cabeza|cabezazos|golpes) contra (?:la|las) "
+     r"pared(?:es)?\b|\b(?:tape|tapais|cogne|cognais|frappe|frappais) (?:la )?(?:tete|crane) contre (?:le|les|un) "
+     r"murs?\b|\b(?:kopf|schadel|grind|chopf) (?:\S+ ){0,2}(?:gegen|an) (?:die|d) wand (?:geschlagen|gehauen|"
+     r"geknallt|gschlage|gschlagn|gehaut|gedonnert)\b|\b(?:hoofd|kop) (?:\S+ ){0,2}tegen (?:de|een) muur "
+     r"(?:geslagen|gebonkt|gebeukt|slaan|bonken)\b"),
+    ("starved, bled, other languages", "self_harm", "clear", "self",
+     r"\babsichtlich (?:\S+ ){0,3}(?:nichts|nix|nuet|nut|nuscht) (?:mehr )?(?:gegessen|gesse|gessn|gegessn)\b|"
+     r"\bbis (?:\S+ ){0,1}(?:blut|bluat|bluet) (?:kam|kommt|kommen|cho|gekommen|lauft|floss|ist)\b|\b(?:a proposito|"
+     r"de proposito|expres|a drede|met opzet) (?:\S+ ){0,3}(?:sin comer|sem comer|sans manger|niks gegeten|niet "
+     r"gegeten)\b"),
+    ("present tense, tonight", "intent", "clear", "self",
+     r"\b(?:eu )?me mato (?:hoje|amanha|essa noite|esta noite|agora|de vez|hj)\b|\b(?:hoje|amanha|essa noite|esta "
+     r"noite|hj)(?: a noite| de noite| mesmo)? (?:eu )?me mato\b(?! de)|\bje (?:me )?(?:tue|tuerai|suicide|"
+     r"suiciderai) (?:ce soir|demain|cette nuit|aujourd hui|bientot)\b|\b(?:ce soir|cette nuit) (?:\S+ ){0,1}c "
+     r"(?:est )?fini pour moi\b"),
+    ("urge to cut, other languages", "self_harm", "possible", "self",
+     r"\bzin om (?:\S+ ){0,2}(?:te snijden|te krassen|mezelf pijn te doen)\b|\bc (?:est )?fini pour moi\b|"
+     r"\b(?:lust|drang) (?:\S+ ){0,2}(?:zu ritzen|mich zu ritzen|mich zu schneiden)\b|\bganas de (?:cortarme|"
+     r"lastimarme)\b|\bvontade de me cortar\b|\benvie de me (?:couper|scarifier)\b"),
+    ("de: someone else, days ahead", "intent", "clear", "someone_else",
+     r"\b(?:sie|er|dass er|dass sie) sich (?:\S+ ){0,6}(?:umbringt|umbringen will|umbringen wird|das leben nimmt|das "
+     r"leben nehmen will)\b"),
+)
+LANGUAGE_RULES = LANGUAGE_RULES + _DEV27_LANG

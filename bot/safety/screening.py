@@ -64,6 +64,9 @@ _FORMAT_CHARS = dict.fromkeys(
 # ASCII costs nothing here ("`" is the one ASCII look-alike and is replaced on its own).
 _NON_ASCII_TABLE = {**_EMOJI, **_FORMAT_CHARS, **{key: value for key, value in _CONFUSABLES.items() if key >= 128}}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_KNOT_CRAFT = re.compile(r"(?i)\b(?:knots?|bowline|hitch|hitches|sailing|sail|scouts?|scouting|swing|macrame|"
+                         r"climb|climbing|climbed|pe|gym|badge|boat|anchor|camping|tent|shoelaces?|sheepshank|belay|"
+                         r"harness|tug of war|skipping)\b")
 _OUTSIDE_ASCII = prefilter.compiled(r"[^\x00-\x7f]+")
 _EMOJI_VERBS = "💀☠🔫🔪"  # emoji that people write "-ing" after ("💀ing")
 _EMOJI_ING = re.compile(f"[{_EMOJI_VERBS}]\ufe0f?\\s*ing\\b")
@@ -189,7 +192,10 @@ def _read_run(run: str) -> str:
 
 def _read_outside_ascii(text: str) -> str:
     """`text` with each run of characters outside ASCII read by `_read_run`. In a long text RE2 finds the runs, in
-    one pass over its UTF-8 bytes (a long message is nearly all ASCII)."""
+    one pass over its UTF-8 bytes (a long message is nearly all ASCII). A knot emoji beside the words of knots
+    ("learned the bowline 🪢", "the 🪢 climb in pe") is read as a knot, not as the act."""
+    if "🪢" in text and _KNOT_CRAFT.search(text):
+        text = text.replace("🪢", " knot ")
     try:
         data = text.encode() if len(text) >= LONG_TEXT and _OUTSIDE_ASCII is not None else None
     except UnicodeEncodeError:  # a lone surrogate, which UTF-8 cannot hold
@@ -577,7 +583,8 @@ _TOPIC = re.compile(
     r"(?:\S+ ){0,4}(?:about|on|of|regarding|around|and|with|after) (?:\S+ ){0,6}(?:suicide|suicidal|overdose|"
     r"overdoses|self harm|selfharm)\b|\bsuicide is painless\b|\bvirgin suicides\b|\b(?:suicide|suicidal|"
     r"overdose|self harm) (?:prevention|awareness|squad|hotline|helpline|rates?|statistics|stats|forest|scene|"
-    r"training|course|module|charity|research|hotlines|lines|bombers?|doors?|mission|run|pact in|barriers?|nets?|"
+    r"training|course|module|charity|research|hotlines|lines|bombers?|doors?|mission|runs?|sprints?|drills?|"
+    r"squeeze|pact in|barriers?|nets?|"
     r"in the (?:film|book|show|song|game|news|movie))\b|\b(?:song|track|book|film|novel|album|tune|movie) (?:\S+ ){0,3}"
     r"(?:is|called|named|titled) (?:\S+ ){0,2}suicides?\b|\b(?:reading|read|listening to|listened to|watching|"
     r"watched|finished) (?:\S+ ){0,2}suicides?\b|\bsuicides? \S+ by\b")
@@ -590,7 +597,8 @@ _DEFINES = re.compile(
     r"(?:[\w']+ ){0,3}?)?(=|:|-|stands for|means|is short for|is|was on the \w+ as|on the \w+ means)\s*"
     r"(?:the |an? )?[\"'“]?((?:[a-z]+[\s,]+){0,4}[a-z]+)")
 _MENTIONS = re.compile(
-    r"(?i)\bsi(?= (?:joint|joints|units?|system|prefix|prefixes|base units?)\b)|\b(?P<keep>say|says|said|saying|"
+    r"(?i)\bsi(?= (?:joint|joints|units?|system|prefix|prefixes|base units?)\b)|\bsui(?= generis\b)|"
+    r"\b(?P<keep>say|says|said|saying|"
     r"word|term|use|using|write|writes|called) [\"'“]?(?:unalive|unalived|unaliving|sewerslide|kms|kys|ctb)\b"
     r"(?=[\"'”]? (?:instead|rather|because|so|to avoid|for))")
 
@@ -607,7 +615,8 @@ _MAY_START_ABBREVIATION = prefilter.compiled(
 _MAY_MENTION = prefilter.compiled(
     prefilter.folded("si ") + prefilter.any_of("joint", "unit", "system", "prefix", "base unit") + "|"
     + prefilter.any_of("say", "says", "said", "saying", "word", "term", "use", "using", "write", "writes", "called")
-    + " [\"'“]?" + prefilter.any_of("unaliv", "sewerslide", "kms", "kys", "ctb"))
+    + " [\"'“]?" + prefilter.any_of("unaliv", "sewerslide", "kms", "kys", "ctb") + "|"
+    + prefilter.folded("sui generis"))
 
 
 def _spells(abbreviation: str, how: str, meaning: str) -> bool:

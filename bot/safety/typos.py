@@ -32,7 +32,9 @@ _SHORT = {"kil": ("kill", frozenset({"my", "myself", "me", "self", "urself", "yo
           "lfe": ("life", frozenset({"my", "own", "this", "the"})),
           "lif": ("life", frozenset({"my", "own", "this", "the"})),
           "dei": ("die", frozenset({"to", "wanna", "i", "just"})),
-          "ded": ("dead", frozenset({"be", "was", "were", "im", "i'm"}))}
+          "ded": ("dead", frozenset({"be", "was", "were", "im", "i'm"})),
+          "rist": ("wrist", frozenset({"my", "her", "his", "both", "left", "right"})),
+          "rists": ("wrists", frozenset({"my", "her", "his", "both"}))}
 _NEVER = frozenset({"kills", "killer", "skill", "dice", "diet", "died", "dies", "life's", "lift", "lite",
                     "dying", "living", "alive", "harms", "hang", "self", "selfie", "helf", "myth", "hangs", "dyed",
                     "lives", "lived", "killed", "suicided", "dive", "dives", "dine", "dire", "dime", "dial",

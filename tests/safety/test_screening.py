@@ -559,3 +559,34 @@ def test_someone_who_took_a_lot_of_something_harmless_is_not_an_overdose(screene
 def test_someone_who_took_too_much_medicine_is_clear_and_about_them(screener: Screener, text: str) -> None:
     verdict = screener.screen(text)
     assert (verdict.level, verdict.about) == (Level.CLEAR, About.SOMEONE_ELSE), verdict.reasons
+
+
+@pytest.mark.parametrize("text", ["🪢 practising a figure eight knot for climbing on saturday",
+                                  "finally got the 🪢 swing up for the kids", "sui generis, as my lecturer says",
+                                  "suicide sprints at training again, my legs are gone",
+                                  "gonna top myself up with tea before the meeting",
+                                  "i'm not going to top myself, relax, i'm just fuming about the rota",
+                                  "hoeveel paracetamol mag ik per dag bij koorts?",
+                                  "cuantas pastillas de ibuprofeno puedo tomar al dia para el dolor de muelas"])
+def test_knots_sports_terms_and_doses_stay_quiet(screener: Screener, text: str) -> None:
+    not_caught(screener, text)
+
+
+@pytest.mark.parametrize(("text", "level", "about"), [
+    ("🪢 tonight. i'm done", Level.CLEAR, About.SELF),
+    ("honestly might top myself after this week", Level.CLEAR, About.SELF),
+    ("attempting tonight, don't try to stop me", Level.CLEAR, About.SELF),
+    ("my 2nd attempt is going to be the one that works", Level.CLEAR, About.SELF),
+    ("he says he'll set fire to the flat with me inside", Level.CLEAR, About.HARM_FROM_OTHERS),
+    ("my landlord held me by the throat against the door", Level.CLEAR, About.HARM_FROM_OTHERS),
+    ("hoje à noite eu me mato, já decidi", Level.CLEAR, About.SELF),
+    ("el vecino me sacó un cuchillo en la escalera", Level.CLEAR, About.HARM_FROM_OTHERS),
+    ("mein onkel hat mir wieder eine watschn gegeben", Level.CLEAR, About.HARM_FROM_OTHERS),
+    ("não tô segura em casa com ele", Level.CLEAR, About.HARM_FROM_OTHERS),
+    ("wenn's mi nid gäb wärs für alli besser", Level.POSSIBLE, About.SELF),
+    ("i wett eifach nüme ufwache", Level.POSSIBLE, About.SELF),
+])
+def test_slang_dialects_and_threats_found_in_the_later_sets_are_read(screener: Screener, text: str, level: Level,
+                                                                    about: About) -> None:
+    verdict = screener.screen(text)
+    assert (verdict.level, verdict.about) == (level, about), verdict.reasons
