@@ -64,6 +64,18 @@ _FORMAT_CHARS = dict.fromkeys(
 # ASCII costs nothing here ("`" is the one ASCII look-alike and is replaced on its own).
 _NON_ASCII_TABLE = {**_EMOJI, **_FORMAT_CHARS, **{key: value for key, value in _CONFUSABLES.items() if key >= 128}}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+def knots_as_knots(text: str) -> str:
+    """A knot emoji stands for hanging ("going to 🪢 tonight"), unless each one sits beside the words of knots
+    ("learned the bowline 🪢", "the 🪢 climb in pe"), where it is read as a knot."""
+    if "🪢" not in text:
+        return text
+    spots = [found.start() for found in re.finditer("🪢", text)]
+    if all(_KNOT_CRAFT.search(text, max(0, spot - KNOT_REACH), spot + KNOT_REACH) for spot in spots):
+        return text.replace("🪢", " knot ")
+    return text
+
+
+KNOT_REACH = 80  # characters either side of a knot emoji where the words of knots are looked for
 _KNOT_CRAFT = re.compile(r"(?i)\b(?:knots?|bowline|hitch|hitches|sailing|sail|scouts?|scouting|swing|macrame|"
                          r"climb|climbing|climbed|pe|gym|badge|boat|anchor|camping|tent|shoelaces?|sheepshank|belay|"
                          r"harness|tug of war|skipping)\b")
@@ -192,10 +204,7 @@ def _read_run(run: str) -> str:
 
 def _read_outside_ascii(text: str) -> str:
     """`text` with each run of characters outside ASCII read by `_read_run`. In a long text RE2 finds the runs, in
-    one pass over its UTF-8 bytes (a long message is nearly all ASCII). A knot emoji beside the words of knots
-    ("learned the bowline 🪢", "the 🪢 climb in pe") is read as a knot, not as the act."""
-    if "🪢" in text and _KNOT_CRAFT.search(text):
-        text = text.replace("🪢", " knot ")
+    one pass over its UTF-8 bytes (a long message is nearly all ASCII)."""
     try:
         data = text.encode() if len(text) >= LONG_TEXT and _OUTSIDE_ASCII is not None else None
     except UnicodeEncodeError:  # a lone surrogate, which UTF-8 cannot hold
@@ -482,7 +491,7 @@ class Screener:
             word in _FIRST_PERSON for word in words[max(0, start - 3):start])
 
     def screen(self, text: str) -> Verdict:
-        text = _encodable(text)
+        text = knots_as_knots(_encodable(text))
         read = _Reading.of(text)
         words = read.words[0] if len(read.words) == 1 else [*chain.from_iterable(read.words)]
         found: list[_Found] = []

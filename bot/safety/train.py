@@ -6,7 +6,7 @@ closer to how the screen reads a stranger's words than folds cut at random acros
 
 It learns from content/safety/bank.yaml (written for it), the bot's own words (`own_words`: what it says, its
 buttons, tips and scripts, as harmless examples) and the development sets of the evaluation corpus
-(tests/safety/corpus/dev.jsonl, dev2 to dev23, every language), never from the test half, the fresh sets or the
+(tests/safety/corpus/dev.jsonl, dev2 to dev28, every language), never from the test half, the fresh sets or the
 hold-out set, reading the words of content/safety/concepts.yaml as their kinds too. It writes
 content/safety/semantic-head.json with those kinds and the checksums of what it read; a test fails when those no
 longer match, so changed data cannot ship with a stale head.
@@ -27,7 +27,7 @@ from bot.content.loader import YAML_LOADER, Content, load_content
 from bot.content.schema import ScreeningHead
 from bot.safety import semantic
 from bot.safety.evaluation import Labelled, read_corpus
-from bot.safety.screening import Level, Screener
+from bot.safety.screening import Level, Screener, knots_as_knots
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK = Path("content/safety/bank.yaml")
@@ -42,7 +42,9 @@ DEVELOPMENT = (Path("tests/safety/corpus/dev.jsonl"), Path("tests/safety/corpus/
                Path("tests/safety/corpus/dev17.jsonl"), Path("tests/safety/corpus/dev18.jsonl"),
                Path("tests/safety/corpus/dev19.jsonl"), Path("tests/safety/corpus/dev20.jsonl"),
                Path("tests/safety/corpus/dev21.jsonl"), Path("tests/safety/corpus/dev22.jsonl"),
-               Path("tests/safety/corpus/dev23.jsonl"))
+               Path("tests/safety/corpus/dev23.jsonl"), Path("tests/safety/corpus/dev24.jsonl"),
+               Path("tests/safety/corpus/dev25.jsonl"), Path("tests/safety/corpus/dev26.jsonl"),
+               Path("tests/safety/corpus/dev27.jsonl"), Path("tests/safety/corpus/dev28.jsonl"))
 HEAD = Path("content/safety/semantic-head.json")
 CONCEPTS = Path("content/safety/concepts.yaml")
 
@@ -114,9 +116,9 @@ def cross_validate(content: Content,
         for row in read_corpus(ROOT / path):
             rows.append(row)
             fold.append(part)
-    words = [reader.words_for_head(row.text) for row in rows]
-    bank = ([reader.words_for_head(text) for text in content.screening_bank.crisis],
-            [reader.words_for_head(text) for text in (*content.screening_bank.benign, *own_words())])
+    words = [reader.words_for_head(knots_as_knots(row.text)) for row in rows]
+    bank = ([reader.words_for_head(knots_as_knots(text)) for text in content.screening_bank.crisis],
+            [reader.words_for_head(knots_as_knots(text)) for text in (*content.screening_bank.benign, *own_words())])
     read: dict[int, tuple[bool, float]] = {}  # line -> (a rule raised it, the head's score or -1)
     for part in range(len(DEVELOPMENT)):
         learn = [i for i in range(len(rows)) if fold[i] != part]
@@ -155,8 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     crisis = [*content.screening_bank.crisis, *(row.text for row in dev if row.level is not Level.NONE)]
     benign = [*content.screening_bank.benign, *own_words(), *(row.text for row in dev if row.level is Level.NONE)]
     kinds_of = kinds(content, reader)
-    words, bias = semantic.train_averaged([reader.words_for_head(text) for text in crisis],
-                                          [reader.words_for_head(text) for text in benign], kinds=kinds_of)
+    words, bias = semantic.train_averaged([reader.words_for_head(knots_as_knots(text)) for text in crisis],
+                                          [reader.words_for_head(knots_as_knots(text)) for text in benign],
+                                          kinds=kinds_of)
     head = {"trained_on": checksums(), "threshold": content.screening_bank.threshold, "bias": bias, "words": words,
             "kinds": kinds_of}
     (ROOT / HEAD).write_text(json.dumps(head, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
