@@ -1082,7 +1082,8 @@ RULES = RULES + tuple(_rule(*rule, hyperbole_silences=True) for rule in _DEV15_R
 
 # Found in dev24 to dev26 (blind development sets, read as they arrived): an attempt given a day, the attempt that
 # "works", a threat to burn the house with the writer in it, a grip on the neck, someone else who bought the means,
-# a name carved into the skin, lying on the tracks, a blade used by a stranger, and a crisis line asked about.
+# a name carved into the skin, lying on the tracks, a blade used by a stranger, a dose "before you don't wake up", a
+# poison "detectable after someone dies", and a crisis line asked about.
 _DEV24_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("an attempt given a day", "intent", "clear", "self",
      r"(?:^|\b(?:i am|i will|going to|gonna|planning to|plan to|ready to|decided to) )(?:attempting|attempt)(?: "
@@ -1100,7 +1101,7 @@ _DEV24_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"(?:a |the |some |himself a |herself a )?(?:rope|noose|helium|charcoal|gun|pistol|rifle)\b(?! (?:for|to|swing|"
      r"ladder|course|range|license|licence|safe))"),
     ("carved into the skin", "self_harm", "clear", "self",
-     r"\b(?:carve|carved|carving|etch|etched|etching) (?:\S+ ){0,3}into my (?:own )?(?:leg|legs|arm|arms|skin|thigh|"
+     r"\b(?:carved|etched) (?:\S+ ){0,3}into my (?:own )?(?:leg|legs|arm|arms|skin|thigh|"
      r"thighs|wrist|wrists|stomach|hip|hips|hand|chest|forearm|ankle)\b"),
     ("on the tracks", "intent", "possible", "self",
      r"\btrain\b.{0,80}\b(?:be|lie|lying|stand|standing|wait|waiting) on the (?:track|tracks|line|rails)\b|\b(?:i will|"
@@ -1108,6 +1109,13 @@ _DEV24_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("cut by a stranger", "harm", "clear", "harm_from_others",
      rf"\b(?:guys?|men|man|boys?|someone|somebody|a stranger|strangers|he|she|they|them|{_PEOPLE}) (?:\S+ ){{0,8}}"
      rf"(?:stabbed|slashed|knifed|cut) (?:me|my (?:hand|arm|arms|face|neck|side|back|leg|chest))\b{_NOT_BY_ACCIDENT}"),
+    ("a dose you do not wake up from", "means", "possible", "self",
+     r"\b(?:max|maximum|how much|how many|what dose|which dose|what amount|what is the most) (?:\S+ ){0,6}(?:before|"
+     r"until|till|so|and) (?:you|i|someone|a person|they|u) (?:\S+ )?(?:do not|dont|never|will not|wont|would not|"
+     r"wouldnt) wake up\b(?! (?:groggy|tired|with|feeling|hungover|in the|until|till|at|before))"),
+    ("found after death", "means", "possible", "self",
+     r"\b(?:detectable|detected|show up|shows up|traceable|be traced|be found) (?:\S+ ){0,4}(?:after (?:someone|a "
+     r"person|you|somebody|i) (?:dies|die|died|is dead|am dead)|in (?:an |the )?(?:autopsy|post mortem|postmortem))\b"),
     ("a crisis line asked about", "means", "possible", "self",
      r"\b(?:call|calling|called|text|texting|texted|ring|ringing|dial|dialing|dialling) (?:to )?(?:the )?(?:988|"
      r"crisis (?:line|text line|hotline)|suicide (?:line|hotline|helpline))\b(?! (?:for (?:my|a|her|him)|with my))|"

@@ -567,7 +567,8 @@ def test_someone_who_took_too_much_medicine_is_clear_and_about_them(screener: Sc
                                   "gonna top myself up with tea before the meeting",
                                   "i'm not going to top myself, relax, i'm just fuming about the rota",
                                   "hoeveel paracetamol mag ik per dag bij koorts?",
-                                  "cuantas pastillas de ibuprofeno puedo tomar al dia para el dolor de muelas"])
+                                  "cuantas pastillas de ibuprofeno puedo tomar al dia para el dolor de muelas",
+                                  "how much melatonin before you don't wake up groggy"])
 def test_knots_sports_terms_and_doses_stay_quiet(screener: Screener, text: str) -> None:
     not_caught(screener, text)
 
@@ -585,6 +586,9 @@ def test_knots_sports_terms_and_doses_stay_quiet(screener: Screener, text: str) 
     ("não tô segura em casa com ele", Level.CLEAR, About.HARM_FROM_OTHERS),
     ("wenn's mi nid gäb wärs für alli besser", Level.POSSIBLE, About.SELF),
     ("i wett eifach nüme ufwache", Level.POSSIBLE, About.SELF),
+    ("how many of my sleeping pills before you just don't wake up", Level.POSSIBLE, About.SELF),
+    ("would paracetamol be detectable in a post mortem", Level.POSSIBLE, About.SELF),
+    ("i carved her initials into my arm last night", Level.CLEAR, About.SELF),
 ])
 def test_slang_dialects_and_threats_found_in_the_later_sets_are_read(screener: Screener, text: str, level: Level,
                                                                     about: About) -> None:
