@@ -58,6 +58,7 @@ LANGUAGE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"autolesiones)\b"),
     ("es: me corto", "self_harm", "clear", "self",
      r"\bme (?:corte|corto|cortaba|lastimo|quemo|golpeo)\b(?! el pelo| las unas| con papel| con una hoja| cocinando|"
+     r" el dedo| un dedo| la lengua| la mano (?:con|pelando|picando|cocinando)|"
      r" sin querer| afeitandome)|"
      r"\b(?:cortarme|lastimarme|hacerme dano)\b"),
     ("es: sin sentido", "hopelessness", "possible", "self",
@@ -207,7 +208,8 @@ _PT_DEATH = (r"(?:morrer(?! (?:de|se|com|disso|nisso|kkk|aqui))|me matar|"
              r"(?:sumir|desaparecer)(?: pra sempre| para sempre| de vez|(?! (?:do|da|das|dos|por|uns|um|hoje|no|"
              r"na)))|nao existir|"
              r"deixar de existir|nao acordar|dormir (?:pra|para) sempre|me enforcar|pular (?:da|de|do) "
-             r"(?:ponte|predio|janela|prediozinho|viaduto|sacada|alto)|me jogar (?:da|de|do|na frente|no)|"
+             r"(?:ponte|predio|janela|prediozinho|viaduto|sacada|alto)|me jogar (?!de cabeca|no (?:mar|sofa|trabalho|"
+             r"projeto|chao da sala)|na (?:cama|piscina|praia|festa|pista|agua))(?:da|de|do|na frente|no)|"
              r"estar mort[oa]|nao estar aqui|parar de viver)")
 _NL_NEG = r"niet|nooit|geen"
 _NL_WANT = (r"(?:wil|ga|zou willen|zou graag|wou|wilde|denk (?:\S+ ){0,2}(?:aan|erover|erover na om)|"
@@ -663,8 +665,10 @@ _DEV27_LANG: tuple[tuple[str, str, str, str, str], ...] = (
      r"de proposito|expres|a drede|met opzet) (?:\S+ ){0,3}(?:sin comer|sem comer|sans manger|niks gegeten|niet "
      r"gegeten)\b"),
     ("present tense, tonight", "intent", "clear", "self",
-     r"\b(?:eu )?me mato (?:hoje|amanha|essa noite|esta noite|agora|de vez|hj)\b|\b(?:hoje|amanha|essa noite|esta "
-     r"noite|hj)(?: a noite| de noite| mesmo)? (?:eu )?me mato\b(?! de)|\bje (?:me )?(?:tue|tuerai|suicide|"
+     r"\b(?:eu )?me mato (?:hoje|amanha|essa noite|esta noite|agora|de vez|hj)\b(?! (?:de|a|na|no|em|com|"
+     r"trabalhando|estudando|treinando)\b)|\b(?:hoje|amanha|essa noite|esta "
+     r"noite|hj)(?: a noite| de noite| mesmo)? (?:eu )?me mato\b(?! (?:de|a|na|no|em|com|trabalhando|estudando|"
+     r"treinando)\b)|\bje (?:me )?(?:tue|tuerai|suicide|"
      r"suiciderai) (?:ce soir|demain|cette nuit|aujourd hui|bientot)\b|\b(?:ce soir|cette nuit) (?:\S+ ){0,1}c "
      r"(?:est )?fini pour moi\b"),
     ("urge to cut, other languages", "self_harm", "possible", "self",
@@ -676,3 +680,84 @@ _DEV27_LANG: tuple[tuple[str, str, str, str, str], ...] = (
      r"leben nehmen will)\b"),
 )
 LANGUAGE_RULES = LANGUAGE_RULES + _DEV27_LANG
+
+# Found in dev31 (a blind set of the other languages weighted to clear danger, read as it arrived): an overdose
+# told by the number or the box taken, an attempt told, a purpose of dying, and Dutch "zich doodmaken".
+_MEDS_OTHER = (r"(?:pastillas|pildoras|capsulas|comprimidos|comprimes|cachets|pilules|gelules|tabletten|tabletjes|"
+               r"pillen|pilletjes|remedios|medicamentos|medicaments|medikamente|medicijnen|schlaftabletten|"
+               r"slaappillen|somniferos|somniferes|calmantes|antidepresivos|antidepressivos|antidepresseurs|"
+               r"antidepressiva|paracetamol|ibuprofeno|ibuprofen|ibuprofene|doliprane|dafalgan|efferalgan|"
+               r"clonazepam|rivotril|tafil|alprazolam|xanax|diazepam|valium|lorazepam|orfidal|tavor|tramadol|"
+               r"sertralina|sertraline|sertralin|fluoxetina|fluoxetine|quetiapina|quetiapine|quetiapin|seroquel|"
+               r"lithium|litio|insulina|insuline|insulin|zolpidem|stilnox|lexotan|lexomil|bromazepam|aspirina|"
+               r"aspirine|aspirin|morfina|morphine|morphin|fentanil|fentanyl|tilidin|lyrica|pregabalina|gabapentina|"
+               r"amitriptylin|amitriptilina|mirtazapin|mirtazapina|zopiclon|zopiclone|oxazepam|seresta|dipirona|"
+               r"novalgin|benzos|ansioliticos|anxiolytiques|tranquilizantes|lormetazepam|imovane|risperidona|"
+               r"olanzapina|depakine|midazolam|melatonina)")
+_MANY = (r"(?:como |uns |umas |unos |unas |environ |ongeveer |bijna |etwa |so |fast |quasi |presque |casi |quase )?"
+         r"(?:[1-9][0-9]|[0-9]{3}|diez|quince|veinte|treinta|cuarenta|cincuenta|dix|quinze|vingt|trente|quarante|"
+         r"cinquante|zehn|funfzehn|zwanzig|dreissig|vierzig|funfzig|tien|vijftien|twintig|dertig|veertig|vijftig|dez|"
+         r"vinte|trinta|quarenta|cinquenta)|(?:un|una|el|la|uma|a|o|um|une|eine|die|een|de|le) (?:\S+ )?(?:frasco|"
+         r"bote|caja|blister|tira|cartela|caixa|vidro|boite|plaquette|packung|schachtel|dose|flasche|doos|strip|pot|"
+         r"potje|fles|tube|schachtl|packl)(?: \S+){0,1} (?:de|d|van|voll|mit|vol|met)")
+_DEV31_LANG: tuple[tuple[str, str, str, str, str], ...] = (
+    ("overdose taken, other languages", "intent", "clear", "self",
+     rf"\b(?:me (?:tome|trague|meti|tomo)|tome|trague|bebi|ingeri|he tomado|me he tomado|(?:me )?acabo de tomar|"
+     rf"tomei|engoli|acabei de tomar|j ai (?:\S+ ){{0,1}}(?:pris|avale|gobe)|jai (?:pris|avale|gobe)|je viens "
+     rf"d (?:avaler|prendre)) (?:\S+ ){{0,3}}(?:{_MANY}) (?:\S+ ){{0,2}}{_MEDS_OTHER}\b|\b(?:hab|habe|hob|heb|had) "
+     rf"(?:\S+ ){{0,5}}(?:{_MANY}) (?:\S+ ){{0,2}}{_MEDS_OTHER} (?:\S+ ){{0,3}}(?:genommen|geschluckt|eingeworfen|"
+     rf"reingeworfen|eingenommen|gschluckt|genomen|geslikt|ingenomen|weggeslikt)\b"),
+    ("overdose taken by someone else, other languages", "intent", "clear", "someone_else",
+     rf"\b(?:se (?:tomo|trago)|tomou|engoliu|a (?:\S+ ){{0,1}}(?:pris|avale)) (?:\S+ ){{0,3}}(?:{_MANY}) "
+     rf"(?:\S+ ){{0,2}}{_MEDS_OTHER}\b|\b(?:hat|heeft) (?:\S+ ){{0,5}}(?:{_MANY}) (?:\S+ ){{0,2}}{_MEDS_OTHER} "
+     rf"(?:\S+ ){{0,3}}(?:genommen|geschluckt|eingeworfen|genomen|geslikt|ingenomen)\b"),
+    ("an attempt told, other languages", "intent", "clear", "self",
+     r"\b(?:tentei|tentou|intente|intento|trate de|he intentado|versucht|geprobeerd|essaye de|tente de|j ai essaye "
+     r"de|jai essaye de) (?:\S+ ){0,2}(?:me matar|me enforcar|tirar (?:a )?minha vida|matarme|suicidarme|quitarme la "
+     r"vida|ahorcarme|me tuer|me suicider|me pendre|en finir|mich (?:\S+ ){0,1}(?:umzubringen|zu toten|aufzuhangen|"
+     r"zu erhangen)|(?:me|mezelf) (?:\S+ ){0,2}(?:op te hangen|dood te maken|van kant te maken|te vergiftigen)|"
+     r"zelfmoord te plegen)\b"),
+    ("a purpose of dying, other languages", "intent", "possible", "self",
+     r"\b(?:pra|para) (?:ver se )?(?:eu )?(?:morria|morresse|morrer de vez)\b|\bpara (?:ver si )?(?:me moria|me "
+     r"muero|morirme)\b(?! de| del| con)|\bpour (?:voir si je )?(?:mourir|crever|en finir)\b(?! de (?:rire|faim|"
+     r"froid|chaud)| avec)|\bum zu sterben\b|\bdamit ich (?:sterbe|tot bin|nicht mehr aufwache)\b|\bzodat ik "
+     r"(?:dood ga|niet meer wakker word)\b"),
+    ("nl: zich doodmaken", "intent", "clear", "someone_else",
+     r"\b(?:ze|hij|zij|die) (?:\S+ ){0,4}zich(?:zelf)? (?:\S+ ){0,2}(?:dood ?maken|doodmaakt|van kant (?:maken|maakt)|"
+     r"ophangen|ophangt|iets aan ?doen|iets aandoet)\b"),
+    ("nl: me doodmaken", "intent", "clear", "self",
+     r"\b(?:ik|ga|wil) (?:\S+ ){0,3}(?:me|mezelf) (?:\S+ ){0,2}(?:dood ?maken|doodmaak|op (?:te )?hangen|ophangen)\b"),
+)
+LANGUAGE_RULES = LANGUAGE_RULES + _DEV31_LANG
+
+# Found in dev32 (the same weighting, read as it arrived): a slap or a punch given, in each language's words; burned
+# or thrown out by someone; "esta semana me mato"; "si lo dejo me mata"; an emoji standing for the act after a
+# wish ("vou me 💀").
+_DEV32_LANG: tuple[tuple[str, str, str, str, str], ...] = (
+    ("a slap given, other languages", "harm", "clear", "harm_from_others",
+     r"\b(?:me deu|deu me|me deram|levei) (?:\S+ ){0,1}(?:uma|um) (?:chapada|bofetada|tapa|soco|murro|estalo|porrada|"
+     r"pontape|bofetao|tabefe)\b|\bme (?:dio|pego|metio|dieron|pegaron|metieron|solto) (?:\S+ ){0,1}(?:una|un|unas|"
+     r"unos) (?:bofetada|bofetadas|cachetada|cachetadas|punetazo|punetazos|patada|patadas|pina|pinas|"
+     r"trompada|cachetazo|cachetazos|tortazo|hostia|hostias|guantazo|galleta|ostia)\b|\bm a (?:\S+ ){0,1}(?:mis|"
+     r"donne|colle|file|flanque|balance) (?:\S+ ){0,1}(?:une|un|des) (?:claque|claques|gifle|gifles|baffe|baffes|coup "
+     r"de poing|coups de poing|coup de pied|coups de pied|beigne|tarte|patate|mandale|torgnole)\b|\b(?:gaf|geeft|"
+     r"gaven) (?:me|mij) (?:\S+ ){0,1}(?:een )?(?:klap|klappen|mep|trap|stomp|schop|oplawaai|dreun|knal|pak slaag)\b|"
+     r"\b(?:m a|ma) (?:\S+ ){0,1}(?:brulee?|enfermee?|tabassee?|cognee?|etouffee?|trainee? par les cheveux|tiree? par "
+     r"les cheveux|foutue? dehors|mise? dehors|jetee? dehors)\b"),
+    ("es: me mato, a day", "intent", "clear", "self",
+     r"\bme (?:mato|suicido)(?: esta (?:noche|semana|tarde)| hoy| manana| ya| pronto| este (?:finde|fin de semana)| "
+     r"el (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo))\b(?! (?:de|a|en|con|por|trabajando|estudiando|"
+     r"entrenando|haciendo)\b)|\b(?:esta (?:noche|semana)|hoy|manana|este "
+     r"finde) (?:\S+ ){0,1}me (?:mato|suicido)\b(?! (?:de|a|en|con|por|trabajando|estudiando|entrenando|haciendo)\b)"),
+    ("es: if I leave he kills me", "harm", "clear", "harm_from_others",
+     r"\bsi (?:lo|la|le|te) (?:dejo|denuncio|cuento|abandono) (?:\S+ ){0,2}me (?:mata|matara|va a matar)\b|\bse eu "
+     r"(?:\S+ ){0,1}(?:largar|deixar|denunciar|contar) (?:\S+ ){0,2}(?:me mata|vai me matar|ele me mata)\b|\bsi je "
+     r"(?:le |la )?(?:quitte|denonce) (?:\S+ ){0,2}(?:il|elle) me tue\b|\bals ik (?:\S+ ){0,2}(?:verlaat|aangeef|"
+     r"weg ga) (?:\S+ ){0,2}(?:maakt hij|maakt ze|vermoordt hij) me\b|\bwenn ich (?:ihn|sie) (?:verlasse|anzeige) "
+     r"(?:\S+ ){0,2}bringt (?:er|sie) mich um\b"),
+    ("an emoji for the act after a wish, other languages", "intent", "clear", "self",
+     r"\b(?:vou|vo|quero|voy a|quiero|je vais|jvais|j vais|ich werde|ich will|ik ga|ik wil) (?:me |mich |mezelf "
+     r")?(?:die|hang myself|shoot)\b(?! de (?:risa|rir|rire)| van (?:het )?lachen| vor lachen)"
+     r"(?!.{0,60}\b(?:ha(?:ha)+\w*|ja(?:ja)+\w*|k{3,}\w*|mdr|ptdr|lol|lmao|xd|laughing emoji|js(?:js)+\w*|rsrs\w*)\b)"),
+)
+LANGUAGE_RULES = LANGUAGE_RULES + _DEV32_LANG

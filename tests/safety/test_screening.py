@@ -568,8 +568,10 @@ def test_someone_who_took_too_much_medicine_is_clear_and_about_them(screener: Sc
                                   "i'm not going to top myself, relax, i'm just fuming about the rota",
                                   "hoeveel paracetamol mag ik per dag bij koorts?",
                                   "cuantas pastillas de ibuprofeno puedo tomar al dia para el dolor de muelas",
-                                  "how much melatonin before you don't wake up groggy"])
-def test_knots_sports_terms_and_doses_stay_quiet(screener: Screener, text: str) -> None:
+                                  "how much melatonin before you don't wake up groggy",
+                                  "vou me jogar de cabeça no emprego novo", "me corté el dedo picando cebolla",
+                                  "ik ga 💀 hahaha die video", "me tomé 12 cervezas en la boda de mi primo"])
+def test_harmless_look_alikes_found_in_the_later_sets_stay_quiet(screener: Screener, text: str) -> None:
     not_caught(screener, text)
 
 
@@ -589,6 +591,11 @@ def test_knots_sports_terms_and_doses_stay_quiet(screener: Screener, text: str) 
     ("how many of my sleeping pills before you just don't wake up", Level.POSSIBLE, About.SELF),
     ("would paracetamol be detectable in a post mortem", Level.POSSIBLE, About.SELF),
     ("i carved her initials into my arm last night", Level.CLEAR, About.SELF),
+    ("ich hab vorhin 40 tabletten geschluckt", Level.CLEAR, About.SELF),
+    ("minha irmã tomou uma caixa de remédios", Level.CLEAR, About.SOMEONE_ELSE),
+    ("ayer intenté ahorcarme en el garaje", Level.CLEAR, About.SELF),
+    ("mi novio me dio una cachetada delante de sus amigos", Level.CLEAR, About.HARM_FROM_OTHERS),
+    ("hij zei in de groep dat hij zich vanavond gaat doodmaken", Level.CLEAR, About.SOMEONE_ELSE),
 ])
 def test_slang_dialects_and_threats_found_in_the_later_sets_are_read(screener: Screener, text: str, level: Level,
                                                                     about: About) -> None:
