@@ -50,7 +50,7 @@ NEG = r"(?:dont|do not|didnt|did not|cant|cannot|can not|wont|will not|never|not
 SELF = r"(?:i|me|myself)"
 _RELATION = (r"(?:friend|best friend|bestie|sister|brother|sis|bro|mom|dad|mother|father|partner|son|daughter|"
              r"kid|child|colleague|coworker|co worker|roommate|flatmate|housemate|cousin|boyfriend|girlfriend|"
-             r"wife|husband|fiance|fiancee|ex|aunt|uncle|niece|nephew|grandma|grandpa|teammate|classmate|"
+             r"wife|husband|fiance|fiancee|ex|aunt|aunty|auntie|uncle|niece|nephew|grandma|grandpa|teammate|classmate|"
              r"student|client|neighbour|neighbor|mate|buddy|pal|stepdad|stepmom|stepfather|stepmother)")
 OTHER = rf"(?:she|he|they|my {_RELATION}s?|my (?:\S+ )?{_RELATION}s?|a {_RELATION}|someone i know|someone)"
 # The people someone lives with or depends on at home, as "my …" names them.
@@ -699,8 +699,10 @@ _MORE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      r"\b(?:pulled|pulling|ripped|tore|tearing) out (?:a patch|patches|chunks|clumps|handfuls|a clump|a chunk|"
      r"a handful|some) of my (?:own )?(?:hair|eyelashes|eyebrows)\b"),
     ("swallowed something toxic", "self_harm", "clear", "self",
-     r"\b(?:drank|drunk|swallowed|downed) (?:a bit of |some (?:of )?(?:the )?|a mouthful of |a cup of |a glass of )?"
-     r"(?:bleach|cleaning (?:stuff|fluid|product|spray)|drain cleaner|antifreeze|weed killer|dishwasher tablets?)\b"),
+     r"\b(?:drank|drunk|swallowed|downed|don drink|don drank) (?:a bit of |some (?:of )?(?:the )?|a mouthful of |a "
+     r"cup of |a glass of )?(?:bleach|cleaning (?:stuff|fluid|product|spray)|drain cleaner|antifreeze|weed killer|"
+     r"dishwasher tablets?|dettol|domestos|jik|harpic|sniper|paraquat|gramoxone|pesticide|insecticide|kerosene|"
+     r"paraffin|battery acid|methylated spirits|meths|lye|weedkiller|rat poison)\b"),
     ("hurt by anyone, more", "harm", "clear", "harm_from_others",
      r"\b(?:twisted|bent|yanked|wrenched) my arm (?:behind|until|so hard|back)\b|\b(?:pushed|shoved|held|forced) my "
      r"head (?:into|under|down|against)\b|\b(?:threw|thrown|hurled|chucked) (?:a |the )?(?:chair|plate|glass|bottle|"
@@ -1083,7 +1085,8 @@ RULES = RULES + tuple(_rule(*rule, hyperbole_silences=True) for rule in _DEV15_R
 # Found in dev24 to dev26 (blind development sets, read as they arrived): an attempt given a day, the attempt that
 # "works", a threat to burn the house with the writer in it, a grip on the neck, someone else who bought the means,
 # a name carved into the skin, lying on the tracks, a blade used by a stranger, a dose "before you don't wake up", a
-# poison "detectable after someone dies", and a crisis line asked about.
+# poison "detectable after someone dies", someone else beaten by their partner, the man of the house who hits the
+# writer, and a crisis line asked about.
 _DEV24_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("an attempt given a day", "intent", "clear", "self",
      r"(?:^|\b(?:i am|i will|going to|gonna|planning to|plan to|ready to|decided to) )(?:attempting|attempt)(?: "
@@ -1116,6 +1119,15 @@ _DEV24_RULES: tuple[tuple[str, str, str, str, str], ...] = (
     ("found after death", "means", "possible", "self",
      r"\b(?:detectable|detected|show up|shows up|traceable|be traced|be found) (?:\S+ ){0,4}(?:after (?:someone|a "
      r"person|you|somebody|i) (?:dies|die|died|is dead|am dead)|in (?:an |the )?(?:autopsy|post mortem|postmortem))\b"),
+    ("someone else beaten at home", "harm", "clear", "someone_else",
+     rf"\b{OTHER} (?:\S+ ){{0,2}}(?:is|was|has been|keeps|gets|got|s) (?:being |getting )?(?:beaten|hit|abused|"
+     r"strangled|choked|battered|kicked|punched|slapped|raped|threatened) (?:\S+ ){0,3}by (?:her|his|their) "
+     r"(?:\S+ )?(?:husband|wife|partner|boyfriend|girlfriend|dad|father|mum|mom|mother|stepdad|stepfather|son|ex|"
+     r"fiance)\b"),
+    ("hit by the man of the house", "harm", "clear", "harm_from_others",
+     r"\bthe (?:man|woman|guy|lady|owner|person|landlord|landlady) (?:\S+ ){0,5}(?:hits|beats|slaps|kicks|punches|"
+     r"chokes|hit|beat|slapped|kicked|punched|choked) (?:me|us)\b(?! (?:right |so |really )?(?:in the feels|"
+     r"different|differently|like))"),
     ("a crisis line asked about", "means", "possible", "self",
      r"\b(?:call|calling|called|text|texting|texted|ring|ringing|dial|dialing|dialling) (?:to )?(?:the )?(?:988|"
      r"crisis (?:line|text line|hotline)|suicide (?:line|hotline|helpline))\b(?! (?:for (?:my|a|her|him)|with my))|"

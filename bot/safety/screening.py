@@ -295,9 +295,11 @@ class Screener:
             self._head = _head_for(self.head)
         known: set[tuple[str, ...]] = set()
         for category, items in self.phrases.items():
-            for item in items:
+            # each phrase also as people type it without apostrophes ("dont want to be here anymore")
+            as_typed = ((said, typed) for said in items for typed in dict.fromkeys((said, said.replace("'", ""))))
+            for item, typed in as_typed:
                 # A "*" stands for any one word; it is put back between the words of the parts around it.
-                parts = [tuple(tokens(part)) for part in item.split(WILDCARD)]
+                parts = [tuple(tokens(part)) for part in typed.split(WILDCARD)]
                 words = tuple(word for index, part in enumerate(parts)
                               for word in ((WILDCARD,) if index else ()) + part)
                 if not words or (category != IDIOMS and words in known):

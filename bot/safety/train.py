@@ -1,7 +1,8 @@
 """Train the learned layer's head: `python -m bot.safety.train` (run again whenever its data changes);
-`python -m bot.safety.train --cross-validate` prints how the screen reads development lines its head did not learn
-from, at several thresholds (how the threshold in content/safety/bank.yaml is chosen): each development set in turn
-is read by a head that learned from the bank and the other sets. Each set was written by other people, so this is
+`python -m bot.safety.train --cross-validate [--folds N]` prints how the screen reads development lines its head did
+not learn from, at several thresholds (how the threshold in content/safety/bank.yaml is chosen): each development set
+in turn (or, with --folds, each of N groups of sets) is read by a head that learned from the bank and the other
+sets. Each set was written by other people, so this is
 closer to how the screen reads a stranger's words than folds cut at random across the sets.
 
 It learns from content/safety/bank.yaml (written for it), the bot's own words (`own_words`: what it says, its
@@ -104,11 +105,13 @@ def checksums(root: Path = ROOT) -> dict[str, str]:
     return sums
 
 
-def cross_validate(content: Content,
-                   thresholds: Sequence[float] = (0.6, 0.64, 0.68, 0.72, 0.76, 0.8)) -> list[str]:
+def cross_validate(content: Content, thresholds: Sequence[float] = (0.6, 0.64, 0.68, 0.72, 0.76, 0.8), *,
+                   folds: int | None = None) -> list[str]:
     """How the whole screen would read lines its head never learned from: each development set in turn, scored by
     a head trained on the bank and the other sets, beside the rules; one line per threshold (clear / possible /
-    false alarms). What the threshold in bank.yaml is chosen by."""
+    false alarms). What the threshold in bank.yaml is chosen by. With `folds`, the sets are dealt into that many
+    groups (set i into group i mod folds) and each group is read by one head trained once (one seed): a quicker
+    look, with less learned per head."""
     assert content.screening_bank is not None
     reader = Screener(content.phrases, semantic=False)
     kinds_of = kinds(content, reader)
@@ -117,14 +120,15 @@ def cross_validate(content: Content,
     for part, path in enumerate(DEVELOPMENT):
         for row in read_corpus(ROOT / path):
             rows.append(row)
-            fold.append(part)
+            fold.append(part if folds is None else part % folds)
     words = [reader.words_for_head(knots_as_knots(row.text)) for row in rows]
     bank = ([reader.words_for_head(knots_as_knots(text)) for text in content.screening_bank.crisis],
             [reader.words_for_head(knots_as_knots(text)) for text in (*content.screening_bank.benign, *own_words())])
     read: dict[int, tuple[bool, float]] = {}  # line -> (a rule raised it, the head's score or -1)
-    for part in range(len(DEVELOPMENT)):
+    trainer = semantic.train_averaged if folds is None else semantic.train
+    for part in range(len(DEVELOPMENT) if folds is None else folds):
         learn = [i for i in range(len(rows)) if fold[i] != part]
-        weights, bias = semantic.train_averaged(
+        weights, bias = trainer(
             bank[0] + [words[i] for i in learn if rows[i].level is not Level.NONE],
             bank[1] + [words[i] for i in learn if rows[i].level is Level.NONE], kinds=kinds_of)
         screener = Screener(content.phrases, ScreeningHead(trained_on={}, threshold=0.5, bias=bias, words=weights,
@@ -151,8 +155,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if content.screening_bank is None:
         print("train: content/safety/bank.yaml is missing", file=sys.stderr)
         return 2
-    if list(argv if argv is not None else sys.argv[1:]) == ["--cross-validate"]:
-        print("\n".join(cross_validate(content)))
+    args = list(argv if argv is not None else sys.argv[1:])
+    if args[:1] == ["--cross-validate"]:
+        if args[1:] and (len(args) != 3 or args[1] != "--folds" or not args[2].isdigit() or int(args[2]) < 2):
+            print("train: --cross-validate [--folds N], N at least 2", file=sys.stderr)
+            return 2
+        print("\n".join(cross_validate(content, folds=int(args[2]) if args[1:] else None)))
         return 0
     reader = Screener(content.phrases, semantic=False)
     dev = [row for path in DEVELOPMENT for row in read_corpus(ROOT / path)]

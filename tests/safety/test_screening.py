@@ -596,8 +596,20 @@ def test_harmless_look_alikes_found_in_the_later_sets_stay_quiet(screener: Scree
     ("ayer intenté ahorcarme en el garaje", Level.CLEAR, About.SELF),
     ("mi novio me dio una cachetada delante de sus amigos", Level.CLEAR, About.HARM_FROM_OTHERS),
     ("hij zei in de groep dat hij zich vanavond gaat doodmaken", Level.CLEAR, About.SOMEONE_ELSE),
+    ("my guy don drink sniper, dem carry am go hospital", Level.CLEAR, About.SELF),
+    ("my auntie has been beaten by her partner again", Level.CLEAR, About.SOMEONE_ELSE),
+    ("the man we rent from slapped me over the deposit", Level.CLEAR, About.HARM_FROM_OTHERS),
 ])
 def test_slang_dialects_and_threats_found_in_the_later_sets_are_read(screener: Screener, text: str, level: Level,
                                                                     about: About) -> None:
     verdict = screener.screen(text)
     assert (verdict.level, verdict.about) == (level, about), verdict.reasons
+
+
+@pytest.mark.parametrize("text", ["i dont want to be here anymore",
+                                  "im not going to hurt myself but i dont want to be here anymore",
+                                  "i dont want to wake up tomorrow", "i cant go on like this"])
+def test_a_phrase_typed_without_its_apostrophe_is_read_as_the_phrase(screener: Screener, text: str) -> None:
+    verdict = screener.screen(text)
+    assert verdict.crisis
+    assert any(reason.startswith(("explicit:", "burden:")) for reason in verdict.reasons), verdict.reasons

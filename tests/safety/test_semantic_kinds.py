@@ -13,7 +13,7 @@ from bot.content.schema import ScreeningConcepts
 from bot.safety import semantic
 from bot.safety.screening import Screener
 from bot.safety.semantic import Head
-from bot.safety.train import kinds
+from bot.safety.train import kinds, main
 
 
 def _head(kinds_of: dict[str, str]) -> Head:
@@ -53,3 +53,11 @@ def test_a_kind_word_the_screen_reads_as_two_words_is_a_mistake_in_the_file(cont
     broken = dataclasses.replace(content, screening_concepts=ScreeningConcepts(classes={"place": ["car-park"]}))
     with pytest.raises(ValueError, match="car-park"):
         kinds(broken, Screener(content.phrases, semantic=False))
+
+
+@pytest.mark.parametrize("args", [["--cross-validate", "--folds"], ["--cross-validate", "--folds", "1"],
+                                  ["--cross-validate", "--folds", "six"], ["--cross-validate", "6"]])
+def test_cross_validation_refuses_a_fold_count_it_cannot_use(args: list[str],
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(args) == 2
+    assert "--folds N" in capsys.readouterr().err
