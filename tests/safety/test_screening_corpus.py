@@ -1,5 +1,5 @@
 """The screen against the team's labelled messages: the corpus's development half and the development sets dev2
-to dev34 (tuned on, and what the learned head learned from), its test half, the sixteen fresh sets and the hold-out
+to dev34 (tuned on, and what the learned head learned from), its test half, the nineteen fresh sets and the hold-out
 set (never tuned on), plus every example the issue that asked for the layered screen names.
 
 The floors below are what the screen measures today, so a change that loses ground fails here. They are not
@@ -52,7 +52,9 @@ def screener(content: Content) -> Screener:
      ("corpus/fresh10.jsonl", 0.993, 0.988, 0.033), ("corpus/fresh11.jsonl", 0.993, 0.961, 0.018),
      ("corpus/fresh12.jsonl", 1.0, 0.975, 0.061), ("corpus/fresh13.jsonl", 1.0, 0.975, 0.032),
      ("corpus/fresh14.jsonl", 1.0, 0.968, 0.011), ("corpus/fresh15.jsonl", 0.993, 0.975, 0.033),
-     ("corpus/fresh16.jsonl", 0.993, 0.988, 0.022), ("holdout/holdout.jsonl", 0.99, 0.988, 0.032)],
+     ("corpus/fresh16.jsonl", 0.993, 0.988, 0.022), ("corpus/fresh17.jsonl", 0.993, 0.981, 0.047),
+     ("corpus/fresh18.jsonl", 1.0, 0.975, 0.058), ("corpus/fresh19.jsonl", 0.992, 0.969, 0.073),
+     ("holdout/holdout.jsonl", 0.99, 0.988, 0.032)],
 )
 def test_the_screen_keeps_its_measured_recall_and_false_alarm_rate(screener: Screener, half: str, clear: float,
                                                                   possible: float, false_alarms: float) -> None:
