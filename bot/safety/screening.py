@@ -605,7 +605,7 @@ _IDIOM_AFTER = re.compile(r"(?:of|from) (?:embarrassment|shame|cringe|laughter|l
 _DEFINABLE = ("ctb", "sh", "si", "kms", "od", "sui", "kys")
 _DEFINES = re.compile(
     r"(?i)(?<![:\w])(" + "|".join(_DEFINABLE) + r")\b[\"'”]?\s*(?:(?:on|in) (?:my|the|our|his|her|their|this|a) "
-    r"(?:[\w']+ ){0,3}?)?(=|:|-|stands for|means|is short for|is|was on the \w+ as|on the \w+ means)\s*"
+    r"(?:[\w']+ ){0,3}?)?(=|:|-|\(|(?=[\"'“‘])|stands for|means|is short for|is|was on the \w+ as|on the \w+ means)\s*"
     r"(?:the |an? )?[\"'“]?((?:[a-z]+[\s,]+){0,4}[a-z]+)")
 _MENTIONS = re.compile(
     r"(?i)\bsi(?= (?:joint|joints|units?|system|prefix|prefixes|base units?)\b)|\bsui(?= generis\b)|"
@@ -617,7 +617,7 @@ _MENTIONS = re.compile(
 # Where _DEFINES and _MENTIONS could match (RE2, linear): a long message is read by them only there.
 _MAY_DEFINE = prefilter.compiled(
     "(?:^|[^A-Za-z0-9_:])" + prefilter.any_of(*_DEFINABLE)
-    + r"[^\pL\pN][^\n]{0,80}?(?:[=:\-]|" + prefilter.any_of("stands for", "means", "is short for", "is", " as")
+    + r"[^\pL\pN][^\n]{0,80}?(?:[=:\-(\"'“‘]|" + prefilter.any_of("stands for", "means", "is short for", "is", " as")
     + ")")
 # Where one of _DEFINES' abbreviations is a whole word (the first group): a definition, and a defined abbreviation
 # used, can begin only there.

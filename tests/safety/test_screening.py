@@ -570,7 +570,9 @@ def test_someone_who_took_too_much_medicine_is_clear_and_about_them(screener: Sc
                                   "cuantas pastillas de ibuprofeno puedo tomar al dia para el dolor de muelas",
                                   "how much melatonin before you don't wake up groggy",
                                   "vou me jogar de cabeça no emprego novo", "me corté el dedo picando cebolla",
-                                  "ik ga 💀 hahaha die video", "me tomé 12 cervezas en la boda de mi primo"])
+                                  "ik ga 💀 hahaha die video", "me tomé 12 cervezas en la boda de mi primo",
+                                  "the KYS (know your supplier) form is due friday",
+                                  "is SH 'stock hold' on the warehouse sheet?"])
 def test_harmless_look_alikes_found_in_the_later_sets_stay_quiet(screener: Screener, text: str) -> None:
     not_caught(screener, text)
 
