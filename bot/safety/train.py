@@ -7,7 +7,7 @@ closer to how the screen reads a stranger's words than folds cut at random acros
 
 It learns from content/safety/bank.yaml (written for it), the bot's own words (`own_words`: what it says, its
 buttons, tips and scripts, as harmless examples) and the development sets of the evaluation corpus
-(tests/safety/corpus/dev.jsonl, dev2 to dev34, every language), never from the test half, the fresh sets or the
+(tests/safety/corpus/dev.jsonl, dev2 to dev37, every language), never from the test half, the fresh sets or the
 hold-out set, reading the words of content/safety/concepts.yaml as their kinds too. It writes
 content/safety/semantic-head.json with those kinds and the checksums of what it read; a test fails when those no
 longer match, so changed data cannot ship with a stale head.
@@ -48,7 +48,9 @@ DEVELOPMENT = (Path("tests/safety/corpus/dev.jsonl"), Path("tests/safety/corpus/
                Path("tests/safety/corpus/dev27.jsonl"), Path("tests/safety/corpus/dev28.jsonl"),
                Path("tests/safety/corpus/dev29.jsonl"), Path("tests/safety/corpus/dev30.jsonl"),
                Path("tests/safety/corpus/dev31.jsonl"), Path("tests/safety/corpus/dev32.jsonl"),
-               Path("tests/safety/corpus/dev33.jsonl"), Path("tests/safety/corpus/dev34.jsonl"))
+               Path("tests/safety/corpus/dev33.jsonl"), Path("tests/safety/corpus/dev34.jsonl"),
+               Path("tests/safety/corpus/dev35.jsonl"), Path("tests/safety/corpus/dev36.jsonl"),
+               Path("tests/safety/corpus/dev37.jsonl"))
 HEAD = Path("content/safety/semantic-head.json")
 CONCEPTS = Path("content/safety/concepts.yaml")
 
