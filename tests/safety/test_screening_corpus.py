@@ -1,5 +1,5 @@
 """The screen against the team's labelled messages: the corpus's development half and the development sets dev2
-to dev37 (tuned on, and what the learned head learned from), its test half, the nineteen fresh sets and the hold-out
+to dev37 (tuned on, and what the learned head learned from), its test half, the twenty-one fresh sets and the hold-out
 set (never tuned on), plus every example the issue that asked for the layered screen names.
 
 The floors below are what the screen measures today, so a change that loses ground fails here. They are not
@@ -55,7 +55,8 @@ def screener(content: Content) -> Screener:
      ("corpus/fresh13.jsonl", 1.0, 0.975, 0.032), ("corpus/fresh14.jsonl", 1.0, 0.968, 0.011),
      ("corpus/fresh15.jsonl", 0.993, 0.969, 0.029), ("corpus/fresh16.jsonl", 0.993, 0.988, 0.025),
      ("corpus/fresh17.jsonl", 0.993, 0.981, 0.051), ("corpus/fresh18.jsonl", 1.0, 0.969, 0.058),
-     ("corpus/fresh19.jsonl", 0.992, 0.969, 0.062), ("holdout/holdout.jsonl", 0.99, 0.988, 0.032)],
+     ("corpus/fresh19.jsonl", 0.992, 0.969, 0.062), ("corpus/fresh20.jsonl", 1.0, 0.957, 0.057),
+     ("corpus/fresh21.jsonl", 0.993, 0.943, 0.033), ("holdout/holdout.jsonl", 0.99, 0.988, 0.032)],
 )
 def test_the_screen_keeps_its_measured_recall_and_false_alarm_rate(screener: Screener, half: str, clear: float,
                                                                   possible: float, false_alarms: float) -> None:
