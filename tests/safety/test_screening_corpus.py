@@ -1,6 +1,6 @@
 """The screen against the team's labelled messages: the corpus's development half and the development sets dev2
-to dev37 (tuned on, and what the learned head learned from), its test half, the twenty-one fresh sets and the hold-out
-set (never tuned on), plus every example the issue that asked for the layered screen names.
+to dev37 (tuned on, and what the learned head learned from), its test half, the twenty-one fresh sets, looks_back and
+the hold-out set (never tuned on), plus every example the issue that asked for the layered screen names.
 
 The floors below are what the screen measures today, so a change that loses ground fails here. They are not
 the targets (100% of the test half's clear positives, at most 5% false alarms): docs/safety.md says how far
@@ -46,17 +46,18 @@ def screener(content: Content) -> Screener:
      ("corpus/dev33.jsonl", 1.0, 1.0, 0.032), ("corpus/dev34.jsonl", 1.0, 1.0, 0.012),
      ("corpus/dev35.jsonl", 1.0, 1.0, 0.055), ("corpus/dev36.jsonl", 1.0, 1.0, 0.08),
      ("corpus/dev37.jsonl", 0.995, 1.0, 0.103), ("corpus/test.jsonl", 0.972, 0.931, 0.043),
-     ("corpus/fresh.jsonl", 0.993, 0.939, 0.02), ("corpus/fresh2.jsonl", 0.969, 0.96, 0.034),
-     ("corpus/fresh3.jsonl", 0.992, 0.957, 0.011), ("corpus/fresh4.jsonl", 0.977, 0.972, 0.015),
-     ("corpus/fresh5.jsonl", 0.983, 0.951, 0.025), ("corpus/fresh6.jsonl", 1.0, 0.95, 0.039),
-     ("corpus/fresh7.jsonl", 1.0, 0.981, 0.022), ("corpus/fresh8.jsonl", 0.993, 0.952, 0.036),
-     ("corpus/fresh9.jsonl", 1.0, 0.988, 0.025), ("corpus/fresh10.jsonl", 0.993, 0.988, 0.033),
-     ("corpus/fresh11.jsonl", 0.993, 0.961, 0.018), ("corpus/fresh12.jsonl", 1.0, 0.975, 0.05),
-     ("corpus/fresh13.jsonl", 1.0, 0.975, 0.032), ("corpus/fresh14.jsonl", 1.0, 0.968, 0.011),
-     ("corpus/fresh15.jsonl", 0.993, 0.969, 0.029), ("corpus/fresh16.jsonl", 0.993, 0.988, 0.025),
-     ("corpus/fresh17.jsonl", 0.993, 0.981, 0.051), ("corpus/fresh18.jsonl", 1.0, 0.969, 0.058),
-     ("corpus/fresh19.jsonl", 0.992, 0.969, 0.062), ("corpus/fresh20.jsonl", 1.0, 0.957, 0.057),
-     ("corpus/fresh21.jsonl", 0.993, 0.943, 0.033), ("holdout/holdout.jsonl", 0.99, 0.988, 0.032)],
+     ("corpus/fresh.jsonl", 0.993, 0.939, 0.02), ("corpus/looks_back.jsonl", 0.988, 0.83, 0.193),
+     ("corpus/fresh2.jsonl", 0.969, 0.96, 0.034), ("corpus/fresh3.jsonl", 0.992, 0.957, 0.011),
+     ("corpus/fresh4.jsonl", 0.977, 0.972, 0.015), ("corpus/fresh5.jsonl", 0.983, 0.951, 0.025),
+     ("corpus/fresh6.jsonl", 1.0, 0.95, 0.039), ("corpus/fresh7.jsonl", 1.0, 0.981, 0.022),
+     ("corpus/fresh8.jsonl", 0.993, 0.952, 0.036), ("corpus/fresh9.jsonl", 1.0, 0.988, 0.025),
+     ("corpus/fresh10.jsonl", 0.993, 0.988, 0.033), ("corpus/fresh11.jsonl", 0.993, 0.961, 0.018),
+     ("corpus/fresh12.jsonl", 1.0, 0.975, 0.05), ("corpus/fresh13.jsonl", 1.0, 0.975, 0.032),
+     ("corpus/fresh14.jsonl", 1.0, 0.968, 0.011), ("corpus/fresh15.jsonl", 0.993, 0.969, 0.029),
+     ("corpus/fresh16.jsonl", 0.993, 0.988, 0.025), ("corpus/fresh17.jsonl", 0.993, 0.981, 0.051),
+     ("corpus/fresh18.jsonl", 1.0, 0.969, 0.058), ("corpus/fresh19.jsonl", 0.992, 0.969, 0.062),
+     ("corpus/fresh20.jsonl", 1.0, 0.957, 0.057), ("corpus/fresh21.jsonl", 0.993, 0.943, 0.033),
+     ("holdout/holdout.jsonl", 0.99, 0.988, 0.032)],
 )
 def test_the_screen_keeps_its_measured_recall_and_false_alarm_rate(screener: Screener, half: str, clear: float,
                                                                   possible: float, false_alarms: float) -> None:
