@@ -1082,7 +1082,7 @@ _DEV15_RULES: tuple[tuple[str, str, str, str, str], ...] = (
 )
 RULES = RULES + tuple(_rule(*rule, hyperbole_silences=True) for rule in _DEV15_RULES)
 
-# Found in dev24 to dev26 (blind development sets, read as they arrived): an attempt given a day, the attempt that
+# Found in dev24 to dev34 (blind development sets, read as they arrived): an attempt given a day, the attempt that
 # "works", a threat to burn the house with the writer in it, a grip on the neck, someone else who bought the means,
 # a name carved into the skin, lying on the tracks, a blade used by a stranger, a dose "before you don't wake up", a
 # poison "detectable after someone dies", someone else beaten by their partner, the man of the house who hits the

@@ -64,21 +64,6 @@ _FORMAT_CHARS = dict.fromkeys(
 # ASCII costs nothing here ("`" is the one ASCII look-alike and is replaced on its own).
 _NON_ASCII_TABLE = {**_EMOJI, **_FORMAT_CHARS, **{key: value for key, value in _CONFUSABLES.items() if key >= 128}}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-def knots_as_knots(text: str) -> str:
-    """A knot emoji stands for hanging ("going to 🪢 tonight"), unless each one sits beside the words of knots
-    ("learned the bowline 🪢", "the 🪢 climb in pe"), where it is read as a knot."""
-    if "🪢" not in text:
-        return text
-    spots = [found.start() for found in re.finditer("🪢", text)]
-    if all(_KNOT_CRAFT.search(text, max(0, spot - KNOT_REACH), spot + KNOT_REACH) for spot in spots):
-        return text.replace("🪢", " knot ")
-    return text
-
-
-KNOT_REACH = 80  # characters either side of a knot emoji where the words of knots are looked for
-_KNOT_CRAFT = re.compile(r"(?i)\b(?:knots?|bowline|hitch|hitches|sailing|sail|scouts?|scouting|swing|macrame|"
-                         r"climb|climbing|climbed|pe|gym|badge|boat|anchor|camping|tent|shoelaces?|sheepshank|belay|"
-                         r"harness|tug of war|skipping)\b")
 _OUTSIDE_ASCII = prefilter.compiled(r"[^\x00-\x7f]+")
 _EMOJI_VERBS = "💀☠🔫🔪"  # emoji that people write "-ing" after ("💀ing")
 _EMOJI_ING = re.compile(f"[{_EMOJI_VERBS}]\ufe0f?\\s*ing\\b")
@@ -191,6 +176,23 @@ def _kind(token: str) -> int:
 _FIXED = Memo(_fix_token)
 _KINDS = Memo(_kind)
 _LETTER_RUNS = re.compile(re.escape(bytes((_LETTER,))) + b"{3,}")  # three or more one-letter tokens in a row
+
+
+KNOT_REACH = 80  # characters either side of a knot emoji where the words of knots are looked for
+_KNOT_CRAFT = re.compile(r"(?i)\b(?:knots?|bowline|hitch|hitches|sailing|sail|scouts?|scouting|swing|macrame|"
+                         r"climb|climbing|climbed|pe|gym|badge|boat|anchor|camping|tent|shoelaces?|sheepshank|belay|"
+                         r"harness|tug of war|skipping)\b")
+
+
+def knots_as_knots(text: str) -> str:
+    """A knot emoji stands for hanging ("going to 🪢 tonight"), unless each one sits beside the words of knots
+    ("learned the bowline 🪢", "the 🪢 climb in pe"), where it is read as a knot."""
+    if "🪢" not in text:
+        return text
+    spots = [found.start() for found in re.finditer("🪢", text)]
+    if all(_KNOT_CRAFT.search(text, max(0, spot - KNOT_REACH), spot + KNOT_REACH) for spot in spots):
+        return text.replace("🪢", " knot ")
+    return text
 
 
 def _read_run(run: str) -> str:

@@ -101,6 +101,11 @@ def kinds(content: Content, reader: Screener) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
+def head_words(reader: Screener, text: str) -> list[str]:
+    """A line's words as the head reads them when the screen meets it (a knot emoji among knot words as a knot)."""
+    return reader.words_for_head(knots_as_knots(text))
+
+
 def checksums(root: Path = ROOT) -> dict[str, str]:
     sums = {str(path): hashlib.sha256((root / path).read_bytes()).hexdigest()
             for path in (BANK, CONCEPTS, *DEVELOPMENT)}
@@ -124,9 +129,9 @@ def cross_validate(content: Content, thresholds: Sequence[float] = (0.6, 0.64, 0
         for row in read_corpus(ROOT / path):
             rows.append(row)
             fold.append(part if folds is None else part % folds)
-    words = [reader.words_for_head(knots_as_knots(row.text)) for row in rows]
-    bank = ([reader.words_for_head(knots_as_knots(text)) for text in content.screening_bank.crisis],
-            [reader.words_for_head(knots_as_knots(text)) for text in (*content.screening_bank.benign, *own_words())])
+    words = [head_words(reader, row.text) for row in rows]
+    bank = ([head_words(reader, text) for text in content.screening_bank.crisis],
+            [head_words(reader, text) for text in (*content.screening_bank.benign, *own_words())])
     read: dict[int, tuple[bool, float]] = {}  # line -> (a rule raised it, the head's score or -1)
     trainer = semantic.train_averaged if folds is None else semantic.train
     for part in range(len(DEVELOPMENT) if folds is None else folds):
@@ -170,9 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     crisis = [*content.screening_bank.crisis, *(row.text for row in dev if row.level is not Level.NONE)]
     benign = [*content.screening_bank.benign, *own_words(), *(row.text for row in dev if row.level is Level.NONE)]
     kinds_of = kinds(content, reader)
-    words, bias = semantic.train_averaged([reader.words_for_head(knots_as_knots(text)) for text in crisis],
-                                          [reader.words_for_head(knots_as_knots(text)) for text in benign],
-                                          kinds=kinds_of)
+    words, bias = semantic.train_averaged([head_words(reader, text) for text in crisis],
+                                          [head_words(reader, text) for text in benign], kinds=kinds_of)
     head = {"trained_on": checksums(), "threshold": content.screening_bank.threshold, "bias": bias, "words": words,
             "kinds": kinds_of}
     (ROOT / HEAD).write_text(json.dumps(head, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
