@@ -672,9 +672,10 @@ _DEV27_LANG: tuple[tuple[str, str, str, str, str], ...] = (
      r"suiciderai) (?:ce soir|demain|cette nuit|aujourd hui|bientot)\b|\b(?:ce soir|cette nuit) (?:\S+ ){0,1}c "
      r"(?:est )?fini pour moi\b"),
     ("urge to cut, other languages", "self_harm", "possible", "self",
-     r"\bzin om (?:\S+ ){0,2}(?:te snijden|te krassen|mezelf pijn te doen)\b|\bc (?:est )?fini pour moi\b|"
+     r"\bzin om (?:\S+ ){0,2}(?:te snijden|te krassen|mezelf pijn te doen)\b|"
      r"\b(?:lust|drang) (?:\S+ ){0,2}(?:zu ritzen|mich zu ritzen|mich zu schneiden)\b|\bganas de (?:cortarme|"
      r"lastimarme)\b|\bvontade de me cortar\b|\benvie de me (?:couper|scarifier)\b"),
+    ("fr: c est fini pour moi", "hopelessness", "possible", "self", r"\bc (?:est )?fini pour moi\b"),
     ("de: someone else, days ahead", "intent", "clear", "someone_else",
      r"\b(?:sie|er|dass er|dass sie) sich (?:\S+ ){0,6}(?:umbringt|umbringen will|umbringen wird|das leben nimmt|das "
      r"leben nehmen will)\b"),
