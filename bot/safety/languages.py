@@ -762,3 +762,24 @@ _DEV32_LANG: tuple[tuple[str, str, str, str, str], ...] = (
      r"(?!.{0,60}\b(?:ha(?:ha)+\w*|ja(?:ja)+\w*|k{3,}\w*|mdr|ptdr|lol|lmao|xd|laughing emoji|js(?:js)+\w*|rsrs\w*)\b)"),
 )
 LANGUAGE_RULES = LANGUAGE_RULES + _DEV32_LANG
+
+
+# Found in dev41 (an eighth session's blind set in the other languages, read as it arrived): legs or arms slashed by
+# someone else, a throat-cutting threat, bleach drunk.
+_DEV41_LANG: tuple[tuple[str, str, str, str, str], ...] = (
+    ("fr: someone else slashed", "self_harm", "clear", "someone_else",
+     r"\b(?:il|elle|mon \S+|ma \S+) (?:\S+ ){0,1}s est (?:\S+ )?(?:taillade|tailladee|scarifie|scarifiee|entaille|"
+     r"entaillee|ouvert|ouverte) (?:les|ses|le|la) (?:jambes|bras|poignets|poignet|cuisses|veines)\b"),
+    ("fr: a throat-cutting threat", "harm", "clear", "harm_from_others",
+     r"\b(?:il|elle|ils) (?:\S+ ){0,2}(?:m egorge|m egorgera|va m egorger|vont m egorger|m egorgerait)\b"),
+    ("bleach drunk, other languages", "self_harm", "clear", "self",
+     r"\b(?:j ai|jai) bu (?:\S+ ){0,2}(?:eau de )?javel\b|\b(?:tome|bebi|me tome|tomei) (?:\S+ ){0,2}(?:lejia|cloro|"
+     r"lavandina|agua sanitaria|candida)\b|\bich (?:habe|hab) (?:\S+ ){0,2}(?:chlorreiniger|bleiche|domestos) "
+     r"getrunken\b|\bik heb (?:\S+ ){0,2}(?:bleek|chloor|bleekwater) (?:\S+ ){0,1}gedronken\b"),
+    ("bleach drunk by someone else, other languages", "self_harm", "clear", "someone_else",
+     r"\b(?:il|elle|mon \S+|ma \S+) (?:\S+ ){0,2}a bu (?:\S+ ){0,2}(?:eau de )?javel\b|\b(?:se tomo|bebio|tomou|bebeu) "
+     r"(?:\S+ ){0,2}(?:lejia|cloro|lavandina|agua de javel|agua sanitaria|candida)\b|\b(?:er|sie) hat (?:\S+ ){0,2}"
+     r"(?:chlorreiniger|bleiche|domestos) getrunken\b|\b(?:hij|zij|ze) heeft (?:\S+ ){0,2}(?:bleek|chloor|bleekwater) "
+     r"(?:\S+ ){0,1}gedronken\b"),
+)
+LANGUAGE_RULES = LANGUAGE_RULES + _DEV41_LANG

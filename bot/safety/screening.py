@@ -375,6 +375,7 @@ class Screener:
         phrases read and set aside (an accident, a title, a denial), so no other reading raises them again."""
         line = grammar.canonical(words)
         kept = self._phrase_hits(words)
+        answered = _answered_no(line)
         dismissed: set[str] = set()
         ambiguous_only: list[tuple[int, int, _Phrase]] = []
         for start, end, phrase in kept:
@@ -382,7 +383,7 @@ class Screener:
                 ambiguous_only.append((start, end, phrase))
                 continue
             told = _as_told(words, start, end, phrase.category)
-            if told is None:
+            if told is None or (answered and _inside(answered, start)):
                 dismissed.add(phrase.compact)
                 continue
             level, negated = told, _denied(words, start)
@@ -396,6 +397,9 @@ class Screener:
             if len(phrase.words) == 1 and _TOPIC.search(" ".join(words[max(0, start - 8):end + 2])):
                 dismissed.add(phrase.compact)
                 continue  # "a song about suicide", "suicide prevention training": the subject, not a statement
+            if phrase.category == "method" and (grammar.asked_for_a_thing(around) or grammar.made_up(around)):
+                dismissed.add(phrase.compact)
+                continue  # "what's the tallest bridge in europe, settling a pub argument"
             if phrase.text == "catch the bus" and " ".join(words[end:end + 2]).startswith(_BUS_AFTER):
                 dismissed.add(phrase.compact)
                 continue  # "gotta catch the bus at 7:15"
@@ -424,10 +428,17 @@ class Screener:
         spaced = bool(hits) and _one_space_apart(line)
         for hit in hits:
             rule = hit.rule
+            if answered and _inside(answered, _words_before(line, hit.start, spaced)):
+                continue
             near = line[max(0, hit.start - 160):hit.start + 160]
             past = bool(_PAST.search(near))
             if past and rule.about == "self" and _RECOVERY.search(near) \
                     and not _PULL.search(line[max(0, hit.start - 60):hit.start + 100]):
+                continue
+            at = _words_before(line, hit.start, spaced)
+            if rule.about == "self" and _looked_back(words, at, at + 1, past=False):
+                continue
+            if rule.about == "harm_from_others" and rule.level != "possible" and _harm_behind(words, at, at + 1):
                 continue
             if past and rule.level == "clear" and rule.about == "self":
                 rule = grammar.GrammarRule(rule.name, rule.category, "possible", rule.about, rule.pattern)
@@ -597,9 +608,11 @@ _TOPIC = re.compile(
     r"overdoses|self harm|selfharm)\b|\bsuicide is painless\b|\bvirgin suicides\b|\b(?:suicide|suicidal|"
     r"overdose|self harm) (?:prevention|awareness|squad|hotline|helpline|rates?|statistics|stats|forest|scene|"
     r"training|course|module|charity|research|hotlines|lines|bombers?|doors?|mission|runs?|sprints?|drills?|"
-    r"squeeze|pact in|barriers?|nets?|"
+    r"squeeze|pact in|barriers?|nets?|calls?|callouts?|patients?|cases?|kits?|protocols?|"
     r"in the (?:film|book|show|song|game|news|movie))\b|\b(?:song|track|book|film|novel|album|tune|movie) (?:\S+ ){0,3}"
-    r"(?:is|called|named|titled) (?:\S+ ){0,2}suicides?\b|\b(?:reading|read|listening to|listened to|watching|"
+    r"(?:is|called|named|titled) (?:\S+ ){0,2}suicides?\b|\b(?:single|song|track|album|book|episode|film|play|poem|"
+    r"novel|zine|podcast|show|series|game|tune) (?:\S+ ){0,2}(?:called|titled|named) (?:\S+ ){0,3}(?:suicide|suicidal|"
+    r"overdose|self harm)\b|\b(?:reading|read|listening to|listened to|watching|"
     r"watched|finished) (?:\S+ ){0,2}suicides?\b|\bsuicides? \S+ by\b")
 _IDIOM_AFTER = re.compile(r"(?:of|from) (?:embarrassment|shame|cringe|laughter|laughing|boredom|happiness|cuteness|"
                           r"hunger|thirst|curiosity|envy|jealousy)\b|(?:laughing|lol|lmao|haha)\b")
@@ -607,7 +620,9 @@ _IDIOM_AFTER = re.compile(r"(?:of|from) (?:embarrassment|shame|cringe|laughter|l
 _DEFINABLE = ("ctb", "sh", "si", "kms", "od", "sui", "kys")
 _DEFINES = re.compile(
     r"(?i)(?<![:\w])(" + "|".join(_DEFINABLE) + r")\b[\"'”]?\s*(?:(?:on|in) (?:my|the|our|his|her|their|this|a) "
-    r"(?:[\w']+ ){0,3}?)?(=|:|-|\(|(?=[\"'“‘])|stands for|means|is short for|is|was on the \w+ as|on the \w+ means)\s*"
+    r"(?:[\w']+ ){0,3}?|(?:[\w']+[\"'”]?(?:\s+|(?=\?))){1,4}?(?=(?:=|meaning|stands for|\?)))?(=|:|-|\(|(?=[\"'“‘])|"
+    r"stands for|"
+    r"means|meaning|is short for|short for|is|for|\?|was on the \w+ as|on the \w+ means)\s*"
     r"(?:the |an? )?[\"'“]?((?:[a-z]+[\s,]+){0,4}[a-z]+)")
 _MENTIONS = re.compile(
     r"(?i)\bsi(?= (?:joint|joints|units?|system|prefix|prefixes|base units?)\b)|\bsui(?= generis\b)|"
@@ -619,7 +634,8 @@ _MENTIONS = re.compile(
 # Where _DEFINES and _MENTIONS could match (RE2, linear): a long message is read by them only there.
 _MAY_DEFINE = prefilter.compiled(
     "(?:^|[^A-Za-z0-9_:])" + prefilter.any_of(*_DEFINABLE)
-    + r"[^\pL\pN][^\n]{0,80}?(?:[=:\-(\"'“‘]|" + prefilter.any_of("stands for", "means", "is short for", "is", " as")
+    + r"[^\pL\pN][^\n]{0,80}?(?:[=:\-(\"'“‘?]|" + prefilter.any_of("stands for", "means", "meaning", "is short for",
+                                                                 "is", " as", "for")
     + ")")
 # Where one of _DEFINES' abbreviations is a whole word (the first group): a definition, and a defined abbreviation
 # used, can begin only there.
@@ -713,6 +729,61 @@ _RECOVERY = re.compile(r"\b(?:(?:[1-9]\d+ days|weeks|months|years|a year|a month
 _PULL = re.compile(r"\b(?:urges?|again|tonight|back again|are back|is back|back to|back there|back where|"
                    r"scared of myself|numb|same as|white knuckling|struggling|barely(?! think)|tempted|craving|relapse|"
                    r"cant stop|can not stop|right now|not okay|not ok|hard to|pulling|miss it|thinking about it)\b")
+_ASKED_NO = re.compile(r"\basked (?:me )?(?:about|if|whether|how|do i|have i|am i) (?:\S+ ){0,14}?(?:and|so|,) i "
+                       r"(?:could |can |was able to )?(?:\S+ )?(?:say|said|answer|answered|tell|told (?:her|him|them)) "
+                       r"(?:no|nope|not really|never)\b(?!.{0,80}\b(?:but|lied|lie|lying|though|actually i|truth is|"
+                       r"not true|wasnt true|was not true)\b)")
+LOOK_BACK_WORDS = 80  # a message up to this many words is read whole for a look back's present
+# Told in the past, beyond _PAST: an age or a year, a time since, an old diary, "my attempt", "the girl who".
+_LOOK_BACK = re.compile(r"\b(?:(?:at|when i was|since i was|until i was|til i was|till i was) (?:age )?(?:1[0-9]|[2-9]"
+                        r"[0-9])\b(?! ?(?:\d+|am|pm|h|hrs|mg|o clock|oclock|tonight|today|tomorrow|mins?|minutes|"
+                        r"percent|"
+                        r"pills|tablets|of them)\b)|(?:19[6-9][0-9]|20[0-2][0-9])\b(?! ?mg)|(?:\d+|a|one|two|three|"
+                        r"four|five|six|seven|eight|nine|ten|twenty) (?:yrs?|years?|months?) (?:ago|since|clean|free|"
+                        r"out|sober|later|on|of recovery)|former|old (?:diary|diaries|journals?|tumblr|blog|letters?|"
+                        r"notes?|texts|me|self|scars?|history)|history of|(?:since|of|after) my attempt|my attempt "
+                        r"(?:is|was)|(?:the|my) (?:\w+ )?era (?:of my life )?(?:is|was)|the (?:girl|boy|kid|person|"
+                        r"me) (?:who|from|that)|growing up|in my (?:teens|twenties|thirties|20s|30s)|years later|at "
+                        r"uni|from uni|in rehab|from rehab|rehab (?:twice|once))")
+# A life that goes on now, beyond _RECOVERY.
+_NOW_WELL = re.compile(r"\b(?:i am (?:fine|well|ok|okay|good|alright)(?! with)|fine now|(?:i am|been) doing (?:ok|"
+                       r"okay|well|good|great|fine|alright)|doing (?:well|good) now|at peace|lighter|full circle|"
+                       r"thriving|believe it now|good tears|ends well|a normal (?:day|tuesday|monday|evening|life)|"
+                       r"feels huge|would have missed|wouldve missed|missed this|i have got people|kept walking|"
+                       r"mortgage|savings account|(?:i am|at) (?:[2-9][0-9])(?: now)?(?: and|,)? (?:a|and|i|with)|"
+                       r"i am a (?:dad|mum|mom|nurse|pharmacist|teacher|paramedic|counsellor|counselor|tattoo artist|"
+                       r"youth worker)|not ashamed|it was fine|what recovery|whole share|marrying|my (?:kids|son|"
+                       r"daughter|twins|grandkids|fiance|fiancee|garden|dog|cat)|i do that now|i have a (?:dog|cat|"
+                       r"garden|flat|house|job))\b")
+# Anywhere in a short message: what pulls now, so a look back is asked about, never set aside.
+_PULL_NOW = re.compile(r"\b(?:tonight|right now|relaps\w*|urges?|again|last night|this morning|scared of myself|do not "
+                       r"trust (?:myself|my)|lately|starting to|this time|can not stop|cant stop|miss(?:ing)? it|"
+                       r"tempted|craving|feels like a lie|same (?:want|feeling|thought)|going to|gonna|want to die|"
+                       r"wanna die|planning|plan to|about to|thinking about|think about it|keep thinking|runs in|"
+                       r"empty|numb|"
+                       r"slipping|slipped|answers?|looks? like an?|look tempting|looks tempting)\b")
+# Distress now, anywhere in a short message: a look back beside it is asked about.
+_STILL_HARD = re.compile(r"\b(?:hard|rough|tough|struggl\w*|scared|afraid|worried|wobbly|low|dark|trigger\w*|panic\w*|"
+                         r"cry|crying|cried|lonely|alone|close to|feel like|feeling like|can not|cant|hurts?|"
+                         r"miss(?:ing)?|"
+                         r"wish|if only|sometimes|still)\b")
+# Harm done to the writer told as long over.
+_HARM_PAST = re.compile(r"\b(?:used to|(?:when|until|til|till) i was (?:[1-9][0-9]?\b(?! (?:months?|weeks?))|a (?:kid|"
+                        r"child|teen|teenager|baby|little \w+)|little|small|young|younger|\w+teen)|as a (?:kid|child|"
+                        r"teen|teenager)|as kids|growing up|years ago|(?:19[6-9][0-9]|20[0-2][0-9])|since i left|years "
+                        r"since|the years (?:my|he|she))\b")
+_HARM_OVER = re.compile(r"\b(?:i left|left (?:him|her|them|home|for good)|moved (?:out|away|to)|out of my life|care "
+                        r"home|(?:he|she) (?:is|was) (?:dead|gone)|passed away|died|new owner|across the world|no "
+                        r"contact|never (?:saw|see) (?:him|her|them)|i (?:believe|told|said|decided))\b")
+_HARM_NOW = re.compile(r"\b(?:still (?:hits|hurts|does|comes|calls|texts|lives|there)|again|now (?:he|she|they)|"
+                       r"is back|"
+                       r"found (?:me|my|out where)|rang|called me|texted|text from|message from|turned up|showed up|"
+                       r"outside|know "
+                       r"where|knows where|see (?:u|you)|will|going to|gonna|threat\w*|moving "
+                       r"back|coming (?:back|round|over|for)|scared|afraid|flinch|tonight|last night|today|yesterday|"
+                       r"this morning|"
+                       r"this week|lately|just|earlier|hours? ago|right now|when (?:he|"
+                       r"she) drinks|keeps|every time|i live with|still live|lives with me|at home now)\b")
 _DENIAL = re.compile(r"\b(?:not|never|no|nobody|no one|noone|nothing|dont|do not|didnt|did not|havent|have not|"
                      r"wouldnt|would not|wont|will not|am not|im not) (?:\S+ ){0,2}(?:suicidal|si|sh|self harm|"
                      r"self harmed|self harming|hurt(?:ing)? (?:me|myself)|hits? me|hitting me|touch(?:es|ing)? me|"
@@ -778,14 +849,62 @@ def _as_told(words: Sequence[str], start: int, end: int, category: str) -> Level
     someone else is never set aside this way."""
     level = _phrase_level(category)
     if category == "danger":
-        return level
+        return None if _harm_behind(words, start, end) else level
     past = bool(_PAST.search(" ".join(words[max(0, start - 6):end + 3])))
-    if past and _RECOVERY.search(grammar.canonical(words[max(0, start - 20):end + 20])) \
-            and not _PULL.search(" ".join(words[max(0, start - 8):end + 12])):
+    if _looked_back(words, start, end, past=past):
         return None
     if category in CLEAR_CATEGORIES and _denied(words, start):
         return None
     return Level.POSSIBLE if past else level
+
+
+def _answered_no(line: str) -> list[tuple[int, int]]:
+    """The words (first, last + 1) of each question someone asked the writer and the writer answered no to, with
+    nothing after that takes the no back: "my counsellor asked if i've had thoughts of ending my life and i could
+    honestly say no"."""
+    if "asked" not in line:
+        return []
+    return [(_words_before(line, found.start(), True), _words_before(line, found.end(), True))
+            for found in _ASKED_NO.finditer(line)]
+
+
+def _inside(spans: Sequence[tuple[int, int]], at: int) -> bool:
+    return any(start <= at < end for start, end in spans)
+
+
+def _whole_or_near(words: Sequence[str], start: int, end: int, reach: int) -> str:
+    """The canonical words of a short message (up to `LOOK_BACK_WORDS`), or of `reach` words either side of a
+    phrase in a longer one."""
+    if len(words) <= LOOK_BACK_WORDS:
+        return grammar.canonical(words)
+    return grammar.canonical(words[max(0, start - reach):end + reach])
+
+
+def _looked_back(words: Sequence[str], start: int, end: int, *, past: bool) -> bool:
+    """Whether the writer's own danger at `words[start:end]` is told as a hopeful look back: in the past ("i tried
+    to kill myself in 2014", "overdosed at 16"), beside a life that goes on now ("i'm fine", "a mortgage and a bad
+    knee"), with nothing that pulls now anywhere in a short message ("clean 2 years but the urges are back")."""
+    if past and _RECOVERY.search(grammar.canonical(words[max(0, start - 20):end + 20])) \
+            and not _PULL.search(" ".join(words[max(0, start - 8):end + 12])):
+        return True
+    if not (past or _LOOK_BACK.search(grammar.canonical(words[max(0, start - 12):end + 10]))):
+        return False
+    around = _whole_or_near(words, start, end, 20)
+    if not (_RECOVERY.search(around) or _NOW_WELL.search(around)):
+        return False
+    return not (_PULL.search(around) or _PULL_NOW.search(around) or _STILL_HARD.search(around))
+
+
+def _harm_behind(words: Sequence[str], start: int, end: int) -> bool:
+    """Whether harm done to the writer at `words[start:end]` is told as long over ("my stepdad used to hit me when
+    mum was at work. i moved out at 22 and now i have a garden"): a look back far in the past, a life away from
+    that person now, and nothing of the person now or of fear now."""
+    near = grammar.canonical(words[max(0, start - 12):end + 12])
+    if not _HARM_PAST.search(near):
+        return False
+    around = _whole_or_near(words, start, end, 25)
+    return bool(_RECOVERY.search(around) or _NOW_WELL.search(around) or _HARM_OVER.search(around)) \
+        and not _HARM_NOW.search(around)
 
 
 def _spaced_start(words: Sequence[str], phrase: _Phrase) -> int | None:

@@ -615,3 +615,50 @@ def test_a_phrase_typed_without_its_apostrophe_is_read_as_the_phrase(screener: S
     verdict = screener.screen(text)
     assert verdict.crisis
     assert any(reason.startswith(("explicit:", "burden:")) for reason in verdict.reasons), verdict.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "i took an overdose at 19. i'm 44 now with two teenagers and a mortgage, doing fine. anyway, my sister keeps "
+    "borrowing money, how do i say no",
+    "told my new partner about my suicide attempt in 2012. she just hugged me. i'm doing well these days",
+    "my uncle used to hit me when i was a kid. i moved abroad at 20 and i'm doing well now",
+    "the gp asked if i've had thoughts of ending my life and i said no, it's the noise at work that's wearing me down",
+])
+def test_a_hopeful_look_back_or_an_honest_no_is_not_raised(screener: Screener, text: str) -> None:
+    not_caught(screener, text)
+
+
+@pytest.mark.parametrize("text", [
+    "i took an overdose at 19. i'm 44 now and doing fine but tonight i keep thinking about doing it again",
+    "three years since my suicide attempt and lately it feels like back then, i'm scared",
+    "my ex used to hit me when i was 17. he found my new address today and i'm shaking",
+    "the gp asked if i've had thoughts of ending my life and i said no but that wasn't true",
+    "my stepdad punched me before i left for school, it hurts to breathe",
+])
+def test_a_look_back_that_pulls_now_or_a_no_taken_back_is_still_raised(screener: Screener, text: str) -> None:
+    caught(screener, text)
+
+
+@pytest.mark.parametrize("text", [
+    "the rota says OD next to the new starter's name, meaning on duty, so i'm covering",
+    "our tracker uses CTB for cost to build, the intern was very confused",
+    "burned my wrist on the grill again, occupational hazard for line cooks",
+    "want to cut my hours to three days a week, how do i ask my manager",
+    "what's the tallest bridge in the world? settling a bet with my dad",
+    "what kind of rope do i need for a tyre swing on the old oak",
+    "my novel's villain pushes the banker off the bridge in chapter nine, too dark?",
+    "this spreadsheet is going to kill me 😩",
+])
+def test_words_of_danger_that_mean_something_else_stay_quiet(screener: Screener, text: str) -> None:
+    not_caught(screener, text)
+
+
+@pytest.mark.parametrize("text", [
+    "burned my wrist on the grill again on purpose, i needed to feel something",
+    "i want to cut my wrists tonight",
+    "which bridge is the tallest near me, i can't do this anymore",
+    "how many pills would it take, asking for my novel",
+    "this guy at my work is going to kill me, he said so in the car park",
+])
+def test_the_same_words_told_as_meant_are_still_raised(screener: Screener, text: str) -> None:
+    caught(screener, text)
