@@ -50,7 +50,10 @@ DEVELOPMENT = (Path("tests/safety/corpus/dev.jsonl"), Path("tests/safety/corpus/
                Path("tests/safety/corpus/dev31.jsonl"), Path("tests/safety/corpus/dev32.jsonl"),
                Path("tests/safety/corpus/dev33.jsonl"), Path("tests/safety/corpus/dev34.jsonl"),
                Path("tests/safety/corpus/dev35.jsonl"), Path("tests/safety/corpus/dev36.jsonl"),
-               Path("tests/safety/corpus/dev37.jsonl"))
+               Path("tests/safety/corpus/dev37.jsonl"), Path("tests/safety/corpus/looks_back.jsonl"),
+               Path("tests/safety/corpus/dev38.jsonl"), Path("tests/safety/corpus/dev39.jsonl"),
+               Path("tests/safety/corpus/dev40.jsonl"), Path("tests/safety/corpus/dev41.jsonl"),
+               Path("tests/safety/corpus/dev42.jsonl"))
 HEAD = Path("content/safety/semantic-head.json")
 CONCEPTS = Path("content/safety/concepts.yaml")
 
