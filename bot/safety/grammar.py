@@ -203,9 +203,16 @@ _HOW_LETHAL = re.compile(r"\b(?:how (?:many|much|long|would|do|does|could|can|to
                          r"looks? like an accident|what (?:dose|amount)|which (?:pills|meds|drug|poison))\b")
 
 
+# A means question about a pet's or a child's safety: "how much chocolate is a toxic dose for a 30kg labrador".
+_FOR_A_PET = re.compile(r"\b(?:for|is|to|in) (?:a|an|my|our|the) (?:\d+ ?kg )?(?:\S+ )?(?:dog|dogs|cat|cats|puppy|"
+                        r"kitten|labrador|lab|terrier|spaniel|collie|pet|hamster|rabbit|toddler|baby|child|kid|kids|"
+                        r"son|daughter)\b|\b(?:dog|cat|puppy|kitten|toddler|baby) (?:has |just |s )?(?:eaten|ate|"
+                        r"swallowed|licked|drank|got into)\b|\b(?:rope|tyre|tire) swing\b")
+
+
 def asked_for_a_thing(line: str) -> bool:
-    """A means question asked for a quiz, a bet or a thing to hang."""
-    return bool(_QUIZ.search(line) or _FOR_A_THING.search(line))
+    """A means question asked for a quiz, a bet, a thing to hang, or a pet's or a child's safety."""
+    return bool(_QUIZ.search(line) or _FOR_A_THING.search(line) or _FOR_A_PET.search(line))
 _NEGATED = re.compile(rf"\b(?:{NEG}|nao|nunca|jamais|jamas|pas|nicht|nie|niemals|niet|nooit|geen|kein|"
                       rf"keine) (?:\S+ )?(?:really )?$")
 
@@ -405,6 +412,7 @@ RULES: tuple[GrammarRule, ...] = (
           r"\b(?:urges? to|want to|wanting to|need to|relapsed?(?: on| with| into)?|started|back to|thinking "
           r"about|craving|crave|tempted to|almost|did) (?:sh|self harm|selfharm|self harming|cutting|cut|"
           r"burning)\b(?! (?:carbs|sugar|down|back|ties|corners|costs|my hair|the|a|it out|class|school|work)|"
+          r" (?:\S+ ){0,2}from (?:the|our|my|a|this) (?:\S+ )?(?:budget|costs?|bill|plan|list|essay|script|draft)|"
           r" my (?!(?:own |self|body|skin|arms?|wrists?|legs?|thighs?|stomach|belly|hips?|chest|face|hands?|"
           r"fingers|forearms?|ankles?|feet|neck|shoulders?)\b))"),
     _rule("relapsed", "self_harm", "possible", "self",
@@ -420,7 +428,8 @@ RULES: tuple[GrammarRule, ...] = (
           r"tried to|attempt(?:ed)? (?:an |to )?) od\b|\bod (?:tonight|again|on (?:my|all|the|these|those)|"
           r"with)\b"),
     _rule("ctb", "slang", "possible", "self",
-          r"\b(?:ctb|kys|unalive|unaliving|sewerslide|sewer slide|toaster bath|game end|rope myself|"
+          r"\b(?:ctb(?! (?:bus|buses|route|line|service|stop|timetable|[0-9]))|kys|unalive|unaliving|sewerslide|"
+          r"sewer slide|toaster bath|game end|rope myself|"
           r"delete myself|commit sudoku|commit die|self delete|self deleting|self deletion|permanent nap)\b"),
     # --- someone else in danger
     _rule("someone else wants to die", "intent", "clear", "someone_else",
@@ -603,6 +612,7 @@ def fiction(line: str) -> bool:
 
 
 _FICTION = re.compile(r"\b(?:thriller|novel|novels|film|movie|chapter|characters|opera|musical|romeo|juliet|hamlet|"
+                      r"season finale|finale|the writers|showrunners?|plot twist|spoilers?|staff pick|book club|"
                       r"ophelia|essay|stories|fiction|anime|manga|comic|lyrics|song|album|documentary|audiobook|"
                       r"podcast|(?:the|a|this|that|tv|new|last|next|whole|favourite|favorite|fave) (?:series|episode|"
                       r"season|show|book|character|plot|twist|scene|play|story|game))\b")

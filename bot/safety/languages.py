@@ -765,7 +765,7 @@ LANGUAGE_RULES = LANGUAGE_RULES + _DEV32_LANG
 
 
 # Found in dev41 (an eighth session's blind set in the other languages, read as it arrived): legs or arms slashed by
-# someone else, a throat-cutting threat, bleach drunk.
+# someone else, a throat-cutting threat, bleach drunk; and from dev46, a threat to have the writer hit or killed.
 _DEV41_LANG: tuple[tuple[str, str, str, str, str], ...] = (
     ("fr: someone else slashed", "self_harm", "clear", "someone_else",
      r"\b(?:il|elle|mon \S+|ma \S+) (?:\S+ ){0,1}s est (?:\S+ )?(?:taillade|tailladee|scarifie|scarifiee|entaille|"
@@ -781,5 +781,12 @@ _DEV41_LANG: tuple[tuple[str, str, str, str, str], ...] = (
      r"(?:\S+ ){0,2}(?:lejia|cloro|lavandina|agua de javel|agua sanitaria|candida)\b|\b(?:er|sie) hat (?:\S+ ){0,2}"
      r"(?:chlorreiniger|bleiche|domestos) getrunken\b|\b(?:hij|zij|ze) heeft (?:\S+ ){0,2}(?:bleek|chloor|bleekwater) "
      r"(?:\S+ ){0,1}gedronken\b"),
+    ("a threat to have me hit, other languages", "harm", "clear", "harm_from_others",
+     r"\bameac\w* (?:\S+ ){0,6}(?:me (?:bater\w*|matar\w*|espancar\w*|agredir\w*)|bater me|matar me|espancar me)\b|"
+     r"\bamenaz\w* (?:\S+ ){0,6}(?:pegarme|matarme|golpearme|me (?:pegue\w*|mate\w*|golpee\w*|peguen|maten))\b|"
+     r"\b(?:gedroht|droht|drohte|drohen|bedroht) (?:\S+ ){0,5}(?:zu schlagen|umzubringen|zu toten|zu verprugeln|"
+     r"kaltzumachen|abzustechen)\b|\bdreig\w* (?:\S+ ){0,4}(?:me|mij) (?:\S+ ){0,3}(?:te slaan|te vermoorden|dood te "
+     r"maken|in elkaar te slaan|neer te steken)\b|\bmenac\w* (?:\S+ ){0,5}de me (?:frapper|tuer|buter|taper|cogner|"
+     r"defoncer|planter)\b"),
 )
 LANGUAGE_RULES = LANGUAGE_RULES + _DEV41_LANG

@@ -383,7 +383,8 @@ class Screener:
                 ambiguous_only.append((start, end, phrase))
                 continue
             told = _as_told(words, start, end, phrase.category)
-            if told is None or (answered and _inside(answered, start)):
+            if told is None or (answered and _inside(answered, start)) or (
+                    phrase.category == "farewell" and _farewell_denied(words, start)):
                 dismissed.add(phrase.compact)
                 continue
             level, negated = told, _denied(words, start)
@@ -403,6 +404,9 @@ class Screener:
             if phrase.text == "catch the bus" and " ".join(words[end:end + 2]).startswith(_BUS_AFTER):
                 dismissed.add(phrase.compact)
                 continue  # "gotta catch the bus at 7:15"
+            if phrase.text == "ctb" and " ".join(words[end:end + 1]).startswith(_CTB_AFTER):
+                dismissed.add(phrase.compact)
+                continue  # "took the ctb bus to the mall", "is the ctb 970 still running"
             if phrase.text == "kms" and ((start and (words[start - 1].isdigit() or words[start - 1] in _NUMBERS))
                                          or (end < len(words) and words[end].isdigit())
                                          or " ".join(words[end:end + 2]).startswith(_KMS_AFTER)):
@@ -426,6 +430,7 @@ class Screener:
                                 phrase.compact))
         hits = grammar.apply(line)
         spaced = bool(hits) and _one_space_apart(line)
+        said = line.split() if hits else []  # the words the rules read, as `_words_before` counts them
         for hit in hits:
             rule = hit.rule
             if answered and _inside(answered, _words_before(line, hit.start, spaced)):
@@ -436,9 +441,12 @@ class Screener:
                     and not _PULL.search(line[max(0, hit.start - 60):hit.start + 100]):
                 continue
             at = _words_before(line, hit.start, spaced)
-            if rule.about == "self" and _looked_back(words, at, at + 1, past=False):
+            if rule.about == "self" and _looked_back(
+                    said, at, at + 1, past=bool(_PAST.search(" ".join(said[max(0, at - 6):at + 4])))):
                 continue
-            if rule.about == "harm_from_others" and rule.level != "possible" and _harm_behind(words, at, at + 1):
+            if rule.category == "farewell" and _farewell_denied(said, at):
+                continue
+            if rule.about == "harm_from_others" and rule.level != "possible" and _harm_behind(said, at, at + 1):
                 continue
             if past and rule.level == "clear" and rule.about == "self":
                 rule = grammar.GrammarRule(rule.name, rule.category, "possible", rule.about, rule.pattern)
@@ -608,7 +616,8 @@ _TOPIC = re.compile(
     r"overdoses|self harm|selfharm)\b|\bsuicide is painless\b|\bvirgin suicides\b|\b(?:suicide|suicidal|"
     r"overdose|self harm) (?:prevention|awareness|squad|hotline|helpline|rates?|statistics|stats|forest|scene|"
     r"training|course|module|charity|research|hotlines|lines|bombers?|doors?|mission|runs?|sprints?|drills?|"
-    r"squeeze|pact in|barriers?|nets?|calls?|callouts?|patients?|cases?|kits?|protocols?|"
+    r"squeeze|pact in|barriers?|nets?|calls?|callouts?|patients?|cases?|kits?|protocols?|albums?|band|records?|"
+    r"themes?|storyline|arc|plot|"
     r"in the (?:film|book|show|song|game|news|movie))\b|\b(?:song|track|book|film|novel|album|tune|movie) (?:\S+ ){0,3}"
     r"(?:is|called|named|titled) (?:\S+ ){0,2}suicides?\b|\b(?:single|song|track|album|book|episode|film|play|poem|"
     r"novel|zine|podcast|show|series|game|tune) (?:\S+ ){0,2}(?:called|titled|named) (?:\S+ ){0,3}(?:suicide|suicidal|"
@@ -628,7 +637,12 @@ _MENTIONS = re.compile(
     r"(?i)\bsi(?= (?:joint|joints|units?|system|prefix|prefixes|base units?)\b)|\bsui(?= generis\b)|"
     r"\b(?P<keep>say|says|said|saying|"
     r"word|term|use|using|write|writes|called) [\"'“]?(?:unalive|unalived|unaliving|sewerslide|kms|kys|ctb)\b"
-    r"(?=[\"'”]? (?:instead|rather|because|so|to avoid|for))")
+    r"(?=[\"'”]? (?:instead|rather|because|so|to avoid|for))|"
+    # a title in quotes after what names it: "the album 'i want to die in new orleans'", "who sings 'i don't wanna
+    # live forever'" (its words are the title's, not the writer's)
+    r"\b(?P<cue>albums?|songs?|tracks?|single|book|novel|film|movie|show|episode|poem|play|record|called|titled|"
+    r"named|sings|sang|lyrics?) (?:(?!i |me |my |we |im |i'm )\S+ ){0,3}?[\"“‘'](?:[^\"”’'\n]|(?<=\w)'(?=\w)){3,60}"
+    r"[\"”’']")
 
 
 # Where _DEFINES and _MENTIONS could match (RE2, linear): a long message is read by them only there.
@@ -645,7 +659,9 @@ _MAY_MENTION = prefilter.compiled(
     prefilter.folded("si ") + prefilter.any_of("joint", "unit", "system", "prefix", "base unit") + "|"
     + prefilter.any_of("say", "says", "said", "saying", "word", "term", "use", "using", "write", "writes", "called")
     + " [\"'“]?" + prefilter.any_of("unaliv", "sewerslide", "kms", "kys", "ctb") + "|"
-    + prefilter.folded("sui generis"))
+    + prefilter.folded("sui generis") + "|"
+    + prefilter.any_of("album", "song", "track", "single", "book", "novel", "film", "movie", "show", "episode", "poem",
+                       "play", "record", "called", "titled", "named", "sings", "sang", "lyric") + "[^\\n]{0,40}[\"“‘']")
 
 
 def _spells(abbreviation: str, how: str, meaning: str) -> bool:
@@ -679,7 +695,7 @@ def _plain_spans(text: str) -> Spans:
         starts = prefilter.starts(_MAY_START_ABBREVIATION, text) if long else None
         defined = {found[1].casefold() for found in prefilter.finditer(_DEFINES, starts, text)
                    if _spells(found[1], found[2], found[3])}
-    spans = [(found.start(), found.end(), f" {found['keep'] or ''} abbreviation ")
+    spans = [(found.start(), found.end(), f" {found['keep'] or found['cue'] or ''} abbreviation ")
              for found in prefilter.finditer(_MENTIONS, prefilter.starts(_MAY_MENTION, text) if long else None, text)]
     if defined:
         mentioned = spans.copy()
@@ -705,6 +721,7 @@ def _changed(text: str, spans: Spans, begin: int = 0, end: int | None = None) ->
 
 _BUS_AFTER = ("at ", "to ", "home", "into", "from", "with", "every", "back", "because", "and walk", "in the morning",
               "tomorrow morning", "to work", "to school", "or ", "instead")
+_CTB_AFTER = ("bus", "route", "line", "service", "stop", "timetable", *"0123456789")
 _KMS_AFTER = ("marker", "sign", "away", "from", "long", "an hour", "per hour",
               "per", "a week", "a day", "half", "run", "race", "today", "this week", "so far", "total", "in ",
               "on the", "done", "ran", "walked", "cycled", "rode", "left", "to go", "uphill", "of ", "road",
@@ -729,9 +746,11 @@ _RECOVERY = re.compile(r"\b(?:(?:[1-9]\d+ days|weeks|months|years|a year|a month
 _PULL = re.compile(r"\b(?:urges?|again|tonight|back again|are back|is back|back to|back there|back where|"
                    r"scared of myself|numb|same as|white knuckling|struggling|barely(?! think)|tempted|craving|relapse|"
                    r"cant stop|can not stop|right now|not okay|not ok|hard to|pulling|miss it|thinking about it)\b")
-_ASKED_NO = re.compile(r"\basked (?:me )?(?:about|if|whether|how|do i|have i|am i) (?:\S+ ){0,14}?(?:and|so|,) i "
+_ASKED_NO = re.compile(r"\basked (?:me )?(?:about|if|whether|how|do i|have i|am i) (?:\S+ ){0,14}?(?:and|so|,) "
+                       r"(?:(?!but )\S+ ){0,6}?i "
                        r"(?:could |can |was able to )?(?:\S+ )?(?:say|said|answer|answered|tell|told (?:her|him|them)) "
-                       r"(?:no|nope|not really|never)\b(?!.{0,80}\b(?:but|lied|lie|lying|though|actually i|truth is|"
+                       r"(?:no|nope|not really|never|none|nothing)\b(?!.{0,80}\b(?:but|lied|lie|lying|though|"
+                       r"actually i|truth is|"
                        r"not true|wasnt true|was not true)\b)")
 LOOK_BACK_WORDS = 80  # a message up to this many words is read whole for a look back's present
 # Told in the past, beyond _PAST: an age or a year, a time since, an old diary, "my attempt", "the girl who".
@@ -746,7 +765,9 @@ _LOOK_BACK = re.compile(r"\b(?:(?:at|when i was|since i was|until i was|til i wa
                         r"me) (?:who|from|that)|growing up|in my (?:teens|twenties|thirties|20s|30s)|years later|at "
                         r"uni|from uni|in rehab|from rehab|rehab (?:twice|once))")
 # A life that goes on now, beyond _RECOVERY.
-_NOW_WELL = re.compile(r"\b(?:i am (?:fine|well|ok|okay|good|alright)(?! with)|fine now|(?:i am|been) doing (?:ok|"
+_NOW_WELL = re.compile(r"\b(?:i am (?:fine|well|ok|okay|good|alright)(?! with)|fine now|(?:it )?(?:can )?gets? better|"
+                       r"new me|growth|i am staying|(?:so )?glad i stayed|(?:cant|can not) remember the last one|"
+                       r"(?:i am|been) doing (?:ok|"
                        r"okay|well|good|great|fine|alright)|doing (?:well|good) now|at peace|lighter|full circle|"
                        r"thriving|believe it now|good tears|ends well|a normal (?:day|tuesday|monday|evening|life)|"
                        r"feels huge|would have missed|wouldve missed|missed this|i have got people|kept walking|"
@@ -759,14 +780,15 @@ _NOW_WELL = re.compile(r"\b(?:i am (?:fine|well|ok|okay|good|alright)(?! with)|f
 _PULL_NOW = re.compile(r"\b(?:tonight|right now|relaps\w*|urges?|again|last night|this morning|scared of myself|do not "
                        r"trust (?:myself|my)|lately|starting to|this time|can not stop|cant stop|miss(?:ing)? it|"
                        r"tempted|craving|feels like a lie|same (?:want|feeling|thought)|going to|gonna|want to die|"
-                       r"wanna die|planning|plan to|about to|thinking about|think about it|keep thinking|runs in|"
+                       r"wanna die|planning (?:to|it|on|how|my (?:death|exit|suicide|goodbye|funeral))|plan to|"
+                       r"about to|thinking about|think about it|keep thinking|runs in|"
                        r"empty|numb|"
                        r"slipping|slipped|answers?|looks? like an?|look tempting|looks tempting)\b")
 # Distress now, anywhere in a short message: a look back beside it is asked about.
 _STILL_HARD = re.compile(r"\b(?:hard|rough|tough|struggl\w*|scared|afraid|worried|wobbly|low|dark|trigger\w*|panic\w*|"
-                         r"cry|crying|cried|lonely|alone|close to|feel like|feeling like|can not|cant|hurts?|"
-                         r"miss(?:ing)?|"
-                         r"wish|if only|sometimes|still)\b")
+                         r"cry|crying|cried|lonely|alone|close to|feel like|feeling like|can not|cant|miss(?:ing)?|"
+                         r"wish|"
+                         r"if only|still|spiral\w*|what if)\b")
 # Harm done to the writer told as long over.
 _HARM_PAST = re.compile(r"\b(?:used to|(?:when|until|til|till) i was (?:[1-9][0-9]?\b(?! (?:months?|weeks?))|a (?:kid|"
                         r"child|teen|teenager|baby|little \w+)|little|small|young|younger|\w+teen)|as a (?:kid|child|"
@@ -904,7 +926,7 @@ def _harm_behind(words: Sequence[str], start: int, end: int) -> bool:
         return False
     around = _whole_or_near(words, start, end, 25)
     return bool(_RECOVERY.search(around) or _NOW_WELL.search(around) or _HARM_OVER.search(around)) \
-        and not _HARM_NOW.search(around)
+        and not (_HARM_NOW.search(around) or _PULL_NOW.search(around) or _STILL_HARD.search(around))
 
 
 def _spaced_start(words: Sequence[str], phrase: _Phrase) -> int | None:
@@ -918,6 +940,19 @@ def _spaced_start(words: Sequence[str], phrase: _Phrase) -> int | None:
                 and index + size - 1 < len(words) and words[index + size - 1].startswith(phrase.words[-1]):
             return index
     return None
+
+
+def _farewell_denied(words: Sequence[str], start: int) -> bool:
+    """A farewell said not to be one, with what it is instead: "i'm not saying goodbye forever lol, just logging off
+    till monday", "not giving my stuff away because anything's wrong, i'm moving into a dorm"."""
+    before = " ".join(words[max(0, start - 4):start])
+    return bool(_NOT_BEFORE.search(before)) and bool(_INSTEAD.search(grammar.canonical(words[start:start + 30])))
+
+
+_NOT_BEFORE = re.compile(r"\b(?:not|never|im not|i'm not|no)(?: \S+)?$")
+_INSTEAD = re.compile(r"\b(?:lol|lmao|haha\w*|just (?:logging|going|moving|taking|deleting|leaving the|muting|off)|"
+                      r"logging off|log off|for lent|for the weekend|till|until|on holiday|moving|downsizing|"
+                      r"decluttering|a break from|deleting (?:tiktok|instagram|twitter|discord|the app))\b")
 
 
 def _denied(words: Sequence[str], start: int) -> bool:

@@ -662,3 +662,25 @@ def test_words_of_danger_that_mean_something_else_stay_quiet(screener: Screener,
 ])
 def test_the_same_words_told_as_meant_are_still_raised(screener: Screener, text: str) -> None:
     caught(screener, text)
+
+
+@pytest.mark.parametrize("text", [
+    "the song 'i just want to die tonight' by that emo band is stuck in my head",
+    "how much grape juice is dangerous for a small dog? my terrier drank some",
+    "is the ctb 42 still running on sundays?",
+    "not saying goodbye forever lol, just logging off for the weekend",
+])
+def test_a_title_a_pet_a_bus_or_a_goodbye_taken_back_stays_quiet(screener: Screener, text: str) -> None:
+    not_caught(screener, text)
+
+
+@pytest.mark.parametrize(("text", "about"), [
+    ("a poem i wrote: 'i want to die'", About.SELF),
+    ("i'm not saying goodbye forever, but i might", About.SELF),
+    ("gonna ctb after the last bus", About.SELF),
+    ("mi padrastro amenazó con matarme si se lo cuento a alguien", About.HARM_FROM_OTHERS),
+    ("mijn vriend dreigde me in elkaar te slaan", About.HARM_FROM_OTHERS),
+])
+def test_the_writers_own_words_and_threats_in_other_languages_are_raised(screener: Screener, text: str,
+                                                                          about: About) -> None:
+    assert caught(screener, text).about is about
