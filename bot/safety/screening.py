@@ -40,6 +40,7 @@ CLEAR_CATEGORIES = frozenset({"explicit", "slang", "danger"})
 AMBIGUOUS = "ambiguous"
 IDIOMS = "idioms"
 WILDCARD = "*"
+TITLE = "title"  # what a title in quotes is read as ("the album title by suicideboys")
 COMPACT_MIN = 6
 LONG_TEXT = 2_000  # from this many characters a text is searched for many things at once (RE2)
 
@@ -460,9 +461,9 @@ class Screener:
         return dismissed
 
     def words_for_head(self, text: str) -> list[str]:
-        """The words of `text` as the semantic head reads them: links and platform mentions left out (their words
-        are no one's statement), corrected, contractions spelled out."""
-        return self._head_reading(_without_links(text))
+        """The words of `text` as the semantic head reads them: links, platform mentions and titles in quotes left
+        out (their words are no one's statement), corrected, contractions spelled out."""
+        return self._head_reading(_changed(text, _head_spans(text, _plain_spans(text))))
 
     def _head_reading(self, text: str) -> list[str]:
         return grammar.canonical(self._typos.correct(tokens(text))[0]).split()
@@ -695,7 +696,8 @@ def _plain_spans(text: str) -> Spans:
         starts = prefilter.starts(_MAY_START_ABBREVIATION, text) if long else None
         defined = {found[1].casefold() for found in prefilter.finditer(_DEFINES, starts, text)
                    if _spells(found[1], found[2], found[3])}
-    spans = [(found.start(), found.end(), f" {found['keep'] or found['cue'] or ''} abbreviation ")
+    spans = [(found.start(), found.end(), f" {found['cue']} {TITLE} " if found["cue"] else
+              f" {found['keep'] or ''} abbreviation ")
              for found in prefilter.finditer(_MENTIONS, prefilter.starts(_MAY_MENTION, text) if long else None, text)]
     if defined:
         mentioned = spans.copy()
@@ -980,13 +982,19 @@ _NOT_WORDS_MARKS = ("://", "www.", "<", "@", ".com", ".org", ".net", ".io", ".de
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
-def _without_links(text: str) -> str:
-    """`text` with its links, platform mentions and markup tags (`_NOT_WORDS`) replaced by spaces."""
-    return _changed(text, _link_spans(text))
+def _head_spans(text: str, plain: Spans) -> Spans:
+    """What the head leaves out of `text`: its links, mentions and markup tags, and the titles in quotes that
+    `_plain_spans` found (`plain`), each put there as in `_plain_words`."""
+    links = _link_spans(text)
+    titles = [span for span in plain if span[2].endswith(f" {TITLE} ")]
+    if not titles:
+        return links
+    return sorted(links + [(start, end, put) for start, end, put in titles
+                           if not any(start < stop and begin < end for begin, stop, _put in links)])
 
 
 def _link_spans(text: str) -> Spans:
-    """Where `_without_links` changes `text`."""
+    """Where `text` has links, platform mentions and markup tags (`_NOT_WORDS`): each read as a space."""
     if not any(mark in text for mark in _NOT_WORDS_MARKS):
         return []
     return [(found.start(), found.end(), " ") for found in _NOT_WORDS.finditer(text)]
@@ -1053,7 +1061,8 @@ def _pieces(text: str, *changes: Spans) -> list[tuple[int, int, bool]]:
 
 @dataclass(frozen=True)
 class _Reading:
-    """A text as the screen reads it: where `_plain_words` and `_without_links` change it, and its words (those of
+    """A text as the screen reads it: where `_plain_words` and the head's reading (`_head_spans`: links and titles
+    left out) change it, and its words (those of
     `_plain_words(text)`) piece by piece. A long text with changes is read in pieces (`_pieces`), so the head's
     reading, which differs only around the changes, is read again only there; the pieces' words put together are
     the text's (`tokens` reads nothing across a cut)."""
@@ -1066,7 +1075,8 @@ class _Reading:
 
     @classmethod
     def of(cls, text: str) -> _Reading:
-        plain, links = _plain_spans(text), _link_spans(text)
+        plain = _plain_spans(text)
+        links = _head_spans(text, plain)
         pieces = _pieces(text, plain, links) if len(text) >= LONG_TEXT and (plain or links) \
             else [(0, len(text), bool(plain or links))]
         words = [tokens(_changed(text, plain, start, stop) if changed else text[start:stop])

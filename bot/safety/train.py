@@ -53,7 +53,9 @@ DEVELOPMENT = (Path("tests/safety/corpus/dev.jsonl"), Path("tests/safety/corpus/
                Path("tests/safety/corpus/dev37.jsonl"), Path("tests/safety/corpus/looks_back.jsonl"),
                Path("tests/safety/corpus/dev38.jsonl"), Path("tests/safety/corpus/dev39.jsonl"),
                Path("tests/safety/corpus/dev40.jsonl"), Path("tests/safety/corpus/dev41.jsonl"),
-               Path("tests/safety/corpus/dev42.jsonl"))
+               Path("tests/safety/corpus/dev42.jsonl"), Path("tests/safety/corpus/dev43.jsonl"),
+               Path("tests/safety/corpus/dev44.jsonl"), Path("tests/safety/corpus/dev45.jsonl"),
+               Path("tests/safety/corpus/dev46.jsonl"), Path("tests/safety/corpus/dev47.jsonl"))
 HEAD = Path("content/safety/semantic-head.json")
 CONCEPTS = Path("content/safety/concepts.yaml")
 

@@ -1,5 +1,5 @@
 """The crisis-screen eval corpus keeps its shape: known fields and values, no repeats, every kind in both halves,
-and the later sets (dev2 to dev42, fresh to fresh21, looks_back) hold only the kinds the halves define and nothing
+and the later sets (dev2 to dev47, fresh to fresh21, looks_back) hold only the kinds the halves define and nothing
 from the test half or the hold-out set."""
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ HALVES = ("dev", "test")
 FILES = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev13",
          "dev14", "dev15", "dev16", "dev17", "dev18", "dev19", "dev20", "dev21", "dev22", "dev23", "dev24", "dev25",
          "dev26", "dev27", "dev28", "dev29", "dev30", "dev31", "dev32",
-         "dev33", "dev34", "dev35", "dev36", "dev37", "dev38", "dev39", "dev40", "dev41", "dev42", "test", "fresh",
+         "dev33", "dev34", "dev35", "dev36", "dev37", "dev38", "dev39", "dev40", "dev41", "dev42",
+         "dev43", "dev44", "dev45", "dev46", "dev47", "test", "fresh",
          "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10", "fresh11",
          "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18", "fresh19",
          "fresh20", "fresh21", "looks_back")
@@ -60,7 +61,8 @@ def test_no_text_appears_twice_within_or_across_halves() -> None:
                           ("dev27", 550), ("dev28", 990), ("dev29", 550), ("dev30", 490), ("dev31", 540),
                           ("dev32", 550), ("dev33", 820), ("dev34", 490), ("dev35", 820),
                           ("dev36", 780), ("dev37", 490), ("dev38", 490), ("dev39", 540), ("dev40", 565),
-                          ("dev41", 255), ("dev42", 540),
+                          ("dev41", 255), ("dev42", 540), ("dev43", 545), ("dev44", 490), ("dev45", 570),
+                          ("dev46", 255), ("dev47", 540),
                           ("fresh", 600), ("fresh2", 600), ("fresh3", 600), ("fresh4", 590), ("fresh5", 590),
                           ("fresh6", 590), ("fresh7", 590), ("fresh8", 590), ("fresh9", 590), ("fresh10", 590),
                           ("fresh11", 580), ("fresh12", 580), ("fresh13", 580), ("fresh14", 580), ("fresh15", 580),
