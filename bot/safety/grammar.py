@@ -10,7 +10,8 @@ auditable in one place and costs one pass per rule, whatever the length of the m
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -217,19 +218,44 @@ _NEGATED = re.compile(rf"\b(?:{NEG}|nao|nunca|jamais|jamas|pas|nicht|nie|niemals
                       rf"keine) (?:\S+ )?(?:really )?$")
 
 
+class LazyPattern:
+    """A rule's regular expression, compiled by Python's engine the first time a line is searched with it. RE2's
+    sets find which rules can match a line, so most rules are never searched by Python at all; compiling all of
+    them when the module loads took most of the screen's start-up."""
+
+    __slots__ = ("_compiled", "pattern")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern)
+        return self._compiled
+
+    def search(self, line: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled.search(line, pos, endpos)
+
+    @property
+    def groupindex(self) -> Mapping[str, int]:
+        return self.compiled.groupindex
+
+
 @dataclass(frozen=True)
 class GrammarRule:
     name: str
     category: str
     level: str  # "clear" or "possible"
     about: str  # "self", "someone_else" or "harm_from_others"
-    pattern: re.Pattern[str]
+    pattern: LazyPattern
     needs_intent: bool = False  # hurting oneself: clear only with a sign it was meant; an accident silences it
     hyperbole_silences: bool = False
 
 
 def _rule(name: str, category: str, level: str, about: str, pattern: str, **flags: bool) -> GrammarRule:
-    return GrammarRule(name, category, level, about, re.compile(pattern), **flags)
+    return GrammarRule(name, category, level, about, LazyPattern(pattern), **flags)
 
 
 _SH_VERB = (r"(?:burn(?:ing|ed|t|s)?|hit(?:ting|s)?|punch(?:ing|ed|es)?|scratch(?:ing|ed|es)?|bit(?:e|ing|es)?|"
