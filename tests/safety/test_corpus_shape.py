@@ -1,6 +1,6 @@
 """The crisis-screen eval corpus keeps its shape: known fields and values, no repeats, every kind in both halves,
-and the later sets (dev2 to dev47, fresh to fresh21, looks_back) hold only the kinds the halves define and nothing
-from the test half or the hold-out set."""
+and the later sets (dev2 to dev47, fresh to fresh24, looks_back, looks_back2) hold only the kinds the halves define
+and nothing from the test half or the hold-out set."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ FILES = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", 
          "dev43", "dev44", "dev45", "dev46", "dev47", "test", "fresh",
          "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10", "fresh11",
          "fresh12", "fresh13", "fresh14", "fresh15", "fresh16", "fresh17", "fresh18", "fresh19",
-         "fresh20", "fresh21", "looks_back")
+         "fresh20", "fresh21", "fresh22", "fresh23", "fresh24", "looks_back", "looks_back2")
 HOLDOUT = Path(__file__).resolve().parent / "holdout" / "holdout.jsonl"
 ALLOWED = {
     "level": {"clear", "possible", "none"},
@@ -67,7 +67,8 @@ def test_no_text_appears_twice_within_or_across_halves() -> None:
                           ("fresh6", 590), ("fresh7", 590), ("fresh8", 590), ("fresh9", 590), ("fresh10", 590),
                           ("fresh11", 580), ("fresh12", 580), ("fresh13", 580), ("fresh14", 580), ("fresh15", 580),
                           ("fresh16", 580), ("fresh17", 580), ("fresh18", 580), ("fresh19", 575),
-                          ("fresh20", 585), ("fresh21", 575), ("looks_back", 565)])
+                          ("fresh20", 585), ("fresh21", 575), ("fresh22", 565), ("fresh23", 565),
+                          ("fresh24", 575), ("looks_back", 565), ("looks_back2", 485)])
 def test_the_later_development_sets_share_nothing_with_the_hold_out_set_and_only_known_kinds(later: str,
                                                                                             size: int) -> None:
     held = {" ".join(json.loads(line)["text"].casefold().split())

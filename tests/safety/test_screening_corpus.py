@@ -1,6 +1,6 @@
 """The screen against the team's labelled messages: the corpus's development half, the development sets dev2
 to dev47 and looks_back (tuned on, and what the learned head learned from), its test half, the fresh sets and
-the hold-out set (never tuned on), plus every example the issue that asked for the layered screen names.
+the hold-out set and looks_back2 (never tuned on), plus every example the issue that asked for the layered screen names.
 
 The floors below are what the screen measures today, so a change that loses ground fails here. They are not
 the targets (100% of the test half's clear positives, at most 5% false alarms): docs/safety.md says how far
@@ -62,7 +62,9 @@ def screener(content: Content) -> Screener:
      ("corpus/dev41.jsonl", 1.0, 1.0, 0.013), ("corpus/dev42.jsonl", 1.0, 0.988, 0.038),
      ("corpus/dev43.jsonl", 1.0, 0.978, 0.027), ("corpus/dev44.jsonl", 1.0, 0.976, 0.063),
      ("corpus/dev45.jsonl", 1.0, 0.99, 0.022), ("corpus/dev46.jsonl", 1.0, 0.982, 0.013),
-     ("corpus/dev47.jsonl", 1.0, 0.977, 0.032)],
+     ("corpus/dev47.jsonl", 1.0, 0.977, 0.032), ("corpus/fresh22.jsonl", 1.0, 0.986, 0.022),
+     ("corpus/fresh23.jsonl", 0.992, 0.979, 0.061), ("corpus/fresh24.jsonl", 1.0, 0.974, 0.039),
+     ("corpus/looks_back2.jsonl", 0.972, 0.853, 0.112)],
 )
 def test_the_screen_keeps_its_measured_recall_and_false_alarm_rate(screener: Screener, half: str, clear: float,
                                                                   possible: float, false_alarms: float) -> None:
