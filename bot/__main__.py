@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib.util
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -96,8 +98,20 @@ def _fast_loop() -> Callable[[], asyncio.AbstractEventLoop] | None:
 async def _run(settings: Settings, platforms: dict[str, BaseSettings], adapter_name: str | None) -> int:
     from adapters import chosen, named  # the composition root may import adapters
 
+    _interrupt_on_ctrl_c()
     platform = named(adapter_name) if adapter_name else chosen(settings, platforms)
     return await platform.run(settings, platforms[platform.name])
+
+
+def _interrupt_on_ctrl_c() -> None:
+    """Ctrl-C ends `run` at once, wherever the signal lands. The kernel may hand it to any thread (one reading input,
+    blocked on the terminal, as often as not); a handler set with `signal.signal` then waits for the event
+    loop's next event to run, which an idle bot may never have. The loop's own handler wakes it."""
+    def interrupt() -> None:
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # no signals here: nothing to set
+        asyncio.get_running_loop().add_signal_handler(signal.SIGINT, interrupt)
 
 
 PREVIEW_MAX = 1000

@@ -954,7 +954,7 @@ def _farewell_denied(words: Sequence[str], start: int) -> bool:
 _NOT_BEFORE = re.compile(r"\b(?:not|never|im not|i'm not|no)(?: \S+)?$")
 _INSTEAD = re.compile(r"\b(?:lol|lmao|haha\w*|just (?:logging|going|moving|taking|deleting|leaving the|muting|off)|"
                       r"logging off|log off|for lent|for the weekend|till|until|on holiday|moving|downsizing|"
-                      r"decluttering|a break from|deleting (?:tiktok|instagram|twitter|discord|the app))\b")
+                      r"decluttering|a break from|deleting (?:tiktok|instagram|twitter|the app|my account))\b")
 
 
 def _denied(words: Sequence[str], start: int) -> bool:
