@@ -384,7 +384,7 @@ class Screener:
                 ambiguous_only.append((start, end, phrase))
                 continue
             told = _as_told(words, start, end, phrase.category)
-            if told is None or (answered and _inside(answered, start)) or (
+            if told is None or (answered and _inside(answered, _canonical_index(words, start))) or (
                     phrase.category == "farewell" and _farewell_denied(words, start)):
                 dismissed.add(phrase.compact)
                 continue
@@ -883,9 +883,9 @@ def _as_told(words: Sequence[str], start: int, end: int, category: str) -> Level
 
 
 def _answered_no(line: str) -> list[tuple[int, int]]:
-    """The words (first, last + 1) of each question someone asked the writer and the writer answered no to, with
-    nothing after that takes the no back: "my counsellor asked if i've had thoughts of ending my life and i could
-    honestly say no"."""
+    """The words of `line` (first, last + 1; a canonical line's words) of each question someone asked the writer and
+    the writer answered no to, with nothing after that takes the no back: "my counsellor asked if i've had thoughts
+    of ending my life and i could honestly say no"."""
     if "asked" not in line:
         return []
     return [(_words_before(line, found.start(), True), _words_before(line, found.end(), True))
@@ -894,6 +894,12 @@ def _answered_no(line: str) -> list[tuple[int, int]]:
 
 def _inside(spans: Sequence[tuple[int, int]], at: int) -> bool:
     return any(start <= at < end for start, end in spans)
+
+
+def _canonical_index(words: Sequence[str], at: int) -> int:
+    """Where `words[at]` stands among the words of `grammar.canonical(words)`, which spells contractions out ("i've"
+    is two words there): the index `_answered_no` and the grammar's hits count in."""
+    return len(grammar.canonical(words[:at]).split())
 
 
 def _whole_or_near(words: Sequence[str], start: int, end: int, reach: int) -> str:

@@ -633,6 +633,7 @@ def test_a_hopeful_look_back_or_an_honest_no_is_not_raised(screener: Screener, t
     "three years since my suicide attempt and lately it feels like back then, i'm scared",
     "my ex used to hit me when i was 17. he found my new address today and i'm shaking",
     "the gp asked if i've had thoughts of ending my life and i said no but that wasn't true",
+    "mum asked if i'm ok and if i've eaten and i said no. i want to die",
     "my stepdad punched me before i left for school, it hurts to breathe",
 ])
 def test_a_look_back_that_pulls_now_or_a_no_taken_back_is_still_raised(screener: Screener, text: str) -> None:
