@@ -434,14 +434,14 @@ class Screener:
         said = line.split() if hits else []  # the words the rules read, as `_words_before` counts them
         for hit in hits:
             rule = hit.rule
-            if answered and _inside(answered, _words_before(line, hit.start, spaced)):
+            at = _words_before(line, hit.start, spaced)
+            if answered and _inside(answered, at):
                 continue
             near = line[max(0, hit.start - 160):hit.start + 160]
             past = bool(_PAST.search(near))
             if past and rule.about == "self" and _RECOVERY.search(near) \
                     and not _PULL.search(line[max(0, hit.start - 60):hit.start + 100]):
                 continue
-            at = _words_before(line, hit.start, spaced)
             if rule.about == "self" and _looked_back(
                     said, at, at + 1, past=bool(_PAST.search(" ".join(said[max(0, at - 6):at + 4])))):
                 continue
@@ -452,8 +452,8 @@ class Screener:
             if past and rule.level == "clear" and rule.about == "self":
                 rule = grammar.GrammarRule(rule.name, rule.category, "possible", rule.about, rule.pattern)
             reason = f"grammar {rule.category}: {rule.name}" + (f" (typo {typo})" if typo else "")
-            found.append(_Found(Level(rule.level), About(rule.about), Match(rule.category, rule.name), reason,
-                                _words_before(line, hit.start, spaced), False))
+            found.append(_Found(Level(rule.level), About(rule.about), Match(rule.category, rule.name), reason, at,
+                                False))
         if ambiguous_only and found:
             for start, _end, phrase in ambiguous_only:
                 found.append(_Found(Level.POSSIBLE, About.SELF, Match(phrase.category, phrase.text),
@@ -920,9 +920,7 @@ def _looked_back(words: Sequence[str], start: int, end: int, *, past: bool) -> b
     if not (past or _LOOK_BACK.search(grammar.canonical(words[max(0, start - 12):end + 10]))):
         return False
     around = _whole_or_near(words, start, end, 20)
-    if not (_RECOVERY.search(around) or _NOW_WELL.search(around)):
-        return False
-    return not (_PULL.search(around) or _PULL_NOW.search(around) or _STILL_HARD.search(around))
+    return _life_goes_on(around) and not (_PULL.search(around) or _pulls_now(around))
 
 
 def _harm_behind(words: Sequence[str], start: int, end: int) -> bool:
@@ -933,8 +931,18 @@ def _harm_behind(words: Sequence[str], start: int, end: int) -> bool:
     if not _HARM_PAST.search(near):
         return False
     around = _whole_or_near(words, start, end, 25)
-    return bool(_RECOVERY.search(around) or _NOW_WELL.search(around) or _HARM_OVER.search(around)) \
-        and not (_HARM_NOW.search(around) or _PULL_NOW.search(around) or _STILL_HARD.search(around))
+    return (_life_goes_on(around) or bool(_HARM_OVER.search(around))) \
+        and not (_HARM_NOW.search(around) or _pulls_now(around))
+
+
+def _life_goes_on(around: str) -> bool:
+    """A life that goes on now, told beside a look back ("i'm fine", "two years clean", "a mortgage")."""
+    return bool(_RECOVERY.search(around) or _NOW_WELL.search(around))
+
+
+def _pulls_now(around: str) -> bool:
+    """Something that pulls now, or distress now ("lately", "tonight", "scared", "spiralling")."""
+    return bool(_PULL_NOW.search(around) or _STILL_HARD.search(around))
 
 
 def _spaced_start(words: Sequence[str], phrase: _Phrase) -> int | None:
