@@ -109,10 +109,8 @@ _ACCIDENT = re.compile(
     r"(?!(?:\S+ )?(?:wall|walls|floor|floors|ground|mirror|window)\b)")
 # An injury that happened on a thing ("burned my wrist on the oven rack again"), unless something says it was meant.
 _MEANT = (r"on purpos\w*|to feel|to punish|deserved?|because i|at myself|hate myself|until|till|so hard|"
-          r"not an accident|"
-          r"(?:wasnt|was not|isnt|is not) (?:an )?accident|i held|held it|kept it there|calm|relief|to cope|numb|"
-          r"the pain|"
-          r"needed to|wanted to|made myself|urges?")
+          r"not an accident|(?:wasnt|was not|isnt|is not) (?:an )?accident|i held|held it|kept it there|calm|relief|"
+          r"to cope|numb|the pain|needed to|wanted to|made myself|urges?")
 _ON_A_THING = (rf"(?!on (?:the|a|an|some|our|that|this|my) (?!(?:\S+ )?(?:wall|walls|floor|floors|ground|mirror|"
                rf"window)\b)(?!.{{0,120}}\b(?:{_MEANT})\b))")
 _INTENT = re.compile(
@@ -122,26 +120,22 @@ _INTENT = re.compile(
     r"numb|the pain|calm down|to cope|coping|at myself|hate myself|so (?:no one|nobody) (?:saw|sees|would see|"
     r"could see|notices|noticed)|to see (?:if i can|how long))\b")
 _HYPERBOLE = re.compile(r"\b(?:(?:this|that|these|those) (?!(?:guy|man|woman|person|bloke|dude|girl|boy|kid|lady|ex|"
-                        r"one|"
-                        r"family|lot|gang|crowd|neighbou?r|landlord|people|men|lads|bitch|bastard|psycho|cop|officer|"
-                        r"teacher|dad|mum|mom|he|she|they|you|u|i|we|him|her|them|man s|guy s)\b)\S+ (?:(?!he |she |"
-                        r"they |you )\S+ ){0,2}"
-                        r"(?:is|are|will|was|would) (?:\S+ ){0,2}(?:kill|murder|be the "
-                        r"death of) me|(?:this|that|the|my) (?:deadline|meeting|exam|exams|heat|commute|traffic|week|"
-                        r"job|"
-                        r"project|workload|hangover|cold|flu|course|class|homework|assignment|essay|report|"
-                        r"presentation|shift|rota|schedule|workout|hill|race|boss|manager|teacher|coach|professor|"
-                        r"prof|supervisor|lecturer|tutor|editor|trainer|team lead) (?:\S+ ){0,2}(?:is|are|will|was|"
-                        r"would) (?:\S+ ){0,2}(?:kill|murder|be the death of) me|so good|lol|lmao|haha+|hahaha|jk|"
-                        r"joking|kidding|rofl|when (?:she|he|they) "
-                        r"(?:sees?|finds? out|"
-                        r"hears?|notices?)|if i am late|if i forget|for (?:being|forgetting|breaking|losing|eating|"
-                        r"missing)|my (?:grades|report card|score)|laughing emoji|(?:kill|murder|strangle) me "
-                        r"(?:\S+ ){0,2}(?:if i (?!tell|told|leave|left|go|went|do not|dont|did not|didnt|will not|wont|"
-                        r"call|report|say|said|speak|talk|come|stay|run|try|ever|even|see|move|dump|ask)|i (?:dyed|"
-                        r"spilled|spilt|tracked|broke|forgot|lost|ate|crashed|scratched|dented|missed|burnt|burned|"
-                        r"wore|"
-                        r"borrowed|failed|flunked|ruined|shrunk|stained|painted|drank|finished|used up)))\b")
+                        r"one|family|lot|gang|crowd|neighbou?r|landlord|people|men|lads|bitch|bastard|psycho|cop|"
+                        r"officer|teacher|dad|mum|mom|he|she|they|you|u|i|we|him|her|them|man s|"
+                        r"guy s)\b)\S+ (?:(?!he |she |they |you )\S+ ){0,2}(?:is|are|will|was|"
+                        r"would) (?:\S+ ){0,2}(?:kill|murder|be the death of) me|(?:this|that|the|my) (?:deadline|"
+                        r"meeting|exam|exams|heat|commute|traffic|week|job|project|workload|hangover|cold|flu|"
+                        r"course|class|homework|assignment|essay|report|presentation|shift|rota|schedule|workout|"
+                        r"hill|race|boss|manager|teacher|coach|professor|prof|supervisor|lecturer|tutor|editor|"
+                        r"trainer|team lead) (?:\S+ ){0,2}(?:is|are|will|was|would) (?:\S+ ){0,2}(?:kill|murder|"
+                        r"be the death of) me|so good|lol|lmao|haha+|hahaha|jk|joking|kidding|rofl|when (?:she|he|"
+                        r"they) (?:sees?|finds? out|hears?|notices?)|if i am late|if i forget|for (?:being|"
+                        r"forgetting|breaking|losing|eating|missing)|my (?:grades|report card|score)|laughing emoji|"
+                        r"(?:kill|murder|strangle) me (?:\S+ ){0,2}(?:if i (?!tell|told|leave|left|go|went|do not|"
+                        r"dont|did not|didnt|will not|wont|call|report|say|said|speak|talk|come|stay|run|try|ever|"
+                        r"even|see|move|dump|ask)|i (?:dyed|spilled|spilt|tracked|broke|forgot|lost|ate|crashed|"
+                        r"scratched|dented|missed|burnt|burned|wore|borrowed|failed|flunked|ruined|shrunk|stained|"
+                        r"painted|drank|finished|used up)))\b")
 
 
 # A wish to die that only stands for "this is unbearable" about something trivial: "i'm going to die if this
@@ -173,24 +167,24 @@ _DENIED_INSIDE = re.compile(r"^(?:i |to )?(?:\S+ ){0,1}(?:never|not|dont|do not|
 _ZERO = re.compile(r"\bzero (?:\S+ )?$")  # "zero self harm urges" (but "zero will to live" is hopelessness itself)
 _QUIZ = re.compile(r"\b(?:trivia|pub quiz|quiz night|quiz|crossword|geography homework|geography class|pub argument|"
                    r"settl(?:e|ing|ed) (?:a |an |the )?(?:pub |family |group chat )?(?:argument|debate|bet|dispute)|"
-                   r"for "
-                   r"a bet|(?:won|lost|win|lose) (?:a |the )?bet)\b")
+                   r"for a bet|(?:won|lost|win|lose) (?:a |the )?bet)\b")
 # A story the writer is making ("writing the chapter where my villain...", "my band's new single is called"): a means
 # or a death in it is the story's.
 _WRITING = re.compile(r"\b(?:my|our) (?:novel|book|ghost story|short story|screenplay|script|chapter|villain|"
                       r"villains|protagonist|antagonist|heroine|plot|manuscript|wip|fic|fanfic|fanfiction|poem|"
                       r"lyrics|band|podcast|campaign|dnd|murder mystery|comic|zine|novella|thriller|crime novel|"
-                      r"mystery novel|horror novel|screenwriting|writing)\b|\bwriting (?:the|a|my|this|that) "
-                      r"(?:chapter|scene|story|book|novel|script|screenplay|episode|villain|death scene|murder)|"
-                      r"\bdrafting (?:a|the|my|this) (?:scene|chapter|story|script)|\bwriting group\b|\bnew chapter "
-                      r"of\b|\bscreenplay\b|\b(?:single|song|track|album|book|episode|film|play|poem|zine|novel) "
-                      r"(?:\S+ ){0,2}(?:called|titled|named)\b")
+                      r"mystery novel|horror novel|screenwriting|writing)\b|\bwriting (?:the|a|my|this|"
+                      r"that) (?:chapter|scene|story|book|novel|script|screenplay|episode|villain|death scene|"
+                      r"murder)|\bdrafting (?:a|the|my|this) (?:scene|chapter|story|script)|\bwriting group\b|"
+                      r"\bnew chapter of\b|\bscreenplay\b|\b(?:single|song|track|album|book|episode|film|play|poem|"
+                      r"zine|novel) (?:\S+ ){0,2}(?:called|titled|named)\b")
 # What a rope, a hook or a height is for, told with the question: "what rope for a tyre swing".
-_FOR_A_THING = re.compile(r"\b(?:for|to hang|to put up|to hold) (?:a |an |the |my |our |some )?(?:\S+ )?(?:tyre swing|"
-                          r"tire swing|swing|swing chair|hammock|hanging plant|plants?|bike|bikes|punching bag|boxing "
-                          r"bag|pull up bar|shelf|shelves|mirror|picture|frame|tv|curtains?|light|chandelier|boat|"
-                          r"tent|tarp|climbing|washing line|clothesline|tow|towing|pulley|bird feeder|fairy lights|"
-                          r"macrame|rock climbing|sailing|camping)\b")
+_FOR_A_THING = re.compile(r"\b(?:for|to hang|to put up|to hold) (?:a |an |the |my |our |"
+                          r"some )?(?:\S+ )?(?:tyre swing|tire swing|swing|swing chair|hammock|hanging plant|"
+                          r"plants?|bike|bikes|punching bag|boxing bag|pull up bar|shelf|shelves|mirror|picture|"
+                          r"frame|tv|curtains?|light|chandelier|boat|tent|tarp|climbing|washing line|clothesline|"
+                          r"tow|towing|pulley|bird feeder|fairy lights|macrame|rock climbing|sailing|camping)\b|"
+                          r"\b(?:rope|tyre|tire) swing\b")
 
 
 def made_up(line: str) -> bool:
@@ -199,21 +193,24 @@ def made_up(line: str) -> bool:
     return bool(_WRITING.search(line)) and not _HOW_LETHAL.search(line)
 
 
-_HOW_LETHAL = re.compile(r"\b(?:how (?:many|much|long|would|do|does|could|can|to|fast|quickly)|lethal|fatal|painless|"
-                         r"enough|would it take|does it take|survive|survivable|method|without being|undetect\w*|"
-                         r"looks? like an accident|what (?:dose|amount)|which (?:pills|meds|drug|poison))\b")
+_HOW_LETHAL = re.compile(r"\b(?:how (?:many|much|long|would|do|does|could|can|to|fast|quickly)|lethal|fatal|"
+                         r"painless|enough|would it take|does it take|survive|survivable|method|without being|"
+                         r"undetect\w*|looks? like an accident|what (?:dose|amount)|which (?:pills|meds|drug|"
+                         r"poison))\b")
 
 
 # A means question about a pet's or a child's safety: "how much chocolate is a toxic dose for a 30kg labrador".
 _FOR_A_PET = re.compile(r"\b(?:for|is|to|in) (?:a|an|my|our|the) (?:\d+ ?kg )?(?:\S+ )?(?:dog|dogs|cat|cats|puppy|"
                         r"kitten|labrador|lab|terrier|spaniel|collie|pet|hamster|rabbit|toddler|baby|child|kid|kids|"
                         r"son|daughter)\b|\b(?:dog|cat|puppy|kitten|toddler|baby) (?:has |just |s )?(?:eaten|ate|"
-                        r"swallowed|licked|drank|got into)\b|\b(?:rope|tyre|tire) swing\b")
+                        r"swallowed|licked|drank|got into)\b")
 
 
 def asked_for_a_thing(line: str) -> bool:
     """A means question asked for a quiz, a bet, a thing to hang, or a pet's or a child's safety."""
     return bool(_QUIZ.search(line) or _FOR_A_THING.search(line) or _FOR_A_PET.search(line))
+
+
 _NEGATED = re.compile(rf"\b(?:{NEG}|nao|nunca|jamais|jamas|pas|nicht|nie|niemals|niet|nooit|geen|kein|"
                       rf"keine) (?:\S+ )?(?:really )?$")
 

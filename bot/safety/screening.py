@@ -609,21 +609,21 @@ class _Found:
 
 
 _FIGURATIVE = frozenset({"career", "social", "political", "commercial", "electoral"})  # "... suicide"
-_TOPIC = re.compile(
-    r"\b(?:song|songs|film|films|movie|movies|book|books|documentary|show|episode|podcast|article|news|series|story|"
-    r"novel|lyrics|album|poem|essay|lecture|talk|training|course|class|video|post|thread|scene|character|research|"
-    r"paper|statistics|stats|report|play|opera|game|anime|manga|comic|memoir|biography|autobiography|radio) "
-    r"(?:\S+ ){0,4}(?:about|on|of|regarding|around|and|with|after) (?:\S+ ){0,6}(?:suicide|suicidal|overdose|"
-    r"overdoses|self harm|selfharm)\b|\bsuicide is painless\b|\bvirgin suicides\b|\b(?:suicide|suicidal|"
-    r"overdose|self harm) (?:prevention|awareness|squad|hotline|helpline|rates?|statistics|stats|forest|scene|"
-    r"training|course|module|charity|research|hotlines|lines|bombers?|doors?|mission|runs?|sprints?|drills?|"
-    r"squeeze|pact in|barriers?|nets?|calls?|callouts?|patients?|cases?|kits?|protocols?|albums?|band|records?|"
-    r"themes?|storyline|arc|plot|"
-    r"in the (?:film|book|show|song|game|news|movie))\b|\b(?:song|track|book|film|novel|album|tune|movie) (?:\S+ ){0,3}"
-    r"(?:is|called|named|titled) (?:\S+ ){0,2}suicides?\b|\b(?:single|song|track|album|book|episode|film|play|poem|"
-    r"novel|zine|podcast|show|series|game|tune) (?:\S+ ){0,2}(?:called|titled|named) (?:\S+ ){0,3}(?:suicide|suicidal|"
-    r"overdose|self harm)\b|\b(?:reading|read|listening to|listened to|watching|"
-    r"watched|finished) (?:\S+ ){0,2}suicides?\b|\bsuicides? \S+ by\b")
+_TOPIC = re.compile(r"\b(?:song|songs|film|films|movie|movies|book|books|documentary|show|episode|podcast|article|"
+                    r"news|series|story|novel|lyrics|album|poem|essay|lecture|talk|training|course|class|video|post|"
+                    r"thread|scene|character|research|paper|statistics|stats|report|play|opera|game|anime|manga|"
+                    r"comic|memoir|biography|autobiography|radio) (?:\S+ ){0,4}(?:about|on|of|regarding|around|and|"
+                    r"with|after) (?:\S+ ){0,6}(?:suicide|suicidal|overdose|overdoses|self harm|selfharm)\b|"
+                    r"\bsuicide is painless\b|\bvirgin suicides\b|\b(?:suicide|suicidal|overdose|"
+                    r"self harm) (?:prevention|awareness|squad|hotline|helpline|rates?|statistics|stats|forest|"
+                    r"scene|training|course|module|charity|research|hotlines|lines|bombers?|doors?|mission|runs?|"
+                    r"sprints?|drills?|squeeze|pact in|barriers?|nets?|calls?|callouts?|patients?|cases?|kits?|"
+                    r"protocols?|albums?|band|records?|themes?|storyline|arc|plot|in the (?:film|book|show|song|"
+                    r"game|news|movie))\b|\b(?:song|track|book|film|novel|album|tune|movie) (?:\S+ ){0,3}(?:is|"
+                    r"called|named|titled) (?:\S+ ){0,2}suicides?\b|\b(?:single|song|track|album|book|episode|film|"
+                    r"play|poem|novel|zine|podcast|show|series|game|tune) (?:\S+ ){0,2}(?:called|titled|"
+                    r"named) (?:\S+ ){0,3}(?:suicide|suicidal|overdose|self harm)\b|\b(?:reading|read|listening to|"
+                    r"listened to|watching|watched|finished) (?:\S+ ){0,2}suicides?\b|\bsuicides? \S+ by\b")
 _IDIOM_AFTER = re.compile(r"(?:of|from) (?:embarrassment|shame|cringe|laughter|laughing|boredom|happiness|cuteness|"
                           r"hunger|thirst|curiosity|envy|jealousy)\b|(?:laughing|lol|lmao|haha)\b")
 # The abbreviations a message can define as something else ("ctb = call the boss"), for all three patterns below.
@@ -748,65 +748,58 @@ _RECOVERY = re.compile(r"\b(?:(?:[1-9]\d+ days|weeks|months|years|a year|a month
 _PULL = re.compile(r"\b(?:urges?|again|tonight|back again|are back|is back|back to|back there|back where|"
                    r"scared of myself|numb|same as|white knuckling|struggling|barely(?! think)|tempted|craving|relapse|"
                    r"cant stop|can not stop|right now|not okay|not ok|hard to|pulling|miss it|thinking about it)\b")
-_ASKED_NO = re.compile(r"\basked (?:me )?(?:about|if|whether|how|do i|have i|am i) (?:\S+ ){0,14}?(?:and|so|,) "
-                       r"(?:(?!but )\S+ ){0,6}?i "
-                       r"(?:could |can |was able to )?(?:\S+ )?(?:say|said|answer|answered|tell|told (?:her|him|them)) "
-                       r"(?:no|nope|not really|never|none|nothing)\b(?!.{0,80}\b(?:but|lied|lie|lying|though|"
-                       r"actually i|truth is|"
-                       r"not true|wasnt true|was not true)\b)")
+_ASKED_NO = re.compile(r"\basked (?:me )?(?:about|if|whether|how|do i|have i|am i) (?:\S+ ){0,14}?(?:and|so|"
+                       r",) (?:(?!but )\S+ ){0,6}?i (?:could |can |was able to )?(?:\S+ )?(?:say|said|answer|"
+                       r"answered|tell|told (?:her|him|them)) (?:no|nope|not really|never|none|"
+                       r"nothing)\b(?!.{0,80}\b(?:but|lied|lie|lying|though|actually i|truth is|not true|wasnt true|"
+                       r"was not true)\b)")
 LOOK_BACK_WORDS = 80  # a message up to this many words is read whole for a look back's present
 # Told in the past, beyond _PAST: an age or a year, a time since, an old diary, "my attempt", "the girl who".
-_LOOK_BACK = re.compile(r"\b(?:(?:at|when i was|since i was|until i was|til i was|till i was) (?:age )?(?:1[0-9]|[2-9]"
-                        r"[0-9])\b(?! ?(?:\d+|am|pm|h|hrs|mg|o clock|oclock|tonight|today|tomorrow|mins?|minutes|"
-                        r"percent|"
-                        r"pills|tablets|of them)\b)|(?:19[6-9][0-9]|20[0-2][0-9])\b(?! ?mg)|(?:\d+|a|one|two|three|"
-                        r"four|five|six|seven|eight|nine|ten|twenty) (?:yrs?|years?|months?) (?:ago|since|clean|free|"
-                        r"out|sober|later|on|of recovery)|former|old (?:diary|diaries|journals?|tumblr|blog|letters?|"
-                        r"notes?|texts|me|self|scars?|history)|history of|(?:since|of|after) my attempt|my attempt "
-                        r"(?:is|was)|(?:the|my) (?:\w+ )?era (?:of my life )?(?:is|was)|the (?:girl|boy|kid|person|"
-                        r"me) (?:who|from|that)|growing up|in my (?:teens|twenties|thirties|20s|30s)|years later|at "
-                        r"uni|from uni|in rehab|from rehab|rehab (?:twice|once))")
+_LOOK_BACK = re.compile(r"\b(?:(?:at|when i was|since i was|until i was|til i was|till i was) (?:age )?(?:1[0-9]|"
+                        r"[2-9][0-9])\b(?! ?(?:\d+|am|pm|h|hrs|mg|o clock|oclock|tonight|today|tomorrow|mins?|"
+                        r"minutes|percent|pills|tablets|of them)\b)|(?:19[6-9][0-9]|20[0-2][0-9])\b(?! ?mg)|(?:\d+|"
+                        r"a|one|two|three|four|five|six|seven|eight|nine|ten|twenty) (?:yrs?|years?|months?) (?:ago|"
+                        r"since|clean|free|out|sober|later|on|of recovery)|former|old (?:diary|diaries|journals?|"
+                        r"tumblr|blog|letters?|notes?|texts|me|self|scars?|history)|history of|(?:since|of|"
+                        r"after) my attempt|my attempt (?:is|was)|(?:the|my) (?:\w+ )?era (?:of my life )?(?:is|"
+                        r"was)|the (?:girl|boy|kid|person|me) (?:who|from|that)|growing up|in my (?:teens|twenties|"
+                        r"thirties|20s|30s)|years later|at uni|from uni|in rehab|from rehab|rehab (?:twice|once))")
 # A life that goes on now, beyond _RECOVERY.
-_NOW_WELL = re.compile(r"\b(?:i am (?:fine|well|ok|okay|good|alright)(?! with)|fine now|(?:it )?(?:can )?gets? better|"
-                       r"new me|growth|i am staying|(?:so )?glad i stayed|(?:cant|can not) remember the last one|"
-                       r"(?:i am|been) doing (?:ok|"
-                       r"okay|well|good|great|fine|alright)|doing (?:well|good) now|at peace|lighter|full circle|"
-                       r"thriving|believe it now|good tears|ends well|a normal (?:day|tuesday|monday|evening|life)|"
-                       r"feels huge|would have missed|wouldve missed|missed this|i have got people|kept walking|"
-                       r"mortgage|savings account|(?:i am|at) (?:[2-9][0-9])(?: now)?(?: and|,)? (?:a|and|i|with)|"
-                       r"i am a (?:dad|mum|mom|nurse|pharmacist|teacher|paramedic|counsellor|counselor|tattoo artist|"
-                       r"youth worker)|not ashamed|it was fine|what recovery|whole share|marrying|my (?:kids|son|"
-                       r"daughter|twins|grandkids|fiance|fiancee|garden|dog|cat)|i do that now|i have a (?:dog|cat|"
-                       r"garden|flat|house|job))\b")
+_NOW_WELL = re.compile(r"\b(?:i am (?:fine|well|ok|okay|good|alright)(?! with)|fine now|"
+                       r"(?:it )?(?:can )?gets? better|new me|growth|i am staying|(?:so )?glad i stayed|(?:cant|"
+                       r"can not) remember the last one|(?:i am|been) doing (?:ok|okay|well|good|great|fine|"
+                       r"alright)|doing (?:well|good) now|at peace|lighter|full circle|thriving|believe it now|"
+                       r"good tears|ends well|a normal (?:day|tuesday|monday|evening|life)|feels huge|"
+                       r"would have missed|wouldve missed|missed this|i have got people|kept walking|mortgage|"
+                       r"savings account|(?:i am|at) (?:[2-9][0-9])(?: now)?(?: and|,)? (?:a|and|i|with)|"
+                       r"i am a (?:dad|mum|mom|nurse|pharmacist|teacher|paramedic|counsellor|counselor|"
+                       r"tattoo artist|youth worker)|not ashamed|it was fine|what recovery|whole share|marrying|"
+                       r"my (?:kids|son|daughter|twins|grandkids|fiance|fiancee|garden|dog|cat)|i do that now|"
+                       r"i have a (?:dog|cat|garden|flat|house|job))\b")
 # Anywhere in a short message: what pulls now, so a look back is asked about, never set aside.
-_PULL_NOW = re.compile(r"\b(?:tonight|right now|relaps\w*|urges?|again|last night|this morning|scared of myself|do not "
-                       r"trust (?:myself|my)|lately|starting to|this time|can not stop|cant stop|miss(?:ing)? it|"
-                       r"tempted|craving|feels like a lie|same (?:want|feeling|thought)|going to|gonna|want to die|"
-                       r"wanna die|planning (?:to|it|on|how|my (?:death|exit|suicide|goodbye|funeral))|plan to|"
-                       r"about to|thinking about|think about it|keep thinking|runs in|"
-                       r"empty|numb|"
+_PULL_NOW = re.compile(r"\b(?:tonight|right now|relaps\w*|urges?|again|last night|this morning|scared of myself|"
+                       r"do not trust (?:myself|my)|lately|starting to|this time|can not stop|cant stop|"
+                       r"miss(?:ing)? it|tempted|craving|feels like a lie|same (?:want|feeling|thought)|going to|"
+                       r"gonna|want to die|wanna die|planning (?:to|it|on|how|my (?:death|exit|suicide|goodbye|"
+                       r"funeral))|plan to|about to|thinking about|think about it|keep thinking|runs in|empty|numb|"
                        r"slipping|slipped|answers?|looks? like an?|look tempting|looks tempting)\b")
 # Distress now, anywhere in a short message: a look back beside it is asked about.
-_STILL_HARD = re.compile(r"\b(?:hard|rough|tough|struggl\w*|scared|afraid|worried|wobbly|low|dark|trigger\w*|panic\w*|"
-                         r"cry|crying|cried|lonely|alone|close to|feel like|feeling like|can not|cant|miss(?:ing)?|"
-                         r"wish|"
-                         r"if only|still|spiral\w*|what if)\b")
+_STILL_HARD = re.compile(r"\b(?:hard|rough|tough|struggl\w*|scared|afraid|worried|wobbly|low|dark|trigger\w*|"
+                         r"panic\w*|cry|crying|cried|lonely|alone|close to|feel like|feeling like|can not|cant|"
+                         r"miss(?:ing)?|wish|if only|still|spiral\w*|what if)\b")
 # Harm done to the writer told as long over.
-_HARM_PAST = re.compile(r"\b(?:used to|(?:when|until|til|till) i was (?:[1-9][0-9]?\b(?! (?:months?|weeks?))|a (?:kid|"
-                        r"child|teen|teenager|baby|little \w+)|little|small|young|younger|\w+teen)|as a (?:kid|child|"
-                        r"teen|teenager)|as kids|growing up|years ago|(?:19[6-9][0-9]|20[0-2][0-9])|since i left|years "
-                        r"since|the years (?:my|he|she))\b")
-_HARM_OVER = re.compile(r"\b(?:i left|left (?:him|her|them|home|for good)|moved (?:out|away|to)|out of my life|care "
-                        r"home|(?:he|she) (?:is|was) (?:dead|gone)|passed away|died|new owner|across the world|no "
-                        r"contact|never (?:saw|see) (?:him|her|them)|i (?:believe|told|said|decided))\b")
+_HARM_PAST = re.compile(r"\b(?:used to|(?:when|until|til|till) i was (?:[1-9][0-9]?\b(?! (?:months?|weeks?))|"
+                        r"a (?:kid|child|teen|teenager|baby|little \w+)|little|small|young|younger|\w+teen)|"
+                        r"as a (?:kid|child|teen|teenager)|as kids|growing up|years ago|(?:19[6-9][0-9]|"
+                        r"20[0-2][0-9])|since i left|years since|the years (?:my|he|she))\b")
+_HARM_OVER = re.compile(r"\b(?:i left|left (?:him|her|them|home|for good)|moved (?:out|away|to)|out of my life|"
+                        r"care home|(?:he|she) (?:is|was) (?:dead|gone)|passed away|died|new owner|across the world|"
+                        r"no contact|never (?:saw|see) (?:him|her|them)|i (?:believe|told|said|decided))\b")
 _HARM_NOW = re.compile(r"\b(?:still (?:hits|hurts|does|comes|calls|texts|lives|there)|again|now (?:he|she|they)|"
-                       r"is back|"
-                       r"found (?:me|my|out where)|rang|called me|texted|text from|message from|turned up|showed up|"
-                       r"outside|know "
-                       r"where|knows where|see (?:u|you)|will|going to|gonna|threat\w*|moving "
-                       r"back|coming (?:back|round|over|for)|scared|afraid|flinch|tonight|last night|today|yesterday|"
-                       r"this morning|"
-                       r"this week|lately|just|earlier|hours? ago|right now|when (?:he|"
+                       r"is back|found (?:me|my|out where)|rang|called me|texted|text from|message from|turned up|"
+                       r"showed up|outside|know where|knows where|see (?:u|you)|will|going to|gonna|threat\w*|"
+                       r"moving back|coming (?:back|round|over|for)|scared|afraid|flinch|tonight|last night|today|"
+                       r"yesterday|this morning|this week|lately|just|earlier|hours? ago|right now|when (?:he|"
                        r"she) drinks|keeps|every time|i live with|still live|lives with me|at home now)\b")
 _DENIAL = re.compile(r"\b(?:not|never|no|nobody|no one|noone|nothing|dont|do not|didnt|did not|havent|have not|"
                      r"wouldnt|would not|wont|will not|am not|im not) (?:\S+ ){0,2}(?:suicidal|si|sh|self harm|"
