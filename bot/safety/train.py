@@ -7,8 +7,8 @@ closer to how the screen reads a stranger's words than folds cut at random acros
 
 It learns from content/safety/bank.yaml (written for it), the bot's own words (`own_words`: what it says, its
 buttons, tips and scripts, as harmless examples) and the development sets of the evaluation corpus
-(tests/safety/corpus/dev.jsonl, dev2 to dev37, every language), never from the test half, the fresh sets or the
-hold-out set, reading the words of content/safety/concepts.yaml as their kinds too. It writes
+(tests/safety/corpus/dev.jsonl, dev2 to dev47 and looks_back, every language), never from the test half, the fresh
+sets, looks_back2 or the hold-out set, reading the words of content/safety/concepts.yaml as their kinds too. It writes
 content/safety/semantic-head.json with those kinds and the checksums of what it read; a test fails when those no
 longer match, so changed data cannot ship with a stale head.
 """
@@ -32,30 +32,11 @@ from bot.safety.screening import Level, Screener, knots_as_knots
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK = Path("content/safety/bank.yaml")
-DEVELOPMENT = (Path("tests/safety/corpus/dev.jsonl"), Path("tests/safety/corpus/dev2.jsonl"),
-               Path("tests/safety/corpus/dev3.jsonl"), Path("tests/safety/corpus/dev4.jsonl"),
-               Path("tests/safety/corpus/dev5.jsonl"), Path("tests/safety/corpus/dev6.jsonl"),
-               Path("tests/safety/corpus/dev7.jsonl"), Path("tests/safety/corpus/dev8.jsonl"),
-               Path("tests/safety/corpus/dev9.jsonl"), Path("tests/safety/corpus/dev10.jsonl"),
-               Path("tests/safety/corpus/dev11.jsonl"), Path("tests/safety/corpus/dev12.jsonl"),
-               Path("tests/safety/corpus/dev13.jsonl"), Path("tests/safety/corpus/dev14.jsonl"),
-               Path("tests/safety/corpus/dev15.jsonl"), Path("tests/safety/corpus/dev16.jsonl"),
-               Path("tests/safety/corpus/dev17.jsonl"), Path("tests/safety/corpus/dev18.jsonl"),
-               Path("tests/safety/corpus/dev19.jsonl"), Path("tests/safety/corpus/dev20.jsonl"),
-               Path("tests/safety/corpus/dev21.jsonl"), Path("tests/safety/corpus/dev22.jsonl"),
-               Path("tests/safety/corpus/dev23.jsonl"), Path("tests/safety/corpus/dev24.jsonl"),
-               Path("tests/safety/corpus/dev25.jsonl"), Path("tests/safety/corpus/dev26.jsonl"),
-               Path("tests/safety/corpus/dev27.jsonl"), Path("tests/safety/corpus/dev28.jsonl"),
-               Path("tests/safety/corpus/dev29.jsonl"), Path("tests/safety/corpus/dev30.jsonl"),
-               Path("tests/safety/corpus/dev31.jsonl"), Path("tests/safety/corpus/dev32.jsonl"),
-               Path("tests/safety/corpus/dev33.jsonl"), Path("tests/safety/corpus/dev34.jsonl"),
-               Path("tests/safety/corpus/dev35.jsonl"), Path("tests/safety/corpus/dev36.jsonl"),
-               Path("tests/safety/corpus/dev37.jsonl"), Path("tests/safety/corpus/looks_back.jsonl"),
-               Path("tests/safety/corpus/dev38.jsonl"), Path("tests/safety/corpus/dev39.jsonl"),
-               Path("tests/safety/corpus/dev40.jsonl"), Path("tests/safety/corpus/dev41.jsonl"),
-               Path("tests/safety/corpus/dev42.jsonl"), Path("tests/safety/corpus/dev43.jsonl"),
-               Path("tests/safety/corpus/dev44.jsonl"), Path("tests/safety/corpus/dev45.jsonl"),
-               Path("tests/safety/corpus/dev46.jsonl"), Path("tests/safety/corpus/dev47.jsonl"))
+_CORPUS = Path("tests/safety/corpus")
+# In the order they were learned from (it decides each line's place in training and its fold): dev, dev2 to dev37,
+# looks_back (development data from the eighth session on), dev38 to dev47.
+DEVELOPMENT = (_CORPUS / "dev.jsonl", *(_CORPUS / f"dev{n}.jsonl" for n in range(2, 38)), _CORPUS / "looks_back.jsonl",
+               *(_CORPUS / f"dev{n}.jsonl" for n in range(38, 48)))
 HEAD = Path("content/safety/semantic-head.json")
 CONCEPTS = Path("content/safety/concepts.yaml")
 
